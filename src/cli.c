@@ -1,0 +1,237 @@
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_commands.h"
+#include "i18n.h"
+#include "store.h"
+#include "util.h"
+
+static int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
+
+static const struct cli_command commands[] = {
+    {"init", cmd_init, N_("create a store and load the work-item templates"),
+     N_("unyo init [--db PATH] [--template library|package|all]\n"
+        "  Creates a new store (never overwrites one) and loads the shipped work-item\n"
+        "  templates: library (seed 002, default), package (seed 000) or all.")},
+    {"operator", cmd_operator, N_("register and list operators"),
+     N_("unyo operator add LOGIN --role operator|engineer|manager [--name NAME]\n"
+        "unyo operator list [--csv|--json]\n"
+        "  LOGIN is the OS user name the person logs in with.")},
+    {"calendar", cmd_calendar, N_("show service hours and closed days"),
+     N_("unyo calendar [--month YYYY-MM] [--file PATH]\n"
+        "  Service hours in JST: Sunday 07:00-17:30, other days 07:00-24:00, minus the\n"
+        "  closed days of the calendar file (default: ~/.config/unyo/calendar.ini, else\n"
+        "  the shipped data/calendar.ini).")},
+    {"template", cmd_template, N_("list the work-item templates"),
+     N_("unyo template list [--pane PANE] [--csv|--json]")},
+    {"export", cmd_export, N_("write every table of the store as CSV files"),
+     N_("unyo export --csv DIR [--bom]\n"
+        "  One RFC 4180 file per table (UTF-8, header row). --bom adds a byte-order mark\n"
+        "  for Excel. This is the end-of-service extraction: nothing stored is left out.")},
+    {"import", cmd_import, N_("load an export into an empty store"),
+     N_("unyo import --csv DIR\n"
+        "  Creates the store named by --db if it does not exist; an existing store must\n"
+        "  hold no ledger rows. All or nothing.")},
+    {"audit", cmd_audit, N_("show the audit trail"), N_("unyo audit [--limit N] [--csv|--json]")},
+    {"demo", cmd_demo, N_("create a demo store or a synthetic load"),
+     N_("unyo demo [--db PATH] [--force]\n"
+        "  Creates a store with sample libraries, hosts, operators and a few days of\n"
+        "  history.\n"
+        "unyo demo --generate N [--db PATH]\n"
+        "  Adds N synthetic incidents with their events (for benchmarks).")},
+    {"help", cmd_help, N_("show help for a command"), N_("unyo help [COMMAND]")},
+};
+
+const struct cli_command *cli_commands(size_t *count)
+{
+    *count = ARRAY_LEN(commands);
+    return commands;
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int cli_fail(char *msg)
+{
+    fprintf(stderr, "unyo: %s\n", msg ? msg : _("unknown error"));
+    free(msg);
+    return EXIT_FAIL;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "unyo %s: %s\n", cmd, msg);
+    const struct cli_command *c = find_command(cmd);
+    if (c)
+        fprintf(stderr, "%s\n", _(c->usage));
+    free(msg);
+    return EXIT_USAGE;
+}
+
+int cli_open_store(struct cli_ctx *ctx, struct store **st, int need_operator)
+{
+    char *err = NULL;
+    if (store_open(ctx->db_path, STORE_OPEN_EXISTING, st, &err) != 0) {
+        cli_fail(err);
+        return -1;
+    }
+    if (need_operator && store_require_operator(*st, &err) != 0) {
+        cli_fail(err);
+        store_close(*st);
+        *st = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void print_overview(FILE *out)
+{
+    fprintf(out, "%s\n\n", _("unyo — operations console for a resident operator"));
+    fprintf(out, "%s\n", _("usage: unyo [--db PATH] [--lang ja|en] [COMMAND [ARGS]]"));
+    fprintf(out, "%s\n\n", _("Without a command, unyo opens the full-screen console."));
+    fprintf(out, "%s\n", _("Commands:"));
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf(out, "\n%s\n", _("Every command accepts --db PATH; lists accept --csv and --json."));
+    fprintf(out, "%s\n", _("unyo help COMMAND shows a command's options."));
+}
+
+static int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    if (argc < 2) {
+        print_overview(stdout);
+        return EXIT_OK;
+    }
+    const struct cli_command *c = find_command(argv[1]);
+    if (!c) {
+        fprintf(stderr, _("unyo: no such command: %s\n"), argv[1]);
+        print_overview(stderr);
+        return EXIT_USAGE;
+    }
+    printf("unyo %s — %s\n\n%s\n", c->name, _(c->summary), _(c->usage));
+    return EXIT_OK;
+}
+
+/* Takes the options every command shares out of argv, wherever they are, so
+ * `unyo --db X incident list` and `unyo incident list --db X` both work. */
+static int take_global_options(struct cli_ctx *ctx, int *argc, char **argv)
+{
+    int out = 0;
+    for (int i = 0; i < *argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        if (strcmp(a, "--") == 0) {
+            for (; i < *argc; i++)
+                argv[out++] = argv[i];
+            break;
+        }
+        if (strncmp(a, "--db=", 5) == 0 || strncmp(a, "--lang=", 7) == 0) {
+            val = strchr(a, '=') + 1;
+        } else if (strcmp(a, "--db") == 0 || strcmp(a, "--lang") == 0) {
+            if (i + 1 >= *argc) {
+                fprintf(stderr, _("unyo: %s needs a value\n"), a);
+                return -1;
+            }
+            val = argv[++i];
+        }
+        if (val) {
+            if (strncmp(a, "--db", 4) == 0) {
+                free(ctx->db_path);
+                ctx->db_path = xstrdup(val);
+                ctx->explicit_db = 1;
+            } else {
+                if (strcmp(val, "ja") != 0 && strcmp(val, "en") != 0) {
+                    fprintf(stderr, "unyo: --lang ja|en\n");
+                    return -1;
+                }
+                ctx->lang = val;
+            }
+            continue;
+        }
+        if (i > 0 && strcmp(a, "--csv") == 0 &&
+            !(out > 0 && (strcmp(argv[0], "export") == 0 || strcmp(argv[0], "import") == 0))) {
+            ctx->format = OUTPUT_CSV;
+            continue;
+        }
+        if (i > 0 && strcmp(a, "--json") == 0) {
+            ctx->format = OUTPUT_JSON;
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return 0;
+}
+
+int cli_main(int argc, char **argv, console_fn console)
+{
+    struct cli_ctx ctx = {0};
+    /* argv[0] is dropped: from here on argv[0] is the command. */
+    int n = argc - 1;
+    char **args = xcalloc((size_t)argc + 1, sizeof *args);
+    for (int i = 0; i < n; i++)
+        args[i] = argv[i + 1];
+    /* --lang must be known before the first message, so parse first and
+     * initialise gettext after (errors in parsing are in the locale's tongue). */
+    struct cli_ctx probe = {0};
+    int pn = n;
+    char **pargs = xcalloc((size_t)argc + 1, sizeof *pargs);
+    memcpy(pargs, args, (size_t)n * sizeof *args);
+    i18n_init(NULL);
+    if (take_global_options(&probe, &pn, pargs) != 0) {
+        free(pargs);
+        free(args);
+        free(probe.db_path);
+        return EXIT_USAGE;
+    }
+    free(pargs);
+    free(probe.db_path);
+    if (probe.lang)
+        i18n_init(probe.lang);
+    take_global_options(&ctx, &n, args);
+    if (!ctx.db_path)
+        ctx.db_path = store_default_path();
+
+    int rc;
+    if (n == 0) {
+        rc = console(&ctx, n, args);
+    } else if (strcmp(args[0], "--version") == 0 || strcmp(args[0], "version") == 0) {
+        printf("unyo %s\n", UNYO_VERSION);
+        rc = EXIT_OK;
+    } else if (strcmp(args[0], "--help") == 0 || strcmp(args[0], "-h") == 0) {
+        print_overview(stdout);
+        rc = EXIT_OK;
+    } else if (args[0][0] == '-') {
+        /* Options for the console itself (--first-frame, --script ...). */
+        rc = console(&ctx, n, args);
+    } else {
+        const struct cli_command *c = find_command(args[0]);
+        if (!c) {
+            fprintf(stderr, _("unyo: no such command: %s\n"), args[0]);
+            print_overview(stderr);
+            rc = EXIT_USAGE;
+        } else if (n > 1 && (strcmp(args[1], "--help") == 0 || strcmp(args[1], "-h") == 0)) {
+            printf("unyo %s — %s\n\n%s\n", c->name, _(c->summary), _(c->usage));
+            rc = EXIT_OK;
+        } else {
+            rc = c->run(&ctx, n, args);
+        }
+    }
+    free(ctx.db_path);
+    free(args);
+    return rc;
+}

@@ -1,0 +1,43 @@
+/* `unyo <noun> [verb] [options]`: every feature is reachable headless over the
+ * same core functions the console's panes call. */
+#ifndef UNYO_CLI_H
+#define UNYO_CLI_H
+
+#include "output.h"
+
+struct store;
+
+/* Options every command accepts, wherever they stand on the line. */
+struct cli_ctx {
+    char *db_path;             /* --db PATH, or the default store */
+    const char *lang;          /* --lang ja|en, or NULL for the locale */
+    enum output_format format; /* --csv / --json */
+    int explicit_db;
+};
+
+typedef int (*console_fn)(struct cli_ctx *ctx, int argc, char **argv);
+
+/* Runs unyo; console is called when no command is given (the full-screen UI
+ * lives outside core, so main passes it in). */
+int cli_main(int argc, char **argv, console_fn console);
+
+/* Exit codes. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* Opens the store named by ctx (must exist), printing a clear message on
+ * failure. need_operator: also resolve the acting operator. */
+int cli_open_store(struct cli_ctx *ctx, struct store **st, int need_operator);
+/* Prints "unyo: msg" to stderr and frees msg. Returns EXIT_FAIL. */
+int cli_fail(char *msg);
+/* Prints a usage error for cmd and returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct cli_command {
+    const char *name;
+    int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+    const char *summary; /* N_() text */
+    const char *usage;   /* N_() text: synopsis lines and options */
+};
+const struct cli_command *cli_commands(size_t *count);
+
+#endif

@@ -1,0 +1,16 @@
+/* One line per command family; the table in cli.c lists them. */
+#ifndef UNYO_CLI_COMMANDS_H
+#define UNYO_CLI_COMMANDS_H
+
+#include "cli.h"
+
+int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_export(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_operator(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_calendar(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_demo(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_template(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,87 @@
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_commands.h"
+#include "demo.h"
+#include "i18n.h"
+#include "paths.h"
+#include "seed_data.h"
+#include "store.h"
+#include "templates.h"
+#include "util.h"
+
+static void show_progress(long long done, long long total)
+{
+    fprintf(stderr, _("\r%lld / %lld incidents"), done, total);
+    fflush(stderr);
+}
+
+int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"generate", required_argument, NULL, 'g'},
+                                         {"force", no_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
+    long long generate = -1;
+    int force = 0, c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "g:f", opts, NULL)) != -1) {
+        if (c == 'g') {
+            char *end;
+            generate = strtoll(optarg, &end, 10);
+            if (*end || generate < 0)
+                return cli_usage("demo", _("--generate takes a count, not %s"), optarg);
+        } else if (c == 'f') {
+            force = 1;
+        } else {
+            return cli_usage("demo", _("unknown option"));
+        }
+    }
+    char *err = NULL;
+    struct store *st = NULL;
+    if (generate >= 0) {
+        if (cli_open_store(ctx, &st, 0) != 0)
+            return EXIT_FAIL;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        long long rows = 0;
+        int rc = demo_generate(st, generate, &rows, isatty(2) ? show_progress : NULL, &err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        store_close(st);
+        if (rc != 0)
+            return cli_fail(err);
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        fprintf(stderr, _("\rGenerated %lld incidents (%lld rows) in %.2f s: %.0f rows/s\n"),
+                generate, rows, secs, secs > 0 ? (double)rows / secs : 0.0);
+        return EXIT_OK;
+    }
+    if (force) {
+        char *wal = xasprintf("%s-wal", ctx->db_path), *shm = xasprintf("%s-shm", ctx->db_path);
+        unlink(ctx->db_path), unlink(wal), unlink(shm);
+        free(wal), free(shm);
+    }
+    struct template_set set = {0};
+    if (templates_load_builtin(paths_datadir(), "all", &set, &err) != 0)
+        return cli_fail(err);
+    if (store_open(ctx->db_path, STORE_CREATE_NEW, &st, &err) != 0) {
+        templates_free(&set);
+        return cli_fail(err);
+    }
+    char *libs = xasprintf("%s/libraries.ini", paths_datadir());
+    int rc = seed_install_templates(st, &set, &err);
+    if (rc == 0)
+        rc = seed_install_libraries(st, libs, &err);
+    if (rc == 0)
+        rc = store_meta_set(st, "template_set", "all", &err);
+    if (rc == 0)
+        rc = demo_populate(st, &err);
+    free(libs);
+    templates_free(&set);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Created the demo store %s\n"), ctx->db_path);
+    return EXIT_OK;
+}

@@ -1,0 +1,384 @@
+#include "demo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "operators.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+/* A small deterministic PRNG (xorshift64*): demo content and benchmarks must
+ * be reproducible run to run. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
+}
+#define PICK(arr) (arr[rnd() % ARRAY_LEN(arr)])
+
+static const char *const titles[] = {
+    "OPAC端末が起動しない",
+    "貸出処理で応答が遅い",
+    "予約メールが送信されない",
+    "カウンター端末のプリンタが印刷できない",
+    "蔵書検索でタイムアウト",
+    "ICタグリーダーが反応しない",
+    "業務APサーバのCPU使用率が高い",
+    "バックアップジョブが異常終了",
+    "ネットワークが断続的に切断",
+    "ウイルス対策ソフトのパターン更新失敗",
+    "利用者カードが読み取れない",
+    "Web OPACにログインできない",
+    "DBサーバのディスク使用率が閾値超過",
+    "プロキシ経由で外部サイトに接続できない",
+    "自動貸出機がエラー表示",
+    "督促はがきの出力件数が不正",
+};
+static const char *const descriptions[] = {
+    "開館前の電源投入後、ログイン画面が表示されない。再起動でも改善せず。",
+    "10時頃から貸出・返却の処理に30秒以上かかるとの連絡。複数端末で発生。",
+    "職員より電話。昨日分の予約確保メールが利用者に届いていない。",
+    "監視アラートを受信。閾値を5分以上超過している。",
+    "巡回中に発見。エラーコードを控えて報告。",
+};
+static const char *const channels[] = {"phone", "mail", "alert", "visit", "rounds"};
+static const char *const categories[] = {"network",  "server",   "software",
+                                         "security", "hardware", "other"};
+static const char *const reporters[] = {"中央館 貸出係 佐々木", "東図書館 小林", "西図書館 加藤",
+                                        "南図書館 吉田",        "北図書館 山口", "監視システム"};
+
+static char *priority_of(int impact, int urgency)
+{
+    static char p[3];
+    int score = impact + urgency; /* 2 (high, high) .. 6 (low, low) */
+    snprintf(p, sizeof p, "P%d", score <= 2 ? 1 : score == 3 ? 2 : score == 4 ? 3 : 4);
+    return p;
+}
+
+struct gen_ctx {
+    struct store *st;
+    char (*library_ids)[ID_LEN + 1];
+    size_t nlibraries;
+    char (*operator_ids)[ID_LEN + 1];
+    size_t noperators;
+};
+
+static int load_ids(struct store *st, const char *sql, char (**out)[ID_LEN + 1], size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    *n = 0;
+    *out = NULL;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        snprintf((*out)[*n], ID_LEN + 1, "%s", col_text(s, 0));
+        (*n)++;
+    }
+    return *n > 0 ? 0 : -1;
+}
+
+static const char *const incident_sql =
+    "INSERT INTO incidents(id, ref, library_id, channel, reporter, title, description, category, "
+    "impact, urgency, priority, status, assignee_id, received_at, acknowledged_at, "
+    "first_response_at, recovered_at, closed_at, created_by, created_at, updated_at, hlc, origin) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+    "?14, ?20, ?21, ?22)";
+static const char *const event_sql =
+    "INSERT INTO incident_events(id, incident_id, kind, note, operator_id, at, hlc, origin) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/* One incident received at `at` with its events; returns rows written or -1. */
+static int add_incident(struct gen_ctx *g, int64_t at, int64_t now, char **err)
+{
+    struct store *st = g->st;
+    static const char *const steps[] = {"received",       "isolated",  "escalated",
+                                        "first_response", "recovered", "closed"};
+    int nsteps = 2 + (int)(rnd() % 3); /* 2..4 events */
+    int64_t times[6];
+    times[0] = at;
+    for (int i = 1; i < nsteps; i++)
+        times[i] = times[i - 1] + (int64_t)(5 + rnd() % 90) * 60000;
+    int open = times[nsteps - 1] > now || (rnd() % 8 == 0);
+    if (open && times[nsteps - 1] > now)
+        nsteps = 1 + (times[1] <= now);
+    char id[ID_LEN + 1], ref[24], ts[6][TIME_ISO_LEN + 1];
+    id_new_at(id, at);
+    for (int i = 0; i < nsteps; i++)
+        time_format_iso(times[i], ts[i]);
+    char day[11];
+    time_format_jst_date(at, day);
+    snprintf(ref, sizeof ref, "INC-%.4s%.2s%.2s-%.4s", day, day + 5, day + 8, id + 24);
+    int impact = 1 + (int)(rnd() % 3), urgency = 1 + (int)(rnd() % 3);
+    const char *status = steps[nsteps - 1];
+    const char *op = g->operator_ids[rnd() % g->noperators];
+
+    sqlite3_stmt *s = store_stmt(st, incident_sql);
+    bind_text(s, 1, id);
+    bind_text(s, 2, ref);
+    bind_text(s, 3, g->library_ids[rnd() % g->nlibraries]);
+    bind_text(s, 4, PICK(channels));
+    bind_text(s, 5, PICK(reporters));
+    bind_text(s, 6, PICK(titles));
+    bind_text(s, 7, PICK(descriptions));
+    bind_text(s, 8, PICK(categories));
+    bind_int(s, 9, impact);
+    bind_int(s, 10, urgency);
+    bind_text(s, 11, priority_of(impact, urgency));
+    bind_text(s, 12, status);
+    bind_text(s, 13, op);
+    bind_text(s, 14, ts[0]);
+    bind_text(s, 15, nsteps > 1 ? ts[1] : NULL);
+    bind_text(s, 16, nsteps > 3 ? ts[3] : NULL);
+    bind_text(s, 17, nsteps > 4 ? ts[4] : NULL);
+    bind_text(s, 18, nsteps > 5 ? ts[5] : NULL);
+    bind_text(s, 19, op);
+    bind_text(s, 20, ts[nsteps - 1]);
+    bind_int(s, 21, store_hlc_next(st));
+    bind_text(s, 22, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("adding an incident"));
+    for (int i = 0; i < nsteps; i++) {
+        char eid[ID_LEN + 1];
+        id_new_at(eid, times[i]);
+        sqlite3_stmt *e = store_stmt(st, event_sql);
+        bind_text(e, 1, eid);
+        bind_text(e, 2, id);
+        bind_text(e, 3, steps[i]);
+        bind_text(e, 4, i == 0 ? NULL : "対応状況を記録");
+        bind_text(e, 5, op);
+        bind_text(e, 6, ts[i]);
+        bind_int(e, 7, store_hlc_next(st));
+        bind_text(e, 8, st->origin);
+        if (sqlite3_step(e) != SQLITE_DONE)
+            return store_fail(st, err, _("adding an incident event"));
+    }
+    return 1 + nsteps;
+}
+
+static int gen_init(struct gen_ctx *g, struct store *st, char **err)
+{
+    memset(g, 0, sizeof *g);
+    g->st = st;
+    if (load_ids(st, "SELECT id FROM libraries WHERE deleted = 0 ORDER BY code", &g->library_ids,
+                 &g->nlibraries) != 0) {
+        set_err(err, _("the store has no libraries; run unyo init first"));
+        return -1;
+    }
+    if (load_ids(st, "SELECT id FROM operators WHERE deleted = 0 ORDER BY login", &g->operator_ids,
+                 &g->noperators) != 0) {
+        free(g->library_ids);
+        set_err(err, _("the store has no operators; add one with unyo operator add"));
+        return -1;
+    }
+    return 0;
+}
+
+static void gen_free(struct gen_ctx *g)
+{
+    free(g->library_ids);
+    free(g->operator_ids);
+}
+
+int demo_generate(struct store *st, long long n, long long *rows,
+                  void (*progress)(long long done, long long total), char **err)
+{
+    struct gen_ctx g;
+    if (gen_init(&g, st, err) != 0)
+        return -1;
+    int64_t now = time_now_ms();
+    int64_t span = 730LL * 86400 * 1000;
+    int64_t start = now - span;
+    long long written = 0;
+    /* Bulk load: one transaction per 100k incidents keeps the WAL bounded. */
+    store_exec(st, "PRAGMA cache_size = -262144", NULL);
+    int rc = 0;
+    for (long long i = 0; i < n && rc == 0; i++) {
+        if (i % 100000 == 0) {
+            if (i > 0 && store_commit(st, err) != 0) {
+                rc = -1;
+                break;
+            }
+            if (store_begin(st, err) != 0) {
+                rc = -1;
+                break;
+            }
+            if (progress && i > 0)
+                progress(i, n);
+        }
+        int64_t at = start + (int64_t)((double)span * (double)i / (double)n);
+        int r = add_incident(&g, at, now, err);
+        if (r < 0)
+            rc = -1;
+        else
+            written += r;
+    }
+    if (rc == 0)
+        rc = store_commit(st, err);
+    else
+        store_rollback(st);
+    gen_free(&g);
+    if (rows)
+        *rows = written;
+    return rc;
+}
+
+static const struct {
+    const char *login, *name, *role;
+} demo_operators[] = {
+    {"yamada", "山田 花子", "operator"},  {"suzuki", "鈴木 一郎", "operator"},
+    {"tanaka", "田中 美咲", "operator"},  {"sato", "佐藤 健", "engineer"},
+    {"takahashi", "高橋 誠", "engineer"}, {"ito", "伊藤 由美", "manager"},
+};
+
+static const struct {
+    const char *name, *address, *role, *location, *os, *notes;
+} demo_hosts[] = {
+    {"lib-ap01", "10.10.1.11", "AP", "DC ラック A-03", "RHEL 8.9", "図書館業務AP (1号機)"},
+    {"lib-ap02", "10.10.1.12", "AP", "DC ラック A-03", "RHEL 8.9", "図書館業務AP (2号機)"},
+    {"lib-db01", "10.10.1.21", "DB", "DC ラック A-04", "RHEL 8.9", "業務DB (PostgreSQL)"},
+    {"lib-web01", "10.10.2.11", "AP", "DC ラック A-05", "Debian 12", "Web OPAC"},
+    {"lib-file01", "10.20.1.31", "file", "中央館 サーバ室", "Windows Server 2019",
+     "ファイルサーバ"},
+    {"lib-ad01", "10.20.1.10", "AD", "中央館 サーバ室", "Windows Server 2019", "ADサーバ"},
+    {"lib-proxy01", "10.20.1.40", "proxy", "中央館 サーバ室", "Debian 12", "プロキシ (i-filter)"},
+    {"lib-wsus01", "10.20.1.50", "WSUS", "中央館 サーバ室", "Windows Server 2019", "WSUS"},
+    {"lib-bk01", "10.10.1.90", "backup", "DC ラック A-06", "RHEL 8.9", "バックアップ (LTO)"},
+    {"core-sw01", "10.10.0.1", "network", "DC ラック A-01", "IOS-XE 17", "コアスイッチ"},
+};
+
+static int insert_host(struct store *st, int i, const char *now_iso, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "INSERT INTO hosts(id, name, address, role, location, os, owner, notes, ssh_alias, "
+            "created_at, updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?2, "
+            "?9, ?9, ?10, ?11)");
+    char id[ID_LEN + 1];
+    id_new(id);
+    bind_text(s, 1, id);
+    bind_text(s, 2, demo_hosts[i].name);
+    bind_text(s, 3, demo_hosts[i].address);
+    bind_text(s, 4, demo_hosts[i].role);
+    bind_text(s, 5, demo_hosts[i].location);
+    bind_text(s, 6, demo_hosts[i].os);
+    bind_text(s, 7, "図書館システム保守ベンダー");
+    bind_text(s, 8, demo_hosts[i].notes);
+    bind_text(s, 9, now_iso);
+    bind_int(s, 10, store_hlc_next(st));
+    bind_text(s, 11, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, demo_hosts[i].name);
+    return 0;
+}
+
+static int insert_shift(struct store *st, const char *day, const char *shift,
+                        const char *operator_id, const char *start, const char *end,
+                        const char *now_iso, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "INSERT INTO shifts(id, day, shift, operator_id, start_time, end_time, created_at, "
+            "updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)");
+    char id[ID_LEN + 1];
+    id_new(id);
+    bind_text(s, 1, id);
+    bind_text(s, 2, day);
+    bind_text(s, 3, shift);
+    bind_text(s, 4, operator_id);
+    bind_text(s, 5, start);
+    bind_text(s, 6, end);
+    bind_text(s, 7, now_iso);
+    bind_int(s, 8, store_hlc_next(st));
+    bind_text(s, 9, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("adding a shift"));
+    return 0;
+}
+
+int demo_populate(struct store *st, char **err)
+{
+    const char *me = store_os_login();
+    char tmp[ID_LEN + 1];
+    for (size_t i = 0; i < ARRAY_LEN(demo_operators); i++)
+        if (operator_find(st, demo_operators[i].login, tmp, NULL) != 0 &&
+            operator_add(st, demo_operators[i].login, demo_operators[i].name,
+                         demo_operators[i].role, NULL, err) != 0)
+            return -1;
+    if (operator_find(st, me, tmp, NULL) != 0 &&
+        operator_add(st, me, "デモ 運用者", "operator", NULL, err) != 0)
+        return -1;
+    if (store_require_operator(st, err) != 0)
+        return -1;
+
+    int64_t now = time_now_ms();
+    char now_iso[TIME_ISO_LEN + 1];
+    time_format_iso(now, now_iso);
+    if (store_begin(st, err) != 0)
+        return -1;
+    for (size_t i = 0; i < ARRAY_LEN(demo_hosts); i++)
+        if (insert_host(st, (int)i, now_iso, err) != 0)
+            goto fail;
+
+    /* This month's shift table: an early and a late operator every day, the
+     * OS user on the early shift today so the console has someone on duty. */
+    char(*ops)[ID_LEN + 1];
+    size_t nops;
+    if (load_ids(st, "SELECT id FROM operators WHERE role = 'operator' ORDER BY login", &ops,
+                 &nops) != 0) {
+        set_err(err, _("the store has no operators"));
+        goto fail;
+    }
+    char today[11];
+    time_format_jst_date(now, today);
+    int y, m, d;
+    sscanf(today, "%4d-%2d-%2d", &y, &m, &d);
+    int64_t first = time_days_from_civil(y, m, 1);
+    for (int day = 0; day < 31; day++) {
+        int yy, mm, dd;
+        time_civil_from_days(first + day, &yy, &mm, &dd);
+        if (mm != m)
+            break;
+        char ds[11];
+        snprintf(ds, sizeof ds, "%04d-%02d-%02d", yy, mm, dd);
+        int sunday = ((first + day) % 7 + 11) % 7 == 0; /* 1970-01-01 was a Thursday */
+        const char *early = ops[(size_t)day % nops];
+        if (dd == d)
+            early = st->operator_id;
+        const char *late = ops[(size_t)(day + 1) % nops];
+        if (late == early || strcmp(late, early) == 0)
+            late = ops[(size_t)(day + 2) % nops];
+        if (insert_shift(st, ds, "early", early, "07:00", sunday ? "17:30" : "15:30", now_iso,
+                         err) != 0 ||
+            (!sunday && insert_shift(st, ds, "late", late, "15:30", "24:00", now_iso, err) != 0)) {
+            free(ops);
+            goto fail;
+        }
+    }
+    free(ops);
+    if (store_audit(st, "demo.populate", "store", NULL, "demo hosts and shifts", err) != 0 ||
+        store_commit(st, err) != 0)
+        goto fail;
+
+    /* A few days of incident history, the last ones still open. */
+    struct gen_ctx g;
+    if (gen_init(&g, st, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0) {
+        gen_free(&g);
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < 24 && rc == 0; i++) {
+        int64_t at = now - (int64_t)(4 * 86400 - i * 4 * 3600) * 1000;
+        rc = add_incident(&g, at, now, err) < 0 ? -1 : 0;
+    }
+    gen_free(&g);
+    if (rc != 0)
+        goto fail;
+    return store_commit(st, err);
+fail:
+    store_rollback(st);
+    return -1;
+}

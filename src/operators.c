@@ -1,0 +1,92 @@
+#include "operators.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+int operator_role_valid(const char *role)
+{
+    return streq(role, "operator") || streq(role, "engineer") || streq(role, "manager");
+}
+
+static int login_valid(const char *login)
+{
+    if (!login || !*login || strlen(login) > 64)
+        return 0;
+    for (const char *p = login; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '-' || *p == '.'))
+            return 0;
+    return 1;
+}
+
+int operator_add(struct store *st, const char *login, const char *name, const char *role,
+                 char *out_id, char **err)
+{
+    if (!login_valid(login)) {
+        set_err(err, _("\"%s\" is not a valid login name (letters, digits, . _ - only)"),
+                login ? login : "");
+        return -1;
+    }
+    if (!operator_role_valid(role)) {
+        set_err(err, _("unknown role \"%s\": use operator, engineer or manager"), role ? role : "");
+        return -1;
+    }
+    sqlite3_stmt *c = store_stmt(st, "SELECT count(*) FROM operators WHERE deleted = 0");
+    int existing = sqlite3_step(c) == SQLITE_ROW ? sqlite3_column_int(c, 0) : 0;
+    sqlite3_reset(c);
+    if (existing > 0 && store_require_operator(st, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
+    int64_t now = time_now_ms();
+    id_new_at(id, now);
+    time_format_iso(now, at);
+    sqlite3_stmt *s = store_stmt(
+        st, "INSERT INTO operators(id, login, name, role, created_at, updated_at, hlc, origin) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)");
+    bind_text(s, 1, id);
+    bind_text(s, 2, login);
+    bind_text(s, 3, name && *name ? name : login);
+    bind_text(s, 4, role);
+    bind_text(s, 5, at);
+    bind_int(s, 6, store_hlc_next(st));
+    bind_text(s, 7, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        if ((sqlite3_extended_errcode(st->db)) == SQLITE_CONSTRAINT_UNIQUE)
+            set_err(err, _("an operator with login %s already exists"), login);
+        else
+            store_fail(st, err, _("adding the operator"));
+        store_rollback(st);
+        return -1;
+    }
+    char *detail = xasprintf("login=%s role=%s", login, role);
+    int rc = store_audit(st, "operator.add", "operators", id, detail, err);
+    free(detail);
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    if (out_id)
+        memcpy(out_id, id, ID_LEN + 1);
+    return 0;
+}
+
+int operator_find(struct store *st, const char *login, char *id, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT id FROM operators WHERE login = ?1 AND deleted = 0");
+    bind_text(s, 1, login);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        set_err(err, _("no operator with login %s"), login);
+        return -1;
+    }
+    snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
+    sqlite3_reset(s);
+    return 0;
+}

@@ -1,0 +1,16 @@
+/* People who act in unyo: operators (運用支援), engineers (維持管理), managers (PM/PL). */
+#ifndef UNYO_OPERATORS_H
+#define UNYO_OPERATORS_H
+
+struct store;
+
+int operator_role_valid(const char *role);
+/* Adds an operator. While the store has none, anyone may add the first; after
+ * that the acting OS user must be a registered operator (recorded in audit).
+ * out_id (ID_LEN + 1 bytes) may be NULL. */
+int operator_add(struct store *st, const char *login, const char *name, const char *role,
+                 char *out_id, char **err);
+/* Looks an operator up by login; returns 0 and fills id (ID_LEN + 1) or -1. */
+int operator_find(struct store *st, const char *login, char *id, char **err);
+
+#endif

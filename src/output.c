@@ -1,0 +1,180 @@
+#include "output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "textwidth.h"
+#include "util.h"
+
+struct output_table {
+    int ncols;
+    char **keys, **headings;
+    char **cells; /* rows * ncols */
+    size_t rows, cap;
+};
+
+struct output_table *output_new(int ncols, const char *const *keys, const char *const *headings)
+{
+    struct output_table *t = xcalloc(1, sizeof *t);
+    t->ncols = ncols;
+    t->keys = xcalloc((size_t)ncols, sizeof *t->keys);
+    t->headings = xcalloc((size_t)ncols, sizeof *t->headings);
+    for (int i = 0; i < ncols; i++) {
+        t->keys[i] = xstrdup(keys[i]);
+        t->headings[i] = xstrdup(headings ? headings[i] : keys[i]);
+    }
+    return t;
+}
+
+void output_row(struct output_table *t, const char *const *values)
+{
+    if (t->rows == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->cells = xrealloc(t->cells, t->cap * (size_t)t->ncols * sizeof *t->cells);
+    }
+    for (int i = 0; i < t->ncols; i++)
+        t->cells[t->rows * (size_t)t->ncols + (size_t)i] = values[i] ? xstrdup(values[i]) : NULL;
+    t->rows++;
+}
+
+size_t output_rows(const struct output_table *t)
+{
+    return t->rows;
+}
+
+void json_string(struct strbuf *sb, const char *s)
+{
+    sb_putc(sb, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            sb_puts(sb, "\\\"");
+            break;
+        case '\\':
+            sb_puts(sb, "\\\\");
+            break;
+        case '\n':
+            sb_puts(sb, "\\n");
+            break;
+        case '\r':
+            sb_puts(sb, "\\r");
+            break;
+        case '\t':
+            sb_puts(sb, "\\t");
+            break;
+        default:
+            if (*p < 0x20 || *p == 0x7F)
+                sb_printf(sb, "\\u%04x", *p);
+            else
+                sb_putc(sb, (char)*p);
+        }
+    }
+    sb_putc(sb, '"');
+}
+
+static int print_text(const struct output_table *t, FILE *out)
+{
+    int *w = xcalloc((size_t)t->ncols, sizeof *w);
+    for (int c = 0; c < t->ncols; c++)
+        w[c] = text_width(t->headings[c]);
+    for (size_t r = 0; r < t->rows; r++)
+        for (int c = 0; c < t->ncols; c++) {
+            const char *v = t->cells[r * (size_t)t->ncols + (size_t)c];
+            int cw = v ? text_width(v) : 0;
+            if (cw > w[c])
+                w[c] = cw > 60 ? 60 : cw;
+        }
+    struct strbuf sb = STRBUF_INIT;
+    for (int c = 0; c < t->ncols; c++) {
+        text_fit(&sb, t->headings[c], w[c]);
+        sb_puts(&sb, c + 1 < t->ncols ? "  " : "");
+    }
+    while (sb.len && sb.buf[sb.len - 1] == ' ')
+        sb.buf[--sb.len] = '\0';
+    sb_putc(&sb, '\n');
+    for (size_t r = 0; r < t->rows; r++) {
+        size_t start = sb.len;
+        for (int c = 0; c < t->ncols; c++) {
+            const char *v = t->cells[r * (size_t)t->ncols + (size_t)c];
+            text_fit(&sb, v ? v : "", w[c]);
+            sb_puts(&sb, c + 1 < t->ncols ? "  " : "");
+        }
+        while (sb.len > start && sb.buf[sb.len - 1] == ' ')
+            sb.buf[--sb.len] = '\0';
+        sb_putc(&sb, '\n');
+    }
+    int rc = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : -1;
+    sb_free(&sb);
+    free(w);
+    return rc;
+}
+
+static int print_json(const struct output_table *t, FILE *out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sb_puts(&sb, "[");
+    for (size_t r = 0; r < t->rows; r++) {
+        sb_puts(&sb, r ? ",\n {" : "\n {");
+        for (int c = 0; c < t->ncols; c++) {
+            const char *v = t->cells[r * (size_t)t->ncols + (size_t)c];
+            if (c)
+                sb_puts(&sb, ", ");
+            json_string(&sb, t->keys[c]);
+            sb_puts(&sb, ": ");
+            if (v)
+                json_string(&sb, v);
+            else
+                sb_puts(&sb, "null");
+        }
+        sb_puts(&sb, "}");
+    }
+    sb_puts(&sb, t->rows ? "\n]\n" : "]\n");
+    int rc = fwrite(sb.buf, 1, sb.len, out) == sb.len ? 0 : -1;
+    sb_free(&sb);
+    return rc;
+}
+
+static int print_csv(const struct output_table *t, FILE *out)
+{
+    struct csv_writer *w = csv_writer_open(out, 0);
+    for (int c = 0; c < t->ncols; c++)
+        csv_write_field(w, t->keys[c], strlen(t->keys[c]));
+    csv_end_row(w);
+    for (size_t r = 0; r < t->rows; r++) {
+        for (int c = 0; c < t->ncols; c++) {
+            const char *v = t->cells[r * (size_t)t->ncols + (size_t)c];
+            csv_write_field(w, v, v ? strlen(v) : 0);
+        }
+        csv_end_row(w);
+    }
+    return csv_writer_close(w);
+}
+
+int output_print(const struct output_table *t, enum output_format fmt, FILE *out)
+{
+    switch (fmt) {
+    case OUTPUT_CSV:
+        return print_csv(t, out);
+    case OUTPUT_JSON:
+        return print_json(t, out);
+    default:
+        return print_text(t, out);
+    }
+}
+
+void output_free(struct output_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->rows * (size_t)t->ncols; i++)
+        free(t->cells[i]);
+    for (int i = 0; i < t->ncols; i++) {
+        free(t->keys[i]);
+        free(t->headings[i]);
+    }
+    free(t->cells);
+    free(t->keys);
+    free(t->headings);
+    free(t);
+}

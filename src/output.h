@@ -1,0 +1,23 @@
+/* Lists printed by CLI commands: aligned text for people, CSV or JSON for
+ * programs. A command fills an output_table and calls output_print once. */
+#ifndef UNYO_OUTPUT_H
+#define UNYO_OUTPUT_H
+
+#include <stdio.h>
+
+enum output_format { OUTPUT_TEXT, OUTPUT_CSV, OUTPUT_JSON };
+
+struct output_table;
+/* keys: machine names (CSV header, JSON keys); headings: shown in text mode
+ * (already translated). Both arrays have ncols entries. */
+struct output_table *output_new(int ncols, const char *const *keys, const char *const *headings);
+/* Adds a row of ncols values (copied; NULL allowed). */
+void output_row(struct output_table *t, const char *const *values);
+size_t output_rows(const struct output_table *t);
+int output_print(const struct output_table *t, enum output_format fmt, FILE *out);
+void output_free(struct output_table *t);
+/* Appends s as a JSON string literal (with quotes). */
+struct strbuf;
+void json_string(struct strbuf *sb, const char *s);
+
+#endif

@@ -1,0 +1,445 @@
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "timefmt.h"
+#include "util.h"
+
+extern const char *const unyo_schema_sql[];
+extern const size_t unyo_schema_count;
+
+struct stmt_cache {
+    const char **sql;
+    sqlite3_stmt **stmt;
+    size_t count, cap;
+};
+
+int store_schema_version(void)
+{
+    return (int)unyo_schema_count;
+}
+
+char *store_default_path(void)
+{
+    const char *xdg = getenv("XDG_DATA_HOME");
+    if (xdg && *xdg)
+        return xasprintf("%s/unyo/unyo.db", xdg);
+    const char *home = getenv("HOME");
+    if (!home || !*home) {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw ? pw->pw_dir : "/tmp";
+    }
+    return xasprintf("%s/.local/share/unyo/unyo.db", home);
+}
+
+const char *store_os_login(void)
+{
+    const char *u = getenv("UNYO_USER");
+    if (u && *u)
+        return u;
+    struct passwd *pw = getpwuid(getuid());
+    if (pw)
+        return pw->pw_name;
+    u = getenv("USER");
+    return u && *u ? u : "unknown";
+}
+
+int store_fail(struct store *st, char **err, const char *doing)
+{
+    set_err(err, "%s: %s", doing, sqlite3_errmsg(st->db));
+    return -1;
+}
+
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+    struct stmt_cache *c = st->cache;
+    for (size_t i = 0; i < c->count; i++) {
+        if (c->sql[i] == sql) {
+            sqlite3_reset(c->stmt[i]);
+            sqlite3_clear_bindings(c->stmt[i]);
+            return c->stmt[i];
+        }
+    }
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        /* A statement that does not prepare is a programming error in unyo,
+         * not bad input: say which and stop. */
+        fprintf(stderr, "unyo: internal error preparing [%s]: %s\n", sql, sqlite3_errmsg(st->db));
+        abort();
+    }
+    if (c->count == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 32;
+        c->sql = xrealloc(c->sql, c->cap * sizeof *c->sql);
+        c->stmt = xrealloc(c->stmt, c->cap * sizeof *c->stmt);
+    }
+    c->sql[c->count] = sql;
+    c->stmt[c->count] = s;
+    c->count++;
+    return s;
+}
+
+int store_exec(struct store *st, const char *sql, char **err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        set_err(err, "%s", msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int store_begin(struct store *st, char **err)
+{
+    return store_exec(st, "BEGIN IMMEDIATE", err);
+}
+
+static int save_hlc(struct store *st, char **err)
+{
+    if (st->hlc_last == st->hlc_saved)
+        return 0;
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO local_meta(key, value) VALUES('hlc', ?1) "
+                                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)st->hlc_last);
+    bind_text(s, 1, buf);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("saving the clock"));
+    st->hlc_saved = st->hlc_last;
+    return 0;
+}
+
+int store_commit(struct store *st, char **err)
+{
+    if (save_hlc(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    if (store_exec(st, "COMMIT", err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+void store_rollback(struct store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int64_t store_hlc_next(struct store *st)
+{
+    int64_t phys = time_now_ms() << 16;
+    st->hlc_last = phys > st->hlc_last ? phys : st->hlc_last + 1;
+    return st->hlc_last;
+}
+
+void store_hlc_observe(struct store *st, int64_t remote)
+{
+    if (remote > st->hlc_last)
+        st->hlc_last = remote;
+}
+
+void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+void bind_int(sqlite3_stmt *s, int i, int64_t v)
+{
+    sqlite3_bind_int64(s, i, v);
+}
+
+const char *col_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+char *store_meta_get(struct store *st, const char *key)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT value FROM local_meta WHERE key = ?1");
+    bind_text(s, 1, key);
+    char *v = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = xstrdup(col_text(s, 0));
+    sqlite3_reset(s);
+    return v;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO local_meta(key, value) VALUES(?1, ?2) "
+                                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    bind_text(s, 1, key);
+    bind_text(s, 2, value);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("saving settings"));
+    return 0;
+}
+
+/* Creates the file with mode 0600 before SQLite sees it: the store holds
+ * names, phone numbers and transcripts. O_EXCL makes "never overwrite" hold
+ * even against a race. */
+static int create_file(const char *path, char **err)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (mkdir_p(dir, err) != 0) {
+            free(dir);
+            return -1;
+        }
+    }
+    free(dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            set_err(err,
+                    _("a store already exists at %s; unyo init never overwrites a store "
+                      "(use --db PATH for a new one)"),
+                    path);
+        else
+            set_err(err, _("cannot create the store %s: %s"), path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+static int migrate(struct store *st, int from, char **err)
+{
+    for (int v = from; v < (int)unyo_schema_count; v++) {
+        if (store_begin(st, err) != 0)
+            return -1;
+        char *msg = NULL;
+        if (sqlite3_exec(st->db, unyo_schema_sql[v], NULL, NULL, &msg) != SQLITE_OK) {
+            set_err(err, _("upgrading the store to version %d failed: %s"), v + 1, msg ? msg : "?");
+            sqlite3_free(msg);
+            store_rollback(st);
+            return -1;
+        }
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if (store_exec(st, pragma, err) != 0 || store_exec(st, "COMMIT", err) != 0) {
+            store_rollback(st);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int load_identity(struct store *st, int fresh, char **err)
+{
+    char *origin = store_meta_get(st, "origin");
+    if (!origin) {
+        if (!fresh) {
+            set_err(err, _("the store %s has no console id; it was not made by unyo init"),
+                    st->path);
+            return -1;
+        }
+        char id[ID_LEN + 1];
+        id_new(id);
+        if (store_meta_set(st, "origin", id, err) != 0)
+            return -1;
+        origin = xstrdup(id);
+    }
+    snprintf(st->origin, sizeof st->origin, "%s", origin);
+    free(origin);
+    char *hlc = store_meta_get(st, "hlc");
+    st->hlc_last = st->hlc_saved = hlc ? strtoll(hlc, NULL, 10) : 0;
+    free(hlc);
+    return 0;
+}
+
+int store_open(const char *path, enum store_open_mode mode, struct store **out, char **err)
+{
+    *out = NULL;
+    struct stat sb;
+    int exists = stat(path, &sb) == 0;
+    if (mode == STORE_OPEN_EXISTING && !exists) {
+        set_err(err, _("no store at %s; create one with: unyo init --db %s"), path, path);
+        return -1;
+    }
+    if (mode == STORE_CREATE_NEW && create_file(path, err) != 0)
+        return -1;
+    if (exists && S_ISDIR(sb.st_mode)) {
+        set_err(err, _("%s is a directory, not a store"), path);
+        return -1;
+    }
+
+    struct store *st = xcalloc(1, sizeof *st);
+    st->path = xstrdup(path);
+    st->cache = xcalloc(1, sizeof *st->cache);
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        set_err(err, _("cannot open the store %s: %s"), path, sqlite3_errmsg(st->db));
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_extended_result_codes(st->db, 1);
+
+    /* Reading user_version is the first access to the file: a file that is
+     * not a database fails here, before anything is written to it. */
+    sqlite3_stmt *s = NULL;
+    int version = -1;
+    int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        version = sqlite3_column_int(s, 0);
+    rc = sqlite3_errcode(st->db);
+    sqlite3_finalize(s);
+    if (version < 0) {
+        if ((rc & 0xff) == SQLITE_NOTADB)
+            set_err(err,
+                    _("%s is not a unyo store (not an SQLite database); it was left untouched"),
+                    path);
+        else
+            set_err(err, _("cannot read the store %s: %s"), path, sqlite3_errmsg(st->db));
+        goto fail;
+    }
+    if (version > (int)unyo_schema_count) {
+        set_err(err,
+                _("the store %s is from a newer unyo (schema %d; this unyo knows up to %d); "
+                  "upgrade unyo. The file was left untouched"),
+                path, version, (int)unyo_schema_count);
+        goto fail;
+    }
+    if (version == 0 && mode != STORE_CREATE_NEW) {
+        sqlite3_stmt *q = NULL;
+        int tables = 0;
+        if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            tables = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        set_err(err,
+                tables ? _("%s is an SQLite database but not a unyo store; it was left untouched")
+                       : _("%s is empty, not a unyo store; create one with: unyo init --db %s"),
+                path, path);
+        goto fail;
+    }
+    if (store_exec(st, "PRAGMA journal_mode = WAL", err) != 0 ||
+        store_exec(st, "PRAGMA foreign_keys = ON", err) != 0 ||
+        store_exec(st, "PRAGMA synchronous = NORMAL", err) != 0)
+        goto fail;
+    if (migrate(st, version, err) != 0)
+        goto fail;
+    if (load_identity(st, version == 0, err) != 0)
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    store_close(st);
+    return -1;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    if (st->db && st->hlc_last != st->hlc_saved && sqlite3_get_autocommit(st->db))
+        save_hlc(st, NULL);
+    if (st->cache) {
+        for (size_t i = 0; i < st->cache->count; i++)
+            sqlite3_finalize(st->cache->stmt[i]);
+        free(st->cache->sql);
+        free(st->cache->stmt);
+        free(st->cache);
+    }
+    if (st->db)
+        sqlite3_close(st->db);
+    free(st->path);
+    free(st->operator_login);
+    free(st->operator_name);
+    free(st->operator_role);
+    free(st);
+}
+
+int store_require_operator(struct store *st, char **err)
+{
+    if (st->operator_id[0])
+        return 0;
+    const char *login = store_os_login();
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT id, name, role FROM operators WHERE login = ?1 AND deleted = 0 AND active = 1");
+    bind_text(s, 1, login);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        set_err(err,
+                _("you (%s) are not registered as an operator of this store; register with: "
+                  "unyo operator add %s --role operator|engineer|manager [--name \"Full Name\"]"),
+                login, login);
+        return -1;
+    }
+    snprintf(st->operator_id, sizeof st->operator_id, "%s", col_text(s, 0));
+    free(st->operator_login);
+    free(st->operator_name);
+    free(st->operator_role);
+    st->operator_login = xstrdup(login);
+    st->operator_name = xstrdup(col_text(s, 1));
+    st->operator_role = xstrdup(col_text(s, 2));
+    sqlite3_reset(s);
+    return 0;
+}
+
+int store_audit(struct store *st, const char *action, const char *kind, const char *row_id,
+                const char *detail, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "INSERT INTO audit(id, at, operator_id, action, kind, row_id, detail, hlc, origin) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
+    int64_t now = time_now_ms();
+    id_new_at(id, now);
+    time_format_iso(now, at);
+    bind_text(s, 1, id);
+    bind_text(s, 2, at);
+    bind_text(s, 3, st->operator_id[0] ? st->operator_id : NULL);
+    bind_text(s, 4, action);
+    bind_text(s, 5, kind);
+    bind_text(s, 6, row_id);
+    bind_text(s, 7, detail);
+    bind_int(s, 8, store_hlc_next(st));
+    bind_text(s, 9, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("recording the audit trail"));
+    return 0;
+}
+
+char **store_ledger_tables(struct store *st)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                     "AND name NOT LIKE 'local\\_%' ESCAPE '\\' "
+                                     "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                                     "AND sql NOT LIKE 'CREATE VIRTUAL%' "
+                                     "AND name NOT LIKE '%\\_fts%' ESCAPE '\\' ORDER BY rowid");
+    size_t n = 0, cap = 16;
+    char **names = xmalloc(cap * sizeof *names);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (n + 1 >= cap)
+            names = xrealloc(names, (cap *= 2) * sizeof *names);
+        names[n++] = xstrdup(col_text(s, 0));
+    }
+    names[n] = NULL;
+    sqlite3_reset(s);
+    return names;
+}
+
+void store_free_names(char **names)
+{
+    if (!names)
+        return;
+    for (char **p = names; *p; p++)
+        free(*p);
+    free(names);
+}

@@ -1,0 +1,77 @@
+/* The local store: one SQLite file (WAL, foreign keys, user_version
+ * migrations compiled in from data/schema). Every write goes through a
+ * transaction that also records who did it. */
+#ifndef UNYO_STORE_H
+#define UNYO_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "id.h"
+
+enum store_open_mode {
+    STORE_OPEN_EXISTING, /* refuse when the file does not exist */
+    STORE_CREATE_NEW,    /* refuse when the file exists: init never overwrites */
+};
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    char origin[ID_LEN + 1]; /* this console's id, made at init */
+    int64_t hlc_last;
+    int64_t hlc_saved;
+    /* The acting operator, once store_require_operator() succeeded. */
+    char operator_id[ID_LEN + 1];
+    char *operator_login;
+    char *operator_name;
+    char *operator_role;
+    struct stmt_cache *cache;
+};
+
+/* The schema version this build writes and understands. */
+int store_schema_version(void);
+/* $XDG_DATA_HOME/unyo/unyo.db, or ~/.local/share/unyo/unyo.db. Malloc'd. */
+char *store_default_path(void);
+int store_open(const char *path, enum store_open_mode mode, struct store **out, char **err);
+void store_close(struct store *st);
+
+/* A cached prepared statement, reset and with bindings cleared. */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+int store_exec(struct store *st, const char *sql, char **err);
+int store_begin(struct store *st, char **err); /* BEGIN IMMEDIATE */
+int store_commit(struct store *st, char **err);
+void store_rollback(struct store *st);
+/* Sets *err from the connection's last error, prefixed with what was being done. */
+int store_fail(struct store *st, char **err, const char *doing);
+
+/* Hybrid logical clock: (unix ms << 16) | counter; never goes backwards. */
+int64_t store_hlc_next(struct store *st);
+/* Merges a clock seen from another console, so later local writes order after it. */
+void store_hlc_observe(struct store *st, int64_t remote);
+
+/* Finds the operator record of the OS user (UNYO_USER overrides, for shared
+ * terminals and tests). On failure *err says how to register. */
+int store_require_operator(struct store *st, char **err);
+/* The login name unyo acts as: UNYO_USER or the OS user. */
+const char *store_os_login(void);
+
+/* Appends one audit row (who = acting operator, may be unset for system work). */
+int store_audit(struct store *st, const char *action, const char *kind, const char *row_id,
+                const char *detail, char **err);
+
+/* Convenience binders: NULL text binds SQL NULL. */
+void bind_text(sqlite3_stmt *s, int i, const char *v);
+void bind_int(sqlite3_stmt *s, int i, int64_t v);
+/* Column text or NULL, never freed by the caller. */
+const char *col_text(sqlite3_stmt *s, int i);
+
+/* Local metadata (local_meta). Returns malloc'd value or NULL. */
+char *store_meta_get(struct store *st, const char *key);
+int store_meta_set(struct store *st, const char *key, const char *value, char **err);
+
+/* Names of the ledger tables, in schema order (no local_ or sqlite_ tables);
+ * NULL-terminated, malloc'd array of malloc'd names. */
+char **store_ledger_tables(struct store *st);
+void store_free_names(char **names);
+
+#endif

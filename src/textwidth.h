@@ -1,0 +1,32 @@
+/* Display width of UTF-8 text, cutting to a width without splitting a
+ * character, and making untrusted text safe to show (no control sequence from
+ * a server, a log or the database reaches the terminal). */
+#ifndef UNYO_TEXTWIDTH_H
+#define UNYO_TEXTWIDTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* Decodes one character at s (len bytes available). Returns bytes used (>= 1);
+ * *cp is U+FFFD for an invalid sequence (one byte consumed). */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+size_t utf8_encode(uint32_t cp, char out[4]);
+int utf8_valid(const char *s, size_t len);
+/* Cells one character takes: 0 (combining), 1, or 2 (CJK, fullwidth, emoji).
+ * Control characters count as the width of their escaped form. */
+int cp_width(uint32_t cp);
+/* Display width of s as text_sanitize() would show it. */
+int text_width(const char *s);
+/* Appends s to sb, escaping what must not reach a terminal: C0/C1 controls
+ * and DEL as "\x1b"-style escapes (newline and tab as "\n" / "\t" unless
+ * keep_newlines), invalid UTF-8 bytes as "\xNN". */
+void text_sanitize(struct strbuf *sb, const char *s, int keep_newlines);
+/* Appends s sanitized and fitted to exactly width cells: padded with spaces,
+ * or cut at a character boundary with "…" marking the cut. */
+void text_fit(struct strbuf *sb, const char *s, int width);
+/* Same, right-aligned. */
+void text_fit_right(struct strbuf *sb, const char *s, int width);
+
+#endif

@@ -1,0 +1,114 @@
+/* Display width, fitting and sanitising: what reaches the operator's terminal. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "textwidth.h"
+#include "util.h"
+
+static char *fit(const char *s, int w)
+{
+    struct strbuf sb = STRBUF_INIT;
+    text_fit(&sb, s, w);
+    return sb_detach(&sb);
+}
+
+static void test_widths(void **state)
+{
+    (void)state;
+    assert_int_equal(text_width("abc"), 3);
+    assert_int_equal(text_width("サーバ室"), 8);
+    assert_int_equal(text_width("22.5℃"), 5);
+    assert_int_equal(text_width("ＡＢ"), 4);
+}
+
+static void test_fit_never_splits_a_character(void **state)
+{
+    (void)state;
+    char *s = fit("サーバ室温度", 7);
+    /* 3 wide chars (6 cells) do not fit with the mark: 2 chars + … + pad. */
+    assert_string_equal(s, "サーバ…");
+    assert_int_equal(text_width(s), 7);
+    free(s);
+    s = fit("サーバ", 8);
+    assert_string_equal(s, "サーバ  ");
+    free(s);
+    s = fit("abcdef", 4);
+    assert_string_equal(s, "abc…");
+    free(s);
+}
+
+static void test_control_sequences_are_escaped(void **state)
+{
+    (void)state;
+    struct strbuf sb = STRBUF_INIT;
+    text_sanitize(&sb, "ok\x1b[2J\x07 done\r\n\xff\xfe end \xc2\x9b", 0);
+    assert_null(strchr(sb.buf, '\x1b'));
+    assert_null(strchr(sb.buf, '\x07'));
+    assert_null(strchr(sb.buf, '\r'));
+    assert_non_null(strstr(sb.buf, "\\x1b[2J"));
+    assert_non_null(strstr(sb.buf, "\\xff\\xfe"));
+    assert_non_null(strstr(sb.buf, "\\u009b"));
+    sb_free(&sb);
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    assert_true(utf8_valid("日本語", strlen("日本語")));
+    assert_false(utf8_valid("\xe6\x97", 2));
+    assert_false(utf8_valid("\xc0\xaf", 2)); /* overlong */
+    char out[4];
+    assert_int_equal(utf8_encode(0x65E5, out), 3);
+    assert_memory_equal(out, "日", 3);
+}
+
+static void test_output_formats(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"code", "name"};
+    struct output_table *t = output_new(2, keys, NULL);
+    const char *r1[] = {"L025", "定常監視, \"死活\""};
+    const char *r2[] = {"L032", NULL};
+    output_row(t, r1);
+    output_row(t, r2);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    output_print(t, OUTPUT_JSON, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"name\": \"定常監視, \\\"死活\\\"\""));
+    assert_non_null(strstr(buf, "\"name\": null"));
+    free(buf);
+    f = open_memstream(&buf, &len);
+    output_print(t, OUTPUT_CSV, f);
+    fclose(f);
+    assert_string_equal(buf, "code,name\r\nL025,\"定常監視, \"\"死活\"\"\"\r\nL032,\r\n");
+    free(buf);
+    f = open_memstream(&buf, &len);
+    output_print(t, OUTPUT_TEXT, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "code  name"));
+    free(buf);
+    output_free(t);
+}
+
+int main(void)
+{
+    setlocale(LC_ALL, "C.UTF-8");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_widths),
+        cmocka_unit_test(test_fit_never_splits_a_character),
+        cmocka_unit_test(test_control_sequences_are_escaped),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_output_formats),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
