@@ -15,7 +15,8 @@
 
 static void show_progress(long long done, long long total)
 {
-    fprintf(stderr, _("\r%lld / %lld incidents"), done, total);
+    fputc('\r', stderr);
+    fprintf(stderr, _("%lld / %lld incidents"), done, total);
     fflush(stderr);
 }
 
@@ -53,7 +54,8 @@ int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
         if (rc != 0)
             return cli_fail(err);
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        fprintf(stderr, _("\rGenerated %lld incidents (%lld rows) in %.2f s: %.0f rows/s\n"),
+        fputc('\r', stderr);
+        fprintf(stderr, _("Generated %lld incidents (%lld rows) in %.2f s: %.0f rows/s\n"),
                 generate, rows, secs, secs > 0 ? (double)rows / secs : 0.0);
         return EXIT_OK;
     }

@@ -282,7 +282,8 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
     struct store *st = xcalloc(1, sizeof *st);
     st->path = xstrdup(path);
     st->cache = xcalloc(1, sizeof *st->cache);
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    /* One connection per thread (unyo is single-threaded): no SQLite mutexes. */
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         set_err(err, _("cannot open the store %s: %s"), path, sqlite3_errmsg(st->db));
         goto fail;
     }

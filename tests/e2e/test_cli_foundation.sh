@@ -61,4 +61,12 @@ echo "a,b" > "$T/ex1/stray.csv"
 out=$(must_fail "$UNYO" import --csv "$T/ex1" --db "$T/bad2.db"); assert_contains "$out" "stray.csv" "unknown file refused"
 
 out=$("$UNYO" audit --db "$DB"); assert_contains "$out" "operator.add" "audit trail records operator.add"
+# The man page renders, without groff warnings, and documents every command.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+warn=$(groff -k -man -ww -z -Tutf8 "$ROOT/doc/unyo.1" 2>&1 || true)
+[ -z "$warn" ] && ok "man page renders without warnings" || fail "groff: $warn"
+page=$(MANWIDTH=100 man -l "$ROOT/doc/unyo.1" 2>/dev/null)
+for c in $("$UNYO" help | awk '/^  [a-z]/ {print $1}'); do
+  assert_contains "$page" "unyo $c" "man page documents $c"
+done
 finish
