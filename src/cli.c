@@ -35,6 +35,35 @@ static const struct cli_command commands[] = {
      N_("unyo import --csv DIR\n"
         "  Creates the store named by --db if it does not exist; an existing store must\n"
         "  hold no ledger rows. All or nothing.")},
+    {"checklist", cmd_checklist, N_("the daily checklist: due checks, marks, as-needed items"),
+     N_("unyo checklist [list] [--date YYYY-MM-DD] [--csv|--json]\n"
+        "  One row per due item and host, overdue ones (rolled over, still undone) first.\n"
+        "unyo checklist mark ITEM ok|ng|skip|note [--value V] [--note TEXT] [--reason TEXT]\n"
+        "                    [--host H] [--date D]\n"
+        "  ITEM is the template code (L025). skip needs --reason; a value outside the\n"
+        "  item's range is recorded as NG; with --value alone the range decides.\n"
+        "unyo checklist add ITEM [--host H] [--date D]\n"
+        "  Puts an as-needed item on the day's checklist.")},
+    {"shift", cmd_shift, N_("the shift schedule and who is on duty"),
+     N_("unyo shift list [--month YYYY-MM] [--csv|--json]\n"
+        "unyo shift set DAY SHIFT LOGIN\n"
+        "  Puts LOGIN on SHIFT (a code of shifts.ini: early, late, sunday ...) of DAY,\n"
+        "  replacing whoever was there (the change is kept in the audit trail).\n"
+        "unyo shift clear DAY SHIFT\n"
+        "unyo shift now\n"
+        "  Who is on shift at this moment (JST).")},
+    {"handover", cmd_handover, N_("the shift handover: summary, sign, acknowledge"),
+     N_("unyo handover [show] [--date YYYY-MM-DD] [--markdown]\n"
+        "  The latest handover signed that day, or the live summary when none is: open\n"
+        "  incidents, checks NG or not done, jobs failed or pending, changes in progress,\n"
+        "  carried items.\n"
+        "unyo handover sign [--note TEXT] [--to LOGIN] [--todo TEXT]...\n"
+        "  The outgoing operator signs; each --todo is carried into every later handover\n"
+        "  until cleared.\n"
+        "unyo handover ack [ID]\n"
+        "  The incoming operator (not the signer) acknowledges; without ID, the latest.\n"
+        "unyo handover clear ITEM\n"
+        "unyo handover list [--month YYYY-MM] [--csv|--json]")},
     {"audit", cmd_audit, N_("show the audit trail"), N_("unyo audit [--limit N] [--csv|--json]")},
     {"demo", cmd_demo, N_("create a demo store or a synthetic load"),
      N_("unyo demo [--db PATH] [--force]\n"

@@ -12,5 +12,8 @@ int cmd_calendar(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_demo(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_template(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_checklist(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_shift(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_handover(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

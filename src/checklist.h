@@ -1,0 +1,130 @@
+/* The daily checklist (定期稼働確認 / 定型作業 / 監視): which checklist templates fall
+ * due on a day, and what was recorded against them.
+ *
+ * A day's items come from the templates whose pane is "checklist", their periods and
+ * schedule, and the service calendar (due_on()). As-needed (随時) items appear only when
+ * added by hand for that day (a checklist_events row with status 'added'). Items with
+ * per_host expand once per host of the inventory (hosts.deleted = 0).
+ *
+ * State of (due day, template, host): events are append-only, a correction is a new
+ * event. The status is that of the latest ok/ng/skip event; a note alone does not
+ * change it. A value outside the template's range makes the mark NG.
+ *
+ * Roll-over: a non-daily item whose most recent due day before the viewed day was
+ * never done (no ok/ng/skip event for that due day) appears as overdue until done,
+ * looking back at most CHECKLIST_LOOKBACK_DAYS and never before the store was
+ * created; marking it records against its original due day. Daily items do not roll
+ * over: the next service day's check supersedes a missed one. An as-needed item added
+ * on an earlier day rolls over the same way. */
+#ifndef UNYO_CHECKLIST_H
+#define UNYO_CHECKLIST_H
+
+#include <stddef.h>
+
+#include "id.h"
+
+struct store;
+struct calendar;
+
+#define CHECKLIST_LOOKBACK_DAYS 31
+
+enum checklist_status { CHECK_TODO, CHECK_OK, CHECK_NG, CHECK_SKIP };
+
+/* Strings are malloc'd and owned by the checklist_day; NULL where noted. */
+struct checklist_item {
+    char template_id[ID_LEN + 1];
+    char *code;               /* "L025" */
+    char *name_ja, *name_en;  /* never NULL */
+    unsigned periods;         /* enum period_bits */
+    char *period_text;        /* as written in the template: "日次" */
+    char host_id[ID_LEN + 1]; /* "" when not per host */
+    char *host_name;          /* NULL when not per host */
+    char due_day[11];         /* the day it fell due (earlier than the viewed day when overdue) */
+    int overdue;              /* rolled over from an earlier due day and still undone */
+    enum checklist_status status;
+    int has_value; /* value is from the latest ok/ng/skip event */
+    double value;
+    char *unit; /* template's unit, or NULL */
+    int has_range;
+    double value_min, value_max;
+    int out_of_range; /* has_value && has_range && value outside [min, max] */
+    /* From the latest ok/ng/skip event: reason. From the latest event that has one:
+     * note. From the latest event of any kind (mark or note): who and when. NULL if none. */
+    char *note, *reason, *who_login, *who_name;
+    char *at;                         /* stored UTC ISO text; show with time_format_jst */
+    char last_event_id[ID_LEN + 1];   /* latest ok/ng/skip/note event, "" if none */
+    char status_event_id[ID_LEN + 1]; /* latest ok/ng/skip event, "" if none */
+    int added_by_hand;                /* an 'added' event put it on this day */
+};
+
+struct checklist_day {
+    char day[11];
+    struct checklist_item *items; /* sorted: overdue first, then by code, then host name */
+    size_t count;
+};
+
+/* "ok", "ng", "skip" or "todo". */
+const char *checklist_status_name(enum checklist_status s);
+
+/* The day's due items (day "YYYY-MM-DD", JST). One query for the events of the look-back
+ * window, not one per item. out is filled on success and must be freed with
+ * checklist_day_free (also safe on a zeroed struct). */
+int checklist_load(struct store *st, const struct calendar *cal, const char *day,
+                   struct checklist_day *out, char **err);
+void checklist_day_free(struct checklist_day *d);
+
+/* The item of template code (and host name or id, for a per-host item) on a loaded day;
+ * NULL when absent. */
+const struct checklist_item *checklist_find(const struct checklist_day *d, const char *code,
+                                            const char *host);
+
+struct checklist_mark {
+    /* "ok" | "ng" | "skip" | "note", or NULL when value is given: then OK in range, NG
+     * out of range. */
+    const char *status;
+    const char *value;  /* a number as text, or NULL */
+    const char *note;   /* free text, or NULL */
+    const char *reason; /* required for skip */
+    const char *host;   /* host name or id: required for a per-host item, refused otherwise */
+};
+
+/* Records one event for item `code` shown on `day` (due that day, added that day, or
+ * overdue on it: then the event is recorded against the original due day). Acting
+ * operator via store_require_operator; writes an audit row in the same transaction.
+ * Refuses, writing nothing: a bad day, an unknown code, a per-host item without a known
+ * host, skip without reason, a value that is not a number, an item not on that day's
+ * list. out_event_id (ID_LEN + 1) may be NULL. */
+int checklist_mark(struct store *st, const struct calendar *cal, const char *day, const char *code,
+                   const struct checklist_mark *m, char out_event_id[ID_LEN + 1], char **err);
+
+/* Puts a checklist item (normally an as-needed one) on `day` by hand. Refuses an
+ * unknown code, a template of another pane, a missing/unknown host for a per-host item
+ * and an item already on that day's list. */
+int checklist_add(struct store *st, const struct calendar *cal, const char *day, const char *code,
+                  const char *host, char **err);
+
+/* For the status line: ng = items NG (incl. out of range) on the day; todo = items not
+ * yet done (incl. overdue). */
+int checklist_counts(struct store *st, const struct calendar *cal, const char *day, int *ng,
+                     int *todo, char **err);
+
+/* NG → incident draft: title, description and category prefilled from the item, host and
+ * value of an ng event. The incidents module creates the incident; then link it back
+ * with checklist_link_incident. */
+struct checklist_draft {
+    char *title, *description, *category;
+    char host_id[ID_LEN + 1]; /* "" when not per host */
+    char event_id[ID_LEN + 1];
+};
+int checklist_ng_draft(struct store *st, const char *event_id, struct checklist_draft *out,
+                       char **err);
+void checklist_draft_free(struct checklist_draft *d);
+/* Writes a links row checklist_event → incident (with audit). */
+int checklist_link_incident(struct store *st, const char *event_id, const char *incident_id,
+                            char **err);
+
+/* The service calendar the operator configured: paths_find_data(NULL, "calendar.ini")
+ * loaded with calendar_load, else calendar_new_default(). NULL with *err on a bad file. */
+struct calendar *checklist_calendar_open(char **err);
+
+#endif

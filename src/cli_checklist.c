@@ -1,0 +1,281 @@
+/* `unyo checklist`: the day's due checks, marking them, adding as-needed ones. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "checklist.h"
+#include "cli_commands.h"
+#include "i18n.h"
+#include "store.h"
+#include "templates.h"
+#include "timefmt.h"
+#include "util.h"
+
+static void today_jst(char out[11])
+{
+    time_format_jst_date(time_now_ms(), out);
+}
+
+/* "日次" for Japanese, "daily / as needed" for English. */
+static char *period_label(const struct checklist_item *it, int ja)
+{
+    if (ja || !it->periods)
+        return xstrdup(it->period_text);
+    struct strbuf sb = STRBUF_INIT;
+    for (unsigned bit = 1; bit <= PERIOD_STOCKTAKING; bit <<= 1) {
+        if (!(it->periods & bit))
+            continue;
+        const char *name = templates_period_name_en(bit);
+        if (name)
+            sb_printf(&sb, "%s%s", sb.len ? " / " : "", _(name));
+    }
+    return sb_detach(&sb);
+}
+
+static const char *status_label(enum checklist_status s)
+{
+    switch (s) {
+    case CHECK_OK:
+        return _("OK");
+    case CHECK_NG:
+        return _("NG");
+    case CHECK_SKIP:
+        return _("skipped");
+    case CHECK_TODO:
+        break;
+    }
+    return _("to do");
+}
+
+static char *value_label(const struct checklist_item *it)
+{
+    if (!it->has_value)
+        return NULL;
+    struct strbuf sb = STRBUF_INIT;
+    sb_printf(&sb, "%.10g", it->value);
+    if (it->unit)
+        sb_printf(&sb, " %s", it->unit);
+    if (it->out_of_range)
+        sb_printf(&sb, _(" (out of range %.10g-%.10g)"), it->value_min, it->value_max);
+    return sb_detach(&sb);
+}
+
+static int parse_date_opt(const char *cmd, const char *date, char out[11])
+{
+    struct civil_date d;
+    if (!date) {
+        today_jst(out);
+        return 0;
+    }
+    if (strlen(date) != 10 || civil_parse(date, &d) != 0)
+        return cli_usage(cmd, _("--date takes YYYY-MM-DD, not %s"), date);
+    snprintf(out, 11, "%s", date);
+    return 0;
+}
+
+static int open_all(struct cli_ctx *ctx, struct store **st, struct calendar **cal,
+                    int need_operator)
+{
+    char *err = NULL;
+    *cal = checklist_calendar_open(&err);
+    if (!*cal)
+        return cli_fail(err);
+    if (cli_open_store(ctx, st, need_operator) != 0) {
+        calendar_free(*cal);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+static int checklist_list(struct cli_ctx *ctx, const char *day)
+{
+    struct store *st;
+    struct calendar *cal;
+    if (open_all(ctx, &st, &cal, 0) != EXIT_OK)
+        return EXIT_FAIL;
+    struct checklist_day d;
+    char *err = NULL;
+    int rc = checklist_load(st, cal, day, &d, &err);
+    calendar_free(cal);
+    if (rc != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    int ja = streq(i18n_lang(), "ja");
+    /* CSV and JSON are for programs: status keys, not translated words. */
+    int machine = ctx->format != OUTPUT_TEXT;
+    static const char *const keys[] = {"code", "name", "host", "period",  "status", "value",
+                                       "note", "who",  "when", "due_day", "overdue"};
+    const char *headings[] = {_("Item"),       _("Name"),  _("Host"),   _("Period"),
+                              _("Status"),     _("Value"), _("Note"),   _("Who"),
+                              _("When (JST)"), _("Due"),   _("Overdue")};
+    struct output_table *t = output_new(11, keys, headings);
+    for (size_t i = 0; i < d.count; i++) {
+        const struct checklist_item *it = &d.items[i];
+        char *period = period_label(it, ja);
+        char *value = value_label(it);
+        char when[32] = "";
+        int64_t ms;
+        if (it->at && time_parse(it->at, &ms) == 0)
+            time_format_jst(ms, when, 0);
+        const char *note = it->status == CHECK_SKIP && it->reason ? it->reason : it->note;
+        const char *row[] = {it->code,
+                             ja ? it->name_ja : it->name_en,
+                             it->host_name,
+                             period,
+                             machine ? checklist_status_name(it->status) : status_label(it->status),
+                             value,
+                             note,
+                             it->who_name ? it->who_name : it->who_login,
+                             when[0] ? when : NULL,
+                             it->due_day,
+                             machine       ? (it->overdue ? "true" : "false")
+                             : it->overdue ? _("overdue")
+                                           : NULL};
+        output_row(t, row);
+        free(period);
+        free(value);
+    }
+    if (ctx->format == OUTPUT_TEXT && d.count == 0)
+        printf(_("Nothing is due on %s.\n"), day);
+    else
+        output_print(t, ctx->format, stdout);
+    output_free(t);
+    checklist_day_free(&d);
+    store_close(st);
+    return EXIT_OK;
+}
+
+static const struct option mark_opts[] = {
+    {"value", required_argument, NULL, 'v'},  {"note", required_argument, NULL, 'n'},
+    {"reason", required_argument, NULL, 'r'}, {"host", required_argument, NULL, 'h'},
+    {"date", required_argument, NULL, 'd'},   {NULL, 0, NULL, 0}};
+
+static int checklist_mark_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    const char *value = NULL, *note = NULL, *reason = NULL, *host = NULL, *date = NULL;
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "v:n:r:h:d:", mark_opts, NULL)) != -1) {
+        switch (c) {
+        case 'v':
+            value = optarg;
+            break;
+        case 'n':
+            note = optarg;
+            break;
+        case 'r':
+            reason = optarg;
+            break;
+        case 'h':
+            host = optarg;
+            break;
+        case 'd':
+            date = optarg;
+            break;
+        default:
+            return cli_usage("checklist", _("unknown option"));
+        }
+    }
+    int npos = argc - optind;
+    if (npos < 1 || npos > 2)
+        return cli_usage("checklist", _("say which item and ok, ng, skip or note"));
+    const char *code = argv[optind];
+    const char *status = npos == 2 ? argv[optind + 1] : NULL;
+    char day[11];
+    int rc = parse_date_opt("checklist", date, day);
+    if (rc != 0)
+        return rc;
+    struct store *st;
+    struct calendar *cal;
+    if (open_all(ctx, &st, &cal, 1) != EXIT_OK)
+        return EXIT_FAIL;
+    struct checklist_mark m = {status, value, note, reason, host};
+    char id[ID_LEN + 1];
+    char *err = NULL;
+    rc = checklist_mark(st, cal, day, code, &m, id, &err);
+    calendar_free(cal);
+    if (rc != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    sqlite3_stmt *s = store_stmt(st, "SELECT status, day FROM checklist_events WHERE id = ?1");
+    bind_text(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const char *stored = col_text(s, 0);
+        if (status && streq(status, "ok") && streq(stored, "ng"))
+            fprintf(stderr, _("unyo: the value is out of range: recorded as NG\n"));
+        printf(_("%s%s%s: recorded %s for %s (event %s)\n"), code, host ? " " : "",
+               host ? host : "", stored, col_text(s, 1), id);
+    }
+    sqlite3_reset(s);
+    store_close(st);
+    return EXIT_OK;
+}
+
+static int checklist_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    const char *host = NULL, *date = NULL;
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "h:d:", mark_opts, NULL)) != -1) {
+        if (c == 'h')
+            host = optarg;
+        else if (c == 'd')
+            date = optarg;
+        else
+            return cli_usage("checklist", _("unknown option"));
+    }
+    if (argc - optind != 1)
+        return cli_usage("checklist", _("say which item to add"));
+    const char *code = argv[optind];
+    char day[11];
+    int rc = parse_date_opt("checklist", date, day);
+    if (rc != 0)
+        return rc;
+    struct store *st;
+    struct calendar *cal;
+    if (open_all(ctx, &st, &cal, 1) != EXIT_OK)
+        return EXIT_FAIL;
+    char *err = NULL;
+    rc = checklist_add(st, cal, day, code, host, &err);
+    calendar_free(cal);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Added %s%s%s to the checklist of %s.\n"), code, host ? " " : "", host ? host : "",
+           day);
+    return EXIT_OK;
+}
+
+int cmd_checklist(struct cli_ctx *ctx, int argc, char **argv)
+{
+    if (argc >= 2 && streq(argv[1], "mark"))
+        return checklist_mark_cmd(ctx, argc - 1, argv + 1);
+    if (argc >= 2 && streq(argv[1], "add"))
+        return checklist_add_cmd(ctx, argc - 1, argv + 1);
+    int first = argc >= 2 && streq(argv[1], "list") ? 1 : 0;
+    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
+                                         {NULL, 0, NULL, 0}};
+    const char *date = NULL;
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc - first, argv + first, "d:", opts, NULL)) != -1) {
+        if (c == 'd')
+            date = optarg;
+        else
+            return cli_usage("checklist", _("unknown option"));
+    }
+    if (optind < argc - first)
+        return cli_usage("checklist", _("unknown verb %s: use list, mark or add"),
+                         argv[first + optind]);
+    char day[11];
+    int rc = parse_date_opt("checklist", date, day);
+    if (rc != 0)
+        return rc;
+    return checklist_list(ctx, day);
+}

@@ -1,0 +1,260 @@
+/* `unyo handover`: the shift handover (item 98): show, sign, acknowledge, list. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "checklist.h"
+#include "cli_commands.h"
+#include "handover.h"
+#include "i18n.h"
+#include "store.h"
+#include "textwidth.h"
+#include "timefmt.h"
+#include "util.h"
+
+static void print_safe(const char *text)
+{
+    struct strbuf sb = STRBUF_INIT;
+    text_sanitize(&sb, text, 1);
+    fputs(sb.buf ? sb.buf : "", stdout);
+    if (!sb.len || sb.buf[sb.len - 1] != '\n')
+        putchar('\n');
+    sb_free(&sb);
+}
+
+static void jst(const char *iso, char out[32])
+{
+    int64_t ms;
+    if (iso && time_parse(iso, &ms) == 0)
+        time_format_jst(ms, out, 0);
+    else
+        snprintf(out, 32, "%s", iso ? iso : "");
+}
+
+static int handover_show(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
+                                         {"markdown", no_argument, NULL, 'm'},
+                                         {NULL, 0, NULL, 0}};
+    const char *date = NULL;
+    int markdown = 0, c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "d:m", opts, NULL)) != -1) {
+        if (c == 'd')
+            date = optarg;
+        else if (c == 'm')
+            markdown = 1;
+        else
+            return cli_usage("handover", _("unknown option"));
+    }
+    if (optind < argc)
+        return cli_usage("handover", _("handover show takes no arguments"));
+    int64_t now = time_now_ms();
+    char day[11];
+    struct civil_date d;
+    if (date) {
+        if (strlen(date) != 10 || civil_parse(date, &d) != 0)
+            return cli_usage("handover", _("--date takes YYYY-MM-DD, not %s"), date);
+        snprintf(day, sizeof day, "%s", date);
+    } else {
+        time_format_jst_date(now, day);
+        civil_parse(day, &d);
+    }
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    struct handover_records r;
+    if (handover_list_day(st, day, &r, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    if (r.count > 0) {
+        const struct handover_record *h = &r.items[r.count - 1];
+        if (!markdown) {
+            char signed_at[32], acked_at[32];
+            jst(h->signed_at, signed_at);
+            printf(_("Handover %s, shift %s, signed by %s at %s JST"), h->id, h->shift,
+                   h->from_login, signed_at);
+            if (h->to_login)
+                printf(_(", to %s"), h->to_login);
+            putchar('\n');
+            if (h->acked_at) {
+                jst(h->acked_at, acked_at);
+                printf(_("Acknowledged by %s at %s JST\n"), h->acked_by_login, acked_at);
+            } else {
+                printf("%s\n", _("Not acknowledged yet (unyo handover ack)"));
+            }
+            putchar('\n');
+        }
+        print_safe(h->summary);
+        handover_records_free(&r);
+        store_close(st);
+        return EXIT_OK;
+    }
+    handover_records_free(&r);
+    /* Nothing signed that day: the live summary, as of now or the day's end. */
+    int64_t end = jst_to_utc(d.y, d.m, d.d, MINUTES_PER_DAY) * 1000 - 1000;
+    int64_t at = now < end ? now : end;
+    struct calendar *cal = checklist_calendar_open(&err);
+    if (!cal) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    struct handover_summary s;
+    int rc = handover_build(st, cal, at, &s, &err);
+    calendar_free(cal);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    if (!markdown)
+        printf("%s\n\n", _("No handover signed yet; the live summary:"));
+    char *md = handover_markdown(&s, NULL);
+    print_safe(md);
+    free(md);
+    handover_summary_free(&s);
+    return EXIT_OK;
+}
+
+static int handover_sign_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
+                                         {"to", required_argument, NULL, 't'},
+                                         {"todo", required_argument, NULL, 'o'},
+                                         {NULL, 0, NULL, 0}};
+    const char *note = NULL, *to = NULL;
+    const char **todos = xcalloc((size_t)argc + 1, sizeof *todos);
+    size_t n_todos = 0;
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "n:t:o:", opts, NULL)) != -1) {
+        if (c == 'n') {
+            note = optarg;
+        } else if (c == 't') {
+            to = optarg;
+        } else if (c == 'o') {
+            todos[n_todos++] = optarg;
+        } else {
+            free(todos);
+            return cli_usage("handover", _("unknown option"));
+        }
+    }
+    if (optind < argc) {
+        free(todos);
+        return cli_usage("handover", _("handover sign takes options only"));
+    }
+    char *err = NULL;
+    struct calendar *cal = checklist_calendar_open(&err);
+    if (!cal) {
+        free(todos);
+        return cli_fail(err);
+    }
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0) {
+        calendar_free(cal);
+        free(todos);
+        return EXIT_FAIL;
+    }
+    char id[ID_LEN + 1];
+    int rc = handover_sign(st, cal, note, to, todos, n_todos, id, &err);
+    calendar_free(cal);
+    store_close(st);
+    free(todos);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Signed handover %s.\n"), id);
+    return EXIT_OK;
+}
+
+static int handover_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"month", required_argument, NULL, 'm'},
+                                         {NULL, 0, NULL, 0}};
+    const char *month = NULL;
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "m:", opts, NULL)) != -1) {
+        if (c == 'm')
+            month = optarg;
+        else
+            return cli_usage("handover", _("unknown option"));
+    }
+    int y, m;
+    char extra;
+    if (month) {
+        if (sscanf(month, "%4d-%2d%c", &y, &m, &extra) != 2 || m < 1 || m > 12 || y < 1970)
+            return cli_usage("handover", _("--month takes YYYY-MM, not %s"), month);
+    } else {
+        char today[11];
+        time_format_jst_date(time_now_ms(), today);
+        sscanf(today, "%4d-%2d", &y, &m);
+    }
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    struct handover_records r;
+    char *err = NULL;
+    int rc = handover_list_month(st, y, m, &r, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    static const char *const keys[] = {"id",        "day",      "shift",    "from", "to",
+                                       "signed_at", "acked_by", "acked_at", "note"};
+    const char *headings[] = {
+        _("Id"),  _("Day"),          _("Shift"),           _("From"),
+        _("To"),  _("Signed (JST)"), _("Acknowledged by"), _("Acknowledged (JST)"),
+        _("Note")};
+    struct output_table *t = output_new(9, keys, headings);
+    for (size_t i = 0; i < r.count; i++) {
+        const struct handover_record *h = &r.items[i];
+        char signed_at[32], acked_at[32] = "";
+        jst(h->signed_at, signed_at);
+        if (h->acked_at)
+            jst(h->acked_at, acked_at);
+        const char *row[] = {
+            h->id,       h->day,    h->shift,          h->from_login,
+            h->to_login, signed_at, h->acked_by_login, h->acked_at ? acked_at : NULL,
+            h->note};
+        output_row(t, row);
+    }
+    if (r.count == 0 && ctx->format == OUTPUT_TEXT)
+        printf(_("No handovers in %04d-%02d.\n"), y, m);
+    else
+        output_print(t, ctx->format, stdout);
+    output_free(t);
+    handover_records_free(&r);
+    return EXIT_OK;
+}
+
+int cmd_handover(struct cli_ctx *ctx, int argc, char **argv)
+{
+    const char *verb = argc >= 2 ? argv[1] : "show";
+    if (argc < 2 || streq(verb, "show"))
+        return handover_show(ctx, argc < 2 ? argc : argc - 1, argc < 2 ? argv : argv + 1);
+    if (streq(verb, "sign"))
+        return handover_sign_cmd(ctx, argc - 1, argv + 1);
+    if (streq(verb, "list"))
+        return handover_list_cmd(ctx, argc - 1, argv + 1);
+    if (streq(verb, "ack") || streq(verb, "clear")) {
+        int ack = streq(verb, "ack");
+        if (argc > 3 || (!ack && argc != 3))
+            return cli_usage("handover", ack ? _("handover ack takes at most one id")
+                                             : _("handover clear takes the carried item's id"));
+        struct store *st;
+        if (cli_open_store(ctx, &st, 1) != 0)
+            return EXIT_FAIL;
+        char *err = NULL;
+        const char *id = argc == 3 ? argv[2] : NULL;
+        int rc = ack ? handover_ack(st, id, &err) : handover_clear_item(st, id, &err);
+        store_close(st);
+        if (rc != 0)
+            return cli_fail(err);
+        printf("%s\n", ack ? _("Handover acknowledged.") : _("Carried item cleared."));
+        return EXIT_OK;
+    }
+    return cli_usage("handover", _("unknown verb %s: use show, sign, ack, clear or list"), verb);
+}

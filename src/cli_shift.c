@@ -1,0 +1,146 @@
+/* `unyo shift`: the monthly shift schedule (item 20 シフト表) and who is on duty now. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_commands.h"
+#include "i18n.h"
+#include "shifts.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+static const char *shift_name(const struct shift_defs *defs, const char *code)
+{
+    const struct shift_def *d = shift_def_find(defs, code);
+    if (!d)
+        return code;
+    return streq(i18n_lang(), "ja") ? d->name_ja : d->name_en;
+}
+
+static void print_entries(struct cli_ctx *ctx, const struct shift_defs *defs,
+                          const struct shift_list *l)
+{
+    static const char *const keys[] = {"day",  "shift", "shift_name", "login",
+                                       "name", "start", "end"};
+    const char *headings[] = {_("Day"),  _("Shift"), _("Shift name"), _("Login"),
+                              _("Name"), _("Start"), _("End")};
+    struct output_table *t = output_new(7, keys, headings);
+    for (size_t i = 0; i < l->count; i++) {
+        const struct shift_entry *e = &l->items[i];
+        const char *row[] = {e->day,     e->shift, shift_name(defs, e->shift),
+                             e->login,   e->name,  e->start_time,
+                             e->end_time};
+        output_row(t, row);
+    }
+    output_print(t, ctx->format, stdout);
+    output_free(t);
+}
+
+static int shift_list_cmd(struct cli_ctx *ctx, int argc, char **argv, const struct shift_defs *defs)
+{
+    static const struct option opts[] = {{"month", required_argument, NULL, 'm'},
+                                         {NULL, 0, NULL, 0}};
+    const char *month = NULL;
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "m:", opts, NULL)) != -1) {
+        if (c == 'm')
+            month = optarg;
+        else
+            return cli_usage("shift", _("unknown option"));
+    }
+    int y, m;
+    char extra;
+    if (month) {
+        if (sscanf(month, "%4d-%2d%c", &y, &m, &extra) != 2 || m < 1 || m > 12 || y < 1970)
+            return cli_usage("shift", _("--month takes YYYY-MM, not %s"), month);
+    } else {
+        char today[11];
+        time_format_jst_date(time_now_ms(), today);
+        sscanf(today, "%4d-%2d", &y, &m);
+    }
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    struct shift_list l;
+    char *err = NULL;
+    int rc = shift_list_month(st, y, m, &l, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    if (l.count == 0 && ctx->format == OUTPUT_TEXT)
+        printf(_("No shifts are scheduled in %04d-%02d.\n"), y, m);
+    else
+        print_entries(ctx, defs, &l);
+    shift_list_free(&l);
+    return EXIT_OK;
+}
+
+int cmd_shift(struct cli_ctx *ctx, int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage("shift", _("say list, set, clear or now"));
+    const char *verb = argv[1];
+    struct shift_defs defs;
+    char *err = NULL;
+    if (shift_defs_load_default(&defs, &err) != 0)
+        return cli_fail(err);
+    int rc;
+    struct store *st;
+    if (streq(verb, "list")) {
+        rc = shift_list_cmd(ctx, argc - 1, argv + 1, &defs);
+    } else if (streq(verb, "set")) {
+        if (argc != 5) {
+            rc = cli_usage("shift", _("shift set takes DAY SHIFT LOGIN"));
+        } else if (cli_open_store(ctx, &st, 1) != 0) {
+            rc = EXIT_FAIL;
+        } else {
+            rc = shift_set(st, &defs, argv[2], argv[3], argv[4], NULL, &err);
+            store_close(st);
+            if (rc != 0) {
+                rc = cli_fail(err);
+            } else {
+                const struct shift_def *d = shift_def_find(&defs, argv[3]);
+                printf(_("%s %s (%s-%s): %s\n"), argv[2], shift_name(&defs, argv[3]), d->start,
+                       d->end, argv[4]);
+                rc = EXIT_OK;
+            }
+        }
+    } else if (streq(verb, "clear")) {
+        if (argc != 4) {
+            rc = cli_usage("shift", _("shift clear takes DAY SHIFT"));
+        } else if (cli_open_store(ctx, &st, 1) != 0) {
+            rc = EXIT_FAIL;
+        } else {
+            rc = shift_clear(st, argv[2], argv[3], &err);
+            store_close(st);
+            rc = rc != 0 ? cli_fail(err) : EXIT_OK;
+        }
+    } else if (streq(verb, "now")) {
+        if (argc != 2) {
+            rc = cli_usage("shift", _("shift now takes no arguments"));
+        } else if (cli_open_store(ctx, &st, 0) != 0) {
+            rc = EXIT_FAIL;
+        } else {
+            struct shift_list l;
+            rc = shift_on_duty(st, time_now_ms(), &l, &err);
+            store_close(st);
+            if (rc != 0) {
+                rc = cli_fail(err);
+            } else {
+                if (l.count == 0 && ctx->format == OUTPUT_TEXT)
+                    printf(_("Nobody is on shift now.\n"));
+                else
+                    print_entries(ctx, &defs, &l);
+                shift_list_free(&l);
+                rc = EXIT_OK;
+            }
+        }
+    } else {
+        rc = cli_usage("shift", _("unknown verb %s: use list, set, clear or now"), verb);
+    }
+    shift_defs_free(&defs);
+    return rc;
+}

@@ -1,0 +1,683 @@
+#include "handover.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "checklist.h"
+#include "i18n.h"
+#include "shifts.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static char *dup_text(const char *s)
+{
+    return xstrdup(s ? s : "");
+}
+
+/* Appends a zeroed element to a growable array and returns a pointer to it. */
+#define PUSH(arr, n)                                                                               \
+    (arr = xrealloc(arr, ((n) + 1) * sizeof *(arr)), memset(&(arr)[n], 0, sizeof *(arr)),          \
+     &(arr)[(n)++])
+
+int handover_sla_left(struct store *st, const struct calendar *cal, const char *incident_id,
+                      int64_t now_ms, int64_t *left_seconds)
+{
+    /* The incidents module owns SLA targets and pauses; until it is wired in here, the
+     * summary shows age in service hours only. */
+    (void)st, (void)cal, (void)incident_id, (void)now_ms, (void)left_seconds;
+    return 0;
+}
+
+static int load_incidents(struct store *st, const struct calendar *cal, int64_t now_ms,
+                          struct handover_summary *out, char **err)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT id, ref, title, priority, status, received_at FROM incidents "
+                       "WHERE deleted = 0 AND status NOT IN ('closed', 'recovered') "
+                       "ORDER BY priority, received_at, id");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct handover_incident *i = PUSH(out->incidents, out->n_incidents);
+        snprintf(i->id, sizeof i->id, "%s", col_text(s, 0));
+        i->ref = dup_text(col_text(s, 1));
+        i->title = dup_text(col_text(s, 2));
+        i->priority = dup_text(col_text(s, 3));
+        i->status = dup_text(col_text(s, 4));
+        i->received_at = dup_text(col_text(s, 5));
+        int64_t received;
+        if (time_parse(i->received_at, &received) == 0)
+            i->age_service_seconds = calendar_service_seconds(cal, received / 1000, now_ms / 1000);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err, _("reading the open incidents"));
+    for (size_t k = 0; k < out->n_incidents; k++) {
+        struct handover_incident *i = &out->incidents[k];
+        i->has_sla_left = handover_sla_left(st, cal, i->id, now_ms, &i->sla_left_seconds);
+    }
+    return 0;
+}
+
+static int load_checks(struct store *st, const struct calendar *cal, const char *day,
+                       struct handover_summary *out, char **err)
+{
+    struct checklist_day d;
+    if (checklist_load(st, cal, day, &d, err) != 0)
+        return -1;
+    int ja = streq(i18n_lang(), "ja");
+    for (size_t k = 0; k < d.count; k++) {
+        const struct checklist_item *it = &d.items[k];
+        int ng = it->status == CHECK_NG || it->out_of_range;
+        if (!ng && it->status != CHECK_TODO)
+            continue;
+        struct handover_check *c = PUSH(out->checks, out->n_checks);
+        c->code = xstrdup(it->code);
+        c->name = xstrdup(ja ? it->name_ja : it->name_en);
+        c->host = dup_or_null(it->host_name);
+        c->status = xstrdup(ng ? "ng" : "todo");
+        snprintf(c->due_day, sizeof c->due_day, "%s", it->due_day);
+        c->overdue = it->overdue;
+        if (it->has_value)
+            c->value =
+                xasprintf("%.10g%s%s", it->value, it->unit ? " " : "", it->unit ? it->unit : "");
+        c->note = dup_or_null(it->note);
+    }
+    checklist_day_free(&d);
+    return 0;
+}
+
+static int load_jobs(struct store *st, const char *day, struct handover_summary *out, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT j.code, j.name_ja, j.name_en, r.state, r.due_day FROM job_runs r "
+            "JOIN jobs j ON j.id = r.job_id WHERE r.deleted = 0 AND r.due_day = ?1 "
+            "AND r.state IN ('failed', 'waiting', 'queued', 'running') ORDER BY j.code, r.id");
+    bind_text(s, 1, day);
+    int ja = streq(i18n_lang(), "ja");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct handover_job *j = PUSH(out->jobs, out->n_jobs);
+        j->code = dup_text(col_text(s, 0));
+        j->name = dup_text(col_text(s, ja ? 1 : 2));
+        j->state = dup_text(col_text(s, 3));
+        j->due_day = dup_text(col_text(s, 4));
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err, _("reading today's job runs"));
+    return 0;
+}
+
+static int load_changes(struct store *st, struct handover_summary *out, char **err)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT ref, title, status FROM changes WHERE deleted = 0 "
+                       "AND status IN ('approved', 'in_progress', 'in_review') ORDER BY ref, id");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct handover_change *c = PUSH(out->changes, out->n_changes);
+        c->ref = dup_text(col_text(s, 0));
+        c->title = dup_text(col_text(s, 1));
+        c->status = dup_text(col_text(s, 2));
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err, _("reading the changes in progress"));
+    return 0;
+}
+
+static int load_carried(struct store *st, struct handover_summary *out, char **err)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT i.id, i.text, o.login, i.created_at FROM handover_items i "
+                       "LEFT JOIN operators o ON o.id = i.created_by "
+                       "WHERE i.deleted = 0 AND i.cleared_at IS NULL ORDER BY i.created_at, i.id");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct handover_carry *c = PUSH(out->carried, out->n_carried);
+        snprintf(c->id, sizeof c->id, "%s", col_text(s, 0));
+        c->text = dup_text(col_text(s, 1));
+        c->from_login = dup_text(col_text(s, 2));
+        c->created_at = dup_text(col_text(s, 3));
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err, _("reading the carried items"));
+    return 0;
+}
+
+int handover_build(struct store *st, const struct calendar *cal, int64_t instant_ms,
+                   struct handover_summary *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    out->at_ms = instant_ms;
+    time_format_jst_date(instant_ms, out->day);
+    if (load_incidents(st, cal, instant_ms, out, err) != 0 ||
+        load_checks(st, cal, out->day, out, err) != 0 || load_jobs(st, out->day, out, err) != 0 ||
+        load_changes(st, out, err) != 0 || load_carried(st, out, err) != 0) {
+        handover_summary_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void handover_summary_free(struct handover_summary *s)
+{
+    for (size_t i = 0; i < s->n_incidents; i++) {
+        struct handover_incident *x = &s->incidents[i];
+        free(x->ref), free(x->title), free(x->priority), free(x->status), free(x->received_at);
+    }
+    for (size_t i = 0; i < s->n_checks; i++) {
+        struct handover_check *x = &s->checks[i];
+        free(x->code), free(x->name), free(x->host), free(x->status), free(x->value);
+        free(x->note);
+    }
+    for (size_t i = 0; i < s->n_jobs; i++) {
+        struct handover_job *x = &s->jobs[i];
+        free(x->code), free(x->name), free(x->state), free(x->due_day);
+    }
+    for (size_t i = 0; i < s->n_changes; i++)
+        free(s->changes[i].ref), free(s->changes[i].title), free(s->changes[i].status);
+    for (size_t i = 0; i < s->n_carried; i++)
+        free(s->carried[i].text), free(s->carried[i].from_login), free(s->carried[i].created_at);
+    free(s->incidents), free(s->checks), free(s->jobs), free(s->changes), free(s->carried);
+    memset(s, 0, sizeof *s);
+}
+
+/* Text for one line of Markdown: no line breaks, table pipes escaped. */
+static void md_inline(struct strbuf *sb, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '\n' || *s == '\r' || *s == '\t')
+            sb_putc(sb, ' ');
+        else if (*s == '|')
+            sb_puts(sb, "\\|");
+        else
+            sb_putc(sb, *s);
+    }
+}
+
+static void iso_to_jst(const char *iso, char out[32])
+{
+    int64_t ms;
+    if (iso && time_parse(iso, &ms) == 0)
+        time_format_jst(ms, out, 0);
+    else
+        snprintf(out, 32, "%s", iso ? iso : "");
+}
+
+static void hours(char out[32], int64_t seconds)
+{
+    int64_t m = (seconds < 0 ? -seconds : seconds) / 60;
+    snprintf(out, 32, "%s%lld:%02lld", seconds < 0 ? "-" : "", (long long)(m / 60),
+             (long long)(m % 60));
+}
+
+char *handover_markdown(const struct handover_summary *s, const char *note)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char when[32];
+    time_format_jst(s->at_ms, when, 0);
+    sb_printf(&sb, _("# Handover %s JST"), when);
+    sb_puts(&sb, "\n\n");
+
+    sb_printf(&sb, _("## Open incidents (%zu)"), s->n_incidents);
+    sb_puts(&sb, "\n\n");
+    if (s->n_incidents) {
+        sb_printf(&sb, "| %s | %s | %s | %s | %s | %s | %s |\n|---|---|---|---|---|---|---|\n",
+                  _("Ref"), _("Priority"), _("Status"), _("Title"), _("Received (JST)"),
+                  _("Age (service h)"), _("SLA left"));
+        for (size_t i = 0; i < s->n_incidents; i++) {
+            const struct handover_incident *x = &s->incidents[i];
+            char received[32], age[32], left[32];
+            iso_to_jst(x->received_at, received);
+            hours(age, x->age_service_seconds);
+            if (x->has_sla_left)
+                hours(left, x->sla_left_seconds);
+            else
+                snprintf(left, sizeof left, "%s", "-");
+            sb_puts(&sb, "| ");
+            md_inline(&sb, x->ref);
+            sb_puts(&sb, " | ");
+            md_inline(&sb, x->priority);
+            sb_puts(&sb, " | ");
+            md_inline(&sb, x->status);
+            sb_puts(&sb, " | ");
+            md_inline(&sb, x->title);
+            sb_printf(&sb, " | %s | %s | %s |\n", received, age, left);
+        }
+    } else {
+        sb_printf(&sb, "%s\n", _("None."));
+    }
+    sb_putc(&sb, '\n');
+
+    sb_printf(&sb, _("## Checklist: NG or not done (%zu)"), s->n_checks);
+    sb_puts(&sb, "\n\n");
+    for (size_t i = 0; i < s->n_checks; i++) {
+        const struct handover_check *x = &s->checks[i];
+        sb_printf(&sb, "- [%s] %s ", streq(x->status, "ng") ? "NG" : _("to do"), x->code);
+        md_inline(&sb, x->name);
+        if (x->host)
+            sb_printf(&sb, " (%s)", x->host);
+        if (x->value)
+            sb_printf(&sb, " — %s", x->value);
+        if (x->overdue) {
+            sb_puts(&sb, " — ");
+            sb_printf(&sb, _("overdue since %s"), x->due_day);
+        }
+        if (x->note) {
+            sb_puts(&sb, " — ");
+            md_inline(&sb, x->note);
+        }
+        sb_putc(&sb, '\n');
+    }
+    if (!s->n_checks)
+        sb_printf(&sb, "%s\n", _("None."));
+    sb_putc(&sb, '\n');
+
+    sb_printf(&sb, _("## Jobs failed or pending today (%zu)"), s->n_jobs);
+    sb_puts(&sb, "\n\n");
+    for (size_t i = 0; i < s->n_jobs; i++) {
+        sb_printf(&sb, "- %s ", s->jobs[i].code);
+        md_inline(&sb, s->jobs[i].name);
+        sb_printf(&sb, ": %s\n", s->jobs[i].state);
+    }
+    if (!s->n_jobs)
+        sb_printf(&sb, "%s\n", _("None."));
+    sb_putc(&sb, '\n');
+
+    sb_printf(&sb, _("## Changes in progress (%zu)"), s->n_changes);
+    sb_puts(&sb, "\n\n");
+    for (size_t i = 0; i < s->n_changes; i++) {
+        sb_printf(&sb, "- %s ", s->changes[i].ref);
+        md_inline(&sb, s->changes[i].title);
+        sb_printf(&sb, ": %s\n", s->changes[i].status);
+    }
+    if (!s->n_changes)
+        sb_printf(&sb, "%s\n", _("None."));
+    sb_putc(&sb, '\n');
+
+    sb_printf(&sb, _("## Carried over (%zu)"), s->n_carried);
+    sb_puts(&sb, "\n\n");
+    for (size_t i = 0; i < s->n_carried; i++) {
+        char at[32];
+        iso_to_jst(s->carried[i].created_at, at);
+        sb_puts(&sb, "- [ ] ");
+        md_inline(&sb, s->carried[i].text);
+        sb_printf(&sb, " (%s, %s, `%s`)\n", s->carried[i].from_login, at, s->carried[i].id);
+    }
+    if (!s->n_carried)
+        sb_printf(&sb, "%s\n", _("None."));
+
+    if (note && *note) {
+        sb_putc(&sb, '\n');
+        sb_printf(&sb, "%s\n\n%s\n", _("## Note"), note);
+    }
+    return sb_detach(&sb);
+}
+
+/* The shift the signer works at `now`: on duty now, else their latest shift of the day
+ * that has started; "none" when they have no shift. */
+static char *signer_shift(struct store *st, int64_t now_ms)
+{
+    struct shift_list l;
+    char *err = NULL;
+    char *code = NULL;
+    if (shift_on_duty(st, now_ms, &l, &err) == 0) {
+        for (size_t i = 0; i < l.count && !code; i++)
+            if (streq(l.items[i].operator_id, st->operator_id))
+                code = xstrdup(l.items[i].shift);
+        shift_list_free(&l);
+    }
+    free(err);
+    err = NULL;
+    if (code)
+        return code;
+    char day[11], now_hm[32];
+    time_format_jst_date(now_ms, day);
+    time_format_jst(now_ms, now_hm, 0); /* "2026-11-23 15:40" */
+    if (shift_list_day(st, day, &l, &err) == 0) {
+        for (size_t i = 0; i < l.count; i++)
+            if (streq(l.items[i].operator_id, st->operator_id) &&
+                strcmp(l.items[i].start_time, now_hm + 11) <= 0) {
+                free(code);
+                code = xstrdup(l.items[i].shift);
+            }
+        shift_list_free(&l);
+    }
+    free(err);
+    return code ? code : xstrdup("none");
+}
+
+int handover_sign(struct store *st, const struct calendar *cal, const char *note,
+                  const char *to_login, const char *const *todos, size_t n_todos, char *out_id,
+                  char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char to_id[ID_LEN + 1] = "";
+    if (to_login && *to_login) {
+        sqlite3_stmt *s = store_stmt(
+            st, "SELECT id FROM operators WHERE login = ?1 AND deleted = 0 AND active = 1");
+        bind_text(s, 1, to_login);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            snprintf(to_id, sizeof to_id, "%s", col_text(s, 0));
+        sqlite3_reset(s);
+        if (!to_id[0]) {
+            set_err(err, _("no operator with login %s"), to_login);
+            return -1;
+        }
+        if (streq(to_id, st->operator_id)) {
+            set_err(err, _("a handover goes to someone else, not to yourself"));
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < n_todos; i++)
+        if (!todos[i] || !*todos[i]) {
+            set_err(err, _("a carried item needs text"));
+            return -1;
+        }
+    int64_t now = time_now_ms();
+    struct handover_summary sum;
+    if (handover_build(st, cal, now, &sum, err) != 0)
+        return -1;
+    char now_iso[TIME_ISO_LEN + 1];
+    time_format_iso(now, now_iso);
+    size_t first_new = sum.n_carried;
+    for (size_t i = 0; i < n_todos; i++) { /* the snapshot shows what this handover carries */
+        struct handover_carry *c = PUSH(sum.carried, sum.n_carried);
+        id_new_at(c->id, now);
+        c->text = xstrdup(todos[i]);
+        c->from_login = xstrdup(st->operator_login ? st->operator_login : "");
+        c->created_at = xstrdup(now_iso);
+    }
+    char *md = handover_markdown(&sum, note);
+    char day[11];
+    snprintf(day, sizeof day, "%s", sum.day);
+    char *shift = signer_shift(st, now);
+
+    int rc = -1;
+    char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
+    id_new_at(id, now);
+    time_format_iso(now, at);
+    if (store_begin(st, err) != 0)
+        goto out;
+    sqlite3_stmt *s = store_stmt(
+        st, "INSERT INTO handovers(id, day, shift, from_operator_id, to_operator_id, note, "
+            "summary, signed_at, created_at, updated_at, hlc, origin) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8, ?9, ?10)");
+    bind_text(s, 1, id);
+    bind_text(s, 2, day);
+    bind_text(s, 3, shift);
+    bind_text(s, 4, st->operator_id);
+    bind_text(s, 5, to_id[0] ? to_id : NULL);
+    bind_text(s, 6, note && *note ? note : NULL);
+    bind_text(s, 7, md);
+    bind_text(s, 8, at);
+    bind_int(s, 9, store_hlc_next(st));
+    bind_text(s, 10, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_fail(st, err, _("signing the handover"));
+        goto fail;
+    }
+    for (size_t i = 0; i < n_todos; i++) {
+        const char *item_id = sum.carried[first_new + i].id;
+        s = store_stmt(st, "INSERT INTO handover_items(id, handover_id, text, created_by, "
+                           "created_at, updated_at, hlc, origin) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)");
+        bind_text(s, 1, item_id);
+        bind_text(s, 2, id);
+        bind_text(s, 3, todos[i]);
+        bind_text(s, 4, st->operator_id);
+        bind_text(s, 5, at);
+        bind_int(s, 6, store_hlc_next(st));
+        bind_text(s, 7, st->origin);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            store_fail(st, err, _("signing the handover"));
+            goto fail;
+        }
+    }
+    char *detail = xasprintf("day=%s shift=%s to=%s carried=%zu", day, shift,
+                             to_login && *to_login ? to_login : "-", n_todos);
+    int arc = store_audit(st, "handover.sign", "handovers", id, detail, err);
+    free(detail);
+    if (arc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    if (out_id)
+        memcpy(out_id, id, ID_LEN + 1);
+    rc = 0;
+    goto out;
+fail:
+    store_rollback(st);
+out:
+    handover_summary_free(&sum);
+    free(md);
+    free(shift);
+    return rc;
+}
+
+/* Resolves a full id or a unique prefix (8+ characters) in table (handovers or
+ * handover_items). */
+static int resolve_id(struct store *st, const char *table, const char *given, char id[ID_LEN + 1],
+                      char **err)
+{
+    if (!given || strlen(given) < 8 || strlen(given) > ID_LEN) {
+        set_err(err, _("\"%s\" is not an id (give at least its first 8 characters)"),
+                given ? given : "");
+        return -1;
+    }
+    static const char q_handovers[] =
+        "SELECT id FROM handovers WHERE deleted = 0 AND substr(id, 1, length(?1)) = ?1 LIMIT 2";
+    static const char q_items[] = "SELECT id FROM handover_items WHERE deleted = 0 "
+                                  "AND substr(id, 1, length(?1)) = ?1 LIMIT 2";
+    sqlite3_stmt *s = store_stmt(st, streq(table, "handovers") ? q_handovers : q_items);
+    bind_text(s, 1, given);
+    int n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (n++ == 0)
+            snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
+    }
+    sqlite3_reset(s);
+    if (n == 0) {
+        set_err(err, streq(table, "handovers") ? _("no handover %s") : _("no carried item %s"),
+                given);
+        return -1;
+    }
+    if (n > 1) {
+        set_err(err, _("%s matches more than one: give more of the id"), given);
+        return -1;
+    }
+    return 0;
+}
+
+int handover_ack(struct store *st, const char *handover_id, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    if (handover_id) {
+        if (resolve_id(st, "handovers", handover_id, id, err) != 0)
+            return -1;
+    } else {
+        sqlite3_stmt *s =
+            store_stmt(st, "SELECT id FROM handovers WHERE deleted = 0 AND acked_at IS NULL "
+                           "ORDER BY signed_at DESC, id DESC LIMIT 1");
+        int found = sqlite3_step(s) == SQLITE_ROW;
+        if (found)
+            snprintf(id, sizeof id, "%s", col_text(s, 0));
+        sqlite3_reset(s);
+        if (!found) {
+            set_err(err, _("no handover is waiting to be acknowledged"));
+            return -1;
+        }
+    }
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT h.from_operator_id, h.to_operator_id, h.acked_at, a.login, t.login "
+                       "FROM handovers h LEFT JOIN operators a ON a.id = h.acked_by "
+                       "LEFT JOIN operators t ON t.id = h.to_operator_id WHERE h.id = ?1");
+    bind_text(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        set_err(err, _("no handover %s"), id);
+        return -1;
+    }
+    int refused = 1;
+    if (streq(col_text(s, 0), st->operator_id)) {
+        set_err(err, _("you signed this handover: the incoming operator acknowledges it"));
+    } else if (col_text(s, 2)) {
+        char when[32];
+        iso_to_jst(col_text(s, 2), when);
+        set_err(err, _("this handover was already acknowledged by %s at %s"),
+                col_text(s, 3) ? col_text(s, 3) : "?", when);
+    } else if (col_text(s, 1) && !streq(col_text(s, 1), st->operator_id)) {
+        set_err(err, _("this handover is addressed to %s"), col_text(s, 4) ? col_text(s, 4) : "?");
+    } else {
+        refused = 0;
+    }
+    sqlite3_reset(s);
+    if (refused)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    s = store_stmt(st, "UPDATE handovers SET acked_at = ?2, acked_by = ?3, updated_at = ?2, "
+                       "hlc = ?4, origin = ?5 WHERE id = ?1 AND acked_at IS NULL");
+    bind_text(s, 1, id);
+    bind_text(s, 2, at);
+    bind_text(s, 3, st->operator_id);
+    bind_int(s, 4, store_hlc_next(st));
+    bind_text(s, 5, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_fail(st, err, _("acknowledging the handover"));
+        store_rollback(st);
+        return -1;
+    }
+    if (sqlite3_changes(st->db) != 1) { /* another console acknowledged it meanwhile */
+        store_rollback(st);
+        set_err(err, _("this handover was already acknowledged"));
+        return -1;
+    }
+    if (store_audit(st, "handover.ack", "handovers", id, NULL, err) != 0 ||
+        store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+int handover_clear_item(struct store *st, const char *item_id, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    if (resolve_id(st, "handover_items", item_id, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    sqlite3_stmt *s = store_stmt(
+        st, "UPDATE handover_items SET cleared_at = ?2, cleared_by = ?3, updated_at = ?2, "
+            "hlc = ?4, origin = ?5 WHERE id = ?1 AND cleared_at IS NULL");
+    bind_text(s, 1, id);
+    bind_text(s, 2, at);
+    bind_text(s, 3, st->operator_id);
+    bind_int(s, 4, store_hlc_next(st));
+    bind_text(s, 5, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_fail(st, err, _("clearing the carried item"));
+        store_rollback(st);
+        return -1;
+    }
+    if (sqlite3_changes(st->db) != 1) {
+        store_rollback(st);
+        set_err(err, _("carried item %s is already cleared"), item_id);
+        return -1;
+    }
+    if (store_audit(st, "handover.clear", "handover_items", id, NULL, err) != 0 ||
+        store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+void handover_records_free(struct handover_records *r)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        struct handover_record *x = &r->items[i];
+        free(x->shift), free(x->from_login), free(x->from_name), free(x->to_login);
+        free(x->note), free(x->summary), free(x->signed_at), free(x->acked_at);
+        free(x->acked_by_login);
+    }
+    free(r->items);
+    memset(r, 0, sizeof *r);
+}
+
+static int list_range(struct store *st, const char *from, const char *to,
+                      struct handover_records *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT h.id, h.day, h.shift, f.login, f.name, t.login, h.note, h.summary, "
+            "h.signed_at, h.acked_at, a.login FROM handovers h "
+            "LEFT JOIN operators f ON f.id = h.from_operator_id "
+            "LEFT JOIN operators t ON t.id = h.to_operator_id "
+            "LEFT JOIN operators a ON a.id = h.acked_by "
+            "WHERE h.deleted = 0 AND h.day >= ?1 AND h.day <= ?2 ORDER BY h.signed_at, h.id");
+    bind_text(s, 1, from);
+    bind_text(s, 2, to);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct handover_record *r = PUSH(out->items, out->count);
+        snprintf(r->id, sizeof r->id, "%s", col_text(s, 0));
+        snprintf(r->day, sizeof r->day, "%s", col_text(s, 1));
+        r->shift = dup_text(col_text(s, 2));
+        r->from_login = dup_text(col_text(s, 3));
+        r->from_name = dup_text(col_text(s, 4));
+        r->to_login = dup_or_null(col_text(s, 5));
+        r->note = dup_or_null(col_text(s, 6));
+        r->summary = dup_text(col_text(s, 7));
+        r->signed_at = dup_text(col_text(s, 8));
+        r->acked_at = dup_or_null(col_text(s, 9));
+        r->acked_by_login = dup_or_null(col_text(s, 10));
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        handover_records_free(out);
+        return store_fail(st, err, _("reading the handovers"));
+    }
+    return 0;
+}
+
+int handover_list_month(struct store *st, int y, int m, struct handover_records *out, char **err)
+{
+    if (y < 1970 || y > 9999 || m < 1 || m > 12) {
+        memset(out, 0, sizeof *out);
+        set_err(err, _("not a month: %04d-%02d"), y, m);
+        return -1;
+    }
+    char from[11], to[11];
+    snprintf(from, sizeof from, "%04d-%02d-01", y, m);
+    snprintf(to, sizeof to, "%04d-%02d-31", y, m);
+    return list_range(st, from, to, out, err);
+}
+
+int handover_list_day(struct store *st, const char *day, struct handover_records *out, char **err)
+{
+    struct civil_date d;
+    if (!day || strlen(day) != 10 || civil_parse(day, &d) != 0) {
+        memset(out, 0, sizeof *out);
+        set_err(err, _("\"%s\" is not a day: use YYYY-MM-DD"), day ? day : "");
+        return -1;
+    }
+    return list_range(st, day, day, out, err);
+}

@@ -1,0 +1,116 @@
+/* Shift handover (item 98 日次報告書 / change of shift): what the next person must know,
+ * signed by the outgoing operator and acknowledged by the incoming one.
+ *
+ * The summary holds: open incidents by priority (status not closed/recovered) with
+ * their age in service hours and, once the incidents module provides it, SLA time left
+ * (handover_sla_left); checklist items of the day not done or NG; job runs of the day
+ * failed or still waiting/queued/running; changes approved/in progress/in review; and
+ * the to-do items carried from earlier handovers that nobody has cleared yet (they
+ * reappear in every handover until handover_clear_item). */
+#ifndef UNYO_HANDOVER_H
+#define UNYO_HANDOVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "id.h"
+
+struct store;
+struct calendar;
+
+struct handover_incident {
+    char id[ID_LEN + 1];
+    char *ref, *title, *priority, *status;
+    char *received_at;           /* stored UTC ISO text */
+    int64_t age_service_seconds; /* service time since received (calendar_service_seconds) */
+    int has_sla_left;
+    int64_t sla_left_seconds; /* negative when overrun; valid when has_sla_left */
+};
+
+struct handover_check {
+    char *code, *name, *host; /* host NULL when not per host */
+    char *status;             /* "todo" | "ng" */
+    char due_day[11];
+    int overdue;
+    char *value; /* "31.5 °C" or NULL */
+    char *note;  /* or NULL */
+};
+
+struct handover_job {
+    char *code, *name, *state, *due_day;
+};
+
+struct handover_change {
+    char *ref, *title, *status;
+};
+
+struct handover_carry {
+    char id[ID_LEN + 1];
+    char *text;
+    char *from_login; /* who wrote it */
+    char *created_at; /* UTC ISO */
+};
+
+struct handover_summary {
+    char day[11]; /* JST day of the instant */
+    int64_t at_ms;
+    struct handover_incident *incidents; /* by priority (P1 first), then received */
+    size_t n_incidents;
+    struct handover_check *checks;
+    size_t n_checks;
+    struct handover_job *jobs;
+    size_t n_jobs;
+    struct handover_change *changes;
+    size_t n_changes;
+    struct handover_carry *carried;
+    size_t n_carried;
+};
+
+/* Assembles the live summary at `instant_ms` (UTC ms). */
+int handover_build(struct store *st, const struct calendar *cal, int64_t instant_ms,
+                   struct handover_summary *out, char **err);
+void handover_summary_free(struct handover_summary *s);
+/* The summary (and note, may be NULL) as Markdown, in the operator's language. */
+char *handover_markdown(const struct handover_summary *s, const char *note);
+
+/* Hook for the incidents module's SLA logic: service seconds left before the incident's
+ * target, 1 when known. Until that module provides it, returns 0 (unknown). */
+int handover_sla_left(struct store *st, const struct calendar *cal, const char *incident_id,
+                      int64_t now_ms, int64_t *left_seconds);
+
+/* The outgoing (acting) operator signs: a handovers row with the summary rendered as
+ * Markdown (a snapshot), the note, signed_at, the shift the signer works now (or
+ * "none"); to_login (may be NULL) names the incoming operator; todos (n of them, may be
+ * 0) become carried items. Audited. out_id (ID_LEN + 1) may be NULL. */
+int handover_sign(struct store *st, const struct calendar *cal, const char *note,
+                  const char *to_login, const char *const *todos, size_t n_todos, char *out_id,
+                  char **err);
+/* The incoming (acting) operator acknowledges. handover_id NULL: the latest unacked
+ * handover. Refuses the signer, a second ack, and anyone but the named incoming
+ * operator when the handover names one. */
+int handover_ack(struct store *st, const char *handover_id, char **err);
+/* Marks a carried to-do done (acting operator, audited). */
+int handover_clear_item(struct store *st, const char *item_id, char **err);
+
+struct handover_record {
+    char id[ID_LEN + 1];
+    char day[11];
+    char *shift;
+    char *from_login, *from_name;
+    char *to_login;       /* or NULL */
+    char *note;           /* or NULL */
+    char *summary;        /* Markdown snapshot */
+    char *signed_at;      /* UTC ISO */
+    char *acked_at;       /* or NULL */
+    char *acked_by_login; /* or NULL */
+};
+struct handover_records {
+    struct handover_record *items; /* by signed_at */
+    size_t count;
+};
+void handover_records_free(struct handover_records *r);
+/* Signed handovers of a month, or of one day "YYYY-MM-DD". */
+int handover_list_month(struct store *st, int y, int m, struct handover_records *out, char **err);
+int handover_list_day(struct store *st, const char *day, struct handover_records *out, char **err);
+
+#endif

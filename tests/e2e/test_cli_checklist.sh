@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The checklist, shift and handover commands end to end: list the day's checks, mark
+# them (an out-of-range value becomes NG), refuse bad input, schedule shifts, sign a
+# handover as one operator and acknowledge it as another.
+. "$UNYO_TESTLIB/common.sh"
+export UNYO_NOW=2026-11-02T14:00:00+09:00 UNYO_USER=alice
+DB=$T/unyo.db
+u() { "$UNYO" --db "$DB" --lang en "$@"; }
+
+u init >/dev/null
+u operator add alice --role operator --name "Alice A" >/dev/null
+u operator add bob --role operator --name "Bob B" >/dev/null
+
+out=$(u checklist)
+assert_contains "$out" "L032" "the day's list shows the daily temperature check"
+assert_contains "$out" "to do" "undone checks say so"
+
+out=$(u checklist mark L032 ok --value 31 --note "AC stopped" 2>&1)
+assert_contains "$out" "out of range" "an out-of-range value is reported"
+assert_contains "$out" "recorded ng" "and recorded as NG"
+out=$(u checklist --json)
+assert_contains "$out" '"status": "ng"' "JSON carries the status key"
+
+out=$(must_fail u checklist mark L032H skip)
+assert_contains "$out" "reason" "skip without a reason is refused"
+out=$(must_fail u checklist mark L032 ok --value abc)
+assert_contains "$out" "not a number" "a value that is not a number is refused"
+out=$(must_fail u checklist mark NOPE ok)
+assert_contains "$out" "NOPE" "an unknown item is refused"
+out=$(must_fail u checklist --date 2026-13-01)
+assert_contains "$out" "YYYY-MM-DD" "a bad date is refused"
+
+u checklist add L042 >/dev/null
+out=$(u checklist --csv)
+assert_contains "$out" "L042" "an as-needed item added by hand is listed"
+
+u shift set 2026-11-02 early alice >/dev/null
+u shift set 2026-11-02 late bob >/dev/null
+out=$(u shift now)
+assert_contains "$out" "alice" "alice is on the early shift at 14:00"
+out=$(must_fail u shift set 2026-11-02 dawn bob)
+assert_contains "$out" "early" "an unknown shift names the known ones"
+
+out=$(u handover sign --note "Watch the AC" --to bob --todo "Call the vendor")
+assert_contains "$out" "Signed handover" "the outgoing operator signs"
+out=$(must_fail u handover ack)
+assert_contains "$out" "signed" "the signer cannot acknowledge"
+out=$(UNYO_USER=bob u handover ack)
+assert_contains "$out" "acknowledged" "the incoming operator acknowledges"
+out=$(u handover show --markdown)
+assert_contains "$out" "L032" "the signed summary lists the NG check"
+assert_contains "$out" "Watch the AC" "and the note"
+assert_contains "$out" "Call the vendor" "and the carried item"
+out=$(u handover list --csv)
+assert_contains "$out" "bob" "the list shows who acknowledged"
+finish
