@@ -71,6 +71,56 @@ static const struct cli_command commands[] = {
         "  history.\n"
         "unyo demo --generate N [--db PATH]\n"
         "  Adds N synthetic incidents with their events (for benchmarks).")},
+    {"incident", cmd_incident, N_("record and follow incidents (インシデント管理簿)"),
+     N_("unyo incident new --library CODE --channel phone|mail|alert|visit|rounds --title T\n"
+        "    --impact 1-3 --urgency 1-3 [--description D] [--category C] [--reporter R]\n"
+        "    [--host NAME ...] [--received \"YYYY-MM-DD HH:MM\"] [--draft]\n"
+        "unyo incident submit REF\n"
+        "unyo incident list [--status S] [--priority P] [--library L] [--category C]\n"
+        "    [--assignee LOGIN] [--sla ok|warning|breached] [--search TEXT] [--limit N]\n"
+        "    [--offset N] [--csv|--json]\n"
+        "unyo incident show REF [--json]\n"
+        "unyo incident step REF STEP [--note N] [--assignee LOGIN] [--to WHOM]\n"
+        "    STEP: isolated escalated first_response second_response recovered closed\n"
+        "          reopened note assigned paused resumed notified\n"
+        "unyo incident inbox [--csv|--json]\n"
+        "unyo incident link REF KIND ID [--note N]\n"
+        "  Impact and urgency: 1 high, 3 low; the priority comes from sla.ini.")},
+    {"inquiry", cmd_inquiry, N_("record and answer inquiries (問い合わせ管理簿)"),
+     N_("unyo inquiry new --library CODE --channel C --title T [--question Q] [--reporter R]\n"
+        "unyo inquiry list [--status S] [--library L] [--search TEXT] [--csv|--json]\n"
+        "unyo inquiry show REF [--json]\n"
+        "unyo inquiry step REF investigating|in_review|closed|note [--note N]\n"
+        "unyo inquiry draft REF --text ANSWER\n"
+        "unyo inquiry review REF --approve [--answer CORRECTED] | --return --note CORRECTIONS\n"
+        "unyo inquiry answer REF [--text SENT]\n"
+        "unyo inquiry convert REF --impact N --urgency N [--category C]\n"
+        "  The draft's author cannot review it; an engineer approves.")},
+    {"problem", cmd_problem, N_("problem management and knowledge (問題管理)"),
+     N_("unyo problem new --title T [--description D] [--owner LOGIN]\n"
+        "unyo problem list [--status S] [--csv|--json]\n"
+        "unyo problem show REF\n"
+        "unyo problem update REF [--status open|investigating|known_error|resolved|closed]\n"
+        "    [--root-cause T] [--workaround T] [--permanent-measure T]\n"
+        "    [--prevention-status T] [--prevention-due YYYY-MM-DD] [--owner LOGIN] [--note N]\n"
+        "unyo problem link REF INCIDENT\n"
+        "unyo problem publish REF [--keywords K]")},
+    {"sla", cmd_sla, N_("SLA targets, breach scan and achievement report"),
+     N_("unyo sla show\n"
+        "unyo sla scan\n"
+        "  Records an sla_breached event for each step past its target (idempotent).\n"
+        "unyo sla report --from YYYY-MM-DD --to YYYY-MM-DD [--markdown|--csv|--json]")},
+    {"search", cmd_search, N_("full-text search over incidents, inquiries and knowledge"),
+     N_("unyo search TEXT... [--scope incidents|inquiries|knowledge|all] [--limit N]\n"
+        "    [--csv|--json]\n"
+        "  Every word must match; Japanese needs no spaces. Words of 1-2 characters are\n"
+        "  matched only against the latest rows (the index needs 3 characters).\n"
+        "unyo search --rebuild | --suspend | --resume\n"
+        "  Bulk loads (unyo demo --generate, import) suspend the index, then resume it:\n"
+        "  resume rebuilds it from the tables.")},
+    {"report", cmd_report, N_("daily and monthly reports (incidents, inquiries)"),
+     N_("unyo report daily [--date YYYY-MM-DD] [--markdown|--csv|--json]\n"
+        "unyo report monthly [--month YYYY-MM] [--markdown|--csv|--json]")},
     {"help", cmd_help, N_("show help for a command"), N_("unyo help [COMMAND]")},
 };
 

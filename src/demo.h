@@ -9,10 +9,12 @@ struct store;
 /* Adds sample operators (and the OS user), hosts, shifts and a few days of
  * history to a freshly initialised store. */
 int demo_populate(struct store *st, char **err);
-/* Adds n synthetic incidents, each with 2–4 events, spread over the two
- * years before now. *rows gets incidents + events written. progress (may be
- * NULL) is called every 100k incidents. */
-int demo_generate(struct store *st, long long n, long long *rows,
+/* Adds n synthetic incidents with their events (2–5 each; most older ones
+ * recovered and closed), spread over the two years before now. *rows gets
+ * incidents + events written; *index_seconds (may be NULL) the time spent
+ * rebuilding the full-text index afterwards. progress (may be NULL) is
+ * called every 100k incidents. */
+int demo_generate(struct store *st, long long n, long long *rows, double *index_seconds,
                   void (*progress)(long long done, long long total), char **err);
 
 #endif

@@ -7,16 +7,17 @@ set -euo pipefail
 N=${BENCH_N:-1000000}
 RUNS=${BENCH_RUNS:-3}
 
-rates=()
+rates=(); idx=()
 for i in $(seq "$RUNS"); do
   db=$BENCH_DIR/gen-$i.db; rm -f "$db" "$db"-wal "$db"-shm
   "$UNYO" init --db "$db" >/dev/null
   "$UNYO" operator add bench --role operator --db "$db" >/dev/null
-  line=$("$UNYO" demo --generate "$N" --db "$db" 2>&1 | tr '\r' '\n' | grep Generated)
-  rates+=("$(echo "$line" | sed -E 's/.*: ([0-9]+) rows\/s/\1/')")
+  out=$("$UNYO" demo --generate "$N" --db "$db" 2>&1 | tr '\r' '\n')
+  rates+=("$(echo "$out" | grep Generated | sed -E 's/.*: ([0-9]+) rows\/s/\1/')")
+  idx+=("$(echo "$out" | grep Rebuilt | sed -E 's/.* in ([0-9.]+) s/\1/')")
   [ "$i" -lt "$RUNS" ] && rm -f "$db" "$db"-wal "$db"-shm
 done
-echo "generate $N incidents: median $(printf '%s\n' "${rates[@]}" | median) rows/s over $RUNS runs (target >= 200000)"
+echo "generate $N incidents: median $(printf '%s\n' "${rates[@]}" | median) rows/s over $RUNS runs (target >= 200000); full-text index rebuilt after the load in a median $(printf '%s\n' "${idx[@]}" | median) s"
 db=$BENCH_DIR/gen-$RUNS.db
 
 tables=$(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'local\_%' ESCAPE '\' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE '%\_fts%' ESCAPE '\' ORDER BY rowid")

@@ -1,0 +1,45 @@
+/* Reports on the incident and inquiry ledgers: the daily report (日次報告書,
+ * seed 002 item 98), the monthly report (月次報告書, item 99) and the SLA
+ * achievement report (items 12-16: per step and priority, count, met, missed,
+ * rate). A report is a list of titled tables, rendered as text, Markdown or
+ * CSV; headings and names are in the operator's language. */
+#ifndef UNYO_REPORTS_H
+#define UNYO_REPORTS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sla.h"
+
+struct store;
+
+struct sla_tally {
+    int count, met, missed, pending; /* count = met + missed + pending */
+};
+/* Incidents received in [from, to) (UTC ms), drafts left out: each step's
+ * result at `now`. tally[p][s]: p = priority - 1. */
+int report_sla_tally(struct store *st, const struct sla *sla, int64_t from, int64_t to, int64_t now,
+                     struct sla_tally tally[SLA_NPRIO][SLA_NSTEPS], char **err);
+
+struct report;
+enum report_format { REPORT_TEXT, REPORT_MARKDOWN, REPORT_CSV, REPORT_JSON };
+
+/* Daily: day "YYYY-MM-DD" (JST). Monthly: month "YYYY-MM". SLA: from/to dates inclusive. */
+struct report *report_daily(struct store *st, const struct sla *sla, const char *day, int64_t now,
+                            char **err);
+struct report *report_monthly(struct store *st, const struct sla *sla, const char *month,
+                              int64_t now, char **err);
+struct report *report_sla(struct store *st, const struct sla *sla, const char *from, const char *to,
+                          int64_t now, char **err);
+int report_print(const struct report *r, enum report_format fmt, FILE *out);
+/* The whole report rendered to a malloc'd string (for a pane or a file). */
+char *report_render(const struct report *r, enum report_format fmt);
+void report_free(struct report *r);
+
+/* Introspection for tests and panes. */
+int report_sections(const struct report *r);
+const char *report_section_key(const struct report *r, int i);
+int report_rows(const struct report *r, int section);
+const char *report_cell(const struct report *r, int section, int row, int col);
+
+#endif
