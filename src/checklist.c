@@ -435,7 +435,9 @@ int checklist_load(struct store *st, const struct calendar *cal, const char *day
         return -1;
     struct civil_date start = lookback_start(st, d);
     char from[11], to[11];
-    format_day(start, from);
+    /* The viewed day's own events always count, even on a day before the
+     * store's templates were loaded (history imported or recorded late). */
+    format_day(civil_to_days(start) > civil_to_days(d) ? d : start, from);
     format_day(d, to);
     struct snapshot snap = {0};
     if (load_templates(st, &snap, err) != 0 || load_hosts(st, &snap, err) != 0 ||

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "calendar.h"
+#include "checklist.h"
 #include "i18n.h"
 #include "operators.h"
 #include "search.h"
@@ -339,18 +341,87 @@ static int insert_shift(struct store *st, const char *day, const char *shift,
     return 0;
 }
 
+/* The morning rounds of the last few days, as the operator on duty recorded
+ * them: everything due checked, with the odd NG, skip and out-of-range value
+ * so the console has history to browse. Written at the time of day the round
+ * happened, which checklist_mark (always "now") cannot do. */
+static int demo_checklist_history(struct store *st, int64_t now, char **err)
+{
+    struct calendar *cal = checklist_calendar_open(err);
+    if (!cal)
+        return -1;
+    int rc = 0;
+    for (int back = 3; back >= 1 && rc == 0; back--) {
+        char day[11];
+        time_format_jst_date(now - (int64_t)back * 86400 * 1000, day);
+        struct checklist_day d;
+        if (checklist_load(st, cal, day, &d, err) != 0) {
+            rc = -1;
+            break;
+        }
+        int64_t at = 0;
+        time_parse(day, &at); /* midnight JST */
+        at += (int64_t)(7 * 60 + 20) * 60 * 1000;
+        for (size_t k = 0; k < d.count && rc == 0; k++) {
+            const struct checklist_item *it = &d.items[k];
+            if (it->overdue || !streq(it->due_day, day))
+                continue;
+            const char *status = "ok", *note = NULL, *reason = NULL;
+            int has_value = it->has_range;
+            double value = it->has_range ? (it->value_min + it->value_max) / 2 : 0;
+            if (back == 2 && streq(it->code, "L032")) {
+                status = "ng";
+                value = it->value_max + 1.5;
+                note = "空調の設定温度を確認、設備担当へ連絡";
+            } else if (back == 1 && streq(it->code, "L034")) {
+                status = "skip";
+                reason = "東図書館は館内整理のため端末停止中";
+            }
+            char id[ID_LEN + 1], ts[TIME_ISO_LEN + 1];
+            at += 40 * 1000;
+            id_new_at(id, at);
+            time_format_iso(at, ts);
+            sqlite3_stmt *ins = store_stmt(
+                st, "INSERT INTO checklist_events(id, day, template_id, host_id, status, value, "
+                    "unit, note, reason, operator_id, at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, "
+                    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+            bind_text(ins, 1, id);
+            bind_text(ins, 2, day);
+            bind_text(ins, 3, it->template_id);
+            bind_text(ins, 4, it->host_id[0] ? it->host_id : NULL);
+            bind_text(ins, 5, status);
+            if (has_value)
+                sqlite3_bind_double(ins, 6, value);
+            bind_text(ins, 7, has_value ? it->unit : NULL);
+            bind_text(ins, 8, note);
+            bind_text(ins, 9, reason);
+            bind_text(ins, 10, st->operator_id);
+            bind_text(ins, 11, ts);
+            bind_int(ins, 12, store_hlc_next(st));
+            bind_text(ins, 13, st->origin);
+            if (sqlite3_step(ins) != SQLITE_DONE)
+                rc = store_fail(st, err, _("recording the demo checklist"));
+        }
+        checklist_day_free(&d);
+    }
+    calendar_free(cal);
+    return rc;
+}
+
 int demo_populate(struct store *st, char **err)
 {
+    /* The OS user first: once a store has operators, only a registered one
+     * may add more. */
     const char *me = store_os_login();
     char tmp[ID_LEN + 1];
+    if (operator_find(st, me, tmp, NULL) != 0 &&
+        operator_add(st, me, "デモ 運用者", "operator", NULL, err) != 0)
+        return -1;
     for (size_t i = 0; i < ARRAY_LEN(demo_operators); i++)
         if (operator_find(st, demo_operators[i].login, tmp, NULL) != 0 &&
             operator_add(st, demo_operators[i].login, demo_operators[i].name,
                          demo_operators[i].role, NULL, err) != 0)
             return -1;
-    if (operator_find(st, me, tmp, NULL) != 0 &&
-        operator_add(st, me, "デモ 運用者", "operator", NULL, err) != 0)
-        return -1;
     if (store_require_operator(st, err) != 0)
         return -1;
 
@@ -417,6 +488,8 @@ int demo_populate(struct store *st, char **err)
         rc = add_incident(&g, at, now, err) < 0 ? -1 : 0;
     }
     gen_free(&g);
+    if (rc == 0)
+        rc = demo_checklist_history(st, now, err);
     if (rc != 0)
         goto fail;
     return store_commit(st, err);

@@ -6,6 +6,9 @@
 #include "calendar.h"
 #include "checklist.h"
 #include "i18n.h"
+#include "incidents.h"
+#include "paths.h"
+#include "sla.h"
 #include "shifts.h"
 #include "store.h"
 #include "timefmt.h"
@@ -26,13 +29,15 @@ static char *dup_text(const char *s)
     (arr = xrealloc(arr, ((n) + 1) * sizeof *(arr)), memset(&(arr)[n], 0, sizeof *(arr)),          \
      &(arr)[(n)++])
 
-int handover_sla_left(struct store *st, const struct calendar *cal, const char *incident_id,
+int handover_sla_left(struct store *st, const struct sla *sla, const char *incident_id,
                       int64_t now_ms, int64_t *left_seconds)
 {
-    /* The incidents module owns SLA targets and pauses; until it is wired in here, the
-     * summary shows age in service hours only. */
-    (void)st, (void)cal, (void)incident_id, (void)now_ms, (void)left_seconds;
-    return 0;
+    struct incident inc;
+    if (incident_get(st, sla, incident_id, now_ms, &inc, NULL) != 0)
+        return 0;
+    *left_seconds = inc.sla.step[SLA_RECOVERY].left;
+    incident_clear(&inc);
+    return 1;
 }
 
 static int load_incidents(struct store *st, const struct calendar *cal, int64_t now_ms,
@@ -58,10 +63,19 @@ static int load_incidents(struct store *st, const struct calendar *cal, int64_t 
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return store_fail(st, err, _("reading the open incidents"));
+    /* Targets from sla.ini (user's, else shipped), counted on this calendar. */
+    struct sla_config cfg;
+    sla_config_default(&cfg);
+    char *path = paths_find_data(NULL, "sla.ini");
+    if (path && sla_config_load(path, &cfg, NULL) != 0)
+        sla_config_default(&cfg);
+    free(path);
+    struct sla *sla = sla_new(&cfg, (struct calendar *)cal);
     for (size_t k = 0; k < out->n_incidents; k++) {
         struct handover_incident *i = &out->incidents[k];
-        i->has_sla_left = handover_sla_left(st, cal, i->id, now_ms, &i->sla_left_seconds);
+        i->has_sla_left = handover_sla_left(st, sla, i->id, now_ms, &i->sla_left_seconds);
     }
+    sla_free(sla);
     return 0;
 }
 

@@ -73,9 +73,10 @@ void handover_summary_free(struct handover_summary *s);
 /* The summary (and note, may be NULL) as Markdown, in the operator's language. */
 char *handover_markdown(const struct handover_summary *s, const char *note);
 
-/* Hook for the incidents module's SLA logic: service seconds left before the incident's
- * target, 1 when known. Until that module provides it, returns 0 (unknown). */
-int handover_sla_left(struct store *st, const struct calendar *cal, const char *incident_id,
+/* Service seconds left before the incident's recovery target (negative when
+ * late), from the incidents module's SLA clock; 1 when known. */
+struct sla;
+int handover_sla_left(struct store *st, const struct sla *sla, const char *incident_id,
                       int64_t now_ms, int64_t *left_seconds);
 
 /* The outgoing (acting) operator signs: a handovers row with the summary rendered as
