@@ -65,6 +65,33 @@ static const struct cli_command commands[] = {
         "unyo handover clear ITEM\n"
         "unyo handover list [--month YYYY-MM] [--csv|--json]")},
     {"audit", cmd_audit, N_("show the audit trail"), N_("unyo audit [--limit N] [--csv|--json]")},
+    {"host", cmd_host, N_("the hosts inventory and SSH reach"),
+     N_("unyo host list|show NAME [--csv|--json]\n"
+        "unyo host add NAME [--address A] [--role R] [--location L] [--os OS] [--owner O]\n"
+        "               [--notes N] [--ssh-alias ALIAS] [--user U] [--port P] [--jump J]\n"
+        "unyo host edit NAME [same options] [--rename NEW]   (an empty value clears a field)\n"
+        "unyo host remove NAME\n"
+        "unyo host import-ssh-config [--file PATH]\n"
+        "  One host per concrete Host entry of ~/.ssh/config (wildcards skipped).\n"
+        "unyo host exec [--timeout S] [--accept-new] [--max-output BYTES] NAME COMMAND...\n"
+        "  Runs COMMAND over SSH (NAME: a host of the inventory or an ssh_config alias).\n"
+        "unyo host trust [--yes] NAME\n"
+        "  Shows the host key's SHA256 fingerprint and adds it to ~/.ssh/known_hosts.\n"
+        "  Roles: AP DB file AD proxy WSUS backup network other.")},
+    {"check", cmd_check, N_("automated server checks over SSH"),
+     N_("unyo check list [--checks DIR|FILE] [--csv|--json]\n"
+        "unyo check run [--host GLOB] [--item CHECK|CODE] [--concurrency N] [--timeout S]\n"
+        "               [--checks DIR|FILE] [--accept-new] [--dry-run] [--quiet]\n"
+        "  Runs the checks (data/checks/*.ini, or ~/.config/unyo/checks) on every host of the\n"
+        "  inventory in parallel, records OK/NG in the daily checklist and metrics, and\n"
+        "  lists the NG results. Exit status 3 when any result is NG.")},
+    {"session", cmd_session, N_("recorded SSH terminal sessions"),
+     N_("unyo session open [--accept-new] [--save-screen FILE] HOST\n"
+        "  An interactive shell on HOST, recorded (output only) as an asciicast v2.\n"
+        "  --save-screen writes the final screen and its scrollback as text.\n"
+        "unyo session list [--host NAME] [--limit N] [--csv|--json]\n"
+        "unyo session export ID > FILE.cast\n"
+        "  Writes the recording; play it with asciinema play FILE.cast.")},
     {"demo", cmd_demo, N_("create a demo store or a synthetic load"),
      N_("unyo demo [--db PATH] [--force]\n"
         "  Creates a store with sample libraries, hosts, operators and a few days of\n"

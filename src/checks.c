@@ -1,0 +1,1107 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "checks.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <pcre2.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "hosts.h"
+#include "i18n.h"
+#include "paths.h"
+#include "ssh_config.h"
+#include "ssh_conn.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+#define RAW_OUTPUT_CAP (64 * 1024)
+#define COMMAND_OUTPUT_CAP (4 * 1024 * 1024)
+
+/* ---------------------------------------------------------------- loading */
+
+struct load {
+    struct check_set *set;
+    const char *path;
+    FILE *f;
+    int lineno;   /* the line inih is parsing */
+    size_t first; /* index of this file's first check */
+    char *last_section, *last_key;
+    char *err;
+};
+
+static struct check_def *cur_def(struct load *l, const char *section, int lineno)
+{
+    struct check_set *s = l->set;
+    if (s->count > l->first && strcmp(s->defs[s->count - 1].id, section) == 0)
+        return &s->defs[s->count - 1];
+    for (size_t i = 0; i < s->count; i++)
+        if (strcmp(s->defs[i].id, section) == 0)
+            return NULL; /* duplicate */
+    s->defs = xrealloc(s->defs, (s->count + 1) * sizeof *s->defs);
+    struct check_def *d = &s->defs[s->count++];
+    memset(d, 0, sizeof *d);
+    d->id = xstrdup(section);
+    d->file = xstrdup(l->path);
+    d->line = lineno;
+    return d;
+}
+
+static int parse_cond(const char *text, struct check_cond *c)
+{
+    char var[64], op[3];
+    double v;
+    char extra;
+    if (sscanf(text, " %63[A-Za-z0-9_] %2[<>=!] %lf %c", var, op, &v, &extra) != 3)
+        return -1;
+    if (strcmp(op, "<") == 0)
+        c->op = CHECK_LT;
+    else if (strcmp(op, "<=") == 0)
+        c->op = CHECK_LE;
+    else if (strcmp(op, ">") == 0)
+        c->op = CHECK_GT;
+    else if (strcmp(op, ">=") == 0)
+        c->op = CHECK_GE;
+    else if (strcmp(op, "==") == 0 || strcmp(op, "=") == 0)
+        c->op = CHECK_EQ;
+    else if (strcmp(op, "!=") == 0)
+        c->op = CHECK_NE;
+    else
+        return -1;
+    c->var = xstrdup(var);
+    c->value = v;
+    return 0;
+}
+
+static void set_str(char **field, const char *value, int append, const char *sep)
+{
+    if (append && *field) {
+        char *n = xasprintf("%s%s%s", *field, sep, value);
+        free(*field);
+        *field = n;
+    } else {
+        free(*field);
+        *field = xstrdup(value);
+    }
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+    struct load *l = stream;
+    char *r = fgets(str, num, l->f);
+    if (!r)
+        return r;
+    l->lineno++;
+    /* A section header seen before: inih would merge the two silently. */
+    const char *p = str;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *close = *p == '[' ? strchr(p, ']') : NULL;
+    if (close && !l->err) {
+        char *name = xstrndup(p + 1, (size_t)(close - p - 1));
+        for (size_t i = 0; i < l->set->count; i++)
+            if (strcmp(l->set->defs[i].id, name) == 0)
+                l->err =
+                    xasprintf(_("%s:%d: check [%s] is defined twice"), l->path, l->lineno, name);
+        free(name);
+    }
+    return r;
+}
+
+static int on_pair(void *user, const char *section, const char *key, const char *value)
+{
+    struct load *l = user;
+    int lineno = l->lineno;
+    if (l->err)
+        return 0;
+    if (!*section) {
+        l->err = xasprintf(_("%s:%d: %s is outside any [check] section"), l->path, lineno, key);
+        return 0;
+    }
+    int cont = l->last_section && strcmp(l->last_section, section) == 0 && l->last_key &&
+               strcmp(l->last_key, key) == 0;
+    struct check_def *d = cur_def(l, section, lineno);
+    if (!d) {
+        l->err = xasprintf(_("%s:%d: check [%s] is defined twice"), l->path, lineno, section);
+        return 0;
+    }
+    free(l->last_section);
+    free(l->last_key);
+    l->last_section = xstrdup(section);
+    l->last_key = xstrdup(key);
+    if (strcmp(key, "name") == 0)
+        set_str(&d->name, value, cont, " ");
+    else if (strcmp(key, "template") == 0)
+        set_str(&d->template_code, value, 0, "");
+    else if (strcmp(key, "roles") == 0)
+        set_str(&d->roles, value, cont, ",");
+    else if (strcmp(key, "hosts") == 0)
+        set_str(&d->hosts, value, cont, ",");
+    else if (strcmp(key, "os") == 0)
+        set_str(&d->os, value, cont, ",");
+    else if (strcmp(key, "command") == 0)
+        set_str(&d->command, value, cont, "\n");
+    else if (strcmp(key, "pattern") == 0)
+        set_str(&d->pattern, value, cont, "");
+    else if (strcmp(key, "each") == 0) {
+        if (strcasecmp(value, "yes") != 0 && strcasecmp(value, "no") != 0) {
+            l->err = xasprintf(_("%s:%d: each takes yes or no"), l->path, lineno);
+            return 0;
+        }
+        d->each = strcasecmp(value, "yes") == 0;
+    } else if (strcmp(key, "condition") == 0) {
+        struct check_cond c;
+        if (parse_cond(value, &c) != 0) {
+            l->err = xasprintf(_("%s:%d: bad condition \"%s\": expected CAPTURE OP NUMBER "
+                                 "(OP one of < <= > >= == !=)"),
+                               l->path, lineno, value);
+            return 0;
+        }
+        d->conds = xrealloc(d->conds, (d->n_conds + 1) * sizeof *d->conds);
+        d->conds[d->n_conds++] = c;
+    } else if (strcmp(key, "value") == 0)
+        set_str(&d->value_var, value, 0, "");
+    else if (strcmp(key, "label") == 0)
+        set_str(&d->label_var, value, 0, "");
+    else if (strcmp(key, "unit") == 0)
+        set_str(&d->unit, value, 0, "");
+    else if (strcmp(key, "metric") == 0)
+        set_str(&d->metric, value, 0, "");
+    else if (strcmp(key, "severity") == 0) {
+        if (strcmp(value, "info") != 0 && strcmp(value, "warning") != 0 &&
+            strcmp(value, "critical") != 0) {
+            l->err = xasprintf(_("%s:%d: severity is info, warning or critical"), l->path, lineno);
+            return 0;
+        }
+        set_str(&d->severity, value, 0, "");
+    } else if (strcmp(key, "aggregate") == 0) {
+        if (strcmp(value, "max") == 0)
+            d->aggregate = 0;
+        else if (strcmp(value, "min") == 0)
+            d->aggregate = 1;
+        else if (strcmp(value, "first") == 0)
+            d->aggregate = 2;
+        else {
+            l->err = xasprintf(_("%s:%d: aggregate is max, min or first"), l->path, lineno);
+            return 0;
+        }
+    } else if (strcmp(key, "timeout") == 0) {
+        char *end;
+        long v = strtol(value, &end, 10);
+        if (*end || v < 1 || v > 86400) {
+            l->err = xasprintf(_("%s:%d: timeout is a number of seconds"), l->path, lineno);
+            return 0;
+        }
+        d->timeout = (int)v;
+    } else {
+        /* A variable for the command. */
+        for (const char *p = key; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) {
+                l->err = xasprintf(_("%s:%d: unknown key %s"), l->path, lineno, key);
+                return 0;
+            }
+        if (strcmp(key, "since") == 0) {
+            l->err = xasprintf(_("%s:%d: {since} is set by unyo"), l->path, lineno);
+            return 0;
+        }
+        if (cont && d->n_vars) {
+            set_str(&d->vars[d->n_vars - 1].value, value, 1, " ");
+        } else {
+            d->vars = xrealloc(d->vars, (d->n_vars + 1) * sizeof *d->vars);
+            d->vars[d->n_vars].key = xstrdup(key);
+            d->vars[d->n_vars].value = xstrdup(value);
+            d->n_vars++;
+        }
+    }
+    return 1;
+}
+
+static void def_free(struct check_def *d)
+{
+    free(d->id);
+    free(d->name);
+    free(d->template_code);
+    free(d->roles);
+    free(d->hosts);
+    free(d->os);
+    free(d->command);
+    free(d->pattern);
+    for (size_t i = 0; i < d->n_conds; i++)
+        free(d->conds[i].var);
+    free(d->conds);
+    free(d->value_var);
+    free(d->label_var);
+    free(d->unit);
+    free(d->metric);
+    free(d->severity);
+    for (size_t i = 0; i < d->n_vars; i++) {
+        free(d->vars[i].key);
+        free(d->vars[i].value);
+    }
+    free(d->vars);
+    free(d->file);
+    if (d->re)
+        pcre2_code_free(d->re);
+}
+
+void checks_free(struct check_set *set)
+{
+    for (size_t i = 0; i < set->count; i++)
+        def_free(&set->defs[i]);
+    free(set->defs);
+    set->defs = NULL;
+    set->count = 0;
+}
+
+static int group_exists(pcre2_code *re, const char *name)
+{
+    return pcre2_substring_number_from_name(re, (PCRE2_SPTR)name) > 0;
+}
+
+static int validate(struct check_def *d, char **err)
+{
+    const char *missing = !d->template_code ? "template"
+                          : !d->command     ? "command"
+                          : !d->pattern     ? "pattern"
+                                            : NULL;
+    if (missing) {
+        set_err(err, _("%s:%d: check [%s] needs %s"), d->file, d->line, d->id, missing);
+        return -1;
+    }
+    if (!d->name)
+        d->name = xstrdup(d->id);
+    if (!d->severity)
+        d->severity = xstrdup("warning");
+    int ec;
+    PCRE2_SIZE off;
+    d->re = pcre2_compile((PCRE2_SPTR)d->pattern, PCRE2_ZERO_TERMINATED,
+                          PCRE2_MULTILINE | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &off, NULL);
+    if (!d->re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(ec, msg, sizeof msg);
+        set_err(err, _("%s:%d: check [%s]: bad pattern at offset %zu: %s"), d->file, d->line, d->id,
+                (size_t)off, (const char *)msg);
+        return -1;
+    }
+    const char *need[3] = {d->value_var, d->label_var, NULL};
+    for (size_t i = 0; i < d->n_conds; i++)
+        if (!group_exists(d->re, d->conds[i].var)) {
+            set_err(err,
+                    _("%s:%d: check [%s]: the condition uses %s, which the pattern does not "
+                      "capture (write (?<%s>...))"),
+                    d->file, d->line, d->id, d->conds[i].var, d->conds[i].var);
+            return -1;
+        }
+    for (int i = 0; need[i] || i < 2; i++)
+        if (need[i] && !group_exists(d->re, need[i])) {
+            set_err(err, _("%s:%d: check [%s]: the pattern has no capture named %s"), d->file,
+                    d->line, d->id, need[i]);
+            return -1;
+        }
+    return 0;
+}
+
+int checks_load_file(const char *path, struct check_set *set, char **err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        set_err(err, _("cannot read %s: %s"), path, strerror(errno));
+        return -1;
+    }
+    struct load l = {set, path, f, 0, set->count, NULL, NULL, NULL};
+    int line = ini_parse_stream(reader, &l, on_pair, &l);
+    fclose(f);
+    free(l.last_section);
+    free(l.last_key);
+    int rc = 0;
+    if (l.err) {
+        set_err(err, "%s", l.err);
+        free(l.err);
+        rc = -1;
+    } else if (line != 0) {
+        set_err(err,
+                _("%s:%d: not an INI line (expected [check], key = value, or an indented "
+                  "continuation)"),
+                path, line);
+        rc = -1;
+    }
+    for (size_t i = l.first; rc == 0 && i < set->count; i++)
+        if (validate(&set->defs[i], err) != 0)
+            rc = -1;
+    if (rc != 0) {
+        for (size_t i = l.first; i < set->count; i++)
+            def_free(&set->defs[i]);
+        set->count = l.first;
+        if (set->count == 0) {
+            free(set->defs);
+            set->defs = NULL;
+        }
+    }
+    return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int checks_load_dir(const char *dir, struct check_set *set, char **err)
+{
+    char *d = dir ? xstrdup(dir) : paths_find_data(NULL, "checks");
+    if (!d) {
+        set_err(err, "%s", _("no checks directory (~/.config/unyo/checks or DATADIR/checks)"));
+        return -1;
+    }
+    DIR *dh = opendir(d);
+    if (!dh) {
+        set_err(err, _("cannot read %s: %s"), d, strerror(errno));
+        free(d);
+        return -1;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(dh))) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && strcmp(e->d_name + len - 4, ".ini") == 0) {
+            names = xrealloc(names, (n + 1) * sizeof *names);
+            names[n++] = xasprintf("%s/%s", d, e->d_name);
+        }
+    }
+    closedir(dh);
+    qsort(names, n, sizeof *names, by_name);
+    size_t before = set->count;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0 && checks_load_file(names[i], set, err) != 0)
+            rc = -1;
+        free(names[i]);
+    }
+    free(names);
+    free(d);
+    if (rc != 0) {
+        for (size_t i = before; i < set->count; i++)
+            def_free(&set->defs[i]);
+        set->count = before;
+        if (set->count == 0) {
+            free(set->defs);
+            set->defs = NULL;
+        }
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- evaluation */
+
+void check_outcome_clear(struct check_outcome *o)
+{
+    free(o->detail);
+    memset(o, 0, sizeof *o);
+}
+
+static int cond_holds(const struct check_cond *c, double v)
+{
+    switch (c->op) {
+    case CHECK_LT:
+        return v < c->value;
+    case CHECK_LE:
+        return v <= c->value;
+    case CHECK_GT:
+        return v > c->value;
+    case CHECK_GE:
+        return v >= c->value;
+    case CHECK_EQ:
+        return v == c->value;
+    case CHECK_NE:
+        return v != c->value;
+    }
+    return 0;
+}
+
+static const char *op_text(enum check_op op)
+{
+    static const char *const t[] = {"<", "<=", ">", ">=", "==", "!="};
+    return t[op];
+}
+
+/* The named capture of the current match as a string (malloc'd), or NULL. */
+static char *capture(pcre2_match_data *md, const char *name)
+{
+    PCRE2_UCHAR *buf = NULL;
+    PCRE2_SIZE len;
+    if (pcre2_substring_get_byname(md, (PCRE2_SPTR)name, &buf, &len) != 0)
+        return NULL;
+    char *s = xstrndup((const char *)buf, len);
+    pcre2_substring_free(buf);
+    return s;
+}
+
+static int parse_num(const char *s, double *v)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    *v = strtod(s, &end);
+    return *end == '\0' && isfinite(*v) ? 0 : -1;
+}
+
+void check_format_value(double v, char *buf, size_t size)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, size, "%.0f", v);
+    else
+        snprintf(buf, size, "%.6g", v);
+}
+
+static char *first_line(const char *s)
+{
+    if (!s)
+        return xstrdup("");
+    while (*s == '\n')
+        s++;
+    size_t n = strcspn(s, "\n");
+    if (n > 200)
+        n = 200;
+    return xstrndup(s, n);
+}
+
+int check_evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
+                   const char *stderr_text, struct check_outcome *out, char **err)
+{
+    (void)err;
+    memset(out, 0, sizeof *out);
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(d->re, NULL);
+    struct strbuf why = STRBUF_INIT;
+    size_t matches = 0, failed = 0;
+    double agg = 0;
+    int have_agg = 0;
+    PCRE2_SIZE start = 0;
+    while (start <= len) {
+        int rc = pcre2_match(d->re, (PCRE2_SPTR)output, len, start, 0, md, NULL);
+        if (rc < 0)
+            break;
+        matches++;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        char *label = d->label_var ? capture(md, d->label_var) : NULL;
+        int pass = 1;
+        for (size_t i = 0; i < d->n_conds; i++) {
+            const struct check_cond *c = &d->conds[i];
+            char *txt = capture(md, c->var);
+            double v;
+            if (parse_num(txt, &v) != 0) {
+                if (why.len)
+                    sb_puts(&why, "; ");
+                if (label)
+                    sb_printf(&why, "%s: ", label);
+                sb_printf(&why, _("%s is not a number (\"%s\")"), c->var, txt ? txt : "");
+                pass = 0;
+            } else if (!cond_holds(c, v)) {
+                if (why.len)
+                    sb_puts(&why, "; ");
+                if (label)
+                    sb_printf(&why, "%s: ", label);
+                sb_printf(&why, _("%s=%s (limit: %s %s %g)"), c->var, txt, c->var, op_text(c->op),
+                          c->value);
+                pass = 0;
+            }
+            free(txt);
+        }
+        if (!pass)
+            failed++;
+        if (d->value_var) {
+            char *txt = capture(md, d->value_var);
+            double v;
+            if (parse_num(txt, &v) == 0) {
+                if (!have_agg || (d->aggregate == 0 && v > agg) || (d->aggregate == 1 && v < agg))
+                    agg = v;
+                have_agg = 1;
+            }
+            free(txt);
+        }
+        free(label);
+        if (!d->each)
+            break;
+        PCRE2_SIZE next = ov[1];
+        if (ov[1] == ov[0])
+            next++;
+        start = next;
+    }
+    pcre2_match_data_free(md);
+    out->has_value = have_agg;
+    out->value = agg;
+    if (matches == 0) {
+        char *line = first_line(stderr_text && *stderr_text ? stderr_text : output);
+        if (exit_status != 0)
+            out->detail =
+                xasprintf(_("the command failed (exit status %d): %s"), exit_status, line);
+        else
+            out->detail = xasprintf(_("the output did not match the pattern: %s"), line);
+        free(line);
+        out->ok = 0;
+        sb_free(&why);
+        return 0;
+    }
+    out->ok = failed == 0;
+    if (!out->ok) {
+        out->detail = sb_detach(&why);
+    } else {
+        sb_free(&why);
+        if (have_agg) {
+            char num[64];
+            check_format_value(agg, num, sizeof num);
+            out->detail = xasprintf("%s=%s%s%s", d->value_var, num, d->unit ? " " : "",
+                                    d->unit ? d->unit : "");
+        } else
+            out->detail = xstrdup(_("passed"));
+        if (d->each && matches > 1) {
+            char *n = xasprintf(_("%s (%zu items)"), out->detail, matches);
+            free(out->detail);
+            out->detail = n;
+        }
+    }
+    return 0;
+}
+
+/* Globs with ! negation; a list of only negations selects everything else. */
+static int glob_list_match(const char *list, const char *value)
+{
+    if (!list || !*list)
+        return 1;
+    char *copy = xstrdup(list);
+    char *save = NULL;
+    int positives = 0, hit = 0, excluded = 0;
+    for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+        if (t[0] == '!') {
+            if (ssh_pattern_match(t + 1, value ? value : ""))
+                excluded = 1;
+        } else {
+            positives++;
+            if (ssh_pattern_match(t, value ? value : ""))
+                hit = 1;
+        }
+    }
+    free(copy);
+    return !excluded && (positives == 0 || hit);
+}
+
+int check_selects(const struct check_def *d, const char *name, const char *role, const char *os)
+{
+    return glob_list_match(d->roles, role) && glob_list_match(d->hosts, name) &&
+           glob_list_match(d->os, os);
+}
+
+static void shell_quote(struct strbuf *sb, const char *s)
+{
+    sb_putc(sb, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            sb_puts(sb, "'\\''");
+        else
+            sb_putc(sb, *s);
+    }
+    sb_putc(sb, '\'');
+}
+
+char *check_command(const struct check_def *d, int64_t since_unix)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (const char *p = d->command; *p; p++) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            if (close) {
+                size_t n = (size_t)(close - p - 1);
+                if (n == 5 && strncmp(p + 1, "since", 5) == 0) {
+                    sb_printf(&sb, "%lld", (long long)since_unix);
+                    p = close;
+                    continue;
+                }
+                int found = 0;
+                for (size_t i = 0; i < d->n_vars; i++)
+                    if (strlen(d->vars[i].key) == n && strncmp(p + 1, d->vars[i].key, n) == 0) {
+                        shell_quote(&sb, d->vars[i].value);
+                        found = 1;
+                        break;
+                    }
+                if (found) {
+                    p = close;
+                    continue;
+                }
+            }
+        }
+        sb_putc(&sb, *p);
+    }
+    return sb_detach(&sb);
+}
+
+/* ---------------------------------------------------------------- running */
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct slot {
+    struct host *h;
+    size_t *checks; /* indexes into set */
+    size_t n, cur;
+    struct ssh_conn *c;
+    int64_t started, deadline;
+    int done, sent;
+    char nonce[16];
+};
+
+static void add_result(struct check_report *rep, const struct slot *sl, const struct check_def *d,
+                       int ok, const struct check_outcome *o, const char *detail, const char *raw,
+                       int64_t elapsed)
+{
+    rep->results = xrealloc(rep->results, (rep->count + 1) * sizeof *rep->results);
+    struct check_result *r = &rep->results[rep->count++];
+    memset(r, 0, sizeof *r);
+    memcpy(r->host_id, sl->h->id, sizeof r->host_id);
+    r->host = xstrdup(sl->h->name);
+    r->check_id = xstrdup(d->id);
+    r->check_name = xstrdup(d->name);
+    r->template_code = xstrdup(d->template_code);
+    r->severity = xstrdup(d->severity);
+    r->ok = ok > 0;
+    r->skipped = ok < 0;
+    r->has_value = o ? o->has_value : 0;
+    r->value = o ? o->value : 0;
+    r->unit = d->unit ? xstrdup(d->unit) : NULL;
+    r->detail = xstrdup(detail ? detail : "");
+    r->raw_output = raw ? xstrdup(raw) : NULL;
+    r->elapsed_ms = elapsed;
+    r->order = sl->checks[sl->cur];
+    if (ok == 0)
+        rep->ng++;
+    else if (ok < 0)
+        rep->skipped++;
+}
+
+/* The slot's remaining checks cannot run (connection failed, timeout): the
+ * first one is NG with msg (an unreachable host is an alive/performance NG),
+ * the rest are recorded as skipped with the same reason. */
+static void fail_rest(struct check_report *rep, struct slot *sl, const struct check_set *set,
+                      const char *msg)
+{
+    int first = 1;
+    for (; sl->cur < sl->n; sl->cur++) {
+        add_result(rep, sl, &set->defs[sl->checks[sl->cur]], first ? 0 : -1, NULL, msg, NULL,
+                   mono_ms() - sl->started);
+        first = 0;
+    }
+    sl->done = 1;
+}
+
+static int64_t last_run(struct store *st, const char *host_id, const char *check_id)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT max(at) FROM checklist_events WHERE host_id = ?1 "
+                                     "AND note = ?2 AND source = 'check'");
+    bind_text(s, 1, host_id);
+    char *note = xasprintf("check=%s", check_id);
+    bind_text(s, 2, note);
+    int64_t ms = 0;
+    if (sqlite3_step(s) == SQLITE_ROW && col_text(s, 0) && time_parse(col_text(s, 0), &ms) == 0) {
+        /* found */
+    } else {
+        ms = time_now_ms() - 24LL * 3600 * 1000;
+    }
+    sqlite3_reset(s);
+    free(note);
+    return ms / 1000;
+}
+
+static char *raw_text(const struct ssh_result *r)
+{
+    struct strbuf sb = STRBUF_INIT;
+    size_t n = r->out_len < RAW_OUTPUT_CAP ? r->out_len : RAW_OUTPUT_CAP;
+    sb_add(&sb, r->out, n);
+    if (r->err_len) {
+        sb_puts(&sb, "\n[stderr]\n");
+        sb_add(&sb, r->err, r->err_len < 4096 ? r->err_len : 4096);
+    }
+    /* NULs would cut the stored text short. */
+    for (size_t i = 0; i < sb.len; i++)
+        if (sb.buf[i] == '\0')
+            sb.buf[i] = ' ';
+    return sb_detach(&sb);
+}
+
+/* All of a host's checks go in one script (one channel, one shell): each
+ * check's output sits between markers carrying a random nonce, so a server's
+ * output cannot fake another check's result. */
+static void start_batch(struct store *st, struct slot *sl, const struct check_set *set)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char id[ID_LEN + 1];
+    id_new(id);
+    snprintf(sl->nonce, sizeof sl->nonce, "%.8s%.4s", id + 24, id + 19);
+    for (size_t i = 0; i < sl->n; i++) {
+        const struct check_def *d = &set->defs[sl->checks[i]];
+        char *cmd = check_command(d, last_run(st, sl->h->id, d->id));
+        sb_printf(&sb, "printf '\\n@@unyo:%s:%zu:begin@@\\n'\n(\n%s\n) </dev/null 2>&1\n",
+                  sl->nonce, i, cmd);
+        sb_printf(&sb, "printf '\\n@@unyo:%s:%zu:end:%%d@@\\n' \"$?\"\n", sl->nonce, i);
+        free(cmd);
+    }
+    int64_t left = sl->deadline - mono_ms();
+    ssh_conn_exec(sl->c, sb.buf, COMMAND_OUTPUT_CAP * 4, left > 1 ? (int)left : 1);
+    sb_free(&sb);
+    sl->sent = 1;
+}
+
+/* Splits the batch output and evaluates each check. */
+static void finish_batch(struct slot *sl, const struct check_set *set, struct check_report *rep,
+                         const struct ssh_result *r)
+{
+    for (; sl->cur < sl->n; sl->cur++) {
+        const struct check_def *d = &set->defs[sl->checks[sl->cur]];
+        char begin[64], endp[64];
+        snprintf(begin, sizeof begin, "\n@@unyo:%s:%zu:begin@@\n", sl->nonce, sl->cur);
+        snprintf(endp, sizeof endp, "\n@@unyo:%s:%zu:end:", sl->nonce, sl->cur);
+        const char *b = memmem(r->out, r->out_len, begin, strlen(begin));
+        const char *e = b ? memmem(b, r->out_len - (size_t)(b - r->out), endp, strlen(endp)) : NULL;
+        if (!b || !e) {
+            char *m = r->truncated ? xstrdup(_("no result: the output of the checks was too large"))
+                                   : xasprintf(_("no result: the checks stopped early (exit "
+                                                 "status %d)"),
+                                               r->exit_status);
+            add_result(rep, sl, d, 0, NULL, m, NULL, r->elapsed_ms);
+            free(m);
+            continue;
+        }
+        b += strlen(begin);
+        int status = atoi(e + strlen(endp));
+        size_t len = (size_t)(e - b);
+        char *text = xstrndup(b, len);
+        struct check_outcome o;
+        check_evaluate(d, text, len, status, NULL, &o, NULL);
+        struct ssh_result one = {0};
+        one.out = text;
+        one.out_len = len;
+        char *raw = raw_text(&one);
+        add_result(rep, sl, d, o.ok, &o, o.detail, raw, r->elapsed_ms);
+        free(raw);
+        free(text);
+        check_outcome_clear(&o);
+    }
+    sl->done = 1;
+}
+
+/* Advances one host as far as it goes without blocking. */
+static void drive(struct store *st, struct slot *sl, const struct check_set *set,
+                  struct check_report *rep)
+{
+    for (int guard = 0; guard < 100 && !sl->done; guard++) {
+        if (mono_ms() >= sl->deadline) {
+            char *m = xasprintf(_("%s: no result within the host timeout"), ssh_conn_label(sl->c));
+            fail_rest(rep, sl, set, m);
+            free(m);
+            return;
+        }
+        enum ssh_state s = ssh_conn_step(sl->c);
+        if (s == SSH_FAILED) {
+            fail_rest(rep, sl, set, ssh_conn_error(sl->c));
+            return;
+        }
+        if (s == SSH_READY && !sl->sent) {
+            start_batch(st, sl, set);
+            continue;
+        }
+        if (s == SSH_EXEC_DONE) {
+            struct ssh_result r;
+            ssh_conn_take_result(sl->c, &r);
+            finish_batch(sl, set, rep, &r);
+            ssh_result_free(&r);
+            return;
+        }
+        return; /* waiting for the network */
+    }
+}
+
+static int by_host_then_order(const void *a, const void *b)
+{
+    const struct check_result *x = a, *y = b;
+    int c = strcmp(x->host, y->host);
+    return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int record(struct store *st, struct check_report *rep, char **err)
+{
+    if (store_begin(st, err) != 0)
+        return -1;
+    char day[16];
+    int64_t now = time_now_ms();
+    time_format_jst_date(now, day);
+    for (size_t i = 0; i < rep->count; i++) {
+        struct check_result *r = &rep->results[i];
+        sqlite3_stmt *t =
+            store_stmt(st, "SELECT id FROM templates WHERE code = ?1 AND deleted = 0");
+        bind_text(t, 1, r->template_code);
+        if (sqlite3_step(t) != SQLITE_ROW) {
+            sqlite3_reset(t);
+            set_err(err,
+                    _("the checklist item %s (check %s) is not in the store: load the library "
+                      "templates (unyo init --template library)"),
+                    r->template_code, r->check_id);
+            store_rollback(st);
+            return -1;
+        }
+        char tid[ID_LEN + 1];
+        snprintf(tid, sizeof tid, "%s", col_text(t, 0));
+        sqlite3_reset(t);
+        char at[TIME_ISO_LEN + 1];
+        int64_t ts = time_now_ms();
+        time_format_iso(ts, at);
+        id_new_at(r->event_id, ts);
+        sqlite3_stmt *s = store_stmt(
+            st, "INSERT INTO checklist_events(id, day, template_id, host_id, status, value, unit, "
+                "note, reason, raw_output, source, operator_id, at, hlc, origin) "
+                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'check', ?11, ?12, ?13, ?14)");
+        bind_text(s, 1, r->event_id);
+        bind_text(s, 2, day);
+        bind_text(s, 3, tid);
+        bind_text(s, 4, r->host_id);
+        bind_text(s, 5, r->ok ? "ok" : r->skipped ? "skip" : "ng");
+        if (r->has_value)
+            sqlite3_bind_double(s, 6, r->value);
+        else
+            sqlite3_bind_null(s, 6);
+        bind_text(s, 7, r->unit);
+        char *note = xasprintf("check=%s", r->check_id);
+        bind_text(s, 8, note);
+        bind_text(s, 9, r->detail);
+        bind_text(s, 10, r->raw_output);
+        bind_text(s, 11, st->operator_id);
+        bind_text(s, 12, at);
+        bind_int(s, 13, store_hlc_next(st));
+        bind_text(s, 14, st->origin);
+        int rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        free(note);
+        if (rc != SQLITE_DONE) {
+            store_fail(st, err, _("recording a check result"));
+            store_rollback(st);
+            return -1;
+        }
+    }
+    if (store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+static int record_metrics(struct store *st, const struct check_set *set, struct check_report *rep,
+                          char **err)
+{
+    if (store_begin(st, err) != 0)
+        return -1;
+    for (size_t i = 0; i < rep->count; i++) {
+        struct check_result *r = &rep->results[i];
+        const char *metric = NULL;
+        for (size_t k = 0; k < set->count; k++)
+            if (strcmp(set->defs[k].id, r->check_id) == 0)
+                metric = set->defs[k].metric;
+        if (!metric || !r->has_value)
+            continue;
+        char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
+        int64_t ts = time_now_ms();
+        id_new_at(id, ts);
+        time_format_iso(ts, at);
+        sqlite3_stmt *s = store_stmt(st, "INSERT INTO host_metrics(id, host_id, metric, value, at, "
+                                         "hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        bind_text(s, 1, id);
+        bind_text(s, 2, r->host_id);
+        bind_text(s, 3, metric);
+        sqlite3_bind_double(s, 4, r->value);
+        bind_text(s, 5, at);
+        bind_int(s, 6, store_hlc_next(st));
+        bind_text(s, 7, st->origin);
+        int rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE) {
+            store_fail(st, err, _("recording a host metric"));
+            store_rollback(st);
+            return -1;
+        }
+    }
+    char *detail = xasprintf("results=%zu ng=%zu hosts=%zu", rep->count, rep->ng, rep->hosts);
+    int rc = store_audit(st, "check.run", "checklist_events", NULL, detail, err);
+    free(detail);
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+int checks_run(struct store *st, const struct check_set *set, const struct check_run_opts *o,
+               struct check_report *rep, char **err)
+{
+    memset(rep, 0, sizeof *rep);
+    if (!o->dry_run && store_require_operator(st, err) != 0)
+        return -1;
+    struct host *hosts;
+    size_t nh;
+    if (host_list(st, &hosts, &nh, err) != 0)
+        return -1;
+    int64_t t0 = mono_ms();
+    /* Which checks on which host. */
+    struct slot *slots = xcalloc(nh ? nh : 1, sizeof *slots);
+    size_t ns = 0;
+    for (size_t i = 0; i < nh; i++) {
+        struct host *h = &hosts[i];
+        if (o->host && !glob_list_match(o->host, h->name))
+            continue;
+        if (!h->ssh_alias && !h->address)
+            continue; /* no reach */
+        struct slot *sl = &slots[ns];
+        for (size_t k = 0; k < set->count; k++) {
+            const struct check_def *d = &set->defs[k];
+            if (o->item && strcmp(o->item, d->id) != 0 && strcmp(o->item, d->template_code) != 0)
+                continue;
+            if (!check_selects(d, h->name, h->role, h->os))
+                continue;
+            sl->checks = xrealloc(sl->checks, (sl->n + 1) * sizeof *sl->checks);
+            sl->checks[sl->n++] = k;
+        }
+        if (sl->n) {
+            sl->h = h;
+            ns++;
+        }
+    }
+    rep->hosts = ns;
+    /* Every checklist item the run will write must exist, before connecting. */
+    for (size_t i = 0; i < ns && !o->dry_run; i++)
+        for (size_t k = 0; k < slots[i].n; k++) {
+            const struct check_def *d = &set->defs[slots[i].checks[k]];
+            sqlite3_stmt *t =
+                store_stmt(st, "SELECT 1 FROM templates WHERE code = ?1 AND deleted = 0");
+            bind_text(t, 1, d->template_code);
+            int found = sqlite3_step(t) == SQLITE_ROW;
+            sqlite3_reset(t);
+            if (!found) {
+                set_err(err,
+                        _("the checklist item %s (check %s) is not in the store: load the "
+                          "library templates (unyo init --template library)"),
+                        d->template_code, d->id);
+                for (size_t j = 0; j < ns; j++)
+                    free(slots[j].checks);
+                free(slots);
+                host_list_free(hosts, nh);
+                return -1;
+            }
+        }
+    int conc = o->concurrency > 0 ? o->concurrency : 10;
+    int timeout_ms = (o->timeout > 0 ? o->timeout : 60) * 1000;
+    size_t next = 0, active = 0;
+    struct pollfd *pfds = xcalloc(ns ? ns : 1, sizeof *pfds);
+    size_t *pidx = xcalloc(ns ? ns : 1, sizeof *pidx);
+    for (;;) {
+        while (active < (size_t)conc && next < ns) {
+            struct slot *sl = &slots[next++];
+            struct ssh_conn_opts co = {0};
+            const char *target = host_ssh_target(sl->h, &co);
+            co.known_hosts = o->known_hosts;
+            co.config_path = o->ssh_config;
+            co.hostkey_policy = o->accept_new ? SSH_HOSTKEY_ACCEPT_NEW : SSH_HOSTKEY_STRICT;
+            /* The connection's own timeout fires first, so the message names the phase. */
+            co.connect_timeout_ms = timeout_ms < 16000 ? timeout_ms * 9 / 10 : 0;
+            char *e = NULL;
+            sl->started = mono_ms();
+            sl->deadline = sl->started + timeout_ms;
+            sl->c = ssh_conn_new(target, &co, &e);
+            if (!sl->c) {
+                char *m = xasprintf("%s: %s", sl->h->name, e ? e : "");
+                fail_rest(rep, sl, set, m);
+                free(m);
+                free(e);
+                continue;
+            }
+            active++;
+            drive(st, sl, set, rep);
+            if (sl->done) {
+                ssh_conn_free(sl->c);
+                sl->c = NULL;
+                active--;
+            }
+        }
+        if (active == 0 && next >= ns)
+            break;
+        /* One poll over every live connection. */
+        size_t np = 0;
+        int wait = 1000;
+        for (size_t i = 0; i < next; i++) {
+            struct slot *sl = &slots[i];
+            if (!sl->c || sl->done)
+                continue;
+            int fd = ssh_conn_fd(sl->c);
+            int t = ssh_conn_timeout_ms(sl->c);
+            int64_t left = sl->deadline - mono_ms();
+            if (t < 0 || t > left)
+                t = left < 0 ? 0 : (int)left;
+            if (t < wait)
+                wait = t;
+            if (fd < 0) {
+                wait = 0;
+                continue;
+            }
+            pfds[np].fd = fd;
+            pfds[np].events = ssh_conn_poll_events(sl->c);
+            pfds[np].revents = 0;
+            pidx[np++] = i;
+        }
+        poll(pfds, np, wait);
+        for (size_t i = 0; i < next; i++) {
+            struct slot *sl = &slots[i];
+            if (!sl->c || sl->done)
+                continue;
+            drive(st, sl, set, rep);
+            if (sl->done) {
+                ssh_conn_free(sl->c);
+                sl->c = NULL;
+                active--;
+            }
+        }
+    }
+    free(pfds);
+    free(pidx);
+    for (size_t i = 0; i < ns; i++)
+        free(slots[i].checks);
+    free(slots);
+    host_list_free(hosts, nh);
+    rep->elapsed_ms = mono_ms() - t0;
+    qsort(rep->results, rep->count, sizeof *rep->results, by_host_then_order);
+    if (o->dry_run)
+        return 0;
+    if (record(st, rep, err) != 0 || record_metrics(st, set, rep, err) != 0)
+        return -1;
+    return 0;
+}
+
+void check_report_free(struct check_report *rep)
+{
+    for (size_t i = 0; i < rep->count; i++) {
+        struct check_result *r = &rep->results[i];
+        free(r->host);
+        free(r->check_id);
+        free(r->check_name);
+        free(r->template_code);
+        free(r->severity);
+        free(r->unit);
+        free(r->detail);
+        free(r->raw_output);
+    }
+    free(rep->results);
+    memset(rep, 0, sizeof *rep);
+}

@@ -1,0 +1,148 @@
+/* Automated checks: a check is data (data/checks/NAME.ini): which hosts, a
+ * command, a PCRE2 pattern with named captures, conditions on the captures,
+ * a severity, and the checklist item it verifies (L025 alive/performance,
+ * L026 backup, L028 pattern files, L033 server state). `check run` connects to
+ * the hosts in parallel in one process (non-blocking SSH in one poll loop),
+ * evaluates, and writes checklist_events and host_metrics.
+ *
+ * File format, one section per check:
+ *   [disk_use]
+ *   name = Disk use per filesystem
+ *   template = L025
+ *   roles = AP, DB            ; optional: host roles
+ *   hosts = lib-*, !lib-bk*   ; optional: name globs, ! excludes
+ *   os = !Windows*            ; optional: OS globs
+ *   command = df -P           ; continuation lines (indented) add lines
+ *   pattern = (?<use>\d+)%\s+(?<mount>/\S*)$
+ *   each = yes                ; every match must pass (default: the first)
+ *   condition = use < 80      ; capture OP number; more lines: all must hold
+ *   value = use               ; capture recorded as the value
+ *   aggregate = max           ; max | min | first (with each)
+ *   label = mount             ; capture naming the matched item in messages
+ *   unit = %
+ *   metric = disk_used_pct    ; also written to host_metrics
+ *   severity = warning        ; info | warning | critical
+ *   timeout = 20              ; seconds for the command
+ *   backup_path = /var/backups ; any other key: {backup_path} in the command,
+ *                               shell-quoted. {since}: unix time of this
+ *                               check's last run on the host (else 24 h ago).
+ * libinih rules apply: " ;" starts a comment and a line holds at most 200
+ * characters, so write long commands over several indented lines. */
+#ifndef UNYO_CHECKS_H
+#define UNYO_CHECKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "id.h"
+
+struct store;
+
+enum check_op { CHECK_LT, CHECK_LE, CHECK_GT, CHECK_GE, CHECK_EQ, CHECK_NE };
+
+struct check_cond {
+    char *var;
+    enum check_op op;
+    double value;
+};
+
+struct check_var {
+    char *key, *value;
+};
+
+struct check_def {
+    char *id; /* section name */
+    char *name;
+    char *template_code;
+    char *roles, *hosts, *os; /* selectors, NULL = any */
+    char *command;
+    char *pattern;
+    int each;
+    struct check_cond *conds;
+    size_t n_conds;
+    char *value_var, *label_var, *unit, *metric, *severity;
+    int aggregate; /* 0 max, 1 min, 2 first */
+    int timeout;   /* seconds, 0 = the run's */
+    struct check_var *vars;
+    size_t n_vars;
+    char *file;
+    int line;
+    void *re; /* compiled pattern (pcre2_code) */
+};
+
+struct check_set {
+    struct check_def *defs;
+    size_t count;
+};
+
+/* Loads one file (appends). All or nothing; errors name FILE:LINE. */
+int checks_load_file(const char *path, struct check_set *set, char **err);
+/* Every *.ini of a directory, in name order. dir NULL: the user's
+ * ~/.config/unyo/checks when it exists, else DATADIR/checks. */
+int checks_load_dir(const char *dir, struct check_set *set, char **err);
+void checks_free(struct check_set *set);
+
+/* Outcome of one check on one host's output. */
+struct check_outcome {
+    int ok;
+    int has_value;
+    double value;
+    char *detail; /* why NG, or a short summary when OK */
+};
+/* Pure evaluation (unit-tested): pattern, conditions, value. */
+int check_evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
+                   const char *stderr_text, struct check_outcome *out, char **err);
+void check_outcome_clear(struct check_outcome *o);
+/* A value as people read it: integers whole, else 6 significant digits. */
+void check_format_value(double v, char *buf, size_t size);
+
+/* 1 when the host (name, role, os) is selected by the check. */
+int check_selects(const struct check_def *d, const char *name, const char *role, const char *os);
+/* The command with {vars} replaced ({since} = since_unix). Malloc'd. */
+char *check_command(const struct check_def *d, int64_t since_unix);
+
+struct check_run_opts {
+    const char *host;                     /* glob over host names; NULL = every host */
+    const char *item;                     /* check id or template code; NULL = all */
+    int concurrency;                      /* hosts at once; 0 = 10 */
+    int timeout;                          /* seconds per host (connect + its checks); 0 = 60 */
+    int accept_new;                       /* trust unknown host keys (first run) */
+    const char *known_hosts, *ssh_config; /* NULL = the defaults */
+    int dry_run;                          /* evaluate but do not record */
+};
+
+struct check_result {
+    char host_id[ID_LEN + 1];
+    char *host;
+    char *check_id;
+    char *check_name;
+    char *template_code;
+    char *severity;
+    int ok;
+    int skipped; /* not run: the host was unreachable (see detail) */
+    int has_value;
+    double value;
+    char *unit;
+    char *detail;
+    char *raw_output;
+    int64_t elapsed_ms;
+    size_t order;              /* the check's index in the set */
+    char event_id[ID_LEN + 1]; /* the checklist_events row, once recorded */
+};
+
+struct check_report {
+    struct check_result *results;
+    size_t count;
+    size_t hosts;
+    size_t ng;
+    size_t skipped;
+    int64_t elapsed_ms;
+};
+
+/* Runs the checks over the hosts of the inventory that have SSH reach, and
+ * records the results (unless dry_run) as the acting operator. */
+int checks_run(struct store *st, const struct check_set *set, const struct check_run_opts *o,
+               struct check_report *rep, char **err);
+void check_report_free(struct check_report *rep);
+
+#endif

@@ -1,0 +1,199 @@
+/* unyo check list | run */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "checks.h"
+#include "cli.h"
+#include "cli_commands.h"
+#include "i18n.h"
+#include "output.h"
+#include "store.h"
+#include "util.h"
+
+static void reset_getopt(void)
+{
+    optind = 0;
+    opterr = 1;
+}
+
+static int load(const char *where, struct check_set *set, char **err)
+{
+    struct stat sb;
+    if (where && stat(where, &sb) == 0 && S_ISREG(sb.st_mode))
+        return checks_load_file(where, set, err);
+    return checks_load_dir(where, set, err);
+}
+
+static int check_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"checks", required_argument, NULL, 'c'},
+                                         {NULL, 0, NULL, 0}};
+    const char *where = NULL;
+    int c;
+    reset_getopt();
+    while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+        if (c == 'c')
+            where = optarg;
+        else
+            return cli_usage("check", _("unknown option"));
+    }
+    struct check_set set = {0};
+    char *err = NULL;
+    if (load(where, &set, &err) != 0)
+        return cli_fail(err);
+    static const char *const keys[] = {"id", "item", "severity", "name", "hosts", "command"};
+    const char *heads[] = {_("Check"), _("Item"),  _("Severity"),
+                           _("Name"),  _("Hosts"), _("Command")};
+    struct output_table *t = output_new(6, keys, heads);
+    for (size_t i = 0; i < set.count; i++) {
+        const struct check_def *d = &set.defs[i];
+        struct strbuf sel = STRBUF_INIT;
+        if (d->roles)
+            sb_printf(&sel, "roles=%s ", d->roles);
+        if (d->hosts)
+            sb_printf(&sel, "hosts=%s ", d->hosts);
+        if (d->os)
+            sb_printf(&sel, "os=%s", d->os);
+        char *cmd = xstrdup(d->command);
+        for (char *p = cmd; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+        const char *v[] = {d->id,   d->template_code,        d->severity,
+                           d->name, sel.len ? sel.buf : "*", cmd};
+        output_row(t, v);
+        free(cmd);
+        sb_free(&sel);
+    }
+    output_print(t, ctx->format, stdout);
+    output_free(t);
+    checks_free(&set);
+    return EXIT_OK;
+}
+
+static int check_run_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"host", required_argument, NULL, 'H'},
+                                         {"item", required_argument, NULL, 'i'},
+                                         {"concurrency", required_argument, NULL, 'n'},
+                                         {"timeout", required_argument, NULL, 't'},
+                                         {"checks", required_argument, NULL, 'c'},
+                                         {"accept-new", no_argument, NULL, 'A'},
+                                         {"dry-run", no_argument, NULL, 'd'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {NULL, 0, NULL, 0}};
+    struct check_run_opts o = {0};
+    const char *where = NULL;
+    int quiet = 0;
+    int c;
+    reset_getopt();
+    while ((c = getopt_long(argc, argv, "H:i:n:t:c:Adq", opts, NULL)) != -1) {
+        switch (c) {
+        case 'H':
+            o.host = optarg;
+            break;
+        case 'i':
+            o.item = optarg;
+            break;
+        case 'n':
+            o.concurrency = atoi(optarg);
+            if (o.concurrency < 1 || o.concurrency > 1000)
+                return cli_usage("check", _("--concurrency takes 1 to 1000"));
+            break;
+        case 't':
+            o.timeout = atoi(optarg);
+            if (o.timeout < 1)
+                return cli_usage("check", _("--timeout takes seconds"));
+            break;
+        case 'c':
+            where = optarg;
+            break;
+        case 'A':
+            o.accept_new = 1;
+            break;
+        case 'd':
+            o.dry_run = 1;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        default:
+            return cli_usage("check", _("unknown option"));
+        }
+    }
+    if (optind != argc)
+        return cli_usage("check", _("unexpected argument: %s"), argv[optind]);
+    struct check_set set = {0};
+    char *err = NULL;
+    if (load(where, &set, &err) != 0)
+        return cli_fail(err);
+    struct store *st;
+    if (cli_open_store(ctx, &st, !o.dry_run) != 0) {
+        checks_free(&set);
+        return EXIT_FAIL;
+    }
+    struct check_report rep;
+    int rc = checks_run(st, &set, &o, &rep, &err);
+    store_close(st);
+    checks_free(&set);
+    if (rc != 0) {
+        check_report_free(&rep);
+        return cli_fail(err);
+    }
+    if (!quiet || ctx->format != OUTPUT_TEXT) {
+        static const char *const keys[] = {"host",  "check", "item",   "status",
+                                           "value", "unit",  "detail", "event_id"};
+        const char *heads[] = {_("Host"),  _("Check"), _("Item"),   _("Status"),
+                               _("Value"), _("Unit"),  _("Detail"), _("Event")};
+        struct output_table *t = output_new(8, keys, heads);
+        for (size_t i = 0; i < rep.count; i++) {
+            const struct check_result *r = &rep.results[i];
+            char val[64] = "";
+            if (r->has_value)
+                check_format_value(r->value, val, sizeof val);
+            const char *v[] = {r->host,
+                               r->check_id,
+                               r->template_code,
+                               r->ok        ? "OK"
+                               : r->skipped ? "SKIP"
+                                            : "NG",
+                               val[0] ? val : NULL,
+                               r->unit,
+                               r->detail,
+                               r->event_id[0] ? r->event_id : NULL};
+            output_row(t, v);
+        }
+        output_print(t, ctx->format, stdout);
+        output_free(t);
+    }
+    if (ctx->format == OUTPUT_TEXT) {
+        printf(_("\n%zu results on %zu hosts in %.1f s: %zu OK, %zu NG, %zu not run.\n"), rep.count,
+               rep.hosts, (double)rep.elapsed_ms / 1000.0, rep.count - rep.ng - rep.skipped, rep.ng,
+               rep.skipped);
+        if (rep.ng) {
+            printf("%s\n", _("NG (for an incident draft):"));
+            for (size_t i = 0; i < rep.count; i++) {
+                const struct check_result *r = &rep.results[i];
+                if (!r->ok && !r->skipped)
+                    printf("  [%s] %s %s %s: %s\n", r->severity, r->template_code, r->host,
+                           r->check_id, r->detail);
+            }
+        }
+    }
+    int code = rep.ng ? 3 : EXIT_OK;
+    check_report_free(&rep);
+    return code;
+}
+
+int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage("check", _("say list or run"));
+    if (streq(argv[1], "list"))
+        return check_list_cmd(ctx, argc - 1, argv + 1);
+    if (streq(argv[1], "run"))
+        return check_run_cmd(ctx, argc - 1, argv + 1);
+    return cli_usage("check", _("unknown verb: %s"), argv[1]);
+}

@@ -1,0 +1,55 @@
+/* The hosts inventory: every server and device the operator looks after, and
+ * how to reach it over SSH (an ssh_config alias, or explicit user / port /
+ * jump). Every change is audited. */
+#ifndef UNYO_HOSTS_H
+#define UNYO_HOSTS_H
+
+#include <stddef.h>
+
+#include "id.h"
+
+struct store;
+struct ssh_conn_opts;
+
+struct host {
+    char id[ID_LEN + 1];
+    char *name, *address, *role, *location, *os, *owner, *notes;
+    char *ssh_alias, *ssh_user, *ssh_jump;
+    int ssh_port; /* 0 = unset */
+    char *updated_at;
+};
+
+/* The roles a host can have: AP DB file AD proxy WSUS backup network other. */
+int host_role_valid(const char *role);
+/* Canonical spelling of a role given in any case ("ap" -> "AP"), or NULL. */
+const char *host_role_canonical(const char *role);
+
+/* Fields to set; NULL leaves a field as it is (edit) or unset (add). An empty
+ * string clears it. ssh_port: -1 = leave, 0 = clear. */
+struct host_fields {
+    const char *name, *address, *role, *location, *os, *owner, *notes;
+    const char *ssh_alias, *ssh_user, *ssh_jump;
+    int ssh_port;
+};
+
+int host_add(struct store *st, const struct host_fields *f, char out_id[ID_LEN + 1], char **err);
+int host_edit(struct store *st, const char *name, const struct host_fields *f, char **err);
+int host_remove(struct store *st, const char *name, char **err);
+/* By name (or id). 0, or -1 with *err when there is none. */
+int host_get(struct store *st, const char *name, struct host *out, char **err);
+/* All live hosts by name. */
+int host_list(struct store *st, struct host **out, size_t *count, char **err);
+void host_clear(struct host *h);
+void host_list_free(struct host *hosts, size_t count);
+
+/* The alias to give ssh_conn_new and the overrides from the record. The
+ * strings point into h. */
+const char *host_ssh_target(const struct host *h, struct ssh_conn_opts *opts);
+
+/* Adds one host per concrete Host entry of an ssh_config file (wildcard
+ * entries are skipped), with ssh_alias set and the address from HostName.
+ * Names already in the inventory are left alone. *added / *skipped count. */
+int hosts_import_ssh_config(struct store *st, const char *path, int *added, int *skipped,
+                            char **err);
+
+#endif

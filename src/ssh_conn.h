@@ -1,0 +1,156 @@
+/* One SSH connection as a non-blocking state machine (libssh2 over a
+ * non-blocking socket), made to live in a poll() loop with many others:
+ *
+ *   c = ssh_conn_new("ap1", &opts, &err);
+ *   loop: ssh_conn_step(c);               advance as far as possible
+ *         poll(ssh_conn_fd(c), ssh_conn_poll_events(c), ssh_conn_timeout_ms(c));
+ *
+ * connect → handshake → host key check → authentication → ready; then one
+ * command at a time (exec, output captured) or an interactive PTY shell.
+ * Failures name the host and why (refused, timeout, unreachable, host key,
+ * authentication, connection lost). Credentials are never stored or logged;
+ * nothing is sent to a server whose host key does not match known_hosts. */
+#ifndef UNYO_SSH_CONN_H
+#define UNYO_SSH_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum ssh_state {
+    SSH_CONNECTING,    /* TCP connect (or the jump host's forwarding channel) */
+    SSH_HANDSHAKE,     /* SSH banner, key exchange */
+    SSH_NEEDS_CONFIRM, /* unknown host key: ssh_conn_confirm_hostkey() */
+    SSH_AUTH,
+    SSH_READY,     /* authenticated, no command running */
+    SSH_EXEC,      /* a command runs */
+    SSH_EXEC_DONE, /* its result waits in ssh_conn_result() */
+    SSH_SHELL_OPENING,
+    SSH_SHELL,  /* interactive PTY: read / write / resize */
+    SSH_CLOSED, /* shell ended normally */
+    SSH_FAILED
+};
+
+enum ssh_fail {
+    SSH_FAIL_NONE,
+    SSH_FAIL_CONFIG,      /* ssh_config or host record unusable */
+    SSH_FAIL_RESOLVE,     /* name not found */
+    SSH_FAIL_REFUSED,     /* connection refused */
+    SSH_FAIL_UNREACHABLE, /* no route */
+    SSH_FAIL_TIMEOUT,
+    SSH_FAIL_PROTOCOL,        /* not SSH, key exchange failed */
+    SSH_FAIL_HOSTKEY_UNKNOWN, /* not in known_hosts and not accepted */
+    SSH_FAIL_HOSTKEY_CHANGED, /* differs from known_hosts: refused */
+    SSH_FAIL_AUTH,
+    SSH_FAIL_LOST,   /* connection dropped after it was up */
+    SSH_FAIL_JUMP,   /* the jump host failed or could not reach the target */
+    SSH_FAIL_CHANNEL /* the server refused the session / command */
+};
+
+enum ssh_hostkey_policy {
+    SSH_HOSTKEY_ASK,        /* unknown key: stop in SSH_NEEDS_CONFIRM */
+    SSH_HOSTKEY_STRICT,     /* unknown key: fail (batch work) */
+    SSH_HOSTKEY_ACCEPT_NEW, /* unknown key: add it to known_hosts and go on */
+};
+
+/* Questions for the person at the console. Each returns 0 with a NUL-terminated
+ * answer in buf, or -1 to cancel. The answer is wiped after use. */
+struct ssh_prompts {
+    int (*passphrase)(void *ud, const char *keyfile, char *buf, size_t size);
+    /* Password and keyboard-interactive prompts ("ops@ap1's password: "). */
+    int (*password)(void *ud, const char *prompt, int echo, char *buf, size_t size);
+    /* Unknown host key, for the blocking helpers: 1 trust (append to
+     * known_hosts), 0 refuse. */
+    int (*confirm_hostkey)(void *ud, const char *host, const char *fingerprint);
+    void *ud;
+};
+
+struct ssh_conn_opts {
+    const char *config_path; /* NULL: ~/.ssh/config */
+    const char *known_hosts; /* NULL: ~/.ssh/known_hosts */
+    /* Explicit reach from the hosts inventory; each overrides ssh_config. */
+    const char *address;
+    const char *user;
+    int port;
+    const char *jump;       /* ProxyJump syntax; "none" for direct */
+    int connect_timeout_ms; /* 0: ConnectTimeout, else 15 s */
+    enum ssh_hostkey_policy hostkey_policy;
+    int no_agent;
+    struct ssh_prompts prompts;
+};
+
+struct ssh_conn;
+
+/* Reads the configuration for host_alias; the connection starts at the first
+ * ssh_conn_step(). NULL with *err only for an unusable configuration. */
+struct ssh_conn *ssh_conn_new(const char *host_alias, const struct ssh_conn_opts *opts, char **err);
+void ssh_conn_free(struct ssh_conn *c);
+
+/* Advances without blocking; returns the state reached. */
+enum ssh_state ssh_conn_step(struct ssh_conn *c);
+enum ssh_state ssh_conn_state(const struct ssh_conn *c);
+/* The socket to poll (the outermost one when going through jump hosts), -1
+ * before it exists; POLLIN/POLLOUT to wait for; ms until the current phase's
+ * deadline or keepalive (-1: none). */
+int ssh_conn_fd(const struct ssh_conn *c);
+short ssh_conn_poll_events(const struct ssh_conn *c);
+int ssh_conn_timeout_ms(const struct ssh_conn *c);
+
+/* In SSH_FAILED: why, and a message naming the host. */
+enum ssh_fail ssh_conn_fail_kind(const struct ssh_conn *c);
+const char *ssh_conn_error(const struct ssh_conn *c);
+/* "ops@ap1 (10.0.0.11:22)": for status lines. */
+const char *ssh_conn_label(const struct ssh_conn *c);
+const char *ssh_conn_alias(const struct ssh_conn *c);
+
+/* In SSH_NEEDS_CONFIRM (or after a host key failure): the server's key, as
+ * OpenSSH prints it ("SHA256:..."), and its type ("ssh-ed25519"). */
+const char *ssh_conn_fingerprint(const struct ssh_conn *c);
+const char *ssh_conn_hostkey_type(const struct ssh_conn *c);
+/* accept: append the key to known_hosts and go on; else fail. 0 or -1 (write
+ * error, reported in the connection's error). */
+int ssh_conn_confirm_hostkey(struct ssh_conn *c, int accept);
+
+/* Runs command (READY or EXEC_DONE). Output beyond cap bytes per stream is
+ * read and dropped (truncated is set). timeout_ms 0: none. */
+int ssh_conn_exec(struct ssh_conn *c, const char *command, size_t cap, int timeout_ms);
+
+struct ssh_result {
+    char *out; /* stdout, NUL-terminated (may hold NULs) */
+    size_t out_len;
+    char *err; /* stderr */
+    size_t err_len;
+    int exit_status;   /* -1 when the server sent none */
+    char *exit_signal; /* "KILL" etc., NULL */
+    int truncated;
+    int64_t elapsed_ms;
+};
+/* Moves the finished command's result out (state back to READY). */
+void ssh_conn_take_result(struct ssh_conn *c, struct ssh_result *r);
+void ssh_result_free(struct ssh_result *r);
+
+/* Opens an interactive shell on a PTY ("xterm-256color"). */
+int ssh_conn_shell(struct ssh_conn *c, int cols, int rows);
+/* In SSH_SHELL: bytes read (stdout and stderr merged), 0 when nothing is
+ * waiting, -1 at the end (state then CLOSED or FAILED). */
+ssize_t ssh_conn_shell_read(struct ssh_conn *c, char *buf, size_t size);
+/* Queues bytes for the shell; they are sent by ssh_conn_step / here as the
+ * window allows. 0 or -1. */
+int ssh_conn_shell_write(struct ssh_conn *c, const char *buf, size_t len);
+int ssh_conn_shell_resize(struct ssh_conn *c, int cols, int rows);
+/* Exit status of the shell once CLOSED (-1 unknown). */
+int ssh_conn_shell_exit_status(const struct ssh_conn *c);
+
+/* Blocking helper for the CLI over the same machine: connects to host, runs
+ * command, waits up to timeout_ms in total. Unknown host keys go to
+ * opts->prompts.confirm_hostkey (refused without one). 0, or -1 with *err. */
+int ssh_run(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
+            int timeout_ms, struct ssh_result *result, char **err);
+
+/* Blocks until c reaches READY (or fails): for the CLI and tests. */
+int ssh_conn_wait_ready(struct ssh_conn *c, int timeout_ms, char **err);
+
+/* The libssh2 library, once per process (idempotent). */
+void ssh_global_init(void);
+
+#endif

@@ -1,0 +1,209 @@
+#include "ssh_console.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosts.h"
+#include "i18n.h"
+#include "store.h"
+#include "timefmt.h"
+#include "transcript.h"
+#include "util.h"
+
+struct ssh_console {
+    struct store *st;
+    struct host h;
+    int have_host;
+    char *name;
+    struct ssh_conn *conn;
+    struct term *term;
+    struct transcript *tr;
+    int rows, cols;
+    char session_id[ID_LEN + 1];
+    int shell_requested;
+    enum ssh_state last;
+    void (*raw)(const char *, size_t, void *);
+    void *raw_ud;
+    char *error;
+};
+
+static void to_shell(const char *bytes, size_t len, void *ud)
+{
+    struct ssh_console *c = ud;
+    ssh_conn_shell_write(c->conn, bytes, len);
+}
+
+struct ssh_console *ssh_console_open(struct store *st, const char *host,
+                                     const struct ssh_conn_opts *base, int rows, int cols,
+                                     char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return NULL;
+    struct ssh_console *c = xcalloc(1, sizeof *c);
+    c->st = st;
+    c->name = xstrdup(host);
+    c->rows = rows > 0 ? rows : 24;
+    c->cols = cols > 0 ? cols : 80;
+    struct ssh_conn_opts o = {0};
+    if (base)
+        o = *base;
+    const char *target = host;
+    c->have_host = host_get(st, host, &c->h, NULL) == 0;
+    if (c->have_host) {
+        o.address = NULL;
+        target = host_ssh_target(&c->h, &o);
+    }
+    c->conn = ssh_conn_new(target, &o, err);
+    if (!c->conn) {
+        if (c->have_host)
+            host_clear(&c->h);
+        free(c->name);
+        free(c);
+        return NULL;
+    }
+    c->term = term_new(c->rows, c->cols, 0);
+    term_set_output(c->term, to_shell, c);
+    c->last = SSH_CONNECTING;
+    return c;
+}
+
+int ssh_console_fd(const struct ssh_console *c)
+{
+    return ssh_conn_fd(c->conn);
+}
+
+short ssh_console_events(const struct ssh_console *c)
+{
+    return ssh_conn_poll_events(c->conn);
+}
+
+int ssh_console_timeout_ms(const struct ssh_console *c)
+{
+    return ssh_conn_timeout_ms(c->conn);
+}
+
+int ssh_console_pump(struct ssh_console *c)
+{
+    int changed = 0;
+    enum ssh_state s = ssh_conn_step(c->conn);
+    if ((s == SSH_READY || s == SSH_EXEC_DONE) && !c->shell_requested) {
+        char *err = NULL;
+        if (session_begin(c->st, c->have_host ? c->h.id : NULL, c->have_host ? c->h.name : c->name,
+                          c->cols, c->rows, c->session_id, &err) != 0) {
+            free(c->error);
+            c->error = err;
+            c->session_id[0] = '\0';
+        }
+        c->tr = transcript_new(c->cols, c->rows, time_now_ms(), c->name, 0);
+        ssh_conn_shell(c->conn, c->cols, c->rows);
+        c->shell_requested = 1;
+        s = ssh_conn_step(c->conn);
+    }
+    if (s == SSH_SHELL) {
+        char buf[65536];
+        ssize_t n;
+        while ((n = ssh_conn_shell_read(c->conn, buf, sizeof buf)) > 0) {
+            if (c->tr)
+                transcript_output(c->tr, time_now_ms(), buf, (size_t)n);
+            if (c->raw)
+                c->raw(buf, (size_t)n, c->raw_ud);
+            term_feed(c->term, buf, (size_t)n);
+            changed = 1;
+        }
+        s = ssh_conn_state(c->conn);
+    }
+    if (s != c->last) {
+        c->last = s;
+        changed = 1;
+    }
+    return changed;
+}
+
+enum ssh_state ssh_console_state(const struct ssh_console *c)
+{
+    return ssh_conn_state(c->conn);
+}
+
+const char *ssh_console_error(const struct ssh_console *c)
+{
+    if (ssh_conn_state(c->conn) == SSH_FAILED)
+        return ssh_conn_error(c->conn);
+    return c->error ? c->error : "";
+}
+
+const char *ssh_console_label(const struct ssh_console *c)
+{
+    return ssh_conn_label(c->conn);
+}
+
+const char *ssh_console_fingerprint(const struct ssh_console *c)
+{
+    return ssh_conn_fingerprint(c->conn);
+}
+
+int ssh_console_confirm(struct ssh_console *c, int accept)
+{
+    return ssh_conn_confirm_hostkey(c->conn, accept);
+}
+
+struct term *ssh_console_term(struct ssh_console *c)
+{
+    return c->term;
+}
+
+int ssh_console_send(struct ssh_console *c, const char *bytes, size_t len)
+{
+    return ssh_conn_shell_write(c->conn, bytes, len);
+}
+
+void ssh_console_resize(struct ssh_console *c, int rows, int cols)
+{
+    if (rows < 1 || cols < 1)
+        return;
+    c->rows = rows;
+    c->cols = cols;
+    term_resize(c->term, rows, cols);
+    if (ssh_conn_state(c->conn) == SSH_SHELL) {
+        ssh_conn_shell_resize(c->conn, cols, rows);
+        if (c->tr)
+            transcript_resize(c->tr, time_now_ms(), cols, rows);
+    }
+}
+
+void ssh_console_set_raw(struct ssh_console *c, void (*fn)(const char *, size_t, void *), void *ud)
+{
+    c->raw = fn;
+    c->raw_ud = ud;
+    /* The real terminal behind a pass-through answers queries itself. */
+    term_set_output(c->term, fn ? NULL : to_shell, fn ? NULL : c);
+}
+
+const char *ssh_console_session_id(const struct ssh_console *c)
+{
+    return c->session_id;
+}
+
+int ssh_console_exit_status(const struct ssh_console *c)
+{
+    return ssh_conn_shell_exit_status(c->conn);
+}
+
+int ssh_console_close(struct ssh_console *c, char **err)
+{
+    int rc = 0;
+    if (c->session_id[0]) {
+        enum ssh_state s = ssh_conn_state(c->conn);
+        const char *reason = s == SSH_CLOSED ? "exit" : s == SSH_FAILED ? "lost" : "closed";
+        rc = session_end(c->st, c->session_id, c->tr, ssh_conn_shell_exit_status(c->conn), reason,
+                         err);
+    }
+    transcript_free(c->tr);
+    term_free(c->term);
+    ssh_conn_free(c->conn);
+    if (c->have_host)
+        host_clear(&c->h);
+    free(c->name);
+    free(c->error);
+    free(c);
+    return rc;
+}
