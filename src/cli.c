@@ -148,6 +148,47 @@ static const struct cli_command commands[] = {
     {"report", cmd_report, N_("daily and monthly reports (incidents, inquiries)"),
      N_("unyo report daily [--date YYYY-MM-DD] [--markdown|--csv|--json]\n"
         "unyo report monthly [--month YYYY-MM] [--markdown|--csv|--json]")},
+    {"change", cmd_change, N_("change requests: plan, review, approve, execute, roll back"),
+     N_("unyo change new --dept D --title T [--target T] [--reason R] [--plan P]\n"
+        "                [--rollback R] [--risk low|medium|high]\n"
+        "                [--window-start T --window-end T]\n"
+        "                [--step TEXT]... [--effect KIND:HOST:VALUE]... [--host H]...\n"
+        "                [--link incident:REF|problem:REF]... [--template NAME --month YYYY-MM]\n"
+        "  Files a change in draft; you are the requester. Times are JST (\"2026-11-28 22:00\").\n"
+        "  A window inside service hours is warned about. --template patch-round fills the\n"
+        "  monthly patch round (steps, rollback, risk) from data/changes/.\n"
+        "  Effects, applied to the configuration records when the change is done:\n"
+        "  patch:lib-ap01:KB5031234  software:lib-web01:nginx 1.22.1\n"
+        "  hardware:core-sw01:location=DC ラック A-02  account:lib-ad01:tanaka.m+ (- removes)\n"
+        "unyo change list [--status S] [--csv|--json]\n"
+        "unyo change show REF [--json]      the change with its steps, effects and timeline\n"
+        "unyo change step REF plan|submit|approve|return|start|done|cancel|rollback [--note N]\n"
+        "  draft -> planned -> in_review -> approved (or returned -> planned) -> in_progress\n"
+        "  -> done. Only an engineer approves or returns, never the requester.\n"
+        "unyo change approve|cancel|rollback REF [--note N]\n"
+        "unyo change do REF STEP_NO [--output TEXT] [--session ID]\n"
+        "  Checks off a procedure step while in progress; steps go in order.\n"
+        "unyo change add-step REF TEXT  |  unyo change effect REF KIND:HOST:VALUE")},
+    {"config", cmd_config, N_("configuration records: software, patches, hardware, accounts"),
+     N_("unyo config [list] [--host H] [--kind software|patch|hardware|account|permission|policy]\n"
+        "               [--csv|--json]\n"
+        "  Records change through change requests (unyo change ... --effect).")},
+    {"jobs", cmd_jobs, N_("batch jobs: definitions, the day's queue, the runner"),
+     N_("unyo jobs list [--csv|--json]\n"
+        "unyo jobs load [--file F]...\n"
+        "  Installs the job definitions (data/jobs/*.ini) into the store, by code.\n"
+        "unyo jobs due [--date YYYY-MM-DD] [--csv|--json]\n"
+        "  The day's runs and their state; creates the runs of due jobs (idempotent) and\n"
+        "  marks runs of crashed runners interrupted. Late runs are flagged.\n"
+        "unyo jobs run [--due] [JOB] [--date D] [--local]\n"
+        "  Runs what is due (for cron or a systemd timer) or one job, over SSH on its host:\n"
+        "  dependencies first, one run per concurrency group, timeout and retries. A run is\n"
+        "  claimed atomically, so two runners never execute it twice. --local runs commands\n"
+        "  on this machine instead (demos and tests).\n"
+        "unyo jobs hold|release|cancel|rerun RUN [--note N]\n"
+        "unyo jobs mark RUN succeeded|failed|skipped [--note N]   (manual jobs)\n"
+        "unyo jobs show RUN   |   unyo jobs history JOB [--csv|--json]\n"
+        "unyo jobs deliver RUN --to DEPT [--files F] [--note N]")},
     {"help", cmd_help, N_("show help for a command"), N_("unyo help [COMMAND]")},
 };
 

@@ -24,5 +24,8 @@ int cmd_session(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_checklist(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_shift(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_handover(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_change(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_jobs(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -1,0 +1,980 @@
+#include "changes.h"
+
+#include <ini.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "config_records.h"
+#include "i18n.h"
+#include "output.h"
+#include "paths.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+const char *const change_statuses[] = {"draft",       "planned",     "in_review", "returned",
+                                       "approved",    "in_progress", "done",      "cancelled",
+                                       "rolled_back", NULL};
+const char *const change_verbs[] = {"plan", "submit", "approve",  "return", "start",
+                                    "done", "cancel", "rollback", NULL};
+const char *const change_risks[] = {"low", "medium", "high", NULL};
+
+const char *change_status_name(const char *status)
+{
+    static const struct {
+        const char *key, *name;
+    } names[] = {
+        {"draft", N_("draft")},
+        {"planned", N_("planned")},
+        {"in_review", N_("in review")},
+        {"returned", N_("returned")},
+        {"approved", N_("approved")},
+        {"in_progress", N_("in progress")},
+        {"done", N_("done")},
+        {"cancelled", N_("cancelled")},
+        {"rolled_back", N_("rolled back")},
+        {"step_done", N_("step done")},
+        {"step_added", N_("step added")},
+        {"effect_added", N_("effect added")},
+    };
+    for (size_t i = 0; status && i < ARRAY_LEN(names); i++)
+        if (streq(names[i].key, status))
+            return _(names[i].name);
+    return status ? status : "";
+}
+
+static int in_list(const char *const *list, const char *s)
+{
+    for (size_t i = 0; s && list[i]; i++)
+        if (streq(list[i], s))
+            return 1;
+    return 0;
+}
+
+static int is_final(const char *status)
+{
+    return streq(status, "done") || streq(status, "cancelled") || streq(status, "rolled_back");
+}
+
+static void now_iso(char out[TIME_ISO_LEN + 1])
+{
+    time_format_iso(time_now_ms(), out);
+}
+
+static int add_event(struct store *st, const char *change_id, const char *kind, const char *note,
+                     const char *data, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO change_events(id, change_id, kind, note, data, "
+                                     "operator_id, at, hlc, origin) "
+                                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
+    int64_t ms = time_now_ms();
+    id_new_at(id, ms);
+    time_format_iso(ms, at);
+    bind_text(s, 1, id);
+    bind_text(s, 2, change_id);
+    bind_text(s, 3, kind);
+    bind_text(s, 4, note && *note ? note : NULL);
+    bind_text(s, 5, data);
+    bind_text(s, 6, st->operator_id);
+    bind_text(s, 7, at);
+    bind_int(s, 8, store_hlc_next(st));
+    bind_text(s, 9, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("recording the change event"));
+    return 0;
+}
+
+static int add_link(struct store *st, const char *from_id, const char *to_kind, const char *to_id,
+                    const char *note, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "INSERT INTO links(id, from_kind, from_id, to_kind, to_id, note, created_by, "
+            "created_at, updated_at, hlc, origin) "
+            "VALUES(?1, 'change', ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)");
+    char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
+    id_new(id);
+    now_iso(at);
+    bind_text(s, 1, id);
+    bind_text(s, 2, from_id);
+    bind_text(s, 3, to_kind);
+    bind_text(s, 4, to_id);
+    bind_text(s, 5, note);
+    bind_text(s, 6, st->operator_id);
+    bind_text(s, 7, at);
+    bind_int(s, 8, store_hlc_next(st));
+    bind_text(s, 9, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("linking the change"));
+    return 0;
+}
+
+static int find_one(struct store *st, const char *sql, const char *key, char id[ID_LEN + 1])
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    bind_text(s, 1, key);
+    int found = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (found++ == 0)
+            snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
+    }
+    sqlite3_reset(s);
+    return found;
+}
+
+static int link_target(struct store *st, const char *change_id, const char *spec, char **err)
+{
+    const char *colon = strchr(spec, ':');
+    char kind[16] = "";
+    if (colon && (size_t)(colon - spec) < sizeof kind)
+        snprintf(kind, sizeof kind, "%.*s", (int)(colon - spec), spec);
+    char id[ID_LEN + 1];
+    int found;
+    if (streq(kind, "incident"))
+        found = find_one(st, "SELECT id FROM incidents WHERE (id = ?1 OR ref = ?1) AND deleted = 0",
+                         colon + 1, id);
+    else if (streq(kind, "problem"))
+        found = find_one(st, "SELECT id FROM problems WHERE (id = ?1 OR ref = ?1) AND deleted = 0",
+                         colon + 1, id);
+    else {
+        set_err(err, _("link %s: expected incident:REF or problem:REF"), spec);
+        return -1;
+    }
+    if (found != 1) {
+        set_err(err, found ? _("link %s: more than one %s matches") : _("link %s: no such %s"),
+                spec, kind);
+        return -1;
+    }
+    return add_link(st, change_id, kind, id, NULL, err);
+}
+
+static int insert_step(struct store *st, const char *change_id, int seq, const char *text,
+                       char **err)
+{
+    if (!text || !*text) {
+        set_err(err, _("a procedure step needs its text"));
+        return -1;
+    }
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO change_steps(id, change_id, seq, text, "
+                                     "created_at, updated_at, hlc, origin) "
+                                     "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)");
+    char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
+    id_new(id);
+    now_iso(at);
+    bind_text(s, 1, id);
+    bind_text(s, 2, change_id);
+    bind_int(s, 3, seq);
+    bind_text(s, 4, text);
+    bind_text(s, 5, at);
+    bind_int(s, 6, store_hlc_next(st));
+    bind_text(s, 7, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("recording a procedure step"));
+    return 0;
+}
+
+static void make_ref(const char *id, int64_t ms, char out[CHANGE_REF_LEN])
+{
+    char day[11];
+    time_format_jst_date(ms, day);
+    size_t n = strlen(id);
+    snprintf(out, CHANGE_REF_LEN, "CHG-%.4s%.2s%.2s-%s", day, day + 5, day + 8,
+             id + (n > 4 ? n - 4 : 0));
+}
+
+int change_create(struct store *st, const struct change_new *in, char *out_id, char *out_ref,
+                  char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    if (!in->dept || !*in->dept || !in->title || !*in->title) {
+        set_err(err, _("a change needs the requesting department and a title"));
+        return -1;
+    }
+    const char *risk = in->risk ? in->risk : "medium";
+    if (!in_list(change_risks, risk)) {
+        set_err(err, _("unknown risk %s (expected low, medium or high)"), risk);
+        return -1;
+    }
+    if ((in->window_start != 0) != (in->window_end != 0)) {
+        set_err(err, _("the window needs both a start and an end"));
+        return -1;
+    }
+    if (in->window_start && in->window_end <= in->window_start) {
+        set_err(err, _("the window must end after it starts"));
+        return -1;
+    }
+    int64_t ms = time_now_ms();
+    char id[ID_LEN + 1], ref[CHANGE_REF_LEN], at[TIME_ISO_LEN + 1];
+    char ws[TIME_ISO_LEN + 1] = "", we[TIME_ISO_LEN + 1] = "";
+    id_new_at(id, ms);
+    make_ref(id, ms, ref);
+    time_format_iso(ms, at);
+    if (in->window_start) {
+        time_format_iso(in->window_start, ws);
+        time_format_iso(in->window_end, we);
+    }
+    if (store_begin(st, err) != 0)
+        return -1;
+    sqlite3_stmt *s = store_stmt(
+        st, "INSERT INTO changes(id, ref, title, requester_dept, requester_id, target, reason, "
+            "plan, rollback_plan, risk, window_start, window_end, status, template_code, "
+            "created_by, created_at, updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+            "?7, ?8, ?9, ?10, ?11, ?12, 'draft', ?13, ?5, ?14, ?14, ?15, ?16)");
+    bind_text(s, 1, id);
+    bind_text(s, 2, ref);
+    bind_text(s, 3, in->title);
+    bind_text(s, 4, in->dept);
+    bind_text(s, 5, st->operator_id);
+    bind_text(s, 6, in->target);
+    bind_text(s, 7, in->reason);
+    bind_text(s, 8, in->plan);
+    bind_text(s, 9, in->rollback);
+    bind_text(s, 10, risk);
+    bind_text(s, 11, ws[0] ? ws : NULL);
+    bind_text(s, 12, we[0] ? we : NULL);
+    bind_text(s, 13, in->template_code);
+    bind_text(s, 14, at);
+    bind_int(s, 15, store_hlc_next(st));
+    bind_text(s, 16, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_fail(st, err, _("filing the change"));
+        goto fail;
+    }
+    for (size_t i = 0; i < in->nsteps; i++)
+        if (insert_step(st, id, (int)i + 1, in->steps[i], err) != 0)
+            goto fail;
+    for (size_t i = 0; i < in->neffects; i++)
+        if (config_effect_declare(st, id, (int)i + 1, in->effects[i], err) != 0)
+            goto fail;
+    for (size_t i = 0; i < in->nhosts; i++) {
+        char hid[ID_LEN + 1];
+        if (find_one(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0", in->hosts[i],
+                     hid) != 1) {
+            set_err(err, _("unknown host %s (not in the hosts inventory)"), in->hosts[i]);
+            goto fail;
+        }
+        if (add_link(st, id, "host", hid, in->hosts[i], err) != 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < in->nlinks; i++)
+        if (link_target(st, id, in->links[i], err) != 0)
+            goto fail;
+    if (add_event(st, id, "draft", NULL, NULL, err) != 0 ||
+        store_audit(st, "change.create", "changes", id, ref, err) != 0)
+        goto fail;
+    if (store_commit(st, err) != 0)
+        goto fail;
+    if (out_id)
+        snprintf(out_id, ID_LEN + 1, "%s", id);
+    if (out_ref)
+        snprintf(out_ref, CHANGE_REF_LEN, "%s", ref);
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+int change_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1], char **err)
+{
+    int n = ref_or_id ? find_one(st,
+                                 "SELECT id FROM changes WHERE (id = ?1 OR ref = ?1) "
+                                 "AND deleted = 0",
+                                 ref_or_id, id)
+                      : 0;
+    if (n == 1)
+        return 0;
+    set_err(err, n ? _("more than one change matches %s; use its id") : _("no change %s"),
+            ref_or_id ? ref_or_id : "");
+    return -1;
+}
+
+struct change_state {
+    char status[16];
+    char created_by[ID_LEN + 1];
+    char *rollback;
+    int nsteps, nsteps_done;
+};
+
+static int load_state(struct store *st, const char *id, struct change_state *cs, char **err)
+{
+    memset(cs, 0, sizeof *cs);
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT status, created_by, rollback_plan, "
+            "(SELECT count(*) FROM change_steps WHERE change_id = c.id AND deleted = 0), "
+            "(SELECT count(*) FROM change_steps WHERE change_id = c.id AND deleted = 0 "
+            "AND done_at IS NOT NULL) FROM changes c WHERE id = ?1");
+    bind_text(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        set_err(err, _("no change %s"), id);
+        return -1;
+    }
+    snprintf(cs->status, sizeof cs->status, "%s", col_text(s, 0));
+    snprintf(cs->created_by, sizeof cs->created_by, "%s", col_text(s, 1));
+    cs->rollback = col_text(s, 2) ? xstrdup(col_text(s, 2)) : NULL;
+    cs->nsteps = sqlite3_column_int(s, 3);
+    cs->nsteps_done = sqlite3_column_int(s, 4);
+    sqlite3_reset(s);
+    return 0;
+}
+
+struct transition {
+    const char *verb;
+    const char *from[8];
+    const char *to;
+};
+static const struct transition transitions[] = {
+    {"plan", {"draft", "returned"}, "planned"},
+    {"submit", {"planned"}, "in_review"},
+    {"approve", {"in_review"}, "approved"},
+    {"return", {"in_review"}, "returned"},
+    {"start", {"approved"}, "in_progress"},
+    {"done", {"in_progress"}, "done"},
+    {"cancel",
+     {"draft", "planned", "in_review", "returned", "approved", "in_progress"},
+     "cancelled"},
+    {"rollback", {"in_progress", "done"}, "rolled_back"},
+};
+
+static char *from_list(const struct transition *t)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < ARRAY_LEN(t->from) && t->from[i]; i++)
+        sb_printf(&sb, "%s%s", i ? ", " : "", change_status_name(t->from[i]));
+    return sb_detach(&sb);
+}
+
+/* Checks every rule of the verb; 0 when allowed. */
+static int check_transition(struct store *st, const char *ref, const struct transition *t,
+                            const struct change_state *cs, const char *note, char **err)
+{
+    int ok = 0;
+    for (size_t i = 0; i < ARRAY_LEN(t->from) && t->from[i]; i++)
+        if (streq(t->from[i], cs->status))
+            ok = 1;
+    if (!ok) {
+        char *from = from_list(t);
+        if (is_final(cs->status))
+            set_err(err, _("change %s is %s already; it cannot %s"), ref,
+                    change_status_name(cs->status), t->verb);
+        else
+            set_err(err, _("change %s is %s; %s needs it to be %s"), ref,
+                    change_status_name(cs->status), t->verb, from);
+        free(from);
+        return -1;
+    }
+    if (streq(t->verb, "approve") || streq(t->verb, "return")) {
+        if (!streq(st->operator_role, "engineer")) {
+            set_err(err, _("only an engineer may %s a change (%s is %s)"), t->verb,
+                    st->operator_login, st->operator_role);
+            return -1;
+        }
+        if (streq(cs->created_by, st->operator_id)) {
+            set_err(err, _("%s filed change %s and cannot review it: another engineer must %s it"),
+                    st->operator_login, ref, t->verb);
+            return -1;
+        }
+    }
+    if (streq(t->verb, "return") && (!note || !*note)) {
+        set_err(err, _("say why the change is returned (--note)"));
+        return -1;
+    }
+    if (streq(t->verb, "submit")) {
+        if (cs->nsteps == 0) {
+            set_err(err, _("change %s has no procedure steps; add them before review"), ref);
+            return -1;
+        }
+        if (!cs->rollback || !*cs->rollback) {
+            set_err(err, _("change %s has no rollback plan; write one before review"), ref);
+            return -1;
+        }
+    }
+    if (streq(t->verb, "done") && cs->nsteps_done < cs->nsteps) {
+        set_err(err, _("change %s: %d of %d procedure steps are not done yet"), ref,
+                cs->nsteps - cs->nsteps_done, cs->nsteps);
+        return -1;
+    }
+    return 0;
+}
+
+int change_step(struct store *st, const char *ref_or_id, const char *verb, const char *note,
+                char **err)
+{
+    const struct transition *t = NULL;
+    for (size_t i = 0; verb && i < ARRAY_LEN(transitions); i++)
+        if (streq(transitions[i].verb, verb))
+            t = &transitions[i];
+    if (!t) {
+        set_err(err,
+                _("unknown step %s (expected plan, submit, approve, return, start, done, "
+                  "cancel or rollback)"),
+                verb ? verb : "");
+        return -1;
+    }
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    struct change_state cs;
+    if (load_state(st, id, &cs, err) != 0)
+        goto fail;
+    if (check_transition(st, ref_or_id, t, &cs, note, err) != 0)
+        goto fail;
+    char at[TIME_ISO_LEN + 1];
+    now_iso(at);
+    int approve = streq(verb, "approve");
+    sqlite3_stmt *s =
+        store_stmt(st, "UPDATE changes SET status = ?2, updated_at = ?3, hlc = ?4, origin = ?5, "
+                       "approver_id = CASE WHEN ?6 THEN ?7 ELSE approver_id END, "
+                       "approved_at = CASE WHEN ?6 THEN ?3 ELSE approved_at END "
+                       "WHERE id = ?1 AND status = ?8");
+    bind_text(s, 1, id);
+    bind_text(s, 2, t->to);
+    bind_text(s, 3, at);
+    bind_int(s, 4, store_hlc_next(st));
+    bind_text(s, 5, st->origin);
+    bind_int(s, 6, approve);
+    bind_text(s, 7, st->operator_id);
+    bind_text(s, 8, cs.status);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_fail(st, err, _("updating the change"));
+        goto fail;
+    }
+    if (sqlite3_changes(st->db) != 1) {
+        set_err(err, _("change %s changed meanwhile; try again"), ref_or_id);
+        goto fail;
+    }
+    int n = 0;
+    if (streq(verb, "done") && config_effects_apply(st, id, &n, err) != 0)
+        goto fail;
+    if (streq(verb, "rollback") && streq(cs.status, "done") &&
+        config_effects_revert(st, id, &n, err) != 0)
+        goto fail;
+    char *data = xasprintf("{\"from\":\"%s\",\"to\":\"%s\",\"config\":%d}", cs.status, t->to, n);
+    char *action = xasprintf("change.%s", verb);
+    int rc = add_event(st, id, t->to, note, data, err);
+    if (rc == 0)
+        rc = store_audit(st, action, "changes", id, data, err);
+    free(data);
+    free(action);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    free(cs.rollback);
+    return 0;
+fail:
+    free(cs.rollback);
+    store_rollback(st);
+    return -1;
+}
+
+int change_rollback(struct store *st, const char *ref_or_id, const char *note, char **err)
+{
+    return change_step(st, ref_or_id, "rollback", note, err);
+}
+
+int change_do_step(struct store *st, const char *ref_or_id, int seq, const char *output,
+                   const char *session_id, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    struct change_state cs;
+    if (load_state(st, id, &cs, err) != 0)
+        goto fail;
+    if (!streq(cs.status, "in_progress")) {
+        set_err(err, _("change %s is %s; steps are checked off only while it is in progress"),
+                ref_or_id, change_status_name(cs.status));
+        goto fail;
+    }
+    if (seq < 1 || seq > cs.nsteps) {
+        set_err(err, _("change %s has steps 1 to %d, not %d"), ref_or_id, cs.nsteps, seq);
+        goto fail;
+    }
+    if (seq <= cs.nsteps_done) {
+        set_err(err, _("step %d of change %s is done already"), seq, ref_or_id);
+        goto fail;
+    }
+    if (seq != cs.nsteps_done + 1) {
+        set_err(err, _("step %d of change %s comes first: steps are done in order"),
+                cs.nsteps_done + 1, ref_or_id);
+        goto fail;
+    }
+    if (session_id && find_one(st, "SELECT id FROM ssh_sessions WHERE id = ?1", session_id,
+                               (char[ID_LEN + 1]){0}) != 1) {
+        set_err(err, _("no SSH session %s"), session_id);
+        goto fail;
+    }
+    char at[TIME_ISO_LEN + 1];
+    now_iso(at);
+    sqlite3_stmt *s = store_stmt(
+        st, "UPDATE change_steps SET done_at = ?3, done_by = ?4, output = ?5, session_id = ?6, "
+            "updated_at = ?3, hlc = ?7, origin = ?8 "
+            "WHERE change_id = ?1 AND seq = ?2 AND deleted = 0 AND done_at IS NULL");
+    bind_text(s, 1, id);
+    bind_int(s, 2, seq);
+    bind_text(s, 3, at);
+    bind_text(s, 4, st->operator_id);
+    bind_text(s, 5, output);
+    bind_text(s, 6, session_id);
+    bind_int(s, 7, store_hlc_next(st));
+    bind_text(s, 8, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(st->db) != 1) {
+        store_fail(st, err, _("checking off the step"));
+        goto fail;
+    }
+    char *data = xasprintf("{\"step\":%d}", seq);
+    char *note = xasprintf(_("step %d done"), seq);
+    int rc = add_event(st, id, "step_done", note, data, err);
+    if (rc == 0)
+        rc = store_audit(st, "change.step_done", "changes", id, data, err);
+    free(data);
+    free(note);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    free(cs.rollback);
+    return 0;
+fail:
+    free(cs.rollback);
+    store_rollback(st);
+    return -1;
+}
+
+static int add_to_plan(struct store *st, const char *ref_or_id, const char *text, int effect,
+                       char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    struct change_state cs;
+    if (load_state(st, id, &cs, err) != 0)
+        goto fail;
+    free(cs.rollback);
+    if (!streq(cs.status, "draft") && !streq(cs.status, "planned") &&
+        !streq(cs.status, "returned")) {
+        set_err(err,
+                _("change %s is %s; the plan can change only while it is draft, planned or "
+                  "returned"),
+                ref_or_id, change_status_name(cs.status));
+        goto fail;
+    }
+    sqlite3_stmt *s = store_stmt(
+        st, effect ? "SELECT coalesce(max(seq), 0) + 1 FROM change_effects WHERE change_id = ?1"
+                   : "SELECT coalesce(max(seq), 0) + 1 FROM change_steps WHERE change_id = ?1");
+    bind_text(s, 1, id);
+    int seq = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 1;
+    sqlite3_reset(s);
+    int rc = effect ? config_effect_declare(st, id, seq, text, err)
+                    : insert_step(st, id, seq, text, err);
+    if (rc == 0)
+        rc = add_event(st, id, effect ? "effect_added" : "step_added", text, NULL, err);
+    if (rc == 0)
+        rc = store_audit(st, effect ? "change.add_effect" : "change.add_step", "changes", id, text,
+                         err);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+int change_add_step(struct store *st, const char *ref_or_id, const char *text, char **err)
+{
+    return add_to_plan(st, ref_or_id, text, 0, err);
+}
+
+int change_add_effect(struct store *st, const char *ref_or_id, const char *spec, char **err)
+{
+    return add_to_plan(st, ref_or_id, spec, 1, err);
+}
+
+char *change_window_warning(const struct calendar *cal, int64_t start_ms, int64_t end_ms,
+                            int64_t *service_seconds)
+{
+    int64_t secs = 0;
+    if (start_ms && end_ms > start_ms)
+        secs = calendar_service_seconds(cal, start_ms / 1000, end_ms / 1000);
+    if (service_seconds)
+        *service_seconds = secs;
+    if (secs <= 0)
+        return NULL;
+    char a[32], b[32];
+    time_format_jst(start_ms, a, 0);
+    time_format_jst(end_ms, b, 0);
+    return xasprintf(_("the window %s – %s JST falls in service hours for %lld min; the library "
+                       "system is in use then"),
+                     a, b, (long long)((secs + 59) / 60));
+}
+
+/* ---- reading ---- */
+
+static char *dup_col(sqlite3_stmt *s, int i)
+{
+    const char *t = col_text(s, i);
+    return t ? xstrdup(t) : NULL;
+}
+
+#define CHANGE_COLS                                                                                \
+    "c.id, c.ref, c.title, c.requester_dept, r.login, c.target, c.reason, c.plan, "                \
+    "c.rollback_plan, c.risk, c.window_start, c.window_end, c.status, a.login, c.approved_at, "    \
+    "c.template_code, c.created_at, c.updated_at FROM changes c "                                  \
+    "LEFT JOIN operators r ON r.id = c.requester_id LEFT JOIN operators a ON a.id = "              \
+    "c.approver_id "
+
+static void fill_change(sqlite3_stmt *s, struct change *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->id, sizeof c->id, "%s", col_text(s, 0));
+    snprintf(c->ref, sizeof c->ref, "%s", col_text(s, 1));
+    c->title = dup_col(s, 2);
+    c->dept = dup_col(s, 3);
+    c->requester = dup_col(s, 4);
+    c->target = dup_col(s, 5);
+    c->reason = dup_col(s, 6);
+    c->plan = dup_col(s, 7);
+    c->rollback = dup_col(s, 8);
+    c->risk = dup_col(s, 9);
+    c->window_start = dup_col(s, 10);
+    c->window_end = dup_col(s, 11);
+    c->status = dup_col(s, 12);
+    c->approver = dup_col(s, 13);
+    c->approved_at = dup_col(s, 14);
+    c->template_code = dup_col(s, 15);
+    c->created_at = dup_col(s, 16);
+    c->updated_at = dup_col(s, 17);
+}
+
+int change_get(struct store *st, const char *ref_or_id, int full, struct change *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    char id[ID_LEN + 1];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    sqlite3_stmt *s = store_stmt(st, "SELECT " CHANGE_COLS "WHERE c.id = ?1");
+    bind_text(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return store_fail(st, err, _("reading the change"));
+    }
+    fill_change(s, out);
+    sqlite3_reset(s);
+    if (!full)
+        return 0;
+    s = store_stmt(st, "SELECT s.seq, s.text, s.done_at, o.login, s.output, s.session_id "
+                       "FROM change_steps s LEFT JOIN operators o ON o.id = s.done_by "
+                       "WHERE s.change_id = ?1 AND s.deleted = 0 ORDER BY s.seq");
+    bind_text(s, 1, id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        out->steps = xrealloc(out->steps, (out->nsteps + 1) * sizeof *out->steps);
+        struct change_step_row *r = &out->steps[out->nsteps++];
+        r->seq = sqlite3_column_int(s, 0);
+        r->text = dup_col(s, 1);
+        r->done_at = dup_col(s, 2);
+        r->done_by = dup_col(s, 3);
+        r->output = dup_col(s, 4);
+        r->session_id = dup_col(s, 5);
+    }
+    sqlite3_reset(s);
+    s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at FROM change_events e "
+                       "LEFT JOIN operators o ON o.id = e.operator_id "
+                       "WHERE e.change_id = ?1 ORDER BY e.at, e.id");
+    bind_text(s, 1, id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        out->events = xrealloc(out->events, (out->nevents + 1) * sizeof *out->events);
+        struct change_event_row *r = &out->events[out->nevents++];
+        r->kind = dup_col(s, 0);
+        r->note = dup_col(s, 1);
+        r->who = dup_col(s, 2);
+        r->at = dup_col(s, 3);
+    }
+    sqlite3_reset(s);
+    s = store_stmt(st, "SELECT l.to_kind, l.to_id, coalesce(h.name, i.ref, p.ref, l.note) "
+                       "FROM links l LEFT JOIN hosts h ON l.to_kind = 'host' AND h.id = l.to_id "
+                       "LEFT JOIN incidents i ON l.to_kind = 'incident' AND i.id = l.to_id "
+                       "LEFT JOIN problems p ON l.to_kind = 'problem' AND p.id = l.to_id "
+                       "WHERE l.from_kind = 'change' AND l.from_id = ?1 AND l.deleted = 0 "
+                       "ORDER BY l.created_at, l.id");
+    bind_text(s, 1, id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        out->links = xrealloc(out->links, (out->nlinks + 1) * sizeof *out->links);
+        struct change_link_row *r = &out->links[out->nlinks++];
+        r->kind = dup_col(s, 0);
+        r->id = dup_col(s, 1);
+        r->label = dup_col(s, 2);
+    }
+    sqlite3_reset(s);
+    return 0;
+}
+
+void change_clear(struct change *c)
+{
+    free(c->title), free(c->dept), free(c->requester), free(c->target), free(c->reason);
+    free(c->plan), free(c->rollback), free(c->risk), free(c->window_start), free(c->window_end);
+    free(c->status), free(c->approver), free(c->approved_at), free(c->template_code);
+    free(c->created_at), free(c->updated_at);
+    for (size_t i = 0; i < c->nsteps; i++) {
+        struct change_step_row *r = &c->steps[i];
+        free(r->text), free(r->done_at), free(r->done_by), free(r->output), free(r->session_id);
+    }
+    free(c->steps);
+    for (size_t i = 0; i < c->nevents; i++) {
+        struct change_event_row *r = &c->events[i];
+        free(r->kind), free(r->note), free(r->who), free(r->at);
+    }
+    free(c->events);
+    for (size_t i = 0; i < c->nlinks; i++)
+        free(c->links[i].kind), free(c->links[i].id), free(c->links[i].label);
+    free(c->links);
+    memset(c, 0, sizeof *c);
+}
+
+int change_list(struct store *st, const char *status, struct change **out, size_t *n, char **err)
+{
+    *out = NULL;
+    *n = 0;
+    if (status && !in_list(change_statuses, status)) {
+        set_err(err, _("unknown status %s"), status);
+        return -1;
+    }
+    sqlite3_stmt *s = store_stmt(st, "SELECT " CHANGE_COLS "WHERE c.deleted = 0 "
+                                     "AND (?1 IS NULL OR c.status = ?1) "
+                                     "ORDER BY c.created_at DESC, c.id DESC");
+    bind_text(s, 1, status);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        fill_change(s, &(*out)[(*n)++]);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        change_list_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return store_fail(st, err, _("listing changes"));
+    }
+    return 0;
+}
+
+void change_list_free(struct change *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        change_clear(&rows[i]);
+    free(rows);
+}
+
+/* ---- templates ---- */
+
+struct tpl_load {
+    struct change_template *t;
+    const char *month;
+    const char *path;
+    int section_ok;
+    int bad_line;
+    char *why;
+};
+
+static char *subst_month(const char *v, const char *month)
+{
+    struct strbuf sb = STRBUF_INIT;
+    const char *p = v;
+    const char *hit;
+    while ((hit = strstr(p, "{month}")) != NULL) {
+        sb_add(&sb, p, (size_t)(hit - p));
+        sb_puts(&sb, month ? month : "");
+        p = hit + 7;
+    }
+    sb_puts(&sb, p);
+    return sb_detach(&sb);
+}
+
+struct line_reader {
+    FILE *f;
+    int lineno;
+    ini_line_handler handler;
+    void *user;
+};
+
+static char *read_line(char *buf, int size, void *stream)
+{
+    struct line_reader *r = stream;
+    char *p = fgets(buf, size, r->f);
+    if (p)
+        r->lineno++;
+    return p;
+}
+
+static int line_handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct line_reader *r = user;
+    return r->handler(r->user, section, name, value, r->lineno);
+}
+
+int ini_parse_lines(const char *path, ini_line_handler handler, void *user)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    /* Debian's libinih keeps its options in globals: set them for one parse (one value
+     * per line, long lines, no inline comments, no continuation lines), then restore. */
+    bool multiline = ini_allow_multiline, inline_comments = ini_allow_inline_comments;
+    bool use_stack = ini_use_stack, stop = ini_stop_on_first_error, bom = ini_allow_bom;
+    int max_line = ini_max_line, initial = ini_initial_alloc;
+    ini_allow_multiline = false;
+    ini_allow_inline_comments = false;
+    ini_use_stack = false;
+    ini_stop_on_first_error = true;
+    ini_allow_bom = true;
+    ini_max_line = INI_LINES_MAX;
+    ini_initial_alloc = INI_LINES_MAX;
+    struct line_reader r = {f, 0, handler, user};
+    int rc = ini_parse_stream(read_line, &r, line_handler, &r);
+    ini_allow_multiline = multiline;
+    ini_allow_inline_comments = inline_comments;
+    ini_use_stack = use_stack;
+    ini_stop_on_first_error = stop;
+    ini_allow_bom = bom;
+    ini_max_line = max_line;
+    ini_initial_alloc = initial;
+    fclose(f);
+    return rc;
+}
+
+static int tpl_handler(void *user, const char *section, const char *name, const char *value,
+                       int lineno)
+{
+    struct tpl_load *L = user;
+    if (L->bad_line)
+        return 1;
+    if (!streq(section, "change")) {
+        L->bad_line = lineno;
+        L->why = xasprintf(_("unknown section [%s] (expected [change])"), section);
+        return 1;
+    }
+    struct change_template *t = L->t;
+    char *v = subst_month(value, L->month);
+    char **slot = NULL;
+    if (streq(name, "title"))
+        slot = &t->title;
+    else if (streq(name, "dept"))
+        slot = &t->dept;
+    else if (streq(name, "target"))
+        slot = &t->target;
+    else if (streq(name, "reason"))
+        slot = &t->reason;
+    else if (streq(name, "plan"))
+        slot = &t->plan;
+    else if (streq(name, "rollback"))
+        slot = &t->rollback;
+    else if (streq(name, "risk")) {
+        if (!in_list(change_risks, v)) {
+            L->bad_line = lineno;
+            L->why = xasprintf(_("risk %s (expected low, medium or high)"), v);
+            free(v);
+            return 1;
+        }
+        slot = &t->risk;
+    } else if (streq(name, "step")) {
+        t->steps = xrealloc(t->steps, (t->nsteps + 1) * sizeof *t->steps);
+        t->steps[t->nsteps++] = v;
+        return 1;
+    } else if (streq(name, "effect")) {
+        t->effects = xrealloc(t->effects, (t->neffects + 1) * sizeof *t->effects);
+        t->effects[t->neffects++] = v;
+        return 1;
+    } else {
+        L->bad_line = lineno;
+        L->why = xasprintf(_("unknown key %s (expected title, dept, target, reason, plan, "
+                             "rollback, risk, step or effect)"),
+                           name);
+        free(v);
+        return 1;
+    }
+    if (*slot) {
+        L->bad_line = lineno;
+        L->why = xasprintf(_("%s given twice"), name);
+        free(v);
+        return 1;
+    }
+    *slot = v;
+    return 1;
+}
+
+int change_template_load(const char *path, const char *name, const char *month,
+                         struct change_template *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    if (month) {
+        struct civil_date d;
+        char buf[16];
+        snprintf(buf, sizeof buf, "%.7s-01", month);
+        if (strlen(month) != 7 || civil_parse(buf, &d) != 0) {
+            set_err(err, _("--month takes YYYY-MM, not %s"), month);
+            return -1;
+        }
+    }
+    char *owned = NULL;
+    if (!path) {
+        if (!name || !*name || strchr(name, '/')) {
+            set_err(err, _("a change template is named like patch-round"));
+            return -1;
+        }
+        char *rel = xasprintf("changes/%s.ini", name);
+        owned = paths_find_data(NULL, rel);
+        free(rel);
+        if (!owned) {
+            set_err(err, _("no change template %s (looked in %s/changes)"), name, paths_datadir());
+            return -1;
+        }
+        path = owned;
+    }
+    struct tpl_load L = {out, month, path, 0, 0, NULL};
+    int rc = ini_parse_lines(path, tpl_handler, &L);
+    if (rc < 0) {
+        set_err(err, _("cannot read %s"), path);
+    } else if (L.bad_line || rc > 0) {
+        set_err(err, "%s:%d: %s", path, L.bad_line ? L.bad_line : rc,
+                L.why ? L.why : _("not a key = value line"));
+    } else if (!out->title || !out->dept) {
+        set_err(err, _("%s: a change template needs title and dept"), path);
+    } else {
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        const char *dot = strrchr(base, '.');
+        out->code = xstrndup(base, dot ? (size_t)(dot - base) : strlen(base));
+        free(L.why);
+        free(owned);
+        return 0;
+    }
+    free(L.why);
+    free(owned);
+    change_template_free(out);
+    return -1;
+}
+
+void change_template_free(struct change_template *t)
+{
+    free(t->code), free(t->title), free(t->dept), free(t->target), free(t->reason);
+    free(t->plan), free(t->rollback), free(t->risk);
+    for (size_t i = 0; i < t->nsteps; i++)
+        free(t->steps[i]);
+    free(t->steps);
+    for (size_t i = 0; i < t->neffects; i++)
+        free(t->effects[i]);
+    free(t->effects);
+    memset(t, 0, sizeof *t);
+}

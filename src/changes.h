@@ -1,0 +1,130 @@
+/* Change requests (変更管理台帳; seed 002 items 5-8, 24, 35-50; seed 000 変更管理).
+ *
+ * A change is one `changes` row caching its status; its history is append-only
+ * change_events rows (who, when, note), written in the same transaction as the status
+ * and an audit row. The procedure is ordered change_steps rows, checked off one by one
+ * while the change is in progress. Config effects (src/config_records.h) are applied
+ * when it is done.
+ *
+ *   draft --plan--> planned --submit--> in_review --approve--> approved --start-->
+ *   in_progress --done--> done;  in_review --return--> returned --plan--> planned;
+ *   cancel from any state that is not final; rollback from in_progress or done
+ *   (restoring the config records) --> rolled_back.
+ *
+ * Only an engineer approves or returns, and never the requester (the operator who
+ * filed the change). Anything out of order is refused and writes nothing. */
+#ifndef UNYO_CHANGES_H
+#define UNYO_CHANGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "id.h"
+
+struct store;
+struct calendar;
+
+#define CHANGE_REF_LEN 24
+
+extern const char *const change_statuses[]; /* NULL-terminated, in workflow order */
+extern const char *const change_verbs[]; /* plan submit approve return start done cancel rollback */
+extern const char *const change_risks[]; /* low medium high */
+const char *change_status_name(const char *status); /* translated */
+
+struct change_new {
+    const char *dept, *title; /* required */
+    const char *target, *reason, *plan, *rollback;
+    const char *risk;                 /* NULL: medium */
+    int64_t window_start, window_end; /* UTC ms, 0 none; both or neither */
+    const char *const *steps;
+    size_t nsteps;
+    const char *const *effects; /* config effect specs */
+    size_t neffects;
+    const char *const *hosts; /* hosts.name, linked */
+    size_t nhosts;
+    const char *const *links; /* "incident:REF" or "problem:REF" (id or ref) */
+    size_t nlinks;
+    const char *template_code;
+};
+
+/* Files a change in draft; the acting operator is the requester. out_id (ID_LEN + 1)
+ * and out_ref (CHANGE_REF_LEN) may be NULL. */
+int change_create(struct store *st, const struct change_new *in, char *out_id, char *out_ref,
+                  char **err);
+
+/* Finds by id or ref (CHG-YYYYMMDD-xxxx). */
+int change_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1], char **err);
+
+/* One workflow verb (change_verbs). note may be NULL (return and cancel want one). */
+int change_step(struct store *st, const char *ref_or_id, const char *verb, const char *note,
+                char **err);
+/* Shorthand for change_step(..., "rollback", note). */
+int change_rollback(struct store *st, const char *ref_or_id, const char *note, char **err);
+/* Checks off procedure step seq (1-based) while in progress: steps in order only.
+ * output and session_id (an ssh_sessions id) may be NULL. */
+int change_do_step(struct store *st, const char *ref_or_id, int seq, const char *output,
+                   const char *session_id, char **err);
+/* Adds a procedure step / a config effect while the change is draft, planned or returned. */
+int change_add_step(struct store *st, const char *ref_or_id, const char *text, char **err);
+int change_add_effect(struct store *st, const char *ref_or_id, const char *spec, char **err);
+
+/* A warning (malloc'd, translated) when [start, end) overlaps service hours, else NULL;
+ * *service_seconds (may be NULL) gets the overlap. */
+char *change_window_warning(const struct calendar *cal, int64_t start_ms, int64_t end_ms,
+                            int64_t *service_seconds);
+
+struct change_step_row {
+    int seq;
+    char *text, *done_at, *done_by, *output, *session_id;
+};
+struct change_event_row {
+    char *kind, *note, *who, *at;
+};
+struct change_link_row {
+    char *kind, *id, *label;
+};
+struct change {
+    char id[ID_LEN + 1];
+    char ref[CHANGE_REF_LEN];
+    char *title, *dept, *requester, *target, *reason, *plan, *rollback, *risk;
+    char *window_start, *window_end, *status, *approver, *approved_at, *template_code;
+    char *created_at, *updated_at;
+    struct change_step_row *steps;
+    size_t nsteps;
+    struct change_event_row *events;
+    size_t nevents;
+    struct change_link_row *links;
+    size_t nlinks;
+};
+/* Loads a change with its steps, events and links (full = 0: the row only). */
+int change_get(struct store *st, const char *ref_or_id, int full, struct change *out, char **err);
+void change_clear(struct change *c);
+/* Newest first; status NULL for all. */
+int change_list(struct store *st, const char *status, struct change **out, size_t *n, char **err);
+void change_list_free(struct change *rows, size_t n);
+
+/* A change template (data/changes/NAME.ini): the section [change] with title, dept,
+ * target, reason, plan, rollback, risk; repeated `step =` and `effect =` keys.
+ * "{month}" in any value becomes month (YYYY-MM; may be NULL). */
+struct change_template {
+    char *code, *title, *dept, *target, *reason, *plan, *rollback, *risk;
+    char **steps;
+    size_t nsteps;
+    char **effects;
+    size_t neffects;
+};
+/* path NULL: DATADIR/changes/NAME.ini (or the user's config dir). FILE:LINE errors. */
+int change_template_load(const char *path, const char *name, const char *month,
+                         struct change_template *out, char **err);
+void change_template_free(struct change_template *t);
+
+/* Parses an INI file with libinih the way unyo's data files are written: one value per
+ * line (up to INI_LINES_MAX bytes), no inline comments, no continuation lines; the
+ * handler gets the line number. Returns inih's result (0, -1 unreadable, or the first
+ * bad line). Not thread-safe (inih's options are globals). */
+#define INI_LINES_MAX 4096
+typedef int (*ini_line_handler)(void *user, const char *section, const char *name,
+                                const char *value, int line);
+int ini_parse_lines(const char *path, ini_line_handler handler, void *user);
+
+#endif

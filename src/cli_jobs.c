@@ -1,0 +1,513 @@
+/* `unyo jobs`: job definitions, the day's queue and the runner. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "cli_commands.h"
+#include "hosts.h"
+#include "i18n.h"
+#include "job_runner.h"
+#include "jobs.h"
+#include "paths.h"
+#include "store.h"
+#include "textwidth.h"
+#include "timefmt.h"
+#include "util.h"
+
+static struct calendar *open_calendar(char **err)
+{
+    char *path = paths_find_data(NULL, "calendar.ini");
+    struct calendar *cal = path ? calendar_load(path, err) : calendar_new_default();
+    free(path);
+    return cal;
+}
+
+static const char *jst(const char *iso, char buf[32])
+{
+    int64_t ms;
+    if (!iso || time_parse(iso, &ms) != 0)
+        return NULL;
+    time_format_jst(ms, buf, 0);
+    return buf;
+}
+
+static int day_opt(const char *date, char out[11])
+{
+    struct civil_date d;
+    if (!date) {
+        time_format_jst_date(time_now_ms(), out);
+        return 0;
+    }
+    if (strlen(date) != 10 || civil_parse(date, &d) != 0)
+        return cli_usage("jobs", _("--date takes YYYY-MM-DD, not %s"), date);
+    snprintf(out, 11, "%s", date);
+    return 0;
+}
+
+static char *delay_label(unsigned delay, int machine)
+{
+    struct strbuf sb = STRBUF_INIT;
+    if (delay & JOB_LATE_START)
+        sb_puts(&sb, machine ? "late_start" : _("late start"));
+    if (delay & JOB_LATE_END)
+        sb_printf(&sb, "%s%s", sb.len ? (machine ? " " : ", ") : "",
+                  machine ? "late_end" : _("late end"));
+    return sb.len ? sb_detach(&sb) : (sb_free(&sb), NULL);
+}
+
+static void print_runs(struct cli_ctx *ctx, struct job_run_row *rows, size_t n, int history)
+{
+    int ja = streq(i18n_lang(), "ja");
+    int machine = ctx->format != OUTPUT_TEXT;
+    static const char *const keys[] = {"run",     "code",  "name", "host",  "state",    "attempt",
+                                       "started", "ended", "exit", "delay", "incident", "id"};
+    const char *headings[] = {_("Run"),   _("Job"),   _("Name"),          _("Host"),
+                              _("State"), _("Try"),   _("Started (JST)"), _("Ended"),
+                              _("Exit"),  _("Delay"), _("Incident"),      _("Id")};
+    struct output_table *t = output_new(machine ? 12 : 11, keys, headings);
+    for (size_t i = 0; i < n; i++) {
+        const struct job_run_row *r = &rows[i];
+        char a[32], b[32], ex[16], at[16];
+        char *ref = xasprintf("%s@%s", r->code, r->due_day);
+        snprintf(ex, sizeof ex, "%d", r->exit_status);
+        snprintf(at, sizeof at, "%d", r->attempt);
+        char *delay = delay_label(r->delay, machine);
+        const char *state = machine ? r->state : jobs_state_name(r->state);
+        char *state_text = NULL;
+        if (!machine && r->manual && (streq(r->state, "waiting") || streq(r->state, "queued")))
+            state = state_text = xasprintf("%s (%s)", jobs_state_name(r->state), _("manual"));
+        const char *row[] = {history ? r->due_day : ref,
+                             r->code,
+                             ja ? r->name_ja : r->name_en,
+                             r->host,
+                             state,
+                             at,
+                             machine ? r->started_at : jst(r->started_at, a),
+                             machine ? r->ended_at : jst(r->ended_at, b),
+                             r->has_exit ? ex : NULL,
+                             delay,
+                             r->incident_ref,
+                             r->id};
+        output_row(t, row);
+        free(ref), free(delay), free(state_text);
+    }
+    output_print(t, ctx->format, stdout);
+    output_free(t);
+}
+
+static int jobs_due_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
+                                         {NULL, 0, NULL, 0}};
+    const char *date = NULL;
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            date = optarg;
+        else
+            return cli_usage("jobs", _("unknown option"));
+    }
+    char day[11];
+    int rc = day_opt(date, day);
+    if (rc != 0)
+        return rc;
+    char *err = NULL;
+    struct calendar *cal = open_calendar(&err);
+    if (!cal)
+        return cli_fail(err);
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0) {
+        calendar_free(cal);
+        return EXIT_FAIL;
+    }
+    int recovered = 0, created = 0;
+    struct job_run_row *rows = NULL;
+    size_t n = 0;
+    if (jobs_recover(st, &recovered, &err) != 0 ||
+        jobs_ensure_runs(st, cal, day, &created, &err) != 0 ||
+        jobs_day(st, day, time_now_ms(), &rows, &n, &err) != 0) {
+        calendar_free(cal);
+        store_close(st);
+        return cli_fail(err);
+    }
+    calendar_free(cal);
+    if (recovered)
+        fprintf(stderr, _("unyo: %d run(s) of a runner that is gone marked interrupted\n"),
+                recovered);
+    if (ctx->format == OUTPUT_TEXT && n == 0)
+        printf(_("No jobs are due on %s.\n"), day);
+    else
+        print_runs(ctx, rows, n, 0);
+    job_run_rows_free(rows, n);
+    store_close(st);
+    return EXIT_OK;
+}
+
+static void report(void *ud, const char *code, const char *state, const char *note)
+{
+    (void)ud;
+    char *n = NULL;
+    if (note) {
+        struct strbuf sb = STRBUF_INIT;
+        text_sanitize(&sb, note, 0);
+        n = sb_detach(&sb);
+    }
+    struct strbuf sb = STRBUF_INIT;
+    text_fit(&sb, code, 14);
+    sb_putc(&sb, ' ');
+    text_fit(&sb, jobs_state_name(state), 10);
+    printf("%s %s\n", sb.buf, n ? n : "");
+    sb_free(&sb);
+    fflush(stdout);
+    free(n);
+}
+
+static int jobs_run_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
+                                         {"due", no_argument, NULL, 'u'},
+                                         {"local", no_argument, NULL, 'l'},
+                                         {NULL, 0, NULL, 0}};
+    const char *date = NULL;
+    int due = 0, local = 0, c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            date = optarg;
+        else if (c == 'u')
+            due = 1;
+        else if (c == 'l')
+            local = 1;
+        else
+            return cli_usage("jobs", _("unknown option"));
+    }
+    if (argc - optind > 1)
+        return cli_usage("jobs", _("run takes at most one job"));
+    const char *job = argc - optind == 1 ? argv[optind] : NULL;
+    if (!job)
+        due = 1;
+    char day[11];
+    int rc = day_opt(date, day);
+    if (rc != 0)
+        return rc;
+    char *err = NULL;
+    struct calendar *cal = open_calendar(&err);
+    if (!cal)
+        return cli_fail(err);
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0) {
+        calendar_free(cal);
+        return EXIT_FAIL;
+    }
+    struct job_runner_opts o = {0};
+    o.day = day;
+    o.only_job = job;
+    o.due = due;
+    o.cal = cal;
+    o.exec = local ? job_exec_local : job_exec_ssh;
+    o.report = report;
+    struct job_runner_stats s;
+    rc = job_runner_run(st, &o, &s, &err);
+    calendar_free(cal);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("%s: %d started, %d succeeded, %d failed, %d retried, %d waiting"), day, s.started,
+           s.succeeded, s.failed, s.retried, s.blocked);
+    if (s.recovered)
+        printf(_(", %d interrupted run(s) found"), s.recovered);
+    putchar('\n');
+    return s.failed ? EXIT_FAIL : EXIT_OK;
+}
+
+static int jobs_action_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *action)
+{
+    static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
+                                         {NULL, 0, NULL, 0}};
+    const char *note = NULL;
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'n')
+            note = optarg;
+        else
+            return cli_usage("jobs", _("unknown option"));
+    }
+    int npos = argc - optind;
+    if (npos != (action ? 1 : 2))
+        return cli_usage("jobs", _("say which run (CODE@YYYY-MM-DD, CODE for today, or its id)"));
+    const char *ref = argv[optind];
+    if (!action)
+        action = argv[optind + 1];
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    int rc = jobs_run_action(st, ref, action, note, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Run %s: %s.\n"), ref, jobs_state_name(action));
+    return EXIT_OK;
+}
+
+static int jobs_load_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
+    struct job_defs defs = {NULL, 0};
+    char *err = NULL;
+    int c, files = 0;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'f') {
+            jobs_defs_free(&defs);
+            return cli_usage("jobs", _("unknown option"));
+        }
+        files++;
+        if (jobs_parse_file(optarg, &defs, &err) != 0) {
+            jobs_defs_free(&defs);
+            return cli_fail(err);
+        }
+    }
+    if (!files && jobs_parse_dir(NULL, &defs, &err) != 0)
+        return cli_fail(err);
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0) {
+        jobs_defs_free(&defs);
+        return EXIT_FAIL;
+    }
+    int n = 0;
+    int rc = jobs_install(st, &defs, &n, &err);
+    jobs_defs_free(&defs);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Installed %d job definitions.\n"), n);
+    return EXIT_OK;
+}
+
+static int jobs_list_cmd(struct cli_ctx *ctx)
+{
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    struct job_row *rows;
+    size_t n;
+    char *err = NULL;
+    if (jobs_list(st, &rows, &n, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    int ja = streq(i18n_lang(), "ja");
+    int machine = ctx->format != OUTPUT_TEXT;
+    static const char *const keys[] = {"code",  "name",  "period", "host",    "kind",
+                                       "group", "after", "start",  "timeout", "retries"};
+    const char *headings[] = {_("Job"),   _("Name"),  _("Period"), _("Host"),    _("Kind"),
+                              _("Group"), _("After"), _("Start"),  _("Timeout"), _("Retries")};
+    struct output_table *t = output_new(10, keys, headings);
+    for (size_t i = 0; i < n; i++) {
+        const struct job_row *r = &rows[i];
+        char *period = jobs_period_label(r->periods, r->weekday, r->monthday, r->months);
+        char to[16], re[16];
+        snprintf(to, sizeof to, "%d", r->timeout_s);
+        snprintf(re, sizeof re, "%d", r->retries);
+        const char *kind =
+            r->command ? (machine ? "command" : _("command")) : (machine ? "manual" : _("manual"));
+        const char *row[] = {r->code,  ja ? r->name_ja : r->name_en,
+                             period,   r->host,
+                             kind,     r->group,
+                             r->after, r->expected_start,
+                             to,       re};
+        output_row(t, row);
+        free(period);
+    }
+    if (!machine && n == 0)
+        printf("%s\n", _("No jobs installed: unyo jobs load installs the shipped definitions."));
+    else
+        output_print(t, ctx->format, stdout);
+    output_free(t);
+    job_rows_free(rows, n);
+    store_close(st);
+    return EXIT_OK;
+}
+
+static int jobs_history_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    if (argc != 2)
+        return cli_usage("jobs", _("say which job (its code)"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    struct job_run_row *rows;
+    size_t n;
+    char *err = NULL;
+    if (jobs_history(st, argv[1], 0, &rows, &n, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    if (ctx->format == OUTPUT_TEXT && n == 0)
+        printf(_("Job %s has not run yet.\n"), argv[1]);
+    else
+        print_runs(ctx, rows, n, 1);
+    job_run_rows_free(rows, n);
+    store_close(st);
+    return EXIT_OK;
+}
+
+static void show_line(const char *label, const char *value)
+{
+    if (!value || !*value)
+        return;
+    struct strbuf sb = STRBUF_INIT;
+    int w = text_width(label);
+    sb_puts(&sb, label);
+    for (; w < 12; w++)
+        sb_putc(&sb, ' ');
+    sb_putc(&sb, ' ');
+    text_sanitize(&sb, value, 0);
+    printf("%s\n", sb.buf);
+    sb_free(&sb);
+}
+
+static int jobs_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    if (argc != 2)
+        return cli_usage("jobs", _("say which run (CODE@YYYY-MM-DD, CODE for today, or its id)"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    struct job_run_detail d;
+    char *err = NULL;
+    if (jobs_run_get(st, argv[1], &d, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    int ja = streq(i18n_lang(), "ja");
+    const struct job_run_row *r = &d.run;
+    char a[32], b[32], num[32];
+    printf("%s@%s  %s\n", r->code, r->due_day, ja ? r->name_ja : r->name_en);
+    show_line(_("Id:"), r->id);
+    show_line(_("State:"), jobs_state_name(r->state));
+    snprintf(num, sizeof num, "%d", r->attempt);
+    show_line(_("Attempt:"), num);
+    show_line(_("Host:"), r->host);
+    show_line(_("Command:"), d.command);
+    show_line(_("Started:"), jst(r->started_at, a));
+    show_line(_("Ended:"), jst(r->ended_at, b));
+    if (r->has_exit) {
+        snprintf(num, sizeof num, "%d", r->exit_status);
+        show_line(_("Exit:"), num);
+    }
+    show_line(_("Runner:"), r->claimed_by);
+    show_line(_("Incident:"), r->incident_ref);
+    if (d.procedure) {
+        printf("%s\n", _("Procedure:"));
+        struct strbuf sb = STRBUF_INIT;
+        text_sanitize(&sb, d.procedure, 1);
+        int k = 1;
+        for (char *p = sb.buf, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+            nl = strchr(p, '\n');
+            if (nl)
+                *nl = 0;
+            printf("  %d. %s\n", k++, p);
+        }
+        sb_free(&sb);
+    }
+    if (r->files) {
+        printf("%s\n", _("Files:"));
+        struct strbuf sb = STRBUF_INIT;
+        text_sanitize(&sb, r->files, 1);
+        printf("  %s\n", sb.buf);
+        sb_free(&sb);
+    }
+    printf("%s\n", _("Events:"));
+    for (size_t i = 0; i < d.nevents; i++) {
+        struct strbuf sb = STRBUF_INIT;
+        text_fit(&sb, jobs_state_name(d.events[i].kind), 14);
+        sb_putc(&sb, ' ');
+        text_fit(&sb, d.events[i].who ? d.events[i].who : "", 10);
+        sb_putc(&sb, ' ');
+        if (d.events[i].note)
+            text_sanitize(&sb, d.events[i].note, 0);
+        printf("  %s  %s\n", jst(d.events[i].at, a), sb.buf);
+        sb_free(&sb);
+    }
+    if (d.output && *d.output) {
+        printf("%s\n", _("Output:"));
+        struct strbuf sb = STRBUF_INIT;
+        text_sanitize(&sb, d.output, 1);
+        fputs(sb.buf, stdout);
+        if (sb.len && sb.buf[sb.len - 1] != '\n')
+            putchar('\n');
+        sb_free(&sb);
+    }
+    jobs_run_detail_clear(&d);
+    store_close(st);
+    return EXIT_OK;
+}
+
+static int jobs_deliver_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"to", required_argument, NULL, 't'},
+                                         {"files", required_argument, NULL, 'f'},
+                                         {"note", required_argument, NULL, 'n'},
+                                         {NULL, 0, NULL, 0}};
+    const char *to = NULL, *files = NULL, *note = NULL;
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 't')
+            to = optarg;
+        else if (c == 'f')
+            files = optarg;
+        else if (c == 'n')
+            note = optarg;
+        else
+            return cli_usage("jobs", _("unknown option"));
+    }
+    if (argc - optind != 1 || !to)
+        return cli_usage("jobs", _("say which run and --to DEPT"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    int rc = jobs_deliver(st, argv[optind], to, files, note, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Delivery of %s to %s recorded.\n"), argv[optind], to);
+    return EXIT_OK;
+}
+
+int cmd_jobs(struct cli_ctx *ctx, int argc, char **argv)
+{
+    if (argc < 2 || streq(argv[1], "list"))
+        return jobs_list_cmd(ctx);
+    const char *verb = argv[1];
+    if (streq(verb, "load"))
+        return jobs_load_cmd(ctx, argc - 1, argv + 1);
+    if (streq(verb, "due"))
+        return jobs_due_cmd(ctx, argc - 1, argv + 1);
+    if (streq(verb, "run"))
+        return jobs_run_cmd(ctx, argc - 1, argv + 1);
+    if (streq(verb, "hold") || streq(verb, "release") || streq(verb, "cancel") ||
+        streq(verb, "rerun"))
+        return jobs_action_cmd(ctx, argc - 1, argv + 1, verb);
+    if (streq(verb, "mark"))
+        return jobs_action_cmd(ctx, argc - 1, argv + 1, NULL);
+    if (streq(verb, "history"))
+        return jobs_history_cmd(ctx, argc - 1, argv + 1);
+    if (streq(verb, "show"))
+        return jobs_show_cmd(ctx, argc - 1, argv + 1);
+    if (streq(verb, "deliver"))
+        return jobs_deliver_cmd(ctx, argc - 1, argv + 1);
+    return cli_usage("jobs", _("unknown verb %s"), verb);
+}

@@ -1,0 +1,706 @@
+#include "job_runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hosts.h"
+#include "i18n.h"
+#include "incidents.h"
+#include "jobs.h"
+#include "output.h"
+#include "sla.h"
+#include "ssh_conn.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+void job_exec_result_free(struct job_exec_result *r)
+{
+    free(r->output);
+    free(r->error);
+    memset(r, 0, sizeof *r);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- executors ---- */
+
+int job_exec_ssh(void *ud, const struct host *host, const char *command, int timeout_s, size_t cap,
+                 struct job_exec_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->exit_status = -1;
+    struct ssh_conn_opts o = {0};
+    if (ud) {
+        const struct ssh_conn_opts *base = ud;
+        o.config_path = base->config_path;
+        o.known_hosts = base->known_hosts;
+    }
+    o.hostkey_policy = SSH_HOSTKEY_STRICT;
+    o.connect_timeout_ms = timeout_s * 1000 < 15000 ? timeout_s * 1000 : 15000;
+    const char *target = host_ssh_target(host, &o);
+    struct ssh_result res;
+    char *err = NULL;
+    int64_t t0 = mono_ms();
+    if (ssh_run(target, &o, command, cap, timeout_s * 1000, &res, &err) != 0) {
+        r->error = err ? err : xstrdup(_("SSH failed"));
+        r->timed_out = mono_ms() - t0 >= (int64_t)timeout_s * 1000;
+        return -1;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    sb_add(&sb, res.out ? res.out : "", res.out_len);
+    if (res.err_len) {
+        if (sb.len && sb.buf[sb.len - 1] != '\n')
+            sb_putc(&sb, '\n');
+        sb_puts(&sb, "[stderr]\n");
+        sb_add(&sb, res.err, res.err_len);
+    }
+    r->output_len = sb.len;
+    r->output = sb_detach(&sb);
+    r->truncated = res.truncated;
+    r->exit_status = res.exit_status;
+    if (res.exit_signal && r->exit_status < 0)
+        r->exit_status = 128 + 9;
+    r->timed_out = res.exit_status < 0 && res.elapsed_ms >= (int64_t)timeout_s * 1000 - 50;
+    ssh_result_free(&res);
+    return 0;
+}
+
+int job_exec_local(void *ud, const struct host *host, const char *command, int timeout_s,
+                   size_t cap, struct job_exec_result *r)
+{
+    (void)ud, (void)host;
+    memset(r, 0, sizeof *r);
+    r->exit_status = -1;
+    int po[2], pe[2];
+    if (pipe(po) != 0) {
+        r->error = xasprintf("pipe: %s", strerror(errno));
+        return -1;
+    }
+    if (pipe(pe) != 0) {
+        r->error = xasprintf("pipe: %s", strerror(errno));
+        close(po[0]), close(po[1]);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        r->error = xasprintf("fork: %s", strerror(errno));
+        close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, 0);
+        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    close(po[1]);
+    close(pe[1]);
+    /* Like ssh: stdout and stderr apart, each capped. */
+    struct strbuf sb[2] = {STRBUF_INIT, STRBUF_INIT};
+    int open_fds[2] = {po[0], pe[0]};
+    int64_t deadline = mono_ms() + (int64_t)timeout_s * 1000;
+    char buf[65536];
+    while (open_fds[0] >= 0 || open_fds[1] >= 0) {
+        int64_t left = deadline - mono_ms();
+        if (left <= 0) {
+            r->timed_out = 1;
+            kill(-pid, SIGKILL);
+            break;
+        }
+        struct pollfd p[2] = {{open_fds[0], POLLIN, 0}, {open_fds[1], POLLIN, 0}};
+        int pr = poll(p, 2, left > 1000 ? 1000 : (int)left);
+        if (pr <= 0)
+            continue;
+        for (int k = 0; k < 2; k++) {
+            if (open_fds[k] < 0 || !(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            ssize_t n = read(open_fds[k], buf, sizeof buf);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                close(open_fds[k]);
+                open_fds[k] = -1;
+                continue;
+            }
+            size_t room = sb[k].len < cap ? cap - sb[k].len : 0;
+            sb_add(&sb[k], buf, (size_t)n < room ? (size_t)n : room);
+            if ((size_t)n > room)
+                r->truncated = 1;
+        }
+    }
+    for (int k = 0; k < 2; k++)
+        if (open_fds[k] >= 0)
+            close(open_fds[k]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (r->timed_out)
+        kill(-pid, SIGKILL); /* anything the shell left behind */
+    if (WIFEXITED(status))
+        r->exit_status = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status))
+        r->exit_status = 128 + WTERMSIG(status);
+    if (sb[1].len) {
+        if (sb[0].len && sb[0].buf[sb[0].len - 1] != '\n')
+            sb_putc(&sb[0], '\n');
+        sb_puts(&sb[0], "[stderr]\n");
+        sb_add(&sb[0], sb[1].buf, sb[1].len);
+    }
+    sb_free(&sb[1]);
+    r->output_len = sb[0].len;
+    r->output = sb_detach(&sb[0]);
+    return 0;
+}
+
+/* ---- escalation ---- */
+
+/* The library an incident about host belongs to: the host's, else the central library,
+ * else any. NULL when the store has no libraries. Malloc'd code. */
+static char *library_for(struct store *st, const char *host_name)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT code FROM libraries l WHERE l.deleted = 0 ORDER BY "
+            "l.id = (SELECT library_id FROM hosts WHERE name = ?1 AND deleted = 0) DESC, "
+            "l.kind = 'central' DESC, l.code LIMIT 1");
+    bind_text(s, 1, host_name);
+    char *code = sqlite3_step(s) == SQLITE_ROW ? xstrdup(col_text(s, 0)) : NULL;
+    sqlite3_reset(s);
+    return code;
+}
+
+/* Without any library (incident_create needs one): a minimal draft row. */
+static int minimal_draft(struct store *st, const char *title, const char *desc, char id[ID_LEN + 1],
+                         char ref[24], char **err)
+{
+    char at[TIME_ISO_LEN + 1];
+    int64_t ms = time_now_ms();
+    id_new_at(id, ms);
+    time_format_iso(ms, at);
+    ledger_ref("INC", id, ms, ref);
+    sqlite3_stmt *i = store_stmt(
+        st, "INSERT INTO incidents(id, ref, channel, reporter, title, description, category, "
+            "impact, urgency, priority, status, received_at, created_by, created_at, updated_at, "
+            "hlc, origin) VALUES(?1, ?2, 'alert', 'unyo jobs', ?3, ?4, 'software', 2, 2, 'P3', "
+            "'draft', ?5, ?6, ?5, ?5, ?7, ?8)");
+    bind_text(i, 1, id);
+    bind_text(i, 2, ref);
+    bind_text(i, 3, title);
+    bind_text(i, 4, desc);
+    bind_text(i, 5, at);
+    bind_text(i, 6, st->operator_id);
+    bind_int(i, 7, store_hlc_next(st));
+    bind_text(i, 8, st->origin);
+    if (sqlite3_step(i) != SQLITE_DONE)
+        return store_fail(st, err, _("drafting the incident"));
+    return store_audit(st, "incident.draft", "incidents", id, ref, err);
+}
+
+int job_escalate(struct store *st, const char *run_id, const char *note, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT j.code, j.name_ja, j.name_en, h.name, r.due_day, r.exit_status, r.output, "
+            "r.attempt FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+            "LEFT JOIN hosts h ON h.id = j.host_id WHERE r.id = ?1");
+    bind_text(s, 1, run_id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        set_err(err, _("no run %s"), run_id);
+        return -1;
+    }
+    char *code = xstrdup(col_text(s, 0));
+    char *host = col_text(s, 3) ? xstrdup(col_text(s, 3)) : NULL;
+    const char *output = col_text(s, 6);
+    char *title = xasprintf(_("Job %s %s failed"), code, col_text(s, 1));
+    struct strbuf d = STRBUF_INIT;
+    sb_printf(&d, _("Batch job %s (%s / %s) failed on %s, run of %s, attempt %d."), code,
+              col_text(s, 1), col_text(s, 2), host ? host : "-", col_text(s, 4),
+              sqlite3_column_int(s, 7));
+    sb_putc(&d, '\n');
+    if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
+        sb_printf(&d, _("Exit status: %d"), sqlite3_column_int(s, 5));
+        sb_putc(&d, '\n');
+    }
+    if (note && *note) {
+        sb_printf(&d, _("Note: %s"), note);
+        sb_putc(&d, '\n');
+    }
+    if (output && *output) {
+        size_t len = strlen(output), tail = 2000;
+        const char *from = len > tail ? output + len - tail : output;
+        while (len > tail && (*from & 0xC0) == 0x80) /* start on a UTF-8 boundary */
+            from++;
+        sb_printf(&d, _("Output (last lines):"));
+        sb_printf(&d, "\n%s%s\n", len > tail ? "…" : "", from);
+    }
+    sqlite3_reset(s);
+    char id[ID_LEN + 1], ref[24], at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    int rc;
+    char *library = library_for(st, host);
+    if (library) {
+        /* Through the incident ledger, in this transaction. */
+        char *sla_err = NULL;
+        struct sla *sla = sla_load(NULL, NULL, &sla_err);
+        if (!sla) {
+            free(sla_err);
+            sla = sla_new(NULL, NULL);
+        }
+        const char *hosts[1] = {host};
+        struct incident_new in = {0};
+        in.library = library;
+        in.channel = "alert";
+        in.reporter = "unyo jobs";
+        in.title = title;
+        in.description = d.buf;
+        in.category = "software";
+        in.impact = 2;
+        in.urgency = 2;
+        in.hosts = hosts;
+        in.nhosts = host ? 1 : 0;
+        in.draft = 1;
+        rc = incident_create_in_tx(st, sla, &in, id, ref, err);
+        sla_free(sla);
+        free(library);
+    } else {
+        rc = minimal_draft(st, title, d.buf ? d.buf : "", id, ref, err);
+    }
+    free(title);
+    sb_free(&d);
+    free(host);
+    if (rc != 0) {
+        free(code);
+        return -1;
+    }
+    sqlite3_stmt *u = store_stmt(st, "UPDATE job_runs SET incident_id = ?2, updated_at = ?3, "
+                                     "hlc = ?4, origin = ?5 WHERE id = ?1");
+    bind_text(u, 1, run_id);
+    bind_text(u, 2, id);
+    bind_text(u, 3, at);
+    bind_int(u, 4, store_hlc_next(st));
+    bind_text(u, 5, st->origin);
+    rc = sqlite3_step(u) == SQLITE_DONE ? 0 : store_fail(st, err, _("drafting the incident"));
+    if (rc == 0)
+        rc = ledger_add_link(st, "incident", id, "job_run", run_id, code, err);
+    free(code);
+    if (rc != 0)
+        return -1;
+    char *ev = xasprintf(_("incident draft %s"), ref);
+    rc = job_event(st, run_id, "escalated", ev, NULL, err);
+    free(ev);
+    return rc;
+}
+
+/* ---- the runner ---- */
+
+struct candidate {
+    char id[ID_LEN + 1];
+    char job_id[ID_LEN + 1];
+    char *code, *group, *host, *command, *outputs;
+    int timeout_s, retries, attempt;
+};
+
+static void candidates_free(struct candidate *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(c[i].code), free(c[i].group), free(c[i].host), free(c[i].command), free(c[i].outputs);
+    free(c);
+}
+
+static char *dup_col(sqlite3_stmt *s, int i)
+{
+    const char *t = col_text(s, i);
+    return t ? xstrdup(t) : NULL;
+}
+
+static int load_candidates(struct store *st, const char *day, const char *only,
+                           struct candidate **out, size_t *n)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT r.id, j.id, j.code, j.concurrency_group, h.name, j.command, j.outputs, "
+            "j.timeout_seconds, j.retries, r.attempt FROM job_runs r "
+            "JOIN jobs j ON j.id = r.job_id LEFT JOIN hosts h ON h.id = j.host_id "
+            "WHERE r.due_day = ?1 AND r.state IN ('waiting', 'queued') AND r.deleted = 0 "
+            "AND j.command IS NOT NULL AND (?2 IS NULL OR j.code = ?2) "
+            "ORDER BY coalesce(j.expected_start, '99:99'), j.code");
+    bind_text(s, 1, day);
+    bind_text(s, 2, only);
+    *out = NULL;
+    *n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        struct candidate *c = &(*out)[(*n)++];
+        snprintf(c->id, sizeof c->id, "%s", col_text(s, 0));
+        snprintf(c->job_id, sizeof c->job_id, "%s", col_text(s, 1));
+        c->code = dup_col(s, 2);
+        c->group = dup_col(s, 3);
+        c->host = dup_col(s, 4);
+        c->command = dup_col(s, 5);
+        c->outputs = dup_col(s, 6);
+        c->timeout_s = sqlite3_column_int(s, 7);
+        c->retries = sqlite3_column_int(s, 8);
+        c->attempt = sqlite3_column_int(s, 9);
+    }
+    sqlite3_reset(s);
+    return 0;
+}
+
+static long long count1(struct store *st, const char *sql, const char *a, const char *b)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    bind_text(s, 1, a);
+    bind_text(s, 2, b);
+    long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return n;
+}
+
+/* 1 claimed; 0 not now (*why says why, static); -1 error. */
+static int try_claim(struct store *st, const struct candidate *c, const char *day, const char *me,
+                     const char **why, char **err)
+{
+    *why = NULL;
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (count1(st,
+               "SELECT count(*) FROM job_deps x JOIN job_runs d "
+               "ON d.job_id = x.depends_on_id AND d.due_day = ?2 AND d.deleted = 0 "
+               "WHERE x.job_id = ?1 AND x.deleted = 0 AND d.state <> 'succeeded'",
+               c->job_id, day) > 0) {
+        *why = N_("waiting for a job it runs after");
+        store_rollback(st);
+        return 0;
+    }
+    if (c->group && count1(st,
+                           "SELECT count(*) FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+                           "WHERE r.state = 'running' AND j.concurrency_group = ?1 "
+                           "AND ?2 IS NULL",
+                           c->group, NULL) > 0) {
+        *why = N_("another job of its concurrency group is running");
+        store_rollback(st);
+        return 0;
+    }
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    sqlite3_stmt *u = store_stmt(
+        st, "UPDATE job_runs SET state = 'running', claimed_by = ?2, claimed_at = ?3, "
+            "started_at = ?3, ended_at = NULL, exit_status = NULL, updated_at = ?3, hlc = ?4, "
+            "origin = ?5 WHERE id = ?1 AND state IN ('waiting', 'queued')");
+    bind_text(u, 1, c->id);
+    bind_text(u, 2, me);
+    bind_text(u, 3, at);
+    bind_int(u, 4, store_hlc_next(st));
+    bind_text(u, 5, st->origin);
+    if (sqlite3_step(u) != SQLITE_DONE) {
+        store_fail(st, err, _("claiming the run"));
+        store_rollback(st);
+        return -1;
+    }
+    if (sqlite3_changes(st->db) != 1) {
+        *why = N_("claimed by another runner");
+        store_rollback(st);
+        return 0;
+    }
+    char *data = xasprintf("{\"claimed_by\":\"%s\",\"attempt\":%d}", me, c->attempt);
+    int rc = job_event(st, c->id, "running", NULL, data, err);
+    free(data);
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 1;
+}
+
+static void shell_quote(struct strbuf *sb, const char *s)
+{
+    sb_putc(sb, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            sb_puts(sb, "'\\''");
+        else
+            sb_putc(sb, *s);
+    }
+    sb_putc(sb, '\'');
+}
+
+#define FILE_MARK "@@unyo-file "
+#define MISSING_MARK "@@unyo-missing "
+
+/* The command in a subshell, then one marker line per expected output file with its size,
+ * so one round trip both runs the job and collects the file list. */
+static char *wrap_command(const char *command, const char *outputs)
+{
+    if (!outputs || !*outputs)
+        return xstrdup(command);
+    struct strbuf sb = STRBUF_INIT;
+    sb_printf(&sb, "(\n%s\n); __unyo_rc=$?; for __unyo_f in", command);
+    const char *p = outputs;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *f = xstrndup(p, len);
+        sb_putc(&sb, ' ');
+        shell_quote(&sb, f);
+        free(f);
+        p += len + (nl ? 1 : 0);
+    }
+    sb_puts(&sb, "; do if [ -e \"$__unyo_f\" ]; then printf '\\n" FILE_MARK
+                 "%s %s\\n' \"$(wc -c < \"$__unyo_f\" | tr -d ' ')\" \"$__unyo_f\" >&2; "
+                 "else printf '\\n" MISSING_MARK "%s\\n' \"$__unyo_f\" >&2; fi; done; "
+                 "exit $__unyo_rc");
+    return sb_detach(&sb);
+}
+
+/* Takes the marker lines out of the output; files gets "PATH (N bytes)" lines, missing the
+ * paths not found. */
+static void take_markers(struct job_exec_result *r, char **files, char **missing)
+{
+    struct strbuf out = STRBUF_INIT, f = STRBUF_INIT, m = STRBUF_INIT;
+    const char *p = r->output ? r->output : "";
+    const char *end = p + r->output_len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        if (len > strlen(FILE_MARK) && strncmp(p, FILE_MARK, strlen(FILE_MARK)) == 0) {
+            const char *q = p + strlen(FILE_MARK);
+            const char *sp = memchr(q, ' ', len - strlen(FILE_MARK));
+            if (sp) {
+                size_t plen = (size_t)(p + len - (sp + 1)) - (nl ? 1 : 0);
+                sb_printf(&f, "%s%.*s (%.*s bytes)", f.len ? "\n" : "", (int)plen, sp + 1,
+                          (int)(sp - q), q);
+            }
+            /* drop the blank line printed before the marker */
+            if (out.len && out.buf[out.len - 1] == '\n' &&
+                (out.len == 1 || out.buf[out.len - 2] == '\n'))
+                out.len--;
+        } else if (len > strlen(MISSING_MARK) &&
+                   strncmp(p, MISSING_MARK, strlen(MISSING_MARK)) == 0) {
+            size_t plen = len - strlen(MISSING_MARK) - (nl ? 1 : 0);
+            sb_printf(&m, "%s%.*s", m.len ? ", " : "", (int)plen, p + strlen(MISSING_MARK));
+            if (out.len && out.buf[out.len - 1] == '\n' &&
+                (out.len == 1 || out.buf[out.len - 2] == '\n'))
+                out.len--;
+        } else {
+            sb_add(&out, p, len);
+        }
+        p += len;
+    }
+    static const char tag[] = "[stderr]\n"; /* nothing left on stderr but markers */
+    size_t tl = sizeof tag - 1;
+    if (out.len >= tl && memcmp(out.buf + out.len - tl, tag, tl) == 0 &&
+        (out.len == tl || out.buf[out.len - tl - 1] == '\n'))
+        out.len -= tl;
+    if (out.buf)
+        out.buf[out.len] = 0;
+    free(r->output);
+    r->output_len = out.len;
+    r->output = sb_detach(&out);
+    *files = f.len ? sb_detach(&f) : (sb_free(&f), NULL);
+    *missing = m.len ? sb_detach(&m) : (sb_free(&m), NULL);
+}
+
+static int finish_run(struct store *st, const struct candidate *c, const char *me,
+                      struct job_exec_result *r, int rc_exec, int64_t elapsed_ms, size_t cap,
+                      const char **state_out, char **note_out, char **err)
+{
+    char *files = NULL, *missing = NULL;
+    if (rc_exec == 0)
+        take_markers(r, &files, &missing);
+    struct strbuf note = STRBUF_INIT;
+    int ok = rc_exec == 0 && !r->timed_out && r->exit_status == 0 && !missing;
+    if (rc_exec != 0)
+        sb_printf(&note, _("could not run: %s"), r->error ? r->error : "?");
+    else if (r->timed_out)
+        sb_printf(&note, _("timed out after %d s"), c->timeout_s);
+    else if (r->exit_status != 0)
+        sb_printf(&note, _("exit status %d"), r->exit_status);
+    else if (missing)
+        sb_printf(&note, _("expected output missing: %s"), missing);
+    int retry = !ok && c->attempt <= c->retries;
+    const char *state = ok ? "succeeded" : retry ? "queued" : "failed";
+    /* The output, capped, with a visible mark when cut. */
+    struct strbuf out = STRBUF_INIT;
+    sb_add(&out, r->output ? r->output : "", r->output_len);
+    for (size_t k = 0; k < out.len; k++) /* text column: no NUL bytes */
+        if (out.buf[k] == '\0')
+            out.buf[k] = '?';
+    if (out.len > cap) { /* stdout and stderr together stay within the cap */
+        size_t keep = cap;
+        while (keep > 0 && (out.buf[keep] & 0xC0) == 0x80) /* not inside a UTF-8 character */
+            keep--;
+        out.len = keep;
+        out.buf[keep] = 0;
+        r->truncated = 1;
+    }
+    if (r->truncated)
+        sb_printf(&out, _("\n[… output truncated: only the first %zu bytes are kept]\n"), out.len);
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    int rc = -1;
+    if (store_begin(st, err) != 0)
+        goto out;
+    sqlite3_stmt *u = store_stmt(
+        st, "UPDATE job_runs SET state = ?3, ended_at = ?4, exit_status = ?5, output = ?6, "
+            "output_truncated = ?7, files = ?8, attempt = attempt + ?9, updated_at = ?4, "
+            "hlc = ?10, origin = ?11 WHERE id = ?1 AND state = 'running' AND claimed_by = ?2");
+    bind_text(u, 1, c->id);
+    bind_text(u, 2, me);
+    bind_text(u, 3, state);
+    bind_text(u, 4, at);
+    if (rc_exec == 0 && r->exit_status >= 0)
+        bind_int(u, 5, r->exit_status);
+    bind_text(u, 6, out.buf ? out.buf : "");
+    bind_int(u, 7, r->truncated);
+    bind_text(u, 8, files);
+    bind_int(u, 9, retry);
+    bind_int(u, 10, store_hlc_next(st));
+    bind_text(u, 11, st->origin);
+    if (sqlite3_step(u) != SQLITE_DONE) {
+        store_fail(st, err, _("recording the run's result"));
+        goto fail;
+    }
+    char *data = xasprintf("{\"exit\":%d,\"elapsed_ms\":%lld,\"attempt\":%d,\"timed_out\":%s}",
+                           r->exit_status, (long long)elapsed_ms, c->attempt,
+                           r->timed_out ? "true" : "false");
+    if (sqlite3_changes(st->db) != 1) {
+        /* Cancelled or marked interrupted while it ran: keep the state, note the result. */
+        int e = job_event(st, c->id, "late_result",
+                          note.len ? note.buf
+                                   : _("the command finished after the run was "
+                                       "cancelled or marked interrupted"),
+                          data, err);
+        free(data);
+        state = "late_result";
+        if (e != 0)
+            goto fail;
+    } else {
+        int e =
+            job_event(st, c->id, retry ? "retry" : state, note.len ? note.buf : NULL, data, err);
+        free(data);
+        if (e == 0 && !ok && !retry)
+            e = job_escalate(st, c->id, note.buf, err);
+        if (e != 0)
+            goto fail;
+    }
+    if (store_commit(st, err) != 0)
+        goto fail;
+    rc = 0;
+    *state_out = retry ? "retry" : state;
+    *note_out = note.len ? xstrdup(note.buf) : NULL;
+    goto out;
+fail:
+    store_rollback(st);
+out:
+    free(files), free(missing);
+    sb_free(&out);
+    sb_free(&note);
+    return rc;
+}
+
+int job_runner_run(struct store *st, const struct job_runner_opts *o,
+                   struct job_runner_stats *stats, char **err)
+{
+    struct job_runner_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char day[11];
+    if (o->day)
+        snprintf(day, sizeof day, "%s", o->day);
+    else
+        time_format_jst_date(time_now_ms(), day);
+    if (jobs_recover(st, &stats->recovered, err) != 0)
+        return -1;
+    if (o->due && (!o->cal || jobs_ensure_runs(st, o->cal, day, &stats->created, err) != 0)) {
+        if (!o->cal)
+            set_err(err, _("the runner needs the service calendar to find due jobs"));
+        return -1;
+    }
+    if (o->only_job && jobs_add_run(st, o->only_job, day, NULL, err) != 0)
+        return -1;
+    job_executor exec = o->exec ? o->exec : job_exec_ssh;
+    size_t cap = o->output_cap ? o->output_cap : JOB_OUTPUT_CAP;
+    char me[ID_LEN + 32];
+    snprintf(me, sizeof me, "%s/%ld", st->origin, (long)getpid());
+    for (;;) {
+        struct candidate *cs;
+        size_t n;
+        load_candidates(st, day, o->only_job, &cs, &n);
+        int started = 0;
+        stats->blocked = 0;
+        for (size_t i = 0; i < n && !started; i++) {
+            const char *why = NULL;
+            int got = try_claim(st, &cs[i], day, me, &why, err);
+            if (got < 0) {
+                candidates_free(cs, n);
+                return -1;
+            }
+            if (!got) {
+                stats->blocked++;
+                continue;
+            }
+            started = 1;
+            stats->started++;
+            if (o->report)
+                o->report(o->report_ud, cs[i].code, "running", NULL);
+            struct job_exec_result r;
+            struct host h;
+            int rc_exec;
+            int64_t t0 = mono_ms();
+            char *herr = NULL;
+            if (!cs[i].host || host_get(st, cs[i].host, &h, &herr) != 0) {
+                memset(&r, 0, sizeof r);
+                r.exit_status = -1;
+                r.error = herr ? herr : xstrdup(_("the job has no host"));
+                rc_exec = -1;
+            } else {
+                char *cmd = wrap_command(cs[i].command, cs[i].outputs);
+                rc_exec = exec(o->exec_ud, &h, cmd, cs[i].timeout_s, cap, &r);
+                free(cmd);
+                host_clear(&h);
+            }
+            const char *state = NULL;
+            char *note = NULL;
+            int frc =
+                finish_run(st, &cs[i], me, &r, rc_exec, mono_ms() - t0, cap, &state, &note, err);
+            job_exec_result_free(&r);
+            if (frc != 0) {
+                candidates_free(cs, n);
+                return -1;
+            }
+            if (streq(state, "succeeded"))
+                stats->succeeded++;
+            else if (streq(state, "failed"))
+                stats->failed++;
+            else if (streq(state, "retry"))
+                stats->retried++;
+            if (o->report)
+                o->report(o->report_ud, cs[i].code, state, note);
+            free(note);
+        }
+        candidates_free(cs, n);
+        if (!started)
+            break;
+    }
+    return 0;
+}

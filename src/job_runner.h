@@ -1,0 +1,77 @@
+/* The job runner: for cron or a systemd timer (`unyo jobs run --due`), or one job from
+ * the console. It claims a run atomically (UPDATE ... WHERE state IN ('waiting','queued')
+ * inside BEGIN IMMEDIATE, claimed_by = "ORIGIN/PID"), so two runners — two consoles, or a
+ * console and a timer — never execute the same run twice. A run starts only when every
+ * job it runs after has succeeded that day and nothing else of its concurrency group is
+ * running. The command runs on the job's host through an executor (SSH by default) with
+ * the job's timeout; a failure is retried up to the job's retries, then escalates: an
+ * incident draft linked to the run. */
+#ifndef UNYO_JOB_RUNNER_H
+#define UNYO_JOB_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct calendar;
+struct host;
+
+#define JOB_OUTPUT_CAP (1024 * 1024) /* bytes of output kept per run */
+#define JOB_CLAIM_GRACE_S 300        /* a claim older than timeout + this is stale */
+
+struct job_exec_result {
+    int exit_status; /* -1 unknown; 128+N for signal N (local) */
+    char *output;    /* stdout then stderr, NUL-terminated */
+    size_t output_len;
+    int truncated;
+    int timed_out;
+    char *error; /* could not run at all (connection, host key, ...), else NULL */
+};
+void job_exec_result_free(struct job_exec_result *r);
+
+/* Runs command on host within timeout_s, keeping at most cap bytes of output. Returns 0
+ * when the command ran (whatever its exit status), -1 with r->error when it could not. */
+typedef int (*job_executor)(void *ud, const struct host *host, const char *command, int timeout_s,
+                            size_t cap, struct job_exec_result *r);
+
+/* The default: over SSH (src/ssh_conn.h ssh_run) with the host record's reach; unknown host
+ * keys are refused (batch work). ud: NULL, or a struct ssh_conn_opts with config_path /
+ * known_hosts to use. */
+int job_exec_ssh(void *ud, const struct host *host, const char *command, int timeout_s, size_t cap,
+                 struct job_exec_result *r);
+/* The TEST AND DEMO executor: runs `sh -c command` on this machine, ignoring the host.
+ * Used by the unit tests and by `unyo jobs run --local`; never the default. */
+int job_exec_local(void *ud, const struct host *host, const char *command, int timeout_s,
+                   size_t cap, struct job_exec_result *r);
+
+struct job_runner_opts {
+    const char *day;      /* "YYYY-MM-DD" JST; NULL today */
+    const char *only_job; /* a job code, or NULL for every due run */
+    int due;              /* create the day's due runs first (needs cal) */
+    const struct calendar *cal;
+    job_executor exec; /* NULL: job_exec_ssh */
+    void *exec_ud;
+    size_t output_cap; /* 0: JOB_OUTPUT_CAP */
+    /* Told of each run as it starts and ends (may be NULL). */
+    void (*report)(void *ud, const char *code, const char *state, const char *note);
+    void *report_ud;
+};
+
+struct job_runner_stats {
+    int recovered, created, started, succeeded, failed, retried, blocked;
+};
+
+/* Runs until nothing more can start. The acting operator must be registered (failed runs
+ * become incident drafts in their name). */
+int job_runner_run(struct store *st, const struct job_runner_opts *o,
+                   struct job_runner_stats *stats, char **err);
+
+/* Inside the caller's transaction: an incident draft for a failed run (status 'draft',
+ * category software, title from the job, description with the host and the output's
+ * tail), linked to the run. */
+int job_escalate(struct store *st, const char *run_id, const char *note, char **err);
+/* Inside the caller's transaction: one job_run_events row by the acting operator. */
+int job_event(struct store *st, const char *run_id, const char *kind, const char *note,
+              const char *data, char **err);
+
+#endif

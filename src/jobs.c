@@ -1,0 +1,1502 @@
+#include "jobs.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "calendar.h"
+#include "changes.h" /* ini_parse_lines */
+#include "due.h"
+#include "i18n.h"
+#include "job_runner.h"
+#include "paths.h"
+#include "store.h"
+#include "templates.h"
+#include "timefmt.h"
+#include "util.h"
+
+const char *const job_run_states[] = {"waiting", "queued",  "held",      "running",     "succeeded",
+                                      "failed",  "skipped", "cancelled", "interrupted", NULL};
+
+const char *jobs_state_name(const char *state)
+{
+    static const struct {
+        const char *key, *name;
+    } names[] = {{"waiting", N_("waiting")},
+                 {"queued", N_("queued")},
+                 {"held", N_("held")},
+                 {"running", N_("running")},
+                 {"succeeded", N_("succeeded")},
+                 {"failed", N_("failed")},
+                 {"skipped", N_("skipped")},
+                 {"cancelled", N_("cancelled")},
+                 {"interrupted", N_("interrupted")},
+                 {"retry", N_("retry")},
+                 {"rerun", N_("rerun")},
+                 {"escalated", N_("escalated")},
+                 {"delivered", N_("delivered")},
+                 {"late_result", N_("late result")}};
+    for (size_t i = 0; state && i < ARRAY_LEN(names); i++)
+        if (streq(names[i].key, state))
+            return _(names[i].name);
+    return state ? state : "";
+}
+
+/* ---- definitions ---- */
+
+static void def_free(struct job_def *d)
+{
+    free(d->code), free(d->template_code), free(d->name_ja), free(d->name_en);
+    free(d->period_text), free(d->host), free(d->command), free(d->deliver_to);
+    free(d->group), free(d->expected_start), free(d->expected_end), free(d->file);
+    for (size_t i = 0; i < d->nsteps; i++)
+        free(d->steps[i]);
+    free(d->steps);
+    for (size_t i = 0; i < d->noutputs; i++)
+        free(d->outputs[i]);
+    free(d->outputs);
+    for (size_t i = 0; i < d->nafter; i++)
+        free(d->after[i]);
+    free(d->after);
+}
+
+void jobs_defs_free(struct job_defs *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        def_free(&d->v[i]);
+    free(d->v);
+    d->v = NULL;
+    d->n = 0;
+}
+
+int jobs_parse_period(const char *text, unsigned *bits)
+{
+    static const struct {
+        const char *name;
+        unsigned bits;
+    } names[] = {
+        {"daily", PERIOD_DAILY},
+        {"weekly", PERIOD_WEEKLY},
+        {"monthly", PERIOD_MONTHLY},
+        {"quarterly", PERIOD_QUARTERLY},
+        {"half-yearly", PERIOD_HALF_YEARLY},
+        {"yearly", PERIOD_YEARLY},
+        {"manual", PERIOD_AS_NEEDED},
+        {"as-needed", PERIOD_AS_NEEDED},
+        {"stocktaking", PERIOD_STOCKTAKING},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(names); i++)
+        if (streq(text, names[i].name)) {
+            *bits = names[i].bits;
+            return 0;
+        }
+    int ok = 0;
+    unsigned b = templates_parse_period(text, &ok);
+    if (!ok || b == PERIOD_NONE)
+        return -1;
+    *bits = b;
+    return 0;
+}
+
+static int parse_weekday(const char *v)
+{
+    static const char *const en[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    static const char *const ja[] = {"日", "月", "火", "水", "木", "金", "土"};
+    for (int i = 0; i < 7; i++)
+        if (strcasecmp(v, en[i]) == 0 || streq(v, ja[i]))
+            return i;
+    if (v[0] >= '0' && v[0] <= '6' && !v[1])
+        return v[0] - '0';
+    return -1;
+}
+
+static int parse_int(const char *v, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || errno || x < lo || x > hi)
+        return -1;
+    *out = (int)x;
+    return 0;
+}
+
+static int parse_hhmm(const char *v)
+{
+    int h, m;
+    char tail;
+    if (sscanf(v, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 24 || m < 0 || m > 59 ||
+        (h == 24 && m))
+        return -1;
+    return h * 60 + m;
+}
+
+/* "a, b, c" -> list; empty items dropped. */
+static void split_list(const char *v, char ***list, size_t *n)
+{
+    const char *p = v;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *a = p, *b = p + len;
+        while (a < b && isspace((unsigned char)*a))
+            a++;
+        while (b > a && isspace((unsigned char)b[-1]))
+            b--;
+        if (b > a) {
+            *list = xrealloc(*list, (*n + 1) * sizeof **list);
+            (*list)[(*n)++] = xstrndup(a, (size_t)(b - a));
+        }
+        p = comma ? comma + 1 : p + len;
+    }
+}
+
+static int code_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 32)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+            return 0;
+    return 1;
+}
+
+struct parse {
+    const char *path;
+    struct job_defs *all; /* earlier files, for duplicate codes */
+    struct job_defs mine;
+    struct job_def *cur;
+    char *err;
+};
+
+static int perr(struct parse *p, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int perr(struct parse *p, int line, const char *fmt, ...)
+{
+    if (p->err)
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    char *what = xvasprintf(fmt, ap);
+    va_end(ap);
+    p->err = xasprintf("%s:%d: %s", p->path, line, what);
+    free(what);
+    return 0;
+}
+
+static int set_once(struct parse *p, int line, char **slot, const char *name, const char *value)
+{
+    if (*slot)
+        return perr(p, line, _("%s given twice in [%s]"), name, p->cur->code);
+    *slot = xstrdup(value);
+    return 1;
+}
+
+static int on_pair(void *user, const char *section, const char *name, const char *value, int line)
+{
+    struct parse *p = user;
+    if (p->err)
+        return 0;
+    if (!p->cur || !streq(p->cur->code, section)) {
+        if (!code_valid(section))
+            return perr(p, line, _("[%s] is not a job code (letters, digits, _ and -, up to 32)"),
+                        section);
+        /* Codes defined twice are found after the parse (sorted, not searched here). */
+        p->mine.v = xrealloc(p->mine.v, (p->mine.n + 1) * sizeof *p->mine.v);
+        p->cur = &p->mine.v[p->mine.n++];
+        memset(p->cur, 0, sizeof *p->cur);
+        p->cur->code = xstrdup(section);
+        p->cur->weekday = -1;
+        p->cur->timeout_s = 3600;
+        p->cur->enabled = 1;
+        p->cur->file = xstrdup(p->path);
+        p->cur->line = line;
+    }
+    struct job_def *d = p->cur;
+    if (streq(name, "name_ja"))
+        return set_once(p, line, &d->name_ja, name, value);
+    if (streq(name, "name_en"))
+        return set_once(p, line, &d->name_en, name, value);
+    if (streq(name, "template"))
+        return set_once(p, line, &d->template_code, name, value);
+    if (streq(name, "host"))
+        return set_once(p, line, &d->host, name, value);
+    if (streq(name, "command"))
+        return set_once(p, line, &d->command, name, value);
+    if (streq(name, "deliver_to"))
+        return set_once(p, line, &d->deliver_to, name, value);
+    if (streq(name, "group"))
+        return set_once(p, line, &d->group, name, value);
+    if (streq(name, "period")) {
+        if (jobs_parse_period(value, &d->periods) != 0)
+            return perr(p, line,
+                        _("period %s (expected daily, weekly, monthly, quarterly, half-yearly, "
+                          "yearly, manual, stocktaking or 日次, 週次, 月次 ...)"),
+                        value);
+        return set_once(p, line, &d->period_text, name, value);
+    }
+    if (streq(name, "weekday")) {
+        if ((d->weekday = parse_weekday(value)) < 0)
+            return perr(p, line, _("weekday %s (expected sun, mon, ... sat)"), value);
+        return 1;
+    }
+    if (streq(name, "monthday")) {
+        if (streq(value, "last"))
+            d->monthday = TEMPLATES_MONTHDAY_LAST;
+        else if (parse_int(value, 1, 31, &d->monthday) != 0)
+            return perr(p, line, _("monthday %s (expected 1 to 31 or last)"), value);
+        return 1;
+    }
+    if (streq(name, "months")) {
+        char **list = NULL;
+        size_t n = 0;
+        split_list(value, &list, &n);
+        int bad = n == 0;
+        for (size_t i = 0; i < n; i++) {
+            int m;
+            if (parse_int(list[i], 1, 12, &m) != 0)
+                bad = 1;
+            else
+                d->months |= DUE_MONTH(m);
+            free(list[i]);
+        }
+        free(list);
+        if (bad)
+            return perr(p, line, _("months %s (expected month numbers like 1,4,7,10)"), value);
+        return 1;
+    }
+    if (streq(name, "step")) {
+        d->steps = xrealloc(d->steps, (d->nsteps + 1) * sizeof *d->steps);
+        d->steps[d->nsteps++] = xstrdup(value);
+        return 1;
+    }
+    if (streq(name, "output")) {
+        split_list(value, &d->outputs, &d->noutputs);
+        return 1;
+    }
+    if (streq(name, "after")) {
+        split_list(value, &d->after, &d->nafter);
+        return 1;
+    }
+    if (streq(name, "timeout")) {
+        if (parse_int(value, 1, 7 * 86400, &d->timeout_s) != 0)
+            return perr(p, line, _("timeout %s (expected seconds, 1 to 604800)"), value);
+        return 1;
+    }
+    if (streq(name, "retries")) {
+        if (parse_int(value, 0, 10, &d->retries) != 0)
+            return perr(p, line, _("retries %s (expected 0 to 10)"), value);
+        return 1;
+    }
+    if (streq(name, "expected_start") || streq(name, "expected_end")) {
+        if (parse_hhmm(value) < 0)
+            return perr(p, line, _("%s %s (expected HH:MM, JST)"), name, value);
+        return set_once(p, line,
+                        streq(name, "expected_start") ? &d->expected_start : &d->expected_end, name,
+                        value);
+    }
+    if (streq(name, "enabled")) {
+        if (streq(value, "yes") || streq(value, "true"))
+            d->enabled = 1;
+        else if (streq(value, "no") || streq(value, "false"))
+            d->enabled = 0;
+        else
+            return perr(p, line, _("enabled %s (expected yes or no)"), value);
+        return 1;
+    }
+    return perr(p, line,
+                _("unknown key %s (expected name_ja, name_en, template, period, weekday, "
+                  "monthday, months, host, command, step, output, deliver_to, timeout, "
+                  "retries, group, after, expected_start, expected_end, enabled)"),
+                name);
+}
+
+static int check_def(struct parse *p, struct job_def *d)
+{
+    if (!d->name_ja || !d->name_en)
+        return perr(p, d->line, _("job %s needs name_ja and name_en"), d->code), -1;
+    if (!d->period_text)
+        return perr(p, d->line, _("job %s needs a period"), d->code), -1;
+    if (!d->command && d->nsteps == 0)
+        return perr(p, d->line, _("job %s needs a command, or steps for a person to follow"),
+                    d->code),
+               -1;
+    if (d->command && !d->host)
+        return perr(p, d->line, _("job %s has a command but no host to run it on"), d->code), -1;
+    if ((d->periods & PERIOD_WEEKLY) && d->weekday < 0)
+        d->weekday = 1;
+    return 0;
+}
+
+static int cmp_def_ptr(const void *a, const void *b)
+{
+    const struct job_def *x = *(const struct job_def *const *)a;
+    const struct job_def *y = *(const struct job_def *const *)b;
+    int c = strcmp(x->code, y->code);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* A code defined twice in this file, or already in an earlier file. */
+static void check_duplicates(struct parse *p)
+{
+    size_t n = p->mine.n + (p->all ? p->all->n : 0);
+    const struct job_def **v = xmalloc((n + 1) * sizeof *v);
+    size_t k = 0;
+    if (p->all)
+        for (size_t i = 0; i < p->all->n; i++)
+            v[k++] = &p->all->v[i];
+    for (size_t i = 0; i < p->mine.n; i++)
+        v[k++] = &p->mine.v[i];
+    qsort(v, k, sizeof *v, cmp_def_ptr);
+    for (size_t i = 1; i < k && !p->err; i++)
+        if (streq(v[i]->code, v[i - 1]->code)) {
+            /* Name the definition in this file. */
+            const struct job_def *d = v[i]->file && streq(v[i]->file, p->path) ? v[i] : v[i - 1];
+            perr(p, d->line, _("job %s is defined twice"), d->code);
+        }
+    free(v);
+}
+
+int jobs_parse_file(const char *path, struct job_defs *out, char **err)
+{
+    struct parse p = {path, out, {NULL, 0}, NULL, NULL};
+    int rc = ini_parse_lines(path, on_pair, &p);
+    if (rc < 0 && !p.err)
+        p.err = xasprintf(_("cannot read %s"), path);
+    else if (rc > 0 && !p.err)
+        p.err = xasprintf(_("%s:%d: expected [CODE] or key = value"), path, rc);
+    if (!p.err)
+        check_duplicates(&p);
+    for (size_t i = 0; i < p.mine.n && !p.err; i++)
+        check_def(&p, &p.mine.v[i]);
+    if (p.err) {
+        set_err(err, "%s", p.err);
+        free(p.err);
+        jobs_defs_free(&p.mine);
+        return -1;
+    }
+    out->v = xrealloc(out->v, (out->n + p.mine.n + 1) * sizeof *out->v);
+    memcpy(out->v + out->n, p.mine.v, p.mine.n * sizeof *p.mine.v);
+    out->n += p.mine.n;
+    free(p.mine.v);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int jobs_parse_dir(const char *dir, struct job_defs *out, char **err)
+{
+    char *owned = NULL;
+    if (!dir)
+        dir = owned = xasprintf("%s/jobs", paths_datadir());
+    DIR *d = opendir(dir);
+    if (!d) {
+        set_err(err, _("cannot open %s: %s"), dir, strerror(errno));
+        free(owned);
+        return -1;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && streq(e->d_name + len - 4, ".ini") && e->d_name[0] != '.') {
+            names = xrealloc(names, (n + 1) * sizeof *names);
+            names[n++] = xasprintf("%s/%s", dir, e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    struct job_defs tmp = {NULL, 0};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = jobs_parse_file(names[i], &tmp, err);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(owned);
+    if (rc != 0) {
+        jobs_defs_free(&tmp);
+        return -1;
+    }
+    out->v = xrealloc(out->v, (out->n + tmp.n + 1) * sizeof *out->v);
+    memcpy(out->v + out->n, tmp.v, tmp.n * sizeof *tmp.v);
+    out->n += tmp.n;
+    free(tmp.v);
+    return 0;
+}
+
+/* ---- install ---- */
+
+/* The dependency graph over every code (the definitions' and the store's), nodes sorted by
+ * code so lookups are binary searches: 10,000 jobs check in milliseconds. */
+struct graph {
+    char **codes; /* sorted, unique */
+    size_t n;
+    size_t **adj; /* adj[i]: the nodes i runs after */
+    size_t *nadj, *cap;
+};
+
+static void graph_init(struct graph *g, char **codes, size_t n)
+{
+    qsort(codes, n, sizeof *codes, cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (u && streq(codes[u - 1], codes[i])) {
+            free(codes[i]);
+            continue;
+        }
+        codes[u++] = codes[i];
+    }
+    g->codes = codes;
+    g->n = u;
+    g->adj = xcalloc(u + 1, sizeof *g->adj);
+    g->nadj = xcalloc(u + 1, sizeof *g->nadj);
+    g->cap = xcalloc(u + 1, sizeof *g->cap);
+}
+
+/* Node of code, or (size_t)-1. */
+static size_t graph_find(const struct graph *g, const char *code)
+{
+    char *const *hit = bsearch(&code, g->codes, g->n, sizeof *g->codes, cmp_str);
+    return hit ? (size_t)(hit - g->codes) : (size_t)-1;
+}
+
+static void graph_edge(struct graph *g, size_t a, size_t b)
+{
+    if (g->nadj[a] == g->cap[a]) {
+        g->cap[a] = g->cap[a] ? g->cap[a] * 2 : 2;
+        g->adj[a] = xrealloc(g->adj[a], g->cap[a] * sizeof **g->adj);
+    }
+    g->adj[a][g->nadj[a]++] = b;
+}
+
+static void graph_free(struct graph *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        free(g->codes[i]), free(g->adj[i]);
+    free(g->codes), free(g->adj), free(g->nadj), free(g->cap);
+}
+
+/* Iterative DFS (deep chains must not overflow the stack); on a back edge writes the
+ * cycle "A -> B -> A" into *cycle. */
+static char *find_cycle(const struct graph *g)
+{
+    int *color = xcalloc(g->n + 1, sizeof *color);
+    size_t *stack = xcalloc(g->n + 1, sizeof *stack);
+    size_t *next = xcalloc(g->n + 1, sizeof *next);
+    char *cycle = NULL;
+    for (size_t root = 0; root < g->n && !cycle; root++) {
+        if (color[root])
+            continue;
+        size_t depth = 0;
+        stack[0] = root;
+        color[root] = 1;
+        next[root] = 0;
+        while (!cycle) {
+            size_t v = stack[depth];
+            if (next[v] == g->nadj[v]) {
+                color[v] = 2;
+                if (depth == 0)
+                    break;
+                depth--;
+                continue;
+            }
+            size_t w = g->adj[v][next[v]++];
+            if (color[w] == 1) {
+                struct strbuf sb = STRBUF_INIT;
+                size_t start = 0;
+                while (stack[start] != w)
+                    start++;
+                for (size_t i = start; i <= depth; i++)
+                    sb_printf(&sb, "%s -> ", g->codes[stack[i]]);
+                sb_puts(&sb, g->codes[w]);
+                cycle = sb_detach(&sb);
+            } else if (color[w] == 0) {
+                color[w] = 1;
+                next[w] = 0;
+                stack[++depth] = w;
+            }
+        }
+    }
+    free(color), free(stack), free(next);
+    return cycle;
+}
+
+static int lookup_id(struct store *st, const char *sql, const char *key, char id[ID_LEN + 1])
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    bind_text(s, 1, key);
+    int found = sqlite3_step(s) == SQLITE_ROW;
+    if (found)
+        snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
+    sqlite3_reset(s);
+    return found;
+}
+
+static char *join_lines(char **v, size_t n)
+{
+    if (!n)
+        return NULL;
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&sb, "%s%s", i ? "\n" : "", v[i]);
+    return sb_detach(&sb);
+}
+
+static uint64_t fnv1a(const char *s, uint64_t h)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* The run of a job on a day has the same id on every console (UUIDv7 layout: the day's
+ * start as its time, a hash of job and day as its random bits), so two consoles that
+ * create it independently make one row, not a conflict for sync. */
+static void run_id_for(const char *job_id, const char *day, char out[ID_LEN + 1])
+{
+    struct civil_date d;
+    int64_t ms = civil_parse(day, &d) == 0 ? jst_to_utc(d.y, d.m, d.d, 0) * 1000 : 0;
+    uint64_t a = fnv1a(day, fnv1a(job_id, 0xcbf29ce484222325ULL));
+    uint64_t b = fnv1a(job_id, fnv1a(day, 0x84222325cbf29ce4ULL));
+    snprintf(out, ID_LEN + 1, "%08x-%04x-7%03x-%04x-%012llx", (unsigned)((uint64_t)ms >> 16),
+             (unsigned)((uint64_t)ms & 0xffff), (unsigned)(a & 0xfff),
+             (unsigned)(0x8000 | ((a >> 12) & 0x3fff)),
+             (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+int jobs_install(struct store *st, const struct job_defs *defs, int *installed, char **err)
+{
+    /* Nodes: every defined code and every stored job. */
+    size_t ncodes = 0, cap = defs->n + 64;
+    char **codes = xmalloc(cap * sizeof *codes);
+    for (size_t i = 0; i < defs->n; i++)
+        codes[ncodes++] = xstrdup(defs->v[i].code);
+    sqlite3_stmt *s = store_stmt(st, "SELECT code FROM jobs WHERE deleted = 0");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (ncodes == cap)
+            codes = xrealloc(codes, (cap *= 2) * sizeof *codes);
+        codes[ncodes++] = xstrdup(col_text(s, 0));
+    }
+    sqlite3_reset(s);
+    struct graph g = {0};
+    graph_init(&g, codes, ncodes);
+    char *defined = xcalloc(g.n + 1, 1);
+    for (size_t i = 0; i < defs->n; i++)
+        defined[graph_find(&g, defs->v[i].code)] = 1;
+    int bad = 0;
+    for (size_t i = 0; i < defs->n && !bad; i++) {
+        const struct job_def *d = &defs->v[i];
+        size_t from = graph_find(&g, d->code);
+        for (size_t k = 0; k < d->nafter && !bad; k++) {
+            size_t to = graph_find(&g, d->after[k]);
+            if (streq(d->after[k], d->code)) {
+                set_err(err, _("%s:%d: job %s runs after itself"), d->file, d->line, d->code);
+                bad = 1;
+                break;
+            }
+            if (to == (size_t)-1) {
+                set_err(err, _("%s:%d: job %s runs after %s, which is not a known job"), d->file,
+                        d->line, d->code, d->after[k]);
+                bad = 1;
+                break;
+            }
+            graph_edge(&g, from, to);
+        }
+    }
+    if (bad) {
+        free(defined);
+        graph_free(&g);
+        return -1;
+    }
+    /* Stored dependencies of jobs not redefined now. */
+    s = store_stmt(st, "SELECT j.code, d.code FROM job_deps x "
+                       "JOIN jobs j ON j.id = x.job_id "
+                       "JOIN jobs d ON d.id = x.depends_on_id "
+                       "WHERE x.deleted = 0 AND j.deleted = 0 AND d.deleted = 0");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        size_t from = graph_find(&g, col_text(s, 0)), to = graph_find(&g, col_text(s, 1));
+        if (from != (size_t)-1 && to != (size_t)-1 && !defined[from])
+            graph_edge(&g, from, to);
+    }
+    sqlite3_reset(s);
+    char *cycle = find_cycle(&g);
+    free(defined);
+    graph_free(&g);
+    if (cycle) {
+        set_err(err, _("dependency cycle: %s"), cycle);
+        free(cycle);
+        return -1;
+    }
+    if (store_begin(st, err) != 0)
+        return -1;
+    char now[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), now);
+    for (size_t i = 0; i < defs->n; i++) {
+        const struct job_def *d = &defs->v[i];
+        char host_id[ID_LEN + 1] = "", tpl_id[ID_LEN + 1] = "", id[ID_LEN + 1];
+        if (d->host && !lookup_id(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0",
+                                  d->host, host_id)) {
+            set_err(err,
+                    _("%s:%d: job %s: unknown host %s (not in the hosts inventory; add it "
+                      "with unyo host add)"),
+                    d->file, d->line, d->code, d->host);
+            goto fail;
+        }
+        const char *tcode = d->template_code ? d->template_code : d->code;
+        lookup_id(st, "SELECT id FROM templates WHERE code = ?1 AND deleted = 0", tcode, tpl_id);
+        int exists = lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->code, id);
+        if (!exists)
+            run_id_for("job", d->code, id); /* the same job id on every console */
+        char *procedure = join_lines(d->steps, d->nsteps);
+        char *outputs = join_lines(d->outputs, d->noutputs);
+        sqlite3_stmt *u = store_stmt(
+            st, "INSERT INTO jobs(id, code, template_id, name_ja, name_en, periods, weekday, "
+                "monthday, months, host_id, command, procedure, outputs, deliver_to, "
+                "timeout_seconds, retries, concurrency_group, expected_start, expected_end, "
+                "enabled, created_at, updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+                "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, "
+                "?22, ?23) ON CONFLICT(id) DO UPDATE SET template_id = ?3, name_ja = ?4, "
+                "name_en = ?5, periods = ?6, weekday = ?7, monthday = ?8, months = ?9, "
+                "host_id = ?10, command = ?11, procedure = ?12, outputs = ?13, deliver_to = ?14, "
+                "timeout_seconds = ?15, retries = ?16, concurrency_group = ?17, "
+                "expected_start = ?18, expected_end = ?19, enabled = ?20, updated_at = ?21, "
+                "deleted = 0, hlc = ?22, origin = ?23");
+        bind_text(u, 1, id);
+        bind_text(u, 2, d->code);
+        bind_text(u, 3, tpl_id[0] ? tpl_id : NULL);
+        bind_text(u, 4, d->name_ja);
+        bind_text(u, 5, d->name_en);
+        bind_int(u, 6, d->periods);
+        if (d->weekday >= 0)
+            bind_int(u, 7, d->weekday);
+        if (d->monthday)
+            bind_int(u, 8, d->monthday);
+        if (d->months)
+            bind_int(u, 9, d->months);
+        bind_text(u, 10, host_id[0] ? host_id : NULL);
+        bind_text(u, 11, d->command);
+        bind_text(u, 12, procedure);
+        bind_text(u, 13, outputs);
+        bind_text(u, 14, d->deliver_to);
+        bind_int(u, 15, d->timeout_s);
+        bind_int(u, 16, d->retries);
+        bind_text(u, 17, d->group);
+        bind_text(u, 18, d->expected_start);
+        bind_text(u, 19, d->expected_end);
+        bind_int(u, 20, d->enabled);
+        bind_text(u, 21, now);
+        bind_int(u, 22, store_hlc_next(st));
+        bind_text(u, 23, st->origin);
+        int rc = sqlite3_step(u);
+        free(procedure);
+        free(outputs);
+        if (rc != SQLITE_DONE) {
+            store_fail(st, err, d->code);
+            goto fail;
+        }
+        if (store_audit(st, exists ? "job.update" : "job.install", "jobs", id, d->code, err) != 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < defs->n; i++) {
+        const struct job_def *d = &defs->v[i];
+        char id[ID_LEN + 1];
+        lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->code, id);
+        /* Unchanged dependencies stay as they are (no churn on every load). */
+        char **sorted = xmalloc((d->nafter + 1) * sizeof *sorted);
+        memcpy(sorted, d->after, d->nafter * sizeof *sorted);
+        qsort(sorted, d->nafter, sizeof *sorted, cmp_str);
+        struct strbuf want = STRBUF_INIT;
+        for (size_t k = 0; k < d->nafter; k++)
+            sb_printf(&want, "%s\n", sorted[k]);
+        free(sorted);
+        sqlite3_stmt *have =
+            store_stmt(st, "SELECT d.code FROM job_deps x JOIN jobs d ON d.id = x.depends_on_id "
+                           "WHERE x.job_id = ?1 AND x.deleted = 0 ORDER BY d.code");
+        bind_text(have, 1, id);
+        struct strbuf got = STRBUF_INIT;
+        while (sqlite3_step(have) == SQLITE_ROW)
+            sb_printf(&got, "%s\n", col_text(have, 0));
+        sqlite3_reset(have);
+        int same = streq(want.buf ? want.buf : "", got.buf ? got.buf : "");
+        sb_free(&want);
+        sb_free(&got);
+        if (same)
+            continue;
+        sqlite3_stmt *x = store_stmt(st, "UPDATE job_deps SET deleted = 1, updated_at = ?2, "
+                                         "hlc = ?3, origin = ?4 WHERE job_id = ?1 AND deleted = 0");
+        bind_text(x, 1, id);
+        bind_text(x, 2, now);
+        bind_int(x, 3, store_hlc_next(st));
+        bind_text(x, 4, st->origin);
+        if (sqlite3_step(x) != SQLITE_DONE) {
+            store_fail(st, err, d->code);
+            goto fail;
+        }
+        for (size_t k = 0; k < d->nafter; k++) {
+            char dep[ID_LEN + 1], dep_row[ID_LEN + 1];
+            lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->after[k], dep);
+            id_new(dep_row);
+            sqlite3_stmt *y = store_stmt(
+                st, "INSERT INTO job_deps(id, job_id, depends_on_id, created_at, updated_at, "
+                    "hlc, origin) VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6)");
+            bind_text(y, 1, dep_row);
+            bind_text(y, 2, id);
+            bind_text(y, 3, dep);
+            bind_text(y, 4, now);
+            bind_int(y, 5, store_hlc_next(st));
+            bind_text(y, 6, st->origin);
+            if (sqlite3_step(y) != SQLITE_DONE) {
+                store_fail(st, err, d->code);
+                goto fail;
+            }
+        }
+    }
+    if (store_commit(st, err) != 0)
+        goto fail;
+    if (installed)
+        *installed = (int)defs->n;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+/* ---- runs ---- */
+
+int job_event(struct store *st, const char *run_id, const char *kind, const char *note,
+              const char *data, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO job_run_events(id, run_id, kind, note, data, "
+                                     "operator_id, at, hlc, origin) "
+                                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
+    int64_t ms = time_now_ms();
+    id_new_at(id, ms);
+    time_format_iso(ms, at);
+    bind_text(s, 1, id);
+    bind_text(s, 2, run_id);
+    bind_text(s, 3, kind);
+    bind_text(s, 4, note && *note ? note : NULL);
+    bind_text(s, 5, data);
+    bind_text(s, 6, st->operator_id[0] ? st->operator_id : NULL);
+    bind_text(s, 7, at);
+    bind_int(s, 8, store_hlc_next(st));
+    bind_text(s, 9, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("recording the run's event"));
+    return 0;
+}
+
+static int insert_run(struct store *st, const char *job_id, const char *day, const char *now,
+                      int *created, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "INSERT OR IGNORE INTO job_runs(id, job_id, due_day, state, created_at, updated_at, "
+            "hlc, origin) VALUES(?1, ?2, ?3, 'waiting', ?4, ?4, ?5, ?6)");
+    char id[ID_LEN + 1];
+    run_id_for(job_id, day, id);
+    bind_text(s, 1, id);
+    bind_text(s, 2, job_id);
+    bind_text(s, 3, day);
+    bind_text(s, 4, now);
+    bind_int(s, 5, store_hlc_next(st));
+    bind_text(s, 6, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("creating the day's runs"));
+    *created = sqlite3_changes(st->db) == 1;
+    if (*created)
+        return job_event(st, id, "waiting", NULL, NULL, err);
+    return 0;
+}
+
+static int day_valid(const char *day, struct civil_date *d, char **err)
+{
+    if (!day || strlen(day) != 10 || civil_parse(day, d) != 0) {
+        set_err(err, _("a day is YYYY-MM-DD, not %s"), day ? day : "");
+        return -1;
+    }
+    return 0;
+}
+
+int jobs_ensure_runs(struct store *st, const struct calendar *cal, const char *day, int *created,
+                     char **err)
+{
+    struct civil_date d;
+    if (day_valid(day, &d, err) != 0)
+        return -1;
+    /* Which jobs are due: read first, outside the write lock. */
+    sqlite3_stmt *s = store_stmt(st, "SELECT j.id, j.periods, j.weekday, j.monthday, j.months "
+                                     "FROM jobs j WHERE j.enabled = 1 AND j.deleted = 0 AND NOT "
+                                     "EXISTS (SELECT 1 FROM job_runs r WHERE r.job_id = j.id "
+                                     "AND r.due_day = ?1)");
+    bind_text(s, 1, day);
+    char(*ids)[ID_LEN + 1] = NULL;
+    size_t n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        struct due_rule r;
+        r.periods = (unsigned)sqlite3_column_int(s, 1);
+        r.weekday = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
+        r.monthday = sqlite3_column_int(s, 3);
+        r.months = (unsigned)sqlite3_column_int(s, 4);
+        if (!due_on(&r, cal, d))
+            continue;
+        ids = xrealloc(ids, (n + 1) * sizeof *ids);
+        snprintf(ids[n++], ID_LEN + 1, "%s", col_text(s, 0));
+    }
+    sqlite3_reset(s);
+    int count = 0;
+    if (n) {
+        if (store_begin(st, err) != 0) {
+            free(ids);
+            return -1;
+        }
+        char now[TIME_ISO_LEN + 1];
+        time_format_iso(time_now_ms(), now);
+        for (size_t i = 0; i < n; i++) {
+            int made = 0;
+            if (insert_run(st, ids[i], day, now, &made, err) != 0) {
+                store_rollback(st);
+                free(ids);
+                return -1;
+            }
+            count += made;
+        }
+        if (store_commit(st, err) != 0) {
+            store_rollback(st);
+            free(ids);
+            return -1;
+        }
+    }
+    free(ids);
+    if (created)
+        *created = count;
+    return 0;
+}
+
+int jobs_add_run(struct store *st, const char *code, const char *day, char out_id[ID_LEN + 1],
+                 char **err)
+{
+    struct civil_date d;
+    if (day_valid(day, &d, err) != 0)
+        return -1;
+    char job[ID_LEN + 1];
+    if (!lookup_id(st, "SELECT id FROM jobs WHERE code = ?1 AND deleted = 0", code, job)) {
+        set_err(err, _("no job %s (unyo jobs list shows the installed ones)"), code);
+        return -1;
+    }
+    if (store_begin(st, err) != 0)
+        return -1;
+    char now[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), now);
+    int made = 0;
+    if (insert_run(st, job, day, now, &made, err) != 0 ||
+        (made && store_audit(st, "job.add_run", "jobs", job, day, err) != 0) ||
+        store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    if (out_id) {
+        sqlite3_stmt *s =
+            store_stmt(st, "SELECT id FROM job_runs WHERE job_id = ?1 AND due_day = ?2");
+        bind_text(s, 1, job);
+        bind_text(s, 2, day);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            snprintf(out_id, ID_LEN + 1, "%s", col_text(s, 0));
+        sqlite3_reset(s);
+    }
+    return 0;
+}
+
+/* "ORIGIN/PID" */
+static int claim_gone(struct store *st, const char *claimed_by, const char *claimed_at,
+                      int timeout_s, int64_t now)
+{
+    if (!claimed_by)
+        return 1;
+    const char *slash = strrchr(claimed_by, '/');
+    size_t olen = slash ? (size_t)(slash - claimed_by) : 0;
+    if (slash && olen == strlen(st->origin) && strncmp(claimed_by, st->origin, olen) == 0) {
+        long pid = strtol(slash + 1, NULL, 10);
+        if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            return 1;
+    }
+    int64_t at;
+    if (!claimed_at || time_parse(claimed_at, &at) != 0)
+        return 1;
+    /* Another console's runner (or a hung one): stale once past its timeout and a grace. */
+    return now - at > ((int64_t)timeout_s + JOB_CLAIM_GRACE_S) * 1000;
+}
+
+int jobs_recover(struct store *st, int *recovered, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT r.id, r.claimed_by, r.claimed_at, j.timeout_seconds "
+                                     "FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+                                     "WHERE r.state = 'running'");
+    int64_t now = time_now_ms();
+    struct {
+        char id[ID_LEN + 1];
+        char *by;
+    } *gone = NULL;
+    size_t n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (!claim_gone(st, col_text(s, 1), col_text(s, 2), sqlite3_column_int(s, 3), now))
+            continue;
+        gone = xrealloc(gone, (n + 1) * sizeof *gone);
+        snprintf(gone[n].id, ID_LEN + 1, "%s", col_text(s, 0));
+        gone[n].by = col_text(s, 1) ? xstrdup(col_text(s, 1)) : NULL;
+        n++;
+    }
+    sqlite3_reset(s);
+    int count = 0, rc = 0;
+    if (n && store_begin(st, err) == 0) {
+        char at[TIME_ISO_LEN + 1];
+        time_format_iso(now, at);
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            sqlite3_stmt *u = store_stmt(
+                st, "UPDATE job_runs SET state = 'interrupted', ended_at = ?2, updated_at = ?2, "
+                    "hlc = ?3, origin = ?4 WHERE id = ?1 AND state = 'running' "
+                    "AND claimed_by IS ?5");
+            bind_text(u, 1, gone[i].id);
+            bind_text(u, 2, at);
+            bind_int(u, 3, store_hlc_next(st));
+            bind_text(u, 4, st->origin);
+            bind_text(u, 5, gone[i].by);
+            if (sqlite3_step(u) != SQLITE_DONE) {
+                rc = store_fail(st, err, _("marking an interrupted run"));
+                break;
+            }
+            if (sqlite3_changes(st->db) != 1)
+                continue;
+            char *note = xasprintf(_("the runner %s is gone; the run was interrupted"),
+                                   gone[i].by ? gone[i].by : "?");
+            rc = job_event(st, gone[i].id, "interrupted", note, NULL, err);
+            free(note);
+            count++;
+        }
+        if (rc == 0)
+            rc = store_commit(st, err);
+        if (rc != 0)
+            store_rollback(st);
+    } else if (n) {
+        rc = -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(gone[i].by);
+    free(gone);
+    if (recovered)
+        *recovered = count;
+    return rc;
+}
+
+static char *dup_col(sqlite3_stmt *s, int i)
+{
+    const char *t = col_text(s, i);
+    return t ? xstrdup(t) : NULL;
+}
+
+#define RUN_COLS                                                                                   \
+    "r.id, j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, r.due_day, r.state, "        \
+    "r.claimed_by, r.started_at, r.ended_at, j.expected_start, j.expected_end, i.ref, r.files, "   \
+    "r.attempt, r.exit_status, j.command IS NULL, r.output_truncated FROM job_runs r "             \
+    "JOIN jobs j ON j.id = r.job_id LEFT JOIN hosts h ON h.id = j.host_id "                        \
+    "LEFT JOIN incidents i ON i.id = r.incident_id "
+
+static int64_t expected_ms(const char *day, const char *hhmm)
+{
+    struct civil_date d;
+    int min = hhmm ? parse_hhmm(hhmm) : -1;
+    if (min < 0 || civil_parse(day, &d) != 0)
+        return 0;
+    return jst_to_utc(d.y, d.m, d.d, min) * 1000;
+}
+
+static void fill_run(sqlite3_stmt *s, struct job_run_row *r, int64_t now)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->id, sizeof r->id, "%s", col_text(s, 0));
+    r->code = dup_col(s, 1);
+    r->name_ja = dup_col(s, 2);
+    r->name_en = dup_col(s, 3);
+    r->host = dup_col(s, 4);
+    r->group = dup_col(s, 5);
+    r->due_day = dup_col(s, 6);
+    r->state = dup_col(s, 7);
+    r->claimed_by = dup_col(s, 8);
+    r->started_at = dup_col(s, 9);
+    r->ended_at = dup_col(s, 10);
+    r->expected_start = dup_col(s, 11);
+    r->expected_end = dup_col(s, 12);
+    r->incident_ref = dup_col(s, 13);
+    r->files = dup_col(s, 14);
+    r->attempt = sqlite3_column_int(s, 15);
+    r->has_exit = sqlite3_column_type(s, 16) != SQLITE_NULL;
+    r->exit_status = sqlite3_column_int(s, 16);
+    r->manual = sqlite3_column_int(s, 17);
+    r->output_truncated = sqlite3_column_int(s, 18);
+    if (!now || !r->due_day)
+        return;
+    int64_t es = expected_ms(r->due_day, r->expected_start);
+    int64_t ee = expected_ms(r->due_day, r->expected_end);
+    int pending =
+        streq(r->state, "waiting") || streq(r->state, "queued") || streq(r->state, "held");
+    if (es && pending && now > es)
+        r->delay |= JOB_LATE_START;
+    int64_t started = 0, ended = 0;
+    if (r->started_at && es && time_parse(r->started_at, &started) == 0 && started > es && !pending)
+        r->delay |= JOB_LATE_START;
+    if (ee) {
+        if ((pending || streq(r->state, "running")) && now > ee)
+            r->delay |= JOB_LATE_END;
+        else if (r->ended_at && time_parse(r->ended_at, &ended) == 0 && ended > ee)
+            r->delay |= JOB_LATE_END;
+    }
+}
+
+int jobs_day(struct store *st, const char *day, int64_t now, struct job_run_row **out, size_t *n,
+             char **err)
+{
+    *out = NULL;
+    *n = 0;
+    struct civil_date d;
+    if (day_valid(day, &d, err) != 0)
+        return -1;
+    sqlite3_stmt *s = store_stmt(st, "SELECT " RUN_COLS "WHERE r.due_day = ?1 AND r.deleted = 0 "
+                                     "ORDER BY coalesce(j.expected_start, '99:99'), j.code");
+    bind_text(s, 1, day);
+    int rc;
+    size_t cap = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        fill_run(s, &(*out)[(*n)++], now);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        job_run_rows_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return store_fail(st, err, _("listing the day's runs"));
+    }
+    return 0;
+}
+
+int jobs_history(struct store *st, const char *code, int limit, struct job_run_row **out, size_t *n,
+                 char **err)
+{
+    *out = NULL;
+    *n = 0;
+    char job[ID_LEN + 1];
+    if (!lookup_id(st, "SELECT id FROM jobs WHERE code = ?1 AND deleted = 0", code, job)) {
+        set_err(err, _("no job %s (unyo jobs list shows the installed ones)"), code);
+        return -1;
+    }
+    sqlite3_stmt *s = store_stmt(st, "SELECT " RUN_COLS "WHERE r.job_id = ?1 AND r.deleted = 0 "
+                                     "ORDER BY r.due_day DESC LIMIT ?2");
+    bind_text(s, 1, job);
+    bind_int(s, 2, limit > 0 ? limit : 60);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        fill_run(s, &(*out)[(*n)++], 0);
+    }
+    sqlite3_reset(s);
+    return 0;
+}
+
+void job_run_rows_free(struct job_run_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct job_run_row *r = &rows[i];
+        free(r->code), free(r->name_ja), free(r->name_en), free(r->host), free(r->group);
+        free(r->due_day), free(r->state), free(r->claimed_by), free(r->started_at);
+        free(r->ended_at), free(r->expected_start), free(r->expected_end);
+        free(r->incident_ref), free(r->files);
+    }
+    free(rows);
+}
+
+int jobs_resolve_run(struct store *st, const char *ref, char id[ID_LEN + 1], char **err)
+{
+    if (!ref || !*ref) {
+        set_err(err, _("say which run: its id, CODE@YYYY-MM-DD or CODE (today)"));
+        return -1;
+    }
+    if (id_valid(ref) && lookup_id(st, "SELECT id FROM job_runs WHERE id = ?1", ref, id))
+        return 0;
+    char code[64], day[16];
+    const char *at = strchr(ref, '@');
+    if (at) {
+        snprintf(code, sizeof code, "%.*s", (int)(at - ref), ref);
+        snprintf(day, sizeof day, "%s", at + 1);
+    } else {
+        snprintf(code, sizeof code, "%s", ref);
+        time_format_jst_date(time_now_ms(), day);
+    }
+    sqlite3_stmt *s = store_stmt(st, "SELECT r.id FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+                                     "WHERE j.code = ?1 AND r.due_day = ?2 AND r.deleted = 0");
+    bind_text(s, 1, code);
+    bind_text(s, 2, day);
+    int found = sqlite3_step(s) == SQLITE_ROW;
+    if (found)
+        snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
+    sqlite3_reset(s);
+    if (!found) {
+        set_err(err, _("no run of %s on %s"), code, day);
+        return -1;
+    }
+    return 0;
+}
+
+struct run_state {
+    char state[16];
+    int manual;
+    char job_id[ID_LEN + 1];
+};
+
+static int run_state_of(struct store *st, const char *id, struct run_state *rs, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT r.state, j.command IS NULL, j.id FROM job_runs r "
+                                     "JOIN jobs j ON j.id = r.job_id WHERE r.id = ?1");
+    bind_text(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        set_err(err, _("no run %s"), id);
+        return -1;
+    }
+    snprintf(rs->state, sizeof rs->state, "%s", col_text(s, 0));
+    rs->manual = sqlite3_column_int(s, 1);
+    snprintf(rs->job_id, sizeof rs->job_id, "%s", col_text(s, 2));
+    sqlite3_reset(s);
+    return 0;
+}
+
+static int state_in(const char *state, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (streq(state, list[i]))
+            return 1;
+    return 0;
+}
+
+int jobs_run_action(struct store *st, const char *ref, const char *action, const char *note,
+                    char **err)
+{
+    static const struct {
+        const char *action, *to;
+        const char *from[8];
+        int manual_only;
+    } rules[] = {
+        {"hold", "held", {"waiting", "queued"}, 0},
+        {"release", "queued", {"held"}, 0},
+        {"cancel", "cancelled", {"waiting", "queued", "held", "running"}, 0},
+        {"rerun", "queued", {"succeeded", "failed", "skipped", "cancelled", "interrupted"}, 0},
+        {"skipped", "skipped", {"waiting", "queued", "held"}, 0},
+        {"succeeded", "succeeded", {"waiting", "queued", "held"}, 1},
+        {"failed", "failed", {"waiting", "queued", "held"}, 1},
+    };
+    size_t k = ARRAY_LEN(rules);
+    for (size_t i = 0; i < ARRAY_LEN(rules); i++)
+        if (streq(action, rules[i].action))
+            k = i;
+    if (k == ARRAY_LEN(rules)) {
+        set_err(err,
+                _("unknown action %s (expected hold, release, cancel, rerun, succeeded, "
+                  "failed or skipped)"),
+                action ? action : "");
+        return -1;
+    }
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    if (jobs_resolve_run(st, ref, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    struct run_state rs;
+    if (run_state_of(st, id, &rs, err) != 0)
+        goto fail;
+    if (rules[k].manual_only && !rs.manual) {
+        set_err(err,
+                _("run %s belongs to a job with a command: the runner records its result "
+                  "(skip it, cancel it or rerun it instead)"),
+                ref);
+        goto fail;
+    }
+    if (!state_in(rs.state, rules[k].from)) {
+        set_err(err, _("run %s is %s; %s is not possible now"), ref, jobs_state_name(rs.state),
+                action);
+        goto fail;
+    }
+    const char *to = rules[k].to;
+    if (streq(action, "rerun") && rs.manual)
+        to = "waiting";
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    int requeue = streq(action, "rerun");
+    int final = streq(to, "succeeded") || streq(to, "failed") || streq(to, "skipped") ||
+                streq(to, "cancelled");
+    sqlite3_stmt *u =
+        store_stmt(st, "UPDATE job_runs SET state = ?2, updated_at = ?3, hlc = ?4, origin = ?5, "
+                       "attempt = attempt + ?6, "
+                       "claimed_by = CASE WHEN ?6 THEN NULL ELSE claimed_by END, "
+                       "claimed_at = CASE WHEN ?6 THEN NULL ELSE claimed_at END, "
+                       "started_at = CASE WHEN ?6 THEN NULL ELSE started_at END, "
+                       "exit_status = CASE WHEN ?6 THEN NULL ELSE exit_status END, "
+                       "ended_at = CASE WHEN ?6 THEN NULL WHEN ?7 THEN ?3 ELSE ended_at END "
+                       "WHERE id = ?1 AND state = ?8");
+    bind_text(u, 1, id);
+    bind_text(u, 2, to);
+    bind_text(u, 3, at);
+    bind_int(u, 4, store_hlc_next(st));
+    bind_text(u, 5, st->origin);
+    bind_int(u, 6, requeue);
+    bind_int(u, 7, final);
+    bind_text(u, 8, rs.state);
+    if (sqlite3_step(u) != SQLITE_DONE || sqlite3_changes(st->db) != 1) {
+        store_fail(st, err, _("updating the run"));
+        goto fail;
+    }
+    char *data = xasprintf("{\"from\":\"%s\",\"to\":\"%s\"}", rs.state, to);
+    char *act = xasprintf("job.%s", action);
+    const char *n = note;
+    char *auto_note = NULL;
+    if (streq(action, "cancel") && streq(rs.state, "running") && !note)
+        n = auto_note = xstrdup(_("cancelled while running: the command on the host is not "
+                                  "stopped by this"));
+    int rc = job_event(st, id, requeue ? "rerun" : to, n, data, err);
+    if (rc == 0)
+        rc = store_audit(st, act, "job_runs", id, data, err);
+    if (rc == 0 && streq(to, "failed"))
+        rc = job_escalate(st, id, note, err);
+    free(data), free(act), free(auto_note);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+int jobs_deliver(struct store *st, const char *ref, const char *dept, const char *files,
+                 const char *note, char **err)
+{
+    if (!dept || !*dept) {
+        set_err(err, _("say to which department (--to)"));
+        return -1;
+    }
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    if (jobs_resolve_run(st, ref, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    struct run_state rs;
+    if (run_state_of(st, id, &rs, err) != 0)
+        goto fail;
+    if (!streq(rs.state, "succeeded")) {
+        set_err(err, _("run %s is %s; only a succeeded run's lists are delivered"), ref,
+                jobs_state_name(rs.state));
+        goto fail;
+    }
+    char *stored_files = NULL;
+    if (!files) {
+        sqlite3_stmt *f = store_stmt(st, "SELECT files FROM job_runs WHERE id = ?1");
+        bind_text(f, 1, id);
+        if (sqlite3_step(f) == SQLITE_ROW && col_text(f, 0))
+            stored_files = xstrdup(col_text(f, 0));
+        sqlite3_reset(f);
+        files = stored_files;
+    }
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO job_deliveries(id, run_id, department, files, "
+                                     "note, delivered_by, delivered_at, hlc, origin) "
+                                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    char did[ID_LEN + 1], at[TIME_ISO_LEN + 1];
+    id_new(did);
+    time_format_iso(time_now_ms(), at);
+    bind_text(s, 1, did);
+    bind_text(s, 2, id);
+    bind_text(s, 3, dept);
+    bind_text(s, 4, files);
+    bind_text(s, 5, note);
+    bind_text(s, 6, st->operator_id);
+    bind_text(s, 7, at);
+    bind_int(s, 8, store_hlc_next(st));
+    bind_text(s, 9, st->origin);
+    int step = sqlite3_step(s);
+    free(stored_files);
+    if (step != SQLITE_DONE) {
+        store_fail(st, err, _("recording the delivery"));
+        goto fail;
+    }
+    char *ev = xasprintf(_("delivered to %s"), dept);
+    int rc = job_event(st, id, "delivered", ev, NULL, err);
+    if (rc == 0)
+        rc = store_audit(st, "job.deliver", "job_runs", id, dept, err);
+    free(ev);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+int jobs_list(struct store *st, struct job_row **out, size_t *n, char **err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = store_stmt(
+        st,
+        "SELECT j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, "
+        "(SELECT group_concat(d.code, ', ') FROM job_deps x JOIN jobs d ON d.id = "
+        "x.depends_on_id WHERE x.job_id = j.id AND x.deleted = 0), j.command, j.procedure, "
+        "j.outputs, j.deliver_to, j.expected_start, j.expected_end, j.periods, j.weekday, "
+        "j.monthday, j.timeout_seconds, j.retries, j.enabled, j.months "
+        "FROM jobs j LEFT JOIN hosts h ON h.id = j.host_id WHERE j.deleted = 0 ORDER BY j.code");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        struct job_row *r = &(*out)[(*n)++];
+        r->code = dup_col(s, 0);
+        r->name_ja = dup_col(s, 1);
+        r->name_en = dup_col(s, 2);
+        r->host = dup_col(s, 3);
+        r->group = dup_col(s, 4);
+        r->after = dup_col(s, 5);
+        r->command = dup_col(s, 6);
+        r->procedure = dup_col(s, 7);
+        r->outputs = dup_col(s, 8);
+        r->deliver_to = dup_col(s, 9);
+        r->expected_start = dup_col(s, 10);
+        r->expected_end = dup_col(s, 11);
+        r->periods = (unsigned)sqlite3_column_int(s, 12);
+        r->weekday = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13);
+        r->monthday = sqlite3_column_int(s, 14);
+        r->timeout_s = sqlite3_column_int(s, 15);
+        r->retries = sqlite3_column_int(s, 16);
+        r->enabled = sqlite3_column_int(s, 17);
+        r->months = (unsigned)sqlite3_column_int(s, 18);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        job_rows_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return store_fail(st, err, _("listing jobs"));
+    }
+    return 0;
+}
+
+void job_rows_free(struct job_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct job_row *r = &rows[i];
+        free(r->code), free(r->name_ja), free(r->name_en), free(r->host), free(r->group);
+        free(r->after), free(r->command), free(r->procedure), free(r->outputs);
+        free(r->deliver_to), free(r->expected_start), free(r->expected_end);
+    }
+    free(rows);
+}
+
+char *jobs_period_label(unsigned periods, int weekday, int monthday, unsigned months)
+{
+    static const char *const wd[] = {N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"),
+                                     N_("Thu"), N_("Fri"), N_("Sat")};
+    struct strbuf sb = STRBUF_INIT;
+    for (unsigned bit = 1; bit <= PERIOD_STOCKTAKING; bit <<= 1) {
+        if (!(periods & bit))
+            continue;
+        const char *name = templates_period_name_en(bit);
+        if (name)
+            sb_printf(&sb, "%s%s", sb.len ? " / " : "", _(name));
+    }
+    if ((periods & PERIOD_WEEKLY) && weekday >= 0 && weekday < 7)
+        sb_printf(&sb, " (%s)", _(wd[weekday]));
+    if (periods & (PERIOD_MONTHLY | PERIOD_QUARTERLY | PERIOD_HALF_YEARLY | PERIOD_YEARLY)) {
+        if (monthday == TEMPLATES_MONTHDAY_LAST)
+            sb_printf(&sb, " (%s)", _("last day"));
+        else
+            sb_printf(&sb, _(" (day %d)"), monthday ? monthday : 1);
+        if (months) {
+            sb_puts(&sb, " [");
+            int first = 1;
+            for (int m = 1; m <= 12; m++)
+                if (months & DUE_MONTH(m)) {
+                    sb_printf(&sb, "%s%d", first ? "" : ",", m);
+                    first = 0;
+                }
+            sb_putc(&sb, ']');
+        }
+    }
+    return sb_detach(&sb);
+}
+
+int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    char id[ID_LEN + 1];
+    if (jobs_resolve_run(st, ref, id, err) != 0)
+        return -1;
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT r.id, j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, "
+                       "r.due_day, r.state, r.claimed_by, r.started_at, r.ended_at, "
+                       "j.expected_start, j.expected_end, i.ref, r.files, r.attempt, "
+                       "r.exit_status, j.command IS NULL, r.output_truncated, r.output, "
+                       "j.command, j.procedure FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+                       "LEFT JOIN hosts h ON h.id = j.host_id "
+                       "LEFT JOIN incidents i ON i.id = r.incident_id WHERE r.id = ?1");
+    bind_text(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        set_err(err, _("no run %s"), ref);
+        return -1;
+    }
+    fill_run(s, &out->run, time_now_ms());
+    out->output = dup_col(s, 19);
+    out->command = dup_col(s, 20);
+    out->procedure = dup_col(s, 21);
+    sqlite3_reset(s);
+    s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at FROM job_run_events e "
+                       "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.run_id = ?1 "
+                       "ORDER BY e.at, e.id");
+    bind_text(s, 1, id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        out->events = xrealloc(out->events, (out->nevents + 1) * sizeof *out->events);
+        struct job_event_row *e = &out->events[out->nevents++];
+        e->kind = dup_col(s, 0);
+        e->note = dup_col(s, 1);
+        e->who = dup_col(s, 2);
+        e->at = dup_col(s, 3);
+    }
+    sqlite3_reset(s);
+    return 0;
+}
+
+void jobs_run_detail_clear(struct job_run_detail *d)
+{
+    struct job_run_row *r = &d->run;
+    free(r->code), free(r->name_ja), free(r->name_en), free(r->host), free(r->group);
+    free(r->due_day), free(r->state), free(r->claimed_by), free(r->started_at);
+    free(r->ended_at), free(r->expected_start), free(r->expected_end);
+    free(r->incident_ref), free(r->files);
+    free(d->output), free(d->command), free(d->procedure);
+    for (size_t i = 0; i < d->nevents; i++)
+        free(d->events[i].kind), free(d->events[i].note), free(d->events[i].who),
+            free(d->events[i].at);
+    free(d->events);
+    memset(d, 0, sizeof *d);
+}

@@ -1,0 +1,138 @@
+/* Batch job definitions and the day's queue (ジョブ管理; seed 002 items 67-96, seed 000
+ * ジョブ管理 / バックアップ管理 / ログ管理).
+ *
+ * Definitions live in data/jobs/ (INI files), one section per job (format in data/jobs/README.md)
+ * and are installed into the jobs table by code (`unyo jobs load`). A job falls due by its
+ * period on the service calendar (src/due.h); each due day gets one job_runs row, created
+ * idempotently. A run's life:
+ *
+ *   waiting -> running -> succeeded | failed      (queued: put back by a retry or a rerun)
+ *   waiting|queued -> held -> queued;  any not final -> cancelled;  manual jobs are marked
+ *   by a person (succeeded / failed / skipped);  running whose runner died -> interrupted.
+ *
+ * Every change of state is a job_run_events row in the same transaction. */
+#ifndef UNYO_JOBS_H
+#define UNYO_JOBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "id.h"
+
+struct store;
+struct calendar;
+
+struct job_def {
+    char *code, *template_code, *name_ja, *name_en, *period_text;
+    unsigned periods; /* enum period_bits */
+    int weekday;      /* -1 unset */
+    int monthday;     /* 0 unset, 32 last */
+    unsigned months;  /* 0 default */
+    char *host;       /* hosts.name, NULL for manual work without a host */
+    char *command;    /* NULL: manual, see steps */
+    char **steps;     /* manual procedure */
+    size_t nsteps;
+    char **outputs; /* files the job leaves on the host */
+    size_t noutputs;
+    char *deliver_to; /* who receives the lists */
+    int timeout_s, retries;
+    char *group;  /* concurrency group, NULL none */
+    char **after; /* codes this job runs after */
+    size_t nafter;
+    char *expected_start, *expected_end; /* "HH:MM" JST, NULL */
+    int enabled;
+    char *file; /* where it was defined */
+    int line;
+};
+
+struct job_defs {
+    struct job_def *v;
+    size_t n;
+};
+
+/* Parses one file and appends its jobs (a code already in *out is an error). All or
+ * nothing; errors "FILE:LINE: what, expected what". */
+int jobs_parse_file(const char *path, struct job_defs *out, char **err);
+/* Every *.ini of dir in name order (NULL: DATADIR/jobs). */
+int jobs_parse_dir(const char *dir, struct job_defs *out, char **err);
+void jobs_defs_free(struct job_defs *d);
+
+/* Installs the definitions (upsert by code, audited) in one transaction, after checking
+ * that every host is in the inventory, every `after` names a known job and there is no
+ * dependency cycle (the message names it: "L079 -> L080 -> L079"). *installed may be NULL. */
+int jobs_install(struct store *st, const struct job_defs *defs, int *installed, char **err);
+
+/* Period text: "daily", "weekly", ..., "manual", "stocktaking" or the Japanese 日次...
+ * Returns 0 and the bits, or -1. */
+int jobs_parse_period(const char *text, unsigned *bits);
+
+/* ---- the day's queue ---- */
+
+extern const char *const job_run_states[]; /* NULL-terminated */
+/* Translated name of a run state (or event kind). */
+const char *jobs_state_name(const char *state);
+
+/* Creates the runs of every enabled job due on day ("YYYY-MM-DD", JST) that has none yet.
+ * Idempotent. *created may be NULL. */
+int jobs_ensure_runs(struct store *st, const struct calendar *cal, const char *day, int *created,
+                     char **err);
+/* Creates (if missing) a run of one job for day, whatever its period (as-needed work and
+ * stock-taking). out_id may be NULL. */
+int jobs_add_run(struct store *st, const char *code, const char *day, char out_id[ID_LEN + 1],
+                 char **err);
+/* Marks running runs whose runner is gone (a dead pid of this console, or a claim older
+ * than the job's timeout plus a grace period) as interrupted. */
+int jobs_recover(struct store *st, int *recovered, char **err);
+
+enum job_delay { JOB_ON_TIME = 0, JOB_LATE_START = 1, JOB_LATE_END = 2 };
+
+struct job_run_row {
+    char id[ID_LEN + 1];
+    char *code, *name_ja, *name_en, *host, *group, *due_day, *state, *claimed_by;
+    char *started_at, *ended_at, *expected_start, *expected_end, *incident_ref, *files;
+    int attempt, has_exit, exit_status, manual, output_truncated;
+    unsigned delay; /* enum job_delay bits at `now` */
+};
+/* The runs of day (ordered by expected start, code) with their delay at now (UTC ms). */
+int jobs_day(struct store *st, const char *day, int64_t now, struct job_run_row **out, size_t *n,
+             char **err);
+/* Runs of one job, newest first (limit 0: 60). */
+int jobs_history(struct store *st, const char *code, int limit, struct job_run_row **out, size_t *n,
+                 char **err);
+void job_run_rows_free(struct job_run_row *rows, size_t n);
+
+/* A run named by id, or CODE@YYYY-MM-DD, or CODE (today's run, JST). */
+int jobs_resolve_run(struct store *st, const char *ref, char id[ID_LEN + 1], char **err);
+
+/* hold, release, cancel, rerun; and for manual jobs: succeeded, failed, skipped. */
+int jobs_run_action(struct store *st, const char *ref, const char *action, const char *note,
+                    char **err);
+/* Records that a run's lists were handed to a department (job_deliveries). */
+int jobs_deliver(struct store *st, const char *ref, const char *dept, const char *files,
+                 const char *note, char **err);
+
+struct job_row {
+    char *code, *name_ja, *name_en, *host, *group, *after, *command, *procedure, *outputs;
+    char *deliver_to, *expected_start, *expected_end;
+    unsigned periods;
+    int weekday, monthday, timeout_s, retries, enabled;
+    unsigned months;
+};
+int jobs_list(struct store *st, struct job_row **out, size_t *n, char **err);
+void job_rows_free(struct job_row *rows, size_t n);
+/* "daily", "weekly (Mon)", "monthly (5th)", ... (translated; malloc'd). */
+char *jobs_period_label(unsigned periods, int weekday, int monthday, unsigned months);
+
+struct job_event_row {
+    char *kind, *note, *who, *at;
+};
+struct job_run_detail {
+    struct job_run_row run;
+    char *output, *command, *procedure;
+    struct job_event_row *events;
+    size_t nevents;
+};
+int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, char **err);
+void jobs_run_detail_clear(struct job_run_detail *d);
+
+#endif
