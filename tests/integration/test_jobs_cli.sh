@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-resource-lock: unyo-job-tmp-files
 # The change ledger and the job queue through the CLI, without SSH (jobs run --local):
 # the monthly patch round from its template with a service-hours warning, separation of
 # duties, steps in order, config records on done and back on rollback; jobs load / due /

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-resource-lock: unyo-job-tmp-files
 # The job runner over real SSH: the shipped job definitions on four host aliases of one
 # loopback sshd (lib-ap01, lib-db01, lib-web01, lib-bk01), the day's runs executed with
 # dependencies and output files collected; a failing job -> incident draft; a host that
