@@ -1,0 +1,684 @@
+/* Checklist pane: the day's checks (src/checklist.h), marked OK / NG / skipped,
+ * with values, notes and as-needed items added by hand. Earlier days are
+ * browsable with [ and ]. An NG offers an incident draft. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "calendar.h"
+#include "checklist.h"
+#include "i18n.h"
+#include "incidents.h"
+#include "screens.h"
+#include "store.h"
+#include "textwidth.h"
+#include "timefmt.h"
+#include "ui.h"
+#include "ui_filter.h"
+#include "ui_table.h"
+#include "util.h"
+
+enum cl_sort { CL_SORT_LIST, CL_SORT_STATUS, CL_SORT_HOST, CL_SORT_COUNT };
+static const char *const cl_sort_names[CL_SORT_COUNT] = {"code", "status", "host"};
+
+struct cl_model {
+    char day[11];
+    struct checklist_day d;
+    size_t *idx; /* visible items (filter, sort) */
+    size_t nidx;
+    pcre2_code *re;
+    char *pattern;
+    enum cl_sort sort;
+    struct table table;
+    char *load_error;
+    /* pending action state */
+    char code[32];
+    char host[128];
+};
+
+static struct table_col cl_cols[9];
+
+static int ja(void)
+{
+    return strcmp(i18n_lang(), "ja") == 0;
+}
+
+static const char *status_label(enum checklist_status s)
+{
+    switch (s) {
+    case CHECK_OK:
+        return _("OK");
+    case CHECK_NG:
+        return _("NG");
+    case CHECK_SKIP:
+        return _("skip");
+    default:
+        return _("to do");
+    }
+}
+
+static int status_style(enum checklist_status s)
+{
+    switch (s) {
+    case CHECK_OK:
+        return STYLE_STATUS_OK;
+    case CHECK_NG:
+        return STYLE_STATUS_NG;
+    case CHECK_SKIP:
+        return STYLE_STATUS_SKIP;
+    default:
+        return STYLE_STATUS_TODO;
+    }
+}
+
+static const char *item_name(const struct checklist_item *it)
+{
+    return ja() ? it->name_ja : it->name_en;
+}
+
+static void format_value(const struct checklist_item *it, char *out, size_t size)
+{
+    out[0] = 0;
+    if (!it->has_value)
+        return;
+    snprintf(out, size, "%g%s%s", it->value, it->unit ? " " : "", it->unit ? it->unit : "");
+    if (it->out_of_range && it->has_range) {
+        size_t l = strlen(out);
+        snprintf(out + l, size - l, " (%g–%g)", it->value_min, it->value_max);
+    }
+}
+
+static void format_when(const char *iso, const char *day, char *out, size_t size)
+{
+    out[0] = 0;
+    int64_t ms;
+    if (!iso || time_parse(iso, &ms) != 0)
+        return;
+    char full[32], date[16];
+    time_format_jst(ms, full, 0);
+    time_format_jst_date(ms, date);
+    snprintf(out, size, "%s", strcmp(date, day) == 0 ? full + 11 : full + 5);
+}
+
+/* ---- table source ---- */
+static long cl_count(void *data)
+{
+    struct cl_model *m = data;
+    return (long)m->nidx;
+}
+
+static long cl_fetch(void *data, long from, long n, struct table_row *rows)
+{
+    struct cl_model *m = data;
+    long got = 0;
+    for (long i = 0; i < n && (size_t)(from + i) < m->nidx; i++, got++) {
+        const struct checklist_item *it = &m->d.items[m->idx[from + i]];
+        struct table_row *r = &rows[i];
+        memset(r, 0, sizeof *r);
+        char value[64], when[32];
+        format_value(it, value, sizeof value);
+        format_when(it->at, m->day, when, sizeof when);
+        r->cell[0] = xstrdup(status_label(it->status));
+        r->cell[1] = xstrdup(it->code);
+        r->cell[2] = xstrdup(item_name(it));
+        r->cell[3] = xstrdup(it->host_name ? it->host_name : "");
+        r->cell[4] = it->overdue ? xasprintf(_("due %s"), it->due_day) : xstrdup(it->period_text);
+        r->cell[5] = xstrdup(value);
+        r->cell[6] = xstrdup(it->status == CHECK_SKIP && it->reason ? it->reason
+                             : it->note                             ? it->note
+                                                                    : "");
+        r->cell[7] = xstrdup(it->who_name ? it->who_name : "");
+        r->cell[8] = xstrdup(when);
+        r->style = it->overdue ? STYLE_OVERDUE : STYLE_NORMAL;
+        r->cell_style[0] = status_style(it->status);
+        if (it->out_of_range)
+            r->cell_style[5] = STYLE_STATUS_NG;
+        if (it->overdue)
+            r->cell_style[4] = STYLE_OVERDUE;
+    }
+    return got;
+}
+
+static int status_rank(enum checklist_status s)
+{
+    return s == CHECK_NG ? 0 : s == CHECK_TODO ? 1 : s == CHECK_SKIP ? 2 : 3;
+}
+
+static struct cl_model *sort_model;
+static int cmp_idx(const void *a, const void *b)
+{
+    const struct checklist_item *x = &sort_model->d.items[*(const size_t *)a];
+    const struct checklist_item *y = &sort_model->d.items[*(const size_t *)b];
+    int c = 0;
+    if (sort_model->sort == CL_SORT_STATUS)
+        c = status_rank(x->status) - status_rank(y->status);
+    else if (sort_model->sort == CL_SORT_HOST)
+        c = strcmp(x->host_name ? x->host_name : "", y->host_name ? y->host_name : "");
+    if (!c)
+        c = (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+    return c;
+}
+
+static int item_matches(struct cl_model *m, const struct checklist_item *it)
+{
+    if (!m->re)
+        return 1;
+    const char *fields[] = {it->code,      it->name_ja, it->name_en,
+                            it->host_name, it->note,    it->reason};
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        if (fields[i] && ui_filter_match(m->re, fields[i], strlen(fields[i])))
+            return 1;
+    return 0;
+}
+
+static void rebuild(struct cl_model *m)
+{
+    free(m->idx);
+    m->idx = xcalloc(m->d.count ? m->d.count : 1, sizeof *m->idx);
+    m->nidx = 0;
+    for (size_t i = 0; i < m->d.count; i++)
+        if (item_matches(m, &m->d.items[i]))
+            m->idx[m->nidx++] = i;
+    sort_model = m;
+    qsort(m->idx, m->nidx, sizeof *m->idx, cmp_idx);
+    table_reset(&m->table);
+}
+
+static void reload(struct cl_model *m)
+{
+    /* keep the selection on the same item */
+    char code[32] = "", host[128] = "";
+    const struct table_row *r = m->nidx ? table_selected(&m->table) : NULL;
+    if (r) {
+        snprintf(code, sizeof code, "%s", r->cell[1]);
+        snprintf(host, sizeof host, "%s", r->cell[3]);
+    }
+    checklist_day_free(&m->d);
+    free(m->load_error);
+    m->load_error = NULL;
+    char *err = NULL;
+    if (checklist_load(ui_store(), ui_calendar(), m->day, &m->d, &err) != 0) {
+        m->load_error = err ? err : xstrdup(_("the checklist could not be loaded"));
+        memset(&m->d, 0, sizeof m->d);
+    }
+    rebuild(m);
+    for (size_t i = 0; code[0] && i < m->nidx; i++) {
+        const struct checklist_item *it = &m->d.items[m->idx[i]];
+        if (strcmp(it->code, code) == 0 && strcmp(it->host_name ? it->host_name : "", host) == 0) {
+            table_goto(&m->table, (long)i);
+            break;
+        }
+    }
+}
+
+/* ---- pane ---- */
+static void setup_cols(void)
+{
+    cl_cols[0] = (struct table_col){_("Status"), 4, 6, 0, 0};
+    cl_cols[1] = (struct table_col){_("Code"), 4, 6, 0, 0};
+    cl_cols[2] = (struct table_col){_("Item"), 12, 0, 1, 0};
+    cl_cols[3] = (struct table_col){_("Host"), 4, 12, 0, 0};
+    cl_cols[4] = (struct table_col){_("Period"), 4, 16, 0, 0};
+    cl_cols[5] = (struct table_col){_("Value"), 5, 22, 0, 1};
+    cl_cols[6] = (struct table_col){_("Note"), 4, 24, 0, 0};
+    cl_cols[7] = (struct table_col){_("Who"), 3, 10, 0, 0};
+    cl_cols[8] = (struct table_col){_("When"), 5, 11, 0, 0};
+}
+
+static int cl_open(struct pane *p, char **err)
+{
+    (void)err;
+    struct cl_model *m = xcalloc(1, sizeof *m);
+    ui_today(m->day);
+    setup_cols();
+    table_init(&m->table, cl_cols, 9, (struct table_source){cl_count, cl_fetch, m});
+    p->data = m;
+    reload(m);
+    return 0;
+}
+
+static void cl_load(struct pane *p)
+{
+    reload(p->data);
+}
+
+static const struct checklist_item *selected_item(struct cl_model *m)
+{
+    if (!m->nidx || m->table.sel < 0 || (size_t)m->table.sel >= m->nidx)
+        return NULL;
+    return &m->d.items[m->idx[m->table.sel]];
+}
+
+static void cl_draw(struct pane *p, const struct ui_canvas *c)
+{
+    struct cl_model *m = p->data;
+    char today[11];
+    ui_today(today);
+    struct civil_date cd;
+    civil_parse(m->day, &cd);
+    static const char *const wd_en[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const wd_ja[] = {"日", "月", "火", "水", "木", "金", "土"};
+    int wd = civil_weekday(cd.y, cd.m, cd.d);
+    int ok = 0, ng = 0, todo = 0, skip = 0;
+    for (size_t i = 0; i < m->d.count; i++) {
+        enum checklist_status s = m->d.items[i].status;
+        ok += s == CHECK_OK, ng += s == CHECK_NG, todo += s == CHECK_TODO, skip += s == CHECK_SKIP;
+    }
+    char *head =
+        xasprintf(_("%s (%s)%s — %zu items: %d OK, %d NG, %d to do, %d skipped"), m->day,
+                  ja() ? wd_ja[wd] : wd_en[wd], strcmp(m->day, today) == 0 ? _(" today") : "",
+                  m->d.count, ok, ng, todo, skip);
+    ui_put(c, 0, 0, -1, STYLE_HEADER, head);
+    free(head);
+    if (m->load_error) {
+        ui_put(c, 2, 2, -1, STYLE_ERROR, m->load_error);
+        return;
+    }
+    struct ui_canvas t = ui_canvas_sub(c, 1, 0, c->h - 2, c->w);
+    table_draw(&m->table, &t);
+    char *foot = m->pattern ? xasprintf(_("filter /%s/: %zu of %zu — o OK  x NG  s skip  v value  "
+                                          "e note  a add  [ ] day  ? keys"),
+                                        m->pattern, m->nidx, m->d.count)
+                            : xstrdup(_("o OK  x NG  s skip  v value  e note  a add  [ ] day  "
+                                        "? keys"));
+    ui_put(c, c->h - 1, 0, -1, STYLE_DIM, foot);
+    free(foot);
+    if (!m->d.count)
+        ui_put(c, 3, 2, -1, STYLE_DIM, _("Nothing is due on this day. a adds an as-needed item."));
+}
+
+/* ---- marking ---- */
+struct mark_req {
+    struct cl_model *m;
+    char code[32];
+    char host[128];
+    char status[8];
+};
+
+static struct mark_req *new_req(struct cl_model *m, const struct checklist_item *it,
+                                const char *status)
+{
+    struct mark_req *r = xcalloc(1, sizeof *r);
+    r->m = m;
+    snprintf(r->code, sizeof r->code, "%s", it->code);
+    snprintf(r->host, sizeof r->host, "%s", it->host_name ? it->host_name : "");
+    snprintf(r->status, sizeof r->status, "%s", status ? status : "");
+    return r;
+}
+
+static char draft_event[ID_LEN + 1];
+
+static void draft_answer(int yes, void *data)
+{
+    (void)data;
+    if (!yes)
+        return;
+    struct store *st = ui_store();
+    struct checklist_draft d = {0};
+    char *err = NULL;
+    if (checklist_ng_draft(st, draft_event, &d, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    /* The library the draft is filed under: the data centre, else the central library. */
+    char library[64] = "", host[128] = "";
+    sqlite3_stmt *s = store_stmt(st, "SELECT code FROM libraries WHERE deleted = 0 ORDER BY "
+                                     "kind = 'datacenter' DESC, kind = 'central' DESC, code "
+                                     "LIMIT 1");
+    if (sqlite3_step(s) == SQLITE_ROW)
+        snprintf(library, sizeof library, "%s", col_text(s, 0));
+    sqlite3_reset(s);
+    if (d.host_id[0]) {
+        s = store_stmt(st, "SELECT name FROM hosts WHERE id = ?1");
+        bind_text(s, 1, d.host_id);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            snprintf(host, sizeof host, "%s", col_text(s, 0));
+        sqlite3_reset(s);
+    }
+    const char *hosts[1] = {host};
+    struct incident_new in = {0};
+    in.library = library;
+    in.channel = "rounds";
+    in.title = d.title;
+    in.description = d.description;
+    in.category = d.category;
+    in.impact = 2;
+    in.urgency = 2;
+    in.hosts = host[0] ? hosts : NULL;
+    in.nhosts = host[0] ? 1 : 0;
+    in.draft = 1;
+    char id[ID_LEN + 1] = "", ref[24] = "";
+    struct sla *sla = sla_load(NULL, NULL, &err);
+    if (!sla || incident_create(st, sla, &in, id, ref, &err) != 0 ||
+        checklist_link_incident(st, d.event_id[0] ? d.event_id : draft_event, id, &err) != 0) {
+        /* Keep the draft visible so nothing is lost. */
+        ui_error(_("Incident draft not saved (%s): [%s] %s"), err ? err : "", d.category, d.title);
+        free(err);
+    } else {
+        ui_message(_("Incident draft %s saved: %s (submit it in Incidents)"), ref, d.title);
+        ui_dirty(UI_DIRTY_COUNTS);
+    }
+    sla_free(sla);
+    checklist_draft_free(&d);
+}
+
+static int do_mark(struct mark_req *r, const char *value, const char *note, const char *reason,
+                   char **err)
+{
+    struct cl_model *m = r->m;
+    struct checklist_mark mk = {0};
+    mk.status = r->status[0] ? r->status : NULL;
+    mk.value = value && *value ? value : NULL;
+    mk.note = note && *note ? note : NULL;
+    mk.reason = reason && *reason ? reason : NULL;
+    mk.host = r->host[0] ? r->host : NULL;
+    char ev[ID_LEN + 1] = "";
+    if (checklist_mark(ui_store(), ui_calendar(), m->day, r->code, &mk, ev, err) != 0)
+        return -1;
+    reload(m);
+    ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+    const struct checklist_item *it = checklist_find(&m->d, r->code, r->host[0] ? r->host : NULL);
+    const char *label = it ? status_label(it->status) : r->status;
+    ui_message(_("%s %s: %s"), r->code, r->host, label);
+    if (it && it->status == CHECK_NG && strcmp(r->status, "note") != 0) {
+        snprintf(draft_event, sizeof draft_event, "%s", ev);
+        ui_confirm(_("NG recorded. Create an incident draft? (y/n)"), draft_answer, NULL);
+    }
+    return 0;
+}
+
+static int submit_prompt(const char *text, void *data, char **err)
+{
+    struct mark_req *r = data;
+    int rc;
+    if (strcmp(r->status, "skip") == 0)
+        rc = do_mark(r, NULL, NULL, text, err);
+    else if (strcmp(r->status, "note") == 0)
+        rc = do_mark(r, NULL, text, NULL, err);
+    else
+        rc = do_mark(r, text, NULL, NULL, err);
+    return rc;
+}
+
+static int submit_ng(struct ui_form *f, void *data, char **err)
+{
+    struct mark_req *r = data;
+    char *value = ui_field_value(ui_form_field(f, 0));
+    char *note = ui_field_value(ui_form_field(f, 1));
+    int rc = do_mark(r, value, note, NULL, err);
+    free(value);
+    free(note);
+    return rc;
+}
+
+/* ---- adding as-needed items ---- */
+struct add_state {
+    struct cl_model *m;
+    char **codes;
+    int *per_host;
+    int n;
+    char **hosts;
+    int nhosts;
+    int chosen;
+};
+static struct add_state add;
+
+static void add_reset(void)
+{
+    for (int i = 0; i < add.n; i++)
+        free(add.codes[i]);
+    for (int i = 0; i < add.nhosts; i++)
+        free(add.hosts[i]);
+    free(add.codes);
+    free(add.per_host);
+    free(add.hosts);
+    memset(&add, 0, sizeof add);
+}
+
+static void add_finish(const char *host)
+{
+    char *err = NULL;
+    const char *code = add.codes[add.chosen];
+    if (checklist_add(ui_store(), ui_calendar(), add.m->day, code, host, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    reload(add.m);
+    ui_message(_("%s added to %s"), code, add.m->day);
+    ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+}
+
+static void picked_host(int i, void *data)
+{
+    (void)data;
+    add_finish(add.hosts[i]);
+}
+
+static void picked_template(int i, void *data)
+{
+    (void)data;
+    add.chosen = i;
+    if (!add.per_host[i]) {
+        add_finish(NULL);
+        return;
+    }
+    sqlite3_stmt *s =
+        store_stmt(ui_store(), "SELECT name FROM hosts WHERE deleted = 0 ORDER BY name");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        add.hosts = xrealloc(add.hosts, (size_t)(add.nhosts + 1) * sizeof *add.hosts);
+        add.hosts[add.nhosts++] = xstrdup(col_text(s, 0));
+    }
+    sqlite3_reset(s);
+    ui_pick(_("Host"), (const char *const *)add.hosts, add.nhosts, picked_host, NULL);
+}
+
+static void start_add(struct cl_model *m)
+{
+    add_reset();
+    add.m = m;
+    sqlite3_stmt *s = store_stmt(
+        ui_store(), "SELECT code, name_ja, name_en, period_text, per_host FROM templates "
+                    "WHERE pane = 'checklist' AND deleted = 0 AND active = 1 "
+                    "ORDER BY (periods & 1) DESC, code");
+    struct strbuf sb = STRBUF_INIT;
+    char **labels = NULL;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        add.codes = xrealloc(add.codes, (size_t)(add.n + 1) * sizeof *add.codes);
+        add.per_host = xrealloc(add.per_host, (size_t)(add.n + 1) * sizeof *add.per_host);
+        labels = xrealloc(labels, (size_t)(add.n + 1) * sizeof *labels);
+        add.codes[add.n] = xstrdup(col_text(s, 0));
+        add.per_host[add.n] = sqlite3_column_int(s, 4);
+        sb_reset(&sb);
+        sb_printf(&sb, "%-6s %s  [%s]", col_text(s, 0), col_text(s, ja() ? 1 : 2),
+                  col_text(s, 3) ? col_text(s, 3) : "");
+        labels[add.n] = sb_detach(&sb);
+        add.n++;
+    }
+    sqlite3_reset(s);
+    sb_free(&sb);
+    ui_pick(_("Add a checklist item for this day"), (const char *const *)labels, add.n,
+            picked_template, NULL);
+    for (int i = 0; i < add.n; i++)
+        free(labels[i]);
+    free(labels);
+}
+
+static void change_day(struct cl_model *m, int delta)
+{
+    struct civil_date d;
+    if (civil_parse(m->day, &d) != 0)
+        return;
+    d = civil_add_days(d, delta);
+    char today[11];
+    ui_today(today);
+    char next[11];
+    snprintf(next, sizeof next, "%04d-%02d-%02d", d.y, d.m, d.d);
+    if (strcmp(next, today) > 0) {
+        ui_message("%s", _("Later days cannot be marked yet."));
+        return;
+    }
+    snprintf(m->day, sizeof m->day, "%s", next);
+    reload(m);
+    table_goto(&m->table, 0);
+}
+
+static int cl_action(struct pane *p, const char *a)
+{
+    struct cl_model *m = p->data;
+    const struct checklist_item *it = selected_item(m);
+    if (strcmp(a, "checklist.prev-day") == 0 || strcmp(a, "left") == 0) {
+        change_day(m, -1);
+        return 1;
+    }
+    if (strcmp(a, "checklist.next-day") == 0 || strcmp(a, "right") == 0) {
+        change_day(m, 1);
+        return 1;
+    }
+    if (strcmp(a, "checklist.add") == 0) {
+        start_add(m);
+        return 1;
+    }
+    if (strcmp(a, "next-match") == 0 || strcmp(a, "prev-match") == 0) {
+        if (!m->re || !m->nidx)
+            return 0;
+        long n = (long)m->nidx;
+        table_goto(&m->table, (m->table.sel + (a[0] == 'n' ? 1 : n - 1)) % n);
+        return 1;
+    }
+    if (strcmp(a, "sort") == 0) {
+        m->sort = (m->sort + 1) % CL_SORT_COUNT;
+        rebuild(m);
+        ui_message(_("sorted by %s"), cl_sort_names[m->sort]);
+        return 1;
+    }
+    if (strncmp(a, "checklist.", 10) == 0 || strcmp(a, "open") == 0) {
+        if (!it) {
+            ui_message("%s", _("No item selected."));
+            return 1;
+        }
+        char *err = NULL;
+        if (strcmp(a, "checklist.ok") == 0) {
+            struct mark_req *r = new_req(m, it, "ok");
+            if (do_mark(r, NULL, NULL, NULL, &err) != 0)
+                ui_error_take(err);
+            free(r);
+        } else if (strcmp(a, "checklist.ng") == 0) {
+            struct mark_req *r = new_req(m, it, "ng");
+            char *title = xasprintf(_("NG: %s %s"), it->code, item_name(it));
+            struct ui_form *f = ui_form_new(title, submit_ng, r);
+            ui_form_set_data_free(f, free);
+            free(title);
+            ui_form_text(f, _("Value"), NULL, 0);
+            ui_form_text(f, _("Note"), NULL, 0);
+            ui_form_show(f);
+        } else if (strcmp(a, "checklist.skip") == 0) {
+            char *title = xasprintf(_("Skip: %s %s"), it->code, item_name(it));
+            ui_prompt(title, _("Reason"), NULL, 1, submit_prompt, new_req(m, it, "skip"), free);
+            free(title);
+        } else if (strcmp(a, "open") == 0 && !it->unit) {
+            char when[32];
+            format_when(it->at, m->day, when, sizeof when);
+            ui_message(_("%s %s%s%s — %s, due %s; last: %s %s %s"), it->code, item_name(it),
+                       it->host_name ? " @" : "", it->host_name ? it->host_name : "",
+                       it->period_text, it->due_day, status_label(it->status),
+                       it->who_name ? it->who_name : "", when);
+        } else if (strcmp(a, "checklist.value") == 0 || strcmp(a, "open") == 0) {
+            char *title = it->has_range
+                              ? xasprintf(_("Value: %s %s (%g–%g %s)"), it->code, item_name(it),
+                                          it->value_min, it->value_max, it->unit ? it->unit : "")
+                              : xasprintf(_("Value: %s %s"), it->code, item_name(it));
+            ui_prompt(title, _("Value"), NULL, 1, submit_prompt, new_req(m, it, NULL), free);
+            free(title);
+        } else if (strcmp(a, "checklist.note") == 0) {
+            char *title = xasprintf(_("Note: %s %s"), it->code, item_name(it));
+            ui_prompt(title, _("Note"), it->note, 1, submit_prompt, new_req(m, it, "note"), free);
+            free(title);
+        } else {
+            return 0;
+        }
+        return 1;
+    }
+    return table_action(&m->table, a);
+}
+
+static void cl_mouse(struct pane *p, int y, int x, int button)
+{
+    struct cl_model *m = p->data;
+    if (button == 4)
+        table_move(&m->table, -3);
+    else if (button == 5)
+        table_move(&m->table, 3);
+    else
+        table_click(&m->table, y - 1, x, NULL);
+}
+
+static int cl_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
+                     char **err)
+{
+    (void)err;
+    struct cl_model *m = p->data;
+    if (m->re)
+        pcre2_code_free(m->re);
+    m->re = re ? pcre2_code_copy_with_tables(re) : NULL;
+    if (m->re)
+        pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE);
+    free(m->pattern);
+    m->pattern = re ? xstrdup(pattern) : NULL;
+    rebuild(m);
+    table_goto(&m->table, 0);
+    return 0;
+}
+
+static int cl_sort(struct pane *p, const char *column, char **err)
+{
+    struct cl_model *m = p->data;
+    for (int i = 0; i < CL_SORT_COUNT; i++)
+        if (strcasecmp(column, cl_sort_names[i]) == 0) {
+            m->sort = (enum cl_sort)i;
+            rebuild(m);
+            return 0;
+        }
+    set_err(err, _("cannot sort by \"%s\" (code, status, host)"), column);
+    return -1;
+}
+
+static void cl_free(struct pane *p)
+{
+    struct cl_model *m = p->data;
+    table_free(&m->table);
+    checklist_day_free(&m->d);
+    if (m->re)
+        pcre2_code_free(m->re);
+    free(m->pattern);
+    free(m->idx);
+    free(m->load_error);
+    free(m);
+    add_reset();
+}
+
+static const struct ui_binding cl_bindings[] = {
+    {"checklist.ok", "o", N_("mark the item OK")},
+    {"checklist.ng", "x", N_("mark the item NG (value and note optional)")},
+    {"checklist.skip", "s", N_("skip the item (a reason is required)")},
+    {"checklist.value", "v", N_("record a value (outside the range it is NG)")},
+    {"checklist.note", "e", N_("add a note")},
+    {"checklist.add", "a", N_("add an as-needed item to this day")},
+    {"checklist.prev-day", "[", N_("previous day")},
+    {"checklist.next-day", "]", N_("next day")},
+    {NULL, NULL, NULL},
+};
+
+const struct pane_ops checklist_pane = {
+    .name = "checklist",
+    .title = N_("Checklist"),
+    .bindings = cl_bindings,
+    .open = cl_open,
+    .load = cl_load,
+    .reload_on_show = 1,
+    .draw = cl_draw,
+    .action = cl_action,
+    .mouse = cl_mouse,
+    .filter = cl_filter,
+    .sort = cl_sort,
+    .free = cl_free,
+};

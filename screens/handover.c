@@ -1,0 +1,493 @@
+/* Handover pane: the live summary of what the next shift must know
+ * (src/handover.h), signed by the outgoing operator (S) and acknowledged by
+ * the incoming one (A); H browses signed handovers. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "handover.h"
+#include "i18n.h"
+#include "incidents.h"
+#include "screens.h"
+#include "store.h"
+#include "timefmt.h"
+#include "ui.h"
+#include "ui_filter.h"
+#include "util.h"
+
+struct ho_line {
+    int style;
+    char *text;
+};
+
+enum ho_view { HO_SUMMARY, HO_HISTORY, HO_RECORD };
+
+struct ho_model {
+    enum ho_view view;
+    struct ho_line *lines;
+    size_t n, cap;
+    long top, sel;
+    struct handover_records hist; /* HO_HISTORY / HO_RECORD */
+    long hist_sel;
+    pcre2_code *re;
+    char *pattern;
+    /* sign form */
+    char **logins;
+    const char **choice_labels;
+    int nlogins;
+};
+
+static void lines_clear(struct ho_model *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->lines[i].text);
+    m->n = 0;
+}
+
+static void add_line(struct ho_model *m, int style, char *text)
+{
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->lines = xrealloc(m->lines, m->cap * sizeof *m->lines);
+    }
+    m->lines[m->n].style = style;
+    m->lines[m->n].text = text;
+    m->n++;
+}
+
+static void add_text(struct ho_model *m, int style, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_text(struct ho_model *m, int style, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    add_line(m, style, s);
+}
+
+static void jst(const char *iso, char *out, size_t size)
+{
+    int64_t ms;
+    out[0] = 0;
+    if (iso && time_parse(iso, &ms) == 0) {
+        char b[32];
+        time_format_jst(ms, b, 0);
+        snprintf(out, size, "%s", b);
+    }
+}
+
+static void span(int64_t secs, char *out, size_t size)
+{
+    int64_t m = (secs < 0 ? -secs : secs) / 60;
+    snprintf(out, size, "%s%lld:%02lld", secs < 0 ? "-" : "", (long long)(m / 60),
+             (long long)(m % 60));
+}
+
+static int prio_style(const char *p)
+{
+    if (p && strcmp(p, "P1") == 0)
+        return STYLE_INCIDENT_P1;
+    if (p && strcmp(p, "P2") == 0)
+        return STYLE_INCIDENT_P2;
+    return STYLE_NORMAL;
+}
+
+static void latest_record_lines(struct ho_model *m)
+{
+    char today[11];
+    ui_today(today);
+    struct handover_records r = {0};
+    char *err = NULL;
+    struct civil_date d;
+    civil_parse(today, &d);
+    if (handover_list_month(ui_store(), d.y, d.m, &r, &err) != 0) {
+        add_text(m, STYLE_ERROR, "%s", err ? err : "");
+        free(err);
+        return;
+    }
+    if (r.count == 0) {
+        add_text(m, STYLE_DIM, "%s", _("No handover signed this month yet."));
+    } else {
+        const struct handover_record *h = &r.items[r.count - 1];
+        char at[32], ack[32];
+        jst(h->signed_at, at, sizeof at);
+        jst(h->acked_at, ack, sizeof ack);
+        add_text(m, STYLE_HEADER, _("Last handover: signed by %s at %s%s%s"),
+                 h->from_name ? h->from_name : h->from_login, at, h->to_login ? _(" for ") : "",
+                 h->to_login ? h->to_login : "");
+        if (h->acked_at)
+            add_text(m, STYLE_STATUS_OK, _("  acknowledged by %s at %s"),
+                     h->acked_by_login ? h->acked_by_login : "", ack);
+        else
+            add_text(m, STYLE_STATUS_NG, "%s", _("  not acknowledged yet (A acknowledges)"));
+        if (h->note && *h->note)
+            add_text(m, STYLE_NORMAL, _("  note: %s"), h->note);
+    }
+    handover_records_free(&r);
+    add_line(m, STYLE_NORMAL, xstrdup(""));
+}
+
+static void build_summary(struct ho_model *m)
+{
+    lines_clear(m);
+    latest_record_lines(m);
+    struct handover_summary s = {0};
+    char *err = NULL;
+    if (handover_build(ui_store(), ui_calendar(), time_now_ms(), &s, &err) != 0) {
+        add_text(m, STYLE_ERROR, "%s", err ? err : _("the summary could not be built"));
+        free(err);
+        return;
+    }
+    add_text(m, STYLE_HEADER, _("Open incidents (%zu)"), s.n_incidents);
+    for (size_t i = 0; i < s.n_incidents; i++) {
+        const struct handover_incident *x = &s.incidents[i];
+        char age[48], left[64] = "";
+        span(x->age_service_seconds, age, sizeof age);
+        if (x->has_sla_left) {
+            char l[48];
+            span(x->sla_left_seconds, l, sizeof l);
+            snprintf(left, sizeof left, _(", SLA left %s"), l);
+        }
+        add_text(m, prio_style(x->priority), "  %s %s %s — %s, %s %s%s", x->priority, x->ref,
+                 x->title, incident_status_name(x->status), _("age"), age, left);
+    }
+    add_line(m, STYLE_NORMAL, xstrdup(""));
+    add_text(m, STYLE_HEADER, _("Checklist not done or NG (%zu)"), s.n_checks);
+    for (size_t i = 0; i < s.n_checks; i++) {
+        const struct handover_check *c = &s.checks[i];
+        int ng = strcmp(c->status, "ng") == 0;
+        add_text(m,
+                 c->overdue ? STYLE_OVERDUE
+                 : ng       ? STYLE_STATUS_NG
+                            : STYLE_NORMAL,
+                 "  %-5s %s %s%s%s%s%s%s", ng ? _("NG") : _("to do"), c->code, c->name,
+                 c->host ? " @" : "", c->host ? c->host : "", c->value ? "  " : "",
+                 c->value ? c->value : "", c->overdue ? _("  (overdue)") : "");
+    }
+    add_line(m, STYLE_NORMAL, xstrdup(""));
+    add_text(m, STYLE_HEADER, _("Jobs failed or waiting (%zu)"), s.n_jobs);
+    for (size_t i = 0; i < s.n_jobs; i++)
+        add_text(m, STYLE_NORMAL, "  %s %s — %s (%s)", s.jobs[i].code, s.jobs[i].name,
+                 s.jobs[i].state, s.jobs[i].due_day);
+    add_line(m, STYLE_NORMAL, xstrdup(""));
+    add_text(m, STYLE_HEADER, _("Changes in progress (%zu)"), s.n_changes);
+    for (size_t i = 0; i < s.n_changes; i++)
+        add_text(m, STYLE_NORMAL, "  %s %s — %s", s.changes[i].ref, s.changes[i].title,
+                 s.changes[i].status);
+    add_line(m, STYLE_NORMAL, xstrdup(""));
+    add_text(m, STYLE_HEADER, _("Carried to-dos (%zu)"), s.n_carried);
+    for (size_t i = 0; i < s.n_carried; i++)
+        add_text(m, STYLE_NORMAL, "  • %s (%s)", s.carried[i].text, s.carried[i].from_login);
+    handover_summary_free(&s);
+}
+
+static void build_history(struct ho_model *m)
+{
+    lines_clear(m);
+    handover_records_free(&m->hist);
+    memset(&m->hist, 0, sizeof m->hist);
+    char today[11];
+    ui_today(today);
+    struct civil_date d;
+    civil_parse(today, &d);
+    char *err = NULL;
+    if (handover_list_month(ui_store(), d.y, d.m, &m->hist, &err) != 0) {
+        add_text(m, STYLE_ERROR, "%s", err ? err : "");
+        free(err);
+        return;
+    }
+    add_text(m, STYLE_HEADER, _("Handovers of %04d-%02d (Enter shows one, H returns)"), d.y, d.m);
+    for (size_t i = m->hist.count; i-- > 0;) {
+        const struct handover_record *h = &m->hist.items[i];
+        char at[32];
+        jst(h->signed_at, at, sizeof at);
+        add_text(m, h->acked_at ? STYLE_NORMAL : STYLE_STATUS_TODO, "  %s  %-8s %s → %s  %s", at,
+                 h->shift ? h->shift : "", h->from_login, h->to_login ? h->to_login : "*",
+                 h->acked_at ? _("acknowledged") : _("not acknowledged"));
+    }
+    if (!m->hist.count)
+        add_text(m, STYLE_DIM, "  %s", _("none"));
+}
+
+static void build_record(struct ho_model *m, const struct handover_record *h)
+{
+    lines_clear(m);
+    char at[32];
+    jst(h->signed_at, at, sizeof at);
+    add_text(m, STYLE_HEADER, _("Handover signed by %s at %s (Esc or H returns)"), h->from_login,
+             at);
+    if (h->note)
+        add_text(m, STYLE_NORMAL, _("Note: %s"), h->note);
+    add_line(m, STYLE_NORMAL, xstrdup(""));
+    const char *p = h->summary ? h->summary : "";
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        add_line(m, p[0] == '#' ? STYLE_HEADER : STYLE_NORMAL, xstrndup(p, len));
+        p += len + (e != NULL);
+    }
+}
+
+static void rebuild(struct ho_model *m)
+{
+    if (m->view == HO_SUMMARY)
+        build_summary(m);
+    else if (m->view == HO_HISTORY)
+        build_history(m);
+    if (m->sel >= (long)m->n)
+        m->sel = m->n ? (long)m->n - 1 : 0;
+}
+
+static int ho_open(struct pane *p, char **err)
+{
+    (void)err;
+    struct ho_model *m = xcalloc(1, sizeof *m);
+    p->data = m;
+    rebuild(m);
+    return 0;
+}
+
+static void ho_load(struct pane *p)
+{
+    rebuild(p->data);
+}
+
+static void ho_draw(struct pane *p, const struct ui_canvas *c)
+{
+    struct ho_model *m = p->data;
+    int h = c->h - 1;
+    if (m->sel < m->top)
+        m->top = m->sel;
+    if (m->sel >= m->top + h)
+        m->top = m->sel - h + 1;
+    for (int y = 0; y < h && m->top + y < (long)m->n; y++) {
+        const struct ho_line *l = &m->lines[m->top + y];
+        int style = m->top + y == m->sel ? STYLE_ROW_SELECTED : l->style;
+        int hit = m->re && ui_filter_match(m->re, l->text, strlen(l->text));
+        ui_put(c, y, 0, -1, hit && style != STYLE_ROW_SELECTED ? STYLE_FORM_FOCUS : style, l->text);
+    }
+    ui_put(c, c->h - 1, 0, -1, STYLE_DIM,
+           m->view == HO_SUMMARY ? _("S sign (outgoing)  A acknowledge (incoming)  H history  "
+                                     "C-r refresh  ? keys")
+                                 : _("Enter open  H back to the live summary  ? keys"));
+}
+
+/* ---- signing ---- */
+static int submit_sign(struct ui_form *f, void *data, char **err)
+{
+    struct ho_model *m = data;
+    char *note = ui_field_value(ui_form_field(f, 0));
+    int to = ui_form_field(f, 1)->choice;
+    char *todo = ui_field_value(ui_form_field(f, 2));
+    const char *todos[1] = {todo};
+    char id[ID_LEN + 1];
+    int rc = handover_sign(ui_store(), ui_calendar(), *note ? note : NULL,
+                           to > 0 ? m->logins[to - 1] : NULL, todos, *todo ? 1 : 0, id, err);
+    if (rc == 0) {
+        ui_message("%s", _("Handover signed."));
+        rebuild(m);
+        ui_dirty(UI_DIRTY_ALL);
+    }
+    free(note);
+    free(todo);
+    return rc;
+}
+
+static void free_logins(struct ho_model *m)
+{
+    for (int i = 0; i < m->nlogins; i++)
+        free(m->logins[i]);
+    free(m->logins);
+    if (m->choice_labels) {
+        for (int i = 1; i <= m->nlogins; i++)
+            free((char *)m->choice_labels[i]);
+    }
+    free(m->choice_labels);
+    m->logins = NULL;
+    m->choice_labels = NULL;
+    m->nlogins = 0;
+}
+
+static void start_sign(struct ho_model *m)
+{
+    free_logins(m);
+    struct store *st = ui_store();
+    sqlite3_stmt *s = store_stmt(st, "SELECT login, name FROM operators WHERE deleted = 0 AND "
+                                     "active = 1 AND id <> ?1 ORDER BY login");
+    bind_text(s, 1, st->operator_id);
+    char **names = NULL;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        m->logins = xrealloc(m->logins, (size_t)(m->nlogins + 1) * sizeof *m->logins);
+        names = xrealloc(names, (size_t)(m->nlogins + 1) * sizeof *names);
+        m->logins[m->nlogins] = xstrdup(col_text(s, 0));
+        names[m->nlogins] = xasprintf("%s (%s)", col_text(s, 1), col_text(s, 0));
+        m->nlogins++;
+    }
+    sqlite3_reset(s);
+    m->choice_labels = xcalloc((size_t)m->nlogins + 1, sizeof *m->choice_labels);
+    m->choice_labels[0] = _("anyone on the next shift");
+    for (int i = 0; i < m->nlogins; i++)
+        m->choice_labels[i + 1] = names[i];
+    free(names);
+    struct ui_form *f = ui_form_new(_("Sign the handover (outgoing operator)"), submit_sign, m);
+    ui_form_text(f, _("Note"), NULL, 0);
+    ui_form_choice(f, _("To"), m->choice_labels, m->nlogins + 1, 0);
+    ui_form_text(f, _("To-do"), NULL, 0);
+    ui_form_show(f);
+}
+
+static void ack_answer(int yes, void *data)
+{
+    struct ho_model *m = data;
+    if (!yes)
+        return;
+    char *err = NULL;
+    if (handover_ack(ui_store(), NULL, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    ui_message("%s", _("Handover acknowledged."));
+    rebuild(m);
+    ui_dirty(UI_DIRTY_ALL);
+}
+
+static int ho_action(struct pane *p, const char *a)
+{
+    struct ho_model *m = p->data;
+    long page = p->h > 4 ? p->h - 2 : 1;
+    if (strcmp(a, "handover.sign") == 0) {
+        start_sign(m);
+    } else if (strcmp(a, "handover.ack") == 0) {
+        ui_confirm(_("Acknowledge the latest handover as the incoming operator? (y/n)"), ack_answer,
+                   m);
+    } else if (strcmp(a, "handover.history") == 0) {
+        m->view = m->view == HO_SUMMARY ? HO_HISTORY : HO_SUMMARY;
+        m->sel = m->top = 0;
+        rebuild(m);
+    } else if (strcmp(a, "open") == 0) {
+        if (m->view == HO_HISTORY && m->sel >= 1 && (size_t)m->sel <= m->hist.count) {
+            build_record(m, &m->hist.items[m->hist.count - (size_t)m->sel]);
+            m->view = HO_RECORD;
+            m->hist_sel = m->sel;
+            m->sel = m->top = 0;
+        }
+    } else if (strcmp(a, "down") == 0 || strcmp(a, "next-match") == 0) {
+        long step = 1;
+        if (a[0] == 'n') {
+            if (!m->re)
+                return 0;
+            for (long i = m->sel + 1; i < (long)m->n; i++)
+                if (ui_filter_match(m->re, m->lines[i].text, strlen(m->lines[i].text))) {
+                    m->sel = i;
+                    return 1;
+                }
+            return 1;
+        }
+        if (m->sel + step < (long)m->n)
+            m->sel += step;
+    } else if (strcmp(a, "prev-match") == 0) {
+        if (!m->re)
+            return 0;
+        for (long i = m->sel - 1; i >= 0; i--)
+            if (ui_filter_match(m->re, m->lines[i].text, strlen(m->lines[i].text))) {
+                m->sel = i;
+                break;
+            }
+    } else if (strcmp(a, "up") == 0) {
+        if (m->sel > 0)
+            m->sel--;
+    } else if (strcmp(a, "top") == 0) {
+        m->sel = 0;
+    } else if (strcmp(a, "bottom") == 0) {
+        m->sel = m->n ? (long)m->n - 1 : 0;
+    } else if (strcmp(a, "page-down") == 0 || strcmp(a, "half-down") == 0) {
+        m->sel += a[0] == 'p' ? page : page / 2;
+        if (m->sel >= (long)m->n)
+            m->sel = m->n ? (long)m->n - 1 : 0;
+    } else if (strcmp(a, "page-up") == 0 || strcmp(a, "half-up") == 0) {
+        m->sel -= a[0] == 'p' ? page : page / 2;
+        if (m->sel < 0)
+            m->sel = 0;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static int ho_key(struct pane *p, int key)
+{
+    struct ho_model *m = p->data;
+    if (key == UI_KEY_ESC && m->view == HO_RECORD) {
+        m->view = HO_HISTORY;
+        rebuild(m);
+        m->sel = m->hist_sel;
+        return 1;
+    }
+    return 0;
+}
+
+static void ho_mouse(struct pane *p, int y, int x, int button)
+{
+    (void)x;
+    struct ho_model *m = p->data;
+    if (button == 4)
+        ho_action(p, "up");
+    else if (button == 5)
+        ho_action(p, "down");
+    else if (m->top + y < (long)m->n)
+        m->sel = m->top + y;
+}
+
+static int ho_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
+                     char **err)
+{
+    (void)err;
+    struct ho_model *m = p->data;
+    if (m->re)
+        pcre2_code_free(m->re);
+    m->re = re ? pcre2_code_copy_with_tables(re) : NULL;
+    if (m->re)
+        pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE);
+    free(m->pattern);
+    m->pattern = re ? xstrdup(pattern) : NULL;
+    if (m->re)
+        ho_action(p, "next-match");
+    return 0;
+}
+
+static void ho_free(struct pane *p)
+{
+    struct ho_model *m = p->data;
+    lines_clear(m);
+    free(m->lines);
+    handover_records_free(&m->hist);
+    free_logins(m);
+    if (m->re)
+        pcre2_code_free(m->re);
+    free(m->pattern);
+    free(m);
+}
+
+static const struct ui_binding ho_bindings[] = {
+    {"handover.sign", "S", N_("sign the handover as the outgoing operator")},
+    {"handover.ack", "A", N_("acknowledge the latest handover as the incoming operator")},
+    {"handover.history", "H", N_("signed handovers of this month / back to the summary")},
+    {NULL, NULL, NULL},
+};
+
+const struct pane_ops handover_pane = {
+    .name = "handover",
+    .title = N_("Handover"),
+    .bindings = ho_bindings,
+    .open = ho_open,
+    .load = ho_load,
+    .reload_on_show = 1,
+    .draw = ho_draw,
+    .action = ho_action,
+    .key = ho_key,
+    .mouse = ho_mouse,
+    .filter = ho_filter,
+    .free = ho_free,
+};

@@ -1,0 +1,1265 @@
+/* The console shell: tab bar of panes, message line, status line (JST clock,
+ * service state, operator on shift, counters), key dispatch through the key
+ * map, the help overlay, the `:` command line and the `/` filter. */
+#include "console.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "checklist.h"
+#include "i18n.h"
+#include "paths.h"
+#include "shifts.h"
+#include "store.h"
+#include "textwidth.h"
+#include "timefmt.h"
+#include "ui.h"
+#include "ui_console.h"
+#include "ui_filter.h"
+#include "ui_keymap.h"
+#include "ui_loop.h"
+#include "util.h"
+
+#define MIN_COLS 80
+#define MIN_LINES 24
+
+int ui_headless;
+
+static struct {
+    struct store *st;
+    struct calendar *cal;
+    struct pane *panes;
+    size_t npanes, cur;
+    char *msg;
+    int msg_error;
+    /* status counters */
+    long open_incidents; /* -1 until counted */
+    long long unsynced;  /* -1: sync not set up */
+    int ng, todo, have_counts;
+    char *on_duty;
+    int64_t counts_at;
+    /* tab hit-testing */
+    int tab_x[16], tab_w[16];
+    int first_frame;
+} app;
+
+struct store *ui_store(void)
+{
+    return app.st;
+}
+
+const struct calendar *ui_calendar(void)
+{
+    return app.cal;
+}
+
+void ui_today(char day[11])
+{
+    time_format_jst_date(time_now_ms(), day);
+}
+
+static double now_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* UNYO_TIMING=1: start-up phases on stderr (for the benchmark). */
+static void timing(const char *what)
+{
+    static double t0;
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("UNYO_TIMING");
+        on = e && *e && strcmp(e, "0") != 0;
+        t0 = now_sec();
+    }
+    if (on)
+        fprintf(stderr, "timing %-16s %8.2f ms\n", what, (now_sec() - t0) * 1e3);
+}
+
+/* ---- messages ---- */
+static void set_msg(int error, const char *fmt, va_list ap)
+{
+    free(app.msg);
+    app.msg = xvasprintf(fmt, ap);
+    app.msg_error = error;
+    ui_dirty(UI_DIRTY_STATUS);
+}
+
+void ui_message(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_msg(0, fmt, ap);
+    va_end(ap);
+}
+
+void ui_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_msg(1, fmt, ap);
+    va_end(ap);
+}
+
+void ui_error_take(char *err)
+{
+    if (err)
+        ui_error("%s", err);
+    free(err);
+}
+
+/* ---- panes ---- */
+static struct pane *cur_pane(void)
+{
+    return app.npanes ? &app.panes[app.cur] : NULL;
+}
+
+static void pane_ensure_open(struct pane *p)
+{
+    if (p->opened)
+        return;
+    p->opened = 1;
+    char *err = NULL;
+    if (p->ops->open && p->ops->open(p, &err) != 0) {
+        p->open_error = err ? err : xstrdup(_("this pane could not be opened"));
+        return;
+    }
+}
+
+static void switch_to(size_t i)
+{
+    if (i >= app.npanes)
+        return;
+    struct pane *p = &app.panes[i];
+    if (i != app.cur && p->opened && !p->open_error && p->ops->reload_on_show && p->ops->load)
+        p->ops->load(p);
+    app.cur = i;
+    pane_ensure_open(p);
+    ui_dirty(UI_DIRTY_ALL);
+}
+
+int ui_switch_pane(const char *name)
+{
+    for (size_t i = 0; i < app.npanes; i++)
+        if (strcmp(app.panes[i].ops->name, name) == 0 ||
+            strcasecmp(_(app.panes[i].ops->title), name) == 0) {
+            switch_to(i);
+            return 0;
+        }
+    return -1;
+}
+
+/* ---- tab bar layout (pure, for tests) ---- */
+int console_tab_layout(const char *const *titles, int n, int width, int *xs, int *ws)
+{
+    int total = 0;
+    for (int i = 0; i < n; i++) {
+        ws[i] = text_width(titles[i]) + (i < n - 1); /* a blank between tabs */
+        total += ws[i];
+    }
+    /* Too wide: take a cell at a time from the widest tab (its title gets "…"). */
+    while (total > width && n > 0) {
+        int widest = 0;
+        for (int i = 1; i < n; i++)
+            if (ws[i] > ws[widest])
+                widest = i;
+        if (ws[widest] <= 3)
+            break;
+        ws[widest]--;
+        total--;
+    }
+    int x = 0;
+    for (int i = 0; i < n; i++) {
+        xs[i] = x;
+        x += ws[i];
+    }
+    return x;
+}
+
+int console_tab_hit(const int *xs, const int *ws, int n, int x)
+{
+    for (int i = 0; i < n; i++)
+        if (x >= xs[i] && x < xs[i] + ws[i])
+            return i;
+    return -1;
+}
+
+static void draw_tabs(const struct ui_canvas *scr)
+{
+    int n = (int)app.npanes > 16 ? 16 : (int)app.npanes;
+    char *labels[16] = {0};
+    for (int i = 0; i < n; i++)
+        labels[i] = xasprintf("%d:%s", i + 1, _(app.panes[i].ops->title));
+    console_tab_layout((const char *const *)labels, n, scr->w, app.tab_x, app.tab_w);
+    ui_clear(scr, 0, STYLE_TAB);
+    for (int i = 0; i < n; i++) {
+        char *t = xasprintf("%s%s", labels[i], i == n - 1 ? "" : " ");
+        ui_put(scr, 0, app.tab_x[i], app.tab_w[i],
+               (size_t)i == app.cur ? STYLE_TAB_ACTIVE : STYLE_TAB, t);
+        free(t);
+        free(labels[i]);
+    }
+}
+
+/* ---- status line ---- */
+static void format_span(int64_t secs, char *out, size_t size)
+{
+    if (secs < 0)
+        secs = 0;
+    int64_t m = (secs + 59) / 60;
+    if (m >= 48 * 60)
+        snprintf(out, size, _("%lldd %lldh"), (long long)(m / 1440), (long long)(m % 1440 / 60));
+    else
+        snprintf(out, size, "%lld:%02lld", (long long)(m / 60), (long long)(m % 60));
+}
+
+/* The counters run on a thread with their own connection: on a big ledger a
+ * count takes longer than a frame. */
+struct counts_job {
+    char *path;
+    const struct calendar *cal;
+    char day[11];
+    int64_t now;
+    long open;
+    int ng, todo, have;
+    char *on_duty;
+    long long unsynced; /* -1: sync not set up */
+};
+static int counts_running;
+
+static void counts_work(void *arg)
+{
+    struct counts_job *j = arg;
+    struct store *st = NULL;
+    char *err = NULL;
+    j->open = -1;
+    if (store_open(j->path, STORE_OPEN_EXISTING, &st, &err) != 0) {
+        free(err);
+        return;
+    }
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM incidents WHERE deleted = 0 AND "
+                                     "status NOT IN ('recovered', 'closed')");
+    j->open = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
+    sqlite3_reset(s);
+    j->have = checklist_counts(st, j->cal, j->day, &j->ng, &j->todo, &err) == 0;
+    free(err);
+    err = NULL;
+    struct shift_list l = {0};
+    if (shift_on_duty(st, j->now, &l, &err) == 0 && l.count > 0) {
+        struct strbuf sb = STRBUF_INIT;
+        for (size_t i = 0; i < l.count; i++)
+            sb_printf(&sb, "%s%s", i ? ", " : "", l.items[i].name);
+        j->on_duty = sb_detach(&sb);
+    }
+    shift_list_free(&l);
+    free(err);
+    err = NULL;
+    j->unsynced = -1;
+    free(err);
+    store_close(st);
+}
+
+static void counts_done(void *arg)
+{
+    struct counts_job *j = arg;
+    counts_running = 0;
+    app.open_incidents = j->open;
+    app.have_counts = j->have;
+    app.ng = j->ng;
+    app.todo = j->todo;
+    free(app.on_duty);
+    app.on_duty = j->on_duty;
+    app.unsynced = j->unsynced;
+    free(j->path);
+    free(j);
+    ui_dirty(UI_DIRTY_STATUS);
+}
+
+static void refresh_counts(void)
+{
+    app.counts_at = ui_monotonic_ms();
+    if (counts_running)
+        return;
+    struct counts_job *j = xcalloc(1, sizeof *j);
+    j->path = xstrdup(app.st->path);
+    j->cal = app.cal;
+    ui_today(j->day);
+    j->now = time_now_ms();
+    counts_running = 1;
+    if (ui_bg_run(counts_work, counts_done, j) != 0) {
+        counts_work(j);
+        counts_done(j);
+    }
+}
+
+static void draw_status(const struct ui_canvas *scr)
+{
+    int y = scr->h - 1;
+    int64_t now = time_now_ms();
+    char full[32];
+    time_format_jst(now, full, 0);
+    char *clock = xasprintf(" %s JST", full + 5); /* "11-23 09:00" */
+    int64_t secs = now / 1000;
+    int in = app.cal ? calendar_in_service(app.cal, secs) : 0;
+    int64_t next = app.cal ? calendar_next_transition(app.cal, secs) : INT64_MAX;
+    char span[32] = "—";
+    if (next != INT64_MAX)
+        format_span(next - secs, span, sizeof span);
+    char *service =
+        in ? xasprintf(_("in service, closes %s"), span) : xasprintf(_("closed, opens %s"), span);
+    char ng[16] = "…", open[24] = "…";
+    if (app.have_counts)
+        snprintf(ng, sizeof ng, "%d", app.ng);
+    if (app.open_incidents >= 0)
+        snprintf(open, sizeof open, "%ld", app.open_incidents);
+    const char *who = app.on_duty ? app.on_duty : app.st->operator_name;
+    /* The counters are right-aligned and always shown; the operator's name is cut first. */
+    char unsynced[24] = "—";
+    if (app.unsynced >= 0)
+        snprintf(unsynced, sizeof unsynced, "%lld", app.unsynced);
+    char *counters = xasprintf(_("open %s │ NG %s │ unsynced %s"), open, ng, unsynced);
+    char *right = xasprintf(" │ %s ", counters);
+    char *duty = xasprintf("│ %s", who);
+    ui_clear(scr, y, STYLE_STATUSBAR);
+    int rw = text_width(right);
+    int x = ui_put(scr, y, 0, text_width(clock), STYLE_STATUSBAR, clock);
+    char *sv = xasprintf(" %s ", service);
+    int sw = text_width(sv);
+    if (x + sw > scr->w - rw)
+        sw = scr->w - rw - x;
+    if (sw > 0)
+        x += ui_put(scr, y, x, sw, in ? STYLE_SERVICE_OPEN : STYLE_SERVICE_CLOSED, sv);
+    if (scr->w - rw - x > 0)
+        ui_put(scr, y, x, scr->w - rw - x, STYLE_STATUSBAR, duty);
+    ui_put_right(scr, y, scr->w - rw > 0 ? scr->w - rw : 0, rw, STYLE_STATUSBAR, right);
+    free(sv);
+    free(clock);
+    free(counters);
+    free(right);
+    free(duty);
+    free(service);
+}
+
+static void draw_message(const struct ui_canvas *scr)
+{
+    int y = scr->h - 2;
+    ui_clear(scr, y, STYLE_MESSAGE);
+    if (app.msg)
+        ui_put(scr, y, 0, -1, app.msg_error ? STYLE_ERROR : STYLE_MESSAGE, app.msg);
+}
+
+static void draw_too_small(const struct ui_canvas *scr)
+{
+    ui_clear(scr, -1, STYLE_NORMAL);
+    char *m = xasprintf(_("Enlarge the terminal to at least %d×%d (now %d×%d)."), MIN_COLS,
+                        MIN_LINES, scr->w, scr->h);
+    int w = text_width(m);
+    ui_put(scr, scr->h / 2, w < scr->w ? (scr->w - w) / 2 : 0, -1, STYLE_NORMAL, m);
+    ui_put(scr, scr->h / 2 + 1, 0, -1, STYLE_DIM, _("q quits."));
+    free(m);
+}
+
+static int too_small(void)
+{
+    return COLS < MIN_COLS || LINES < MIN_LINES;
+}
+
+static void draw_all(void)
+{
+    struct ui_canvas scr = {stdscr, 0, 0, LINES, COLS};
+    werase(stdscr);
+    if (too_small()) {
+        draw_too_small(&scr);
+        curs_set(0);
+        wnoutrefresh(stdscr);
+        doupdate();
+        return;
+    }
+    draw_tabs(&scr);
+    struct pane *p = cur_pane();
+    struct ui_canvas area = ui_canvas_sub(&scr, 1, 0, LINES - 3, COLS);
+    if (p) {
+        if (p->h != area.h || p->w != area.w) {
+            p->h = area.h;
+            p->w = area.w;
+            if (p->ops->resize && !p->open_error)
+                p->ops->resize(p, area.h, area.w);
+        }
+        if (p->open_error) {
+            ui_put(&area, 1, 2, -1, STYLE_NORMAL, p->open_error);
+        } else {
+            p->ops->draw(p, &area);
+        }
+    }
+    draw_message(&scr);
+    draw_status(&scr);
+    ui_modal_draw_all(&scr);
+    if (ui_cursor_y >= 0) {
+        curs_set(1);
+        wmove(stdscr, ui_cursor_y, ui_cursor_x);
+    } else {
+        curs_set(0);
+    }
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+/* ---- help overlay ---- */
+struct help {
+    struct ui_modal m;
+    char **lines;
+    int n, top;
+};
+
+static void help_free(struct ui_modal *m)
+{
+    struct help *h = (struct help *)m;
+    for (int i = 0; i < h->n; i++)
+        free(h->lines[i]);
+    free(h->lines);
+    free(h);
+}
+
+static void help_add(struct help *h, char *line)
+{
+    h->lines = xrealloc(h->lines, (size_t)(h->n + 1) * sizeof *h->lines);
+    h->lines[h->n++] = line;
+}
+
+static void help_table(struct help *h, const char *heading, const struct ui_binding *b)
+{
+    if (!b || !b->action)
+        return;
+    help_add(h, xstrdup(heading));
+    for (; b->action; b++) {
+        char keys[96];
+        keymap_keys_of(b->action, keys, sizeof keys);
+        struct strbuf sb = STRBUF_INIT;
+        sb_puts(&sb, "  ");
+        text_fit(&sb, keys, 16);
+        sb_printf(&sb, " %s", _(b->help));
+        help_add(h, sb_detach(&sb));
+    }
+    help_add(h, xstrdup(""));
+}
+
+static void help_draw(struct ui_modal *m, const struct ui_canvas *scr)
+{
+    struct help *h = (struct help *)m;
+    struct ui_canvas in = ui_box(scr, scr->h - 2, scr->w - 4 < 90 ? scr->w - 4 : 90,
+                                 _("Keys (j/k scroll, any other key closes)"));
+    if (h->top > h->n - in.h)
+        h->top = h->n - in.h;
+    if (h->top < 0)
+        h->top = 0;
+    for (int y = 0; y < in.h && h->top + y < h->n; y++) {
+        const char *l = h->lines[h->top + y];
+        ui_put(&in, y, 0, in.w, l[0] != ' ' && l[0] ? STYLE_HEADER : STYLE_NORMAL, l);
+    }
+}
+
+static int help_key(struct ui_modal *m, int key)
+{
+    struct help *h = (struct help *)m;
+    ui_dirty(UI_DIRTY_ALL);
+    if (key == 'j' || key == (UI_KEY_FN | KEY_DOWN))
+        h->top++;
+    else if (key == 'k' || key == (UI_KEY_FN | KEY_UP))
+        h->top--;
+    else if (key == (UI_KEY_FN | KEY_NPAGE) || key == ' ')
+        h->top += 10;
+    else if (key == (UI_KEY_FN | KEY_PPAGE))
+        h->top -= 10;
+    else
+        return 1;
+    return 0;
+}
+
+static void show_help(void)
+{
+    struct help *h = xcalloc(1, sizeof *h);
+    h->m.key = help_key;
+    h->m.draw = help_draw;
+    h->m.free = help_free;
+    struct pane *p = cur_pane();
+    if (p && p->ops->bindings) {
+        char *t = xasprintf("%s:", _(p->ops->title));
+        help_table(h, t, p->ops->bindings);
+        free(t);
+    }
+    help_table(h, _("In lists:"), ui_list_bindings);
+    help_table(h, _("Everywhere:"), ui_global_bindings);
+    ui_modal_push(&h->m);
+}
+
+/* ---- filter and command line ---- */
+static char *filter_pattern;
+
+static int apply_filter(const char *text, void *data, char **err)
+{
+    (void)data;
+    struct pane *p = cur_pane();
+    if (!p || !p->ops->filter || p->open_error) {
+        set_err(err, _("this pane has nothing to filter"));
+        return -1;
+    }
+    pcre2_code *re = NULL;
+    if (*text) {
+        re = ui_filter_compile(text, err);
+        if (!re)
+            return -1;
+    }
+    int rc = p->ops->filter(p, re, text, err);
+    ui_filter_free(re);
+    if (rc == 0) {
+        free(filter_pattern);
+        filter_pattern = *text ? xstrdup(text) : NULL;
+        if (*text)
+            ui_message(_("filter: /%s/ (n/N: next/previous match, / then Enter clears)"), text);
+        else
+            ui_message("%s", _("filter cleared"));
+    }
+    ui_dirty(UI_DIRTY_ALL);
+    return rc;
+}
+
+static const char *const commands[] = {"filter", "goto", "help",    "keys",
+                                       "pane",   "quit", "refresh", "sort"};
+
+static void request_quit(void);
+
+static int run_command(const char *text, void *data, char **err)
+{
+    (void)data;
+    char *copy = xstrdup(text);
+    char *save = NULL;
+    char *cmd = strtok_r(copy, " \t", &save);
+    char *arg = cmd ? strtok_r(NULL, "", &save) : NULL;
+    while (arg && (*arg == ' ' || *arg == '\t'))
+        arg++;
+    int rc = 0;
+    struct pane *p = cur_pane();
+    if (!cmd) {
+        rc = 0;
+    } else if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "q") == 0) {
+        request_quit();
+    } else if (strcmp(cmd, "pane") == 0) {
+        if (!arg || ui_switch_pane(arg) != 0) {
+            struct strbuf sb = STRBUF_INIT;
+            for (size_t i = 0; i < app.npanes; i++)
+                sb_printf(&sb, "%s%s", i ? ", " : "", app.panes[i].ops->name);
+            set_err(err, _("no such pane: %s (panes: %s)"), arg ? arg : "", sb.buf);
+            sb_free(&sb);
+            rc = -1;
+        }
+    } else if (strcmp(cmd, "filter") == 0) {
+        rc = apply_filter(arg ? arg : "", NULL, err);
+    } else if (strcmp(cmd, "sort") == 0) {
+        if (!p || !p->ops->sort || p->open_error) {
+            set_err(err, _("this pane cannot be sorted"));
+            rc = -1;
+        } else {
+            rc = p->ops->sort(p, arg ? arg : "", err);
+            ui_dirty(UI_DIRTY_ALL);
+        }
+    } else if (strcmp(cmd, "goto") == 0) {
+        char *a = xasprintf("goto %s", arg ? arg : "");
+        if (!p || p->open_error || !p->ops->action(p, a)) {
+            set_err(err, _("goto needs a row number in a list"));
+            rc = -1;
+        }
+        free(a);
+        ui_dirty(UI_DIRTY_ALL);
+    } else if (strcmp(cmd, "refresh") == 0) {
+        ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+    } else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "keys") == 0) {
+        show_help();
+    } else {
+        set_err(err,
+                _("unknown command: %s (Tab completes: quit, pane, filter, sort, goto, "
+                  "refresh, help)"),
+                cmd);
+        rc = -1;
+    }
+    free(copy);
+    return rc;
+}
+
+/* Completes the command name, or a pane name after "pane ". */
+char *console_complete(const char *text, void *data)
+{
+    (void)data;
+    const char *const *cands = commands;
+    size_t ncands = ARRAY_LEN(commands);
+    const char *word = text;
+    const char *names[16];
+    size_t prefix_len = 0;
+    if (strncmp(text, "pane ", 5) == 0) {
+        size_t n = app.npanes < 16 ? app.npanes : 16;
+        for (size_t i = 0; i < n; i++)
+            names[i] = app.panes[i].ops->name;
+        cands = names;
+        ncands = n;
+        word = text + 5;
+        prefix_len = 5;
+    } else if (strchr(text, ' ')) {
+        return NULL;
+    }
+    const char *match = NULL;
+    size_t common = 0, nmatch = 0;
+    struct strbuf all = STRBUF_INIT;
+    for (size_t i = 0; i < ncands; i++)
+        if (strncmp(cands[i], word, strlen(word)) == 0) {
+            if (!match) {
+                match = cands[i];
+                common = strlen(match);
+            } else {
+                size_t k = 0;
+                while (k < common && match[k] == cands[i][k])
+                    k++;
+                common = k;
+            }
+            sb_printf(&all, "%s%s", nmatch ? " " : "", cands[i]);
+            nmatch++;
+        }
+    char *out = NULL;
+    if (nmatch == 1)
+        out = xasprintf("%.*s%s ", (int)prefix_len, text, match);
+    else if (nmatch > 1) {
+        out = xasprintf("%.*s%.*s", (int)prefix_len, text, (int)common, match);
+        ui_message("%s", all.buf);
+    }
+    sb_free(&all);
+    return out;
+}
+
+/* ---- quitting ---- */
+static void quit_answer(int yes, void *data)
+{
+    (void)data;
+    if (yes)
+        ui_loop_quit();
+}
+
+static void request_quit(void)
+{
+    if (ui_form_has_input())
+        ui_confirm(_("Discard the unsaved input and quit? (y/n)"), quit_answer, NULL);
+    else
+        ui_loop_quit();
+}
+
+/* ---- input ---- */
+static void do_resize(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resizeterm(ws.ws_row, ws.ws_col);
+    clearok(curscr, TRUE);
+    ui_dirty(UI_DIRTY_ALL);
+}
+
+void console_mouse(int y, int x, int button)
+{
+    if (too_small() || ui_modal_top())
+        return;
+    if (y == 0 && button == 1) {
+        int i = console_tab_hit(app.tab_x, app.tab_w, (int)app.npanes, x);
+        if (i >= 0)
+            switch_to((size_t)i);
+        return;
+    }
+    struct pane *p = cur_pane();
+    if (p && !p->open_error && p->ops->mouse && y >= 1 && y < LINES - 2) {
+        p->ops->mouse(p, y - 1, x, button);
+        ui_dirty(UI_DIRTY_PANE);
+    }
+}
+
+static void handle_mouse(void)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK)
+        return;
+    int button = 0;
+    if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED))
+        button = 1;
+    else if (ev.bstate & BUTTON4_PRESSED)
+        button = 4;
+#ifdef BUTTON5_PRESSED
+    else if (ev.bstate & BUTTON5_PRESSED)
+        button = 5;
+#endif
+    if (button)
+        console_mouse(ev.y, ev.x, button);
+}
+
+static void global_action(const char *a)
+{
+    if (strcmp(a, "quit") == 0)
+        request_quit();
+    else if (strcmp(a, "help") == 0)
+        show_help();
+    else if (strcmp(a, "command") == 0)
+        ui_line(":", "", run_command, console_complete, NULL);
+    else if (strcmp(a, "filter") == 0)
+        ui_line("/", "", apply_filter, NULL, NULL);
+    else if (strcmp(a, "next-pane") == 0)
+        switch_to((app.cur + 1) % app.npanes);
+    else if (strcmp(a, "prev-pane") == 0)
+        switch_to((app.cur + app.npanes - 1) % app.npanes);
+    else if (strncmp(a, "pane-", 5) == 0)
+        switch_to((size_t)atoi(a + 5) - 1);
+    else if (strcmp(a, "refresh") == 0) {
+        clearok(curscr, TRUE);
+        ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+    }
+}
+
+void console_key(int key)
+{
+    key = keymap_normalize(key);
+    if (key == (UI_KEY_FN | KEY_RESIZE)) {
+        ui_dirty(UI_DIRTY_ALL);
+        return;
+    }
+    if (key == (UI_KEY_FN | KEY_MOUSE)) {
+        handle_mouse();
+        return;
+    }
+    if (too_small()) {
+        if (key == 'q' || key == UI_KEY_CTRL('c'))
+            ui_loop_quit();
+        return;
+    }
+    struct ui_modal *m = ui_modal_top();
+    if (m) {
+        if (m->key(m, key))
+            ui_modal_remove(m);
+        ui_dirty(UI_DIRTY_ALL);
+        return;
+    }
+    struct pane *p = cur_pane();
+    const char *a = keymap_lookup(p ? p->ops : NULL, key);
+    ui_dirty(UI_DIRTY_STATUS);
+    if (a && p && !p->open_error && p->ops->action && p->ops->action(p, a)) {
+        ui_dirty(UI_DIRTY_PANE);
+        return;
+    }
+    if (a) {
+        global_action(a);
+        return;
+    }
+    if (p && !p->open_error && p->ops->key && p->ops->key(p, key))
+        ui_dirty(UI_DIRTY_PANE);
+}
+
+static void on_input(void)
+{
+    wint_t wc;
+    int rc;
+    while ((rc = wget_wch(stdscr, &wc)) != ERR) {
+        int key = rc == KEY_CODE_YES ? (int)(UI_KEY_FN | (int)wc) : (int)wc;
+        console_key(key);
+        if (ui_loop_quitting())
+            break;
+    }
+}
+
+static void on_signal(int sig)
+{
+    if (sig == SIGWINCH)
+        do_resize();
+    else
+        ui_loop_quit();
+}
+
+static int clock_tick(void *data)
+{
+    (void)data;
+    ui_dirty(UI_DIRTY_STATUS);
+    if (ui_monotonic_ms() - app.counts_at > 10000)
+        ui_dirty(UI_DIRTY_COUNTS);
+    return 1;
+}
+
+/* ---- start-up ---- */
+static void usage(void)
+{
+    fprintf(stderr, "%s\n",
+            _("usage: unyo [--db PATH] [--lang ja|en] [--pane NAME] [--first-frame] [--keys]\n"
+              "       unyo --script FILE [--dump-screen FILE] [--size WxH]"));
+}
+
+static void load_config(void)
+{
+    char *dir = paths_config_dir();
+    char *path = xasprintf("%s/config.ini", dir);
+    /* "~/..." keeps FILE:LINE short enough for the message line */
+    const char *home = getenv("HOME");
+    size_t hl = home ? strlen(home) : 0;
+    char *shown = hl > 1 && strncmp(path, home, hl) == 0 && path[hl] == '/'
+                      ? xasprintf("~%s", path + hl)
+                      : xstrdup(path);
+    char *err = NULL;
+    if (keymap_load_file(path, &err) != 0) {
+        char *e = err;
+        if (strncmp(e, path, strlen(path)) == 0)
+            e = xasprintf("%s%s", shown, err + strlen(path));
+        else
+            e = xstrdup(err);
+        ui_error(_("default keys kept: %s"), e);
+        free(e);
+    }
+    free(shown);
+    free(err);
+    free(path);
+    free(dir);
+}
+
+static void panes_init(void)
+{
+    size_t n;
+    const struct pane_ops *const *reg = ui_pane_registry(&n);
+    app.panes = xcalloc(n, sizeof *app.panes);
+    app.npanes = n;
+    for (size_t i = 0; i < n; i++)
+        app.panes[i].ops = reg[i];
+}
+
+static void panes_free(void)
+{
+    for (size_t i = 0; i < app.npanes; i++) {
+        struct pane *p = &app.panes[i];
+        if (p->opened && !p->open_error && p->ops->free)
+            p->ops->free(p);
+        free(p->open_error);
+    }
+    free(app.panes);
+    app.panes = NULL;
+    app.npanes = 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double cpu_sec(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static long max_rss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+/* Hidden benchmark modes: the incidents pane on a terminal writing to
+ * /dev/null; times measured inside the process. */
+static int run_bench(const char *mode, long arg, const char *pattern, long at_row)
+{
+    FILE *out = fopen("/dev/null", "w");
+    SCREEN *scr = newterm("xterm-256color", out, stdin);
+    if (!scr) {
+        fprintf(stderr, "unyo: no terminal for the benchmark\n");
+        return 1;
+    }
+    set_term(scr);
+    resizeterm(50, 160);
+    ui_headless = 1;
+    char *err = NULL;
+    ui_theme_init(&err);
+    free(err);
+    if (ui_switch_pane("incidents") != 0)
+        return 1;
+    struct pane *p = cur_pane();
+    if (p->open_error) {
+        endwin();
+        fprintf(stderr, "unyo: %s\n", p->open_error);
+        return 1;
+    }
+    draw_all();
+    int runs = (int)(arg > 0 ? arg : 20);
+    double *t = xcalloc((size_t)runs, sizeof *t);
+    double *cpu = xcalloc((size_t)runs, sizeof *cpu);
+    double setup = 0;
+    if (strcmp(mode, "pagedown") == 0) {
+        char a[48];
+        snprintf(a, sizeof a, "goto %ld", at_row);
+        double t0 = now_sec();
+        p->ops->action(p, a);
+        draw_all();
+        setup = now_sec() - t0;
+        for (int i = 0; i < runs; i++) {
+            double c0 = cpu_sec();
+            t0 = now_sec();
+            p->ops->action(p, "page-down");
+            draw_all();
+            t[i] = now_sec() - t0;
+            cpu[i] = cpu_sec() - c0;
+        }
+    } else {
+        for (int i = 0; i < runs; i++) {
+            pcre2_code *re = ui_filter_compile(pattern, &err);
+            if (!re) {
+                endwin();
+                fprintf(stderr, "unyo: %s\n", err);
+                return 1;
+            }
+            double c0 = cpu_sec();
+            double t0 = now_sec();
+            if (p->ops->filter(p, re, pattern, &err) != 0) {
+                endwin();
+                fprintf(stderr, "unyo: %s\n", err);
+                return 1;
+            }
+            draw_all();
+            t[i] = now_sec() - t0;
+            cpu[i] = cpu_sec() - c0;
+            ui_filter_free(re);
+        }
+    }
+    endwin();
+    qsort(t, (size_t)runs, sizeof *t, cmp_double);
+    qsort(cpu, (size_t)runs, sizeof *cpu, cmp_double);
+    printf("%s runs=%d median_ms=%.3f min_ms=%.3f max_ms=%.3f cpu_ms=%.3f setup_ms=%.1f "
+           "maxrss_kb=%ld\n",
+           mode, runs, t[runs / 2] * 1e3, t[0] * 1e3, t[runs - 1] * 1e3, cpu[runs / 2] * 1e3,
+           setup * 1e3, max_rss_kb());
+    free(t);
+    free(cpu);
+    delscreen(scr);
+    fclose(out);
+    return 0;
+}
+
+/* ---- headless scripting (tests, like tig's TIG_SCRIPT) ---- */
+static void process_dirty(void)
+{
+    unsigned d = ui_loop_take_dirty();
+    if (d & UI_DIRTY_COUNTS)
+        refresh_counts();
+    if (d & UI_DIRTY_RELOAD) {
+        struct pane *p = cur_pane();
+        if (p && !p->open_error && p->ops->load)
+            p->ops->load(p);
+    }
+    draw_all();
+}
+
+static int dump_screen(const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    if (!f)
+        return -1;
+    wchar_t *w = xcalloc((size_t)COLS + 1, sizeof *w);
+    for (int y = 0; y < LINES; y++) {
+        int n = mvwinnwstr(stdscr, y, 0, w, COLS);
+        struct strbuf sb = STRBUF_INIT;
+        for (int i = 0; i < n && w[i]; i++) {
+            char u[4];
+            sb_add(&sb, u, utf8_encode((uint32_t)w[i], u));
+        }
+        while (sb.len && sb.buf[sb.len - 1] == ' ')
+            sb.len--;
+        fprintf(f, "%.*s\n", (int)sb.len, sb.buf ? sb.buf : "");
+        sb_free(&sb);
+    }
+    free(w);
+    if (f != stdout)
+        fclose(f);
+    return 0;
+}
+
+/* Lines: "key NAME..." (names as in data/keys.ini), "type TEXT", "resize W H",
+ * "click X Y", "wheel up|down X Y" (0-based cells), "dump FILE", "# comment". The screen is dumped
+ * to dump_path at the end. */
+static int run_script(const char *script, const char *dump_path, int w, int h)
+{
+    char *err = NULL;
+    char *text = read_file(script, NULL, &err);
+    if (!text)
+        return cli_fail(err);
+    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+    SCREEN *scr = newterm("xterm-256color", out, in);
+    if (!scr) {
+        free(text);
+        return cli_fail(xstrdup("no terminal description for xterm-256color"));
+    }
+    set_term(scr);
+    resizeterm(h, w);
+    ui_headless = 1;
+    if (ui_theme_init(&err) != 0) {
+        ui_error("%s", err);
+        free(err);
+        err = NULL;
+    }
+    load_config();
+    refresh_counts();
+    process_dirty();
+    int rc = 0, lineno = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line && !ui_loop_quitting();
+         line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        if (!*line || line[0] == '#')
+            continue;
+        if (strncmp(line, "key ", 4) == 0) {
+            char *s2 = NULL;
+            for (char *k = strtok_r(line + 4, " ", &s2); k; k = strtok_r(NULL, " ", &s2)) {
+                int key = keymap_parse_key(k);
+                if (key < 0) {
+                    fprintf(stderr, "%s:%d: unknown key %s\n", script, lineno, k);
+                    rc = 1;
+                    break;
+                }
+                console_key(key);
+                process_dirty();
+            }
+        } else if (strncmp(line, "type ", 5) == 0) {
+            const char *t = line + 5;
+            size_t len = strlen(t);
+            for (size_t i = 0; i < len;) {
+                uint32_t cp;
+                i += utf8_decode(t + i, len - i, &cp);
+                console_key((int)cp);
+                process_dirty();
+            }
+        } else if (strncmp(line, "resize ", 7) == 0) {
+            int nw, nh;
+            if (sscanf(line + 7, "%d %d", &nw, &nh) == 2) {
+                resizeterm(nh, nw);
+                ui_dirty(UI_DIRTY_ALL);
+                process_dirty();
+            }
+        } else if (strncmp(line, "click ", 6) == 0 || strncmp(line, "wheel ", 6) == 0) {
+            int x, y;
+            char dir[8] = "";
+            int ok = line[0] == 'c' ? sscanf(line + 6, "%d %d", &x, &y) == 2
+                                    : sscanf(line + 6, "%7s %d %d", dir, &x, &y) == 3;
+            if (!ok) {
+                fprintf(stderr, "%s:%d: click X Y, or wheel up|down X Y\n", script, lineno);
+                rc = 1;
+            } else {
+                console_mouse(y, x, line[0] == 'c' ? 1 : strcmp(dir, "up") == 0 ? 4 : 5);
+                process_dirty();
+            }
+        } else if (strncmp(line, "dump ", 5) == 0) {
+            dump_screen(line + 5);
+        } else {
+            fprintf(stderr, "%s:%d: expected key, type, resize, click, wheel or dump\n", script,
+                    lineno);
+            rc = 1;
+        }
+        if (rc)
+            break;
+    }
+    if (dump_path && dump_screen(dump_path) != 0) {
+        fprintf(stderr, "unyo: cannot write %s\n", dump_path);
+        rc = 1;
+    }
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+    free(text);
+    return rc;
+}
+
+int console_main(struct cli_ctx *ctx, int argc, char **argv)
+{
+    const char *pane_name = NULL, *bench = NULL, *bench_pattern = NULL;
+    const char *script = NULL, *dump = NULL;
+    int script_w = 80, script_h = 24;
+    long bench_arg = 0, bench_row = 900000;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--first-frame") == 0)
+            app.first_frame = 1;
+        else if (strcmp(a, "--keys-ini") == 0) {
+            keymap_init();
+            keymap_print_ini(stdout);
+            return 0;
+        } else if (strcmp(a, "--keys") == 0) {
+            keymap_init();
+            keymap_print(stdout);
+            return 0;
+        } else if (strcmp(a, "--script") == 0 && i + 1 < argc) {
+            script = argv[++i];
+        } else if (strcmp(a, "--dump-screen") == 0 && i + 1 < argc) {
+            dump = argv[++i];
+        } else if (strcmp(a, "--size") == 0 && i + 1 < argc) {
+            if (sscanf(argv[++i], "%dx%d", &script_w, &script_h) != 2 || script_w < 1 ||
+                script_h < 1) {
+                fprintf(stderr, "%s\n", _("unyo: --size takes WIDTHxHEIGHT, e.g. 80x24"));
+                return 2;
+            }
+        } else if (strcmp(a, "--pane") == 0 && i + 1 < argc)
+            pane_name = argv[++i];
+        else if (strncmp(a, "--pane=", 7) == 0)
+            pane_name = a + 7;
+        else if (strcmp(a, "--bench-pagedown") == 0 && i + 1 < argc) {
+            bench = "pagedown";
+            bench_arg = atol(argv[++i]);
+        } else if (strcmp(a, "--bench-row") == 0 && i + 1 < argc)
+            bench_row = atol(argv[++i]);
+        else if (strcmp(a, "--bench-filter") == 0 && i + 2 < argc) {
+            bench = "filter";
+            bench_pattern = argv[++i];
+            bench_arg = atol(argv[++i]);
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage();
+            return 0;
+        } else {
+            fprintf(stderr, _("unyo: unknown option %s\n"), a);
+            usage();
+            return 2;
+        }
+    }
+    keymap_init();
+    panes_init();
+    size_t start = 0;
+    if (pane_name) {
+        int found = 0;
+        for (size_t i = 0; i < app.npanes; i++)
+            if (strcmp(app.panes[i].ops->name, pane_name) == 0) {
+                start = i;
+                found = 1;
+            }
+        if (!found) {
+            fprintf(stderr, _("unyo: no such pane: %s\n"), pane_name);
+            panes_free();
+            return 2;
+        }
+    }
+    char *err = NULL;
+    timing("start");
+    if (store_open(ctx->db_path, STORE_OPEN_EXISTING, &app.st, &err) != 0) {
+        panes_free();
+        return cli_fail(err);
+    }
+    if (store_require_operator(app.st, &err) != 0) {
+        panes_free();
+        store_close(app.st);
+        return cli_fail(err);
+    }
+    char *calpath = paths_find_data(NULL, "calendar.ini");
+    char *calerr = NULL;
+    app.cal = calpath ? calendar_load(calpath, &calerr) : NULL;
+    if (!app.cal)
+        app.cal = calendar_new_default();
+    free(calpath);
+    if (script) {
+        switch_to(start);
+        int rc = run_script(script, dump, script_w, script_h);
+        panes_free();
+        calendar_free(app.cal);
+        free(app.msg);
+        free(app.on_duty);
+        store_close(app.st);
+        return rc;
+    }
+    if (bench) {
+        int rc = run_bench(bench, bench_arg, bench_pattern, bench_row);
+        panes_free();
+        calendar_free(app.cal);
+        store_close(app.st);
+        return rc;
+    }
+    if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+        fprintf(stderr, "%s\n", _("unyo: the console needs a terminal (see unyo help)"));
+        panes_free();
+        store_close(app.st);
+        return 1;
+    }
+    initscr();
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+                  | BUTTON5_PRESSED
+#endif
+              ,
+              NULL);
+    mouseinterval(0);
+    ui_loop_init();
+    if (ui_theme_init(&err) != 0) {
+        ui_error("%s", err);
+        free(err);
+        err = NULL;
+    }
+    load_config();
+    if (calerr) {
+        ui_error(_("%s (built-in service hours used)"), calerr);
+        free(calerr);
+    }
+    timing("terminal");
+    app.open_incidents = -1;
+    app.unsynced = -1;
+    refresh_counts();
+    timing("counts");
+    switch_to(start);
+    timing("pane open");
+    ui_loop_add_timer(1000, clock_tick, NULL);
+    ui_dirty(UI_DIRTY_ALL);
+    while (!ui_loop_quitting()) {
+        unsigned d = ui_loop_take_dirty();
+        if (d & UI_DIRTY_COUNTS)
+            refresh_counts();
+        if (d & UI_DIRTY_RELOAD) {
+            struct pane *p = cur_pane();
+            if (p && !p->open_error && p->ops->load)
+                p->ops->load(p);
+        }
+        if (d) {
+            draw_all();
+            timing("frame");
+            if (app.first_frame)
+                break;
+        }
+        /* Work done while drawing (a pane's deferred load) may ask for another pass. */
+        if (ui_loop_pending())
+            continue;
+        if (ui_loop_wait(STDIN_FILENO, on_input, on_signal) != 0)
+            break;
+    }
+    endwin();
+    if (app.first_frame) {
+        /* Measured exec→exit: do not wait for background counts still running. */
+        fflush(stdout);
+        _exit(0);
+    }
+    ui_bg_drain();
+    ui_loop_done();
+    panes_free();
+    calendar_free(app.cal);
+    free(app.msg);
+    free(app.on_duty);
+    free(filter_pattern);
+    store_close(app.st);
+    return 0;
+}

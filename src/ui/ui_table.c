@@ -1,0 +1,300 @@
+#include "ui_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "textwidth.h"
+#include "util.h"
+
+void table_row_clear(struct table_row *r)
+{
+    for (int i = 0; i < TABLE_MAX_COLS; i++)
+        free(r->cell[i]);
+    memset(r, 0, sizeof *r);
+}
+
+static void drop_cache(struct table *t)
+{
+    for (long i = 0; i < t->cache_n; i++)
+        table_row_clear(&t->cache[i]);
+    t->cache_n = 0;
+    t->cache_from = 0;
+}
+
+void table_init(struct table *t, const struct table_col *cols, int ncols, struct table_source src)
+{
+    memset(t, 0, sizeof *t);
+    t->cols = cols;
+    t->ncols = ncols > TABLE_MAX_COLS ? TABLE_MAX_COLS : ncols;
+    t->src = src;
+    t->sort_col = -1;
+    t->height = 1;
+    t->nrows = src.count(src.data);
+}
+
+void table_free(struct table *t)
+{
+    drop_cache(t);
+    free(t->cache);
+    t->cache = NULL;
+    t->cache_cap = 0;
+}
+
+static void clamp(struct table *t)
+{
+    if (t->sel >= t->nrows)
+        t->sel = t->nrows - 1;
+    if (t->sel < 0)
+        t->sel = 0;
+    if (t->top > t->sel)
+        t->top = t->sel;
+    if (t->sel >= t->top + t->height)
+        t->top = t->sel - t->height + 1;
+    if (t->top > t->nrows - t->height)
+        t->top = t->nrows - t->height;
+    if (t->top < 0)
+        t->top = 0;
+}
+
+void table_reset(struct table *t)
+{
+    drop_cache(t);
+    t->nrows = t->src.count(t->src.data);
+    clamp(t);
+}
+
+void table_set_height(struct table *t, int height)
+{
+    t->height = height < 1 ? 1 : height;
+    clamp(t);
+}
+
+void table_goto(struct table *t, long row)
+{
+    t->sel = row;
+    clamp(t);
+}
+
+void table_move(struct table *t, long delta)
+{
+    table_goto(t, t->sel + delta);
+}
+
+int table_action(struct table *t, const char *a)
+{
+    long page = t->height > 1 ? t->height : 1;
+    if (strcmp(a, "down") == 0)
+        table_move(t, 1);
+    else if (strcmp(a, "up") == 0)
+        table_move(t, -1);
+    else if (strcmp(a, "top") == 0)
+        table_goto(t, 0);
+    else if (strcmp(a, "bottom") == 0)
+        table_goto(t, t->nrows - 1);
+    else if (strcmp(a, "page-down") == 0 || strcmp(a, "page-up") == 0) {
+        long d = strcmp(a, "page-down") == 0 ? page : -page;
+        /* The page scrolls with the cursor, like less and htop. */
+        t->top += d;
+        if (t->top > t->nrows - t->height)
+            t->top = t->nrows - t->height;
+        if (t->top < 0)
+            t->top = 0;
+        table_move(t, d);
+    } else if (strcmp(a, "half-down") == 0)
+        table_move(t, page / 2 ? page / 2 : 1);
+    else if (strcmp(a, "half-up") == 0)
+        table_move(t, -(page / 2 ? page / 2 : 1));
+    else
+        return 0;
+    return 1;
+}
+
+void table_materialize(struct table *t)
+{
+    long want_from = t->top;
+    long want_n = t->height;
+    if (want_from + want_n > t->nrows)
+        want_n = t->nrows - want_from;
+    if (want_n <= 0) {
+        drop_cache(t);
+        return;
+    }
+    if (t->cache_n > 0 && want_from >= t->cache_from &&
+        want_from + want_n <= t->cache_from + t->cache_n)
+        return;
+    /* Keep the rows we already have when the window slides by less than a page. */
+    struct table_row *fresh = xcalloc((size_t)want_n, sizeof *fresh);
+    long have_from = -1, have_to = -1;
+    if (t->cache_n > 0) {
+        have_from = t->cache_from > want_from ? t->cache_from : want_from;
+        have_to = t->cache_from + t->cache_n < want_from + want_n ? t->cache_from + t->cache_n
+                                                                  : want_from + want_n;
+    }
+    long got_total = 0;
+    if (have_from >= 0 && have_from < have_to) {
+        for (long r = have_from; r < have_to; r++) {
+            fresh[r - want_from] = t->cache[r - t->cache_from];
+            memset(&t->cache[r - t->cache_from], 0, sizeof(struct table_row));
+        }
+        /* before the kept part */
+        if (have_from > want_from) {
+            long n = t->src.fetch(t->src.data, want_from, have_from - want_from, fresh);
+            t->fetch_calls++;
+            t->fetched_rows += n;
+        }
+        if (have_to < want_from + want_n) {
+            long n = t->src.fetch(t->src.data, have_to, want_from + want_n - have_to,
+                                  fresh + (have_to - want_from));
+            t->fetch_calls++;
+            t->fetched_rows += n;
+        }
+        got_total = want_n;
+    } else {
+        got_total = t->src.fetch(t->src.data, want_from, want_n, fresh);
+        t->fetch_calls++;
+        t->fetched_rows += got_total;
+    }
+    drop_cache(t);
+    free(t->cache);
+    t->cache = fresh;
+    t->cache_cap = want_n;
+    t->cache_from = want_from;
+    t->cache_n = got_total < want_n ? got_total : want_n;
+    for (long i = t->cache_n; i < want_n; i++)
+        table_row_clear(&fresh[i]);
+}
+
+const struct table_row *table_selected(struct table *t)
+{
+    if (t->nrows <= 0)
+        return NULL;
+    table_materialize(t);
+    if (t->sel < t->cache_from || t->sel >= t->cache_from + t->cache_n)
+        return NULL;
+    return &t->cache[t->sel - t->cache_from];
+}
+
+void table_fit_columns(const struct table_col *cols, int ncols, const int *natural, int width,
+                       int *out)
+{
+    int sum = 0;
+    for (int i = 0; i < ncols; i++) {
+        int w = natural[i];
+        if (w < cols[i].min)
+            w = cols[i].min;
+        if (cols[i].max > 0 && w > cols[i].max)
+            w = cols[i].max;
+        out[i] = w;
+        sum += w + (i > 0);
+    }
+    if (sum < width) {
+        /* Spare width goes to the last flex column. */
+        for (int i = ncols - 1; i >= 0; i--)
+            if (cols[i].flex) {
+                out[i] += width - sum;
+                return;
+            }
+        return;
+    }
+    /* Too wide: shrink flex columns, then the others from the right, to their minimum. */
+    for (int pass = 0; pass < 2 && sum > width; pass++)
+        for (int i = ncols - 1; i >= 0 && sum > width; i--) {
+            if (pass == 0 && !cols[i].flex)
+                continue;
+            int floor = cols[i].min > 1 ? cols[i].min : 1;
+            int can = out[i] - floor;
+            int take = can < sum - width ? can : sum - width;
+            if (take > 0) {
+                out[i] -= take;
+                sum -= take;
+            }
+        }
+    /* Still too wide: drop columns from the right. */
+    for (int i = ncols - 1; i > 0 && sum > width; i--) {
+        sum -= out[i] + 1;
+        out[i] = 0;
+    }
+    if (sum > width && ncols > 0)
+        out[0] = width > 0 ? width : 0;
+}
+
+static void layout(struct table *t, int width)
+{
+    int natural[TABLE_MAX_COLS];
+    for (int i = 0; i < t->ncols; i++) {
+        natural[i] = text_width(t->cols[i].title) + (i == t->sort_col ? 1 : 0);
+        for (long r = 0; r < t->cache_n; r++) {
+            const char *s = t->cache[r].cell[i];
+            if (s) {
+                int w = text_width(s);
+                if (w > natural[i])
+                    natural[i] = w;
+            }
+        }
+    }
+    table_fit_columns(t->cols, t->ncols, natural, width, t->widths);
+}
+
+void table_draw(struct table *t, const struct ui_canvas *c)
+{
+    table_set_height(t, c->h - 1);
+    table_materialize(t);
+    layout(t, c->w);
+    ui_clear(c, 0, STYLE_HEADER);
+    int x = 0;
+    for (int i = 0; i < t->ncols; i++) {
+        if (t->widths[i] <= 0)
+            continue;
+        char *title = i == t->sort_col
+                          ? xasprintf("%s%s", t->cols[i].title, t->sort_desc ? "▼" : "▲")
+                          : xstrdup(t->cols[i].title);
+        ui_put(c, 0, x, t->widths[i], STYLE_HEADER, title);
+        free(title);
+        x += t->widths[i] + 1;
+    }
+    for (int y = 1; y < c->h; y++) {
+        long r = t->top + y - 1;
+        if (r >= t->cache_from + t->cache_n || r < t->cache_from) {
+            ui_clear(c, y, STYLE_NORMAL);
+            continue;
+        }
+        const struct table_row *row = &t->cache[r - t->cache_from];
+        int selected = r == t->sel;
+        int rs = selected ? STYLE_ROW_SELECTED : row->style;
+        ui_clear(c, y, rs);
+        x = 0;
+        for (int i = 0; i < t->ncols; i++) {
+            if (t->widths[i] <= 0)
+                continue;
+            int st = selected || !row->cell_style[i] ? rs : row->cell_style[i];
+            if (t->cols[i].right)
+                ui_put_right(c, y, x, t->widths[i], st, row->cell[i] ? row->cell[i] : "");
+            else
+                ui_put(c, y, x, t->widths[i], st, row->cell[i] ? row->cell[i] : "");
+            x += t->widths[i] + 1;
+        }
+    }
+}
+
+int table_click(struct table *t, int y, int x, int *col)
+{
+    if (y == 0) {
+        int cx = 0;
+        for (int i = 0; i < t->ncols; i++) {
+            if (t->widths[i] <= 0)
+                continue;
+            if (x >= cx && x < cx + t->widths[i] + 1) {
+                if (col)
+                    *col = i;
+                return 2;
+            }
+            cx += t->widths[i] + 1;
+        }
+        return 0;
+    }
+    long r = t->top + y - 1;
+    if (r < 0 || r >= t->nrows)
+        return 0;
+    table_goto(t, r);
+    return 1;
+}

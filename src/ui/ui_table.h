@@ -1,0 +1,77 @@
+/* A table with virtual scrolling: the pane supplies a row count and a fetch
+ * callback; only the rows on screen are materialised, so a million rows page
+ * as fast as ten. Columns are sized by display width (CJK two cells); cells
+ * are cut with "…" without splitting a character. */
+#ifndef UNYO_UI_TABLE_H
+#define UNYO_UI_TABLE_H
+
+#include "ui.h"
+
+#define TABLE_MAX_COLS 12
+
+struct table_col {
+    const char *title; /* translated */
+    int min, max;      /* display cells; max 0 = unbounded */
+    int flex;          /* takes the spare width */
+    int right;         /* right-aligned */
+};
+
+struct table_row {
+    char *cell[TABLE_MAX_COLS];     /* malloc'd UTF-8 (unsanitised: drawing sanitises) */
+    int style;                      /* row style */
+    int cell_style[TABLE_MAX_COLS]; /* 0 = the row's style */
+};
+
+struct table_source {
+    /* Number of rows (may be slow only once: tables cache it until reset). */
+    long (*count)(void *data);
+    /* Fills rows[0..n) with the rows at positions from..from+n-1; returns how many
+     * it filled. Cells are malloc'd; the table frees them. */
+    long (*fetch)(void *data, long from, long n, struct table_row *rows);
+    void *data;
+};
+
+struct table {
+    const struct table_col *cols;
+    int ncols;
+    struct table_source src;
+    long nrows;
+    long top, sel;
+    int height; /* data rows visible (without the header) */
+    struct table_row *cache;
+    long cache_from, cache_n, cache_cap;
+    int widths[TABLE_MAX_COLS];
+    int sort_col, sort_desc; /* shown in the header; -1 none */
+    /* Statistics for tests and benchmarks. */
+    long fetch_calls, fetched_rows;
+};
+
+void table_init(struct table *t, const struct table_col *cols, int ncols, struct table_source src);
+void table_free(struct table *t);
+/* Re-counts and drops the cached rows (after a reload, filter or sort). Keeps the
+ * selection index within range. */
+void table_reset(struct table *t);
+void table_set_height(struct table *t, int height);
+void table_goto(struct table *t, long row);
+void table_move(struct table *t, long delta);
+/* List actions: up, down, top, bottom, page-down, page-up, half-down, half-up.
+ * 1 when handled. */
+int table_action(struct table *t, const char *action);
+/* Makes sure the visible rows are fetched. */
+void table_materialize(struct table *t);
+/* The selected row (materialised), or NULL when the table is empty. */
+const struct table_row *table_selected(struct table *t);
+/* Draws header + rows into the canvas (height = canvas height - 1). */
+void table_draw(struct table *t, const struct ui_canvas *c);
+/* A click at canvas row y (0 = header); returns 1 when a row was selected, 2
+ * when the header was clicked (column index in *col). */
+int table_click(struct table *t, int y, int x, int *col);
+
+/* Column fitting, exposed for tests: natural[i] = widest cell or header of column
+ * i; fills out[i] so that the sum plus one separator cell between columns is at
+ * most width. Columns that do not fit at their minimum get 0. */
+void table_fit_columns(const struct table_col *cols, int ncols, const int *natural, int width,
+                       int *out);
+void table_row_clear(struct table_row *r);
+
+#endif

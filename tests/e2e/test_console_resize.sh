@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Resizing mid-form keeps the input (Japanese, cursor movement by character,
+# Backspace deleting a whole character); too small a terminal shows the notice
+# and the form comes back intact; Esc on typed input asks first.
+set -eu
+. "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
+t_init "$1"
+
+t_start 80 24 --lang ja
+t_wait "NG 0 │"
+t_keys x
+t_wait "NG: L025"
+t_type "41.5"
+t_keys Tab
+t_type "ファンが異音を発している"
+t_keys BSpace BSpace   # removes る and い, one character each
+t_wait "ファンが異音を発して"
+t_assert_not "発している"
+t_keys Left Left Left  # inside the text: insert before 発
+t_type "少し"
+t_wait "ファンが異音を少し発して"
+for size in "200 60" "100 30" "60 20" "80 24"; do
+    t_resize $size
+    if [[ $size == "60 20" ]]; then
+        t_wait "端末を 80×24 以上に広げてください"
+    else
+        t_wait "ファンが異音を少し発して"
+        t_wait "41.5"
+    fi
+done
+t_ok "resizing keeps the form's input"
+
+# Esc with typed input asks; n keeps the form
+t_keys Escape
+t_wait "入力した内容を破棄しますか"
+t_keys n
+t_wait "ファンが異音を少し発して"
+t_keys Enter
+t_wait "インシデントの下書きを作成しますか"
+t_keys n
+t_wait "NG 1 │"
+t_ok "the form saves after resizes"
+
+# q with unsaved input in a form: the form takes the key as text; Esc then
+# discards after asking.
+t_keys j s
+t_type "q"
+t_wait "理由"
+t_keys Escape
+t_wait "入力した内容を破棄しますか"
+t_keys y
+t_wait_gone "理由"
+t_keys q
+t_wait_exit
+t_ok "q quits once the form is closed"

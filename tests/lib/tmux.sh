@@ -1,0 +1,120 @@
+# Helpers for end-to-end tests: the real binary in a detached tmux server of
+# its own (-L, -f /dev/null), a fresh HOME, XDG dirs and demo store per test.
+# Assertions poll the screen with a timeout; sleeps are never the assertion.
+#
+#   . "$UNYO_TESTLIB/tmux.sh"
+#   t_init "$1"                 # the unyo binary
+#   t_start 80 24 --lang ja     # starts `unyo --db STORE ARGS` (env: T_USER, T_NOW)
+#   t_keys j j o                # tmux send-keys (key names: Enter, Tab, Escape, C-d ...)
+#   t_type '温度が高い'          # literal text
+#   t_wait 'NG 1'               # waits until the screen contains the text (T_TIMEOUT s)
+#   t_wait_gone 'text'; t_wait_exit; t_resize 100 30; t_screen; t_stop
+set -u
+
+T_TIMEOUT=${T_TIMEOUT:-10}
+T_USER=${T_USER:-yamada}
+T_NOW=${T_NOW:-2026-11-23T09:00:00+09:00}
+
+t_init() {
+    T_BIN=$(realpath "$1")
+    T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/unyo-e2e.XXXXXX")
+    T_SOCK="unyo-e2e-$$-$RANDOM"
+    export HOME=$T_DIR/home XDG_CONFIG_HOME=$T_DIR/home/.config \
+        XDG_DATA_HOME=$T_DIR/home/.local/share XDG_STATE_HOME=$T_DIR/home/.local/state \
+        LANG=C.UTF-8 LC_ALL=C.UTF-8
+    mkdir -p "$HOME" "$XDG_CONFIG_HOME/unyo" "$XDG_DATA_HOME"
+    T_DB=$T_DIR/unyo.db
+    trap t_cleanup EXIT
+    UNYO_USER=$T_USER UNYO_NOW=$T_NOW "$T_BIN" demo --db "$T_DB" >"$T_DIR/demo.log" 2>&1 ||
+        t_fail "unyo demo failed: $(cat "$T_DIR/demo.log")"
+}
+
+t_tmux() { tmux -L "$T_SOCK" -f /dev/null "$@"; }
+
+t_cleanup() {
+    t_tmux kill-server >/dev/null 2>&1 || true
+    if [[ ${T_KEEP:-0} != 1 ]]; then rm -rf "$T_DIR"; fi
+}
+
+# t_start W H [unyo args...]: a new session running the console.
+t_start() {
+    local w=$1 h=$2
+    shift 2
+    # A new server (socket) per start: reusing a socket races with the old
+    # server's shutdown ("server exited unexpectedly").
+    t_tmux kill-server >/dev/null 2>&1 || true
+    T_STARTS=$((${T_STARTS:-0} + 1))
+    T_SOCK="unyo-e2e-$$-$RANDOM-$T_STARTS"
+    local q=""
+    for a in "$@"; do q+=" $(printf '%q' "$a")"; done
+    t_tmux new-session -d -x "$w" -y "$h" -e HOME="$HOME" -e XDG_CONFIG_HOME="$XDG_CONFIG_HOME" \
+        -e XDG_DATA_HOME="$XDG_DATA_HOME" -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 \
+        -e UNYO_USER="$T_USER" -e UNYO_NOW="$T_NOW" -e UNYO_DATADIR="${UNYO_DATADIR:-}" \
+        -e TERM=screen-256color \
+        "$(printf '%q' "$T_BIN") --db $(printf '%q' "$T_DB")$q 2>>$(printf '%q' "$T_DIR/stderr");
+         echo \$? >$(printf '%q' "$T_DIR/exit.$T_STARTS")"
+    t_tmux set-option -t 0 remain-on-exit on >/dev/null
+}
+
+t_keys() { t_tmux send-keys -t 0 "$@"; }
+t_type() { t_tmux send-keys -t 0 -l "$1"; }
+t_screen() { t_tmux capture-pane -t 0 -p; }
+t_resize() { t_tmux resize-window -t 0 -x "$1" -y "$2"; }
+t_dead() { [[ $(t_tmux display-message -t 0 -p '#{pane_dead}' 2>/dev/null) == 1 ]]; }
+
+t_fail() {
+    echo "FAIL: $*" >&2
+    if [[ -n ${T_SOCK:-} ]] && t_tmux has-session 2>/dev/null; then
+        echo "---- screen ----" >&2
+        t_screen >&2 || true
+        echo "----------------" >&2
+        if [[ ${T_GDB:-0} == 1 ]]; then
+            local pid
+            pid=$(t_tmux display-message -t 0 -p '#{pane_pid}')
+            ps -o pid,stat,wchan:20,args -p "$pid" >&2
+            gdb -p "$pid" -batch -ex "thread apply all bt" 2>&1 | grep -E "^#|^Thread" >&2
+        fi
+    fi
+    [[ -f ${T_DIR:-/nonexistent}/stderr ]] && cat "$T_DIR/stderr" >&2
+    exit 1
+}
+
+# Polls until the screen contains $1 (fixed string).
+t_wait() {
+    local want=$1 deadline=$((SECONDS + ${2:-$T_TIMEOUT}))
+    while ((SECONDS < deadline)); do
+        t_screen 2>/dev/null | grep -qF -- "$want" && return 0
+        sleep 0.05
+    done
+    t_fail "timed out waiting for: $want"
+}
+
+t_wait_gone() {
+    local gone=$1 deadline=$((SECONDS + ${2:-$T_TIMEOUT}))
+    while ((SECONDS < deadline)); do
+        t_screen 2>/dev/null | grep -qF -- "$gone" || return 0
+        sleep 0.05
+    done
+    t_fail "still on screen: $gone"
+}
+
+# Waits for the console to exit; its status must be 0. (The status is written
+# to a file by the pane's shell: tmux may be slow to reap a dead pane.)
+t_wait_exit() {
+    local deadline=$((SECONDS + ${1:-$T_TIMEOUT})) f=$T_DIR/exit.$T_STARTS
+    while ((SECONDS < deadline)); do
+        if [[ -s $f ]]; then
+            [[ $(cat "$f") == 0 ]] || t_fail "the console exited with status $(cat "$f")"
+            return 0
+        fi
+        sleep 0.05
+    done
+    t_fail "the console did not exit"
+}
+
+t_assert_not() {
+    t_screen | grep -qF -- "$1" && t_fail "unexpected on screen: $1"
+    return 0
+}
+
+t_ok() { echo "ok - $*"; }
