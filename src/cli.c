@@ -98,6 +98,19 @@ static const struct cli_command commands[] = {
         "  history.\n"
         "unyo demo --generate N [--db PATH]\n"
         "  Adds N synthetic incidents with their events (for benchmarks).")},
+    {"central", cmd_central, N_("create or upgrade the central database schema"),
+     N_("unyo central init [--url URL]\n"
+        "  Creates the schema in the central PostgreSQL database, or upgrades it to this\n"
+        "  unyo's version. URL is a libpq connection string or URI (PG* variables,\n"
+        "  ~/.pgpass and sslmode work as in psql); default: url in the [sync] section of\n"
+        "  ~/.config/unyo/config.ini.")},
+    {"sync", cmd_sync, N_("exchange changes with the central database"),
+     N_("unyo sync [--url URL] [--csv|--json]\n"
+        "  One round: sends this console's changes, then receives everyone else's, and\n"
+        "  prints what moved per table. Without a connection nothing is lost: changes\n"
+        "  stay pending until the next successful round.\n"
+        "unyo sync --status [--csv|--json]\n"
+        "  Pending changes per table, the last successful sync and the last error.")},
     {"incident", cmd_incident, N_("record and follow incidents (インシデント管理簿)"),
      N_("unyo incident new --library CODE --channel phone|mail|alert|visit|rounds --title T\n"
         "    --impact 1-3 --urgency 1-3 [--description D] [--category C] [--reporter R]\n"

@@ -20,6 +20,7 @@
 #include "paths.h"
 #include "shifts.h"
 #include "store.h"
+#include "sync.h"
 #include "textwidth.h"
 #include "timefmt.h"
 #include "ui.h"
@@ -266,7 +267,14 @@ static void counts_work(void *arg)
     shift_list_free(&l);
     free(err);
     err = NULL;
+    struct sync_status ss;
+    memset(&ss, 0, sizeof ss);
     j->unsynced = -1;
+    if (sync_status_read(st, &ss, &err) == 0) {
+        if (ss.central || ss.last_attempt || ss.pending > 0)
+            j->unsynced = ss.pending;
+        sync_status_free(&ss);
+    }
     free(err);
     store_close(st);
 }

@@ -1,0 +1,238 @@
+/* `unyo central init` and `unyo sync`: the central PostgreSQL database. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "central.h"
+#include "cli_commands.h"
+#include "config.h"
+#include "i18n.h"
+#include "store.h"
+#include "sync.h"
+#include "textwidth.h"
+#include "timefmt.h"
+#include "util.h"
+
+/* --url, else [sync] url in config.ini. NULL (with a message) when neither. */
+static const char *resolve_url(const char *cmd, const char *url, struct config **cfg)
+{
+    if (url && *url)
+        return url;
+    char *err = NULL;
+    *cfg = config_load(NULL, &err);
+    if (!*cfg) {
+        cli_fail(err);
+        return NULL;
+    }
+    const char *u = config_get(*cfg, "sync", "url");
+    if (u && *u)
+        return u;
+    char *path = config_default_path();
+    fprintf(stderr,
+            _("unyo %s: no central database given: pass --url URL or set url in the [sync] "
+              "section of %s\n"),
+            cmd, path);
+    free(path);
+    return NULL;
+}
+
+static int central_init_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"url", required_argument, NULL, 'u'}, {NULL, 0, NULL, 0}};
+    const char *url = NULL;
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "u:", opts, NULL)) != -1) {
+        if (c == 'u')
+            url = optarg;
+        else
+            return cli_usage("central", _("unknown option"));
+    }
+    if (optind < argc)
+        return cli_usage("central", _("unexpected argument: %s"), argv[optind]);
+    struct config *cfg = NULL;
+    url = resolve_url("central", url, &cfg);
+    if (!url) {
+        config_free(cfg);
+        return EXIT_FAIL;
+    }
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0) {
+        config_free(cfg);
+        return EXIT_FAIL;
+    }
+    char *err = NULL;
+    PGconn *conn = NULL;
+    int from = 0, to = 0;
+    int rc = central_connect(url, &conn, &err);
+    config_free(cfg);
+    if (rc == 0)
+        rc = central_init(st, conn, &from, &to, &err);
+    PQfinish(conn);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    if (from == 0)
+        printf(_("Created the central schema (version %d).\n"), to);
+    else if (from == to)
+        printf(_("The central schema is up to date (version %d).\n"), to);
+    else
+        printf(_("Upgraded the central schema from version %d to %d.\n"), from, to);
+    return EXIT_OK;
+}
+
+int cmd_central(struct cli_ctx *ctx, int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage("central", _("missing verb"));
+    if (streq(argv[1], "init"))
+        return central_init_cmd(ctx, argc - 1, argv + 1);
+    return cli_usage("central", _("unknown verb: %s"), argv[1]);
+}
+
+static void show_progress(void *ud, const char *phase, long long done, long long total)
+{
+    (void)ud;
+    if (total > 0)
+        fprintf(stderr, "\r%s %lld / %lld   ", streq(phase, "push") ? _("sending") : _("receiving"),
+                done, total);
+    else
+        fprintf(stderr, "\r%s %lld   ", streq(phase, "push") ? _("sending") : _("receiving"), done);
+    fflush(stderr);
+}
+
+static void fmt_time(const char *iso, char *out)
+{
+    int64_t ms;
+    if (iso && time_parse(iso, &ms) == 0)
+        time_format_jst(ms, out, 1);
+    else
+        snprintf(out, 32, "%s", _("never"));
+}
+
+static int sync_status_cmd(struct cli_ctx *ctx)
+{
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    struct sync_status s;
+    char *err = NULL;
+    if (sync_status_read(st, &s, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    store_close(st);
+    static const char *const keys[] = {"table", "pending", "pushed_total", "pulled_total"};
+    const char *headings[] = {_("Table"), _("Pending"), _("Sent (total)"), _("Received (total)")};
+    struct output_table *t = output_new(4, keys, headings);
+    for (int i = 0; i < s.count; i++) {
+        char a[32], b[32], c[32];
+        snprintf(a, sizeof a, "%lld", s.t[i].pending);
+        snprintf(b, sizeof b, "%lld", s.t[i].pushed_total);
+        snprintf(c, sizeof c, "%lld", s.t[i].pulled_total);
+        const char *row[] = {s.t[i].table, a, b, c};
+        output_row(t, row);
+    }
+    output_print(t, ctx->format, stdout);
+    output_free(t);
+    if (ctx->format == OUTPUT_TEXT) {
+        char when[32];
+        printf("\n");
+        printf(_("Pending changes: %lld\n"), s.pending);
+        fmt_time(s.last_success, when);
+        printf(_("Last successful sync: %s\n"), when);
+        if (s.last_error) {
+            struct strbuf sb = STRBUF_INIT;
+            text_sanitize(&sb, s.last_error, 0);
+            fmt_time(s.last_error_at, when);
+            printf(_("Last error (%s): %s\n"), when, sb.buf);
+            sb_free(&sb);
+        }
+        if (s.offline_since) {
+            fmt_time(s.offline_since, when);
+            printf(_("Offline since: %s\n"), when);
+        }
+    }
+    sync_status_free(&s);
+    return EXIT_OK;
+}
+
+int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"url", required_argument, NULL, 'u'},
+                                         {"status", no_argument, NULL, 's'},
+                                         {NULL, 0, NULL, 0}};
+    const char *url = NULL;
+    int status = 0, c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "u:s", opts, NULL)) != -1) {
+        if (c == 'u')
+            url = optarg;
+        else if (c == 's')
+            status = 1;
+        else
+            return cli_usage("sync", _("unknown option"));
+    }
+    if (optind < argc)
+        return cli_usage("sync", _("unexpected argument: %s"), argv[optind]);
+    if (status)
+        return sync_status_cmd(ctx);
+    struct config *cfg = NULL;
+    url = resolve_url("sync", url, &cfg);
+    if (!url) {
+        config_free(cfg);
+        return EXIT_FAIL;
+    }
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0) {
+        config_free(cfg);
+        return EXIT_FAIL;
+    }
+    struct sync_report rep = {0};
+    char *err = NULL;
+    int tty = isatty(2);
+    int rc = sync_run(st, url, &rep, tty ? show_progress : NULL, NULL, &err);
+    config_free(cfg);
+    if (tty)
+        fprintf(stderr, "\r\033[K");
+    if (rc != 0) {
+        long long pending = 0;
+        struct sync_status s;
+        if (sync_status_read(st, &s, NULL) == 0) {
+            pending = s.pending;
+            sync_status_free(&s);
+        }
+        store_close(st);
+        sync_report_free(&rep);
+        cli_fail(err);
+        fprintf(stderr, _("unyo: %lld changes stay pending in the store.\n"), pending);
+        return EXIT_FAIL;
+    }
+    store_close(st);
+    static const char *const keys[] = {"table", "sent", "pushed", "pulled", "conflicts"};
+    const char *headings[] = {_("Table"), _("Sent"), _("Applied centrally"), _("Received"),
+                              _("Conflicts")};
+    struct output_table *t = output_new(5, keys, headings);
+    for (int i = 0; i < rep.count; i++) {
+        char a[32], b[32], d[32], e[32];
+        snprintf(a, sizeof a, "%lld", rep.t[i].sent);
+        snprintf(b, sizeof b, "%lld", rep.t[i].pushed);
+        snprintf(d, sizeof d, "%lld", rep.t[i].pulled);
+        snprintf(e, sizeof e, "%lld", rep.t[i].conflicts);
+        const char *row[] = {rep.t[i].table, a, b, d, e};
+        output_row(t, row);
+    }
+    if (ctx->format != OUTPUT_TEXT || rep.count > 0)
+        output_print(t, ctx->format, stdout);
+    output_free(t);
+    if (ctx->format == OUTPUT_TEXT) {
+        if (rep.count == 0)
+            printf("%s\n", _("Up to date: nothing to send or receive."));
+        else
+            printf(_("Sent %lld, received %lld, conflicts %lld.\n"), rep.sent, rep.pulled,
+                   rep.conflicts);
+    }
+    sync_report_free(&rep);
+    return EXIT_OK;
+}
