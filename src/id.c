@@ -1,9 +1,12 @@
 #include "id.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include "ssh_crypto.h"
 #include "timefmt.h"
+#include "util.h"
 
 /* Random bytes come from a buffer refilled by getrandom(): one syscall per
  * 4 KiB, not per id, keeps bulk generation fast. */
@@ -33,6 +36,19 @@ static void random_bytes(unsigned char *out, size_t n)
 static int64_t last_ms = -1;
 static uint16_t last_seq;
 
+static void format_uuid(const unsigned char b[16], char out[ID_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    char *p = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        *p++ = hex[b[i] >> 4];
+        *p++ = hex[b[i] & 15];
+    }
+    *p = '\0';
+}
+
 void id_new_at(char out[ID_LEN + 1], int64_t unix_ms)
 {
     unsigned char b[16];
@@ -59,20 +75,29 @@ void id_new_at(char out[ID_LEN + 1], int64_t unix_ms)
     b[6] = (unsigned char)(0x70 | (last_seq >> 8));
     b[7] = (unsigned char)(last_seq & 0xFF);
     b[8] = (unsigned char)(0x80 | (b[8] & 0x3F));
-    static const char hex[] = "0123456789abcdef";
-    char *p = out;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            *p++ = '-';
-        *p++ = hex[b[i] >> 4];
-        *p++ = hex[b[i] & 15];
-    }
-    *p = '\0';
+    format_uuid(b, out);
 }
 
 void id_new(char out[ID_LEN + 1])
 {
     id_new_at(out, time_now_ms());
+}
+
+void id_for_name(char out[ID_LEN + 1], const char *kind, const char *name)
+{
+    size_t lk = strlen(kind), ln = strlen(name);
+    unsigned char *buf = xmalloc(lk + 1 + ln);
+    memcpy(buf, kind, lk);
+    buf[lk] = 0;
+    memcpy(buf + lk + 1, name, ln);
+    uint8_t h[32];
+    sha256(buf, lk + 1 + ln, h);
+    free(buf);
+    unsigned char b[16];
+    memcpy(b, h, 16);
+    b[6] = (unsigned char)(0x80 | (b[6] & 0x0F)); /* version 8: custom */
+    b[8] = (unsigned char)(0x80 | (b[8] & 0x3F)); /* RFC 9562 variant */
+    format_uuid(b, out);
 }
 
 int id_valid(const char *s)

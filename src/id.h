@@ -11,6 +11,11 @@
  * same millisecond by one process stay strictly increasing. */
 void id_new_at(char out[ID_LEN + 1], int64_t unix_ms);
 void id_new(char out[ID_LEN + 1]);
+/* The same id on every console for the same (kind, name): a UUIDv8 made from
+ * SHA-256 of both. For rows every store makes on its own (seed templates and
+ * libraries, an operator registered on two consoles), so sync merges them
+ * instead of seeing two rows with one natural key. */
+void id_for_name(char out[ID_LEN + 1], const char *kind, const char *name);
 /* 1 when s is a well-formed lower-case UUID text. */
 int id_valid(const char *s);
 

@@ -45,7 +45,8 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
         return -1;
     char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
     int64_t now = time_now_ms();
-    id_new_at(id, now);
+    /* The same person registered on two consoles is one operator after sync. */
+    id_for_name(id, "operator", login);
     time_format_iso(now, at);
     sqlite3_stmt *s = store_stmt(
         st, "INSERT INTO operators(id, login, name, role, created_at, updated_at, hlc, origin) "

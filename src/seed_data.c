@@ -38,7 +38,7 @@ int seed_install_templates(struct store *st, const struct template_set *set, cha
         const struct template_item *t = &set->items[i];
         sqlite3_stmt *s = store_stmt(st, sql);
         char id[ID_LEN + 1];
-        id_new_at(id, now);
+        id_for_name(id, "template", t->code);
         bind_text(s, 1, id);
         bind_text(s, 2, t->code);
         bind_text(s, 3, t->source);
@@ -191,7 +191,7 @@ int seed_install_libraries(struct store *st, const char *path, char **err)
                 "address = excluded.address, notes = excluded.notes, "
                 "updated_at = excluded.updated_at, hlc = excluded.hlc, origin = excluded.origin");
         char id[ID_LEN + 1];
-        id_new_at(id, now);
+        id_for_name(id, "library", r->code);
         bind_text(s, 1, id);
         bind_text(s, 2, r->code);
         bind_text(s, 3, r->name_ja);

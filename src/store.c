@@ -98,7 +98,20 @@ int store_exec(struct store *st, const char *sql, char **err)
 
 int store_begin(struct store *st, char **err)
 {
-    return store_exec(st, "BEGIN IMMEDIATE", err);
+    if (store_exec(st, "BEGIN IMMEDIATE", err) != 0)
+        return -1;
+    /* Another process on this store (the console and `unyo sync`, a job
+     * runner) may have moved the clock on; read it under the write lock so
+     * this transaction's writes order after theirs. */
+    sqlite3_stmt *s = store_stmt(st, "SELECT value FROM local_meta WHERE key = 'hlc'");
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        int64_t saved = sqlite3_column_int64(s, 0);
+        store_hlc_observe(st, saved);
+        if (saved > st->hlc_saved)
+            st->hlc_saved = saved;
+    }
+    sqlite3_reset(s);
+    return 0;
 }
 
 static int save_hlc(struct store *st, char **err)
@@ -221,7 +234,8 @@ static int create_file(const char *path, char **err)
 static int migrate(struct store *st, int from, char **err)
 {
     for (int v = from; v < (int)unyo_schema_count; v++) {
-        if (store_begin(st, err) != 0)
+        /* Not store_begin: before the first migration there is no clock to read. */
+        if (store_exec(st, "BEGIN IMMEDIATE", err) != 0)
             return -1;
         char *msg = NULL;
         if (sqlite3_exec(st->db, unyo_schema_sql[v], NULL, NULL, &msg) != SQLITE_OK) {

@@ -218,6 +218,56 @@ static void test_ids_are_time_ordered_and_unique(void **state)
     assert_false(id_valid("0190a4b2-0000-7000-8000-00000000000G"));
 }
 
+static void test_seed_ids_are_the_same_on_every_console(void **state)
+{
+    (void)state;
+    char a[ID_LEN + 1], b[ID_LEN + 1], c[ID_LEN + 1];
+    id_for_name(a, "template", "L025");
+    id_for_name(b, "template", "L025");
+    id_for_name(c, "library", "L025");
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+    assert_true(id_valid(a));
+    assert_int_equal(a[14], '8'); /* version 8 */
+
+    /* Two consoles registering the same person get the same operator row. */
+    char *p1 = path_in("one.db"), *p2 = path_in("two.db");
+    struct store *s1 = NULL, *s2 = NULL;
+    char *err = NULL, id1[ID_LEN + 1], id2[ID_LEN + 1];
+    assert_int_equal(store_open(p1, STORE_CREATE_NEW, &s1, &err), 0);
+    assert_int_equal(store_open(p2, STORE_CREATE_NEW, &s2, &err), 0);
+    assert_int_equal(operator_add(s1, "yamada", "山田 花子", "operator", id1, &err), 0);
+    assert_int_equal(operator_add(s2, "yamada", "山田 花子", "operator", id2, &err), 0);
+    assert_string_equal(id1, id2);
+    assert_string_not_equal(s1->origin, s2->origin);
+    store_close(s1);
+    store_close(s2);
+    free(p1);
+    free(p2);
+}
+
+static void test_clock_is_shared_by_processes_on_one_store(void **state)
+{
+    (void)state;
+    char *p = path_in("shared.db");
+    struct store *a = NULL, *b = NULL;
+    char *err = NULL;
+    assert_int_equal(store_open(p, STORE_CREATE_NEW, &a, &err), 0);
+    assert_int_equal(store_open(p, STORE_OPEN_EXISTING, &b, &err), 0);
+    /* a's clock runs an hour ahead (a clock seen from another console). */
+    store_hlc_observe(a, store_hlc_next(a) + ((int64_t)3600000 << 16));
+    assert_int_equal(store_begin(a, &err), 0);
+    int64_t ahead = store_hlc_next(a);
+    assert_int_equal(store_commit(a, &err), 0);
+    /* b opened before that write; its next transaction must still order after it. */
+    assert_int_equal(store_begin(b, &err), 0);
+    assert_true(store_hlc_next(b) > ahead);
+    store_rollback(b);
+    store_close(a);
+    store_close(b);
+    free(p);
+}
+
 static void test_hlc_never_goes_backwards(void **state)
 {
     (void)state;
@@ -280,6 +330,8 @@ int main(void)
         cmocka_unit_test(test_operator_required_and_registered),
         cmocka_unit_test(test_ids_are_time_ordered_and_unique),
         cmocka_unit_test(test_hlc_never_goes_backwards),
+        cmocka_unit_test(test_seed_ids_are_the_same_on_every_console),
+        cmocka_unit_test(test_clock_is_shared_by_processes_on_one_store),
         cmocka_unit_test(test_time_formats),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
