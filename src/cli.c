@@ -92,6 +92,11 @@ static const struct cli_command commands[] = {
         "unyo session list [--host NAME] [--limit N] [--csv|--json]\n"
         "unyo session export ID > FILE.cast\n"
         "  Writes the recording; play it with asciinema play FILE.cast.")},
+    {"ssh", cmd_ssh, N_("a recorded SSH session, full screen"),
+     N_("unyo ssh HOST\n"
+        "  An interactive shell on HOST (inventory name or ssh_config alias) drawn full\n"
+        "  screen and recorded like a Consoles pane session. The prefix key (C-], or\n"
+        "  config.ini [consoles] prefix) then d or q leaves; then [ scrolls back.")},
     {"demo", cmd_demo, N_("create a demo store or a synthetic load"),
      N_("unyo demo [--db PATH] [--force]\n"
         "  Creates a store with sample libraries, hosts, operators and a few days of\n"

@@ -40,4 +40,7 @@ struct cli_command {
 };
 const struct cli_command *cli_commands(size_t *count);
 
+/* `unyo ssh HOST` full screen: set by src/main.c (the screen is UI code). */
+extern int (*cli_ssh_fullscreen)(struct cli_ctx *ctx, const char *host, int argc, char **argv);
+
 #endif

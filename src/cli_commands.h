@@ -21,6 +21,7 @@ int cmd_search(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_host(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_check(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_session(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_ssh(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_central(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sync(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_checklist(struct cli_ctx *ctx, int argc, char **argv);

@@ -9,6 +9,13 @@
 #include "timefmt.h"
 #include "transcript.h"
 #include "util.h"
+#include <time.h>
+static int64_t time_monotonic_ms_(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct ssh_console {
     struct store *st;
@@ -100,14 +107,29 @@ int ssh_console_pump(struct ssh_console *c)
         s = ssh_conn_step(c->conn);
     }
     if (s == SSH_SHELL) {
-        char buf[65536];
+        /* Read what is there (for at most a few ms, so a flooding server
+         * does not starve the caller's loop), then feed the screen model once:
+         * a big batch lets it skip lines that would scroll out of the
+         * scrollback anyway. */
+        static char *acc;
+        static size_t acc_cap;
+        size_t got = 0;
         ssize_t n;
-        while ((n = ssh_conn_shell_read(c->conn, buf, sizeof buf)) > 0) {
+        int64_t until = time_monotonic_ms_() + 25;
+        if (!acc) {
+            acc_cap = 4u << 20;
+            acc = xmalloc(acc_cap);
+        }
+        while (got + 65536 <= acc_cap && (got == 0 || time_monotonic_ms_() < until) &&
+               (n = ssh_conn_shell_read(c->conn, acc + got, 65536)) > 0) {
             if (c->tr)
-                transcript_output(c->tr, time_now_ms(), buf, (size_t)n);
+                transcript_output(c->tr, time_now_ms(), acc + got, (size_t)n);
             if (c->raw)
-                c->raw(buf, (size_t)n, c->raw_ud);
-            term_feed(c->term, buf, (size_t)n);
+                c->raw(acc + got, (size_t)n, c->raw_ud);
+            got += (size_t)n;
+        }
+        if (got) {
+            term_feed(c->term, acc, got);
             changed = 1;
         }
         s = ssh_conn_state(c->conn);

@@ -26,6 +26,7 @@ struct term {
     char *title;
     int bell;
     int bracketed_paste;
+    int region_set;
 };
 
 static void convert_color(const VTermColor *c, struct term_color *o, int is_fg)
@@ -268,6 +269,83 @@ void term_set_output(struct term *t, term_output_fn fn, void *ud)
     t->out_ud = ud;
 }
 
+/* A scroll region (DECSTBM) other than the whole screen turns the fast
+ * forward off. Sequences split across two feeds are missed. */
+static void track_region(struct term *t, const char *data, size_t len)
+{
+    for (const char *p = data; (p = memchr(p, '\x1b', len - (size_t)(p - data))); p++) {
+        size_t left = len - (size_t)(p - data);
+        if (left >= 2 && p[1] == 'c') {
+            t->region_set = 0; /* RIS */
+            continue;
+        }
+        if (left < 3 || p[1] != '[')
+            continue;
+        size_t i = 2;
+        while (i < left && ((p[i] >= '0' && p[i] <= '9') || p[i] == ';'))
+            i++;
+        if (i < left && p[i] == 'r') {
+            int top = 0, bot = 0;
+            char tmp[32];
+            size_t n = i - 2 < sizeof tmp - 1 ? i - 2 : sizeof tmp - 1;
+            memcpy(tmp, p + 2, n);
+            tmp[n] = 0;
+            sscanf(tmp, "%d;%d", &top, &bot);
+            t->region_set = !(n == 0 || ((top <= 1) && (bot == 0 || bot >= t->rows)));
+        }
+    }
+}
+
+/* Flood fast forward. In a run of plain text (no escape or control byte but
+ * CR, LF and TAB) holding more lines than the screen plus the scrollback,
+ * the lines before the last rows + scrollback ones would scroll off and out
+ * of the scrollback anyway: skip them. Cuts are made right after CR LF, so
+ * the column (0), the pen and the wrap state are the same either way. */
+static int fast_forward(struct term *t, const char *data, size_t len, size_t *from, size_t *to)
+{
+    size_t keep = (size_t)t->rows + t->sb_cap + 1;
+    if (len / 2 < keep)
+        return 0; /* cannot hold enough lines */
+    /* The plain run ending the chunk: scan back from the end. */
+    size_t start = len;
+    size_t lines = 0;
+    size_t cut_to = 0;
+    while (start > 0) {
+        unsigned char c = (unsigned char)data[start - 1];
+        if (c == '\n') {
+            if (start >= 2 && data[start - 2] == '\r') {
+                if (lines == keep)
+                    cut_to = start;
+                lines++;
+            }
+        } else if (c < 0x20 && c != '\r' && c != '\t') {
+            break;
+        } else if (c == 0x7f) {
+            break;
+        } else if (c >= 0x80 && c <= 0x9f && start >= 2 && (unsigned char)data[start - 2] == 0xc2) {
+            break; /* a C1 control in UTF-8 */
+        }
+        start--;
+    }
+    if (!cut_to)
+        return 0;
+    /* The first CR LF of the run: before it, the cursor state is unknown. */
+    const char *p = data + start;
+    const char *crlf = NULL;
+    while ((p = memchr(p, '\n', (size_t)(data + cut_to - p)))) {
+        if (p > data + start && p[-1] == '\r') {
+            crlf = p + 1;
+            break;
+        }
+        p++;
+    }
+    if (!crlf || (size_t)(crlf - data) >= cut_to)
+        return 0;
+    *from = (size_t)(crlf - data);
+    *to = cut_to;
+    return 1;
+}
+
 void term_feed(struct term *t, const char *data, size_t len)
 {
     /* Watch for bracketed-paste mode (ESC[?2004h / l): libvterm 0.1.4 does not
@@ -278,7 +356,15 @@ void term_feed(struct term *t, const char *data, size_t len)
         if (left >= 8 && memcmp(p, "\x1b[?2004", 7) == 0)
             t->bracketed_paste = p[7] == 'h';
     }
-    vterm_input_write(t->vt, data, len);
+    track_region(t, data, len);
+    size_t from, to;
+    if (!t->region_set && fast_forward(t, data, len, &from, &to)) {
+        vterm_input_write(t->vt, data, from);
+        vterm_input_write(t->vt, data + to, len - to);
+        damage_rows(t, 0, t->rows - 1);
+    } else {
+        vterm_input_write(t->vt, data, len);
+    }
     vterm_screen_flush_damage(t->screen);
 }
 

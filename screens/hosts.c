@@ -1,0 +1,633 @@
+/* Hosts pane: the inventory (name, address, role, location, OS, reach) as a
+ * table with filter and sort, each host's recorded metrics (host_metrics:
+ * cpu, mem, disk) as sparklines of the last values. Enter opens a console
+ * session (Consoles pane), e edits, a adds, c runs the checks for the host in
+ * the background (its own store connection) with a progress indication. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "checks.h"
+#include "hosts.h"
+#include "i18n.h"
+#include "screens.h"
+#include "ssh_view.h"
+#include "store.h"
+#include "ui.h"
+#include "ui_filter.h"
+#include "ui_table.h"
+#include "util.h"
+
+#define SPARK_N 12
+#define NMETRICS 3
+
+static const char *const metric_names[NMETRICS] = {"cpu_load", "mem_used_pct", "disk_used_pct"};
+
+struct hrow {
+    struct host h;
+    double vals[NMETRICS][SPARK_N]; /* oldest first */
+    int nvals[NMETRICS];
+    int checking;
+    int64_t check_started;
+};
+
+enum {
+    COL_NAME,
+    COL_ADDRESS,
+    COL_ROLE,
+    COL_LOCATION,
+    COL_OS,
+    COL_REACH,
+    COL_CPU,
+    COL_MEM,
+    COL_DISK,
+    NCOLS
+};
+static const char *const col_keys[NCOLS] = {"name",  "address", "role", "location", "os",
+                                            "reach", "cpu",     "mem",  "disk"};
+
+struct hosts_model {
+    struct hrow *rows;
+    size_t n;
+    size_t *view; /* filtered and sorted indexes into rows */
+    size_t nview;
+    pcre2_code *re;
+    char *pattern;
+    int sort, desc;
+    struct table table;
+    struct table_col cols[NCOLS];
+    int timer;
+    int running; /* checks in the background */
+};
+
+static struct hosts_model *HM;
+
+static char *reach_of(const struct host *h)
+{
+    if (h->ssh_alias && *h->ssh_alias)
+        return xasprintf("ssh:%s", h->ssh_alias);
+    struct strbuf sb = STRBUF_INIT;
+    if (h->ssh_user && *h->ssh_user)
+        sb_printf(&sb, "%s@", h->ssh_user);
+    sb_puts(&sb, h->address && *h->address ? h->address : h->name);
+    if (h->ssh_port)
+        sb_printf(&sb, ":%d", h->ssh_port);
+    if (h->ssh_jump && *h->ssh_jump)
+        sb_printf(&sb, " via %s", h->ssh_jump);
+    return sb_detach(&sb);
+}
+
+/* ▁▂▃▄▅▆▇█ over the values (percentages on 0..100, others on their range). */
+static char *sparkline(const double *v, int n, int pct)
+{
+    static const char *const bars[8] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    if (n == 0)
+        return xstrdup("—");
+    double lo = pct ? 0 : v[0], hi = pct ? 100 : v[0];
+    for (int i = 0; i < n && !pct; i++) {
+        if (v[i] < lo)
+            lo = v[i];
+        if (v[i] > hi)
+            hi = v[i];
+    }
+    struct strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < n; i++) {
+        int b = hi > lo ? (int)((v[i] - lo) / (hi - lo) * 7.0 + 0.5) : (pct ? 0 : 3);
+        if (b < 0)
+            b = 0;
+        if (b > 7)
+            b = 7;
+        sb_puts(&sb, bars[b]);
+    }
+    double last = v[n - 1];
+    if (pct)
+        sb_printf(&sb, " %.0f%%", last);
+    else
+        sb_printf(&sb, " %.2g", last);
+    return sb_detach(&sb);
+}
+
+static const char *field_of(const struct hrow *r, int col, char *buf, size_t size)
+{
+    const struct host *h = &r->h;
+    switch (col) {
+    case COL_NAME:
+        return h->name ? h->name : "";
+    case COL_ADDRESS:
+        return h->address ? h->address : "";
+    case COL_ROLE:
+        return h->role ? h->role : "";
+    case COL_LOCATION:
+        return h->location ? h->location : "";
+    case COL_OS:
+        return h->os ? h->os : "";
+    default: {
+        char *s = reach_of(h);
+        snprintf(buf, size, "%s", s);
+        free(s);
+        return buf;
+    }
+    }
+}
+
+static struct hosts_model *cmp_model;
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const struct hrow *x = &cmp_model->rows[*(const size_t *)a];
+    const struct hrow *y = &cmp_model->rows[*(const size_t *)b];
+    int col = cmp_model->sort;
+    int c;
+    if (col >= COL_CPU) {
+        int m = col - COL_CPU;
+        double vx = x->nvals[m] ? x->vals[m][x->nvals[m] - 1] : -1;
+        double vy = y->nvals[m] ? y->vals[m][y->nvals[m] - 1] : -1;
+        c = vx < vy ? -1 : vx > vy;
+    } else {
+        char b1[256], b2[256];
+        c = strcasecmp(field_of(x, col, b1, sizeof b1), field_of(y, col, b2, sizeof b2));
+    }
+    if (c == 0)
+        c = strcasecmp(x->h.name, y->h.name);
+    return cmp_model->desc ? -c : c;
+}
+
+static void rebuild_view(struct hosts_model *m)
+{
+    free(m->view);
+    m->view = xcalloc(m->n + 1, sizeof *m->view);
+    m->nview = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->re) {
+            struct strbuf sb = STRBUF_INIT;
+            char buf[256];
+            for (int c = 0; c <= COL_REACH; c++)
+                sb_printf(&sb, "%s\t", field_of(&m->rows[i], c, buf, sizeof buf));
+            int hit = ui_filter_match(m->re, sb.buf, sb.len);
+            sb_free(&sb);
+            if (!hit)
+                continue;
+        }
+        m->view[m->nview++] = i;
+    }
+    cmp_model = m;
+    qsort(m->view, m->nview, sizeof *m->view, cmp_rows);
+    m->table.sort_col = m->sort;
+    m->table.sort_desc = m->desc;
+    table_reset(&m->table);
+}
+
+static void free_rows(struct hosts_model *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        host_clear(&m->rows[i].h);
+    free(m->rows);
+    m->rows = NULL;
+    m->n = 0;
+}
+
+static void load_metrics(struct store *st, struct hrow *r)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT value FROM host_metrics WHERE host_id = ?1 AND "
+                                     "metric = ?2 ORDER BY at DESC LIMIT 12");
+    for (int k = 0; k < NMETRICS; k++) {
+        bind_text(s, 1, r->h.id);
+        bind_text(s, 2, metric_names[k]);
+        int n = 0;
+        double tmp[SPARK_N];
+        while (n < SPARK_N && sqlite3_step(s) == SQLITE_ROW)
+            tmp[n++] = sqlite3_column_double(s, 0);
+        sqlite3_reset(s);
+        for (int i = 0; i < n; i++)
+            r->vals[k][i] = tmp[n - 1 - i];
+        r->nvals[k] = n;
+    }
+}
+
+static void hosts_reload(struct hosts_model *m)
+{
+    /* keep the running checks' marks across a reload */
+    char **busy = NULL;
+    size_t nbusy = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->rows[i].checking) {
+            busy = xrealloc(busy, (nbusy + 1) * sizeof *busy);
+            busy[nbusy++] = xstrdup(m->rows[i].h.name);
+        }
+    free_rows(m);
+    struct host *hs = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    if (host_list(ui_store(), &hs, &n, &err) != 0) {
+        ui_error_take(err);
+    } else {
+        m->rows = xcalloc(n + 1, sizeof *m->rows);
+        m->n = n;
+        for (size_t i = 0; i < n; i++) {
+            m->rows[i].h = hs[i];
+            load_metrics(ui_store(), &m->rows[i]);
+            for (size_t b = 0; b < nbusy; b++)
+                if (strcmp(busy[b], hs[i].name) == 0) {
+                    m->rows[i].checking = 1;
+                    m->rows[i].check_started = ui_monotonic_ms();
+                }
+        }
+        free(hs); /* the rows own the strings now */
+    }
+    for (size_t b = 0; b < nbusy; b++)
+        free(busy[b]);
+    free(busy);
+    rebuild_view(m);
+}
+
+/* ---- table source ---- */
+static long src_count(void *data)
+{
+    return (long)((struct hosts_model *)data)->nview;
+}
+
+static long src_fetch(void *data, long from, long n, struct table_row *rows)
+{
+    struct hosts_model *m = data;
+    long k = 0;
+    for (; k < n && from + k < (long)m->nview; k++) {
+        struct hrow *r = &m->rows[m->view[from + k]];
+        struct table_row *t = &rows[k];
+        char buf[256];
+        for (int c = 0; c <= COL_REACH; c++)
+            t->cell[c] = xstrdup(field_of(r, c, buf, sizeof buf));
+        if (r->checking) {
+            free(t->cell[COL_REACH]);
+            t->cell[COL_REACH] = xasprintf(
+                _("checking… %llds"), (long long)((ui_monotonic_ms() - r->check_started) / 1000));
+            t->cell_style[COL_REACH] = STYLE_STATUS_TODO;
+        }
+        for (int i = 0; i < NMETRICS; i++)
+            t->cell[COL_CPU + i] = sparkline(r->vals[i], r->nvals[i], i > 0);
+        t->style = STYLE_NORMAL;
+    }
+    return k;
+}
+
+/* ---- forms ---- */
+static const char *const roles[] = {"AP",   "DB",     "file",    "AD",   "proxy",
+                                    "WSUS", "backup", "network", "other"};
+#define NROLES ((int)(sizeof roles / sizeof roles[0]))
+
+struct edit_req {
+    char *name; /* NULL: add */
+};
+
+static void edit_req_free(void *p)
+{
+    struct edit_req *r = p;
+    free(r->name);
+    free(r);
+}
+
+static int submit_host(struct ui_form *f, void *data, char **err)
+{
+    struct edit_req *r = data;
+    char *v[9];
+    for (int i = 0; i < 9; i++)
+        v[i] = i == 2 ? NULL : ui_field_value(ui_form_field(f, i));
+    int role = ui_form_field(f, 2)->choice;
+    struct host_fields hf = {0};
+    hf.name = v[0];
+    hf.address = v[1];
+    hf.role = roles[role];
+    hf.location = v[3];
+    hf.os = v[4];
+    hf.ssh_alias = v[5];
+    hf.ssh_user = v[6];
+    hf.ssh_jump = v[8];
+    hf.ssh_port = -1;
+    int rc = 0;
+    if (v[7] && *v[7]) {
+        char *end;
+        long port = strtol(v[7], &end, 10);
+        if (*end || port < 1 || port > 65535) {
+            ui_form_field(f, 7)->error = xstrdup(_("a port number 1-65535, or empty"));
+            rc = -1;
+        }
+        hf.ssh_port = (int)port;
+    } else {
+        hf.ssh_port = r->name ? 0 : -1;
+    }
+    if (rc == 0) {
+        char id[ID_LEN + 1];
+        rc =
+            r->name ? host_edit(ui_store(), r->name, &hf, err) : host_add(ui_store(), &hf, id, err);
+        if (rc == 0) {
+            ui_message(r->name ? _("host %s saved") : _("host %s added"), v[0]);
+            ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_ALL);
+        }
+    }
+    for (int i = 0; i < 9; i++)
+        free(v[i]);
+    return rc;
+}
+
+static void host_form(const struct host *h)
+{
+    struct edit_req *r = xcalloc(1, sizeof *r);
+    r->name = h ? xstrdup(h->name) : NULL;
+    char *t = h ? xasprintf(_("Edit host %s"), h->name) : xstrdup(_("Add a host"));
+    struct ui_form *f = ui_form_new(t, submit_host, r);
+    free(t);
+    ui_form_set_data_free(f, edit_req_free);
+    int role = NROLES - 1;
+    for (int i = 0; h && h->role && i < NROLES; i++)
+        if (strcasecmp(h->role, roles[i]) == 0)
+            role = i;
+    char port[16] = "";
+    if (h && h->ssh_port)
+        snprintf(port, sizeof port, "%d", h->ssh_port);
+    ui_form_text(f, _("Name"), h ? h->name : NULL, 1);
+    ui_form_text(f, _("Address"), h ? h->address : NULL, 0);
+    ui_form_choice(f, _("Role"), roles, NROLES, role);
+    ui_form_text(f, _("Location"), h ? h->location : NULL, 0);
+    ui_form_text(f, _("OS"), h ? h->os : NULL, 0);
+    ui_form_text(f, _("ssh_config alias"), h ? h->ssh_alias : NULL, 0);
+    ui_form_text(f, _("SSH user"), h ? h->ssh_user : NULL, 0);
+    ui_form_text(f, _("SSH port"), port, 0);
+    ui_form_text(f, _("Jump host"), h ? h->ssh_jump : NULL, 0);
+    ui_form_show(f);
+}
+
+/* ---- checks in the background ---- */
+struct check_job {
+    char *db, *host;
+    int ok;
+    size_t results, ng, skipped;
+    char *err;
+};
+
+static void check_work(void *arg)
+{
+    struct check_job *j = arg;
+    struct store *st = NULL;
+    struct check_set set = {0};
+    struct check_report rep = {0};
+    if (store_open(j->db, STORE_OPEN_EXISTING, &st, &j->err) != 0)
+        return;
+    if (store_require_operator(st, &j->err) == 0 && checks_load_dir(NULL, &set, &j->err) == 0) {
+        struct check_run_opts o = {0};
+        o.host = j->host;
+        if (checks_run(st, &set, &o, &rep, &j->err) == 0) {
+            j->ok = 1;
+            j->results = rep.count;
+            j->ng = rep.ng;
+            j->skipped = rep.skipped;
+        }
+        check_report_free(&rep);
+    }
+    checks_free(&set);
+    store_close(st);
+    ui_filter_thread_done();
+}
+
+static void check_done(void *arg)
+{
+    struct check_job *j = arg;
+    if (HM) {
+        HM->running--;
+        for (size_t i = 0; i < HM->n; i++)
+            if (strcmp(HM->rows[i].h.name, j->host) == 0)
+                HM->rows[i].checking = 0;
+    }
+    if (j->ok)
+        ui_message(_("checks on %s: %zu results, %zu NG, %zu not run"), j->host, j->results, j->ng,
+                   j->skipped);
+    else
+        ui_error(_("checks on %s: %s"), j->host, j->err ? j->err : "?");
+    free(j->err);
+    free(j->db);
+    free(j->host);
+    free(j);
+    ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_ALL | UI_DIRTY_COUNTS);
+}
+
+static int progress_tick(void *data)
+{
+    (void)data;
+    if (HM && HM->running > 0) {
+        table_reset(&HM->table); /* refetch: the elapsed seconds */
+        ui_dirty(UI_DIRTY_PANE);
+    }
+    return 1;
+}
+
+static void run_checks(struct hrow *r)
+{
+    if (r->checking) {
+        ui_message(_("checks on %s are already running"), r->h.name);
+        return;
+    }
+    struct check_job *j = xcalloc(1, sizeof *j);
+    j->db = xstrdup(ui_store()->path);
+    j->host = xstrdup(r->h.name);
+    r->checking = 1;
+    r->check_started = ui_monotonic_ms();
+    HM->running++;
+    table_reset(&HM->table);
+    ui_message(_("running the checks on %s…"), r->h.name);
+    if (ui_bg_run(check_work, check_done, j) != 0) {
+        check_work(j);
+        check_done(j);
+    }
+}
+
+/* ---- pane ops ---- */
+static int hosts_open(struct pane *p, char **err)
+{
+    (void)err;
+    struct hosts_model *m = xcalloc(1, sizeof *m);
+    const struct table_col cols[NCOLS] = {
+        {_("Name"), 8, 24, 0, 0},
+        {_("Address"), 7, 18, 0, 0},
+        {_("Role"), 4, 8, 0, 0},
+        {_("Location"), 4, 0, 1, 0},
+        {_("OS"), 4, 20, 0, 0},
+        {_("Reach"), 5, 24, 0, 0},
+        {_("CPU"), 4, SPARK_N + 6, 0, 0},
+        {_("Mem"), 4, SPARK_N + 5, 0, 0},
+        {_("Disk"), 4, SPARK_N + 5, 0, 0},
+    };
+    memcpy(m->cols, cols, sizeof cols);
+    struct table_source src = {src_count, src_fetch, m};
+    table_init(&m->table, m->cols, NCOLS, src);
+    m->sort = COL_NAME;
+    HM = m;
+    p->data = m;
+    m->timer = ui_loop_add_timer(1000, progress_tick, NULL);
+    hosts_reload(m);
+    return 0;
+}
+
+static void hosts_load(struct pane *p)
+{
+    hosts_reload(p->data);
+}
+
+static void hosts_draw(struct pane *p, const struct ui_canvas *c)
+{
+    struct hosts_model *m = p->data;
+    if (m->n == 0) {
+        ui_put(c, 1, 2, -1, STYLE_HEADER, _("No hosts in the inventory."));
+        ui_put(c, 3, 2, -1, STYLE_NORMAL,
+               _("a adds a host; unyo host import-ssh-config adds every Host of ~/.ssh/config."));
+        return;
+    }
+    table_set_height(&m->table, c->h - 1);
+    table_draw(&m->table, c);
+}
+
+static struct hrow *selected(struct hosts_model *m)
+{
+    if (m->table.sel < 0 || m->table.sel >= (long)m->nview)
+        return NULL;
+    return &m->rows[m->view[m->table.sel]];
+}
+
+static int hosts_action(struct pane *p, const char *a)
+{
+    struct hosts_model *m = p->data;
+    struct hrow *r = selected(m);
+    if (strcmp(a, "open") == 0 || strcmp(a, "hosts.connect") == 0) {
+        if (!r)
+            return 1;
+        char *err = NULL;
+        char *name = xstrdup(r->h.name);
+        if (consoles_open_host(name, &err) != 0)
+            ui_error_take(err);
+        free(name);
+        return 1;
+    }
+    if (strcmp(a, "hosts.add") == 0) {
+        host_form(NULL);
+        return 1;
+    }
+    if (strcmp(a, "hosts.edit") == 0) {
+        if (r)
+            host_form(&r->h);
+        return 1;
+    }
+    if (strcmp(a, "hosts.check") == 0) {
+        if (r)
+            run_checks(r);
+        return 1;
+    }
+    if (strcmp(a, "sort") == 0 || strcmp(a, "sort-reverse") == 0) {
+        if (strcmp(a, "sort") == 0)
+            m->sort = (m->sort + 1) % NCOLS;
+        else
+            m->desc = !m->desc;
+        rebuild_view(m);
+        ui_message(_("sorted by %s"), m->cols[m->sort].title);
+        return 1;
+    }
+    if (strncmp(a, "goto ", 5) == 0) {
+        table_goto(&m->table, atol(a + 5) - 1);
+        return 1;
+    }
+    return table_action(&m->table, a);
+}
+
+static void hosts_mouse(struct pane *p, int y, int x, int button)
+{
+    struct hosts_model *m = p->data;
+    int col;
+    if (button == 4)
+        table_move(&m->table, -3);
+    else if (button == 5)
+        table_move(&m->table, 3);
+    else if (table_click(&m->table, y, x, &col) == 2) {
+        m->desc = m->sort == col ? !m->desc : 0;
+        m->sort = col;
+        rebuild_view(m);
+    }
+}
+
+static int hosts_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
+                        char **err)
+{
+    struct hosts_model *m = p->data;
+    ui_filter_free(m->re);
+    m->re = NULL;
+    free(m->pattern);
+    m->pattern = NULL;
+    if (re && pattern && *pattern) {
+        m->re = ui_filter_compile(pattern, err);
+        if (!m->re)
+            return -1;
+        m->pattern = xstrdup(pattern);
+    }
+    rebuild_view(m);
+    return 0;
+}
+
+static int hosts_sort(struct pane *p, const char *column, char **err)
+{
+    struct hosts_model *m = p->data;
+    int desc = 0;
+    if (*column == '-') {
+        desc = 1;
+        column++;
+    }
+    for (int i = 0; i < NCOLS; i++)
+        if (strcasecmp(column, col_keys[i]) == 0 || strcasecmp(column, m->cols[i].title) == 0) {
+            m->sort = i;
+            m->desc = desc;
+            rebuild_view(m);
+            return 0;
+        }
+    set_err(err, _("sort by: name, address, role, location, os, reach, cpu, mem, disk (- first "
+                   "for descending)"));
+    return -1;
+}
+
+static void hosts_resize(struct pane *p, int h, int w)
+{
+    (void)w;
+    struct hosts_model *m = p->data;
+    table_set_height(&m->table, h - 1);
+}
+
+static void hosts_free(struct pane *p)
+{
+    struct hosts_model *m = p->data;
+    if (!m)
+        return;
+    ui_loop_remove_timer(m->timer);
+    table_free(&m->table);
+    free_rows(m);
+    free(m->view);
+    ui_filter_free(m->re);
+    free(m->pattern);
+    free(m);
+    HM = NULL;
+}
+
+static const struct ui_binding hosts_bindings[] = {
+    {"hosts.connect", "Enter", N_("open a console session to the host")},
+    {"hosts.edit", "e", N_("edit the host")},
+    {"hosts.add", "a", N_("add a host")},
+    {"hosts.check", "c", N_("run the checks for the host (in the background)")},
+    {NULL, NULL, NULL},
+};
+
+const struct pane_ops hosts_pane = {
+    .name = "hosts",
+    .title = N_("Hosts"),
+    .bindings = hosts_bindings,
+    .open = hosts_open,
+    .load = hosts_load,
+    .draw = hosts_draw,
+    .action = hosts_action,
+    .mouse = hosts_mouse,
+    .resize = hosts_resize,
+    .filter = hosts_filter,
+    .sort = hosts_sort,
+    .free = hosts_free,
+};

@@ -1,0 +1,98 @@
+/* One SSH terminal session on the console kit's poll loop, and its drawing.
+ *
+ * A struct sv wraps an ssh_console (connection + PTY shell + libvterm model +
+ * recording): its socket is watched with ui_loop_add_fd and the events are
+ * re-armed after every step, so a dead or slow host never blocks the loop.
+ * The libvterm cell grid is drawn into a canvas (default colours -> -1,
+ * indexed, RGB -> the 6x6x6 cube; bold, underline, reverse; wide characters).
+ * Connection states (connecting, unknown host key, changed host key, password
+ * and passphrase questions with echo off) are drawn in place of the screen.
+ *
+ * Used by the Consoles pane (screens/consoles.c) and by `unyo ssh HOST`. */
+#ifndef UNYO_SSH_VIEW_H
+#define UNYO_SSH_VIEW_H
+
+#include <stdint.h>
+
+#include "ssh_conn.h"
+#include "ui.h"
+
+struct store;
+struct cli_ctx;
+struct sv;
+
+/* Called when the session's screen or state changed (the owner marks itself dirty). */
+typedef void (*sv_notify)(struct sv *v, void *ud);
+
+struct sv *sv_open(struct store *st, const char *host, int rows, int cols, sv_notify notify,
+                   void *ud, char **err);
+/* Ends the session (the recording is completed) and frees v. */
+int sv_close(struct sv *v, char **err);
+
+const char *sv_host(const struct sv *v);
+/* Short state for tab labels: "", "connecting", "exited 0", "failed". */
+const char *sv_state_label(const struct sv *v);
+enum ssh_state sv_state(const struct sv *v);
+/* 1 when the shell ended or the connection failed. */
+int sv_finished(const struct sv *v);
+int sv_exit_status(const struct sv *v);
+const char *sv_session_id(const struct sv *v);
+const char *sv_error(const struct sv *v);
+int sv_rows(const struct sv *v);
+int sv_cols(const struct sv *v);
+
+/* The session on screen is pumped whenever its socket is ready; the others
+ * share at most half the time (a flooding background host cannot slow the
+ * echo of what is typed). */
+void sv_set_foreground(struct sv *v, int on);
+
+/* Asks for a new size; merged: the server hears once per burst (after 40 ms). */
+void sv_resize(struct sv *v, int rows, int cols);
+/* Applies a pending resize now (e.g. before the benchmark draws). */
+void sv_resize_flush(struct sv *v);
+
+/* Draws the session (terminal grid or state screen) into c. When the cursor
+ * should show, cy and cx get its screen position (else -1). */
+void sv_draw(struct sv *v, const struct ui_canvas *c, int *cy, int *cx);
+
+/* A key for the session: typed to the server, or an answer to the state's
+ * question (y/n for a host key, the password). 1 when it was used. */
+int sv_key(struct sv *v, int key);
+/* Text pasted (bracketed when the remote application enabled it). */
+void sv_paste(struct sv *v, const char *text, size_t len);
+/* Raw bytes to the shell (benchmarks, scripted input). */
+void sv_send(struct sv *v, const char *bytes, size_t len);
+
+/* Scroll mode over scrollback + screen: 0 off, else the lines scrolled back. */
+int sv_scrolling(const struct sv *v);
+void sv_scroll_enter(struct sv *v);
+/* Keys in scroll mode (k/j, PgUp/PgDn, g/G, / search, n/N, q/Esc leaves). */
+int sv_scroll_key(struct sv *v, int key);
+/* PCRE2 search of scrollback + screen, from the view upwards (dir -1) or down. */
+int sv_search(struct sv *v, const char *pattern, int dir, char **err);
+
+/* The cursor position of the terminal model (for benchmarks). */
+void sv_cursor(struct sv *v, int *row, int *col);
+/* The text of a screen row (malloc'd). */
+char *sv_row_text(struct sv *v, int row);
+
+/* The prefix key (default C-]); config.ini [consoles] prefix = C-x. */
+int sv_prefix_key(void);
+/* Its name for messages ("C-]"), in buf. */
+const char *sv_prefix_name(char *buf, size_t size);
+void sv_load_prefix(void);
+
+/* Key code for bracketed paste begin/end (define_key on the outer terminal). */
+#define SV_KEY_PASTE_BEGIN (UI_KEY_FN | 01001)
+#define SV_KEY_PASTE_END (UI_KEY_FN | 01002)
+void sv_define_paste_keys(void);
+/* Turns bracketed paste on the operator's terminal on or off. */
+void sv_outer_paste_mode(int on);
+
+/* Consoles pane entry points (screens/consoles.c). */
+/* Opens a session to host in the Consoles pane and switches to it. */
+int consoles_open_host(const char *host, char **err);
+/* `unyo ssh HOST`: a full-screen session (src/main.c registers it). */
+int consoles_ssh_main(struct cli_ctx *ctx, const char *host, int argc, char **argv);
+
+#endif
