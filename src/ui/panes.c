@@ -23,8 +23,8 @@ static int stub_action(struct pane *p, const char *action)
     static const struct pane_ops id = {                                                            \
         .name = nm, .title = ttl, .draw = stub_draw, .action = stub_action}
 
-STUB_PANE(jobs_pane, "jobs", N_("Jobs"));
-STUB_PANE(changes_pane, "changes", N_("Changes"));
+extern const struct pane_ops jobs_pane;    /* screens/jobs.c */
+extern const struct pane_ops changes_pane; /* screens/changes.c */
 extern const struct pane_ops consoles_pane; /* screens/consoles.c */
 extern const struct pane_ops hosts_pane;    /* screens/hosts.c */
 STUB_PANE(reports_pane, "reports", N_("Reports"));

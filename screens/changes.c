@@ -1,0 +1,1015 @@
+/* Changes pane (変更管理台帳): the change requests (src/changes.h) with their
+ * window in JST (marked when it falls in service hours), the workflow keys
+ * (submit, approve, return, start, check off steps, done, roll back, cancel) and a
+ * detail view with the procedure, config effects and timeline. Every refusal is the
+ * core's message in the status line; the core writes nothing when it refuses. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "calendar.h"
+#include "changes.h"
+#include "config_records.h"
+#include "i18n.h"
+#include "store.h"
+#include "textwidth.h"
+#include "timefmt.h"
+#include "ui.h"
+#include "ui_filter.h"
+#include "ui_table.h"
+#include "util.h"
+
+#define CH_NCOLS 8
+
+enum ch_sort {
+    CH_SORT_CREATED,
+    CH_SORT_REF,
+    CH_SORT_STATUS,
+    CH_SORT_RISK,
+    CH_SORT_WINDOW,
+    CH_SORT_DEPT,
+    CH_SORT_COUNT
+};
+static const char *const ch_sort_names[CH_SORT_COUNT] = {"created", "ref",    "status",
+                                                         "risk",    "window", "dept"};
+
+struct ch_line {
+    int style;
+    char *text;
+};
+
+struct ch_model {
+    struct change *rows;
+    size_t n;
+    unsigned char *in_service; /* per row: the window overlaps service hours */
+    size_t *idx;
+    size_t nidx;
+    pcre2_code *re;
+    char *pattern;
+    enum ch_sort sort;
+    int desc;
+    struct table table;
+    char *load_error;
+    /* detail view */
+    int detail;
+    char detail_id[ID_LEN + 1];
+    struct ch_line *lines;
+    size_t nlines, cap;
+    long top;
+};
+
+static struct table_col ch_cols[CH_NCOLS];
+
+static int is_final(const char *s)
+{
+    return s &&
+           (strcmp(s, "done") == 0 || strcmp(s, "cancelled") == 0 || strcmp(s, "rolled_back") == 0);
+}
+
+static int status_style(const char *s)
+{
+    if (!s)
+        return STYLE_NORMAL;
+    if (strcmp(s, "done") == 0 || strcmp(s, "approved") == 0)
+        return STYLE_STATUS_OK;
+    if (strcmp(s, "returned") == 0 || strcmp(s, "rolled_back") == 0)
+        return STYLE_STATUS_NG;
+    if (strcmp(s, "in_review") == 0 || strcmp(s, "in_progress") == 0)
+        return STYLE_STATUS_TODO;
+    if (strcmp(s, "cancelled") == 0)
+        return STYLE_STATUS_SKIP;
+    return STYLE_NORMAL;
+}
+
+static int risk_style(const char *r)
+{
+    if (r && strcmp(r, "high") == 0)
+        return STYLE_INCIDENT_P2;
+    return STYLE_NORMAL;
+}
+
+static const char *risk_label(const char *r)
+{
+    if (!r)
+        return "";
+    if (strcmp(r, "low") == 0)
+        return _("low");
+    if (strcmp(r, "high") == 0)
+        return _("high");
+    if (strcmp(r, "medium") == 0)
+        return _("medium");
+    return r;
+}
+
+static int64_t iso_ms(const char *iso)
+{
+    int64_t ms;
+    return iso && time_parse(iso, &ms) == 0 ? ms : 0;
+}
+
+/* "11-28 22:00–11-29 02:00" (the end's date only when it differs). */
+static char *window_text(const struct change *c)
+{
+    int64_t a = iso_ms(c->window_start), b = iso_ms(c->window_end);
+    if (!a)
+        return xstrdup("");
+    char sa[32], sb[32] = "";
+    time_format_jst(a, sa, 0);
+    if (b) {
+        time_format_jst(b, sb, 0);
+        if (strncmp(sa, sb, 10) == 0)
+            memmove(sb, sb + 11, strlen(sb + 11) + 1);
+        else
+            memmove(sb, sb + 5, strlen(sb + 5) + 1);
+    }
+    return xasprintf("%s–%s", sa + 5, sb);
+}
+
+/* ---- table source ---- */
+static long ch_count(void *data)
+{
+    struct ch_model *m = data;
+    return (long)m->nidx;
+}
+
+static long ch_fetch(void *data, long from, long n, struct table_row *rows)
+{
+    struct ch_model *m = data;
+    long got = 0;
+    for (long i = 0; i < n && (size_t)(from + i) < m->nidx; i++, got++) {
+        size_t k = m->idx[from + i];
+        const struct change *c = &m->rows[k];
+        struct table_row *t = &rows[i];
+        memset(t, 0, sizeof *t);
+        int warn = m->in_service[k] && !is_final(c->status);
+        char *w = window_text(c);
+        t->cell[0] = xstrdup(c->ref);
+        t->cell[1] = xstrdup(change_status_name(c->status));
+        t->cell[2] = xstrdup(risk_label(c->risk));
+        t->cell[3] = xstrdup(c->dept ? c->dept : "");
+        t->cell[4] = xstrdup(c->title ? c->title : "");
+        t->cell[5] = warn ? xasprintf("%s ⚠", w) : xstrdup(w);
+        t->cell[6] = xstrdup(c->requester ? c->requester : "");
+        t->cell[7] = xstrdup(c->approver ? c->approver : "");
+        free(w);
+        t->style = is_final(c->status) ? STYLE_DIM : STYLE_NORMAL;
+        t->cell_style[1] = status_style(c->status);
+        t->cell_style[2] = risk_style(c->risk);
+        if (warn)
+            t->cell_style[5] = STYLE_OVERDUE;
+    }
+    return got;
+}
+
+static int rank_in(const char *const *list, const char *s)
+{
+    for (int i = 0; s && list[i]; i++)
+        if (strcmp(list[i], s) == 0)
+            return i;
+    return 99;
+}
+
+static int nz_strcmp(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+static struct ch_model *sort_model;
+static int cmp_idx(const void *a, const void *b)
+{
+    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+    const struct change *x = &sort_model->rows[ia], *y = &sort_model->rows[ib];
+    int c = 0;
+    switch (sort_model->sort) {
+    case CH_SORT_REF:
+        c = strcmp(x->ref, y->ref);
+        break;
+    case CH_SORT_STATUS:
+        c = rank_in(change_statuses, x->status) - rank_in(change_statuses, y->status);
+        break;
+    case CH_SORT_RISK:
+        c = rank_in(change_risks, y->risk) - rank_in(change_risks, x->risk); /* high first */
+        break;
+    case CH_SORT_WINDOW: {
+        int64_t wa = iso_ms(x->window_start), wb = iso_ms(y->window_start);
+        if (!wa != !wb)
+            c = !wa - !wb; /* changes without a window last */
+        else
+            c = (wa > wb) - (wa < wb);
+        break;
+    }
+    case CH_SORT_DEPT:
+        c = nz_strcmp(x->dept, y->dept);
+        break;
+    default:
+        break;
+    }
+    if (!c)
+        c = (ia > ib) - (ia < ib); /* change_list's order: newest first */
+    return sort_model->desc ? -c : c;
+}
+
+static int row_matches(struct ch_model *m, const struct change *c)
+{
+    if (!m->re)
+        return 1;
+    const char *fields[] = {
+        c->ref,  c->title,     c->dept,     c->status, change_status_name(c->status),
+        c->risk, c->requester, c->approver, c->target};
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        if (fields[i] && ui_filter_match(m->re, fields[i], strlen(fields[i])))
+            return 1;
+    return 0;
+}
+
+static void rebuild(struct ch_model *m)
+{
+    free(m->idx);
+    m->idx = xcalloc(m->n ? m->n : 1, sizeof *m->idx);
+    m->nidx = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (row_matches(m, &m->rows[i]))
+            m->idx[m->nidx++] = i;
+    sort_model = m;
+    qsort(m->idx, m->nidx, sizeof *m->idx, cmp_idx);
+    table_reset(&m->table);
+}
+
+static const struct change *selected_change(struct ch_model *m)
+{
+    if (m->detail) {
+        for (size_t i = 0; i < m->n; i++)
+            if (strcmp(m->rows[i].id, m->detail_id) == 0)
+                return &m->rows[i];
+        return NULL;
+    }
+    if (!m->nidx || m->table.sel < 0 || (size_t)m->table.sel >= m->nidx)
+        return NULL;
+    return &m->rows[m->idx[m->table.sel]];
+}
+
+/* ---- detail ---- */
+static void lines_clear(struct ch_model *m)
+{
+    for (size_t i = 0; i < m->nlines; i++)
+        free(m->lines[i].text);
+    m->nlines = 0;
+}
+
+static void add_text(struct ch_model *m, int style, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_text(struct ch_model *m, int style, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    if (m->nlines == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->lines = xrealloc(m->lines, m->cap * sizeof *m->lines);
+    }
+    m->lines[m->nlines].style = style;
+    m->lines[m->nlines].text = s;
+    m->nlines++;
+}
+
+static void add_field_styled(struct ch_model *m, int style, const char *label, const char *value)
+{
+    if (!value || !*value)
+        return;
+    struct strbuf sb = STRBUF_INIT;
+    int w = text_width(label);
+    sb_puts(&sb, label);
+    for (; w < 14; w++)
+        sb_putc(&sb, ' ');
+    /* one line per line of the value */
+    const char *p = value;
+    int first = 1;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        add_text(m, style, "%s %.*s", first ? sb.buf : "              ", (int)len, p);
+        first = 0;
+        p += len + (e != NULL);
+    }
+    sb_free(&sb);
+}
+
+static void add_field(struct ch_model *m, const char *label, const char *value)
+{
+    add_field_styled(m, STYLE_NORMAL, label, value);
+}
+
+static const char *jst(const char *iso, char buf[32])
+{
+    int64_t ms;
+    buf[0] = 0;
+    if (!iso || time_parse(iso, &ms) != 0)
+        return buf;
+    time_format_jst(ms, buf, 0);
+    return buf;
+}
+
+static void build_detail(struct ch_model *m)
+{
+    lines_clear(m);
+    struct store *st = ui_store();
+    struct change c;
+    char *err = NULL;
+    if (change_get(st, m->detail_id, 1, &c, &err) != 0) {
+        add_text(m, STYLE_ERROR, "%s", err ? err : "");
+        free(err);
+        return;
+    }
+    char a[32], b[32];
+    add_text(m, STYLE_HEADER, "%s  %s", c.ref, c.title ? c.title : "");
+    add_field_styled(m, status_style(c.status), _("Status:"), change_status_name(c.status));
+    add_field(m, _("Department:"), c.dept);
+    add_field(m, _("Requester:"), c.requester);
+    add_field(m, _("Target:"), c.target);
+    add_field(m, _("Reason:"), c.reason);
+    add_field(m, _("Plan:"), c.plan);
+    add_field(m, _("Rollback:"), c.rollback);
+    add_field(m, _("Risk:"), risk_label(c.risk));
+    if (c.window_start) {
+        char *w = xasprintf("%s – %s JST", jst(c.window_start, a), jst(c.window_end, b));
+        add_field(m, _("Window:"), w);
+        free(w);
+        char *warn = change_window_warning(ui_calendar(), iso_ms(c.window_start),
+                                           iso_ms(c.window_end), NULL);
+        if (warn)
+            add_text(m, is_final(c.status) ? STYLE_DIM : STYLE_OVERDUE, "              ⚠ %s", warn);
+        free(warn);
+    }
+    if (c.approver) {
+        char *w = xasprintf("%s (%s)", c.approver, jst(c.approved_at, a));
+        add_field(m, _("Approved by:"), w);
+        free(w);
+    }
+    add_field(m, _("Template:"), c.template_code);
+    for (size_t i = 0; i < c.nlinks; i++) {
+        char *w = xasprintf("%s %s", c.links[i].kind,
+                            c.links[i].label ? c.links[i].label : c.links[i].id);
+        add_field(m, i ? " " : _("Linked:"), w);
+        free(w);
+    }
+    size_t done = 0;
+    for (size_t i = 0; i < c.nsteps; i++)
+        done += c.steps[i].done_at != NULL;
+    add_text(m, STYLE_NORMAL, "%s", "");
+    add_text(m, STYLE_HEADER, _("Procedure (%zu of %zu done)"), done, c.nsteps);
+    if (!c.nsteps)
+        add_text(m, STYLE_DIM, "  %s", _("no steps yet: A adds one"));
+    for (size_t i = 0; i < c.nsteps; i++) {
+        const struct change_step_row *r = &c.steps[i];
+        add_text(m, r->done_at ? STYLE_STATUS_OK : STYLE_NORMAL, "  [%s] %d. %s",
+                 r->done_at ? "x" : " ", r->seq, r->text ? r->text : "");
+        if (r->done_at)
+            add_text(m, STYLE_DIM, _("         done by %s at %s JST"),
+                     r->done_by ? r->done_by : "?", jst(r->done_at, a));
+        if (r->session_id)
+            add_text(m, STYLE_DIM, _("         SSH session %s"), r->session_id);
+        if (r->output)
+            add_text(m, STYLE_NORMAL, "         > %s", r->output);
+    }
+    struct config_effect_row *eff = NULL;
+    size_t ne = 0;
+    if (config_effects_of(st, c.id, &eff, &ne, &err) == 0) {
+        if (ne) {
+            add_text(m, STYLE_NORMAL, "%s", "");
+            add_text(m, STYLE_HEADER, "%s", _("Config effects (applied when done)"));
+        }
+        for (size_t i = 0; i < ne; i++)
+            add_text(m, eff[i].applied_at ? STYLE_STATUS_OK : STYLE_NORMAL, "  %s %s  %s",
+                     eff[i].applied_at ? "✓" : "·", eff[i].spec ? eff[i].spec : "",
+                     jst(eff[i].applied_at, a));
+        config_effect_rows_free(eff, ne);
+    } else {
+        ui_error_take(err);
+        err = NULL;
+    }
+    add_text(m, STYLE_NORMAL, "%s", "");
+    add_text(m, STYLE_HEADER, "%s", _("Timeline"));
+    for (size_t i = 0; i < c.nevents; i++) {
+        const struct change_event_row *e = &c.events[i];
+        struct strbuf sb = STRBUF_INIT;
+        text_fit(&sb, change_status_name(e->kind), 14);
+        sb_putc(&sb, ' ');
+        text_fit(&sb, e->who ? e->who : "", 10);
+        add_text(m, STYLE_NORMAL, "  %s  %s %s", jst(e->at, a), sb.buf, e->note ? e->note : "");
+        sb_free(&sb);
+    }
+    change_clear(&c);
+}
+
+/* ---- loading ---- */
+static void reload(struct ch_model *m)
+{
+    char id[ID_LEN + 1] = "";
+    const struct change *cur = m->detail ? NULL : selected_change(m);
+    if (cur)
+        snprintf(id, sizeof id, "%s", cur->id);
+    change_list_free(m->rows, m->n);
+    m->rows = NULL;
+    m->n = 0;
+    free(m->load_error);
+    m->load_error = NULL;
+    char *err = NULL;
+    if (change_list(ui_store(), NULL, &m->rows, &m->n, &err) != 0) {
+        m->load_error = err ? err : xstrdup(_("the changes could not be loaded"));
+        m->rows = NULL;
+        m->n = 0;
+    }
+    free(m->in_service);
+    m->in_service = xcalloc(m->n ? m->n : 1, 1);
+    for (size_t i = 0; i < m->n; i++) {
+        int64_t a = iso_ms(m->rows[i].window_start), b = iso_ms(m->rows[i].window_end);
+        int64_t secs = 0;
+        if (a && b > a)
+            secs = calendar_service_seconds(ui_calendar(), a / 1000, b / 1000);
+        m->in_service[i] = secs > 0;
+    }
+    long keep = m->table.sel;
+    rebuild(m);
+    if (id[0]) {
+        for (size_t i = 0; i < m->nidx; i++)
+            if (strcmp(m->rows[m->idx[i]].id, id) == 0) {
+                keep = (long)i;
+                break;
+            }
+        table_goto(&m->table, keep);
+    }
+    if (m->detail)
+        build_detail(m);
+    ui_dirty(UI_DIRTY_PANE);
+}
+
+static void setup_cols(void)
+{
+    ch_cols[0] = (struct table_col){_("Ref"), 8, 18, 0, 0};
+    ch_cols[1] = (struct table_col){_("Status"), 5, 12, 0, 0};
+    ch_cols[2] = (struct table_col){_("Risk"), 3, 6, 0, 0};
+    ch_cols[3] = (struct table_col){_("Department"), 4, 14, 0, 0};
+    ch_cols[4] = (struct table_col){_("Title"), 10, 0, 1, 0};
+    ch_cols[5] = (struct table_col){_("Window (JST)"), 6, 27, 0, 0};
+    ch_cols[6] = (struct table_col){_("Requester"), 4, 10, 0, 0};
+    ch_cols[7] = (struct table_col){_("Approver"), 4, 10, 0, 0};
+}
+
+static int ch_open(struct pane *p, char **err)
+{
+    (void)err;
+    struct ch_model *m = xcalloc(1, sizeof *m);
+    setup_cols();
+    table_init(&m->table, ch_cols, CH_NCOLS, (struct table_source){ch_count, ch_fetch, m});
+    p->data = m;
+    reload(m);
+    return 0;
+}
+
+static void ch_load(struct pane *p)
+{
+    reload(p->data);
+}
+
+static void ch_draw(struct pane *p, const struct ui_canvas *c)
+{
+    struct ch_model *m = p->data;
+    if (m->detail) {
+        int h = c->h - 1;
+        if (m->top > (long)m->nlines - h)
+            m->top = (long)m->nlines - h;
+        if (m->top < 0)
+            m->top = 0;
+        for (int y = 0; y < h && m->top + y < (long)m->nlines; y++)
+            ui_put(c, y, 0, -1, m->lines[m->top + y].style, m->lines[m->top + y].text);
+        ui_put(c, c->h - 1, 0, -1, STYLE_DIM,
+               _("Esc back  s submit  a approve  t return  g start  Space step  A add step  "
+                 "D done  b roll back  C cancel"));
+        return;
+    }
+    int open = 0, review = 0, warn = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        const struct change *x = &m->rows[i];
+        open += !is_final(x->status);
+        review += strcmp(x->status, "in_review") == 0;
+        warn += m->in_service[i] && !is_final(x->status);
+    }
+    char *head = xasprintf(_("Change requests — %zu, %d open, %d in review, %d with a window in "
+                             "service hours ⚠ (sorted by %s)"),
+                           m->n, open, review, warn, ch_sort_names[m->sort]);
+    ui_put(c, 0, 0, -1, STYLE_HEADER, head);
+    free(head);
+    if (m->load_error) {
+        ui_put(c, 2, 2, -1, STYLE_ERROR, m->load_error);
+        return;
+    }
+    struct ui_canvas t = ui_canvas_sub(c, 1, 0, c->h - 2, c->w);
+    table_draw(&m->table, &t);
+    char *foot = m->pattern
+                     ? xasprintf(_("filter /%s/: %zu of %zu — n new  s submit  a approve  "
+                                   "g start  Space step  D done  Enter detail"),
+                                 m->pattern, m->nidx, m->n)
+                     : xstrdup(_("n new  s submit  a approve  t return  g start  Space step  "
+                                 "D done  b roll back  C cancel  Enter detail  ? keys"));
+    ui_put(c, c->h - 1, 0, -1, STYLE_DIM, foot);
+    free(foot);
+    if (!m->n)
+        ui_put(c, 3, 2, -1, STYLE_DIM, _("No change requests yet. n files one."));
+}
+
+/* ---- workflow ---- */
+struct ch_req {
+    struct ch_model *m;
+    char id[ID_LEN + 1]; /* the ref: the core's messages name the change so */
+    char ref[CHANGE_REF_LEN];
+    char verb[16];
+    int seq;
+};
+
+static struct ch_req *new_req(struct ch_model *m, const struct change *c, const char *verb)
+{
+    struct ch_req *q = xcalloc(1, sizeof *q);
+    q->m = m;
+    if (c) {
+        snprintf(q->id, sizeof q->id, "%s", c->ref);
+        snprintf(q->ref, sizeof q->ref, "%s", c->ref);
+    }
+    snprintf(q->verb, sizeof q->verb, "%s", verb ? verb : "");
+    return q;
+}
+
+/* The status after a step, with the window warning when it matters. */
+static void report(struct ch_req *q)
+{
+    struct change c;
+    char *err = NULL;
+    if (change_get(ui_store(), q->id, 0, &c, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    char *warn = NULL;
+    if (strcmp(q->verb, "start") == 0 || strcmp(q->verb, "submit") == 0)
+        warn = change_window_warning(ui_calendar(), iso_ms(c.window_start), iso_ms(c.window_end),
+                                     NULL);
+    if (warn)
+        ui_error(_("Change %s is now %s. Warning: %s"), c.ref, change_status_name(c.status), warn);
+    else
+        ui_message(_("Change %s is now %s."), c.ref, change_status_name(c.status));
+    free(warn);
+    change_clear(&c);
+}
+
+static void after_write(struct ch_model *m)
+{
+    reload(m);
+    ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+}
+
+static int do_verb(struct ch_req *q, const char *note, char **err)
+{
+    if (change_step(ui_store(), q->id, q->verb, note && *note ? note : NULL, err) != 0)
+        return -1;
+    after_write(q->m);
+    report(q);
+    return 0;
+}
+
+static void verb_now(struct ch_model *m, const struct change *c, const char *verb)
+{
+    struct ch_req *q = new_req(m, c, verb);
+    char *err = NULL;
+    if (do_verb(q, NULL, &err) != 0)
+        ui_error_take(err);
+    free(q);
+}
+
+static int submit_note(const char *text, void *data, char **err)
+{
+    return do_verb(data, text, err);
+}
+
+static void submit_for_review(struct ch_model *m, const struct change *c)
+{
+    struct ch_req *q = new_req(m, c, "submit");
+    char *err = NULL;
+    if (strcmp(c->status, "draft") == 0 || strcmp(c->status, "returned") == 0) {
+        /* plan first: draft/returned -> planned -> in_review */
+        if (change_step(ui_store(), q->id, "plan", NULL, &err) != 0) {
+            ui_error_take(err);
+            free(q);
+            return;
+        }
+        if (change_step(ui_store(), q->id, "submit", NULL, &err) != 0) {
+            after_write(m);
+            ui_error(_("%s is planned but not submitted: %s"), q->ref, err ? err : "");
+            free(err);
+            free(q);
+            return;
+        }
+        after_write(m);
+        report(q);
+    } else if (do_verb(q, NULL, &err) != 0) {
+        ui_error_take(err);
+    }
+    free(q);
+}
+
+static void rollback_answer(int yes, void *data)
+{
+    struct ch_req *q = data;
+    if (!yes) {
+        free(q);
+        return;
+    }
+    char *title = xasprintf(_("Roll back %s"), q->ref);
+    ui_prompt(title, _("Why"), NULL, 0, submit_note, q, free);
+    free(title);
+}
+
+static int submit_step(const char *text, void *data, char **err)
+{
+    struct ch_req *q = data;
+    if (change_do_step(ui_store(), q->id, q->seq, *text ? text : NULL, NULL, err) != 0)
+        return -1;
+    after_write(q->m);
+    struct change c;
+    char *e2 = NULL;
+    if (change_get(ui_store(), q->id, 1, &c, &e2) == 0) {
+        size_t left = 0;
+        for (size_t i = 0; i < c.nsteps; i++)
+            left += c.steps[i].done_at == NULL;
+        if (left)
+            ui_message(_("Step %d of %s done; %zu to go."), q->seq, q->ref, left);
+        else
+            ui_message(_("Step %d of %s done; every step is done: D marks the change done."),
+                       q->seq, q->ref);
+        change_clear(&c);
+    } else {
+        free(e2);
+    }
+    return 0;
+}
+
+static void check_off_next(struct ch_model *m, const struct change *sel)
+{
+    struct change c;
+    char *err = NULL;
+    if (change_get(ui_store(), sel->id, 1, &c, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    const struct change_step_row *next = NULL;
+    for (size_t i = 0; i < c.nsteps && !next; i++)
+        if (!c.steps[i].done_at)
+            next = &c.steps[i];
+    if (!next) {
+        ui_message(c.nsteps ? _("Every step of %s is done: D marks the change done.")
+                            : _("%s has no procedure steps."),
+                   c.ref);
+    } else if (strcmp(c.status, "in_progress") != 0) {
+        /* the core says why (and writes nothing) */
+        if (change_do_step(ui_store(), c.ref, next->seq, NULL, NULL, &err) != 0)
+            ui_error_take(err);
+        else
+            after_write(m);
+    } else {
+        struct ch_req *q = new_req(m, &c, "step");
+        q->seq = next->seq;
+        char *title =
+            xasprintf(_("%s step %d: %s"), c.ref, next->seq, next->text ? next->text : "");
+        ui_prompt(title, _("Output"), NULL, 0, submit_step, q, free);
+        free(title);
+    }
+    change_clear(&c);
+}
+
+/* ---- adding steps one by one ---- */
+static int submit_add_step(const char *text, void *data, char **err);
+
+static void prompt_next_step(struct ch_req *q)
+{
+    char *title = xasprintf(_("%s: step %d (empty finishes)"), q->ref, q->seq);
+    ui_prompt(title, _("Step"), NULL, 0, submit_add_step, q, free);
+    free(title);
+}
+
+static int submit_add_step(const char *text, void *data, char **err)
+{
+    struct ch_req *q = data;
+    if (!*text) {
+        ui_message(_("%s has %d step(s). s submits it for review."), q->ref, q->seq - 1);
+        return 0;
+    }
+    if (change_add_step(ui_store(), q->id, text, err) != 0)
+        return -1;
+    after_write(q->m);
+    struct ch_req *n = new_req(q->m, NULL, "add");
+    snprintf(n->id, sizeof n->id, "%s", q->id);
+    snprintf(n->ref, sizeof n->ref, "%s", q->ref);
+    n->seq = q->seq + 1;
+    prompt_next_step(n);
+    return 0;
+}
+
+static void start_add_step(struct ch_model *m, const struct change *sel)
+{
+    struct change c;
+    char *err = NULL;
+    if (change_get(ui_store(), sel->id, 1, &c, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    struct ch_req *q = new_req(m, &c, "add");
+    q->seq = (int)c.nsteps + 1;
+    change_clear(&c);
+    prompt_next_step(q);
+}
+
+/* ---- new change ---- */
+static const char *risk_choices[3];
+
+static int parse_window(struct ui_field *fl, const char *text, int64_t *ms)
+{
+    *ms = 0;
+    if (!*text)
+        return 0;
+    if (time_parse(text, ms) != 0) {
+        free(fl->error);
+        fl->error = xstrdup(_("a time like 2026-11-28 22:00 (JST)"));
+        return -1;
+    }
+    return 0;
+}
+
+static int submit_new(struct ui_form *f, void *data, char **err)
+{
+    struct ch_model *m = data;
+    char *v[8];
+    for (int i = 0; i < 5; i++)
+        v[i] = ui_field_value(ui_form_field(f, i));
+    int risk = ui_form_field(f, 5)->choice;
+    v[5] = ui_field_value(ui_form_field(f, 6));
+    v[6] = ui_field_value(ui_form_field(f, 7));
+    struct change_new in = {0};
+    in.dept = v[0];
+    in.title = v[1];
+    in.reason = *v[2] ? v[2] : NULL;
+    in.plan = *v[3] ? v[3] : NULL;
+    in.rollback = *v[4] ? v[4] : NULL;
+    in.risk = change_risks[risk];
+    int rc = -1;
+    if (parse_window(ui_form_field(f, 6), v[5], &in.window_start) != 0 ||
+        parse_window(ui_form_field(f, 7), v[6], &in.window_end) != 0) {
+        set_err(err, "%s", _("the window takes times like 2026-11-28 22:00 (JST)"));
+        goto out;
+    }
+    if (!in.window_start != !in.window_end) {
+        set_err(err, "%s", _("give both ends of the window, or neither"));
+        goto out;
+    }
+    char id[ID_LEN + 1], ref[CHANGE_REF_LEN];
+    if (change_create(ui_store(), &in, id, ref, err) != 0)
+        goto out;
+    rc = 0;
+    after_write(m);
+    /* select it */
+    for (size_t i = 0; i < m->nidx; i++)
+        if (strcmp(m->rows[m->idx[i]].id, id) == 0)
+            table_goto(&m->table, (long)i);
+    char *warn = change_window_warning(ui_calendar(), in.window_start, in.window_end, NULL);
+    if (warn)
+        ui_error(_("Filed change %s (draft). Warning: %s"), ref, warn);
+    else
+        ui_message(_("Filed change %s (draft)."), ref);
+    free(warn);
+    struct ch_req *q = new_req(m, NULL, "add");
+    snprintf(q->id, sizeof q->id, "%s", ref);
+    snprintf(q->ref, sizeof q->ref, "%s", ref);
+    q->seq = 1;
+    prompt_next_step(q);
+out:
+    for (int i = 0; i < 7; i++)
+        free(v[i]);
+    return rc;
+}
+
+static void start_new(struct ch_model *m)
+{
+    risk_choices[0] = _("low");
+    risk_choices[1] = _("medium");
+    risk_choices[2] = _("high");
+    struct ui_form *f = ui_form_new(_("New change request"), submit_new, m);
+    ui_form_text(f, _("Department"), NULL, 1);
+    ui_form_text(f, _("Title"), NULL, 1);
+    ui_form_text(f, _("Reason"), NULL, 0);
+    ui_form_text(f, _("Plan"), NULL, 0);
+    ui_form_text(f, _("Rollback plan"), NULL, 0);
+    ui_form_choice(f, _("Risk"), risk_choices, 3, 1);
+    ui_form_text(f, _("Window start (JST)"), NULL, 0);
+    ui_form_text(f, _("Window end (JST)"), NULL, 0);
+    ui_form_show(f);
+}
+
+static int detail_scroll(struct ch_model *m, const char *a, int page)
+{
+    if (strcmp(a, "down") == 0)
+        m->top++;
+    else if (strcmp(a, "up") == 0)
+        m->top--;
+    else if (strcmp(a, "page-down") == 0)
+        m->top += page;
+    else if (strcmp(a, "page-up") == 0)
+        m->top -= page;
+    else if (strcmp(a, "half-down") == 0)
+        m->top += page / 2;
+    else if (strcmp(a, "half-up") == 0)
+        m->top -= page / 2;
+    else if (strcmp(a, "top") == 0)
+        m->top = 0;
+    else if (strcmp(a, "bottom") == 0)
+        m->top = (long)m->nlines;
+    else
+        return 0;
+    if (m->top < 0)
+        m->top = 0;
+    return 1;
+}
+
+static int ch_action(struct pane *p, const char *a)
+{
+    struct ch_model *m = p->data;
+    if (strcmp(a, "changes.new") == 0) {
+        start_new(m);
+        return 1;
+    }
+    if (m->detail && detail_scroll(m, a, p->h > 4 ? p->h - 2 : 1))
+        return 1;
+    if (strncmp(a, "changes.", 8) == 0 || strcmp(a, "open") == 0) {
+        const struct change *c = selected_change(m);
+        if (!c) {
+            ui_message("%s", _("No change selected."));
+            return 1;
+        }
+        if (strcmp(a, "open") == 0) {
+            if (!m->detail) {
+                snprintf(m->detail_id, sizeof m->detail_id, "%s", c->id);
+                m->detail = 1;
+                m->top = 0;
+                build_detail(m);
+            }
+        } else if (strcmp(a, "changes.submit") == 0) {
+            submit_for_review(m, c);
+        } else if (strcmp(a, "changes.approve") == 0) {
+            verb_now(m, c, "approve");
+        } else if (strcmp(a, "changes.return") == 0) {
+            char *title = xasprintf(_("Return %s to the requester"), c->ref);
+            ui_prompt(title, _("Why"), NULL, 1, submit_note, new_req(m, c, "return"), free);
+            free(title);
+        } else if (strcmp(a, "changes.start") == 0) {
+            verb_now(m, c, "start");
+        } else if (strcmp(a, "changes.step") == 0) {
+            check_off_next(m, c);
+        } else if (strcmp(a, "changes.add-step") == 0) {
+            start_add_step(m, c);
+        } else if (strcmp(a, "changes.done") == 0) {
+            verb_now(m, c, "done");
+        } else if (strcmp(a, "changes.rollback") == 0) {
+            char *q = xasprintf(_("Roll back %s (%s)? Config records are restored. (y/n)"), c->ref,
+                                change_status_name(c->status));
+            ui_confirm(q, rollback_answer, new_req(m, c, "rollback"));
+            free(q);
+        } else if (strcmp(a, "changes.cancel") == 0) {
+            char *title = xasprintf(_("Cancel %s"), c->ref);
+            ui_prompt(title, _("Why"), NULL, 1, submit_note, new_req(m, c, "cancel"), free);
+            free(title);
+        } else {
+            return 0;
+        }
+        return 1;
+    }
+    if (m->detail)
+        return 0;
+    if (strcmp(a, "next-match") == 0 || strcmp(a, "prev-match") == 0) {
+        if (!m->re || !m->nidx)
+            return 0;
+        long n = (long)m->nidx;
+        table_goto(&m->table, (m->table.sel + (a[0] == 'n' ? 1 : n - 1)) % n);
+        return 1;
+    }
+    if (strcmp(a, "sort") == 0) {
+        m->sort = (m->sort + 1) % CH_SORT_COUNT;
+        rebuild(m);
+        ui_message(_("sorted by %s"), ch_sort_names[m->sort]);
+        return 1;
+    }
+    if (strcmp(a, "sort-reverse") == 0) {
+        m->desc = !m->desc;
+        rebuild(m);
+        return 1;
+    }
+    return table_action(&m->table, a);
+}
+
+static int ch_key(struct pane *p, int key)
+{
+    struct ch_model *m = p->data;
+    if (key == UI_KEY_ESC && m->detail) {
+        m->detail = 0;
+        lines_clear(m);
+        return 1;
+    }
+    return 0;
+}
+
+static void ch_mouse(struct pane *p, int y, int x, int button)
+{
+    struct ch_model *m = p->data;
+    if (m->detail) {
+        detail_scroll(m, button == 4 ? "up" : button == 5 ? "down" : "", 0);
+        return;
+    }
+    if (button == 4)
+        table_move(&m->table, -3);
+    else if (button == 5)
+        table_move(&m->table, 3);
+    else
+        table_click(&m->table, y - 1, x, NULL);
+}
+
+static int ch_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
+                     char **err)
+{
+    (void)err;
+    struct ch_model *m = p->data;
+    if (m->re)
+        pcre2_code_free(m->re);
+    m->re = re ? pcre2_code_copy_with_tables(re) : NULL;
+    if (m->re)
+        pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE);
+    free(m->pattern);
+    m->pattern = re ? xstrdup(pattern) : NULL;
+    rebuild(m);
+    table_goto(&m->table, 0);
+    return 0;
+}
+
+static int ch_sort(struct pane *p, const char *column, char **err)
+{
+    struct ch_model *m = p->data;
+    for (int i = 0; i < CH_SORT_COUNT; i++)
+        if (strcasecmp(column, ch_sort_names[i]) == 0) {
+            m->sort = (enum ch_sort)i;
+            rebuild(m);
+            return 0;
+        }
+    set_err(err, _("cannot sort by \"%s\" (created, ref, status, risk, window, dept)"), column);
+    return -1;
+}
+
+static void ch_free(struct pane *p)
+{
+    struct ch_model *m = p->data;
+    table_free(&m->table);
+    change_list_free(m->rows, m->n);
+    free(m->in_service);
+    if (m->re)
+        pcre2_code_free(m->re);
+    free(m->pattern);
+    free(m->idx);
+    free(m->load_error);
+    lines_clear(m);
+    free(m->lines);
+    free(m);
+}
+
+static const struct ui_binding ch_bindings[] = {
+    {"changes.new", "n", N_("file a new change request")},
+    {"changes.submit", "s", N_("submit the change for review (plans a draft first)")},
+    {"changes.approve", "a", N_("approve the change (an engineer other than the requester)")},
+    {"changes.return", "t", N_("return the change to the requester with a note")},
+    {"changes.start", "g", N_("start the approved change")},
+    {"changes.step", "Space o", N_("check off the next procedure step (asks for its output)")},
+    {"changes.add-step", "A", N_("add a procedure step (draft, planned or returned)")},
+    {"changes.done", "D", N_("mark the change done (every step checked off)")},
+    {"changes.rollback", "b", N_("roll the change back (asks first)")},
+    {"changes.cancel", "C", N_("cancel the change (asks why)")},
+    {NULL, NULL, NULL},
+};
+
+const struct pane_ops changes_pane = {
+    .name = "changes",
+    .title = N_("Changes"),
+    .bindings = ch_bindings,
+    .open = ch_open,
+    .load = ch_load,
+    .reload_on_show = 1,
+    .draw = ch_draw,
+    .action = ch_action,
+    .key = ch_key,
+    .mouse = ch_mouse,
+    .filter = ch_filter,
+    .sort = ch_sort,
+    .free = ch_free,
+};

@@ -1,0 +1,1134 @@
+/* Jobs pane (ジョブ管理): the day's runs of the batch jobs (src/jobs.h), created
+ * idempotently as `unyo jobs due` does, with delay warnings; runs started in the
+ * background through the runner (src/job_runner.h) on a connection of their own, so
+ * the console never waits for a job. Enter opens a run: its events, output, the
+ * incident draft of a failed run and the job's history.
+ *
+ * The list is one query per load (jobs_day) and the table fetches only the rows on
+ * screen from memory, so a day of 10,000 runs scrolls as fast as ten. A one-second
+ * timer watches `PRAGMA data_version` and reloads when another connection (a runner
+ * of this console, a timer's `unyo jobs run --due`, sync) wrote to the store. The
+ * runner keeps a run's output until the command ends: a running run's detail shows
+ * the time it has been running and its output as soon as it is stored. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "calendar.h"
+#include "i18n.h"
+#include "job_runner.h"
+#include "jobs.h"
+#include "store.h"
+#include "textwidth.h"
+#include "timefmt.h"
+#include "ui.h"
+#include "ui_filter.h"
+#include "ui_table.h"
+#include "util.h"
+
+#define JB_NCOLS 10
+#define JB_HISTORY 30
+#define JB_DELAY_RELOAD_MS 60000
+
+enum jb_sort { JB_SORT_START, JB_SORT_STATE, JB_SORT_HOST, JB_SORT_CODE, JB_SORT_COUNT };
+static const char *const jb_sort_names[JB_SORT_COUNT] = {"start", "state", "host", "code"};
+
+struct jb_line {
+    int style;
+    char *text;
+};
+
+struct jb_model {
+    char day[11];
+    struct job_run_row *rows;
+    size_t n;
+    size_t *idx; /* visible rows (filter, sort) */
+    size_t nidx;
+    pcre2_code *re;
+    char *pattern;
+    enum jb_sort sort;
+    struct table table;
+    char *load_error;
+    int local; /* UNYO_JOB_EXECUTOR=local: the test and demo executor */
+    int bg;    /* runners of this console still working */
+    int timer;
+    int64_t data_version;
+    int64_t loaded_at; /* monotonic ms */
+    unsigned gen;      /* counts synchronous loads */
+    int loading;       /* a background load is under way */
+    /* detail view */
+    int detail;
+    char detail_id[ID_LEN + 1];
+    int detail_running;
+    char *detail_started;
+    struct jb_line *lines;
+    size_t nlines, cap;
+    long top;
+};
+
+static struct table_col jb_cols[JB_NCOLS];
+
+static int ja(void)
+{
+    return strcmp(i18n_lang(), "ja") == 0;
+}
+
+static const char *run_name(const struct job_run_row *r)
+{
+    const char *n = ja() ? r->name_ja : r->name_en;
+    return n ? n : "";
+}
+
+static int state_style(const char *s)
+{
+    if (!s)
+        return STYLE_NORMAL;
+    if (strcmp(s, "succeeded") == 0)
+        return STYLE_STATUS_OK;
+    if (strcmp(s, "failed") == 0 || strcmp(s, "interrupted") == 0)
+        return STYLE_STATUS_NG;
+    if (strcmp(s, "running") == 0)
+        return STYLE_STATUS_TODO;
+    if (strcmp(s, "held") == 0 || strcmp(s, "skipped") == 0 || strcmp(s, "cancelled") == 0)
+        return STYLE_STATUS_SKIP;
+    return STYLE_NORMAL;
+}
+
+static int is_state(const struct job_run_row *r, const char *s)
+{
+    return r->state && strcmp(r->state, s) == 0;
+}
+
+/* "09:12" for a time on the run's day, "11-22 23:50" otherwise; "" for none. */
+static void when_s(const char *iso, const char *day, int seconds, char *out, size_t size)
+{
+    out[0] = 0;
+    int64_t ms;
+    if (!iso || time_parse(iso, &ms) != 0)
+        return;
+    char full[32], date[16];
+    time_format_jst(ms, full, seconds);
+    time_format_jst_date(ms, date);
+    snprintf(out, size, "%s", day && strcmp(date, day) == 0 ? full + 11 : full + 5);
+}
+
+static char *delay_text(const struct job_run_row *r)
+{
+    struct strbuf sb = STRBUF_INIT;
+    if (r->delay & JOB_LATE_START)
+        sb_printf(&sb, _("not started by %s"), r->expected_start ? r->expected_start : "");
+    if (r->delay & JOB_LATE_END) {
+        if (sb.len)
+            sb_puts(&sb, ", ");
+        sb_printf(&sb, _("not ended by %s"), r->expected_end ? r->expected_end : "");
+    }
+    if (r->incident_ref)
+        sb_printf(&sb, "%s%s", sb.len ? "  " : "", r->incident_ref);
+    return sb_detach(&sb);
+}
+
+static void when(const char *iso, const char *day, char *out, size_t size)
+{
+    when_s(iso, day, 1, out, size);
+}
+
+/* ---- table source ---- */
+static long jb_count(void *data)
+{
+    struct jb_model *m = data;
+    return (long)m->nidx;
+}
+
+static long jb_fetch(void *data, long from, long n, struct table_row *rows)
+{
+    struct jb_model *m = data;
+    long got = 0;
+    for (long i = 0; i < n && (size_t)(from + i) < m->nidx; i++, got++) {
+        const struct job_run_row *r = &m->rows[m->idx[from + i]];
+        struct table_row *t = &rows[i];
+        memset(t, 0, sizeof *t);
+        char a[32], b[32];
+        when_s(r->started_at, r->due_day, 0, a, sizeof a);
+        when_s(r->ended_at, r->due_day, 0, b, sizeof b);
+        const char *state = jobs_state_name(r->state);
+        t->cell[0] = r->manual && (is_state(r, "waiting") || is_state(r, "queued"))
+                         ? xasprintf("%s (%s)", state, _("manual"))
+                         : xstrdup(state);
+        t->cell[1] = xstrdup(r->code ? r->code : "");
+        t->cell[2] = xstrdup(run_name(r));
+        t->cell[3] = xstrdup(r->host ? r->host : "");
+        t->cell[4] = r->expected_start || r->expected_end
+                         ? xasprintf("%s–%s", r->expected_start ? r->expected_start : "",
+                                     r->expected_end ? r->expected_end : "")
+                         : xstrdup("");
+        t->cell[5] = xstrdup(a);
+        t->cell[6] = xstrdup(b);
+        t->cell[7] = r->attempt ? xasprintf("%d", r->attempt) : xstrdup("");
+        t->cell[8] = r->has_exit ? xasprintf("%d", r->exit_status) : xstrdup("");
+        t->cell[9] = delay_text(r);
+        t->style = STYLE_NORMAL;
+        t->cell_style[0] = state_style(r->state);
+        if (r->delay) {
+            t->cell_style[4] = STYLE_OVERDUE;
+            t->cell_style[9] = STYLE_OVERDUE;
+        }
+        if (r->delay & JOB_LATE_START)
+            t->cell_style[1] = STYLE_OVERDUE;
+        if (r->has_exit && r->exit_status != 0)
+            t->cell_style[8] = STYLE_STATUS_NG;
+        if (r->incident_ref && !r->delay)
+            t->cell_style[9] = STYLE_STATUS_NG;
+    }
+    return got;
+}
+
+static int state_rank(const char *s)
+{
+    static const char *const order[] = {"failed", "interrupted", "running", "waiting",  "queued",
+                                        "held",   "succeeded",   "skipped", "cancelled"};
+    for (size_t i = 0; s && i < ARRAY_LEN(order); i++)
+        if (strcmp(s, order[i]) == 0)
+            return (int)i;
+    return (int)ARRAY_LEN(order);
+}
+
+static struct jb_model *sort_model;
+static int cmp_idx(const void *a, const void *b)
+{
+    size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+    const struct job_run_row *x = &sort_model->rows[ia], *y = &sort_model->rows[ib];
+    int c = 0;
+    if (sort_model->sort == JB_SORT_STATE)
+        c = state_rank(x->state) - state_rank(y->state);
+    else if (sort_model->sort == JB_SORT_HOST)
+        c = strcmp(x->host ? x->host : "", y->host ? y->host : "");
+    else if (sort_model->sort == JB_SORT_CODE)
+        c = strcmp(x->code ? x->code : "", y->code ? y->code : "");
+    if (!c)
+        c = (ia > ib) - (ia < ib); /* jobs_day's order: expected start, code */
+    return c;
+}
+
+static int row_matches(struct jb_model *m, const struct job_run_row *r)
+{
+    if (!m->re)
+        return 1;
+    const char *fields[] = {r->code,
+                            r->name_ja,
+                            r->name_en,
+                            r->host,
+                            r->incident_ref,
+                            r->state,
+                            jobs_state_name(r->state)};
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        if (fields[i] && ui_filter_match(m->re, fields[i], strlen(fields[i])))
+            return 1;
+    return 0;
+}
+
+static void rebuild(struct jb_model *m)
+{
+    free(m->idx);
+    m->idx = xcalloc(m->n ? m->n : 1, sizeof *m->idx);
+    m->nidx = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (row_matches(m, &m->rows[i]))
+            m->idx[m->nidx++] = i;
+    if (m->sort != JB_SORT_START) {
+        sort_model = m;
+        qsort(m->idx, m->nidx, sizeof *m->idx, cmp_idx);
+    }
+    table_reset(&m->table);
+}
+
+static const struct job_run_row *selected_run(struct jb_model *m)
+{
+    if (!m->nidx || m->table.sel < 0 || (size_t)m->table.sel >= m->nidx)
+        return NULL;
+    return &m->rows[m->idx[m->table.sel]];
+}
+
+/* ---- detail ---- */
+static void lines_clear(struct jb_model *m)
+{
+    for (size_t i = 0; i < m->nlines; i++)
+        free(m->lines[i].text);
+    m->nlines = 0;
+}
+
+static void add_line(struct jb_model *m, int style, char *text)
+{
+    if (m->nlines == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->lines = xrealloc(m->lines, m->cap * sizeof *m->lines);
+    }
+    m->lines[m->nlines].style = style;
+    m->lines[m->nlines].text = text;
+    m->nlines++;
+}
+
+static void add_text(struct jb_model *m, int style, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_text(struct jb_model *m, int style, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    add_line(m, style, s);
+}
+
+/* Adds text line by line, each with a prefix. */
+static void add_block(struct jb_model *m, int style, const char *prefix, const char *text)
+{
+    const char *p = text ? text : "";
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        add_text(m, style, "%s%.*s", prefix, (int)len, p);
+        p += len + (e != NULL);
+    }
+}
+
+static void build_detail(struct jb_model *m)
+{
+    lines_clear(m);
+    free(m->detail_started);
+    m->detail_started = NULL;
+    m->detail_running = 0;
+    struct store *st = ui_store();
+    struct job_run_detail d;
+    char *err = NULL;
+    if (jobs_run_get(st, m->detail_id, &d, &err) != 0) {
+        add_text(m, STYLE_ERROR, "%s", err ? err : _("the run could not be loaded"));
+        free(err);
+        return;
+    }
+    const struct job_run_row *r = &d.run;
+    char a[32], b[32];
+    add_text(m, STYLE_HEADER, "%s@%s  %s", r->code, r->due_day, run_name(r));
+    m->detail_running = is_state(r, "running");
+    if (m->detail_running && r->started_at)
+        m->detail_started = xstrdup(r->started_at);
+    add_text(m, state_style(r->state), _("State:     %s (attempt %d)%s"), jobs_state_name(r->state),
+             r->attempt, r->manual ? _(" — manual work, m marks it") : "");
+    if (r->host)
+        add_text(m, STYLE_NORMAL, _("Host:      %s"), r->host);
+    if (r->expected_start || r->expected_end) {
+        char *delay = delay_text(r);
+        add_text(m, r->delay ? STYLE_OVERDUE : STYLE_NORMAL, _("Expected:  %s–%s JST  %s"),
+                 r->expected_start ? r->expected_start : "", r->expected_end ? r->expected_end : "",
+                 r->delay ? delay : "");
+        free(delay);
+    }
+    if (d.command)
+        add_text(m, STYLE_NORMAL, _("Command:   %s"), d.command);
+    when(r->started_at, NULL, a, sizeof a);
+    when(r->ended_at, NULL, b, sizeof b);
+    if (a[0])
+        add_text(m, STYLE_NORMAL, _("Started:   %s  Ended: %s"), a, b[0] ? b : "—");
+    if (r->has_exit)
+        add_text(m, r->exit_status ? STYLE_STATUS_NG : STYLE_STATUS_OK, _("Exit:      %d"),
+                 r->exit_status);
+    if (r->claimed_by)
+        add_text(m, STYLE_DIM, _("Runner:    %s"), r->claimed_by);
+    if (r->incident_ref)
+        add_text(m, STYLE_STATUS_NG, _("Incident draft: %s (review and submit it in Incidents)"),
+                 r->incident_ref);
+    if (r->files)
+        add_block(m, STYLE_NORMAL, _("Files:     "), r->files);
+    if (d.procedure) {
+        add_text(m, STYLE_HEADER, "%s", _("Procedure"));
+        int k = 1;
+        const char *p = d.procedure;
+        while (*p) {
+            const char *e = strchr(p, '\n');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            add_text(m, STYLE_NORMAL, "  %d. %.*s", k++, (int)len, p);
+            p += len + (e != NULL);
+        }
+    }
+    add_text(m, STYLE_HEADER, "%s", _("Events"));
+    for (size_t i = 0; i < d.nevents; i++) {
+        const struct job_event_row *e = &d.events[i];
+        char at[32];
+        when(e->at, NULL, at, sizeof at);
+        struct strbuf sb = STRBUF_INIT;
+        text_fit(&sb, jobs_state_name(e->kind), 16);
+        sb_putc(&sb, ' ');
+        text_fit(&sb, e->who ? e->who : "", 10);
+        add_text(m, state_style(e->kind), "  %s  %s %s", at, sb.buf, e->note ? e->note : "");
+        sb_free(&sb);
+    }
+    add_text(m, STYLE_HEADER, "%s", _("Output"));
+    if (d.output && *d.output)
+        add_block(m, STYLE_NORMAL, "  ", d.output);
+    else if (m->detail_running)
+        add_text(m, STYLE_DIM, "  %s",
+                 _("(the runner stores the output when the command ends; this view refreshes "
+                   "by itself)"));
+    else
+        add_text(m, STYLE_DIM, "  %s", _("(none)"));
+    /* the job's history */
+    struct job_run_row *h = NULL;
+    size_t nh = 0;
+    if (jobs_history(st, r->code, JB_HISTORY, &h, &nh, &err) == 0) {
+        add_text(m, STYLE_HEADER, _("History of %s (last %d)"), r->code, JB_HISTORY);
+        for (size_t i = 0; i < nh; i++) {
+            char s[32], e[32];
+            when(h[i].started_at, h[i].due_day, s, sizeof s);
+            when(h[i].ended_at, h[i].due_day, e, sizeof e);
+            char ex[16] = "";
+            if (h[i].has_exit)
+                snprintf(ex, sizeof ex, "%d", h[i].exit_status);
+            struct strbuf sb = STRBUF_INIT;
+            text_fit(&sb, jobs_state_name(h[i].state), 12);
+            add_text(m, state_style(h[i].state), "  %s  %s %2d  %-8s %-8s %4s  %s", h[i].due_day,
+                     sb.buf, h[i].attempt, s, e, ex, h[i].incident_ref ? h[i].incident_ref : "");
+            sb_free(&sb);
+        }
+        job_run_rows_free(h, nh);
+    } else {
+        ui_error_take(err);
+    }
+    jobs_run_detail_clear(&d);
+    if (m->top >= (long)m->nlines)
+        m->top = m->nlines ? (long)m->nlines - 1 : 0;
+}
+
+/* ---- loading ---- */
+static int64_t data_version(void)
+{
+    sqlite3_stmt *s = store_stmt(ui_store(), "PRAGMA data_version");
+    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return v;
+}
+
+/* Puts a fresh list in place, keeping the selection on the same run. */
+static void install_rows(struct jb_model *m, struct job_run_row *rows, size_t n, char *err)
+{
+    char id[ID_LEN + 1] = "";
+    const struct job_run_row *cur = selected_run(m);
+    if (cur)
+        snprintf(id, sizeof id, "%s", cur->id);
+    job_run_rows_free(m->rows, m->n);
+    m->rows = rows;
+    m->n = n;
+    free(m->load_error);
+    m->load_error = err;
+    m->loaded_at = ui_monotonic_ms();
+    long keep = m->table.sel;
+    rebuild(m);
+    if (id[0]) {
+        for (size_t i = 0; i < m->nidx; i++)
+            if (strcmp(m->rows[m->idx[i]].id, id) == 0) {
+                keep = (long)i;
+                break;
+            }
+        table_goto(&m->table, keep);
+    }
+    if (m->detail)
+        build_detail(m);
+    ui_dirty(UI_DIRTY_PANE);
+}
+
+/* Re-reads the day now (after this console's own writes). */
+static void reload(struct jb_model *m)
+{
+    m->gen++; /* a background load started before this one is stale */
+    char *err = NULL;
+    struct job_run_row *rows = NULL;
+    size_t n = 0;
+    if (jobs_day(ui_store(), m->day, time_now_ms(), &rows, &n, &err) != 0 && !err)
+        err = xstrdup(_("the day's runs could not be loaded"));
+    m->data_version = data_version();
+    install_rows(m, rows, n, err);
+}
+
+/* Opening, a change of day and the timer's reloads work on a connection of their own,
+ * in the background: creating and reading a day of 10,000 runs takes a tenth of a
+ * second, which the keyboard must not feel (nor while a runner commits run after run).
+ * A load started before a newer one is dropped when it ends. */
+struct bg_load {
+    struct jb_model *m;
+    unsigned gen;
+    int ensure;
+    const struct calendar *cal;
+    char *path;
+    char day[11];
+    struct job_run_row *rows;
+    size_t n;
+    int created;
+    char *err, *ensure_err;
+};
+
+static void load_work(void *arg)
+{
+    struct bg_load *j = arg;
+    struct store *st = NULL;
+    if (store_open(j->path, STORE_OPEN_EXISTING, &st, &j->err) != 0)
+        return;
+    sqlite3_busy_timeout(st->db, 5000);
+    if (j->ensure &&
+        (jobs_recover(st, NULL, &j->ensure_err) != 0 ||
+         jobs_ensure_runs(st, j->cal, j->day, &j->created, &j->ensure_err) != 0) &&
+        !j->ensure_err)
+        j->ensure_err = xstrdup(_("the day's runs could not be created"));
+    if (jobs_day(st, j->day, time_now_ms(), &j->rows, &j->n, &j->err) != 0 && !j->err)
+        j->err = xstrdup(_("the day's runs could not be loaded"));
+    store_close(st);
+}
+
+static void load_done(void *arg)
+{
+    struct bg_load *j = arg;
+    struct jb_model *m = j->m;
+    m->loading--;
+    if (j->gen == m->gen && strcmp(j->day, m->day) == 0) {
+        if (j->ensure_err)
+            ui_error("%s", j->ensure_err);
+        if (j->created)
+            ui_dirty(UI_DIRTY_COUNTS);
+        install_rows(m, j->rows, j->n, j->err);
+    } else {
+        job_run_rows_free(j->rows, j->n);
+        free(j->err);
+    }
+    free(j->ensure_err);
+    free(j->path);
+    free(j);
+}
+
+/* ensure: create the day's due runs first (today and later days only). */
+static void reload_in_background(struct jb_model *m, int ensure)
+{
+    char today[11];
+    ui_today(today);
+    struct bg_load *j = xcalloc(1, sizeof *j);
+    j->m = m;
+    j->gen = ++m->gen;
+    j->ensure = ensure && strcmp(m->day, today) >= 0;
+    j->cal = ui_calendar();
+    j->path = xstrdup(ui_store()->path);
+    snprintf(j->day, sizeof j->day, "%s", m->day);
+    m->data_version = data_version();
+    m->loading++;
+    if (ui_bg_run(load_work, load_done, j) != 0) {
+        load_work(j); /* no thread: here */
+        load_done(j);
+    }
+}
+
+static int tick(void *data)
+{
+    struct jb_model *m = data;
+    int64_t v = data_version();
+    if (m->loading)
+        return 1; /* the next tick sees what changed meanwhile */
+    if (v != m->data_version || ui_monotonic_ms() - m->loaded_at >= JB_DELAY_RELOAD_MS)
+        reload_in_background(m, 0);
+    else if (m->detail && m->detail_running)
+        ui_dirty(UI_DIRTY_PANE); /* the running time */
+    return 1;
+}
+
+/* ---- pane ---- */
+static void setup_cols(void)
+{
+    jb_cols[0] = (struct table_col){_("State"), 6, 16, 0, 0};
+    jb_cols[1] = (struct table_col){_("Job"), 4, 12, 0, 0};
+    jb_cols[2] = (struct table_col){_("Name"), 10, 0, 1, 0};
+    jb_cols[3] = (struct table_col){_("Host"), 4, 12, 0, 0};
+    jb_cols[4] = (struct table_col){_("Expected"), 5, 11, 0, 0};
+    jb_cols[5] = (struct table_col){_("Started"), 5, 11, 0, 0};
+    jb_cols[6] = (struct table_col){_("Ended"), 5, 11, 0, 0};
+    jb_cols[7] = (struct table_col){_("Try"), 3, 3, 0, 1};
+    jb_cols[8] = (struct table_col){_("Exit"), 4, 4, 0, 1};
+    jb_cols[9] = (struct table_col){_("Delay / incident"), 4, 30, 0, 0};
+}
+
+static int jb_open(struct pane *p, char **err)
+{
+    (void)err;
+    struct jb_model *m = xcalloc(1, sizeof *m);
+    ui_today(m->day);
+    const char *ex = getenv("UNYO_JOB_EXECUTOR");
+    m->local = ex && strcmp(ex, "local") == 0;
+    setup_cols();
+    table_init(&m->table, jb_cols, JB_NCOLS, (struct table_source){jb_count, jb_fetch, m});
+    p->data = m;
+    reload_in_background(m, 1);
+    m->timer = ui_headless ? -1 : ui_loop_add_timer(1000, tick, m);
+    return 0;
+}
+
+static void jb_load(struct pane *p)
+{
+    reload_in_background(p->data, 1);
+}
+
+/* A tag at the right end of the first line. */
+static void put_tag(const struct ui_canvas *c, int used, int style, const char *tag)
+{
+    int w = text_width(tag) + 1;
+    if (used + 2 + w <= c->w)
+        ui_put(c, 0, c->w - w, w, style, tag);
+}
+
+static void draw_detail(struct jb_model *m, const struct ui_canvas *c)
+{
+    int h = c->h - 1;
+    if (m->top > (long)m->nlines - h)
+        m->top = (long)m->nlines - h;
+    if (m->top < 0)
+        m->top = 0;
+    for (int y = 0; y < h && m->top + y < (long)m->nlines; y++) {
+        const struct jb_line *l = &m->lines[m->top + y];
+        ui_put(c, y, 0, -1, l->style, l->text);
+    }
+    if (m->detail_running && m->detail_started) {
+        int64_t t0;
+        if (time_parse(m->detail_started, &t0) == 0) {
+            int64_t s = (time_now_ms() - t0) / 1000;
+            char *run =
+                xasprintf(_("running for %lld:%02lld"), (long long)(s / 60), (long long)(s % 60));
+            put_tag(c, text_width(m->nlines ? m->lines[0].text : ""), STYLE_STATUS_TODO, run);
+            free(run);
+        }
+    }
+    ui_put(c, c->h - 1, 0, -1, STYLE_DIM,
+           _("Esc back  j/k scroll  r start  h hold/release  c cancel  x rerun  m mark  "
+             "d delivery"));
+}
+
+static void jb_draw(struct pane *p, const struct ui_canvas *c)
+{
+    struct jb_model *m = p->data;
+    if (m->detail) {
+        draw_detail(m, c);
+        return;
+    }
+    char today[11];
+    ui_today(today);
+    int run = 0, ok = 0, ng = 0, wait = 0, late = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        const struct job_run_row *r = &m->rows[i];
+        run += is_state(r, "running");
+        ok += is_state(r, "succeeded");
+        ng += is_state(r, "failed") || is_state(r, "interrupted");
+        wait += is_state(r, "waiting") || is_state(r, "queued") || is_state(r, "held");
+        late += r->delay != 0;
+    }
+    char *head = xasprintf(_("%s%s — %zu runs: %d running, %d succeeded, %d failed, %d waiting, "
+                             "%d late"),
+                           m->day, strcmp(m->day, today) == 0 ? _(" today") : "", m->n, run, ok, ng,
+                           wait, late);
+    ui_put(c, 0, 0, -1, late || ng ? STYLE_OVERDUE : STYLE_HEADER, head);
+    int used = text_width(head);
+    free(head);
+    if (m->local || m->bg) {
+        char *tag = m->bg ? xasprintf(_("runner busy (%d)%s"), m->bg,
+                                      m->local ? _(" · local executor") : "")
+                          : xstrdup(_("local executor (test and demo)"));
+        put_tag(c, used, STYLE_STATUS_TODO, tag);
+        free(tag);
+    }
+    if (m->load_error) {
+        ui_put(c, 2, 2, -1, STYLE_ERROR, m->load_error);
+        return;
+    }
+    struct ui_canvas t = ui_canvas_sub(c, 1, 0, c->h - 2, c->w);
+    table_draw(&m->table, &t);
+    char *foot =
+        m->pattern ? xasprintf(_("filter /%s/: %zu of %zu — r start  R run all  h hold  c cancel  "
+                                 "x rerun  m mark  d delivery  [ ] day"),
+                               m->pattern, m->nidx, m->n)
+                   : xstrdup(_("r start  R run all due  h hold/release  c cancel  x rerun  m mark  "
+                               "d delivery  Enter detail  [ ] day  ? keys"));
+    ui_put(c, c->h - 1, 0, -1, STYLE_DIM, foot);
+    free(foot);
+    if (!m->n && m->loading)
+        ui_put(c, 3, 2, -1, STYLE_DIM, _("Loading…"));
+    else if (!m->n)
+        ui_put(c, 3, 2, -1, STYLE_DIM,
+               strcmp(m->day, today) < 0
+                   ? _("No runs on this day.")
+                   : _("No jobs are due on this day (unyo jobs load installs the definitions)."));
+}
+
+/* ---- the runner in the background ---- */
+struct bg_run {
+    struct jb_model *m;
+    char *path;
+    char day[11];
+    char *code; /* NULL: every due run */
+    int local;
+    int rc;
+    char *err;
+    struct job_runner_stats stats;
+};
+
+static void bg_work(void *arg)
+{
+    struct bg_run *j = arg;
+    struct store *st = NULL;
+    j->rc = -1;
+    if (store_open(j->path, STORE_OPEN_EXISTING, &st, &j->err) != 0)
+        return;
+    sqlite3_busy_timeout(st->db, 10000);
+    struct job_runner_opts o = {0};
+    o.day = j->day;
+    o.only_job = j->code;
+    o.exec = j->local ? job_exec_local : job_exec_ssh;
+    j->rc = job_runner_run(st, &o, &j->stats, &j->err);
+    store_close(st);
+}
+
+static void bg_done(void *arg)
+{
+    struct bg_run *j = arg;
+    struct jb_model *m = j->m;
+    m->bg--;
+    if (j->rc != 0) {
+        ui_error(_("The runner stopped: %s"), j->err ? j->err : "");
+    } else if (!j->stats.started) {
+        ui_message(_("%s: nothing started (%d waiting for a job it runs after or for its group)"),
+                   j->code ? j->code : j->day, j->stats.blocked);
+    } else if (j->stats.failed) {
+        ui_error(_("%s: %d started, %d succeeded, %d failed (an incident draft is filed for each "
+                   "failure)"),
+                 j->code ? j->code : j->day, j->stats.started, j->stats.succeeded, j->stats.failed);
+    } else {
+        ui_message(_("%s: %d started, %d succeeded, %d retried, %d waiting"),
+                   j->code ? j->code : j->day, j->stats.started, j->stats.succeeded,
+                   j->stats.retried, j->stats.blocked);
+    }
+    reload(m);
+    ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_STATUS);
+    free(j->path);
+    free(j->code);
+    free(j->err);
+    free(j);
+}
+
+static void start_runner(struct jb_model *m, const char *code)
+{
+    struct bg_run *j = xcalloc(1, sizeof *j);
+    j->m = m;
+    j->path = xstrdup(ui_store()->path);
+    snprintf(j->day, sizeof j->day, "%s", m->day);
+    j->code = code ? xstrdup(code) : NULL;
+    j->local = m->local;
+    m->bg++;
+    ui_message(code ? _("%s: started in the background")
+                    : _("%s: running every due run in the "
+                        "background"),
+               code ? code : m->day);
+    if (ui_bg_run(bg_work, bg_done, j) != 0) {
+        bg_work(j); /* no thread: run it here */
+        bg_done(j);
+    }
+    ui_dirty(UI_DIRTY_PANE);
+}
+
+/* ---- actions on a run ---- */
+struct run_req {
+    struct jb_model *m;
+    char id[96]; /* CODE@YYYY-MM-DD: the core's messages name the run so */
+    char code[64];
+    char action[16];
+};
+
+static struct run_req *new_req(struct jb_model *m, const struct job_run_row *r, const char *action)
+{
+    struct run_req *q = xcalloc(1, sizeof *q);
+    q->m = m;
+    snprintf(q->id, sizeof q->id, "%s@%s", r->code ? r->code : "", r->due_day ? r->due_day : "");
+    snprintf(q->code, sizeof q->code, "%s", r->code ? r->code : "");
+    snprintf(q->action, sizeof q->action, "%s", action ? action : "");
+    return q;
+}
+
+static int do_action(struct run_req *q, const char *note, char **err)
+{
+    if (jobs_run_action(ui_store(), q->id, q->action, note && *note ? note : NULL, err) != 0)
+        return -1;
+    reload(q->m);
+    const char *state = q->action;
+    for (size_t i = 0; i < q->m->n; i++)
+        if (q->m->rows[i].code && strcmp(q->m->rows[i].code, q->code) == 0)
+            state = q->m->rows[i].state;
+    ui_message(_("%s: %s"), q->code, jobs_state_name(state));
+    ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+    return 0;
+}
+
+static void simple_action(struct jb_model *m, const struct job_run_row *r, const char *action)
+{
+    struct run_req *q = new_req(m, r, action);
+    char *err = NULL;
+    if (do_action(q, NULL, &err) != 0)
+        ui_error_take(err);
+    free(q);
+}
+
+static void cancel_answer(int yes, void *data)
+{
+    struct run_req *q = data;
+    if (yes) {
+        char *err = NULL;
+        if (do_action(q, NULL, &err) != 0)
+            ui_error_take(err);
+    }
+    free(q);
+}
+
+static int submit_note(const char *text, void *data, char **err)
+{
+    return do_action(data, text, err);
+}
+
+static const char *const mark_actions[] = {"succeeded", "failed", "skipped"};
+static struct run_req *mark_pending;
+
+static void mark_picked(int i, void *data)
+{
+    (void)data;
+    struct run_req *q = mark_pending;
+    mark_pending = NULL;
+    if (!q)
+        return;
+    snprintf(q->action, sizeof q->action, "%s", mark_actions[i]);
+    char *title = xasprintf(_("%s: %s"), q->code, jobs_state_name(q->action));
+    ui_prompt(title, _("Note"), NULL, strcmp(q->action, "succeeded") != 0, submit_note, q, free);
+    free(title);
+}
+
+static void start_mark(struct jb_model *m, const struct job_run_row *r)
+{
+    free(mark_pending);
+    mark_pending = new_req(m, r, NULL);
+    const char *items[3];
+    for (int i = 0; i < 3; i++)
+        items[i] = jobs_state_name(mark_actions[i]);
+    char *title = xasprintf(_("Mark %s"), r->code);
+    if (r->manual) {
+        ui_pick(title, items, 3, mark_picked, NULL);
+    } else {
+        ui_message("%s", _("A job with a command is marked by the runner; skipped is the only "
+                           "mark left."));
+        mark_picked(2, NULL);
+    }
+    free(title);
+}
+
+static int submit_delivery(struct ui_form *f, void *data, char **err)
+{
+    struct run_req *q = data;
+    char *dept = ui_field_value(ui_form_field(f, 0));
+    char *files = ui_field_value(ui_form_field(f, 1));
+    char *note = ui_field_value(ui_form_field(f, 2));
+    int rc = jobs_deliver(ui_store(), q->id, dept, *files ? files : NULL, *note ? note : NULL, err);
+    if (rc == 0) {
+        ui_message(_("Delivery of %s to %s recorded."), q->code, dept);
+        reload(q->m);
+    }
+    free(dept), free(files), free(note);
+    return rc;
+}
+
+static void start_delivery(struct jb_model *m, const struct job_run_row *r)
+{
+    char *to = NULL;
+    sqlite3_stmt *s = store_stmt(ui_store(), "SELECT deliver_to FROM jobs WHERE code = ?1 AND "
+                                             "deleted = 0");
+    bind_text(s, 1, r->code);
+    if (sqlite3_step(s) == SQLITE_ROW && col_text(s, 0))
+        to = xstrdup(col_text(s, 0));
+    sqlite3_reset(s);
+    /* files: the first word of each "PATH (N bytes)" line */
+    struct strbuf files = STRBUF_INIT;
+    for (const char *p = r->files; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        const char *sp = memchr(p, ' ', len);
+        size_t w = sp ? (size_t)(sp - p) : len;
+        if (w)
+            sb_printf(&files, "%s%.*s", files.len ? ", " : "", (int)w, p);
+        p += len + (e != NULL);
+    }
+    char *title = xasprintf(_("Delivery of %s@%s"), r->code, r->due_day);
+    struct ui_form *f = ui_form_new(title, submit_delivery, new_req(m, r, NULL));
+    ui_form_set_data_free(f, free);
+    ui_form_text(f, _("Department"), to, 1);
+    ui_form_text(f, _("Files"), files.buf, 0);
+    ui_form_text(f, _("Note"), NULL, 0);
+    ui_form_show(f);
+    free(title);
+    free(to);
+    sb_free(&files);
+}
+
+static void start_run(struct jb_model *m, const struct job_run_row *r)
+{
+    if (r->manual) {
+        ui_message(_("%s is manual work: do its procedure (Enter shows it), then m marks it."),
+                   r->code);
+        return;
+    }
+    if (!is_state(r, "waiting") && !is_state(r, "queued")) {
+        ui_error(_("%s is %s: only a waiting or queued run starts (x reruns a finished one, h "
+                   "releases a held one)"),
+                 r->code, jobs_state_name(r->state));
+        return;
+    }
+    char today[11];
+    ui_today(today);
+    if (strcmp(m->day, today) > 0) {
+        ui_error(_("%s is due on %s: later days do not run yet"), r->code, m->day);
+        return;
+    }
+    start_runner(m, r->code);
+}
+
+static void change_day(struct jb_model *m, int delta)
+{
+    struct civil_date d;
+    if (civil_parse(m->day, &d) != 0)
+        return;
+    d = civil_add_days(d, delta);
+    snprintf(m->day, sizeof m->day, "%04d-%02d-%02d", d.y, d.m, d.d);
+    m->detail = 0;
+    install_rows(m, NULL, 0, NULL); /* nothing of the other day while this one loads */
+    table_goto(&m->table, 0);
+    reload_in_background(m, 1);
+}
+
+static void open_detail(struct jb_model *m, const struct job_run_row *r)
+{
+    snprintf(m->detail_id, sizeof m->detail_id, "%s", r->id);
+    m->detail = 1;
+    m->top = 0;
+    build_detail(m);
+}
+
+/* The run actions work on the run shown in the detail view, else the selected row. */
+static const struct job_run_row *target_run(struct jb_model *m)
+{
+    if (m->detail) {
+        for (size_t i = 0; i < m->n; i++)
+            if (strcmp(m->rows[i].id, m->detail_id) == 0)
+                return &m->rows[i];
+        return NULL;
+    }
+    return selected_run(m);
+}
+
+static int detail_scroll(struct jb_model *m, const char *a, int page)
+{
+    if (strcmp(a, "down") == 0)
+        m->top++;
+    else if (strcmp(a, "up") == 0)
+        m->top--;
+    else if (strcmp(a, "page-down") == 0)
+        m->top += page;
+    else if (strcmp(a, "page-up") == 0)
+        m->top -= page;
+    else if (strcmp(a, "half-down") == 0)
+        m->top += page / 2;
+    else if (strcmp(a, "half-up") == 0)
+        m->top -= page / 2;
+    else if (strcmp(a, "top") == 0)
+        m->top = 0;
+    else if (strcmp(a, "bottom") == 0)
+        m->top = (long)m->nlines;
+    else
+        return 0;
+    if (m->top < 0)
+        m->top = 0;
+    return 1;
+}
+
+static int jb_action(struct pane *p, const char *a)
+{
+    struct jb_model *m = p->data;
+    if (strcmp(a, "jobs.prev-day") == 0) {
+        change_day(m, -1);
+        return 1;
+    }
+    if (strcmp(a, "jobs.next-day") == 0) {
+        change_day(m, 1);
+        return 1;
+    }
+    if (strcmp(a, "jobs.run-due") == 0) {
+        char today[11];
+        ui_today(today);
+        if (strcmp(m->day, today) > 0)
+            ui_error(_("%s is a later day: its runs do not start yet"), m->day);
+        else
+            start_runner(m, NULL);
+        return 1;
+    }
+    if (m->detail && detail_scroll(m, a, p->h > 4 ? p->h - 2 : 1))
+        return 1;
+    if (strncmp(a, "jobs.", 5) == 0 || strcmp(a, "open") == 0) {
+        const struct job_run_row *r = target_run(m);
+        if (!r) {
+            ui_message("%s", _("No run selected."));
+            return 1;
+        }
+        if (strcmp(a, "open") == 0) {
+            if (!m->detail)
+                open_detail(m, r);
+        } else if (strcmp(a, "jobs.start") == 0) {
+            start_run(m, r);
+        } else if (strcmp(a, "jobs.hold") == 0) {
+            simple_action(m, r, is_state(r, "held") ? "release" : "hold");
+        } else if (strcmp(a, "jobs.cancel") == 0) {
+            char *q = xasprintf(_("Cancel %s@%s (%s)? (y/n)"), r->code, r->due_day,
+                                jobs_state_name(r->state));
+            ui_confirm(q, cancel_answer, new_req(m, r, "cancel"));
+            free(q);
+        } else if (strcmp(a, "jobs.rerun") == 0) {
+            struct run_req *q = new_req(m, r, "rerun");
+            char *err = NULL;
+            if (do_action(q, NULL, &err) != 0)
+                ui_error_take(err);
+            else
+                ui_message(_("%s is queued again: r starts it (the jobs that run after it follow "
+                             "with R)"),
+                           q->code);
+            free(q);
+        } else if (strcmp(a, "jobs.mark") == 0) {
+            start_mark(m, r);
+        } else if (strcmp(a, "jobs.deliver") == 0) {
+            start_delivery(m, r);
+        } else {
+            return 0;
+        }
+        return 1;
+    }
+    if (m->detail)
+        return 0;
+    if (strcmp(a, "next-match") == 0 || strcmp(a, "prev-match") == 0) {
+        if (!m->re || !m->nidx)
+            return 0;
+        long n = (long)m->nidx;
+        table_goto(&m->table, (m->table.sel + (a[0] == 'n' ? 1 : n - 1)) % n);
+        return 1;
+    }
+    if (strcmp(a, "sort") == 0 || strcmp(a, "sort-reverse") == 0) {
+        m->sort = (m->sort + (a[4] ? JB_SORT_COUNT - 1 : 1)) % JB_SORT_COUNT;
+        rebuild(m);
+        ui_message(_("sorted by %s"), jb_sort_names[m->sort]);
+        return 1;
+    }
+    return table_action(&m->table, a);
+}
+
+static int jb_key(struct pane *p, int key)
+{
+    struct jb_model *m = p->data;
+    if (key == UI_KEY_ESC && m->detail) {
+        m->detail = 0;
+        lines_clear(m);
+        return 1;
+    }
+    return 0;
+}
+
+static void jb_mouse(struct pane *p, int y, int x, int button)
+{
+    struct jb_model *m = p->data;
+    if (m->detail) {
+        detail_scroll(m, button == 4 ? "up" : button == 5 ? "down" : "", 0);
+        return;
+    }
+    if (button == 4)
+        table_move(&m->table, -3);
+    else if (button == 5)
+        table_move(&m->table, 3);
+    else
+        table_click(&m->table, y - 1, x, NULL);
+}
+
+static int jb_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
+                     char **err)
+{
+    (void)err;
+    struct jb_model *m = p->data;
+    if (m->re)
+        pcre2_code_free(m->re);
+    m->re = re ? pcre2_code_copy_with_tables(re) : NULL;
+    if (m->re)
+        pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE);
+    free(m->pattern);
+    m->pattern = re ? xstrdup(pattern) : NULL;
+    rebuild(m);
+    table_goto(&m->table, 0);
+    return 0;
+}
+
+static int jb_sort(struct pane *p, const char *column, char **err)
+{
+    struct jb_model *m = p->data;
+    for (int i = 0; i < JB_SORT_COUNT; i++)
+        if (strcasecmp(column, jb_sort_names[i]) == 0) {
+            m->sort = (enum jb_sort)i;
+            rebuild(m);
+            return 0;
+        }
+    set_err(err, _("cannot sort by \"%s\" (start, state, host, code)"), column);
+    return -1;
+}
+
+static void jb_free(struct pane *p)
+{
+    struct jb_model *m = p->data;
+    if (m->timer >= 0)
+        ui_loop_remove_timer(m->timer);
+    table_free(&m->table);
+    job_run_rows_free(m->rows, m->n);
+    if (m->re)
+        pcre2_code_free(m->re);
+    free(m->pattern);
+    free(m->idx);
+    free(m->load_error);
+    lines_clear(m);
+    free(m->lines);
+    free(m->detail_started);
+    free(m);
+    free(mark_pending);
+    mark_pending = NULL;
+}
+
+static const struct ui_binding jb_bindings[] = {
+    {"jobs.start", "r", N_("start the selected run now (in the background)")},
+    {"jobs.run-due", "R", N_("run every due run of the day (in the background)")},
+    {"jobs.hold", "h", N_("hold the run / release a held run")},
+    {"jobs.cancel", "c", N_("cancel the run (asks first)")},
+    {"jobs.rerun", "x", N_("queue a finished or failed run again")},
+    {"jobs.mark", "m", N_("mark a manual job succeeded, failed or skipped")},
+    {"jobs.deliver", "d", N_("record a delivery of the run's lists to a department")},
+    {"jobs.prev-day", "[", N_("previous day")},
+    {"jobs.next-day", "]", N_("next day")},
+    {NULL, NULL, NULL},
+};
+
+const struct pane_ops jobs_pane = {
+    .name = "jobs",
+    .title = N_("Jobs"),
+    .bindings = jb_bindings,
+    .open = jb_open,
+    .load = jb_load,
+    .reload_on_show = 1,
+    .draw = jb_draw,
+    .action = jb_action,
+    .key = jb_key,
+    .mouse = jb_mouse,
+    .filter = jb_filter,
+    .sort = jb_sort,
+    .free = jb_free,
+};
