@@ -51,6 +51,9 @@ static struct {
     /* tab hit-testing */
     int tab_x[16], tab_w[16];
     int first_frame;
+    /* background sync with the central database; NULL when not configured */
+    struct sync_session *sync;
+    int sync_handle;
 } app;
 
 struct store *ui_store(void)
@@ -334,10 +337,17 @@ static void draw_status(const struct ui_canvas *scr)
         snprintf(open, sizeof open, "%ld", app.open_incidents);
     const char *who = app.on_duty ? app.on_duty : app.st->operator_name;
     /* The counters are right-aligned and always shown; the operator's name is cut first. */
-    char unsynced[24] = "—";
-    if (app.unsynced >= 0)
-        snprintf(unsynced, sizeof unsynced, "%lld", app.unsynced);
-    char *counters = xasprintf(_("open %s │ NG %s │ unsynced %s"), open, ng, unsynced);
+    char *counters;
+    if (app.sync) {
+        char line[96];
+        sync_status_line(app.sync, line, sizeof line);
+        counters = xasprintf(_("open %s │ NG %s │ %s"), open, ng, line);
+    } else {
+        char unsynced[24] = "—";
+        if (app.unsynced >= 0)
+            snprintf(unsynced, sizeof unsynced, "%lld", app.unsynced);
+        counters = xasprintf(_("open %s │ NG %s │ unsynced %s"), open, ng, unsynced);
+    }
     char *right = xasprintf(" │ %s ", counters);
     char *duty = xasprintf("│ %s", who);
     ui_clear(scr, y, STYLE_STATUSBAR);
@@ -794,9 +804,43 @@ static void on_signal(int sig)
         ui_loop_quit();
 }
 
+/* The sync worker signals through its pipe when a round ends. */
+static void on_sync_ready(int fd, short revents, void *data)
+{
+    (void)fd, (void)revents, (void)data;
+    if (sync_step(app.sync))
+        ui_dirty(UI_DIRTY_STATUS);
+    ui_loop_set_fd_events(app.sync_handle, sync_poll_events(app.sync));
+}
+
+/* Sync runs when [sync] url is set in config.ini: a round every interval and
+ * soon after each local change, on the worker's own connection, so a slow or
+ * absent central database never holds up a keystroke. */
+static void sync_start(void)
+{
+    app.sync = sync_session_new(app.st, NULL, 0);
+    if (app.sync && sync_fd(app.sync) < 0) {
+        sync_session_free(app.sync);
+        app.sync = NULL;
+    }
+    if (app.sync)
+        app.sync_handle = ui_loop_add_fd(sync_fd(app.sync), sync_poll_events(app.sync),
+                                         on_sync_ready, NULL);
+}
+
+static void sync_tick(void)
+{
+    if (!app.sync)
+        return;
+    if (sync_step(app.sync))
+        ui_dirty(UI_DIRTY_STATUS);
+    ui_loop_set_fd_events(app.sync_handle, sync_poll_events(app.sync));
+}
+
 static int clock_tick(void *data)
 {
     (void)data;
+    sync_tick();
     ui_dirty(UI_DIRTY_STATUS);
     if (ui_monotonic_ms() - app.counts_at > 10000)
         ui_dirty(UI_DIRTY_COUNTS);
@@ -1233,12 +1277,16 @@ int console_main(struct cli_ctx *ctx, int argc, char **argv)
     switch_to(start);
     timing("pane open");
     ui_loop_add_timer(1000, clock_tick, NULL);
+    sync_start();
     ui_dirty(UI_DIRTY_ALL);
     while (!ui_loop_quitting()) {
         unsigned d = ui_loop_take_dirty();
         if (d & UI_DIRTY_COUNTS)
             refresh_counts();
         if (d & UI_DIRTY_RELOAD) {
+            /* A reload follows a change recorded in the store: send it soon. */
+            if (app.sync)
+                sync_session_kick(app.sync);
             struct pane *p = cur_pane();
             if (p && !p->open_error && p->ops->load)
                 p->ops->load(p);
@@ -1262,6 +1310,8 @@ int console_main(struct cli_ctx *ctx, int argc, char **argv)
         _exit(0);
     }
     ui_bg_drain();
+    if (app.sync)
+        sync_session_free(app.sync); /* waits for a round under way */
     ui_loop_done();
     panes_free();
     calendar_free(app.cal);
