@@ -1,6 +1,8 @@
 /* Handover pane: the live summary of what the next shift must know
  * (src/handover.h), signed by the outgoing operator (S) and acknowledged by
- * the incoming one (A); H browses signed handovers. */
+ * the incoming one (A); c clears a carried to-do once it is done; H browses
+ * the handovers signed in a month ([ and ] change the month), Enter shows
+ * one. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 struct ho_line {
     int style;
     char *text;
+    char *item_id; /* a carried to-do's handover_items id, else NULL */
 };
 
 enum ho_view { HO_SUMMARY, HO_HISTORY, HO_RECORD };
@@ -30,6 +33,7 @@ struct ho_model {
     long top, sel;
     struct handover_records hist; /* HO_HISTORY / HO_RECORD */
     long hist_sel;
+    int hist_y, hist_m; /* the month HO_HISTORY lists */
     pcre2_code *re;
     char *pattern;
     /* sign form */
@@ -40,8 +44,10 @@ struct ho_model {
 
 static void lines_clear(struct ho_model *m)
 {
-    for (size_t i = 0; i < m->n; i++)
+    for (size_t i = 0; i < m->n; i++) {
         free(m->lines[i].text);
+        free(m->lines[i].item_id);
+    }
     m->n = 0;
 }
 
@@ -53,6 +59,7 @@ static void add_line(struct ho_model *m, int style, char *text)
     }
     m->lines[m->n].style = style;
     m->lines[m->n].text = text;
+    m->lines[m->n].item_id = NULL;
     m->n++;
 }
 
@@ -143,15 +150,22 @@ static void build_summary(struct ho_model *m)
     add_text(m, STYLE_HEADER, _("Open incidents (%zu)"), s.n_incidents);
     for (size_t i = 0; i < s.n_incidents; i++) {
         const struct handover_incident *x = &s.incidents[i];
-        char age[48], left[64] = "";
+        char age[48], left[96] = "";
         span(x->age_service_seconds, age, sizeof age);
+        int style = prio_style(x->priority);
         if (x->has_sla_left) {
+            /* Service time left before the recovery target, or how far past it. */
             char l[48];
-            span(x->sla_left_seconds, l, sizeof l);
-            snprintf(left, sizeof left, _(", SLA left %s"), l);
+            span(x->sla_left_seconds < 0 ? -x->sla_left_seconds : x->sla_left_seconds, l, sizeof l);
+            if (x->sla_left_seconds < 0) {
+                snprintf(left, sizeof left, _(", recovery target overrun by %s"), l);
+                style = STYLE_OVERDUE;
+            } else {
+                snprintf(left, sizeof left, _(", SLA left %s"), l);
+            }
         }
-        add_text(m, prio_style(x->priority), "  %s %s %s — %s, %s %s%s", x->priority, x->ref,
-                 x->title, incident_status_name(x->status), _("age"), age, left);
+        add_text(m, style, "  %s %s %s — %s, %s %s%s", x->priority, x->ref, x->title,
+                 incident_status_name(x->status), _("age"), age, left);
     }
     add_line(m, STYLE_NORMAL, xstrdup(""));
     add_text(m, STYLE_HEADER, _("Checklist not done or NG (%zu)"), s.n_checks);
@@ -178,8 +192,15 @@ static void build_summary(struct ho_model *m)
                  s.changes[i].status);
     add_line(m, STYLE_NORMAL, xstrdup(""));
     add_text(m, STYLE_HEADER, _("Carried to-dos (%zu)"), s.n_carried);
-    for (size_t i = 0; i < s.n_carried; i++)
-        add_text(m, STYLE_NORMAL, "  • %s (%s)", s.carried[i].text, s.carried[i].from_login);
+    for (size_t i = 0; i < s.n_carried; i++) {
+        char at[32];
+        jst(s.carried[i].created_at, at, sizeof at);
+        add_text(m, STYLE_STATUS_TODO, "  • %s (%s, %s)", s.carried[i].text,
+                 s.carried[i].from_login, at[0] ? at + 5 : "");
+        m->lines[m->n - 1].item_id = xstrdup(s.carried[i].id);
+    }
+    if (s.n_carried)
+        add_text(m, STYLE_DIM, "  %s", _("c on a to-do clears it once it is done"));
     handover_summary_free(&s);
 }
 
@@ -188,24 +209,30 @@ static void build_history(struct ho_model *m)
     lines_clear(m);
     handover_records_free(&m->hist);
     memset(&m->hist, 0, sizeof m->hist);
-    char today[11];
-    ui_today(today);
-    struct civil_date d;
-    civil_parse(today, &d);
+    if (!m->hist_y) {
+        char today[11];
+        ui_today(today);
+        struct civil_date d;
+        civil_parse(today, &d);
+        m->hist_y = d.y;
+        m->hist_m = d.m;
+    }
     char *err = NULL;
-    if (handover_list_month(ui_store(), d.y, d.m, &m->hist, &err) != 0) {
+    if (handover_list_month(ui_store(), m->hist_y, m->hist_m, &m->hist, &err) != 0) {
         add_text(m, STYLE_ERROR, "%s", err ? err : "");
         free(err);
         return;
     }
-    add_text(m, STYLE_HEADER, _("Handovers of %04d-%02d (Enter shows one, H returns)"), d.y, d.m);
+    add_text(m, STYLE_HEADER, _("Handovers of %04d-%02d (Enter shows one, H returns)"), m->hist_y,
+             m->hist_m);
     for (size_t i = m->hist.count; i-- > 0;) {
         const struct handover_record *h = &m->hist.items[i];
         char at[32];
         jst(h->signed_at, at, sizeof at);
-        add_text(m, h->acked_at ? STYLE_NORMAL : STYLE_STATUS_TODO, "  %s  %-8s %s → %s  %s", at,
-                 h->shift ? h->shift : "", h->from_login, h->to_login ? h->to_login : "*",
-                 h->acked_at ? _("acknowledged") : _("not acknowledged"));
+        add_text(m, h->acked_at ? STYLE_NORMAL : STYLE_STATUS_TODO, "  %s  %-8s %s → %s  %s%s%s",
+                 at, h->shift ? h->shift : "", h->from_login, h->to_login ? h->to_login : "*",
+                 h->acked_at ? _("acknowledged") : _("not acknowledged"),
+                 h->note && *h->note ? "  " : "", h->note && *h->note ? h->note : "");
     }
     if (!m->hist.count)
         add_text(m, STYLE_DIM, "  %s", _("none"));
@@ -220,6 +247,14 @@ static void build_record(struct ho_model *m, const struct handover_record *h)
              at);
     if (h->note)
         add_text(m, STYLE_NORMAL, _("Note: %s"), h->note);
+    if (h->acked_at) {
+        char ack[32];
+        jst(h->acked_at, ack, sizeof ack);
+        add_text(m, STYLE_STATUS_OK, _("  acknowledged by %s at %s"),
+                 h->acked_by_login ? h->acked_by_login : "", ack);
+    } else {
+        add_text(m, STYLE_STATUS_TODO, "  %s", _("not acknowledged"));
+    }
     add_line(m, STYLE_NORMAL, xstrdup(""));
     const char *p = h->summary ? h->summary : "";
     while (*p) {
@@ -269,9 +304,10 @@ static void ho_draw(struct pane *p, const struct ui_canvas *c)
         ui_put(c, y, 0, -1, hit && style != STYLE_ROW_SELECTED ? STYLE_FORM_FOCUS : style, l->text);
     }
     ui_put(c, c->h - 1, 0, -1, STYLE_DIM,
-           m->view == HO_SUMMARY ? _("S sign (outgoing)  A acknowledge (incoming)  H history  "
-                                     "C-r refresh  ? keys")
-                                 : _("Enter open  H back to the live summary  ? keys"));
+           m->view == HO_SUMMARY
+               ? _("S sign (outgoing)  A acknowledge (incoming)  c clear to-do  H history  "
+                   "C-r refresh  ? keys")
+               : _("Enter open  [ ] previous/next month  H back to the live summary  ? keys"));
 }
 
 /* ---- signing ---- */
@@ -353,6 +389,58 @@ static void ack_answer(int yes, void *data)
     ui_dirty(UI_DIRTY_ALL);
 }
 
+/* ---- clearing a carried to-do ---- */
+struct clear_req {
+    struct ho_model *m;
+    char id[ID_LEN + 1];
+};
+
+static void clear_answer(int yes, void *data)
+{
+    struct clear_req *q = data;
+    struct ho_model *m = q->m;
+    if (yes) {
+        char *err = NULL;
+        if (handover_clear_item(ui_store(), q->id, &err) != 0) {
+            ui_error_take(err);
+        } else {
+            ui_message("%s", _("Carried to-do cleared."));
+            rebuild(m);
+            ui_dirty(UI_DIRTY_ALL);
+        }
+    }
+    free(q);
+}
+
+static void start_clear(struct ho_model *m)
+{
+    const struct ho_line *l =
+        m->view == HO_SUMMARY && m->sel >= 0 && (size_t)m->sel < m->n ? &m->lines[m->sel] : NULL;
+    if (!l || !l->item_id) {
+        ui_error("%s", _("Select a carried to-do (at the end of the summary) to clear it."));
+        return;
+    }
+    struct clear_req *q = xcalloc(1, sizeof *q);
+    q->m = m;
+    snprintf(q->id, sizeof q->id, "%s", l->item_id);
+    char *question =
+        xasprintf(_("Clear the carried to-do \"%s\" as done? (y/n)"), l->text + strlen("  • "));
+    ui_confirm(question, clear_answer, q);
+    free(question);
+}
+
+static void step_month(struct ho_model *m, int dir)
+{
+    m->hist_m += dir;
+    if (m->hist_m < 1)
+        m->hist_m = 12, m->hist_y--;
+    if (m->hist_m > 12)
+        m->hist_m = 1, m->hist_y++;
+    m->view = HO_HISTORY;
+    m->sel = m->top = 0;
+    rebuild(m);
+}
+
 static int ho_action(struct pane *p, const char *a)
 {
     struct ho_model *m = p->data;
@@ -362,8 +450,15 @@ static int ho_action(struct pane *p, const char *a)
     } else if (strcmp(a, "handover.ack") == 0) {
         ui_confirm(_("Acknowledge the latest handover as the incoming operator? (y/n)"), ack_answer,
                    m);
+    } else if (strcmp(a, "handover.clear") == 0) {
+        start_clear(m);
+    } else if (strcmp(a, "handover.prev-month") == 0 || strcmp(a, "handover.next-month") == 0) {
+        if (m->view == HO_SUMMARY)
+            return 0;
+        step_month(m, a[9] == 'n' ? 1 : -1);
     } else if (strcmp(a, "handover.history") == 0) {
         m->view = m->view == HO_SUMMARY ? HO_HISTORY : HO_SUMMARY;
+        m->hist_y = m->hist_m = 0; /* the history opens on this month */
         m->sel = m->top = 0;
         rebuild(m);
     } else if (strcmp(a, "open") == 0) {
@@ -425,6 +520,12 @@ static int ho_key(struct pane *p, int key)
         m->sel = m->hist_sel;
         return 1;
     }
+    if (key == UI_KEY_ESC && m->view == HO_HISTORY) {
+        m->view = HO_SUMMARY;
+        m->sel = m->top = 0;
+        rebuild(m);
+        return 1;
+    }
     return 0;
 }
 
@@ -474,6 +575,9 @@ static const struct ui_binding ho_bindings[] = {
     {"handover.sign", "S", N_("sign the handover as the outgoing operator")},
     {"handover.ack", "A", N_("acknowledge the latest handover as the incoming operator")},
     {"handover.history", "H", N_("signed handovers of this month / back to the summary")},
+    {"handover.clear", "c", N_("clear the selected carried to-do (it is done)")},
+    {"handover.prev-month", "[", N_("history: previous month")},
+    {"handover.next-month", "]", N_("history: next month")},
     {NULL, NULL, NULL},
 };
 

@@ -4,8 +4,13 @@
 
 #include "ui.h"
 
-extern const struct pane_ops checklist_pane;
-extern const struct pane_ops incidents_pane;
-extern const struct pane_ops handover_pane;
+extern const struct pane_ops checklist_pane; /* screens/checklist.c */
+extern const struct pane_ops incidents_pane; /* screens/incidents.c */
+extern const struct pane_ops jobs_pane;      /* screens/jobs.c */
+extern const struct pane_ops changes_pane;   /* screens/changes.c */
+extern const struct pane_ops consoles_pane;  /* screens/consoles.c */
+extern const struct pane_ops handover_pane;  /* screens/handover.c */
+extern const struct pane_ops hosts_pane;     /* screens/hosts.c */
+extern const struct pane_ops reports_pane;   /* screens/reports.c */
 
 #endif

@@ -163,7 +163,7 @@ static const struct cli_command commands[] = {
         "unyo search --rebuild | --suspend | --resume\n"
         "  Bulk loads (unyo demo --generate, import) suspend the index, then resume it:\n"
         "  resume rebuilds it from the tables.")},
-    {"report", cmd_report, N_("daily and monthly reports (incidents, inquiries)"),
+    {"report", cmd_report, N_("daily (the day's work, incidents, inquiries) and monthly reports"),
      N_("unyo report daily [--date YYYY-MM-DD] [--markdown|--csv|--json]\n"
         "unyo report monthly [--month YYYY-MM] [--markdown|--csv|--json]")},
     {"change", cmd_change, N_("change requests: plan, review, approve, execute, roll back"),

@@ -8,6 +8,7 @@
 #include "incidents.h"
 #include "inquiries.h"
 #include "problems.h"
+#include "report_daily.h"
 #include "reports.h"
 #include "search.h"
 #include "sla.h"
@@ -1165,9 +1166,20 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
         return EXIT_FAIL;
     }
     char *err = NULL;
-    struct report *r =
-        daily ? report_daily(st, sla, date, now, &err) : report_monthly(st, sla, month, now, &err);
     int rc = EXIT_OK;
+    if (daily) { /* the day's work too: checklist, jobs, changes, handovers */
+        struct daily_report *d = daily_report_build(st, sla, sla->cal, date, now, &err);
+        if (!d) {
+            rc = cli_fail(err);
+        } else {
+            daily_report_print(d, report_fmt(ctx, markdown), stdout);
+            daily_report_free(d);
+        }
+        store_close(st);
+        sla_free(sla);
+        return rc;
+    }
+    struct report *r = report_monthly(st, sla, month, now, &err);
     if (!r) {
         rc = cli_fail(err);
     } else {
