@@ -14,10 +14,10 @@ for size in "80 24" "200 60"; do
         t_start $size --lang "$lang"
         if [[ $lang == ja ]]; then
             pane1="1:点検" pane2="2:インシデント" service="時間内・終了まで15:00" open="未解決"
-            help="キー一覧" handover="S 署名"
+            help="キー一覧" handover="S 署名" reports="日次報告書 2026-11-23"
         else
             pane1="1:Checklist" pane2="2:Incidents" service="in service, closes 15:00"
-            open="open" help="Keys (j/k" handover="S sign"
+            open="open" help="Keys (j/k" handover="S sign" reports="Daily report 2026-11-23"
         fi
         t_wait "$pane1"
         t_wait "11-23 09:00 JST"
@@ -28,8 +28,9 @@ for size in "80 24" "200 60"; do
         t_keys Tab
         t_wait "INC-2026"
         t_keys 8
-        t_wait_gone "INC-2026"
+        t_wait "$reports"
         t_keys BTab BTab BTab BTab BTab BTab
+        t_wait_gone "$reports"
         t_wait "INC-2026"
         t_keys 6
         t_wait "$handover"
