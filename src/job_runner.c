@@ -37,8 +37,25 @@ static int64_t mono_ms(void)
 
 /* ---- executors ---- */
 
+/* After stdout: the stderr part under a "[stderr]" line, as a run's output is kept. */
+static void add_stderr(struct strbuf *sb, const char *e, size_t n)
+{
+    if (!n)
+        return;
+    if (sb->len && sb->buf[sb->len - 1] != '\n')
+        sb_putc(sb, '\n');
+    sb_puts(sb, "[stderr]\n");
+    sb_add(sb, e, n);
+}
+
 int job_exec_ssh(void *ud, const struct host *host, const char *command, int timeout_s, size_t cap,
                  struct job_exec_result *r)
+{
+    return job_exec_ssh_ex(ud, host, command, timeout_s, cap, NULL, NULL, r);
+}
+
+int job_exec_ssh_ex(void *ud, const struct host *host, const char *command, int timeout_s,
+                    size_t cap, job_output_fn on_output, void *out_ud, struct job_exec_result *r)
 {
     memset(r, 0, sizeof *r);
     r->exit_status = -1;
@@ -54,19 +71,15 @@ int job_exec_ssh(void *ud, const struct host *host, const char *command, int tim
     struct ssh_result res;
     char *err = NULL;
     int64_t t0 = mono_ms();
-    if (ssh_run(target, &o, command, cap, timeout_s * 1000, &res, &err) != 0) {
+    if (ssh_run_ex(target, &o, command, cap, timeout_s * 1000, on_output, out_ud, &res, &err) !=
+        0) {
         r->error = err ? err : xstrdup(_("SSH failed"));
         r->timed_out = mono_ms() - t0 >= (int64_t)timeout_s * 1000;
         return -1;
     }
     struct strbuf sb = STRBUF_INIT;
     sb_add(&sb, res.out ? res.out : "", res.out_len);
-    if (res.err_len) {
-        if (sb.len && sb.buf[sb.len - 1] != '\n')
-            sb_putc(&sb, '\n');
-        sb_puts(&sb, "[stderr]\n");
-        sb_add(&sb, res.err, res.err_len);
-    }
+    add_stderr(&sb, res.err, res.err_len);
     r->output_len = sb.len;
     r->output = sb_detach(&sb);
     r->truncated = res.truncated;
@@ -80,6 +93,12 @@ int job_exec_ssh(void *ud, const struct host *host, const char *command, int tim
 
 int job_exec_local(void *ud, const struct host *host, const char *command, int timeout_s,
                    size_t cap, struct job_exec_result *r)
+{
+    return job_exec_local_ex(ud, host, command, timeout_s, cap, NULL, NULL, r);
+}
+
+int job_exec_local_ex(void *ud, const struct host *host, const char *command, int timeout_s,
+                      size_t cap, job_output_fn on_output, void *out_ud, struct job_exec_result *r)
 {
     (void)ud, (void)host;
     memset(r, 0, sizeof *r);
@@ -128,9 +147,7 @@ int job_exec_local(void *ud, const struct host *host, const char *command, int t
         }
         struct pollfd p[2] = {{open_fds[0], POLLIN, 0}, {open_fds[1], POLLIN, 0}};
         int pr = poll(p, 2, left > 1000 ? 1000 : (int)left);
-        if (pr <= 0)
-            continue;
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < 2 && pr > 0; k++) {
             if (open_fds[k] < 0 || !(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             ssize_t n = read(open_fds[k], buf, sizeof buf);
@@ -145,7 +162,11 @@ int job_exec_local(void *ud, const struct host *host, const char *command, int t
             sb_add(&sb[k], buf, (size_t)n < room ? (size_t)n : room);
             if ((size_t)n > room)
                 r->truncated = 1;
+            if (on_output)
+                on_output(k + 1, buf, (size_t)n, out_ud);
         }
+        if (on_output) /* the tick: at least once a second (poll waits at most that) */
+            on_output(0, NULL, 0, out_ud);
     }
     for (int k = 0; k < 2; k++)
         if (open_fds[k] >= 0)
@@ -159,12 +180,7 @@ int job_exec_local(void *ud, const struct host *host, const char *command, int t
         r->exit_status = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
         r->exit_status = 128 + WTERMSIG(status);
-    if (sb[1].len) {
-        if (sb[0].len && sb[0].buf[sb[0].len - 1] != '\n')
-            sb_putc(&sb[0], '\n');
-        sb_puts(&sb[0], "[stderr]\n");
-        sb_add(&sb[0], sb[1].buf, sb[1].len);
-    }
+    add_stderr(&sb[0], sb[1].buf, sb[1].len);
     sb_free(&sb[1]);
     r->output_len = sb[0].len;
     r->output = sb_detach(&sb[0]);
@@ -517,6 +533,28 @@ static void take_markers(struct job_exec_result *r, char **files, char **missing
     *missing = m.len ? sb_detach(&m) : (sb_free(&m), NULL);
 }
 
+/* The output as stored: no NUL bytes (a text column), stdout and stderr together within
+ * cap (not cutting a UTF-8 character), and a visible mark when anything was cut (*truncated
+ * is set when cut here, and may come set from the executor). */
+static void render_output(struct strbuf *out, const char *o, size_t len, size_t cap, int *truncated)
+{
+    sb_reset(out);
+    sb_add(out, o ? o : "", o ? len : 0);
+    for (size_t k = 0; k < out->len; k++)
+        if (out->buf[k] == '\0')
+            out->buf[k] = '?';
+    if (out->len > cap) {
+        size_t keep = cap;
+        while (keep > 0 && (out->buf[keep] & 0xC0) == 0x80) /* not inside a UTF-8 character */
+            keep--;
+        out->len = keep;
+        out->buf[keep] = 0;
+        *truncated = 1;
+    }
+    if (*truncated)
+        sb_printf(out, _("\n[… output truncated: only the first %zu bytes are kept]\n"), out->len);
+}
+
 static int finish_run(struct store *st, const struct candidate *c, const char *me,
                       struct job_exec_result *r, int rc_exec, int64_t elapsed_ms, size_t cap,
                       const char **state_out, char **note_out, char **err)
@@ -538,20 +576,7 @@ static int finish_run(struct store *st, const struct candidate *c, const char *m
     const char *state = ok ? "succeeded" : retry ? "queued" : "failed";
     /* The output, capped, with a visible mark when cut. */
     struct strbuf out = STRBUF_INIT;
-    sb_add(&out, r->output ? r->output : "", r->output_len);
-    for (size_t k = 0; k < out.len; k++) /* text column: no NUL bytes */
-        if (out.buf[k] == '\0')
-            out.buf[k] = '?';
-    if (out.len > cap) { /* stdout and stderr together stay within the cap */
-        size_t keep = cap;
-        while (keep > 0 && (out.buf[keep] & 0xC0) == 0x80) /* not inside a UTF-8 character */
-            keep--;
-        out.len = keep;
-        out.buf[keep] = 0;
-        r->truncated = 1;
-    }
-    if (r->truncated)
-        sb_printf(&out, _("\n[… output truncated: only the first %zu bytes are kept]\n"), out.len);
+    render_output(&out, r->output, r->output_len, cap, &r->truncated);
     char at[TIME_ISO_LEN + 1];
     time_format_iso(time_now_ms(), at);
     int rc = -1;
@@ -615,6 +640,80 @@ out:
     return rc;
 }
 
+/* The output of the running command so far, stored at most once a second. */
+struct live_output {
+    struct store *st;
+    const char *run_id, *me;
+    size_t cap;
+    struct strbuf s[2]; /* stdout, stderr: each capped as the executors do */
+    int truncated;
+    int dirty;          /* output arrived since the last write */
+    int64_t last_write; /* monotonic ms */
+};
+
+#define LIVE_WRITE_MS 1000
+
+/* One short UPDATE of output and updated_at in a transaction of its own, rendered as the
+ * final write renders it (markers out, capped, marked). Only the run this runner holds:
+ * a run cancelled meanwhile is left alone. A failure (the store busy) is dropped: the
+ * next second tries again, and the final write does not depend on it. */
+static void live_write(struct live_output *l)
+{
+    l->dirty = 0;
+    l->last_write = mono_ms();
+    if (!sqlite3_get_autocommit(l->st->db)) /* never inside someone's transaction */
+        return;
+    struct strbuf all = STRBUF_INIT;
+    if (l->s[0].len)
+        sb_add(&all, l->s[0].buf, l->s[0].len);
+    add_stderr(&all, l->s[1].buf, l->s[1].len);
+    struct job_exec_result r = {0};
+    r.output_len = all.len;
+    r.output = sb_detach(&all);
+    r.truncated = l->truncated;
+    char *files = NULL, *missing = NULL;
+    take_markers(&r, &files, &missing);
+    free(files), free(missing);
+    struct strbuf out = STRBUF_INIT;
+    render_output(&out, r.output, r.output_len, l->cap, &r.truncated);
+    job_exec_result_free(&r);
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    char *err = NULL;
+    if (store_begin(l->st, &err) == 0) {
+        sqlite3_stmt *u = store_stmt(l->st, "UPDATE job_runs SET output = ?3, updated_at = ?4 "
+                                            "WHERE id = ?1 AND state = 'running' "
+                                            "AND claimed_by = ?2");
+        bind_text(u, 1, l->run_id);
+        bind_text(u, 2, l->me);
+        bind_text(u, 3, out.buf ? out.buf : "");
+        bind_text(u, 4, at);
+        int ok = sqlite3_step(u) == SQLITE_DONE;
+        sqlite3_reset(u);
+        if (!ok || store_commit(l->st, &err) != 0)
+            store_rollback(l->st);
+    }
+    free(err);
+    sb_free(&out);
+    l->last_write = mono_ms();
+}
+
+static void live_output_cb(int stream, const char *buf, size_t n, void *ud)
+{
+    struct live_output *l = ud;
+    if (n && buf && (stream == 1 || stream == 2)) {
+        struct strbuf *sb = &l->s[stream - 1];
+        size_t room = sb->len < l->cap ? l->cap - sb->len : 0;
+        if (room)
+            sb_add(sb, buf, n < room ? n : room);
+        if (n > room)
+            l->truncated = 1;
+        l->dirty = 1;
+    }
+    if (l->dirty && mono_ms() - l->last_write >= LIVE_WRITE_MS)
+        live_write(l);
+}
+
 int job_runner_run(struct store *st, const struct job_runner_opts *o,
                    struct job_runner_stats *stats, char **err)
 {
@@ -639,6 +738,11 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
     if (o->only_job && jobs_add_run(st, o->only_job, day, NULL, err) != 0)
         return -1;
     job_executor exec = o->exec ? o->exec : job_exec_ssh;
+    job_executor_ex exec_ex = o->exec_ex;
+    if (!exec_ex && exec == job_exec_ssh)
+        exec_ex = job_exec_ssh_ex;
+    else if (!exec_ex && exec == job_exec_local)
+        exec_ex = job_exec_local_ex;
     size_t cap = o->output_cap ? o->output_cap : JOB_OUTPUT_CAP;
     char me[ID_LEN + 32];
     snprintf(me, sizeof me, "%s/%ld", st->origin, (long)getpid());
@@ -675,7 +779,20 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
                 rc_exec = -1;
             } else {
                 char *cmd = wrap_command(cs[i].command, cs[i].outputs);
-                rc_exec = exec(o->exec_ud, &h, cmd, cs[i].timeout_s, cap, &r);
+                if (exec_ex) {
+                    struct live_output live = {0};
+                    live.st = st;
+                    live.run_id = cs[i].id;
+                    live.me = me;
+                    live.cap = cap;
+                    live.last_write = mono_ms() - LIVE_WRITE_MS; /* the first output at once */
+                    rc_exec = exec_ex(o->exec_ud, &h, cmd, cs[i].timeout_s, cap, live_output_cb,
+                                      &live, &r);
+                    sb_free(&live.s[0]);
+                    sb_free(&live.s[1]);
+                } else {
+                    rc_exec = exec(o->exec_ud, &h, cmd, cs[i].timeout_s, cap, &r);
+                }
                 free(cmd);
                 host_clear(&h);
             }

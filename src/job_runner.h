@@ -34,6 +34,16 @@ void job_exec_result_free(struct job_exec_result *r);
 typedef int (*job_executor)(void *ud, const struct host *host, const char *command, int timeout_s,
                             size_t cap, struct job_exec_result *r);
 
+/* Told of the output while the command runs, for a live view: stream 1 (stdout) or 2
+ * (stderr) with every byte read (also beyond the cap), and a tick (stream 0, buf NULL,
+ * n 0) at least once a second, so the caller can act on its own clock. Must not block
+ * long: the command's output waits meanwhile. Same shape as ssh_output_fn. */
+typedef void (*job_output_fn)(int stream, const char *buf, size_t n, void *ud);
+/* An executor that streams: as job_executor, telling on_output (may be NULL) meanwhile. */
+typedef int (*job_executor_ex)(void *ud, const struct host *host, const char *command,
+                               int timeout_s, size_t cap, job_output_fn on_output, void *out_ud,
+                               struct job_exec_result *r);
+
 /* The default: over SSH (src/ssh_conn.h ssh_run) with the host record's reach; unknown host
  * keys are refused (batch work). ud: NULL, or a struct ssh_conn_opts with config_path /
  * known_hosts to use. */
@@ -43,6 +53,11 @@ int job_exec_ssh(void *ud, const struct host *host, const char *command, int tim
  * Used by the unit tests and by `unyo jobs run --local`; never the default. */
 int job_exec_local(void *ud, const struct host *host, const char *command, int timeout_s,
                    size_t cap, struct job_exec_result *r);
+/* The same two, streaming (job_exec_ssh is job_exec_ssh_ex without on_output, ...). */
+int job_exec_ssh_ex(void *ud, const struct host *host, const char *command, int timeout_s,
+                    size_t cap, job_output_fn on_output, void *out_ud, struct job_exec_result *r);
+int job_exec_local_ex(void *ud, const struct host *host, const char *command, int timeout_s,
+                      size_t cap, job_output_fn on_output, void *out_ud, struct job_exec_result *r);
 
 struct job_runner_opts {
     const char *day;      /* "YYYY-MM-DD" JST; NULL today */
@@ -51,6 +66,12 @@ struct job_runner_opts {
     const struct calendar *cal;
     job_executor exec; /* NULL: job_exec_ssh */
     void *exec_ud;
+    /* Streams the output (preferred over exec; NULL: the streaming form of exec when it is
+     * job_exec_ssh or job_exec_local, else exec without a live view). While a command
+     * runs, the runner stores its output so far in job_runs.output at most once a second
+     * (capped and marked like the final output), each time in a short transaction of its
+     * own on st, so a console's Jobs pane shows it live. */
+    job_executor_ex exec_ex;
     size_t output_cap; /* 0: JOB_OUTPUT_CAP */
     /* Told of each run as it starts and ends (may be NULL). */
     void (*report)(void *ud, const char *code, const char *state, const char *note);

@@ -99,6 +99,8 @@ struct ssh_conn {
     int cols, rows;
     struct strbuf wq; /* bytes for the shell not yet sent */
     size_t wq_off;
+    ssh_output_fn on_output; /* ssh_run_ex's live view, NULL */
+    void *on_output_ud;
 };
 
 static int64_t mono_ms(void)
@@ -255,14 +257,19 @@ void ssh_conn_free(struct ssh_conn *c)
 {
     if (!c)
         return;
+    /* In non-blocking mode libssh2's channel and session frees return EAGAIN
+     * part-way and leak what is left. Tear down blocking, but with a short
+     * timeout so a dead peer costs at most a second, not a hang. */
+    if (c->s) {
+        libssh2_session_set_timeout(c->s, 1000);
+        libssh2_session_set_blocking(c->s, 1);
+    }
     free_channel(c);
     if (c->agent) {
         libssh2_agent_disconnect(c->agent);
         libssh2_agent_free(c->agent);
     }
     if (c->s) {
-        /* Best effort, never blocking: a dead peer must not hang us. */
-        libssh2_session_set_blocking(c->s, 0);
         libssh2_session_disconnect(c->s, "bye");
         libssh2_session_free(c->s);
     }
@@ -1194,14 +1201,18 @@ static int step_exec(struct ssh_conn *c)
         int progressed = 0;
         for (;;) {
             ssize_t n1 = libssh2_channel_read_ex(c->ch, 0, buf, sizeof buf);
-            if (n1 > 0)
+            if (n1 > 0) {
                 capture(c, &c->out, buf, (size_t)n1);
-            else if (n1 < 0 && n1 != LIBSSH2_ERROR_EAGAIN)
+                if (c->on_output)
+                    c->on_output(1, buf, (size_t)n1, c->on_output_ud);
+            } else if (n1 < 0 && n1 != LIBSSH2_ERROR_EAGAIN)
                 return channel_error(c, (int)n1, _("reading the command's output"));
             ssize_t n2 = libssh2_channel_read_ex(c->ch, SSH_EXTENDED_DATA_STDERR, buf, sizeof buf);
-            if (n2 > 0)
+            if (n2 > 0) {
                 capture(c, &c->err, buf, (size_t)n2);
-            else if (n2 < 0 && n2 != LIBSSH2_ERROR_EAGAIN)
+                if (c->on_output)
+                    c->on_output(2, buf, (size_t)n2, c->on_output_ud);
+            } else if (n2 < 0 && n2 != LIBSSH2_ERROR_EAGAIN)
                 return channel_error(c, (int)n2, _("reading the command's output"));
             if (n1 > 0 || n2 > 0) {
                 progressed = 1;
@@ -1520,6 +1531,13 @@ int ssh_conn_wait_ready(struct ssh_conn *c, int timeout_ms, char **err)
 int ssh_run(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
             int timeout_ms, struct ssh_result *result, char **err)
 {
+    return ssh_run_ex(host, opts, command, cap, timeout_ms, NULL, NULL, result, err);
+}
+
+int ssh_run_ex(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
+               int timeout_ms, ssh_output_fn on_output, void *ud, struct ssh_result *result,
+               char **err)
+{
     memset(result, 0, sizeof *result);
     struct ssh_conn *c = ssh_conn_new(host, opts, err);
     if (!c)
@@ -1533,6 +1551,8 @@ int ssh_run(const char *host, const struct ssh_conn_opts *opts, const char *comm
     if (timeout_ms > 0 && left <= 0)
         left = 1;
     ssh_conn_exec(c, command, cap, left);
+    c->on_output = on_output;
+    c->on_output_ud = ud;
     int64_t until = mono_ms() + (timeout_ms > 0 ? left : 3600000 * 24);
     for (;;) {
         enum ssh_state s = ssh_conn_step(c);
@@ -1543,8 +1563,11 @@ int ssh_run(const char *host, const struct ssh_conn_opts *opts, const char *comm
             ssh_conn_free(c);
             return -1;
         }
-        wait_io(c, until + 1000);
+        wait_io(c, until + 1000); /* at most a second */
+        if (on_output)
+            on_output(0, NULL, 0, ud);
     }
+    c->on_output = NULL;
     ssh_conn_take_result(c, result);
     ssh_conn_free(c);
     return 0;

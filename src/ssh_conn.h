@@ -147,6 +147,16 @@ int ssh_conn_shell_exit_status(const struct ssh_conn *c);
 int ssh_run(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
             int timeout_ms, struct ssh_result *result, char **err);
 
+/* Told of a command's output as it arrives, for a live view: stream 1 (stdout) or 2
+ * (stderr) with every byte read, also those beyond the cap (the result keeps only cap);
+ * and a tick (stream 0, buf NULL, n 0) at least once a second while the command runs, so
+ * the caller can act on its own clock. Runs inside ssh_run_ex: it must not block long. */
+typedef void (*ssh_output_fn)(int stream, const char *buf, size_t n, void *ud);
+/* ssh_run, telling on_output (may be NULL: exactly ssh_run) of the output meanwhile. */
+int ssh_run_ex(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
+               int timeout_ms, ssh_output_fn on_output, void *ud, struct ssh_result *result,
+               char **err);
+
 /* Blocks until c reaches READY (or fails): for the CLI and tests. */
 int ssh_conn_wait_ready(struct ssh_conn *c, int timeout_ms, char **err);
 

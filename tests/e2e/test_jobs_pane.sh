@@ -2,9 +2,10 @@
 # The Jobs pane: the day's runs are created when the pane opens (as `unyo jobs due`
 # does), a late run is flagged, r starts a run in the background (the test and demo
 # executor, UNYO_JOB_EXECUTOR=local, runs it on this machine) and the UI keeps
-# answering while it runs; the detail shows it running, then succeeded with its
-# output. A failing job shows its exit status and incident draft; a manual job is
-# marked by hand and its delivery recorded; hold / release; [ ] change the day.
+# answering while it runs; the detail shows it running with its output so far (the
+# runner stores it as it comes), then succeeded with all of it. A failing job shows its
+# exit status and incident draft; a manual job is marked by hand and its delivery
+# recorded; hold / release; [ ] change the day.
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
 T_NOW=2026-11-24T09:00:00+09:00 # a Tuesday, a service day
@@ -68,6 +69,25 @@ t_keys j k
 t_wait "State:     running"
 for _ in $(seq 100); do [[ -e $MARK ]] && break; sleep 0.05; done
 [[ -e $MARK ]] || t_fail "the command has not started"
+# the output so far is on screen while the run is still running (the command sleeps 3 s
+# after its first line): the runner stores it as it comes, the detail reloads by itself
+live=0
+deadline=$((SECONDS + 10))
+while ((SECONDS < deadline)); do
+    scr=$(t_screen 2>/dev/null || true)
+    if grep -qF "State:     running" <<<"$scr"; then
+        grep -qxF "  merge started" <<<"$scr" && live=1 && break
+    elif grep -qF "State:     succeeded" <<<"$scr"; then
+        break
+    fi
+    sleep 0.05
+done
+((live)) || t_fail "the first line was not shown while the run was running"
+grep -qxF "  統合件数: 42" <<<"$scr" && t_fail "the second line shown before the command printed it"
+[[ $(q "SELECT state || ':' || output FROM job_runs r JOIN jobs j ON j.id = r.job_id
+        WHERE j.code = 'T-MERGE'") == "running:merge started" ]] ||
+    t_fail "the store does not hold the output so far of the running run"
+t_ok "a running run's output so far shows in the detail, state still running"
 t_wait "State:     succeeded (attempt 1)" 15
 t_wait "統合件数: 42"
 t_wait "merge started"

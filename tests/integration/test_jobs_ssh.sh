@@ -3,7 +3,8 @@
 # The job runner over real SSH: the shipped job definitions on four host aliases of one
 # loopback sshd (lib-ap01, lib-db01, lib-web01, lib-bk01), the day's runs executed with
 # dependencies and output files collected; a failing job -> incident draft; a host that
-# is down -> failed with the reason; two runners started at once never run a job twice.
+# is down -> failed with the reason; two runners started at once never run a job twice; a
+# running command's output so far is in the store before it ends.
 set -u
 UNYO=${1:?usage: test_jobs_ssh.sh PATH/TO/unyo}
 LIB=${UNYO_TESTLIB:-$(dirname "$0")/../lib}
@@ -105,6 +106,39 @@ succ=$(q "SELECT count(*) FROM job_runs WHERE due_day = '$DAY2' AND state = 'suc
 
 due=$("$UNYO" jobs due --date $DAY2 --csv --db "$DB")
 echo "$due" | head -1 | grep -q "^run,code,name,host,state" && ok "jobs due --csv header" || bad "csv: $due"
+
+# The output so far is in the store while the command still runs over SSH (it sleeps 3 s
+# after its first line), read by another connection; the final write keeps all of it.
+cat >"$T/live.ini" <<'EOF'
+[X-LIVE]
+name_ja = 途中経過の表示
+name_en = Output while running
+period = manual
+host = lib-ap01
+timeout = 30
+command = echo 'live one'; : >/tmp/unyo-job-live.mark; sleep 3; echo 'live two'
+EOF
+rm -f /tmp/unyo-job-live.mark
+"$UNYO" jobs load --file "$T/live.ini" --db "$DB" >/dev/null || bad "load live.ini"
+"$UNYO" jobs run X-LIVE --date $DAY --db "$DB" >"$T/live.out" 2>&1 &
+PL=$!
+for _ in $(seq 200); do [ -e /tmp/unyo-job-live.mark ] && break; sleep 0.05; done
+live_q="SELECT r.state || ':' || coalesce(r.output, '') FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.code = 'X-LIVE' AND r.due_day = '$DAY'"
+# (stderr may carry the server's notices, e.g. "Could not chdir to home directory")
+live="" seen=0
+for _ in $(seq 50); do # 2.5 s, within the command's sleep
+    live=$(q "$live_q")
+    case "$live" in *"live two"*) break ;; "running:live one"*) seen=1 && break ;; esac
+    sleep 0.05
+done
+[ $seen = 1 ] && ok "over SSH: the output so far is stored while the run runs" ||
+    bad "while running: [$live]"
+wait $PL && ok "the live run succeeded" || bad "live run: $(cat "$T/live.out")"
+case "$(q "$live_q")" in
+"succeeded:live one"$'\n'"live two"*) ok "the final write keeps the whole output" ;;
+*) bad "after the run: [$(q "$live_q")]" ;;
+esac
+rm -f /tmp/unyo-job-live.mark
 
 echo "$FAILS failed"
 [ $FAILS = 0 ]

@@ -714,6 +714,140 @@ static void test_output_cap_and_files(void **state)
     free(pout);
 }
 
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The output of a running command reaches the store while it runs: read from a second
+ * connection while the command sleeps between two lines, in another process, through
+ * job_exec_local as the console and `unyo jobs run --local` pass it. */
+static void test_live_output(void **state)
+{
+    struct fixture *f = *state;
+    install_ok(f, "[L]\nname_ja = l\nname_en = l\nperiod = daily\nhost = ap1\ntimeout = 30\n"
+                  "command = echo first; : > @DIR@/mark; sleep 3; echo second\n");
+    store_close(f->st);
+    f->st = NULL;
+    pid_t pid = spawn_runner(f->db, DAY);
+    char *err = NULL;
+    assert_int_equal(store_open(f->db, STORE_OPEN_EXISTING, &f->st, &err), 0);
+    char *mark = xasprintf("%s/mark", f->dir);
+    for (int i = 0; i < 200 && access(mark, F_OK) != 0; i++)
+        pause_ms(25);
+    assert_int_equal(access(mark, F_OK), 0);
+    free(mark);
+    /* Mid-sleep (3 s): the first line is stored, the run still running. */
+    char *out = NULL, *st = NULL;
+    for (int i = 0; i < 50; i++) { /* 2.5 s */
+        free(out), free(st);
+        out = text(f->st, "SELECT output FROM job_runs");
+        st = text(f->st, "SELECT state FROM job_runs");
+        if (out && strstr(out, "first"))
+            break;
+        pause_ms(50);
+    }
+    if (!out || strcmp(out, "first\n") != 0 || !st || strcmp(st, "running") != 0)
+        fail_msg("while running: state %s, output [%s]", st ? st : "-", out ? out : "(null)");
+    free(out), free(st);
+    wait_ok(pid);
+    assert_state(f->st, "L", "succeeded");
+    out = text(f->st, "SELECT output FROM job_runs");
+    assert_string_equal(out, "first\nsecond\n");
+    free(out);
+}
+
+/* A streaming executor of the test's own: what the runner stores meanwhile, read from a
+ * second connection — at once for the first output, then at most once a second, stderr
+ * apart, capped and marked like the final output, never leaving a transaction open. */
+struct live_probe {
+    struct store *runner, *reader;
+    int calls;
+};
+
+static char *live_text(struct live_probe *p)
+{
+    char *v = text(p->reader, "SELECT output FROM job_runs");
+    char *st = text(p->reader, "SELECT state FROM job_runs");
+    if (!st || strcmp(st, "running") != 0)
+        fail_msg("state %s while the command runs", st ? st : "(none)");
+    free(st);
+    return v;
+}
+
+static void expect_live(struct live_probe *p, const char *want)
+{
+    char *v = live_text(p);
+    if (!v || strcmp(v, want) != 0)
+        fail_msg("stored while running: [%s], expected [%s]", v ? v : "(null)", want);
+    free(v);
+}
+
+static int exec_streaming(void *ud, const struct host *host, const char *command, int timeout_s,
+                          size_t cap, job_output_fn on_output, void *out_ud,
+                          struct job_exec_result *r)
+{
+    (void)host, (void)command, (void)timeout_s;
+    struct live_probe *p = ud;
+    p->calls++;
+    assert_non_null(on_output);
+    assert_int_equal(cap, 1000);
+    char *v = live_text(p);
+    assert_null(v); /* nothing yet */
+    on_output(1, "line1\n", 6, out_ud);
+    assert_true(sqlite3_get_autocommit(p->runner->db)); /* its own short transaction */
+    expect_live(p, "line1\n");                          /* the first output at once */
+    on_output(1, "line2\n", 6, out_ud);
+    on_output(2, "warn\n", 5, out_ud);
+    on_output(0, NULL, 0, out_ud);
+    expect_live(p, "line1\n"); /* not twice within a second */
+    pause_ms(1100);
+    on_output(0, NULL, 0, out_ud); /* the tick writes what is held */
+    expect_live(p, "line1\nline2\n[stderr]\nwarn\n");
+    char big[3000];
+    memset(big, 'x', sizeof big);
+    on_output(1, big, sizeof big, out_ud);
+    pause_ms(1100);
+    on_output(0, NULL, 0, out_ud);
+    v = live_text(p);
+    assert_non_null(v);
+    assert_non_null(strstr(v, "line1\nline2\nxxx"));
+    assert_non_null(strstr(v, "output truncated: only the first 1000 bytes"));
+    assert_true(strlen(v) < 1200);
+    free(v);
+    assert_true(sqlite3_get_autocommit(p->runner->db));
+    memset(r, 0, sizeof *r);
+    r->exit_status = 0;
+    r->output = xstrdup("final\n");
+    r->output_len = 6;
+    return 0;
+}
+
+static void test_live_output_throttle_and_cap(void **state)
+{
+    struct fixture *f = *state;
+    install_ok(f, "[S]\nname_ja = s\nname_en = s\nperiod = daily\nhost = ap1\ncommand = x\n");
+    struct live_probe p = {f->st, NULL, 0};
+    char *err = NULL;
+    assert_int_equal(store_open(f->db, STORE_OPEN_EXISTING, &p.reader, &err), 0);
+    struct job_runner_opts o = {0};
+    o.day = DAY;
+    o.due = 1;
+    o.cal = f->cal;
+    o.exec_ex = exec_streaming;
+    o.exec_ud = &p;
+    o.output_cap = 1000;
+    if (job_runner_run(f->st, &o, NULL, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(p.calls, 1);
+    assert_state(f->st, "S", "succeeded");
+    char *out = text(p.reader, "SELECT output FROM job_runs");
+    assert_string_equal(out, "final\n"); /* the final write as before */
+    free(out);
+    store_close(p.reader);
+}
+
 static void test_delay_flags(void **state)
 {
     struct fixture *f = *state;
@@ -791,6 +925,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_incident, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_cap_and_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_output, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_live_output_throttle_and_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delay_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_ids_on_every_console, setup, teardown),
     };
