@@ -43,33 +43,48 @@ size_t output_rows(const struct output_table *t)
     return t->rows;
 }
 
+void json_escape(struct strbuf *sb, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t len = utf8_decode(s + i, n - i, &cp);
+        if (cp == 0xFFFD && !(len == 3 && memcmp(s + i, "\xef\xbf\xbd", 3) == 0)) {
+            sb_puts(sb, "\xef\xbf\xbd"); /* an invalid byte */
+        } else if (len > 1) {
+            sb_add(sb, s + i, len);
+        } else {
+            switch (cp) {
+            case '"':
+                sb_puts(sb, "\\\"");
+                break;
+            case '\\':
+                sb_puts(sb, "\\\\");
+                break;
+            case '\n':
+                sb_puts(sb, "\\n");
+                break;
+            case '\r':
+                sb_puts(sb, "\\r");
+                break;
+            case '\t':
+                sb_puts(sb, "\\t");
+                break;
+            default:
+                if (cp < 0x20 || cp == 0x7F)
+                    sb_printf(sb, "\\u%04x", (unsigned)cp);
+                else
+                    sb_putc(sb, (char)cp);
+            }
+        }
+        i += len;
+    }
+}
+
 void json_string(struct strbuf *sb, const char *s)
 {
     sb_putc(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            sb_puts(sb, "\\\"");
-            break;
-        case '\\':
-            sb_puts(sb, "\\\\");
-            break;
-        case '\n':
-            sb_puts(sb, "\\n");
-            break;
-        case '\r':
-            sb_puts(sb, "\\r");
-            break;
-        case '\t':
-            sb_puts(sb, "\\t");
-            break;
-        default:
-            if (*p < 0x20 || *p == 0x7F)
-                sb_printf(sb, "\\u%04x", *p);
-            else
-                sb_putc(sb, (char)*p);
-        }
-    }
+    json_escape(sb, s, strlen(s));
     sb_putc(sb, '"');
 }
 

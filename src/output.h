@@ -16,8 +16,13 @@ void output_row(struct output_table *t, const char *const *values);
 size_t output_rows(const struct output_table *t);
 int output_print(const struct output_table *t, enum output_format fmt, FILE *out);
 void output_free(struct output_table *t);
-/* Appends s as a JSON string literal (with quotes). */
+/* Appends the n bytes at s escaped for the inside of a JSON string (no
+ * quotes): '"' and '\\' escaped, \n \r \t as such, other C0 controls and DEL as
+ * \u00XX (NUL included); valid UTF-8 passes through and each byte of an
+ * invalid sequence becomes U+FFFD, so the result is always valid JSON. */
 struct strbuf;
+void json_escape(struct strbuf *sb, const char *s, size_t n);
+/* Appends s as a JSON string literal (with quotes), escaped as json_escape. */
 void json_string(struct strbuf *sb, const char *s);
 
 #endif

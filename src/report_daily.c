@@ -9,102 +9,51 @@
 #include "handover.h"
 #include "i18n.h"
 #include "jobs.h"
-#include "output.h"
 #include "store.h"
-#include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
 
-/* The work sections: titled tables, rendered in the shapes reports.c uses. */
-struct wsection {
-    char *key, *title;
-    int ncols;
-    char **headings;
-    char ***rows;
-    int nrows;
-    char *note;
-};
-
+/* One report: report_daily()'s incident and inquiry sections, then the work
+ * sections from index `first` on. */
 struct daily_report {
-    char *title;
-    struct report *base; /* incidents and inquiries (reports.c) */
-    struct wsection *s;
-    int n;
+    struct report *rep;
+    int first;
 };
-
-static struct wsection *add_section(struct daily_report *r, const char *key, const char *title,
-                                    int ncols, const char *const *headings)
-{
-    r->s = xrealloc(r->s, (size_t)(r->n + 1) * sizeof *r->s);
-    struct wsection *s = &r->s[r->n++];
-    memset(s, 0, sizeof *s);
-    s->key = xstrdup(key);
-    s->title = xstrdup(title);
-    s->ncols = ncols;
-    s->headings = xcalloc((size_t)ncols, sizeof(char *));
-    for (int i = 0; i < ncols; i++)
-        s->headings[i] = xstrdup(headings[i]);
-    return s;
-}
-
-static void add_row(struct wsection *s, const char *const *cells)
-{
-    s->rows = xrealloc(s->rows, (size_t)(s->nrows + 1) * sizeof *s->rows);
-    char **row = xcalloc((size_t)s->ncols, sizeof(char *));
-    for (int i = 0; i < s->ncols; i++)
-        row[i] = xstrdup(cells[i] ? cells[i] : "");
-    s->rows[s->nrows++] = row;
-}
 
 void daily_report_free(struct daily_report *r)
 {
     if (!r)
         return;
-    for (int i = 0; i < r->n; i++) {
-        struct wsection *s = &r->s[i];
-        for (int j = 0; j < s->nrows; j++) {
-            for (int k = 0; k < s->ncols; k++)
-                free(s->rows[j][k]);
-            free(s->rows[j]);
-        }
-        for (int k = 0; k < s->ncols; k++)
-            free(s->headings[k]);
-        free(s->rows), free(s->headings), free(s->key), free(s->title), free(s->note);
-    }
-    free(r->s);
-    free(r->title);
-    report_free(r->base);
+    report_free(r->rep);
     free(r);
 }
 
 const struct report *daily_report_base(const struct daily_report *r)
 {
-    return r->base;
+    return r->rep;
 }
 int daily_report_sections(const struct daily_report *r)
 {
-    return r->n;
+    return report_sections(r->rep) - r->first;
 }
 const char *daily_report_section_key(const struct daily_report *r, int i)
 {
-    return i >= 0 && i < r->n ? r->s[i].key : NULL;
+    return i >= 0 ? report_section_key(r->rep, r->first + i) : NULL;
 }
 int daily_report_section_index(const struct daily_report *r, const char *key)
 {
-    for (int i = 0; i < r->n; i++)
-        if (streq(r->s[i].key, key))
+    for (int i = 0; i < daily_report_sections(r); i++)
+        if (streq(daily_report_section_key(r, i), key))
             return i;
     return -1;
 }
 int daily_report_rows(const struct daily_report *r, int i)
 {
-    return i >= 0 && i < r->n ? r->s[i].nrows : 0;
+    return i >= 0 ? report_rows(r->rep, r->first + i) : 0;
 }
 const char *daily_report_cell(const struct daily_report *r, int i, int row, int col)
 {
-    if (i < 0 || i >= r->n || row < 0 || row >= r->s[i].nrows || col < 0 || col >= r->s[i].ncols)
-        return NULL;
-    return r->s[i].rows[row][col];
+    return i >= 0 ? report_cell(r->rep, r->first + i, row, col) : NULL;
 }
 
 /* ---- gathering ---- */
@@ -145,7 +94,7 @@ struct counts {
     int changes, handovers;
 };
 
-static int gather_checklist(struct daily_report *r, struct store *st, const struct calendar *cal,
+static int gather_checklist(struct report *rep, struct store *st, const struct calendar *cal,
                             const char *day, struct counts *c, char **err)
 {
     struct checklist_day d;
@@ -153,8 +102,7 @@ static int gather_checklist(struct daily_report *r, struct store *st, const stru
         return -1;
     const char *h[] = {_("Status"), _("Item"), _("Name"), _("Host"),
                        _("Value"),  _("Note"), _("Who"),  _("When")};
-    struct wsection *s =
-        add_section(r, "checklist", _("Checklist: NG, skipped and not done"), 8, h);
+    int s = report_add_section(rep, "checklist", _("Checklist: NG, skipped and not done"), 8, h);
     /* NG and skipped one by one; not done one row per item (and due day). */
     for (size_t k = 0; k < d.count; k++) {
         const struct checklist_item *it = &d.items[k];
@@ -177,7 +125,7 @@ static int gather_checklist(struct daily_report *r, struct store *st, const stru
             ng ? _("NG") : _("skipped"),        it->code, ja() ? it->name_ja : it->name_en,
             it->host_name ? it->host_name : "", v,        note ? note : "",
             it->who_login ? it->who_login : "", at};
-        add_row(s, row);
+        report_add_row(rep, s, row);
         free(v);
     }
     for (size_t k = 0; k < d.count; k++) {
@@ -213,7 +161,7 @@ static int gather_checklist(struct daily_report *r, struct store *st, const stru
                              it->note ? it->note : "",
                              "",
                              ""};
-        add_row(s, row);
+        report_add_row(rep, s, row);
         free(status);
         sb_free(&hosts);
     }
@@ -221,7 +169,7 @@ static int gather_checklist(struct daily_report *r, struct store *st, const stru
     return 0;
 }
 
-static int gather_jobs(struct daily_report *r, struct store *st, const char *day, int64_t now,
+static int gather_jobs(struct report *rep, struct store *st, const char *day, int64_t now,
                        struct counts *c, char **err)
 {
     struct job_run_row *rows = NULL;
@@ -230,7 +178,7 @@ static int gather_jobs(struct daily_report *r, struct store *st, const char *day
         return -1;
     const char *h[] = {_("Code"),  _("Name"), _("State"),   _("Started"),
                        _("Ended"), _("Exit"), _("Incident")};
-    struct wsection *s = add_section(r, "jobs", _("Job runs of the day"), 7, h);
+    int s = report_add_section(rep, "jobs", _("Job runs of the day"), 7, h);
     for (size_t i = 0; i < n; i++) {
         const struct job_run_row *j = &rows[i];
         const char *state = j->state ? j->state : "";
@@ -248,7 +196,7 @@ static int gather_jobs(struct daily_report *r, struct store *st, const char *day
         const char *row[] = {
             j->code, ja() ? j->name_ja : j->name_en,        jobs_state_name(state), a, b,
             x,       j->incident_ref ? j->incident_ref : ""};
-        add_row(s, row);
+        report_add_row(rep, s, row);
     }
     job_run_rows_free(rows, n);
     return 0;
@@ -273,7 +221,7 @@ static void chg_flush_kind(struct chg *g)
     g->repeat = 0;
 }
 
-static int gather_changes(struct daily_report *r, struct store *st, const char *a, const char *b,
+static int gather_changes(struct report *rep, struct store *st, const char *a, const char *b,
                           struct counts *c, char **err)
 {
     sqlite3_stmt *q =
@@ -327,7 +275,7 @@ static int gather_changes(struct daily_report *r, struct store *st, const char *
     sqlite3_reset(q);
     if (rc == SQLITE_DONE) {
         const char *h[] = {_("Ref"), _("Title"), _("Department"), _("Work"), _("Status"), _("By")};
-        struct wsection *s = add_section(r, "changes", _("Changes worked on"), 6, h);
+        int s = report_add_section(rep, "changes", _("Changes worked on"), 6, h);
         for (size_t i = 0; i < ng; i++) {
             chg_flush_kind(&g[i]);
             const char *row[] = {g[i].ref,
@@ -336,7 +284,7 @@ static int gather_changes(struct daily_report *r, struct store *st, const char *
                                  g[i].work.buf ? g[i].work.buf : "",
                                  change_status_name(g[i].status),
                                  g[i].who.buf ? g[i].who.buf : ""};
-            add_row(s, row);
+            report_add_row(rep, s, row);
         }
         c->changes = (int)ng;
     }
@@ -352,14 +300,14 @@ static int gather_changes(struct daily_report *r, struct store *st, const char *
     return 0;
 }
 
-static int gather_handovers(struct daily_report *r, struct store *st, const char *day,
-                            struct counts *c, char **err)
+static int gather_handovers(struct report *rep, struct store *st, const char *day, struct counts *c,
+                            char **err)
 {
     struct handover_records hr;
     if (handover_list_day(st, day, &hr, err) != 0)
         return -1;
     const char *h[] = {_("Signed"), _("Shift"), _("From"), _("To"), _("Acknowledged"), _("Note")};
-    struct wsection *s = add_section(r, "handovers", _("Handovers signed"), 6, h);
+    int s = report_add_section(rep, "handovers", _("Handovers signed"), 6, h);
     for (size_t i = 0; i < hr.count; i++) {
         const struct handover_record *x = &hr.items[i];
         char at[32], ack_at[32];
@@ -374,7 +322,7 @@ static int gather_handovers(struct daily_report *r, struct store *st, const char
                              x->to_login ? x->to_login : "*",
                              ack,
                              x->note ? x->note : ""};
-        add_row(s, row);
+        report_add_row(rep, s, row);
         free(ack);
     }
     c->handovers = (int)hr.count;
@@ -382,7 +330,7 @@ static int gather_handovers(struct daily_report *r, struct store *st, const char
     return 0;
 }
 
-static void fill_summary(struct wsection *s, const struct counts *c)
+static void fill_summary(struct report *rep, int s, const struct counts *c)
 {
     struct {
         const char *label;
@@ -402,7 +350,7 @@ static void fill_summary(struct wsection *s, const struct counts *c)
         char v[16];
         snprintf(v, sizeof v, "%d", items[i].v);
         const char *row[] = {items[i].label, v};
-        add_row(s, row);
+        report_add_row(rep, s, row);
     }
 }
 
@@ -416,12 +364,15 @@ struct daily_report *daily_report_build(struct store *st, const struct sla *sla,
         return NULL;
     }
     struct daily_report *r = xcalloc(1, sizeof *r);
-    r->base = report_daily(st, sla, day, now, err);
-    if (!r->base) {
+    r->rep = report_daily(st, sla, day, now, err);
+    if (!r->rep) {
         free(r);
         return NULL;
     }
-    r->title = xasprintf(_("Daily report %s"), day);
+    char *title = xasprintf(_("Daily report %s"), day);
+    report_set_title(r->rep, title);
+    free(title);
+    r->first = report_sections(r->rep);
     char a[TIME_ISO_LEN + 1], b[TIME_ISO_LEN + 1];
     time_format_iso(jst_to_utc(d.y, d.m, d.d, 0) * 1000, a);
     struct civil_date e = civil_add_days(d, 1);
@@ -430,211 +381,21 @@ struct daily_report *daily_report_build(struct store *st, const struct sla *sla,
     struct counts c;
     memset(&c, 0, sizeof c);
     const char *h[] = {_("Item"), _("Value")};
-    add_section(r, "work_summary", _("Work of the day"), 2, h);
-    if (gather_checklist(r, st, cal, day, &c, err) != 0 ||
-        gather_jobs(r, st, day, now, &c, err) != 0 || gather_changes(r, st, a, b, &c, err) != 0 ||
-        gather_handovers(r, st, day, &c, err) != 0) {
+    int summary = report_add_section(r->rep, "work_summary", _("Work of the day"), 2, h);
+    if (gather_checklist(r->rep, st, cal, day, &c, err) != 0 ||
+        gather_jobs(r->rep, st, day, now, &c, err) != 0 ||
+        gather_changes(r->rep, st, a, b, &c, err) != 0 ||
+        gather_handovers(r->rep, st, day, &c, err) != 0) {
         daily_report_free(r);
         return NULL;
     }
-    fill_summary(&r->s[0], &c);
+    fill_summary(r->rep, summary, &c);
     return r;
-}
-
-/* ---- rendering (the shapes of reports.c's report_render) ---- */
-static void csv_field(struct strbuf *sb, const char *v)
-{
-    if (strpbrk(v, ",\"\r\n")) {
-        sb_putc(sb, '"');
-        for (; *v; v++) {
-            if (*v == '"')
-                sb_putc(sb, '"');
-            sb_putc(sb, *v);
-        }
-        sb_putc(sb, '"');
-    } else {
-        sb_puts(sb, v);
-    }
-}
-
-static void md_cell(struct strbuf *sb, const char *v)
-{
-    struct strbuf t = STRBUF_INIT;
-    text_sanitize(&t, v, 0);
-    for (size_t i = 0; i < t.len; i++) {
-        if (t.buf[i] == '|')
-            sb_putc(sb, '\\');
-        sb_putc(sb, t.buf[i]);
-    }
-    sb_free(&t);
-}
-
-static void render_json(struct strbuf *sb, const struct wsection *s)
-{
-    sb_puts(sb, "{\"key\":");
-    json_string(sb, s->key);
-    sb_puts(sb, ",\"title\":");
-    json_string(sb, s->title);
-    sb_puts(sb, ",\"columns\":[");
-    for (int k = 0; k < s->ncols; k++) {
-        if (k)
-            sb_putc(sb, ',');
-        json_string(sb, s->headings[k]);
-    }
-    sb_puts(sb, "],\"rows\":[");
-    for (int j = 0; j < s->nrows; j++) {
-        sb_puts(sb, j ? ",[" : "[");
-        for (int k = 0; k < s->ncols; k++) {
-            if (k)
-                sb_putc(sb, ',');
-            json_string(sb, s->rows[j][k]);
-        }
-        sb_putc(sb, ']');
-    }
-    sb_puts(sb, "]}");
-}
-
-static void render_csv(struct strbuf *sb, const struct wsection *s)
-{
-    sb_puts(sb, "section");
-    for (int k = 0; k < s->ncols; k++) {
-        sb_putc(sb, ',');
-        csv_field(sb, s->headings[k]);
-    }
-    sb_puts(sb, "\r\n");
-    for (int j = 0; j < s->nrows; j++) {
-        csv_field(sb, s->key);
-        for (int k = 0; k < s->ncols; k++) {
-            sb_putc(sb, ',');
-            csv_field(sb, s->rows[j][k]);
-        }
-        sb_puts(sb, "\r\n");
-    }
-}
-
-static void render_markdown(struct strbuf *sb, const struct wsection *s)
-{
-    sb_printf(sb, "\n## %s\n\n", s->title);
-    if (s->nrows == 0) {
-        sb_printf(sb, "%s\n", _("(none)"));
-    } else {
-        sb_puts(sb, "|");
-        for (int k = 0; k < s->ncols; k++) {
-            sb_putc(sb, ' ');
-            md_cell(sb, s->headings[k]);
-            sb_puts(sb, " |");
-        }
-        sb_puts(sb, "\n|");
-        for (int k = 0; k < s->ncols; k++)
-            sb_puts(sb, "---|");
-        sb_putc(sb, '\n');
-        for (int j = 0; j < s->nrows; j++) {
-            sb_puts(sb, "|");
-            for (int k = 0; k < s->ncols; k++) {
-                sb_putc(sb, ' ');
-                md_cell(sb, s->rows[j][k]);
-                sb_puts(sb, " |");
-            }
-            sb_putc(sb, '\n');
-        }
-    }
-    if (s->note)
-        sb_printf(sb, "\n%s\n", s->note);
-}
-
-static void render_text(struct strbuf *sb, const struct wsection *s)
-{
-    sb_printf(sb, "\n■ %s\n", s->title);
-    if (s->nrows == 0) {
-        sb_printf(sb, "  %s\n", _("(none)"));
-    } else {
-        int *w = xcalloc((size_t)s->ncols, sizeof *w);
-        for (int k = 0; k < s->ncols; k++) {
-            w[k] = text_width(s->headings[k]);
-            for (int j = 0; j < s->nrows; j++) {
-                int x = text_width(s->rows[j][k]);
-                if (x > w[k])
-                    w[k] = x;
-            }
-            if (w[k] > 48)
-                w[k] = 48;
-        }
-        for (int j = -1; j < s->nrows; j++) {
-            sb_puts(sb, " ");
-            for (int k = 0; k < s->ncols; k++) {
-                sb_putc(sb, ' ');
-                const char *v = j < 0 ? s->headings[k] : s->rows[j][k];
-                if (k == s->ncols - 1) {
-                    int tw = text_width(v);
-                    text_fit(sb, v, tw < w[k] ? tw : w[k]);
-                } else {
-                    text_fit(sb, v, w[k]);
-                }
-            }
-            sb_putc(sb, '\n');
-        }
-        free(w);
-    }
-    if (s->note)
-        sb_printf(sb, "  %s\n", s->note);
-}
-
-/* The base rendering with its title (first line, or the JSON "title") replaced. */
-static void put_base(struct strbuf *sb, const char *base, const char *title, enum report_format fmt)
-{
-    if (fmt == REPORT_CSV) {
-        sb_puts(sb, base);
-        return;
-    }
-    if (fmt == REPORT_JSON) {
-        /* {"title":"...","sections":[...]}\n: keep everything but the title and
-         * the closing "]}\n", which the caller writes after the work sections. */
-        const char *p = strstr(base, ",\"sections\":[");
-        size_t len = strlen(base);
-        if (len >= 3 && strcmp(base + len - 3, "]}\n") == 0)
-            len -= 3;
-        sb_puts(sb, "{\"title\":");
-        json_string(sb, title);
-        if (p && (size_t)(p - base) < len)
-            sb_add(sb, p, len - (size_t)(p - base));
-        else
-            sb_puts(sb, ",\"sections\":[");
-        return;
-    }
-    const char *nl = strchr(base, '\n');
-    sb_printf(sb, fmt == REPORT_MARKDOWN ? "# %s" : "%s", title);
-    sb_puts(sb, nl ? nl : "\n");
 }
 
 char *daily_report_render(const struct daily_report *r, enum report_format fmt)
 {
-    char *base = report_render(r->base, fmt);
-    struct strbuf sb = STRBUF_INIT;
-    put_base(&sb, base, r->title, fmt);
-    int base_has_sections = report_sections(r->base) > 0;
-    free(base);
-    for (int i = 0; i < r->n; i++) {
-        const struct wsection *s = &r->s[i];
-        switch (fmt) {
-        case REPORT_JSON:
-            if (i || base_has_sections)
-                sb_putc(&sb, ',');
-            render_json(&sb, s);
-            break;
-        case REPORT_CSV:
-            render_csv(&sb, s);
-            break;
-        case REPORT_MARKDOWN:
-            render_markdown(&sb, s);
-            break;
-        default:
-            render_text(&sb, s);
-            break;
-        }
-    }
-    if (fmt == REPORT_JSON)
-        sb_puts(&sb, "]}\n");
-    return sb_detach(&sb);
+    return report_render(r->rep, fmt);
 }
 
 int daily_report_print(const struct daily_report *r, enum report_format fmt, FILE *out)

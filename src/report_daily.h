@@ -9,7 +9,8 @@
  *   - the changes worked on that day (any change_events row that day: the work
  *     done, the status now, who);
  *   - the handovers signed that day (who, to whom, acknowledged by whom).
- * Rendered as text, Markdown, CSV or JSON in the same shapes as reports.c, so
+ * The work sections are added to the struct report that report_daily() builds
+ * and rendered by report_render() (text, Markdown, CSV or JSON), so
  * `unyo report daily` and the console's Reports pane print the same thing. */
 #ifndef UNYO_REPORT_DAILY_H
 #define UNYO_REPORT_DAILY_H
@@ -37,10 +38,11 @@ char *daily_report_render(const struct daily_report *r, enum report_format fmt);
 int daily_report_print(const struct daily_report *r, enum report_format fmt, FILE *out);
 void daily_report_free(struct daily_report *r);
 
-/* Introspection of the work sections (keys "work_summary", "checklist",
- * "jobs", "changes", "handovers"), for tests. The incident and inquiry part is
- * daily_report_base(). */
+/* The whole report (reports.h's introspection sees every section: the
+ * incident and inquiry sections of report_daily(), then the work sections). */
 const struct report *daily_report_base(const struct daily_report *r);
+/* Introspection of the work sections only (keys "work_summary", "checklist",
+ * "jobs", "changes", "handovers"; index 0 is "work_summary"), for tests. */
 int daily_report_sections(const struct daily_report *r);
 const char *daily_report_section_key(const struct daily_report *r, int i);
 int daily_report_section_index(const struct daily_report *r, const char *key);

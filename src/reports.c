@@ -29,11 +29,24 @@ struct report {
     int n;
 };
 
-static struct section *add_section(struct report *r, const char *key, const char *title, int ncols,
-                                   const char *const *headings)
+static struct report *report_new(const char *title)
+{
+    struct report *r = xcalloc(1, sizeof *r);
+    r->title = xstrdup(title ? title : "");
+    return r;
+}
+
+void report_set_title(struct report *r, const char *title)
+{
+    free(r->title);
+    r->title = xstrdup(title ? title : "");
+}
+
+int report_add_section(struct report *r, const char *key, const char *title, int ncols,
+                       const char *const *headings)
 {
     r->s = xrealloc(r->s, (size_t)(r->n + 1) * sizeof *r->s);
-    struct section *s = &r->s[r->n++];
+    struct section *s = &r->s[r->n];
     memset(s, 0, sizeof *s);
     s->key = xstrdup(key);
     s->title = xstrdup(title);
@@ -41,7 +54,7 @@ static struct section *add_section(struct report *r, const char *key, const char
     s->headings = xcalloc((size_t)ncols, sizeof(char *));
     for (int i = 0; i < ncols; i++)
         s->headings[i] = xstrdup(headings[i]);
-    return s;
+    return r->n++;
 }
 
 static void add_row(struct section *s, const char *const *cells)
@@ -51,6 +64,21 @@ static void add_row(struct section *s, const char *const *cells)
     for (int i = 0; i < s->ncols; i++)
         row[i] = xstrdup(cells[i] ? cells[i] : "");
     s->rows[s->nrows++] = row;
+}
+
+void report_add_row(struct report *r, int section, const char *const *cells)
+{
+    if (section < 0 || section >= r->n)
+        abort();
+    add_row(&r->s[section], cells);
+}
+
+/* The new section, for filling it here: valid until the next section is added. */
+static struct section *add_section(struct report *r, const char *key, const char *title, int ncols,
+                                   const char *const *headings)
+{
+    int i = report_add_section(r, key, title, ncols, headings);
+    return &r->s[i];
 }
 
 void report_free(struct report *r)
@@ -397,8 +425,7 @@ static void jst(int64_t ms, char *out)
 static struct report *build(struct store *st, const struct sla *sla, const char *title,
                             int64_t from, int64_t to, int64_t now, int list_limit, char **err)
 {
-    struct report *r = xcalloc(1, sizeof *r);
-    r->title = xstrdup(title);
+    struct report *r = report_new(title);
     char a[TIME_ISO_LEN + 1], b[TIME_ISO_LEN + 1];
     time_format_iso(from, a);
     time_format_iso(to, b);
@@ -632,8 +659,9 @@ struct report *report_sla(struct store *st, const struct sla *sla, const char *f
     if (report_sla_tally(st, sla, day_start_ms(a), day_start_ms(civil_add_days(b, 1)), now, tally,
                          err) != 0)
         return NULL;
-    struct report *r = xcalloc(1, sizeof *r);
-    r->title = xasprintf(_("SLA achievement %s .. %s (incidents received)"), from, to);
+    char *title = xasprintf(_("SLA achievement %s .. %s (incidents received)"), from, to);
+    struct report *r = report_new(title);
+    free(title);
     add_sla_section(r, tally, sla);
     /* Totals per step over all priorities. */
     const char *h[] = {_("Step"), _("Count"), _("Met"), _("Missed"), _("Pending"), _("Rate")};

@@ -31,6 +31,17 @@ struct report *report_monthly(struct store *st, const struct sla *sla, const cha
                               int64_t now, char **err);
 struct report *report_sla(struct store *st, const struct sla *sla, const char *from, const char *to,
                           int64_t now, char **err);
+
+/* Adding to a report (report_daily.c appends the day's work to report_daily()'s).
+ * Sections are named by index (report_add_section's return value), which stays
+ * valid as more are added. Titles, headings and cells are copied; a NULL cell
+ * is "". */
+void report_set_title(struct report *r, const char *title);
+int report_add_section(struct report *r, const char *key, const char *title, int ncols,
+                       const char *const *headings);
+/* Adds a row of the section's ncols cells. */
+void report_add_row(struct report *r, int section, const char *const *cells);
+
 int report_print(const struct report *r, enum report_format fmt, FILE *out);
 /* The whole report rendered to a malloc'd string (for a pane or a file). */
 char *report_render(const struct report *r, enum report_format fmt);

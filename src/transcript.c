@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "output.h"
 #include "store.h"
-#include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -21,35 +21,6 @@ struct transcript {
     size_t npending;
 };
 
-static void json_escape(struct strbuf *sb, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"':
-            sb_puts(sb, "\\\"");
-            break;
-        case '\\':
-            sb_puts(sb, "\\\\");
-            break;
-        case '\n':
-            sb_puts(sb, "\\n");
-            break;
-        case '\r':
-            sb_puts(sb, "\\r");
-            break;
-        case '\t':
-            sb_puts(sb, "\\t");
-            break;
-        default:
-            if (c < 0x20 || c == 0x7f)
-                sb_printf(sb, "\\u%04x", c);
-            else
-                sb_putc(sb, (char)c);
-        }
-    }
-}
-
 struct transcript *transcript_new(int cols, int rows, int64_t start_ms, const char *title,
                                   size_t cap)
 {
@@ -59,9 +30,8 @@ struct transcript *transcript_new(int cols, int rows, int64_t start_ms, const ch
     sb_printf(&tr->sb, "{\"version\": 2, \"width\": %d, \"height\": %d, \"timestamp\": %lld", cols,
               rows, (long long)(start_ms / 1000));
     if (title && *title) {
-        sb_puts(&tr->sb, ", \"title\": \"");
-        json_escape(&tr->sb, title, strlen(title));
-        sb_putc(&tr->sb, '"');
+        sb_puts(&tr->sb, ", \"title\": ");
+        json_string(&tr->sb, title);
     }
     sb_puts(&tr->sb, ", \"env\": {\"TERM\": \"xterm-256color\", \"SHELL\": \"/bin/sh\"}}\n");
     return tr;
@@ -137,16 +107,7 @@ void transcript_output(struct transcript *tr, int64_t now_ms, const char *data, 
     }
     event_head(tr, now_ms, "o");
     /* Valid UTF-8 passes through; invalid bytes become U+FFFD. */
-    size_t i = 0;
-    while (i < end) {
-        uint32_t cp;
-        size_t n = utf8_decode(chunk.buf + i, end - i, &cp);
-        if (cp == 0xFFFD && !(n == 3 && memcmp(chunk.buf + i, "\xef\xbf\xbd", 3) == 0))
-            sb_puts(&tr->sb, "\xef\xbf\xbd");
-        else
-            json_escape(&tr->sb, chunk.buf + i, n);
-        i += n;
-    }
+    json_escape(&tr->sb, chunk.buf, end);
     sb_puts(&tr->sb, "\"]\n");
     sb_free(&chunk);
 }

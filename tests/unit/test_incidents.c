@@ -11,89 +11,14 @@
 
 #include "calendar.h"
 #include "incidents.h"
-#include "operators.h"
-#include "seed_data.h"
 #include "sla.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
 
-#ifndef UNYO_TEST_DATADIR
-#define UNYO_TEST_DATADIR "data"
-#endif
+#include "support/ledger_fixture.h"
 
-/* Tuesday 2026-11-24 10:00 JST: in service. */
-#define NOW "2026-11-24T10:00:00+09:00"
-
-struct fx {
-    char dir[64];
-    char path[96];
-    struct store *st;
-    struct sla *sla;
-};
-
-static void as(struct store *st, const char *login)
-{
-    setenv("UNYO_USER", login, 1);
-    st->operator_id[0] = '\0';
-}
-
-static int setup(void **state)
-{
-    setenv("UNYO_NOW", NOW, 1);
-    struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/unyo-inc-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/unyo.db", f->dir);
-    char *err = NULL;
-    if (store_open(f->path, STORE_CREATE_NEW, &f->st, &err) != 0 ||
-        seed_install_libraries(f->st, UNYO_TEST_DATADIR "/libraries.ini", &err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    as(f->st, "yamada");
-    if (operator_add(f->st, "yamada", "山田 花子", "operator", NULL, &err) != 0 ||
-        operator_add(f->st, "sato", "佐藤 健", "engineer", NULL, &err) != 0 ||
-        operator_add(f->st, "takahashi", "高橋 誠", "engineer", NULL, &err) != 0 ||
-        operator_add(f->st, "ito", "伊藤 由美", "manager", NULL, &err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    assert_int_equal(store_exec(f->st,
-                                "INSERT INTO hosts(id, name, created_at, updated_at, hlc, origin) "
-                                "VALUES('00000000-0000-7000-8000-000000000001', 'lib-ap01', 'x', "
-                                "'x', 1, 'o')",
-                                &err),
-                     0);
-    as(f->st, "yamada");
-    f->sla = sla_new(NULL, NULL);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    store_close(f->st);
-    sla_free(f->sla);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(f);
-    return 0;
-}
-
-static int count(struct store *st, const char *sql)
-{
-    sqlite3_stmt *s = store_stmt(st, sql);
-    int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-    sqlite3_reset(s);
-    return n;
-}
-
-static void new_incident(struct fx *f, char ref[24], int64_t received)
+static void new_incident(struct ledger_fx *f, char ref[24], int64_t received)
 {
     const char *hosts[] = {"lib-ap01"};
     struct incident_new in = {.library = "CEN",
@@ -114,15 +39,15 @@ static void new_incident(struct fx *f, char ref[24], int64_t received)
     assert_int_equal(rc, 0);
 }
 
-static int step(struct fx *f, const char *ref, const char *s, const char *note,
+static int step(struct ledger_fx *f, const char *ref, const char *s, const char *note,
                 const char *assignee, const char *to, char **err)
 {
     struct incident_step_args a = {.note = note, .assignee = assignee, .to = to};
     return incident_step(f->st, f->sla, ref, s, &a, err);
 }
 
-static void ok(struct fx *f, const char *ref, const char *s, const char *note, const char *assignee,
-               const char *to)
+static void ok(struct ledger_fx *f, const char *ref, const char *s, const char *note,
+               const char *assignee, const char *to)
 {
     char *err = NULL;
     int rc = step(f, ref, s, note, assignee, to, &err);
@@ -132,24 +57,24 @@ static void ok(struct fx *f, const char *ref, const char *s, const char *note, c
 }
 
 /* Refused, with a message, and nothing written. */
-static void refused(struct fx *f, const char *ref, const char *s, const char *note,
+static void refused(struct ledger_fx *f, const char *ref, const char *s, const char *note,
                     const char *assignee, const char *to, const char *needle)
 {
-    int ev = count(f->st, "SELECT count(*) FROM incident_events");
-    int au = count(f->st, "SELECT count(*) FROM audit");
+    int ev = fx_count(f->st, "SELECT count(*) FROM incident_events");
+    int au = fx_count(f->st, "SELECT count(*) FROM audit");
     char *err = NULL;
     assert_int_equal(step(f, ref, s, note, assignee, to, &err), -1);
     assert_non_null(err);
     if (needle && !strstr(err, needle))
         fail_msg("message \"%s\" lacks \"%s\"", err, needle);
     free(err);
-    assert_int_equal(count(f->st, "SELECT count(*) FROM incident_events"), ev);
-    assert_int_equal(count(f->st, "SELECT count(*) FROM audit"), au);
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM incident_events"), ev);
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM audit"), au);
 }
 
 static void test_full_workflow(void **state)
 {
-    struct fx *f = *state;
+    struct ledger_fx *f = *state;
     char ref[24];
     new_incident(f, ref, 0);
     assert_memory_equal(ref, "INC-20261124-", 13);
@@ -161,8 +86,8 @@ static void test_full_workflow(void **state)
     assert_string_equal(inc.library_code, "CEN");
     assert_int_equal(inc.sla.overall, SLA_OK);
     incident_clear(&inc);
-    assert_int_equal(count(f->st, "SELECT count(*) FROM links WHERE from_kind = 'incident' AND "
-                                  "to_kind = 'host'"),
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM links WHERE from_kind = 'incident' AND "
+                                     "to_kind = 'host'"),
                      1);
 
     ok(f, ref, "isolated", "端末の電源ユニット故障の可能性", NULL, NULL);
@@ -196,7 +121,7 @@ static void test_full_workflow(void **state)
     incident_events_free(ev, n);
     incident_clear(&inc);
     /* Every change left an audit row. */
-    assert_int_equal(count(f->st, "SELECT count(*) FROM audit WHERE kind = 'incidents'"), 11);
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM audit WHERE kind = 'incidents'"), 11);
 
     /* Reopen from closed, then the steps again. */
     ok(f, ref, "reopened", "再発", NULL, NULL);
@@ -209,7 +134,7 @@ static void test_full_workflow(void **state)
 
 static void test_refusals(void **state)
 {
-    struct fx *f = *state;
+    struct ledger_fx *f = *state;
     char ref[24];
     new_incident(f, ref, 0);
     refused(f, ref, "closed", NULL, NULL, NULL, "recovered");
@@ -240,9 +165,9 @@ static void test_refusals(void **state)
 
 static void test_bad_input_creates_nothing(void **state)
 {
-    struct fx *f = *state;
-    int before = count(f->st, "SELECT count(*) FROM incidents");
-    int audit = count(f->st, "SELECT count(*) FROM audit");
+    struct ledger_fx *f = *state;
+    int before = fx_count(f->st, "SELECT count(*) FROM incidents");
+    int audit = fx_count(f->st, "SELECT count(*) FROM audit");
     struct incident_new base = {.library = "CEN",
                                 .channel = "phone",
                                 .title = "プリンタが印刷できない",
@@ -284,19 +209,19 @@ static void test_bad_input_creates_nothing(void **state)
     assert_int_equal(incident_create(f->st, f->sla, &in, NULL, NULL, &err), -1);
     free(err), err = NULL;
     /* An unknown acting operator. */
-    as(f->st, "stranger");
+    fx_as(f->st, "stranger");
     assert_int_equal(incident_create(f->st, f->sla, &base, NULL, NULL, &err), -1);
     assert_non_null(strstr(err, "stranger"));
     free(err), err = NULL;
-    as(f->st, "yamada");
-    assert_int_equal(count(f->st, "SELECT count(*) FROM incidents"), before);
-    assert_int_equal(count(f->st, "SELECT count(*) FROM links"), 0);
-    assert_int_equal(count(f->st, "SELECT count(*) FROM audit"), audit);
+    fx_as(f->st, "yamada");
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM incidents"), before);
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM links"), 0);
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM audit"), audit);
 }
 
 static void test_draft_and_submit(void **state)
 {
-    struct fx *f = *state;
+    struct ledger_fx *f = *state;
     struct incident_new in = {.library = "HIG",
                               .channel = "mail",
                               .title = "予約メールが送信されない",
@@ -350,7 +275,7 @@ static void test_draft_and_submit(void **state)
 
 static void test_inbox_and_list_filters(void **state)
 {
-    struct fx *f = *state;
+    struct ledger_fx *f = *state;
     char a[24], b[24];
     new_incident(f, a, 0);
     new_incident(f, b, 0);
@@ -361,18 +286,18 @@ static void test_inbox_and_list_filters(void **state)
     struct incident_filter flt = {.inbox = 1};
     struct incident *rows;
     size_t n;
-    as(f->st, "sato");
+    fx_as(f->st, "sato");
     assert_int_equal(incident_list(f->st, f->sla, &flt, time_now_ms(), &rows, &n, NULL, &err), 0);
     assert_int_equal(n, 1);
     assert_string_equal(rows[0].ref, a);
     incident_list_free(rows, n);
-    as(f->st, "takahashi");
+    fx_as(f->st, "takahashi");
     assert_int_equal(incident_list(f->st, f->sla, &flt, time_now_ms(), &rows, &n, NULL, &err), 0);
     assert_int_equal(n, 1);
     assert_string_equal(rows[0].ref, b);
     incident_list_free(rows, n);
     /* Recovered work leaves the inbox. */
-    as(f->st, "sato");
+    fx_as(f->st, "sato");
     ok(f, a, "first_response", NULL, NULL, NULL);
     ok(f, a, "recovered", NULL, NULL, NULL);
     assert_int_equal(incident_list(f->st, f->sla, &flt, time_now_ms(), &rows, &n, NULL, &err), 0);
@@ -395,7 +320,7 @@ static void test_inbox_and_list_filters(void **state)
 
 static void test_breach_scan(void **state)
 {
-    struct fx *f = *state;
+    struct ledger_fx *f = *state;
     char late[24], fresh[24];
     /* Received Monday 09:00: by Tuesday 10:00 every P1 clock is past its target. */
     new_incident(f, late, time_now_ms() - 25LL * 3600 * 1000);
@@ -420,13 +345,13 @@ static void test_breach_scan(void **state)
     assert_int_equal(found, 3);
     assert_int_equal(sla_scan(f->st, f->sla, time_now_ms(), NULL, NULL, &found, &err), 0);
     assert_int_equal(found, 0);
-    assert_int_equal(count(f->st, "SELECT count(*) FROM incident_events WHERE kind = "
-                                  "'sla_breached'"),
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM incident_events WHERE kind = "
+                                     "'sla_breached'"),
                      3);
     /* A step recorded late does not add a second breach for the same step. */
     ok(f, late, "isolated", NULL, NULL, NULL);
-    assert_int_equal(count(f->st, "SELECT count(*) FROM incident_events WHERE kind = "
-                                  "'sla_breached'"),
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM incident_events WHERE kind = "
+                                     "'sla_breached'"),
                      3);
     struct incident inc;
     assert_int_equal(incident_get(f->st, f->sla, late, time_now_ms(), &inc, &err), 0);
@@ -437,7 +362,7 @@ static void test_breach_scan(void **state)
 
 static void test_pause_in_ledger(void **state)
 {
-    struct fx *f = *state;
+    struct ledger_fx *f = *state;
     char ref[24];
     new_incident(f, ref, 0);
     ok(f, ref, "isolated", NULL, NULL, NULL);
@@ -457,20 +382,20 @@ static void test_pause_in_ledger(void **state)
     assert_int_equal(inc.sla.paused, 0);
     assert_int_equal(inc.sla.step[SLA_RECOVERY].state, SLA_MET);
     incident_clear(&inc);
-    assert_int_equal(count(f->st, "SELECT count(*) FROM incident_events WHERE kind = 'resumed'"),
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM incident_events WHERE kind = 'resumed'"),
                      1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_full_workflow, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_input_creates_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_draft_and_submit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_inbox_and_list_filters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_breach_scan, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pause_in_ledger, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_workflow, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_refusals, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input_creates_nothing, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_draft_and_submit, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_inbox_and_list_filters, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_breach_scan, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_pause_in_ledger, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,114 +11,15 @@
 
 #include "incidents.h"
 #include "inquiries.h"
-#include "operators.h"
 #include "problems.h"
 #include "reports.h"
 #include "search.h"
-#include "seed_data.h"
 #include "sla.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
 
-#ifndef UNYO_TEST_DATADIR
-#define UNYO_TEST_DATADIR "data"
-#endif
-
-/* Tuesday 2026-11-24 10:00 JST: in service. */
-#define NOW "2026-11-24T10:00:00+09:00"
-
-struct fx {
-    char dir[64];
-    char path[96];
-    struct store *st;
-    struct sla *sla;
-};
-
-static void as(struct store *st, const char *login)
-{
-    setenv("UNYO_USER", login, 1);
-    st->operator_id[0] = '\0';
-}
-
-static int setup(void **state)
-{
-    setenv("UNYO_NOW", NOW, 1);
-    struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/unyo-inc-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/unyo.db", f->dir);
-    char *err = NULL;
-    if (store_open(f->path, STORE_CREATE_NEW, &f->st, &err) != 0 ||
-        seed_install_libraries(f->st, UNYO_TEST_DATADIR "/libraries.ini", &err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    as(f->st, "yamada");
-    if (operator_add(f->st, "yamada", "山田 花子", "operator", NULL, &err) != 0 ||
-        operator_add(f->st, "sato", "佐藤 健", "engineer", NULL, &err) != 0 ||
-        operator_add(f->st, "takahashi", "高橋 誠", "engineer", NULL, &err) != 0 ||
-        operator_add(f->st, "ito", "伊藤 由美", "manager", NULL, &err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    assert_int_equal(store_exec(f->st,
-                                "INSERT INTO hosts(id, name, created_at, updated_at, hlc, origin) "
-                                "VALUES('00000000-0000-7000-8000-000000000001', 'lib-ap01', 'x', "
-                                "'x', 1, 'o')",
-                                &err),
-                     0);
-    as(f->st, "yamada");
-    f->sla = sla_new(NULL, NULL);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    store_close(f->st);
-    sla_free(f->sla);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(f);
-    return 0;
-}
-
-__attribute__((unused)) static int count(struct store *st, const char *sql)
-{
-    sqlite3_stmt *s = store_stmt(st, sql);
-    int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-    sqlite3_reset(s);
-    return n;
-}
-
-__attribute__((unused)) static void incident(struct fx *f, const char *title, const char *desc,
-                                             char ref[24])
-{
-    struct incident_new in = {.library = "CEN",
-                              .channel = "phone",
-                              .title = title,
-                              .description = desc,
-                              .impact = 2,
-                              .urgency = 2};
-    char *err = NULL;
-    int rc = incident_create(f->st, f->sla, &in, NULL, ref, &err);
-    if (rc != 0)
-        fail_msg("%s", err);
-}
-
-__attribute__((unused)) static void step(struct fx *f, const char *ref, const char *s,
-                                         const char *note)
-{
-    struct incident_step_args a = {.note = note, .assignee = "sato"};
-    char *err = NULL;
-    if (incident_step(f->st, f->sla, ref, s, &a, &err) != 0)
-        fail_msg("%s: %s", s, err);
-}
+#include "support/ledger_fixture.h"
 
 static int find_section(const struct report *r, const char *key)
 {
@@ -139,13 +40,13 @@ static int column_has(const struct report *r, int s, int col, const char *v)
 
 static void test_daily_report(void **state)
 {
-    struct fx *f = *state;
+    struct ledger_fx *f = *state;
     char a[24], b[24], old[24], *err = NULL;
-    incident(f, "OPAC端末が起動しない", NULL, a);
-    incident(f, "貸出処理で応答が遅い", NULL, b);
-    step(f, a, "isolated", NULL);
-    step(f, a, "first_response", "再起動");
-    step(f, a, "recovered", NULL);
+    fx_incident(f, "OPAC端末が起動しない", NULL, a);
+    fx_incident(f, "貸出処理で応答が遅い", NULL, b);
+    fx_step(f, a, "isolated", NULL);
+    fx_step(f, a, "first_response", "再起動");
+    fx_step(f, a, "recovered", NULL);
     /* One from the day before, still open and late (P3: 60/240/960 minutes). */
     struct incident_new in = {.library = "HIG",
                               .channel = "alert",
@@ -243,7 +144,7 @@ static void test_daily_report(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_daily_report, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_daily_report, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,114 +11,18 @@
 
 #include "incidents.h"
 #include "inquiries.h"
-#include "operators.h"
 #include "problems.h"
 #include "reports.h"
 #include "search.h"
-#include "seed_data.h"
 #include "sla.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
 
-#ifndef UNYO_TEST_DATADIR
-#define UNYO_TEST_DATADIR "data"
-#endif
+#include "support/ledger_fixture.h"
 
-/* Tuesday 2026-11-24 10:00 JST: in service. */
-#define NOW "2026-11-24T10:00:00+09:00"
-
-struct fx {
-    char dir[64];
-    char path[96];
-    struct store *st;
-    struct sla *sla;
-};
-
-static void as(struct store *st, const char *login)
-{
-    setenv("UNYO_USER", login, 1);
-    st->operator_id[0] = '\0';
-}
-
-static int setup(void **state)
-{
-    setenv("UNYO_NOW", NOW, 1);
-    struct fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/unyo-inc-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/unyo.db", f->dir);
-    char *err = NULL;
-    if (store_open(f->path, STORE_CREATE_NEW, &f->st, &err) != 0 ||
-        seed_install_libraries(f->st, UNYO_TEST_DATADIR "/libraries.ini", &err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    as(f->st, "yamada");
-    if (operator_add(f->st, "yamada", "山田 花子", "operator", NULL, &err) != 0 ||
-        operator_add(f->st, "sato", "佐藤 健", "engineer", NULL, &err) != 0 ||
-        operator_add(f->st, "takahashi", "高橋 誠", "engineer", NULL, &err) != 0 ||
-        operator_add(f->st, "ito", "伊藤 由美", "manager", NULL, &err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    assert_int_equal(store_exec(f->st,
-                                "INSERT INTO hosts(id, name, created_at, updated_at, hlc, origin) "
-                                "VALUES('00000000-0000-7000-8000-000000000001', 'lib-ap01', 'x', "
-                                "'x', 1, 'o')",
-                                &err),
-                     0);
-    as(f->st, "yamada");
-    f->sla = sla_new(NULL, NULL);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    store_close(f->st);
-    sla_free(f->sla);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(f);
-    return 0;
-}
-
-static int count(struct store *st, const char *sql)
-{
-    sqlite3_stmt *s = store_stmt(st, sql);
-    int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-    sqlite3_reset(s);
-    return n;
-}
-
-static void incident(struct fx *f, const char *title, const char *desc, char ref[24])
-{
-    struct incident_new in = {.library = "CEN",
-                              .channel = "phone",
-                              .title = title,
-                              .description = desc,
-                              .impact = 2,
-                              .urgency = 2};
-    char *err = NULL;
-    int rc = incident_create(f->st, f->sla, &in, NULL, ref, &err);
-    if (rc != 0)
-        fail_msg("%s", err);
-}
-
-static void step(struct fx *f, const char *ref, const char *s, const char *note)
-{
-    struct incident_step_args a = {.note = note, .assignee = "sato"};
-    char *err = NULL;
-    if (incident_step(f->st, f->sla, ref, s, &a, &err) != 0)
-        fail_msg("%s: %s", s, err);
-}
-
-static int hits(struct fx *f, const char *q, int scope, char kind, const char *ref, int *partial)
+static int hits(struct ledger_fx *f, const char *q, int scope, char kind, const char *ref,
+                int *partial)
 {
     struct search_hit *h;
     size_t n;
@@ -135,10 +39,10 @@ static int hits(struct fx *f, const char *q, int scope, char kind, const char *r
 
 static void test_japanese_search(void **state)
 {
-    struct fx *f = *state;
+    struct ledger_fx *f = *state;
     char a[24], b[24];
-    incident(f, "OPAC端末が起動しない", "開館前の電源投入後、ログイン画面が表示されない。", a);
-    incident(f, "貸出処理で応答が遅い", "10時頃から貸出・返却の処理に30秒以上かかる。", b);
+    fx_incident(f, "OPAC端末が起動しない", "開館前の電源投入後、ログイン画面が表示されない。", a);
+    fx_incident(f, "貸出処理で応答が遅い", "10時頃から貸出・返却の処理に30秒以上かかる。", b);
     int partial = -1;
     char *err = NULL;
     /* 3+ characters: the trigram index. */
@@ -154,8 +58,8 @@ static void test_japanese_search(void **state)
     assert_int_equal(partial, 1);
     assert_int_equal(hits(f, "起動", SEARCH_ALL, 'i', b, &partial), 0);
     /* Event notes find their incident, once. */
-    step(f, b, "isolated", "APサーバを再起動して様子を見る");
-    step(f, b, "note", "再起動後も遅延あり");
+    fx_step(f, b, "isolated", "APサーバを再起動して様子を見る");
+    fx_step(f, b, "note", "再起動後も遅延あり");
     assert_int_equal(hits(f, "再起動", SEARCH_ALL, 'i', b, &partial), 1);
     assert_int_equal(hits(f, "再起動", SEARCH_ALL, 'i', NULL, &partial), 1);
     /* Quotes and FTS syntax in the text are taken literally. */
@@ -190,7 +94,7 @@ static void test_japanese_search(void **state)
 
 static void test_inquiries_and_knowledge_indexed(void **state)
 {
-    struct fx *f = *state;
+    struct ledger_fx *f = *state;
     struct inquiry_new in = {.library = "NIS",
                              .channel = "phone",
                              .title = "督促はがきの出力方法",
@@ -201,26 +105,26 @@ static void test_inquiries_and_knowledge_indexed(void **state)
     assert_int_equal(hits(f, "再出力", SEARCH_INQUIRIES, 'q', ref, &partial), 1);
     assert_int_equal(hits(f, "再出力", SEARCH_INCIDENTS, 'q', NULL, &partial), 0);
     /* The answer is indexed when it is recorded (update trigger). */
-    as(f->st, "yamada");
+    fx_as(f->st, "yamada");
     assert_int_equal(inquiry_draft(f->st, ref, "帳票メニューから再出力できます。", &err), 0);
-    as(f->st, "sato");
+    fx_as(f->st, "sato");
     assert_int_equal(inquiry_review(f->st, ref, 1, NULL, NULL, &err), 0);
     assert_int_equal(inquiry_answer(f->st, ref, NULL, &err), 0);
     assert_int_equal(hits(f, "帳票メニュー", SEARCH_INQUIRIES, 'q', ref, &partial), 1);
-    assert_int_equal(count(f->st, "SELECT count(*) FROM search_fts_map WHERE kind = 'q'"), 1);
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM search_fts_map WHERE kind = 'q'"), 1);
 }
 
 static void test_suspend_and_rebuild(void **state)
 {
-    struct fx *f = *state;
+    struct ledger_fx *f = *state;
     char a[24], b[24];
-    incident(f, "OPAC端末が起動しない", NULL, a);
+    fx_incident(f, "OPAC端末が起動しない", NULL, a);
     char *err = NULL;
     assert_int_equal(search_suspend(f->st, &err), 0);
     assert_int_equal(search_suspended(f->st), 1);
     assert_int_equal(search_suspend(f->st, &err), 0); /* idempotent */
     /* Rows written while suspended (a bulk load) are not indexed yet... */
-    incident(f, "ICタグリーダーが反応しない", NULL, b);
+    fx_incident(f, "ICタグリーダーが反応しない", NULL, b);
     int partial;
     assert_int_equal(hits(f, "タグリーダー", SEARCH_ALL, 'i', b, &partial), 0);
     /* ...and are after resume. */
@@ -230,7 +134,7 @@ static void test_suspend_and_rebuild(void **state)
     assert_int_equal(hits(f, "起動しない", SEARCH_ALL, 'i', a, &partial), 1);
     /* Triggers are back. */
     char c[24];
-    incident(f, "Web OPACにログインできない", NULL, c);
+    fx_incident(f, "Web OPACにログインできない", NULL, c);
     assert_int_equal(hits(f, "ログインでき", SEARCH_ALL, 'i', c, &partial), 1);
     assert_int_equal(search_rebuild(f->st, &err), 0);
     assert_int_equal(hits(f, "ログインでき", SEARCH_ALL, 'i', c, &partial), 1);
@@ -241,9 +145,10 @@ static void test_suspend_and_rebuild(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_japanese_search, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_inquiries_and_knowledge_indexed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_suspend_and_rebuild, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_japanese_search, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_inquiries_and_knowledge_indexed, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_suspend_and_rebuild, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -100,6 +100,31 @@ static void test_output_formats(void **state)
     output_free(t);
 }
 
+/* JSON strings (CLI --json, reports, asciicast transcripts) stay valid JSON
+ * whatever the bytes: controls escaped, invalid UTF-8 replaced by U+FFFD. */
+static void test_json_escape(void **state)
+{
+    (void)state;
+    struct strbuf sb = STRBUF_INIT;
+    json_string(&sb, "a\"b\\c\n\r\t\x01\x1b[0m\x7f");
+    assert_string_equal(sb.buf, "\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u001b[0m\\u007f\"");
+    sb_free(&sb);
+    /* Valid multi-byte characters (U+FFFD itself among them) pass through. */
+    json_string(&sb, "あ\xc2\x85\xef\xbf\xbd");
+    assert_string_equal(sb.buf, "\"あ\xc2\x85\xef\xbf\xbd\"");
+    sb_free(&sb);
+    /* Each byte of an invalid sequence: a stray byte, a truncated character,
+     * an overlong form, a surrogate. */
+    json_string(&sb, "x\xff\xe3\x81y\xc0\xafz\xed\xa0\x80");
+    assert_string_equal(sb.buf, "\"x\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbd"
+                                "z\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+    sb_free(&sb);
+    /* By length: NUL is data. */
+    json_escape(&sb, "a\0b", 3);
+    assert_string_equal(sb.buf, "a\\u0000b");
+    sb_free(&sb);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -109,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_control_sequences_are_escaped),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_output_formats),
+        cmocka_unit_test(test_json_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

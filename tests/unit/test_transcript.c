@@ -45,10 +45,21 @@ static void test_utf8(void **state)
     const char *txt = transcript_text(tr, NULL);
     assert_non_null(strstr(txt, "[0.010, \"o\", \"あ\"]\n[0.020, \"o\", \"い\"]\n"));
     assert_non_null(strstr(txt, "[0.030, \"o\", \"x\xef\xbf\xbd\xef\xbf\xbdy\"]"));
+    /* NUL and other controls are escaped. */
+    transcript_output(tr, 35, "a\0\x07", 3);
+    assert_non_null(strstr(transcript_text(tr, NULL), "[0.035, \"o\", \"a\\u0000\\u0007\"]"));
     /* A chunk that is only the start of a character waits for the rest. */
     transcript_output(tr, 40, "\xe3", 1);
     transcript_output(tr, 50, "\x81\x86", 2);
     assert_non_null(strstr(transcript_text(tr, NULL), "[0.050, \"o\", \"う\"]"));
+    transcript_free(tr);
+}
+
+static void test_title_invalid_utf8(void **state)
+{
+    (void)state;
+    struct transcript *tr = transcript_new(80, 24, 0, "lib\xff-ap01", 0);
+    assert_non_null(strstr(transcript_text(tr, NULL), "\"title\": \"lib\xef\xbf\xbd-ap01\""));
     transcript_free(tr);
 }
 
@@ -73,6 +84,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_and_events),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_title_invalid_utf8),
         cmocka_unit_test(test_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
