@@ -3,10 +3,8 @@
  * (submit, approve, return, start, check off steps, done, roll back, cancel) and a
  * detail view with the procedure, config effects and timeline. Every refusal is the
  * core's message in the status line; the core writes nothing when it refuses. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "calendar.h"
 #include "changes.h"
@@ -18,6 +16,7 @@
 #include "ui.h"
 #include "ui_filter.h"
 #include "ui_table.h"
+#include "ui_view.h"
 #include "util.h"
 
 #define CH_NCOLS 8
@@ -34,11 +33,6 @@ enum ch_sort {
 static const char *const ch_sort_names[CH_SORT_COUNT] = {"created", "ref",    "status",
                                                          "risk",    "window", "dept"};
 
-struct ch_line {
-    int style;
-    char *text;
-};
-
 struct ch_model {
     struct change *rows;
     size_t n;
@@ -54,9 +48,7 @@ struct ch_model {
     /* detail view */
     int detail;
     char detail_id[ID_LEN + 1];
-    struct ch_line *lines;
-    size_t nlines, cap;
-    long top;
+    struct ui_lines lines;
 };
 
 static struct table_col ch_cols[CH_NCOLS];
@@ -250,30 +242,6 @@ static const struct change *selected_change(struct ch_model *m)
 }
 
 /* ---- detail ---- */
-static void lines_clear(struct ch_model *m)
-{
-    for (size_t i = 0; i < m->nlines; i++)
-        free(m->lines[i].text);
-    m->nlines = 0;
-}
-
-static void add_text(struct ch_model *m, int style, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void add_text(struct ch_model *m, int style, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = xvasprintf(fmt, ap);
-    va_end(ap);
-    if (m->nlines == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 64;
-        m->lines = xrealloc(m->lines, m->cap * sizeof *m->lines);
-    }
-    m->lines[m->nlines].style = style;
-    m->lines[m->nlines].text = s;
-    m->nlines++;
-}
-
 static void add_field_styled(struct ch_model *m, int style, const char *label, const char *value)
 {
     if (!value || !*value)
@@ -289,7 +257,7 @@ static void add_field_styled(struct ch_model *m, int style, const char *label, c
     while (*p) {
         const char *e = strchr(p, '\n');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        add_text(m, style, "%s %.*s", first ? sb.buf : "              ", (int)len, p);
+        ui_lines_addf(&m->lines, style, "%s %.*s", first ? sb.buf : "              ", (int)len, p);
         first = 0;
         p += len + (e != NULL);
     }
@@ -313,17 +281,17 @@ static const char *jst(const char *iso, char buf[32])
 
 static void build_detail(struct ch_model *m)
 {
-    lines_clear(m);
+    ui_lines_clear(&m->lines);
     struct store *st = ui_store();
     struct change c;
     char *err = NULL;
     if (change_get(st, m->detail_id, 1, &c, &err) != 0) {
-        add_text(m, STYLE_ERROR, "%s", err ? err : "");
+        ui_lines_addf(&m->lines, STYLE_ERROR, "%s", err ? err : "");
         free(err);
         return;
     }
     char a[32], b[32];
-    add_text(m, STYLE_HEADER, "%s  %s", c.ref, c.title ? c.title : "");
+    ui_lines_addf(&m->lines, STYLE_HEADER, "%s  %s", c.ref, c.title ? c.title : "");
     add_field_styled(m, status_style(c.status), _("Status:"), change_status_name(c.status));
     add_field(m, _("Department:"), c.dept);
     add_field(m, _("Requester:"), c.requester);
@@ -339,7 +307,8 @@ static void build_detail(struct ch_model *m)
         char *warn = change_window_warning(ui_calendar(), iso_ms(c.window_start),
                                            iso_ms(c.window_end), NULL);
         if (warn)
-            add_text(m, is_final(c.status) ? STYLE_DIM : STYLE_OVERDUE, "              ⚠ %s", warn);
+            ui_lines_addf(&m->lines, is_final(c.status) ? STYLE_DIM : STYLE_OVERDUE,
+                          "              ⚠ %s", warn);
         free(warn);
     }
     if (c.approver) {
@@ -357,47 +326,48 @@ static void build_detail(struct ch_model *m)
     size_t done = 0;
     for (size_t i = 0; i < c.nsteps; i++)
         done += c.steps[i].done_at != NULL;
-    add_text(m, STYLE_NORMAL, "%s", "");
-    add_text(m, STYLE_HEADER, _("Procedure (%zu of %zu done)"), done, c.nsteps);
+    ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
+    ui_lines_addf(&m->lines, STYLE_HEADER, _("Procedure (%zu of %zu done)"), done, c.nsteps);
     if (!c.nsteps)
-        add_text(m, STYLE_DIM, "  %s", _("no steps yet: A adds one"));
+        ui_lines_addf(&m->lines, STYLE_DIM, "  %s", _("no steps yet: A adds one"));
     for (size_t i = 0; i < c.nsteps; i++) {
         const struct change_step_row *r = &c.steps[i];
-        add_text(m, r->done_at ? STYLE_STATUS_OK : STYLE_NORMAL, "  [%s] %d. %s",
-                 r->done_at ? "x" : " ", r->seq, r->text ? r->text : "");
+        ui_lines_addf(&m->lines, r->done_at ? STYLE_STATUS_OK : STYLE_NORMAL, "  [%s] %d. %s",
+                      r->done_at ? "x" : " ", r->seq, r->text ? r->text : "");
         if (r->done_at)
-            add_text(m, STYLE_DIM, _("         done by %s at %s JST"),
-                     r->done_by ? r->done_by : "?", jst(r->done_at, a));
+            ui_lines_addf(&m->lines, STYLE_DIM, _("         done by %s at %s JST"),
+                          r->done_by ? r->done_by : "?", jst(r->done_at, a));
         if (r->session_id)
-            add_text(m, STYLE_DIM, _("         SSH session %s"), r->session_id);
+            ui_lines_addf(&m->lines, STYLE_DIM, _("         SSH session %s"), r->session_id);
         if (r->output)
-            add_text(m, STYLE_NORMAL, "         > %s", r->output);
+            ui_lines_addf(&m->lines, STYLE_NORMAL, "         > %s", r->output);
     }
     struct config_effect_row *eff = NULL;
     size_t ne = 0;
     if (config_effects_of(st, c.id, &eff, &ne, &err) == 0) {
         if (ne) {
-            add_text(m, STYLE_NORMAL, "%s", "");
-            add_text(m, STYLE_HEADER, "%s", _("Config effects (applied when done)"));
+            ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
+            ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Config effects (applied when done)"));
         }
         for (size_t i = 0; i < ne; i++)
-            add_text(m, eff[i].applied_at ? STYLE_STATUS_OK : STYLE_NORMAL, "  %s %s  %s",
-                     eff[i].applied_at ? "✓" : "·", eff[i].spec ? eff[i].spec : "",
-                     jst(eff[i].applied_at, a));
+            ui_lines_addf(&m->lines, eff[i].applied_at ? STYLE_STATUS_OK : STYLE_NORMAL,
+                          "  %s %s  %s", eff[i].applied_at ? "✓" : "·",
+                          eff[i].spec ? eff[i].spec : "", jst(eff[i].applied_at, a));
         config_effect_rows_free(eff, ne);
     } else {
         ui_error_take(err);
         err = NULL;
     }
-    add_text(m, STYLE_NORMAL, "%s", "");
-    add_text(m, STYLE_HEADER, "%s", _("Timeline"));
+    ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
+    ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Timeline"));
     for (size_t i = 0; i < c.nevents; i++) {
-        const struct change_event_row *e = &c.events[i];
+        const struct event_row *e = &c.events[i];
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, change_status_name(e->kind), 14);
         sb_putc(&sb, ' ');
         text_fit(&sb, e->who ? e->who : "", 10);
-        add_text(m, STYLE_NORMAL, "  %s  %s %s", jst(e->at, a), sb.buf, e->note ? e->note : "");
+        ui_lines_addf(&m->lines, STYLE_NORMAL, "  %s  %s %s", jst(e->at, a), sb.buf,
+                      e->note ? e->note : "");
         sb_free(&sb);
     }
     change_clear(&c);
@@ -477,13 +447,7 @@ static void ch_draw(struct pane *p, const struct ui_canvas *c)
 {
     struct ch_model *m = p->data;
     if (m->detail) {
-        int h = c->h - 1;
-        if (m->top > (long)m->nlines - h)
-            m->top = (long)m->nlines - h;
-        if (m->top < 0)
-            m->top = 0;
-        for (int y = 0; y < h && m->top + y < (long)m->nlines; y++)
-            ui_put(c, y, 0, -1, m->lines[m->top + y].style, m->lines[m->top + y].text);
+        ui_lines_draw(&m->lines, c, c->h - 1);
         ui_put(c, c->h - 1, 0, -1, STYLE_DIM,
                _("Esc back  s submit  a approve  t return  g start  Space step  A add step  "
                  "D done  b roll back  C cancel"));
@@ -812,31 +776,6 @@ static void start_new(struct ch_model *m)
     ui_form_show(f);
 }
 
-static int detail_scroll(struct ch_model *m, const char *a, int page)
-{
-    if (strcmp(a, "down") == 0)
-        m->top++;
-    else if (strcmp(a, "up") == 0)
-        m->top--;
-    else if (strcmp(a, "page-down") == 0)
-        m->top += page;
-    else if (strcmp(a, "page-up") == 0)
-        m->top -= page;
-    else if (strcmp(a, "half-down") == 0)
-        m->top += page / 2;
-    else if (strcmp(a, "half-up") == 0)
-        m->top -= page / 2;
-    else if (strcmp(a, "top") == 0)
-        m->top = 0;
-    else if (strcmp(a, "bottom") == 0)
-        m->top = (long)m->nlines;
-    else
-        return 0;
-    if (m->top < 0)
-        m->top = 0;
-    return 1;
-}
-
 static int ch_action(struct pane *p, const char *a)
 {
     struct ch_model *m = p->data;
@@ -844,7 +783,7 @@ static int ch_action(struct pane *p, const char *a)
         start_new(m);
         return 1;
     }
-    if (m->detail && detail_scroll(m, a, p->h > 4 ? p->h - 2 : 1))
+    if (m->detail && ui_lines_scroll(&m->lines, a, p->h > 4 ? p->h - 2 : 1))
         return 1;
     if (strncmp(a, "changes.", 8) == 0 || strcmp(a, "open") == 0) {
         const struct change *c = selected_change(m);
@@ -856,7 +795,7 @@ static int ch_action(struct pane *p, const char *a)
             if (!m->detail) {
                 snprintf(m->detail_id, sizeof m->detail_id, "%s", c->id);
                 m->detail = 1;
-                m->top = 0;
+                m->lines.top = 0;
                 build_detail(m);
             }
         } else if (strcmp(a, "changes.submit") == 0) {
@@ -915,27 +854,13 @@ static int ch_action(struct pane *p, const char *a)
 static int ch_key(struct pane *p, int key)
 {
     struct ch_model *m = p->data;
-    if (key == UI_KEY_ESC && m->detail) {
-        m->detail = 0;
-        lines_clear(m);
-        return 1;
-    }
-    return 0;
+    return ui_lines_close(&m->detail, &m->lines, key);
 }
 
 static void ch_mouse(struct pane *p, int y, int x, int button)
 {
     struct ch_model *m = p->data;
-    if (m->detail) {
-        detail_scroll(m, button == 4 ? "up" : button == 5 ? "down" : "", 0);
-        return;
-    }
-    if (button == 4)
-        table_move(&m->table, -3);
-    else if (button == 5)
-        table_move(&m->table, 3);
-    else
-        table_click(&m->table, y - 1, x, NULL);
+    ui_list_mouse(&m->table, m->detail ? &m->lines : NULL, y, x, button);
 }
 
 static int ch_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
@@ -943,13 +868,7 @@ static int ch_filter(struct pane *p, const struct pcre2_real_code_8 *re, const c
 {
     (void)err;
     struct ch_model *m = p->data;
-    if (m->re)
-        pcre2_code_free(m->re);
-    m->re = re ? pcre2_code_copy_with_tables(re) : NULL;
-    if (m->re)
-        pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE);
-    free(m->pattern);
-    m->pattern = re ? xstrdup(pattern) : NULL;
+    ui_filter_keep(&m->re, &m->pattern, re, pattern);
     rebuild(m);
     table_goto(&m->table, 0);
     return 0;
@@ -958,12 +877,12 @@ static int ch_filter(struct pane *p, const struct pcre2_real_code_8 *re, const c
 static int ch_sort(struct pane *p, const char *column, char **err)
 {
     struct ch_model *m = p->data;
-    for (int i = 0; i < CH_SORT_COUNT; i++)
-        if (strcasecmp(column, ch_sort_names[i]) == 0) {
-            m->sort = (enum ch_sort)i;
-            rebuild(m);
-            return 0;
-        }
+    int i = ui_sort_index(ch_sort_names, CH_SORT_COUNT, column);
+    if (i >= 0) {
+        m->sort = (enum ch_sort)i;
+        rebuild(m);
+        return 0;
+    }
     set_err(err, _("cannot sort by \"%s\" (created, ref, status, risk, window, dept)"), column);
     return -1;
 }
@@ -979,8 +898,7 @@ static void ch_free(struct pane *p)
     free(m->pattern);
     free(m->idx);
     free(m->load_error);
-    lines_clear(m);
-    free(m->lines);
+    ui_lines_free(&m->lines);
     free(m);
 }
 

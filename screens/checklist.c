@@ -3,7 +3,6 @@
  * browsable with [ and ]. An NG offers an incident draft. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "calendar.h"
 #include "checklist.h"
@@ -16,6 +15,7 @@
 #include "ui.h"
 #include "ui_filter.h"
 #include "ui_table.h"
+#include "ui_view.h"
 #include "util.h"
 
 enum cl_sort { CL_SORT_LIST, CL_SORT_STATUS, CL_SORT_HOST, CL_SORT_COUNT };
@@ -604,12 +604,7 @@ static int cl_action(struct pane *p, const char *a)
 static void cl_mouse(struct pane *p, int y, int x, int button)
 {
     struct cl_model *m = p->data;
-    if (button == 4)
-        table_move(&m->table, -3);
-    else if (button == 5)
-        table_move(&m->table, 3);
-    else
-        table_click(&m->table, y - 1, x, NULL);
+    ui_table_mouse(&m->table, y, x, button);
 }
 
 static int cl_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
@@ -617,13 +612,7 @@ static int cl_filter(struct pane *p, const struct pcre2_real_code_8 *re, const c
 {
     (void)err;
     struct cl_model *m = p->data;
-    if (m->re)
-        pcre2_code_free(m->re);
-    m->re = re ? pcre2_code_copy_with_tables(re) : NULL;
-    if (m->re)
-        pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE);
-    free(m->pattern);
-    m->pattern = re ? xstrdup(pattern) : NULL;
+    ui_filter_keep(&m->re, &m->pattern, re, pattern);
     rebuild(m);
     table_goto(&m->table, 0);
     return 0;
@@ -632,12 +621,12 @@ static int cl_filter(struct pane *p, const struct pcre2_real_code_8 *re, const c
 static int cl_sort(struct pane *p, const char *column, char **err)
 {
     struct cl_model *m = p->data;
-    for (int i = 0; i < CL_SORT_COUNT; i++)
-        if (strcasecmp(column, cl_sort_names[i]) == 0) {
-            m->sort = (enum cl_sort)i;
-            rebuild(m);
-            return 0;
-        }
+    int i = ui_sort_index(cl_sort_names, CL_SORT_COUNT, column);
+    if (i >= 0) {
+        m->sort = (enum cl_sort)i;
+        rebuild(m);
+        return 0;
+    }
     set_err(err, _("cannot sort by \"%s\" (code, status, host)"), column);
     return -1;
 }

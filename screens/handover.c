@@ -16,6 +16,7 @@
 #include "timefmt.h"
 #include "ui.h"
 #include "ui_filter.h"
+#include "ui_view.h"
 #include "util.h"
 
 struct ho_line {
@@ -546,13 +547,7 @@ static int ho_filter(struct pane *p, const struct pcre2_real_code_8 *re, const c
 {
     (void)err;
     struct ho_model *m = p->data;
-    if (m->re)
-        pcre2_code_free(m->re);
-    m->re = re ? pcre2_code_copy_with_tables(re) : NULL;
-    if (m->re)
-        pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE);
-    free(m->pattern);
-    m->pattern = re ? xstrdup(pattern) : NULL;
+    ui_filter_keep(&m->re, &m->pattern, re, pattern);
     if (m->re)
         ho_action(p, "next-match");
     return 0;

@@ -1090,6 +1090,20 @@ static void dl_text(struct views *v, const char *label, const char *text)
     }
 }
 
+/* The keys of a detail view, below a blank line. */
+static void dl_keys(struct views *v, const char *keys)
+{
+    dl_add(v, STYLE_NORMAL, "%s", "");
+    dl_add(v, STYLE_DIM, "%s", keys);
+}
+
+/* A section that cannot be read is left out: its error is not shown. */
+static void drop_err(char **err)
+{
+    free(*err);
+    *err = NULL;
+}
+
 /* s padded with spaces to w display cells (CJK is two): for columns in the
  * detail text. Returns one of four rotating buffers (the loop's thread only). */
 static const char *padw(const char *s, int w)
@@ -1163,8 +1177,7 @@ static int build_incident_detail(struct inc_model *m, char **err)
         }
         incident_events_free(ev, nev);
     } else {
-        free(*err);
-        *err = NULL;
+        drop_err(err);
     }
     dl_add(v, STYLE_NORMAL, "%s", "");
     dl_add(v, STYLE_HEADER, "%s", _("Links"));
@@ -1178,13 +1191,11 @@ static int build_incident_detail(struct inc_model *m, char **err)
                    ln[i].note ? ln[i].note : "");
         ledger_links_free(ln, nl);
     } else {
-        free(*err);
-        *err = NULL;
+        drop_err(err);
     }
-    dl_add(v, STYLE_NORMAL, "%s", "");
-    dl_add(v, STYLE_DIM, "%s",
-           _("i isolated  e escalate  f first response  2 second response  r recovered  c closed  "
-             "o reopen  p/u pause/resume  N notified  t note  l link problem  Esc back"));
+    dl_keys(v,
+            _("i isolated  e escalate  f first response  2 second response  r recovered  c closed  "
+              "o reopen  p/u pause/resume  N notified  t note  l link problem  Esc back"));
     incident_clear(&inc);
     return 0;
 }
@@ -1226,13 +1237,10 @@ static int build_inquiry_detail(struct inc_model *m, char **err)
         }
         inquiry_events_free(ev, nev);
     } else {
-        free(*err);
-        *err = NULL;
+        drop_err(err);
     }
-    dl_add(v, STYLE_NORMAL, "%s", "");
-    dl_add(v, STYLE_DIM, "%s",
-           _("i investigating  d draft answer  R ask for review  a approve  b return  w answer "
-             "sent  C convert to incident  c close  t note  Esc back"));
+    dl_keys(v, _("i investigating  d draft answer  R ask for review  a approve  b return  w answer "
+                 "sent  C convert to incident  c close  t note  Esc back"));
     inquiry_clear(&q);
     return 0;
 }
@@ -1267,13 +1275,10 @@ static int build_problem_detail(struct inc_model *m, char **err)
         }
         free(lines);
     } else {
-        free(*err);
-        *err = NULL;
+        drop_err(err);
     }
-    dl_add(v, STYLE_NORMAL, "%s", "");
-    dl_add(v, STYLE_DIM, "%s",
-           _("R root cause  w workaround  m permanent measure  P prevention  A next status  "
-             "L link incident  k publish as knowledge  Esc back"));
+    dl_keys(v, _("R root cause  w workaround  m permanent measure  P prevention  A next status  "
+                 "L link incident  k publish as knowledge  Esc back"));
     problem_clear(&pb);
     return 0;
 }

@@ -10,10 +10,8 @@
  * of this console, a timer's `unyo jobs run --due`, sync) wrote to the store. The
  * runner keeps a run's output until the command ends: a running run's detail shows
  * the time it has been running and its output as soon as it is stored. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "calendar.h"
 #include "i18n.h"
@@ -25,6 +23,7 @@
 #include "ui.h"
 #include "ui_filter.h"
 #include "ui_table.h"
+#include "ui_view.h"
 #include "util.h"
 
 #define JB_NCOLS 10
@@ -33,11 +32,6 @@
 
 enum jb_sort { JB_SORT_START, JB_SORT_STATE, JB_SORT_HOST, JB_SORT_CODE, JB_SORT_COUNT };
 static const char *const jb_sort_names[JB_SORT_COUNT] = {"start", "state", "host", "code"};
-
-struct jb_line {
-    int style;
-    char *text;
-};
 
 struct jb_model {
     char day[11];
@@ -62,9 +56,7 @@ struct jb_model {
     char detail_id[ID_LEN + 1];
     int detail_running;
     char *detail_started;
-    struct jb_line *lines;
-    size_t nlines, cap;
-    long top;
+    struct ui_lines lines;
 };
 
 static struct table_col jb_cols[JB_NCOLS];
@@ -250,35 +242,6 @@ static const struct job_run_row *selected_run(struct jb_model *m)
 }
 
 /* ---- detail ---- */
-static void lines_clear(struct jb_model *m)
-{
-    for (size_t i = 0; i < m->nlines; i++)
-        free(m->lines[i].text);
-    m->nlines = 0;
-}
-
-static void add_line(struct jb_model *m, int style, char *text)
-{
-    if (m->nlines == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 64;
-        m->lines = xrealloc(m->lines, m->cap * sizeof *m->lines);
-    }
-    m->lines[m->nlines].style = style;
-    m->lines[m->nlines].text = text;
-    m->nlines++;
-}
-
-static void add_text(struct jb_model *m, int style, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void add_text(struct jb_model *m, int style, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = xvasprintf(fmt, ap);
-    va_end(ap);
-    add_line(m, style, s);
-}
-
 /* Adds text line by line, each with a prefix. */
 static void add_block(struct jb_model *m, int style, const char *prefix, const char *text)
 {
@@ -286,14 +249,14 @@ static void add_block(struct jb_model *m, int style, const char *prefix, const c
     while (*p) {
         const char *e = strchr(p, '\n');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        add_text(m, style, "%s%.*s", prefix, (int)len, p);
+        ui_lines_addf(&m->lines, style, "%s%.*s", prefix, (int)len, p);
         p += len + (e != NULL);
     }
 }
 
 static void build_detail(struct jb_model *m)
 {
-    lines_clear(m);
+    ui_lines_clear(&m->lines);
     free(m->detail_started);
     m->detail_started = NULL;
     m->detail_running = 0;
@@ -301,80 +264,82 @@ static void build_detail(struct jb_model *m)
     struct job_run_detail d;
     char *err = NULL;
     if (jobs_run_get(st, m->detail_id, &d, &err) != 0) {
-        add_text(m, STYLE_ERROR, "%s", err ? err : _("the run could not be loaded"));
+        ui_lines_addf(&m->lines, STYLE_ERROR, "%s", err ? err : _("the run could not be loaded"));
         free(err);
         return;
     }
     const struct job_run_row *r = &d.run;
     char a[32], b[32];
-    add_text(m, STYLE_HEADER, "%s@%s  %s", r->code, r->due_day, run_name(r));
+    ui_lines_addf(&m->lines, STYLE_HEADER, "%s@%s  %s", r->code, r->due_day, run_name(r));
     m->detail_running = is_state(r, "running");
     if (m->detail_running && r->started_at)
         m->detail_started = xstrdup(r->started_at);
-    add_text(m, state_style(r->state), _("State:     %s (attempt %d)%s"), jobs_state_name(r->state),
-             r->attempt, r->manual ? _(" — manual work, m marks it") : "");
+    ui_lines_addf(&m->lines, state_style(r->state), _("State:     %s (attempt %d)%s"),
+                  jobs_state_name(r->state), r->attempt,
+                  r->manual ? _(" — manual work, m marks it") : "");
     if (r->host)
-        add_text(m, STYLE_NORMAL, _("Host:      %s"), r->host);
+        ui_lines_addf(&m->lines, STYLE_NORMAL, _("Host:      %s"), r->host);
     if (r->expected_start || r->expected_end) {
         char *delay = delay_text(r);
-        add_text(m, r->delay ? STYLE_OVERDUE : STYLE_NORMAL, _("Expected:  %s–%s JST  %s"),
-                 r->expected_start ? r->expected_start : "", r->expected_end ? r->expected_end : "",
-                 r->delay ? delay : "");
+        ui_lines_addf(&m->lines, r->delay ? STYLE_OVERDUE : STYLE_NORMAL,
+                      _("Expected:  %s–%s JST  %s"), r->expected_start ? r->expected_start : "",
+                      r->expected_end ? r->expected_end : "", r->delay ? delay : "");
         free(delay);
     }
     if (d.command)
-        add_text(m, STYLE_NORMAL, _("Command:   %s"), d.command);
+        ui_lines_addf(&m->lines, STYLE_NORMAL, _("Command:   %s"), d.command);
     when(r->started_at, NULL, a, sizeof a);
     when(r->ended_at, NULL, b, sizeof b);
     if (a[0])
-        add_text(m, STYLE_NORMAL, _("Started:   %s  Ended: %s"), a, b[0] ? b : "—");
+        ui_lines_addf(&m->lines, STYLE_NORMAL, _("Started:   %s  Ended: %s"), a, b[0] ? b : "—");
     if (r->has_exit)
-        add_text(m, r->exit_status ? STYLE_STATUS_NG : STYLE_STATUS_OK, _("Exit:      %d"),
-                 r->exit_status);
+        ui_lines_addf(&m->lines, r->exit_status ? STYLE_STATUS_NG : STYLE_STATUS_OK,
+                      _("Exit:      %d"), r->exit_status);
     if (r->claimed_by)
-        add_text(m, STYLE_DIM, _("Runner:    %s"), r->claimed_by);
+        ui_lines_addf(&m->lines, STYLE_DIM, _("Runner:    %s"), r->claimed_by);
     if (r->incident_ref)
-        add_text(m, STYLE_STATUS_NG, _("Incident draft: %s (review and submit it in Incidents)"),
-                 r->incident_ref);
+        ui_lines_addf(&m->lines, STYLE_STATUS_NG,
+                      _("Incident draft: %s (review and submit it in Incidents)"), r->incident_ref);
     if (r->files)
         add_block(m, STYLE_NORMAL, _("Files:     "), r->files);
     if (d.procedure) {
-        add_text(m, STYLE_HEADER, "%s", _("Procedure"));
+        ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Procedure"));
         int k = 1;
         const char *p = d.procedure;
         while (*p) {
             const char *e = strchr(p, '\n');
             size_t len = e ? (size_t)(e - p) : strlen(p);
-            add_text(m, STYLE_NORMAL, "  %d. %.*s", k++, (int)len, p);
+            ui_lines_addf(&m->lines, STYLE_NORMAL, "  %d. %.*s", k++, (int)len, p);
             p += len + (e != NULL);
         }
     }
-    add_text(m, STYLE_HEADER, "%s", _("Events"));
+    ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Events"));
     for (size_t i = 0; i < d.nevents; i++) {
-        const struct job_event_row *e = &d.events[i];
+        const struct event_row *e = &d.events[i];
         char at[32];
         when(e->at, NULL, at, sizeof at);
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, jobs_state_name(e->kind), 16);
         sb_putc(&sb, ' ');
         text_fit(&sb, e->who ? e->who : "", 10);
-        add_text(m, state_style(e->kind), "  %s  %s %s", at, sb.buf, e->note ? e->note : "");
+        ui_lines_addf(&m->lines, state_style(e->kind), "  %s  %s %s", at, sb.buf,
+                      e->note ? e->note : "");
         sb_free(&sb);
     }
-    add_text(m, STYLE_HEADER, "%s", _("Output"));
+    ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Output"));
     if (d.output && *d.output)
         add_block(m, STYLE_NORMAL, "  ", d.output);
     else if (m->detail_running)
-        add_text(m, STYLE_DIM, "  %s",
-                 _("(the runner stores the output when the command ends; this view refreshes "
-                   "by itself)"));
+        ui_lines_addf(&m->lines, STYLE_DIM, "  %s",
+                      _("(the runner stores the output when the command ends; this view refreshes "
+                        "by itself)"));
     else
-        add_text(m, STYLE_DIM, "  %s", _("(none)"));
+        ui_lines_addf(&m->lines, STYLE_DIM, "  %s", _("(none)"));
     /* the job's history */
     struct job_run_row *h = NULL;
     size_t nh = 0;
     if (jobs_history(st, r->code, JB_HISTORY, &h, &nh, &err) == 0) {
-        add_text(m, STYLE_HEADER, _("History of %s (last %d)"), r->code, JB_HISTORY);
+        ui_lines_addf(&m->lines, STYLE_HEADER, _("History of %s (last %d)"), r->code, JB_HISTORY);
         for (size_t i = 0; i < nh; i++) {
             char s[32], e[32];
             when(h[i].started_at, h[i].due_day, s, sizeof s);
@@ -384,8 +349,9 @@ static void build_detail(struct jb_model *m)
                 snprintf(ex, sizeof ex, "%d", h[i].exit_status);
             struct strbuf sb = STRBUF_INIT;
             text_fit(&sb, jobs_state_name(h[i].state), 12);
-            add_text(m, state_style(h[i].state), "  %s  %s %2d  %-8s %-8s %4s  %s", h[i].due_day,
-                     sb.buf, h[i].attempt, s, e, ex, h[i].incident_ref ? h[i].incident_ref : "");
+            ui_lines_addf(&m->lines, state_style(h[i].state), "  %s  %s %2d  %-8s %-8s %4s  %s",
+                          h[i].due_day, sb.buf, h[i].attempt, s, e, ex,
+                          h[i].incident_ref ? h[i].incident_ref : "");
             sb_free(&sb);
         }
         job_run_rows_free(h, nh);
@@ -393,8 +359,8 @@ static void build_detail(struct jb_model *m)
         ui_error_take(err);
     }
     jobs_run_detail_clear(&d);
-    if (m->top >= (long)m->nlines)
-        m->top = m->nlines ? (long)m->nlines - 1 : 0;
+    if (m->lines.top >= (long)m->lines.n)
+        m->lines.top = m->lines.n ? (long)m->lines.n - 1 : 0;
 }
 
 /* ---- loading ---- */
@@ -579,22 +545,14 @@ static void put_tag(const struct ui_canvas *c, int used, int style, const char *
 
 static void draw_detail(struct jb_model *m, const struct ui_canvas *c)
 {
-    int h = c->h - 1;
-    if (m->top > (long)m->nlines - h)
-        m->top = (long)m->nlines - h;
-    if (m->top < 0)
-        m->top = 0;
-    for (int y = 0; y < h && m->top + y < (long)m->nlines; y++) {
-        const struct jb_line *l = &m->lines[m->top + y];
-        ui_put(c, y, 0, -1, l->style, l->text);
-    }
+    ui_lines_draw(&m->lines, c, c->h - 1);
     if (m->detail_running && m->detail_started) {
         int64_t t0;
         if (time_parse(m->detail_started, &t0) == 0) {
             int64_t s = (time_now_ms() - t0) / 1000;
             char *run =
                 xasprintf(_("running for %lld:%02lld"), (long long)(s / 60), (long long)(s % 60));
-            put_tag(c, text_width(m->nlines ? m->lines[0].text : ""), STYLE_STATUS_TODO, run);
+            put_tag(c, text_width(m->lines.n ? m->lines.v[0].text : ""), STYLE_STATUS_TODO, run);
             free(run);
         }
     }
@@ -910,7 +868,7 @@ static void open_detail(struct jb_model *m, const struct job_run_row *r)
 {
     snprintf(m->detail_id, sizeof m->detail_id, "%s", r->id);
     m->detail = 1;
-    m->top = 0;
+    m->lines.top = 0;
     build_detail(m);
 }
 
@@ -924,31 +882,6 @@ static const struct job_run_row *target_run(struct jb_model *m)
         return NULL;
     }
     return selected_run(m);
-}
-
-static int detail_scroll(struct jb_model *m, const char *a, int page)
-{
-    if (strcmp(a, "down") == 0)
-        m->top++;
-    else if (strcmp(a, "up") == 0)
-        m->top--;
-    else if (strcmp(a, "page-down") == 0)
-        m->top += page;
-    else if (strcmp(a, "page-up") == 0)
-        m->top -= page;
-    else if (strcmp(a, "half-down") == 0)
-        m->top += page / 2;
-    else if (strcmp(a, "half-up") == 0)
-        m->top -= page / 2;
-    else if (strcmp(a, "top") == 0)
-        m->top = 0;
-    else if (strcmp(a, "bottom") == 0)
-        m->top = (long)m->nlines;
-    else
-        return 0;
-    if (m->top < 0)
-        m->top = 0;
-    return 1;
 }
 
 static int jb_action(struct pane *p, const char *a)
@@ -971,7 +904,7 @@ static int jb_action(struct pane *p, const char *a)
             start_runner(m, NULL);
         return 1;
     }
-    if (m->detail && detail_scroll(m, a, p->h > 4 ? p->h - 2 : 1))
+    if (m->detail && ui_lines_scroll(&m->lines, a, p->h > 4 ? p->h - 2 : 1))
         return 1;
     if (strncmp(a, "jobs.", 5) == 0 || strcmp(a, "open") == 0) {
         const struct job_run_row *r = target_run(m);
@@ -1031,27 +964,13 @@ static int jb_action(struct pane *p, const char *a)
 static int jb_key(struct pane *p, int key)
 {
     struct jb_model *m = p->data;
-    if (key == UI_KEY_ESC && m->detail) {
-        m->detail = 0;
-        lines_clear(m);
-        return 1;
-    }
-    return 0;
+    return ui_lines_close(&m->detail, &m->lines, key);
 }
 
 static void jb_mouse(struct pane *p, int y, int x, int button)
 {
     struct jb_model *m = p->data;
-    if (m->detail) {
-        detail_scroll(m, button == 4 ? "up" : button == 5 ? "down" : "", 0);
-        return;
-    }
-    if (button == 4)
-        table_move(&m->table, -3);
-    else if (button == 5)
-        table_move(&m->table, 3);
-    else
-        table_click(&m->table, y - 1, x, NULL);
+    ui_list_mouse(&m->table, m->detail ? &m->lines : NULL, y, x, button);
 }
 
 static int jb_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
@@ -1059,13 +978,7 @@ static int jb_filter(struct pane *p, const struct pcre2_real_code_8 *re, const c
 {
     (void)err;
     struct jb_model *m = p->data;
-    if (m->re)
-        pcre2_code_free(m->re);
-    m->re = re ? pcre2_code_copy_with_tables(re) : NULL;
-    if (m->re)
-        pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE);
-    free(m->pattern);
-    m->pattern = re ? xstrdup(pattern) : NULL;
+    ui_filter_keep(&m->re, &m->pattern, re, pattern);
     rebuild(m);
     table_goto(&m->table, 0);
     return 0;
@@ -1074,12 +987,12 @@ static int jb_filter(struct pane *p, const struct pcre2_real_code_8 *re, const c
 static int jb_sort(struct pane *p, const char *column, char **err)
 {
     struct jb_model *m = p->data;
-    for (int i = 0; i < JB_SORT_COUNT; i++)
-        if (strcasecmp(column, jb_sort_names[i]) == 0) {
-            m->sort = (enum jb_sort)i;
-            rebuild(m);
-            return 0;
-        }
+    int i = ui_sort_index(jb_sort_names, JB_SORT_COUNT, column);
+    if (i >= 0) {
+        m->sort = (enum jb_sort)i;
+        rebuild(m);
+        return 0;
+    }
     set_err(err, _("cannot sort by \"%s\" (start, state, host, code)"), column);
     return -1;
 }
@@ -1096,8 +1009,7 @@ static void jb_free(struct pane *p)
     free(m->pattern);
     free(m->idx);
     free(m->load_error);
-    lines_clear(m);
-    free(m->lines);
+    ui_lines_free(&m->lines);
     free(m->detail_started);
     free(m);
     free(mark_pending);

@@ -623,12 +623,6 @@ char *change_window_warning(const struct calendar *cal, int64_t start_ms, int64_
 
 /* ---- reading ---- */
 
-static char *dup_col(sqlite3_stmt *s, int i)
-{
-    const char *t = col_text(s, i);
-    return t ? xstrdup(t) : NULL;
-}
-
 #define CHANGE_COLS                                                                                \
     "c.id, c.ref, c.title, c.requester_dept, r.login, c.target, c.reason, c.plan, "                \
     "c.rollback_plan, c.risk, c.window_start, c.window_end, c.status, a.login, c.approved_at, "    \
@@ -641,22 +635,22 @@ static void fill_change(sqlite3_stmt *s, struct change *c)
     memset(c, 0, sizeof *c);
     snprintf(c->id, sizeof c->id, "%s", col_text(s, 0));
     snprintf(c->ref, sizeof c->ref, "%s", col_text(s, 1));
-    c->title = dup_col(s, 2);
-    c->dept = dup_col(s, 3);
-    c->requester = dup_col(s, 4);
-    c->target = dup_col(s, 5);
-    c->reason = dup_col(s, 6);
-    c->plan = dup_col(s, 7);
-    c->rollback = dup_col(s, 8);
-    c->risk = dup_col(s, 9);
-    c->window_start = dup_col(s, 10);
-    c->window_end = dup_col(s, 11);
-    c->status = dup_col(s, 12);
-    c->approver = dup_col(s, 13);
-    c->approved_at = dup_col(s, 14);
-    c->template_code = dup_col(s, 15);
-    c->created_at = dup_col(s, 16);
-    c->updated_at = dup_col(s, 17);
+    c->title = col_dup(s, 2);
+    c->dept = col_dup(s, 3);
+    c->requester = col_dup(s, 4);
+    c->target = col_dup(s, 5);
+    c->reason = col_dup(s, 6);
+    c->plan = col_dup(s, 7);
+    c->rollback = col_dup(s, 8);
+    c->risk = col_dup(s, 9);
+    c->window_start = col_dup(s, 10);
+    c->window_end = col_dup(s, 11);
+    c->status = col_dup(s, 12);
+    c->approver = col_dup(s, 13);
+    c->approved_at = col_dup(s, 14);
+    c->template_code = col_dup(s, 15);
+    c->created_at = col_dup(s, 16);
+    c->updated_at = col_dup(s, 17);
 }
 
 int change_get(struct store *st, const char *ref_or_id, int full, struct change *out, char **err)
@@ -683,26 +677,18 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
         out->steps = xrealloc(out->steps, (out->nsteps + 1) * sizeof *out->steps);
         struct change_step_row *r = &out->steps[out->nsteps++];
         r->seq = sqlite3_column_int(s, 0);
-        r->text = dup_col(s, 1);
-        r->done_at = dup_col(s, 2);
-        r->done_by = dup_col(s, 3);
-        r->output = dup_col(s, 4);
-        r->session_id = dup_col(s, 5);
+        r->text = col_dup(s, 1);
+        r->done_at = col_dup(s, 2);
+        r->done_by = col_dup(s, 3);
+        r->output = col_dup(s, 4);
+        r->session_id = col_dup(s, 5);
     }
     sqlite3_reset(s);
     s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at FROM change_events e "
                        "LEFT JOIN operators o ON o.id = e.operator_id "
                        "WHERE e.change_id = ?1 ORDER BY e.at, e.id");
     bind_text(s, 1, id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        out->events = xrealloc(out->events, (out->nevents + 1) * sizeof *out->events);
-        struct change_event_row *r = &out->events[out->nevents++];
-        r->kind = dup_col(s, 0);
-        r->note = dup_col(s, 1);
-        r->who = dup_col(s, 2);
-        r->at = dup_col(s, 3);
-    }
-    sqlite3_reset(s);
+    event_rows_read(s, &out->events, &out->nevents);
     s = store_stmt(st, "SELECT l.to_kind, l.to_id, coalesce(h.name, i.ref, p.ref, l.note) "
                        "FROM links l LEFT JOIN hosts h ON l.to_kind = 'host' AND h.id = l.to_id "
                        "LEFT JOIN incidents i ON l.to_kind = 'incident' AND i.id = l.to_id "
@@ -713,9 +699,9 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
     while (sqlite3_step(s) == SQLITE_ROW) {
         out->links = xrealloc(out->links, (out->nlinks + 1) * sizeof *out->links);
         struct change_link_row *r = &out->links[out->nlinks++];
-        r->kind = dup_col(s, 0);
-        r->id = dup_col(s, 1);
-        r->label = dup_col(s, 2);
+        r->kind = col_dup(s, 0);
+        r->id = col_dup(s, 1);
+        r->label = col_dup(s, 2);
     }
     sqlite3_reset(s);
     return 0;
@@ -732,11 +718,7 @@ void change_clear(struct change *c)
         free(r->text), free(r->done_at), free(r->done_by), free(r->output), free(r->session_id);
     }
     free(c->steps);
-    for (size_t i = 0; i < c->nevents; i++) {
-        struct change_event_row *r = &c->events[i];
-        free(r->kind), free(r->note), free(r->who), free(r->at);
-    }
-    free(c->events);
+    event_rows_free(c->events, c->nevents);
     for (size_t i = 0; i < c->nlinks; i++)
         free(c->links[i].kind), free(c->links[i].id), free(c->links[i].label);
     free(c->links);

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,21 @@ int cli_fail(char *msg)
     fprintf(stderr, "unyo: %s\n", msg ? msg : _("unknown error"));
     free(msg);
     return EXIT_FAIL;
+}
+
+int cli_option(const char *cmd, int argc, char **argv, const char *name, const char **value)
+{
+    const struct option opts[] = {{name, required_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'v')
+            *value = optarg;
+        else
+            return cli_usage(cmd, _("unknown option"));
+    }
+    return 0;
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)

@@ -31,6 +31,10 @@ int cli_open_store(struct cli_ctx *ctx, struct store **st, int need_operator);
 int cli_fail(char *msg);
 /* Prints a usage error for cmd and returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reads the options of a command whose only option is --NAME VALUE (into
+ * *value; untouched without one), leaving optind at the first operand. 0, or
+ * the usage error for cmd (EXIT_USAGE) after an unknown option. */
+int cli_option(const char *cmd, int argc, char **argv, const char *name, const char **value);
 
 struct cli_command {
     const char *name;

@@ -230,18 +230,9 @@ out:
 
 static int change_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"status", required_argument, NULL, 's'},
-                                         {NULL, 0, NULL, 0}};
     const char *status = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 's')
-            status = optarg;
-        else
-            return cli_usage("change", _("unknown option"));
-    }
+    if (cli_option("change", argc, argv, "status", &status) != 0)
+        return EXIT_USAGE;
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
@@ -428,7 +419,7 @@ static void show_text(const struct change *c, struct config_effect_row *eff, siz
     }
     printf("\n%s\n", _("Timeline:"));
     for (size_t i = 0; i < c->nevents; i++) {
-        const struct change_event_row *e = &c->events[i];
+        const struct event_row *e = &c->events[i];
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, change_status_name(e->kind), 14);
         sb_putc(&sb, ' ');
@@ -474,18 +465,9 @@ static int change_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 
 static int change_step_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *fixed_verb)
 {
-    static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
-                                         {NULL, 0, NULL, 0}};
     const char *note = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'n')
-            note = optarg;
-        else
-            return cli_usage("change", _("unknown option"));
-    }
+    if (cli_option("change", argc, argv, "note", &note) != 0)
+        return EXIT_USAGE;
     int npos = argc - optind;
     if (npos != (fixed_verb ? 1 : 2))
         return cli_usage("change", _("say which change and the step (plan, submit, approve, "

@@ -32,6 +32,21 @@ static struct sla *load_sla(void)
     return s;
 }
 
+/* The SLA rules and the store (need_operator: resolve the acting operator);
+ * -1 (nothing left open) when either fails, the reason printed. */
+static int open_sla_store(struct cli_ctx *ctx, int need_operator, struct sla **sla,
+                          struct store **st)
+{
+    *sla = load_sla();
+    if (!*sla)
+        return -1;
+    if (cli_open_store(ctx, st, need_operator) != 0) {
+        sla_free(*sla);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_level(const char *s, int *out)
 {
     if (s && s[0] >= '1' && s[0] <= '3' && s[1] == '\0') {
@@ -249,14 +264,10 @@ static int incident_list_cmd(struct cli_ctx *ctx, int argc, char **argv, int inb
     }
     if (optind < argc)
         return cli_usage("incident", _("unexpected argument: %s"), argv[optind]);
-    struct sla *sla = load_sla();
-    if (!sla)
-        return EXIT_FAIL;
+    struct sla *sla;
     struct store *st;
-    if (cli_open_store(ctx, &st, inbox) != 0) {
-        sla_free(sla);
+    if (open_sla_store(ctx, inbox, &sla, &st) != 0)
         return EXIT_FAIL;
-    }
     char *err = NULL;
     struct incident *rows;
     size_t n;
@@ -335,14 +346,10 @@ static int incident_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2)
         return cli_usage("incident", _("show needs REF"));
-    struct sla *sla = load_sla();
-    if (!sla)
-        return EXIT_FAIL;
+    struct sla *sla;
     struct store *st;
-    if (cli_open_store(ctx, &st, 0) != 0) {
-        sla_free(sla);
+    if (open_sla_store(ctx, 0, &sla, &st) != 0)
         return EXIT_FAIL;
-    }
     char *err = NULL;
     struct incident inc;
     int64_t now = time_now_ms();
@@ -523,14 +530,10 @@ static int incident_step_cmd(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (argc - optind != 2)
         return cli_usage("incident", _("step needs REF and STEP"));
-    struct sla *sla = load_sla();
-    if (!sla)
-        return EXIT_FAIL;
+    struct sla *sla;
     struct store *st;
-    if (cli_open_store(ctx, &st, 1) != 0) {
-        sla_free(sla);
+    if (open_sla_store(ctx, 1, &sla, &st) != 0)
         return EXIT_FAIL;
-    }
     char *err = NULL;
     int rc = incident_step(st, sla, argv[optind], argv[optind + 1], &a, &err);
     if (rc == 0)
@@ -544,27 +547,15 @@ static int incident_simple_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
     /* submit REF | link REF KIND ID [--note N] */
     const char *note = NULL;
-    static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
-                                         {NULL, 0, NULL, 0}};
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'n')
-            note = optarg;
-        else
-            return cli_usage("incident", _("unknown option"));
-    }
+    if (cli_option("incident", argc, argv, "note", &note) != 0)
+        return EXIT_USAGE;
     int submit = streq(argv[0], "submit");
     if (argc - optind != (submit ? 1 : 3))
         return cli_usage("incident", submit ? _("submit needs REF") : _("link needs REF KIND ID"));
-    struct sla *sla = load_sla();
-    if (!sla)
-        return EXIT_FAIL;
+    struct sla *sla;
     struct store *st;
-    if (cli_open_store(ctx, &st, 1) != 0) {
-        sla_free(sla);
+    if (open_sla_store(ctx, 1, &sla, &st) != 0)
         return EXIT_FAIL;
-    }
     char *err = NULL;
     int rc = submit
                  ? incident_submit(st, sla, argv[optind], &err)
@@ -1017,6 +1008,30 @@ int cmd_problem(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* ---- sla and report ---- */
+/* The options of `unyo CMD VERB`: --NAME1 V, --NAME2 V and --markdown. 0, or
+ * the usage error (EXIT_USAGE). */
+static int report_options(const char *cmd, int argc, char **argv, const char *name1,
+                          const char **v1, const char *name2, const char **v2, int *markdown)
+{
+    const struct option opts[] = {{name1, required_argument, NULL, '1'},
+                                  {name2, required_argument, NULL, '2'},
+                                  {"markdown", no_argument, NULL, 'm'},
+                                  {NULL, 0, NULL, 0}};
+    int c;
+    reset_getopt();
+    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+        if (c == '1')
+            *v1 = optarg;
+        else if (c == '2')
+            *v2 = optarg;
+        else if (c == 'm')
+            *markdown = 1;
+        else
+            return cli_usage(cmd, _("unknown option"));
+    }
+    return 0;
+}
+
 static enum report_format report_fmt(struct cli_ctx *ctx, int markdown)
 {
     if (markdown)
@@ -1026,6 +1041,16 @@ static enum report_format report_fmt(struct cli_ctx *ctx, int markdown)
     if (ctx->format == OUTPUT_JSON)
         return REPORT_JSON;
     return REPORT_TEXT;
+}
+
+/* Prints r, or fails with *err (set by whatever made r) when r is NULL. */
+static int print_report(struct cli_ctx *ctx, int markdown, struct report *r, char **err)
+{
+    if (!r)
+        return cli_fail(*err);
+    report_print(r, report_fmt(ctx, markdown), stdout);
+    report_free(r);
+    return EXIT_OK;
 }
 
 static void print_breach(void *user, const struct incident *inc, enum sla_step step)
@@ -1043,23 +1068,10 @@ int cmd_sla(struct cli_ctx *ctx, int argc, char **argv)
     if (argc < 2)
         return cli_usage("sla", _("say show, scan or report"));
     const char *verb = argv[1];
-    static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
-                                         {"to", required_argument, NULL, 't'},
-                                         {"markdown", no_argument, NULL, 'm'},
-                                         {NULL, 0, NULL, 0}};
     const char *from = NULL, *to = NULL;
-    int markdown = 0, c;
-    reset_getopt();
-    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-        if (c == 'f')
-            from = optarg;
-        else if (c == 't')
-            to = optarg;
-        else if (c == 'm')
-            markdown = 1;
-        else
-            return cli_usage("sla", _("unknown option"));
-    }
+    int markdown = 0;
+    if (report_options("sla", argc, argv, "from", &from, "to", &to, &markdown) != 0)
+        return EXIT_USAGE;
     struct sla *sla = load_sla();
     if (!sla)
         return EXIT_FAIL;
@@ -1105,13 +1117,8 @@ int cmd_sla(struct cli_ctx *ctx, int argc, char **argv)
                 sla_free(sla);
                 return cli_usage("sla", _("report needs --from and --to"));
             }
-            struct report *r = report_sla(st, sla, from, to, time_now_ms(), &err);
-            if (!r) {
-                rc = cli_fail(err);
-            } else {
-                report_print(r, report_fmt(ctx, markdown), stdout);
-                report_free(r);
-            }
+            rc = print_report(ctx, markdown, report_sla(st, sla, from, to, time_now_ms(), &err),
+                              &err);
         }
         store_close(st);
     } else {
@@ -1126,23 +1133,10 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
     if (argc < 2)
         return cli_usage("report", _("say daily or monthly"));
     const char *verb = argv[1];
-    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
-                                         {"month", required_argument, NULL, 'm'},
-                                         {"markdown", no_argument, NULL, 'M'},
-                                         {NULL, 0, NULL, 0}};
     const char *date = NULL, *month = NULL;
-    int markdown = 0, c;
-    reset_getopt();
-    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            date = optarg;
-        else if (c == 'm')
-            month = optarg;
-        else if (c == 'M')
-            markdown = 1;
-        else
-            return cli_usage("report", _("unknown option"));
-    }
+    int markdown = 0;
+    if (report_options("report", argc, argv, "date", &date, "month", &month, &markdown) != 0)
+        return EXIT_USAGE;
     int daily = streq(verb, "daily");
     if (!daily && !streq(verb, "monthly"))
         return cli_usage("report", _("unknown verb: %s"), verb);
@@ -1157,14 +1151,10 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
         today[7] = '\0';
         month = today;
     }
-    struct sla *sla = load_sla();
-    if (!sla)
-        return EXIT_FAIL;
+    struct sla *sla;
     struct store *st;
-    if (cli_open_store(ctx, &st, 0) != 0) {
-        sla_free(sla);
+    if (open_sla_store(ctx, 0, &sla, &st) != 0)
         return EXIT_FAIL;
-    }
     char *err = NULL;
     int rc = EXIT_OK;
     if (daily) { /* the day's work too: checklist, jobs, changes, handovers */
@@ -1179,13 +1169,7 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
         sla_free(sla);
         return rc;
     }
-    struct report *r = report_monthly(st, sla, month, now, &err);
-    if (!r) {
-        rc = cli_fail(err);
-    } else {
-        report_print(r, report_fmt(ctx, markdown), stdout);
-        report_free(r);
-    }
+    rc = print_report(ctx, markdown, report_monthly(st, sla, month, now, &err), &err);
     store_close(st);
     sla_free(sla);
     return rc;

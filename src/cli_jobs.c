@@ -98,18 +98,9 @@ static void print_runs(struct cli_ctx *ctx, struct job_run_row *rows, size_t n, 
 
 static int jobs_due_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
-                                         {NULL, 0, NULL, 0}};
     const char *date = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            date = optarg;
-        else
-            return cli_usage("jobs", _("unknown option"));
-    }
+    if (cli_option("jobs", argc, argv, "date", &date) != 0)
+        return EXIT_USAGE;
     char day[11];
     int rc = day_opt(date, day);
     if (rc != 0)
@@ -226,18 +217,9 @@ static int jobs_run_cmd(struct cli_ctx *ctx, int argc, char **argv)
 
 static int jobs_action_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *action)
 {
-    static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
-                                         {NULL, 0, NULL, 0}};
     const char *note = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'n')
-            note = optarg;
-        else
-            return cli_usage("jobs", _("unknown option"));
-    }
+    if (cli_option("jobs", argc, argv, "note", &note) != 0)
+        return EXIT_USAGE;
     int npos = argc - optind;
     if (npos != (action ? 1 : 2))
         return cli_usage("jobs", _("say which run (CODE@YYYY-MM-DD, CODE for today, or its id)"));

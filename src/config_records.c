@@ -212,12 +212,6 @@ int config_effect_declare(struct store *st, const char *change_id, int seq, cons
     return rc;
 }
 
-static char *dup_col(sqlite3_stmt *s, int i)
-{
-    const char *t = col_text(s, i);
-    return t ? xstrdup(t) : NULL;
-}
-
 struct effect_rec {
     char id[ID_LEN + 1];
     char *kind, *host_id, *name, *op, *version, *location, *detail, *item_id, *prev_state;
@@ -253,25 +247,25 @@ static int load_effects(struct store *st, const char *change_id, struct effect_r
         struct effect_rec *r = &v[cnt++];
         memset(r, 0, sizeof *r);
         snprintf(r->id, sizeof r->id, "%s", col_text(s, 0));
-        r->kind = dup_col(s, 1);
-        r->host_id = dup_col(s, 2);
-        r->name = dup_col(s, 3);
-        r->op = dup_col(s, 4);
-        r->version = dup_col(s, 5);
-        r->location = dup_col(s, 6);
-        r->detail = dup_col(s, 7);
+        r->kind = col_dup(s, 1);
+        r->host_id = col_dup(s, 2);
+        r->name = col_dup(s, 3);
+        r->op = col_dup(s, 4);
+        r->version = col_dup(s, 5);
+        r->location = col_dup(s, 6);
+        r->detail = col_dup(s, 7);
         r->has_quantity = sqlite3_column_type(s, 8) != SQLITE_NULL;
         r->quantity = sqlite3_column_int64(s, 8);
-        r->item_id = dup_col(s, 9);
-        r->prev_state = dup_col(s, 10);
-        r->prev_version = dup_col(s, 11);
-        r->prev_location = dup_col(s, 12);
-        r->prev_detail = dup_col(s, 13);
+        r->item_id = col_dup(s, 9);
+        r->prev_state = col_dup(s, 10);
+        r->prev_version = col_dup(s, 11);
+        r->prev_location = col_dup(s, 12);
+        r->prev_detail = col_dup(s, 13);
         r->prev_has_quantity = sqlite3_column_type(s, 14) != SQLITE_NULL;
         r->prev_quantity = sqlite3_column_int64(s, 14);
         r->prev_deleted = sqlite3_column_int(s, 15);
-        r->prev_change_id = dup_col(s, 16);
-        r->prev_applied_at = dup_col(s, 17);
+        r->prev_change_id = col_dup(s, 16);
+        r->prev_applied_at = col_dup(s, 17);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -299,14 +293,14 @@ static int apply_one(struct store *st, const char *change_id, struct effect_rec 
     const char *prev_state = "absent";
     if (sqlite3_step(f) == SQLITE_ROW) {
         snprintf(item, sizeof item, "%s", col_text(f, 0));
-        r->prev_version = dup_col(f, 1);
-        r->prev_location = dup_col(f, 2);
-        r->prev_detail = dup_col(f, 3);
+        r->prev_version = col_dup(f, 1);
+        r->prev_location = col_dup(f, 2);
+        r->prev_detail = col_dup(f, 3);
         r->prev_has_quantity = sqlite3_column_type(f, 4) != SQLITE_NULL;
         r->prev_quantity = sqlite3_column_int64(f, 4);
         r->prev_deleted = sqlite3_column_int(f, 5);
-        r->prev_change_id = dup_col(f, 6);
-        r->prev_applied_at = dup_col(f, 7);
+        r->prev_change_id = col_dup(f, 6);
+        r->prev_applied_at = col_dup(f, 7);
         prev_state = "existed";
     }
     sqlite3_reset(f);
@@ -468,13 +462,13 @@ int config_effects_of(struct store *st, const char *change_id, struct config_eff
         v = xrealloc(v, (cnt + 1) * sizeof *v);
         struct config_effect_row *r = &v[cnt++];
         r->seq = sqlite3_column_int(s, 0);
-        r->spec = dup_col(s, 1);
-        r->kind = dup_col(s, 2);
-        r->host = dup_col(s, 3);
-        r->name = dup_col(s, 4);
-        r->op = dup_col(s, 5);
-        r->applied_at = dup_col(s, 6);
-        r->prev_state = dup_col(s, 7);
+        r->spec = col_dup(s, 1);
+        r->kind = col_dup(s, 2);
+        r->host = col_dup(s, 3);
+        r->name = col_dup(s, 4);
+        r->op = col_dup(s, 5);
+        r->applied_at = col_dup(s, 6);
+        r->prev_state = col_dup(s, 7);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -524,16 +518,16 @@ int config_list(struct store *st, const char *host, const char *kind, struct con
         struct config_item_row *r = &v[cnt++];
         memset(r, 0, sizeof *r);
         snprintf(r->id, sizeof r->id, "%s", col_text(s, 0));
-        r->host = dup_col(s, 1);
-        r->kind = dup_col(s, 2);
-        r->name = dup_col(s, 3);
-        r->version = dup_col(s, 4);
-        r->location = dup_col(s, 5);
-        r->detail = dup_col(s, 6);
+        r->host = col_dup(s, 1);
+        r->kind = col_dup(s, 2);
+        r->name = col_dup(s, 3);
+        r->version = col_dup(s, 4);
+        r->location = col_dup(s, 5);
+        r->detail = col_dup(s, 6);
         r->has_quantity = sqlite3_column_type(s, 7) != SQLITE_NULL;
         r->quantity = sqlite3_column_int64(s, 7);
-        r->applied_at = dup_col(s, 8);
-        r->change_ref = dup_col(s, 9);
+        r->applied_at = col_dup(s, 8);
+        r->change_ref = col_dup(s, 9);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {

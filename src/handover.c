@@ -218,6 +218,22 @@ static void md_inline(struct strbuf *sb, const char *s)
     }
 }
 
+/* "- KEY TEXT: STATE", one item of a list section. */
+static void md_item(struct strbuf *sb, const char *key, const char *text, const char *state)
+{
+    sb_printf(sb, "- %s ", key);
+    md_inline(sb, text);
+    sb_printf(sb, ": %s\n", state);
+}
+
+/* Ends a list section of n items ("None." when there are none). */
+static void md_end(struct strbuf *sb, size_t n)
+{
+    if (!n)
+        sb_printf(sb, "%s\n", _("None."));
+    sb_putc(sb, '\n');
+}
+
 static void iso_to_jst(const char *iso, char out[32])
 {
     int64_t ms;
@@ -292,31 +308,19 @@ char *handover_markdown(const struct handover_summary *s, const char *note)
         }
         sb_putc(&sb, '\n');
     }
-    if (!s->n_checks)
-        sb_printf(&sb, "%s\n", _("None."));
-    sb_putc(&sb, '\n');
+    md_end(&sb, s->n_checks);
 
     sb_printf(&sb, _("## Jobs failed or pending today (%zu)"), s->n_jobs);
     sb_puts(&sb, "\n\n");
-    for (size_t i = 0; i < s->n_jobs; i++) {
-        sb_printf(&sb, "- %s ", s->jobs[i].code);
-        md_inline(&sb, s->jobs[i].name);
-        sb_printf(&sb, ": %s\n", s->jobs[i].state);
-    }
-    if (!s->n_jobs)
-        sb_printf(&sb, "%s\n", _("None."));
-    sb_putc(&sb, '\n');
+    for (size_t i = 0; i < s->n_jobs; i++)
+        md_item(&sb, s->jobs[i].code, s->jobs[i].name, s->jobs[i].state);
+    md_end(&sb, s->n_jobs);
 
     sb_printf(&sb, _("## Changes in progress (%zu)"), s->n_changes);
     sb_puts(&sb, "\n\n");
-    for (size_t i = 0; i < s->n_changes; i++) {
-        sb_printf(&sb, "- %s ", s->changes[i].ref);
-        md_inline(&sb, s->changes[i].title);
-        sb_printf(&sb, ": %s\n", s->changes[i].status);
-    }
-    if (!s->n_changes)
-        sb_printf(&sb, "%s\n", _("None."));
-    sb_putc(&sb, '\n');
+    for (size_t i = 0; i < s->n_changes; i++)
+        md_item(&sb, s->changes[i].ref, s->changes[i].title, s->changes[i].status);
+    md_end(&sb, s->n_changes);
 
     sb_printf(&sb, _("## Carried over (%zu)"), s->n_carried);
     sb_puts(&sb, "\n\n");

@@ -122,6 +122,55 @@ int64_t ledger_ms(const char *iso)
     return ms;
 }
 
+int ledger_find(sqlite3_stmt *by_id, sqlite3_stmt *by_ref, const char *ref_or_id,
+                char id[ID_LEN + 1])
+{
+    sqlite3_stmt *s = id_valid(ref_or_id) ? by_id : by_ref;
+    char norm[24];
+    ledger_norm_ref(ref_or_id, norm);
+    bind_text(s, 1, id_valid(ref_or_id) ? ref_or_id : norm);
+    int n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW)
+        if (n++ == 0)
+            snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
+    sqlite3_reset(s);
+    return n;
+}
+
+int ledger_created(struct store *st, int rc, const char *id, const char *ref, char *out_id,
+                   char *out_ref, char **err)
+{
+    if (rc != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    if (store_commit(st, err) != 0)
+        return -1;
+    if (out_id)
+        snprintf(out_id, ID_LEN + 1, "%s", id);
+    if (out_ref)
+        snprintf(out_ref, 24, "%s", ref);
+    return 0;
+}
+
+int ledger_insert_event(struct store *st, sqlite3_stmt *s, const char *owner_id, const char *kind,
+                        const char *note, const char *data, int64_t at)
+{
+    char id[ID_LEN + 1], ts[TIME_ISO_LEN + 1];
+    id_new_at(id, at);
+    time_format_iso(at, ts);
+    bind_text(s, 1, id);
+    bind_text(s, 2, owner_id);
+    bind_text(s, 3, kind);
+    bind_text(s, 4, note && *note ? note : NULL);
+    bind_text(s, 5, data);
+    bind_text(s, 6, st->operator_id);
+    bind_text(s, 7, ts);
+    bind_int(s, 8, store_hlc_next(st));
+    bind_text(s, 9, st->origin);
+    return sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+}
+
 void ledger_norm_ref(const char *in, char out[24])
 {
     /* "inc-20261124-B4C3" -> "INC-20261124-b4c3": the prefix is upper case, the
@@ -243,22 +292,10 @@ int incident_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1
         set_err(err, _("say which incident (INC-YYYYMMDD-xxxx or its id)"));
         return -1;
     }
-    sqlite3_stmt *s;
-    if (id_valid(ref_or_id)) {
-        s = store_stmt(st, "SELECT id FROM incidents WHERE id = ?1 AND deleted = 0");
-    } else {
-        s = store_stmt(st, "SELECT id FROM incidents WHERE ref = ?1 AND deleted = 0 LIMIT 2");
-    }
-    char norm[24];
-    ledger_norm_ref(ref_or_id, norm);
-    bind_text(s, 1, id_valid(ref_or_id) ? ref_or_id : norm);
-    int n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (n == 0)
-            snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
-        n++;
-    }
-    sqlite3_reset(s);
+    int n = ledger_find(
+        store_stmt(st, "SELECT id FROM incidents WHERE id = ?1 AND deleted = 0"),
+        store_stmt(st, "SELECT id FROM incidents WHERE ref = ?1 AND deleted = 0 LIMIT 2"),
+        ref_or_id, id);
     if (n == 1)
         return 0;
     if (n == 0)
@@ -279,32 +316,26 @@ int incident_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1
     "FROM incidents i LEFT JOIN libraries l ON l.id = i.library_id LEFT JOIN operators o ON "      \
     "o.id = i.assignee_id LEFT JOIN operators c ON c.id = i.created_by "
 
-static char *dup_col(sqlite3_stmt *s, int i)
-{
-    const char *v = col_text(s, i);
-    return v ? xstrdup(v) : NULL;
-}
-
 static void read_row(sqlite3_stmt *s, struct incident *inc)
 {
     memset(inc, 0, sizeof *inc);
     snprintf(inc->id, sizeof inc->id, "%s", col_text(s, 0));
     snprintf(inc->ref, sizeof inc->ref, "%s", col_text(s, 1) ? col_text(s, 1) : "");
-    inc->library_code = dup_col(s, 2);
-    inc->library_name = dup_col(s, 3);
-    inc->channel = dup_col(s, 4);
-    inc->reporter = dup_col(s, 5);
-    inc->title = dup_col(s, 6);
-    inc->description = dup_col(s, 7);
-    inc->category = dup_col(s, 8);
+    inc->library_code = col_dup(s, 2);
+    inc->library_name = col_dup(s, 3);
+    inc->channel = col_dup(s, 4);
+    inc->reporter = col_dup(s, 5);
+    inc->title = col_dup(s, 6);
+    inc->description = col_dup(s, 7);
+    inc->category = col_dup(s, 8);
     inc->impact = sqlite3_column_int(s, 9);
     inc->urgency = sqlite3_column_int(s, 10);
     snprintf(inc->priority, sizeof inc->priority, "%s", col_text(s, 11) ? col_text(s, 11) : "");
-    inc->status = dup_col(s, 12);
-    inc->assignee_login = dup_col(s, 13);
-    inc->assignee_name = dup_col(s, 14);
-    inc->problem_id = dup_col(s, 15);
-    inc->inquiry_id = dup_col(s, 16);
+    inc->status = col_dup(s, 12);
+    inc->assignee_login = col_dup(s, 13);
+    inc->assignee_name = col_dup(s, 14);
+    inc->problem_id = col_dup(s, 15);
+    inc->inquiry_id = col_dup(s, 16);
     inc->received = ledger_ms(col_text(s, 17));
     inc->acknowledged = ledger_ms(col_text(s, 18));
     inc->first_response = ledger_ms(col_text(s, 19));
@@ -313,9 +344,9 @@ static void read_row(sqlite3_stmt *s, struct incident *inc)
     inc->paused_since = ledger_ms(col_text(s, 22));
     inc->paused_seconds = sqlite3_column_int64(s, 23);
     inc->notified = ledger_ms(col_text(s, 24));
-    inc->notified_to = dup_col(s, 25);
+    inc->notified_to = col_dup(s, 25);
     inc->breaches = sqlite3_column_int(s, 26);
-    inc->created_by_login = dup_col(s, 27);
+    inc->created_by_login = col_dup(s, 27);
 }
 
 static int load_pauses(struct store *st, const char *id, struct sla_pause **out, size_t *n,
@@ -412,11 +443,11 @@ int incident_events(struct store *st, const char *id, struct incident_event **ou
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct incident_event *e = &(*out)[(*n)++];
-        e->kind = dup_col(s, 0);
-        e->note = dup_col(s, 1);
-        e->data = dup_col(s, 2);
-        e->operator_login = dup_col(s, 3);
-        e->operator_name = dup_col(s, 4);
+        e->kind = col_dup(s, 0);
+        e->note = col_dup(s, 1);
+        e->data = col_dup(s, 2);
+        e->operator_login = col_dup(s, 3);
+        e->operator_name = col_dup(s, 4);
         e->at = ledger_ms(col_text(s, 5));
     }
     sqlite3_reset(s);
@@ -460,10 +491,10 @@ int incident_links(struct store *st, const char *id, struct ledger_link **out, s
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct ledger_link *l = &(*out)[(*n)++];
-        l->kind = dup_col(s, 0);
-        l->id = dup_col(s, 1);
-        l->note = dup_col(s, 2);
-        l->label = dup_col(s, 3);
+        l->kind = col_dup(s, 0);
+        l->id = col_dup(s, 1);
+        l->note = col_dup(s, 2);
+        l->label = col_dup(s, 3);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -493,19 +524,7 @@ static int add_event(struct store *st, const char *incident_id, const char *kind
     sqlite3_stmt *s = store_stmt(
         st, "INSERT INTO incident_events(id, incident_id, kind, note, data, operator_id, at, hlc, "
             "origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    char id[ID_LEN + 1], ts[TIME_ISO_LEN + 1];
-    id_new_at(id, at);
-    time_format_iso(at, ts);
-    bind_text(s, 1, id);
-    bind_text(s, 2, incident_id);
-    bind_text(s, 3, kind);
-    bind_text(s, 4, note && *note ? note : NULL);
-    bind_text(s, 5, data);
-    bind_text(s, 6, st->operator_id);
-    bind_text(s, 7, ts);
-    bind_int(s, 8, store_hlc_next(st));
-    bind_text(s, 9, st->origin);
-    if (sqlite3_step(s) != SQLITE_DONE)
+    if (ledger_insert_event(st, s, incident_id, kind, note, data, at) != 0)
         return store_fail(st, err, _("recording an incident event"));
     return 0;
 }

@@ -155,5 +155,21 @@ int ledger_add_link(struct store *st, const char *from_kind, const char *from_id
 void ledger_ref(const char *prefix, const char *id, int64_t ms, char out[24]);
 /* A ref as typed (any case) in its stored form. */
 void ledger_norm_ref(const char *in, char out[24]);
+struct sqlite3_stmt;
+/* Looks a row up by id (by_id, when ref_or_id is one) or by ref (by_ref,
+ * normalised; LIMIT 2); both select the id with ?1. Copies the first id into
+ * id and returns how many rows matched (0, 1 or 2). */
+int ledger_find(struct sqlite3_stmt *by_id, struct sqlite3_stmt *by_ref, const char *ref_or_id,
+                char id[ID_LEN + 1]);
+/* Runs insert, an INSERT INTO <ledger>_events(id, <owner>_id, kind, note,
+ * data, operator_id, at, hlc, origin) VALUES(?1..?9), for one event of owner
+ * at ms; -1 when SQLite fails (the caller reports it with store_fail). */
+/* Ends the transaction that made a row: rolls back when rc != 0, else commits
+ * and copies id and ref into out_id (ID_LEN + 1) and out_ref (24), each may be
+ * NULL. 0, or -1 with *err. */
+int ledger_created(struct store *st, int rc, const char *id, const char *ref, char *out_id,
+                   char *out_ref, char **err);
+int ledger_insert_event(struct store *st, struct sqlite3_stmt *insert, const char *owner_id,
+                        const char *kind, const char *note, const char *data, int64_t at);
 
 #endif

@@ -33,12 +33,6 @@ const char *inquiry_status_name(const char *k)
     return k ? k : "";
 }
 
-static char *dup_col(sqlite3_stmt *s, int i)
-{
-    const char *v = col_text(s, i);
-    return v ? xstrdup(v) : NULL;
-}
-
 void inquiry_clear(struct inquiry *q)
 {
     free(q->library_code);
@@ -63,18 +57,10 @@ int inquiry_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1]
         set_err(err, _("say which inquiry (INQ-YYYYMMDD-xxxx or its id)"));
         return -1;
     }
-    sqlite3_stmt *s =
-        id_valid(ref_or_id)
-            ? store_stmt(st, "SELECT id FROM inquiries WHERE id = ?1 AND deleted = 0")
-            : store_stmt(st, "SELECT id FROM inquiries WHERE ref = ?1 AND deleted = 0 LIMIT 2");
-    char norm[24];
-    ledger_norm_ref(ref_or_id, norm);
-    bind_text(s, 1, id_valid(ref_or_id) ? ref_or_id : norm);
-    int n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW)
-        if (n++ == 0)
-            snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
-    sqlite3_reset(s);
+    int n = ledger_find(
+        store_stmt(st, "SELECT id FROM inquiries WHERE id = ?1 AND deleted = 0"),
+        store_stmt(st, "SELECT id FROM inquiries WHERE ref = ?1 AND deleted = 0 LIMIT 2"),
+        ref_or_id, id);
     if (n == 1)
         return 0;
     if (n == 0)
@@ -98,19 +84,19 @@ static void read_row(sqlite3_stmt *s, struct inquiry *q)
     memset(q, 0, sizeof *q);
     snprintf(q->id, sizeof q->id, "%s", col_text(s, 0));
     snprintf(q->ref, sizeof q->ref, "%s", col_text(s, 1) ? col_text(s, 1) : "");
-    q->library_code = dup_col(s, 2);
-    q->library_name = dup_col(s, 3);
-    q->channel = dup_col(s, 4);
-    q->reporter = dup_col(s, 5);
-    q->title = dup_col(s, 6);
-    q->question = dup_col(s, 7);
-    q->status = dup_col(s, 8);
-    q->draft_answer = dup_col(s, 9);
-    q->draft_by_login = dup_col(s, 10);
-    q->reviewer_login = dup_col(s, 11);
-    q->answer = dup_col(s, 12);
-    q->incident_id = dup_col(s, 13);
-    q->incident_ref = dup_col(s, 14);
+    q->library_code = col_dup(s, 2);
+    q->library_name = col_dup(s, 3);
+    q->channel = col_dup(s, 4);
+    q->reporter = col_dup(s, 5);
+    q->title = col_dup(s, 6);
+    q->question = col_dup(s, 7);
+    q->status = col_dup(s, 8);
+    q->draft_answer = col_dup(s, 9);
+    q->draft_by_login = col_dup(s, 10);
+    q->reviewer_login = col_dup(s, 11);
+    q->answer = col_dup(s, 12);
+    q->incident_id = col_dup(s, 13);
+    q->incident_ref = col_dup(s, 14);
     q->received = ledger_ms(col_text(s, 15));
     q->answered = ledger_ms(col_text(s, 16));
     q->closed = ledger_ms(col_text(s, 17));
@@ -140,19 +126,7 @@ static int add_event(struct store *st, const char *qid, const char *kind, const 
     sqlite3_stmt *s = store_stmt(
         st, "INSERT INTO inquiry_events(id, inquiry_id, kind, note, data, operator_id, at, hlc, "
             "origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    char id[ID_LEN + 1], ts[TIME_ISO_LEN + 1];
-    id_new_at(id, at);
-    time_format_iso(at, ts);
-    bind_text(s, 1, id);
-    bind_text(s, 2, qid);
-    bind_text(s, 3, kind);
-    bind_text(s, 4, note && *note ? note : NULL);
-    bind_text(s, 5, data);
-    bind_text(s, 6, st->operator_id);
-    bind_text(s, 7, ts);
-    bind_int(s, 8, store_hlc_next(st));
-    bind_text(s, 9, st->origin);
-    if (sqlite3_step(s) != SQLITE_DONE)
+    if (ledger_insert_event(st, s, qid, kind, note, data, at) != 0)
         return store_fail(st, err, _("recording an inquiry event"));
     return 0;
 }
@@ -213,17 +187,7 @@ int inquiry_create(struct store *st, const struct inquiry_new *in, char *out_id,
         rc = add_event(st, id, "received", NULL, NULL, received, err);
     if (rc == 0)
         rc = store_audit(st, "inquiry.create", "inquiries", id, ref, err);
-    if (rc != 0) {
-        store_rollback(st);
-        return -1;
-    }
-    if (store_commit(st, err) != 0)
-        return -1;
-    if (out_id)
-        snprintf(out_id, ID_LEN + 1, "%s", id);
-    if (out_ref)
-        snprintf(out_ref, 24, "%s", ref);
-    return 0;
+    return ledger_created(st, rc, id, ref, out_id, out_ref, err);
 }
 
 /* One change: the event, the cached columns, audit. Fields NULL keep their value. */
@@ -556,10 +520,10 @@ int inquiry_events(struct store *st, const char *id, struct inquiry_event **out,
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct inquiry_event *e = &(*out)[(*n)++];
-        e->kind = dup_col(s, 0);
-        e->note = dup_col(s, 1);
-        e->data = dup_col(s, 2);
-        e->operator_login = dup_col(s, 3);
+        e->kind = col_dup(s, 0);
+        e->note = col_dup(s, 1);
+        e->data = col_dup(s, 2);
+        e->operator_login = col_dup(s, 3);
         e->at = ledger_ms(col_text(s, 4));
     }
     sqlite3_reset(s);

@@ -1001,12 +1001,6 @@ int jobs_recover(struct store *st, int *recovered, char **err)
     return rc;
 }
 
-static char *dup_col(sqlite3_stmt *s, int i)
-{
-    const char *t = col_text(s, i);
-    return t ? xstrdup(t) : NULL;
-}
-
 #define RUN_COLS                                                                                   \
     "r.id, j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, r.due_day, r.state, "        \
     "r.claimed_by, r.started_at, r.ended_at, j.expected_start, j.expected_end, i.ref, r.files, "   \
@@ -1027,20 +1021,20 @@ static void fill_run(sqlite3_stmt *s, struct job_run_row *r, int64_t now)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->id, sizeof r->id, "%s", col_text(s, 0));
-    r->code = dup_col(s, 1);
-    r->name_ja = dup_col(s, 2);
-    r->name_en = dup_col(s, 3);
-    r->host = dup_col(s, 4);
-    r->group = dup_col(s, 5);
-    r->due_day = dup_col(s, 6);
-    r->state = dup_col(s, 7);
-    r->claimed_by = dup_col(s, 8);
-    r->started_at = dup_col(s, 9);
-    r->ended_at = dup_col(s, 10);
-    r->expected_start = dup_col(s, 11);
-    r->expected_end = dup_col(s, 12);
-    r->incident_ref = dup_col(s, 13);
-    r->files = dup_col(s, 14);
+    r->code = col_dup(s, 1);
+    r->name_ja = col_dup(s, 2);
+    r->name_en = col_dup(s, 3);
+    r->host = col_dup(s, 4);
+    r->group = col_dup(s, 5);
+    r->due_day = col_dup(s, 6);
+    r->state = col_dup(s, 7);
+    r->claimed_by = col_dup(s, 8);
+    r->started_at = col_dup(s, 9);
+    r->ended_at = col_dup(s, 10);
+    r->expected_start = col_dup(s, 11);
+    r->expected_end = col_dup(s, 12);
+    r->incident_ref = col_dup(s, 13);
+    r->files = col_dup(s, 14);
     r->attempt = sqlite3_column_int(s, 15);
     r->has_exit = sqlite3_column_type(s, 16) != SQLITE_NULL;
     r->exit_status = sqlite3_column_int(s, 16);
@@ -1372,18 +1366,18 @@ int jobs_list(struct store *st, struct job_row **out, size_t *n, char **err)
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct job_row *r = &(*out)[(*n)++];
-        r->code = dup_col(s, 0);
-        r->name_ja = dup_col(s, 1);
-        r->name_en = dup_col(s, 2);
-        r->host = dup_col(s, 3);
-        r->group = dup_col(s, 4);
-        r->after = dup_col(s, 5);
-        r->command = dup_col(s, 6);
-        r->procedure = dup_col(s, 7);
-        r->outputs = dup_col(s, 8);
-        r->deliver_to = dup_col(s, 9);
-        r->expected_start = dup_col(s, 10);
-        r->expected_end = dup_col(s, 11);
+        r->code = col_dup(s, 0);
+        r->name_ja = col_dup(s, 1);
+        r->name_en = col_dup(s, 2);
+        r->host = col_dup(s, 3);
+        r->group = col_dup(s, 4);
+        r->after = col_dup(s, 5);
+        r->command = col_dup(s, 6);
+        r->procedure = col_dup(s, 7);
+        r->outputs = col_dup(s, 8);
+        r->deliver_to = col_dup(s, 9);
+        r->expected_start = col_dup(s, 10);
+        r->expected_end = col_dup(s, 11);
         r->periods = (unsigned)sqlite3_column_int(s, 12);
         r->weekday = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13);
         r->monthday = sqlite3_column_int(s, 14);
@@ -1467,23 +1461,15 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
         return -1;
     }
     fill_run(s, &out->run, time_now_ms());
-    out->output = dup_col(s, 19);
-    out->command = dup_col(s, 20);
-    out->procedure = dup_col(s, 21);
+    out->output = col_dup(s, 19);
+    out->command = col_dup(s, 20);
+    out->procedure = col_dup(s, 21);
     sqlite3_reset(s);
     s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at FROM job_run_events e "
                        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.run_id = ?1 "
                        "ORDER BY e.at, e.id");
     bind_text(s, 1, id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        out->events = xrealloc(out->events, (out->nevents + 1) * sizeof *out->events);
-        struct job_event_row *e = &out->events[out->nevents++];
-        e->kind = dup_col(s, 0);
-        e->note = dup_col(s, 1);
-        e->who = dup_col(s, 2);
-        e->at = dup_col(s, 3);
-    }
-    sqlite3_reset(s);
+    event_rows_read(s, &out->events, &out->nevents);
     return 0;
 }
 
@@ -1495,9 +1481,6 @@ void jobs_run_detail_clear(struct job_run_detail *d)
     free(r->ended_at), free(r->expected_start), free(r->expected_end);
     free(r->incident_ref), free(r->files);
     free(d->output), free(d->command), free(d->procedure);
-    for (size_t i = 0; i < d->nevents; i++)
-        free(d->events[i].kind), free(d->events[i].note), free(d->events[i].who),
-            free(d->events[i].at);
-    free(d->events);
+    event_rows_free(d->events, d->nevents);
     memset(d, 0, sizeof *d);
 }

@@ -37,12 +37,6 @@ static int status_rank(const char *s)
     return -1;
 }
 
-static char *dup_col(sqlite3_stmt *s, int i)
-{
-    const char *v = col_text(s, i);
-    return v ? xstrdup(v) : NULL;
-}
-
 void problem_clear(struct problem *p)
 {
     free(p->title);
@@ -64,18 +58,10 @@ int problem_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1]
         set_err(err, _("say which problem (PRB-YYYYMMDD-xxxx or its id)"));
         return -1;
     }
-    sqlite3_stmt *s =
-        id_valid(ref_or_id)
-            ? store_stmt(st, "SELECT id FROM problems WHERE id = ?1 AND deleted = 0")
-            : store_stmt(st, "SELECT id FROM problems WHERE ref = ?1 AND deleted = 0 LIMIT 2");
-    char norm[24];
-    ledger_norm_ref(ref_or_id, norm);
-    bind_text(s, 1, id_valid(ref_or_id) ? ref_or_id : norm);
-    int n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW)
-        if (n++ == 0)
-            snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
-    sqlite3_reset(s);
+    int n = ledger_find(
+        store_stmt(st, "SELECT id FROM problems WHERE id = ?1 AND deleted = 0"),
+        store_stmt(st, "SELECT id FROM problems WHERE ref = ?1 AND deleted = 0 LIMIT 2"), ref_or_id,
+        id);
     if (n == 1)
         return 0;
     if (n == 0)
@@ -98,19 +84,19 @@ static void read_row(sqlite3_stmt *s, struct problem *p)
     memset(p, 0, sizeof *p);
     snprintf(p->id, sizeof p->id, "%s", col_text(s, 0));
     snprintf(p->ref, sizeof p->ref, "%s", col_text(s, 1) ? col_text(s, 1) : "");
-    p->title = dup_col(s, 2);
-    p->description = dup_col(s, 3);
-    p->status = dup_col(s, 4);
-    p->root_cause = dup_col(s, 5);
-    p->workaround = dup_col(s, 6);
-    p->permanent_measure = dup_col(s, 7);
-    p->prevention_status = dup_col(s, 8);
-    p->prevention_due = dup_col(s, 9);
-    p->owner_login = dup_col(s, 10);
+    p->title = col_dup(s, 2);
+    p->description = col_dup(s, 3);
+    p->status = col_dup(s, 4);
+    p->root_cause = col_dup(s, 5);
+    p->workaround = col_dup(s, 6);
+    p->permanent_measure = col_dup(s, 7);
+    p->prevention_status = col_dup(s, 8);
+    p->prevention_due = col_dup(s, 9);
+    p->owner_login = col_dup(s, 10);
     p->created = ledger_ms(col_text(s, 11));
     p->updated = ledger_ms(col_text(s, 12));
     p->incidents = sqlite3_column_int(s, 13);
-    p->knowledge_id = dup_col(s, 14);
+    p->knowledge_id = col_dup(s, 14);
 }
 
 int problem_get(struct store *st, const char *ref_or_id, struct problem *out, char **err)
@@ -194,19 +180,7 @@ static int add_event(struct store *st, const char *pid, const char *kind, const 
     sqlite3_stmt *s = store_stmt(
         st, "INSERT INTO problem_events(id, problem_id, kind, note, data, operator_id, at, hlc, "
             "origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    char id[ID_LEN + 1], ts[TIME_ISO_LEN + 1];
-    id_new_at(id, at);
-    time_format_iso(at, ts);
-    bind_text(s, 1, id);
-    bind_text(s, 2, pid);
-    bind_text(s, 3, kind);
-    bind_text(s, 4, note && *note ? note : NULL);
-    bind_text(s, 5, data);
-    bind_text(s, 6, st->operator_id);
-    bind_text(s, 7, ts);
-    bind_int(s, 8, store_hlc_next(st));
-    bind_text(s, 9, st->origin);
-    if (sqlite3_step(s) != SQLITE_DONE)
+    if (ledger_insert_event(st, s, pid, kind, note, data, at) != 0)
         return store_fail(st, err, _("recording a problem event"));
     return 0;
 }
@@ -256,17 +230,7 @@ int problem_create(struct store *st, const char *title, const char *description,
         rc = add_event(st, id, "opened", NULL, NULL, now, err);
     if (rc == 0)
         rc = store_audit(st, "problem.create", "problems", id, ref, err);
-    if (rc != 0) {
-        store_rollback(st);
-        return -1;
-    }
-    if (store_commit(st, err) != 0)
-        return -1;
-    if (out_id)
-        snprintf(out_id, ID_LEN + 1, "%s", id);
-    if (out_ref)
-        snprintf(out_ref, 24, "%s", ref);
-    return 0;
+    return ledger_created(st, rc, id, ref, out_id, out_ref, err);
 }
 
 static void json_field(struct strbuf *sb, const char *key, const char *v)

@@ -179,6 +179,12 @@ const char *col_text(sqlite3_stmt *s, int i)
     return (const char *)sqlite3_column_text(s, i);
 }
 
+char *col_dup(sqlite3_stmt *s, int i)
+{
+    const char *t = col_text(s, i);
+    return t ? xstrdup(t) : NULL;
+}
+
 char *store_meta_get(struct store *st, const char *key)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT value FROM local_meta WHERE key = ?1");
@@ -297,7 +303,8 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
     st->path = xstrdup(path);
     st->cache = xcalloc(1, sizeof *st->cache);
     /* One connection per thread (unyo is single-threaded): no SQLite mutexes. */
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         set_err(err, _("cannot open the store %s: %s"), path, sqlite3_errmsg(st->db));
         goto fail;
     }

@@ -64,6 +64,8 @@ void bind_text(sqlite3_stmt *s, int i, const char *v);
 void bind_int(sqlite3_stmt *s, int i, int64_t v);
 /* Column text or NULL, never freed by the caller. */
 const char *col_text(sqlite3_stmt *s, int i);
+/* Column text as a malloc'd copy, or NULL. */
+char *col_dup(sqlite3_stmt *s, int i);
 
 /* Local metadata (local_meta). Returns malloc'd value or NULL. */
 char *store_meta_get(struct store *st, const char *key);

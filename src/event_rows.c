@@ -1,0 +1,26 @@
+#include "event_rows.h"
+
+#include <stdlib.h>
+
+#include "store.h"
+#include "util.h"
+
+void event_rows_read(sqlite3_stmt *s, struct event_row **rows, size_t *n)
+{
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *rows = xrealloc(*rows, (*n + 1) * sizeof **rows);
+        struct event_row *r = &(*rows)[(*n)++];
+        r->kind = col_dup(s, 0);
+        r->note = col_dup(s, 1);
+        r->who = col_dup(s, 2);
+        r->at = col_dup(s, 3);
+    }
+    sqlite3_reset(s);
+}
+
+void event_rows_free(struct event_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(rows[i].kind), free(rows[i].note), free(rows[i].who), free(rows[i].at);
+    free(rows);
+}
