@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event_rows.h"
 #include "id.h"
 
 struct store;
@@ -77,9 +78,6 @@ struct change_step_row {
     int seq;
     char *text, *done_at, *done_by, *output, *session_id;
 };
-struct change_event_row {
-    char *kind, *note, *who, *at;
-};
 struct change_link_row {
     char *kind, *id, *label;
 };
@@ -91,7 +89,7 @@ struct change {
     char *created_at, *updated_at;
     struct change_step_row *steps;
     size_t nsteps;
-    struct change_event_row *events;
+    struct event_row *events;
     size_t nevents;
     struct change_link_row *links;
     size_t nlinks;

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event_rows.h"
 #include "id.h"
 
 struct store;
@@ -123,13 +124,10 @@ void job_rows_free(struct job_row *rows, size_t n);
 /* "daily", "weekly (Mon)", "monthly (5th)", ... (translated; malloc'd). */
 char *jobs_period_label(unsigned periods, int weekday, int monthday, unsigned months);
 
-struct job_event_row {
-    char *kind, *note, *who, *at;
-};
 struct job_run_detail {
     struct job_run_row run;
     char *output, *command, *procedure;
-    struct job_event_row *events;
+    struct event_row *events;
     size_t nevents;
 };
 int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, char **err);
