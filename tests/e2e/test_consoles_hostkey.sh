@@ -45,8 +45,9 @@ t_wait "ok-4007"
 t_ok "y trusts the key (known_hosts), the shell runs"
 
 # Ctrl-C reaches the remote shell instead of quitting unyo.
-t_type "sleep 30; echo not-\$((6000+1))"
+t_type "echo sleeping-\$((3000+9)); sleep 30; echo not-\$((6000+1))"
 t_keys Enter
+t_wait "sleeping-3009" # interrupt only once the shell is running the line
 t_keys C-c
 t_type "echo after-\$((5000+1))"
 t_keys Enter
