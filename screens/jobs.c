@@ -8,8 +8,8 @@
  * screen from memory, so a day of 10,000 runs scrolls as fast as ten. A one-second
  * timer watches `PRAGMA data_version` and reloads when another connection (a runner
  * of this console, a timer's `unyo jobs run --due`, sync) wrote to the store. The
- * runner keeps a run's output until the command ends: a running run's detail shows
- * the time it has been running and its output as soon as it is stored. */
+ * runner stores a running command's output about once a second, so a running run's
+ * detail shows its output so far and the time it has been running. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -331,7 +331,7 @@ static void build_detail(struct jb_model *m)
         add_block(m, STYLE_NORMAL, "  ", d.output);
     else if (m->detail_running)
         ui_lines_addf(&m->lines, STYLE_DIM, "  %s",
-                      _("(the runner stores the output when the command ends; this view refreshes "
+                      _("(no output yet; the runner stores it as it comes, and this view refreshes "
                         "by itself)"));
     else
         ui_lines_addf(&m->lines, STYLE_DIM, "  %s", _("(none)"));

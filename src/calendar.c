@@ -187,7 +187,7 @@ static int window_of(const struct calendar *cal, int64_t days, int *open, int *c
                      const char **reason)
 {
     const struct cal_day *ex = find_exception(cal, days);
-    int o, c;
+    int o = 0, c = 0; /* set by window_of; zero keeps -O3 from guessing otherwise */
     if (ex) {
         o = ex->open;
         c = ex->close;
@@ -221,7 +221,7 @@ int calendar_is_service_day(const struct calendar *cal, struct civil_date day)
 int calendar_in_service(const struct calendar *cal, int64_t t)
 {
     int64_t days = jst_days(t);
-    int o, c;
+    int o = 0, c = 0; /* set by window_of; zero keeps -O3 from guessing otherwise */
     if (!window_of(cal, days, &o, &c, NULL))
         return 0;
     int64_t s = day_start_utc(days);
@@ -287,7 +287,7 @@ int64_t calendar_add_service_seconds(const struct calendar *cal, int64_t from, i
 int64_t calendar_next_transition(const struct calendar *cal, int64_t t)
 {
     int64_t d = jst_days(t), last_ex = last_exception_day(cal);
-    int o, c;
+    int o = 0, c = 0; /* set by window_of; zero keeps -O3 from guessing otherwise */
     if (calendar_in_service(cal, t)) {
         window_of(cal, d, &o, &c, NULL);
         /* A window ending at 24:00 runs on into one opening at 00:00. */
