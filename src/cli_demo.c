@@ -60,7 +60,7 @@ int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
         fputc('\r', stderr);
         fprintf(stderr, _("Generated %lld incidents (%lld rows) in %.2f s: %.0f rows/s\n"),
                 generate, rows, secs, secs > 0 ? (double)rows / secs : 0.0);
-        fprintf(stderr, _("Rebuilt the full-text index in %.2f s\n"), index_secs);
+        fprintf(stderr, _("Rebuilt the full-text index and title table in %.2f s\n"), index_secs);
         return EXIT_OK;
     }
     if (force) {

@@ -12,7 +12,8 @@ int demo_populate(struct store *st, char **err);
 /* Adds n synthetic incidents with their events (2–5 each; most older ones
  * recovered and closed), spread over the two years before now. *rows gets
  * incidents + events written; *index_seconds (may be NULL) the time spent
- * rebuilding the full-text index afterwards. progress (may be NULL) is
+ * rebuilding the derived indexes afterwards (full-text index, the console's
+ * title table), whose triggers are off during the load. progress (may be NULL) is
  * called every 100k incidents. */
 int demo_generate(struct store *st, long long n, long long *rows, double *index_seconds,
                   void (*progress)(long long done, long long total), char **err);
