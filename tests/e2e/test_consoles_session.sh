@@ -104,6 +104,9 @@ t_ok "paste reaches the server"
 # A program that did not ask for bracketed paste gets the bare text.
 t_type "clear; cat -v"
 t_keys Enter
+# The shell turns bracketed paste off as it accepts the line, before clear runs:
+# once the screen is cleared, the pane has seen that, and cat is reading.
+t_wait_gone "pasted-$((7000 + R))"
 t_tmux set-buffer "plain-paste-$R"
 t_tmux paste-buffer -p -t 0
 t_keys Enter
