@@ -9,6 +9,7 @@
 #include "calendar.h"
 #include "config_records.h"
 #include "i18n.h"
+#include "incidents.h"
 #include "output.h"
 #include "paths.h"
 #include "store.h"
@@ -88,30 +89,6 @@ static int add_event(struct store *st, const char *change_id, const char *kind, 
     return 0;
 }
 
-static int add_link(struct store *st, const char *from_id, const char *to_kind, const char *to_id,
-                    const char *note, char **err)
-{
-    sqlite3_stmt *s = store_stmt(
-        st, "INSERT INTO links(id, from_kind, from_id, to_kind, to_id, note, created_by, "
-            "created_at, updated_at, hlc, origin) "
-            "VALUES(?1, 'change', ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)");
-    char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
-    id_new(id);
-    now_iso(at);
-    bind_text(s, 1, id);
-    bind_text(s, 2, from_id);
-    bind_text(s, 3, to_kind);
-    bind_text(s, 4, to_id);
-    bind_text(s, 5, note);
-    bind_text(s, 6, st->operator_id);
-    bind_text(s, 7, at);
-    bind_int(s, 8, store_hlc_next(st));
-    bind_text(s, 9, st->origin);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return store_fail(st, err, _("linking the change"));
-    return 0;
-}
-
 static int find_one(struct store *st, const char *sql, const char *key, char id[ID_LEN + 1])
 {
     sqlite3_stmt *s = store_stmt(st, sql);
@@ -148,7 +125,7 @@ static int link_target(struct store *st, const char *change_id, const char *spec
                 spec, kind);
         return -1;
     }
-    return add_link(st, change_id, kind, id, NULL, err);
+    return ledger_add_link(st, "change", change_id, kind, id, NULL, err);
 }
 
 static int insert_step(struct store *st, const char *change_id, int seq, const char *text,
@@ -257,7 +234,7 @@ int change_create(struct store *st, const struct change_new *in, char *out_id, c
             set_err(err, _("unknown host %s (not in the hosts inventory)"), in->hosts[i]);
             goto fail;
         }
-        if (add_link(st, id, "host", hid, in->hosts[i], err) != 0)
+        if (ledger_add_link(st, "change", id, "host", hid, in->hosts[i], err) != 0)
             goto fail;
     }
     for (size_t i = 0; i < in->nlinks; i++)

@@ -7,6 +7,7 @@
 #include "calendar.h"
 #include "due.h"
 #include "i18n.h"
+#include "incidents.h"
 #include "paths.h"
 #include "store.h"
 #include "timefmt.h"
@@ -847,26 +848,10 @@ int checklist_link_incident(struct store *st, const char *event_id, const char *
     }
     if (store_require_operator(st, err) != 0 || store_begin(st, err) != 0)
         return -1;
-    char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
-    int64_t now = time_now_ms();
-    id_new_at(id, now);
-    time_format_iso(now, at);
-    s = store_stmt(st, "INSERT INTO links(id, from_kind, from_id, to_kind, to_id, created_by, "
-                       "created_at, updated_at, hlc, origin) "
-                       "VALUES(?1, 'checklist_event', ?2, 'incident', ?3, ?4, ?5, ?5, ?6, ?7)");
-    bind_text(s, 1, id);
-    bind_text(s, 2, event_id);
-    bind_text(s, 3, incident_id);
-    bind_text(s, 4, st->operator_id);
-    bind_text(s, 5, at);
-    bind_int(s, 6, store_hlc_next(st));
-    bind_text(s, 7, st->origin);
+    char id[ID_LEN + 1];
     char *detail = xasprintf("checklist_event=%s incident=%s", event_id, incident_id);
-    int rc = 0;
-    if (sqlite3_step(s) != SQLITE_DONE) {
-        store_fail(st, err, _("linking the check to the incident"));
-        rc = -1;
-    }
+    int rc =
+        ledger_add_link_id(st, "checklist_event", event_id, "incident", incident_id, NULL, id, err);
     if (rc == 0 && (store_audit(st, "checklist.link", "links", id, detail, err) != 0 ||
                     store_commit(st, err) != 0))
         rc = -1;

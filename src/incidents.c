@@ -243,6 +243,13 @@ int ledger_operator(struct store *st, const char *login, char id[ID_LEN + 1], ch
 int ledger_add_link(struct store *st, const char *from_kind, const char *from_id,
                     const char *to_kind, const char *to_id, const char *note, char **err)
 {
+    return ledger_add_link_id(st, from_kind, from_id, to_kind, to_id, note, NULL, err);
+}
+
+int ledger_add_link_id(struct store *st, const char *from_kind, const char *from_id,
+                       const char *to_kind, const char *to_id, const char *note,
+                       char out_id[ID_LEN + 1], char **err)
+{
     sqlite3_stmt *s = store_stmt(
         st, "INSERT INTO links(id, from_kind, from_id, to_kind, to_id, note, created_by, "
             "created_at, updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, "
@@ -263,6 +270,8 @@ int ledger_add_link(struct store *st, const char *from_kind, const char *from_id
     bind_text(s, 10, st->origin);
     if (sqlite3_step(s) != SQLITE_DONE)
         return store_fail(st, err, _("linking records"));
+    if (out_id)
+        memcpy(out_id, id, ID_LEN + 1);
     return 0;
 }
 

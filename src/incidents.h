@@ -151,6 +151,10 @@ const char *ledger_iso(int64_t ms, char *buf);
 int64_t ledger_ms(const char *iso); /* 0 for NULL or bad */
 int ledger_add_link(struct store *st, const char *from_kind, const char *from_id,
                     const char *to_kind, const char *to_id, const char *note, char **err);
+/* The same, handing back the new link's id (out_id may be NULL). */
+int ledger_add_link_id(struct store *st, const char *from_kind, const char *from_id,
+                       const char *to_kind, const char *to_id, const char *note,
+                       char out_id[ID_LEN + 1], char **err);
 /* "INC-YYYYMMDD-xxxx" style ref for a new row made at ms. */
 void ledger_ref(const char *prefix, const char *id, int64_t ms, char out[24]);
 /* A ref as typed (any case) in its stored form. */
