@@ -570,7 +570,10 @@ int cmd_change(struct cli_ctx *ctx, int argc, char **argv)
         return change_add_cmd(ctx, argc - 1, argv + 1, 0);
     if (streq(verb, "effect"))
         return change_add_cmd(ctx, argc - 1, argv + 1, 1);
-    return cli_usage("change", _("unknown verb %s"), verb);
+    return cli_usage("change",
+                     _("unknown verb %s: use new, list, show, step, approve, rollback, cancel, do, "
+                       "add-step or effect"),
+                     verb);
 }
 
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
@@ -592,7 +595,7 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
             return cli_usage("config", _("unknown option"));
     }
     if (optind < argc - first)
-        return cli_usage("config", _("unknown verb %s"), argv[first + optind]);
+        return cli_usage("config", _("unknown verb %s: use list"), argv[first + optind]);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;

@@ -195,5 +195,5 @@ int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
         return check_list_cmd(ctx, argc - 1, argv + 1);
     if (streq(argv[1], "run"))
         return check_run_cmd(ctx, argc - 1, argv + 1);
-    return cli_usage("check", _("unknown verb: %s"), argv[1]);
+    return cli_usage("check", _("unknown verb %s: use list or run"), argv[1]);
 }

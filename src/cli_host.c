@@ -393,5 +393,8 @@ int cmd_host(struct cli_ctx *ctx, int argc, char **argv)
         return host_exec_cmd(ctx, argc - 1, argv + 1);
     if (streq(verb, "trust"))
         return host_trust_cmd(ctx, argc - 1, argv + 1);
-    return cli_usage("host", _("unknown verb: %s"), verb);
+    return cli_usage(
+        "host",
+        _("unknown verb %s: use list, show, add, edit, remove, import-ssh-config, exec or trust"),
+        verb);
 }

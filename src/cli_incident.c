@@ -584,7 +584,8 @@ int cmd_incident(struct cli_ctx *ctx, int argc, char **argv)
         return incident_step_cmd(ctx, argc - 1, argv + 1);
     if (streq(verb, "submit") || streq(verb, "link"))
         return incident_simple_cmd(ctx, argc - 1, argv + 1);
-    return cli_usage("incident", _("unknown verb: %s"), verb);
+    return cli_usage("incident",
+                     _("unknown verb %s: use new, list, inbox, show, step, submit or link"), verb);
 }
 
 /* ---- inquiry ---- */
@@ -844,7 +845,10 @@ int cmd_inquiry(struct cli_ctx *ctx, int argc, char **argv)
         sla_free(sla);
     } else {
         store_close(st);
-        return cli_usage("inquiry", _("unknown verb: %s"), verb);
+        return cli_usage(
+            "inquiry",
+            _("unknown verb %s: use new, list, show, step, draft, review, answer or convert"),
+            verb);
     }
     if (rc == 0 && !streq(verb, "new") && !streq(verb, "list") && !streq(verb, "convert"))
         printf(_("%s: done.\n"), pos[0]);

@@ -290,5 +290,5 @@ int cmd_session(struct cli_ctx *ctx, int argc, char **argv)
             return cli_usage("session", _("give one session ID"));
         return session_export_cmd(ctx, argv[2]);
     }
-    return cli_usage("session", _("unknown verb: %s"), argv[1]);
+    return cli_usage("session", _("unknown verb %s: use open, list or export"), argv[1]);
 }

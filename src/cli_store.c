@@ -103,7 +103,7 @@ int cmd_operator(struct cli_ctx *ctx, int argc, char **argv)
     if (streq(argv[1], "list"))
         return operator_list(ctx);
     if (!streq(argv[1], "add"))
-        return cli_usage("operator", _("unknown verb: %s"), argv[1]);
+        return cli_usage("operator", _("unknown verb %s: use add or list"), argv[1]);
     static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
                                          {"name", required_argument, NULL, 'n'},
                                          {NULL, 0, NULL, 0}};
