@@ -34,7 +34,7 @@ fi
 
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 count_rows() { sqlite3 "$1" "SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM incident_events)"; }
-push=(); pull=(); refin=(); refout=(); first=(); refimp=()
+push=(); pull=(); refin=(); refout=(); first=(); refimp=(); refbare=()
 for i in $(seq "$RUNS"); do
   pg_psql "DROP SCHEMA IF EXISTS unyo CASCADE; DROP TABLE IF EXISTS ref_incidents, ref_incident_events"
   rm -f "$W"/work.db* "$W"/pull.db* "$W"/hist.db*
@@ -78,6 +78,15 @@ for i in $(seq "$RUNS"); do
   t1=$(now_ns)
   refimp+=("$(ms "$t0" "$t1")")
   rm -f "$W"/imp.db*
+  # The store engine's floor: the same import into the bare tables (no
+  # secondary index, no trigger, no search index) -- less than any pull does.
+  "$UNYO" init --db "$W/imp.db" >/dev/null
+  sqlite3 "$W/imp.db" "SELECT 'DROP ' || type || ' \"' || name || '\";' FROM sqlite_master WHERE tbl_name IN ('incidents', 'incident_events') AND type IN ('index', 'trigger') AND sql IS NOT NULL" | sqlite3 "$W/imp.db"
+  t0=$(now_ns)
+  sqlite3 "$W/imp.db" "PRAGMA foreign_keys=OFF" ".import --csv '$W/incidents.csv' incidents" ".import --csv '$W/incident_events.csv' incident_events"
+  t1=$(now_ns)
+  refbare+=("$(ms "$t0" "$t1")")
+  rm -f "$W"/imp.db*
   # Turning sync on for a store with history: first sync of a 100k-row store
   # into an empty central database (installs the triggers, notes the history).
   pg_psql "DROP SCHEMA unyo CASCADE"
@@ -93,6 +102,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 echo "push $rows changes (unyo sync process): median ${mp} ms; psql \\copy in: median ${mi} ms; ratio $(ratio "$mp" "$mi") (target <= 3000 ms, ratio <= 2)"
 echo "pull $rows changes (unyo sync process): median ${ml} ms; psql \\copy out: median ${mo} ms; ratio $(ratio "$ml" "$mo") (target <= 3000 ms, ratio <= 2)"
 echo "  reference for the pull's local work: sqlite3 .import of the same rows into a new store: median $(printf '%s\n' "${refimp[@]}" | median) ms"
+echo "  the store engine's floor: the same import into bare tables (no index, trigger or search): median $(printf '%s\n' "${refbare[@]}" | median) ms"
 echo "first sync of a store with $(count_rows "$src") rows of history: median ${mf} ms"
 
 r=$("$BIN/bench_sync" round "$W/hist.db" "$URL" 21 | sed 's/median_ms=//')
