@@ -3,8 +3,17 @@
  * the server, except the prefix key (default C-], config.ini [consoles]
  * prefix): prefix then n/p next/previous session, c close, z zoom, [ scroll
  * mode, : command line (link incident|change REF), d detach to the tab bar,
- * ? help; the prefix twice sends it. The focus is a modal of the kit, so
- * keys reach the session before the key map, and zoom draws over the screen.
+ * m mouse to the console and back, ? help; the prefix twice sends it. The
+ * focus is a modal of the kit, so keys reach the session before the key map,
+ * and zoom draws over the screen.
+ *
+ * The mouse: while a session has the focus and its program asked for the
+ * mouse (DECSET 1000/1002/1003), clicks, drags and the wheel over it go to
+ * the program, in the encoding it chose. Otherwise the mouse works the
+ * console: session tabs, a click attaches, the wheel scrolls back. Shift+click
+ * stays with the console (where the terminal passes Shift on; ncurses 6.4
+ * reads an X10 Shift+wheel as a motion), and prefix m keeps the whole mouse
+ * with the console until pressed again.
  *
  * Also `unyo ssh HOST` (consoles_ssh_main): one session full screen on the
  * kit's loop, with hidden benchmark modes (--bench-seq, --bench-typing). */
@@ -25,6 +34,7 @@
 #include "screens.h"
 #include "ssh_view.h"
 #include "store.h"
+#include "term.h"
 #include "textwidth.h"
 #include "timefmt.h"
 #include "ui.h"
@@ -40,6 +50,8 @@ struct consoles {
     int prefix;         /* the prefix key was pressed */
     int cy, cx;         /* cursor from the last pane draw */
     int area_h, area_w; /* the terminal area of the pane */
+    int area_y, area_x; /* where the session's cell (0, 0) was drawn on the screen */
+    int mouse_off;      /* prefix m: the mouse stays with the console */
     int tick;           /* timer for unfocused redraws */
     int pending;
     int drawn;
@@ -221,13 +233,16 @@ static void help_draw(struct ui_modal *m, const struct ui_canvas *scr)
         N_("[ or S-PgUp  scroll mode: k/j PgUp/PgDn g/G, / search, n/N, q"),
         N_(":          command line: link incident REF, link change REF"),
         N_("d          detach: keys go to the console (Enter comes back)"),
+        N_("m          the mouse to the console and back"),
         N_("prefix     send the prefix key itself to the server"),
         N_("?          this help (any key closes it)"),
     };
     for (int i = 0; i < (int)(sizeof lines / sizeof lines[0]) && i < in.h; i++)
         ui_put(&in, i, 0, in.w, STYLE_NORMAL, _(lines[i]));
-    ui_put(&in, in.h - 1, 0, in.w, STYLE_DIM,
+    ui_put(&in, in.h - 2, 0, in.w, STYLE_DIM,
            _("Everything else goes to the server. Paste is bracketed when the server asks."));
+    ui_put(&in, in.h - 1, 0, in.w, STYLE_DIM,
+           _("The mouse too, if asked; Shift+click or prefix m keeps it here."));
 }
 
 static int help_key(struct ui_modal *m, int key)
@@ -245,6 +260,88 @@ static void show_help(void)
     ui_modal_push(&h->m);
 }
 
+/* ---- the mouse ---- */
+static char *tab_label(int i)
+{
+    const char *st = sv_state_label(G->s[i]);
+    return *st ? xasprintf(" %d:%s (%s) ", i + 1, sv_host(G->s[i]), st)
+               : xasprintf(" %d:%s ", i + 1, sv_host(G->s[i]));
+}
+
+/* The session whose tab is at column x, or -1. */
+static int tab_at(int x)
+{
+    int left = 0;
+    for (int i = 0; i < G->n; i++) {
+        char *t = tab_label(i);
+        int w = text_width(t);
+        free(t);
+        if (x >= left && x < left + w)
+            return i;
+        left += w;
+    }
+    return -1;
+}
+
+/* The operator's terminal reports motion and releases only while the session
+ * on screen has the keys and its program wants the mouse. */
+static void update_outer_mouse(void)
+{
+    struct sv *v = cur_sv();
+    sv_outer_mouse(G && G->focus && v && !G->mouse_off ? sv_mouse_mode(v) : TERM_MOUSE_NONE);
+}
+
+/* The console's own mouse over the pane: y, x relative to the pane (row 0
+ * the session tabs); button 1 click, 4/5 wheel. */
+static void own_mouse(int y, int x, int button)
+{
+    struct sv *v = cur_sv();
+    if (!v)
+        return;
+    if (y == 0 && !(G->zoom && G->focus)) {
+        int i = button == 1 ? tab_at(x) : -1;
+        if (i >= 0) {
+            G->cur = i;
+            focus_push();
+            ui_dirty(UI_DIRTY_ALL);
+        }
+        return;
+    }
+    focus_push();
+    if (button == 4 || button == 5)
+        sv_scroll_wheel(v, button == 4 ? 3 : -3);
+    ui_dirty(UI_DIRTY_ALL);
+}
+
+static void focus_mouse(struct ui_modal *m, const MEVENT *ev)
+{
+    (void)m;
+    struct sv *v = cur_sv();
+    if (!v)
+        return;
+    int row = ev->y - G->area_y, col = ev->x - G->area_x;
+    int inside = row >= 0 && row < G->area_h && col >= 0 && col < G->area_w;
+    /* Shift keeps the mouse with the console, as terminals keep Shift+click
+     * for their own selection; scroll mode is the console's too. */
+    int to_program = sv_mouse_mode(v) != TERM_MOUSE_NONE && !G->mouse_off &&
+                     !(ev->bstate & BUTTON_SHIFT) && !sv_scrolling(v);
+    if (to_program && (inside || sv_mouse_held(v))) {
+        sv_mouse(v, ev, row, col);
+        return;
+    }
+    if (sv_mouse_held(v) && (ev->bstate & (BUTTON1_RELEASED | BUTTON2_RELEASED | BUTTON3_RELEASED)))
+        sv_mouse(v, ev, row, col); /* never leave the program a button held */
+    int button = ev->bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED) ? 1
+                 : ev->bstate & BUTTON4_PRESSED                   ? 4
+#ifdef BUTTON5_PRESSED
+                 : ev->bstate & BUTTON5_PRESSED ? 5
+#endif
+                                                : 0;
+    int pane_y = G->zoom ? row : row + 1;
+    if (button && pane_y >= 0 && (inside || pane_y == 0))
+        own_mouse(pane_y, col, button);
+}
+
 /* ---- the focus modal ---- */
 static void focus_draw(struct ui_modal *m, const struct ui_canvas *scr)
 {
@@ -256,12 +353,17 @@ static void focus_draw(struct ui_modal *m, const struct ui_canvas *scr)
         sv_resize(v, scr->h, scr->w);
         int cy, cx;
         sv_draw(v, scr, &cy, &cx);
+        G->area_y = scr->y;
+        G->area_x = scr->x;
+        G->area_h = scr->h;
+        G->area_w = scr->w;
         ui_cursor_y = cy;
         ui_cursor_x = cx;
-        return;
+    } else {
+        ui_cursor_y = G->cy;
+        ui_cursor_x = G->cx;
     }
-    ui_cursor_y = G->cy;
-    ui_cursor_x = G->cx;
+    update_outer_mouse();
 }
 
 static void focus_free(struct ui_modal *m)
@@ -271,6 +373,7 @@ static void focus_free(struct ui_modal *m)
         G->zoom = 0;
         G->prefix = 0;
     }
+    update_outer_mouse();
     sv_outer_paste_mode(0);
     if (!ui_headless) {
         noraw();
@@ -309,6 +412,13 @@ static int prefix_key(int key)
     case '?':
         show_help();
         break;
+    case 'm':
+        G->mouse_off = !G->mouse_off;
+        update_outer_mouse();
+        ui_message("%s", G->mouse_off ? _("mouse: the console's (prefix m gives it back to "
+                                          "programs that ask)")
+                                      : _("mouse: to the program in the session when it asks"));
+        break;
     case 'd':
     case 'q':
         G->zoom = 0;
@@ -337,8 +447,8 @@ static int focus_key(struct ui_modal *m, int key)
     }
     if (key == sv_prefix_key()) {
         G->prefix = 1;
-        ui_message("%s", _("prefix: n p next/previous, c close, z zoom, [ scroll, : link, d "
-                           "detach, ? help"));
+        ui_message("%s", _("prefix: n p next/previous, c close, z zoom, [ scroll, : link, m "
+                           "mouse, d detach, ? help"));
         return 0;
     }
     if (sv_scrolling(v)) {
@@ -368,6 +478,7 @@ static void focus_push(void)
     m->key = focus_key;
     m->draw = focus_draw;
     m->free = focus_free;
+    m->mouse = focus_mouse;
     G->focus = m;
     ui_modal_push(m);
     if (!ui_headless)
@@ -406,6 +517,7 @@ static void con_free(struct pane *p)
     if (G->tick >= 0)
         ui_loop_remove_timer(G->tick);
     sv_outer_paste_mode(0);
+    sv_outer_mouse(TERM_MOUSE_NONE);
     free(G->s);
     free(G);
     G = NULL;
@@ -416,9 +528,7 @@ static void draw_tabs(const struct ui_canvas *c)
     ui_clear(c, 0, STYLE_TAB);
     int x = 0;
     for (int i = 0; i < G->n && x < c->w; i++) {
-        const char *st = sv_state_label(G->s[i]);
-        char *t = *st ? xasprintf(" %d:%s (%s) ", i + 1, sv_host(G->s[i]), st)
-                      : xasprintf(" %d:%s ", i + 1, sv_host(G->s[i]));
+        char *t = tab_label(i);
         int w = text_width(t);
         if (w > c->w - x)
             w = c->w - x;
@@ -464,6 +574,9 @@ static void con_draw(struct pane *p, const struct ui_canvas *c)
         return; /* the focus modal draws it over the whole screen */
     sv_resize(v, area.h, area.w);
     sv_draw(v, &area, &G->cy, &G->cx);
+    G->area_y = area.y;
+    G->area_x = area.x;
+    update_outer_mouse();
 }
 
 static void con_resize(struct pane *p, int h, int w)
@@ -523,6 +636,12 @@ static int con_action(struct pane *p, const char *a)
     return 0;
 }
 
+static void con_mouse(struct pane *p, int y, int x, int button)
+{
+    (void)p;
+    own_mouse(y, x, button);
+}
+
 static int con_key(struct pane *p, int key)
 {
     (void)p;
@@ -560,6 +679,7 @@ const struct pane_ops consoles_pane = {
     .draw = con_draw,
     .action = con_action,
     .key = con_key,
+    .mouse = con_mouse,
     .resize = con_resize,
     .free = con_free,
 };
@@ -569,6 +689,7 @@ struct full {
     struct store *st;
     struct sv *v;
     int prefix;
+    int mouse_off; /* prefix m: the terminal keeps its own mouse */
     int quit;
     /* benchmarks */
     const char *bench_seq;
@@ -665,6 +786,8 @@ static void full_key(int key)
             sv_scroll_enter(v);
         else if (key == '?')
             show_help();
+        else if (key == 'm')
+            F.mouse_off = !F.mouse_off;
         else if (key == sv_prefix_key()) {
             char b = (char)key;
             sv_send(v, &b, 1);
@@ -720,6 +843,31 @@ static int type_tick(void *data)
     return 1;
 }
 
+/* `unyo ssh`: the terminal reports the mouse only while the program wants
+ * it (and prefix m has not given it back to the terminal). Shift+click and
+ * scroll mode keep it with the console: the wheel then scrolls back. */
+static void full_mouse(void)
+{
+    MEVENT ev;
+    struct sv *v = F.v;
+    if (getmouse(&ev) != OK || ui_modal_top() || F.prefix)
+        return;
+    int to_program =
+        sv_mouse_mode(v) != TERM_MOUSE_NONE && !(ev.bstate & BUTTON_SHIFT) && !sv_scrolling(v);
+    if (to_program || (sv_mouse_held(v) &&
+                       (ev.bstate & (BUTTON1_RELEASED | BUTTON2_RELEASED | BUTTON3_RELEASED)))) {
+        sv_mouse(v, &ev, ev.y, ev.x);
+        return;
+    }
+    if (ev.bstate & BUTTON4_PRESSED)
+        sv_scroll_wheel(v, 3);
+#ifdef BUTTON5_PRESSED
+    else if (ev.bstate & BUTTON5_PRESSED)
+        sv_scroll_wheel(v, -3);
+#endif
+    ui_dirty(UI_DIRTY_ALL);
+}
+
 static void full_input(void)
 {
     wint_t wc;
@@ -729,6 +877,10 @@ static void full_input(void)
         key = keymap_normalize(key);
         if (key == (UI_KEY_FN | KEY_RESIZE))
             continue;
+        if (key == (UI_KEY_FN | KEY_MOUSE)) {
+            full_mouse();
+            continue;
+        }
         full_key(key);
     }
 }
@@ -752,6 +904,7 @@ static void full_draw(void)
     sv_resize(F.v, LINES, COLS);
     int cy, cx;
     sv_draw(F.v, &scr, &cy, &cx);
+    sv_outer_mouse(F.mouse_off ? TERM_MOUSE_NONE : sv_mouse_mode(F.v));
     ui_modal_draw_all(&scr);
     if (ui_cursor_y >= 0) {
         cy = ui_cursor_y;
@@ -809,6 +962,7 @@ int consoles_ssh_main(struct cli_ctx *ctx, const char *host, int argc, char **ar
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     set_escdelay(25);
+    mouseinterval(0); /* presses and releases as they come: the program makes its clicks */
     ui_loop_init();
     char *err = NULL;
     if (ui_theme_init(&err) != 0) {
@@ -884,6 +1038,7 @@ int consoles_ssh_main(struct cli_ctx *ctx, const char *host, int argc, char **ar
     if (stick >= 0)
         ui_loop_remove_timer(stick);
     sv_outer_paste_mode(0);
+    sv_outer_mouse(TERM_MOUSE_NONE);
     endwin();
     int status = sv_state(F.v) == SSH_CLOSED ? sv_exit_status(F.v) : -1;
     const char *sid = sv_session_id(F.v);

@@ -55,6 +55,7 @@ struct sv {
     char *pattern;
     size_t last_sb;
     char label[64];
+    int mouse_held; /* bit b-1: button b pressed and passed to the program */
     /* keys typed while connecting: sent once the shell is open */
     int typeahead[1024];
     int ntypeahead;
@@ -902,6 +903,130 @@ int sv_key(struct sv *v, int key)
     }
     sv_pump(v);
     return 1;
+}
+
+/* ---- the mouse ---- */
+static void scroll_by(struct sv *v, long d);
+
+int sv_mouse_mode(const struct sv *v)
+{
+    if (!v->c || sv_state(v) != SSH_SHELL || v->ask != ASK_NONE)
+        return TERM_MOUSE_NONE;
+    return term_mouse_mode(ssh_console_term(v->c));
+}
+
+int sv_mouse_held(const struct sv *v)
+{
+    return v->mouse_held != 0;
+}
+
+int sv_mouse(struct sv *v, const MEVENT *ev, int row, int col)
+{
+    static const struct {
+        mmask_t mask;
+        int button, pressed;
+    } map[] = {
+        /* presses first: an event holding both is a whole click */
+        {BUTTON1_PRESSED, 1, 1},  {BUTTON2_PRESSED, 2, 1},  {BUTTON3_PRESSED, 3, 1},
+        {BUTTON1_RELEASED, 1, 0}, {BUTTON2_RELEASED, 2, 0}, {BUTTON3_RELEASED, 3, 0},
+        {BUTTON4_PRESSED, 4, 1},
+#ifdef BUTTON5_PRESSED
+        {BUTTON5_PRESSED, 5, 1},
+#endif
+    };
+    if (sv_mouse_mode(v) == TERM_MOUSE_NONE) {
+        v->mouse_held = 0; /* the program let go of the mouse, buttons and all */
+        return 0;
+    }
+    /* The cell must be counted on the size the program knows. */
+    if (v->resize_timer >= 0)
+        sv_resize_flush(v);
+    struct term *t = ssh_console_term(v->c);
+    mmask_t b = ev->bstate;
+    int mods = (b & BUTTON_SHIFT ? TERM_MOD_SHIFT : 0) | (b & BUTTON_ALT ? TERM_MOD_ALT : 0) |
+               (b & BUTTON_CTRL ? TERM_MOD_CTRL : 0);
+    int passed = 0;
+    for (size_t i = 0; i < ARRAY_LEN(map); i++) {
+        if (!(b & map[i].mask))
+            continue;
+        int bit = map[i].button <= 3 ? 1 << (map[i].button - 1) : 0;
+        if (!map[i].pressed && !(v->mouse_held & bit))
+            continue; /* its press went to the console */
+        term_mouse_button(t, row, col, map[i].button, map[i].pressed, mods);
+        if (map[i].pressed)
+            v->mouse_held |= bit;
+        else
+            v->mouse_held &= ~bit;
+        passed = 1;
+    }
+    if (b & (BUTTON1_CLICKED | BUTTON2_CLICKED | BUTTON3_CLICKED)) {
+        /* a terminal that resolved the click itself: press and release */
+        int button = b & BUTTON1_CLICKED ? 1 : b & BUTTON2_CLICKED ? 2 : 3;
+        term_mouse_button(t, row, col, button, 1, mods);
+        term_mouse_button(t, row, col, button, 0, mods);
+        passed = 1;
+    }
+    if (!passed && (b & REPORT_MOUSE_POSITION)) {
+        term_mouse_move(t, row, col, mods);
+        passed = 1;
+    }
+    if (passed)
+        sv_pump(v); /* sent like a key: now when the window allows */
+    return passed;
+}
+
+void sv_scroll_wheel(struct sv *v, int lines)
+{
+    if (!v->c)
+        return;
+    if (!v->scrolling) {
+        if (lines <= 0)
+            return; /* already at the live screen */
+        sv_scroll_enter(v);
+    }
+    scroll_by(v, lines);
+    if (lines < 0 && v->scroll == 0) {
+        v->scrolling = 0;
+        v->has_match = 0;
+    }
+    sv_changed(v);
+}
+
+void sv_outer_mouse(int mode)
+{
+    static int current = TERM_MOUSE_NONE;
+    static mmask_t before; /* the mask in force while no session wants the mouse */
+    if (mode == current)
+        return;
+    mmask_t pass = BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON2_PRESSED | BUTTON2_RELEASED |
+                   BUTTON3_PRESSED | BUTTON3_RELEASED | BUTTON4_PRESSED | BUTTON_SHIFT |
+                   BUTTON_CTRL | BUTTON_ALT
+#ifdef BUTTON5_PRESSED
+                   | BUTTON5_PRESSED
+#endif
+        ;
+    if (mode >= TERM_MOUSE_DRAG)
+        pass |= REPORT_MOUSE_POSITION;
+    if (current == TERM_MOUSE_NONE)
+        mousemask(pass, &before);
+    mousemask(mode == TERM_MOUSE_NONE ? before : before | pass, NULL);
+    if (!ui_headless) {
+        /* ncurses asks the terminal for clicks only; motion is asked here,
+         * and only while a program wants it. The tracking modes replace one
+         * another: leaving motion means asking for clicks again (or none). */
+        if (current == TERM_MOUSE_DRAG)
+            putp("\033[?1002l");
+        else if (current == TERM_MOUSE_MOVE)
+            putp("\033[?1003l");
+        if (mode == TERM_MOUSE_DRAG)
+            putp("\033[?1002h");
+        else if (mode == TERM_MOUSE_MOVE)
+            putp("\033[?1003h");
+        else if (current >= TERM_MOUSE_DRAG && (mode != TERM_MOUSE_NONE || before))
+            putp("\033[?1000h");
+        fflush(stdout);
+    }
+    current = mode;
 }
 
 /* ---- scroll mode ---- */

@@ -63,6 +63,26 @@ void sv_paste(struct sv *v, const char *text, size_t len);
 /* Raw bytes to the shell (benchmarks, scripted input). */
 void sv_send(struct sv *v, const char *bytes, size_t len);
 
+/* The mouse reporting the program in the session asked for (enum
+ * term_mouse_mode; TERM_MOUSE_NONE when none or no shell runs). */
+int sv_mouse_mode(const struct sv *v);
+/* An ncurses mouse event at session cell (row, col): passed to the program
+ * through libvterm's encoder (the encoding the program chose) when it asked
+ * for the mouse. A release is passed only for a button the program saw
+ * pressed. 1 when something was passed. */
+int sv_mouse(struct sv *v, const MEVENT *ev, int row, int col);
+/* 1 while the program holds a button pressed through sv_mouse: its release
+ * goes to the program wherever it happens. */
+int sv_mouse_held(const struct sv *v);
+/* The wheel over the session for the console: lines > 0 scrolls back (scroll
+ * mode starts), < 0 forward (scroll mode ends at the live screen). */
+void sv_scroll_wheel(struct sv *v, int lines);
+/* What the operator's terminal reports, for a session wanting mode (enum
+ * term_mouse_mode): presses, releases and modifiers, plus motion (xterm 1002
+ * or 1003) only for drag or move. TERM_MOUSE_NONE gives back the mask in
+ * force before (the console's clicks and wheel, or none). */
+void sv_outer_mouse(int mode);
+
 /* Scroll mode over scrollback + screen: 0 off, else the lines scrolled back. */
 int sv_scrolling(const struct sv *v);
 void sv_scroll_enter(struct sv *v);

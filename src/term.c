@@ -27,6 +27,7 @@ struct term {
     int bell;
     int bracketed_paste;
     int region_set;
+    int mouse_mode; /* enum term_mouse_mode */
 };
 
 static void convert_color(const VTermColor *c, struct term_color *o, int is_fg)
@@ -107,6 +108,12 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
     switch (prop) {
     case VTERM_PROP_CURSORVISIBLE:
         t->cur_visible = val->boolean;
+        break;
+    case VTERM_PROP_MOUSE:
+        t->mouse_mode = val->number == VTERM_PROP_MOUSE_MOVE    ? TERM_MOUSE_MOVE
+                        : val->number == VTERM_PROP_MOUSE_DRAG  ? TERM_MOUSE_DRAG
+                        : val->number == VTERM_PROP_MOUSE_CLICK ? TERM_MOUSE_CLICK
+                                                                : TERM_MOUSE_NONE;
         break;
 #if VTERM_VERSION_MAJOR == 0 && VTERM_VERSION_MINOR < 2
     case VTERM_PROP_TITLE:
@@ -531,4 +538,38 @@ void term_paste(struct term *t, const char *text, size_t len)
     t->out(text, len, t->out_ud);
     if (t->bracketed_paste)
         t->out("\x1b[201~", 6, t->out_ud);
+}
+
+enum term_mouse_mode term_mouse_mode(const struct term *t)
+{
+    return (enum term_mouse_mode)t->mouse_mode;
+}
+
+static void clamp_cell(const struct term *t, int *row, int *col)
+{
+    if (*row < 0)
+        *row = 0;
+    if (*row >= t->rows)
+        *row = t->rows - 1;
+    if (*col < 0)
+        *col = 0;
+    if (*col >= t->cols)
+        *col = t->cols - 1;
+}
+
+void term_mouse_move(struct term *t, int row, int col, int m)
+{
+    if (t->mouse_mode == TERM_MOUSE_NONE)
+        return;
+    clamp_cell(t, &row, &col);
+    vterm_mouse_move(t->vt, row, col, mods(m));
+}
+
+void term_mouse_button(struct term *t, int row, int col, int button, int pressed, int m)
+{
+    if (t->mouse_mode == TERM_MOUSE_NONE || button < 1 || button > 5)
+        return;
+    /* libvterm reports a button at the last position it was told of. */
+    term_mouse_move(t, row, col, m);
+    vterm_mouse_button(t->vt, button, pressed != 0, mods(m));
 }

@@ -97,4 +97,16 @@ void term_key(struct term *t, enum term_key key, int mods);
 /* Text pasted (bracketed when the application asked for it). */
 void term_paste(struct term *t, const char *text, size_t len);
 
+/* The mouse reporting the application asked for (DECSET 1000, 1002, 1003). */
+enum term_mouse_mode { TERM_MOUSE_NONE, TERM_MOUSE_CLICK, TERM_MOUSE_DRAG, TERM_MOUSE_MOVE };
+enum term_mouse_mode term_mouse_mode(const struct term *t);
+/* The operator's mouse at screen cell (row, col), clamped to the screen:
+ * button 1-3 pressed or released, 4/5 the wheel (up/down, pressed only).
+ * Encoded by libvterm as the application chose (X10, UTF-8, SGR 1006) and
+ * sent through the output; nothing when the application did not ask. */
+void term_mouse_button(struct term *t, int row, int col, int button, int pressed, int mods);
+/* The pointer moved: reported only in drag mode with a button held, or in
+ * move mode. */
+void term_mouse_move(struct term *t, int row, int col, int mods);
+
 #endif

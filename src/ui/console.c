@@ -711,6 +711,11 @@ static void handle_mouse(void)
     MEVENT ev;
     if (getmouse(&ev) != OK)
         return;
+    struct ui_modal *m = ui_modal_top();
+    if (m && m->mouse && !too_small()) {
+        m->mouse(m, &ev);
+        return;
+    }
     int button = 0;
     if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED))
         button = 1;
@@ -824,8 +829,8 @@ static void sync_start(void)
         app.sync = NULL;
     }
     if (app.sync)
-        app.sync_handle = ui_loop_add_fd(sync_fd(app.sync), sync_poll_events(app.sync),
-                                         on_sync_ready, NULL);
+        app.sync_handle =
+            ui_loop_add_fd(sync_fd(app.sync), sync_poll_events(app.sync), on_sync_ready, NULL);
 }
 
 static void sync_tick(void)

@@ -221,6 +221,8 @@ struct ui_modal {
     void (*draw)(struct ui_modal *m, const struct ui_canvas *screen);
     void (*free)(struct ui_modal *m);
     int has_input;
+    /* Every mouse event while on top (may be NULL: the console's own mouse). */
+    void (*mouse)(struct ui_modal *m, const MEVENT *ev);
 };
 void ui_modal_push(struct ui_modal *m);
 struct ui_modal *ui_modal_top(void);

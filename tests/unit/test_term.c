@@ -207,6 +207,76 @@ static void test_alt_screen(void **state)
     term_free(t);
 }
 
+static void assert_sent(const char *want)
+{
+    assert_int_equal(sent.len, strlen(want));
+    assert_memory_equal(sent.buf, want, sent.len);
+    sb_reset(&sent);
+}
+
+static void test_mouse(void **state)
+{
+    (void)state;
+    struct term *t = term_new(10, 40, 0);
+    term_set_output(t, collect, NULL);
+    /* A program that did not ask for the mouse hears nothing of it. */
+    assert_int_equal(term_mouse_mode(t), TERM_MOUSE_NONE);
+    term_mouse_button(t, 3, 5, 1, 1, 0);
+    term_mouse_button(t, 3, 5, 1, 0, 0);
+    assert_int_equal(sent.len, 0);
+
+    /* Clicks, SGR encoding: press M, release m, 1-based column;row. */
+    feed(t, "\x1b[?1000h\x1b[?1006h");
+    assert_int_equal(term_mouse_mode(t), TERM_MOUSE_CLICK);
+    term_mouse_button(t, 3, 5, 1, 1, 0);
+    assert_sent("\x1b[<0;6;4M");
+    term_mouse_button(t, 3, 5, 1, 0, 0);
+    assert_sent("\x1b[<0;6;4m");
+    /* Right button with Ctrl, the wheel, a cell outside clamped to the edge. */
+    term_mouse_button(t, 0, 0, 3, 1, TERM_MOD_CTRL);
+    assert_sent("\x1b[<18;1;1M");
+    term_mouse_button(t, 0, 0, 3, 0, TERM_MOD_CTRL);
+    assert_sent("\x1b[<18;1;1m");
+    term_mouse_button(t, 20, 99, 4, 1, 0);
+    assert_sent("\x1b[<64;40;10M");
+    /* Click mode: moves, even with a button held, are not reported. */
+    term_mouse_button(t, 1, 1, 1, 1, 0);
+    sb_reset(&sent);
+    term_mouse_move(t, 1, 2, 0);
+    assert_int_equal(sent.len, 0);
+    term_mouse_button(t, 1, 2, 1, 0, 0);
+    sb_reset(&sent);
+
+    /* Drag mode: a move with the button held is reported (32 + button). */
+    feed(t, "\x1b[?1002h");
+    assert_int_equal(term_mouse_mode(t), TERM_MOUSE_DRAG);
+    term_mouse_button(t, 2, 2, 1, 1, 0);
+    assert_sent("\x1b[<0;3;3M");
+    term_mouse_move(t, 2, 7, 0);
+    assert_sent("\x1b[<32;8;3M");
+    term_mouse_button(t, 2, 7, 1, 0, 0);
+    assert_sent("\x1b[<0;8;3m");
+    term_mouse_move(t, 4, 4, 0); /* no button held */
+    assert_int_equal(sent.len, 0);
+
+    /* X10 encoding once SGR is off: CSI M, code + 32, column + 33, row + 33;
+     * a release is code 3. */
+    feed(t, "\x1b[?1006l\x1b[?1000h");
+    term_mouse_button(t, 3, 5, 1, 1, 0);
+    assert_sent("\x1b[M &$");
+    term_mouse_button(t, 3, 5, 1, 0, 0);
+    assert_sent("\x1b[M#&$");
+
+    /* The program gives the mouse back: nothing more is sent. */
+    feed(t, "\x1b[?1000l");
+    assert_int_equal(term_mouse_mode(t), TERM_MOUSE_NONE);
+    term_mouse_button(t, 3, 5, 1, 1, 0);
+    term_mouse_button(t, 3, 5, 1, 0, 0);
+    assert_int_equal(sent.len, 0);
+    sb_free(&sent);
+    term_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_resize),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_alt_screen),
+        cmocka_unit_test(test_mouse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
