@@ -115,6 +115,9 @@ static const struct cli_command commands[] = {
         "  One round: sends this console's changes, then receives everyone else's, and\n"
         "  prints what moved per table. Without a connection nothing is lost: changes\n"
         "  stay pending until the next successful round.\n"
+        "unyo sync --full [--url URL] [--csv|--json]\n"
+        "  For a store restored from a backup: receives every row again, this console's\n"
+        "  own included (the newer version of each wins), then sends what is newer here.\n"
         "unyo sync --status [--csv|--json]\n"
         "  Pending changes per table, the last successful sync and the last error.")},
     {"incident", cmd_incident, N_("record and follow incidents (インシデント管理簿)"),

@@ -153,6 +153,12 @@ static int sync_status_cmd(struct cli_ctx *ctx)
             fmt_time(s.offline_since, when);
             printf(_("Offline since: %s\n"), when);
         }
+        if (s.restore_detected) {
+            fmt_time(s.restore_detected, when);
+            printf(_("Restored from an older copy (found %s): nothing is sent or received until "
+                     "`unyo sync --full` brings back the changes it lacks.\n"),
+                   when);
+        }
     }
     sync_status_free(&s);
     return EXIT_OK;
@@ -162,20 +168,25 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"url", required_argument, NULL, 'u'},
                                          {"status", no_argument, NULL, 's'},
+                                         {"full", no_argument, NULL, 'f'},
                                          {NULL, 0, NULL, 0}};
     const char *url = NULL;
-    int status = 0, c;
+    int status = 0, full = 0, c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "u:s", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "u:sf", opts, NULL)) != -1) {
         if (c == 'u')
             url = optarg;
         else if (c == 's')
             status = 1;
+        else if (c == 'f')
+            full = 1;
         else
             return cli_usage("sync", _("unknown option"));
     }
     if (optind < argc)
         return cli_usage("sync", _("unexpected argument: %s"), argv[optind]);
+    if (status && full)
+        return cli_usage("sync", _("--status and --full do not go together"));
     if (status)
         return sync_status_cmd(ctx);
     struct config *cfg = NULL;
@@ -192,7 +203,8 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
     struct sync_report rep = {0};
     char *err = NULL;
     int tty = isatty(2);
-    int rc = sync_run(st, url, &rep, tty ? show_progress : NULL, NULL, &err);
+    int rc =
+        (full ? sync_run_full : sync_run)(st, url, &rep, tty ? show_progress : NULL, NULL, &err);
     config_free(cfg);
     if (tty)
         fprintf(stderr, "\r\033[K");

@@ -913,9 +913,11 @@ struct unique_key {
 struct applier {
     struct store *st;
     const struct ledger_table *t;
-    sqlite3_stmt *sel, *ins, *upd, *pending, *json;
+    sqlite3_stmt *sel, *ins, *upd, *pending, *json, *forget;
     struct unique_key *keys;
     int nkeys, keys_loaded;
+    int full;    /* a full pull: this console's own rows come too */
+    int touched; /* the last write_row made the row a local edit */
     long long conflicts;
 };
 
@@ -1008,6 +1010,10 @@ static int applier_init(struct applier *a, struct store *st, const struct ledger
     sb_puts(&sb, ") ON CONFLICT(id) DO NOTHING");
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(st->db, sb.buf, -1, &a->ins, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(st->db,
+                                "DELETE FROM local_sync_outbox WHERE tbl = ?1 AND row_id = ?2", -1,
+                                &a->forget, NULL);
     if (!t->append_only) {
         sb_reset(&sb);
         sb_puts(&sb, "UPDATE ");
@@ -1055,6 +1061,7 @@ static void applier_free(struct applier *a)
     sqlite3_finalize(a->upd);
     sqlite3_finalize(a->pending);
     sqlite3_finalize(a->json);
+    sqlite3_finalize(a->forget);
     for (int i = 0; i < a->nkeys; i++)
         free(a->keys[i].cols);
     free(a->keys);
@@ -1239,6 +1246,7 @@ static int write_row(struct applier *a, sqlite3_stmt *s, char **v, size_t *lens,
                      char **err)
 {
     *changed = 0;
+    a->touched = 0;
     char *renamed = NULL;
     int renamed_col = -1, touch = 0;
     char *orig_v = NULL;
@@ -1275,6 +1283,7 @@ static int write_row(struct applier *a, sqlite3_stmt *s, char **v, size_t *lens,
     if (rc == 0 && touch) {
         /* The pulled row was renamed: it is now this console's edit, based
          * on the version pulled (so the push sees no concurrent edit). */
+        a->touched = 1;
         rc = touch_row(a, v[a->t->col_id], err);
         if (rc == 0) {
             sqlite3_stmt *b = store_stmt(
@@ -1297,11 +1306,66 @@ static int write_row(struct applier *a, sqlite3_stmt *s, char **v, size_t *lens,
     return rc;
 }
 
-/* Applies one pulled row. *applied = 1 when it changed the store. */
-static int apply_row(struct applier *a, char **v, size_t *lens, int *applied, char **err)
+/* Audits a version the LWW rule dropped while this console's own edit of the
+ * row was still unpushed. winner: "central" or "local". */
+static int audit_overwrite(struct applier *a, char **v, int64_t lhlc, const char *lorigin,
+                           const char *winner, char **err)
+{
+    const struct ledger_table *t = a->t;
+    char *mine = local_json(a, v[t->col_id]);
+    char *theirs = values_json(t, v);
+    struct strbuf d = STRBUF_INIT;
+    sb_printf(&d,
+              "{\"conflict\": \"concurrent edit\", \"winner\": \"%s\", "
+              "\"central\": {\"hlc\": %s, \"origin\": ",
+              winner, v[t->col_hlc]);
+    json_string(&d, v[t->col_origin]);
+    sb_printf(&d, ", \"row\": %s}, \"local\": {\"hlc\": %lld, \"origin\": ", theirs,
+              (long long)lhlc);
+    json_string(&d, lorigin);
+    sb_printf(&d, ", \"row\": %s}}", mine);
+    int rc = store_audit(a->st, "sync.conflict", t->name, v[t->col_id], d.buf, err);
+    if (rc == 0)
+        a->conflicts++;
+    sb_free(&d);
+    free(mine);
+    free(theirs);
+    return rc;
+}
+
+static int row_pending(struct applier *a, const char *id)
+{
+    sqlite3_reset(a->pending);
+    bind_text(a->pending, 1, a->t->name);
+    bind_text(a->pending, 2, id);
+    int pending = sqlite3_step(a->pending) == SQLITE_ROW;
+    sqlite3_reset(a->pending);
+    return pending;
+}
+
+/* Was a pending local edit of the row made on top of this version? */
+static int edited_on(struct applier *a, const char *id, const char *hlc, const char *origin)
+{
+    sqlite3_stmt *s = store_stmt(a->st, "SELECT 1 FROM local_sync_outbox WHERE tbl = ?1 AND "
+                                        "row_id = ?2 AND base_hlc = ?3 AND base_origin = ?4");
+    bind_text(s, 1, a->t->name);
+    bind_text(s, 2, id);
+    bind_int(s, 3, strtoll(hlc, NULL, 10));
+    bind_text(s, 4, origin);
+    int found = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_reset(s);
+    return found;
+}
+
+/* Applies one pulled version. *applied = 1 when it changed the store; *same
+ * = 1 when the store already held exactly this version. */
+static int apply_version(struct applier *a, char **v, size_t *lens, int *applied, int *same,
+                         char **err)
 {
     const struct ledger_table *t = a->t;
     *applied = 0;
+    *same = 0;
+    a->touched = 0;
     if (!v[t->col_id] || !v[t->col_hlc] || !v[t->col_origin]) {
         set_err(err, _("%s: a central row lacks id, hlc or origin"), t->name);
         return -1;
@@ -1313,6 +1377,7 @@ static int apply_row(struct applier *a, char **v, size_t *lens, int *applied, ch
         if (step != SQLITE_DONE)
             return store_fail(a->st, err, t->name);
         *applied = sqlite3_changes(a->st->db) > 0;
+        *same = !*applied;
         return 0;
     }
     /* Most pulled rows are new here: try the insert first (it does nothing
@@ -1339,33 +1404,8 @@ static int apply_row(struct applier *a, char **v, size_t *lens, int *applied, ch
     if (cmp > 0) {
         /* The pulled version wins. If this console's own edit of the row is
          * still unpushed, it is overwritten here: record both. */
-        if (streq(lorigin, a->st->origin)) {
-            sqlite3_reset(a->pending);
-            bind_text(a->pending, 1, t->name);
-            bind_text(a->pending, 2, v[t->col_id]);
-            int pending = sqlite3_step(a->pending) == SQLITE_ROW;
-            sqlite3_reset(a->pending);
-            if (pending) {
-                char *mine = local_json(a, v[t->col_id]);
-                char *theirs = values_json(t, v);
-                struct strbuf d = STRBUF_INIT;
-                sb_printf(&d,
-                          "{\"conflict\": \"concurrent edit\", \"winner\": \"central\", "
-                          "\"central\": {\"hlc\": %s, \"origin\": ",
-                          v[t->col_hlc]);
-                json_string(&d, v[t->col_origin]);
-                sb_printf(&d, ", \"row\": %s}, \"local\": {\"hlc\": %lld, \"origin\": ", theirs,
-                          (long long)lhlc);
-                json_string(&d, lorigin);
-                sb_printf(&d, ", \"row\": %s}}", mine);
-                rc = store_audit(a->st, "sync.conflict", t->name, v[t->col_id], d.buf, err);
-                if (rc == 0)
-                    a->conflicts++;
-                sb_free(&d);
-                free(mine);
-                free(theirs);
-            }
-        }
+        if (streq(lorigin, a->st->origin) && row_pending(a, v[t->col_id]))
+            rc = audit_overwrite(a, v, lhlc, lorigin, "central", err);
         int updated = 0;
         if (rc == 0)
             rc = write_row(a, a->upd, v, lens, &updated, err);
@@ -1373,9 +1413,39 @@ static int apply_row(struct applier *a, char **v, size_t *lens, int *applied, ch
             *applied = 1;
     }
     /* cmp == 0: the same version; cmp < 0: the local version is newer and
-     * still to be pushed (its push compares it with the central copy). */
+     * still to be pushed (its push compares it with the central copy; it
+     * skips this console's own central versions, which a full pull after a
+     * restore meets here: an edit made on the restored store replaces a
+     * version the operator never saw there, so that is recorded now). */
+    *same = cmp == 0;
+    if (cmp < 0 && a->full && streq(v[t->col_origin], a->st->origin) &&
+        streq(lorigin, a->st->origin) && row_pending(a, v[t->col_id]) &&
+        !edited_on(a, v[t->col_id], v[t->col_hlc], v[t->col_origin]))
+        rc = audit_overwrite(a, v, lhlc, lorigin, "local", err);
     free(lorigin);
     return rc;
+}
+
+/* Applies one pulled row. *applied = 1 when it changed the store. */
+static int apply_row(struct applier *a, char **v, size_t *lens, int *applied, char **err)
+{
+    int same = 0;
+    if (apply_version(a, v, lens, applied, &same, err) != 0)
+        return -1;
+    /* A full pull writes this console's own versions back: the outbox
+     * triggers note them, and an older local edit the central version
+     * replaced may still be noted. The row now equals the central copy, so
+     * there is nothing of it to push. */
+    if (a->full && (*applied || same) && !a->touched && streq(v[a->t->col_origin], a->st->origin)) {
+        sqlite3_reset(a->forget);
+        bind_text(a->forget, 1, a->t->name);
+        bind_text(a->forget, 2, v[a->t->col_id]);
+        int step = sqlite3_step(a->forget);
+        sqlite3_reset(a->forget);
+        if (step != SQLITE_DONE)
+            return store_fail(a->st, err, a->t->name);
+    }
+    return 0;
 }
 
 static int save_cursor(struct store *st, const char *table, int64_t seq, long long pulled,
@@ -1402,20 +1472,25 @@ static int64_t cursor_of(struct store *st, const char *table)
     return v;
 }
 
-static int pull_table(struct store *st, PGconn *c, const struct ledger_table *t, int64_t cursor,
-                      int64_t upto, long long own_lo, long long own_hi, struct sync_report *rep,
-                      sync_progress_fn progress, void *ud, long long *done, long long total,
-                      char **err)
+/* full: every row, this console's own included (see sync_full_round). */
+static int pull_table(struct store *st, PGconn *c, const struct ledger_table *t, int full,
+                      int64_t cursor, int64_t upto, long long own_lo, long long own_hi,
+                      struct sync_report *rep, sync_progress_fn progress, void *ud, long long *done,
+                      long long total, char **err)
 {
     /* Rows whose central version is this console's own are skipped: this
      * store has that version or a newer local one (a console's versions of
-     * a row only move forward). After a push that is most of what is new. */
+     * a row only move forward; restore_check in each round makes sure that
+     * still holds). After a push that is most of what is new. */
     struct strbuf sb = STRBUF_INIT;
     sb_puts(&sb, "COPY (SELECT ");
     col_list(&sb, t, NULL);
     sb_puts(&sb, ", server_seq FROM unyo.");
     sql_ident(&sb, t->name);
-    if (own_hi >= own_lo && own_lo > 0 && own_hi >= cursor && own_lo <= upto)
+    if (full)
+        sb_printf(&sb, " WHERE server_seq > %lld AND server_seq <= %lld", (long long)cursor,
+                  (long long)upto);
+    else if (own_hi >= own_lo && own_lo > 0 && own_hi >= cursor && own_lo <= upto)
         /* The range this round's push just filled holds only this console's
          * rows: two index ranges around it, so it is not even scanned. */
         sb_printf(&sb,
@@ -1425,9 +1500,11 @@ static int pull_table(struct store *st, PGconn *c, const struct ledger_table *t,
     else
         sb_printf(&sb, " WHERE server_seq > %lld AND server_seq <= %lld AND origin <> ",
                   (long long)cursor, (long long)upto);
-    char *lit = PQescapeLiteral(c, st->origin, strlen(st->origin));
-    sb_puts(&sb, lit ? lit : "''");
-    PQfreemem(lit);
+    if (!full) {
+        char *lit = PQescapeLiteral(c, st->origin, strlen(st->origin));
+        sb_puts(&sb, lit ? lit : "''");
+        PQfreemem(lit);
+    }
     sb_puts(&sb, " ORDER BY server_seq) TO STDOUT");
     struct applier a;
     if (applier_init(&a, st, t, err) != 0) {
@@ -1435,6 +1512,7 @@ static int pull_table(struct store *st, PGconn *c, const struct ledger_table *t,
         sb_free(&sb);
         return -1;
     }
+    a.full = full;
     PGresult *r = PQexec(c, sb.buf);
     sb_free(&sb);
     if (pg_ok(c, r, PGRES_COPY_OUT, t->name, err) != 0) {
@@ -1567,10 +1645,15 @@ static long long store_rows_estimate(struct store *st)
     return bytes / 500;
 }
 
+static int restore_check(struct store *st, PGconn *c, const struct ledger_schema *ls,
+                         const int64_t *cur, const int64_t *maxseq, char **err);
+
 /* own: rows this round just pushed (their seqs are in the ranges, but the
- * pull skips them), to tell a real backlog from an echo of the push. */
-static int pull(struct store *st, PGconn *c, const struct ledger_schema *ls, long long own,
-                long long own_lo, long long own_hi, struct sync_report *rep,
+ * pull skips them), to tell a real backlog from an echo of the push.
+ * full: every central row from the start, this console's own included.
+ * check: look for a restored store first (see restore_check). */
+static int pull(struct store *st, PGconn *c, const struct ledger_schema *ls, int full, int check,
+                long long own, long long own_lo, long long own_hi, struct sync_report *rep,
                 sync_progress_fn progress, void *ud, char **err)
 {
     const char *doing = _("pulling from the central database");
@@ -1603,22 +1686,29 @@ static int pull(struct store *st, PGconn *c, const struct ledger_schema *ls, lon
     }
     PQclear(r);
     for (int i = 0; i < ls->count; i++) {
-        cur[i] = cursor_of(st, ls->t[i].name);
+        cur[i] = full ? 0 : cursor_of(st, ls->t[i].name);
         if (maxseq[i] > cur[i])
             total += maxseq[i] - cur[i]; /* an upper bound: seqs have gaps */
     }
     int rc = 0;
+    if (check && restore_check(st, c, ls, cur, maxseq, err) != 0) {
+        PQclear(PQexec(c, "ROLLBACK"));
+        free(maxseq);
+        free(cur);
+        return -1;
+    }
     trace("pull: probed");
     /* A large backlog (a new console, a long time offline) would pay the
      * search index's per-row triggers (~25 us a row); suspending them and
      * rebuilding the index once afterwards costs ~4 us per row of the whole
      * store. So suspend when the rows to apply are more than a sixth of what
      * the store holds. A flag in local_sync_meta makes a round killed in
-     * between resume the index next time. */
+     * between resume the index next time. A full pull mostly meets rows
+     * the store has (no trigger fires for them): not worth a rebuild. */
     char *flag = meta_get(st, "search_suspended");
     int resume = flag != NULL;
     free(flag);
-    if (total - own >= PULL_BULK_MIN && !resume && !search_suspended(st)) {
+    if (!full && total - own >= PULL_BULK_MIN && !resume && !search_suspended(st)) {
         long long rows = pull_count(st, c, ls, cur, maxseq);
         if (rows >= PULL_BULK_MIN && rows * 6 > store_rows_estimate(st)) {
             char *e2 = NULL;
@@ -1653,8 +1743,8 @@ static int pull(struct store *st, PGconn *c, const struct ledger_schema *ls, lon
         store_exec(st, "PRAGMA wal_autocheckpoint = 0", NULL);
     for (int i = 0; rc == 0 && i < ls->count; i++)
         if (maxseq[i] > cur[i])
-            rc = pull_table(st, c, &ls->t[i], cur[i], maxseq[i], own_lo, own_hi, rep, progress, ud,
-                            &done, total, err);
+            rc = pull_table(st, c, &ls->t[i], full, cur[i], maxseq[i], own_lo, own_hi, rep,
+                            progress, ud, &done, total, err);
     store_exec(st, "PRAGMA foreign_keys = ON", NULL);
     if (resume) {
         trace("pull: applied");
@@ -1682,10 +1772,132 @@ static int pull(struct store *st, PGconn *c, const struct ledger_schema *ls, lon
     return rc;
 }
 
+/* ---- restored stores ----------------------------------------------------- */
+
+/* A store file restored from a backup (same console id) lacks the versions
+ * this console pushed after the backup, and its clock is as old as the
+ * backup. Left alone, the pull skips rows of this console's origin (see
+ * pull_table), so those versions never come back; and LWW does not protect
+ * them: an edit on the restored store usually carries a later clock and
+ * replaces, unrecorded (the push's conflict check ignores this console's own
+ * central versions), a version the operator never saw there; if the clock
+ * had been pushed ahead by another console's, the edit silently loses. So a
+ * round that finds the store restored sends and receives nothing (the
+ * cursors stay where the backup left them) until `unyo sync --full`.
+ *
+ * Detection: central rows of this origin above the pull cursors that the
+ * store lacks or holds in an older version and has not noted in its outbox
+ * (a push committed centrally whose local bookkeeping was cut, or another
+ * process's push on this store, are noted there). Normally there are none:
+ * the last pull moved the cursors past everything, its own push included.
+ * Cheap: with nothing to send, the pull's snapshot already reads each
+ * table's max(server_seq), and only tables with rows above the cursor are
+ * probed, so an up-to-date round sends no extra query; with something to
+ * send, every table is probed (an index range each) before sending.
+ *
+ * Not done automatically: a restore is an event the operator should know
+ * of, and the full pull decides, row by row, between edits made since the
+ * restore and newer versions made before it (recorded in the audit trail
+ * when they differ). A store copied to another machine with its console id shows the
+ * same way, and there a full pull would hide the two consoles sharing one id
+ * rather than fix it. And a full pull of a large central database is a long
+ * download the background worker should not start unannounced. */
+
+#define RESTORE_PROBE_ROWS 16
+
+static int restore_refused(char **err)
+{
+    set_err(err, _("this store was restored from an older copy: the central database holds "
+                   "changes this console made that the store lacks. Nothing was sent or "
+                   "received; run `unyo sync --full` to bring them back"));
+    return -1;
+}
+
+/* Does the store hold this version of a row of t (or a newer one), or is
+ * the row noted in the outbox? */
+static int version_known(struct store *st, const struct ledger_table *t, const char *id,
+                         int64_t hlc)
+{
+    char *sql = xasprintf("SELECT hlc, origin FROM \"%s\" WHERE id = ?1", t->name);
+    sqlite3_stmt *s = NULL;
+    int known = 0;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
+        bind_text(s, 1, id);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            int64_t lhlc = sqlite3_column_int64(s, 0);
+            const char *lorigin = col_text(s, 1) ? col_text(s, 1) : "";
+            known = lhlc > hlc || (lhlc == hlc && strcmp(lorigin, st->origin) >= 0);
+        }
+    }
+    sqlite3_finalize(s);
+    free(sql);
+    if (known)
+        return 1;
+    sqlite3_stmt *o =
+        store_stmt(st, "SELECT 1 FROM local_sync_outbox WHERE tbl = ?1 AND row_id = ?2 LIMIT 1");
+    bind_text(o, 1, t->name);
+    bind_text(o, 2, id);
+    known = sqlite3_step(o) == SQLITE_ROW;
+    sqlite3_reset(o);
+    return known;
+}
+
+/* Refuses the round (-1, *err says to run --full) when the store looks
+ * restored. Probes the tables whose central max(server_seq) is above the
+ * cursor (maxseq NULL: every table; cur NULL: the saved cursors): an
+ * up-to-date round has none, so it sends no query at all. */
+static int restore_check(struct store *st, PGconn *c, const struct ledger_schema *ls,
+                         const int64_t *cur, const int64_t *maxseq, char **err)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < ls->count; i++) {
+        int64_t cursor = cur ? cur[i] : cursor_of(st, ls->t[i].name);
+        if (maxseq && maxseq[i] <= cursor)
+            continue;
+        sb_printf(&sb, "%s(SELECT %d, id, hlc FROM unyo.", sb.len ? " UNION ALL " : "", i);
+        sql_ident(&sb, ls->t[i].name);
+        sb_printf(&sb,
+                  " WHERE server_seq > %lld AND origin = $1 ORDER BY server_seq DESC LIMIT %d)",
+                  (long long)cursor, RESTORE_PROBE_ROWS);
+    }
+    if (sb.len == 0)
+        return 0;
+    const char *params[1] = {st->origin};
+    PGresult *r = PQexecParams(c, sb.buf, 1, NULL, params, NULL, NULL, 0);
+    sb_free(&sb);
+    if (pg_ok(c, r, PGRES_TUPLES_OK, _("pulling from the central database"), err) != 0) {
+        PQclear(r);
+        return -1;
+    }
+    int restored = 0;
+    for (int i = 0; i < PQntuples(r) && !restored; i++) {
+        int ti = atoi(PQgetvalue(r, i, 0));
+        if (ti >= 0 && ti < ls->count)
+            restored = !version_known(st, &ls->t[ti], PQgetvalue(r, i, 1),
+                                      strtoll(PQgetvalue(r, i, 2), NULL, 10));
+    }
+    PQclear(r);
+    if (!restored)
+        return 0;
+    char now[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), now);
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (meta_set(st, "restore_detected", now) != 0) {
+        store_rollback(st);
+        return store_fail(st, err, _("saving the sync state"));
+    }
+    if (store_commit(st, err) != 0)
+        return -1;
+    return restore_refused(err);
+}
+
 /* ---- rounds -------------------------------------------------------------- */
 
-int sync_round(struct store *st, PGconn *c, struct sync_report *rep, sync_progress_fn progress,
-               void *ud, char **err)
+/* full_pull: pull everything first, this console's own rows included (see
+ * sync_full_round), instead of checking for a restore. */
+static int run_round(struct store *st, PGconn *c, int full_pull, struct sync_report *rep,
+                     sync_progress_fn progress, void *ud, char **err)
 {
     trace("round");
     struct ledger_schema ls;
@@ -1700,9 +1912,37 @@ int sync_round(struct store *st, PGconn *c, struct sync_report *rep, sync_progre
         rc = prepare(st, &ls, full, full ? instance : NULL, err);
     }
     trace("prepared");
+    int check_in_pull = 0;
+    if (rc == 0 && full_pull) {
+        rc = pull(st, c, &ls, 1, 0, 0, 0, 0, rep, progress, ud, err);
+        if (rc == 0 && (rc = store_begin(st, err)) == 0) {
+            if (meta_set(st, "restore_detected", NULL) != 0) {
+                rc = store_fail(st, err, _("saving the sync state"));
+                store_rollback(st);
+            } else {
+                rc = store_commit(st, err);
+            }
+        }
+        trace("full pull");
+    } else if (rc == 0) {
+        char *found = meta_get(st, "restore_detected");
+        free(found);
+        if (found)
+            rc = restore_refused(err);
+        /* With something to send, check before sending it; otherwise the
+         * pull checks, on the tables where there is something new. */
+        sqlite3_stmt *o = store_stmt(st, "SELECT 1 FROM local_sync_outbox LIMIT 1");
+        check_in_pull = sqlite3_step(o) != SQLITE_ROW;
+        sqlite3_reset(o);
+        if (rc == 0 && !check_in_pull)
+            rc = restore_check(st, c, &ls, NULL, NULL, err);
+        trace("restore checked");
+    }
     /* The push reports into own too, whatever rep is. */
     struct sync_report own = {0};
-    if (rc == 0)
+    /* Nothing to send when the outbox was read empty: rows written since go
+     * next round, after a check. */
+    if (rc == 0 && !check_in_pull)
         rc = push(st, c, &ls, &own, progress, ud, err);
     if (rc == 0 && rep) {
         for (int i = 0; i < own.count; i++) {
@@ -1717,12 +1957,25 @@ int sync_round(struct store *st, PGconn *c, struct sync_report *rep, sync_progre
     }
     trace("pushed");
     if (rc == 0)
-        rc = pull(st, c, &ls, own.sent, own.own_lo, own.own_hi, rep, progress, ud, err);
+        rc = pull(st, c, &ls, 0, check_in_pull, own.sent, own.own_lo, own.own_hi, rep, progress, ud,
+                  err);
     trace("pulled");
     sync_report_free(&own);
     free(instance);
     ledger_schema_free(&ls);
     return rc;
+}
+
+int sync_round(struct store *st, PGconn *c, struct sync_report *rep, sync_progress_fn progress,
+               void *ud, char **err)
+{
+    return run_round(st, c, 0, rep, progress, ud, err);
+}
+
+int sync_full_round(struct store *st, PGconn *c, struct sync_report *rep, sync_progress_fn progress,
+                    void *ud, char **err)
+{
+    return run_round(st, c, 1, rep, progress, ud, err);
 }
 
 static void record_outcome(struct store *st, int ok, const char *msg, int offline)
@@ -1751,8 +2004,8 @@ static void record_outcome(struct store *st, int ok, const char *msg, int offlin
         store_rollback(st);
 }
 
-int sync_run(struct store *st, const char *url, struct sync_report *rep, sync_progress_fn progress,
-             void *ud, char **err)
+static int run_connected(struct store *st, const char *url, int full_pull, struct sync_report *rep,
+                         sync_progress_fn progress, void *ud, char **err)
 {
     PGconn *c = NULL;
     char *e = NULL;
@@ -1761,7 +2014,7 @@ int sync_run(struct store *st, const char *url, struct sync_report *rep, sync_pr
     if (rc != 0)
         offline = 1;
     else
-        rc = sync_round(st, c, rep, progress, ud, &e);
+        rc = run_round(st, c, full_pull, rep, progress, ud, &e);
     if (rc != 0 && c && PQstatus(c) == CONNECTION_BAD)
         offline = 1;
     PQfinish(c);
@@ -1773,6 +2026,18 @@ int sync_run(struct store *st, const char *url, struct sync_report *rep, sync_pr
             free(e);
     }
     return rc;
+}
+
+int sync_run(struct store *st, const char *url, struct sync_report *rep, sync_progress_fn progress,
+             void *ud, char **err)
+{
+    return run_connected(st, url, 0, rep, progress, ud, err);
+}
+
+int sync_run_full(struct store *st, const char *url, struct sync_report *rep,
+                  sync_progress_fn progress, void *ud, char **err)
+{
+    return run_connected(st, url, 1, rep, progress, ud, err);
 }
 
 /* ---- status -------------------------------------------------------------- */
@@ -1828,6 +2093,7 @@ int sync_status_read(struct store *st, struct sync_status *out, char **err)
     out->last_error = meta_get(st, "last_error");
     out->last_error_at = meta_get(st, "last_error_at");
     out->offline_since = meta_get(st, "offline_since");
+    out->restore_detected = meta_get(st, "restore_detected");
     store_exec(st, "COMMIT", NULL);
     ledger_schema_free(&ls);
     return 0;
@@ -1844,6 +2110,7 @@ void sync_status_free(struct sync_status *s)
     free(s->last_error);
     free(s->last_error_at);
     free(s->offline_since);
+    free(s->restore_detected);
     memset(s, 0, sizeof *s);
 }
 

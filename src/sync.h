@@ -44,6 +44,18 @@ int sync_round(struct store *st, PGconn *c, struct sync_report *rep, sync_progre
 int sync_run(struct store *st, const char *url, struct sync_report *rep, sync_progress_fn progress,
              void *ud, char **err);
 
+/* A round refuses to send or receive anything (fails, *err says to run
+ * `unyo sync --full`) when the store lacks versions this console itself
+ * pushed: the store file was restored from a backup. sync_full_round then
+ * pulls every central row from the start, this console's own included,
+ * last writer wins as usual (edits made since the restore stay when newer
+ * and are pushed), observes every clock, and runs a normal round. Running
+ * it again changes nothing. sync_run_full: the same as sync_run does. */
+int sync_full_round(struct store *st, PGconn *c, struct sync_report *rep, sync_progress_fn progress,
+                    void *ud, char **err);
+int sync_run_full(struct store *st, const char *url, struct sync_report *rep,
+                  sync_progress_fn progress, void *ud, char **err);
+
 /* Installs the outbox triggers on tables that lack them, noting their
  * existing rows written by this console as pending (history made before
  * sync was turned on, or in a table added later). Also run by sync_round. */
@@ -59,12 +71,14 @@ struct sync_status {
     struct sync_status_table *t;
     int count;
     long long pending;
-    char *central;       /* central instance id, or NULL when never synced */
-    char *last_attempt;  /* ISO UTC, or NULL */
-    char *last_success;  /* ISO UTC, or NULL */
-    char *last_error;    /* message of the last failed round since the last success */
-    char *last_error_at; /* ISO UTC */
-    char *offline_since; /* first failure since the last success */
+    char *central;          /* central instance id, or NULL when never synced */
+    char *last_attempt;     /* ISO UTC, or NULL */
+    char *last_success;     /* ISO UTC, or NULL */
+    char *last_error;       /* message of the last failed round since the last success */
+    char *last_error_at;    /* ISO UTC */
+    char *offline_since;    /* first failure since the last success */
+    char *restore_detected; /* ISO UTC: a round found the store restored from
+                               a backup; NULL once `unyo sync --full` ran */
 };
 int sync_status_read(struct store *st, struct sync_status *out, char **err);
 void sync_status_free(struct sync_status *s);

@@ -75,3 +75,20 @@ check_complete() {
     [ "$l" = "$r" ] || { echo "$t: $l local, $r central" >&2; return 1; }
   done
 }
+
+# incident_ref DB TITLE: the reference (INC-...) of the incident with that title.
+incident_ref() { sqlite3 "$1" "SELECT ref FROM incidents WHERE title = '$2'"; }
+
+# backup_store DB DIR: copies the store's files (database, WAL, shared memory)
+# the way a file backup would; restore_store DIR DB puts them back in place.
+backup_store() {
+  rm -rf "$2"; mkdir -p "$2"
+  local f; for f in "$1" "$1-wal" "$1-shm"; do [ -f "$f" ] && cp "$f" "$2/"; done; return 0
+}
+restore_store() {
+  rm -f "$2" "$2-wal" "$2-shm"
+  local f; for f in "$1"/*; do cp "$f" "$(dirname "$2")/"; done
+}
+
+# central_field TABLE COLUMN NAME: COLUMN of the central row whose name is NAME.
+central_field() { pg_psql "SELECT $2 FROM unyo.\"$1\" WHERE name = '$3'"; }
