@@ -920,8 +920,12 @@ static int jb_action(struct pane *p, const char *a)
         } else if (strcmp(a, "jobs.hold") == 0) {
             simple_action(m, r, is_state(r, "held") ? "release" : "hold");
         } else if (strcmp(a, "jobs.cancel") == 0) {
-            char *q = xasprintf(_("Cancel %s@%s (%s)? (y/n)"), r->code, r->due_day,
-                                jobs_state_name(r->state));
+            char *q = is_state(r, "running")
+                          ? xasprintf(_("Cancel %s@%s? It is running: its command on the host is "
+                                        "stopped. (y/n)"),
+                                      r->code, r->due_day)
+                          : xasprintf(_("Cancel %s@%s (%s)? (y/n)"), r->code, r->due_day,
+                                      jobs_state_name(r->state));
             ui_confirm(q, cancel_answer, new_req(m, r, "cancel"));
             free(q);
         } else if (strcmp(a, "jobs.rerun") == 0) {

@@ -1,11 +1,14 @@
 #include "job_runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +27,7 @@
 void job_exec_result_free(struct job_exec_result *r)
 {
     free(r->output);
+    free(r->stop_note);
     free(r->error);
     memset(r, 0, sizeof *r);
 }
@@ -54,6 +58,49 @@ int job_exec_ssh(void *ud, const struct host *host, const char *command, int tim
     return job_exec_ssh_ex(ud, host, command, timeout_s, cap, NULL, NULL, r);
 }
 
+/* What stopping a command did, for the run's events (malloc'd, translated). */
+static char *stop_note(enum ssh_stop stop, long pgid, const char *why)
+{
+    switch (stop) {
+    case SSH_STOP_TERMINATED:
+        return xasprintf(_("the command on the host was stopped: process group %ld ended on "
+                           "SIGTERM"),
+                         pgid);
+    case SSH_STOP_KILLED:
+        return xasprintf(_("the command on the host was stopped: process group %ld was still "
+                           "there %d s after SIGTERM and was killed (SIGKILL)"),
+                         pgid, JOB_STOP_GRACE_S);
+    case SSH_STOP_ENDED:
+        return xstrdup(_("the command on the host had already ended when it was to be stopped"));
+    case SSH_STOP_NOT_STARTED:
+        return xstrdup(_("the command was not started on the host"));
+    case SSH_STOP_FAILED:
+        return xasprintf(_("could not stop the command on the host: %s"), why ? why : "?");
+    case SSH_STOP_NONE:
+        break;
+    }
+    return NULL;
+}
+
+/* Between the job's view (which may ask to stop) and ssh_run_job. */
+struct ssh_job_view {
+    job_output_fn fn;
+    void *ud;
+    int stop;
+};
+
+static void ssh_view_output(int stream, const char *buf, size_t n, void *ud)
+{
+    struct ssh_job_view *v = ud;
+    if (v->fn && v->fn(stream, buf, n, v->ud))
+        v->stop = 1;
+}
+
+static int ssh_view_stop(void *ud)
+{
+    return ((struct ssh_job_view *)ud)->stop;
+}
+
 int job_exec_ssh_ex(void *ud, const struct host *host, const char *command, int timeout_s,
                     size_t cap, job_output_fn on_output, void *out_ud, struct job_exec_result *r)
 {
@@ -71,8 +118,11 @@ int job_exec_ssh_ex(void *ud, const struct host *host, const char *command, int 
     struct ssh_result res;
     char *err = NULL;
     int64_t t0 = mono_ms();
-    if (ssh_run_ex(target, &o, command, cap, timeout_s * 1000, on_output, out_ud, &res, &err) !=
-        0) {
+    struct ssh_job_view view = {on_output, out_ud, 0};
+    /* The inventory's OS field: Windows hosts run cmd.exe or PowerShell, not sh. */
+    int posix = !(host && host->os && strncasecmp(host->os, "windows", 7) == 0);
+    if (ssh_run_job(target, &o, command, cap, timeout_s * 1000, JOB_STOP_GRACE_S * 1000, posix,
+                    ssh_view_output, ssh_view_stop, &view, &res, &err) != 0) {
         r->error = err ? err : xstrdup(_("SSH failed"));
         r->timed_out = mono_ms() - t0 >= (int64_t)timeout_s * 1000;
         return -1;
@@ -86,9 +136,69 @@ int job_exec_ssh_ex(void *ud, const struct host *host, const char *command, int 
     r->exit_status = res.exit_status;
     if (res.exit_signal && r->exit_status < 0)
         r->exit_status = 128 + 9;
-    r->timed_out = res.exit_status < 0 && res.elapsed_ms >= (int64_t)timeout_s * 1000 - 50;
+    r->timed_out = res.timed_out;
+    r->cancelled = res.stop != SSH_STOP_NONE && !res.timed_out;
+    r->stop_note = stop_note(res.stop, res.pgid, res.stop_error);
     ssh_result_free(&res);
     return 0;
+}
+
+/* Whether a member of process group pgid still runs. kill(-pgid, 0) also sees members
+ * that have exited and wait to be reaped (orphans wait for init, which in a container may
+ * take seconds), so on Linux /proc tells those apart. */
+static int group_alive(pid_t pgid)
+{
+    if (kill(-pgid, 0) != 0 && errno == ESRCH)
+        return 0;
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 1;
+    int alive = 0;
+    struct dirent *e;
+    while (!alive && (e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        /* "pid (comm) state ppid pgrp ...": comm may hold anything, so after its last ')' */
+        const char *rp = strrchr(buf, ')');
+        char state;
+        long ppid, pgrp;
+        if (rp && sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 && pgrp == pgid &&
+            state != 'Z')
+            alive = 1;
+    }
+    closedir(d);
+    return alive;
+}
+
+/* SIGTERM to the command's process group, SIGKILL if anything is left after the grace
+ * period; reaps the shell (*status, *reaped) on the way. */
+static enum ssh_stop stop_local_group(pid_t pid, int *status, int *reaped)
+{
+    if (!*reaped && waitpid(pid, status, WNOHANG) == pid)
+        *reaped = 1;
+    if ((*reaped && kill(-pid, 0) != 0) || kill(-pid, SIGTERM) != 0)
+        return SSH_STOP_ENDED;
+    int64_t until = mono_ms() + JOB_STOP_GRACE_S * 1000;
+    for (;;) {
+        if (!*reaped && waitpid(pid, status, WNOHANG) == pid)
+            *reaped = 1;
+        if (*reaped && !group_alive(pid))
+            return SSH_STOP_TERMINATED;
+        if (mono_ms() >= until) {
+            kill(-pid, SIGKILL);
+            return SSH_STOP_KILLED;
+        }
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 int job_exec_local(void *ud, const struct host *host, const char *command, int timeout_s,
@@ -133,6 +243,8 @@ int job_exec_local_ex(void *ud, const struct host *host, const char *command, in
     setpgid(pid, pid);
     close(po[1]);
     close(pe[1]);
+    int status = 0, reaped = 0;
+    enum ssh_stop stop = SSH_STOP_NONE;
     /* Like ssh: stdout and stderr apart, each capped. */
     struct strbuf sb[2] = {STRBUF_INIT, STRBUF_INIT};
     int open_fds[2] = {po[0], pe[0]};
@@ -140,9 +252,9 @@ int job_exec_local_ex(void *ud, const struct host *host, const char *command, in
     char buf[65536];
     while (open_fds[0] >= 0 || open_fds[1] >= 0) {
         int64_t left = deadline - mono_ms();
-        if (left <= 0) {
-            r->timed_out = 1;
-            kill(-pid, SIGKILL);
+        if (left <= 0 || r->cancelled) {
+            r->timed_out = !r->cancelled;
+            stop = stop_local_group(pid, &status, &reaped);
             break;
         }
         struct pollfd p[2] = {{open_fds[0], POLLIN, 0}, {open_fds[1], POLLIN, 0}};
@@ -162,20 +274,23 @@ int job_exec_local_ex(void *ud, const struct host *host, const char *command, in
             sb_add(&sb[k], buf, (size_t)n < room ? (size_t)n : room);
             if ((size_t)n > room)
                 r->truncated = 1;
-            if (on_output)
-                on_output(k + 1, buf, (size_t)n, out_ud);
+            if (on_output && on_output(k + 1, buf, (size_t)n, out_ud))
+                r->cancelled = 1;
         }
-        if (on_output) /* the tick: at least once a second (poll waits at most that) */
-            on_output(0, NULL, 0, out_ud);
+        /* the tick: at least once a second (poll waits at most that) */
+        if (on_output && on_output(0, NULL, 0, out_ud))
+            r->cancelled = 1;
     }
+    if (r->cancelled && stop == SSH_STOP_NONE) /* asked as the output ended */
+        stop = stop_local_group(pid, &status, &reaped);
     for (int k = 0; k < 2; k++)
         if (open_fds[k] >= 0)
             close(open_fds[k]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    while (!reaped && waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (r->timed_out)
         kill(-pid, SIGKILL); /* anything the shell left behind */
+    r->stop_note = stop_note(stop, (long)pid, NULL);
     if (WIFEXITED(status))
         r->exit_status = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
@@ -566,6 +681,8 @@ static int finish_run(struct store *st, const struct candidate *c, const char *m
     int ok = rc_exec == 0 && !r->timed_out && r->exit_status == 0 && !missing;
     if (rc_exec != 0)
         sb_printf(&note, _("could not run: %s"), r->error ? r->error : "?");
+    else if (r->timed_out && r->stop_note)
+        sb_printf(&note, _("timed out after %d s; %s"), c->timeout_s, r->stop_note);
     else if (r->timed_out)
         sb_printf(&note, _("timed out after %d s"), c->timeout_s);
     else if (r->exit_status != 0)
@@ -606,14 +723,40 @@ static int finish_run(struct store *st, const struct candidate *c, const char *m
                            r->exit_status, (long long)elapsed_ms, c->attempt,
                            r->timed_out ? "true" : "false");
     if (sqlite3_changes(st->db) != 1) {
-        /* Cancelled or marked interrupted while it ran: keep the state, note the result. */
-        int e = job_event(st, c->id, "late_result",
+        /* Cancelled or marked interrupted while it ran: keep the state and the output, and
+         * say what became of the command (stopped, or it finished by itself). */
+        sqlite3_stmt *k = store_stmt(
+            st, "UPDATE job_runs SET output = ?3, output_truncated = ?4, files = ?5, "
+                "updated_at = ?6, hlc = ?7, origin = ?8 WHERE id = ?1 AND claimed_by = ?2 "
+                "AND state IN ('cancelled', 'interrupted')");
+        bind_text(k, 1, c->id);
+        bind_text(k, 2, me);
+        bind_text(k, 3, out.buf ? out.buf : "");
+        bind_int(k, 4, r->truncated);
+        bind_text(k, 5, files);
+        bind_text(k, 6, at);
+        bind_int(k, 7, store_hlc_next(st));
+        bind_text(k, 8, st->origin);
+        if (sqlite3_step(k) != SQLITE_DONE) {
+            free(data);
+            store_fail(st, err, _("recording the run's result"));
+            goto fail;
+        }
+        int e;
+        if (r->cancelled && r->stop_note) {
+            state = "stopped";
+            sb_reset(&note);
+            sb_puts(&note, r->stop_note);
+            e = job_event(st, c->id, state, note.buf, data, err);
+        } else {
+            state = "late_result";
+            e = job_event(st, c->id, state,
                           note.len ? note.buf
                                    : _("the command finished after the run was "
                                        "cancelled or marked interrupted"),
                           data, err);
+        }
         free(data);
-        state = "late_result";
         if (e != 0)
             goto fail;
     } else {
@@ -649,6 +792,8 @@ struct live_output {
     int truncated;
     int dirty;          /* output arrived since the last write */
     int64_t last_write; /* monotonic ms */
+    int64_t last_check; /* of the run's state, monotonic ms */
+    int stop;           /* the run is no longer this runner's: stop the command */
 };
 
 #define LIVE_WRITE_MS 1000
@@ -698,7 +843,22 @@ static void live_write(struct live_output *l)
     l->last_write = mono_ms();
 }
 
-static void live_output_cb(int stream, const char *buf, size_t n, void *ud)
+/* Whether the run is still this runner's to run: not when it was cancelled (here, by the
+ * CLI, or by another process on the store) or marked interrupted meanwhile. A read error
+ * (the store busy) says yes: the next check tries again. */
+static int still_ours(struct live_output *l)
+{
+    sqlite3_stmt *s = store_stmt(l->st, "SELECT state = 'running' AND claimed_by IS ?2 "
+                                        "FROM job_runs WHERE id = ?1");
+    bind_text(s, 1, l->run_id);
+    bind_text(s, 2, l->me);
+    int rc = sqlite3_step(s);
+    int ours = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : rc != SQLITE_DONE;
+    sqlite3_reset(s);
+    return ours;
+}
+
+static int live_output_cb(int stream, const char *buf, size_t n, void *ud)
 {
     struct live_output *l = ud;
     if (n && buf && (stream == 1 || stream == 2)) {
@@ -712,6 +872,11 @@ static void live_output_cb(int stream, const char *buf, size_t n, void *ud)
     }
     if (l->dirty && mono_ms() - l->last_write >= LIVE_WRITE_MS)
         live_write(l);
+    if (!l->stop && mono_ms() - l->last_check >= JOB_STATE_CHECK_MS) {
+        l->last_check = mono_ms();
+        l->stop = !still_ours(l);
+    }
+    return l->stop;
 }
 
 int job_runner_run(struct store *st, const struct job_runner_opts *o,

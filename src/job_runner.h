@@ -18,6 +18,7 @@ struct host;
 
 #define JOB_OUTPUT_CAP (1024 * 1024) /* bytes of output kept per run */
 #define JOB_CLAIM_GRACE_S 300        /* a claim older than timeout + this is stale */
+#define JOB_STOP_GRACE_S 5           /* a stopped command gets SIGKILL this long after SIGTERM */
 
 struct job_exec_result {
     int exit_status; /* -1 unknown; 128+N for signal N (local) */
@@ -25,6 +26,10 @@ struct job_exec_result {
     size_t output_len;
     int truncated;
     int timed_out;
+    int cancelled; /* stopped because on_output asked (the run was cancelled meanwhile) */
+    /* When the command was stopped (timeout or cancel): what became of it, translated
+     * ("the command on the host was stopped: ...", "could not stop ...: why"), else NULL. */
+    char *stop_note;
     char *error; /* could not run at all (connection, host key, ...), else NULL */
 };
 void job_exec_result_free(struct job_exec_result *r);
@@ -37,8 +42,11 @@ typedef int (*job_executor)(void *ud, const struct host *host, const char *comma
 /* Told of the output while the command runs, for a live view: stream 1 (stdout) or 2
  * (stderr) with every byte read (also beyond the cap), and a tick (stream 0, buf NULL,
  * n 0) at least once a second, so the caller can act on its own clock. Must not block
- * long: the command's output waits meanwhile. Same shape as ssh_output_fn. */
-typedef void (*job_output_fn)(int stream, const char *buf, size_t n, void *ud);
+ * long: the command's output waits meanwhile. Returns nonzero to have the command stopped
+ * (its run was cancelled): the executor then ends it and everything it started (SIGTERM
+ * to its process group, SIGKILL after JOB_STOP_GRACE_S), sets cancelled and stop_note,
+ * and returns the output so far. A timeout stops the command the same way. */
+typedef int (*job_output_fn)(int stream, const char *buf, size_t n, void *ud);
 /* An executor that streams: as job_executor, telling on_output (may be NULL) meanwhile. */
 typedef int (*job_executor_ex)(void *ud, const struct host *host, const char *command,
                                int timeout_s, size_t cap, job_output_fn on_output, void *out_ud,
@@ -70,13 +78,19 @@ struct job_runner_opts {
      * job_exec_ssh or job_exec_local, else exec without a live view). While a command
      * runs, the runner stores its output so far in job_runs.output at most once a second
      * (capped and marked like the final output), each time in a short transaction of its
-     * own on st, so a console's Jobs pane shows it live. */
+     * own on st, so a console's Jobs pane shows it live. Meanwhile it reads the run's state
+     * every JOB_STATE_CHECK_MS: once the run is cancelled (by this console, `unyo jobs
+     * cancel` or another process sharing the store) or marked interrupted, the command is
+     * stopped on its host, the run keeps its state and output, and a "stopped" event says
+     * what became of the command. */
     job_executor_ex exec_ex;
     size_t output_cap; /* 0: JOB_OUTPUT_CAP */
     /* Told of each run as it starts and ends (may be NULL). */
     void (*report)(void *ud, const char *code, const char *state, const char *note);
     void *report_ud;
 };
+
+#define JOB_STATE_CHECK_MS 250
 
 struct job_runner_stats {
     int recovered, created, started, succeeded, failed, retried, blocked;

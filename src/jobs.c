@@ -39,7 +39,8 @@ const char *jobs_state_name(const char *state)
                  {"rerun", N_("rerun")},
                  {"escalated", N_("escalated")},
                  {"delivered", N_("delivered")},
-                 {"late_result", N_("late result")}};
+                 {"late_result", N_("late result")},
+                 {"stopped", N_("stopped")}};
     for (size_t i = 0; state && i < ARRAY_LEN(names); i++)
         if (streq(names[i].key, state))
             return _(names[i].name);
@@ -1186,6 +1187,25 @@ static int state_in(const char *state, const char *const *list)
     return 0;
 }
 
+/* For a running run being cancelled: its runner notices within a second and stops the
+ * command on the host (job_runner.h), unless that runner is gone. Malloc'd. */
+static char *running_cancel_note(struct store *st, const char *id)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT r.claimed_by, r.claimed_at, j.timeout_seconds "
+                                     "FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+                                     "WHERE r.id = ?1");
+    bind_text(s, 1, id);
+    char *note = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW &&
+        claim_gone(st, col_text(s, 0), col_text(s, 1), sqlite3_column_int(s, 2), time_now_ms()))
+        note = xasprintf(_("cancelled while running, but its runner %s is gone: the command on "
+                           "the host may still run"),
+                         col_text(s, 0) ? col_text(s, 0) : "?");
+    sqlite3_reset(s);
+    return note ? note
+                : xstrdup(_("cancelled while running: its runner stops the command on the host"));
+}
+
 int jobs_run_action(struct store *st, const char *ref, const char *action, const char *note,
                     char **err)
 {
@@ -1269,8 +1289,7 @@ int jobs_run_action(struct store *st, const char *ref, const char *action, const
     const char *n = note;
     char *auto_note = NULL;
     if (streq(action, "cancel") && streq(rs.state, "running") && !note)
-        n = auto_note = xstrdup(_("cancelled while running: the command on the host is not "
-                                  "stopped by this"));
+        n = auto_note = running_cancel_note(st, id);
     int rc = job_event(st, id, requeue ? "rerun" : to, n, data, err);
     if (rc == 0)
         rc = store_audit(st, act, "job_runs", id, data, err);

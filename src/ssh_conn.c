@@ -101,6 +101,11 @@ struct ssh_conn {
     size_t wq_off;
     ssh_output_fn on_output; /* ssh_run_ex's live view, NULL */
     void *on_output_ud;
+    /* ssh_run_job: stderr starts with the process group marker line, taken out here */
+    int report_pgid;
+    int errhead_done;
+    struct strbuf errhead; /* stderr held back until the marker line is complete */
+    long pgid;             /* 0: not told (yet) */
 };
 
 static int64_t mono_ms(void)
@@ -310,6 +315,7 @@ void ssh_conn_free(struct ssh_conn *c)
     sb_free(&c->out);
     sb_free(&c->err);
     sb_free(&c->wq);
+    sb_free(&c->errhead);
     free(c);
 }
 
@@ -1111,6 +1117,10 @@ int ssh_conn_exec(struct ssh_conn *c, const char *command, size_t cap, int timeo
     free(c->exit_signal);
     c->exit_signal = NULL;
     c->shell = 0;
+    c->report_pgid = 0;
+    c->errhead_done = 0;
+    c->pgid = 0;
+    sb_reset(&c->errhead);
     c->ex = EX_OPEN;
     c->ex_started = mono_ms();
     c->op_deadline = timeout_ms > 0 ? c->ex_started + timeout_ms : 0;
@@ -1150,6 +1160,65 @@ static void capture(struct ssh_conn *c, struct strbuf *sb, const char *buf, size
     } else {
         c->truncated = 1;
     }
+}
+
+#define PGID_MARK "@@unyo-pgid "
+/* The marker comes before the command runs; what precedes it is the server's or the
+ * login shell's notices ("Could not chdir to home directory"). Past this, give up. */
+#define PGID_HEAD_MAX 4096
+
+static void stderr_out(struct ssh_conn *c, const char *buf, size_t n)
+{
+    if (!n)
+        return;
+    capture(c, &c->err, buf, n);
+    if (c->on_output)
+        c->on_output(2, buf, n, c->on_output_ud);
+}
+
+/* The complete marker line in errhead: its start and end (past the newline), or 0. */
+static int find_marker(const struct strbuf *h, size_t *from, size_t *to)
+{
+    size_t ml = strlen(PGID_MARK);
+    for (size_t at = 0; at < h->len;) {
+        const char *nl = memchr(h->buf + at, '\n', h->len - at);
+        if (!nl)
+            return 0;
+        if ((size_t)(nl - h->buf) - at > ml && memcmp(h->buf + at, PGID_MARK, ml) == 0) {
+            *from = at;
+            *to = (size_t)(nl - h->buf) + 1;
+            return 1;
+        }
+        at = (size_t)(nl - h->buf) + 1;
+    }
+    return 0;
+}
+
+/* Hands on stderr held back, without the marker line (final: at the end of the output). */
+static void flush_errhead(struct ssh_conn *c, int final)
+{
+    size_t from, to;
+    if (find_marker(&c->errhead, &from, &to)) {
+        c->pgid = strtol(c->errhead.buf + from + strlen(PGID_MARK), NULL, 10);
+        stderr_out(c, c->errhead.buf, from);
+        stderr_out(c, c->errhead.buf + to, c->errhead.len - to);
+    } else if (final || c->errhead.len >= PGID_HEAD_MAX) {
+        stderr_out(c, c->errhead.buf, c->errhead.len);
+    } else {
+        return; /* not yet */
+    }
+    c->errhead_done = 1;
+    sb_free(&c->errhead);
+}
+
+static void take_stderr(struct ssh_conn *c, const char *buf, size_t n)
+{
+    if (!c->report_pgid || c->errhead_done) {
+        stderr_out(c, buf, n);
+        return;
+    }
+    sb_add(&c->errhead, buf, n);
+    flush_errhead(c, 0);
 }
 
 static int step_exec(struct ssh_conn *c)
@@ -1208,11 +1277,9 @@ static int step_exec(struct ssh_conn *c)
             } else if (n1 < 0 && n1 != LIBSSH2_ERROR_EAGAIN)
                 return channel_error(c, (int)n1, _("reading the command's output"));
             ssize_t n2 = libssh2_channel_read_ex(c->ch, SSH_EXTENDED_DATA_STDERR, buf, sizeof buf);
-            if (n2 > 0) {
-                capture(c, &c->err, buf, (size_t)n2);
-                if (c->on_output)
-                    c->on_output(2, buf, (size_t)n2, c->on_output_ud);
-            } else if (n2 < 0 && n2 != LIBSSH2_ERROR_EAGAIN)
+            if (n2 > 0)
+                take_stderr(c, buf, (size_t)n2);
+            else if (n2 < 0 && n2 != LIBSSH2_ERROR_EAGAIN)
                 return channel_error(c, (int)n2, _("reading the command's output"));
             if (n1 > 0 || n2 > 0) {
                 progressed = 1;
@@ -1221,6 +1288,8 @@ static int step_exec(struct ssh_conn *c)
             break;
         }
         if (libssh2_channel_eof(c->ch)) {
+            if (c->report_pgid && !c->errhead_done)
+                flush_errhead(c, 1);
             c->ex = EX_CLOSE;
             return PROGRESS;
         }
@@ -1407,6 +1476,7 @@ void ssh_conn_take_result(struct ssh_conn *c, struct ssh_result *r)
 
 void ssh_result_free(struct ssh_result *r)
 {
+    free(r->stop_error);
     free(r->out);
     free(r->err);
     free(r->exit_signal);
@@ -1570,5 +1640,239 @@ int ssh_run_ex(const char *host, const struct ssh_conn_opts *opts, const char *c
     c->on_output = NULL;
     ssh_conn_take_result(c, result);
     ssh_conn_free(c);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- stopping a command */
+
+/* A short command on a second channel of the same connection, stepped without blocking
+ * next to the first. */
+struct side_cmd {
+    LIBSSH2_CHANNEL *ch;
+    enum exec_phase phase;
+    char *command;
+    struct strbuf out;
+};
+
+/* 1 done, 0 not yet, -1 failed (*why: malloc'd). */
+static int side_step(struct ssh_conn *c, struct side_cmd *k, char **why)
+{
+    int rc;
+    for (;;) {
+        switch (k->phase) {
+        case EX_OPEN:
+            k->ch = libssh2_channel_open_session(c->s);
+            if (!k->ch) {
+                rc = libssh2_session_last_errno(c->s);
+                if (rc == LIBSSH2_ERROR_EAGAIN)
+                    return 0;
+                goto failed;
+            }
+            k->phase = EX_START;
+            break;
+        case EX_START:
+            rc = libssh2_channel_exec(k->ch, k->command);
+            if (rc == LIBSSH2_ERROR_EAGAIN)
+                return 0;
+            if (rc != 0)
+                goto failed;
+            k->phase = EX_READ;
+            break;
+        case EX_READ: {
+            char buf[256];
+            ssize_t n = libssh2_channel_read(k->ch, buf, sizeof buf);
+            if (n > 0) {
+                sb_add(&k->out, buf, (size_t)n);
+                break;
+            }
+            if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+                rc = (int)n;
+                goto failed;
+            }
+            if (!libssh2_channel_eof(k->ch))
+                return 0;
+            k->phase = EX_CLOSE;
+            break;
+        }
+        case EX_CLOSE:
+            if (libssh2_channel_close(k->ch) == LIBSSH2_ERROR_EAGAIN)
+                return 0;
+            k->phase = EX_WAIT_CLOSED;
+            break;
+        case EX_WAIT_CLOSED:
+            if (libssh2_channel_wait_closed(k->ch) == LIBSSH2_ERROR_EAGAIN)
+                return 0;
+            return 1;
+        }
+    }
+failed : {
+    char *m = transport_gone(rc) ? xasprintf(_("connection lost: %s"), session_msg(c->s))
+                                 : xstrdup(session_msg(c->s));
+    *why = xasprintf("%s: %s", c->label, m);
+    free(m);
+}
+    return -1;
+}
+
+static void side_free(struct ssh_conn *c, struct side_cmd *k)
+{
+    if (k->ch) {
+        /* as ssh_conn_free: a non-blocking free may leave half of it behind */
+        libssh2_session_set_timeout(c->s, 1000);
+        libssh2_session_set_blocking(c->s, 1);
+        libssh2_channel_free(k->ch);
+        libssh2_session_set_blocking(c->s, 0);
+        k->ch = NULL;
+    }
+    free(k->command);
+    sb_free(&k->out);
+}
+
+/* SIGTERM to the group (or, when the shell is no group leader, to the shell alone), then
+ * SIGKILL once grace has passed with anything left; says which on stdout. A member that
+ * has exited but is not yet reaped (an orphan waits for init, which in a container may
+ * take seconds) still answers kill -0: ps, where there is one, tells it apart. */
+static char *stop_script(long pgid, int grace_ms)
+{
+    return xasprintf(
+        "P=%ld; n=%d; alive() { kill -0 -$P 2>/dev/null || kill -0 $P 2>/dev/null || return 1; "
+        "command -v ps >/dev/null 2>&1 || return 0; ps -e -o pgid= -o stat= 2>/dev/null | "
+        "awk -v p=$P '$1 == p && $2 !~ /^Z/ { f = 1 } END { exit !f }'; }; "
+        "if kill -TERM -$P 2>/dev/null; then :; elif kill -TERM $P 2>/dev/null; "
+        "then :; else echo ended; exit 0; fi; i=0; "
+        "while alive; do "
+        "if [ $i -ge $n ]; then kill -KILL -$P 2>/dev/null; kill -KILL $P 2>/dev/null; "
+        "echo killed; exit 0; fi; sleep 0.2 2>/dev/null || sleep 1; i=$((i+1)); done; "
+        "echo terminated",
+        pgid, (grace_ms + 199) / 200);
+}
+
+#define STOP_PGID_WAIT_MS 5000 /* for the marker, when asked to stop right at the start */
+#define STOP_END_WAIT_MS 5000  /* for the channel to close once the group is gone */
+
+int ssh_run_job(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
+                int timeout_ms, int grace_ms, int posix_shell, ssh_output_fn on_output,
+                ssh_stop_fn should_stop, void *ud, struct ssh_result *result, char **err)
+{
+    memset(result, 0, sizeof *result);
+    struct ssh_conn *c = ssh_conn_new(host, opts, err);
+    if (!c)
+        return -1;
+    int64_t start = mono_ms();
+    if (ssh_conn_wait_ready(c, timeout_ms, err) != 0) {
+        ssh_conn_free(c);
+        return -1;
+    }
+    if (should_stop && should_stop(ud)) {
+        ssh_conn_free(c);
+        result->exit_status = -1;
+        result->stop = SSH_STOP_NOT_STARTED;
+        return 0;
+    }
+    /* A line of its own first: a syntax error in the command cannot keep it from running.
+     * Not on a Windows host: cmd.exe and PowerShell would run the marker line, not the job. */
+    char *wrapped =
+        posix_shell ? xasprintf("echo \"" PGID_MARK "$$\" >&2\n%s", command) : xstrdup(command);
+    ssh_conn_exec(c, wrapped, cap, 0); /* the timeout is ours: it stops the command */
+    free(wrapped);
+    c->report_pgid = posix_shell;
+    c->on_output = on_output;
+    c->on_output_ud = ud;
+    int64_t deadline = timeout_ms > 0 ? start + timeout_ms : 0;
+    enum { RUNNING, WAIT_PGID, KILLING, STOPPED } phase = RUNNING;
+    enum ssh_stop stop = SSH_STOP_NONE;
+    char *stop_error = NULL;
+    int timed_out = 0;
+    int64_t phase_at = 0;
+    struct side_cmd k = {0};
+    for (;;) {
+        enum ssh_state s = ssh_conn_step(c);
+        if (s == SSH_FAILED) {
+            if (phase == RUNNING) {
+                set_err(err, "%s", ssh_conn_error(c));
+                ssh_conn_free(c);
+                return -1;
+            }
+            if (phase != STOPPED) {
+                stop = SSH_STOP_FAILED;
+                stop_error = xstrdup(ssh_conn_error(c));
+            }
+            break;
+        }
+        int64_t now = mono_ms();
+        if (phase == RUNNING &&
+            ((deadline && now >= deadline) || (should_stop && should_stop(ud)))) {
+            timed_out = deadline && now >= deadline;
+            phase = WAIT_PGID;
+            phase_at = now;
+        }
+        if (phase == WAIT_PGID) {
+            if (!posix_shell) {
+                stop = SSH_STOP_FAILED;
+                stop_error = xasprintf(_("%s: a Windows host: the connection is closed, but the "
+                                         "command may still be running there"),
+                                       c->label);
+                break;
+            }
+            if (c->pgid > 0) {
+                k.command = stop_script(c->pgid, grace_ms);
+                phase = KILLING;
+            } else if (s == SSH_EXEC_DONE) {
+                stop = SSH_STOP_ENDED;
+                phase = STOPPED;
+            } else if (now - phase_at >= STOP_PGID_WAIT_MS) {
+                stop = SSH_STOP_FAILED;
+                stop_error =
+                    xasprintf(_("%s: the host did not report the command's process id"), c->label);
+                break;
+            }
+        }
+        if (phase == KILLING) {
+            char *why = NULL;
+            int r = side_step(c, &k, &why);
+            if (r != 0) {
+                if (r < 0) {
+                    stop = SSH_STOP_FAILED;
+                    stop_error = why;
+                } else if (strstr(k.out.buf ? k.out.buf : "", "terminated")) {
+                    stop = SSH_STOP_TERMINATED;
+                } else if (strstr(k.out.buf ? k.out.buf : "", "killed")) {
+                    stop = SSH_STOP_KILLED;
+                } else if (strstr(k.out.buf ? k.out.buf : "", "ended")) {
+                    stop = SSH_STOP_ENDED;
+                } else {
+                    stop = SSH_STOP_FAILED;
+                    stop_error = xasprintf(_("%s: no answer from the kill command"), c->label);
+                }
+                phase = STOPPED;
+                phase_at = now;
+                if (stop == SSH_STOP_FAILED)
+                    break;
+            }
+        }
+        if (s == SSH_EXEC_DONE && (phase == RUNNING || phase == STOPPED))
+            break;
+        if (phase == STOPPED && now - phase_at >= STOP_END_WAIT_MS)
+            break; /* something still holds the output open: keep what came */
+        int64_t until = now + 1000;
+        if (phase == RUNNING && deadline && deadline < until)
+            until = deadline;
+        if (phase != RUNNING) /* libssh2 may hold the answer already read: look again soon */
+            until = now + 50;
+        wait_io(c, until);
+        if (on_output)
+            on_output(0, NULL, 0, ud);
+    }
+    c->on_output = NULL;
+    if (c->report_pgid && !c->errhead_done)
+        flush_errhead(c, 1);
+    long pgid = c->pgid;
+    side_free(c, &k);
+    ssh_conn_take_result(c, result);
+    ssh_conn_free(c);
+    result->timed_out = timed_out;
+    result->stop = stop;
+    result->stop_error = stop_error;
+    result->pgid = pgid;
     return 0;
 }

@@ -115,6 +115,16 @@ int ssh_conn_confirm_hostkey(struct ssh_conn *c, int accept);
  * read and dropped (truncated is set). timeout_ms 0: none. */
 int ssh_conn_exec(struct ssh_conn *c, const char *command, size_t cap, int timeout_ms);
 
+/* How stopping a command went (ssh_run_job). */
+enum ssh_stop {
+    SSH_STOP_NONE,        /* not asked to stop */
+    SSH_STOP_NOT_STARTED, /* asked before the command started: it never ran */
+    SSH_STOP_TERMINATED,  /* its process group ended on SIGTERM */
+    SSH_STOP_KILLED,      /* still there after the grace period: SIGKILL */
+    SSH_STOP_ENDED,       /* it had already ended by itself */
+    SSH_STOP_FAILED       /* could not: stop_error says why */
+};
+
 struct ssh_result {
     char *out; /* stdout, NUL-terminated (may hold NULs) */
     size_t out_len;
@@ -124,6 +134,11 @@ struct ssh_result {
     char *exit_signal; /* "KILL" etc., NULL */
     int truncated;
     int64_t elapsed_ms;
+    /* ssh_run_job only */
+    int timed_out; /* stopped because timeout_ms passed */
+    enum ssh_stop stop;
+    long pgid;        /* the command's process group on the host, 0 unknown */
+    char *stop_error; /* SSH_STOP_FAILED: why, naming the host */
 };
 /* Moves the finished command's result out (state back to READY). */
 void ssh_conn_take_result(struct ssh_conn *c, struct ssh_result *r);
@@ -156,6 +171,24 @@ typedef void (*ssh_output_fn)(int stream, const char *buf, size_t n, void *ud);
 int ssh_run_ex(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
                int timeout_ms, ssh_output_fn on_output, void *ud, struct ssh_result *result,
                char **err);
+
+/* Asked at least once a second while ssh_run_job's command runs: nonzero to stop it now. */
+typedef int (*ssh_stop_fn)(void *ud);
+
+/* ssh_run_ex for batch work that may have to be stopped. Closing a channel does not end a
+ * command on the host (OpenSSH ignores "signal" requests for sessions without a PTY before
+ * 7.9 and many servers still do), so the command's shell first reports its process id on
+ * stderr (taken out of the output): OpenSSH starts every session's command in a session of
+ * its own (setsid), so that id is also the process group of everything the command starts.
+ * When timeout_ms passes (0: none) or should_stop says so, a second channel on the same
+ * connection sends SIGTERM to that group and SIGKILL after grace_ms if anything is left.
+ * posix_shell 0 (a Windows host): the command goes as it is, and stopping it only closes
+ * the connection (stop FAILED, saying so).
+ * Returns 0 when the command ran or was stopped, with the output so far, timed_out and
+ * stop set; -1 with *err when it could not be started (nothing ran). */
+int ssh_run_job(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
+                int timeout_ms, int grace_ms, int posix_shell, ssh_output_fn on_output,
+                ssh_stop_fn should_stop, void *ud, struct ssh_result *result, char **err);
 
 /* Blocks until c reaches READY (or fails): for the CLI and tests. */
 int ssh_conn_wait_ready(struct ssh_conn *c, int timeout_ms, char **err);

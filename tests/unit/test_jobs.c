@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,6 +500,87 @@ static void test_concurrency_group(void **state)
     free(cmd);
 }
 
+/* Another connection cancels the run once its first output is stored, as `unyo jobs cancel`
+ * or the Jobs pane would. */
+struct canceller {
+    const char *db;
+    int done;
+    char *err;
+};
+
+static void *cancel_when_running(void *arg)
+{
+    struct canceller *c = arg;
+    struct store *st = NULL;
+    if (store_open(c->db, STORE_OPEN_EXISTING, &st, &c->err) != 0)
+        return NULL;
+    sqlite3_busy_timeout(st->db, 5000);
+    for (int i = 0; i < 500; i++) { /* 10 s */
+        char *v = text(st, "SELECT state || ':' || coalesce(output, '') FROM job_runs");
+        int running = v && strncmp(v, "running:before", 14) == 0;
+        free(v);
+        if (running) {
+            c->done = jobs_run_action(st, "K@" DAY, "cancel", NULL, &c->err) == 0;
+            break;
+        }
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    store_close(st);
+    return NULL;
+}
+
+/* Running (not a zombie) per /proc. */
+static int pid_running(long pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = 0;
+    const char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' && rp[2] != 'Z';
+}
+
+static void test_cancel_stops_command(void **state)
+{
+    struct fixture *f = *state;
+    install_ok(f, "[K]\nname_ja = k\nname_en = k\nperiod = daily\nhost = ap1\ntimeout = 60\n"
+                  "command = echo before; sleep 30 & echo $! >@DIR@/child.pid; sleep 31\n");
+    struct canceller c = {f->db, 0, NULL};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, cancel_when_running, &c), 0);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    struct job_runner_stats s;
+    run(f->st, f->cal, &s);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    pthread_join(t, NULL);
+    if (!c.done)
+        fail_msg("the cancel did not happen: %s", c.err ? c.err : "no running run seen");
+    assert_true(b.tv_sec - a.tv_sec < 5); /* not the command's 31 s */
+    assert_state(f->st, "K", "cancelled");
+    char *note = text(f->st, "SELECT note FROM job_run_events WHERE kind = 'stopped'");
+    assert_non_null(note);
+    assert_non_null(strstr(note, "was stopped: process group"));
+    assert_non_null(strstr(note, "ended on SIGTERM"));
+    free(note);
+    char *out = text(f->st, "SELECT output FROM job_runs");
+    assert_string_equal(out, "before\n");
+    free(out);
+    char *path = xasprintf("%s/child.pid", f->dir);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    long child = 0;
+    assert_int_equal(fscanf(fp, "%ld", &child), 1);
+    fclose(fp);
+    free(path);
+    assert_false(pid_running(child)); /* the background child went with the group */
+}
+
 static void test_timeout(void **state)
 {
     struct fixture *f = *state;
@@ -922,6 +1004,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hold_cancel_rerun, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_stops_command, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_incident, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_cap_and_files, setup, teardown),
