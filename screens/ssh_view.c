@@ -935,7 +935,12 @@ int sv_mouse(struct sv *v, const MEVENT *ev, int row, int col)
 #endif
     };
     if (sv_mouse_mode(v) == TERM_MOUSE_NONE) {
-        v->mouse_held = 0; /* the program let go of the mouse, buttons and all */
+        /* The program let go of the mouse, buttons and all: release them in libvterm
+         * too, or the next press would be taken for a drag. */
+        for (int button = 1; button <= 3; button++)
+            if (v->mouse_held & (1 << (button - 1)))
+                term_mouse_button(ssh_console_term(v->c), 0, 0, button, 0, 0);
+        v->mouse_held = 0;
         return 0;
     }
     /* The cell must be counted on the size the program knows. */

@@ -258,7 +258,8 @@ int job_exec_local_ex(void *ud, const struct host *host, const char *command, in
             break;
         }
         struct pollfd p[2] = {{open_fds[0], POLLIN, 0}, {open_fds[1], POLLIN, 0}};
-        int pr = poll(p, 2, left > 1000 ? 1000 : (int)left);
+        /* Woken at least every JOB_STATE_CHECK_MS: a cancel is seen that soon. */
+        int pr = poll(p, 2, left > JOB_STATE_CHECK_MS ? JOB_STATE_CHECK_MS : (int)left);
         for (int k = 0; k < 2 && pr > 0; k++) {
             if (open_fds[k] < 0 || !(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
@@ -724,7 +725,9 @@ static int finish_run(struct store *st, const struct candidate *c, const char *m
                            r->timed_out ? "true" : "false");
     if (sqlite3_changes(st->db) != 1) {
         /* Cancelled or marked interrupted while it ran: keep the state and the output, and
-         * say what became of the command (stopped, or it finished by itself). */
+         * say what became of the command (stopped, or it finished by itself). The run is
+         * not this runner's any more: nothing is queued again. */
+        retry = 0;
         sqlite3_stmt *k = store_stmt(
             st, "UPDATE job_runs SET output = ?3, output_truncated = ?4, files = ?5, "
                 "updated_at = ?6, hlc = ?7, origin = ?8 WHERE id = ?1 AND claimed_by = ?2 "

@@ -1854,7 +1854,8 @@ int ssh_run_job(const char *host, const struct ssh_conn_opts *opts, const char *
             break;
         if (phase == STOPPED && now - phase_at >= STOP_END_WAIT_MS)
             break; /* something still holds the output open: keep what came */
-        int64_t until = now + 1000;
+        /* With a stop to watch for, tick 4 times a second: a cancel is seen that soon. */
+        int64_t until = now + (should_stop ? 250 : 1000);
         if (phase == RUNNING && deadline && deadline < until)
             until = deadline;
         if (phase != RUNNING) /* libssh2 may hold the answer already read: look again soon */

@@ -352,7 +352,10 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
     }
     if (store_exec(st, "PRAGMA journal_mode = WAL", err) != 0 ||
         store_exec(st, "PRAGMA foreign_keys = ON", err) != 0 ||
-        store_exec(st, "PRAGMA synchronous = NORMAL", err) != 0)
+        store_exec(st, "PRAGMA synchronous = NORMAL", err) != 0 ||
+        /* A big pull or import grows the WAL; without a limit the file keeps that size
+         * for as long as a console stays open. */
+        store_exec(st, "PRAGMA journal_size_limit = 67108864", err) != 0)
         goto fail;
     if (migrate(st, version, err) != 0)
         goto fail;

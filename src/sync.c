@@ -1926,8 +1926,9 @@ static int run_round(struct store *st, PGconn *c, int full_pull, struct sync_rep
         trace("full pull");
     } else if (rc == 0) {
         char *found = meta_get(st, "restore_detected");
+        int restored = found != NULL;
         free(found);
-        if (found)
+        if (restored)
             rc = restore_refused(err);
         /* With something to send, check before sending it; otherwise the
          * pull checks, on the tables where there is something new. */

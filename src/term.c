@@ -28,6 +28,7 @@ struct term {
     int bracketed_paste;
     int region_set;
     int mouse_mode; /* enum term_mouse_mode */
+    int mute;       /* drop libvterm's output (bookkeeping calls, see term_mouse_button) */
 };
 
 static void convert_color(const VTermColor *c, struct term_color *o, int is_fg)
@@ -228,7 +229,7 @@ static const VTermScreenCallbacks callbacks = {
 static void output_cb(const char *s, size_t len, void *user)
 {
     struct term *t = user;
-    if (t->out)
+    if (t->out && !t->mute)
         t->out(s, len, t->out_ud);
 }
 
@@ -567,8 +568,20 @@ void term_mouse_move(struct term *t, int row, int col, int m)
 
 void term_mouse_button(struct term *t, int row, int col, int button, int pressed, int m)
 {
-    if (t->mouse_mode == TERM_MOUSE_NONE || button < 1 || button > 5)
+    if (button < 1 || button > 5)
         return;
+    if (t->mouse_mode == TERM_MOUSE_NONE) {
+        /* A release after the program let go of the mouse still reaches libvterm, so
+         * its idea of the held buttons stays true for the next program that asks;
+         * libvterm 0.1 would report it regardless of the mode, so its output is
+         * dropped. */
+        if (!pressed && button <= 3) {
+            t->mute = 1;
+            vterm_mouse_button(t->vt, button, 0, mods(m));
+            t->mute = 0;
+        }
+        return;
+    }
     /* libvterm reports a button at the last position it was told of. */
     term_mouse_move(t, row, col, m);
     vterm_mouse_button(t->vt, button, pressed != 0, mods(m));

@@ -84,6 +84,7 @@ name_en = Local job to cancel
 period = manual
 host = lib-ap01
 timeout = 120
+retries = 2
 command = echo 'local before'; $LOCAL_MARK
 EOF
 "$UNYO" jobs load --file "$T/jobs.ini" --db "$DB" >/dev/null || bad "jobs load"
@@ -153,6 +154,10 @@ wait $PL 2>/dev/null
 case "$(note_q X-LOCAL stopped)" in *"was stopped: process group "*" ended on SIGTERM") ok "local stop recorded" ;;
 *) bad "local stop note: [$(note_q X-LOCAL stopped)]" ;;
 esac
+# A cancelled run is not retried, nor reported as such (it has retries = 2).
+grep -Eq "[1-9][0-9]* retried| retry " "$T/local.out" && bad "the runner reports a retry: $(cat "$T/local.out")" ||
+    ok "the runner reports the cancelled run as stopped, not retried"
+[ "$(run_q X-LOCAL state)" = cancelled ] && ok "the local run stays cancelled" || bad "local state $(run_q X-LOCAL state)"
 
 # -- a host the inventory says runs Windows: the command goes unwrapped (no sh line in
 # front for cmd.exe to choke on), and a cancel can only close the connection -- said so.

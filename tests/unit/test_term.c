@@ -273,6 +273,19 @@ static void test_mouse(void **state)
     term_mouse_button(t, 3, 5, 1, 1, 0);
     term_mouse_button(t, 3, 5, 1, 0, 0);
     assert_int_equal(sent.len, 0);
+
+    /* The program lets go of the mouse while a button is held: the release still
+     * reaches libvterm, so the first press after the mouse is asked for again is a
+     * press, not a drag (32 + button). */
+    feed(t, "\x1b[?1002h\x1b[?1006h");
+    term_mouse_button(t, 1, 1, 1, 1, 0);
+    assert_sent("\x1b[<0;2;2M");
+    feed(t, "\x1b[?1002l");
+    term_mouse_button(t, 1, 1, 1, 0, 0);
+    assert_int_equal(sent.len, 0);
+    feed(t, "\x1b[?1002h");
+    term_mouse_button(t, 2, 3, 1, 1, 0);
+    assert_sent("\x1b[<0;4;3M");
     sb_free(&sent);
     term_free(t);
 }
