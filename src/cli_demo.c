@@ -49,8 +49,8 @@ int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         long long rows = 0;
         double index_secs = 0;
-        int rc = demo_generate(st, generate, &rows, &index_secs, isatty(2) ? show_progress : NULL,
-                               &err);
+        int rc =
+            demo_generate(st, generate, &rows, &index_secs, isatty(2) ? show_progress : NULL, &err);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         store_close(st);
         if (rc != 0)

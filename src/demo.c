@@ -240,10 +240,10 @@ static int titles_resume(struct store *st, char **saved, const char *first_id, c
 {
     int rc = store_begin(st, err);
     if (rc == 0) {
-        sqlite3_stmt *s = store_stmt(
-            st, "INSERT OR IGNORE INTO local_incident_titles(title, k, incident_id) "
-                "SELECT title, k, incident_id FROM local_incident_titles_source "
-                "WHERE incident_id >= ?1 ORDER BY received_at, incident_id");
+        sqlite3_stmt *s =
+            store_stmt(st, "INSERT OR IGNORE INTO local_incident_titles(title, k, incident_id) "
+                           "SELECT title, k, incident_id FROM local_incident_titles_source "
+                           "WHERE incident_id >= ?1 ORDER BY received_at, incident_id");
         bind_text(s, 1, first_id);
         if (sqlite3_step(s) != SQLITE_DONE)
             rc = store_fail(st, err, _("rebuilding the incident titles"));
@@ -318,8 +318,7 @@ int demo_generate(struct store *st, long long n, long long *rows, double *index_
         rc = search_resume(st, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (index_seconds)
-        *index_seconds =
-            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        *index_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     store_exec(st, "PRAGMA synchronous = NORMAL", NULL);
     store_exec(st, "PRAGMA journal_mode = WAL", NULL);
     if (rows)
