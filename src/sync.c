@@ -913,7 +913,7 @@ struct unique_key {
 struct applier {
     struct store *st;
     const struct ledger_table *t;
-    sqlite3_stmt *sel, *ins, *upd, *pending, *json, *forget;
+    sqlite3_stmt *sel, *ins, *upd, *json, *forget;
     struct unique_key *keys;
     int nkeys, keys_loaded;
     int full;    /* a full pull: this console's own rows come too */
@@ -1042,11 +1042,6 @@ static int applier_init(struct applier *a, struct store *st, const struct ledger
         sb_puts(&sb, " WHERE id = ?1");
         if (rc == SQLITE_OK)
             rc = sqlite3_prepare_v2(st->db, sb.buf, -1, &a->json, NULL);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_prepare_v2(st->db,
-                                    "SELECT 1 FROM local_sync_outbox WHERE tbl = ?1 AND "
-                                    "row_id = ?2 LIMIT 1",
-                                    -1, &a->pending, NULL);
     }
     sb_free(&sb);
     if (rc != SQLITE_OK)
@@ -1059,7 +1054,6 @@ static void applier_free(struct applier *a)
     sqlite3_finalize(a->sel);
     sqlite3_finalize(a->ins);
     sqlite3_finalize(a->upd);
-    sqlite3_finalize(a->pending);
     sqlite3_finalize(a->json);
     sqlite3_finalize(a->forget);
     for (int i = 0; i < a->nkeys; i++)
@@ -1333,14 +1327,16 @@ static int audit_overwrite(struct applier *a, char **v, int64_t lhlc, const char
     return rc;
 }
 
-static int row_pending(struct applier *a, const char *id)
+/* Is an unpushed local change of the row noted in the outbox? */
+static int outbox_has(struct store *st, const char *table, const char *id)
 {
-    sqlite3_reset(a->pending);
-    bind_text(a->pending, 1, a->t->name);
-    bind_text(a->pending, 2, id);
-    int pending = sqlite3_step(a->pending) == SQLITE_ROW;
-    sqlite3_reset(a->pending);
-    return pending;
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT 1 FROM local_sync_outbox WHERE tbl = ?1 AND row_id = ?2 LIMIT 1");
+    bind_text(s, 1, table);
+    bind_text(s, 2, id);
+    int found = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_reset(s);
+    return found;
 }
 
 /* Was a pending local edit of the row made on top of this version? */
@@ -1404,7 +1400,7 @@ static int apply_version(struct applier *a, char **v, size_t *lens, int *applied
     if (cmp > 0) {
         /* The pulled version wins. If this console's own edit of the row is
          * still unpushed, it is overwritten here: record both. */
-        if (streq(lorigin, a->st->origin) && row_pending(a, v[t->col_id]))
+        if (streq(lorigin, a->st->origin) && outbox_has(a->st, t->name, v[t->col_id]))
             rc = audit_overwrite(a, v, lhlc, lorigin, "central", err);
         int updated = 0;
         if (rc == 0)
@@ -1419,7 +1415,7 @@ static int apply_version(struct applier *a, char **v, size_t *lens, int *applied
      * version the operator never saw there, so that is recorded now). */
     *same = cmp == 0;
     if (cmp < 0 && a->full && streq(v[t->col_origin], a->st->origin) &&
-        streq(lorigin, a->st->origin) && row_pending(a, v[t->col_id]) &&
+        streq(lorigin, a->st->origin) && outbox_has(a->st, t->name, v[t->col_id]) &&
         !edited_on(a, v[t->col_id], v[t->col_hlc], v[t->col_origin]))
         rc = audit_overwrite(a, v, lhlc, lorigin, "local", err);
     free(lorigin);
@@ -1472,7 +1468,7 @@ static int64_t cursor_of(struct store *st, const char *table)
     return v;
 }
 
-/* full: every row, this console's own included (see sync_full_round). */
+/* full: every row, this console's own included (see sync_run_full). */
 static int pull_table(struct store *st, PGconn *c, const struct ledger_table *t, int full,
                       int64_t cursor, int64_t upto, long long own_lo, long long own_hi,
                       struct sync_report *rep, sync_progress_fn progress, void *ud, long long *done,
@@ -1831,15 +1827,7 @@ static int version_known(struct store *st, const struct ledger_table *t, const c
     }
     sqlite3_finalize(s);
     free(sql);
-    if (known)
-        return 1;
-    sqlite3_stmt *o =
-        store_stmt(st, "SELECT 1 FROM local_sync_outbox WHERE tbl = ?1 AND row_id = ?2 LIMIT 1");
-    bind_text(o, 1, t->name);
-    bind_text(o, 2, id);
-    known = sqlite3_step(o) == SQLITE_ROW;
-    sqlite3_reset(o);
-    return known;
+    return known || outbox_has(st, t->name, id);
 }
 
 /* Refuses the round (-1, *err says to run --full) when the store looks
@@ -1895,7 +1883,7 @@ static int restore_check(struct store *st, PGconn *c, const struct ledger_schema
 /* ---- rounds -------------------------------------------------------------- */
 
 /* full_pull: pull everything first, this console's own rows included (see
- * sync_full_round), instead of checking for a restore. */
+ * sync_run_full), instead of checking for a restore. */
 static int run_round(struct store *st, PGconn *c, int full_pull, struct sync_report *rep,
                      sync_progress_fn progress, void *ud, char **err)
 {
@@ -1971,12 +1959,6 @@ int sync_round(struct store *st, PGconn *c, struct sync_report *rep, sync_progre
                void *ud, char **err)
 {
     return run_round(st, c, 0, rep, progress, ud, err);
-}
-
-int sync_full_round(struct store *st, PGconn *c, struct sync_report *rep, sync_progress_fn progress,
-                    void *ud, char **err)
-{
-    return run_round(st, c, 1, rep, progress, ud, err);
 }
 
 static void record_outcome(struct store *st, int ok, const char *msg, int offline)

@@ -46,13 +46,11 @@ int sync_run(struct store *st, const char *url, struct sync_report *rep, sync_pr
 
 /* A round refuses to send or receive anything (fails, *err says to run
  * `unyo sync --full`) when the store lacks versions this console itself
- * pushed: the store file was restored from a backup. sync_full_round then
- * pulls every central row from the start, this console's own included,
- * last writer wins as usual (edits made since the restore stay when newer
- * and are pushed), observes every clock, and runs a normal round. Running
- * it again changes nothing. sync_run_full: the same as sync_run does. */
-int sync_full_round(struct store *st, PGconn *c, struct sync_report *rep, sync_progress_fn progress,
-                    void *ud, char **err);
+ * pushed: the store file was restored from a backup. sync_run_full then
+ * connects as sync_run does, pulls every central row from the start, this
+ * console's own included, last writer wins as usual (edits made since the
+ * restore stay when newer and are pushed), observes every clock, and runs a
+ * normal round. Running it again changes nothing. */
 int sync_run_full(struct store *st, const char *url, struct sync_report *rep,
                   sync_progress_fn progress, void *ud, char **err);
 
