@@ -278,7 +278,7 @@ int job_exec_local_ex(void *ud, const struct host *host, const char *command, in
             if (on_output && on_output(k + 1, buf, (size_t)n, out_ud))
                 r->cancelled = 1;
         }
-        /* the tick: at least once a second (poll waits at most that) */
+        /* the tick: every JOB_STATE_CHECK_MS at most (poll waits no longer) */
         if (on_output && on_output(0, NULL, 0, out_ud))
             r->cancelled = 1;
     }

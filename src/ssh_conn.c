@@ -99,7 +99,7 @@ struct ssh_conn {
     int cols, rows;
     struct strbuf wq; /* bytes for the shell not yet sent */
     size_t wq_off;
-    ssh_output_fn on_output; /* ssh_run_ex's live view, NULL */
+    ssh_output_fn on_output; /* ssh_run_job's live view, NULL */
     void *on_output_ud;
     /* ssh_run_job: stderr starts with the process group marker line, taken out here */
     int report_pgid;
@@ -1601,13 +1601,6 @@ int ssh_conn_wait_ready(struct ssh_conn *c, int timeout_ms, char **err)
 int ssh_run(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
             int timeout_ms, struct ssh_result *result, char **err)
 {
-    return ssh_run_ex(host, opts, command, cap, timeout_ms, NULL, NULL, result, err);
-}
-
-int ssh_run_ex(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
-               int timeout_ms, ssh_output_fn on_output, void *ud, struct ssh_result *result,
-               char **err)
-{
     memset(result, 0, sizeof *result);
     struct ssh_conn *c = ssh_conn_new(host, opts, err);
     if (!c)
@@ -1621,8 +1614,6 @@ int ssh_run_ex(const char *host, const struct ssh_conn_opts *opts, const char *c
     if (timeout_ms > 0 && left <= 0)
         left = 1;
     ssh_conn_exec(c, command, cap, left);
-    c->on_output = on_output;
-    c->on_output_ud = ud;
     int64_t until = mono_ms() + (timeout_ms > 0 ? left : 3600000 * 24);
     for (;;) {
         enum ssh_state s = ssh_conn_step(c);
@@ -1633,11 +1624,8 @@ int ssh_run_ex(const char *host, const struct ssh_conn_opts *opts, const char *c
             ssh_conn_free(c);
             return -1;
         }
-        wait_io(c, until + 1000); /* at most a second */
-        if (on_output)
-            on_output(0, NULL, 0, ud);
+        wait_io(c, until + 1000);
     }
-    c->on_output = NULL;
     ssh_conn_take_result(c, result);
     ssh_conn_free(c);
     return 0;

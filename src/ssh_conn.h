@@ -165,22 +165,18 @@ int ssh_run(const char *host, const struct ssh_conn_opts *opts, const char *comm
 /* Told of a command's output as it arrives, for a live view: stream 1 (stdout) or 2
  * (stderr) with every byte read, also those beyond the cap (the result keeps only cap);
  * and a tick (stream 0, buf NULL, n 0) at least once a second while the command runs, so
- * the caller can act on its own clock. Runs inside ssh_run_ex: it must not block long. */
+ * the caller can act on its own clock. Runs inside ssh_run_job: it must not block long. */
 typedef void (*ssh_output_fn)(int stream, const char *buf, size_t n, void *ud);
-/* ssh_run, telling on_output (may be NULL: exactly ssh_run) of the output meanwhile. */
-int ssh_run_ex(const char *host, const struct ssh_conn_opts *opts, const char *command, size_t cap,
-               int timeout_ms, ssh_output_fn on_output, void *ud, struct ssh_result *result,
-               char **err);
 
 /* Asked at least once a second while ssh_run_job's command runs: nonzero to stop it now. */
 typedef int (*ssh_stop_fn)(void *ud);
 
-/* ssh_run_ex for batch work that may have to be stopped. Closing a channel does not end a
- * command on the host (OpenSSH ignores "signal" requests for sessions without a PTY before
- * 7.9 and many servers still do), so the command's shell first reports its process id on
- * stderr (taken out of the output): OpenSSH starts every session's command in a session of
- * its own (setsid), so that id is also the process group of everything the command starts.
- * When timeout_ms passes (0: none) or should_stop says so, a second channel on the same
+/* ssh_run for batch work, with a live view (on_output), that may have to be stopped. Closing a
+ * channel does not end a command on the host (OpenSSH ignores "signal" requests for sessions
+ * without a PTY before 7.9 and many servers still do), so the command's shell first reports its
+ * process id on stderr (taken out of the output): OpenSSH starts every session's command in a
+ * session of its own (setsid), so that id is also the process group of everything the command
+ * starts. When timeout_ms passes (0: none) or should_stop says so, a second channel on the same
  * connection sends SIGTERM to that group and SIGKILL after grace_ms if anything is left.
  * posix_shell 0 (a Windows host): the command goes as it is, and stopping it only closes
  * the connection (stop FAILED, saying so).
