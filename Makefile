@@ -4,8 +4,12 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 DEMO_DB ?= $(BUILD)/demo/unyo.db
 JOBS ?= $(shell nproc)
+# CI and developers: make test WERROR=ON turns warnings into errors.
+WERROR ?= OFF
+CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-asan bench format clean
+.PHONY: all deps build run test test-asan test-clang-build bench fuzz format clean
 
 all: build
 
@@ -13,7 +17,7 @@ deps:
 	@scripts/deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNYO_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Opens the console on a demo store (made once; `make demo-reset` remakes it).
@@ -29,9 +33,18 @@ test: build
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps
-	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DUNYO_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DUNYO_SANITIZE=ON -DUNYO_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+# The same sources built by clang as a Release build (CI builds with both compilers).
+test-clang-build: deps
+	@cmake -S . -B build-clang -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release -DUNYO_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-clang -j $(JOBS)
+
+# Every libFuzzer target in tests/fuzz for FUZZ_SECONDS each over its seed corpus.
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) UNYO_WERROR=$(WERROR) scripts/fuzz.sh build-fuzz
 
 bench: build
 	@tests/bench/run.sh $(BUILD)
