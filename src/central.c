@@ -55,7 +55,9 @@ static int has_append_only_trigger(struct store *st, const char *table)
 
 int ledger_schema_load(struct store *st, struct ledger_schema *out, char **err)
 {
-    char **names = store_ledger_tables(st);
+    char **names = store_ledger_tables(st, err);
+    if (!names)
+        return -1;
     int n = 0;
     while (names[n])
         n++;
@@ -76,8 +78,8 @@ int ledger_schema_load(struct store *st, struct ledger_schema *out, char **err)
             return -1;
         }
         free(sql);
-        int cap = 0, has_deleted = 0;
-        while (sqlite3_step(s) == SQLITE_ROW) {
+        int cap = 0, has_deleted = 0, step;
+        while ((step = store_next_row(s, err)) == 1) {
             if (t->ncols == cap) {
                 cap = cap ? cap * 2 : 32;
                 t->cols = xrealloc(t->cols, (size_t)cap * sizeof *t->cols);
@@ -100,6 +102,11 @@ int ledger_schema_load(struct store *st, struct ledger_schema *out, char **err)
         }
         sqlite3_finalize(s);
         out->count++;
+        if (step < 0) {
+            ledger_schema_free(out);
+            store_free_names(names);
+            return -1;
+        }
         /* A table without the sync columns is not a ledger table sync can
          * carry: skip it rather than guess (another module's scratch table). */
         if (t->col_id < 0 || t->col_hlc < 0 || t->col_origin < 0) {

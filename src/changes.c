@@ -89,17 +89,19 @@ static int add_event(struct store *st, const char *change_id, const char *kind, 
     return 0;
 }
 
-static int find_one(struct store *st, const char *sql, const char *key, char id[ID_LEN + 1])
+/* How many rows match (the first one's id in id), or -1 with *err set. */
+static int find_one(struct store *st, const char *sql, const char *key, char id[ID_LEN + 1],
+                    char **err)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     bind_text(s, 1, key);
-    int found = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int found = 0, step;
+    while ((step = store_next_row(s, err)) == 1) {
         if (found++ == 0)
             snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
     }
     sqlite3_reset(s);
-    return found;
+    return step < 0 ? -1 : found;
 }
 
 static int link_target(struct store *st, const char *change_id, const char *spec, char **err)
@@ -112,14 +114,16 @@ static int link_target(struct store *st, const char *change_id, const char *spec
     int found;
     if (streq(kind, "incident"))
         found = find_one(st, "SELECT id FROM incidents WHERE (id = ?1 OR ref = ?1) AND deleted = 0",
-                         colon + 1, id);
+                         colon + 1, id, err);
     else if (streq(kind, "problem"))
         found = find_one(st, "SELECT id FROM problems WHERE (id = ?1 OR ref = ?1) AND deleted = 0",
-                         colon + 1, id);
+                         colon + 1, id, err);
     else {
         set_err(err, _("link %s: expected incident:REF or problem:REF"), spec);
         return -1;
     }
+    if (found < 0)
+        return -1;
     if (found != 1) {
         set_err(err, found ? _("link %s: more than one %s matches") : _("link %s: no such %s"),
                 spec, kind);
@@ -229,8 +233,11 @@ int change_create(struct store *st, const struct change_new *in, char *out_id, c
             goto fail;
     for (size_t i = 0; i < in->nhosts; i++) {
         char hid[ID_LEN + 1];
-        if (find_one(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0", in->hosts[i],
-                     hid) != 1) {
+        int found = find_one(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0",
+                             in->hosts[i], hid, err);
+        if (found < 0)
+            goto fail;
+        if (found != 1) {
             set_err(err, _("unknown host %s (not in the hosts inventory)"), in->hosts[i]);
             goto fail;
         }
@@ -260,8 +267,10 @@ int change_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1],
     int n = ref_or_id ? find_one(st,
                                  "SELECT id FROM changes WHERE (id = ?1 OR ref = ?1) "
                                  "AND deleted = 0",
-                                 ref_or_id, id)
+                                 ref_or_id, id, err)
                       : 0;
+    if (n < 0)
+        return -1;
     if (n == 1)
         return 0;
     set_err(err, n ? _("more than one change matches %s; use its id") : _("no change %s"),
@@ -487,8 +496,12 @@ int change_do_step(struct store *st, const char *ref_or_id, int seq, const char 
                 cs.nsteps_done + 1, ref_or_id);
         goto fail;
     }
-    if (session_id && find_one(st, "SELECT id FROM ssh_sessions WHERE id = ?1", session_id,
-                               (char[ID_LEN + 1]){0}) != 1) {
+    int found = session_id ? find_one(st, "SELECT id FROM ssh_sessions WHERE id = ?1",
+                                      session_id, (char[ID_LEN + 1]){0}, err)
+                           : 1;
+    if (found < 0)
+        goto fail;
+    if (found != 1) {
         set_err(err, _("no SSH session %s"), session_id);
         goto fail;
     }
@@ -650,7 +663,8 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
                        "FROM change_steps s LEFT JOIN operators o ON o.id = s.done_by "
                        "WHERE s.change_id = ?1 AND s.deleted = 0 ORDER BY s.seq");
     bind_text(s, 1, id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
         out->steps = xrealloc(out->steps, (out->nsteps + 1) * sizeof *out->steps);
         struct change_step_row *r = &out->steps[out->nsteps++];
         r->seq = sqlite3_column_int(s, 0);
@@ -665,7 +679,10 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
                        "LEFT JOIN operators o ON o.id = e.operator_id "
                        "WHERE e.change_id = ?1 ORDER BY e.at, e.id");
     bind_text(s, 1, id);
-    event_rows_read(s, &out->events, &out->nevents);
+    if (step < 0 || event_rows_read(s, &out->events, &out->nevents, err) != 0) {
+        change_clear(out);
+        return -1;
+    }
     s = store_stmt(st, "SELECT l.to_kind, l.to_id, coalesce(h.name, i.ref, p.ref, l.note) "
                        "FROM links l LEFT JOIN hosts h ON l.to_kind = 'host' AND h.id = l.to_id "
                        "LEFT JOIN incidents i ON l.to_kind = 'incident' AND i.id = l.to_id "
@@ -673,7 +690,7 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
                        "WHERE l.from_kind = 'change' AND l.from_id = ?1 AND l.deleted = 0 "
                        "ORDER BY l.created_at, l.id");
     bind_text(s, 1, id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((step = store_next_row(s, err)) == 1) {
         out->links = xrealloc(out->links, (out->nlinks + 1) * sizeof *out->links);
         struct change_link_row *r = &out->links[out->nlinks++];
         r->kind = col_dup(s, 0);
@@ -681,6 +698,10 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
         r->label = col_dup(s, 2);
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        change_clear(out);
+        return -1;
+    }
     return 0;
 }
 

@@ -215,7 +215,9 @@ static int session_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
     const char *heads[] = {_("Session"),     _("Host"), _("Operator"), _("Started (JST)"),
                            _("Ended (JST)"), _("Exit"), _("End"),      _("Bytes")};
     struct output_table *t = output_new(8, keys, heads);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1) {
         char started[32] = "", ended[32] = "";
         int64_t ms;
         int text = ctx->format == OUTPUT_TEXT;
@@ -236,6 +238,11 @@ static int session_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
         output_row(t, v);
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        output_free(t);
+        store_close(st);
+        return cli_fail(read_err);
+    }
     output_print(t, ctx->format, stdout);
     output_free(t);
     store_close(st);
@@ -250,11 +257,12 @@ static int session_export_cmd(struct cli_ctx *ctx, const char *id)
     sqlite3_stmt *s = store_stmt(st, "SELECT transcript FROM ssh_sessions WHERE (id = ?1 OR id "
                                      "LIKE ?1 || '%') AND deleted = 0 LIMIT 2");
     bind_text(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
+    char *read_err = NULL;
+    int rc = store_one_row(s, &read_err);
+    if (rc != 1) {
         sqlite3_reset(s);
         store_close(st);
-        return cli_fail(xasprintf(_("no session %s (see unyo session list)"), id));
+        return cli_fail(rc < 0 ? read_err : xasprintf(_("no session %s (see unyo session list)"), id));
     }
     const void *b = sqlite3_column_blob(s, 0);
     size_t n = (size_t)sqlite3_column_bytes(s, 0);
@@ -263,11 +271,13 @@ static int session_export_cmd(struct cli_ctx *ctx, const char *id)
         blob = xmalloc(n + 1);
         memcpy(blob, b, n);
     }
-    int more = sqlite3_step(s) == SQLITE_ROW;
+    int more = store_next_row(s, &read_err);
     sqlite3_reset(s);
     store_close(st);
     int out = EXIT_OK;
-    if (more)
+    if (more < 0)
+        out = cli_fail(read_err);
+    else if (more)
         out = cli_fail(xasprintf(_("%s matches several sessions: give more of the id"), id));
     else if (!blob)
         out = cli_fail(xasprintf(_("session %s has no recording (still open, or it failed)"), id));

@@ -80,7 +80,9 @@ static int operator_list(struct cli_ctx *ctx)
     struct output_table *t = output_new(5, keys, headings);
     sqlite3_stmt *s = store_stmt(st, "SELECT login, name, role, active, created_at "
                                      "FROM operators WHERE deleted = 0 ORDER BY login");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1) {
         char when[20] = "";
         int64_t ms;
         if (time_parse(col_text(s, 4), &ms) == 0)
@@ -89,6 +91,11 @@ static int operator_list(struct cli_ctx *ctx)
                              sqlite3_column_int(s, 3) ? "yes" : "no",
                              ctx->format == OUTPUT_TEXT ? when : col_text(s, 4)};
         output_row(t, row);
+    }
+    if (step < 0) {
+        output_free(t);
+        store_close(st);
+        return cli_fail(read_err);
     }
     output_print(t, ctx->format, stdout);
     output_free(t);
@@ -202,7 +209,9 @@ int cmd_template(struct cli_ctx *ctx, int argc, char **argv)
             "FROM templates WHERE deleted = 0 AND (?1 IS NULL OR pane = ?1) "
             "ORDER BY source DESC, item_no, code");
     bind_text(s, 1, pane);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1) {
         const char *row[] = {col_text(s, 0),
                              col_text(s, 1),
                              col_text(s, 2),
@@ -211,6 +220,11 @@ int cmd_template(struct cli_ctx *ctx, int argc, char **argv)
                              col_text(s, 6),
                              sqlite3_column_int(s, 7) ? "yes" : "no"};
         output_row(t, row);
+    }
+    if (step < 0) {
+        output_free(t);
+        store_close(st);
+        return cli_fail(read_err);
     }
     output_print(t, ctx->format, stdout);
     output_free(t);
@@ -318,7 +332,9 @@ int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
         store_stmt(st, "SELECT a.at, o.login, a.action, a.kind, a.row_id, a.detail FROM audit a "
                        "LEFT JOIN operators o ON o.id = a.operator_id ORDER BY a.id DESC LIMIT ?1");
     bind_int(s, 1, limit);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1) {
         char when[20] = "";
         int64_t ms;
         if (time_parse(col_text(s, 0), &ms) == 0)
@@ -330,6 +346,11 @@ int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
                              col_text(s, 4),
                              col_text(s, 5)};
         output_row(t, row);
+    }
+    if (step < 0) {
+        output_free(t);
+        store_close(st);
+        return cli_fail(read_err);
     }
     output_print(t, ctx->format, stdout);
     output_free(t);

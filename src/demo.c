@@ -82,15 +82,24 @@ struct gen_ctx {
     size_t noperators;
 };
 
-static int load_ids(struct store *st, const char *sql, char (**out)[ID_LEN + 1], size_t *n)
+/* 0 when there are rows, -1 when none; -2 with *err set when they cannot be read. */
+static int load_ids(struct store *st, const char *sql, char (**out)[ID_LEN + 1], size_t *n,
+                    char **err)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     *n = 0;
     *out = NULL;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         snprintf((*out)[*n], ID_LEN + 1, "%s", col_text(s, 0));
         (*n)++;
+    }
+    if (step < 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return -2;
     }
     return *n > 0 ? 0 : -1;
 }
@@ -191,15 +200,19 @@ static int gen_init(struct gen_ctx *g, struct store *st, char **err)
 {
     memset(g, 0, sizeof *g);
     g->st = st;
-    if (load_ids(st, "SELECT id FROM libraries WHERE deleted = 0 ORDER BY code", &g->library_ids,
-                 &g->nlibraries) != 0) {
-        set_err(err, _("the store has no libraries; run unyo init first"));
+    int got = load_ids(st, "SELECT id FROM libraries WHERE deleted = 0 ORDER BY code",
+                       &g->library_ids, &g->nlibraries, err);
+    if (got != 0) {
+        if (got == -1)
+            set_err(err, _("the store has no libraries; run unyo init first"));
         return -1;
     }
-    if (load_ids(st, "SELECT id FROM operators WHERE deleted = 0 ORDER BY login", &g->operator_ids,
-                 &g->noperators) != 0) {
+    got = load_ids(st, "SELECT id FROM operators WHERE deleted = 0 ORDER BY login",
+                   &g->operator_ids, &g->noperators, err);
+    if (got != 0) {
         free(g->library_ids);
-        set_err(err, _("the store has no operators; add one with unyo operator add"));
+        if (got == -1)
+            set_err(err, _("the store has no operators; add one with unyo operator add"));
         return -1;
     }
     return 0;
@@ -213,8 +226,9 @@ static void gen_free(struct gen_ctx *g)
 
 /* local_incident_titles (the console filter's narrow table) is kept by
  * triggers, one insert per incident: for a bulk load they are dropped and the
- * table refilled once from its source view. Returns the dropped triggers' SQL. */
-static char **titles_suspend(struct store *st)
+ * table refilled once from its source view. Returns the dropped triggers' SQL,
+ * or NULL with *err set (nothing dropped) when they cannot be read. */
+static char **titles_suspend(struct store *st, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
                                      "AND tbl_name = 'incidents' AND name LIKE "
@@ -222,11 +236,18 @@ static char **titles_suspend(struct store *st)
     size_t n = 0;
     char **saved = xcalloc(8, sizeof *saved);
     char *names[8];
-    while (n < 7 && sqlite3_step(s) == SQLITE_ROW) {
+    int step = 0;
+    while (n < 7 && (step = store_next_row(s, err)) == 1) {
         names[n] = xstrdup(col_text(s, 0));
         saved[n++] = xstrdup(col_text(s, 1));
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]), free(saved[i]);
+        free(saved);
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         char *sql = xasprintf("DROP TRIGGER \"%s\"", names[i]);
         store_exec(st, sql, NULL);
@@ -280,7 +301,11 @@ int demo_generate(struct store *st, long long n, long long *rows, double *index_
     /* Index maintenance per row would cost four times the insert; the
      * full-text index is rebuilt once after the load instead. */
     int rc = search_suspend(st, err);
-    char **titles = titles_suspend(st);
+    char **titles = titles_suspend(st, rc == 0 ? err : NULL);
+    if (!titles) {
+        rc = -1;
+        titles = xcalloc(1, sizeof *titles);
+    }
     char first_id[ID_LEN + 1];
     id_new_at(first_id, start); /* every generated incident's id sorts after this */
     for (long long i = 0; i < n && rc == 0; i++) {
@@ -494,9 +519,11 @@ int demo_populate(struct store *st, char **err)
      * OS user on the early shift today so the console has someone on duty. */
     char(*ops)[ID_LEN + 1];
     size_t nops;
-    if (load_ids(st, "SELECT id FROM operators WHERE role = 'operator' ORDER BY login", &ops,
-                 &nops) != 0) {
-        set_err(err, _("the store has no operators"));
+    int got = load_ids(st, "SELECT id FROM operators WHERE role = 'operator' ORDER BY login",
+                       &ops, &nops, err);
+    if (got != 0) {
+        if (got == -1)
+            set_err(err, _("the store has no operators"));
         goto fail;
     }
     char today[11];

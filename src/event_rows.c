@@ -5,9 +5,10 @@
 #include "store.h"
 #include "util.h"
 
-void event_rows_read(sqlite3_stmt *s, struct event_row **rows, size_t *n)
+int event_rows_read(sqlite3_stmt *s, struct event_row **rows, size_t *n, char **err)
 {
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int rc;
+    while ((rc = store_next_row(s, err)) == 1) {
         *rows = xrealloc(*rows, (*n + 1) * sizeof **rows);
         struct event_row *r = &(*rows)[(*n)++];
         r->kind = col_dup(s, 0);
@@ -16,6 +17,12 @@ void event_rows_read(sqlite3_stmt *s, struct event_row **rows, size_t *n)
         r->at = col_dup(s, 3);
     }
     sqlite3_reset(s);
+    if (rc < 0) {
+        event_rows_free(*rows, *n);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 void event_rows_free(struct event_row *rows, size_t n)

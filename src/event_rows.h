@@ -13,8 +13,9 @@ struct event_row {
 };
 
 /* Steps s (bound by the caller) to its end, appending a row per result to
- * *rows (*n of them), then resets s. */
-void event_rows_read(struct sqlite3_stmt *s, struct event_row **rows, size_t *n);
+ * *rows (*n of them), then resets s. Returns 0, or -1 with *err set when a
+ * row cannot be read: then *rows is freed and emptied, never a cut timeline. */
+int event_rows_read(struct sqlite3_stmt *s, struct event_row **rows, size_t *n, char **err);
 void event_rows_free(struct event_row *rows, size_t n);
 
 #endif

@@ -497,12 +497,14 @@ static int resolve_id(struct store *st, const char *table, const char *given, ch
                                   "AND substr(id, 1, length(?1)) = ?1 LIMIT 2";
     sqlite3_stmt *s = store_stmt(st, streq(table, "handovers") ? q_handovers : q_items);
     bind_text(s, 1, given);
-    int n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int n = 0, step;
+    while ((step = store_next_row(s, err)) == 1) {
         if (n++ == 0)
             snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
     }
     sqlite3_reset(s);
+    if (step < 0)
+        return -1;
     if (n == 0) {
         set_err(err, streq(table, "handovers") ? _("no handover %s") : _("no carried item %s"),
                 given);

@@ -123,18 +123,18 @@ int64_t ledger_ms(const char *iso)
 }
 
 int ledger_find(sqlite3_stmt *by_id, sqlite3_stmt *by_ref, const char *ref_or_id,
-                char id[ID_LEN + 1])
+                char id[ID_LEN + 1], char **err)
 {
     sqlite3_stmt *s = id_valid(ref_or_id) ? by_id : by_ref;
     char norm[24];
     ledger_norm_ref(ref_or_id, norm);
     bind_text(s, 1, id_valid(ref_or_id) ? ref_or_id : norm);
-    int n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW)
+    int n = 0, step;
+    while ((step = store_next_row(s, err)) == 1)
         if (n++ == 0)
             snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
     sqlite3_reset(s);
-    return n;
+    return step < 0 ? -1 : n;
 }
 
 int ledger_created(struct store *st, int rc, const char *id, const char *ref, char *out_id,
@@ -202,7 +202,10 @@ int ledger_library(struct store *st, const char *code, char id[ID_LEN + 1], char
     sqlite3_stmt *s =
         store_stmt(st, "SELECT id FROM libraries WHERE code = ?1 COLLATE NOCASE AND deleted = 0");
     bind_text(s, 1, code);
-    if (code && sqlite3_step(s) == SQLITE_ROW) {
+    int got = code ? store_one_row(s, err) : 0;
+    if (got < 0)
+        return -1;
+    if (got) {
         snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
         sqlite3_reset(s);
         return 0;
@@ -210,12 +213,16 @@ int ledger_library(struct store *st, const char *code, char id[ID_LEN + 1], char
     sqlite3_reset(s);
     struct strbuf known = STRBUF_INIT;
     s = store_stmt(st, "SELECT code FROM libraries WHERE deleted = 0 ORDER BY code");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((got = store_next_row(s, err)) == 1) {
         if (known.len)
             sb_puts(&known, ", ");
         sb_puts(&known, col_text(s, 0));
     }
     sqlite3_reset(s);
+    if (got < 0) {
+        sb_free(&known);
+        return -1;
+    }
     set_err(err, _("unknown library \"%s\" (known: %s)"), code ? code : "",
             known.len ? known.buf : _("none; run unyo init"));
     sb_free(&known);
@@ -228,7 +235,10 @@ int ledger_operator(struct store *st, const char *login, char id[ID_LEN + 1], ch
     sqlite3_stmt *s = store_stmt(st, "SELECT id, role FROM operators WHERE login = ?1 AND "
                                      "deleted = 0 AND active = 1");
     bind_text(s, 1, login);
-    if (!login || sqlite3_step(s) != SQLITE_ROW) {
+    int got = login ? store_one_row(s, err) : 0;
+    if (got < 0)
+        return -1;
+    if (!got) {
         sqlite3_reset(s);
         set_err(err, _("unknown operator \"%s\" (see unyo operator list)"), login ? login : "");
         return -1;
@@ -304,7 +314,9 @@ int incident_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1
     int n = ledger_find(
         store_stmt(st, "SELECT id FROM incidents WHERE id = ?1 AND deleted = 0"),
         store_stmt(st, "SELECT id FROM incidents WHERE ref = ?1 AND deleted = 0 LIMIT 2"),
-        ref_or_id, id);
+        ref_or_id, id, err);
+    if (n < 0)
+        return -1;
     if (n == 1)
         return 0;
     if (n == 0)
@@ -1157,8 +1169,11 @@ int incident_list(struct store *st, const struct sla *sla, const struct incident
             return store_fail(st, err, _("listing incidents"));
         }
         bind_filters(s, st, f);
-        while ((int)*n < limit && rc >= 0 && sqlite3_step(s) == SQLITE_ROW)
+        int step = 0;
+        while ((int)*n < limit && rc >= 0 && (step = store_next_row(s, err)) == 1)
             rc = take_row(st, sla, f, now, s, out, n, &skip, err);
+        if (step < 0)
+            rc = -1;
     } else {
         sb_puts(&sql, " AND i.id = ?7");
         if (sqlite3_prepare_v2(st->db, sql.buf, -1, &s, NULL) != SQLITE_OK) {
@@ -1177,7 +1192,10 @@ int incident_list(struct store *st, const struct sla *sla, const struct incident
                 sqlite3_reset(s);
                 bind_filters(s, st, f);
                 bind_text(s, 7, id);
-                if (sqlite3_step(s) == SQLITE_ROW)
+                int got = store_one_row(s, err);
+                if (got < 0)
+                    rc = -1;
+                else if (got)
                     rc = take_row(st, sla, f, now, s, out, n, &skip, err);
             }
             if (rc >= 0 && (int)*n < limit && r < 0)
@@ -1222,11 +1240,16 @@ int sla_scan(struct store *st, const struct sla *sla, int64_t now,
     bind_text(s, 9, i18n_lang());
     struct incident *rows = NULL;
     size_t n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
         rows = xrealloc(rows, (n + 1) * sizeof *rows);
         read_row(s, &rows[n++]);
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        incident_list_free(rows, n);
+        return -1;
+    }
     int rc = store_begin(st, err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         int before = found ? *found : 0, here = 0;

@@ -162,9 +162,10 @@ void ledger_norm_ref(const char *in, char out[24]);
 struct sqlite3_stmt;
 /* Looks a row up by id (by_id, when ref_or_id is one) or by ref (by_ref,
  * normalised; LIMIT 2); both select the id with ?1. Copies the first id into
- * id and returns how many rows matched (0, 1 or 2). */
+ * id and returns how many rows matched (0, 1 or 2), or -1 with *err set when
+ * the store cannot be read. */
 int ledger_find(struct sqlite3_stmt *by_id, struct sqlite3_stmt *by_ref, const char *ref_or_id,
-                char id[ID_LEN + 1]);
+                char id[ID_LEN + 1], char **err);
 /* Runs insert, an INSERT INTO <ledger>_events(id, <owner>_id, kind, note,
  * data, operator_id, at, hlc, origin) VALUES(?1..?9), for one event of owner
  * at ms; -1 when SQLite fails (the caller reports it with store_fail). */

@@ -60,7 +60,9 @@ int inquiry_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1]
     int n = ledger_find(
         store_stmt(st, "SELECT id FROM inquiries WHERE id = ?1 AND deleted = 0"),
         store_stmt(st, "SELECT id FROM inquiries WHERE ref = ?1 AND deleted = 0 LIMIT 2"),
-        ref_or_id, id);
+        ref_or_id, id, err);
+    if (n < 0)
+        return -1;
     if (n == 1)
         return 0;
     if (n == 0)
@@ -462,7 +464,7 @@ int inquiry_list(struct store *st, const struct inquiry_filter *f, struct inquir
         bind_text(s, 1, f->status);
         bind_text(s, 2, f->library);
         bind_text(s, 9, i18n_lang());
-        while (sqlite3_step(s) == SQLITE_ROW) {
+        while ((rc = store_next_row(s, err)) == 1) {
             *out = xrealloc(*out, (*n + 1) * sizeof **out);
             read_row(s, &(*out)[(*n)++]);
         }
@@ -481,7 +483,12 @@ int inquiry_list(struct store *st, const struct inquiry_filter *f, struct inquir
                 bind_text(s, 2, f->library);
                 bind_text(s, 3, id);
                 bind_text(s, 9, i18n_lang());
-                if (sqlite3_step(s) == SQLITE_ROW) {
+                int got = store_one_row(s, err);
+                if (got < 0) {
+                    r = -1;
+                    break;
+                }
+                if (got) {
                     *out = xrealloc(*out, (*n + 1) * sizeof **out);
                     read_row(s, &(*out)[(*n)++]);
                 }

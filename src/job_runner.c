@@ -464,7 +464,7 @@ static char *dup_col(sqlite3_stmt *s, int i)
 }
 
 static int load_candidates(struct store *st, const char *day, const char *only,
-                           struct candidate **out, size_t *n)
+                           struct candidate **out, size_t *n, char **err)
 {
     sqlite3_stmt *s = store_stmt(
         st, "SELECT r.id, j.id, j.code, j.concurrency_group, h.name, j.command, j.outputs, "
@@ -477,7 +477,8 @@ static int load_candidates(struct store *st, const char *day, const char *only,
     bind_text(s, 2, only);
     *out = NULL;
     *n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         struct candidate *c = &(*out)[(*n)++];
         snprintf(c->id, sizeof c->id, "%s", col_text(s, 0));
@@ -492,6 +493,12 @@ static int load_candidates(struct store *st, const char *day, const char *only,
         c->attempt = sqlite3_column_int(s, 9);
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        candidates_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return -1;
+    }
     return 0;
 }
 
@@ -917,7 +924,8 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
     for (;;) {
         struct candidate *cs;
         size_t n;
-        load_candidates(st, day, o->only_job, &cs, &n);
+        if (load_candidates(st, day, o->only_job, &cs, &n, err) != 0)
+            return -1;
         int started = 0;
         stats->blocked = 0;
         for (size_t i = 0; i < n && !started; i++) {

@@ -585,12 +585,19 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
     for (size_t i = 0; i < defs->n; i++)
         codes[ncodes++] = xstrdup(defs->v[i].code);
     sqlite3_stmt *s = store_stmt(st, "SELECT code FROM jobs WHERE deleted = 0");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
         if (ncodes == cap)
             codes = xrealloc(codes, (cap *= 2) * sizeof *codes);
         codes[ncodes++] = xstrdup(col_text(s, 0));
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        for (size_t i = 0; i < ncodes; i++)
+            free(codes[i]);
+        free(codes);
+        return -1;
+    }
     struct graph g = {0};
     graph_init(&g, codes, ncodes);
     char *defined = xcalloc(g.n + 1, 1);
@@ -626,12 +633,17 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
                        "JOIN jobs j ON j.id = x.job_id "
                        "JOIN jobs d ON d.id = x.depends_on_id "
                        "WHERE x.deleted = 0 AND j.deleted = 0 AND d.deleted = 0");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((step = store_next_row(s, err)) == 1) {
         size_t from = graph_find(&g, col_text(s, 0)), to = graph_find(&g, col_text(s, 1));
         if (from != (size_t)-1 && to != (size_t)-1 && !defined[from])
             graph_edge(&g, from, to);
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        free(defined);
+        graph_free(&g);
+        return -1;
+    }
     char *cycle = find_cycle(&g);
     free(defined);
     graph_free(&g);
@@ -728,9 +740,14 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
                            "WHERE x.job_id = ?1 AND x.deleted = 0 ORDER BY d.code");
         bind_text(have, 1, id);
         struct strbuf got = STRBUF_INIT;
-        while (sqlite3_step(have) == SQLITE_ROW)
+        while ((step = store_next_row(have, err)) == 1)
             sb_printf(&got, "%s\n", col_text(have, 0));
         sqlite3_reset(have);
+        if (step < 0) {
+            sb_free(&want);
+            sb_free(&got);
+            goto fail;
+        }
         int same = streq(want.buf ? want.buf : "", got.buf ? got.buf : "");
         sb_free(&want);
         sb_free(&got);
@@ -846,7 +863,8 @@ int jobs_ensure_runs(struct store *st, const struct calendar *cal, const char *d
     bind_text(s, 1, day);
     char(*ids)[ID_LEN + 1] = NULL;
     size_t n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
         struct due_rule r;
         r.periods = (unsigned)sqlite3_column_int(s, 1);
         r.weekday = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
@@ -858,6 +876,10 @@ int jobs_ensure_runs(struct store *st, const struct calendar *cal, const char *d
         snprintf(ids[n++], ID_LEN + 1, "%s", col_text(s, 0));
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        free(ids);
+        return -1;
+    }
     int count = 0;
     if (n) {
         if (store_begin(st, err) != 0) {
@@ -952,7 +974,8 @@ int jobs_recover(struct store *st, int *recovered, char **err)
         char *by;
     } *gone = NULL;
     size_t n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
         if (!claim_gone(st, col_text(s, 1), col_text(s, 2), sqlite3_column_int(s, 3), now))
             continue;
         gone = xrealloc(gone, (n + 1) * sizeof *gone);
@@ -961,8 +984,8 @@ int jobs_recover(struct store *st, int *recovered, char **err)
         n++;
     }
     sqlite3_reset(s);
-    int count = 0, rc = 0;
-    if (n && store_begin(st, err) == 0) {
+    int count = 0, rc = step < 0 ? -1 : 0;
+    if (rc == 0 && n && store_begin(st, err) == 0) {
         char at[TIME_ISO_LEN + 1];
         time_format_iso(now, at);
         for (size_t i = 0; i < n && rc == 0; i++) {
@@ -1104,11 +1127,18 @@ int jobs_history(struct store *st, const char *code, int limit, struct job_run_r
                                      "ORDER BY r.due_day DESC LIMIT ?2");
     bind_text(s, 1, job);
     bind_int(s, 2, limit > 0 ? limit : 60);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         fill_run(s, &(*out)[(*n)++], 0);
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        job_run_rows_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return -1;
+    }
     return 0;
 }
 
@@ -1488,7 +1518,10 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
                        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.run_id = ?1 "
                        "ORDER BY e.at, e.id");
     bind_text(s, 1, id);
-    event_rows_read(s, &out->events, &out->nevents);
+    if (event_rows_read(s, &out->events, &out->nevents, err) != 0) {
+        jobs_run_detail_clear(out);
+        return -1;
+    }
     return 0;
 }
 

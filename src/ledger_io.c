@@ -80,9 +80,9 @@ int ledger_export_csv(struct store *st, const char *dir, int bom, long long *row
      * the console keeps writing. */
     if (store_exec(st, "BEGIN", err) != 0)
         return -1;
-    char **tables = store_ledger_tables(st);
-    int rc = 0;
-    for (char **t = tables; *t && rc == 0; t++)
+    char **tables = store_ledger_tables(st, err);
+    int rc = tables ? 0 : -1;
+    for (char **t = tables; rc == 0 && *t; t++)
         rc = export_table(st, dir, *t, bom, &count, err);
     store_free_names(tables);
     store_exec(st, "COMMIT", NULL);
@@ -192,7 +192,11 @@ int ledger_import_csv(struct store *st, const char *dir, long long *rows, char *
         set_err(err, _("cannot open %s: %s"), dir, strerror(errno));
         return -1;
     }
-    char **tables = store_ledger_tables(st);
+    char **tables = store_ledger_tables(st, err);
+    if (!tables) {
+        closedir(d);
+        return -1;
+    }
     /* Every .csv in DIR must be a table of this store: a stray file is data
      * that would otherwise be silently left behind. */
     struct dirent *e;

@@ -61,7 +61,9 @@ int problem_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1]
     int n = ledger_find(
         store_stmt(st, "SELECT id FROM problems WHERE id = ?1 AND deleted = 0"),
         store_stmt(st, "SELECT id FROM problems WHERE ref = ?1 AND deleted = 0 LIMIT 2"), ref_or_id,
-        id);
+        id, err);
+    if (n < 0)
+        return -1;
     if (n == 1)
         return 0;
     if (n == 0)

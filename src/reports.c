@@ -384,9 +384,9 @@ static void add_sla_section(struct report *r, struct sla_tally tally[SLA_NPRIO][
                         "service hours only, without paused time."));
 }
 
-static void count_section(struct store *st, struct report *r, const char *key, const char *title,
-                          const char *heading, const char *sql, const char *a, const char *b,
-                          const char *(*name)(const char *))
+static int count_section(struct store *st, struct report *r, const char *key, const char *title,
+                         const char *heading, const char *sql, const char *a, const char *b,
+                         const char *(*name)(const char *), char **err)
 {
     const char *h[] = {heading, _("Count")};
     struct section *s = add_section(r, key, title, 2, h);
@@ -394,7 +394,8 @@ static void count_section(struct store *st, struct report *r, const char *key, c
     bind_text(q, 1, a);
     bind_text(q, 2, b);
     bind_text(q, 3, i18n_lang());
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(q, err)) == 1) {
         char n[16];
         snprintf(n, sizeof n, "%d", sqlite3_column_int(q, 1));
         const char *v = col_text(q, 0) ? col_text(q, 0) : "-";
@@ -402,16 +403,19 @@ static void count_section(struct store *st, struct report *r, const char *key, c
         add_row(s, row);
     }
     sqlite3_reset(q);
+    return step < 0 ? -1 : 0;
 }
 
-static int scalar(struct store *st, const char *sql, const char *a, const char *b)
+static int scalar(struct store *st, const char *sql, const char *a, const char *b, int *v,
+                  char **err)
 {
     sqlite3_stmt *q = store_stmt(st, sql);
     bind_text(q, 1, a);
     bind_text(q, 2, b);
-    int v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+    int got = store_one_row(q, err);
+    *v = got == 1 ? sqlite3_column_int(q, 0) : 0;
     sqlite3_reset(q);
-    return v;
+    return got < 0 ? -1 : 0;
 }
 
 static void jst(int64_t ms, char *out)
@@ -462,22 +466,30 @@ static struct report *build(struct store *st, const struct sla *sla, const char 
         };
         for (size_t i = 0; i < ARRAY_LEN(items); i++) {
             char v[16];
-            snprintf(v, sizeof v, "%d", scalar(st, items[i].sql, a, b));
+            int count;
+            if (scalar(st, items[i].sql, a, b, &count, err) != 0) {
+                report_free(r);
+                return NULL;
+            }
+            snprintf(v, sizeof v, "%d", count);
             const char *row[] = {items[i].label, v};
             add_row(s, row);
         }
     }
-    count_section(st, r, "incidents_by_category", _("Incidents by category"), _("Category"),
-                  "SELECT category, count(*) FROM incidents WHERE deleted = 0 AND status <> "
-                  "'draft' AND received_at >= ?1 AND received_at < ?2 AND ?3 IS NOT NULL "
-                  "GROUP BY category ORDER BY count(*) DESC, category",
-                  a, b, incident_category_name);
-    count_section(st, r, "incidents_by_library", _("Incidents by library"), _("Library"),
-                  "SELECT CASE WHEN ?3 = 'ja' THEN l.name_ja ELSE l.name_en END, count(*) FROM "
-                  "incidents i LEFT JOIN libraries l ON l.id = i.library_id WHERE i.deleted = 0 "
-                  "AND i.status <> 'draft' AND i.received_at >= ?1 AND i.received_at < ?2 "
-                  "GROUP BY i.library_id ORDER BY count(*) DESC, l.code",
-                  a, b, NULL);
+    if (count_section(st, r, "incidents_by_category", _("Incidents by category"), _("Category"),
+                      "SELECT category, count(*) FROM incidents WHERE deleted = 0 AND status <> "
+                      "'draft' AND received_at >= ?1 AND received_at < ?2 AND ?3 IS NOT NULL "
+                      "GROUP BY category ORDER BY count(*) DESC, category",
+                      a, b, incident_category_name, err) != 0 ||
+        count_section(st, r, "incidents_by_library", _("Incidents by library"), _("Library"),
+                      "SELECT CASE WHEN ?3 = 'ja' THEN l.name_ja ELSE l.name_en END, count(*) "
+                      "FROM incidents i LEFT JOIN libraries l ON l.id = i.library_id WHERE "
+                      "i.deleted = 0 AND i.status <> 'draft' AND i.received_at >= ?1 AND "
+                      "i.received_at < ?2 GROUP BY i.library_id ORDER BY count(*) DESC, l.code",
+                      a, b, NULL, err) != 0) {
+        report_free(r);
+        return NULL;
+    }
 
     struct sla_tally tally[SLA_NPRIO][SLA_NSTEPS];
     if (report_sla_tally(st, sla, from, to, now, tally, err) != 0) {
@@ -499,14 +511,17 @@ static struct report *build(struct store *st, const struct sla *sla, const char 
         bind_int(q, 3, list_limit);
         char **ids = NULL;
         size_t nid = 0;
-        while (sqlite3_step(q) == SQLITE_ROW) {
+        int step;
+        while ((step = store_next_row(q, err)) == 1) {
             ids = xrealloc(ids, (nid + 1) * sizeof *ids);
             ids[nid++] = xstrdup(col_text(q, 0));
         }
         sqlite3_reset(q);
         for (size_t i = 0; i < nid; i++) {
             struct incident inc;
-            if (incident_get(st, sla, ids[i], now, &inc, NULL) == 0) {
+            if (step < 0 || incident_get(st, sla, ids[i], now, &inc, err) != 0)
+                step = -1;
+            else {
                 char when[20];
                 jst(inc.received, when);
                 const char *row[] = {inc.ref,
@@ -522,6 +537,10 @@ static struct report *build(struct store *st, const struct sla *sla, const char 
             free(ids[i]);
         }
         free(ids);
+        if (step < 0) {
+            report_free(r);
+            return NULL;
+        }
     }
     /* Breaches recorded in the period. */
     {
@@ -535,7 +554,8 @@ static struct report *build(struct store *st, const struct sla *sla, const char 
         bind_text(q, 1, a);
         bind_text(q, 2, b);
         bind_int(q, 3, list_limit);
-        while (sqlite3_step(q) == SQLITE_ROW) {
+        int step;
+        while ((step = store_next_row(q, err)) == 1) {
             char when[20];
             jst(ledger_ms(col_text(q, 0)), when);
             int k = sla_step_from_key(col_text(q, 2) ? col_text(q, 2) : "");
@@ -544,6 +564,10 @@ static struct report *build(struct store *st, const struct sla *sla, const char 
             add_row(s, row);
         }
         sqlite3_reset(q);
+        if (step < 0) {
+            report_free(r);
+            return NULL;
+        }
     }
     /* Open items (as of now). */
     {
@@ -558,8 +582,10 @@ static struct report *build(struct store *st, const struct sla *sla, const char 
                                            "first_response", "second_response", "reopened"};
         for (size_t k = 0; k < ARRAY_LEN(open); k++) {
             f.status = open[k];
-            if (incident_list(st, sla, &f, now, &rows, &n, NULL, NULL) != 0)
-                continue;
+            if (incident_list(st, sla, &f, now, &rows, &n, NULL, err) != 0) {
+                report_free(r);
+                return NULL;
+            }
             for (size_t i = 0; i < n; i++) {
                 char when[20];
                 jst(rows[i].received, when);
@@ -593,7 +619,8 @@ static struct report *build(struct store *st, const struct sla *sla, const char 
         bind_text(q, 2, b);
         bind_int(q, 3, list_limit * 2);
         bind_text(q, 4, i18n_lang());
-        while (sqlite3_step(q) == SQLITE_ROW) {
+        int step;
+        while ((step = store_next_row(q, err)) == 1) {
             char when[20];
             jst(ledger_ms(col_text(q, 1)), when);
             const char *row[] = {col_text(q, 0), when, col_text(q, 2),
@@ -604,6 +631,10 @@ static struct report *build(struct store *st, const struct sla *sla, const char 
                 add_row(o, row);
         }
         sqlite3_reset(q);
+        if (step < 0) {
+            report_free(r);
+            return NULL;
+        }
     }
     return r;
 }

@@ -536,13 +536,13 @@ int search_suspend(struct store *st, char **err)
     struct strbuf all = STRBUF_INIT, drop = STRBUF_INIT;
     sqlite3_stmt *s = store_stmt(st, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
                                      "AND name LIKE 'search\\_fts\\_%' ESCAPE '\\' ORDER BY name");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int rc;
+    while ((rc = store_next_row(s, err)) == 1) {
         sb_printf(&all, "%s;\n", col_text(s, 1));
         sb_printf(&drop, "DROP TRIGGER \"%s\";", col_text(s, 0));
     }
     sqlite3_reset(s);
-    int rc = 0;
-    if (all.len == 0) {
+    if (rc == 0 && all.len == 0) {
         set_err(err, _("the search index triggers are missing"));
         rc = -1;
     }

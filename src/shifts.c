@@ -259,12 +259,17 @@ static int tombstone(struct store *st, const char *day, const char *shift, const
                                      "AND s.deleted = 0 LIMIT 8");
     bind_text(s, 1, day);
     bind_text(s, 2, shift);
-    while (*n < 8 && sqlite3_step(s) == SQLITE_ROW) {
+    int step = 0;
+    while (*n < 8 && (step = store_next_row(s, err)) == 1) {
         snprintf(ids[*n], ID_LEN + 1, "%s", col_text(s, 0));
         snprintf(logins[*n], sizeof logins[*n], "%s", col_text(s, 1) ? col_text(s, 1) : "?");
         (*n)++;
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        *n = 0;
+        return -1;
+    }
     char at[TIME_ISO_LEN + 1];
     time_format_iso(time_now_ms(), at);
     for (int i = 0; i < *n; i++) {

@@ -57,6 +57,53 @@ int store_fail(struct store *st, char **err, const char *doing)
     return -1;
 }
 
+/* What a failed read means to an operator, by SQLite's primary result code. */
+static const char *read_failure(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return _("the store is locked by another process");
+    case SQLITE_INTERRUPT:
+        return _("the read was interrupted");
+    case SQLITE_IOERR:
+        return _("input/output error");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return _("the store file is damaged");
+    case SQLITE_NOMEM:
+        return _("out of memory");
+    case SQLITE_FULL:
+        return _("the disk is full");
+    case SQLITE_CANTOPEN:
+        return _("the store file cannot be opened");
+    case SQLITE_SCHEMA:
+        return _("the store's schema changed");
+    default:
+        return _("the store cannot be read");
+    }
+}
+
+int store_next_row(sqlite3_stmt *s, char **err)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    sqlite3 *db = sqlite3_db_handle(s);
+    /* The message before the reset, which may replace it. */
+    set_err(err, _("reading the store failed: %s (SQLite: %s)"), read_failure(rc),
+            db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_reset(s);
+    return -1;
+}
+
+int store_one_row(sqlite3_stmt *s, char **err)
+{
+    return store_next_row(s, err);
+}
+
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 {
     struct stmt_cache *c = st->cache;
@@ -441,7 +488,7 @@ int store_audit(struct store *st, const char *action, const char *kind, const ch
     return 0;
 }
 
-char **store_ledger_tables(struct store *st)
+char **store_ledger_tables(struct store *st, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT name FROM sqlite_master WHERE type = 'table' "
                                      "AND name NOT LIKE 'local\\_%' ESCAPE '\\' "
@@ -450,12 +497,17 @@ char **store_ledger_tables(struct store *st)
                                      "AND name NOT LIKE '%\\_fts%' ESCAPE '\\' ORDER BY rowid");
     size_t n = 0, cap = 16;
     char **names = xmalloc(cap * sizeof *names);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
         if (n + 1 >= cap)
             names = xrealloc(names, (cap *= 2) * sizeof *names);
         names[n++] = xstrdup(col_text(s, 0));
     }
     names[n] = NULL;
+    if (step < 0) {
+        store_free_names(names);
+        return NULL;
+    }
     sqlite3_reset(s);
     return names;
 }

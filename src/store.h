@@ -43,6 +43,15 @@ int store_commit(struct store *st, char **err);
 void store_rollback(struct store *st);
 /* Sets *err from the connection's last error, prefixed with what was being done. */
 int store_fail(struct store *st, char **err, const char *doing);
+/* Steps a read statement, telling the end of its rows from a failure:
+ * 1 = a row is ready, 0 = no (more) rows (SQLITE_DONE), -1 = SQLite failed
+ * (busy, interrupted, I/O, corrupt, ...): *err says so in words, names the
+ * SQLite error, and s is reset. Every read loop uses it, so an error is never
+ * taken for the end of a list. */
+int store_next_row(sqlite3_stmt *s, char **err);
+/* The same for a lookup of at most one row: 1 = found, 0 = no such row,
+ * -1 = error (*err set, s reset), so "not found" is never a failed read. */
+int store_one_row(sqlite3_stmt *s, char **err);
 
 /* Hybrid logical clock: (unix ms << 16) | counter; never goes backwards. */
 int64_t store_hlc_next(struct store *st);
@@ -72,8 +81,9 @@ char *store_meta_get(struct store *st, const char *key);
 int store_meta_set(struct store *st, const char *key, const char *value, char **err);
 
 /* Names of the ledger tables, in schema order (no local_ or sqlite_ tables);
- * NULL-terminated, malloc'd array of malloc'd names. */
-char **store_ledger_tables(struct store *st);
+ * NULL-terminated, malloc'd array of malloc'd names; NULL with *err set when
+ * the schema cannot be read. */
+char **store_ledger_tables(struct store *st, char **err);
 void store_free_names(char **names);
 
 #endif

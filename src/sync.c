@@ -131,8 +131,9 @@ static int meta_set(struct store *st, const char *key, const char *value)
     return rc;
 }
 
-/* Names of the tables whose two outbox triggers exist, in one query. */
-static char **tables_with_triggers(struct store *st)
+/* Names of the tables whose two outbox triggers exist, in one query; NULL
+ * with *err set when they cannot be read. */
+static char **tables_with_triggers(struct store *st, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
                                      "AND name IN ('local_sync_' || tbl_name || '_ai', "
@@ -140,13 +141,18 @@ static char **tables_with_triggers(struct store *st)
                                      "HAVING count(*) = 2");
     size_t n = 0, cap = 32;
     char **names = xmalloc(cap * sizeof *names);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
         if (n + 1 >= cap)
             names = xrealloc(names, (cap *= 2) * sizeof *names);
         names[n++] = xstrdup(col_text(s, 0));
     }
     names[n] = NULL;
     sqlite3_reset(s);
+    if (step < 0) {
+        store_free_names(names);
+        return NULL;
+    }
     return names;
 }
 
@@ -216,7 +222,9 @@ static int prepare(struct store *st, const struct ledger_schema *ls, int full, c
                    char **err)
 {
     int need = full;
-    char **have = tables_with_triggers(st);
+    char **have = tables_with_triggers(st, err);
+    if (!have)
+        return -1;
     for (int i = 0; i < ls->count && !need; i++)
         need = !in_names(have, ls->t[i].name);
     store_free_names(have);
@@ -929,13 +937,14 @@ static int col_index(const struct ledger_table *t, const char *name)
     return -1;
 }
 
-static void load_unique_keys(struct applier *a)
+static int load_unique_keys(struct applier *a, char **err)
 {
     a->keys_loaded = 1;
     char *sql = xasprintf("PRAGMA index_list(\"%s\")", a->t->name);
     sqlite3_stmt *s = NULL;
+    int step = 0;
     if (sqlite3_prepare_v2(a->st->db, sql, -1, &s, NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
+        while ((step = store_next_row(s, err)) == 1) {
             if (!sqlite3_column_int(s, 2) || streq(col_text(s, 3), "pk") ||
                 sqlite3_column_int(s, 4))
                 continue;
@@ -944,16 +953,23 @@ static void load_unique_keys(struct applier *a)
             struct unique_key k = {0, NULL};
             int ok = 1;
             if (sqlite3_prepare_v2(a->st->db, isql, -1, &q, NULL) == SQLITE_OK) {
-                while (sqlite3_step(q) == SQLITE_ROW) {
+                int qstep;
+                while ((qstep = store_next_row(q, err)) == 1) {
                     int ci = col_text(q, 2) ? col_index(a->t, col_text(q, 2)) : -1;
                     if (ci < 0)
                         ok = 0;
                     k.cols = xrealloc(k.cols, ((size_t)k.ncols + 1) * sizeof *k.cols);
                     k.cols[k.ncols++] = ci;
                 }
+                if (qstep < 0)
+                    step = -1;
             }
             sqlite3_finalize(q);
             free(isql);
+            if (step < 0) {
+                free(k.cols);
+                break;
+            }
             if (!ok || k.ncols == 0) {
                 free(k.cols);
                 continue;
@@ -964,6 +980,7 @@ static void load_unique_keys(struct applier *a)
     }
     sqlite3_finalize(s);
     free(sql);
+    return step < 0 ? -1 : 0;
 }
 
 /* v stays valid until the statement is reset (it points into the COPY
@@ -1130,8 +1147,8 @@ static int resolve_unique(struct applier *a, char **v, size_t *lens, int *col, c
                           char **err)
 {
     const struct ledger_table *t = a->t;
-    if (!a->keys_loaded)
-        load_unique_keys(a);
+    if (!a->keys_loaded && load_unique_keys(a, err) != 0)
+        return -1;
     const char *pid = v[t->col_id];
     for (int k = 0; k < a->nkeys; k++) {
         struct unique_key *key = &a->keys[k];
