@@ -464,11 +464,18 @@ static void picked_template(int i, void *data)
     }
     sqlite3_stmt *s =
         store_stmt(ui_store(), "SELECT name FROM hosts WHERE deleted = 0 ORDER BY name");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1) {
         add.hosts = xrealloc(add.hosts, (size_t)(add.nhosts + 1) * sizeof *add.hosts);
         add.hosts[add.nhosts++] = xstrdup(col_text(s, 0));
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        ui_error_take(read_err);
+        add_reset();
+        return;
+    }
     ui_pick(_("Host"), (const char *const *)add.hosts, add.nhosts, picked_host, NULL);
 }
 
@@ -482,7 +489,9 @@ static void start_add(struct cl_model *m)
                     "ORDER BY (periods & 1) DESC, code");
     struct strbuf sb = STRBUF_INIT;
     char **labels = NULL;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1) {
         add.codes = xrealloc(add.codes, (size_t)(add.n + 1) * sizeof *add.codes);
         add.per_host = xrealloc(add.per_host, (size_t)(add.n + 1) * sizeof *add.per_host);
         labels = xrealloc(labels, (size_t)(add.n + 1) * sizeof *labels);
@@ -496,6 +505,14 @@ static void start_add(struct cl_model *m)
     }
     sqlite3_reset(s);
     sb_free(&sb);
+    if (step < 0) {
+        for (int i = 0; i < add.n; i++)
+            free(labels[i]);
+        free(labels);
+        add_reset();
+        ui_error_take(read_err);
+        return;
+    }
     ui_pick(_("Add a checklist item for this day"), (const char *const *)labels, add.n,
             picked_template, NULL);
     for (int i = 0; i < add.n; i++)

@@ -355,7 +355,9 @@ static void start_sign(struct ho_model *m)
                                      "active = 1 AND id <> ?1 ORDER BY login");
     bind_text(s, 1, st->operator_id);
     char **names = NULL;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1) {
         m->logins = xrealloc(m->logins, (size_t)(m->nlogins + 1) * sizeof *m->logins);
         names = xrealloc(names, (size_t)(m->nlogins + 1) * sizeof *names);
         m->logins[m->nlogins] = xstrdup(col_text(s, 0));
@@ -363,6 +365,15 @@ static void start_sign(struct ho_model *m)
         m->nlogins++;
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        /* A cut list of operators would hand over to the wrong one. */
+        for (int i = 0; i < m->nlogins; i++)
+            free(names[i]);
+        free(names);
+        free_logins(m);
+        ui_error_take(read_err);
+        return;
+    }
     m->choice_labels = xcalloc((size_t)m->nlogins + 1, sizeof *m->choice_labels);
     m->choice_labels[0] = _("anyone on the next shift");
     for (int i = 0; i < m->nlogins; i++)

@@ -186,22 +186,26 @@ static void free_rows(struct hosts_model *m)
     m->n = 0;
 }
 
-static void load_metrics(struct store *st, struct hrow *r)
+/* -1 with *err set when the metrics cannot be read (the sparkline is then left empty). */
+static int load_metrics(struct store *st, struct hrow *r, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT value FROM host_metrics WHERE host_id = ?1 AND "
                                      "metric = ?2 ORDER BY at DESC LIMIT 12");
     for (int k = 0; k < NMETRICS; k++) {
         bind_text(s, 1, r->h.id);
         bind_text(s, 2, metric_names[k]);
-        int n = 0;
+        int n = 0, step = 0;
         double tmp[SPARK_N];
-        while (n < SPARK_N && sqlite3_step(s) == SQLITE_ROW)
+        while (n < SPARK_N && (step = store_next_row(s, err)) == 1)
             tmp[n++] = sqlite3_column_double(s, 0);
         sqlite3_reset(s);
+        if (step < 0)
+            return -1;
         for (int i = 0; i < n; i++)
             r->vals[k][i] = tmp[n - 1 - i];
         r->nvals[k] = n;
     }
+    return 0;
 }
 
 static void hosts_reload(struct hosts_model *m)
@@ -225,7 +229,10 @@ static void hosts_reload(struct hosts_model *m)
         m->n = n;
         for (size_t i = 0; i < n; i++) {
             m->rows[i].h = hs[i];
-            load_metrics(ui_store(), &m->rows[i]);
+            if (load_metrics(ui_store(), &m->rows[i], &err) != 0) {
+                ui_error_take(err);
+                err = NULL;
+            }
             for (size_t b = 0; b < nbusy; b++)
                 if (strcmp(busy[b], hs[i].name) == 0) {
                     m->rows[i].checking = 1;

@@ -589,7 +589,9 @@ void incident_form_open(struct store *st, const struct sla *sla, const char *dra
                                           "ORDER BY kind <> 'central', kind <> 'branch', code"
                                         : "SELECT code, name_en FROM libraries WHERE deleted = 0 "
                                           "ORDER BY kind <> 'central', kind <> 'branch', code");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int libs, step;
+    while ((libs = store_next_row(s, &read_err)) == 1) {
         in->lib_codes = xrealloc(in->lib_codes, (size_t)(in->nlibs + 1) * sizeof(char *));
         in->lib_names = xrealloc(in->lib_names, (size_t)(in->nlibs + 1) * sizeof(char *));
         in->lib_codes[in->nlibs] = xstrdup(col_text(s, 0));
@@ -598,7 +600,7 @@ void incident_form_open(struct store *st, const struct sla *sla, const char *dra
     }
     sqlite3_reset(s);
     s = store_stmt(st, "SELECT id, name FROM hosts WHERE deleted = 0 ORDER BY name");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((step = store_next_row(s, &read_err)) == 1) {
         in->host_ids = xrealloc(in->host_ids, (size_t)(in->nhosts + 1) * sizeof(char *));
         in->host_names = xrealloc(in->host_names, (size_t)(in->nhosts + 1) * sizeof(char *));
         in->host_ids[in->nhosts] = xstrdup(col_text(s, 0));
@@ -606,6 +608,12 @@ void incident_form_open(struct store *st, const struct sla *sla, const char *dra
         in->nhosts++;
     }
     sqlite3_reset(s);
+    if (libs < 0 || step < 0) {
+        /* A form with a cut list of libraries or hosts would file a wrong incident. */
+        ui_error_take(read_err);
+        intake_free(&in->m);
+        return;
+    }
     in->host_on = xcalloc((size_t)in->nhosts + 1, 1);
     for (in->nchan = 0; incident_channels[in->nchan]; in->nchan++)
         ;

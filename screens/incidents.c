@@ -153,13 +153,17 @@ static void load_libraries(struct inc_model *m)
     int ja = strcmp(i18n_lang(), "ja") == 0;
     sqlite3_stmt *s = store_stmt(m->st, ja ? "SELECT id, name_ja FROM libraries"
                                            : "SELECT id, name_en FROM libraries");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1) {
         m->libs = xrealloc(m->libs, (m->nlibs + 1) * sizeof *m->libs);
         snprintf(m->libs[m->nlibs].id, ID_LEN + 1, "%s", col_text(s, 0));
         m->libs[m->nlibs].name = xstrdup(col_text(s, 1) ? col_text(s, 1) : "");
         m->nlibs++;
     }
     sqlite3_reset(s);
+    if (step < 0)
+        ui_error_take(read_err); /* names not read show as ids */
 }
 
 static int sla_style(enum sla_state s)
@@ -253,9 +257,13 @@ static long keyset(struct inc_model *m, const struct inc_key *k, int forward, lo
     bind_text(s, 3, k->id);
     bind_int(s, 4, limit);
     long n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW)
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1)
         each(m, n++, s, ctx);
     sqlite3_reset(s);
+    if (step < 0)
+        ui_error_take(read_err); /* the list is short: say so */
     m->rows_scanned += n;
     return n;
 }
@@ -313,9 +321,13 @@ static void build_anchors(struct inc_model *m)
     m->nanchors = 0;
     sqlite3_stmt *s = store_stmt(m->st, sql_keys[m->sort]);
     long i = 0;
-    while (sqlite3_step(s) == SQLITE_ROW)
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1)
         collect_anchor(m, i++, s, NULL);
     sqlite3_reset(s);
+    if (step < 0)
+        ui_error_take(read_err); /* the list is short: say so */
     m->nrows = i;
     m->counted = 1;
     m->table.nrows = i;
@@ -573,7 +585,8 @@ static void *scan_part_run(void *arg)
     }
     sqlite3_bind_int64(s, 1, sp->lo);
     sqlite3_bind_int64(s, 2, sp->hi);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, NULL)) == 1) {
         const char *title = (const char *)sqlite3_column_text(s, 0);
         int len = sqlite3_column_bytes(s, 0);
         if (!title || !ui_filter_match(sp->re, title, (size_t)len))
@@ -590,6 +603,8 @@ static void *scan_part_run(void *arg)
         mt->k1 = (unsigned char)rank_of_key(sp->sort, k);
         sp->n++;
     }
+    if (step < 0)
+        sp->failed = 1; /* reported when the filter result arrives */
     sqlite3_finalize(s);
     sqlite3_close(db);
     ui_filter_thread_done();
@@ -1426,7 +1441,9 @@ static void pick_engineer(struct inc_model *m)
     sqlite3_stmt *s = store_stmt(m->st, "SELECT login, name FROM operators WHERE role = "
                                         "'engineer' AND active = 1 AND deleted = 0 ORDER BY login");
     char **labels = NULL;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1) {
         c->logins = xrealloc(c->logins, (size_t)(c->n + 1) * sizeof *c->logins);
         labels = xrealloc(labels, (size_t)(c->n + 1) * sizeof *labels);
         c->logins[c->n] = xstrdup(col_text(s, 0));
@@ -1434,6 +1451,15 @@ static void pick_engineer(struct inc_model *m)
         c->n++;
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        for (int i = 0; i < c->n; i++)
+            free(c->logins[i]), free(labels[i]);
+        free(c->logins);
+        free(labels);
+        free(c);
+        ui_error_take(read_err);
+        return;
+    }
     if (c->n == 0) {
         ui_error("%s", _("no engineer to escalate to (operators with role engineer)"));
         free(c);
@@ -1670,7 +1696,9 @@ static void new_inquiry(struct inc_model *m)
                                "ORDER BY kind <> 'central', kind <> 'branch', code"
                              : "SELECT code, name_en FROM libraries WHERE deleted = 0 "
                                "ORDER BY kind <> 'central', kind <> 'branch', code");
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int step;
+    while ((step = store_next_row(s, &read_err)) == 1) {
         l->codes = xrealloc(l->codes, (size_t)(l->n + 1) * sizeof *l->codes);
         l->names = xrealloc(l->names, (size_t)(l->n + 1) * sizeof *l->names);
         l->codes[l->n] = xstrdup(col_text(s, 0));
@@ -1678,6 +1706,11 @@ static void new_inquiry(struct inc_model *m)
         l->n++;
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        lib_choices_free(l);
+        ui_error_take(read_err);
+        return;
+    }
     int nch = 0;
     for (; incident_channels[nch] && nch < 15; nch++)
         chan_labels[nch] = incident_channel_name(incident_channels[nch]);
@@ -1853,7 +1886,8 @@ static void start_intake(struct inc_model *m)
                                         "WHERE status = 'draft' AND deleted = 0 AND created_by = "
                                         "?1 ORDER BY updated_at DESC LIMIT 9");
     bind_text(s, 1, m->st->operator_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    int step;
+    while ((step = store_next_row(s, &err)) == 1) {
         d->refs = xrealloc(d->refs, (size_t)(d->n + 1) * sizeof *d->refs);
         labels = xrealloc(labels, (size_t)(d->n + 2) * sizeof *labels);
         d->refs[d->n] = xstrdup(col_text(s, 0));
@@ -1864,6 +1898,15 @@ static void start_intake(struct inc_model *m)
         d->n++;
     }
     sqlite3_reset(s);
+    if (step < 0) {
+        for (int i = 0; i < d->n; i++)
+            free(d->refs[i]), free(labels[i]);
+        free(d->refs);
+        free(labels);
+        free(d);
+        ui_error_take(err);
+        return;
+    }
     if (d->n == 0) {
         free(d);
         incident_form_open(m->st, m->sla, NULL, intake_done, m);
