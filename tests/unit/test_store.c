@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "changes.h"
+#include "event_rows.h"
 #include "id.h"
 #include "operators.h"
 #include "store.h"
@@ -317,6 +319,188 @@ static void test_time_formats(void **state)
     unsetenv("UNYO_NOW");
 }
 
+/* A real SQLite failure in the middle of a read: a progress handler that
+ * returns non-zero makes sqlite3_step fail with SQLITE_INTERRUPT. It counts
+ * its calls while a statement whose SQL contains needle runs; with limit 0 it
+ * only counts (a first, complete read measures the query), else it
+ * interrupts at call number limit. */
+struct interrupter {
+    sqlite3 *db;
+    const char *needle;
+    long calls, limit;
+    int fired;
+};
+
+static int interrupt_cb(void *p)
+{
+    struct interrupter *it = p;
+    for (sqlite3_stmt *s = sqlite3_next_stmt(it->db, NULL); s; s = sqlite3_next_stmt(it->db, s)) {
+        if (!sqlite3_stmt_busy(s) || !strstr(sqlite3_sql(s), it->needle))
+            continue;
+        it->calls++;
+        if (it->limit && it->calls >= it->limit) {
+            it->fired = 1;
+            return 1;
+        }
+        break;
+    }
+    return 0;
+}
+
+static void interrupt_from(struct interrupter *it, long limit)
+{
+    it->calls = 0;
+    it->limit = limit;
+    it->fired = 0;
+    sqlite3_progress_handler(it->db, 1, interrupt_cb, it);
+}
+
+static const char rows_sql[] =
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) "
+    "SELECT 'note', 'row ' || i, 'alice', '2026-12-01T00:00:00Z' FROM n";
+
+static void test_next_row_tells_an_error_from_the_end(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(db, rows_sql, -1, &s, NULL), SQLITE_OK);
+    char *err = NULL;
+    struct interrupter it = {db, "WITH RECURSIVE n(i)", 0, 0, 0};
+
+    /* Measure a complete read: 200 rows, then the end (0), no error. */
+    interrupt_from(&it, 0);
+    int rows = 0, r;
+    while ((r = store_next_row(s, &err)) == 1)
+        rows++;
+    assert_int_equal(r, 0);
+    assert_int_equal(rows, 200);
+    assert_null(err);
+    long total = it.calls;
+    assert_true(total > 10);
+    sqlite3_reset(s);
+
+    /* Interrupted half-way: rows first, then -1 with a message, never 0. */
+    interrupt_from(&it, total / 2);
+    rows = 0;
+    while ((r = store_next_row(s, &err)) == 1)
+        rows++;
+    assert_int_equal(r, -1);
+    assert_true(it.fired);
+    assert_true(rows > 0 && rows < 200);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "interrupted"));
+    free(err);
+    err = NULL;
+
+    /* The statement was reset: it reads from the first row again. */
+    sqlite3_progress_handler(db, 0, NULL, NULL);
+    assert_int_equal(store_next_row(s, &err), 1);
+    assert_string_equal((const char *)sqlite3_column_text(s, 1), "row 1");
+    sqlite3_reset(s);
+
+    /* A lookup: found, not found (0, no error), failed (-1). */
+    sqlite3_stmt *one;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT 1 WHERE ?1", -1, &one, NULL), SQLITE_OK);
+    sqlite3_bind_int(one, 1, 1);
+    assert_int_equal(store_one_row(one, &err), 1);
+    sqlite3_reset(one);
+    sqlite3_bind_int(one, 1, 0);
+    assert_int_equal(store_one_row(one, &err), 0);
+    assert_null(err);
+    sqlite3_reset(one);
+    struct interrupter at_once = {db, "SELECT 1 WHERE", 0, 0, 0};
+    interrupt_from(&at_once, 1);
+    sqlite3_bind_int(one, 1, 1);
+    assert_int_equal(store_one_row(one, &err), -1);
+    assert_true(at_once.fired);
+    assert_non_null(strstr(err, "interrupted"));
+    free(err);
+    err = NULL;
+    sqlite3_progress_handler(db, 0, NULL, NULL);
+    sqlite3_finalize(one);
+
+    /* event_rows_read: an error, and no short timeline left behind. */
+    struct event_row *ev = NULL;
+    size_t nev = 0;
+    interrupt_from(&it, total / 2);
+    assert_int_equal(event_rows_read(s, &ev, &nev, &err), -1);
+    assert_null(ev);
+    assert_int_equal((int)nev, 0);
+    assert_non_null(strstr(err, "interrupted"));
+    free(err);
+    err = NULL;
+    sqlite3_progress_handler(db, 0, NULL, NULL);
+    assert_int_equal(event_rows_read(s, &ev, &nev, &err), 0);
+    assert_int_equal((int)nev, 200);
+    event_rows_free(ev, nev);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+/* The timeline `unyo change show` prints: a read that fails half-way through
+ * the change's events is an error (the CLI exits non-zero with it), never a
+ * shorter timeline. */
+static void test_interrupted_timeline_is_an_error(void **state)
+{
+    (void)state;
+    char *p = path_in("timeline.db");
+    struct store *st = NULL;
+    char *err = NULL;
+    assert_int_equal(store_open(p, STORE_CREATE_NEW, &st, &err), 0);
+    setenv("UNYO_USER", "alice", 1);
+    assert_int_equal(operator_add(st, "alice", "Alice", "operator", NULL, &err), 0);
+    static const char *const steps[] = {"stop", "update", "check"};
+    struct change_new in = {0};
+    in.dept = "IT";
+    in.title = "nginx update";
+    in.rollback = "old version";
+    in.steps = steps;
+    in.nsteps = 3;
+    char id[ID_LEN + 1], ref[24];
+    if (change_create(st, &in, id, ref, &err) != 0)
+        fail_msg("%s", err);
+    /* A long timeline: 300 more events. */
+    char *sql = xasprintf(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) "
+        "INSERT INTO change_events(id, change_id, kind, note, operator_id, at, hlc, origin) "
+        "SELECT printf('%%s-%%04d', '%s', i), '%s', 'note', 'event ' || i, "
+        "(SELECT id FROM operators WHERE login = 'alice'), "
+        "printf('2026-12-01T00:%%02d:%%02dZ', i / 60, i %% 60), i, 'o' FROM n",
+        id, id);
+    assert_int_equal(store_exec(st, sql, &err), 0);
+    free(sql);
+
+    struct change c;
+    struct interrupter it = {st->db, "FROM change_events e", 0, 0, 0};
+    interrupt_from(&it, 0);
+    assert_int_equal(change_get(st, ref, 1, &c, &err), 0);
+    size_t full = c.nevents;
+    assert_true(full >= 301);
+    change_clear(&c);
+    long total = it.calls;
+    assert_true(total > 10);
+
+    interrupt_from(&it, total / 2);
+    assert_int_equal(change_get(st, ref, 1, &c, &err), -1);
+    assert_true(it.fired);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "interrupted"));
+    assert_null(c.events);
+    assert_int_equal((int)c.nevents, 0);
+    free(err);
+    err = NULL;
+
+    /* Nothing stuck: the next read is whole. */
+    sqlite3_progress_handler(st->db, 0, NULL, NULL);
+    assert_int_equal(change_get(st, ref, 1, &c, &err), 0);
+    assert_int_equal((int)c.nevents, (int)full);
+    change_clear(&c);
+    store_close(st);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +517,8 @@ int main(void)
         cmocka_unit_test(test_seed_ids_are_the_same_on_every_console),
         cmocka_unit_test(test_clock_is_shared_by_processes_on_one_store),
         cmocka_unit_test(test_time_formats),
+        cmocka_unit_test(test_next_row_tells_an_error_from_the_end),
+        cmocka_unit_test(test_interrupted_timeline_is_an_error),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
