@@ -532,12 +532,14 @@ static char *find_cycle(const struct graph *g)
     return cycle;
 }
 
-static int lookup_id(struct store *st, const char *sql, const char *key, char id[ID_LEN + 1])
+/* 1 found (its id in id), 0 not found, -1 with *err set when the store cannot be read. */
+static int lookup_id(struct store *st, const char *sql, const char *key, char id[ID_LEN + 1],
+                     char **err)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     bind_text(s, 1, key);
-    int found = sqlite3_step(s) == SQLITE_ROW;
-    if (found)
+    int found = store_one_row(s, err);
+    if (found == 1)
         snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
     sqlite3_reset(s);
     return found;
@@ -659,17 +661,23 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
     for (size_t i = 0; i < defs->n; i++) {
         const struct job_def *d = &defs->v[i];
         char host_id[ID_LEN + 1] = "", tpl_id[ID_LEN + 1] = "", id[ID_LEN + 1];
-        if (d->host && !lookup_id(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0",
-                                  d->host, host_id)) {
-            set_err(err,
-                    _("%s:%d: job %s: unknown host %s (not in the hosts inventory; add it "
-                      "with unyo host add)"),
-                    d->file, d->line, d->code, d->host);
+        int got = d->host ? lookup_id(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0",
+                                      d->host, host_id, err)
+                          : 1;
+        if (got <= 0) {
+            if (got == 0)
+                set_err(err,
+                        _("%s:%d: job %s: unknown host %s (not in the hosts inventory; add it "
+                          "with unyo host add)"),
+                        d->file, d->line, d->code, d->host);
             goto fail;
         }
         const char *tcode = d->template_code ? d->template_code : d->code;
-        lookup_id(st, "SELECT id FROM templates WHERE code = ?1 AND deleted = 0", tcode, tpl_id);
-        int exists = lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->code, id);
+        int exists = 0;
+        if (lookup_id(st, "SELECT id FROM templates WHERE code = ?1 AND deleted = 0", tcode, tpl_id,
+                      err) < 0 ||
+            (exists = lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->code, id, err)) < 0)
+            goto fail;
         if (!exists)
             run_id_for("job", d->code, id); /* the same job id on every console */
         char *procedure = join_lines(d->steps, d->nsteps);
@@ -725,7 +733,8 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
     for (size_t i = 0; i < defs->n; i++) {
         const struct job_def *d = &defs->v[i];
         char id[ID_LEN + 1];
-        lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->code, id);
+        if (lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->code, id, err) < 0)
+            goto fail;
         /* Unchanged dependencies stay as they are (no churn on every load). */
         char **sorted = xmalloc((d->nafter + 1) * sizeof *sorted);
         if (d->nafter) /* d->after is NULL for a job with no dependencies */
@@ -765,7 +774,8 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
         }
         for (size_t k = 0; k < d->nafter; k++) {
             char dep[ID_LEN + 1], dep_row[ID_LEN + 1];
-            lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->after[k], dep);
+            if (lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->after[k], dep, err) < 0)
+                goto fail;
             id_new(dep_row);
             sqlite3_stmt *y = store_stmt(
                 st, "INSERT INTO job_deps(id, job_id, depends_on_id, created_at, updated_at, "
@@ -916,8 +926,10 @@ int jobs_add_run(struct store *st, const char *code, const char *day, char out_i
     if (day_valid(day, &d, err) != 0)
         return -1;
     char job[ID_LEN + 1];
-    if (!lookup_id(st, "SELECT id FROM jobs WHERE code = ?1 AND deleted = 0", code, job)) {
-        set_err(err, _("no job %s (unyo jobs list shows the installed ones)"), code);
+    int got = lookup_id(st, "SELECT id FROM jobs WHERE code = ?1 AND deleted = 0", code, job, err);
+    if (got <= 0) {
+        if (got == 0)
+            set_err(err, _("no job %s (unyo jobs list shows the installed ones)"), code);
         return -1;
     }
     if (store_begin(st, err) != 0)
@@ -936,9 +948,12 @@ int jobs_add_run(struct store *st, const char *code, const char *day, char out_i
             store_stmt(st, "SELECT id FROM job_runs WHERE job_id = ?1 AND due_day = ?2");
         bind_text(s, 1, job);
         bind_text(s, 2, day);
-        if (sqlite3_step(s) == SQLITE_ROW)
+        got = store_one_row(s, err);
+        if (got == 1)
             snprintf(out_id, ID_LEN + 1, "%s", col_text(s, 0));
         sqlite3_reset(s);
+        if (got < 0)
+            return -1;
     }
     return 0;
 }
@@ -1119,8 +1134,10 @@ int jobs_history(struct store *st, const char *code, int limit, struct job_run_r
     *out = NULL;
     *n = 0;
     char job[ID_LEN + 1];
-    if (!lookup_id(st, "SELECT id FROM jobs WHERE code = ?1 AND deleted = 0", code, job)) {
-        set_err(err, _("no job %s (unyo jobs list shows the installed ones)"), code);
+    int got = lookup_id(st, "SELECT id FROM jobs WHERE code = ?1 AND deleted = 0", code, job, err);
+    if (got <= 0) {
+        if (got == 0)
+            set_err(err, _("no job %s (unyo jobs list shows the installed ones)"), code);
         return -1;
     }
     sqlite3_stmt *s = store_stmt(st, "SELECT " RUN_COLS "WHERE r.job_id = ?1 AND r.deleted = 0 "
@@ -1160,7 +1177,10 @@ int jobs_resolve_run(struct store *st, const char *ref, char id[ID_LEN + 1], cha
         set_err(err, _("say which run: its id, CODE@YYYY-MM-DD or CODE (today)"));
         return -1;
     }
-    if (id_valid(ref) && lookup_id(st, "SELECT id FROM job_runs WHERE id = ?1", ref, id))
+    int got = id_valid(ref) ? lookup_id(st, "SELECT id FROM job_runs WHERE id = ?1", ref, id, err) : 0;
+    if (got < 0)
+        return -1;
+    if (got)
         return 0;
     char code[64], day[16];
     const char *at = strchr(ref, '@');
@@ -1175,10 +1195,12 @@ int jobs_resolve_run(struct store *st, const char *ref, char id[ID_LEN + 1], cha
                                      "WHERE j.code = ?1 AND r.due_day = ?2 AND r.deleted = 0");
     bind_text(s, 1, code);
     bind_text(s, 2, day);
-    int found = sqlite3_step(s) == SQLITE_ROW;
-    if (found)
+    int found = store_one_row(s, err);
+    if (found == 1)
         snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
     sqlite3_reset(s);
+    if (found < 0)
+        return -1;
     if (!found) {
         set_err(err, _("no run of %s on %s"), code, day);
         return -1;
@@ -1197,9 +1219,11 @@ static int run_state_of(struct store *st, const char *id, struct run_state *rs, 
     sqlite3_stmt *s = store_stmt(st, "SELECT r.state, j.command IS NULL, j.id FROM job_runs r "
                                      "JOIN jobs j ON j.id = r.job_id WHERE r.id = ?1");
     bind_text(s, 1, id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    int got = store_one_row(s, err);
+    if (got != 1) {
         sqlite3_reset(s);
-        set_err(err, _("no run %s"), id);
+        if (got == 0)
+            set_err(err, _("no run %s"), id);
         return -1;
     }
     snprintf(rs->state, sizeof rs->state, "%s", col_text(s, 0));
@@ -1360,9 +1384,12 @@ int jobs_deliver(struct store *st, const char *ref, const char *dept, const char
     if (!files) {
         sqlite3_stmt *f = store_stmt(st, "SELECT files FROM job_runs WHERE id = ?1");
         bind_text(f, 1, id);
-        if (sqlite3_step(f) == SQLITE_ROW && col_text(f, 0))
+        int got = store_one_row(f, err);
+        if (got == 1 && col_text(f, 0))
             stored_files = xstrdup(col_text(f, 0));
         sqlite3_reset(f);
+        if (got < 0)
+            goto fail;
         files = stored_files;
     }
     sqlite3_stmt *s = store_stmt(st, "INSERT INTO job_deliveries(id, run_id, department, files, "
@@ -1504,9 +1531,11 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
                        "LEFT JOIN hosts h ON h.id = j.host_id "
                        "LEFT JOIN incidents i ON i.id = r.incident_id WHERE r.id = ?1");
     bind_text(s, 1, id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    int got = store_one_row(s, err);
+    if (got != 1) {
         sqlite3_reset(s);
-        set_err(err, _("no run %s"), ref);
+        if (got == 0)
+            set_err(err, _("no run %s"), ref);
         return -1;
     }
     fill_run(s, &out->run, time_now_ms());
