@@ -590,9 +590,11 @@ int incident_create_in_tx(struct store *st, const struct sla *sla, const struct 
     for (size_t i = 0; i < in->nhosts; i++) {
         sqlite3_stmt *s = store_stmt(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0");
         bind_text(s, 1, in->hosts[i]);
-        if (sqlite3_step(s) != SQLITE_ROW) {
+        int got = store_one_row(s, err);
+        if (got != 1) {
             sqlite3_reset(s);
-            set_err(err, _("unknown host \"%s\""), in->hosts[i]);
+            if (got == 0)
+                set_err(err, _("unknown host \"%s\""), in->hosts[i]);
             free(hosts);
             return -1;
         }
@@ -749,7 +751,10 @@ int incident_update_draft(struct store *st, const struct sla *sla, const char *r
     if (rc == 0) {
         s = store_stmt(st, "SELECT status, ref FROM incidents WHERE id = ?1");
         bind_text(s, 1, id);
-        if (sqlite3_step(s) == SQLITE_ROW && !streq(col_text(s, 0), "draft")) {
+        int got = store_one_row(s, err);
+        if (got < 0) {
+            rc = -1;
+        } else if (got && !streq(col_text(s, 0), "draft")) {
             set_err(err, _("%s is not a draft (it is %s)"), col_text(s, 1),
                     incident_status_name(col_text(s, 0)));
             rc = -1;

@@ -37,8 +37,11 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
         return -1;
     }
     sqlite3_stmt *c = store_stmt(st, "SELECT count(*) FROM operators WHERE deleted = 0");
-    int existing = sqlite3_step(c) == SQLITE_ROW ? sqlite3_column_int(c, 0) : 0;
+    int got = store_one_row(c, err);
+    int existing = got == 1 ? sqlite3_column_int(c, 0) : 0;
     sqlite3_reset(c);
+    if (got < 0)
+        return -1;
     if (existing > 0 && store_require_operator(st, err) != 0)
         return -1;
     if (store_begin(st, err) != 0)
@@ -82,9 +85,11 @@ int operator_find(struct store *st, const char *login, char *id, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT id FROM operators WHERE login = ?1 AND deleted = 0");
     bind_text(s, 1, login);
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    int got = store_one_row(s, err);
+    if (got != 1) {
         sqlite3_reset(s);
-        set_err(err, _("no operator with login %s"), login);
+        if (got == 0)
+            set_err(err, _("no operator with login %s"), login);
         return -1;
     }
     snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));

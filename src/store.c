@@ -151,7 +151,12 @@ int store_begin(struct store *st, char **err)
      * runner) may have moved the clock on; read it under the write lock so
      * this transaction's writes order after theirs. */
     sqlite3_stmt *s = store_stmt(st, "SELECT value FROM local_meta WHERE key = 'hlc'");
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    int got = store_one_row(s, err);
+    if (got < 0) {
+        store_rollback(st);
+        return -1;
+    }
+    if (got) {
         int64_t saved = sqlite3_column_int64(s, 0);
         store_hlc_observe(st, saved);
         if (saved > st->hlc_saved)
@@ -445,8 +450,11 @@ int store_require_operator(struct store *st, char **err)
     sqlite3_stmt *s = store_stmt(
         st, "SELECT id, name, role FROM operators WHERE login = ?1 AND deleted = 0 AND active = 1");
     bind_text(s, 1, login);
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    int got = store_one_row(s, err);
+    if (got != 1) {
         sqlite3_reset(s);
+        if (got < 0)
+            return -1;
         set_err(err,
                 _("you (%s) are not registered as an operator of this store; register with: "
                   "unyo operator add %s --role operator|engineer|manager [--name \"Full Name\"]"),
