@@ -294,9 +294,11 @@ static int load_state(struct store *st, const char *id, struct change_state *cs,
             "(SELECT count(*) FROM change_steps WHERE change_id = c.id AND deleted = 0 "
             "AND done_at IS NOT NULL) FROM changes c WHERE id = ?1");
     bind_text(s, 1, id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    int got = store_one_row(s, err);
+    if (got != 1) {
         sqlite3_reset(s);
-        set_err(err, _("no change %s"), id);
+        if (got == 0)
+            set_err(err, _("no change %s"), id);
         return -1;
     }
     snprintf(cs->status, sizeof cs->status, "%s", col_text(s, 0));
@@ -566,8 +568,11 @@ static int add_to_plan(struct store *st, const char *ref_or_id, const char *text
         st, effect ? "SELECT coalesce(max(seq), 0) + 1 FROM change_effects WHERE change_id = ?1"
                    : "SELECT coalesce(max(seq), 0) + 1 FROM change_steps WHERE change_id = ?1");
     bind_text(s, 1, id);
-    int seq = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 1;
+    int got = store_one_row(s, err);
+    int seq = got == 1 ? sqlite3_column_int(s, 0) : 1;
     sqlite3_reset(s);
+    if (got < 0)
+        goto fail;
     int rc = effect ? config_effect_declare(st, id, seq, text, err)
                     : insert_step(st, id, seq, text, err);
     if (rc == 0)
