@@ -715,11 +715,16 @@ static int push(struct store *st, PGconn *c, const struct ledger_schema *ls,
                        "FROM local_sync_outbox");
     int64_t upto = 0;
     long long total = 0;
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    int got = store_one_row(s, err);
+    if (got == 1) {
         upto = sqlite3_column_int64(s, 0);
         total = sqlite3_column_int64(s, 1);
     }
     sqlite3_reset(s);
+    if (got < 0) {
+        store_exec(st, "COMMIT", NULL);
+        return -1;
+    }
     if (upto == 0) {
         store_exec(st, "COMMIT", NULL);
         return 0;
@@ -758,11 +763,17 @@ static int push(struct store *st, PGconn *c, const struct ledger_schema *ls,
         bind_text(has, 1, ls->t[i].name);
         bind_int(has, 2, upto);
         long long pending = 0, edits = 0;
-        if (sqlite3_step(has) == SQLITE_ROW) {
+        got = store_one_row(has, err);
+        if (got == 1) {
             pending = sqlite3_column_int64(has, 0);
             edits = sqlite3_column_int64(has, 1);
         }
         sqlite3_reset(has);
+        if (got < 0) {
+            /* Never skip a table's rows: the outbox up to upto is emptied after the push. */
+            rc = -1;
+            break;
+        }
         sent[i] = -1;
         if (!pending)
             continue;
@@ -1344,20 +1355,21 @@ static int audit_overwrite(struct applier *a, char **v, int64_t lhlc, const char
     return rc;
 }
 
-/* Is an unpushed local change of the row noted in the outbox? */
-static int outbox_has(struct store *st, const char *table, const char *id)
+/* Is an unpushed local change of the row noted in the outbox? -1: *err says why it is not known. */
+static int outbox_has(struct store *st, const char *table, const char *id, char **err)
 {
     sqlite3_stmt *s =
         store_stmt(st, "SELECT 1 FROM local_sync_outbox WHERE tbl = ?1 AND row_id = ?2 LIMIT 1");
     bind_text(s, 1, table);
     bind_text(s, 2, id);
-    int found = sqlite3_step(s) == SQLITE_ROW;
+    int found = store_one_row(s, err);
     sqlite3_reset(s);
     return found;
 }
 
-/* Was a pending local edit of the row made on top of this version? */
-static int edited_on(struct applier *a, const char *id, const char *hlc, const char *origin)
+/* Was a pending local edit of the row made on top of this version? -1 on a read error. */
+static int edited_on(struct applier *a, const char *id, const char *hlc, const char *origin,
+                     char **err)
 {
     sqlite3_stmt *s = store_stmt(a->st, "SELECT 1 FROM local_sync_outbox WHERE tbl = ?1 AND "
                                         "row_id = ?2 AND base_hlc = ?3 AND base_origin = ?4");
@@ -1365,7 +1377,7 @@ static int edited_on(struct applier *a, const char *id, const char *hlc, const c
     bind_text(s, 2, id);
     bind_int(s, 3, strtoll(hlc, NULL, 10));
     bind_text(s, 4, origin);
-    int found = sqlite3_step(s) == SQLITE_ROW;
+    int found = store_one_row(s, err);
     sqlite3_reset(s);
     return found;
 }
@@ -1417,7 +1429,10 @@ static int apply_version(struct applier *a, char **v, size_t *lens, int *applied
     if (cmp > 0) {
         /* The pulled version wins. If this console's own edit of the row is
          * still unpushed, it is overwritten here: record both. */
-        if (streq(lorigin, a->st->origin) && outbox_has(a->st, t->name, v[t->col_id]))
+        int has = streq(lorigin, a->st->origin) ? outbox_has(a->st, t->name, v[t->col_id], err) : 0;
+        if (has < 0)
+            rc = -1;
+        else if (has)
             rc = audit_overwrite(a, v, lhlc, lorigin, "central", err);
         int updated = 0;
         if (rc == 0)
@@ -1432,9 +1447,14 @@ static int apply_version(struct applier *a, char **v, size_t *lens, int *applied
      * version the operator never saw there, so that is recorded now). */
     *same = cmp == 0;
     if (cmp < 0 && a->full && streq(v[t->col_origin], a->st->origin) &&
-        streq(lorigin, a->st->origin) && outbox_has(a->st, t->name, v[t->col_id]) &&
-        !edited_on(a, v[t->col_id], v[t->col_hlc], v[t->col_origin]))
-        rc = audit_overwrite(a, v, lhlc, lorigin, "local", err);
+        streq(lorigin, a->st->origin)) {
+        int has = outbox_has(a->st, t->name, v[t->col_id], err);
+        int on = has > 0 ? edited_on(a, v[t->col_id], v[t->col_hlc], v[t->col_origin], err) : 0;
+        if (has < 0 || on < 0)
+            rc = -1;
+        else if (has && !on)
+            rc = audit_overwrite(a, v, lhlc, lorigin, "local", err);
+    }
     free(lorigin);
     return rc;
 }
@@ -1827,16 +1847,16 @@ static int restore_refused(char **err)
 }
 
 /* Does the store hold this version of a row of t (or a newer one), or is
- * the row noted in the outbox? */
+ * the row noted in the outbox? -1 with *err set when the store cannot be read. */
 static int version_known(struct store *st, const struct ledger_table *t, const char *id,
-                         int64_t hlc)
+                         int64_t hlc, char **err)
 {
     char *sql = xasprintf("SELECT hlc, origin FROM \"%s\" WHERE id = ?1", t->name);
     sqlite3_stmt *s = NULL;
-    int known = 0;
+    int known = 0, got = 0;
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
         bind_text(s, 1, id);
-        if (sqlite3_step(s) == SQLITE_ROW) {
+        if ((got = store_one_row(s, err)) == 1) {
             int64_t lhlc = sqlite3_column_int64(s, 0);
             const char *lorigin = col_text(s, 1) ? col_text(s, 1) : "";
             known = lhlc > hlc || (lhlc == hlc && strcmp(lorigin, st->origin) >= 0);
@@ -1844,7 +1864,9 @@ static int version_known(struct store *st, const struct ledger_table *t, const c
     }
     sqlite3_finalize(s);
     free(sql);
-    return known || outbox_has(st, t->name, id);
+    if (got < 0)
+        return -1;
+    return known ? 1 : outbox_has(st, t->name, id, err);
 }
 
 /* Refuses the round (-1, *err says to run --full) when the store looks
@@ -1877,9 +1899,15 @@ static int restore_check(struct store *st, PGconn *c, const struct ledger_schema
     int restored = 0;
     for (int i = 0; i < PQntuples(r) && !restored; i++) {
         int ti = atoi(PQgetvalue(r, i, 0));
-        if (ti >= 0 && ti < ls->count)
-            restored = !version_known(st, &ls->t[ti], PQgetvalue(r, i, 1),
-                                      strtoll(PQgetvalue(r, i, 2), NULL, 10));
+        if (ti >= 0 && ti < ls->count) {
+            int known = version_known(st, &ls->t[ti], PQgetvalue(r, i, 1),
+                                      strtoll(PQgetvalue(r, i, 2), NULL, 10), err);
+            if (known < 0) {
+                PQclear(r);
+                return -1;
+            }
+            restored = !known;
+        }
     }
     PQclear(r);
     if (!restored)
