@@ -42,13 +42,14 @@ const char *central_pg_type(char aff)
     return aff == 'i' ? "bigint" : aff == 'r' ? "double precision" : "text";
 }
 
-static int has_append_only_trigger(struct store *st, const char *table)
+/* 1 or 0, or -1 with *err set when the schema cannot be read. */
+static int has_append_only_trigger(struct store *st, const char *table, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
                                      "AND tbl_name = ?1 AND sql LIKE '%BEFORE UPDATE%' "
                                      "AND sql LIKE '%RAISE%'");
     bind_text(s, 1, table);
-    int has = sqlite3_step(s) == SQLITE_ROW;
+    int has = store_one_row(s, err);
     sqlite3_reset(s);
     return has;
 }
@@ -119,7 +120,13 @@ int ledger_schema_load(struct store *st, struct ledger_schema *out, char **err)
             memset(t, 0, sizeof *t);
             continue;
         }
-        t->append_only = !has_deleted || has_append_only_trigger(st, t->name);
+        int trig = has_deleted ? has_append_only_trigger(st, t->name, err) : 1;
+        if (trig < 0) {
+            ledger_schema_free(out);
+            store_free_names(names);
+            return -1;
+        }
+        t->append_only = trig;
     }
     store_free_names(names);
     return 0;

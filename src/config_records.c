@@ -160,10 +160,11 @@ static int host_id_of(struct store *st, const char *name, char id[ID_LEN + 1], c
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0");
     bind_text(s, 1, name);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
+    int rc = store_one_row(s, err);
+    if (rc != 1) {
         sqlite3_reset(s);
-        set_err(err, _("unknown host %s (not in the hosts inventory)"), name);
+        if (rc == 0)
+            set_err(err, _("unknown host %s (not in the hosts inventory)"), name);
         return -1;
     }
     snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
@@ -291,7 +292,10 @@ static int apply_one(struct store *st, const char *change_id, struct effect_rec 
     bind_text(f, 3, r->name);
     char item[ID_LEN + 1] = "";
     const char *prev_state = "absent";
-    if (sqlite3_step(f) == SQLITE_ROW) {
+    int got = store_one_row(f, err);
+    if (got < 0)
+        return -1; /* never record an item that exists as absent */
+    if (got) {
         snprintf(item, sizeof item, "%s", col_text(f, 0));
         r->prev_version = col_dup(f, 1);
         r->prev_location = col_dup(f, 2);

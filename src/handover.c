@@ -385,9 +385,12 @@ int handover_sign(struct store *st, const struct calendar *cal, const char *note
         sqlite3_stmt *s = store_stmt(
             st, "SELECT id FROM operators WHERE login = ?1 AND deleted = 0 AND active = 1");
         bind_text(s, 1, to_login);
-        if (sqlite3_step(s) == SQLITE_ROW)
+        int got = store_one_row(s, err);
+        if (got == 1)
             snprintf(to_id, sizeof to_id, "%s", col_text(s, 0));
         sqlite3_reset(s);
+        if (got < 0)
+            return -1;
         if (!to_id[0]) {
             set_err(err, _("no operator with login %s"), to_login);
             return -1;
@@ -529,10 +532,12 @@ int handover_ack(struct store *st, const char *handover_id, char **err)
         sqlite3_stmt *s =
             store_stmt(st, "SELECT id FROM handovers WHERE deleted = 0 AND acked_at IS NULL "
                            "ORDER BY signed_at DESC, id DESC LIMIT 1");
-        int found = sqlite3_step(s) == SQLITE_ROW;
-        if (found)
+        int found = store_one_row(s, err);
+        if (found == 1)
             snprintf(id, sizeof id, "%s", col_text(s, 0));
         sqlite3_reset(s);
+        if (found < 0)
+            return -1;
         if (!found) {
             set_err(err, _("no handover is waiting to be acknowledged"));
             return -1;
@@ -543,9 +548,11 @@ int handover_ack(struct store *st, const char *handover_id, char **err)
                        "FROM handovers h LEFT JOIN operators a ON a.id = h.acked_by "
                        "LEFT JOIN operators t ON t.id = h.to_operator_id WHERE h.id = ?1");
     bind_text(s, 1, id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    int got = store_one_row(s, err);
+    if (got != 1) {
         sqlite3_reset(s);
-        set_err(err, _("no handover %s"), id);
+        if (got == 0)
+            set_err(err, _("no handover %s"), id);
         return -1;
     }
     int refused = 1;

@@ -353,9 +353,11 @@ int job_escalate(struct store *st, const char *run_id, const char *note, char **
             "r.attempt FROM job_runs r JOIN jobs j ON j.id = r.job_id "
             "LEFT JOIN hosts h ON h.id = j.host_id WHERE r.id = ?1");
     bind_text(s, 1, run_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    int got = store_one_row(s, err);
+    if (got != 1) {
         sqlite3_reset(s);
-        set_err(err, _("no run %s"), run_id);
+        if (got == 0)
+            set_err(err, _("no run %s"), run_id);
         return -1;
     }
     char *code = xstrdup(col_text(s, 0));
@@ -502,12 +504,15 @@ static int load_candidates(struct store *st, const char *day, const char *only,
     return 0;
 }
 
-static long long count1(struct store *st, const char *sql, const char *a, const char *b)
+/* The count, or -1 with *err set when it cannot be read (never 0 then). */
+static long long count1(struct store *st, const char *sql, const char *a, const char *b,
+                        char **err)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     bind_text(s, 1, a);
     bind_text(s, 2, b);
-    long long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    int got = store_one_row(s, err);
+    long long n = got == 1 ? sqlite3_column_int64(s, 0) : got;
     sqlite3_reset(s);
     return n;
 }
@@ -519,22 +524,29 @@ static int try_claim(struct store *st, const struct candidate *c, const char *da
     *why = NULL;
     if (store_begin(st, err) != 0)
         return -1;
-    if (count1(st,
-               "SELECT count(*) FROM job_deps x JOIN job_runs d "
-               "ON d.job_id = x.depends_on_id AND d.due_day = ?2 AND d.deleted = 0 "
-               "WHERE x.job_id = ?1 AND x.deleted = 0 AND d.state <> 'succeeded'",
-               c->job_id, day) > 0) {
-        *why = N_("waiting for a job it runs after");
+    long long n = count1(st,
+                         "SELECT count(*) FROM job_deps x JOIN job_runs d "
+                         "ON d.job_id = x.depends_on_id AND d.due_day = ?2 AND d.deleted = 0 "
+                         "WHERE x.job_id = ?1 AND x.deleted = 0 AND d.state <> 'succeeded'",
+                         c->job_id, day, err);
+    if (n != 0) {
         store_rollback(st);
+        if (n < 0)
+            return -1;
+        *why = N_("waiting for a job it runs after");
         return 0;
     }
-    if (c->group && count1(st,
-                           "SELECT count(*) FROM job_runs r JOIN jobs j ON j.id = r.job_id "
-                           "WHERE r.state = 'running' AND j.concurrency_group = ?1 "
-                           "AND ?2 IS NULL",
-                           c->group, NULL) > 0) {
-        *why = N_("another job of its concurrency group is running");
+    n = c->group ? count1(st,
+                          "SELECT count(*) FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+                          "WHERE r.state = 'running' AND j.concurrency_group = ?1 "
+                          "AND ?2 IS NULL",
+                          c->group, NULL, err)
+                 : 0;
+    if (n != 0) {
         store_rollback(st);
+        if (n < 0)
+            return -1;
+        *why = N_("another job of its concurrency group is running");
         return 0;
     }
     char at[TIME_ISO_LEN + 1];

@@ -91,13 +91,14 @@ int ledger_export_csv(struct store *st, const char *dir, int bom, long long *row
     return rc;
 }
 
-static int table_has_rows(struct store *st, const char *table)
+/* 1 or 0, or -1 with *err set when the table cannot be read. */
+static int table_has_rows(struct store *st, const char *table, char **err)
 {
     char *sql = xasprintf("SELECT 1 FROM \"%s\" LIMIT 1", table);
     sqlite3_stmt *s = NULL;
     int has = 0;
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK)
-        has = sqlite3_step(s) == SQLITE_ROW;
+        has = store_one_row(s, err);
     sqlite3_finalize(s);
     free(sql);
     return has;
@@ -216,7 +217,12 @@ int ledger_import_csv(struct store *st, const char *dir, long long *rows, char *
     }
     closedir(d);
     for (char **t = tables; *t && rc == 0; t++) {
-        if (table_has_rows(st, *t)) {
+        int has = table_has_rows(st, *t, err);
+        if (has < 0) {
+            rc = -1;
+            break;
+        }
+        if (has) {
             set_err(err,
                     _("the store %s is not empty (table %s has rows); import needs an empty "
                       "store"),

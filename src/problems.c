@@ -366,7 +366,10 @@ int problem_link_incident(struct store *st, const char *problem, const char *inc
                                          "AND deleted = 0");
         bind_text(s, 1, p.id);
         bind_text(s, 2, iid);
-        if (sqlite3_step(s) == SQLITE_ROW) {
+        int got = store_one_row(s, err);
+        if (got < 0) {
+            rc = -1;
+        } else if (got) {
             set_err(err, _("the incident is already linked to %s"), p.ref);
             rc = -1;
         }

@@ -266,7 +266,8 @@ void search_end(struct search_iter *it)
     free(it);
 }
 
-static int fill_hit(struct store *st, struct search_hit *h)
+/* 1 filled, 0 the row is gone, -1 with *err set when it cannot be read. */
+static int fill_hit(struct store *st, struct search_hit *h, char **err)
 {
     sqlite3_stmt *s;
     if (h->kind == 'i')
@@ -279,9 +280,10 @@ static int fill_hit(struct store *st, struct search_hit *h)
         s = store_stmt(st, "SELECT NULL, title, coalesce(published_at, created_at) FROM "
                            "knowledge WHERE id = ?1 AND deleted = 0");
     bind_text(s, 1, h->id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
+    int got = store_one_row(s, err);
+    if (got != 1) {
         sqlite3_reset(s);
-        return 0;
+        return got;
     }
     h->ref = col_text(s, 0) ? xstrdup(col_text(s, 0)) : NULL;
     h->title = xstrdup(col_text(s, 1) ? col_text(s, 1) : "");
@@ -306,7 +308,12 @@ int search_run(struct store *st, const char *query, int scope, int limit, struct
     int rc;
     struct search_hit h;
     while ((int)*n < limit && (rc = search_next(it, &h.kind, h.id, err)) == 1) {
-        if (!fill_hit(st, &h))
+        int got = fill_hit(st, &h, err);
+        if (got < 0) {
+            rc = -1;
+            break;
+        }
+        if (!got)
             continue;
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
         (*out)[(*n)++] = h;
