@@ -401,8 +401,12 @@ static long inc_count(void *data)
         if (ui_bg_run(count_work, count_done, j) == 0) {
             sqlite3_stmt *s = store_stmt(m->st, "SELECT count(*) FROM (SELECT 1 FROM incidents "
                                                 "WHERE deleted = 0 LIMIT 1000)");
-            m->nrows = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+            char *read_err = NULL;
+            int got = store_one_row(s, &read_err);
+            m->nrows = got == 1 ? (long)sqlite3_column_int64(s, 0) : 0;
             sqlite3_reset(s);
+            if (got < 0)
+                ui_error_take(read_err); /* an empty list must not look like no incidents */
             if (m->nrows < PROVISIONAL_ROWS)
                 m->counted = 1; /* that was all of them */
             return m->nrows;
@@ -414,8 +418,12 @@ static long inc_count(void *data)
     if (m->counting)
         return m->nrows;
     sqlite3_stmt *s = store_stmt(m->st, sql_count);
-    m->nrows = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+    char *read_err = NULL;
+    int got = store_one_row(s, &read_err);
+    m->nrows = got == 1 ? (long)sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
+    if (got < 0)
+        ui_error_take(read_err); /* an empty list must not look like no incidents */
     m->counted = 1;
     return m->nrows;
 }
@@ -426,11 +434,15 @@ static long fetch_filtered(struct inc_model *m, long from, long n, struct table_
     for (long i = 0; i < n && from + i < m->nmatches; i++) {
         sqlite3_stmt *s = store_stmt(m->st, sql_by_n);
         sqlite3_bind_int64(s, 1, m->matches[from + i].n);
-        if (sqlite3_step(s) == SQLITE_ROW)
+        char *read_err = NULL;
+        int one = store_one_row(s, &read_err);
+        if (one == 1)
             row_from_stmt(m, s, &rows[i]);
         else
             memset(&rows[i], 0, sizeof rows[i]);
         sqlite3_reset(s);
+        if (one < 0)
+            ui_error_take(read_err); /* a blank row: say why */
         got++;
     }
     return got;
@@ -719,11 +731,17 @@ static void inc_start_filter(struct inc_model *m, const pcre2_code *re)
     /* two subqueries: min() and max() in one SELECT would scan the table */
     sqlite3_stmt *s = store_stmt(m->st, "SELECT (SELECT min(n) FROM local_incident_titles), "
                                         "(SELECT max(n) FROM local_incident_titles)");
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    char *read_err = NULL;
+    int got = store_one_row(s, &read_err);
+    if (got == 1) {
         j->lo = sqlite3_column_int64(s, 0);
         j->hi = sqlite3_column_int64(s, 1);
     }
     sqlite3_reset(s);
+    if (got < 0) {
+        j->failed = 1; /* filter_done says the list may be incomplete */
+        free(read_err);
+    }
     m->filtering = 1;
     if (ui_bg_run(filter_work, filter_done, j) != 0) {
         filter_work(j);
