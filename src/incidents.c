@@ -550,11 +550,12 @@ static int add_event(struct store *st, const char *incident_id, const char *kind
     return 0;
 }
 
-static int ref_taken(struct store *st, const char *ref)
+/* 1 or 0, or -1 with *err set when it cannot be read. */
+static int ref_taken(struct store *st, const char *ref, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM incidents WHERE ref = ?1");
     bind_text(s, 1, ref);
-    int taken = sqlite3_step(s) == SQLITE_ROW;
+    int taken = store_one_row(s, err);
     sqlite3_reset(s);
     return taken;
 }
@@ -609,10 +610,15 @@ int incident_create_in_tx(struct store *st, const struct sla *sla, const struct 
         return -1;
     }
     char id[ID_LEN + 1], ref[24];
+    int taken;
     do {
         id_new_at(id, received);
         ledger_ref("INC", id, received, ref);
-    } while (ref_taken(st, ref));
+    } while ((taken = ref_taken(st, ref, err)) == 1);
+    if (taken < 0) {
+        free(hosts);
+        return -1;
+    }
     char rts[TIME_ISO_LEN + 1], nts[TIME_ISO_LEN + 1];
     time_format_iso(received, rts);
     time_format_iso(now, nts);

@@ -161,8 +161,12 @@ int inquiry_create(struct store *st, const struct inquiry_new *in, char *out_id,
         ledger_ref("INQ", id, received, ref);
         sqlite3_stmt *c = store_stmt(st, "SELECT 1 FROM inquiries WHERE ref = ?1");
         bind_text(c, 1, ref);
-        int taken = sqlite3_step(c) == SQLITE_ROW;
+        int taken = store_one_row(c, err);
         sqlite3_reset(c);
+        if (taken < 0) {
+            store_rollback(st);
+            return -1;
+        }
         if (!taken)
             break;
     }

@@ -208,8 +208,12 @@ int problem_create(struct store *st, const char *title, const char *description,
         ledger_ref("PRB", id, now, ref);
         sqlite3_stmt *c = store_stmt(st, "SELECT 1 FROM problems WHERE ref = ?1");
         bind_text(c, 1, ref);
-        int taken = sqlite3_step(c) == SQLITE_ROW;
+        int taken = store_one_row(c, err);
         sqlite3_reset(c);
+        if (taken < 0) {
+            store_rollback(st);
+            return -1;
+        }
         if (!taken)
             break;
     }
