@@ -306,17 +306,19 @@ int job_exec_local_ex(void *ud, const struct host *host, const char *command, in
 /* ---- escalation ---- */
 
 /* The library an incident about host belongs to: the host's, else the central library,
- * else any. NULL when the store has no libraries. Malloc'd code. */
-static char *library_for(struct store *st, const char *host_name)
+ * else any. *code NULL when the store has no libraries, else malloc'd. -1 with
+ * *err set when the libraries cannot be read. */
+static int library_for(struct store *st, const char *host_name, char **code, char **err)
 {
     sqlite3_stmt *s = store_stmt(
         st, "SELECT code FROM libraries l WHERE l.deleted = 0 ORDER BY "
             "l.id = (SELECT library_id FROM hosts WHERE name = ?1 AND deleted = 0) DESC, "
             "l.kind = 'central' DESC, l.code LIMIT 1");
     bind_text(s, 1, host_name);
-    char *code = sqlite3_step(s) == SQLITE_ROW ? xstrdup(col_text(s, 0)) : NULL;
+    int got = store_one_row(s, err);
+    *code = got == 1 ? xstrdup(col_text(s, 0)) : NULL;
     sqlite3_reset(s);
-    return code;
+    return got < 0 ? -1 : 0;
 }
 
 /* Without any library (incident_create needs one): a minimal draft row. */
@@ -389,8 +391,10 @@ int job_escalate(struct store *st, const char *run_id, const char *note, char **
     char id[ID_LEN + 1], ref[24], at[TIME_ISO_LEN + 1];
     time_format_iso(time_now_ms(), at);
     int rc;
-    char *library = library_for(st, host);
-    if (library) {
+    char *library = NULL;
+    if (library_for(st, host, &library, err) != 0) {
+        rc = -1;
+    } else if (library) {
         /* Through the incident ledger, in this transaction. */
         char *sla_err = NULL;
         struct sla *sla = sla_load(NULL, NULL, &sla_err);
