@@ -498,8 +498,8 @@ int change_do_step(struct store *st, const char *ref_or_id, int seq, const char 
                 cs.nsteps_done + 1, ref_or_id);
         goto fail;
     }
-    int found = session_id ? find_one(st, "SELECT id FROM ssh_sessions WHERE id = ?1",
-                                      session_id, (char[ID_LEN + 1]){0}, err)
+    int found = session_id ? find_one(st, "SELECT id FROM ssh_sessions WHERE id = ?1", session_id,
+                                      (char[ID_LEN + 1]){0}, err)
                            : 1;
     if (found < 0)
         goto fail;

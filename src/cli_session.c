@@ -262,7 +262,8 @@ static int session_export_cmd(struct cli_ctx *ctx, const char *id)
     if (rc != 1) {
         sqlite3_reset(s);
         store_close(st);
-        return cli_fail(rc < 0 ? read_err : xasprintf(_("no session %s (see unyo session list)"), id));
+        return cli_fail(rc < 0 ? read_err
+                               : xasprintf(_("no session %s (see unyo session list)"), id));
     }
     const void *b = sqlite3_column_blob(s, 0);
     size_t n = (size_t)sqlite3_column_bytes(s, 0);

@@ -519,8 +519,8 @@ int demo_populate(struct store *st, char **err)
      * OS user on the early shift today so the console has someone on duty. */
     char(*ops)[ID_LEN + 1];
     size_t nops;
-    int got = load_ids(st, "SELECT id FROM operators WHERE role = 'operator' ORDER BY login",
-                       &ops, &nops, err);
+    int got = load_ids(st, "SELECT id FROM operators WHERE role = 'operator' ORDER BY login", &ops,
+                       &nops, err);
     if (got != 0) {
         if (got == -1)
             set_err(err, _("the store has no operators"));

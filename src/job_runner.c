@@ -509,8 +509,7 @@ static int load_candidates(struct store *st, const char *day, const char *only,
 }
 
 /* The count, or -1 with *err set when it cannot be read (never 0 then). */
-static long long count1(struct store *st, const char *sql, const char *a, const char *b,
-                        char **err)
+static long long count1(struct store *st, const char *sql, const char *a, const char *b, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, sql);
     bind_text(s, 1, a);

@@ -1177,7 +1177,8 @@ int jobs_resolve_run(struct store *st, const char *ref, char id[ID_LEN + 1], cha
         set_err(err, _("say which run: its id, CODE@YYYY-MM-DD or CODE (today)"));
         return -1;
     }
-    int got = id_valid(ref) ? lookup_id(st, "SELECT id FROM job_runs WHERE id = ?1", ref, id, err) : 0;
+    int got =
+        id_valid(ref) ? lookup_id(st, "SELECT id FROM job_runs WHERE id = ?1", ref, id, err) : 0;
     if (got < 0)
         return -1;
     if (got)
