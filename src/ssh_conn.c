@@ -657,10 +657,9 @@ static unsigned known_types(struct ssh_conn *c, LIBSSH2_SESSION *s)
     static const char probe[] = "unyo-no-key";
     for (size_t i = 0; i < ARRAY_LEN(kh_types); i++) {
         struct libssh2_knownhost *k = NULL;
-        int r = libssh2_knownhost_checkp(kh, c->hostname, c->port, probe, sizeof probe - 1,
-                                         LIBSSH2_KNOWNHOST_TYPE_PLAIN |
-                                             LIBSSH2_KNOWNHOST_KEYENC_RAW | kh_types[i].kh,
-                                         &k);
+        int r = libssh2_knownhost_checkp(
+            kh, c->hostname, c->port, probe, sizeof probe - 1,
+            LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | kh_types[i].kh, &k);
         if (r == LIBSSH2_KNOWNHOST_CHECK_MISMATCH)
             bits |= 1u << i;
     }
@@ -873,9 +872,11 @@ static int step_handshake(struct ssh_conn *c)
 
 /* ---------------------------------------------------------------- auth */
 
+/* The server accepts method m and ssh_config lets us use it
+ * (PubkeyAuthentication no, PreferredAuthentications ...). */
 static int method_ok(struct ssh_conn *c, const char *m)
 {
-    if (!c->methods)
+    if (!c->methods || !ssh_config_auth_allowed(&c->cfg, m))
         return 0;
     size_t n = strlen(m);
     for (const char *p = c->methods; (p = strstr(p, m)); p += n)
@@ -999,6 +1000,13 @@ static void auth_failed(struct ssh_conn *c)
                "refuse (libssh2 #634). Use an ed25519 key instead (ssh-keygen -t ed25519, then "
                "add it to the server's authorized_keys)."),
              c->tried.len ? c->tried.buf : "-", c->rsa_refused.buf);
+    else if (!c->tried.len && (!c->cfg.pubkey_auth || !c->cfg.password_auth ||
+                               !c->cfg.kbdint_auth || c->cfg.preferred_auths))
+        fail(c, SSH_FAIL_AUTH,
+             _("no way to authenticate: the server accepts %s, and ssh_config leaves none of "
+               "them usable (PubkeyAuthentication, PasswordAuthentication, "
+               "KbdInteractiveAuthentication, PreferredAuthentications)"),
+             c->methods ? c->methods : "-");
     else if (!c->tried.len)
         fail(c, SSH_FAIL_AUTH,
              _("no way to authenticate: the server accepts %s, but there is no agent key, no "
