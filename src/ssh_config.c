@@ -71,28 +71,35 @@ char *ssh_config_default_path(void)
     return xasprintf("%s/.ssh/config", home_dir());
 }
 
+/* Glob match with * and ?, case-insensitively. Backtracks only to the last
+ * star (the classic linear wildcard match), so a pattern with many stars
+ * costs O(len(p) * len(s)), not a power of them. */
 int ssh_pattern_match(const char *p, const char *s)
 {
-    for (;;) {
-        if (*p == '\0')
-            return *s == '\0';
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
         if (*p == '*') {
             while (*p == '*')
                 p++;
-            if (*p == '\0')
+            if (!*p)
                 return 1;
-            for (; *s; s++)
-                if (ssh_pattern_match(p, s))
-                    return 1;
-            return 0;
+            star = p;
+            resume = s;
+            continue;
         }
-        if (*s == '\0')
+        if (*p && (*p == '?' || tolower((unsigned char)*p) == tolower((unsigned char)*s))) {
+            p++;
+            s++;
+            continue;
+        }
+        if (!star)
             return 0;
-        if (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)*s))
-            return 0;
-        p++;
-        s++;
+        p = star;
+        s = ++resume;
     }
+    while (*p == '*')
+        p++;
+    return *p == '\0';
 }
 
 int ssh_pattern_list_match(const char *const *patterns, size_t n, const char *name)
@@ -170,6 +177,9 @@ struct parse {
     size_t n_raw_ids;
     char **names; /* concrete host names */
     size_t n_names;
+    size_t names_cap;
+    size_t *slots; /* hash set over names */
+    size_t n_slots;
     char *files[MAX_INCLUDE_DEPTH + 1];
     int depth;
     int nfiles; /* files read so far, to bound Include fan-out */
@@ -188,12 +198,41 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Adds a concrete name once. A hash set (slots hold index + 1) keeps this
+ * linear: a config (or the same file included many times) may name tens of
+ * thousands of hosts. */
 static void add_name(struct parse *ps, const char *name)
 {
-    for (size_t i = 0; i < ps->n_names; i++)
-        if (strcmp(ps->names[i], name) == 0)
+    if (ps->n_names * 2 >= ps->n_slots) {
+        size_t n = ps->n_slots ? ps->n_slots * 2 : 64;
+        size_t *slots = xcalloc(n, sizeof *slots);
+        for (size_t i = 0; i < ps->n_names; i++) {
+            size_t k = name_hash(ps->names[i]) & (n - 1);
+            while (slots[k])
+                k = (k + 1) & (n - 1);
+            slots[k] = i + 1;
+        }
+        free(ps->slots);
+        ps->slots = slots;
+        ps->n_slots = n;
+    }
+    size_t k = name_hash(name) & (ps->n_slots - 1);
+    for (; ps->slots[k]; k = (k + 1) & (ps->n_slots - 1))
+        if (strcmp(ps->names[ps->slots[k] - 1], name) == 0)
             return;
-    ps->names = xrealloc(ps->names, (ps->n_names + 2) * sizeof *ps->names);
+    ps->slots[k] = ps->n_names + 1;
+    if (ps->n_names + 2 > ps->names_cap) {
+        ps->names_cap = ps->names_cap ? ps->names_cap * 2 : 16;
+        ps->names = xrealloc(ps->names, ps->names_cap * sizeof *ps->names);
+    }
     ps->names[ps->n_names++] = xstrdup(name);
     ps->names[ps->n_names] = NULL;
 }
@@ -528,6 +567,7 @@ int ssh_config_concrete_hosts(const char *path, char ***names, size_t *count, ch
     char *def = path ? NULL : ssh_config_default_path();
     int rc = parse_file(&ps, path ? path : def, 1, 0, err);
     free(def);
+    free(ps.slots);
     if (rc != 0) {
         ssh_config_free_names(ps.names);
         return -1;
