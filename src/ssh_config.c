@@ -329,7 +329,7 @@ static int parse_file(struct parse *ps, const char *path, int active, int never_
                                                                 (size_t)nargs, ps->alias);
             else
                 for (int i = 0; i < nargs; i++)
-                    if (!strpbrk(args[i], "*?!"))
+                    if (args[i][0] && !strpbrk(args[i], "*?!")) /* "" names no host */
                         add_name(ps, args[i]);
             continue;
         }

@@ -387,6 +387,20 @@ static void test_sandbox(void **state)
 
 /* Include fan-out is bounded: a file including another many times, nested,
  * stops with an error instead of reading 8^8 files. */
+/* An empty Host pattern ("") names no host: never imported as one. */
+static void test_empty_host_name(void **state)
+{
+    (void)state;
+    write_file(".ssh/config", "Host r \"\" ''\n  User u\n");
+    char **names = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    assert_int_equal(ssh_config_concrete_hosts(NULL, &names, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(names[0], "r");
+    ssh_config_free_names(names);
+}
+
 static void test_include_fanout(void **state)
 {
     (void)state;
@@ -420,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_auth_options),
         cmocka_unit_test(test_sandbox),
         cmocka_unit_test(test_include_fanout),
+        cmocka_unit_test(test_empty_host_name),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
