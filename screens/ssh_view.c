@@ -151,6 +151,11 @@ static int ask_password(void *ud, const char *prompt, int echo, char *buf, size_
         v->answered = ASK_PASSWORD;
         return 0;
     }
+    /* The first question of an attempt is the one asked: the connection tries
+     * its ways in order, so a key's passphrase comes before the server's
+     * password (never the other way round). */
+    if (v->need != ASK_NONE)
+        return -1;
     v->need = ASK_PASSWORD;
     free(v->ask_prompt);
     v->ask_prompt = xstrdup(prompt && *prompt ? prompt : _("Password: "));
@@ -164,6 +169,8 @@ static int ask_passphrase(void *ud, const char *keyfile, char *buf, size_t size)
         v->answered = ASK_PASSPHRASE;
         return 0;
     }
+    if (v->need != ASK_NONE)
+        return -1;
     v->need = ASK_PASSPHRASE;
     free(v->ask_prompt);
     v->ask_prompt = xasprintf(_("Passphrase for %s: "), keyfile);
@@ -241,9 +248,16 @@ static void sv_unwatch(struct sv *v)
     v->timer = -1;
 }
 
+/* The connection has ended (a question may still be open: see sv_finished). */
+static int conn_over(const struct sv *v)
+{
+    enum ssh_state s = sv_state(v);
+    return s == SSH_CLOSED || s == SSH_FAILED;
+}
+
 static void sv_arm(struct sv *v)
 {
-    if (!v->c || sv_finished(v)) {
+    if (!v->c || conn_over(v)) {
         sv_unwatch(v);
         return;
     }
@@ -295,9 +309,18 @@ static void sv_pump(struct sv *v)
     v->last_sb = sb;
     if (ssh_console_state(v->c) == SSH_FAILED && v->ask == ASK_NONE) {
         if (v->need != ASK_NONE) {
+            free(v->ask_note);
+            v->ask_note = v->answered == ASK_PASSPHRASE && v->need == ASK_PASSPHRASE
+                              ? xstrdup(_("Wrong passphrase: the key could not be read."))
+                              : NULL;
             v->ask = v->need;
             v->need = ASK_NONE;
             changed = 1;
+            /* Keys typed before the question are not its answer and never go
+             * to the shell either (they may be the start of the password):
+             * dropped, as OpenSSH's prompt flushes pending input. */
+            explicit_bzero(v->typeahead, sizeof v->typeahead);
+            v->ntypeahead = 0;
         } else if (v->answered != ASK_NONE) {
             /* The answer did not get us in (a wrong password): ask again. */
             free(v->ask_note);
@@ -320,7 +343,7 @@ static void sv_pump(struct sv *v)
      * A bounded pump (one that stops after a budget) then never starves the
      * loop, and data libssh2 buffered without the socket being readable is
      * not left waiting. */
-    if (changed && v->again_timer < 0 && !sv_finished(v))
+    if (changed && v->again_timer < 0 && !conn_over(v))
         v->again_timer = ui_loop_add_timer(0, on_again, v);
 }
 
@@ -416,8 +439,10 @@ enum ssh_state sv_state(const struct sv *v)
 
 int sv_finished(const struct sv *v)
 {
-    enum ssh_state s = sv_state(v);
-    return s == SSH_CLOSED || s == SSH_FAILED;
+    /* A password or passphrase asked is not the end: the attempt that needed
+     * it has failed, but the next one starts with the answer. Keys go to the
+     * answer meanwhile, never to "leave". */
+    return conn_over(v) && v->ask == ASK_NONE && v->need == ASK_NONE;
 }
 
 int sv_exit_status(const struct sv *v)
@@ -448,6 +473,8 @@ int sv_cols(const struct sv *v)
 const char *sv_state_label(const struct sv *v)
 {
     struct sv *m = (struct sv *)v;
+    if (v->ask == ASK_PASSPHRASE)
+        return _("passphrase?");
     if (v->ask != ASK_NONE)
         return _("password?");
     switch (sv_state(v)) {
@@ -660,6 +687,10 @@ void sv_draw(struct sv *v, const struct ui_canvas *c, int *cy, int *cx)
         if (v->ask_note)
             y = put_wrapped(c, y + 1, STYLE_ERROR, v->ask_note);
         y = put_wrapped(c, y + 1, STYLE_NORMAL, v->ask_prompt);
+        if (v->ask == ASK_PASSPHRASE)
+            y = put_wrapped(c, y + 1, STYLE_DIM,
+                            _("This unlocks your private key on this machine; it is not sent to "
+                              "the server."));
         put_wrapped(c, y + 1, STYLE_DIM,
                     _("Typing is not shown. Enter sends, Esc cancels. The answer is used for this "
                       "connection only and never stored."));

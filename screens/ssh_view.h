@@ -33,7 +33,8 @@ const char *sv_host(const struct sv *v);
 /* Short state for tab labels: "", "connecting", "exited 0", "failed". */
 const char *sv_state_label(const struct sv *v);
 enum ssh_state sv_state(const struct sv *v);
-/* 1 when the shell ended or the connection failed. */
+/* 1 when the shell ended or the connection failed, and no password or
+ * passphrase is being asked (the connection is retried with the answer). */
 int sv_finished(const struct sv *v);
 int sv_exit_status(const struct sv *v);
 const char *sv_session_id(const struct sv *v);

@@ -14,9 +14,42 @@
 #include "util.h"
 
 #define MAX_INCLUDE_DEPTH 16
+/* Files one lookup may read (a file included many times, by files included
+ * many times, would otherwise grow as a power of the depth). */
+#define MAX_INCLUDE_FILES 256
+
+static char *sandbox_root; /* see ssh_config_set_sandbox */
+
+void ssh_config_set_sandbox(const char *root)
+{
+    free(sandbox_root);
+    sandbox_root = NULL;
+    if (root) {
+        sandbox_root = realpath(root, NULL);
+        if (!sandbox_root)
+            sandbox_root = xstrdup(root);
+    }
+}
+
+/* 1 when path may be read: always, unless sandboxed and outside the root
+ * (resolved, so ".." and symbolic links cannot leave it). */
+static int path_allowed(const char *path)
+{
+    if (!sandbox_root)
+        return 1;
+    char *real = realpath(path, NULL);
+    if (!real)
+        return 0;
+    size_t n = strlen(sandbox_root);
+    int ok = strncmp(real, sandbox_root, n) == 0 && (real[n] == '/' || real[n] == '\0');
+    free(real);
+    return ok;
+}
 
 static const char *home_dir(void)
 {
+    if (sandbox_root)
+        return sandbox_root;
     const char *home = getenv("HOME");
     if (home && *home)
         return home;
@@ -38,28 +71,35 @@ char *ssh_config_default_path(void)
     return xasprintf("%s/.ssh/config", home_dir());
 }
 
+/* Glob match with * and ?, case-insensitively. Backtracks only to the last
+ * star (the classic linear wildcard match), so a pattern with many stars
+ * costs O(len(p) * len(s)), not a power of them. */
 int ssh_pattern_match(const char *p, const char *s)
 {
-    for (;;) {
-        if (*p == '\0')
-            return *s == '\0';
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
         if (*p == '*') {
             while (*p == '*')
                 p++;
-            if (*p == '\0')
+            if (!*p)
                 return 1;
-            for (; *s; s++)
-                if (ssh_pattern_match(p, s))
-                    return 1;
-            return 0;
+            star = p;
+            resume = s;
+            continue;
         }
-        if (*s == '\0')
+        if (*p && (*p == '?' || tolower((unsigned char)*p) == tolower((unsigned char)*s))) {
+            p++;
+            s++;
+            continue;
+        }
+        if (!star)
             return 0;
-        if (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)*s))
-            return 0;
-        p++;
-        s++;
+        p = star;
+        s = ++resume;
     }
+    while (*p == '*')
+        p++;
+    return *p == '\0';
 }
 
 int ssh_pattern_list_match(const char *const *patterns, size_t n, const char *name)
@@ -131,13 +171,18 @@ struct parse {
     const char *alias;         /* NULL: collecting concrete names */
     struct ssh_host_config *c; /* when alias */
     int have_user, have_port, have_hostname, have_io, have_jump, have_ct, have_sai;
+    int have_pka, have_pwa, have_kia, have_pref;
     char *raw_hostname;
     char **raw_ids;
     size_t n_raw_ids;
     char **names; /* concrete host names */
     size_t n_names;
+    size_t names_cap;
+    size_t *slots; /* hash set over names */
+    size_t n_slots;
     char *files[MAX_INCLUDE_DEPTH + 1];
     int depth;
+    int nfiles; /* files read so far, to bound Include fan-out */
 };
 
 static int parse_file(struct parse *ps, const char *path, int active, int never_match, char **err);
@@ -153,12 +198,41 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Adds a concrete name once. A hash set (slots hold index + 1) keeps this
+ * linear: a config (or the same file included many times) may name tens of
+ * thousands of hosts. */
 static void add_name(struct parse *ps, const char *name)
 {
-    for (size_t i = 0; i < ps->n_names; i++)
-        if (strcmp(ps->names[i], name) == 0)
+    if (ps->n_names * 2 >= ps->n_slots) {
+        size_t n = ps->n_slots ? ps->n_slots * 2 : 64;
+        size_t *slots = xcalloc(n, sizeof *slots);
+        for (size_t i = 0; i < ps->n_names; i++) {
+            size_t k = name_hash(ps->names[i]) & (n - 1);
+            while (slots[k])
+                k = (k + 1) & (n - 1);
+            slots[k] = i + 1;
+        }
+        free(ps->slots);
+        ps->slots = slots;
+        ps->n_slots = n;
+    }
+    size_t k = name_hash(name) & (ps->n_slots - 1);
+    for (; ps->slots[k]; k = (k + 1) & (ps->n_slots - 1))
+        if (strcmp(ps->names[ps->slots[k] - 1], name) == 0)
             return;
-    ps->names = xrealloc(ps->names, (ps->n_names + 2) * sizeof *ps->names);
+    ps->slots[k] = ps->n_names + 1;
+    if (ps->n_names + 2 > ps->names_cap) {
+        ps->names_cap = ps->names_cap ? ps->names_cap * 2 : 16;
+        ps->names = xrealloc(ps->names, ps->names_cap * sizeof *ps->names);
+    }
     ps->names[ps->n_names++] = xstrdup(name);
     ps->names[ps->n_names] = NULL;
 }
@@ -174,6 +248,11 @@ static int do_include(struct parse *ps, char **args, int nargs, int active, int 
             pat = xstrdup(args[i]);
         else
             pat = xasprintf("%s/.ssh/%s", home_dir(), args[i]);
+        if (sandbox_root &&
+            (strncmp(pat, sandbox_root, strlen(sandbox_root)) != 0 || strstr(pat, "/.."))) {
+            free(pat); /* outside the sandbox: as a missing file */
+            continue;
+        }
         glob_t g;
         int rc = glob(pat, 0, NULL, &g);
         if (rc == 0) {
@@ -207,7 +286,11 @@ static int parse_file(struct parse *ps, const char *path, int active, int never_
         set_err(err, _("%s: Include nested too deeply"), path);
         return -1;
     }
-    FILE *f = fopen(path, "r");
+    if (ps->nfiles >= MAX_INCLUDE_FILES) {
+        set_err(err, _("%s: Include reads more than %d files"), path, MAX_INCLUDE_FILES);
+        return -1;
+    }
+    FILE *f = path_allowed(path) ? fopen(path, "r") : (errno = ENOENT, NULL);
     if (!f) {
         /* A missing file: the top one means "no configuration", an included one
          * is skipped, as OpenSSH does. */
@@ -215,6 +298,7 @@ static int parse_file(struct parse *ps, const char *path, int active, int never_
                    ? 0
                    : (set_err(err, _("cannot read %s: %s"), path, strerror(errno)), -1);
     }
+    ps->nfiles++;
     ps->files[ps->depth++] = xstrdup(path);
     char *line = NULL;
     size_t cap = 0;
@@ -245,7 +329,7 @@ static int parse_file(struct parse *ps, const char *path, int active, int never_
                                                                 (size_t)nargs, ps->alias);
             else
                 for (int i = 0; i < nargs; i++)
-                    if (!strpbrk(args[i], "*?!"))
+                    if (args[i][0] && !strpbrk(args[i], "*?!")) /* "" names no host */
                         add_name(ps, args[i]);
             continue;
         }
@@ -296,6 +380,33 @@ static int parse_file(struct parse *ps, const char *path, int active, int never_
                 bad = 1;
             else if (!ps->have_io++)
                 c->identities_only = v;
+        } else if (strcasecmp(kw, "PubkeyAuthentication") == 0 ||
+                   strcasecmp(kw, "PasswordAuthentication") == 0 ||
+                   strcasecmp(kw, "KbdInteractiveAuthentication") == 0 ||
+                   strcasecmp(kw, "ChallengeResponseAuthentication") == 0) {
+            /* yes/no; OpenSSH also takes true/false, and for
+             * PubkeyAuthentication "unbound"/"host-bound" (both mean yes). */
+            const char *a = args[0];
+            int v = strcasecmp(a, "yes") == 0 || strcasecmp(a, "true") == 0 ||
+                            strcasecmp(a, "unbound") == 0 || strcasecmp(a, "host-bound") == 0
+                        ? 1
+                    : strcasecmp(a, "no") == 0 || strcasecmp(a, "false") == 0 ? 0
+                                                                              : -1;
+            int *have = &ps->have_kia, *dst = &c->kbdint_auth;
+            if (strcasecmp(kw, "PubkeyAuthentication") == 0) {
+                have = &ps->have_pka;
+                dst = &c->pubkey_auth;
+            } else if (strcasecmp(kw, "PasswordAuthentication") == 0) {
+                have = &ps->have_pwa;
+                dst = &c->password_auth;
+            }
+            if (v < 0)
+                bad = 1;
+            else if (!(*have)++)
+                *dst = v;
+        } else if (strcasecmp(kw, "PreferredAuthentications") == 0) {
+            if (!ps->have_pref++)
+                c->preferred_auths = xstrdup(args[0]);
         } else if (strcasecmp(kw, "ProxyJump") == 0) {
             if (!ps->have_jump++ && strcasecmp(args[0], "none") != 0)
                 c->proxy_jump = xstrdup(args[0]);
@@ -382,6 +493,7 @@ int ssh_config_lookup(const char *path, const char *alias, struct ssh_host_confi
     memset(out, 0, sizeof *out);
     out->alias = xstrdup(alias);
     out->port = 22;
+    out->pubkey_auth = out->password_auth = out->kbdint_auth = 1;
     struct parse ps = {0};
     ps.alias = alias;
     ps.c = out;
@@ -428,7 +540,25 @@ void ssh_host_config_clear(struct ssh_host_config *c)
             free(c->identity_files[i]);
     free(c->identity_files);
     free(c->proxy_jump);
+    free(c->preferred_auths);
     memset(c, 0, sizeof *c);
+}
+
+int ssh_config_auth_allowed(const struct ssh_host_config *c, const char *method)
+{
+    if (strcmp(method, "publickey") == 0 && !c->pubkey_auth)
+        return 0;
+    if (strcmp(method, "password") == 0 && !c->password_auth)
+        return 0;
+    if (strcmp(method, "keyboard-interactive") == 0 && !c->kbdint_auth)
+        return 0;
+    if (!c->preferred_auths)
+        return 1;
+    size_t n = strlen(method);
+    for (const char *p = c->preferred_auths; (p = strstr(p, method)); p += n)
+        if ((p == c->preferred_auths || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
 }
 
 int ssh_config_concrete_hosts(const char *path, char ***names, size_t *count, char **err)
@@ -437,6 +567,7 @@ int ssh_config_concrete_hosts(const char *path, char ***names, size_t *count, ch
     char *def = path ? NULL : ssh_config_default_path();
     int rc = parse_file(&ps, path ? path : def, 1, 0, err);
     free(def);
+    free(ps.slots);
     if (rc != 0) {
         ssh_config_free_names(ps.names);
         return -1;

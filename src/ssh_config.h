@@ -2,7 +2,9 @@
  * a host the way `ssh ALIAS` would: Host blocks with * ? wildcards and !
  * negation, first value wins, Include (glob; relative paths under ~/.ssh),
  * HostName (%h), User, Port, IdentityFile (~ and %d %u %h %r %%; several),
- * IdentitiesOnly, ProxyJump, ConnectTimeout, ServerAliveInterval.
+ * IdentitiesOnly, ProxyJump, ConnectTimeout, ServerAliveInterval,
+ * PubkeyAuthentication, PasswordAuthentication, KbdInteractiveAuthentication,
+ * PreferredAuthentications.
  * Match blocks are not evaluated: their options never apply. */
 #ifndef UNYO_SSH_CONFIG_H
 #define UNYO_SSH_CONFIG_H
@@ -20,6 +22,15 @@ struct ssh_host_config {
     char *proxy_jump;          /* raw ProxyJump value, NULL when unset or "none" */
     int connect_timeout;       /* seconds, 0 = unset */
     int server_alive_interval; /* seconds, 0 = off */
+    /* PubkeyAuthentication, PasswordAuthentication, KbdInteractiveAuthentication
+     * (ChallengeResponseAuthentication): 0/1, default 1. */
+    int pubkey_auth;
+    int password_auth;
+    int kbdint_auth;
+    /* PreferredAuthentications: the methods that may be used (comma list),
+     * NULL when unset (all). unyo keeps its own order: publickey,
+     * keyboard-interactive, password. */
+    char *preferred_auths;
 };
 
 /* One hop of ProxyJump "[user@]host[:port]" (or ssh://[user@]host[:port]). */
@@ -28,6 +39,15 @@ struct ssh_jump_hop {
     char *host;
     int port; /* 0 when not given */
 };
+
+/* 1 when the configuration lets unyo use this authentication method
+ * ("publickey", "password", "keyboard-interactive"). */
+int ssh_config_auth_allowed(const struct ssh_host_config *c, const char *method);
+
+/* Confines the parser to the directory root (for the fuzzer): the home
+ * directory is root, and an Include of a path outside root is skipped as
+ * missing. NULL lifts the confinement. Not thread-safe: set it before use. */
+void ssh_config_set_sandbox(const char *root);
 
 /* ~/.ssh/config of $HOME (malloc'd). */
 char *ssh_config_default_path(void);

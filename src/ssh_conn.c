@@ -83,6 +83,7 @@ struct ssh_conn {
     struct strbuf tried;
     struct strbuf rsa_refused;
     int kbd_cancelled;
+    int pass_tries; /* passphrases given for the current key file */
 
     /* command / shell */
     LIBSSH2_CHANNEL *ch;
@@ -443,12 +444,15 @@ static LIBSSH2_RECV_FUNC(via_recv)
     return n;
 }
 
+static void prefer_known_hostkeys(struct ssh_conn *c);
+
 static int start_session(struct ssh_conn *c)
 {
     c->s = libssh2_session_init_ex(NULL, NULL, NULL, c);
     if (!c->s)
         return fail(c, SSH_FAIL_PROTOCOL, "%s", _("cannot create an SSH session"));
     libssh2_session_set_blocking(c->s, 0);
+    prefer_known_hostkeys(c);
     if (c->via) {
         libssh2_session_callback_set(c->s, LIBSSH2_CALLBACK_SEND, (void *)via_send);
         libssh2_session_callback_set(c->s, LIBSSH2_CALLBACK_RECV, (void *)via_recv);
@@ -583,7 +587,7 @@ static int kh_key_type(int hktype)
 
 /* Finds the known_hosts line that holds a different key for this host: its
  * number and the old key's fingerprint. */
-static int find_mismatch_line(struct ssh_conn *c, char oldfp[SSH_FP_LEN + 1])
+static int find_mismatch_line(struct ssh_conn *c, int kh_type, char oldfp[SSH_FP_LEN + 1])
 {
     FILE *f = fopen(c->known_hosts_path, "r");
     if (!f)
@@ -591,7 +595,7 @@ static int find_mismatch_line(struct ssh_conn *c, char oldfp[SSH_FP_LEN + 1])
     char *line = NULL;
     size_t cap = 0;
     int lineno = 0, found = 0;
-    int mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | c->kh_type;
+    int mask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | kh_type;
     while (!found && getline(&line, &cap, f) != -1) {
         lineno++;
         if (line[0] == '#' || line[0] == '\n' || line[0] == '@')
@@ -622,6 +626,84 @@ static int find_mismatch_line(struct ssh_conn *c, char oldfp[SSH_FP_LEN + 1])
     free(line);
     fclose(f);
     return found;
+}
+
+/* The host key types known_hosts holds for this host, as a bit per entry of
+ * kh_types[] (hashed and plain entries alike). */
+static const struct {
+    int kh;
+    const char *algs; /* libssh2 host key method names */
+    const char *name; /* as ssh-keygen names the type */
+} kh_types[] = {
+    {LIBSSH2_KNOWNHOST_KEY_ED25519, "ssh-ed25519", "ED25519"},
+    {LIBSSH2_KNOWNHOST_KEY_ECDSA_256, "ecdsa-sha2-nistp256", "ECDSA"},
+    {LIBSSH2_KNOWNHOST_KEY_ECDSA_384, "ecdsa-sha2-nistp384", "ECDSA-384"},
+    {LIBSSH2_KNOWNHOST_KEY_ECDSA_521, "ecdsa-sha2-nistp521", "ECDSA-521"},
+    {LIBSSH2_KNOWNHOST_KEY_SSHRSA, "rsa-sha2-512,rsa-sha2-256,ssh-rsa", "RSA"},
+    {LIBSSH2_KNOWNHOST_KEY_SSHDSS, "ssh-dss", "DSA"},
+};
+
+static unsigned known_types(struct ssh_conn *c, LIBSSH2_SESSION *s)
+{
+    unsigned bits = 0;
+    if (access(c->known_hosts_path, R_OK) != 0)
+        return 0;
+    LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(s);
+    if (!kh)
+        return 0;
+    libssh2_knownhost_readfile(kh, c->known_hosts_path, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+    /* A key that is no real key: any entry of the type for this host is then
+     * a mismatch, which is how libssh2 says "this host has a key of that type". */
+    static const char probe[] = "unyo-no-key";
+    for (size_t i = 0; i < ARRAY_LEN(kh_types); i++) {
+        struct libssh2_knownhost *k = NULL;
+        int r = libssh2_knownhost_checkp(
+            kh, c->hostname, c->port, probe, sizeof probe - 1,
+            LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | kh_types[i].kh, &k);
+        if (r == LIBSSH2_KNOWNHOST_CHECK_MISMATCH)
+            bits |= 1u << i;
+    }
+    libssh2_knownhost_free(kh);
+    return bits;
+}
+
+/* Host key algorithms in the order to offer them: those known_hosts holds for
+ * this host first (as OpenSSH orders HostKeyAlgorithms), so a server with
+ * several keys shows the one we trust. */
+static void prefer_known_hostkeys(struct ssh_conn *c)
+{
+    unsigned bits = known_types(c, c->s);
+    if (!bits)
+        return;
+    const char **algs = NULL;
+    int n = libssh2_session_supported_algs(c->s, LIBSSH2_METHOD_HOSTKEY, &algs);
+    if (n <= 0)
+        return;
+    struct strbuf pref = STRBUF_INIT;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < n; k++) {
+            int known = 0;
+            for (size_t i = 0; i < ARRAY_LEN(kh_types); i++) {
+                if (!(bits & (1u << i)))
+                    continue;
+                /* algs[k] is one of the comma-separated names */
+                const char *p = kh_types[i].algs;
+                size_t len = strlen(algs[k]);
+                for (; (p = strstr(p, algs[k])); p += len)
+                    if ((p == kh_types[i].algs || p[-1] == ',') && (p[len] == ',' || !p[len]))
+                        known = 1;
+            }
+            if (known == (pass == 0)) {
+                if (pref.len)
+                    sb_putc(&pref, ',');
+                sb_puts(&pref, algs[k]);
+            }
+        }
+    }
+    libssh2_free(c->s, algs);
+    if (pref.len)
+        libssh2_session_method_pref(c->s, LIBSSH2_METHOD_HOSTKEY, pref.buf);
+    sb_free(&pref);
 }
 
 static enum ssh_state step_inner(struct ssh_conn *c);
@@ -660,7 +742,7 @@ static int step_hostkey(struct ssh_conn *c)
     }
     if (r == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) {
         char oldfp[SSH_FP_LEN + 1] = "";
-        int line = find_mismatch_line(c, oldfp);
+        int line = find_mismatch_line(c, c->kh_type, oldfp);
         char hostspec[300];
         if (c->port == 22)
             snprintf(hostspec, sizeof hostspec, "%s", c->hostname);
@@ -674,7 +756,38 @@ static int step_hostkey(struct ssh_conn *c)
                     c->key_type, c->fp, c->known_hosts_path, line,
                     oldfp[0] ? oldfp : _("another key"), hostspec, c->known_hosts_path);
     }
-    /* Not found (or the file is unreadable). */
+    /* Not found. A host known_hosts holds under other key types is not new:
+     * the server now shows a key we never trusted, which OpenSSH refuses as
+     * a changed key whatever StrictHostKeyChecking says (accept-new too). */
+    unsigned others = known_types(c, c->s);
+    if (others) {
+        struct strbuf names = STRBUF_INIT;
+        int line = 0;
+        char oldfp[SSH_FP_LEN + 1] = "";
+        for (size_t i = 0; i < ARRAY_LEN(kh_types); i++) {
+            if (!(others & (1u << i)))
+                continue;
+            if (names.len)
+                sb_puts(&names, ", ");
+            sb_puts(&names, kh_types[i].name);
+            if (!line)
+                line = find_mismatch_line(c, kh_types[i].kh, oldfp);
+        }
+        char hostspec[300];
+        if (c->port == 22)
+            snprintf(hostspec, sizeof hostspec, "%s", c->hostname);
+        else
+            snprintf(hostspec, sizeof hostspec, "[%s]:%d", c->hostname, c->port);
+        fail(c, SSH_FAIL_HOSTKEY_CHANGED,
+             _("HOST KEY CHANGED: the server offered %s key %s, but %s:%d records a key of "
+               "another type (%s) for it. Someone may be intercepting the connection; nothing "
+               "was sent. If the change is expected, remove that line (ssh-keygen -R '%s' -f "
+               "%s) and connect again."),
+             c->key_type, c->fp, c->known_hosts_path, line, names.buf, hostspec,
+             c->known_hosts_path);
+        sb_free(&names);
+        return PROGRESS;
+    }
     if (c->opts.hostkey_policy == SSH_HOSTKEY_ACCEPT_NEW) {
         ssh_conn_confirm_hostkey(c, 1); /* on failure the state is FAILED */
         return PROGRESS;
@@ -759,9 +872,11 @@ static int step_handshake(struct ssh_conn *c)
 
 /* ---------------------------------------------------------------- auth */
 
+/* The server accepts method m and ssh_config lets us use it
+ * (PubkeyAuthentication no, PreferredAuthentications ...). */
 static int method_ok(struct ssh_conn *c, const char *m)
 {
-    if (!c->methods)
+    if (!c->methods || !ssh_config_auth_allowed(&c->cfg, m))
         return 0;
     size_t n = strlen(m);
     for (const char *p = c->methods; (p = strstr(p, m)); p += n)
@@ -885,6 +1000,13 @@ static void auth_failed(struct ssh_conn *c)
                "refuse (libssh2 #634). Use an ed25519 key instead (ssh-keygen -t ed25519, then "
                "add it to the server's authorized_keys)."),
              c->tried.len ? c->tried.buf : "-", c->rsa_refused.buf);
+    else if (!c->tried.len && (!c->cfg.pubkey_auth || !c->cfg.password_auth ||
+                               !c->cfg.kbdint_auth || c->cfg.preferred_auths))
+        fail(c, SSH_FAIL_AUTH,
+             _("no way to authenticate: the server accepts %s, and ssh_config leaves none of "
+               "them usable (PubkeyAuthentication, PasswordAuthentication, "
+               "KbdInteractiveAuthentication, PreferredAuthentications)"),
+             c->methods ? c->methods : "-");
     else if (!c->tried.len)
         fail(c, SSH_FAIL_AUTH,
              _("no way to authenticate: the server accepts %s, but there is no agent key, no "
@@ -990,6 +1112,7 @@ static int step_auth(struct ssh_conn *c)
                         tried(c, what);
                         free(what);
                         c->key_index++;
+                        c->pass_tries = 0;
                         return PROGRESS;
                     }
                     c->passphrase = xstrdup(buf);
@@ -1015,6 +1138,14 @@ static int step_auth(struct ssh_conn *c)
             char *type;
             int enc;
             key_file_info(path, &type, &enc);
+            if (rc == LIBSSH2_ERROR_FILE && enc && ++c->pass_tries < 3) {
+                /* A wrong passphrase is asked again (three times, as OpenSSH
+                 * does) before going on: the next question would otherwise be
+                 * the server's password, which takes what is typed to it. */
+                free(type);
+                return PROGRESS;
+            }
+            c->pass_tries = 0;
             char *what = rc == LIBSSH2_ERROR_FILE
                              ? xasprintf(_("%s (cannot read the key: wrong passphrase or "
                                            "unsupported format)"),

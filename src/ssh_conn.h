@@ -47,6 +47,10 @@ enum ssh_fail {
     SSH_FAIL_CHANNEL /* the server refused the session / command */
 };
 
+/* Only for a host known_hosts does not hold at all: a host it holds under
+ * another key type that now offers a key of a type not there is refused as
+ * SSH_FAIL_HOSTKEY_CHANGED whatever the policy (as OpenSSH does). The key
+ * types known_hosts holds for a host are asked for first in the handshake. */
 enum ssh_hostkey_policy {
     SSH_HOSTKEY_ASK,        /* unknown key: stop in SSH_NEEDS_CONFIRM */
     SSH_HOSTKEY_STRICT,     /* unknown key: fail (batch work) */

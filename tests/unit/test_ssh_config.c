@@ -299,6 +299,128 @@ static void test_jump_parse(void **state)
     free(err);
 }
 
+static void test_auth_options(void **state)
+{
+    (void)state;
+    write_file(".ssh/config", "Host nokey\n"
+                              "  PubkeyAuthentication no\n"
+                              "  PubkeyAuthentication yes\n" /* first wins */
+                              "Host nopw\n"
+                              "  PasswordAuthentication=no\n"
+                              "  KbdInteractiveAuthentication no\n"
+                              "Host pref\n"
+                              "  PreferredAuthentications password,keyboard-interactive\n"
+                              "  ChallengeResponseAuthentication no\n"
+                              "Host *\n"
+                              "  PubkeyAuthentication unbound\n");
+    struct ssh_host_config c;
+    lookup("nokey", &c);
+    assert_int_equal(c.pubkey_auth, 0);
+    assert_int_equal(c.password_auth, 1);
+    assert_false(ssh_config_auth_allowed(&c, "publickey"));
+    assert_true(ssh_config_auth_allowed(&c, "password"));
+    assert_true(ssh_config_auth_allowed(&c, "keyboard-interactive"));
+    ssh_host_config_clear(&c);
+
+    lookup("nopw", &c);
+    assert_true(ssh_config_auth_allowed(&c, "publickey"));
+    assert_false(ssh_config_auth_allowed(&c, "password"));
+    assert_false(ssh_config_auth_allowed(&c, "keyboard-interactive"));
+    ssh_host_config_clear(&c);
+
+    lookup("pref", &c);
+    assert_string_equal(c.preferred_auths, "password,keyboard-interactive");
+    assert_false(ssh_config_auth_allowed(&c, "publickey"));
+    assert_true(ssh_config_auth_allowed(&c, "password"));
+    assert_false(ssh_config_auth_allowed(&c, "keyboard-interactive")); /* disabled */
+    assert_false(ssh_config_auth_allowed(&c, "pass"));                 /* whole names only */
+    ssh_host_config_clear(&c);
+
+    lookup("other", &c); /* defaults; "unbound" means yes */
+    assert_int_equal(c.pubkey_auth, 1);
+    assert_int_equal(c.password_auth, 1);
+    assert_int_equal(c.kbdint_auth, 1);
+    assert_null(c.preferred_auths);
+    ssh_host_config_clear(&c);
+
+    write_file(".ssh/config", "Host *\n  PubkeyAuthentication maybe\n");
+    char *err = NULL;
+    assert_int_equal(ssh_config_lookup(NULL, "x", &c, &err), -1);
+    assert_non_null(strstr(err, ":2: bad value for PubkeyAuthentication"));
+    free(err);
+}
+
+/* A sandboxed parser reads nothing outside its root: an Include of an
+ * absolute path, of ../, or through a symbolic link out is skipped. */
+static void test_sandbox(void **state)
+{
+    (void)state;
+    char *outside = xasprintf("%s/outside.conf", home);
+    write_file("outside.conf", "Host *\n  User leaked\n");
+    char *root = xasprintf("%s/.ssh", home);
+    char *link = xasprintf("%s/.ssh/link.conf", home);
+    assert_int_equal(symlink(outside, link), 0);
+    char *cfg = xasprintf("Include %s\nInclude ../outside.conf\nInclude link.conf\n"
+                          "Include ~/../outside.conf\nHost *\n  Port 2200\n",
+                          outside);
+    write_file(".ssh/config", cfg);
+    free(cfg);
+    ssh_config_set_sandbox(root);
+    struct ssh_host_config c;
+    char *err = NULL;
+    char *path = xasprintf("%s/config", root);
+    assert_int_equal(ssh_config_lookup(path, "x", &c, &err), 0);
+    assert_null(c.user);
+    assert_int_equal(c.port, 2200);
+    ssh_host_config_clear(&c);
+    ssh_config_set_sandbox(NULL);
+    /* Without the sandbox the same file reads outside.conf. */
+    assert_int_equal(ssh_config_lookup(path, "x", &c, &err), 0);
+    assert_string_equal(c.user, "leaked");
+    ssh_host_config_clear(&c);
+    unlink(link);
+    free(path);
+    free(link);
+    free(root);
+    free(outside);
+}
+
+/* Include fan-out is bounded: a file including another many times, nested,
+ * stops with an error instead of reading 8^8 files. */
+/* An empty Host pattern ("") names no host: never imported as one. */
+static void test_empty_host_name(void **state)
+{
+    (void)state;
+    write_file(".ssh/config", "Host r \"\" ''\n  User u\n");
+    char **names = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    assert_int_equal(ssh_config_concrete_hosts(NULL, &names, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(names[0], "r");
+    ssh_config_free_names(names);
+}
+
+static void test_include_fanout(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 8; i++) {
+        char *rel = xasprintf(".ssh/f%d", i);
+        char *text = i < 7 ? xasprintf("Include f%d f%d f%d f%d f%d f%d f%d f%d\n", i + 1, i + 1,
+                                       i + 1, i + 1, i + 1, i + 1, i + 1, i + 1)
+                           : xstrdup("Host *\n  Port 2\n");
+        write_file(rel, text);
+        free(text);
+        free(rel);
+    }
+    write_file(".ssh/config", "Include f0\n");
+    struct ssh_host_config c;
+    char *err = NULL;
+    assert_int_equal(ssh_config_lookup(NULL, "x", &c, &err), -1);
+    assert_non_null(strstr(err, "more than"));
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +431,10 @@ int main(void)
         cmocka_unit_test(test_include),
         cmocka_unit_test(test_include_loop_and_errors),
         cmocka_unit_test(test_jump_parse),
+        cmocka_unit_test(test_auth_options),
+        cmocka_unit_test(test_sandbox),
+        cmocka_unit_test(test_include_fanout),
+        cmocka_unit_test(test_empty_host_name),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
