@@ -22,6 +22,7 @@
 #include "ssh_config.h"
 #include "ssh_conn.h"
 #include "store.h"
+#include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -403,6 +404,23 @@ int checks_load_dir(const char *dir, struct check_set *set, char **err)
 
 /* ---------------------------------------------------------------- evaluation */
 
+static int evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
+                    const char *stderr_text, struct check_outcome *out);
+
+/* The reason quotes server output: it is kept as valid UTF-8 on one line with
+ * no control characters (escaped visibly), whatever the server sent. */
+int check_evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
+                   const char *stderr_text, struct check_outcome *out, char **err)
+{
+    (void)err;
+    evaluate(d, output ? output : "", output ? len : 0, exit_status, stderr_text, out);
+    struct strbuf sb = STRBUF_INIT;
+    text_sanitize(&sb, out->detail ? out->detail : "", 0);
+    free(out->detail);
+    out->detail = sb_detach(&sb);
+    return 0;
+}
+
 void check_outcome_clear(struct check_outcome *o)
 {
     free(o->detail);
@@ -475,10 +493,9 @@ static char *first_line(const char *s)
     return xstrndup(s, n);
 }
 
-int check_evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
-                   const char *stderr_text, struct check_outcome *out, char **err)
+static int evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
+                    const char *stderr_text, struct check_outcome *out)
 {
-    (void)err;
     memset(out, 0, sizeof *out);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(d->re, NULL);
     struct strbuf why = STRBUF_INIT;
