@@ -503,10 +503,18 @@ static int evaluate(const struct check_def *d, const char *output, size_t len, i
     double agg = 0;
     int have_agg = 0;
     PCRE2_SIZE start = 0;
+    /* A server's output must not keep a check run busy for minutes on a pattern
+     * that backtracks: bounded work, and a limit hit is said, not a silent miss. */
+    pcre2_match_context *mc = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(mc, 1000000);
+    pcre2_set_depth_limit(mc, 100000);
+    int gave_up = 0;
     while (start <= len) {
-        int rc = pcre2_match(d->re, (PCRE2_SPTR)output, len, start, 0, md, NULL);
-        if (rc < 0)
+        int rc = pcre2_match(d->re, (PCRE2_SPTR)output, len, start, 0, md, mc);
+        if (rc < 0) {
+            gave_up = rc != PCRE2_ERROR_NOMATCH;
             break;
+        }
         matches++;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         char *label = d->label_var ? capture(md, d->label_var) : NULL;
@@ -554,7 +562,15 @@ static int evaluate(const struct check_def *d, const char *output, size_t len, i
         start = next;
     }
     pcre2_match_data_free(md);
+    pcre2_match_context_free(mc);
     out->has_value = have_agg;
+    if (gave_up) {
+        out->ok = 0;
+        out->detail = xstrdup(_("the pattern could not be matched against the output (match "
+                                "limit reached)"));
+        sb_free(&why);
+        return 0;
+    }
     out->value = agg;
     if (matches == 0) {
         char *line = first_line(stderr_text && *stderr_text ? stderr_text : output);
