@@ -112,6 +112,19 @@ case "$st" in
 *) bad "fresh1 row: $st" ;;
 esac
 
+# A manual NG: `unyo checklist incident` opens the draft; a later NG of it adds.
+"$UNYO" checklist mark L033 ng --host srv1 --note "fan noise" --db "$DB" >/dev/null || bad "mark ng"
+"$UNYO" checklist incident L033 --host srv1 --db "$DB" >"$T/out" 2>&1
+grep -q "L033 srv1 (mark by hand): incident draft INC-" "$T/out" && ok "checklist incident: a draft for the manual NG" ||
+    { bad "checklist incident"; cat "$T/out"; }
+"$UNYO" checklist mark L033 ng --host srv1 --note "fan noise again" --db "$DB" >/dev/null || bad "mark ng 2"
+"$UNYO" checklist incident L033 --host srv1 --db "$DB" >"$T/out" 2>&1
+grep -q "L033 srv1 (mark by hand): added to incident INC-" "$T/out" && ok "checklist incident: the next NG adds to it" ||
+    { bad "checklist incident 2"; cat "$T/out"; }
+"$UNYO" checklist incident L025 --host srv1 --db "$DB" >"$T/out" 2>&1
+grep -q "L025 srv1 (cpu_load): added to incident INC-" "$T/out" && ok "checklist incident: an automated NG already has its draft" ||
+    { bad "checklist incident L025"; cat "$T/out"; }
+
 # A hostile server: title, clipboard (OSC 52) and clear-screen in its output.
 cat >"$T/hostile.ini" <<'EOF'
 [hostile]
