@@ -955,28 +955,51 @@ static int check_actor(struct store *st, char id[ID_LEN + 1], char **err)
     return 0;
 }
 
-/* Every NG opens (or adds to) its incident draft, in the run's transaction. */
+/* Every NG opens (or adds to) its incident draft, in the run's transaction. A
+ * draft that cannot be made (no library in the store, a bad sla.ini) never costs
+ * the results: it is undone alone (a savepoint) and said in the result. */
 static int raise_incidents(struct store *st, struct check_report *rep, char **err)
 {
     if (!rep->ng)
         return 0;
-    struct sla *sla = sla_load(NULL, NULL, err);
-    if (!sla)
-        return -1;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < rep->count; i++) {
+    char *why = NULL;
+    struct sla *sla = sla_load(NULL, NULL, &why);
+    for (size_t i = 0; i < rep->count; i++) {
         struct check_result *r = &rep->results[i];
         if (r->ok || r->skipped || !r->event_id[0])
             continue;
+        if (!sla) {
+            r->incident_error = xstrdup(why ? why : "");
+            continue;
+        }
+        if (store_exec(st, "SAVEPOINT check_draft", err) != 0) {
+            sla_free(sla);
+            free(why);
+            return -1;
+        }
         struct checklist_incident ci;
-        rc = checklist_ng_incident_in_tx(st, sla, r->event_id, &ci, err);
-        if (rc == 0) {
+        char *e = NULL;
+        if (checklist_ng_incident_in_tx(st, sla, r->event_id, &ci, &e) == 0) {
             snprintf(r->incident_ref, sizeof r->incident_ref, "%s", ci.ref);
             r->incident_created = ci.created;
+            if (store_exec(st, "RELEASE check_draft", err) != 0) {
+                sla_free(sla);
+                free(why);
+                return -1;
+            }
+        } else {
+            r->incident_error = e ? e : xstrdup("?");
+            if (store_exec(st, "ROLLBACK TO check_draft", err) != 0 ||
+                store_exec(st, "RELEASE check_draft", err) != 0) {
+                sla_free(sla);
+                free(why);
+                return -1;
+            }
         }
     }
     sla_free(sla);
-    return rc;
+    free(why);
+    return 0;
 }
 
 static int record_in_tx(struct store *st, struct check_report *rep, char **err);
@@ -1267,6 +1290,7 @@ void check_report_free(struct check_report *rep)
         free(r->unit);
         free(r->detail);
         free(r->raw_output);
+        free(r->incident_error);
     }
     for (size_t i = 0; i < rep->n_unknown_keys; i++) {
         free(rep->unknown_keys[i].host);

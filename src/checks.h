@@ -134,6 +134,7 @@ struct check_result {
     char event_id[ID_LEN + 1]; /* the checklist_events row, once recorded */
     char incident_ref[24];     /* an NG's incident draft (new or added to), once recorded */
     int incident_created;      /* 1 when this result opened the draft */
+    char *incident_error;      /* why an NG has no draft (the result is recorded), or NULL */
 };
 
 /* A host the run could not check because its key is not in known_hosts. */

@@ -203,6 +203,11 @@ static int check_run_cmd(struct cli_ctx *ctx, int argc, char **argv)
                     printf(r->incident_created ? _(" → draft %s") : _(" → added to %s"),
                            r->incident_ref);
                 putchar('\n');
+                if (r->incident_error) {
+                    char *e = clean(r->incident_error);
+                    fprintf(stderr, _("unyo: no incident draft for %s %s: %s\n"), c[2], c[3], e);
+                    free(e);
+                }
                 for (size_t k = 0; k < ARRAY_LEN(c); k++)
                     free(c[k]);
             }
