@@ -976,26 +976,31 @@ int checklist_link_incident(struct store *st, const char *event_id, const char *
     return rc;
 }
 
-/* The incident an event is already linked to. */
-static int linked_incident(struct store *st, const char *event_id, struct checklist_incident *out)
+/* The incident an event is already linked to: 1, 0 none, -1 a failed read. */
+static int linked_incident(struct store *st, const char *event_id, struct checklist_incident *out,
+                           char **err)
 {
     sqlite3_stmt *s = store_stmt(
         st, "SELECT i.id, i.ref FROM links l JOIN incidents i ON i.id = l.to_id "
             "WHERE l.from_kind = 'checklist_event' AND l.from_id = ?1 AND l.to_kind = 'incident' "
             "AND l.deleted = 0 AND i.deleted = 0 ORDER BY l.created_at LIMIT 1");
     bind_text(s, 1, event_id);
-    int found = sqlite3_step(s) == SQLITE_ROW;
+    int rc = sqlite3_step(s);
+    int found = rc == SQLITE_ROW;
     if (found) {
         copy_id(out->incident_id, col_text(s, 0));
         snprintf(out->ref, sizeof out->ref, "%s", col_text(s, 1));
     }
     sqlite3_reset(s);
+    if (!found && rc != SQLITE_DONE)
+        return store_fail(st, err, _("reading the incidents of a checklist NG"));
     return found;
 }
 
 /* The open incident (draft included) of the same problem: an NG of the same
- * template, host and check (or mark by hand) linked to it. */
-static int open_incident(struct store *st, const char *event_id, struct checklist_incident *out)
+ * template, host and check (or mark by hand) linked to it: 1, 0 none, -1 a failed read. */
+static int open_incident(struct store *st, const char *event_id, struct checklist_incident *out,
+                         char **err)
 {
     sqlite3_stmt *s = store_stmt(
         st, "SELECT i.id, i.ref FROM checklist_events e "
@@ -1008,12 +1013,15 @@ static int open_incident(struct store *st, const char *event_id, struct checklis
             "AND i.status NOT IN ('recovered', 'closed') "
             "WHERE e.id = ?1 ORDER BY i.created_at DESC, i.id DESC LIMIT 1");
     bind_text(s, 1, event_id);
-    int found = sqlite3_step(s) == SQLITE_ROW;
+    int rc = sqlite3_step(s);
+    int found = rc == SQLITE_ROW;
     if (found) {
         copy_id(out->incident_id, col_text(s, 0));
         snprintf(out->ref, sizeof out->ref, "%s", col_text(s, 1));
     }
     sqlite3_reset(s);
+    if (!found && rc != SQLITE_DONE)
+        return store_fail(st, err, _("reading the incidents of a checklist NG"));
     return found;
 }
 
@@ -1026,11 +1034,14 @@ int checklist_ng_incident_in_tx(struct store *st, const struct sla *sla, const c
     struct checklist_draft d = {0};
     if (checklist_ng_draft(st, event_id, &d, err) != 0)
         return -1;
-    int rc = 0;
+    int rc = 0, linked = 0, open = 0;
     char link_id[ID_LEN + 1];
-    if (linked_incident(st, event_id, out)) {
+    if ((linked = linked_incident(st, event_id, out, err)) < 0 ||
+        (!linked && (open = open_incident(st, event_id, out, err)) < 0)) {
+        rc = -1;
+    } else if (linked) {
         /* already done: nothing to write */
-    } else if (open_incident(st, event_id, out)) {
+    } else if (open) {
         char *data = xasprintf("{\"kind\":\"checklist_event\",\"id\":\"%s\"}", event_id);
         char *note = xasprintf(_("NG again: %s"), d.title);
         sqlite3_stmt *s = store_stmt(
