@@ -20,7 +20,7 @@ trap 'sshd_cleanup; t_cleanup' EXIT
 T_TIMEOUT=60
 SSHD_NO_KNOWN=1 sshd_start a
 sshd_alias fresh1 a
-fp=$(ssh-keygen -lf "$T/sshd-a/host_ed25519.pub" | awk '{print $2}')
+fp=$(ssh-keygen -lf "$(sshd_hostkey_pub a)" | awk '{print $2}')
 UNYO_USER=$T_USER UNYO_NOW=$T_NOW "$T_BIN" host add fresh1 --ssh-alias fresh1 --db "$T_DB" >/dev/null ||
     t_fail "host add"
 mkdir -p "$XDG_CONFIG_HOME/unyo/checks"
