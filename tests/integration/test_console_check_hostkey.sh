@@ -34,7 +34,10 @@ severity = critical
 EOF
 q() { sqlite3 "$T_DB" "$1"; }
 
+ng0=$(UNYO_USER=$T_USER UNYO_NOW=$T_NOW "$T_BIN" checklist --json --db "$T_DB" |
+    python3 -c "import json,sys; print(sum(1 for r in json.load(sys.stdin) if r['status'] == 'ng'))")
 t_start 220 40 --pane hosts
+t_wait "NG $ng0 "
 t_keys /
 t_type "fresh1"
 t_keys Enter
@@ -49,6 +52,9 @@ n=$(q "SELECT count(*) FROM checklist_events e JOIN hosts h ON h.id = e.host_id 
 [ "$(q "SELECT count(*) FROM checklist_events WHERE status = 'skip' AND source = 'check'")" = 0 ] ||
     t_fail "a check run recorded a skip"
 t_ok "recorded NG 'unreachable: host key unknown' by the check run, not a skip"
+# The status line counts it (the demo day has one NG already).
+t_wait "NG $((ng0 + 1))"
+t_ok "status line NG count follows the check run"
 t_keys n
 t_wait_gone "(y/n)"
 grep -q "^\[127.0.0.1\]:$PORT_a " "$HOME/.ssh/known_hosts" && t_fail "n added the key"
