@@ -8,6 +8,7 @@
 #include "checklist.h"
 #include "i18n.h"
 #include "incidents.h"
+#include "sla.h"
 #include "screens.h"
 #include "store.h"
 #include "textwidth.h"
@@ -34,6 +35,9 @@ struct cl_model {
     /* pending action state */
     char code[32];
     char host[128];
+    /* detail view: every result the item's status is the worst of, reasons in full */
+    int detail;
+    struct ui_lines lines;
 };
 
 static struct table_col cl_cols[9];
@@ -124,9 +128,8 @@ static long cl_fetch(void *data, long from, long n, struct table_row *rows)
         r->cell[3] = xstrdup(it->host_name ? it->host_name : "");
         r->cell[4] = it->overdue ? xasprintf(_("due %s"), it->due_day) : xstrdup(it->period_text);
         r->cell[5] = xstrdup(value);
-        r->cell[6] = xstrdup(it->status == CHECK_SKIP && it->reason ? it->reason
-                             : it->note                             ? it->note
-                                                                    : "");
+        const char *note = checklist_item_note(it);
+        r->cell[6] = xstrdup(note ? note : "");
         r->cell[7] = xstrdup(it->who_name ? it->who_name : "");
         r->cell[8] = xstrdup(when);
         r->style = it->overdue ? STYLE_OVERDUE : STYLE_NORMAL;
@@ -252,6 +255,11 @@ static const struct checklist_item *selected_item(struct cl_model *m)
 static void cl_draw(struct pane *p, const struct ui_canvas *c)
 {
     struct cl_model *m = p->data;
+    if (m->detail) {
+        ui_lines_draw(&m->lines, c, c->h - 1);
+        ui_put(c, c->h - 1, 0, -1, STYLE_DIM, _("Esc back  ↑↓ scroll"));
+        return;
+    }
     char today[11];
     ui_today(today);
     struct civil_date cd;
@@ -313,53 +321,72 @@ static void draft_answer(int yes, void *data)
     (void)data;
     if (!yes)
         return;
-    struct store *st = ui_store();
-    struct checklist_draft d = {0};
     char *err = NULL;
-    if (checklist_ng_draft(st, draft_event, &d, &err) != 0) {
-        ui_error_take(err);
-        return;
-    }
-    /* The library the draft is filed under: the data centre, else the central library. */
-    char library[64] = "", host[128] = "";
-    sqlite3_stmt *s = store_stmt(st, "SELECT code FROM libraries WHERE deleted = 0 ORDER BY "
-                                     "kind = 'datacenter' DESC, kind = 'central' DESC, code "
-                                     "LIMIT 1");
-    if (sqlite3_step(s) == SQLITE_ROW)
-        snprintf(library, sizeof library, "%s", col_text(s, 0));
-    sqlite3_reset(s);
-    if (d.host_id[0]) {
-        s = store_stmt(st, "SELECT name FROM hosts WHERE id = ?1");
-        bind_text(s, 1, d.host_id);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            snprintf(host, sizeof host, "%s", col_text(s, 0));
-        sqlite3_reset(s);
-    }
-    const char *hosts[1] = {host};
-    struct incident_new in = {0};
-    in.library = library;
-    in.channel = "rounds";
-    in.title = d.title;
-    in.description = d.description;
-    in.category = d.category;
-    in.impact = 2;
-    in.urgency = 2;
-    in.hosts = host[0] ? hosts : NULL;
-    in.nhosts = host[0] ? 1 : 0;
-    in.draft = 1;
-    char id[ID_LEN + 1] = "", ref[24] = "";
+    struct checklist_incident ci;
     struct sla *sla = sla_load(NULL, NULL, &err);
-    if (!sla || incident_create(st, sla, &in, id, ref, &err) != 0 ||
-        checklist_link_incident(st, d.event_id[0] ? d.event_id : draft_event, id, &err) != 0) {
-        /* Keep the draft visible so nothing is lost. */
-        ui_error(_("Incident draft not saved (%s): [%s] %s"), err ? err : "", d.category, d.title);
+    if (!sla || checklist_ng_incident(ui_store(), sla, draft_event, &ci, &err) != 0) {
+        ui_error(_("Incident draft not saved: %s"), err ? err : "");
         free(err);
+    } else if (ci.created) {
+        ui_message(_("Incident draft %s saved (submit it in Incidents)"), ci.ref);
+        ui_dirty(UI_DIRTY_COUNTS);
     } else {
-        ui_message(_("Incident draft %s saved: %s (submit it in Incidents)"), ref, d.title);
+        ui_message(_("The NG was added to the open incident %s of the same problem"), ci.ref);
         ui_dirty(UI_DIRTY_COUNTS);
     }
     sla_free(sla);
-    checklist_draft_free(&d);
+}
+
+/* Appends text in lines of at most width cells (the view does not wrap). */
+static void add_wrapped(struct ui_lines *l, int style, const char *indent, const char *text,
+                        int width)
+{
+    const char *p = text ? text : "";
+    do {
+        const char *q = p;
+        int w = 0;
+        while (*q && *q != '\n') {
+            uint32_t cp;
+            size_t n = utf8_decode(q, strlen(q), &cp);
+            int cw = cp_width(cp);
+            if (w + cw > width && q > p)
+                break;
+            w += cw;
+            q += n;
+        }
+        ui_lines_addf(l, style, "%s%.*s", indent, (int)(q - p), p);
+        p = *q == '\n' ? q + 1 : q;
+    } while (*p);
+}
+
+static void open_detail(struct cl_model *m, const struct checklist_item *it, int width)
+{
+    ui_lines_clear(&m->lines);
+    m->lines.top = 0;
+    ui_lines_addf(&m->lines, STYLE_HEADER, "%s %s%s%s — %s", it->code, item_name(it),
+                  it->host_name ? " @" : "", it->host_name ? it->host_name : "",
+                  status_label(it->status));
+    if (it->failed)
+        ui_lines_addf(&m->lines, STYLE_STATUS_NG, _("Failed checks: %s"), it->failed);
+    ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
+    for (size_t i = 0; i < it->n_results; i++) {
+        const struct checklist_result *r = &it->results[i];
+        char when[32], value[48] = "";
+        format_when(r->at, m->day, when, sizeof when);
+        if (r->has_value)
+            snprintf(value, sizeof value, " %g%s%s", r->value, it->unit ? " " : "",
+                     it->unit ? it->unit : "");
+        ui_lines_addf(&m->lines, status_style(r->status), "%-4s %s%s  %s %s",
+                      status_label(r->status), r->check ? r->check : _("(by hand)"), value,
+                      r->check ? _("check run") : "", when);
+        if (r->reason && *r->reason)
+            add_wrapped(&m->lines, STYLE_NORMAL, "     ", r->reason, width > 12 ? width - 6 : 6);
+    }
+    if (it->note) {
+        ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
+        add_wrapped(&m->lines, STYLE_DIM, _("Note: "), it->note, width > 12 ? width - 8 : 6);
+    }
+    m->detail = 1;
 }
 
 static int do_mark(struct mark_req *r, const char *value, const char *note, const char *reason,
@@ -542,7 +569,14 @@ static void change_day(struct cl_model *m, int delta)
 static int cl_action(struct pane *p, const char *a)
 {
     struct cl_model *m = p->data;
+    if (m->detail)
+        return ui_lines_scroll(&m->lines, a, p->h > 4 ? p->h - 2 : 1);
     const struct checklist_item *it = selected_item(m);
+    if (strcmp(a, "open") == 0 && it && it->n_results &&
+        (it->status == CHECK_NG || it->status == CHECK_SKIP || it->n_results > 1)) {
+        open_detail(m, it, p->w > 20 ? p->w : 80);
+        return 1;
+    }
     if (strcmp(a, "checklist.prev-day") == 0 || strcmp(a, "left") == 0) {
         change_day(m, -1);
         return 1;
@@ -618,6 +652,12 @@ static int cl_action(struct pane *p, const char *a)
     return table_action(&m->table, a);
 }
 
+static int cl_key(struct pane *p, int key)
+{
+    struct cl_model *m = p->data;
+    return ui_lines_close(&m->detail, &m->lines, key);
+}
+
 static void cl_mouse(struct pane *p, int y, int x, int button)
 {
     struct cl_model *m = p->data;
@@ -658,6 +698,7 @@ static void cl_free(struct pane *p)
     free(m->pattern);
     free(m->idx);
     free(m->load_error);
+    ui_lines_free(&m->lines);
     free(m);
     add_reset();
 }
@@ -683,6 +724,7 @@ const struct pane_ops checklist_pane = {
     .reload_on_show = 1,
     .draw = cl_draw,
     .action = cl_action,
+    .key = cl_key,
     .mouse = cl_mouse,
     .filter = cl_filter,
     .sort = cl_sort,

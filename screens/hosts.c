@@ -365,9 +365,11 @@ static void host_form(const struct host *h)
 /* ---- checks in the background ---- */
 struct check_job {
     char *db, *host;
+    char *trust_fp; /* the key the operator confirmed, for a run again */
     int ok;
-    size_t results, ng, skipped;
+    size_t results, ng;
     char *err;
+    char *unknown_fp, *unknown_type; /* the host's key was not in known_hosts */
 };
 
 static void check_work(void *arg)
@@ -381,17 +383,39 @@ static void check_work(void *arg)
     if (store_require_operator(st, &j->err) == 0 && checks_load_dir(NULL, &set, &j->err) == 0) {
         struct check_run_opts o = {0};
         o.host = j->host;
+        o.trust_fingerprint = j->trust_fp;
         if (checks_run(st, &set, &o, &rep, &j->err) == 0) {
             j->ok = 1;
             j->results = rep.count;
             j->ng = rep.ng;
-            j->skipped = rep.skipped;
+            if (rep.n_unknown_keys) {
+                j->unknown_fp = xstrdup(rep.unknown_keys[0].fingerprint);
+                j->unknown_type = xstrdup(rep.unknown_keys[0].type);
+            }
         }
         check_report_free(&rep);
     }
     checks_free(&set);
     store_close(st);
     ui_filter_thread_done();
+}
+
+static void start_checks(const char *host, const char *trust_fp);
+
+/* The same question a session asks for an unknown host key; yes runs the
+ * checks again trusting exactly the key shown. */
+struct trust_ask {
+    char *host, *fp;
+};
+
+static void trust_answer(int yes, void *data)
+{
+    struct trust_ask *t = data;
+    if (yes)
+        start_checks(t->host, t->fp);
+    free(t->host);
+    free(t->fp);
+    free(t);
 }
 
 static void check_done(void *arg)
@@ -403,14 +427,29 @@ static void check_done(void *arg)
             if (strcmp(HM->rows[i].h.name, j->host) == 0)
                 HM->rows[i].checking = 0;
     }
-    if (j->ok)
-        ui_message(_("checks on %s: %zu results, %zu NG, %zu not run"), j->host, j->results, j->ng,
-                   j->skipped);
-    else
+    if (j->ok && j->unknown_fp && !j->trust_fp) {
+        struct trust_ask *t = xcalloc(1, sizeof *t);
+        t->host = xstrdup(j->host);
+        t->fp = xstrdup(j->unknown_fp);
+        char *a = xasprintf(_("The host key of %s is not in known_hosts."), j->host);
+        char *b = xasprintf(_("Key fingerprint: %s"), j->unknown_fp);
+        char *q = xasprintf("%s %s %s %s", a, b,
+                            _("Trust this key and add it to known_hosts? (y/n) Compare it with "
+                              "the fingerprint the server's administrator gave you."),
+                            _("(The checks were recorded NG: unreachable.)"));
+        ui_confirm(q, trust_answer, t);
+        free(a), free(b), free(q);
+    } else if (j->ok) {
+        ui_message(_("checks on %s: %zu results, %zu NG"), j->host, j->results, j->ng);
+    } else {
         ui_error(_("checks on %s: %s"), j->host, j->err ? j->err : "?");
+    }
     free(j->err);
     free(j->db);
     free(j->host);
+    free(j->trust_fp);
+    free(j->unknown_fp);
+    free(j->unknown_type);
     free(j);
     ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_ALL | UI_DIRTY_COUNTS);
 }
@@ -425,24 +464,35 @@ static int progress_tick(void *data)
     return 1;
 }
 
+static void start_checks(const char *host, const char *trust_fp)
+{
+    struct check_job *j = xcalloc(1, sizeof *j);
+    j->db = xstrdup(ui_store()->path);
+    j->host = xstrdup(host);
+    j->trust_fp = trust_fp ? xstrdup(trust_fp) : NULL;
+    for (size_t i = 0; HM && i < HM->n; i++)
+        if (strcmp(HM->rows[i].h.name, host) == 0) {
+            HM->rows[i].checking = 1;
+            HM->rows[i].check_started = ui_monotonic_ms();
+        }
+    if (HM) {
+        HM->running++;
+        table_reset(&HM->table);
+    }
+    ui_message(_("running the checks on %s…"), host);
+    if (ui_bg_run(check_work, check_done, j) != 0) {
+        check_work(j);
+        check_done(j);
+    }
+}
+
 static void run_checks(struct hrow *r)
 {
     if (r->checking) {
         ui_message(_("checks on %s are already running"), r->h.name);
         return;
     }
-    struct check_job *j = xcalloc(1, sizeof *j);
-    j->db = xstrdup(ui_store()->path);
-    j->host = xstrdup(r->h.name);
-    r->checking = 1;
-    r->check_started = ui_monotonic_ms();
-    HM->running++;
-    table_reset(&HM->table);
-    ui_message(_("running the checks on %s…"), r->h.name);
-    if (ui_bg_run(check_work, check_done, j) != 0) {
-        check_work(j);
-        check_done(j);
-    }
+    start_checks(r->h.name, NULL);
 }
 
 /* ---- pane ops ---- */

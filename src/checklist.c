@@ -35,6 +35,7 @@ struct event {
     int has_value;
     double value;
     char *note, *reason, *at, *login, *name;
+    char *check; /* the check id of a check run's result, else NULL */
     int64_t hlc;
 };
 
@@ -69,6 +70,7 @@ static void snapshot_free(struct snapshot *s)
     for (size_t i = 0; i < s->nevents; i++) {
         struct event *e = &s->events[i];
         free(e->note), free(e->reason), free(e->at), free(e->login), free(e->name);
+        free(e->check);
     }
     free(s->tmpls), free(s->hosts), free(s->events);
     memset(s, 0, sizeof *s);
@@ -154,7 +156,7 @@ static int load_events(struct store *st, const char *from_day, const char *to_da
 {
     sqlite3_stmt *s = store_stmt(
         st, "SELECT e.id, e.day, e.template_id, e.host_id, e.status, e.value, e.note, e.reason, "
-            "e.at, o.login, o.name, e.hlc FROM checklist_events e "
+            "e.at, o.login, o.name, e.hlc, e.source FROM checklist_events e "
             "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.day >= ?1 AND e.day <= ?2");
     bind_text(s, 1, from_day);
     bind_text(s, 2, to_day);
@@ -176,6 +178,13 @@ static int load_events(struct store *st, const char *from_day, const char *to_da
         e->login = dup_or_null(col_text(s, 9));
         e->name = dup_or_null(col_text(s, 10));
         e->hlc = sqlite3_column_int64(s, 11);
+        /* A check run's result names its check in the note ("check=ID"): that is
+         * the result's key, not a note to show. */
+        if (streq(col_text(s, 12), "check") && e->note && strncmp(e->note, "check=", 6) == 0) {
+            e->check = xstrdup(e->note + 6);
+            free(e->note);
+            e->note = NULL;
+        }
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
@@ -266,10 +275,40 @@ const char *checklist_status_name(enum checklist_status s)
     return "todo";
 }
 
+static enum checklist_status status_of(const struct event *e)
+{
+    return streq(e->status, "ok") ? CHECK_OK : streq(e->status, "ng") ? CHECK_NG : CHECK_SKIP;
+}
+
+/* NG > skip > OK. */
+static int severity(enum checklist_status s)
+{
+    return s == CHECK_NG ? 3 : s == CHECK_SKIP ? 2 : s == CHECK_OK ? 1 : 0;
+}
+
+static void result_clear(struct checklist_result *r)
+{
+    free(r->check), free(r->reason), free(r->at);
+    memset(r, 0, sizeof *r);
+}
+
+static void results_free(struct checklist_item *it)
+{
+    for (size_t i = 0; i < it->n_results; i++)
+        result_clear(&it->results[i]);
+    free(it->results);
+    it->results = NULL;
+    it->n_results = 0;
+}
+
+/* Worst-of over the latest result of each check since the latest mark by hand. */
 static void fill_state(struct checklist_item *it, const struct snapshot *snap)
 {
     size_t first, n;
     events_of(snap, it->due_day, it->template_id, it->host_id, &first, &n);
+    /* Latest result per key; kept as event indexes while scanning. */
+    size_t *latest = n ? xcalloc(n, sizeof *latest) : NULL;
+    size_t nl = 0;
     for (size_t i = first; i < first + n; i++) {
         const struct event *e = &snap->events[i];
         if (streq(e->status, "added")) {
@@ -277,14 +316,18 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
             continue;
         }
         if (is_status_event(e)) {
-            it->status = streq(e->status, "ok")   ? CHECK_OK
-                         : streq(e->status, "ng") ? CHECK_NG
-                                                  : CHECK_SKIP;
-            it->has_value = e->has_value;
-            it->value = e->value;
-            free(it->reason);
-            it->reason = dup_or_null(e->reason);
-            copy_id(it->status_event_id, e->id);
+            if (!e->check) {
+                nl = 0; /* a person's mark settles everything before it */
+                latest[nl++] = i;
+            } else {
+                size_t k = 0;
+                while (k < nl && !(snap->events[latest[k]].check &&
+                                   streq(snap->events[latest[k]].check, e->check)))
+                    k++;
+                latest[k] = i;
+                if (k == nl)
+                    nl++;
+            }
         }
         if (e->note && *e->note) {
             free(it->note);
@@ -292,12 +335,63 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
         }
         free(it->who_login), free(it->who_name), free(it->at);
         it->who_login = dup_or_null(e->login);
-        it->who_name = dup_or_null(e->name);
+        it->who_name = e->check ? xstrdup(_("check run")) : dup_or_null(e->name);
         it->at = dup_or_null(e->at);
         copy_id(it->last_event_id, e->id);
     }
+    /* The status: the worst; its value, event and actor: the latest of the worst. */
+    const struct event *rep = NULL;
+    for (size_t k = 0; k < nl; k++) {
+        const struct event *e = &snap->events[latest[k]];
+        if (!rep || severity(status_of(e)) > severity(status_of(rep)) ||
+            (severity(status_of(e)) == severity(status_of(rep)) && e->hlc >= rep->hlc))
+            rep = e;
+    }
+    if (rep) {
+        it->status = status_of(rep);
+        it->has_value = rep->has_value;
+        it->value = rep->value;
+        it->by_check_run = rep->check != NULL;
+        copy_id(it->status_event_id, rep->id);
+        it->results = xcalloc(nl, sizeof *it->results);
+        it->n_results = nl;
+        struct strbuf why = STRBUF_INIT, failed = STRBUF_INIT;
+        for (size_t k = 0; k < nl; k++) {
+            const struct event *e = &snap->events[latest[k]];
+            struct checklist_result *r = &it->results[k];
+            r->check = dup_or_null(e->check);
+            r->status = status_of(e);
+            r->has_value = e->has_value;
+            r->value = e->value;
+            r->reason = dup_or_null(e->reason);
+            r->at = dup_or_null(e->at);
+            copy_id(r->event_id, e->id);
+            if (r->status != it->status || it->status == CHECK_OK)
+                continue;
+            if (e->check && r->status == CHECK_NG)
+                sb_printf(&failed, "%s%s", failed.len ? ", " : "", e->check);
+            if (e->check)
+                sb_printf(&why, "%s%s: %s", why.len ? "; " : "", e->check,
+                          e->reason ? e->reason : "");
+            else if (e->reason && *e->reason)
+                sb_printf(&why, "%s%s", why.len ? "; " : "", e->reason);
+        }
+        free(it->reason);
+        it->reason = why.len ? sb_detach(&why) : NULL;
+        sb_free(&why);
+        it->failed = failed.len ? sb_detach(&failed) : NULL;
+        sb_free(&failed);
+    }
+    free(latest);
     it->out_of_range =
         it->has_value && it->has_range && (it->value < it->value_min || it->value > it->value_max);
+}
+
+const char *checklist_item_note(const struct checklist_item *it)
+{
+    if ((it->status == CHECK_NG || it->status == CHECK_SKIP) && it->reason && *it->reason)
+        return it->reason;
+    return it->note;
 }
 
 static struct checklist_item *push_item(struct checklist_day *d, const struct tmpl *t,
@@ -459,6 +553,8 @@ void checklist_day_free(struct checklist_day *d)
         free(it->code), free(it->name_ja), free(it->name_en), free(it->period_text);
         free(it->host_name), free(it->unit), free(it->note), free(it->reason);
         free(it->who_login), free(it->who_name), free(it->at);
+        free(it->failed);
+        results_free(it);
     }
     free(d->items);
     memset(d, 0, sizeof *d);
@@ -758,7 +854,7 @@ int checklist_ng_draft(struct store *st, const char *event_id, struct checklist_
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s = store_stmt(
         st, "SELECT e.status, e.value, e.unit, e.note, e.day, e.host_id, t.code, t.name_ja, "
-            "t.name_en, t.value_min, t.value_max, h.name, e.at, o.name "
+            "t.name_en, t.value_min, t.value_max, h.name, e.at, o.name, e.source, e.reason "
             "FROM checklist_events e JOIN templates t ON t.id = e.template_id "
             "LEFT JOIN hosts h ON h.id = e.host_id LEFT JOIN operators o ON o.id = e.operator_id "
             "WHERE e.id = ?1");
@@ -778,13 +874,29 @@ int checklist_ng_draft(struct store *st, const char *event_id, struct checklist_
     const char *code = col_text(s, 6);
     const char *host = col_text(s, 11);
     const char *note = col_text(s, 3);
+    const char *reason = col_text(s, 15);
+    const char *check = NULL;
+    if (streq(col_text(s, 14), "check") && note && strncmp(note, "check=", 6) == 0) {
+        check = note + 6;
+        note = NULL;
+    }
     struct strbuf title = STRBUF_INIT, desc = STRBUF_INIT;
-    if (host)
+    if (host && check)
+        sb_printf(&title, _("Check NG: %s (%s) on %s: %s"), name, code, host, check);
+    else if (host)
         sb_printf(&title, _("Checklist NG: %s (%s) on %s"), name, code, host);
     else
         sb_printf(&title, _("Checklist NG: %s (%s)"), name, code);
     sb_printf(&desc, _("Daily check %s %s was marked NG on %s."), code, name, col_text(s, 4));
     sb_putc(&desc, '\n');
+    if (check) {
+        sb_printf(&desc, _("Check: %s"), check);
+        sb_putc(&desc, '\n');
+    }
+    if (reason && *reason) {
+        sb_printf(&desc, _("Result: %s"), reason);
+        sb_putc(&desc, '\n');
+    }
     if (host) {
         sb_printf(&desc, _("Host: %s"), host);
         sb_putc(&desc, '\n');
@@ -811,8 +923,11 @@ int checklist_ng_draft(struct store *st, const char *event_id, struct checklist_
     if (col_text(s, 12) && time_parse(col_text(s, 12), &ms) == 0) {
         char when[32];
         time_format_jst(ms, when, 0);
-        sb_printf(&desc, _("Checked by %s at %s JST"), col_text(s, 13) ? col_text(s, 13) : "?",
-                  when);
+        if (check)
+            sb_printf(&desc, _("Checked by the check run at %s JST"), when);
+        else
+            sb_printf(&desc, _("Checked by %s at %s JST"), col_text(s, 13) ? col_text(s, 13) : "?",
+                      when);
         sb_putc(&desc, '\n');
     }
     out->title = sb_detach(&title);
@@ -859,6 +974,143 @@ int checklist_link_incident(struct store *st, const char *event_id, const char *
         store_rollback(st);
     free(detail);
     return rc;
+}
+
+/* The incident an event is already linked to: 1, 0 none, -1 a failed read. */
+static int linked_incident(struct store *st, const char *event_id, struct checklist_incident *out,
+                           char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT i.id, i.ref FROM links l JOIN incidents i ON i.id = l.to_id "
+            "WHERE l.from_kind = 'checklist_event' AND l.from_id = ?1 AND l.to_kind = 'incident' "
+            "AND l.deleted = 0 AND i.deleted = 0 ORDER BY l.created_at LIMIT 1");
+    bind_text(s, 1, event_id);
+    int rc = sqlite3_step(s);
+    int found = rc == SQLITE_ROW;
+    if (found) {
+        copy_id(out->incident_id, col_text(s, 0));
+        snprintf(out->ref, sizeof out->ref, "%s", col_text(s, 1));
+    }
+    sqlite3_reset(s);
+    if (!found && rc != SQLITE_DONE)
+        return store_fail(st, err, _("reading the incidents of a checklist NG"));
+    return found;
+}
+
+/* The open incident (draft included) of the same problem: an NG of the same
+ * template, host and check (or mark by hand) linked to it: 1, 0 none, -1 a failed read. */
+static int open_incident(struct store *st, const char *event_id, struct checklist_incident *out,
+                         char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT i.id, i.ref FROM checklist_events e "
+            "JOIN checklist_events p ON p.template_id = e.template_id AND p.host_id IS e.host_id "
+            "AND p.status = 'ng' AND (CASE WHEN p.source = 'check' THEN p.note ELSE NULL END) IS "
+            "(CASE WHEN e.source = 'check' THEN e.note ELSE NULL END) "
+            "JOIN links l ON l.from_kind = 'checklist_event' AND l.from_id = p.id "
+            "AND l.to_kind = 'incident' AND l.deleted = 0 "
+            "JOIN incidents i ON i.id = l.to_id AND i.deleted = 0 "
+            "AND i.status NOT IN ('recovered', 'closed') "
+            "WHERE e.id = ?1 ORDER BY i.created_at DESC, i.id DESC LIMIT 1");
+    bind_text(s, 1, event_id);
+    int rc = sqlite3_step(s);
+    int found = rc == SQLITE_ROW;
+    if (found) {
+        copy_id(out->incident_id, col_text(s, 0));
+        snprintf(out->ref, sizeof out->ref, "%s", col_text(s, 1));
+    }
+    sqlite3_reset(s);
+    if (!found && rc != SQLITE_DONE)
+        return store_fail(st, err, _("reading the incidents of a checklist NG"));
+    return found;
+}
+
+int checklist_ng_incident_in_tx(struct store *st, const struct sla *sla, const char *event_id,
+                                struct checklist_incident *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    struct checklist_draft d = {0};
+    if (checklist_ng_draft(st, event_id, &d, err) != 0)
+        return -1;
+    int rc = 0, linked = 0, open = 0;
+    char link_id[ID_LEN + 1];
+    if ((linked = linked_incident(st, event_id, out, err)) < 0 ||
+        (!linked && (open = open_incident(st, event_id, out, err)) < 0)) {
+        rc = -1;
+    } else if (linked) {
+        /* already done: nothing to write */
+    } else if (open) {
+        char *data = xasprintf("{\"kind\":\"checklist_event\",\"id\":\"%s\"}", event_id);
+        char *note = xasprintf(_("NG again: %s"), d.title);
+        sqlite3_stmt *s = store_stmt(
+            st, "INSERT INTO incident_events(id, incident_id, kind, note, data, operator_id, at, "
+                "hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        if (ledger_insert_event(st, s, out->incident_id, "linked", note, data, time_now_ms()) != 0)
+            rc = store_fail(st, err, _("recording an incident event"));
+        sqlite3_reset(s);
+        if (rc == 0)
+            rc = ledger_add_link_id(st, "checklist_event", event_id, "incident", out->incident_id,
+                                    NULL, link_id, err);
+        if (rc == 0)
+            rc = store_audit(st, "checklist.incident", "incidents", out->incident_id, data, err);
+        free(note);
+        free(data);
+    } else {
+        char library[64] = "", host[256] = "";
+        /* The library the draft is filed under: the data centre, else the central
+         * library, else the first. */
+        sqlite3_stmt *s = store_stmt(st, "SELECT code FROM libraries WHERE deleted = 0 ORDER BY "
+                                         "kind = 'datacenter' DESC, kind = 'central' DESC, code "
+                                         "LIMIT 1");
+        if (sqlite3_step(s) == SQLITE_ROW)
+            snprintf(library, sizeof library, "%s", col_text(s, 0));
+        sqlite3_reset(s);
+        if (d.host_id[0]) {
+            s = store_stmt(st, "SELECT name FROM hosts WHERE id = ?1");
+            bind_text(s, 1, d.host_id);
+            if (sqlite3_step(s) == SQLITE_ROW)
+                snprintf(host, sizeof host, "%s", col_text(s, 0));
+            sqlite3_reset(s);
+        }
+        const char *hosts[1] = {host};
+        struct incident_new in = {0};
+        in.library = library;
+        in.channel = "rounds";
+        in.title = d.title;
+        in.description = d.description;
+        in.category = d.category;
+        in.impact = 2;
+        in.urgency = 2;
+        in.hosts = host[0] ? hosts : NULL;
+        in.nhosts = host[0] ? 1 : 0;
+        in.draft = 1;
+        rc = incident_create_in_tx(st, sla, &in, out->incident_id, out->ref, err);
+        if (rc == 0)
+            rc = ledger_add_link_id(st, "checklist_event", event_id, "incident", out->incident_id,
+                                    NULL, link_id, err);
+        if (rc == 0) {
+            char *detail = xasprintf("checklist_event=%s incident=%s", event_id, out->ref);
+            rc = store_audit(st, "checklist.link", "links", link_id, detail, err);
+            free(detail);
+        }
+        out->created = rc == 0;
+    }
+    checklist_draft_free(&d);
+    return rc;
+}
+
+int checklist_ng_incident(struct store *st, const struct sla *sla, const char *event_id,
+                          struct checklist_incident *out, char **err)
+{
+    if (store_require_operator(st, err) != 0 || store_begin(st, err) != 0)
+        return -1;
+    if (checklist_ng_incident_in_tx(st, sla, event_id, out, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return store_commit(st, err);
 }
 
 struct calendar *checklist_calendar_open(char **err)

@@ -7,8 +7,13 @@
  * per_host expand once per host of the inventory (hosts.deleted = 0).
  *
  * State of (due day, template, host): events are append-only, a correction is a new
- * event. The status is that of the latest ok/ng/skip event; a note alone does not
- * change it. A value outside the template's range makes the mark NG.
+ * event. Every result is kept: a check run writes one event per check (source
+ * 'check', note "check=ID", by the check-run actor), a person one per mark. The
+ * item's status is the worst (NG > skip > OK) of the latest result of each check,
+ * counting only results since the latest mark by hand (a person's mark settles the
+ * item as of its time; later check results count again). So an NG of cpu_load is
+ * not hidden by a later OK of disk_use. A note alone does not change the status. A
+ * value outside the template's range makes the mark NG.
  *
  * Roll-over: a non-daily item whose most recent due day before the viewed day was
  * never done (no ok/ng/skip event for that due day) appears as overdue until done,
@@ -29,6 +34,20 @@ struct calendar;
 #define CHECKLIST_LOOKBACK_DAYS 31
 
 enum checklist_status { CHECK_TODO, CHECK_OK, CHECK_NG, CHECK_SKIP };
+
+/* The login of the actor automated check results are recorded by (not a person). */
+#define CHECKLIST_CHECK_ACTOR "unyo-check"
+
+/* The latest result of one check (or of the marks by hand) that counts for an item. */
+struct checklist_result {
+    char *check; /* check id; NULL for a mark by hand */
+    enum checklist_status status;
+    int has_value;
+    double value;
+    char *reason; /* why NG / skipped (full text), or NULL */
+    char *at;
+    char event_id[ID_LEN + 1];
+};
 
 /* Strings are malloc'd and owned by the checklist_day; NULL where noted. */
 struct checklist_item {
@@ -55,6 +74,13 @@ struct checklist_item {
     char last_event_id[ID_LEN + 1];   /* latest ok/ng/skip/note event, "" if none */
     char status_event_id[ID_LEN + 1]; /* latest ok/ng/skip event, "" if none */
     int added_by_hand;                /* an 'added' event put it on this day */
+    int by_check_run;                 /* the status comes from a check run, not a person */
+    /* The results the status is the worst of (see above), in check order; and the ids
+     * of the checks that are NG, comma separated (NULL when none). When NG or skipped,
+     * reason holds every failing result's "check: reason", joined by "; ". */
+    struct checklist_result *results;
+    size_t n_results;
+    char *failed;
 };
 
 struct checklist_day {
@@ -62,6 +88,10 @@ struct checklist_day {
     struct checklist_item *items; /* sorted: overdue first, then by code, then host name */
     size_t count;
 };
+
+/* What the note column shows: the reason when NG or skipped and there is one
+ * (which checks failed and why), else the note; NULL when neither. */
+const char *checklist_item_note(const struct checklist_item *it);
 
 /* "ok", "ng", "skip" or "todo". */
 const char *checklist_status_name(enum checklist_status s);
@@ -122,6 +152,26 @@ void checklist_draft_free(struct checklist_draft *d);
 /* Writes a links row checklist_event → incident (with audit). */
 int checklist_link_incident(struct store *st, const char *event_id, const char *incident_id,
                             char **err);
+
+/* NG → incident, in one transaction: an NG result (a checklist event) opens one
+ * incident draft per problem (template × host × check), or, while a draft or incident
+ * of the same problem is still open (not recovered or closed), adds the result to it
+ * (a "linked" event and a link). Either way the event is linked to the incident. An
+ * event already linked returns its incident. The draft's library: the data centre,
+ * else the central library, else the first. Manual NG marks (the pane, `unyo
+ * checklist incident`) and check runs (automatically) both come here. */
+struct checklist_incident {
+    char incident_id[ID_LEN + 1];
+    char ref[24];
+    int created; /* 1 a new draft, 0 added to an open one */
+};
+struct sla;
+int checklist_ng_incident(struct store *st, const struct sla *sla, const char *event_id,
+                          struct checklist_incident *out, char **err);
+/* The same inside the caller's transaction (a check run records its results and
+ * raises their drafts in one). */
+int checklist_ng_incident_in_tx(struct store *st, const struct sla *sla, const char *event_id,
+                                struct checklist_incident *out, char **err);
 
 /* The service calendar the operator configured: paths_find_data(NULL, "calendar.ini")
  * loaded with calendar_load, else calendar_new_default(). NULL with *err on a bad file. */

@@ -13,12 +13,16 @@
 #include <strings.h>
 #include <time.h>
 
+#include "checklist.h"
 #include "hosts.h"
+#include "id.h"
+#include "sla.h"
 #include "i18n.h"
 #include "paths.h"
 #include "ssh_config.h"
 #include "ssh_conn.h"
 #include "store.h"
+#include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -400,6 +404,23 @@ int checks_load_dir(const char *dir, struct check_set *set, char **err)
 
 /* ---------------------------------------------------------------- evaluation */
 
+static int evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
+                    const char *stderr_text, struct check_outcome *out);
+
+/* The reason quotes server output: it is kept as valid UTF-8 on one line with
+ * no control characters (escaped visibly), whatever the server sent. */
+int check_evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
+                   const char *stderr_text, struct check_outcome *out, char **err)
+{
+    (void)err;
+    evaluate(d, output ? output : "", output ? len : 0, exit_status, stderr_text, out);
+    struct strbuf sb = STRBUF_INIT;
+    text_sanitize(&sb, out->detail ? out->detail : "", 0);
+    free(out->detail);
+    out->detail = sb_detach(&sb);
+    return 0;
+}
+
 void check_outcome_clear(struct check_outcome *o)
 {
     free(o->detail);
@@ -472,10 +493,9 @@ static char *first_line(const char *s)
     return xstrndup(s, n);
 }
 
-int check_evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
-                   const char *stderr_text, struct check_outcome *out, char **err)
+static int evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
+                    const char *stderr_text, struct check_outcome *out)
 {
-    (void)err;
     memset(out, 0, sizeof *out);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(d->re, NULL);
     struct strbuf why = STRBUF_INIT;
@@ -483,10 +503,18 @@ int check_evaluate(const struct check_def *d, const char *output, size_t len, in
     double agg = 0;
     int have_agg = 0;
     PCRE2_SIZE start = 0;
+    /* A server's output must not keep a check run busy for minutes on a pattern
+     * that backtracks: bounded work, and a limit hit is said, not a silent miss. */
+    pcre2_match_context *mc = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(mc, 1000000);
+    pcre2_set_depth_limit(mc, 100000);
+    int gave_up = 0;
     while (start <= len) {
-        int rc = pcre2_match(d->re, (PCRE2_SPTR)output, len, start, 0, md, NULL);
-        if (rc < 0)
+        int rc = pcre2_match(d->re, (PCRE2_SPTR)output, len, start, 0, md, mc);
+        if (rc < 0) {
+            gave_up = rc != PCRE2_ERROR_NOMATCH;
             break;
+        }
         matches++;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         char *label = d->label_var ? capture(md, d->label_var) : NULL;
@@ -534,7 +562,15 @@ int check_evaluate(const struct check_def *d, const char *output, size_t len, in
         start = next;
     }
     pcre2_match_data_free(md);
+    pcre2_match_context_free(mc);
     out->has_value = have_agg;
+    if (gave_up) {
+        out->ok = 0;
+        out->detail = xstrdup(_("the pattern could not be matched against the output (match "
+                                "limit reached)"));
+        sb_free(&why);
+        return 0;
+    }
     out->value = agg;
     if (matches == 0) {
         char *line = first_line(stderr_text && *stderr_text ? stderr_text : output);
@@ -657,6 +693,7 @@ struct slot {
     int64_t started, deadline;
     int done, sent;
     char nonce[16];
+    const char *trust_fp; /* an unknown key with this fingerprint is trusted */
 };
 
 static void add_result(struct check_report *rep, const struct slot *sl, const struct check_def *d,
@@ -687,19 +724,52 @@ static void add_result(struct check_report *rep, const struct slot *sl, const st
         rep->skipped++;
 }
 
-/* The slot's remaining checks cannot run (connection failed, timeout): the
- * first one is NG with msg (an unreachable host is an alive/performance NG),
- * the rest are recorded as skipped with the same reason. */
+/* The slot's remaining checks cannot run (connection failed, timeout): each is
+ * NG with the full reason. A check that could not run did not pass: that is the
+ * check run's finding, not an operator's decision to skip. */
 static void fail_rest(struct check_report *rep, struct slot *sl, const struct check_set *set,
                       const char *msg)
 {
-    int first = 1;
-    for (; sl->cur < sl->n; sl->cur++) {
-        add_result(rep, sl, &set->defs[sl->checks[sl->cur]], first ? 0 : -1, NULL, msg, NULL,
+    for (; sl->cur < sl->n; sl->cur++)
+        add_result(rep, sl, &set->defs[sl->checks[sl->cur]], 0, NULL, msg, NULL,
                    mono_ms() - sl->started);
-        first = 0;
-    }
     sl->done = 1;
+}
+
+/* "unreachable: host key unknown: <the connection's full message>". */
+static char *unreachable(const struct ssh_conn *c, const char *msg)
+{
+    const char *why;
+    switch (c ? ssh_conn_fail_kind(c) : SSH_FAIL_CONFIG) {
+    case SSH_FAIL_HOSTKEY_UNKNOWN:
+        why = _("host key unknown");
+        break;
+    case SSH_FAIL_HOSTKEY_CHANGED:
+        why = _("host key changed");
+        break;
+    case SSH_FAIL_TIMEOUT:
+        why = _("timeout");
+        break;
+    case SSH_FAIL_REFUSED:
+        why = _("connection refused");
+        break;
+    case SSH_FAIL_RESOLVE:
+        why = _("name not found");
+        break;
+    case SSH_FAIL_AUTH:
+        why = _("authentication failed");
+        break;
+    case SSH_FAIL_CONFIG:
+        why = _("no usable SSH configuration");
+        break;
+    case SSH_FAIL_LOST:
+        why = _("connection lost");
+        break;
+    default:
+        why = _("connection failed");
+        break;
+    }
+    return xasprintf(_("unreachable: %s: %s"), why, msg ? msg : "");
 }
 
 static int64_t last_run(struct store *st, const char *host_id, const char *check_id)
@@ -797,21 +867,48 @@ static void finish_batch(struct slot *sl, const struct check_set *set, struct ch
     sl->done = 1;
 }
 
+/* Remembers a host whose key is unknown, so a console can offer to trust it. */
+static void note_hostkey(struct check_report *rep, const struct slot *sl, const char *fp,
+                         const char *type)
+{
+    rep->unknown_keys =
+        xrealloc(rep->unknown_keys, (rep->n_unknown_keys + 1) * sizeof *rep->unknown_keys);
+    struct check_hostkey *k = &rep->unknown_keys[rep->n_unknown_keys++];
+    k->host = xstrdup(sl->h->name);
+    k->fingerprint = xstrdup(fp);
+    k->type = xstrdup(type ? type : "");
+}
+
 /* Advances one host as far as it goes without blocking. */
 static void drive(struct store *st, struct slot *sl, const struct check_set *set,
                   struct check_report *rep)
 {
     for (int guard = 0; guard < 100 && !sl->done; guard++) {
         if (mono_ms() >= sl->deadline) {
-            char *m = xasprintf(_("%s: no result within the host timeout"), ssh_conn_label(sl->c));
+            char *m = sl->sent ? xasprintf(_("timeout: %s: no result within the host timeout"),
+                                           ssh_conn_label(sl->c))
+                               : xasprintf(_("unreachable: timeout: %s: not connected within the "
+                                             "host timeout"),
+                                           ssh_conn_label(sl->c));
             fail_rest(rep, sl, set, m);
             free(m);
             return;
         }
         enum ssh_state s = ssh_conn_step(sl->c);
         if (s == SSH_FAILED) {
-            fail_rest(rep, sl, set, ssh_conn_error(sl->c));
+            if (ssh_conn_fail_kind(sl->c) == SSH_FAIL_HOSTKEY_UNKNOWN &&
+                ssh_conn_fingerprint(sl->c))
+                note_hostkey(rep, sl, ssh_conn_fingerprint(sl->c), ssh_conn_hostkey_type(sl->c));
+            char *m = unreachable(sl->c, ssh_conn_error(sl->c));
+            fail_rest(rep, sl, set, m);
+            free(m);
             return;
+        }
+        if (s == SSH_NEEDS_CONFIRM) {
+            /* Only the very key the operator was shown and confirmed. */
+            const char *fp = ssh_conn_fingerprint(sl->c);
+            ssh_conn_confirm_hostkey(sl->c, sl->trust_fp && fp && streq(fp, sl->trust_fp));
+            continue;
         }
         if (s == SSH_READY && !sl->sent) {
             start_batch(st, sl, set);
@@ -835,10 +932,103 @@ static int by_host_then_order(const void *a, const void *b)
     return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
+/* The actor check results are recorded by: an inactive operator row every store
+ * makes for itself (name-derived id, so stores merge), never a person. */
+static int check_actor(struct store *st, char id[ID_LEN + 1], char **err)
+{
+    id_for_name(id, "operator", CHECKLIST_CHECK_ACTOR);
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    sqlite3_stmt *s =
+        store_stmt(st, "INSERT INTO operators(id, login, name, role, active, created_at, "
+                       "updated_at, hlc, origin) SELECT ?1, ?2, 'check run', 'operator', 0, ?3, "
+                       "?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM operators WHERE id = ?1)");
+    bind_text(s, 1, id);
+    bind_text(s, 2, CHECKLIST_CHECK_ACTOR);
+    bind_text(s, 3, at);
+    bind_int(s, 4, store_hlc_next(st));
+    bind_text(s, 5, st->origin);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err, _("recording a check result"));
+    return 0;
+}
+
+/* Every NG opens (or adds to) its incident draft, in the run's transaction. A
+ * draft that cannot be made (no library in the store, a bad sla.ini) never costs
+ * the results: it is undone alone (a savepoint) and said in the result. */
+static int raise_incidents(struct store *st, struct check_report *rep, char **err)
+{
+    if (!rep->ng)
+        return 0;
+    char *why = NULL;
+    struct sla *sla = sla_load(NULL, NULL, &why);
+    for (size_t i = 0; i < rep->count; i++) {
+        struct check_result *r = &rep->results[i];
+        if (r->ok || r->skipped || !r->event_id[0])
+            continue;
+        if (!sla) {
+            r->incident_error = xstrdup(why ? why : "");
+            continue;
+        }
+        if (store_exec(st, "SAVEPOINT check_draft", err) != 0) {
+            sla_free(sla);
+            free(why);
+            return -1;
+        }
+        struct checklist_incident ci;
+        char *e = NULL;
+        if (checklist_ng_incident_in_tx(st, sla, r->event_id, &ci, &e) == 0) {
+            snprintf(r->incident_ref, sizeof r->incident_ref, "%s", ci.ref);
+            r->incident_created = ci.created;
+            if (store_exec(st, "RELEASE check_draft", err) != 0) {
+                sla_free(sla);
+                free(why);
+                return -1;
+            }
+        } else {
+            r->incident_error = e ? e : xstrdup("?");
+            if (store_exec(st, "ROLLBACK TO check_draft", err) != 0 ||
+                store_exec(st, "RELEASE check_draft", err) != 0) {
+                sla_free(sla);
+                free(why);
+                return -1;
+            }
+        }
+    }
+    sla_free(sla);
+    free(why);
+    return 0;
+}
+
+static int record_in_tx(struct store *st, struct check_report *rep, char **err);
+
 static int record(struct store *st, struct check_report *rep, char **err)
 {
     if (store_begin(st, err) != 0)
         return -1;
+    /* The results and their drafts are the check run's, not the operator's. */
+    char person[ID_LEN + 1];
+    memcpy(person, st->operator_id, sizeof person);
+    char actor[ID_LEN + 1];
+    int rc = check_actor(st, actor, err);
+    if (rc == 0) {
+        memcpy(st->operator_id, actor, sizeof actor);
+        rc = record_in_tx(st, rep, err);
+        if (rc == 0)
+            rc = raise_incidents(st, rep, err);
+        memcpy(st->operator_id, person, sizeof person);
+    }
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+static int record_in_tx(struct store *st, struct check_report *rep, char **err)
+{
     char day[16];
     int64_t now = time_now_ms();
     time_format_jst_date(now, day);
@@ -853,7 +1043,6 @@ static int record(struct store *st, struct check_report *rep, char **err)
                     _("the checklist item %s (check %s) is not in the store: load the library "
                       "templates (unyo init --template library)"),
                     r->template_code, r->check_id);
-            store_rollback(st);
             return -1;
         }
         char tid[ID_LEN + 1];
@@ -890,13 +1079,8 @@ static int record(struct store *st, struct check_report *rep, char **err)
         free(note);
         if (rc != SQLITE_DONE) {
             store_fail(st, err, _("recording a check result"));
-            store_rollback(st);
             return -1;
         }
-    }
-    if (store_commit(st, err) != 0) {
-        store_rollback(st);
-        return -1;
     }
     return 0;
 }
@@ -1014,7 +1198,10 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
             const char *target = host_ssh_target(sl->h, &co);
             co.known_hosts = o->known_hosts;
             co.config_path = o->ssh_config;
-            co.hostkey_policy = o->accept_new ? SSH_HOSTKEY_ACCEPT_NEW : SSH_HOSTKEY_STRICT;
+            co.hostkey_policy = o->accept_new          ? SSH_HOSTKEY_ACCEPT_NEW
+                                : o->trust_fingerprint ? SSH_HOSTKEY_ASK
+                                                       : SSH_HOSTKEY_STRICT;
+            sl->trust_fp = o->trust_fingerprint;
             /* The connection's own timeout fires first, so the message names the phase. */
             co.connect_timeout_ms = timeout_ms < 16000 ? timeout_ms * 9 / 10 : 0;
             char *e = NULL;
@@ -1022,7 +1209,9 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
             sl->deadline = sl->started + timeout_ms;
             sl->c = ssh_conn_new(target, &co, &e);
             if (!sl->c) {
-                char *m = xasprintf("%s: %s", sl->h->name, e ? e : "");
+                char *m0 = xasprintf("%s: %s", sl->h->name, e ? e : "");
+                char *m = unreachable(NULL, m0);
+                free(m0);
                 fail_rest(rep, sl, set, m);
                 free(m);
                 free(e);
@@ -1101,7 +1290,14 @@ void check_report_free(struct check_report *rep)
         free(r->unit);
         free(r->detail);
         free(r->raw_output);
+        free(r->incident_error);
     }
+    for (size_t i = 0; i < rep->n_unknown_keys; i++) {
+        free(rep->unknown_keys[i].host);
+        free(rep->unknown_keys[i].fingerprint);
+        free(rep->unknown_keys[i].type);
+    }
+    free(rep->unknown_keys);
     free(rep->results);
     memset(rep, 0, sizeof *rep);
 }

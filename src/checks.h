@@ -109,6 +109,10 @@ struct check_run_opts {
     int accept_new;                       /* trust unknown host keys (first run) */
     const char *known_hosts, *ssh_config; /* NULL = the defaults */
     int dry_run;                          /* evaluate but do not record */
+    /* An unknown host key with exactly this fingerprint ("SHA256:...") is added to
+     * known_hosts: the key the console showed the operator and they confirmed
+     * (check_report.unknown_keys of an earlier run). Any other unknown key fails. */
+    const char *trust_fingerprint;
 };
 
 struct check_result {
@@ -119,7 +123,7 @@ struct check_result {
     char *template_code;
     char *severity;
     int ok;
-    int skipped; /* not run: the host was unreachable (see detail) */
+    int skipped; /* unused: a check that could not run is NG (see detail) */
     int has_value;
     double value;
     char *unit;
@@ -128,6 +132,14 @@ struct check_result {
     int64_t elapsed_ms;
     size_t order;              /* the check's index in the set */
     char event_id[ID_LEN + 1]; /* the checklist_events row, once recorded */
+    char incident_ref[24];     /* an NG's incident draft (new or added to), once recorded */
+    int incident_created;      /* 1 when this result opened the draft */
+    char *incident_error;      /* why an NG has no draft (the result is recorded), or NULL */
+};
+
+/* A host the run could not check because its key is not in known_hosts. */
+struct check_hostkey {
+    char *host, *fingerprint, *type;
 };
 
 struct check_report {
@@ -135,12 +147,18 @@ struct check_report {
     size_t count;
     size_t hosts;
     size_t ng;
-    size_t skipped;
+    size_t skipped; /* always 0 now: a check that could not run is NG */
     int64_t elapsed_ms;
+    struct check_hostkey *unknown_keys;
+    size_t n_unknown_keys;
 };
 
 /* Runs the checks over the hosts of the inventory that have SSH reach, and
- * records the results (unless dry_run) as the acting operator. */
+ * records the results (unless dry_run): one checklist event per check and host,
+ * by the check-run actor (CHECKLIST_CHECK_ACTOR), in one transaction with the
+ * incident drafts of the NG results (checklist_ng_incident_in_tx). A check that
+ * could not run (unreachable, timeout) is NG with the full reason. The acting
+ * operator must be registered (the run's audit row is theirs). */
 int checks_run(struct store *st, const struct check_set *set, const struct check_run_opts *o,
                struct check_report *rep, char **err);
 void check_report_free(struct check_report *rep);

@@ -44,7 +44,10 @@ static const struct cli_command commands[] = {
         "  ITEM is the template code (L025). skip needs --reason; a value outside the\n"
         "  item's range is recorded as NG; with --value alone the range decides.\n"
         "unyo checklist add ITEM [--host H] [--date D]\n"
-        "  Puts an as-needed item on the day's checklist.")},
+        "  Puts an as-needed item on the day's checklist.\n"
+        "unyo checklist incident ITEM [--host H] [--date D]\n"
+        "  Each NG result of the item opens an incident draft (one per host and check),\n"
+        "  or is added to the open one of the same problem.")},
     {"shift", cmd_shift, N_("the shift schedule and who is on duty"),
      N_("unyo shift list [--month YYYY-MM] [--csv|--json]\n"
         "unyo shift set DAY SHIFT LOGIN\n"

@@ -11,7 +11,20 @@
 #include "i18n.h"
 #include "output.h"
 #include "store.h"
+#include "textwidth.h"
 #include "util.h"
+
+/* Server output and stored text reach the terminal (and cron mail) only
+ * sanitised: no escape sequence from a host sets a title, the clipboard or
+ * clears the screen. Malloc'd; NULL stays NULL. */
+static char *clean(const char *s)
+{
+    if (!s)
+        return NULL;
+    struct strbuf sb = STRBUF_INIT;
+    text_sanitize(&sb, s, 0);
+    return sb_detach(&sb);
+}
 
 static void reset_getopt(void)
 {
@@ -61,9 +74,12 @@ static int check_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
         for (char *p = cmd; *p; p++)
             if (*p == '\n')
                 *p = ' ';
-        const char *v[] = {d->id,   d->template_code,        d->severity,
-                           d->name, sel.len ? sel.buf : "*", cmd};
+        char *c[6] = {clean(d->id),   clean(d->template_code),        clean(d->severity),
+                      clean(d->name), clean(sel.len ? sel.buf : "*"), clean(cmd)};
+        const char *v[] = {c[0], c[1], c[2], c[3], c[4], c[5]};
         output_row(t, v);
+        for (size_t k = 0; k < ARRAY_LEN(c); k++)
+            free(c[k]);
         free(cmd);
         sb_free(&sel);
     }
@@ -143,42 +159,57 @@ static int check_run_cmd(struct cli_ctx *ctx, int argc, char **argv)
         return cli_fail(err);
     }
     if (!quiet || ctx->format != OUTPUT_TEXT) {
-        static const char *const keys[] = {"host",  "check", "item",   "status",
-                                           "value", "unit",  "detail", "event_id"};
-        const char *heads[] = {_("Host"),  _("Check"), _("Item"),   _("Status"),
-                               _("Value"), _("Unit"),  _("Detail"), _("Event")};
-        struct output_table *t = output_new(8, keys, heads);
+        static const char *const keys[] = {"host", "check",  "item",     "status",  "value",
+                                           "unit", "detail", "event_id", "incident"};
+        const char *heads[] = {_("Host"), _("Check"),  _("Item"),  _("Status"),  _("Value"),
+                               _("Unit"), _("Detail"), _("Event"), _("Incident")};
+        struct output_table *t = output_new(9, keys, heads);
         for (size_t i = 0; i < rep.count; i++) {
             const struct check_result *r = &rep.results[i];
             char val[64] = "";
             if (r->has_value)
                 check_format_value(r->value, val, sizeof val);
-            const char *v[] = {r->host,
-                               r->check_id,
-                               r->template_code,
-                               r->ok        ? "OK"
-                               : r->skipped ? "SKIP"
-                                            : "NG",
+            char *c[6] = {clean(r->host), clean(r->check_id), clean(r->template_code),
+                          clean(r->unit), clean(r->detail),   clean(r->incident_ref)};
+            const char *v[] = {c[0],
+                               c[1],
+                               c[2],
+                               r->ok ? "OK" : "NG",
                                val[0] ? val : NULL,
-                               r->unit,
-                               r->detail,
-                               r->event_id[0] ? r->event_id : NULL};
+                               c[3],
+                               c[4],
+                               r->event_id[0] ? r->event_id : NULL,
+                               r->incident_ref[0] ? c[5] : NULL};
             output_row(t, v);
+            for (size_t k = 0; k < ARRAY_LEN(c); k++)
+                free(c[k]);
         }
         output_print(t, ctx->format, stdout);
         output_free(t);
     }
     if (ctx->format == OUTPUT_TEXT) {
-        printf(_("\n%zu results on %zu hosts in %.1f s: %zu OK, %zu NG, %zu not run.\n"), rep.count,
-               rep.hosts, (double)rep.elapsed_ms / 1000.0, rep.count - rep.ng - rep.skipped, rep.ng,
-               rep.skipped);
+        printf(_("\n%zu results on %zu hosts in %.1f s: %zu OK, %zu NG.\n"), rep.count, rep.hosts,
+               (double)rep.elapsed_ms / 1000.0, rep.count - rep.ng, rep.ng);
         if (rep.ng) {
-            printf("%s\n", _("NG (for an incident draft):"));
+            printf("%s\n", _("NG (each with its incident draft):"));
             for (size_t i = 0; i < rep.count; i++) {
                 const struct check_result *r = &rep.results[i];
-                if (!r->ok && !r->skipped)
-                    printf("  [%s] %s %s %s: %s\n", r->severity, r->template_code, r->host,
-                           r->check_id, r->detail);
+                if (r->ok)
+                    continue;
+                char *c[5] = {clean(r->severity), clean(r->template_code), clean(r->host),
+                              clean(r->check_id), clean(r->detail)};
+                printf("  [%s] %s %s %s: %s", c[0], c[1], c[2], c[3], c[4]);
+                if (r->incident_ref[0])
+                    printf(r->incident_created ? _(" → draft %s") : _(" → added to %s"),
+                           r->incident_ref);
+                putchar('\n');
+                if (r->incident_error) {
+                    char *e = clean(r->incident_error);
+                    fprintf(stderr, _("unyo: no incident draft for %s %s: %s\n"), c[2], c[3], e);
+                    free(e);
+                }
+                for (size_t k = 0; k < ARRAY_LEN(c); k++)
+                    free(c[k]);
             }
         }
     }

@@ -7,10 +7,24 @@
 #include "checklist.h"
 #include "cli_commands.h"
 #include "i18n.h"
+#include "incidents.h"
+#include "sla.h"
 #include "store.h"
 #include "templates.h"
+#include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
+
+/* Stored text (a check's reason quotes server output) reaches the terminal
+ * sanitised. Malloc'd; NULL stays NULL. */
+static char *clean(const char *s)
+{
+    if (!s)
+        return NULL;
+    struct strbuf sb = STRBUF_INIT;
+    text_sanitize(&sb, s, 0);
+    return sb_detach(&sb);
+}
 
 static void today_jst(char out[11])
 {
@@ -105,12 +119,15 @@ static int checklist_list(struct cli_ctx *ctx, const char *day)
     int ja = streq(i18n_lang(), "ja");
     /* CSV and JSON are for programs: status keys, not translated words. */
     int machine = ctx->format != OUTPUT_TEXT;
-    static const char *const keys[] = {"code", "name", "host", "period",  "status", "value",
-                                       "note", "who",  "when", "due_day", "overdue"};
-    const char *headings[] = {_("Item"),       _("Name"),  _("Host"),   _("Period"),
-                              _("Status"),     _("Value"), _("Note"),   _("Who"),
-                              _("When (JST)"), _("Due"),   _("Overdue")};
-    struct output_table *t = output_new(11, keys, headings);
+    static const char *const keys[] = {"code",   "name",    "host",    "period",
+                                       "status", "value",   "note",    "who",
+                                       "when",   "due_day", "overdue", "failed_checks"};
+    const char *headings[] = {_("Item"),       _("Name"),  _("Host"),    _("Period"),
+                              _("Status"),     _("Value"), _("Note"),    _("Who"),
+                              _("When (JST)"), _("Due"),   _("Overdue"), _("Failed checks")};
+    /* The note of an NG row already starts with its failing checks; programs get
+     * them in a column of their own. */
+    struct output_table *t = output_new(machine ? 12 : 11, keys, headings);
     for (size_t i = 0; i < d.count; i++) {
         const struct checklist_item *it = &d.items[i];
         char *period = period_label(it, ja);
@@ -119,23 +136,29 @@ static int checklist_list(struct cli_ctx *ctx, const char *day)
         int64_t ms;
         if (it->at && time_parse(it->at, &ms) == 0)
             time_format_jst(ms, when, 0);
-        const char *note = it->status == CHECK_SKIP && it->reason ? it->reason : it->note;
+        char *note = clean(checklist_item_note(it));
+        char *who = clean(it->who_name ? it->who_name : it->who_login);
+        char *host = clean(it->host_name);
         const char *row[] = {it->code,
                              ja ? it->name_ja : it->name_en,
-                             it->host_name,
+                             host,
                              period,
                              machine ? checklist_status_name(it->status) : status_label(it->status),
                              value,
                              note,
-                             it->who_name ? it->who_name : it->who_login,
+                             who,
                              when[0] ? when : NULL,
                              it->due_day,
                              machine       ? (it->overdue ? "true" : "false")
                              : it->overdue ? _("overdue")
-                                           : NULL};
+                                           : NULL,
+                             it->failed};
         output_row(t, row);
         free(period);
         free(value);
+        free(note);
+        free(who);
+        free(host);
     }
     if (ctx->format == OUTPUT_TEXT && d.count == 0)
         printf(_("Nothing is due on %s.\n"), day);
@@ -251,8 +274,77 @@ static int checklist_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* unyo checklist incident ITEM [--host H] [--date D]: every NG result of the item
+ * opens its incident draft, or adds to the open one of the same problem. */
+static int checklist_incident_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+    const char *host = NULL, *date = NULL;
+    int c;
+    optind = 0;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "h:d:", mark_opts, NULL)) != -1) {
+        if (c == 'h')
+            host = optarg;
+        else if (c == 'd')
+            date = optarg;
+        else
+            return cli_usage("checklist", _("unknown option"));
+    }
+    if (argc - optind != 1)
+        return cli_usage("checklist", _("say which item (and --host) to raise an incident for"));
+    const char *code = argv[optind];
+    char day[11];
+    int rc = parse_date_opt("checklist", date, day);
+    if (rc != 0)
+        return rc;
+    struct store *st;
+    struct calendar *cal;
+    if (open_all(ctx, &st, &cal, 1) != EXIT_OK)
+        return EXIT_FAIL;
+    char *err = NULL;
+    struct checklist_day d = {0};
+    struct sla *sla = NULL;
+    rc = checklist_load(st, cal, day, &d, &err);
+    calendar_free(cal);
+    const struct checklist_item *it = rc == 0 ? checklist_find(&d, code, host) : NULL;
+    if (rc == 0 && !it) {
+        set_err(&err, _("%s%s%s is not on the checklist of %s"), code, host ? " " : "",
+                host ? host : "", day);
+        rc = -1;
+    }
+    if (rc == 0 && it->status != CHECK_NG) {
+        set_err(&err, _("%s%s%s is not NG on %s (it is %s)"), code, host ? " " : "",
+                host ? host : "", day, status_label(it->status));
+        rc = -1;
+    }
+    if (rc == 0 && !(sla = sla_load(NULL, NULL, &err)))
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < it->n_results; i++) {
+        const struct checklist_result *r = &it->results[i];
+        if (r->status != CHECK_NG)
+            continue;
+        struct checklist_incident ci;
+        rc = checklist_ng_incident(st, sla, r->event_id, &ci, &err);
+        if (rc != 0)
+            break;
+        char *what = clean(r->check ? r->check : _("mark by hand"));
+        printf(ci.created ? _("%s %s (%s): incident draft %s\n")
+                          : _("%s %s (%s): added to incident %s\n"),
+               it->code, it->host_name ? it->host_name : "-", what, ci.ref);
+        free(what);
+    }
+    sla_free(sla);
+    checklist_day_free(&d);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    return EXIT_OK;
+}
+
 int cmd_checklist(struct cli_ctx *ctx, int argc, char **argv)
 {
+    if (argc >= 2 && streq(argv[1], "incident"))
+        return checklist_incident_cmd(ctx, argc - 1, argv + 1);
     if (argc >= 2 && streq(argv[1], "mark"))
         return checklist_mark_cmd(ctx, argc - 1, argv + 1);
     if (argc >= 2 && streq(argv[1], "add"))
@@ -271,7 +363,7 @@ int cmd_checklist(struct cli_ctx *ctx, int argc, char **argv)
             return cli_usage("checklist", _("unknown option"));
     }
     if (optind < argc - first)
-        return cli_usage("checklist", _("unknown verb %s: use list, mark or add"),
+        return cli_usage("checklist", _("unknown verb %s: use list, mark, add or incident"),
                          argv[first + optind]);
     char day[11];
     int rc = parse_date_opt("checklist", date, day);

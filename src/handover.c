@@ -101,7 +101,7 @@ static int load_checks(struct store *st, const struct calendar *cal, const char 
         if (it->has_value)
             c->value =
                 xasprintf("%.10g%s%s", it->value, it->unit ? " " : "", it->unit ? it->unit : "");
-        c->note = dup_or_null(it->note);
+        c->note = dup_or_null(checklist_item_note(it)); /* NG: the failing checks and why */
     }
     checklist_day_free(&d);
     return 0;

@@ -822,37 +822,58 @@ int incident_update_draft(struct store *st, const struct sla *sla, const char *r
     return store_commit(st, err);
 }
 
+/* Read, check and write in one BEGIN IMMEDIATE, like the steps: two consoles
+ * submitting one draft at once cannot both win. The claim is an UPDATE guarded by
+ * status = 'draft' whose change count decides, so even a store whose write lock
+ * does not serialise the read still lets exactly one through. */
 int incident_submit(struct store *st, const struct sla *sla, const char *ref_or_id, char **err)
 {
-    if (store_require_operator(st, err) != 0)
+    if (store_require_operator(st, err) != 0 || store_begin(st, err) != 0)
         return -1;
     struct incident inc;
     int64_t now = time_now_ms();
-    if (incident_get(st, sla, ref_or_id, now, &inc, err) != 0)
-        return -1;
-    if (!streq(inc.status, "draft")) {
-        set_err(err, _("%s is not a draft (it is %s)"), inc.ref, incident_status_name(inc.status));
-        incident_clear(&inc);
+    if (incident_get(st, sla, ref_or_id, now, &inc, err) != 0) {
+        store_rollback(st);
         return -1;
     }
-    int rc = store_begin(st, err);
+    int rc = 0;
+    if (!streq(inc.status, "draft")) {
+        set_err(err, _("%s is not a draft (it is %s)"), inc.ref, incident_status_name(inc.status));
+        rc = -1;
+    }
+    if (rc == 0) {
+        char nts[TIME_ISO_LEN + 1];
+        time_format_iso(now, nts);
+        sqlite3_stmt *s =
+            store_stmt(st, "UPDATE incidents SET status = 'received', updated_at = ?2, hlc = ?3, "
+                           "origin = ?4 WHERE id = ?1 AND status = 'draft'");
+        bind_text(s, 1, inc.id);
+        bind_text(s, 2, nts);
+        bind_int(s, 3, store_hlc_next(st));
+        bind_text(s, 4, st->origin);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = store_fail(st, err, _("saving an incident"));
+        sqlite3_reset(s);
+        if (rc == 0 && sqlite3_changes(st->db) != 1) {
+            set_err(err, _("%s is not a draft any more (submitted meanwhile)"), inc.ref);
+            rc = -1;
+        }
+    }
     if (rc == 0) {
         free(inc.status);
         inc.status = xstrdup("received");
         rc = add_event(st, inc.id, "received", NULL, NULL, inc.received, err);
-        if (rc == 0)
-            rc = save_state(st, &inc, NULL, now, err);
-        if (rc == 0)
-            rc = record_breaches(st, sla, &inc, now, NULL, NULL, NULL, err);
-        if (rc == 0)
-            rc = save_state(st, &inc, NULL, now, err);
-        if (rc == 0)
-            rc = store_audit(st, "incident.submit", "incidents", inc.id, inc.ref, err);
-        if (rc == 0)
-            rc = store_commit(st, err);
-        else
-            store_rollback(st);
     }
+    if (rc == 0)
+        rc = record_breaches(st, sla, &inc, now, NULL, NULL, NULL, err);
+    if (rc == 0)
+        rc = save_state(st, &inc, NULL, now, err);
+    if (rc == 0)
+        rc = store_audit(st, "incident.submit", "incidents", inc.id, inc.ref, err);
+    if (rc == 0)
+        rc = store_commit(st, err);
+    else
+        store_rollback(st);
     incident_clear(&inc);
     return rc;
 }

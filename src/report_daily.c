@@ -120,7 +120,7 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
         char at[32];
         when(it->at, day, at);
         char *v = value_text(it);
-        const char *note = it->status == CHECK_SKIP && it->reason ? it->reason : it->note;
+        const char *note = checklist_item_note(it); /* NG: the failing checks and why */
         const char *row[] = {
             ng ? _("NG") : _("skipped"),        it->code, ja() ? it->name_ja : it->name_en,
             it->host_name ? it->host_name : "", v,        note ? note : "",

@@ -15,8 +15,10 @@
 
 #include "calendar.h"
 #include "checklist.h"
+#include "incidents.h"
 #include "operators.h"
 #include "seed_data.h"
+#include "sla.h"
 #include "store.h"
 #include "templates.h"
 #include "timefmt.h"
@@ -470,6 +472,189 @@ static void test_ng_draft_and_link(void **state)
     sqlite3_reset(s);
 }
 
+/* A check run's result as checks_run records it: source 'check', note "check=ID",
+ * by the check-run actor. Returns the event id in id. */
+static void check_result(struct fixture *f, const char *day, const char *code, const char *host,
+                         const char *check, const char *status, const char *reason, char *id)
+{
+    char *err = NULL;
+    char actor[ID_LEN + 1];
+    id_for_name(actor, "operator", CHECKLIST_CHECK_ACTOR);
+    char *sql = xasprintf(
+        "INSERT OR IGNORE INTO operators(id, login, name, role, active, created_at, updated_at, "
+        "hlc, origin) VALUES('%s', '%s', 'check run', 'operator', 0, 'x', 'x', 1, 'o')",
+        actor, CHECKLIST_CHECK_ACTOR);
+    assert_int_equal(store_exec(f->st, sql, &err), 0);
+    free(sql);
+    char ev[ID_LEN + 1];
+    id_new(ev);
+    sqlite3_stmt *s = store_stmt(
+        f->st,
+        "INSERT INTO checklist_events(id, day, template_id, host_id, status, note, reason, "
+        "source, operator_id, at, hlc, origin) SELECT ?1, ?2, t.id, (SELECT id FROM hosts WHERE "
+        "name = ?3), ?4, ?5, ?6, 'check', ?7, '2026-11-02T01:00:00.000Z', ?8, 'o' FROM templates "
+        "t WHERE t.code = ?9");
+    char note[64];
+    snprintf(note, sizeof note, "check=%s", check);
+    bind_text(s, 1, ev);
+    bind_text(s, 2, day);
+    bind_text(s, 3, host);
+    bind_text(s, 4, status);
+    bind_text(s, 5, note);
+    bind_text(s, 6, reason);
+    bind_text(s, 7, actor);
+    bind_int(s, 8, store_hlc_next(f->st));
+    bind_text(s, 9, code);
+    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+    sqlite3_reset(s);
+    if (id)
+        memcpy(id, ev, ID_LEN + 1);
+}
+
+/* Issue 11: cpu_load NG then disk_use OK for one item and host showed OK. */
+static void test_worst_of_checks(void **state)
+{
+    struct fixture *f = *state;
+    char *err = NULL;
+    const char *day = "2026-11-02";
+    check_result(f, day, "X_HOST", "web01", "cpu_load", "ng", "load=4.32 (limit: load < 2)", NULL);
+    check_result(f, day, "X_HOST", "web01", "time_offset", "ng", "offset=3 (limit: offset < 1)",
+                 NULL);
+    check_result(f, day, "X_HOST", "web01", "disk_use", "ok", "use=18 %", NULL);
+    check_result(f, day, "X_HOST", "web01", "log_errors", "ok", "passed", NULL);
+    check_result(f, day, "X_HOST", "db01", "disk_use", "ok", "use=18 %", NULL);
+    struct checklist_day d;
+    assert_int_equal(checklist_load(f->st, f->cal, day, &d, &err), 0);
+    const struct checklist_item *it = item(&d, "X_HOST", "web01");
+    assert_non_null(it);
+    assert_int_equal(it->status, CHECK_NG);
+    assert_string_equal(it->failed, "cpu_load, time_offset");
+    assert_int_equal(it->n_results, 4);
+    assert_true(it->by_check_run);
+    assert_non_null(strstr(checklist_item_note(it), "cpu_load: load=4.32"));
+    assert_non_null(strstr(checklist_item_note(it), "time_offset: offset=3"));
+    assert_null(it->note); /* "check=ID" is a key, not a note */
+    assert_string_equal(it->who_login, CHECKLIST_CHECK_ACTOR);
+    const struct checklist_item *db = item(&d, "X_HOST", "db01");
+    assert_int_equal(db->status, CHECK_OK);
+    assert_null(db->failed);
+    checklist_day_free(&d);
+    int ng = 0, todo = 0;
+    assert_int_equal(checklist_counts(f->st, f->cal, day, &ng, &todo, &err), 0);
+    assert_int_equal(ng, 1);
+
+    /* A later OK of the failing check itself clears that check only. */
+    check_result(f, day, "X_HOST", "web01", "cpu_load", "ok", "load=0.5", NULL);
+    assert_int_equal(checklist_load(f->st, f->cal, day, &d, &err), 0);
+    it = item(&d, "X_HOST", "web01");
+    assert_int_equal(it->status, CHECK_NG);
+    assert_string_equal(it->failed, "time_offset");
+    checklist_day_free(&d);
+
+    /* A person's mark settles the item as of its time ... */
+    assert_int_equal(mark(f, day, "X_HOST", "ok", NULL, NULL, "web01", NULL), 0);
+    assert_int_equal(checklist_load(f->st, f->cal, day, &d, &err), 0);
+    it = item(&d, "X_HOST", "web01");
+    assert_int_equal(it->status, CHECK_OK);
+    assert_false(it->by_check_run);
+    assert_null(it->failed);
+    checklist_day_free(&d);
+    /* ... and a later NG of any check counts again. */
+    check_result(f, day, "X_HOST", "web01", "disk_use", "ng",
+                 "unreachable: host key unknown: host key not known: ssh-ed25519 key SHA256:abc "
+                 "is not in /root/.ssh/known_hosts. Verify the fingerprint with the server's "
+                 "administrator, then trust it (unyo host trust NAME).",
+                 NULL);
+    assert_int_equal(checklist_load(f->st, f->cal, day, &d, &err), 0);
+    it = item(&d, "X_HOST", "web01");
+    assert_int_equal(it->status, CHECK_NG);
+    assert_string_equal(it->failed, "disk_use");
+    /* the full reason, not cut */
+    assert_non_null(strstr(checklist_item_note(it), "(unyo host trust NAME)."));
+    checklist_day_free(&d);
+}
+
+/* Not store_stmt: that caches by the SQL's address, and these are built. */
+static int count(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &s, NULL), SQLITE_OK);
+    int n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_finalize(s);
+    return n;
+}
+
+/* One draft per host x check; a second NG of the same problem adds to it while it is
+ * open; a new draft once it is closed or recovered. */
+static void test_ng_incident_per_problem(void **state)
+{
+    struct fixture *f = *state;
+    char *err = NULL;
+    if (seed_install_libraries(f->st, UNYO_TEST_DATADIR "/libraries.ini", &err) != 0)
+        fail_msg("%s", err);
+    struct sla *sla = sla_new(NULL, NULL);
+    const char *day = "2026-11-02";
+    char a1[ID_LEN + 1], b1[ID_LEN + 1], a2[ID_LEN + 1], c1[ID_LEN + 1];
+    check_result(f, day, "X_HOST", "web01", "cpu_load", "ng", "load=4.32", a1);
+    check_result(f, day, "X_HOST", "web01", "time_offset", "ng", "offset=3", b1);
+    check_result(f, day, "X_HOST", "db01", "cpu_load", "ng", "load=9", c1);
+    struct checklist_incident x, y, z, w;
+    assert_int_equal(checklist_ng_incident(f->st, sla, a1, &x, &err), 0);
+    assert_true(x.created);
+    assert_int_equal(checklist_ng_incident(f->st, sla, b1, &y, &err), 0);
+    assert_true(y.created);
+    assert_string_not_equal(x.incident_id, y.incident_id);
+    assert_int_equal(checklist_ng_incident(f->st, sla, c1, &z, &err), 0);
+    assert_true(z.created);
+    assert_string_not_equal(x.incident_id, z.incident_id);
+    /* The same event again: nothing new. */
+    int before = count(f->st, "SELECT count(*) FROM incident_events");
+    assert_int_equal(checklist_ng_incident(f->st, sla, a1, &w, &err), 0);
+    assert_false(w.created);
+    assert_string_equal(w.incident_id, x.incident_id);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM incident_events"), before);
+    /* A second NG of cpu_load on web01 (the next run) adds to the open draft. */
+    check_result(f, day, "X_HOST", "web01", "cpu_load", "ng", "load=5.1", a2);
+    assert_int_equal(checklist_ng_incident(f->st, sla, a2, &w, &err), 0);
+    assert_false(w.created);
+    assert_string_equal(w.incident_id, x.incident_id);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM incidents"), 3);
+    char *sql = xasprintf("SELECT count(*) FROM incident_events WHERE incident_id = '%s' AND "
+                          "kind = 'linked' AND note LIKE '%%cpu_load%%'",
+                          x.incident_id);
+    assert_int_equal(count(f->st, sql), 1);
+    free(sql);
+    sql = xasprintf("SELECT count(*) FROM links WHERE from_kind = 'checklist_event' AND "
+                    "to_kind = 'incident' AND to_id = '%s'",
+                    x.incident_id);
+    assert_int_equal(count(f->st, sql), 2);
+    free(sql);
+    /* The draft names the host and the check, and is linked to the host. */
+    sql = xasprintf("SELECT count(*) FROM incidents WHERE id = '%s' AND status = 'draft' AND "
+                    "title LIKE '%%web01%%cpu_load%%' AND description LIKE '%%load=4.32%%'",
+                    x.incident_id);
+    assert_int_equal(count(f->st, sql), 1);
+    free(sql);
+    /* Once closed, the next NG opens a new draft. */
+    sql = xasprintf("UPDATE incidents SET status = 'closed' WHERE id = '%s'", x.incident_id);
+    assert_int_equal(store_exec(f->st, sql, &err), 0);
+    free(sql);
+    char a3[ID_LEN + 1];
+    check_result(f, day, "X_HOST", "web01", "cpu_load", "ng", "load=6", a3);
+    assert_int_equal(checklist_ng_incident(f->st, sla, a3, &w, &err), 0);
+    assert_true(w.created);
+    assert_string_not_equal(w.incident_id, x.incident_id);
+    /* An OK result is refused, writing nothing. */
+    char ok[ID_LEN + 1];
+    check_result(f, day, "X_HOST", "db01", "disk_use", "ok", "use=1", ok);
+    before = count(f->st, "SELECT count(*) FROM incidents");
+    assert_int_equal(checklist_ng_incident(f->st, sla, ok, &w, &err), -1);
+    assert_non_null(err);
+    free(err);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM incidents"), before);
+    sla_free(sla);
+}
+
 int main(void)
 {
     /* Now is the end of November; setup dates the store's creation to 2026-11-01. */
@@ -484,6 +669,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_as_needed_added_by_hand, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ng_draft_and_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_worst_of_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ng_incident_per_problem, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,9 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "checklist.h"
 #include "checks.h"
+#include "operators.h"
+#include "seed_data.h"
+#include "store.h"
+#include "templates.h"
+#include "textwidth.h"
 #include "util.h"
 
 static char *write_tmp(const char *text)
@@ -258,6 +267,151 @@ static void test_shipped_checks_load(void **state)
     checks_free(&set);
 }
 
+/* A server's reason never carries control sequences or invalid UTF-8. */
+static void test_evaluate_hostile_output(void **state)
+{
+    (void)state;
+    struct check_set set = {0};
+    char *err = NULL;
+    assert_int_equal(load_text("[alive]\ntemplate = L025\ncommand = true\npattern = ^alive$\n"
+                               "[num]\ntemplate = L025\ncommand = true\n"
+                               "pattern = v=(?<v>\\S+)\ncondition = v < 5\n",
+                               &set, &err),
+                     0);
+    static const char hostile[] = "\x1b]52;c;aGVsbG8=\a\x1b]0;pwned\a\x1b[2J\xff\xfe ok\n";
+    struct check_outcome o;
+    check_evaluate(find(&set, "alive"), hostile, sizeof hostile - 1, 0, NULL, &o, &err);
+    assert_false(o.ok);
+    assert_null(strchr(o.detail, '\x1b'));
+    assert_null(strchr(o.detail, '\a'));
+    assert_true(utf8_valid(o.detail, strlen(o.detail)));
+    check_outcome_clear(&o);
+    static const char bad_num[] = "v=\x1b[31m\xff\n";
+    check_evaluate(find(&set, "num"), bad_num, sizeof bad_num - 1, 0, NULL, &o, &err);
+    assert_false(o.ok);
+    assert_null(strchr(o.detail, '\x1b'));
+    assert_true(utf8_valid(o.detail, strlen(o.detail)));
+    check_outcome_clear(&o);
+    checks_free(&set);
+}
+
+/* A host that cannot be reached: every check of it is NG ("unreachable: ..."),
+ * recorded by the check run, not skipped by the operator, with the full reason;
+ * and each NG has its incident draft. */
+static void test_unreachable_is_ng_by_the_run(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/unyo-test-checkrun-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *db = xasprintf("%s/unyo.db", dir);
+    char *kh = xasprintf("%s/known_hosts", dir);
+    char *cfg = xasprintf("%s/ssh_config", dir);
+    fclose(fopen(kh, "w"));
+    fclose(fopen(cfg, "w"));
+    setenv("UNYO_NOW", "2026-11-24T10:00:00+09:00", 1);
+    setenv("UNYO_USER", "alice", 1);
+    struct store *st;
+    char *err = NULL;
+    assert_int_equal(store_open(db, STORE_CREATE_NEW, &st, &err), 0);
+    struct template_set ts = {0};
+    if (templates_load_builtin(UNYO_TEST_DATADIR, "library", &ts, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(seed_install_templates(st, &ts, &err), 0);
+    templates_free(&ts);
+    assert_int_equal(operator_add(st, "alice", "Alice", "operator", NULL, &err), 0);
+    /* A port nobody listens on: bind, read the port, close. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t al = sizeof a;
+    getsockname(fd, (struct sockaddr *)&a, &al);
+    int port = ntohs(a.sin_port);
+    close(fd);
+    char *sql = xasprintf("INSERT INTO hosts(id, name, address, ssh_user, ssh_port, created_at, "
+                          "updated_at, hlc, origin) VALUES('01900000-0000-7000-8000-000000000001', "
+                          "'down1', '127.0.0.1', 'root', %d, 'x', 'x', 1, 'o')",
+                          port);
+    assert_int_equal(store_exec(st, sql, &err), 0);
+    free(sql);
+    struct check_set set = {0};
+    assert_int_equal(load_text("[alive]\ntemplate = L025\ncommand = echo alive\n"
+                               "pattern = ^alive$\nseverity = critical\n"
+                               "[memory]\ntemplate = L025\ncommand = echo m=1\n"
+                               "pattern = m=(?<m>\\d+)\ncondition = m < 90\n",
+                               &set, &err),
+                     0);
+    struct check_run_opts o = {0};
+    o.known_hosts = kh;
+    o.ssh_config = cfg;
+    o.timeout = 30;
+    struct check_report rep;
+    /* No library to file a draft under: the results are recorded all the same. */
+    if (checks_run(st, &set, &o, &rep, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(rep.ng, 2);
+    assert_non_null(rep.results[0].incident_error);
+    assert_int_equal(rep.results[0].incident_ref[0], 0);
+    check_report_free(&rep);
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM checklist_events WHERE status = 'ng'");
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 2);
+    sqlite3_reset(s);
+    s = store_stmt(st, "SELECT count(*) FROM incidents");
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 0);
+    sqlite3_reset(s);
+    assert_int_equal(seed_install_libraries(st, UNYO_TEST_DATADIR "/libraries.ini", &err), 0);
+    if (checks_run(st, &set, &o, &rep, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(rep.count, 2);
+    assert_int_equal(rep.ng, 2);
+    for (size_t i = 0; i < rep.count; i++) {
+        assert_false(rep.results[i].ok);
+        assert_false(rep.results[i].skipped);
+        assert_non_null(strstr(rep.results[i].detail, "unreachable: connection refused: "));
+        assert_true(rep.results[i].incident_created);
+        assert_null(rep.results[i].incident_error);
+    }
+    /* Stored: NG, source check, by the check-run actor, the reason whole. */
+    s = store_stmt(
+        st, "SELECT count(*) FROM checklist_events e JOIN operators o ON o.id = e.operator_id "
+            "WHERE e.status = 'ng' AND e.source = 'check' AND o.login = '" CHECKLIST_CHECK_ACTOR
+            "' AND e.reason LIKE 'unreachable: connection refused: %'");
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 4);
+    sqlite3_reset(s);
+    s = store_stmt(st, "SELECT count(*) FROM checklist_events WHERE status = 'skip'");
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 0);
+    sqlite3_reset(s);
+    /* One draft per host x check, linked to the results; created by the check run. */
+    s = store_stmt(st, "SELECT count(*) FROM incidents i JOIN operators o ON o.id = i.created_by "
+                       "WHERE i.status = 'draft' AND o.login = '" CHECKLIST_CHECK_ACTOR "'");
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 2);
+    sqlite3_reset(s);
+    /* The operator who started the run is still the acting operator. */
+    assert_string_equal(st->operator_login, "alice");
+    check_report_free(&rep);
+    /* A second run adds to the open drafts instead of opening new ones. */
+    if (checks_run(st, &set, &o, &rep, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(rep.ng, 2);
+    assert_false(rep.results[0].incident_created);
+    assert_true(rep.results[0].incident_ref[0] != 0);
+    check_report_free(&rep);
+    s = store_stmt(st, "SELECT count(*) FROM incidents");
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 2);
+    sqlite3_reset(s);
+    checks_free(&set);
+    store_close(st);
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(db), free(kh), free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +421,8 @@ int main(void)
         cmocka_unit_test(test_evaluate_conditions),
         cmocka_unit_test(test_selects_and_command),
         cmocka_unit_test(test_shipped_checks_load),
+        cmocka_unit_test(test_evaluate_hostile_output),
+        cmocka_unit_test(test_unreachable_is_ng_by_the_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "calendar.h"
@@ -386,6 +387,70 @@ static void test_pause_in_ledger(void **state)
                      1);
 }
 
+/* Two consoles submit one draft at the same moment: exactly one wins, the other is
+ * told it is no longer a draft, and the incident is received once. */
+struct submitter {
+    struct store *st;
+    const struct sla *sla;
+    const char *ref;
+    pthread_barrier_t *go;
+    int rc;
+    char *err;
+};
+
+static void *submit_thread(void *arg)
+{
+    struct submitter *s = arg;
+    pthread_barrier_wait(s->go);
+    s->rc = incident_submit(s->st, s->sla, s->ref, &s->err);
+    return NULL;
+}
+
+static void test_concurrent_submit(void **state)
+{
+    struct ledger_fx *f = *state;
+    char *err = NULL;
+    struct store *other;
+    assert_int_equal(store_open(f->path, STORE_OPEN_EXISTING, &other, &err), 0);
+    for (int round = 0; round < 8; round++) {
+        struct incident_new in = {.library = "HIG",
+                                  .channel = "mail",
+                                  .title = "予約メールが送信されない",
+                                  .impact = 2,
+                                  .urgency = 3,
+                                  .draft = 1};
+        char ref[24];
+        assert_int_equal(incident_create(f->st, f->sla, &in, NULL, ref, &err), 0);
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        struct submitter a = {f->st, f->sla, ref, &go, 0, NULL};
+        struct submitter b = {other, f->sla, ref, &go, 0, NULL};
+        pthread_t ta, tb;
+        assert_int_equal(pthread_create(&ta, NULL, submit_thread, &a), 0);
+        assert_int_equal(pthread_create(&tb, NULL, submit_thread, &b), 0);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        pthread_barrier_destroy(&go);
+        if ((a.rc == 0) == (b.rc == 0))
+            fail_msg("round %d: rc %d and %d (%s / %s)", round, a.rc, b.rc, a.err ? a.err : "",
+                     b.err ? b.err : "");
+        assert_non_null(strstr(a.rc ? a.err : b.err, "draft"));
+        free(a.err);
+        free(b.err);
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM incident_events e JOIN incidents i ON i.id = "
+                 "e.incident_id WHERE i.ref = '%s' AND e.kind = 'received'",
+                 ref);
+        assert_int_equal(fx_count(f->st, sql), 1);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM audit WHERE action = 'incident.submit' AND detail = '%s'",
+                 ref);
+        assert_int_equal(fx_count(f->st, sql), 1);
+    }
+    store_close(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +458,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refusals, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_bad_input_creates_nothing, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_draft_and_submit, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_submit, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_inbox_and_list_filters, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_breach_scan, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_pause_in_ledger, fx_setup, fx_teardown),
