@@ -354,7 +354,8 @@ int checks_load_dir(const char *dir, struct check_set *set, char **err)
         }
     }
     closedir(dh);
-    qsort(names, n, sizeof *names, by_name);
+    if (n) /* no .ini file: names is NULL, and qsort(NULL, ...) is undefined */
+        qsort(names, n, sizeof *names, by_name);
     size_t before = set->count;
     int rc = 0;
     for (size_t i = 0; i < n; i++) {

@@ -425,7 +425,8 @@ int jobs_parse_dir(const char *dir, struct job_defs *out, char **err)
         }
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) /* no .ini file: names is NULL, and qsort(NULL, ...) is undefined */
+        qsort(names, n, sizeof *names, cmp_str);
     struct job_defs tmp = {NULL, 0};
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)

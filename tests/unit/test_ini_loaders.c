@@ -180,6 +180,15 @@ static void test_checks_long_lines(void **state)
     sb_free(&name);
     sb_free(&cmd);
 
+    /* An empty checks directory sorts no names (qsort on NULL was undefined). */
+    char *empty = xasprintf("%s/nochecks", tmpdir);
+    assert_int_equal(mkdir_p(empty, &err), 0);
+    err = NULL;
+    checks_load_dir(empty, &set, &err);
+    checks_free(&set);
+    free(err);
+    free(empty);
+
     /* The shipped checks still load. */
     err = NULL;
     if (checks_load_file(UNYO_TEST_DATADIR "/checks/linux.ini", &set, &err) != 0)
