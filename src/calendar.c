@@ -1,11 +1,11 @@
 #include "calendar.h"
 
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "i18n.h"
+#include "ini.h"
 #include "util.h"
 
 #define SECONDS_PER_DAY 86400
@@ -348,10 +348,8 @@ static const char *const hours_keys[8] = {"sun", "mon", "tue", "wed",
 
 struct load_ctx {
     const char *path;
-    const char *pos; /* reader position in the file text */
-    int lineno;      /* line the parser is on (1-based) */
-    char *err;       /* first error found by us */
-    int err_line;
+    int lineno; /* line the reader is on (1-based) */
+    char *err;  /* first error found by us */
     /* [hours]: index 0..6 weekdays, 7 default; set_line 0 = not given */
     int open[8], close[8], set_line[8];
     struct cal_day *ex;
@@ -371,7 +369,6 @@ static void load_fail(struct load_ctx *ctx, const char *fmt, ...)
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
     ctx->err = xasprintf("%s:%d: %s", ctx->path, ctx->lineno, msg);
-    ctx->err_line = ctx->lineno;
     free(msg);
 }
 
@@ -392,47 +389,6 @@ static void check_section(struct load_ctx *ctx, const char *name)
 {
     if (section_kind(name) == SEC_UNKNOWN)
         load_fail(ctx, _("unknown section [%s] (expected [hours], [closed] or [special])"), name);
-}
-
-/* Feeds inih one physical line per call so its line count matches ours, and
- * looks at section headers itself: inih reports no header without keys. */
-static char *load_reader(char *str, int num, void *stream)
-{
-    struct load_ctx *ctx = stream;
-    if (!*ctx->pos)
-        return NULL;
-    const char *nl = strchr(ctx->pos, '\n');
-    size_t len = nl ? (size_t)(nl - ctx->pos) + 1 : strlen(ctx->pos);
-    size_t n = len;
-    ctx->lineno++;
-    int cut = n > (size_t)num - 1;
-    if (cut)
-        n = (size_t)num - 1;
-    memcpy(str, ctx->pos, n);
-    str[n] = '\0';
-    ctx->pos += len;
-
-    const char *p = str;
-    if (ctx->lineno == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
-    while (*p == ' ' || *p == '\t' || *p == '\r')
-        p++;
-    /* A long comment does no harm; anything else would be read cut short. */
-    if (cut && *p != ';' && *p != '#')
-        load_fail(ctx, _("line too long (expected at most %d bytes)"), num - 2);
-    if (*p == '[') {
-        const char *end = strchr(p, ']');
-        if (end) {
-            char name[64];
-            size_t k = (size_t)(end - p - 1);
-            if (k >= sizeof name)
-                k = sizeof name - 1;
-            memcpy(name, p + 1, k);
-            name[k] = '\0';
-            check_section(ctx, name);
-        }
-    }
-    return str;
 }
 
 static const char *skip_ws(const char *p)
@@ -571,11 +527,8 @@ static int load_exception(struct load_ctx *ctx, int kind, const char *name, cons
     return 1;
 }
 
-static int load_handler(void *user, const char *section, const char *name, const char *value)
+static int load_pair(struct load_ctx *ctx, const char *section, const char *name, const char *value)
 {
-    struct load_ctx *ctx = user;
-    if (ctx->err)
-        return 1; /* already failed; let inih run out quietly */
     switch (section_kind(section)) {
     case SEC_HOURS:
         return load_hours(ctx, name, value);
@@ -595,6 +548,22 @@ static int load_handler(void *user, const char *section, const char *name, const
     }
 }
 
+/* The reader stops at the first error, ours or its own. */
+static int load_item(void *user, const struct ini_item *it, char **err)
+{
+    struct load_ctx *ctx = user;
+    ctx->lineno = it->line;
+    if (it->kind == INI_SECTION)
+        check_section(ctx, it->section);
+    else
+        load_pair(ctx, it->section, it->key, it->value);
+    if (!ctx->err)
+        return 0;
+    *err = ctx->err;
+    ctx->err = NULL;
+    return -1;
+}
+
 static int cmp_day(const void *a, const void *b)
 {
     const struct cal_day *x = a, *y = b;
@@ -612,25 +581,10 @@ static void free_ctx_days(struct load_ctx *ctx)
 
 struct calendar *calendar_load(const char *path, char **err)
 {
-    char *text = read_file(path, NULL, err);
-    if (!text)
-        return NULL;
-    struct load_ctx ctx = {.path = path, .pos = text};
-    int rc = ini_parse_stream(load_reader, &ctx, load_handler, &ctx);
-    free(text);
-
-    /* inih returns the first line it disliked (a syntax error or a handler
-     * refusal); ours may be earlier (a bad section header). */
-    if (rc > 0 && (!ctx.err || rc < ctx.err_line)) {
-        free(ctx.err);
-        ctx.err = xasprintf("%s:%d: %s", path, rc,
-                            _("syntax error (expected \"[section]\", \"key = value\" or a ; "
-                              "comment)"));
-    } else if (rc < 0 && !ctx.err) {
-        ctx.err = xasprintf(_("%s: cannot parse (out of memory?)"), path);
-    }
-
-    if (!ctx.err && ctx.nex > 1) {
+    struct load_ctx ctx = {.path = path};
+    /* On failure the reader sets ctx.err (FILE:LINE, ours or its own). */
+    int rc = ini_read_file(path, INI_OPT_CLASSIC, load_item, &ctx, NULL, &ctx.err);
+    if (rc == 0 && ctx.nex > 1) {
         qsort(ctx.ex, ctx.nex, sizeof *ctx.ex, cmp_day);
         for (size_t i = 1; i < ctx.nex; i++) {
             if (ctx.ex[i].days != ctx.ex[i - 1].days)

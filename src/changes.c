@@ -1,6 +1,5 @@
 #include "changes.h"
 
-#include <ini.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include "calendar.h"
 #include "config_records.h"
 #include "i18n.h"
+#include "ini.h"
 #include "incidents.h"
 #include "output.h"
 #include "paths.h"
@@ -767,10 +767,6 @@ void change_list_free(struct change *rows, size_t n)
 struct tpl_load {
     struct change_template *t;
     const char *month;
-    const char *path;
-    int section_ok;
-    int bad_line;
-    char *why;
 };
 
 static char *subst_month(const char *v, const char *month)
@@ -787,71 +783,17 @@ static char *subst_month(const char *v, const char *month)
     return sb_detach(&sb);
 }
 
-struct line_reader {
-    FILE *f;
-    int lineno;
-    ini_line_handler handler;
-    void *user;
-};
-
-static char *read_line(char *buf, int size, void *stream)
-{
-    struct line_reader *r = stream;
-    char *p = fgets(buf, size, r->f);
-    if (p)
-        r->lineno++;
-    return p;
-}
-
-static int line_handler(void *user, const char *section, const char *name, const char *value)
-{
-    struct line_reader *r = user;
-    return r->handler(r->user, section, name, value, r->lineno);
-}
-
-int ini_parse_lines(const char *path, ini_line_handler handler, void *user)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    /* Debian's libinih keeps its options in globals: set them for one parse (one value
-     * per line, long lines, no inline comments, no continuation lines), then restore. */
-    bool multiline = ini_allow_multiline, inline_comments = ini_allow_inline_comments;
-    bool use_stack = ini_use_stack, stop = ini_stop_on_first_error, bom = ini_allow_bom;
-    int max_line = ini_max_line, initial = ini_initial_alloc;
-    ini_allow_multiline = false;
-    ini_allow_inline_comments = false;
-    ini_use_stack = false;
-    ini_stop_on_first_error = true;
-    ini_allow_bom = true;
-    ini_max_line = INI_LINES_MAX;
-    ini_initial_alloc = INI_LINES_MAX;
-    struct line_reader r = {f, 0, handler, user};
-    int rc = ini_parse_stream(read_line, &r, line_handler, &r);
-    ini_allow_multiline = multiline;
-    ini_allow_inline_comments = inline_comments;
-    ini_use_stack = use_stack;
-    ini_stop_on_first_error = stop;
-    ini_allow_bom = bom;
-    ini_max_line = max_line;
-    ini_initial_alloc = initial;
-    fclose(f);
-    return rc;
-}
-
-static int tpl_handler(void *user, const char *section, const char *name, const char *value,
-                       int lineno)
+/* [change] only; "{month}" substituted in every value. */
+static int tpl_item(void *user, const struct ini_item *it, char **err)
 {
     struct tpl_load *L = user;
-    if (L->bad_line)
-        return 1;
-    if (!streq(section, "change")) {
-        L->bad_line = lineno;
-        L->why = xasprintf(_("unknown section [%s] (expected [change])"), section);
-        return 1;
-    }
+    if (!streq(it->section, "change"))
+        return ini_fail(it, err, _("unknown section [%s] (expected [change])"), it->section);
+    if (it->kind != INI_PAIR)
+        return 0;
+    const char *name = it->key;
     struct change_template *t = L->t;
-    char *v = subst_month(value, L->month);
+    char *v = subst_month(it->value, L->month);
     char **slot = NULL;
     if (streq(name, "title"))
         slot = &t->title;
@@ -867,36 +809,34 @@ static int tpl_handler(void *user, const char *section, const char *name, const 
         slot = &t->rollback;
     else if (streq(name, "risk")) {
         if (!in_list(change_risks, v)) {
-            L->bad_line = lineno;
-            L->why = xasprintf(_("risk %s (expected low, medium or high)"), v);
+            ini_fail(it, err, _("risk %s (expected low, medium or high)"), v);
             free(v);
-            return 1;
+            return -1;
         }
         slot = &t->risk;
     } else if (streq(name, "step")) {
         t->steps = xrealloc(t->steps, (t->nsteps + 1) * sizeof *t->steps);
         t->steps[t->nsteps++] = v;
-        return 1;
+        return 0;
     } else if (streq(name, "effect")) {
         t->effects = xrealloc(t->effects, (t->neffects + 1) * sizeof *t->effects);
         t->effects[t->neffects++] = v;
-        return 1;
+        return 0;
     } else {
-        L->bad_line = lineno;
-        L->why = xasprintf(_("unknown key %s (expected title, dept, target, reason, plan, "
-                             "rollback, risk, step or effect)"),
-                           name);
+        ini_fail(it, err,
+                 _("unknown key %s (expected title, dept, target, reason, plan, rollback, risk, "
+                   "step or effect)"),
+                 name);
         free(v);
-        return 1;
+        return -1;
     }
     if (*slot) {
-        L->bad_line = lineno;
-        L->why = xasprintf(_("%s given twice"), name);
+        ini_fail(it, err, _("%s given twice"), name);
         free(v);
-        return 1;
+        return -1;
     }
     *slot = v;
-    return 1;
+    return 0;
 }
 
 int change_template_load(const char *path, const char *name, const char *month,
@@ -927,13 +867,10 @@ int change_template_load(const char *path, const char *name, const char *month,
         }
         path = owned;
     }
-    struct tpl_load L = {out, month, path, 0, 0, NULL};
-    int rc = ini_parse_lines(path, tpl_handler, &L);
-    if (rc < 0) {
-        set_err(err, _("cannot read %s"), path);
-    } else if (L.bad_line || rc > 0) {
-        set_err(err, "%s:%d: %s", path, L.bad_line ? L.bad_line : rc,
-                L.why ? L.why : _("not a key = value line"));
+    struct tpl_load L = {out, month};
+    /* One value per line: no inline comments, no continuation lines. */
+    if (ini_read_file(path, 0, tpl_item, &L, NULL, err) != 0) {
+        /* *err names FILE:LINE */
     } else if (!out->title || !out->dept) {
         set_err(err, _("%s: a change template needs title and dept"), path);
     } else {
@@ -941,11 +878,9 @@ int change_template_load(const char *path, const char *name, const char *month,
         base = base ? base + 1 : path;
         const char *dot = strrchr(base, '.');
         out->code = xstrndup(base, dot ? (size_t)(dot - base) : strlen(base));
-        free(L.why);
         free(owned);
         return 0;
     }
-    free(L.why);
     free(owned);
     change_template_free(out);
     return -1;

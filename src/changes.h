@@ -116,13 +116,4 @@ int change_template_load(const char *path, const char *name, const char *month,
                          struct change_template *out, char **err);
 void change_template_free(struct change_template *t);
 
-/* Parses an INI file with libinih the way unyo's data files are written: one value per
- * line (up to INI_LINES_MAX bytes), no inline comments, no continuation lines; the
- * handler gets the line number. Returns inih's result (0, -1 unreadable, or the first
- * bad line). Not thread-safe (inih's options are globals). */
-#define INI_LINES_MAX 4096
-typedef int (*ini_line_handler)(void *user, const char *section, const char *name,
-                                const char *value, int line);
-int ini_parse_lines(const char *path, ini_line_handler handler, void *user);
-
 #endif

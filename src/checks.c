@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <pcre2.h>
 #include <poll.h>
@@ -18,6 +17,7 @@
 #include "id.h"
 #include "sla.h"
 #include "i18n.h"
+#include "ini.h"
 #include "paths.h"
 #include "ssh_config.h"
 #include "ssh_conn.h"
@@ -34,8 +34,6 @@
 struct load {
     struct check_set *set;
     const char *path;
-    FILE *f;
-    int lineno;   /* the line inih is parsing */
     size_t first; /* index of this file's first check */
     char *last_section, *last_key;
     char *err;
@@ -96,41 +94,16 @@ static void set_str(char **field, const char *value, int append, const char *sep
     }
 }
 
-static char *reader(char *str, int num, void *stream)
+static int on_pair(struct load *l, const char *section, const char *key, const char *value,
+                   int lineno, int continued)
 {
-    struct load *l = stream;
-    char *r = fgets(str, num, l->f);
-    if (!r)
-        return r;
-    l->lineno++;
-    /* A section header seen before: inih would merge the two silently. */
-    const char *p = str;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    const char *close = *p == '[' ? strchr(p, ']') : NULL;
-    if (close && !l->err) {
-        char *name = xstrndup(p + 1, (size_t)(close - p - 1));
-        for (size_t i = 0; i < l->set->count; i++)
-            if (strcmp(l->set->defs[i].id, name) == 0)
-                l->err =
-                    xasprintf(_("%s:%d: check [%s] is defined twice"), l->path, l->lineno, name);
-        free(name);
-    }
-    return r;
-}
-
-static int on_pair(void *user, const char *section, const char *key, const char *value)
-{
-    struct load *l = user;
-    int lineno = l->lineno;
-    if (l->err)
-        return 0;
     if (!*section) {
         l->err = xasprintf(_("%s:%d: %s is outside any [check] section"), l->path, lineno, key);
         return 0;
     }
-    int cont = l->last_section && strcmp(l->last_section, section) == 0 && l->last_key &&
-               strcmp(l->last_key, key) == 0;
+    /* An indented line continues the key above; so does the same key again. */
+    int cont = continued || (l->last_section && strcmp(l->last_section, section) == 0 &&
+                             l->last_key && strcmp(l->last_key, key) == 0);
     struct check_def *d = cur_def(l, section, lineno);
     if (!d) {
         l->err = xasprintf(_("%s:%d: check [%s] is defined twice"), l->path, lineno, section);
@@ -227,6 +200,27 @@ static int on_pair(void *user, const char *section, const char *key, const char 
     return 1;
 }
 
+static int on_item(void *user, const struct ini_item *it, char **err)
+{
+    struct load *l = user;
+    if (it->kind == INI_SECTION) {
+        /* A section header seen before: the two would merge silently. */
+        for (size_t i = 0; i < l->set->count; i++)
+            if (strcmp(l->set->defs[i].id, it->section) == 0) {
+                set_err(err, _("%s:%d: check [%s] is defined twice"), it->path, it->line,
+                        it->section);
+                return -1;
+            }
+        return 0;
+    }
+    if (!on_pair(l, it->section, it->key, it->value, it->line, it->continued)) {
+        *err = l->err;
+        l->err = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 static void def_free(struct check_def *d)
 {
     free(d->id);
@@ -314,28 +308,12 @@ static int validate(struct check_def *d, char **err)
 
 int checks_load_file(const char *path, struct check_set *set, char **err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        set_err(err, _("cannot read %s: %s"), path, strerror(errno));
-        return -1;
-    }
-    struct load l = {set, path, f, 0, set->count, NULL, NULL, NULL};
-    int line = ini_parse_stream(reader, &l, on_pair, &l);
-    fclose(f);
+    struct load l = {set, path, set->count, NULL, NULL, NULL};
+    /* " ;" starts a comment; an indented line continues the key above. */
+    int rc = ini_read_file(path, INI_OPT_CLASSIC, on_item, &l, NULL, err);
     free(l.last_section);
     free(l.last_key);
-    int rc = 0;
-    if (l.err) {
-        set_err(err, "%s", l.err);
-        free(l.err);
-        rc = -1;
-    } else if (line != 0) {
-        set_err(err,
-                _("%s:%d: not an INI line (expected [check], key = value, or an indented "
-                  "continuation)"),
-                path, line);
-        rc = -1;
-    }
+    free(l.err);
     for (size_t i = l.first; rc == 0 && i < set->count; i++)
         if (validate(&set->defs[i], err) != 0)
             rc = -1;
@@ -380,7 +358,8 @@ int checks_load_dir(const char *dir, struct check_set *set, char **err)
         }
     }
     closedir(dh);
-    qsort(names, n, sizeof *names, by_name);
+    if (n) /* no .ini file: names is NULL, and qsort(NULL, ...) is undefined */
+        qsort(names, n, sizeof *names, by_name);
     size_t before = set->count;
     int rc = 0;
     for (size_t i = 0; i < n; i++) {

@@ -26,8 +26,8 @@
  *   backup_path = /var/backups ; any other key: {backup_path} in the command,
  *                               shell-quoted. {since}: unix time of this
  *                               check's last run on the host (else 24 h ago).
- * libinih rules apply: " ;" starts a comment and a line holds at most 200
- * characters, so write long commands over several indented lines. */
+ * src/ini.h rules apply: " ;" starts a comment; a line may be of any length,
+ * and an indented line continues the key above. */
 #ifndef UNYO_CHECKS_H
 #define UNYO_CHECKS_H
 

@@ -1,13 +1,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "i18n.h"
+#include "ini.h"
 #include "util.h"
 
 struct config_entry {
@@ -32,20 +32,29 @@ char *config_default_path(void)
     return xasprintf("%s/.config/unyo/config.ini", home);
 }
 
-static int on_value(void *user, const char *section, const char *name, const char *value)
+static int on_value(void *user, const struct ini_item *it, char **err)
 {
+    (void)err;
     struct config *cfg = user;
-    if (!name) /* a section header on its own */
-        return 1;
+    if (it->kind != INI_PAIR)
+        return 0;
+    if (it->continued) {
+        /* An indented line goes on with the value above, after a space. */
+        struct config_entry *e = &cfg->e[cfg->count - 1];
+        char *v = *e->value ? xasprintf("%s %s", e->value, it->value) : xstrdup(it->value);
+        free(e->value);
+        e->value = v;
+        return 0;
+    }
     if (cfg->count == cfg->cap) {
         cfg->cap = cfg->cap ? cfg->cap * 2 : 16;
         cfg->e = xrealloc(cfg->e, cfg->cap * sizeof *cfg->e);
     }
-    cfg->e[cfg->count].section = xstrdup(section);
-    cfg->e[cfg->count].key = xstrdup(name);
-    cfg->e[cfg->count].value = xstrdup(value ? value : "");
+    cfg->e[cfg->count].section = xstrdup(it->section);
+    cfg->e[cfg->count].key = xstrdup(it->key);
+    cfg->e[cfg->count].value = xstrdup(it->value);
     cfg->count++;
-    return 1;
+    return 0;
 }
 
 struct config *config_load(const char *path, char **err)
@@ -63,10 +72,8 @@ struct config *config_load(const char *path, char **err)
         free(def);
         return cfg;
     }
-    int line = ini_parse_file(f, on_value, cfg);
     fclose(f);
-    if (line != 0) {
-        set_err(err, _("%s:%d: not a valid INI line"), p, line);
+    if (ini_read_file(p, INI_OPT_CLASSIC, on_value, cfg, NULL, err) != 0) {
         config_free(cfg);
         cfg = NULL;
     }

@@ -1,5 +1,7 @@
 /* User settings: ~/.config/unyo/config.ini ($XDG_CONFIG_HOME/unyo/config.ini),
- * an INI file read with libinih. A small key/value API any module can use:
+ * an INI file (src/ini.h: " ;" starts a comment, an indented line continues
+ * the value above after a space, lines of any length). A small key/value API
+ * any module can use:
  *
  *   [sync]
  *   url = host=db.example port=5432 dbname=unyo user=console1

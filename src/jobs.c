@@ -9,9 +9,9 @@
 #include <strings.h>
 
 #include "calendar.h"
-#include "changes.h" /* ini_parse_lines */
 #include "due.h"
 #include "i18n.h"
+#include "ini.h"
 #include "job_runner.h"
 #include "paths.h"
 #include "store.h"
@@ -198,11 +198,9 @@ static int set_once(struct parse *p, int line, char **slot, const char *name, co
     return 1;
 }
 
-static int on_pair(void *user, const char *section, const char *name, const char *value, int line)
+static int on_pair(struct parse *p, const char *section, const char *name, const char *value,
+                   int line)
 {
-    struct parse *p = user;
-    if (p->err)
-        return 0;
     if (!p->cur || !streq(p->cur->code, section)) {
         if (!code_valid(section))
             return perr(p, line, _("[%s] is not a job code (letters, digits, _ and -, up to 32)"),
@@ -317,6 +315,16 @@ static int on_pair(void *user, const char *section, const char *name, const char
                 name);
 }
 
+/* Pairs only: a header without keys defines nothing. */
+static int on_item(void *user, const struct ini_item *it, char **err)
+{
+    (void)err; /* the message is kept in p->err */
+    struct parse *p = user;
+    if (it->kind != INI_PAIR)
+        return 0;
+    return on_pair(p, it->section, it->key, it->value, it->line) ? 0 : -1;
+}
+
 static int check_def(struct parse *p, struct job_def *d)
 {
     if (!d->name_ja || !d->name_en)
@@ -366,11 +374,12 @@ static void check_duplicates(struct parse *p)
 int jobs_parse_file(const char *path, struct job_defs *out, char **err)
 {
     struct parse p = {path, out, {NULL, 0}, NULL, NULL};
-    int rc = ini_parse_lines(path, on_pair, &p);
-    if (rc < 0 && !p.err)
-        p.err = xasprintf(_("cannot read %s"), path);
-    else if (rc > 0 && !p.err)
-        p.err = xasprintf(_("%s:%d: expected [CODE] or key = value"), path, rc);
+    /* One value per line: no inline comments, no continuation lines. */
+    char *rerr = NULL;
+    if (ini_read_file(path, 0, on_item, &p, NULL, &rerr) != 0 && !p.err)
+        p.err = rerr;
+    else
+        free(rerr);
     if (!p.err)
         check_duplicates(&p);
     for (size_t i = 0; i < p.mine.n && !p.err; i++)
@@ -382,7 +391,8 @@ int jobs_parse_file(const char *path, struct job_defs *out, char **err)
         return -1;
     }
     out->v = xrealloc(out->v, (out->n + p.mine.n + 1) * sizeof *out->v);
-    memcpy(out->v + out->n, p.mine.v, p.mine.n * sizeof *p.mine.v);
+    if (p.mine.n) /* an empty file has no array: memcpy from NULL is undefined */
+        memcpy(out->v + out->n, p.mine.v, p.mine.n * sizeof *p.mine.v);
     out->n += p.mine.n;
     free(p.mine.v);
     return 0;
@@ -415,7 +425,8 @@ int jobs_parse_dir(const char *dir, struct job_defs *out, char **err)
         }
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n) /* no .ini file: names is NULL, and qsort(NULL, ...) is undefined */
+        qsort(names, n, sizeof *names, cmp_str);
     struct job_defs tmp = {NULL, 0};
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
@@ -429,7 +440,8 @@ int jobs_parse_dir(const char *dir, struct job_defs *out, char **err)
         return -1;
     }
     out->v = xrealloc(out->v, (out->n + tmp.n + 1) * sizeof *out->v);
-    memcpy(out->v + out->n, tmp.v, tmp.n * sizeof *tmp.v);
+    if (tmp.n) /* no file, or only empty ones: tmp.v is NULL */
+        memcpy(out->v + out->n, tmp.v, tmp.n * sizeof *tmp.v);
     out->n += tmp.n;
     free(tmp.v);
     return 0;

@@ -1,10 +1,10 @@
 #include "seed_data.h"
 
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
+#include "ini.h"
 #include "store.h"
 #include "templates.h"
 #include "timefmt.h"
@@ -92,19 +92,21 @@ struct library_row {
 struct library_parse {
     struct library_row *rows;
     size_t count;
-    const char *path;
-    char *error;
 };
 
-static int library_handler(void *user, const char *section, const char *key, const char *value)
+/* The reader stops at the first error, so exactly one message is made. */
+static int library_handler(void *user, const struct ini_item *it, char **err)
 {
     struct library_parse *p = user;
+    const char *section = it->section, *key = it->key, *value = it->value;
+    if (it->kind != INI_PAIR)
+        return 0;
+    if (!*section)
+        return ini_fail(it, err, _("\"%s\" is outside any section (expected [CODE] first)"), key);
     if (p->count == 0 || strcmp(p->rows[p->count - 1].code, section) != 0) {
         for (size_t i = 0; i < p->count; i++)
-            if (strcmp(p->rows[i].code, section) == 0) {
-                p->error = xasprintf(_("library [%s] appears twice"), section);
-                return 0;
-            }
+            if (strcmp(p->rows[i].code, section) == 0)
+                return ini_fail(it, err, _("library [%s] appears twice"), section);
         p->rows = xrealloc(p->rows, (p->count + 1) * sizeof *p->rows);
         memset(&p->rows[p->count], 0, sizeof *p->rows);
         p->rows[p->count].code = xstrdup(section);
@@ -124,23 +126,25 @@ static int library_handler(void *user, const char *section, const char *key, con
         slot = &r->address;
     else if (!strcmp(key, "notes"))
         slot = &r->notes;
-    if (!slot) {
-        p->error = xasprintf(_("unknown key \"%s\" (expected name_ja, name_en, kind, phone, "
-                               "address or notes)"),
-                             key);
-        return 0;
-    }
-    if (slot == &r->kind &&
-        !(streq(value, "central") || streq(value, "branch") || streq(value, "center") ||
-          streq(value, "datacenter") || streq(value, "office"))) {
-        p->error = xasprintf(_("kind \"%s\" is not one of central, branch, center, datacenter, "
-                               "office"),
-                             value);
-        return 0;
+    if (!slot)
+        return ini_fail(it, err,
+                        _("unknown key \"%s\" (expected name_ja, name_en, kind, phone, "
+                          "address or notes)"),
+                        key);
+    /* An indented line goes on with the text above, after a space. */
+    char *v = it->continued && *slot ? xasprintf("%s %s", *slot, value) : xstrdup(value);
+    if (slot == &r->kind && !(streq(v, "central") || streq(v, "branch") || streq(v, "center") ||
+                              streq(v, "datacenter") || streq(v, "office"))) {
+        ini_fail(it, err,
+                 _("kind \"%s\" is not one of central, branch, center, datacenter, "
+                   "office"),
+                 v);
+        free(v);
+        return -1;
     }
     free(*slot);
-    *slot = xstrdup(value);
-    return 1;
+    *slot = v;
+    return 0;
 }
 
 static void free_libraries(struct library_parse *p)
@@ -151,21 +155,12 @@ static void free_libraries(struct library_parse *p)
         free(r->phone), free(r->address), free(r->notes);
     }
     free(p->rows);
-    free(p->error);
 }
 
 int seed_install_libraries(struct store *st, const char *path, char **err)
 {
-    struct library_parse p = {.path = path};
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        set_err(err, _("cannot open %s"), path);
-        return -1;
-    }
-    int line = ini_parse_file(f, library_handler, &p);
-    fclose(f);
-    if (line != 0) {
-        set_err(err, "%s:%d: %s", path, line, p.error ? p.error : _("not a key = value line"));
+    struct library_parse p = {NULL, 0};
+    if (ini_read_file(path, INI_OPT_CLASSIC, library_handler, &p, NULL, err) != 0) {
         free_libraries(&p);
         return -1;
     }

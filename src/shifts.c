@@ -1,11 +1,11 @@
 #include "shifts.h"
 
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
 #include "i18n.h"
+#include "ini.h"
 #include "operators.h"
 #include "paths.h"
 #include "store.h"
@@ -38,24 +38,21 @@ static int code_valid(const char *s)
 
 struct defs_parse {
     struct shift_defs defs;
-    char *error; /* first error, without FILE:LINE */
 };
 
-static int defs_handler(void *user, const char *section, const char *key, const char *value)
+/* The reader stops at the first error. */
+static int defs_handler(void *user, const struct ini_item *it, char **err)
 {
     struct defs_parse *p = user;
-    if (p->error)
-        return 1; /* keep the first error only */
+    const char *section = it->section, *key = it->key, *value = it->value;
+    if (it->kind != INI_PAIR)
+        return 0;
     struct shift_defs *d = &p->defs;
     if (d->count == 0 || strcmp(d->items[d->count - 1].code, section) != 0) {
-        if (!code_valid(section)) {
-            p->error = xasprintf(_("shift code [%s] may use only a-z, 0-9, _ and -"), section);
-            return 0;
-        }
-        if (shift_def_find(d, section)) {
-            p->error = xasprintf(_("shift [%s] appears twice"), section);
-            return 0;
-        }
+        if (!code_valid(section))
+            return ini_fail(it, err, _("shift code [%s] may use only a-z, 0-9, _ and -"), section);
+        if (shift_def_find(d, section))
+            return ini_fail(it, err, _("shift [%s] appears twice"), section);
         d->items = xrealloc(d->items, (d->count + 1) * sizeof *d->items);
         struct shift_def *n = &d->items[d->count++];
         memset(n, 0, sizeof *n);
@@ -65,15 +62,15 @@ static int defs_handler(void *user, const char *section, const char *key, const 
     struct shift_def *s = &d->items[d->count - 1];
     if (streq(key, "name_ja") || streq(key, "name_en")) {
         char **slot = streq(key, "name_ja") ? &s->name_ja : &s->name_en;
+        /* An indented line goes on with the name above, after a space. */
+        char *v = it->continued && *slot ? xasprintf("%s %s", *slot, value) : xstrdup(value);
         free(*slot);
-        *slot = xstrdup(value);
+        *slot = v;
     } else if (streq(key, "start") || streq(key, "end")) {
         int min = parse_hhmm(value);
-        if (min < 0 || (streq(key, "start") && min == 1440)) {
-            p->error =
-                xasprintf(_("%s = %s is not a time (expected HH:MM, 00:00-24:00)"), key, value);
-            return 0;
-        }
+        if (min < 0 || (streq(key, "start") && min == 1440))
+            return ini_fail(it, err, _("%s = %s is not a time (expected HH:MM, 00:00-24:00)"), key,
+                            value);
         if (streq(key, "start")) {
             s->start_min = min;
             snprintf(s->start, sizeof s->start, "%s", value);
@@ -82,26 +79,16 @@ static int defs_handler(void *user, const char *section, const char *key, const 
             snprintf(s->end, sizeof s->end, "%s", value);
         }
     } else {
-        p->error = xasprintf(_("unknown key %s (expected name_ja, name_en, start, end)"), key);
-        return 0;
+        return ini_fail(it, err, _("unknown key %s (expected name_ja, name_en, start, end)"), key);
     }
-    return 1;
+    return 0;
 }
 
 int shift_defs_load(const char *path, struct shift_defs *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    struct defs_parse p = {{NULL, 0}, NULL};
-    int line = ini_parse(path, defs_handler, &p);
-    if (line < 0) {
-        set_err(err, _("%s: cannot read the file"), path);
-        shift_defs_free(&p.defs);
-        return -1;
-    }
-    if (line > 0) {
-        set_err(err, "%s:%d: %s", path, line,
-                p.error ? p.error : _("not an INI line (expected key = value)"));
-        free(p.error);
+    struct defs_parse p = {{NULL, 0}};
+    if (ini_read_file(path, INI_OPT_CLASSIC, defs_handler, &p, NULL, err) != 0) {
         shift_defs_free(&p.defs);
         return -1;
     }

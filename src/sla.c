@@ -1,11 +1,11 @@
 #include "sla.h"
 
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
 #include "i18n.h"
+#include "ini.h"
 #include "incidents.h"
 #include "paths.h"
 #include "util.h"
@@ -28,7 +28,7 @@ void sla_config_default(struct sla_config *cfg)
 
 struct load_ctx {
     struct sla_config cfg;
-    char *msg;
+    char *msg; /* what is wrong with the current line */
 };
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -43,11 +43,8 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static int handler(struct load_ctx *c, const char *section, const char *name, const char *value)
 {
-    struct load_ctx *c = user;
-    if (c->msg)
-        return 1;
     if (streq(section, "general")) {
         if (streq(name, "warning_percent")) {
             if (parse_int(value, 1, 100, &c->cfg.warning_percent) == 0)
@@ -91,26 +88,28 @@ static int handler(void *user, const char *section, const char *name, const char
     return 0;
 }
 
+/* A section is judged at its first key (a header without keys changes
+ * nothing); the reader stops at the first error. */
+static int on_item(void *user, const struct ini_item *it, char **err)
+{
+    struct load_ctx *c = user;
+    if (it->kind != INI_PAIR)
+        return 0;
+    if (handler(c, it->section, it->key, it->value))
+        return 0;
+    ini_fail(it, err, "%s", c->msg);
+    free(c->msg);
+    c->msg = NULL;
+    return -1;
+}
+
 int sla_config_load(const char *path, struct sla_config *cfg, char **err)
 {
     struct load_ctx c;
     sla_config_default(&c.cfg);
     c.msg = NULL;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        set_err(err, _("cannot read %s"), path);
+    if (ini_read_file(path, INI_OPT_CLASSIC, on_item, &c, NULL, err) != 0)
         return -1;
-    }
-    int rc = ini_parse_file(f, handler, &c);
-    fclose(f);
-    if (rc != 0) {
-        if (rc > 0)
-            set_err(err, "%s:%d: %s", path, rc, c.msg ? c.msg : _("syntax error"));
-        else
-            set_err(err, _("cannot read %s"), path);
-        free(c.msg);
-        return -1;
-    }
     *cfg = c.cfg;
     return 0;
 }

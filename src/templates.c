@@ -1,7 +1,6 @@
 #include "templates.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,11 +8,9 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "ini.h"
 #include "util.h"
 
-/* Longest line we accept. libinih cuts longer lines silently and parses the rest as
- * a new line, so they are refused before inih sees them. */
-#define TPL_LINE_MAX 4000
 #define TPL_CODE_MAX 32
 
 enum tpl_key {
@@ -233,9 +230,7 @@ struct header {
 
 struct parse_ctx {
     const char *path;
-    const char *buf;
-    size_t len, pos;
-    int lineno;             /* line most recently handed to inih: the one being parsed */
+    int lineno;             /* the line being read */
     struct header *headers; /* every "[...]" line, in order */
     size_t nheaders, cap_headers;
     const struct template_set *existing, *existing2; /* codes already taken */
@@ -260,107 +255,6 @@ static void ctx_fail(struct parse_ctx *c, int line, const char *fmt, ...)
     va_end(ap);
     c->err = xasprintf("%s:%d: %s", c->path, line, what);
     free(what);
-}
-
-/* inih reads through this, so the line count is exact: each call hands over one
- * whole line (long lines were refused beforehand). */
-static char *ctx_reader(char *str, int num, void *stream)
-{
-    struct parse_ctx *c = stream;
-    if (c->pos >= c->len || num < 2)
-        return NULL;
-    size_t n = 0, max = (size_t)num - 1;
-    while (c->pos < c->len && n < max) {
-        char ch = c->buf[c->pos++];
-        str[n++] = ch;
-        if (ch == '\n')
-            break;
-    }
-    str[n] = '\0';
-    c->lineno++;
-
-    const char *s = str;
-    if (c->lineno == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
-        s += 3;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (*s == '[') {
-        const char *end = strchr(s + 1, ']');
-        if (c->nheaders == c->cap_headers) {
-            c->cap_headers = c->cap_headers ? c->cap_headers * 2 : 64;
-            c->headers = xrealloc(c->headers, c->cap_headers * sizeof *c->headers);
-        }
-        c->headers[c->nheaders].line = c->lineno;
-        c->headers[c->nheaders].name =
-            end ? xstrndup(s + 1, (size_t)(end - s - 1)) : xstrdup(s + 1);
-        c->nheaders++;
-    }
-    return str;
-}
-
-static int utf8_seq_len(const unsigned char *p, size_t avail)
-{
-    unsigned char b = p[0];
-    if (b < 0x80)
-        return 1;
-    int n;
-    unsigned cp;
-    if (b >= 0xc2 && b <= 0xdf) {
-        n = 2;
-        cp = b & 0x1f;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        n = 3;
-        cp = b & 0x0f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        n = 4;
-        cp = b & 0x07;
-    } else {
-        return 0;
-    }
-    if ((size_t)n > avail)
-        return 0;
-    for (int i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    /* Overlong forms, surrogates and beyond U+10FFFF. */
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
-/* Refuses what inih would misread instead of reporting: NUL bytes, over-long
- * lines, and bytes that are not UTF-8. */
-static int ctx_prescan(struct parse_ctx *c)
-{
-    int line = 1;
-    size_t line_start = 0;
-    for (size_t i = 0; i <= c->len;) {
-        if (i == c->len || c->buf[i] == '\n') {
-            size_t n = i - line_start;
-            if (n > TPL_LINE_MAX) {
-                ctx_fail(c, line, _("line is %zu bytes long, expected at most %d bytes"), n,
-                         TPL_LINE_MAX);
-                return -1;
-            }
-            line++;
-            line_start = ++i;
-            continue;
-        }
-        if (c->buf[i] == '\0') {
-            ctx_fail(c, line, _("NUL byte in the text, expected a UTF-8 text file"));
-            return -1;
-        }
-        int n = utf8_seq_len((const unsigned char *)c->buf + i, c->len - i);
-        if (!n) {
-            ctx_fail(c, line, _("text is not valid UTF-8, expected a UTF-8 text file"));
-            return -1;
-        }
-        i += (size_t)n;
-    }
-    return 0;
 }
 
 static int code_valid(const char *s)
@@ -671,9 +565,8 @@ static int ctx_set_key(struct parse_ctx *c, enum tpl_key k, const char *v)
     return -1;
 }
 
-static int on_pair(void *user, const char *section, const char *name, const char *value)
+static int on_pair(struct parse_ctx *c, const char *section, const char *name, const char *value)
 {
-    struct parse_ctx *c = user;
     if (c->nheaders == 0) {
         ctx_fail(c, c->lineno, _("key \"%s\" outside any section, expected a [CODE] line first"),
                  name);
@@ -709,48 +602,27 @@ static int on_pair(void *user, const char *section, const char *name, const char
     return ctx_set_key(c, k, value) == 0;
 }
 
-/* libinih (Debian's build) reads its options from globals; the defaults cut lines
- * at 200 bytes, join indented lines and strip " ;..." from values, none of which
- * suits these files. Set them for one parse, then put them back for other users. */
-struct ini_knobs {
-    bool multiline, inline_comments, use_stack, allow_realloc, stop_on_first_error, no_value, bom;
-    int max_line, initial_alloc;
-};
-
-static void ini_knobs_set(struct ini_knobs *saved)
+/* Every "[...]" line is noted, so an empty section is reported at its header. */
+static int on_item(void *user, const struct ini_item *it, char **err)
 {
-    saved->multiline = ini_allow_multiline;
-    saved->inline_comments = ini_allow_inline_comments;
-    saved->use_stack = ini_use_stack;
-    saved->allow_realloc = ini_allow_realloc;
-    saved->stop_on_first_error = ini_stop_on_first_error;
-    saved->no_value = ini_allow_no_value;
-    saved->bom = ini_allow_bom;
-    saved->max_line = ini_max_line;
-    saved->initial_alloc = ini_initial_alloc;
-
-    ini_allow_multiline = false;
-    ini_allow_inline_comments = false;
-    ini_use_stack = false;
-    ini_allow_realloc = false;
-    ini_stop_on_first_error = true;
-    ini_allow_no_value = false;
-    ini_allow_bom = true;
-    ini_max_line = TPL_LINE_MAX + 16;
-    ini_initial_alloc = TPL_LINE_MAX + 16;
-}
-
-static void ini_knobs_restore(const struct ini_knobs *saved)
-{
-    ini_allow_multiline = saved->multiline;
-    ini_allow_inline_comments = saved->inline_comments;
-    ini_use_stack = saved->use_stack;
-    ini_allow_realloc = saved->allow_realloc;
-    ini_stop_on_first_error = saved->stop_on_first_error;
-    ini_allow_no_value = saved->no_value;
-    ini_allow_bom = saved->bom;
-    ini_max_line = saved->max_line;
-    ini_initial_alloc = saved->initial_alloc;
+    struct parse_ctx *c = user;
+    c->lineno = it->line;
+    if (it->kind == INI_SECTION) {
+        if (c->nheaders == c->cap_headers) {
+            c->cap_headers = c->cap_headers ? c->cap_headers * 2 : 64;
+            c->headers = xrealloc(c->headers, c->cap_headers * sizeof *c->headers);
+        }
+        c->headers[c->nheaders].line = it->line;
+        c->headers[c->nheaders].name = xstrdup(it->section);
+        c->nheaders++;
+    } else {
+        on_pair(c, it->section, it->key, it->value);
+    }
+    if (!c->err)
+        return 0;
+    *err = c->err;
+    c->err = NULL;
+    return -1;
 }
 
 static void set_append(struct template_set *out, struct template_set *from)
@@ -769,42 +641,24 @@ static void set_append(struct template_set *out, struct template_set *from)
 static int load_file(const char *path, struct template_set *out, const struct template_set *also,
                      char **err)
 {
-    size_t len;
-    char *buf = read_file(path, &len, err);
-    if (!buf)
-        return -1;
-
     struct parse_ctx c;
     memset(&c, 0, sizeof c);
     c.path = path;
-    c.buf = buf;
-    c.len = len;
     c.existing = out;
     c.existing2 = also;
 
-    int rc = -1;
-    if (ctx_prescan(&c) == 0) {
-        struct ini_knobs saved;
-        ini_knobs_set(&saved);
-        int r = ini_parse_stream(ctx_reader, &c, on_pair, &c);
-        ini_knobs_restore(&saved);
-        if (r > 0 && !c.err)
-            ctx_fail(&c, r,
-                     _("malformed line, expected [CODE], key = value, or a comment starting "
-                       "with ; or #"));
-        else if (r < 0 && !c.err)
-            ctx_fail(&c, 0, _("cannot parse (error %d)"), r);
-        if (!c.err && ctx_finish_item(&c) == 0) {
-            /* Headers after the last keyed section are empty sections. */
-            if (c.nheaders > c.cur_header) {
-                const struct header *h = &c.headers[c.cur_header];
-                ctx_fail(&c, h->line, _("section [%s] has no keys, expected at least %s"), h->name,
-                         "source, item, name_ja, name_en, period, pane");
-            }
+    /* One value per line: " ;" is text, no continuation lines. */
+    int rc = ini_read_file(path, 0, on_item, &c, NULL, &c.err);
+    if (rc == 0 && ctx_finish_item(&c) == 0) {
+        /* Headers after the last keyed section are empty sections. */
+        if (c.nheaders > c.cur_header) {
+            const struct header *h = &c.headers[c.cur_header];
+            ctx_fail(&c, h->line, _("section [%s] has no keys, expected at least %s"), h->name,
+                     "source, item, name_ja, name_en, period, pane");
         }
-        if (!c.err)
-            rc = 0;
     }
+    if (c.err)
+        rc = -1;
 
     if (rc == 0)
         set_append(out, &c.tmp);
@@ -816,7 +670,6 @@ static int load_file(const char *path, struct template_set *out, const struct te
     for (size_t i = 0; i < c.nheaders; i++)
         free(c.headers[i].name);
     free(c.headers);
-    free(buf);
     return rc;
 }
 

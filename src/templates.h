@@ -38,8 +38,7 @@ struct template_set {
 /* Loads one file. On any error returns -1, sets *err (malloc'd, translated via _()) to
  * "FILE:LINE: what was wrong, what was expected", and leaves *out empty: nothing is
  * loaded half-way. Appends to *out on success (so two files can be loaded into one set);
- * a code already present in *out is an error too.
- * Not thread-safe: it sets libinih's global parsing knobs for the duration of the call. */
+ * a code already present in *out is an error too. Lines may be of any length. */
 int templates_load_file(const char *path, struct template_set *out, char **err);
 
 /* Loads the shipped set: which = "library", "package" or "all", from datadir/templates/.

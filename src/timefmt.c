@@ -130,7 +130,7 @@ static int days_in_month(int y, int m)
 int time_parse(const char *s, int64_t *ms)
 {
     const char *p = s;
-    int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0;
+    int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, fraction = 0;
     if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
         return -1;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
@@ -146,6 +146,7 @@ int time_parse(const char *s, int64_t *ms)
                 return -1;
             if (*p == '.') {
                 p++;
+                fraction = 1;
                 int scale = 100, n = 0;
                 while (*p >= '0' && *p <= '9') {
                     if (n++ < 3) {
@@ -158,7 +159,10 @@ int time_parse(const char *s, int64_t *ms)
                     return -1;
             }
         }
-        if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi || sec)))
+        /* RFC 3339 ranges, no leap second (clocks here are POSIX: a stored
+         * time never has one); and 24:00 exactly, the end of the day (ISO
+         * 8601:2004, as the calendar writes a closing time): next day 00:00. */
+        if (h > 24 || mi > 59 || sec > 59 || (h == 24 && (mi || sec || fraction)))
             return -1;
     }
     if (*p == 'Z') {
@@ -172,12 +176,20 @@ int time_parse(const char *s, int64_t *ms)
             p++;
         if (digits(&p, 2, &om))
             return -1;
+        /* RFC 3339: -23:59 .. +23:59 (real zones span -12:00 .. +14:00). */
+        if (oh > 23 || om > 59)
+            return -1;
         offset_min = sign * (oh * 60 + om);
     }
     if (*p != '\0')
         return -1;
     int64_t days = time_days_from_civil(y, mo, d);
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
-    *ms = secs * 1000 + frac;
+    int64_t v = secs * 1000 + frac;
+    /* Only instants the stored form can write (years 0000 to 9999 in UTC). */
+    if (v < time_days_from_civil(0, 1, 1) * 86400000 ||
+        v >= time_days_from_civil(10000, 1, 1) * 86400000)
+        return -1;
+    *ms = v;
     return 0;
 }

@@ -17,8 +17,12 @@ void time_format_iso(int64_t ms, char *out);
 void time_format_jst(int64_t ms, char *out, int with_seconds);
 /* JST date "2026-11-23". */
 void time_format_jst_date(int64_t ms, char *out);
-/* Accepts the stored form, any ISO 8601 with Z or ±hh:mm, and "YYYY-MM-DD[ HH:MM[:SS]]"
- * taken as JST. Returns 0 and sets *ms, or -1. */
+/* Accepts the stored form, ISO 8601 / RFC 3339 with Z or ±hh:mm (or ±hhmm), and
+ * "YYYY-MM-DD[ HH:MM[:SS[.fff]]]" taken as JST. Only valid values: month 01-12, a
+ * day the month has, hour 00-23 or 24:00[:00] exactly (the end of the day: the next
+ * day's 00:00), minute 00-59, second 00-59 (no leap second), offset hours 00-23 and
+ * minutes 00-59 (RFC 3339), and an instant in years 0000-9999 UTC (what
+ * time_format_iso writes). Returns 0 and sets *ms, or -1. */
 int time_parse(const char *s, int64_t *ms);
 /* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian). */
 int64_t time_days_from_civil(int y, int m, int d);

@@ -1,12 +1,12 @@
 /* Canvas drawing and the theme: the one place that turns text plus a semantic
  * style into ncurses calls. Text is sanitised and fitted by display width
  * (textwidth.h) before it reaches the terminal. */
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "i18n.h"
+#include "ini.h"
 #include "paths.h"
 #include "textwidth.h"
 #include "ui.h"
@@ -184,26 +184,25 @@ static int parse_spec(int style, const char *spec, attr_t *out, char **err)
 struct theme_load {
     const char *path, *section;
     attr_t attrs[STYLE_COUNT];
-    char *err;
 };
 
-static int on_theme(void *user, const char *section, const char *name, const char *value, int line)
+static int on_theme(void *user, const struct ini_item *it, char **err)
 {
     struct theme_load *tl = user;
-    if (strcmp(section, tl->section) != 0)
-        return 1;
-    int s = ui_style_by_name(name);
+    if (it->kind != INI_PAIR || strcmp(it->section, tl->section) != 0)
+        return 0;
+    int s = ui_style_by_name(it->key);
     char *e = NULL;
     if (s < 0) {
-        set_err(&tl->err, _("%s:%d: unknown style \"%s\""), tl->path, line, name);
-        return 0;
+        set_err(err, _("%s:%d: unknown style \"%s\""), it->path, it->line, it->key);
+        return -1;
     }
-    if (parse_spec(s, value, &tl->attrs[s], &e) != 0) {
-        set_err(&tl->err, "%s:%d: %s", tl->path, line, e);
+    if (parse_spec(s, it->value, &tl->attrs[s], &e) != 0) {
+        ini_fail(it, err, "%s", e);
         free(e);
-        return 0;
+        return -1;
     }
-    return 1;
+    return 0;
 }
 
 int ui_theme_init(char **err)
@@ -222,22 +221,12 @@ int ui_theme_init(char **err)
     char *path = paths_find_data(NULL, "theme.ini");
     if (!path)
         return 0;
-    struct theme_load tl = {path,
-                            theme_mode == 256 ? "256"
-                            : theme_mode == 8 ? "8"
-                                              : "mono",
-                            {0},
-                            NULL};
+    struct theme_load tl = {path, theme_mode == 256 ? "256" : theme_mode == 8 ? "8" : "mono", {0}};
     memcpy(tl.attrs, style_attrs, sizeof tl.attrs);
-    int rc = ui_ini_parse(path, on_theme, &tl);
+    int rc = ini_read_file(path, INI_OPT_CLASSIC, on_theme, &tl, NULL, err);
     if (rc == 0) {
         memcpy(style_attrs, tl.attrs, sizeof style_attrs);
     } else {
-        if (tl.err)
-            *err = tl.err;
-        else
-            set_err(err, _("%s:%d: not an INI line (expected style = colours and attributes)"),
-                    path, rc);
         /* Colour pairs may have been redefined half-way: back to the built-in ones. */
         for (int i = 0; i < STYLE_COUNT; i++)
             parse_spec(i, builtin[i], &style_attrs[i], NULL);

@@ -1,10 +1,10 @@
 #include "ui_keymap.h"
 
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
+#include "ini.h"
 #include "textwidth.h"
 #include "util.h"
 
@@ -226,58 +226,42 @@ int keymap_set(const char *action, const char *keys, char **err)
     return 0;
 }
 
-/* libinih as shipped does not pass line numbers: count them in the reader. */
-struct line_reader {
-    FILE *f;
-    int line;
+/* Pairs of the INI file in order (a continuation line as its key again). */
+struct ui_ini_ctx {
     ui_ini_line_handler handler;
     void *user;
 };
 
-static char *read_line(char *buf, int size, void *stream)
+static int ui_ini_item(void *user, const struct ini_item *it, char **err)
 {
-    struct line_reader *r = stream;
-    char *s = fgets(buf, size, r->f);
-    if (s)
-        r->line++;
-    return s;
-}
-
-static int line_handler(void *user, const char *section, const char *name, const char *value)
-{
-    struct line_reader *r = user;
-    return r->handler(r->user, section, name, value, r->line);
+    (void)err;
+    struct ui_ini_ctx *c = user;
+    if (it->kind != INI_PAIR)
+        return 0;
+    return c->handler(c->user, it->section, it->key, it->value, it->line) ? 0 : -1;
 }
 
 int ui_ini_parse(const char *path, ui_ini_line_handler handler, void *user)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    struct line_reader r = {f, 0, handler, user};
-    int rc = ini_parse_stream(read_line, &r, line_handler, &r);
-    fclose(f);
-    return rc;
+    struct ui_ini_ctx c = {handler, user};
+    int line = 0;
+    if (ini_read_file(path, INI_OPT_CLASSIC, ui_ini_item, &c, &line, NULL) == 0)
+        return 0;
+    return line > 0 ? line : -1;
 }
 
-struct load_ctx {
-    const char *path;
-    struct entry *saved;
-    char *err;
-};
-
-static int on_ini(void *user, const char *section, const char *name, const char *value, int line)
+static int on_ini(void *user, const struct ini_item *it, char **err)
 {
-    struct load_ctx *lc = user;
-    if (strcmp(section, "keys") != 0)
-        return 1;
-    char *e = NULL;
-    if (keymap_set(name, value, &e) != 0) {
-        set_err(&lc->err, "%s:%d: %s", lc->path, line, e);
-        free(e);
+    (void)user;
+    if (it->kind != INI_PAIR || strcmp(it->section, "keys") != 0)
         return 0;
+    char *e = NULL;
+    if (keymap_set(it->key, it->value, &e) != 0) {
+        ini_fail(it, err, "%s", e);
+        free(e);
+        return -1;
     }
-    return 1;
+    return 0;
 }
 
 int keymap_load_file(const char *path, char **err)
@@ -288,19 +272,11 @@ int keymap_load_file(const char *path, char **err)
     if (!f)
         return 0;
     fclose(f);
-    struct load_ctx lc = {path, NULL, NULL};
     struct entry *saved = xmalloc(nentries * sizeof *saved);
     memcpy(saved, entries, nentries * sizeof *saved);
-    int rc = ui_ini_parse(path, on_ini, &lc);
-    if (rc != 0) {
+    if (ini_read_file(path, INI_OPT_CLASSIC, on_ini, NULL, NULL, err) != 0) {
         memcpy(entries, saved, nentries * sizeof *saved);
         free(saved);
-        if (lc.err) {
-            *err = lc.err;
-        } else {
-            set_err(err, _("%s:%d: not an INI line (expected name = keys, or [section])"), path,
-                    rc);
-        }
         return -1;
     }
     free(saved);

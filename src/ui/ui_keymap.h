@@ -40,8 +40,10 @@ int keymap_load_file(const char *path, char **err);
 const char *keymap_lookup(const struct pane_ops *pane, int key);
 /* Space-separated current key names for an action ("j Down"), in buf. */
 const char *keymap_keys_of(const char *action, char *buf, size_t size);
-/* ini_parse with line numbers (the shipped libinih has none): returns 0, the
- * first bad line, or -1 when the file cannot be opened. */
+/* Reads an INI file with src/ini.h (" ;" comments, indented continuation
+ * lines given as their key again) and calls handler per pair; the handler
+ * returns nonzero to go on. Returns 0, the first bad line, or -1 when the file
+ * cannot be read. */
 typedef int (*ui_ini_line_handler)(void *user, const char *section, const char *name,
                                    const char *value, int line);
 int ui_ini_parse(const char *path, ui_ini_line_handler handler, void *user);

@@ -419,11 +419,13 @@ static void test_load_errors(void **state)
     expect_error("[hours]\nsun = 99:00-17:30\n[nope]\n", 2, "99:00");
     expect_error("[nope]\n[hours]\nsun = 99:00-17:30\n", 1, "nope");
 
-    char line[400];
+    /* a line longer than libinih's 200 bytes is one line: the error after it
+     * is on line 3 (libinih made it line 4) */
+    char line[420];
     memset(line, 'x', sizeof line);
     memcpy(line, "[closed]\n2027-01-01 = ", 22);
-    strcpy(line + 390, "\n");
-    expect_error(line, 2, "long");
+    strcpy(line + 390, "\n2027-02-30 = x\n");
+    expect_error(line, 3, "2027-02-30");
 
     /* a missing file is an error too, and nothing is returned */
     char *err = NULL;
@@ -485,6 +487,37 @@ static void test_load_variants(void **state)
     assert_null(err);
 }
 
+/* libinih split lines at 200 bytes: a long reason came back cut and its tail
+ * was read as another line. Now a line of any length loads whole. */
+static void test_load_long_lines(void **state)
+{
+    (void)state;
+    char path[128];
+    char *err = NULL;
+    struct strbuf reason = STRBUF_INIT, text = STRBUF_INIT;
+    for (int i = 0; i < 120; i++)
+        sb_puts(&reason, "停電"); /* 720 bytes */
+    sb_puts(&reason, " tail");
+    sb_printf(&text,
+              "[closed]\r\n2027-01-01 = %s\r\n2027-01-02 = short\r\n[special]\r\n"
+              "2027-01-03 = 09:00-10:00 %s",
+              reason.buf, reason.buf); /* CRLF, and no final newline */
+    struct calendar *cal = load_text(text.buf, &err, path, sizeof path);
+    if (!cal)
+        fail_msg("%s", err);
+    int o, c;
+    const char *why;
+    assert_int_equal(calendar_day_hours(cal, (struct civil_date){2027, 1, 1}, &o, &c, &why), 0);
+    assert_string_equal(why, reason.buf);
+    assert_int_equal(calendar_day_hours(cal, (struct civil_date){2027, 1, 2}, &o, &c, &why), 0);
+    assert_string_equal(why, "short");
+    assert_int_equal(calendar_day_hours(cal, (struct civil_date){2027, 1, 3}, &o, &c, &why), 1);
+    assert_string_equal(why, reason.buf);
+    calendar_free(cal);
+    sb_free(&reason);
+    sb_free(&text);
+}
+
 static void test_print_month(void **state)
 {
     (void)state;
@@ -543,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_next_transition),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_load_variants),
+        cmocka_unit_test(test_load_long_lines),
         cmocka_unit_test(test_print_month),
         cmocka_unit_test(test_speed),
     };

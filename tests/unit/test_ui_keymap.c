@@ -129,6 +129,25 @@ static void test_config_errors(void **state)
     unlink(p);
     free(p);
 
+    /* a line longer than libinih's 200 bytes is one line: the error after it
+     * is on line 3, and the long line's keys are read whole */
+    struct strbuf sb = STRBUF_INIT;
+    sb_puts(&sb, "[keys]\nquit = Q ; ");
+    while (sb.len < 400)
+        sb_puts(&sb, "quit the console, asking first when a form has unsaved input; ");
+    sb_puts(&sb, "\nno-such = x\n");
+    p = write_tmp(sb.buf);
+    err = NULL;
+    assert_int_equal(keymap_load_file(p, &err), -1);
+    want = xasprintf("%s:3: ", p);
+    assert_true(strncmp(err, want, strlen(want)) == 0);
+    assert_non_null(strstr(err, "no-such"));
+    free(want);
+    free(err);
+    unlink(p);
+    free(p);
+    sb_free(&sb);
+
     /* a missing file is no error */
     err = NULL;
     assert_int_equal(keymap_load_file("/nonexistent/config.ini", &err), 0);
