@@ -333,10 +333,7 @@ static void assert_works(struct term *t)
 static void test_rep_without_previous_char(void **state)
 {
     (void)state;
-    static const char *const inputs[] = {"\x1b[b", "\x1b[5b",
-                                         "\x1b"
-                                         "c\x1b[b",
-                                         "\x1b[65535b"};
+    static const char *const inputs[] = {"\x1b[b", "\x1b[5b", "\033c\033[b", "\x1b[65535b"};
     for (size_t i = 0; i < ARRAY_LEN(inputs); i++) {
         struct term *t = term_new(24, 80, 0);
         feed(t, inputs[i]);
@@ -354,8 +351,7 @@ static void test_rep_without_previous_char(void **state)
     /* After a reset, and after a glyph made of a lone combining mark (width
      * 0 in libvterm): still nothing to repeat. */
     t = term_new(24, 80, 0);
-    feed(t, "\x1b"
-            "c\x1b[3b");
+    feed(t, "\033c\033[3b");
     feed(t, "a\x1b[H\xcc\x81\x1b[b");
     feed(t, "\x1b[10;10H");
     feed(t, "\xcc\x81");
@@ -369,9 +365,7 @@ static void test_rep_without_previous_char(void **state)
     feed(t, "\r\n\xe6\x97\xa5\x1b[4b"); /* libvterm counts columns */
     assert_row(t, 1, "日日日");
     feed(t, "\r\ne\xcc\x81\x1b[1b");
-    assert_row(t, 2,
-               "e\xcc\x81"
-               "e\xcc\x81");
+    assert_row(t, 2, "e\xcc\x81\x65\xcc\x81");
     term_free(t);
 }
 
@@ -410,8 +404,7 @@ static void test_shrink(void **state)
     feed_lines(t, 30);
     feed(t, "\x1b[5;24r\x1b[24;1H");
     term_resize(t, 10, 80);
-    feed(t, "\n\n\n\x1b[M\x1b[L\x1b[S\x1b[T\x1bM\x1b"
-            "D");
+    feed(t, "\n\n\n\x1b[M\x1b[L\x1b[S\x1b[T\x1bM\033D");
     feed_lines(t, 30);
     assert_works(t);
     term_free(t);
@@ -427,10 +420,7 @@ static void test_shrink(void **state)
 
     /* A cursor saved before the shrink and restored after it. */
     static const char *const saves[][2] = {
-        {"\x1b"
-         "7",
-         "\x1b"
-         "8"},
+        {"\0337", "\0338"},
         {"\x1b[?1048h", "\x1b[?1048l"},
         {"\x1b[?1049h", "\x1b[?1049l"},
     };
