@@ -903,8 +903,8 @@ void term_feed(struct term *t, const char *data, size_t len)
         }
     }
     size_t from, to;
-    if (!t->no_ff && !t->region_set && f->st == P_NORMAL && f->normal_since != (size_t)-1 &&
-        fast_forward(t, t->fbuf.buf, t->fbuf.len, &from, &to)) {
+    if (!t->no_ff && !t->region_set && !t->margins_set && f->st == P_NORMAL &&
+        f->normal_since != (size_t)-1 && fast_forward(t, t->fbuf.buf, t->fbuf.len, &from, &to)) {
         vt_write(t, t->fbuf.buf, from);
         VTermPos pos;
         vterm_state_get_cursorpos(vterm_obtain_state(t->vt), &pos);

@@ -621,6 +621,28 @@ static void test_flood_matches_plain(void **state)
     assert_row(fast, 23, "end");
     term_free(fast);
     term_free(plain);
+    /* Left/right margins or a scroll region: lines scroll inside them and
+     * never reach the scrollback; still equal. */
+    static const char *const setups[] = {"\x1b[?69h\x1b[5;30s", "\x1b[3;20r", "\x1b[?1049h"};
+    for (size_t i = 0; i < ARRAY_LEN(setups); i++) {
+        fast = term_new(24, 80, 3);
+        plain = term_new(24, 80, 3);
+        term_set_fast_forward(plain, 0);
+        feed_lines(fast, 30);
+        feed_lines(plain, 30);
+        sb_reset(&flood);
+        sb_puts(&flood, setups[i]);
+        sb_puts(&flood, "\x1b[24;1H\r\n");
+        for (int k = 0; k < 200; k++) /* long lines, then short ones */
+            sb_printf(&flood, "line %d %s\r\n", k,
+                      k < 150 ? "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" : "");
+        sb_puts(&flood, "end");
+        term_feed(fast, flood.buf, flood.len);
+        term_feed(plain, flood.buf, flood.len);
+        assert_same(fast, plain);
+        term_free(fast);
+        term_free(plain);
+    }
     sb_free(&sb);
     sb_free(&flood);
 }
