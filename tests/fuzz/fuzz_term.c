@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 3)
         return 0;
     /* A small scrollback, so a flood can reach the fast forward. */
-    int rows = 1 + data[0] % 30, cols = data[1] % 90;
+    int rows = 1 + data[0] % 24, cols = data[1] % 81;
     int sb = 1 + data[2] % 8;
     size_t i = 3;
     struct term *t[2] = {term_new(rows, cols, sb), term_new(rows, cols, sb)};
