@@ -61,7 +61,10 @@ enum term_mod { TERM_MOD_SHIFT = 1, TERM_MOD_ALT = 2, TERM_MOD_CTRL = 4 };
 
 struct term;
 
-/* scrollback: lines kept above the screen (0: TERM_DEFAULT_SCROLLBACK). */
+/* scrollback: lines kept above the screen (0: TERM_DEFAULT_SCROLLBACK).
+ * Any size is accepted: it is clamped to 1..1000 rows and 2..1000 columns
+ * (two, so a wide character fits: term_cols() then says 2, and the UI shows
+ * what fits its pane). */
 struct term *term_new(int rows, int cols, int scrollback);
 void term_free(struct term *t);
 
@@ -69,8 +72,15 @@ void term_free(struct term *t);
 typedef void (*term_output_fn)(const char *bytes, size_t len, void *ud);
 void term_set_output(struct term *t, term_output_fn fn, void *ud);
 
-/* Bytes from the server. */
+/* Bytes from the server, any bytes in any chunks: invalid UTF-8 shows as
+ * U+FFFD, and sequences libvterm 0.1.4 mishandles are made harmless (see
+ * term.c). */
 void term_feed(struct term *t, const char *data, size_t len);
+/* A flood of plain lines skips the ones that would scroll out of the
+ * scrollback anyway (on by default); the result is the same either way. */
+void term_set_fast_forward(struct term *t, int on);
+/* 1 when libvterm joins cp to the cell before it (its combining table). */
+int term_cp_combining(uint32_t cp);
 void term_resize(struct term *t, int rows, int cols);
 int term_rows(const struct term *t);
 int term_cols(const struct term *t);
