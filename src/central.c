@@ -1,5 +1,6 @@
 #include "central.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,8 +157,18 @@ static char *clean_pg_message(const char *m)
     return sb_detach(&sb);
 }
 
+/* Per thread: the console syncs on a worker thread. */
+static _Thread_local char last_sqlstate[6];
+
+const char *central_last_sqlstate(void)
+{
+    return last_sqlstate;
+}
+
 int central_fail(PGconn *c, PGresult *r, const char *doing, char **err)
 {
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(last_sqlstate, sizeof last_sqlstate, "%s", state ? state : "");
     const char *m = r ? PQresultErrorMessage(r) : NULL;
     if (!m || !*m)
         m = PQerrorMessage(c);

@@ -72,6 +72,9 @@ int central_check_values(long format, long store_version, char **err);
 int central_exec(PGconn *c, const char *sql, const char *doing, char **err);
 /* *err from a failed result or connection, prefixed with doing. */
 int central_fail(PGconn *c, PGresult *r, const char *doing, char **err);
+/* The SQLSTATE of the last central_fail on this thread ("" when the failure
+ * had no server result: a lost connection, say). */
+const char *central_last_sqlstate(void);
 
 /* Appends name as a double-quoted SQL identifier. */
 struct strbuf;

@@ -153,6 +153,22 @@ static int sync_status_cmd(struct cli_ctx *ctx)
             fmt_time(s.offline_since, when);
             printf(_("Offline since: %s\n"), when);
         }
+        if (s.set_aside > 0) {
+            printf(_("Set aside (refused by the central database, kept here; they go again "
+                     "once repaired, or with `unyo sync --retry`): %lld\n"),
+                   s.set_aside);
+            for (long long i = 0; i < s.set_aside; i++) {
+                struct strbuf sb = STRBUF_INIT;
+                fmt_time(s.aside[i].at, when);
+                text_sanitize(&sb, s.aside[i].table, 0);
+                sb_puts(&sb, " ");
+                text_sanitize(&sb, s.aside[i].row_id, 0);
+                sb_printf(&sb, " (%s): ", when);
+                text_sanitize(&sb, s.aside[i].error, 0);
+                printf("  %s\n", sb.buf);
+                sb_free(&sb);
+            }
+        }
         if (s.restore_detected) {
             fmt_time(s.restore_detected, when);
             printf(_("Restored from an older copy (found %s): nothing is sent or received until "
@@ -169,17 +185,20 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"url", required_argument, NULL, 'u'},
                                          {"status", no_argument, NULL, 's'},
                                          {"full", no_argument, NULL, 'f'},
+                                         {"retry", no_argument, NULL, 'r'},
                                          {NULL, 0, NULL, 0}};
     const char *url = NULL;
-    int status = 0, full = 0, c;
+    int status = 0, full = 0, retry = 0, c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "u:sf", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "u:sfr", opts, NULL)) != -1) {
         if (c == 'u')
             url = optarg;
         else if (c == 's')
             status = 1;
         else if (c == 'f')
             full = 1;
+        else if (c == 'r')
+            retry = 1;
         else
             return cli_usage("sync", _("unknown option"));
     }
@@ -187,6 +206,8 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage("sync", _("unexpected argument: %s"), argv[optind]);
     if (status && full)
         return cli_usage("sync", _("--status and --full do not go together"));
+    if (status && retry)
+        return cli_usage("sync", _("--status and --retry do not go together"));
     if (status)
         return sync_status_cmd(ctx);
     struct config *cfg = NULL;
@@ -202,6 +223,11 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
     }
     struct sync_report rep = {0};
     char *err = NULL;
+    if (retry && sync_retry_set_aside(st, NULL, &err) != 0) {
+        store_close(st);
+        config_free(cfg);
+        return cli_fail(err);
+    }
     int tty = isatty(2);
     int rc =
         (full ? sync_run_full : sync_run)(st, url, &rep, tty ? show_progress : NULL, NULL, &err);
@@ -221,7 +247,18 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, _("unyo: %lld changes stay pending in the store.\n"), pending);
         return EXIT_FAIL;
     }
+    long long aside = 0;
+    struct sync_status ss;
+    if (sync_status_read(st, &ss, NULL) == 0) {
+        aside = ss.set_aside;
+        sync_status_free(&ss);
+    }
     store_close(st);
+    if (aside > 0)
+        fprintf(stderr,
+                _("unyo: %lld rows refused by the central database are set aside (see unyo sync "
+                  "--status); everything else was exchanged.\n"),
+                aside);
     static const char *const keys[] = {"table", "sent", "pushed", "pulled", "conflicts"};
     const char *headings[] = {_("Table"), _("Sent"), _("Applied centrally"), _("Received"),
                               _("Conflicts")};
