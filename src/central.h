@@ -54,6 +54,14 @@ int central_connect(const char *url, PGconn **out, char **err);
  * terminated, static storage but for url), for callers connecting
  * asynchronously with PQconnectStartParams(kw, val, 1). */
 void central_conn_params(const char *url, const char **kw, const char **val);
+/* msg (malloc'd copy) with the password url holds, in any spelling (URI
+ * userinfo, ?password=, password=... in quotes or not, percent-decoded), and
+ * any "password=..." or "://user:...@" in msg itself replaced by ***. Every
+ * message that may quote the URL goes through this before it is shown or
+ * stored. NULL msg gives NULL. */
+char *central_scrub(const char *url, const char *msg);
+/* 1 when url carries a password. */
+int central_url_has_password(const char *url);
 /* Turns a failed connection into a message (and frees nothing). */
 char *central_conn_error(PGconn *c);
 

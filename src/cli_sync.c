@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "central.h"
@@ -26,8 +27,18 @@ static const char *resolve_url(const char *cmd, const char *url, struct config *
         return NULL;
     }
     const char *u = config_get(*cfg, "sync", "url");
-    if (u && *u)
+    if (u && *u) {
+        /* A password in a file others can read is no secret. */
+        char *path = config_default_path();
+        struct stat sb;
+        if (central_url_has_password(u) && stat(path, &sb) == 0 && (sb.st_mode & 077))
+            fprintf(stderr,
+                    _("unyo: warning: %s holds the central database password and other users "
+                      "can read it; make it private with: chmod 600 %s\n"),
+                    path, path);
+        free(path);
         return u;
+    }
     char *path = config_default_path();
     fprintf(stderr,
             _("unyo %s: no central database given: pass --url URL or set url in the [sync] "
@@ -66,13 +77,17 @@ static int central_init_cmd(struct cli_ctx *ctx, int argc, char **argv)
     PGconn *conn = NULL;
     int from = 0, to = 0;
     int rc = central_connect(url, &conn, &err);
-    config_free(cfg);
     if (rc == 0)
         rc = central_init(st, conn, &from, &to, &err);
     PQfinish(conn);
     store_close(st);
-    if (rc != 0)
-        return cli_fail(err);
+    if (rc != 0) {
+        char *clean = central_scrub(url, err);
+        free(err);
+        config_free(cfg);
+        return cli_fail(clean);
+    }
+    config_free(cfg);
     if (from == 0)
         printf(_("Created the central schema (version %d).\n"), to);
     else if (from == to)

@@ -2276,6 +2276,11 @@ static int run_connected(struct store *st, const char *url, int full_pull, struc
     if (rc != 0 && c && PQstatus(c) == CONNECTION_BAD)
         offline = 1;
     PQfinish(c);
+    if (e) { /* never show or keep the URL's password */
+        char *clean = central_scrub(url, e);
+        free(e);
+        e = clean;
+    }
     record_outcome(st, rc == 0, e, offline);
     if (rc != 0) {
         if (err)
