@@ -337,8 +337,11 @@ static int import_table(struct store *st, const char *path, const char *table, l
     size_t ncols = 0;
     int got = csv_read_row(r, &n, &fields, &lens, &nulls, &rerr);
     if (got <= 0) {
-        if (got == 0)
-            set_err(err, _("%s: the header row is missing"), path);
+        if (got == 0) {
+            char *at = xasprintf("%s:1", path); /* FILE:LINE like every other refusal */
+            set_err(err, _("%s: the header row is missing"), at);
+            free(at);
+        }
         else
             set_err(err, "%s: %s", path, rerr);
         goto out;
