@@ -138,15 +138,21 @@ static int sync_status_cmd(struct cli_ctx *ctx)
         return cli_fail(err);
     }
     store_close(st);
-    static const char *const keys[] = {"table", "pending", "pushed_total", "pulled_total"};
-    const char *headings[] = {_("Table"), _("Pending"), _("Sent (total)"), _("Received (total)")};
-    struct output_table *t = output_new(4, keys, headings);
+    static const char *const keys[] = {"table", "pending", "pushed_total", "pulled_total",
+                                       "set_aside"};
+    const char *headings[] = {_("Table"), _("Pending"), _("Sent (total)"), _("Received (total)"),
+                              _("Set aside")};
+    struct output_table *t = output_new(5, keys, headings);
     for (int i = 0; i < s.count; i++) {
-        char a[32], b[32], c[32];
+        char a[32], b[32], c[32], d[32];
+        long long aside = 0;
+        for (long long k = 0; k < s.set_aside; k++)
+            aside += streq(s.aside[k].table, s.t[i].table);
         snprintf(a, sizeof a, "%lld", s.t[i].pending);
         snprintf(b, sizeof b, "%lld", s.t[i].pushed_total);
         snprintf(c, sizeof c, "%lld", s.t[i].pulled_total);
-        const char *row[] = {s.t[i].table, a, b, c};
+        snprintf(d, sizeof d, "%lld", aside);
+        const char *row[] = {s.t[i].table, a, b, c, d};
         output_row(t, row);
     }
     output_print(t, ctx->format, stdout);

@@ -56,9 +56,12 @@ ok "everything else flowed ($before pending before)"
 [ "$(pg_psql "SELECT count(*) FROM unyo.audit WHERE id = '01JPOISON0000000000000000B'")" = 0 ] ||
   fail "the refused row is central"
 status=$("$UNYO" --lang en sync --status --db "$a")
-assert_contains "$status" "Set aside" "--status has a set-aside section"
+assert_contains "$status" "Set aside (refused" "--status has a set-aside section"
 assert_contains "$status" "audit 01JPOISON0000000000000000B" "--status names the refused row"
 assert_contains "$status" "invalid byte sequence" "--status gives the server's reason"
+json=$("$UNYO" sync --status --json --db "$a")
+assert_contains "$json" '"table": "audit", "pending": "0", "pushed_total"' "--status --json lists audit"
+assert_contains "$(echo "$json" | grep '"audit"')" '"set_aside": "1"' "--status --json counts the set-aside row in its table"
 status_ja=$("$UNYO" --lang ja sync --status --db "$a")
 assert_contains "$status_ja" "保留中" "--status in Japanese"
 # Later changes keep flowing.
@@ -76,7 +79,7 @@ assert_not_contains "$out" "set aside" "nothing set aside after the repair"
 [ "$(pg_psql "SELECT detail FROM unyo.audit WHERE id = '01JPOISON0000000000000000B'")" = \
   'load 4.22 \xff done' ] && ok "the repaired row reached the central database" || fail "repaired row not central"
 status=$("$UNYO" --lang en sync --status --db "$a")
-assert_not_contains "$status" "Set aside" "--status: nothing set aside any more"
+assert_not_contains "$status" "Set aside (refused" "--status: nothing set aside any more"
 check_complete "$a" || fail "rows missing centrally"
 
 # ---- fresh server output: a job printing \377 --------------------------------------
