@@ -341,8 +341,7 @@ static int import_table(struct store *st, const char *path, const char *table, l
             char *at = xasprintf("%s:1", path); /* FILE:LINE like every other refusal */
             set_err(err, _("%s: the header row is missing"), at);
             free(at);
-        }
-        else
+        } else
             set_err(err, "%s: %s", path, rerr);
         goto out;
     }
