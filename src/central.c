@@ -1,5 +1,6 @@
 #include "central.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,8 +171,218 @@ static char *clean_pg_message(const char *m)
     return sb_detach(&sb);
 }
 
+/* ---- passwords never shown or stored --------------------------------------- *
+ *
+ * libpq quotes parts of a malformed connection string in its messages (an
+ * invalid percent-encoded password, a whole URI with an unclosed "["), and
+ * those messages are shown and kept in local_sync_meta. The password the URL
+ * holds is cut out of every message before it leaves this file or sync.c. */
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'                 ? c - '0'
+           : (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10
+                                                : -1;
+}
+
+static void add_secret(char ***v, int *n, const char *s, size_t len)
+{
+    if (len == 0)
+        return;
+    *v = xrealloc(*v, ((size_t)*n + 2) * sizeof **v);
+    (*v)[(*n)++] = xstrndup(s, len);
+    /* Its percent-decoded form too (a URI's userinfo and query). */
+    char *d = xmalloc(len + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            d[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        } else {
+            d[o++] = s[i];
+        }
+    }
+    d[o] = '\0';
+    if (o != len && o > 0)
+        (*v)[(*n)++] = d;
+    else
+        free(d);
+}
+
+/* Every way the password may be written in url (NULL-terminated, malloc'd). */
+static char **url_secrets(const char *url)
+{
+    char **v = NULL;
+    int n = 0;
+    if (!url)
+        url = "";
+    const char *scheme = strstr(url, "://");
+    if (scheme &&
+        (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)) {
+        const char *auth = scheme + 3;
+        const char *colon = strchr(auth, ':');
+        const char *first_at = strchr(auth, '@');
+        const char *last_at = strrchr(auth, '@');
+        if (colon && first_at && colon < first_at)
+            add_secret(&v, &n, colon + 1, (size_t)(first_at - colon - 1));
+        if (colon && last_at && colon < last_at && last_at != first_at)
+            add_secret(&v, &n, colon + 1, (size_t)(last_at - colon - 1));
+        for (const char *p = strstr(auth, "password="); p; p = strstr(p + 1, "password=")) {
+            if (p > auth && p[-1] != '?' && p[-1] != '&')
+                continue;
+            const char *val = p + 9, *end = val + strcspn(val, "&#");
+            add_secret(&v, &n, val, (size_t)(end - val));
+        }
+    } else {
+        /* keyword = value pairs; value bare or in single quotes (\' inside). */
+        for (const char *p = strstr(url, "password"); p; p = strstr(p + 1, "password")) {
+            if (p > url && p[-1] != ' ' && p[-1] != '\t' && p[-1] != '\n')
+                continue;
+            const char *q = p + 8;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (*q != '=')
+                continue;
+            q++;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (*q == '\'') {
+                struct strbuf sb = STRBUF_INIT;
+                const char *r = q + 1;
+                for (; *r && *r != '\''; r++) {
+                    if (*r == '\\' && r[1])
+                        r++;
+                    sb_putc(&sb, *r);
+                }
+                if (sb.len)
+                    add_secret(&v, &n, sb.buf, sb.len);
+                sb_free(&sb);
+                /* and as written, escapes and all */
+                add_secret(&v, &n, q + 1, (size_t)(r - q - 1));
+            } else {
+                size_t len = strcspn(q, " \t\n");
+                add_secret(&v, &n, q, len);
+            }
+        }
+    }
+    if (!v)
+        v = xmalloc(sizeof *v);
+    v[n] = NULL;
+    return v;
+}
+
+static void free_secrets(char **v)
+{
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+int central_url_has_password(const char *url)
+{
+    char **v = url_secrets(url);
+    int has = v[0] != NULL;
+    free_secrets(v);
+    return has;
+}
+
+/* Replaces what follows "password=" (to a space, quote or &) and a URI's
+ * "://user:secret@" with ***, whatever the URL was. */
+static void scrub_patterns(struct strbuf *out, const char *m)
+{
+    const char *p = m;
+    while (*p) {
+        if (strncmp(p, "password", 8) == 0) {
+            const char *q = p + 8;
+            while (*q == ' ')
+                q++;
+            if (*q == '=') {
+                q++;
+                while (*q == ' ')
+                    q++;
+                sb_add(out, p, (size_t)(q - p));
+                sb_puts(out, "***");
+                if (*q == '\'' || *q == '"') {
+                    char quote = *q++;
+                    while (*q && *q != quote)
+                        q++;
+                    if (*q)
+                        q++;
+                } else {
+                    q += strcspn(q, " \t&\"'");
+                }
+                p = q;
+                continue;
+            }
+        }
+        if (strncmp(p, "://", 3) == 0) {
+            const char *a = p + 3, *end = a + strcspn(a, "/?# \"'");
+            const char *at = NULL;
+            for (const char *k = a; k < end; k++)
+                if (*k == '@')
+                    at = k;
+            const char *colon = at ? memchr(a, ':', (size_t)(at - a)) : NULL;
+            if (colon) {
+                sb_add(out, p, (size_t)(colon + 1 - p));
+                sb_puts(out, "***");
+                p = at;
+                continue;
+            }
+        }
+        sb_putc(out, *p++);
+    }
+}
+
+char *central_scrub(const char *url, const char *msg)
+{
+    if (!msg)
+        return NULL;
+    char **v = url_secrets(url);
+    char *cur = xstrdup(msg);
+    /* Longest first, so a password's decoded form inside its encoded one
+     * does not leave a tail. */
+    for (int again = 1; again;) {
+        again = 0;
+        const char *longest = NULL;
+        for (char **p = v; *p; p++)
+            if (strlen(*p) >= 3 && strstr(cur, *p) && (!longest || strlen(*p) > strlen(longest)))
+                longest = *p;
+        if (longest) {
+            struct strbuf sb = STRBUF_INIT;
+            size_t ln = strlen(longest);
+            for (const char *c = cur, *hit; *c; c = hit + ln) {
+                hit = strstr(c, longest);
+                if (!hit) {
+                    sb_puts(&sb, c);
+                    break;
+                }
+                sb_add(&sb, c, (size_t)(hit - c));
+                sb_puts(&sb, "***");
+            }
+            free(cur);
+            cur = sb_detach(&sb);
+            again = 1;
+        }
+    }
+    free_secrets(v);
+    struct strbuf out = STRBUF_INIT;
+    scrub_patterns(&out, cur);
+    free(cur);
+    return sb_detach(&out);
+}
+
+/* Per thread: the console syncs on a worker thread. */
+static _Thread_local char last_sqlstate[6];
+
+const char *central_last_sqlstate(void)
+{
+    return last_sqlstate;
+}
+
 int central_fail(PGconn *c, PGresult *r, const char *doing, char **err)
 {
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(last_sqlstate, sizeof last_sqlstate, "%s", state ? state : "");
     const char *m = r ? PQresultErrorMessage(r) : NULL;
     if (!m || !*m)
         m = PQerrorMessage(c);
@@ -248,7 +459,9 @@ int central_connect(const char *url, PGconn **out, char **err)
     PGconn *c = PQconnectdbParams(kw, val, 1);
     if (!c || PQstatus(c) != CONNECTION_OK) {
         char *m = central_conn_error(c);
-        set_err(err, "%s", m);
+        char *clean = central_scrub(url, m);
+        set_err(err, "%s", clean);
+        free(clean);
         free(m);
         PQfinish(c);
         return -1;

@@ -54,6 +54,14 @@ int central_connect(const char *url, PGconn **out, char **err);
  * terminated, static storage but for url), for callers connecting
  * asynchronously with PQconnectStartParams(kw, val, 1). */
 void central_conn_params(const char *url, const char **kw, const char **val);
+/* msg (malloc'd copy) with the password url holds, in any spelling (URI
+ * userinfo, ?password=, password=... in quotes or not, percent-decoded), and
+ * any "password=..." or "://user:...@" in msg itself replaced by ***. Every
+ * message that may quote the URL goes through this before it is shown or
+ * stored. NULL msg gives NULL. */
+char *central_scrub(const char *url, const char *msg);
+/* 1 when url carries a password. */
+int central_url_has_password(const char *url);
 /* Turns a failed connection into a message (and frees nothing). */
 char *central_conn_error(PGconn *c);
 
@@ -72,6 +80,9 @@ int central_check_values(long format, long store_version, char **err);
 int central_exec(PGconn *c, const char *sql, const char *doing, char **err);
 /* *err from a failed result or connection, prefixed with doing. */
 int central_fail(PGconn *c, PGresult *r, const char *doing, char **err);
+/* The SQLSTATE of the last central_fail on this thread ("" when the failure
+ * had no server result: a lost connection, say). */
+const char *central_last_sqlstate(void);
 
 /* Appends name as a double-quoted SQL identifier. */
 struct strbuf;

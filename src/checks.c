@@ -24,6 +24,7 @@
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
+#include "utf8.h"
 #include "util.h"
 
 #define RAW_OUTPUT_CAP (64 * 1024)
@@ -693,8 +694,8 @@ static void add_result(struct check_report *rep, const struct slot *sl, const st
     r->has_value = o ? o->has_value : 0;
     r->value = o ? o->value : 0;
     r->unit = d->unit ? xstrdup(d->unit) : NULL;
-    r->detail = xstrdup(detail ? detail : "");
-    r->raw_output = raw ? xstrdup(raw) : NULL;
+    r->detail = utf8_repair(detail ? detail : "", detail ? strlen(detail) : 0);
+    r->raw_output = raw ? utf8_repair(raw, strlen(raw)) : NULL;
     r->elapsed_ms = elapsed;
     r->order = sl->checks[sl->cur];
     if (ok == 0)

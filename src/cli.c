@@ -121,8 +121,11 @@ static const struct cli_command commands[] = {
         "unyo sync --full [--url URL] [--csv|--json]\n"
         "  For a store restored from a backup: receives every row again, this console's\n"
         "  own included (the newer version of each wins), then sends what is newer here.\n"
+        "unyo sync --retry [--url URL] [--csv|--json]\n"
+        "  A round that first sends again the rows the central database refused.\n"
         "unyo sync --status [--csv|--json]\n"
-        "  Pending changes per table, the last successful sync and the last error.")},
+        "  Pending changes per table, the last successful sync and the last error, and\n"
+        "  the rows set aside because the central database refused them.")},
     {"incident", cmd_incident, N_("record and follow incidents (インシデント管理簿)"),
      N_("unyo incident new --library CODE --channel phone|mail|alert|visit|rounds --title T\n"
         "    --impact 1-3 --urgency 1-3 [--description D] [--category C] [--reporter R]\n"

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "central.h"
@@ -26,8 +27,18 @@ static const char *resolve_url(const char *cmd, const char *url, struct config *
         return NULL;
     }
     const char *u = config_get(*cfg, "sync", "url");
-    if (u && *u)
+    if (u && *u) {
+        /* A password in a file others can read is no secret. */
+        char *path = config_default_path();
+        struct stat sb;
+        if (central_url_has_password(u) && stat(path, &sb) == 0 && (sb.st_mode & 077))
+            fprintf(stderr,
+                    _("unyo: warning: %s holds the central database password and other users "
+                      "can read it; make it private with: chmod 600 %s\n"),
+                    path, path);
+        free(path);
         return u;
+    }
     char *path = config_default_path();
     fprintf(stderr,
             _("unyo %s: no central database given: pass --url URL or set url in the [sync] "
@@ -66,13 +77,17 @@ static int central_init_cmd(struct cli_ctx *ctx, int argc, char **argv)
     PGconn *conn = NULL;
     int from = 0, to = 0;
     int rc = central_connect(url, &conn, &err);
-    config_free(cfg);
     if (rc == 0)
         rc = central_init(st, conn, &from, &to, &err);
     PQfinish(conn);
     store_close(st);
-    if (rc != 0)
-        return cli_fail(err);
+    if (rc != 0) {
+        char *clean = central_scrub(url, err);
+        free(err);
+        config_free(cfg);
+        return cli_fail(clean);
+    }
+    config_free(cfg);
     if (from == 0)
         printf(_("Created the central schema (version %d).\n"), to);
     else if (from == to)
@@ -123,15 +138,21 @@ static int sync_status_cmd(struct cli_ctx *ctx)
         return cli_fail(err);
     }
     store_close(st);
-    static const char *const keys[] = {"table", "pending", "pushed_total", "pulled_total"};
-    const char *headings[] = {_("Table"), _("Pending"), _("Sent (total)"), _("Received (total)")};
-    struct output_table *t = output_new(4, keys, headings);
+    static const char *const keys[] = {"table", "pending", "pushed_total", "pulled_total",
+                                       "set_aside"};
+    const char *headings[] = {_("Table"), _("Pending"), _("Sent (total)"), _("Received (total)"),
+                              _("Set aside")};
+    struct output_table *t = output_new(5, keys, headings);
     for (int i = 0; i < s.count; i++) {
-        char a[32], b[32], c[32];
+        char a[32], b[32], c[32], d[32];
+        long long aside = 0;
+        for (long long k = 0; k < s.set_aside; k++)
+            aside += streq(s.aside[k].table, s.t[i].table);
         snprintf(a, sizeof a, "%lld", s.t[i].pending);
         snprintf(b, sizeof b, "%lld", s.t[i].pushed_total);
         snprintf(c, sizeof c, "%lld", s.t[i].pulled_total);
-        const char *row[] = {s.t[i].table, a, b, c};
+        snprintf(d, sizeof d, "%lld", aside);
+        const char *row[] = {s.t[i].table, a, b, c, d};
         output_row(t, row);
     }
     output_print(t, ctx->format, stdout);
@@ -153,6 +174,22 @@ static int sync_status_cmd(struct cli_ctx *ctx)
             fmt_time(s.offline_since, when);
             printf(_("Offline since: %s\n"), when);
         }
+        if (s.set_aside > 0) {
+            printf(_("Set aside (refused by the central database, kept here; they go again "
+                     "once repaired, or with `unyo sync --retry`): %lld\n"),
+                   s.set_aside);
+            for (long long i = 0; i < s.set_aside; i++) {
+                struct strbuf sb = STRBUF_INIT;
+                fmt_time(s.aside[i].at, when);
+                text_sanitize(&sb, s.aside[i].table, 0);
+                sb_puts(&sb, " ");
+                text_sanitize(&sb, s.aside[i].row_id, 0);
+                sb_printf(&sb, " (%s): ", when);
+                text_sanitize(&sb, s.aside[i].error, 0);
+                printf("  %s\n", sb.buf);
+                sb_free(&sb);
+            }
+        }
         if (s.restore_detected) {
             fmt_time(s.restore_detected, when);
             printf(_("Restored from an older copy (found %s): nothing is sent or received until "
@@ -169,17 +206,20 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"url", required_argument, NULL, 'u'},
                                          {"status", no_argument, NULL, 's'},
                                          {"full", no_argument, NULL, 'f'},
+                                         {"retry", no_argument, NULL, 'r'},
                                          {NULL, 0, NULL, 0}};
     const char *url = NULL;
-    int status = 0, full = 0, c;
+    int status = 0, full = 0, retry = 0, c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "u:sf", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "u:sfr", opts, NULL)) != -1) {
         if (c == 'u')
             url = optarg;
         else if (c == 's')
             status = 1;
         else if (c == 'f')
             full = 1;
+        else if (c == 'r')
+            retry = 1;
         else
             return cli_usage("sync", _("unknown option"));
     }
@@ -187,6 +227,8 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage("sync", _("unexpected argument: %s"), argv[optind]);
     if (status && full)
         return cli_usage("sync", _("--status and --full do not go together"));
+    if (status && retry)
+        return cli_usage("sync", _("--status and --retry do not go together"));
     if (status)
         return sync_status_cmd(ctx);
     struct config *cfg = NULL;
@@ -202,6 +244,11 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
     }
     struct sync_report rep = {0};
     char *err = NULL;
+    if (retry && sync_retry_set_aside(st, NULL, &err) != 0) {
+        store_close(st);
+        config_free(cfg);
+        return cli_fail(err);
+    }
     int tty = isatty(2);
     int rc =
         (full ? sync_run_full : sync_run)(st, url, &rep, tty ? show_progress : NULL, NULL, &err);
@@ -221,7 +268,18 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, _("unyo: %lld changes stay pending in the store.\n"), pending);
         return EXIT_FAIL;
     }
+    long long aside = 0;
+    struct sync_status ss;
+    if (sync_status_read(st, &ss, NULL) == 0) {
+        aside = ss.set_aside;
+        sync_status_free(&ss);
+    }
     store_close(st);
+    if (aside > 0)
+        fprintf(stderr,
+                _("unyo: %lld rows refused by the central database are set aside (see unyo sync "
+                  "--status); everything else was exchanged.\n"),
+                aside);
     static const char *const keys[] = {"table", "sent", "pushed", "pulled", "conflicts"};
     const char *headings[] = {_("Table"), _("Sent"), _("Applied centrally"), _("Received"),
                               _("Conflicts")};

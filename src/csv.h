@@ -7,8 +7,10 @@
  *     Excel detects the encoding;
  *   - fields separated by ',' and every record, the last included, ended by
  *     CRLF;
- *   - a field is quoted ("...") when it contains ',', '"', CR or LF; a '"'
- *     inside is doubled; CR and LF inside quotes are kept verbatim;
+ *   - a field is quoted ("...") when it contains ',', '"', CR or LF, or when it
+ *     starts the file (no BOM written) with the bytes EF BB BF, which a reader
+ *     would take for a BOM; a '"' inside is doubled; CR and LF inside quotes
+ *     are kept verbatim;
  *   - SQL NULL is written as an empty unquoted field and the empty string as
  *     a quoted empty field `""`, so the reader can tell them apart: reading
  *     `a,,""` gives "a", NULL, "".

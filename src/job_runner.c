@@ -22,6 +22,7 @@
 #include "ssh_conn.h"
 #include "store.h"
 #include "timefmt.h"
+#include "utf8.h"
 #include "util.h"
 
 void job_exec_result_free(struct job_exec_result *r)
@@ -677,7 +678,7 @@ static void take_markers(struct job_exec_result *r, char **files, char **missing
 static void render_output(struct strbuf *out, const char *o, size_t len, size_t cap, int *truncated)
 {
     sb_reset(out);
-    sb_add(out, o ? o : "", o ? len : 0);
+    utf8_repair_add(out, o ? o : "", o ? len : 0); /* valid UTF-8, NUL as \x00 */
     for (size_t k = 0; k < out->len; k++)
         if (out->buf[k] == '\0')
             out->buf[k] = '?';

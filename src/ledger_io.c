@@ -5,9 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "changes.h"
+#include "config_records.h"
 #include "csv.h"
 #include "i18n.h"
+#include "id.h"
+#include "incidents.h"
+#include "jobs.h"
+#include "problems.h"
 #include "store.h"
+#include "textwidth.h"
+#include "timefmt.h"
+#include "utf8.h"
 #include "util.h"
 
 static int export_table(struct store *st, const char *dir, const char *table, int bom,
@@ -104,6 +113,209 @@ static int table_has_rows(struct store *st, const char *table, char **err)
     return has;
 }
 
+/* ---- checking what is imported ----------------------------------------------
+ *
+ * SQLite takes almost anything: "abc" in an INTEGER column, a received_at
+ * that is not a time (the incident then sorts outside every page of
+ * `incident list` and seems lost), a status no screen knows. Every field is
+ * checked before it is written, and references once every file is in; the
+ * first fault is refused with FILE:LINE and nothing is imported. */
+
+static const char *const incident_statuses[] = {
+    "draft",           "received",  "isolated", "escalated", "first_response",
+    "second_response", "recovered", "closed",   "reopened",  NULL};
+static const char *const inquiry_statuses[] = {
+    "received", "investigating", "drafted", "in_review", "approved",
+    "returned", "answered",      "closed",  "converted", NULL};
+static const char *const priorities[] = {"P1", "P2", "P3", "P4", NULL};
+static const char *const levels[] = {"1", "2", "3", NULL};
+static const char *const flags[] = {"0", "1", NULL};
+
+static const struct {
+    const char *table, *column; /* table NULL: any table */
+    const char *const *values;
+} enums[] = {
+    {"incidents", "channel", incident_channels},
+    {"incidents", "category", incident_categories},
+    {"incidents", "status", incident_statuses},
+    {"incidents", "priority", priorities},
+    {"incidents", "impact", levels},
+    {"incidents", "urgency", levels},
+    {"inquiries", "channel", incident_channels},
+    {"inquiries", "status", inquiry_statuses},
+    {"problems", "status", problem_statuses},
+    {"changes", "status", change_statuses},
+    {"changes", "risk", change_risks},
+    {"job_runs", "state", job_run_states},
+    {"config_items", "kind", config_kinds},
+    {NULL, "deleted", flags},
+};
+
+enum col_check { CK_TEXT, CK_INT, CK_REAL, CK_INSTANT, CK_DAY, CK_ID };
+
+struct col_rule {
+    enum col_check kind;
+    const char *const *values; /* allowed values, or NULL */
+};
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && strcmp(s + a - b, tail) == 0;
+}
+
+/* What column `name` (declared type decl) of table must hold. */
+static struct col_rule rule_for(const char *table, const char *name, const char *decl)
+{
+    struct col_rule r = {CK_TEXT, NULL};
+    for (size_t i = 0; i < ARRAY_LEN(enums); i++)
+        if ((!enums[i].table || streq(enums[i].table, table)) && streq(enums[i].column, name))
+            r.values = enums[i].values;
+    char up[32];
+    size_t n = 0;
+    for (; decl && decl[n] && n < sizeof up - 1; n++)
+        up[n] = (char)(decl[n] >= 'a' && decl[n] <= 'z' ? decl[n] - 32 : decl[n]);
+    up[n] = '\0';
+    if (strstr(up, "INT"))
+        r.kind = CK_INT;
+    else if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB"))
+        r.kind = CK_REAL;
+    else if (streq(name, "at") || ends_with(name, "_at") || ends_with(name, "_since") ||
+             streq(name, "window_start") || streq(name, "window_end"))
+        r.kind = CK_INSTANT;
+    else if (streq(name, "day") || streq(name, "due_day"))
+        r.kind = CK_DAY;
+    else if (streq(name, "id") || streq(name, "origin"))
+        r.kind = CK_ID;
+    return r;
+}
+
+/* NULL when v (len bytes) suits the rule, else what is wrong (translated). */
+static char *field_fault(const struct col_rule *r, const char *v, size_t len)
+{
+    if (!utf8_storable(v, len))
+        return xstrdup(_("not valid UTF-8 text"));
+    switch (r->kind) {
+    case CK_INT: {
+        const char *p = v;
+        if (*p == '-')
+            p++;
+        int digits = 0;
+        for (; *p >= '0' && *p <= '9'; p++)
+            digits++;
+        if (!digits || *p || digits > 18)
+            return xasprintf(_("\"%s\" is not a whole number"), v);
+        break;
+    }
+    case CK_REAL: {
+        char *end = NULL;
+        errno = 0;
+        double d = strtod(v, &end);
+        if (!len || *end || errno || d != d)
+            return xasprintf(_("\"%s\" is not a number"), v);
+        break;
+    }
+    case CK_INSTANT: {
+        int64_t ms;
+        char iso[TIME_ISO_LEN + 1];
+        if (time_parse(v, &ms) != 0)
+            return xasprintf(_("\"%s\" is not a time"), v);
+        time_format_iso(ms, iso);
+        if (!streq(iso, v))
+            return xasprintf(_("\"%s\" is not a time in the stored form (UTC, like %s)"), v, iso);
+        break;
+    }
+    case CK_DAY: {
+        int y, m, d, yy, mm, dd;
+        char tail;
+        if (len != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || v[4] != '-' ||
+            v[7] != '-')
+            return xasprintf(_("\"%s\" is not a date (YYYY-MM-DD)"), v);
+        time_civil_from_days(time_days_from_civil(y, m, d), &yy, &mm, &dd);
+        if (yy != y || mm != m || dd != d)
+            return xasprintf(_("\"%s\" is not a date (YYYY-MM-DD)"), v);
+        break;
+    }
+    case CK_ID:
+        if (!id_valid(v))
+            return xasprintf(_("\"%s\" is not a row id"), v);
+        break;
+    default:
+        break;
+    }
+    if (r->values && !ledger_key_valid(r->values, v)) {
+        struct strbuf sb = STRBUF_INIT;
+        for (const char *const *k = r->values; *k; k++)
+            sb_printf(&sb, "%s%s", k == r->values ? "" : ", ", *k);
+        char *m = xasprintf(_("\"%s\" is not one of: %s"), v, sb.buf);
+        sb_free(&sb);
+        return m;
+    }
+    return NULL;
+}
+
+/* The rules for the header's columns (NULL when a column is unknown: the
+ * INSERT's prepare then says so). */
+static struct col_rule *rules_for(struct store *st, const char *table, const char *const *names,
+                                  size_t n)
+{
+    struct col_rule *rules = xcalloc(n + 1, sizeof *rules);
+    char *sql = xasprintf("PRAGMA table_info(\"%s\")", table);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(s, 1);
+            const char *decl = (const char *)sqlite3_column_text(s, 2);
+            for (size_t i = 0; i < n; i++)
+                if (name && streq(names[i], name))
+                    rules[i] = rule_for(table, name, decl);
+        }
+    }
+    sqlite3_finalize(s);
+    free(sql);
+    return rules;
+}
+
+/* References, once every file is in: each child row's parent must be there.
+ * The line of a row comes from temp.import_lines. */
+static int check_references(struct store *st, const char *dir, char **tables, char **err)
+{
+    int rc = 0;
+    for (char **t = tables; *t && rc == 0; t++) {
+        char *sql = xasprintf("PRAGMA foreign_key_list(\"%s\")", *t);
+        sqlite3_stmt *fk = NULL;
+        if (sqlite3_prepare_v2(st->db, sql, -1, &fk, NULL) != SQLITE_OK) {
+            free(sql);
+            return store_fail(st, err, *t);
+        }
+        free(sql);
+        while (rc == 0 && sqlite3_step(fk) == SQLITE_ROW) {
+            const char *parent = (const char *)sqlite3_column_text(fk, 2);
+            const char *from = (const char *)sqlite3_column_text(fk, 3);
+            const char *to = (const char *)sqlite3_column_text(fk, 4);
+            char *q = xasprintf("SELECT c.\"%s\", l.line FROM \"%s\" c LEFT JOIN "
+                                "temp.import_lines l ON l.tbl = ?1 AND l.id = c.id WHERE "
+                                "c.\"%s\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \"%s\" p "
+                                "WHERE p.\"%s\" = c.\"%s\") ORDER BY l.line LIMIT 1",
+                                from, *t, from, parent, to ? to : "id", from);
+            sqlite3_stmt *s = NULL;
+            if (sqlite3_prepare_v2(st->db, q, -1, &s, NULL) == SQLITE_OK) {
+                sqlite3_bind_text(s, 1, *t, -1, SQLITE_STATIC);
+                if (sqlite3_step(s) == SQLITE_ROW) {
+                    set_err(err, _("%s/%s.csv:%lld: %s: \"%s\" is not in %s"), dir, *t,
+                            (long long)sqlite3_column_int64(s, 1), from,
+                            (const char *)sqlite3_column_text(s, 0), parent);
+                    rc = -1;
+                }
+            }
+            sqlite3_finalize(s);
+            free(q);
+        }
+        sqlite3_finalize(fk);
+    }
+    return rc;
+}
+
 static int import_table(struct store *st, const char *path, const char *table, long long *rows,
                         char **err)
 {
@@ -119,12 +331,18 @@ static int import_table(struct store *st, const char *path, const char *table, l
     const unsigned char *nulls;
     char *rerr = NULL;
     int rc = -1;
-    sqlite3_stmt *ins = NULL;
+    sqlite3_stmt *ins = NULL, *lines = NULL;
+    struct col_rule *rules = NULL;
+    int id_col = -1;
+    char **header = NULL;
+    size_t ncols = 0;
     int got = csv_read_row(r, &n, &fields, &lens, &nulls, &rerr);
     if (got <= 0) {
-        if (got == 0)
-            set_err(err, _("%s: the header row is missing"), path);
-        else
+        if (got == 0) {
+            char *at = xasprintf("%s:1", path); /* FILE:LINE like every other refusal */
+            set_err(err, _("%s: the header row is missing"), at);
+            free(at);
+        } else
             set_err(err, "%s: %s", path, rerr);
         goto out;
     }
@@ -132,7 +350,10 @@ static int import_table(struct store *st, const char *path, const char *table, l
      * from another table or version fails loudly instead of shifting data. */
     struct strbuf sql = STRBUF_INIT;
     sb_printf(&sql, "INSERT INTO \"%s\" (", table);
-    size_t ncols = n;
+    header = xcalloc(n + 1, sizeof *header);
+    ncols = n;
+    for (size_t i = 0; i < n; i++)
+        header[i] = xstrdup(fields[i]);
     for (size_t i = 0; i < n; i++) {
         for (const char *c = fields[i]; *c; c++)
             if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_')) {
@@ -153,6 +374,13 @@ static int import_table(struct store *st, const char *path, const char *table, l
         goto out;
     }
     sb_free(&sql);
+    rules = rules_for(st, table, fields, n);
+    id_col = -1;
+    for (size_t i = 0; i < n; i++)
+        if (streq(fields[i], "id"))
+            id_col = (int)i;
+    lines = store_stmt(st, "INSERT OR IGNORE INTO temp.import_lines(tbl, id, line) "
+                           "VALUES(?1, ?2, ?3)");
     while ((got = csv_read_row(r, &n, &fields, &lens, &nulls, &rerr)) == 1) {
         long line = csv_reader_line(r);
         if (n != ncols) {
@@ -161,14 +389,36 @@ static int import_table(struct store *st, const char *path, const char *table, l
         }
         sqlite3_reset(ins);
         for (size_t i = 0; i < n; i++) {
-            if (nulls[i])
+            if (nulls[i]) {
                 sqlite3_bind_null(ins, (int)i + 1);
-            else
-                sqlite3_bind_text(ins, (int)i + 1, fields[i], (int)lens[i], SQLITE_STATIC);
+                continue;
+            }
+            char *fault = field_fault(&rules[i], fields[i], lens[i]);
+            if (fault) {
+                struct strbuf shown = STRBUF_INIT;
+                text_sanitize(&shown, fault, 0);
+                set_err(err, "%s:%ld: %s: %s", path, line, header[i], shown.buf);
+                sb_free(&shown);
+                free(fault);
+                goto out;
+            }
+            sqlite3_bind_text(ins, (int)i + 1, fields[i], (int)lens[i], SQLITE_STATIC);
         }
         if (sqlite3_step(ins) != SQLITE_DONE) {
             set_err(err, "%s:%ld: %s", path, line, sqlite3_errmsg(st->db));
             goto out;
+        }
+        if (id_col >= 0 && !nulls[id_col]) {
+            sqlite3_reset(lines);
+            bind_text(lines, 1, table);
+            bind_text(lines, 2, fields[id_col]);
+            bind_int(lines, 3, line);
+            if (sqlite3_step(lines) != SQLITE_DONE) {
+                sqlite3_reset(lines);
+                store_fail(st, err, path);
+                goto out;
+            }
+            sqlite3_reset(lines);
         }
         (*rows)++;
     }
@@ -179,6 +429,10 @@ static int import_table(struct store *st, const char *path, const char *table, l
     rc = 0;
 out:
     free(rerr);
+    free(rules);
+    for (size_t i = 0; i < ncols; i++)
+        free(header[i]);
+    free(header);
     sqlite3_finalize(ins);
     csv_reader_close(r);
     fclose(f);
@@ -236,6 +490,12 @@ int ledger_import_csv(struct store *st, const char *dir, long long *rows, char *
         /* Rows reference each other across tables; check references once,
          * at commit, instead of ordering the files by dependency. */
         store_exec(st, "PRAGMA defer_foreign_keys = ON", NULL);
+        if (store_exec(st,
+                       "CREATE TEMP TABLE IF NOT EXISTS import_lines(tbl TEXT NOT NULL, id TEXT "
+                       "NOT NULL, line INTEGER NOT NULL, PRIMARY KEY(tbl, id)) WITHOUT ROWID; "
+                       "DELETE FROM temp.import_lines",
+                       err) != 0)
+            rc = -1;
         for (char **t = tables; *t && rc == 0; t++) {
             char *path = xasprintf("%s/%s.csv", dir, *t);
             FILE *probe = fopen(path, "rb");
@@ -245,6 +505,8 @@ int ledger_import_csv(struct store *st, const char *dir, long long *rows, char *
             }
             free(path);
         }
+        if (rc == 0)
+            rc = check_references(st, dir, tables, err);
         if (rc == 0) {
             if (store_exec(st, "COMMIT", err) != 0) {
                 char *msg = *err;

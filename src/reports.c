@@ -139,14 +139,27 @@ static void csv_field(struct strbuf *sb, const char *v)
     }
 }
 
+/* One GitHub-flavoured Markdown table cell. The table splitter takes every
+ * "|" not written as "\|" for a column break, and inline parsing then turns
+ * "\\" into one backslash: so a backslash is doubled (text "a\|b" becomes
+ * "a\\\|b", shown as typed), a pipe is escaped, and a line break, which
+ * would end the row, becomes <br>. */
 static void md_cell(struct strbuf *sb, const char *v)
 {
     struct strbuf t = STRBUF_INIT;
-    text_sanitize(&t, v, 0);
+    text_sanitize(&t, v, 1);
     for (size_t i = 0; i < t.len; i++) {
-        if (t.buf[i] == '|')
-            sb_putc(sb, '\\');
-        sb_putc(sb, t.buf[i]);
+        char c = t.buf[i];
+        if (c == '\\')
+            sb_puts(sb, "\\\\");
+        else if (c == '|')
+            sb_puts(sb, "\\|");
+        else if (c == '\n')
+            sb_puts(sb, "<br>");
+        else if (c == '\t')
+            sb_putc(sb, ' ');
+        else
+            sb_putc(sb, c);
     }
     sb_free(&t);
 }

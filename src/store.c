@@ -10,6 +10,7 @@
 
 #include "i18n.h"
 #include "timefmt.h"
+#include "utf8.h"
 #include "util.h"
 
 extern const char *const unyo_schema_sql[];
@@ -215,7 +216,9 @@ void store_hlc_observe(struct store *st, int64_t remote)
 
 void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-    if (v)
+    if (v && !utf8_storable(v, strlen(v))) /* text is stored as valid UTF-8 (issue 11) */
+        sqlite3_bind_text(s, i, utf8_repair(v, strlen(v)), -1, free);
+    else if (v)
         sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(s, i);
@@ -411,7 +414,7 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
         goto fail;
     if (migrate(st, version, err) != 0)
         goto fail;
-    if (load_identity(st, version == 0, err) != 0)
+    if (load_identity(st, version == 0, err) != 0 || utf8_store_repair(st, NULL, err) != 0)
         goto fail;
     *out = st;
     return 0;

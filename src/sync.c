@@ -922,6 +922,281 @@ static int push(struct store *st, PGconn *c, const struct ledger_schema *ls,
     return rc;
 }
 
+/* ---- rows the central database refuses ------------------------------------ *
+ *
+ * One row the central database cannot take (text that is not UTF-8 from an
+ * older unyo, a value its column type refuses) fails the whole push, and the
+ * push would fail the same way every round: nothing else would ever flow.
+ * When a push fails with a data exception (SQLSTATE class 22) on a healthy
+ * connection, the pending rows are tried again in a throwaway transaction,
+ * COPYing them into a temp table with the mirror's column types (the mirror
+ * has no other constraint), halving each refused batch down to the single
+ * rows at fault. Those rows' outbox entries move to local_sync_setaside with
+ * the server's message, and the push runs again without them. A set-aside
+ * row goes back to the outbox when the store repairs it (utf8_store_repair)
+ * or on `unyo sync --retry`. */
+
+struct refused {
+    char *table, *id, *error;
+};
+
+/* COPYs rows ids[0..n) of t into sync_probe under a savepoint, then rolls back
+ * to it. Returns 0 when the server took them, 1 when it refused (*msg gets its
+ * message), -1 when the connection failed. */
+static int probe_rows(PGconn *c, const struct ledger_table *t, sqlite3_stmt *row, char **ids,
+                      size_t n, char **msg)
+{
+    if (central_exec(c, "SAVEPOINT sync_probe_sp", t->name, msg) != 0)
+        return -1;
+    struct strbuf sb = STRBUF_INIT;
+    sb_puts(&sb, "COPY sync_probe (");
+    col_list(&sb, t, NULL);
+    sb_puts(&sb, ") FROM STDIN");
+    PGresult *r = PQexec(c, sb.buf);
+    if (pg_ok(c, r, PGRES_COPY_IN, t->name, msg) != 0) {
+        PQclear(r);
+        sb_free(&sb);
+        return -1;
+    }
+    PQclear(r);
+    sb_reset(&sb);
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        sqlite3_reset(row);
+        bind_text(row, 1, ids[k]);
+        if (sqlite3_step(row) == SQLITE_ROW) {
+            for (int i = 0; i < t->ncols; i++) {
+                if (i)
+                    sb_putc(&sb, '\t');
+                copy_value(&sb, row, i, t->aff[i]);
+            }
+            sb_putc(&sb, '\n');
+        }
+        if (sb.len >= COPY_FLUSH || k + 1 == n) {
+            if (sb.len && PQputCopyData(c, sb.buf, (int)sb.len) != 1)
+                rc = -1;
+            sb_reset(&sb);
+        }
+    }
+    sqlite3_reset(row);
+    sb_free(&sb);
+    if (PQputCopyEnd(c, NULL) != 1)
+        rc = -1;
+    int refused = 0;
+    while ((r = PQgetResult(c)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !refused && rc == 0) {
+            refused = 1;
+            central_fail(c, r, t->name, msg);
+        }
+        PQclear(r);
+    }
+    if (rc != 0 || PQstatus(c) != CONNECTION_OK) {
+        if (!*msg)
+            central_fail(c, NULL, t->name, msg);
+        return -1;
+    }
+    char *e = NULL;
+    if (central_exec(c, "ROLLBACK TO SAVEPOINT sync_probe_sp", t->name, &e) != 0) {
+        free(*msg);
+        *msg = e;
+        return -1;
+    }
+    return refused;
+}
+
+/* Halves a refused batch until the single refused rows are found. */
+static int probe_split(PGconn *c, const struct ledger_table *t, sqlite3_stmt *row, char **ids,
+                       size_t n, struct refused **out, int *nout, char **err)
+{
+    char *msg = NULL;
+    int r = probe_rows(c, t, row, ids, n, &msg);
+    if (r < 0) {
+        *err = msg;
+        return -1;
+    }
+    if (r == 0) {
+        free(msg);
+        return 0;
+    }
+    if (n == 1) {
+        *out = xrealloc(*out, ((size_t)*nout + 1) * sizeof **out);
+        struct refused *f = &(*out)[(*nout)++];
+        f->table = xstrdup(t->name);
+        f->id = xstrdup(ids[0]);
+        f->error = msg;
+        return 0;
+    }
+    free(msg);
+    size_t half = n / 2;
+    if (probe_split(c, t, row, ids, half, out, nout, err) != 0)
+        return -1;
+    return probe_split(c, t, row, ids + half, n - half, out, nout, err);
+}
+
+/* Finds the pending rows the central database refuses (see above). */
+static int find_refused(struct store *st, PGconn *c, const struct ledger_schema *ls,
+                        struct refused **out, int *nout, char **err)
+{
+    const char *doing = _("pushing to the central database");
+    if (central_exec(c, "BEGIN", doing, err) != 0)
+        return -1;
+    int rc = 0;
+    for (int ti = 0; rc == 0 && ti < ls->count; ti++) {
+        const struct ledger_table *t = &ls->t[ti];
+        struct strbuf sb = STRBUF_INIT;
+        sb_puts(&sb, "SELECT DISTINCT o.row_id FROM local_sync_outbox o JOIN ");
+        sql_ident(&sb, t->name);
+        sb_puts(&sb, " t ON t.id = o.row_id WHERE o.tbl = ?1 AND (t.origin = ?2 OR "
+                     "o.base_origin = '*')");
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(st->db, sb.buf, -1, &q, NULL) != SQLITE_OK) {
+            rc = store_fail(st, err, t->name);
+            sb_free(&sb);
+            break;
+        }
+        bind_text(q, 1, t->name);
+        bind_text(q, 2, st->origin);
+        char **ids = NULL;
+        size_t n = 0;
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            ids = xrealloc(ids, (n + 1) * sizeof *ids);
+            ids[n++] = xstrdup(col_text(q, 0));
+        }
+        sqlite3_finalize(q);
+        if (n > 0) {
+            sb_reset(&sb);
+            sb_puts(&sb, "CREATE TEMP TABLE IF NOT EXISTS sync_probe (");
+            for (int i = 0; i < t->ncols; i++) {
+                if (i)
+                    sb_puts(&sb, ", ");
+                sql_ident(&sb, t->cols[i]);
+                sb_printf(&sb, " %s", central_pg_type(t->aff[i]));
+            }
+            sb_puts(&sb, ") ON COMMIT DROP");
+            rc = central_exec(c, "DROP TABLE IF EXISTS sync_probe", doing, err);
+            if (rc == 0)
+                rc = central_exec(c, sb.buf, doing, err);
+            sb_reset(&sb);
+            sb_puts(&sb, "SELECT ");
+            col_list(&sb, t, NULL);
+            sb_puts(&sb, " FROM ");
+            sql_ident(&sb, t->name);
+            sb_puts(&sb, " WHERE id = ?1");
+            sqlite3_stmt *row = NULL;
+            if (rc == 0 && sqlite3_prepare_v2(st->db, sb.buf, -1, &row, NULL) != SQLITE_OK)
+                rc = store_fail(st, err, t->name);
+            if (rc == 0)
+                rc = probe_split(c, t, row, ids, n, out, nout, err);
+            sqlite3_finalize(row);
+        }
+        for (size_t k = 0; k < n; k++)
+            free(ids[k]);
+        free(ids);
+        sb_free(&sb);
+    }
+    PQclear(PQexec(c, "ROLLBACK"));
+    return rc;
+}
+
+static int set_aside(struct store *st, const struct refused *f, int n, char **err)
+{
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    if (store_begin(st, err) != 0)
+        return -1;
+    sqlite3_stmt *mv = store_stmt(
+        st, "INSERT INTO local_sync_setaside(tbl, row_id, base_hlc, base_origin, error, at) "
+            "SELECT tbl, row_id, base_hlc, base_origin, ?3, ?4 FROM local_sync_outbox "
+            "WHERE tbl = ?1 AND row_id = ?2 ORDER BY seq");
+    sqlite3_stmt *del =
+        store_stmt(st, "DELETE FROM local_sync_outbox WHERE tbl = ?1 AND row_id = ?2");
+    for (int i = 0; i < n; i++) {
+        sqlite3_reset(mv);
+        bind_text(mv, 1, f[i].table);
+        bind_text(mv, 2, f[i].id);
+        bind_text(mv, 3, f[i].error);
+        bind_text(mv, 4, at);
+        sqlite3_reset(del);
+        bind_text(del, 1, f[i].table);
+        bind_text(del, 2, f[i].id);
+        if (sqlite3_step(mv) != SQLITE_DONE || sqlite3_step(del) != SQLITE_DONE) {
+            store_fail(st, err, _("saving the sync state"));
+            sqlite3_reset(mv);
+            sqlite3_reset(del);
+            store_rollback(st);
+            return -1;
+        }
+        sqlite3_reset(mv);
+        sqlite3_reset(del);
+    }
+    return store_commit(st, err);
+}
+
+/* push, setting refused rows aside (see above) until the rest goes through. */
+static int push_all(struct store *st, PGconn *c, const struct ledger_schema *ls,
+                    struct sync_report *rep, sync_progress_fn progress, void *ud, char **err)
+{
+    for (int attempt = 0;; attempt++) {
+        char *e = NULL;
+        if (push(st, c, ls, rep, progress, ud, &e) == 0)
+            return 0;
+        const char *state = central_last_sqlstate();
+        if (attempt >= 3 || PQstatus(c) != CONNECTION_OK || strncmp(state, "22", 2) != 0) {
+            *err = e;
+            return -1;
+        }
+        struct refused *f = NULL;
+        int nf = 0;
+        char *pe = NULL;
+        int rc = find_refused(st, c, ls, &f, &nf, &pe);
+        if (rc == 0 && nf > 0)
+            rc = set_aside(st, f, nf, &pe);
+        for (int i = 0; i < nf; i++) {
+            free(f[i].table);
+            free(f[i].id);
+            free(f[i].error);
+        }
+        free(f);
+        if (rc != 0 || nf == 0) {
+            /* Not a row's fault after all: the push's own message. */
+            free(pe);
+            *err = e;
+            return -1;
+        }
+        free(e);
+        trace("push: refused rows set aside");
+    }
+}
+
+int sync_retry_set_aside(struct store *st, long long *count, char **err)
+{
+    if (count)
+        *count = 0;
+    if (store_begin(st, err) != 0)
+        return -1;
+    sqlite3_stmt *back = store_stmt(
+        st, "INSERT INTO local_sync_outbox(tbl, row_id, base_hlc, base_origin) "
+            "SELECT tbl, row_id, base_hlc, base_origin FROM local_sync_setaside ORDER BY seq");
+    sqlite3_stmt *del = store_stmt(st, "DELETE FROM local_sync_setaside");
+    if (sqlite3_step(back) != SQLITE_DONE) {
+        sqlite3_reset(back);
+        store_fail(st, err, _("saving the sync state"));
+        store_rollback(st);
+        return -1;
+    }
+    sqlite3_reset(back);
+    if (sqlite3_step(del) != SQLITE_DONE) {
+        sqlite3_reset(del);
+        store_fail(st, err, _("saving the sync state"));
+        store_rollback(st);
+        return -1;
+    }
+    if (count)
+        *count = sqlite3_changes(st->db);
+    sqlite3_reset(del);
+    return store_commit(st, err);
+}
+
 /* ---- pull ---------------------------------------------------------------- */
 
 struct unique_key {
@@ -1977,7 +2252,7 @@ static int run_round(struct store *st, PGconn *c, int full_pull, struct sync_rep
     /* Nothing to send when the outbox was read empty: rows written since go
      * next round, after a check. */
     if (rc == 0 && !check_in_pull)
-        rc = push(st, c, &ls, &own, progress, ud, err);
+        rc = push_all(st, c, &ls, &own, progress, ud, err);
     if (rc == 0 && rep) {
         for (int i = 0; i < own.count; i++) {
             struct sync_table_report *tr = report_for(rep, own.t[i].table);
@@ -2046,6 +2321,11 @@ static int run_connected(struct store *st, const char *url, int full_pull, struc
     if (rc != 0 && c && PQstatus(c) == CONNECTION_BAD)
         offline = 1;
     PQfinish(c);
+    if (e) { /* never show or keep the URL's password */
+        char *clean = central_scrub(url, e);
+        free(e);
+        e = clean;
+    }
     record_outcome(st, rc == 0, e, offline);
     if (rc != 0) {
         if (err)
@@ -2115,6 +2395,18 @@ int sync_status_read(struct store *st, struct sync_status *out, char **err)
         sqlite3_reset(tot);
         out->pending += t->pending;
     }
+    sqlite3_stmt *aside =
+        store_stmt(st, "SELECT tbl, row_id, error, max(at) FROM "
+                       "local_sync_setaside GROUP BY tbl, row_id ORDER BY 4, 1, 2");
+    while (sqlite3_step(aside) == SQLITE_ROW) {
+        out->aside = xrealloc(out->aside, ((size_t)out->set_aside + 1) * sizeof *out->aside);
+        struct sync_set_aside *a = &out->aside[out->set_aside++];
+        a->table = col_dup(aside, 0);
+        a->row_id = col_dup(aside, 1);
+        a->error = col_dup(aside, 2);
+        a->at = col_dup(aside, 3);
+    }
+    sqlite3_reset(aside);
     out->central = meta_get(st, "central");
     out->last_attempt = meta_get(st, "last_attempt");
     out->last_success = meta_get(st, "last_success");
@@ -2139,6 +2431,13 @@ void sync_status_free(struct sync_status *s)
     free(s->last_error_at);
     free(s->offline_since);
     free(s->restore_detected);
+    for (long long i = 0; i < s->set_aside; i++) {
+        free(s->aside[i].table);
+        free(s->aside[i].row_id);
+        free(s->aside[i].error);
+        free(s->aside[i].at);
+    }
+    free(s->aside);
     memset(s, 0, sizeof *s);
 }
 
@@ -2154,6 +2453,7 @@ struct sync_session {
     int64_t next_at;
     enum sync_state state;
     long long pending;
+    long long set_aside; /* rows the central database refused, as of the last round */
     char *error;
     int64_t offline_since;
     int64_t last_success;
@@ -2166,6 +2466,7 @@ struct sync_session {
     int result_offline;
     int64_t result_hlc;
     long long result_pending;
+    long long result_set_aside;
 };
 
 static void worker_progress(void *ud, const char *phase, long long done, long long total)
@@ -2178,12 +2479,14 @@ static void worker_progress(void *ud, const char *phase, long long done, long lo
     pthread_mutex_unlock(&ss->lock);
 }
 
-static long long count_pending(struct store *st)
+static long long count_pending(struct store *st, long long *set_aside)
 {
     struct sync_status s;
+    *set_aside = 0;
     if (sync_status_read(st, &s, NULL) != 0)
         return 0;
     long long n = s.pending;
+    *set_aside = s.set_aside;
     sync_status_free(&s);
     return n;
 }
@@ -2196,7 +2499,7 @@ static void *worker(void *arg)
     int rc = store_open(ss->path, STORE_OPEN_EXISTING, &st, &err);
     int offline = 0;
     int64_t hlc = 0;
-    long long pending = -1;
+    long long pending = -1, aside = 0;
     if (rc == 0) {
         rc = sync_run(st, ss->url, NULL, worker_progress, ss, &err);
         if (rc != 0) {
@@ -2205,11 +2508,12 @@ static void *worker(void *arg)
             free(off);
         }
         hlc = st->hlc_last;
-        pending = count_pending(st);
+        pending = count_pending(st, &aside);
         store_close(st);
     }
     pthread_mutex_lock(&ss->lock);
     ss->result_pending = pending;
+    ss->result_set_aside = aside;
     ss->result = rc;
     ss->result_err = err;
     ss->result_offline = offline;
@@ -2332,6 +2636,7 @@ int sync_step(struct sync_session *ss)
         pthread_mutex_lock(&ss->lock);
         if (ss->result_pending >= 0)
             ss->pending = ss->result_pending;
+        ss->set_aside = ss->result_set_aside;
         pthread_mutex_unlock(&ss->lock);
         ss->next_at = now + ss->interval_ms;
     }
@@ -2421,5 +2726,10 @@ void sync_status_line(const struct sync_session *ss, char *buf, size_t n)
         break;
     default:
         snprintf(buf, n, _("sync error: %s"), ss->error ? ss->error : "?");
+    }
+    if (ss->set_aside > 0 && ss->state != SYNC_STATE_ERROR) {
+        size_t used = strlen(buf);
+        if (used < n)
+            snprintf(buf + used, n - used, _(", %lld set aside"), ss->set_aside);
     }
 }

@@ -77,8 +77,20 @@ struct sync_status {
     char *offline_since;    /* first failure since the last success */
     char *restore_detected; /* ISO UTC: a round found the store restored from
                                a backup; NULL once `unyo sync --full` ran */
+    /* Rows the central database refused, set aside so the rest flows (see
+     * sync.c); they stay in the store and go again once repaired or on
+     * sync_retry_set_aside. */
+    long long set_aside;
+    struct sync_set_aside {
+        char *table, *row_id, *error, *at;
+    } * aside;
 };
 int sync_status_read(struct store *st, struct sync_status *out, char **err);
+
+/* Puts every set-aside row back in the outbox for the next round (`unyo sync
+ * --retry`); *count (may be NULL) gets how many there were. A row still
+ * refused is set aside again by that round. */
+int sync_retry_set_aside(struct store *st, long long *count, char **err);
 void sync_status_free(struct sync_status *s);
 
 /* ---- Non-blocking use from the console's event loop ----------------------
@@ -124,7 +136,8 @@ long long sync_session_pending(const struct sync_session *ss);
 /* Milliseconds until sync_step wants to be called again (for poll's timeout). */
 int sync_session_timeout_ms(const struct sync_session *ss);
 /* The status line text (translated): "synced 09:12", "12 pending",
- * "offline since 09:10 (5 pending)", "sync error: ...", "syncing 40%". */
+ * "offline since 09:10 (5 pending)", "sync error: ...", "syncing 40%",
+ * followed by ", 2 set aside" while the central database refuses rows. */
 void sync_status_line(const struct sync_session *ss, char *buf, size_t n);
 /* The last error message, or NULL. */
 const char *sync_session_error(const struct sync_session *ss);

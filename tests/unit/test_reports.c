@@ -141,10 +141,92 @@ static void test_daily_report(void **state)
     free(err);
 }
 
+/* Splits one Markdown table row the way GitHub's table extension does (a
+ * pipe is a column break unless an odd number of backslashes precede it), then reads each cell as
+ * inline Markdown (pipe unescape, "\\X" for punctuation X, <br>). */
+static int md_row_cells(const char *line, char cells[][64], int max)
+{
+    int n = -1; /* the text before the leading pipe is not a cell */
+    size_t k = 0;
+    char raw[256];
+    for (const char *p = line;; p++) {
+        if (*p == '|') {
+            /* Escaped when an odd number of backslashes precede it (most
+             * renderers; GitHub's splitter is more lenient). */
+            size_t b = 0;
+            while (b < k && raw[k - 1 - b] == '\\')
+                b++;
+            if (b % 2) {
+                raw[k - 1] = '|';
+                continue;
+            }
+        }
+        if (*p == '|' || *p == '\0' || *p == '\n') {
+            raw[k] = '\0';
+            if (n >= 0 && n < max) {
+                /* inline: strip the padding, unescape, <br> */
+                char *a = raw;
+                while (*a == ' ')
+                    a++;
+                size_t e = strlen(a);
+                while (e && a[e - 1] == ' ')
+                    a[--e] = '\0';
+                size_t o = 0;
+                for (size_t i = 0; a[i] && o < 63; i++) {
+                    if (a[i] == '\\' && a[i + 1] && strchr("\\|*_`<>[]", a[i + 1]))
+                        cells[n][o++] = a[++i];
+                    else if (strncmp(a + i, "<br>", 4) == 0) {
+                        cells[n][o++] = '\n';
+                        i += 3;
+                    } else
+                        cells[n][o++] = a[i];
+                }
+                cells[n][o] = '\0';
+            }
+            if (*p != '|')
+                break;
+            n++;
+            k = 0;
+            continue;
+        }
+        raw[k++] = *p;
+    }
+    return n;
+}
+
+/* Issue 11: a cell holding "\\|" broke the row into an extra column. */
+static void test_markdown_cells(void **state)
+{
+    struct ledger_fx *f = *state;
+    char *err = NULL;
+    struct report *r = report_daily(f->st, f->sla, "2026-11-24", time_now_ms(), &err);
+    assert_non_null(r);
+    const char *h[3] = {"a|b", "c\\", "d"};
+    int s = report_add_section(r, "md", "md", 3, h);
+    const char *row[3] = {"x\\|y", "p|q\\", "line1\nline2"};
+    report_add_row(r, s, row);
+    char *md = report_render(r, REPORT_MARKDOWN);
+    const char *line = strstr(md, "| x");
+    assert_non_null(line);
+    char cells[8][64];
+    assert_int_equal(md_row_cells(line, cells, 8), 3);
+    assert_string_equal(cells[0], "x\\|y");
+    assert_string_equal(cells[1], "p|q\\");
+    assert_string_equal(cells[2], "line1\nline2");
+    line = strstr(md, "| a\\|b");
+    assert_non_null(line);
+    assert_int_equal(md_row_cells(line, cells, 8), 3);
+    assert_string_equal(cells[0], "a|b");
+    assert_string_equal(cells[1], "c\\");
+    free(md);
+    report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_daily_report, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_markdown_cells, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
