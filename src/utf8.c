@@ -252,7 +252,11 @@ int utf8_store_repair(struct store *st, long long *fixed, char **err)
                             sql_repair, NULL, NULL);
     if (store_begin(st, err) != 0)
         return -1;
-    char **tables = store_ledger_tables(st);
+    char **tables = store_ledger_tables(st, err);
+    if (!tables) {
+        store_rollback(st);
+        return -1;
+    }
     int rc = 0;
     for (char **t = tables; rc == 0 && *t; t++)
         rc = repair_table(st, *t, fixed, err);
