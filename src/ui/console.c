@@ -1323,6 +1323,7 @@ int console_main(struct cli_ctx *ctx, int argc, char **argv)
     free(app.msg);
     free(app.on_duty);
     free(filter_pattern);
+    ui_filter_thread_done();
     store_close(app.st);
     return 0;
 }
