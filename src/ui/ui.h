@@ -176,6 +176,8 @@ extern int ui_headless;
 
 /* ---- modal widgets (src/ui/ui_form.c) ---- */
 enum ui_field_kind { FIELD_TEXT, FIELD_CHOICE };
+/* The most characters a text field (or the line editor) holds. */
+#define UI_FIELD_MAX 4096
 struct ui_field {
     const char *label; /* translated */
     enum ui_field_kind kind;
