@@ -463,10 +463,8 @@ static int take_global_options(struct cli_ctx *ctx, int *argc, char **argv)
         else if (i > 0 && strcmp(a, "--json") == 0)
             f = OUTPUT_JSON;
         if (f != OUTPUT_TEXT) {
-            if (ctx->format != OUTPUT_TEXT && ctx->format != f) {
-                fprintf(stderr, "unyo: %s\n", _("--csv and --json cannot be used together"));
-                return -1;
-            }
+            if (ctx->format != OUTPUT_TEXT && ctx->format != f)
+                ctx->format_conflict = 1; /* refused once --lang is known */
             ctx->format = f;
             continue;
         }
@@ -655,6 +653,12 @@ int cli_main(int argc, char **argv, console_fn console)
     if (probe.lang)
         i18n_init(probe.lang);
     take_global_options(&ctx, &n, args);
+    if (ctx.format_conflict) {
+        put_err_line("unyo: ", _("--csv and --json cannot be used together"));
+        free(ctx.db_path);
+        free(args);
+        return EXIT_USAGE;
+    }
     if (!ctx.db_path)
         ctx.db_path = store_default_path();
 

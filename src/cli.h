@@ -13,6 +13,7 @@ struct cli_ctx {
     const char *lang;          /* --lang ja|en, or NULL for the locale */
     enum output_format format; /* --csv / --json */
     int explicit_db;
+    int format_conflict; /* both --csv and --json: refused */
 };
 
 typedef int (*console_fn)(struct cli_ctx *ctx, int argc, char **argv);
