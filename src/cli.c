@@ -513,11 +513,12 @@ static int finish_stdout(int rc)
  * A multi-byte character split across two writes is held until its end. */
 struct safe_out {
     int fd;
+    int keep_cr; /* stderr: progress lines return the carriage */
     char pend[4];
     size_t npend;
 };
 
-static FILE *real_stdout;
+static FILE *real_stdout, *real_stderr;
 
 static int write_fd(int fd, const char *p, size_t n)
 {
@@ -545,15 +546,24 @@ static size_t incomplete_tail(const char *s, size_t n)
     return 0;
 }
 
-static void sanitize_bytes(struct strbuf *out, const char *s, size_t n)
+static void sanitize_bytes(struct strbuf *out, const char *s, size_t n, int keep_cr)
 {
     char *w = xmalloc(n + 1);
     memcpy(w, s, n);
     w[n] = '\0';
     for (size_t i = 0; i < n;) {
+        size_t seg = strlen(w + i);
+        char *cr = keep_cr ? memchr(w + i, '\r', seg) : NULL;
+        if (cr) {
+            *cr = '\0';
+            seg = (size_t)(cr - (w + i));
+        }
         text_sanitize(out, w + i, 1);
-        i += strlen(w + i);
-        if (i < n) { /* a NUL byte */
+        i += seg;
+        if (cr) {
+            sb_putc(out, '\r');
+            i++;
+        } else if (i < n) { /* a NUL byte */
             sb_puts(out, "\\x00");
             i++;
         }
@@ -568,7 +578,7 @@ static ssize_t safe_write(void *cookie, const char *buf, size_t size)
     sb_add(&in, so->pend, so->npend);
     sb_add(&in, buf, size);
     size_t keep = incomplete_tail(in.buf, in.len);
-    sanitize_bytes(&out, in.buf, in.len - keep);
+    sanitize_bytes(&out, in.buf, in.len - keep, so->keep_cr);
     memcpy(so->pend, in.buf + in.len - keep, keep);
     so->npend = keep;
     int rc = out.len ? write_fd(so->fd, out.buf, out.len) : 0;
@@ -583,12 +593,27 @@ static int safe_close(void *cookie)
     int rc = 0;
     if (so->npend) { /* the output ended inside a character */
         struct strbuf out = STRBUF_INIT;
-        sanitize_bytes(&out, so->pend, so->npend);
+        sanitize_bytes(&out, so->pend, so->npend, so->keep_cr);
         rc = write_fd(so->fd, out.buf, out.len);
         sb_free(&out);
     }
     free(so);
     return rc;
+}
+
+static FILE *safe_stream(int fd, int keep_cr, int mode)
+{
+    struct safe_out *so = xcalloc(1, sizeof *so);
+    so->fd = fd;
+    so->keep_cr = keep_cr;
+    cookie_io_functions_t io = {.write = safe_write, .close = safe_close};
+    FILE *f = fopencookie(so, "w", io);
+    if (!f) {
+        free(so);
+        return NULL;
+    }
+    setvbuf(f, NULL, mode, mode == _IONBF ? 0 : BUFSIZ);
+    return f;
 }
 
 /* Raw stdout stays for the commands whose output is a terminal session or a
@@ -603,15 +628,9 @@ static int sanitize_stdout(const struct cli_ctx *ctx, int n, char **args)
     if (strcmp(args[0], "host") == 0 && n > 1 && strcmp(args[1], "exec") == 0 &&
         !isatty(STDOUT_FILENO))
         return 0;
-    struct safe_out *so = xcalloc(1, sizeof *so);
-    so->fd = STDOUT_FILENO;
-    cookie_io_functions_t io = {.write = safe_write, .close = safe_close};
-    FILE *f = fopencookie(so, "w", io);
-    if (!f) {
-        free(so);
+    FILE *f = safe_stream(STDOUT_FILENO, 0, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
+    if (!f)
         return 0;
-    }
-    setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
     fflush(stdout);
     real_stdout = stdout;
     stdout = f; /* glibc: stdout is an assignable variable */
@@ -624,6 +643,32 @@ static void restore_stdout(void)
     FILE *f = stdout;
     stdout = real_stdout;
     output_set_raw_stdout(NULL);
+    fclose(f);
+}
+
+/* stderr too (a server's signal name, a path or a name typed on the command
+ * line in a message): unbuffered, carriage returns kept for progress lines.
+ * Not for ssh and session (terminal sessions) nor sync, whose progress line
+ * clears itself with ESC [ K. */
+static int sanitize_stderr(int n, char **args)
+{
+    (void)n;
+    if (strcmp(args[0], "ssh") == 0 || strcmp(args[0], "session") == 0 ||
+        strcmp(args[0], "sync") == 0)
+        return 0;
+    FILE *f = safe_stream(STDERR_FILENO, 1, _IONBF);
+    if (!f)
+        return 0;
+    fflush(stderr);
+    real_stderr = stderr;
+    stderr = f;
+    return 1;
+}
+
+static void restore_stderr(void)
+{
+    FILE *f = stderr;
+    stderr = real_stderr;
     fclose(f);
 }
 
@@ -684,12 +729,15 @@ int cli_main(int argc, char **argv, console_fn console)
             rc = finish_stdout(EXIT_OK);
         } else {
             int safe = sanitize_stdout(&ctx, n, args);
+            int safe_err = sanitize_stderr(n, args);
             rc = c->run(&ctx, n, args);
             rc = finish_stdout(rc);
             if (safe) {
                 restore_stdout();
                 rc = finish_stdout(rc);
             }
+            if (safe_err)
+                restore_stderr();
         }
     }
     free(ctx.db_path);
