@@ -481,11 +481,18 @@ static int wants_help(int n, char **args)
 {
     if (n > 1 && strcmp(args[1], "-h") == 0)
         return 1;
+    /* host exec NAME COMMAND...: the words of COMMAND are the remote's */
+    int exec = n > 1 && strcmp(args[0], "host") == 0 && strcmp(args[1], "exec") == 0;
     for (int i = 1; i < n; i++) {
         if (strcmp(args[i], "--") == 0)
             return 0;
         if (strcmp(args[i], "--help") == 0)
             return 1;
+        if (exec && i > 1 && args[i][0] != '-')
+            return 0;
+        if (exec && (strcmp(args[i], "--timeout") == 0 || strcmp(args[i], "--max-output") == 0 ||
+                     strcmp(args[i], "-t") == 0 || strcmp(args[i], "-m") == 0))
+            i++;
     }
     return 0;
 }
