@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textwidth.h"
 #include "ui_filter.h"
 #include "util.h"
 
@@ -80,7 +81,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (ui_filter_match(re, p, n) != (a == UI_FILTER_YES))
             abort();
-        if (a != UI_FILTER_CUT && b != UI_FILTER_CUT && a != b)
+        /* On invalid UTF-8 (PCRE2_MATCH_INVALID_UTF) PCRE2 10.42's JIT and
+         * interpreter differ, e.g. `$` on "aaaa\\\xbb\x85\xb6" (corpus:
+         * jit_interp_invalid_utf8); stored titles are valid UTF-8, so the
+         * verdicts are compared there only. */
+        int valid = utf8_valid(p, n);
+        if (valid && a != UI_FILTER_CUT && b != UI_FILTER_CUT && a != b)
             abort(); /* JIT and interpreter disagree */
         int r = reference(interp, p, n);
         if (r != UI_FILTER_CUT && b != UI_FILTER_CUT && r != b)
