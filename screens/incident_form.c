@@ -63,6 +63,8 @@ struct intake {
     struct search_hit *sugg;
     size_t nsugg;
     char *sugg_for;
+    int sugg_stale; /* the title changed: suggestions are looked up when drawn */
+    int capped;     /* a field was full: the message is out */
     void (*done)(const char *ref, void *data);
     void *data;
 };
@@ -99,6 +101,13 @@ static char *tf_value(const struct tfield *f)
     if (!sb.buf)
         return xstrdup("");
     return sb_detach(&sb);
+}
+
+/* The most characters each text field holds: a paste of a megabyte stops
+ * there (with a message) instead of making an incident no one can read. */
+static size_t tf_max(int field)
+{
+    return field == F_DESC ? 16384 : field == F_TITLE ? 500 : 200;
 }
 
 static void tf_insert(struct tfield *f, wchar_t c)
@@ -298,6 +307,12 @@ static void draw_text_field(const struct tfield *f, const struct ui_canvas *c, i
 static void intake_draw(struct ui_modal *mo, const struct ui_canvas *screen)
 {
     struct intake *in = (struct intake *)mo;
+    /* Once per frame, not per key: a pasted title is one lookup, not one
+     * full-text query per character. */
+    if (in->sugg_stale) {
+        in->sugg_stale = 0;
+        update_suggestions(in);
+    }
     int h = F_COUNT + 6 + NSUGGEST + 1 + (in->error != NULL);
     int w = screen->w - 4 < 90 ? screen->w - 4 : 90;
     char *title = in->draft_ref[0] ? xasprintf(_("New incident (draft %s)"), in->draft_ref)
@@ -520,12 +535,21 @@ static int intake_key(struct ui_modal *mo, int key)
     default:
         if ((key & UI_KEY_FN) || key < 0x20 || key == 0x7f || key >= 0x110000)
             return 0;
+        if (t->len >= tf_max(f)) {
+            if (!in->capped) {
+                in->capped = 1;
+                free(in->error);
+                in->error = xasprintf(
+                    _("this field holds at most %zu characters: the rest was not kept"), tf_max(f));
+            }
+            return 0;
+        }
         tf_insert(t, (wchar_t)key);
     }
     mo->has_input = 1;
     in->dirty = 1;
     if (f == F_TITLE)
-        update_suggestions(in);
+        in->sugg_stale = 1;
     return 0;
 }
 

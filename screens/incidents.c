@@ -10,6 +10,7 @@
  * Intake and detail will be added on top: keep the model (struct inc_model),
  * the table source (inc_count / inc_fetch) and the pane ops apart. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +74,10 @@ struct inc_model {
     long nanchors;
     /* filter */
     int filtered;
-    int filtering;       /* a scan runs in the background */
-    unsigned filter_gen; /* the latest filter; older results are dropped */
+    int filtering;          /* a scan runs in the background */
+    struct filter_job *job; /* that scan, to cancel it */
+    long ncut;              /* titles the last scan could not check */
+    unsigned filter_gen;    /* the latest filter; older results are dropped */
     struct inc_match *matches;
     long nmatches;
     char *pattern;
@@ -569,9 +572,11 @@ struct scan_part {
     const char *path;
     const pcre2_code *re;
     enum inc_sort sort;
-    int64_t lo, hi; /* [lo, hi) */
+    int64_t lo, hi;           /* [lo, hi) */
+    const atomic_int *cancel; /* the job's: a newer filter, a cleared one */
     struct inc_match *matches;
     long n, cap;
+    long cut; /* titles whose match hit the work limit */
     int failed;
 };
 
@@ -588,6 +593,9 @@ static void *scan_part_run(void *arg)
         sqlite3_close(db);
         return NULL;
     }
+    /* A reader in WAL mode can meet a brief lock (another process's
+     * checkpoint, the WAL being recovered): wait rather than fail the scan. */
+    sqlite3_busy_timeout(db, 5000);
     sqlite3_exec(db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(db, sql_scan_part, -1, &s, NULL) != SQLITE_OK) {
@@ -597,11 +605,20 @@ static void *scan_part_run(void *arg)
     }
     sqlite3_bind_int64(s, 1, sp->lo);
     sqlite3_bind_int64(s, 2, sp->hi);
-    int step;
-    while ((step = store_next_row(s, NULL)) == 1) {
+    /* Each match is bounded (ui_filter.h), so checking for a cancel on
+     * every row stops a stale scan, or one the console quits under, within a
+     * few milliseconds. */
+    int step = 0;
+    while (!atomic_load_explicit(sp->cancel, memory_order_relaxed) && !ui_bg_quitting() &&
+           (step = store_next_row(s, NULL)) == 1) {
         const char *title = (const char *)sqlite3_column_text(s, 0);
         int len = sqlite3_column_bytes(s, 0);
-        if (!title || !ui_filter_match(sp->re, title, (size_t)len))
+        if (!title)
+            continue;
+        int hit = ui_filter_try(sp->re, title, (size_t)len);
+        if (hit == UI_FILTER_CUT)
+            sp->cut++;
+        if (hit != UI_FILTER_YES)
             continue;
         if (sp->n == sp->cap) {
             sp->cap = sp->cap ? sp->cap * 2 : 4096;
@@ -636,9 +653,11 @@ struct filter_job {
     pcre2_code *re; /* own copy, JIT-compiled */
     enum inc_sort sort;
     int desc;
-    int64_t lo, hi; /* key range [lo, hi] of local_incident_titles */
+    int64_t lo, hi;    /* key range [lo, hi] of local_incident_titles */
+    atomic_int cancel; /* set by the loop: the result will not be used */
     struct inc_match *matches;
     long n;
+    long cut; /* titles not checked: the pattern was too costly for them */
     int failed;
 };
 
@@ -658,6 +677,7 @@ static void filter_work(void *arg)
     for (int i = 0; i < nparts; i++) {
         parts[i].path = j->path;
         parts[i].re = j->re;
+        parts[i].cancel = &j->cancel;
         parts[i].sort = j->sort;
         int64_t span = j->hi - j->lo + 1;
         parts[i].lo = i == 0 ? INT64_MIN : j->lo + span / nparts * i;
@@ -677,7 +697,7 @@ static void filter_work(void *arg)
      * place or by remapping: no second copy of everything at once). */
     j->n = 0;
     for (int i = 0; i < nparts; i++)
-        j->n += parts[i].n, j->failed |= parts[i].failed;
+        j->n += parts[i].n, j->cut += parts[i].cut, j->failed |= parts[i].failed;
     j->matches = xrealloc(parts[0].matches, (size_t)(j->n ? j->n : 1) * sizeof *j->matches);
     long at = parts[0].n;
     for (int i = 1; i < nparts; i++) {
@@ -686,7 +706,8 @@ static void filter_work(void *arg)
         at += parts[i].n;
         free(parts[i].matches);
     }
-    qsort_r(j->matches, (size_t)j->n, sizeof *j->matches, cmp_match_desc, &j->desc);
+    if (!atomic_load(&j->cancel) && !ui_bg_quitting())
+        qsort_r(j->matches, (size_t)j->n, sizeof *j->matches, cmp_match_desc, &j->desc);
     ui_filter_thread_done();
 }
 
@@ -694,16 +715,21 @@ static void filter_done(void *arg)
 {
     struct filter_job *j = arg;
     struct inc_model *m = j->m;
-    if (j->gen == m->filter_gen) {
+    if (m->job == j)
+        m->job = NULL;
+    if (j->gen == m->filter_gen && !atomic_load(&j->cancel)) {
         m->filtering = 0;
         free(m->matches);
         m->matches = j->matches;
         m->nmatches = j->n;
+        m->ncut = j->cut;
         j->matches = NULL;
         m->filtered = 1;
         if (j->failed)
             ui_error("%s", _("the filter could not read the whole ledger; the list may be "
                              "incomplete"));
+        else if (j->cut)
+            ui_error(_("%ld titles not checked: pattern too complex"), j->cut);
         if (j->sort != m->sort || j->desc != m->desc)
             resort(m); /* the sort changed while the filter ran */
         reset_window(m);
@@ -717,9 +743,19 @@ static void filter_done(void *arg)
     free(j);
 }
 
+/* Stops a scan whose result will not be used (its done still runs). */
+static void cancel_scan(struct inc_model *m)
+{
+    if (m->job)
+        atomic_store(&m->job->cancel, 1);
+    m->job = NULL;
+}
+
 static void inc_start_filter(struct inc_model *m, const pcre2_code *re)
 {
+    cancel_scan(m);
     struct filter_job *j = xcalloc(1, sizeof *j);
+    atomic_init(&j->cancel, 0);
     j->m = m;
     j->gen = ++m->filter_gen;
     j->path = xstrdup(m->st->path);
@@ -743,6 +779,7 @@ static void inc_start_filter(struct inc_model *m, const pcre2_code *re)
         free(read_err);
     }
     m->filtering = 1;
+    m->job = j;
     if (ui_bg_run(filter_work, filter_done, j) != 0) {
         filter_work(j);
         filter_done(j);
@@ -2147,6 +2184,11 @@ static void inc_draw(struct pane *p, const struct ui_canvas *c)
                          v->partial ? _(" (recent rows only)") : "");
     else if (m->filtering)
         foot = xasprintf(_("filtering /%s/ …"), m->pattern ? m->pattern : "");
+    else if (m->filtered && m->ncut)
+        foot = xasprintf(_("%ld of %ld matches for /%s/ (%ld titles not checked: pattern too "
+                           "complex) — sorted by %s"),
+                         m->table.nrows ? m->table.sel + 1 : 0, m->nmatches, m->pattern, m->ncut,
+                         _(sort_labels[m->sort]));
     else if (m->filtered)
         foot = xasprintf(_("%ld of %ld matches for /%s/ — sorted by %s"),
                          m->table.nrows ? m->table.sel + 1 : 0, m->nmatches, m->pattern,
@@ -2512,6 +2554,7 @@ static int inc_filter(struct pane *p, const struct pcre2_real_code_8 *re, const 
             return -1;
         if (r == 1) {
             re = NULL; /* fields, not a pattern: clear any pattern filter */
+            cancel_scan(m);
             m->filter_gen++;
             m->filtering = 0;
             m->filtered = 0;
@@ -2526,6 +2569,7 @@ static int inc_filter(struct pane *p, const struct pcre2_real_code_8 *re, const 
     if (m->v->simple)
         leave_simple(m);
     if (!re) {
+        cancel_scan(m);
         m->filter_gen++; /* a running scan's result is stale now */
         m->filtering = 0;
         m->filtered = 0;
@@ -2546,6 +2590,7 @@ static void inc_free(struct pane *p)
 {
     struct inc_model *m = p->data;
     struct views *v = m->v;
+    cancel_scan(m);
     if (cur_model == m)
         cur_model = NULL;
     table_free(&m->table);

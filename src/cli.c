@@ -1,13 +1,18 @@
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_commands.h"
 #include "i18n.h"
 #include "store.h"
+#include "textwidth.h"
 #include "util.h"
 
 static int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
@@ -234,11 +239,53 @@ static const struct cli_command *find_command(const char *name)
     return NULL;
 }
 
+/* Messages may echo what the user typed or what a store holds: a name with
+ * ESC in it must not reach the terminal raw. */
+static void put_err_line(const char *prefix, const char *msg)
+{
+    struct strbuf sb = STRBUF_INIT;
+    text_sanitize(&sb, msg, 1);
+    fprintf(stderr, "%s%s\n", prefix, sb.buf ? sb.buf : "");
+    sb_free(&sb);
+}
+
 int cli_fail(char *msg)
 {
-    fprintf(stderr, "unyo: %s\n", msg ? msg : _("unknown error"));
+    put_err_line("unyo: ", msg ? msg : _("unknown error"));
     free(msg);
     return EXIT_FAIL;
+}
+
+int cli_parse_count(const char *name, const char *text, long min, long max, long *out, char **err)
+{
+    const char *p = text ? text : "";
+    if (*p == '+' || *p == '-')
+        p++;
+    int digits = *p != '\0';
+    for (const char *q = p; *q; q++)
+        digits &= *q >= '0' && *q <= '9';
+    if (!digits) {
+        set_err(err, _("%s takes a whole number, not %s"), name, text ? text : "");
+        return -1;
+    }
+    errno = 0;
+    long v = strtol(text, NULL, 10);
+    if (errno == ERANGE || v < min || v > max) {
+        set_err(err, _("%s takes a whole number from %ld to %ld, not %s"), name, min, max, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out)
+{
+    char *err = NULL;
+    if (cli_parse_count(name, text, min, max, out, &err) == 0)
+        return 0;
+    cli_usage(cmd, "%s", err);
+    free(err);
+    return -1;
 }
 
 int cli_option(const char *cmd, int argc, char **argv, const char *name, const char **value)
@@ -262,7 +309,9 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "unyo %s: %s\n", cmd, msg);
+    char *prefix = xasprintf("unyo %s: ", cmd);
+    put_err_line(prefix, msg);
+    free(prefix);
     const struct cli_command *c = find_command(cmd);
     if (c)
         fprintf(stderr, "%s\n", _(c->usage));
@@ -298,6 +347,67 @@ static void print_overview(FILE *out)
     fprintf(out, "%s\n", _("unyo help COMMAND shows a command's options."));
 }
 
+static void no_such_command(const char *name)
+{
+    char *msg = xasprintf(_("no such command: %s"), name);
+    put_err_line("unyo: ", msg);
+    free(msg);
+    print_overview(stderr);
+}
+
+/* 1 when the synopsis line "unyo NOUN WORD ..." is about verb: WORD is verb,
+ * or one of verb|other, or [verb]. */
+static int synopsis_has_verb(const char *line, size_t len, const char *noun, const char *verb)
+{
+    size_t nl = strlen(noun);
+    if (len < 6 + nl || strncmp(line, "unyo ", 5) != 0 || strncmp(line + 5, noun, nl) != 0 ||
+        line[5 + nl] != ' ')
+        return 0;
+    const char *w = line + 6 + nl, *end = line + len;
+    if (w < end && *w == '[')
+        w++;
+    size_t vl = strlen(verb);
+    while (w < end) {
+        const char *e = w;
+        while (e < end && *e != '|' && *e != ' ' && *e != ']')
+            e++;
+        if ((size_t)(e - w) == vl && strncmp(w, verb, vl) == 0)
+            return 1;
+        if (e >= end || *e != '|')
+            break;
+        w = e + 1;
+    }
+    return 0;
+}
+
+/* A command's usage; with verb, only the synopsis blocks for that verb (a
+ * block: a line starting "unyo " and the indented lines after it) when the
+ * usage has any, else all of it. */
+static void print_usage(const struct cli_command *c, const char *verb)
+{
+    const char *u = _(c->usage);
+    struct strbuf sb = STRBUF_INIT;
+    if (verb && *verb && *verb != '-') {
+        int keep = 0;
+        for (const char *l = u; *l;) {
+            const char *e = strchr(l, '\n');
+            size_t len = e ? (size_t)(e - l) : strlen(l);
+            if (strncmp(l, "unyo ", 5) == 0)
+                keep = synopsis_has_verb(l, len, c->name, verb);
+            if (keep) {
+                sb_add(&sb, l, len);
+                sb_putc(&sb, '\n');
+            }
+            l += len + (e != NULL);
+        }
+    }
+    if (sb.len)
+        printf("unyo %s — %s\n\n%s", c->name, _(c->summary), sb.buf);
+    else
+        printf("unyo %s — %s\n\n%s\n", c->name, _(c->summary), u);
+    sb_free(&sb);
+}
+
 static int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 {
     (void)ctx;
@@ -307,11 +417,10 @@ static int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
     }
     const struct cli_command *c = find_command(argv[1]);
     if (!c) {
-        fprintf(stderr, _("unyo: no such command: %s\n"), argv[1]);
-        print_overview(stderr);
+        no_such_command(argv[1]);
         return EXIT_USAGE;
     }
-    printf("unyo %s — %s\n\n%s\n", c->name, _(c->summary), _(c->usage));
+    print_usage(c, argc > 2 ? argv[2] : NULL);
     return EXIT_OK;
 }
 
@@ -332,7 +441,9 @@ static int take_global_options(struct cli_ctx *ctx, int *argc, char **argv)
             val = strchr(a, '=') + 1;
         } else if (strcmp(a, "--db") == 0 || strcmp(a, "--lang") == 0) {
             if (i + 1 >= *argc) {
-                fprintf(stderr, _("unyo: %s needs a value\n"), a);
+                char *msg = xasprintf(_("%s needs a value"), a);
+                put_err_line("unyo: ", msg);
+                free(msg);
                 return -1;
             }
             val = argv[++i];
@@ -344,20 +455,23 @@ static int take_global_options(struct cli_ctx *ctx, int *argc, char **argv)
                 ctx->explicit_db = 1;
             } else {
                 if (strcmp(val, "ja") != 0 && strcmp(val, "en") != 0) {
-                    fprintf(stderr, "unyo: --lang ja|en\n");
+                    put_err_line("unyo: ", "--lang ja|en");
                     return -1;
                 }
                 ctx->lang = val;
             }
             continue;
         }
+        enum output_format f = OUTPUT_TEXT;
         if (i > 0 && strcmp(a, "--csv") == 0 &&
-            !(out > 0 && (strcmp(argv[0], "export") == 0 || strcmp(argv[0], "import") == 0))) {
-            ctx->format = OUTPUT_CSV;
-            continue;
-        }
-        if (i > 0 && strcmp(a, "--json") == 0) {
-            ctx->format = OUTPUT_JSON;
+            !(out > 0 && (strcmp(argv[0], "export") == 0 || strcmp(argv[0], "import") == 0)))
+            f = OUTPUT_CSV;
+        else if (i > 0 && strcmp(a, "--json") == 0)
+            f = OUTPUT_JSON;
+        if (f != OUTPUT_TEXT) {
+            if (ctx->format != OUTPUT_TEXT && ctx->format != f)
+                ctx->format_conflict = 1; /* refused once --lang is known */
+            ctx->format = f;
             continue;
         }
         argv[out++] = argv[i];
@@ -365,6 +479,210 @@ static int take_global_options(struct cli_ctx *ctx, int *argc, char **argv)
     *argc = out;
     argv[out] = NULL;
     return 0;
+}
+
+/* `unyo NOUN [VERB] ... --help` (or -h right after the noun): the usage.
+ * Arguments after "--" are operands. */
+static int wants_help(int n, char **args)
+{
+    if (n > 1 && strcmp(args[1], "-h") == 0)
+        return 1;
+    /* host exec NAME COMMAND...: the words of COMMAND are the remote's */
+    int exec = n > 1 && strcmp(args[0], "host") == 0 && strcmp(args[1], "exec") == 0;
+    for (int i = 1; i < n; i++) {
+        if (strcmp(args[i], "--") == 0)
+            return 0;
+        if (strcmp(args[i], "--help") == 0)
+            return 1;
+        if (exec && i > 1 && args[i][0] != '-')
+            return 0;
+        if (exec && (strcmp(args[i], "--timeout") == 0 || strcmp(args[i], "--max-output") == 0 ||
+                     strcmp(args[i], "-t") == 0 || strcmp(args[i], "-m") == 0))
+            i++;
+    }
+    return 0;
+}
+
+/* A failed write to stdout (a full disk, /dev/full, a closed pipe) is an
+ * error: the output the user asked for is not there. */
+static int finish_stdout(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int e = errno;
+        char *msg = xasprintf(_("could not write the output: %s"), strerror(e ? e : EIO));
+        put_err_line("unyo: ", msg);
+        free(msg);
+        return rc == EXIT_OK ? EXIT_FAIL : rc;
+    }
+    return rc;
+}
+
+/* ---- stdout through text_sanitize ----
+ * In text mode every command's stdout goes through a stream that escapes
+ * terminal controls and invalid UTF-8 as the console does, so no stored or
+ * server text (a check's output, an incident title, a host name) can set the
+ * terminal's title, write the clipboard or clear the screen, whichever printf
+ * printed it. CSV and JSON are data and stay exact (JSON escapes controls).
+ * A multi-byte character split across two writes is held until its end. */
+struct safe_out {
+    int fd;
+    int keep_cr; /* stderr: progress lines return the carriage */
+    char pend[4];
+    size_t npend;
+};
+
+static FILE *real_stdout, *real_stderr;
+
+static int write_fd(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w, n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Bytes at the end of s[0..n) that start a UTF-8 sequence not yet complete. */
+static size_t incomplete_tail(const char *s, size_t n)
+{
+    for (size_t back = 1; back <= 3 && back <= n; back++) {
+        unsigned char c = (unsigned char)s[n - back];
+        if ((c & 0xC0) == 0x80)
+            continue; /* a continuation byte: look further back */
+        size_t need = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 1;
+        return need > back && c >= 0xC2 && c < 0xF5 ? back : 0;
+    }
+    return 0;
+}
+
+static void sanitize_bytes(struct strbuf *out, const char *s, size_t n, int keep_cr)
+{
+    char *w = xmalloc(n + 1);
+    memcpy(w, s, n);
+    w[n] = '\0';
+    for (size_t i = 0; i < n;) {
+        size_t seg = strlen(w + i);
+        char *cr = keep_cr ? memchr(w + i, '\r', seg) : NULL;
+        if (cr) {
+            *cr = '\0';
+            seg = (size_t)(cr - (w + i));
+        }
+        text_sanitize(out, w + i, 1);
+        i += seg;
+        if (cr) {
+            sb_putc(out, '\r');
+            i++;
+        } else if (i < n) { /* a NUL byte */
+            sb_puts(out, "\\x00");
+            i++;
+        }
+    }
+    free(w);
+}
+
+static ssize_t safe_write(void *cookie, const char *buf, size_t size)
+{
+    struct safe_out *so = cookie;
+    struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+    sb_add(&in, so->pend, so->npend);
+    sb_add(&in, buf, size);
+    size_t keep = incomplete_tail(in.buf, in.len);
+    sanitize_bytes(&out, in.buf, in.len - keep, so->keep_cr);
+    memcpy(so->pend, in.buf + in.len - keep, keep);
+    so->npend = keep;
+    int rc = out.len ? write_fd(so->fd, out.buf, out.len) : 0;
+    sb_free(&in);
+    sb_free(&out);
+    return rc == 0 ? (ssize_t)size : 0;
+}
+
+static int safe_close(void *cookie)
+{
+    struct safe_out *so = cookie;
+    int rc = 0;
+    if (so->npend) { /* the output ended inside a character */
+        struct strbuf out = STRBUF_INIT;
+        sanitize_bytes(&out, so->pend, so->npend, so->keep_cr);
+        rc = write_fd(so->fd, out.buf, out.len);
+        sb_free(&out);
+    }
+    free(so);
+    return rc;
+}
+
+static FILE *safe_stream(int fd, int keep_cr, int mode)
+{
+    struct safe_out *so = xcalloc(1, sizeof *so);
+    so->fd = fd;
+    so->keep_cr = keep_cr;
+    cookie_io_functions_t io = {.write = safe_write, .close = safe_close};
+    FILE *f = fopencookie(so, "w", io);
+    if (!f) {
+        free(so);
+        return NULL;
+    }
+    setvbuf(f, NULL, mode, mode == _IONBF ? 0 : BUFSIZ);
+    return f;
+}
+
+/* Raw stdout stays for the commands whose output is a terminal session or a
+ * recording (ssh, session), for CSV (data, kept exact; output_print writes
+ * JSON lists raw too: json_escape leaves no control in them), and for host exec into a pipe or
+ * file (the remote command's bytes, like ssh HOST CMD; to a terminal they are
+ * sanitised). */
+static int sanitize_stdout(const struct cli_ctx *ctx, int n, char **args)
+{
+    if (ctx->format == OUTPUT_CSV || strcmp(args[0], "ssh") == 0 || strcmp(args[0], "session") == 0)
+        return 0;
+    if (strcmp(args[0], "host") == 0 && n > 1 && strcmp(args[1], "exec") == 0 &&
+        !isatty(STDOUT_FILENO))
+        return 0;
+    FILE *f = safe_stream(STDOUT_FILENO, 0, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
+    if (!f)
+        return 0;
+    fflush(stdout);
+    real_stdout = stdout;
+    stdout = f; /* glibc: stdout is an assignable variable */
+    output_set_raw_stdout(real_stdout);
+    return 1;
+}
+
+static void restore_stdout(void)
+{
+    FILE *f = stdout;
+    stdout = real_stdout;
+    output_set_raw_stdout(NULL);
+    fclose(f);
+}
+
+/* stderr too (a server's signal name, a path or a name typed on the command
+ * line in a message): unbuffered, carriage returns kept for progress lines.
+ * Not for ssh and session (terminal sessions) nor sync, whose progress line
+ * clears itself with ESC [ K. */
+static int sanitize_stderr(int n, char **args)
+{
+    (void)n;
+    if (strcmp(args[0], "ssh") == 0 || strcmp(args[0], "session") == 0 ||
+        strcmp(args[0], "sync") == 0)
+        return 0;
+    FILE *f = safe_stream(STDERR_FILENO, 1, _IONBF);
+    if (!f)
+        return 0;
+    fflush(stderr);
+    real_stderr = stderr;
+    stderr = f;
+    return 1;
+}
+
+static void restore_stderr(void)
+{
+    FILE *f = stderr;
+    stderr = real_stderr;
+    fclose(f);
 }
 
 int cli_main(int argc, char **argv, console_fn console)
@@ -393,6 +711,12 @@ int cli_main(int argc, char **argv, console_fn console)
     if (probe.lang)
         i18n_init(probe.lang);
     take_global_options(&ctx, &n, args);
+    if (ctx.format_conflict) {
+        put_err_line("unyo: ", _("--csv and --json cannot be used together"));
+        free(ctx.db_path);
+        free(args);
+        return EXIT_USAGE;
+    }
     if (!ctx.db_path)
         ctx.db_path = store_default_path();
 
@@ -401,24 +725,32 @@ int cli_main(int argc, char **argv, console_fn console)
         rc = console(&ctx, n, args);
     } else if (strcmp(args[0], "--version") == 0 || strcmp(args[0], "version") == 0) {
         printf("unyo %s\n", UNYO_VERSION);
-        rc = EXIT_OK;
+        rc = finish_stdout(EXIT_OK);
     } else if (strcmp(args[0], "--help") == 0 || strcmp(args[0], "-h") == 0) {
         print_overview(stdout);
-        rc = EXIT_OK;
+        rc = finish_stdout(EXIT_OK);
     } else if (args[0][0] == '-') {
         /* Options for the console itself (--first-frame, --script ...). */
         rc = console(&ctx, n, args);
     } else {
         const struct cli_command *c = find_command(args[0]);
         if (!c) {
-            fprintf(stderr, _("unyo: no such command: %s\n"), args[0]);
-            print_overview(stderr);
+            no_such_command(args[0]);
             rc = EXIT_USAGE;
-        } else if (n > 1 && (strcmp(args[1], "--help") == 0 || strcmp(args[1], "-h") == 0)) {
-            printf("unyo %s — %s\n\n%s\n", c->name, _(c->summary), _(c->usage));
-            rc = EXIT_OK;
+        } else if (wants_help(n, args)) {
+            print_usage(c, n > 1 ? args[1] : NULL);
+            rc = finish_stdout(EXIT_OK);
         } else {
+            int safe = sanitize_stdout(&ctx, n, args);
+            int safe_err = sanitize_stderr(n, args);
             rc = c->run(&ctx, n, args);
+            rc = finish_stdout(rc);
+            if (safe) {
+                restore_stdout();
+                rc = finish_stdout(rc);
+            }
+            if (safe_err)
+                restore_stderr();
         }
     }
     free(ctx.db_path);

@@ -13,6 +13,7 @@ struct cli_ctx {
     const char *lang;          /* --lang ja|en, or NULL for the locale */
     enum output_format format; /* --csv / --json */
     int explicit_db;
+    int format_conflict; /* both --csv and --json: refused */
 };
 
 typedef int (*console_fn)(struct cli_ctx *ctx, int argc, char **argv);
@@ -35,6 +36,14 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
  * *value; untouched without one), leaving optind at the first operand. 0, or
  * the usage error for cmd (EXIT_USAGE) after an unknown option. */
 int cli_option(const char *cmd, int argc, char **argv, const char *name, const char **value);
+
+/* Reads text as a whole number from min to max for option name ("--limit"):
+ * digits with an optional sign, nothing else. 0, or -1 with *err (translated,
+ * naming the option and the text). Every numeric option goes through it. */
+int cli_parse_count(const char *name, const char *text, long min, long max, long *out, char **err);
+/* cli_parse_count for an option of cmd: 0, or -1 after printing the usage
+ * error (the caller returns EXIT_USAGE). */
+int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out);
 
 struct cli_command {
     const char *name;

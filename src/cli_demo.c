@@ -30,10 +30,10 @@ int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
     optind = 0;
     while ((c = getopt_long(argc, argv, "g:f", opts, NULL)) != -1) {
         if (c == 'g') {
-            char *end;
-            generate = strtoll(optarg, &end, 10);
-            if (*end || generate < 0)
-                return cli_usage("demo", _("--generate takes a count, not %s"), optarg);
+            long v;
+            if (cli_count("demo", "--generate", optarg, 0, 100000000, &v) != 0)
+                return EXIT_USAGE;
+            generate = v;
         } else if (c == 'f') {
             force = 1;
         } else {

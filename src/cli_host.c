@@ -1,4 +1,5 @@
 /* unyo host list|add|edit|show|remove|import-ssh-config|exec|trust */
+#include <limits.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
@@ -139,10 +140,9 @@ static int parse_fields(int argc, char **argv, struct host_fields *f, const char
             f->ssh_user = optarg;
             break;
         case 'p': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 0 || v > 65535)
-                return -1;
+            long v;
+            if (cli_count("host", "--port", optarg, 0, 65535, &v) != 0)
+                return -2; /* the message is out */
             f->ssh_port = (int)v;
             break;
         }
@@ -166,7 +166,10 @@ static int host_add_edit_cmd(struct cli_ctx *ctx, int argc, char **argv, int add
 {
     struct host_fields f;
     const char *name;
-    if (parse_fields(argc, argv, &f, &name) != 0)
+    int prc = parse_fields(argc, argv, &f, &name);
+    if (prc == -2)
+        return EXIT_USAGE;
+    if (prc != 0)
         return cli_usage("host", _("give one NAME and valid options"));
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
@@ -261,13 +264,17 @@ static int host_exec_cmd(struct cli_ctx *ctx, int argc, char **argv)
     int c;
     reset_getopt();
     while ((c = getopt_long(argc, argv, "+t:Am:", opts, NULL)) != -1) {
-        if (c == 't')
-            timeout = atoi(optarg);
-        else if (c == 'A')
+        long v;
+        if (c == 't') {
+            if (cli_count("host", "--timeout", optarg, 1, 86400, &v) != 0)
+                return EXIT_USAGE;
+            timeout = (int)v;
+        } else if (c == 'A') {
             accept_new = 1;
-        else if (c == 'm')
-            max_output = atol(optarg);
-        else
+        } else if (c == 'm') {
+            if (cli_count("host", "--max-output", optarg, 1, LONG_MAX, &max_output) != 0)
+                return EXIT_USAGE;
+        } else
             return cli_usage("host", _("unknown option"));
     }
     if (argc - optind < 2)

@@ -1,4 +1,5 @@
 /* Ledger commands: incident, inquiry, problem, sla, report. */
+#include <limits.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +54,9 @@ static int parse_level(const char *s, int *out)
         *out = s[0] - '0';
         return 0;
     }
-    *out = s ? atoi(s) : 0;
-    if (*out == 0)
-        *out = -1; /* refused by sla_priority with the table's message */
+    /* anything else ("2x", "abc", "0") is refused by sla_priority with the
+     * table's message */
+    *out = -1;
     return 0;
 }
 
@@ -253,11 +254,14 @@ static int incident_list_cmd(struct cli_ctx *ctx, int argc, char **argv, int inb
             f.search = optarg;
             break;
         case 'n':
-            f.limit = atoi(optarg);
+        case 'o': {
+            long v;
+            if (cli_count("incident", c == 'n' ? "--limit" : "--offset", optarg, c == 'n', INT_MAX,
+                          &v) != 0)
+                return EXIT_USAGE;
+            *(c == 'n' ? &f.limit : &f.offset) = (int)v;
             break;
-        case 'o':
-            f.offset = atoi(optarg);
-            break;
+        }
         default:
             return cli_usage("incident", _("unknown option"));
         }
@@ -742,9 +746,13 @@ int cmd_inquiry(struct cli_ctx *ctx, int argc, char **argv)
         case 'k':
             category = optarg;
             break;
-        case 'L':
-            limit = atoi(optarg);
+        case 'L': {
+            long v;
+            if (cli_count("inquiry", "--limit", optarg, 1, INT_MAX, &v) != 0)
+                return EXIT_USAGE;
+            limit = (int)v;
             break;
+        }
         default:
             return cli_usage("inquiry", _("unknown option"));
         }
@@ -1202,7 +1210,10 @@ int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
                 return cli_usage("search",
                                  _("--scope takes incidents, inquiries, knowledge or all"));
         } else if (c == 'n') {
-            limit = atoi(optarg);
+            long v;
+            if (cli_count("search", "--limit", optarg, 1, INT_MAX, &v) != 0)
+                return EXIT_USAGE;
+            limit = (int)v;
         } else if (c == 'R' || c == 'S' || c == 'r') {
             action = c;
         } else {

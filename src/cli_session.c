@@ -1,4 +1,5 @@
 /* unyo session open | list | export */
+#include <limits.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -194,8 +195,12 @@ static int session_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "H:n:", opts, NULL)) != -1) {
         if (c == 'H')
             host = optarg;
-        else if (c == 'n')
-            limit = atoi(optarg);
+        else if (c == 'n') {
+            long v;
+            if (cli_count("session", "--limit", optarg, 1, INT_MAX, &v) != 0)
+                return EXIT_USAGE;
+            limit = (int)v;
+        }
         else
             return cli_usage("session", _("unknown option"));
     }

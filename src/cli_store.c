@@ -1,4 +1,5 @@
 /* Foundation commands: init, operator, calendar, template, export, import, audit. */
+#include <limits.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,9 +317,10 @@ int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
     int c;
     reset_getopt();
     while ((c = getopt_long(argc, argv, "l:", opts, NULL)) != -1) {
-        if (c == 'l')
-            limit = strtol(optarg, NULL, 10);
-        else
+        if (c == 'l') {
+            if (cli_count("audit", "--limit", optarg, 1, INT_MAX, &limit) != 0)
+                return EXIT_USAGE;
+        } else
             return cli_usage("audit", _("unknown option"));
     }
     struct store *st;

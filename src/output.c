@@ -51,6 +51,8 @@ void json_escape(struct strbuf *sb, const char *s, size_t n)
         size_t len = utf8_decode(s + i, n - i, &cp);
         if (cp == 0xFFFD && !(len == 3 && memcmp(s + i, "\xef\xbf\xbd", 3) == 0)) {
             sb_puts(sb, "\xef\xbf\xbd"); /* an invalid byte */
+        } else if (len > 1 && cp >= 0x80 && cp < 0xA0) {
+            sb_printf(sb, "\\u%04x", (unsigned)cp); /* a C1 control */
         } else if (len > 1) {
             sb_add(sb, s + i, len);
         } else {
@@ -166,16 +168,34 @@ static int print_csv(const struct output_table *t, FILE *out)
     return csv_writer_close(w);
 }
 
+static FILE *raw_stdout;
+
+void output_set_raw_stdout(FILE *raw)
+{
+    raw_stdout = raw;
+}
+
 int output_print(const struct output_table *t, enum output_format fmt, FILE *out)
 {
+    if (fmt != OUTPUT_TEXT && out == stdout && raw_stdout) {
+        if (fflush(stdout) != 0)
+            return -1;
+        out = raw_stdout;
+    }
+    int rc;
     switch (fmt) {
     case OUTPUT_CSV:
-        return print_csv(t, out);
+        rc = print_csv(t, out);
+        break;
     case OUTPUT_JSON:
-        return print_json(t, out);
+        rc = print_json(t, out);
+        break;
     default:
-        return print_text(t, out);
+        rc = print_text(t, out);
     }
+    if (out == raw_stdout && fflush(out) != 0)
+        rc = -1;
+    return rc;
 }
 
 void output_free(struct output_table *t)

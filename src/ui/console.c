@@ -3,7 +3,9 @@
  * map, the help overlay, the `:` command line and the `/` filter. */
 #include "console.h"
 
+#include <errno.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -789,11 +791,114 @@ void console_key(int key)
         ui_dirty(UI_DIRTY_PANE);
 }
 
+/* ---- bracketed paste ----
+ * ncurses reads input one byte per read() and polls between keys: a 1 MiB
+ * paste took ~2 million system calls and froze the console for ~20 s. The
+ * console asks the terminal to bracket pastes (mode 2004); on ESC [ 200 ~ it
+ * reads the paste itself in large blocks up to ESC [ 201 ~ and hands it over
+ * in one go. In a form or on the message line, line breaks and tabs become
+ * spaces (a paste never submits a form); elsewhere the characters go on as
+ * keys, as an unbracketed paste would. */
+#define PASTE_BEGIN (KEY_MAX + 1)
+#define PASTE_END (KEY_MAX + 2)
+#define PASTE_MAX (4u << 20) /* bytes kept of one paste */
+
+static void console_paste(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len && !ui_loop_quitting();) {
+        uint32_t cp;
+        i += utf8_decode(text + i, len - i, &cp);
+        int key = (int)cp;
+        if (ui_modal_top()) {
+            if (cp == '\r' || cp == '\n' || cp == '\t')
+                key = ' ';
+            else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+                continue;
+        } else if (cp == 0x1b) {
+            continue; /* not a key of its own inside a paste */
+        }
+        console_key(key);
+    }
+}
+
+static void read_paste(void)
+{
+    static const char end[] = "\033[201~";
+    const size_t endlen = sizeof end - 1;
+    struct strbuf text = STRBUF_INIT;
+    char *buf = xmalloc(65536);
+    char tail[16]; /* the last bytes of the previous block: a marker may straddle */
+    size_t ntail = 0;
+    const char *after = NULL;
+    size_t nafter = 0;
+    for (;;) {
+        struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+        int pr = poll(&pfd, 1, 2000);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0)
+            break; /* the terminal stopped mid-paste: keep what came */
+        ssize_t n = read(STDIN_FILENO, buf, 65536);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0)
+            break;
+        /* look for the end marker across the block boundary */
+        char *joined = xmalloc(ntail + (size_t)n);
+        memcpy(joined, tail, ntail);
+        memcpy(joined + ntail, buf, (size_t)n);
+        char *m = memmem(joined, ntail + (size_t)n, end, endlen);
+        size_t upto = m ? (size_t)(m - joined) : ntail + (size_t)n; /* text bytes in joined */
+        /* the tail bytes were held back from text; add what is text now */
+        size_t keep_back = m ? 0 : (upto < endlen - 1 ? upto : endlen - 1);
+        size_t add = upto - keep_back;
+        if (text.len < PASTE_MAX)
+            sb_add(&text, joined, add < PASTE_MAX - text.len ? add : PASTE_MAX - text.len);
+        if (m) {
+            size_t rest = ntail + (size_t)n - upto - endlen;
+            if (rest) {
+                char *r = xmalloc(rest);
+                memcpy(r, m + endlen, rest);
+                after = r;
+                nafter = rest;
+            }
+            free(joined);
+            break;
+        }
+        memcpy(tail, joined + upto - keep_back, keep_back);
+        ntail = keep_back;
+        free(joined);
+    }
+    if (!after && ntail && text.len < PASTE_MAX) /* ended without a marker */
+        sb_add(&text, tail, ntail);
+    free(buf);
+    /* keys typed after the paste that came in the same block: back to ncurses */
+    for (size_t i = nafter; i-- > 0;)
+        ungetch((unsigned char)after[i]);
+    free((char *)after);
+    console_paste(text.buf ? text.buf : "", text.len);
+    sb_free(&text);
+}
+
+static void paste_mode(int on)
+{
+    fputs(on ? "\033[?2004h" : "\033[?2004l", stdout);
+    fflush(stdout);
+}
+
 static void on_input(void)
 {
     wint_t wc;
     int rc;
     while ((rc = wget_wch(stdscr, &wc)) != ERR) {
+        if (rc == KEY_CODE_YES && (wc == PASTE_BEGIN || wc == PASTE_END)) {
+            if (wc == PASTE_BEGIN)
+                read_paste();
+            ui_dirty(UI_DIRTY_ALL);
+            if (ui_loop_quitting())
+                break;
+            continue;
+        }
         int key = rc == KEY_CODE_YES ? (int)(UI_KEY_FN | (int)wc) : (int)wc;
         console_key(key);
         if (ui_loop_quitting())
@@ -1263,6 +1368,9 @@ int console_main(struct cli_ctx *ctx, int argc, char **argv)
               ,
               NULL);
     mouseinterval(0);
+    define_key("\033[200~", PASTE_BEGIN);
+    define_key("\033[201~", PASTE_END);
+    paste_mode(1);
     ui_loop_init();
     if (ui_theme_init(&err) != 0) {
         ui_error("%s", err);
@@ -1308,6 +1416,7 @@ int console_main(struct cli_ctx *ctx, int argc, char **argv)
         if (ui_loop_wait(STDIN_FILENO, on_input, on_signal) != 0)
             break;
     }
+    paste_mode(0);
     endwin();
     if (app.first_frame) {
         /* Measured exec→exit: do not wait for background counts still running. */
@@ -1323,6 +1432,7 @@ int console_main(struct cli_ctx *ctx, int argc, char **argv)
     free(app.msg);
     free(app.on_duty);
     free(filter_pattern);
+    ui_filter_thread_done();
     store_close(app.st);
     return 0;
 }

@@ -106,6 +106,9 @@ int ui_bg_run(void (*work)(void *arg), void (*done)(void *arg), void *arg);
 /* Waits for every running job and runs its done (the console calls it before
  * freeing what the jobs read: panes, calendar, store). */
 void ui_bg_drain(void);
+/* 1 once the console is quitting (ui_bg_drain started): long work checks it
+ * often and stops, so quitting never waits for a long scan. */
+int ui_bg_quitting(void);
 
 /* ---- messages in the message line ---- */
 void ui_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -173,6 +176,8 @@ extern int ui_headless;
 
 /* ---- modal widgets (src/ui/ui_form.c) ---- */
 enum ui_field_kind { FIELD_TEXT, FIELD_CHOICE };
+/* The most characters a text field (or the line editor) holds. */
+#define UI_FIELD_MAX 4096
 struct ui_field {
     const char *label; /* translated */
     enum ui_field_kind kind;

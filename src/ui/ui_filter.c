@@ -1,5 +1,6 @@
 #include "ui_filter.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
@@ -44,15 +45,49 @@ pcre2_code *ui_filter_compile(const char *pattern, char **err)
 }
 
 static _Thread_local pcre2_match_data *md;
+static _Thread_local pcre2_jit_stack *jstack;
+static _Thread_local pcre2_match_context *mctx;
 
-int ui_filter_match(const pcre2_code *re, const char *subject, size_t len)
+/* The limits live in a match context per thread (with the thread's JIT
+ * stack, which the context points to). */
+static pcre2_match_context *context(void)
+{
+    if (!mctx) {
+        mctx = pcre2_match_context_create(NULL);
+        if (!mctx)
+            abort();
+        pcre2_set_match_limit(mctx, UI_FILTER_MATCH_LIMIT);
+        pcre2_set_depth_limit(mctx, UI_FILTER_DEPTH_LIMIT);
+        pcre2_set_heap_limit(mctx, UI_FILTER_HEAP_LIMIT_KIB);
+        jstack = pcre2_jit_stack_create(32 * 1024, 256 * 1024, NULL);
+        if (jstack)
+            pcre2_jit_stack_assign(mctx, NULL, jstack);
+    }
+    return mctx;
+}
+
+int ui_filter_try(const pcre2_code *re, const char *subject, size_t len)
 {
     if (!md)
         md = pcre2_match_data_create(1, NULL);
-    int rc = pcre2_jit_match(re, (PCRE2_SPTR)subject, len, 0, 0, md, NULL);
+    if (!md)
+        abort();
+    pcre2_match_context *mc = context();
+    int rc = pcre2_jit_match(re, (PCRE2_SPTR)subject, len, 0, 0, md, mc);
     if (rc == PCRE2_ERROR_JIT_BADOPTION)
-        rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, 0, md, NULL);
-    return rc >= 0;
+        rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, 0, md, mc);
+    if (rc >= 0)
+        return UI_FILTER_YES;
+    if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
+        return UI_FILTER_NO;
+    /* PCRE2_ERROR_MATCHLIMIT, _DEPTHLIMIT, _HEAPLIMIT, _JIT_STACKLIMIT,
+     * _NOMEMORY: the pattern was too costly for this subject. */
+    return UI_FILTER_CUT;
+}
+
+int ui_filter_match(const pcre2_code *re, const char *subject, size_t len)
+{
+    return ui_filter_try(re, subject, len) == UI_FILTER_YES;
 }
 
 void ui_filter_free(pcre2_code *re)
@@ -64,4 +99,8 @@ void ui_filter_thread_done(void)
 {
     pcre2_match_data_free(md);
     md = NULL;
+    pcre2_match_context_free(mctx);
+    mctx = NULL;
+    pcre2_jit_stack_free(jstack);
+    jstack = NULL;
 }

@@ -85,8 +85,12 @@ static void field_set(struct ui_field *fl, const char *utf8)
     fl->cursor = fl->len;
 }
 
-static void field_insert(struct ui_field *fl, wchar_t c)
+/* 0, or -1 when the field is full (UI_FIELD_MAX characters): a paste of a
+ * megabyte stops there instead of growing a field no one can read. */
+static int field_insert(struct ui_field *fl, wchar_t c)
 {
+    if (fl->len >= UI_FIELD_MAX)
+        return -1;
     if (fl->len + 1 >= fl->cap) {
         fl->cap = fl->cap ? fl->cap * 2 : 32;
         fl->text = xrealloc(fl->text, fl->cap * sizeof *fl->text);
@@ -95,6 +99,7 @@ static void field_insert(struct ui_field *fl, wchar_t c)
             (fl->len - fl->cursor) * sizeof *fl->text);
     fl->text[fl->cursor++] = c;
     fl->len++;
+    return 0;
 }
 
 static void field_delete(struct ui_field *fl, size_t at)
@@ -348,7 +353,9 @@ static int form_key(struct ui_modal *m, int key)
         break;
     default:
         if (!(key & UI_KEY_FN) && key >= 0x20 && key != 0x7f && key < 0x110000) {
-            field_insert(fl, (wchar_t)key);
+            if (field_insert(fl, (wchar_t)key) != 0 && !fl->error)
+                fl->error =
+                    xasprintf(_("at most %d characters: the rest was not kept"), UI_FIELD_MAX);
             m->has_input = 1;
         }
     }
@@ -597,8 +604,15 @@ static void line_draw(struct ui_modal *m, const struct ui_canvas *screen)
     int y = screen->h - 2;
     ui_clear(screen, y, STYLE_NORMAL);
     int pw = ui_put(screen, y, 0, text_width(l->prefix), STYLE_FORM_LABEL, l->prefix);
+    int ew = 0; /* a full line says so at its right end */
+    if (l->error) {
+        ew = text_width(l->error) + 1;
+        if (ew > (screen->w - pw) / 2)
+            ew = (screen->w - pw) / 2;
+        ui_put(screen, y, screen->w - ew + 1, ew - 1, STYLE_ERROR, l->error);
+    }
     int cx;
-    field_draw_text(&l->f, screen, y, pw, screen->w - pw, STYLE_NORMAL, &cx);
+    field_draw_text(&l->f, screen, y, pw, screen->w - pw - ew, STYLE_NORMAL, &cx);
     ui_cursor_y = screen->y + y;
     ui_cursor_x = screen->x + cx;
 }
@@ -638,6 +652,11 @@ static int line_key(struct ui_modal *m, int key)
     dummy.fields = &l->f;
     dummy.n = 1;
     form_key(&dummy.m, key);
+    if (l->f.error) { /* the line is full: line_draw says so */
+        free(l->error);
+        l->error = l->f.error;
+        l->f.error = NULL;
+    }
     return 0;
 }
 

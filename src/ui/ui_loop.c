@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,12 @@ struct bg_job {
     struct bg_job *next; /* running jobs, for ui_bg_drain */
 };
 static struct bg_job *bg_running;
+static atomic_int bg_quit; /* set by ui_bg_drain: long work stops early */
+
+int ui_bg_quitting(void)
+{
+    return atomic_load_explicit(&bg_quit, memory_order_relaxed);
+}
 
 static void *bg_thread(void *p)
 {
@@ -299,6 +306,8 @@ int ui_bg_run(void (*work)(void *arg), void (*done)(void *arg), void *arg)
 
 void ui_bg_drain(void)
 {
+    atomic_store(&bg_quit, 1);
     while (bg_running)
         bg_finished(-1, 0, bg_running);
+    atomic_store(&bg_quit, 0);
 }

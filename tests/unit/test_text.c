@@ -109,9 +109,10 @@ static void test_json_escape(void **state)
     json_string(&sb, "a\"b\\c\n\r\t\x01\x1b[0m\x7f");
     assert_string_equal(sb.buf, "\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u001b[0m\\u007f\"");
     sb_free(&sb);
-    /* Valid multi-byte characters (U+FFFD itself among them) pass through. */
+    /* Valid multi-byte characters (U+FFFD itself among them) pass through;
+     * a C1 control (U+0085) is escaped like the C0 ones. */
     json_string(&sb, "あ\xc2\x85\xef\xbf\xbd");
-    assert_string_equal(sb.buf, "\"あ\xc2\x85\xef\xbf\xbd\"");
+    assert_string_equal(sb.buf, "\"あ\\u0085\xef\xbf\xbd\"");
     sb_free(&sb);
     /* Each byte of an invalid sequence: a stray byte, a truncated character,
      * an overlong form, a surrogate. */
