@@ -515,11 +515,9 @@ static int change_do_cmd(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (argc - optind != 2)
         return cli_usage("change", _("say which change and the step number"));
-    char *end;
-    long seq = strtol(argv[optind + 1], &end, 10);
-    if (*end || seq < 1 || seq > 100000)
-        return cli_usage("change", _("the step number is a whole number from 1, not %s"),
-                         argv[optind + 1]);
+    long seq;
+    if (cli_count("change", _("the step number"), argv[optind + 1], 1, 100000, &seq) != 0)
+        return EXIT_USAGE;
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;

@@ -113,16 +113,20 @@ static int check_run_cmd(struct cli_ctx *ctx, int argc, char **argv)
         case 'i':
             o.item = optarg;
             break;
-        case 'n':
-            o.concurrency = atoi(optarg);
-            if (o.concurrency < 1 || o.concurrency > 1000)
-                return cli_usage("check", _("--concurrency takes 1 to 1000"));
+        case 'n': {
+            long n;
+            if (cli_count("check", "--concurrency", optarg, 1, 1000, &n) != 0)
+                return EXIT_USAGE;
+            o.concurrency = (int)n;
             break;
-        case 't':
-            o.timeout = atoi(optarg);
-            if (o.timeout < 1)
-                return cli_usage("check", _("--timeout takes seconds"));
+        }
+        case 't': {
+            long n;
+            if (cli_count("check", "--timeout", optarg, 1, 86400, &n) != 0)
+                return EXIT_USAGE;
+            o.timeout = (int)n;
             break;
+        }
         case 'c':
             where = optarg;
             break;
