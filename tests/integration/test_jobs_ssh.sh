@@ -106,8 +106,8 @@ due=$("$UNYO" jobs due --date $DAY2 --csv --db "$DB")
 echo "$due" | head -1 | grep -q "^run,code,name,host,state" && ok "jobs due --csv header" || bad "csv: $due"
 
 # The output so far is in the store while the command still runs over SSH (it waits
-# after its first line until the test lets it go on), read by another connection; the
-# final write keeps all of it.
+# after its first line until the test lets it go on, or its files are gone), read by
+# another connection; the final write keeps all of it.
 MARK=$SSHD_SCRATCH/live.mark GO=$SSHD_SCRATCH/live.go
 cat >"$T/live.ini" <<EOF
 [X-LIVE]
@@ -116,7 +116,7 @@ name_en = Output while running
 period = manual
 host = lib-ap01
 timeout = 600
-command = echo 'live one'; : >'$MARK'; while [ ! -e '$GO' ]; do sleep 0.1; done; echo 'live two'
+command = echo 'live one'; : >'$MARK'; while [ ! -e '$GO' ] && [ -e '$MARK' ]; do sleep 0.1; done; echo 'live two'
 EOF
 "$UNYO" jobs load --file "$T/live.ini" --db "$DB" >/dev/null || bad "load live.ini"
 "$UNYO" jobs run X-LIVE --date $DAY --db "$DB" >"$T/live.out" 2>&1 &
