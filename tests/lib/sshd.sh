@@ -52,8 +52,8 @@ wait_for() {
 # useradd and userdel give up at once when another holds /etc/passwd's lock,
 # rather than wait, so every change is also retried for a while.
 _sshd_users_locked() {
-    local i
-    for i in $(seq 1 60); do
+    local _
+    for _ in $(seq 1 60); do
         if (flock -w 300 9 && "$@") 9>>"$SSHD_USERS_LOCK"; then return 0; fi
         sleep 0.5
     done
