@@ -37,10 +37,12 @@ test-asan: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
-# The same sources built by clang as a Release build (CI builds with both compilers).
+# The same sources built by clang as a Release build (CI builds with both
+# compilers), and its unit tests run (cheap: no servers, no terminals).
 test-clang-build: deps
 	@cmake -S . -B build-clang -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release -DUNYO_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-clang -j $(JOBS)
+	@cd build-clang && ctest -R '^unit\.' --output-on-failure -j $(JOBS)
 
 # Every libFuzzer target in tests/fuzz for FUZZ_SECONDS each over its seed corpus.
 fuzz: deps
@@ -53,4 +55,4 @@ format:
 	@clang-format -i src/*.[ch] src/ui/*.[ch] screens/*.[ch] tests/unit/*.c tests/bench/*.c 2>/dev/null || true
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-clang build-fuzz

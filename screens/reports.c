@@ -121,6 +121,17 @@ static int parse_month(const char *s, int *y, int *mo)
                : -1;
 }
 
+/* Sets the monthly period. Years stay within 1970..9999, the range parse_month
+ * accepts: stepping past 9999-12 keeps the month rather than writing a
+ * five-digit year that m->month cannot hold. */
+static int set_month(struct rp_model *m, int y, int mo)
+{
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12)
+        return -1;
+    snprintf(m->month, sizeof m->month, "%04d-%02d", y, mo);
+    return 0;
+}
+
 static void period_text(const struct rp_model *m, char *out, size_t size)
 {
     if (m->kind == RP_DAILY)
@@ -149,7 +160,7 @@ static void step_period(struct rp_model *m, int dir)
                 mo = 12, y--;
             if (mo > 12)
                 mo = 1, y++;
-            snprintf(m->month, sizeof m->month, "%04d-%02d", y, mo);
+            set_month(m, y, mo);
         }
     } else {
         struct civil_date a, b;
@@ -834,11 +845,10 @@ static int period_submit(const char *text, void *data, char **err)
         snprintf(m->day, sizeof m->day, "%s", text);
     } else if (m->kind == RP_MONTHLY) {
         int y, mo;
-        if (parse_month(text, &y, &mo) != 0) {
+        if (parse_month(text, &y, &mo) != 0 || set_month(m, y, mo) != 0) {
             set_err(err, _("the month must be YYYY-MM, not %s"), text);
             return -1;
         }
-        snprintf(m->month, sizeof m->month, "%04d-%02d", y, mo);
     } else {
         char f[32] = "", t[32] = "";
         const char *dots = strstr(text, "..");

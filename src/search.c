@@ -150,29 +150,35 @@ static int prepare_phase(struct search_iter *it, char **err)
         return 0;
     struct strbuf sql = STRBUF_INIT;
     if (it->fts) {
-        static const char *const fts_sql[] = {
+        /* One statement per phase (incidents, inquiries, knowledge), each named:
+         * an array of multi-line literals reads like a missing comma to clang. */
+        static const char fts_incidents[] =
             "SELECT CASE m.kind WHEN 'e' THEN (SELECT e.incident_id FROM incident_events e "
             "WHERE e.id = m.row_id) ELSE m.row_id END FROM search_fts f JOIN search_fts_map m "
             "ON m.rid = f.rowid WHERE search_fts MATCH ?1 AND f.rowid > 8589934592 "
-            "ORDER BY f.rowid DESC",
+            "ORDER BY f.rowid DESC";
+        static const char fts_inquiries[] =
             "SELECT m.row_id FROM search_fts f JOIN search_fts_map m ON m.rid = f.rowid "
             "WHERE search_fts MATCH ?1 AND f.rowid > 4294967296 AND f.rowid <= 8589934592 "
-            "ORDER BY f.rowid DESC",
+            "ORDER BY f.rowid DESC";
+        static const char fts_knowledge[] =
             "SELECT m.row_id FROM search_fts f JOIN search_fts_map m ON m.rid = f.rowid "
-            "WHERE search_fts MATCH ?1 AND f.rowid <= 4294967296 ORDER BY f.rowid DESC",
-        };
+            "WHERE search_fts MATCH ?1 AND f.rowid <= 4294967296 ORDER BY f.rowid DESC";
+        static const char *const fts_sql[] = {fts_incidents, fts_inquiries, fts_knowledge};
         sb_puts(&sql, fts_sql[it->phase]);
     } else {
-        static const char *const from[] = {
+        static const char from_incidents[] =
             "SELECT id FROM (SELECT id, received_at AS t, title AS a, description AS b, "
             "NULL AS c FROM incidents WHERE deleted = 0 AND status <> 'draft' "
-            "ORDER BY received_at DESC LIMIT 20000) WHERE 1",
+            "ORDER BY received_at DESC LIMIT 20000) WHERE 1";
+        static const char from_inquiries[] =
             "SELECT id FROM (SELECT id, received_at AS t, title AS a, question AS b, "
             "answer AS c FROM inquiries WHERE deleted = 0 ORDER BY received_at DESC "
-            "LIMIT 20000) WHERE 1",
+            "LIMIT 20000) WHERE 1";
+        static const char from_knowledge[] =
             "SELECT id FROM (SELECT id, created_at AS t, title AS a, body AS b, keywords AS c "
-            "FROM knowledge WHERE deleted = 0) WHERE 1",
-        };
+            "FROM knowledge WHERE deleted = 0) WHERE 1";
+        static const char *const from[] = {from_incidents, from_inquiries, from_knowledge};
         sb_puts(&sql, from[it->phase]);
         for (size_t i = 0; i < it->nwords; i++)
             sb_printf(&sql,

@@ -17,9 +17,9 @@ ref_at() {
 top_ref() { t_screen | sed -n 3p | awk '{print $1}'; }
 
 check() { # order, position
-    local want got
+    local want got deadline=$((SECONDS + T_TIMEOUT))
     want=$(ref_at "$1" "$2")
-    for _ in $(seq 100); do
+    while ((SECONDS < deadline)); do
         got=$(top_ref)
         [[ $got == "$want" ]] && return 0
         sleep 0.05

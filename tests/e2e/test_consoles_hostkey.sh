@@ -16,7 +16,6 @@ t_init "$UNYO"
 . "$LIB/sshd.sh"
 sshd_env_init
 trap 'sshd_cleanup; t_cleanup' EXIT
-T_TIMEOUT=15
 SSHD_NO_KNOWN=1 sshd_start a
 sshd_alias newhost a
 SSHD_NO_KNOWN=1 sshd_start b

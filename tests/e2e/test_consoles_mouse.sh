@@ -20,7 +20,6 @@ t_init "$UNYO"
 . "$LIB/sshd.sh"
 sshd_env_init
 trap 'sshd_cleanup; t_cleanup' EXIT
-T_TIMEOUT=15
 sshd_start a
 sshd_alias e2ehost a
 UNYO_USER=$T_USER "$T_BIN" host import-ssh-config --db "$T_DB" >"$T_DIR/import.log" 2>&1 ||
@@ -55,7 +54,7 @@ t_wait "shell-$((1000 + R))"
 
 # Screen: row 0 the console's tabs, row 1 the session tabs, session row 0 on
 # screen row 2. Session cell (row 3, col 5) is screen (5, 5).
-t_type "clear; printf '\\033[?1000h\\033[?1006h'; stty raw -echo; echo ready-\$((2000+$R)); head -c 28 >$T_DIR/click.bin; stty sane; printf '\\033[?1006l\\033[?1000l'; echo done-\$((2000+$R))"
+t_type "clear; printf '\\033[?1000h\\033[?1006h'; stty raw -echo; echo ready-\$((2000+$R)); head -c 28 >$SSHD_SCRATCH/click.bin; stty sane; printf '\\033[?1006l\\033[?1000l'; echo done-\$((2000+$R))"
 t_keys Enter
 t_wait "ready-$((2000 + R))"
 # (tmux 3.3 shows 1002 as mouse_button_flag; its mouse_any_flag is any mode.)
@@ -80,14 +79,14 @@ mouse 0 5 5
 mouse 3 5 5
 mouse 64 5 5
 t_wait "done-$((2000 + R))"
-expect_bytes "$T_DIR/click.bin" '\033[<0;6;4M\033[<0;6;4m\033[<64;6;4M' "click and wheel"
+expect_bytes "$SSHD_SCRATCH/click.bin" '\033[<0;6;4M\033[<0;6;4m\033[<64;6;4M' "click and wheel"
 t_ok "a click and the wheel reach the program at its cell (row 3, col 5) in SGR 1006 form; Shift+click and prefix m keep the mouse for the console"
 
 # A program asking for drags (1002) in X10 form: press, move, release.
-t_type "clear; printf '\\033[?1002h'; stty raw -echo; echo ready-\$((3000+$R)); head -c 18 >$T_DIR/drag.bin; stty sane; printf '\\033[?1002l'; echo done-\$((3000+$R))"
+t_type "clear; printf '\\033[?1002h'; stty raw -echo; echo ready-\$((3000+$R)); head -c 18 >$SSHD_SCRATCH/drag.bin; stty sane; printf '\\033[?1002l'; echo done-\$((3000+$R))"
 t_keys Enter
 t_wait "ready-$((3000 + R))"
-deadline=$((SECONDS + 5))
+deadline=$((SECONDS + T_TIMEOUT))
 until [ "$(flag mouse_button_flag)" = 1 ]; do
     ((SECONDS < deadline)) || t_fail "the terminal was not asked for drags (1002)"
     sleep 0.05
@@ -96,8 +95,8 @@ mouse 0 5 5
 mouse 32 5 8
 mouse 3 5 8
 t_wait "done-$((3000 + R))"
-expect_bytes "$T_DIR/drag.bin" '\033[M &$\033[M@)$\033[M#)$' "drag"
-deadline=$((SECONDS + 5))
+expect_bytes "$SSHD_SCRATCH/drag.bin" '\033[M &$\033[M@)$\033[M#)$' "drag"
+deadline=$((SECONDS + T_TIMEOUT))
 until [ "$(flag mouse_button_flag)$(flag mouse_standard_flag)" = 01 ]; do
     ((SECONDS < deadline)) || t_fail "drag reporting left on after the program gave the mouse back"
     sleep 0.05
@@ -126,10 +125,10 @@ t_wait_exit
 t_start 90 25 ssh e2ehost
 t_wait_gone "Connecting"
 [ "$(flag mouse_standard_flag)" = 0 ] || t_fail "unyo ssh took the mouse with no program asking"
-t_type "clear; printf '\\033[?1000h\\033[?1006h'; stty raw -echo; echo ready-\$((4000+$R)); head -c 18 >$T_DIR/full.bin; stty sane; printf '\\033[?1006l\\033[?1000l'; echo done-\$((4000+$R))"
+t_type "clear; printf '\\033[?1000h\\033[?1006h'; stty raw -echo; echo ready-\$((4000+$R)); head -c 18 >$SSHD_SCRATCH/full.bin; stty sane; printf '\\033[?1006l\\033[?1000l'; echo done-\$((4000+$R))"
 t_keys Enter
 t_wait "ready-$((4000 + R))"
-deadline=$((SECONDS + 5))
+deadline=$((SECONDS + T_TIMEOUT))
 until [ "$(flag mouse_standard_flag)" = 1 ]; do
     ((SECONDS < deadline)) || t_fail "unyo ssh did not ask the terminal for the mouse"
     sleep 0.05
@@ -137,8 +136,8 @@ done
 mouse 0 3 5
 mouse 3 3 5
 t_wait "done-$((4000 + R))"
-expect_bytes "$T_DIR/full.bin" '\033[<0;6;4M\033[<0;6;4m' "unyo ssh click"
-deadline=$((SECONDS + 5))
+expect_bytes "$SSHD_SCRATCH/full.bin" '\033[<0;6;4M\033[<0;6;4m' "unyo ssh click"
+deadline=$((SECONDS + T_TIMEOUT))
 until [ "$(flag mouse_standard_flag)" = 0 ]; do
     ((SECONDS < deadline)) || t_fail "unyo ssh kept the mouse after the program gave it back"
     sleep 0.05

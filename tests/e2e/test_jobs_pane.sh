@@ -12,15 +12,15 @@ T_NOW=2026-11-24T09:00:00+09:00 # a Tuesday, a service day
 t_init "$1"
 export UNYO_JOB_EXECUTOR=local
 
-MARK=$T_DIR/merge.started
+MARK=$T_DIR/merge.started GO=$T_DIR/merge.go
 cat >"$T_DIR/jobs.ini" <<EOF
 [T-MERGE]
 name_ja = 貸出返却データ統合（テスト）
 name_en = Loan merge (test)
 period = daily
 host = lib-ap01
-command = echo 'merge started'; : >'$MARK'; sleep 3; echo '統合件数: 42'
-timeout = 60
+command = echo 'merge started'; : >'$MARK'; while [ ! -e '$GO' ] && [ -e '$MARK' ]; do sleep 0.1; done; echo '統合件数: 42'
+timeout = 600
 expected_start = 08:00
 expected_end = 08:30
 
@@ -63,16 +63,16 @@ t_wait "runner busy (1)"
 t_keys Enter
 t_wait "T-MERGE@2026-11-24  Loan merge (test)"
 t_wait "State:     running (attempt 1)"
-t_wait "running for 0:0"
+t_wait "running for 0:"
 # the console answers while the job runs: scroll the detail and come back
 t_keys j k
 t_wait "State:     running"
-for _ in $(seq 100); do [[ -e $MARK ]] && break; sleep 0.05; done
-[[ -e $MARK ]] || t_fail "the command has not started"
-# the output so far is on screen while the run is still running (the command sleeps 3 s
-# after its first line): the runner stores it as it comes, the detail reloads by itself
+t_wait_cmd '[[ -e $MARK ]]' "" "the command to start"
+# the output so far is on screen while the run is still running (the command waits
+# after its first line until $GO exists): the runner stores it as it comes, the
+# detail reloads by itself
 live=0
-deadline=$((SECONDS + 10))
+deadline=$((SECONDS + T_TIMEOUT))
 while ((SECONDS < deadline)); do
     scr=$(t_screen 2>/dev/null || true)
     if grep -qF "State:     running" <<<"$scr"; then
@@ -88,7 +88,8 @@ grep -qxF "  統合件数: 42" <<<"$scr" && t_fail "the second line shown before
         WHERE j.code = 'T-MERGE'") == "running:merge started" ]] ||
     t_fail "the store does not hold the output so far of the running run"
 t_ok "a running run's output so far shows in the detail, state still running"
-t_wait "State:     succeeded (attempt 1)" 15
+: >"$GO"
+t_wait "State:     succeeded (attempt 1)"
 t_wait "統合件数: 42"
 t_wait "merge started"
 t_wait "Exit:      0"

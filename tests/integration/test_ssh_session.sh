@@ -27,16 +27,21 @@ sshd_alias srv1 a
 "$UNYO" operator add tester --role operator --db "$DB" >/dev/null
 "$UNYO" host import-ssh-config --db "$DB" >/dev/null
 
+# Each line is typed once the remote side is ready for it: the shell has run
+# the previous line (a marker it prints, computed so that the echo of the
+# typed line cannot match), and the terminal's echo is off before the secret.
+screen_has() { grep -qF -- "$1" "$T/screen" 2>/dev/null; }
 {
-    echo 'stty -echo; read secret; stty echo; echo "length=${#secret}"'
-    sleep 1
+    echo 'stty -echo; echo "echo-off-$((20+3))"; read secret; stty echo; echo "length=${#secret}"'
+    wait_for 120 screen_has "echo-off-23" || echo "the shell never turned echo off" >"$T/feed-err"
     echo 'topsecret-value'
-    sleep 0.5
+    wait_for 120 screen_has "length=15" || echo "the shell never read the secret" >>"$T/feed-err"
     echo 'printf "\343\201\202 wide\n"; echo sum=$((40+2))'
-    sleep 0.5
+    wait_for 120 screen_has "sum=42" || echo "no sum=42" >>"$T/feed-err"
     echo 'exit 7'
-} | timeout 30 "$UNYO" session open --save-screen "$T/model" srv1 --db "$DB" >"$T/screen" 2>"$T/err"
+} | timeout 300 "$UNYO" session open --save-screen "$T/model" srv1 --db "$DB" >"$T/screen" 2>"$T/err"
 rc=$?
+[ -s "$T/feed-err" ] && { bad "remote side not ready: $(cat "$T/feed-err")"; cat "$T/screen"; }
 [ "$rc" = 7 ] && ok "session: exit status of the shell" || { bad "session rc=$rc"; cat "$T/err"; }
 grep -q "sum=42" "$T/screen" && ok "session: output shown" || bad "session output"
 grep -q "^sum=42$" "$T/model" && grep -q "^あ wide$" "$T/model" && ok "screen model (libvterm) holds the output" ||

@@ -23,13 +23,13 @@ pg_free_port() {
 }
 
 pg_start_server() {
-  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 30 \
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 300 \
     -o "-c port=$PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DIR -c fsync=off -c max_connections=200" \
     start >/dev/null
 }
 
 pg_stop_server() { # immediate: like a crash or a pulled plug
-  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 300 stop >/dev/null 2>&1 || true
 }
 
 pg_restart() { pg_stop_server; pg_start_server; }

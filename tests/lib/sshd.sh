@@ -1,16 +1,33 @@
 # Throwaway OpenSSH servers on 127.0.0.1 for integration tests and benchmarks.
 # Source this file, then:
 #   sshd_env_init                 temp HOME with ~/.ssh: client ed25519 key, empty
-#                                 known_hosts and config; sets T (the temp dir)
+#                                 known_hosts and config; sets T (the temp dir) and
+#                                 SSHD_SCRATCH (a directory the test login can write)
 #   sshd_start NAME [LINES...]    starts sshd NAME on a free high port with its own
 #                                 ed25519 host key; extra sshd_config LINES; sets
 #                                 PORT_<NAME>; adds the key to known_hosts unless
-#                                 SSHD_NO_KNOWN=1
-#   sshd_alias ALIAS NAME [LINES] adds "Host ALIAS" for that server to ~/.ssh/config
+#                                 SSHD_NO_KNOWN=1; returns once it listens
+#   sshd_alias ALIAS NAME [LINES] adds "Host ALIAS" for that server to ~/.ssh/config,
+#                                 logging in as $SSHD_USER (default: the test user)
 #   sshd_log NAME                 path of the server's log
+#   sshd_add_user NAME PASSWORD   a local user of this test with a password
 #   agent_start                   ssh-agent on a socket, exports SSH_AUTH_SOCK
+#   wait_for SECONDS COMMAND...   polls until COMMAND succeeds (1 if it never does)
 #   sshd_cleanup                  stops everything this file started (trap it)
 # Needs root (sshd), OpenSSH 9.x. Only loopback.
+#
+# Tests log in as SSHD_TEST_USER (unyotest), never as root: its shell is bash
+# without any startup file or history file, so what a test exercises is unyo and
+# sshd, not a login's profile (root's ~/.bashrc may run pyenv or conda: most of a
+# second per session, seconds on a loaded machine). The user is made once per
+# machine, under a lock (tests run in parallel), and kept: other tests running at
+# the same time log in as it.
+
+SSHD_TEST_USER=unyotest
+SSHD_TEST_DIR=/var/lib/unyotest
+SSHD_TEST_SHELL=$SSHD_TEST_DIR/shell
+SSHD_USERS_LOCK=/run/lock/unyo-test-users.lock
+[ -d /run/lock ] || SSHD_USERS_LOCK=/tmp/unyo-test-users.lock
 
 SSHD_PIDS=()
 AGENT_PID=
@@ -18,6 +35,76 @@ SSHD_USERS=()
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds;
+# returns 1 if it still fails after SECONDS.
+wait_for() {
+    local deadline=$((SECONDS + $1))
+    shift
+    while ! "$@"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
+    done
+}
+
+# Runs "$@" holding the lock on the user database that these helpers share.
+# useradd and userdel give up at once when another holds /etc/passwd's lock,
+# rather than wait, so every change is also retried for a while.
+_sshd_users_locked() {
+    local _
+    for _ in $(seq 1 60); do
+        if (flock -w 300 9 && "$@") 9>>"$SSHD_USERS_LOCK"; then return 0; fi
+        sleep 0.5
+    done
+    echo "sshd.sh: could not run $* (user database busy)" >&2
+    return 1
+}
+
+_sshd_shell_text() {
+    cat <<'SH'
+#!/bin/sh
+# Login shell of unyo's test users (tests/lib/sshd.sh): bash reading no
+# startup file and keeping no history. sshd runs "SHELL -c COMMAND" for a
+# command and SHELL with no argument for an interactive session.
+HISTFILE=
+export HISTFILE
+if [ "$1" = -c ]; then
+    exec /bin/bash --norc --noprofile -c "$2"
+fi
+exec /bin/bash --norc --noprofile -i
+SH
+}
+
+_sshd_test_user_ok() {
+    [ "$(getent passwd "$SSHD_TEST_USER" | cut -d: -f6,7)" = "$SSHD_TEST_DIR/home:$SSHD_TEST_SHELL" ] &&
+        [ -x "$SSHD_TEST_SHELL" ] && [ "$(cat "$SSHD_TEST_SHELL")" = "$(_sshd_shell_text)" ]
+}
+
+_sshd_make_test_user() {
+    local tmp
+    _sshd_test_user_ok && return 0
+    mkdir -p "$SSHD_TEST_DIR/home" || return 1
+    chmod 755 "$SSHD_TEST_DIR"
+    if [ "$(cat "$SSHD_TEST_SHELL" 2>/dev/null)" != "$(_sshd_shell_text)" ]; then
+        tmp=$(mktemp "$SSHD_TEST_DIR/.shell.XXXXXX") || return 1
+        _sshd_shell_text >"$tmp" && chmod 755 "$tmp" && mv -f "$tmp" "$SSHD_TEST_SHELL" || return 1
+    fi
+    if ! id -u "$SSHD_TEST_USER" >/dev/null 2>&1; then
+        # --password '*': no password, yet not locked ('!'), which sshd without PAM refuses.
+        useradd --system --no-create-home --home-dir "$SSHD_TEST_DIR/home" \
+            --shell "$SSHD_TEST_SHELL" --password '*' --comment "unyo tests" "$SSHD_TEST_USER" ||
+            return 1
+    fi
+    [ "$(getent passwd "$SSHD_TEST_USER" | cut -d: -f6,7)" = "$SSHD_TEST_DIR/home:$SSHD_TEST_SHELL" ] ||
+        usermod --home "$SSHD_TEST_DIR/home" --shell "$SSHD_TEST_SHELL" "$SSHD_TEST_USER" || return 1
+    chown "$SSHD_TEST_USER:" "$SSHD_TEST_DIR/home" && chmod 700 "$SSHD_TEST_DIR/home"
+}
+
+# The test user exists, with the plain shell (idempotent; safe when several
+# tests start at once).
+sshd_test_user() {
+    _sshd_test_user_ok || _sshd_users_locked _sshd_make_test_user
 }
 
 sshd_env_init() {
@@ -33,6 +120,12 @@ sshd_env_init() {
     : >"$HOME/.ssh/config"
     mkdir -p /run/sshd
     unset SSH_AUTH_SOCK
+    sshd_test_user || { echo "sshd.sh: cannot create the test user $SSHD_TEST_USER" >&2; exit 1; }
+    # What a remote command writes (the test user cannot write $T).
+    SSHD_SCRATCH=$T/scratch
+    mkdir -p "$SSHD_SCRATCH"
+    chown "$SSHD_TEST_USER:" "$SSHD_SCRATCH"
+    chmod 755 "$SSHD_SCRATCH"
 }
 
 sshd_start() {
@@ -66,10 +159,14 @@ sshd_start() {
     SSHD_PIDS+=("$pid")
     eval "PORT_$name=$port"
     eval "PID_$name=$pid"
-    # Wait until it listens.
-    local i
-    for i in $(seq 1 100); do
-        if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then break; fi
+    # Wait until it listens (a loaded machine may take seconds to start it).
+    local deadline=$((SECONDS + 120))
+    until (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; do
+        if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
+            echo "sshd.sh: sshd $name does not listen on port $port:" >&2
+            cat "$d/sshd.log" >&2
+            exit 1
+        fi
         sleep 0.05
     done
     if [ "${SSHD_NO_KNOWN:-0}" != 1 ]; then
@@ -89,7 +186,7 @@ sshd_alias() {
         echo "Host $alias"
         echo "  HostName 127.0.0.1"
         echo "  Port $port"
-        echo "  User ${SSHD_USER:-root}"
+        echo "  User ${SSHD_USER:-$SSHD_TEST_USER}"
         for l in "$@"; do echo "  $l"; done
     } >>"$HOME/.ssh/config"
 }
@@ -100,20 +197,36 @@ agent_start() {
     AGENT_PID=$(pgrep -f "ssh-agent -a $SSH_AUTH_SOCK" | head -1)
 }
 
-# A throwaway local user with a password (for password authentication).
+# A throwaway local user of this test, with a password (for password
+# authentication) and the plain shell; its home is in the test's temp dir.
+# Removed again by sshd_cleanup.
+_sshd_add_user() {
+    local user=$1 pass=$2
+    if ! id -u "$user" >/dev/null 2>&1; then
+        useradd -M -d "$T/home-$user" -s "$SSHD_TEST_SHELL" "$user" || return 1
+    fi
+    [ "$(getent passwd "$user" | cut -d: -f6,7)" = "$T/home-$user:$SSHD_TEST_SHELL" ] ||
+        usermod -d "$T/home-$user" -s "$SSHD_TEST_SHELL" "$user" || return 1
+    echo "$user:$pass" | chpasswd
+}
+
 sshd_add_user() {
     local user=$1 pass=$2
-    useradd -M -d "$T" -s /bin/sh "$user" 2>/dev/null || true
-    echo "$user:$pass" | chpasswd
+    mkdir -p "$T/home-$user"
+    _sshd_users_locked _sshd_add_user "$user" "$pass" ||
+        { echo "sshd.sh: cannot create the user $user" >&2; exit 1; }
+    chown "$user:" "$T/home-$user"
     SSHD_USERS+=("$user")
 }
+
+_sshd_del_user() { ! id -u "$1" >/dev/null 2>&1 || userdel "$1"; }
 
 sshd_cleanup() {
     local p
     for p in "${SSHD_PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${SSHD_PIDS[@]}"; do wait "$p" 2>/dev/null; done
     [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
-    for p in "${SSHD_USERS[@]}"; do userdel "$p" 2>/dev/null; done
+    for p in "${SSHD_USERS[@]}"; do _sshd_users_locked _sshd_del_user "$p" 2>/dev/null; done
     [ -n "${T:-}" ] && [ "${KEEP_TMP:-0}" != 1 ] && rm -rf "$T"
     return 0
 }

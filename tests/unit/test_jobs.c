@@ -515,7 +515,7 @@ static void *cancel_when_running(void *arg)
     if (store_open(c->db, STORE_OPEN_EXISTING, &st, &c->err) != 0)
         return NULL;
     sqlite3_busy_timeout(st->db, 5000);
-    for (int i = 0; i < 500; i++) { /* 10 s */
+    for (int i = 0; i < 6000; i++) { /* 120 s: a loaded machine is slow */
         char *v = text(st, "SELECT state || ':' || coalesce(output, '') FROM job_runs");
         int running = v && strncmp(v, "running:before", 14) == 0;
         free(v);
@@ -549,7 +549,7 @@ static void test_cancel_stops_command(void **state)
 {
     struct fixture *f = *state;
     install_ok(f, "[K]\nname_ja = k\nname_en = k\nperiod = daily\nhost = ap1\ntimeout = 60\n"
-                  "command = echo before; sleep 30 & echo $! >@DIR@/child.pid; sleep 31\n");
+                  "command = echo before; sleep 300 & echo $! >@DIR@/child.pid; sleep 301\n");
     struct canceller c = {f->db, 0, NULL};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, cancel_when_running, &c), 0);
@@ -561,7 +561,7 @@ static void test_cancel_stops_command(void **state)
     pthread_join(t, NULL);
     if (!c.done)
         fail_msg("the cancel did not happen: %s", c.err ? c.err : "no running run seen");
-    assert_true(b.tv_sec - a.tv_sec < 5); /* not the command's 31 s */
+    assert_true(b.tv_sec - a.tv_sec < 240); /* stopped, not the command's 301 s */
     assert_state(f->st, "K", "cancelled");
     char *note = text(f->st, "SELECT note FROM job_run_events WHERE kind = 'stopped'");
     assert_non_null(note);
@@ -584,14 +584,14 @@ static void test_cancel_stops_command(void **state)
 static void test_timeout(void **state)
 {
     struct fixture *f = *state;
-    install_ok(f, "[T]\nname_ja = t\nname_en = t\nperiod = daily\nhost = ap1\ntimeout = 1\n"
-                  "command = echo started; sleep 10\n");
+    install_ok(f, "[T]\nname_ja = t\nname_en = t\nperiod = daily\nhost = ap1\ntimeout = 5\n"
+                  "command = echo started; sleep 300\n");
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     struct job_runner_stats s;
     run(f->st, f->cal, &s);
     clock_gettime(CLOCK_MONOTONIC, &b);
-    assert_true(b.tv_sec - a.tv_sec < 5);
+    assert_true(b.tv_sec - a.tv_sec < 240); /* stopped, not the command's 300 s */
     assert_state(f->st, "T", "failed");
     assert_int_equal(count(f->st, "SELECT count(*) FROM job_run_events WHERE kind = 'failed' AND "
                                   "note LIKE '%timed out%'"),
@@ -808,21 +808,25 @@ static void pause_ms(long ms)
 static void test_live_output(void **state)
 {
     struct fixture *f = *state;
-    install_ok(f, "[L]\nname_ja = l\nname_en = l\nperiod = daily\nhost = ap1\ntimeout = 30\n"
-                  "command = echo first; : > @DIR@/mark; sleep 3; echo second\n");
+    /* The command waits after its first line until the test creates "go" (or its
+     * directory is gone): no race between a sleep and the reader. */
+    install_ok(f,
+               "[L]\nname_ja = l\nname_en = l\nperiod = daily\nhost = ap1\ntimeout = 600\n"
+               "command = echo first; : > @DIR@/mark; "
+               "while [ ! -e @DIR@/go ] && [ -e @DIR@/mark ]; do sleep 0.1; done; echo second\n");
     store_close(f->st);
     f->st = NULL;
     pid_t pid = spawn_runner(f->db, DAY);
     char *err = NULL;
     assert_int_equal(store_open(f->db, STORE_OPEN_EXISTING, &f->st, &err), 0);
     char *mark = xasprintf("%s/mark", f->dir);
-    for (int i = 0; i < 200 && access(mark, F_OK) != 0; i++)
+    for (int i = 0; i < 4800 && access(mark, F_OK) != 0; i++) /* 120 s */
         pause_ms(25);
     assert_int_equal(access(mark, F_OK), 0);
     free(mark);
-    /* Mid-sleep (3 s): the first line is stored, the run still running. */
+    /* While it waits: the first line is stored, the run still running. */
     char *out = NULL, *st = NULL;
-    for (int i = 0; i < 50; i++) { /* 2.5 s */
+    for (int i = 0; i < 2400; i++) { /* 120 s */
         free(out), free(st);
         out = text(f->st, "SELECT output FROM job_runs");
         st = text(f->st, "SELECT state FROM job_runs");
@@ -833,6 +837,11 @@ static void test_live_output(void **state)
     if (!out || strcmp(out, "first\n") != 0 || !st || strcmp(st, "running") != 0)
         fail_msg("while running: state %s, output [%s]", st ? st : "-", out ? out : "(null)");
     free(out), free(st);
+    char *go = xasprintf("%s/go", f->dir);
+    FILE *gf = fopen(go, "w");
+    assert_non_null(gf);
+    fclose(gf);
+    free(go);
     wait_ok(pid);
     assert_state(f->st, "L", "succeeded");
     out = text(f->st, "SELECT output FROM job_runs");
