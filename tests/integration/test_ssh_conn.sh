@@ -162,11 +162,16 @@ kill "$BH" 2>/dev/null
 wait "$BH" 2>/dev/null
 
 # 8. Connection killed mid-command.
-# (a sleep of a length no other test uses: pgrep finds this one)
-"$UNYO" host exec ap1 'sleep 1234.5' 2>"$T/err" &
+# (a sleep of a length no other test or earlier run uses: pgrep finds this one)
+nap="1234.$$"
+"$UNYO" host exec ap1 "sleep $nap" 2>"$T/err" &
 EX=$!
-wait_for 120 pgrep -u "$SSHD_TEST_USER" -f "sleep 1234.5" >/dev/null || bad "the remote command did not start"
-for child in $(pgrep -P "$PID_a"); do kill "$child"; done
+wait_for 120 pgrep -u "$SSHD_TEST_USER" -f "sleep $nap" >/dev/null || bad "the remote command did not start"
+# Every process of the connection goes (the monitor and, for a non-root login,
+# the unprivileged child that holds the socket), as when the server dies: killing
+# only the monitor leaves the child to notice in its own time.
+descendants() { local c; for c in $(pgrep -P "$1"); do descendants "$c"; echo "$c"; done; }
+kill -KILL $(descendants "$PID_a") 2>/dev/null
 wait_for 120 eval '! kill -0 $EX 2>/dev/null' && ok "killed session: noticed (the command had 20 min to go)" ||
     { bad "killed session: not noticed"; kill "$EX"; }
 wait "$EX"
