@@ -304,8 +304,23 @@ static int parse_file(struct parse *ps, const char *path, int active, int never_
     size_t cap = 0;
     int lineno = 0;
     int rc = 0;
-    while (getline(&line, &cap, f) != -1) {
+    ssize_t got;
+    while ((got = getline(&line, &cap, f)) != -1) {
         lineno++;
+        /* The line ends at its newline (CRLF too). A control character left
+         * inside it — a CR, or a NUL that would hide the rest — could only
+         * reach a host name or a command (an escaped "\" before the newline
+         * once put a line break into a host name): refuse the file. */
+        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
+            line[--got] = '\0';
+        int control = 0;
+        for (ssize_t i = 0; i < got; i++)
+            control |= ((unsigned char)line[i] < 0x20 && line[i] != '\t') || line[i] == 0x7f;
+        if (control) {
+            set_err(err, _("%s:%d: a control character in the line"), path, lineno);
+            rc = -1;
+            break;
+        }
         char *words[64];
         int n = split_words(line, words, 64);
         if (n < 0) {

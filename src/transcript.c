@@ -68,6 +68,17 @@ static size_t seq_len(unsigned char c)
     return 1;
 }
 
+/* The last event of a recording that reached its size limit. */
+static void stop_recording(struct transcript *tr, int64_t now_ms)
+{
+    tr->truncated = 1;
+    event_head(tr, now_ms, "o");
+    char *note = xasprintf("\r\n%s\r\n", _("[unyo: recording stopped, size limit reached]"));
+    json_escape(&tr->sb, note, strlen(note));
+    free(note);
+    sb_puts(&tr->sb, "\"]\n");
+}
+
 void transcript_output(struct transcript *tr, int64_t now_ms, const char *data, size_t len)
 {
     if (tr->truncated || len == 0)
@@ -95,27 +106,31 @@ void transcript_output(struct transcript *tr, int64_t now_ms, const char *data, 
         sb_free(&chunk);
         return;
     }
-    if (tr->sb.len + end * 2 > tr->cap) {
-        tr->truncated = 1;
-        event_head(tr, now_ms, "o");
-        char *note = xasprintf("\r\n%s\r\n", _("[unyo: recording stopped, size limit reached]"));
-        json_escape(&tr->sb, note, strlen(note));
-        free(note);
-        sb_puts(&tr->sb, "\"]\n");
-        sb_free(&chunk);
+    /* The cap is on what is written: escaping can make a byte six ("\u001b"),
+     * so the chunk is escaped first and measured. */
+    struct strbuf esc = STRBUF_INIT;
+    json_escape(&esc, chunk.buf, end);
+    sb_free(&chunk);
+    if (tr->sb.len + esc.len + 64 > tr->cap) {
+        sb_free(&esc);
+        stop_recording(tr, now_ms);
         return;
     }
     event_head(tr, now_ms, "o");
     /* Valid UTF-8 passes through; invalid bytes become U+FFFD. */
-    json_escape(&tr->sb, chunk.buf, end);
+    sb_add(&tr->sb, esc.buf ? esc.buf : "", esc.len);
     sb_puts(&tr->sb, "\"]\n");
-    sb_free(&chunk);
+    sb_free(&esc);
 }
 
 void transcript_resize(struct transcript *tr, int64_t now_ms, int cols, int rows)
 {
     if (tr->truncated)
         return;
+    if (tr->sb.len + 64 > tr->cap) {
+        stop_recording(tr, now_ms);
+        return;
+    }
     event_head(tr, now_ms, "r");
     sb_printf(&tr->sb, "%dx%d\"]\n", cols, rows);
 }

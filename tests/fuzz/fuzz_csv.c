@@ -153,7 +153,9 @@ static void setup(void)
     struct store *st;
     if (store_open(path, STORE_CREATE_NEW, &st, &err) != 0)
         abort();
-    tables = store_ledger_tables(st);
+    tables = store_ledger_tables(st, &err);
+    if (!tables)
+        abort();
     while (tables[ntables])
         ntables++;
     store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);

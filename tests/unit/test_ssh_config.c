@@ -401,6 +401,33 @@ static void test_empty_host_name(void **state)
     ssh_config_free_names(names);
 }
 
+/* A backslash before the newline once put a line break into a host name; a
+ * CR or another control character inside a line is refused with FILE:LINE,
+ * while CRLF line ends are fine. */
+static void test_control_characters(void **state)
+{
+    (void)state;
+    write_file(".ssh/config", "Host a\r\n  User u\r\n");
+    struct ssh_host_config c;
+    char *err = NULL;
+    assert_int_equal(ssh_config_lookup(NULL, "a", &c, &err), 0);
+    assert_string_equal(c.user, "u");
+    ssh_host_config_clear(&c);
+
+    write_file(".ssh/config", "Host ok\n  User u\nHost g\\\n");
+    char **names = NULL;
+    size_t n = 0;
+    assert_int_equal(ssh_config_concrete_hosts(NULL, &names, &n, &err), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_null(strpbrk(names[i], "\r\n"));
+    ssh_config_free_names(names);
+
+    write_file(".ssh/config", "Host a\n  HostName \"x\ry\"\n");
+    assert_int_equal(ssh_config_lookup(NULL, "a", &c, &err), -1);
+    assert_non_null(strstr(err, ":2:"));
+    free(err);
+}
+
 static void test_include_fanout(void **state)
 {
     (void)state;
@@ -435,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_sandbox),
         cmocka_unit_test(test_include_fanout),
         cmocka_unit_test(test_empty_host_name),
+        cmocka_unit_test(test_control_characters),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

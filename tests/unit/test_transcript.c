@@ -79,13 +79,38 @@ static void test_cap(void **state)
     transcript_free(tr);
 }
 
+/* Escaping makes a control byte six characters: the cap counts what is
+ * written, so a server flooding ESC bytes (or an operator resizing for ever)
+ * cannot grow a recording past it. */
+static void test_cap_counts_escapes(void **state)
+{
+    (void)state;
+    struct transcript *tr = transcript_new(80, 24, 0, NULL, 4096);
+    char buf[600];
+    memset(buf, 0x1b, sizeof buf);
+    for (int i = 0; i < 20; i++)
+        transcript_output(tr, i, buf, sizeof buf);
+    size_t len;
+    transcript_text(tr, &len);
+    assert_true(transcript_truncated(tr));
+    assert_true(len < 4096 + 200);
+    transcript_free(tr);
+
+    tr = transcript_new(80, 24, 0, NULL, 4096);
+    for (int i = 0; i < 10000; i++)
+        transcript_resize(tr, i, 80 + i % 3, 24);
+    transcript_text(tr, &len);
+    assert_true(transcript_truncated(tr));
+    assert_true(len < 4096 + 200);
+    transcript_free(tr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_header_and_events),
-        cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_title_invalid_utf8),
-        cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_header_and_events),  cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_title_invalid_utf8), cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_cap_counts_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
