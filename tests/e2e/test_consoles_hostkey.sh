@@ -44,9 +44,14 @@ t_wait "ok-4007"
 t_ok "y trusts the key (known_hosts), the shell runs"
 
 # Ctrl-C reaches the remote shell instead of quitting unyo.
-t_type "echo sleeping-\$((3000+9)); sleep 30; echo not-\$((6000+1))"
+# Interrupt only once sleep runs: after the echo, bash still has to fork and
+# hand the terminal to the child's process group; a C-c in that window reaches
+# bash alone, and sleep runs on. The sleep has a length of its own for pgrep.
+nap="30.$$"
+t_type "echo sleeping-\$((3000+9)); sleep $nap; echo not-\$((6000+1))"
 t_keys Enter
-t_wait "sleeping-3009" # interrupt only once the shell is running the line
+t_wait "sleeping-3009"
+t_wait_cmd "pgrep -u '$SSHD_TEST_USER' -f 'sleep $nap' >/dev/null" 60 "the remote sleep"
 t_keys C-c
 t_type "echo after-\$((5000+1))"
 t_keys Enter
