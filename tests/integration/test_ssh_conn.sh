@@ -149,15 +149,13 @@ Host silent1
   User root
   ConnectTimeout 2
 EOF
-s=$(date +%s%N)
 "$UNYO" host exec silent1 true 2>"$T/err"
-e=$(date +%s%N)
-ms=$(((e - s) / 1000000))
+rc=$?
+[ "$rc" != 0 ] && ok "silent port: fails" || bad "silent port: rc 0"
 expect_in "$T/err" "no SSH greeting" "silent port: timeout names the phase"
-# It waited for ConnectTimeout rather than failing at once (a loaded machine
-# only makes it later; the upper bound only catches a hang).
-[ "$ms" -ge 1800 ] && [ "$ms" -lt 120000 ] && ok "silent port: timed out after ConnectTimeout 2 (${ms} ms)" ||
-    bad "silent port: ${ms} ms"
+# It gave up on the configured ConnectTimeout, not on a default (how long that
+# took is the machine's business, not this test's).
+expect_in "$T/err" "within 2 s" "silent port: the ConnectTimeout of ssh_config applied"
 kill "$BH" 2>/dev/null
 wait "$BH" 2>/dev/null
 
