@@ -976,6 +976,18 @@ int checklist_link_incident(struct store *st, const char *event_id, const char *
     return rc;
 }
 
+/* Reads the (id, ref) row of s into out: 1, 0 none, -1 a failed read. */
+static int read_incident(sqlite3_stmt *s, struct checklist_incident *out, char **err)
+{
+    int found = store_one_row(s, err);
+    if (found == 1) {
+        copy_id(out->incident_id, col_text(s, 0));
+        snprintf(out->ref, sizeof out->ref, "%s", col_text(s, 1));
+    }
+    sqlite3_reset(s);
+    return found;
+}
+
 /* The incident an event is already linked to: 1, 0 none, -1 a failed read. */
 static int linked_incident(struct store *st, const char *event_id, struct checklist_incident *out,
                            char **err)
@@ -985,16 +997,7 @@ static int linked_incident(struct store *st, const char *event_id, struct checkl
             "WHERE l.from_kind = 'checklist_event' AND l.from_id = ?1 AND l.to_kind = 'incident' "
             "AND l.deleted = 0 AND i.deleted = 0 ORDER BY l.created_at LIMIT 1");
     bind_text(s, 1, event_id);
-    int rc = sqlite3_step(s);
-    int found = rc == SQLITE_ROW;
-    if (found) {
-        copy_id(out->incident_id, col_text(s, 0));
-        snprintf(out->ref, sizeof out->ref, "%s", col_text(s, 1));
-    }
-    sqlite3_reset(s);
-    if (!found && rc != SQLITE_DONE)
-        return store_fail(st, err, _("reading the incidents of a checklist NG"));
-    return found;
+    return read_incident(s, out, err);
 }
 
 /* The open incident (draft included) of the same problem: an NG of the same
@@ -1013,16 +1016,7 @@ static int open_incident(struct store *st, const char *event_id, struct checklis
             "AND i.status NOT IN ('recovered', 'closed') "
             "WHERE e.id = ?1 ORDER BY i.created_at DESC, i.id DESC LIMIT 1");
     bind_text(s, 1, event_id);
-    int rc = sqlite3_step(s);
-    int found = rc == SQLITE_ROW;
-    if (found) {
-        copy_id(out->incident_id, col_text(s, 0));
-        snprintf(out->ref, sizeof out->ref, "%s", col_text(s, 1));
-    }
-    sqlite3_reset(s);
-    if (!found && rc != SQLITE_DONE)
-        return store_fail(st, err, _("reading the incidents of a checklist NG"));
-    return found;
+    return read_incident(s, out, err);
 }
 
 int checklist_ng_incident_in_tx(struct store *st, const struct sla *sla, const char *event_id,

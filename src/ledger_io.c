@@ -254,25 +254,32 @@ static char *field_fault(const struct col_rule *r, const char *v, size_t len)
     return NULL;
 }
 
-/* The rules for the header's columns (NULL when a column is unknown: the
- * INSERT's prepare then says so). */
+/* The rules for the header's columns (a NULL rule when a column is unknown:
+ * the INSERT's prepare then says so). NULL with *err when the table's columns
+ * cannot be read: an import is never let through unchecked. */
 static struct col_rule *rules_for(struct store *st, const char *table, const char *const *names,
-                                  size_t n)
+                                  size_t n, char **err)
 {
     struct col_rule *rules = xcalloc(n + 1, sizeof *rules);
     char *sql = xasprintf("PRAGMA table_info(\"%s\")", table);
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
+    int step = -1;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        store_fail(st, err, table);
+    else
+        while ((step = store_next_row(s, err)) == 1) {
             const char *name = (const char *)sqlite3_column_text(s, 1);
             const char *decl = (const char *)sqlite3_column_text(s, 2);
             for (size_t i = 0; i < n; i++)
                 if (name && streq(names[i], name))
                     rules[i] = rule_for(table, name, decl);
         }
-    }
     sqlite3_finalize(s);
     free(sql);
+    if (step < 0) {
+        free(rules);
+        return NULL;
+    }
     return rules;
 }
 
@@ -289,7 +296,8 @@ static int check_references(struct store *st, const char *dir, char **tables, ch
             return store_fail(st, err, *t);
         }
         free(sql);
-        while (rc == 0 && sqlite3_step(fk) == SQLITE_ROW) {
+        int step = 0;
+        while (rc == 0 && (step = store_next_row(fk, err)) == 1) {
             const char *parent = (const char *)sqlite3_column_text(fk, 2);
             const char *from = (const char *)sqlite3_column_text(fk, 3);
             const char *to = (const char *)sqlite3_column_text(fk, 4);
@@ -299,18 +307,23 @@ static int check_references(struct store *st, const char *dir, char **tables, ch
                                 "WHERE p.\"%s\" = c.\"%s\") ORDER BY l.line LIMIT 1",
                                 from, *t, from, parent, to ? to : "id", from);
             sqlite3_stmt *s = NULL;
-            if (sqlite3_prepare_v2(st->db, q, -1, &s, NULL) == SQLITE_OK) {
+            if (sqlite3_prepare_v2(st->db, q, -1, &s, NULL) != SQLITE_OK) {
+                rc = store_fail(st, err, *t);
+            } else {
                 sqlite3_bind_text(s, 1, *t, -1, SQLITE_STATIC);
-                if (sqlite3_step(s) == SQLITE_ROW) {
+                int orphan = store_one_row(s, err);
+                if (orphan == 1)
                     set_err(err, _("%s/%s.csv:%lld: %s: \"%s\" is not in %s"), dir, *t,
                             (long long)sqlite3_column_int64(s, 1), from,
                             (const char *)sqlite3_column_text(s, 0), parent);
+                if (orphan != 0)
                     rc = -1;
-                }
             }
             sqlite3_finalize(s);
             free(q);
         }
+        if (step < 0)
+            rc = -1;
         sqlite3_finalize(fk);
     }
     return rc;
@@ -374,7 +387,9 @@ static int import_table(struct store *st, const char *path, const char *table, l
         goto out;
     }
     sb_free(&sql);
-    rules = rules_for(st, table, fields, n);
+    rules = rules_for(st, table, fields, n, err);
+    if (!rules)
+        goto out;
     id_col = -1;
     for (size_t i = 0; i < n; i++)
         if (streq(fields[i], "id"))

@@ -1058,12 +1058,15 @@ static int find_refused(struct store *st, PGconn *c, const struct ledger_schema 
         bind_text(q, 2, st->origin);
         char **ids = NULL;
         size_t n = 0;
-        while (sqlite3_step(q) == SQLITE_ROW) {
+        int step;
+        while ((step = store_next_row(q, err)) == 1) {
             ids = xrealloc(ids, (n + 1) * sizeof *ids);
             ids[n++] = xstrdup(col_text(q, 0));
         }
         sqlite3_finalize(q);
-        if (n > 0) {
+        if (step < 0)
+            rc = -1;
+        if (rc == 0 && n > 0) {
             sb_reset(&sb);
             sb_puts(&sb, "CREATE TEMP TABLE IF NOT EXISTS sync_probe (");
             for (int i = 0; i < t->ncols; i++) {
@@ -2365,40 +2368,47 @@ int sync_status_read(struct store *st, struct sync_status *out, char **err)
         store_stmt(st, "SELECT count(DISTINCT row_id) FROM local_sync_outbox WHERE tbl = ?1");
     sqlite3_stmt *tot =
         store_stmt(st, "SELECT pushed_total, pulled_total FROM local_sync_tables WHERE tbl = ?1");
-    for (int i = 0; i < ls.count; i++) {
+    int failed = 0;
+    for (int i = 0; !failed && i < ls.count; i++) {
         struct sync_status_table *t = &out->t[out->count++];
         t->table = xstrdup(ls.t[i].name);
+        int got;
         if (triggers_installed(st, t->table)) {
             sqlite3_reset(pend);
             bind_text(pend, 1, t->table);
-            if (sqlite3_step(pend) == SQLITE_ROW)
+            if ((got = store_one_row(pend, err)) == 1)
                 t->pending = sqlite3_column_int64(pend, 0);
             sqlite3_reset(pend);
         } else {
             /* Not yet watched: everything this console wrote is pending. */
             char *sql = xasprintf("SELECT count(*) FROM \"%s\" WHERE origin = ?1", t->table);
             sqlite3_stmt *s = NULL;
-            if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
+            if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+                got = store_fail(st, err, t->table);
+            } else {
                 bind_text(s, 1, st->origin);
-                if (sqlite3_step(s) == SQLITE_ROW)
+                if ((got = store_one_row(s, err)) == 1)
                     t->pending = sqlite3_column_int64(s, 0);
             }
             sqlite3_finalize(s);
             free(sql);
         }
+        failed = got < 0;
         sqlite3_reset(tot);
         bind_text(tot, 1, t->table);
-        if (sqlite3_step(tot) == SQLITE_ROW) {
+        if (!failed && (got = store_one_row(tot, err)) == 1) {
             t->pushed_total = sqlite3_column_int64(tot, 0);
             t->pulled_total = sqlite3_column_int64(tot, 1);
         }
+        failed |= got < 0;
         sqlite3_reset(tot);
         out->pending += t->pending;
     }
     sqlite3_stmt *aside =
         store_stmt(st, "SELECT tbl, row_id, error, max(at) FROM "
                        "local_sync_setaside GROUP BY tbl, row_id ORDER BY 4, 1, 2");
-    while (sqlite3_step(aside) == SQLITE_ROW) {
+    int step = 0;
+    while (!failed && (step = store_next_row(aside, err)) == 1) {
         out->aside = xrealloc(out->aside, ((size_t)out->set_aside + 1) * sizeof *out->aside);
         struct sync_set_aside *a = &out->aside[out->set_aside++];
         a->table = col_dup(aside, 0);
@@ -2407,6 +2417,13 @@ int sync_status_read(struct store *st, struct sync_status *out, char **err)
         a->at = col_dup(aside, 3);
     }
     sqlite3_reset(aside);
+    if (failed || step < 0) {
+        /* A status read short of a table would say "nothing pending". */
+        store_exec(st, "COMMIT", NULL);
+        ledger_schema_free(&ls);
+        sync_status_free(out);
+        return -1;
+    }
     out->central = meta_get(st, "central");
     out->last_attempt = meta_get(st, "last_attempt");
     out->last_success = meta_get(st, "last_success");

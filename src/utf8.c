@@ -118,11 +118,17 @@ static int repair_table(struct store *st, const char *table, long long *fixed, c
     char **cols = NULL;
     int ncols = 0;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = store_next_row(s, err)) == 1) {
         cols = xrealloc(cols, ((size_t)ncols + 1) * sizeof *cols);
         cols[ncols++] = xstrdup((const char *)sqlite3_column_text(s, 1));
     }
     sqlite3_finalize(s);
+    if (step < 0) {
+        for (int i = 0; i < ncols; i++)
+            free(cols[i]);
+        free(cols);
+        return -1;
+    }
     int rc = 0;
     struct strbuf where = STRBUF_INIT, set = STRBUF_INIT;
     for (int i = 0; i < ncols; i++) {
@@ -143,7 +149,7 @@ static int repair_table(struct store *st, const char *table, long long *fixed, c
         s = NULL;
     }
     free(q);
-    while (s && (step = sqlite3_step(s)) == SQLITE_ROW) {
+    while (s && (step = store_next_row(s, err)) == 1) {
         ids = xrealloc(ids, (nids + 1) * sizeof *ids);
         ids[nids++] =
             xstrdup(sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
@@ -151,6 +157,10 @@ static int repair_table(struct store *st, const char *table, long long *fixed, c
     if (s) {
         sqlite3_finalize(s);
         s = NULL;
+    }
+    if (step < 0) {
+        rc = -1; /* a repair that could not list its rows would not re-queue them */
+        goto out;
     }
     int any = nids > 0;
     if (!s) {
@@ -199,13 +209,15 @@ static int repair_table(struct store *st, const char *table, long long *fixed, c
         goto out;
     }
     sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((step = store_next_row(s, err)) == 1) {
         ref = xrealloc(ref, ((size_t)nref + 1) * sizeof *ref);
         ref[nref].name = xstrdup((const char *)sqlite3_column_text(s, 0));
         ref[nref].sql = xstrdup((const char *)sqlite3_column_text(s, 1));
         nref++;
     }
     sqlite3_finalize(s);
+    if (step < 0)
+        rc = -1;
     for (int i = 0; rc == 0 && i < nref; i++) {
         q = xasprintf("DROP TRIGGER \"%s\"", ref[i].name);
         rc = store_exec(st, q, err);
