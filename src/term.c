@@ -42,7 +42,9 @@ struct vfilter {
     int missing[CSI_ARGS_MAX];
     /* libvterm's REP state: 1 when its previous glyph surely has width >= 1 */
     int rep_safe;
-    int run_base; /* the current text run (one on_text call) has a base character */
+    uint32_t rep_cp; /* the base character of that glyph (libvterm repeats it) */
+    long rep_hold;   /* a REP of a non-ASCII glyph, held until the cursor is known */
+    int run_base;    /* the current text run (one on_text call) has a base character */
     int single_shift;
     /* where the uninterrupted stretch of NORMAL state began in out */
     size_t normal_since;
@@ -52,6 +54,7 @@ struct vfilter {
 struct term {
     VTerm *vt;
     VTermScreen *screen;
+    VTerm *probe; /* a 1x4 libvterm that measures a glyph's width, made when needed */
     int rows, cols;
     term_output_fn out;
     void *out_ud;
@@ -354,6 +357,8 @@ void term_free(struct term *t)
     if (!t)
         return;
     vterm_free(t->vt);
+    if (t->probe)
+        vterm_free(t->probe);
     for (size_t i = 0; i < t->sb_cap; i++)
         free(t->sb[i].cells);
     free(t->sb);
@@ -476,6 +481,7 @@ static void f_text(struct term *t, uint32_t cp)
             f->rep_safe = 0;
     } else {
         f->rep_safe = 1;
+        f->rep_cp = cp;
         f->run_base = 1;
     }
     if (f->single_shift) {
@@ -522,6 +528,12 @@ static void f_csi_final(struct term *t, char c)
     if (!f->csi_leader && !f->csi_inter) {
         if (c == 'b' && !f->rep_safe)
             return; /* REP with nothing to repeat: libvterm would loop */
+        if (c == 'b' && f->rep_cp >= 0x80) {
+            /* It may repeat a wide glyph: term_feed fits it to the row. */
+            long n = arg_or(f, 0, 1);
+            f->rep_hold = n < 1 ? 1 : n;
+            return;
+        }
         if (c == 'r') {
             int top = arg_or(f, 0, 1), bot = arg_or(f, 1, 0);
             t->region_set =
@@ -797,6 +809,47 @@ static void vt_write(struct term *t, const char *s, size_t len)
         vterm_input_write(t->vt, s, len);
 }
 
+/* The width libvterm gives code point cp: its vterm_unicode_width() is not
+ * exported, so a tiny terminal of our own prints cp and reads the cell. */
+static int vterm_width_of(struct term *t, uint32_t cp)
+{
+    if (!t->probe) {
+        t->probe = vterm_new(1, 4);
+        vterm_set_utf8(t->probe, 1);
+        vterm_screen_reset(vterm_obtain_screen(t->probe), 1);
+    }
+    /* Erased first: a cell's width is read from the cell after it. */
+    char buf[16] = "\x1b[H\x1b[2K";
+    size_t n = 7 + utf8_encode(cp, buf + 7);
+    vterm_input_write(t->probe, buf, n);
+    VTermScreenCell cell;
+    VTermPos at = {0, 0};
+    if (!vterm_screen_get_cell(vterm_obtain_screen(t->probe), at, &cell))
+        return 1;
+    return cell.width;
+}
+
+/* libvterm 0.1.4's REP puts its previous glyph at every step of the glyph's
+ * width up to the end of the row, without checking that a wide glyph's right
+ * half is on the screen: a REP of a wide glyph that reaches the last column
+ * writes through NULL (`あ`, then `ESC [1;10H ESC [b` on a 10-column screen).
+ * The count is cut to the wide glyphs that fit, as xterm never splits one. */
+static void write_rep(struct term *t, long count)
+{
+    if (vterm_width_of(t, t->f.rep_cp) == 2) {
+        VTermPos pos;
+        vterm_state_get_cursorpos(vterm_obtain_state(t->vt), &pos);
+        long room = pos.col < t->cols ? 2L * ((t->cols - pos.col) / 2) : 0;
+        if (count > room)
+            count = room;
+    }
+    if (count < 1)
+        return;
+    char rep[32];
+    int n = snprintf(rep, sizeof rep, "\x1b[%ldb", count);
+    vterm_input_write(t->vt, rep, (size_t)n);
+}
+
 /* Puts libvterm's cursor back on the screen: after a shrink it can be left
  * above or right of it, directly or through a cursor saved before. */
 static void clamp_cursor(struct term *t)
@@ -898,6 +951,15 @@ void term_feed(struct term *t, const char *data, size_t len)
             f->sync = 0;
             vt_write(t, t->fbuf.buf, t->fbuf.len);
             clamp_cursor(t);
+            sb_reset(&t->fbuf);
+            f->normal_since = f->st == P_NORMAL ? 0 : (size_t)-1;
+        }
+        if (f->rep_hold) {
+            /* A REP of a non-ASCII glyph: libvterm runs what came before,
+             * then the REP goes in fitted to the cursor's row. */
+            vt_write(t, t->fbuf.buf, t->fbuf.len);
+            write_rep(t, f->rep_hold);
+            f->rep_hold = 0;
             sb_reset(&t->fbuf);
             f->normal_since = f->st == P_NORMAL ? 0 : (size_t)-1;
         }

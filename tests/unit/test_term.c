@@ -369,6 +369,43 @@ static void test_rep_without_previous_char(void **state)
     term_free(t);
 }
 
+/* REP of a wide glyph that reaches the last column: libvterm 0.1.4 puts the
+ * glyph's right half past the row, through NULL (found by fuzz_term). */
+static void test_rep_wide_at_row_end(void **state)
+{
+    (void)state;
+    const char *a = "\xe3\x81\x82"; /* two columns wide */
+    struct term *t = term_new(5, 10, 0);
+    feed(t, a);
+    feed(t, "\x1b[1;10H\x1b[b"); /* REP on the last column */
+    assert_sane(t);
+    assert_row(t, 0, "\xe3\x81\x82");
+    /* From column 2 of an odd-width row: the glyphs that fit, no half. */
+    term_resize(t, 5, 9);
+    feed(t, "\x1b[2;1H\xe3\x81\x82\x1b[9b");
+    assert_sane(t);
+    assert_row(t, 1, "\xe3\x81\x82\xe3\x81\x82\xe3\x81\x82\xe3\x81\x82");
+    /* An even row is filled to its end, as before. */
+    term_resize(t, 5, 10);
+    feed(t, "\x1b[3;1H\xe3\x81\x82\x1b[65535b");
+    assert_row(t, 2, "\xe3\x81\x82\xe3\x81\x82\xe3\x81\x82\xe3\x81\x82\xe3\x81\x82");
+    /* A narrow non-ASCII glyph repeats as an ASCII one does. */
+    feed(t, "\x1b[4;1H\xc3\xa9\x1b[20b");
+    char *narrow = term_row_text(t, 3);
+    feed(t, "\x1b[4;1Hx\x1b[20b");
+    char *ascii = term_row_text(t, 3);
+    assert_int_equal(text_width(narrow), text_width(ascii));
+    free(narrow);
+    free(ascii);
+    /* The REP split from its glyph across reads. */
+    feed(t, "\x1b[5;9H");
+    feed(t, a);
+    feed(t, "\x1b[1;10H\x1b");
+    feed(t, "[3b");
+    assert_works(t);
+    term_free(t);
+}
+
 static void feed_lines(struct term *t, int n)
 {
     char line[32];
@@ -685,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_alt_screen),
         cmocka_unit_test(test_mouse),
         cmocka_unit_test(test_rep_without_previous_char),
+        cmocka_unit_test(test_rep_wide_at_row_end),
         cmocka_unit_test(test_shrink),
         cmocka_unit_test(test_string_split),
         cmocka_unit_test(test_csi_many_args),
