@@ -37,6 +37,13 @@ for t in "${targets[@]}"; do
   else
     echo "fuzz $t: FINDING (log: $log)"
     grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$log" | head -20 || true
+    # The stack and the input itself: CI's scratch directory is gone after
+    # the run, so the log is all there is to reproduce the finding from.
+    grep -E '^ +#[0-9]+ ' "$log" | head -12 || true
+    for unit in "$findings/$name"-*; do
+      [ -f "$unit" ] && [ "$(stat -c %s "$unit")" -le 8192 ] &&
+        echo "input (base64) $(basename "$unit"): $(base64 -w0 "$unit")"
+    done
     failed=1
   fi
 done
