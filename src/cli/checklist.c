@@ -5,7 +5,7 @@
 
 #include "calendar.h"
 #include "checklist.h"
-#include "cli_commands.h"
+#include "commands.h"
 #include "i18n.h"
 #include "incidents.h"
 #include "sla.h"

@@ -5,7 +5,7 @@
 
 #include "calendar.h"
 #include "checklist.h"
-#include "cli_commands.h"
+#include "commands.h"
 #include "handover.h"
 #include "i18n.h"
 #include "store.h"

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "central.h"
-#include "cli_commands.h"
+#include "commands.h"
 #include "config.h"
 #include "i18n.h"
 #include "store.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cli_commands.h"
+#include "commands.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "output.h"

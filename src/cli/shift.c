@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_commands.h"
+#include "commands.h"
 #include "i18n.h"
 #include "shifts.h"
 #include "store.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_commands.h"
+#include "commands.h"
 #include "i18n.h"
 #include "incidents.h"
 #include "inquiries.h"

@@ -7,7 +7,7 @@
 
 #include "checks.h"
 #include "cli.h"
-#include "cli_commands.h"
+#include "commands.h"
 #include "i18n.h"
 #include "output.h"
 #include "store.h"

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cli_commands.h"
+#include "commands.h"
 #include "i18n.h"
 #include "output.h"
 #include "ssh_console.h"

@@ -4,7 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli_commands.h"
+#include "commands.h"
 #include "demo.h"
 #include "i18n.h"
 #include "paths.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "calendar.h"
-#include "cli_commands.h"
+#include "commands.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "job_runner.h"

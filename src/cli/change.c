@@ -5,7 +5,7 @@
 
 #include "calendar.h"
 #include "changes.h"
-#include "cli_commands.h"
+#include "commands.h"
 #include "config_records.h"
 #include "i18n.h"
 #include "paths.h"

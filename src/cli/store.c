@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "calendar.h"
-#include "cli_commands.h"
+#include "commands.h"
 #include "i18n.h"
 #include "ledger_io.h"
 #include "operators.h"
