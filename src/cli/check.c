@@ -1,5 +1,4 @@
 /* unyo check list | run */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +25,6 @@ static char *clean(const char *s)
     return sb_detach(&sb);
 }
 
-static void reset_getopt(void)
-{
-    optind = 0;
-    opterr = 1;
-}
-
 static int load(const char *where, struct check_set *set, char **err)
 {
     struct stat sb;
@@ -40,19 +33,11 @@ static int load(const char *where, struct check_set *set, char **err)
     return checks_load_dir(where, set, err);
 }
 
-static int check_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"checks", required_argument, NULL, 'c'},
-                                         {NULL, 0, NULL, 0}};
-    const char *where = NULL;
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-        if (c == 'c')
-            where = optarg;
-        else
-            return cli_usage("check", _("unknown option"));
-    }
+    const char *where = cli_str(a, "checks");
+    if (a->argc > 0)
+        return cli_usage("check", _("unexpected argument: %s"), a->argv[0]);
     struct check_set set = {0};
     char *err = NULL;
     if (load(where, &set, &err) != 0)
@@ -89,62 +74,19 @@ static int check_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int check_run_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"host", required_argument, NULL, 'H'},
-                                         {"item", required_argument, NULL, 'i'},
-                                         {"concurrency", required_argument, NULL, 'n'},
-                                         {"timeout", required_argument, NULL, 't'},
-                                         {"checks", required_argument, NULL, 'c'},
-                                         {"accept-new", no_argument, NULL, 'A'},
-                                         {"dry-run", no_argument, NULL, 'd'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {NULL, 0, NULL, 0}};
     struct check_run_opts o = {0};
-    const char *where = NULL;
-    int quiet = 0;
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "H:i:n:t:c:Adq", opts, NULL)) != -1) {
-        switch (c) {
-        case 'H':
-            o.host = optarg;
-            break;
-        case 'i':
-            o.item = optarg;
-            break;
-        case 'n': {
-            long n;
-            if (cli_count("check", "--concurrency", optarg, 1, 1000, &n) != 0)
-                return EXIT_USAGE;
-            o.concurrency = (int)n;
-            break;
-        }
-        case 't': {
-            long n;
-            if (cli_count("check", "--timeout", optarg, 1, 86400, &n) != 0)
-                return EXIT_USAGE;
-            o.timeout = (int)n;
-            break;
-        }
-        case 'c':
-            where = optarg;
-            break;
-        case 'A':
-            o.accept_new = 1;
-            break;
-        case 'd':
-            o.dry_run = 1;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        default:
-            return cli_usage("check", _("unknown option"));
-        }
-    }
-    if (optind != argc)
-        return cli_usage("check", _("unexpected argument: %s"), argv[optind]);
+    o.host = cli_str(a, "host");
+    o.item = cli_str(a, "item");
+    o.concurrency = (int)cli_int(a, "concurrency", 0);
+    o.timeout = (int)cli_int(a, "timeout", 0);
+    o.accept_new = cli_has(a, "accept-new") > 0;
+    o.dry_run = cli_has(a, "dry-run") > 0;
+    const char *where = cli_str(a, "checks");
+    int quiet = cli_has(a, "quiet") > 0;
+    if (a->argc > 0)
+        return cli_usage("check", _("unexpected argument: %s"), a->argv[0]);
     struct check_set set = {0};
     char *err = NULL;
     if (load(where, &set, &err) != 0)
@@ -222,13 +164,26 @@ static int check_run_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return code;
 }
 
-int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
-{
-    if (argc < 2)
-        return cli_usage("check", _("say list or run"));
-    if (streq(argv[1], "list"))
-        return check_list_cmd(ctx, argc - 1, argv + 1);
-    if (streq(argv[1], "run"))
-        return check_run_cmd(ctx, argc - 1, argv + 1);
-    return cli_usage("check", _("unknown verb %s: use list or run"), argv[1]);
-}
+static const struct cli_opt check_list_opts[] = {
+    OPT_STR("checks", 'c', "DIR|FILE", N_("the check definitions (default data/checks)")), OPT_END};
+static const struct cli_opt check_run_opts[] = {
+    OPT_STR("host", 'H', "GLOB", N_("only the hosts whose name matches")),
+    OPT_STR("item", 'i', "CHECK|CODE", N_("only this check, or the checks of this item")),
+    OPT_INT("concurrency", 'n', "N", 1, 1000, N_("hosts checked at once")),
+    OPT_INT("timeout", 't', "S", 1, 86400, N_("seconds for each check")),
+    OPT_STR("checks", 'c', "DIR|FILE", N_("the check definitions (default data/checks)")),
+    OPT_FLAG("accept-new", 'A', N_("trust a host key seen for the first time")),
+    OPT_FLAG("dry-run", 'd', N_("show what would run, record nothing")),
+    OPT_FLAG("quiet", 'q', N_("print only the NG results")),
+    OPT_END};
+const struct cli_family check_family = {
+    "check",
+    (const struct cli_verb[]){
+        {"list", NULL, check_list_opts, check_list_cmd, NULL, CLI_FORMATS},
+        {"run", NULL, check_run_opts, check_run_cmd,
+         N_("Runs the checks (data/checks/*.ini, or ~/.config/unyo/checks) on every host of the\n"
+            "inventory in parallel, records OK/NG in the daily checklist and metrics, and\n"
+            "lists the NG results. Exit status 3 when any result is NG."),
+         0},
+        {0}},
+    NULL};

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "opt.h"
 #include "store.h"
 #include "textwidth.h"
 #include "util.h"
@@ -18,30 +19,14 @@
 static int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
 
 static const struct cli_command commands[] = {
-    {"init", cmd_init, N_("create a store and load the work-item templates"),
-     N_("unyo init [--db PATH] [--template library|package|all]\n"
-        "  Creates a new store (never overwrites one) and loads the shipped work-item\n"
-        "  templates: library (seed 002, default), package (seed 000) or all.")},
-    {"operator", cmd_operator, N_("register and list operators"),
-     N_("unyo operator add LOGIN --role operator|engineer|manager [--name NAME]\n"
-        "unyo operator list [--csv|--json]\n"
-        "  LOGIN is the OS user name the person logs in with.")},
-    {"calendar", cmd_calendar, N_("show service hours and closed days"),
-     N_("unyo calendar [--month YYYY-MM] [--file PATH]\n"
-        "  Service hours in JST: Sunday 07:00-17:30, other days 07:00-24:00, minus the\n"
-        "  closed days of the calendar file (default: ~/.config/unyo/calendar.ini, else\n"
-        "  the shipped data/calendar.ini).")},
-    {"template", cmd_template, N_("list the work-item templates"),
-     N_("unyo template list [--pane PANE] [--csv|--json]")},
-    {"export", cmd_export, N_("write every table of the store as CSV files"),
-     N_("unyo export --csv DIR [--bom]\n"
-        "  One RFC 4180 file per table (UTF-8, header row). --bom adds a byte-order mark\n"
-        "  for Excel. This is the end-of-service extraction: nothing stored is left out.")},
-    {"import", cmd_import, N_("load an export into an empty store"),
-     N_("unyo import --csv DIR\n"
-        "  Creates the store named by --db if it does not exist; an existing store must\n"
-        "  hold no ledger rows. All or nothing.")},
-    {"checklist", cmd_checklist, N_("the daily checklist: due checks, marks, as-needed items"),
+    {"init", N_("create a store and load the work-item templates"), &init_family, NULL, NULL},
+    {"operator", N_("register and list operators"), &operator_family, NULL, NULL},
+    {"calendar", N_("show service hours and closed days"), &calendar_family, NULL, NULL},
+    {"template", N_("list the work-item templates"), &template_family, NULL, NULL},
+    {"export", N_("write every table of the store as CSV files"), &export_family, NULL, NULL},
+    {"import", N_("load an export into an empty store"), &import_family, NULL, NULL},
+    {"checklist", N_("the daily checklist: due checks, marks, as-needed items"), NULL,
+     cmd_checklist,
      N_("unyo checklist [list] [--date YYYY-MM-DD] [--csv|--json]\n"
         "  One row per due item and host, overdue ones (rolled over, still undone) first.\n"
         "unyo checklist mark ITEM ok|ng|skip|note [--value V] [--note TEXT] [--reason TEXT]\n"
@@ -53,15 +38,8 @@ static const struct cli_command commands[] = {
         "unyo checklist incident ITEM [--host H] [--date D]\n"
         "  Each NG result of the item opens an incident draft (one per host and check),\n"
         "  or is added to the open one of the same problem.")},
-    {"shift", cmd_shift, N_("the shift schedule and who is on duty"),
-     N_("unyo shift list [--month YYYY-MM] [--csv|--json]\n"
-        "unyo shift set DAY SHIFT LOGIN\n"
-        "  Puts LOGIN on SHIFT (a code of shifts.ini: early, late, sunday ...) of DAY,\n"
-        "  replacing whoever was there (the change is kept in the audit trail).\n"
-        "unyo shift clear DAY SHIFT\n"
-        "unyo shift now\n"
-        "  Who is on shift at this moment (JST).")},
-    {"handover", cmd_handover, N_("the shift handover: summary, sign, acknowledge"),
+    {"shift", N_("the shift schedule and who is on duty"), &shift_family, NULL, NULL},
+    {"handover", N_("the shift handover: summary, sign, acknowledge"), NULL, cmd_handover,
      N_("unyo handover [show] [--date YYYY-MM-DD] [--markdown]\n"
         "  The latest handover signed that day, or the live summary when none is: open\n"
         "  incidents, checks NG or not done, jobs failed or pending, changes in progress,\n"
@@ -73,8 +51,8 @@ static const struct cli_command commands[] = {
         "  The incoming operator (not the signer) acknowledges; without ID, the latest.\n"
         "unyo handover clear ITEM\n"
         "unyo handover list [--month YYYY-MM] [--csv|--json]")},
-    {"audit", cmd_audit, N_("show the audit trail"), N_("unyo audit [--limit N] [--csv|--json]")},
-    {"host", cmd_host, N_("the hosts inventory and SSH reach"),
+    {"audit", N_("show the audit trail"), &audit_family, NULL, NULL},
+    {"host", N_("the hosts inventory and SSH reach"), NULL, cmd_host,
      N_("unyo host list|show NAME [--csv|--json]\n"
         "unyo host add NAME [--address A] [--role R] [--location L] [--os OS] [--owner O]\n"
         "               [--notes N] [--ssh-alias ALIAS] [--user U] [--port P] [--jump J]\n"
@@ -87,51 +65,13 @@ static const struct cli_command commands[] = {
         "unyo host trust [--yes] NAME\n"
         "  Shows the host key's SHA256 fingerprint and adds it to ~/.ssh/known_hosts.\n"
         "  Roles: AP DB file AD proxy WSUS backup network other.")},
-    {"check", cmd_check, N_("automated server checks over SSH"),
-     N_("unyo check list [--checks DIR|FILE] [--csv|--json]\n"
-        "unyo check run [--host GLOB] [--item CHECK|CODE] [--concurrency N] [--timeout S]\n"
-        "               [--checks DIR|FILE] [--accept-new] [--dry-run] [--quiet]\n"
-        "  Runs the checks (data/checks/*.ini, or ~/.config/unyo/checks) on every host of the\n"
-        "  inventory in parallel, records OK/NG in the daily checklist and metrics, and\n"
-        "  lists the NG results. Exit status 3 when any result is NG.")},
-    {"session", cmd_session, N_("recorded SSH terminal sessions"),
-     N_("unyo session open [--accept-new] [--save-screen FILE] HOST\n"
-        "  An interactive shell on HOST, recorded (output only) as an asciicast v2.\n"
-        "  --save-screen writes the final screen and its scrollback as text.\n"
-        "unyo session list [--host NAME] [--limit N] [--csv|--json]\n"
-        "unyo session export ID > FILE.cast\n"
-        "  Writes the recording; play it with asciinema play FILE.cast.")},
-    {"ssh", cmd_ssh, N_("a recorded SSH session, full screen"),
-     N_("unyo ssh HOST\n"
-        "  An interactive shell on HOST (inventory name or ssh_config alias) drawn full\n"
-        "  screen and recorded like a Consoles pane session. The prefix key (C-], or\n"
-        "  config.ini [consoles] prefix) then d or q leaves; then [ scrolls back.")},
-    {"demo", cmd_demo, N_("create a demo store or a synthetic load"),
-     N_("unyo demo [--db PATH] [--force]\n"
-        "  Creates a store with sample libraries, hosts, operators and a few days of\n"
-        "  history.\n"
-        "unyo demo --generate N [--db PATH]\n"
-        "  Adds N synthetic incidents with their events (for benchmarks).")},
-    {"central", cmd_central, N_("create or upgrade the central database schema"),
-     N_("unyo central init [--url URL]\n"
-        "  Creates the schema in the central PostgreSQL database, or upgrades it to this\n"
-        "  unyo's version. URL is a libpq connection string or URI (PG* variables,\n"
-        "  ~/.pgpass and sslmode work as in psql); default: url in the [sync] section of\n"
-        "  ~/.config/unyo/config.ini.")},
-    {"sync", cmd_sync, N_("exchange changes with the central database"),
-     N_("unyo sync [--url URL] [--csv|--json]\n"
-        "  One round: sends this console's changes, then receives everyone else's, and\n"
-        "  prints what moved per table. Without a connection nothing is lost: changes\n"
-        "  stay pending until the next successful round.\n"
-        "unyo sync --full [--url URL] [--csv|--json]\n"
-        "  For a store restored from a backup: receives every row again, this console's\n"
-        "  own included (the newer version of each wins), then sends what is newer here.\n"
-        "unyo sync --retry [--url URL] [--csv|--json]\n"
-        "  A round that first sends again the rows the central database refused.\n"
-        "unyo sync --status [--csv|--json]\n"
-        "  Pending changes per table, the last successful sync and the last error, and\n"
-        "  the rows set aside because the central database refused them.")},
-    {"incident", cmd_incident, N_("record and follow incidents (インシデント管理簿)"),
+    {"check", N_("automated server checks over SSH"), &check_family, NULL, NULL},
+    {"session", N_("recorded SSH terminal sessions"), &session_family, NULL, NULL},
+    {"ssh", N_("a recorded SSH session, full screen"), &ssh_family, NULL, NULL},
+    {"demo", N_("create a demo store or a synthetic load"), &demo_family, NULL, NULL},
+    {"central", N_("create or upgrade the central database schema"), &central_family, NULL, NULL},
+    {"sync", N_("exchange changes with the central database"), &sync_family, NULL, NULL},
+    {"incident", N_("record and follow incidents (インシデント管理簿)"), NULL, cmd_incident,
      N_("unyo incident new --library CODE --channel phone|mail|alert|visit|rounds --title T\n"
         "    --impact 1-3 --urgency 1-3 [--description D] [--category C] [--reporter R]\n"
         "    [--host NAME ...] [--received \"YYYY-MM-DD HH:MM\"] [--draft]\n"
@@ -146,7 +86,7 @@ static const struct cli_command commands[] = {
         "unyo incident inbox [--csv|--json]\n"
         "unyo incident link REF KIND ID [--note N]\n"
         "  Impact and urgency: 1 high, 3 low; the priority comes from sla.ini.")},
-    {"inquiry", cmd_inquiry, N_("record and answer inquiries (問い合わせ管理簿)"),
+    {"inquiry", N_("record and answer inquiries (問い合わせ管理簿)"), NULL, cmd_inquiry,
      N_("unyo inquiry new --library CODE --channel C --title T [--question Q] [--reporter R]\n"
         "unyo inquiry list [--status S] [--library L] [--search TEXT] [--csv|--json]\n"
         "unyo inquiry show REF [--json]\n"
@@ -156,7 +96,7 @@ static const struct cli_command commands[] = {
         "unyo inquiry answer REF [--text SENT]\n"
         "unyo inquiry convert REF --impact N --urgency N [--category C]\n"
         "  The draft's author cannot review it; an engineer approves.")},
-    {"problem", cmd_problem, N_("problem management and knowledge (問題管理)"),
+    {"problem", N_("problem management and knowledge (問題管理)"), NULL, cmd_problem,
      N_("unyo problem new --title T [--description D] [--owner LOGIN]\n"
         "unyo problem list [--status S] [--csv|--json]\n"
         "unyo problem show REF\n"
@@ -165,12 +105,12 @@ static const struct cli_command commands[] = {
         "    [--prevention-status T] [--prevention-due YYYY-MM-DD] [--owner LOGIN] [--note N]\n"
         "unyo problem link REF INCIDENT\n"
         "unyo problem publish REF [--keywords K]")},
-    {"sla", cmd_sla, N_("SLA targets, breach scan and achievement report"),
+    {"sla", N_("SLA targets, breach scan and achievement report"), NULL, cmd_sla,
      N_("unyo sla show\n"
         "unyo sla scan\n"
         "  Records an sla_breached event for each step past its target (idempotent).\n"
         "unyo sla report --from YYYY-MM-DD --to YYYY-MM-DD [--markdown|--csv|--json]")},
-    {"search", cmd_search, N_("full-text search over incidents, inquiries and knowledge"),
+    {"search", N_("full-text search over incidents, inquiries and knowledge"), NULL, cmd_search,
      N_("unyo search TEXT... [--scope incidents|inquiries|knowledge|all] [--limit N]\n"
         "    [--csv|--json]\n"
         "  Every word must match; Japanese needs no spaces. Words of 1-2 characters are\n"
@@ -178,10 +118,11 @@ static const struct cli_command commands[] = {
         "unyo search --rebuild | --suspend | --resume\n"
         "  Bulk loads (unyo demo --generate, import) suspend the index, then resume it:\n"
         "  resume rebuilds it from the tables.")},
-    {"report", cmd_report, N_("daily (the day's work, incidents, inquiries) and monthly reports"),
+    {"report", N_("daily (the day's work, incidents, inquiries) and monthly reports"), NULL,
+     cmd_report,
      N_("unyo report daily [--date YYYY-MM-DD] [--markdown|--csv|--json]\n"
         "unyo report monthly [--month YYYY-MM] [--markdown|--csv|--json]")},
-    {"change", cmd_change, N_("change requests: plan, review, approve, execute, roll back"),
+    {"change", N_("change requests: plan, review, approve, execute, roll back"), NULL, cmd_change,
      N_("unyo change new --dept D --title T [--target T] [--reason R] [--plan P]\n"
         "                [--rollback R] [--risk low|medium|high]\n"
         "                [--window-start T --window-end T]\n"
@@ -202,11 +143,11 @@ static const struct cli_command commands[] = {
         "unyo change do REF STEP_NO [--output TEXT] [--session ID]\n"
         "  Checks off a procedure step while in progress; steps go in order.\n"
         "unyo change add-step REF TEXT  |  unyo change effect REF KIND:HOST:VALUE")},
-    {"config", cmd_config, N_("configuration records: software, patches, hardware, accounts"),
+    {"config", N_("configuration records: software, patches, hardware, accounts"), NULL, cmd_config,
      N_("unyo config [list] [--host H] [--kind software|patch|hardware|account|permission|policy]\n"
         "               [--csv|--json]\n"
         "  Records change through change requests (unyo change ... --effect).")},
-    {"jobs", cmd_jobs, N_("batch jobs: definitions, the day's queue, the runner"),
+    {"jobs", N_("batch jobs: definitions, the day's queue, the runner"), NULL, cmd_jobs,
      N_("unyo jobs list [--csv|--json]\n"
         "unyo jobs load [--file F]...\n"
         "  Installs the job definitions (data/jobs/*.ini) into the store, by code.\n"
@@ -222,7 +163,7 @@ static const struct cli_command commands[] = {
         "unyo jobs mark RUN succeeded|failed|skipped [--note N]   (manual jobs)\n"
         "unyo jobs show RUN   |   unyo jobs history JOB [--csv|--json]\n"
         "unyo jobs deliver RUN --to DEPT [--files F] [--note N]")},
-    {"help", cmd_help, N_("show help for a command"), N_("unyo help [COMMAND]")},
+    {"help", N_("show help for a command"), NULL, cmd_help, N_("unyo help [COMMAND]")},
 };
 
 const struct cli_command *cli_commands(size_t *count)
@@ -313,7 +254,9 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     put_err_line(prefix, msg);
     free(prefix);
     const struct cli_command *c = find_command(cmd);
-    if (c)
+    if (c && c->family)
+        cli_family_usage(stderr, c->family, NULL);
+    else if (c)
         fprintf(stderr, "%s\n", _(c->usage));
     free(msg);
     return EXIT_USAGE;
@@ -385,6 +328,11 @@ static int synopsis_has_verb(const char *line, size_t len, const char *noun, con
  * usage has any, else all of it. */
 static void print_usage(const struct cli_command *c, const char *verb)
 {
+    if (c->family) {
+        printf("unyo %s — %s\n\n", c->name, _(c->summary));
+        cli_family_usage(stdout, c->family, verb);
+        return;
+    }
     const char *u = _(c->usage);
     struct strbuf sb = STRBUF_INIT;
     if (verb && *verb && *verb != '-') {
@@ -408,9 +356,58 @@ static void print_usage(const struct cli_command *c, const char *verb)
     sb_free(&sb);
 }
 
+static const char *type_name(enum cli_type t)
+{
+    static const char *const names[] = {"flag", "string", "int", "date", "month", "time", "enum"};
+    return names[t];
+}
+
+/* `unyo help --table`: every verb and option of the tables, one per line
+ * (NOUN VERB OPTION TYPE MIN MAX CHOICES, tab-separated; "-" for none), for
+ * the option test. A command still on the compatibility path is listed with
+ * the verb "*". */
+static void print_table(void)
+{
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+        const struct cli_family *f = commands[i].family;
+        if (!f) {
+            printf("%s\t*\t-\t-\t-\t-\t-\n", commands[i].name);
+            continue;
+        }
+        for (const struct cli_verb *v = f->verbs; v->run; v++) {
+            const char *vn = v->name ? v->name : "-";
+            printf("%s\t%s\t-\t-\t-\t-\t-\n", f->noun, vn);
+            for (const struct cli_opt *o = v->opts; o && o->name; o++)
+                printf("%s\t%s\t%s\t%s\t%ld\t%ld\t%s\n", f->noun, vn, o->name, type_name(o->type),
+                       o->min, o->max, o->choices ? o->choices : "-");
+        }
+    }
+}
+
+/* `unyo help --man-synopsis`: the lines of the man page's SYNOPSIS between
+ * its GENERATED markers (a test keeps doc/unyo.1 in step). */
+static void print_man_synopsis(void)
+{
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+        const struct cli_family *f = commands[i].family;
+        for (const struct cli_verb *v = f ? f->verbs : NULL; v && v->run; v++) {
+            printf(".br\n");
+            cli_synopsis(stdout, f->noun, v, 1);
+        }
+    }
+}
+
 static int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
 {
     (void)ctx;
+    if (argc == 2 && strcmp(argv[1], "--table") == 0) {
+        print_table();
+        return EXIT_OK;
+    }
+    if (argc == 2 && strcmp(argv[1], "--man-synopsis") == 0) {
+        print_man_synopsis();
+        return EXIT_OK;
+    }
     if (argc < 2) {
         print_overview(stdout);
         return EXIT_OK;
@@ -737,13 +734,13 @@ int cli_main(int argc, char **argv, console_fn console)
         if (!c) {
             no_such_command(args[0]);
             rc = EXIT_USAGE;
-        } else if (wants_help(n, args)) {
+        } else if (c->family ? cli_family_wants_help(c->family, n, args) : wants_help(n, args)) {
             print_usage(c, n > 1 ? args[1] : NULL);
             rc = finish_stdout(EXIT_OK);
         } else {
             int safe = sanitize_stdout(&ctx, n, args);
             int safe_err = sanitize_stderr(n, args);
-            rc = c->run(&ctx, n, args);
+            rc = c->family ? cli_family_run(&ctx, c->family, n, args) : c->run(&ctx, n, args);
             rc = finish_stdout(rc);
             if (safe) {
                 restore_stdout();

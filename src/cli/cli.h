@@ -45,11 +45,17 @@ int cli_parse_count(const char *name, const char *text, long min, long max, long
  * error (the caller returns EXIT_USAGE). */
 int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out);
 
+struct cli_family;
 struct cli_command {
     const char *name;
-    int (*run)(struct cli_ctx *ctx, int argc, char **argv);
     const char *summary; /* N_() text */
-    const char *usage;   /* N_() text: synopsis lines and options */
+    /* The verbs and options as a table (opt.h): parsed, validated and
+     * documented by one parser. */
+    const struct cli_family *family;
+    /* Compatibility path for a command not yet in a table: its own parsing
+     * and hand-written usage (N_() text). */
+    int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+    const char *usage;
 };
 const struct cli_command *cli_commands(size_t *count);
 

@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,26 +19,10 @@ static void show_progress(long long done, long long total)
     fflush(stderr);
 }
 
-int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
+static int demo_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"generate", required_argument, NULL, 'g'},
-                                         {"force", no_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
-    long long generate = -1;
-    int force = 0, c;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "g:f", opts, NULL)) != -1) {
-        if (c == 'g') {
-            long v;
-            if (cli_count("demo", "--generate", optarg, 0, 100000000, &v) != 0)
-                return EXIT_USAGE;
-            generate = v;
-        } else if (c == 'f') {
-            force = 1;
-        } else {
-            return cli_usage("demo", _("unknown option"));
-        }
-    }
+    long long generate = cli_int(a, "generate", -1);
+    int force = cli_has(a, "force") > 0;
     char *err = NULL;
     struct store *st = NULL;
     if (generate >= 0) {
@@ -91,3 +74,17 @@ int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
     printf(_("Created the demo store %s\n"), ctx->db_path);
     return EXIT_OK;
 }
+
+static const struct cli_opt demo_opts[] = {
+    OPT_INT("generate", 'g', "N", 0, 100000000,
+            N_("add N synthetic incidents with their events (for benchmarks)")),
+    OPT_FLAG("force", 'f', N_("replace the store if it exists")), OPT_END};
+const struct cli_family demo_family = {
+    "demo",
+    (const struct cli_verb[]){
+        {NULL, NULL, demo_opts, demo_cmd,
+         N_("Creates a store with sample libraries, hosts, operators and a few days of\n"
+            "history; with --generate N, adds N synthetic incidents to a store."),
+         0},
+        {0}},
+    NULL};

@@ -1,7 +1,6 @@
 /* unyo session open | list | export */
 #include <limits.h>
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,12 +19,6 @@
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
-
-static void reset_getopt(void)
-{
-    optind = 0;
-    opterr = 1;
-}
 
 static volatile sig_atomic_t winch;
 
@@ -84,25 +77,13 @@ static void raw_out(const char *b, size_t n, void *ud)
     write_all(STDOUT_FILENO, b, n);
 }
 
-static int session_open_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int session_open_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"accept-new", no_argument, NULL, 'A'},
-                                         {"save-screen", required_argument, NULL, 's'},
-                                         {NULL, 0, NULL, 0}};
-    int accept_new = 0, c;
-    const char *save_screen = NULL;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "As:", opts, NULL)) != -1) {
-        if (c == 'A')
-            accept_new = 1;
-        else if (c == 's')
-            save_screen = optarg;
-        else
-            return cli_usage("session", _("unknown option"));
-    }
-    if (optind != argc - 1)
+    int accept_new = cli_has(a, "accept-new") > 0;
+    const char *save_screen = cli_str(a, "save-screen");
+    if (a->argc != 1)
         return cli_usage("session", _("give one HOST"));
-    const char *name = argv[optind];
+    const char *name = a->argv[0];
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
@@ -184,26 +165,10 @@ static int session_open_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return status > 0 ? status : EXIT_OK;
 }
 
-static int session_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int session_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"host", required_argument, NULL, 'H'},
-                                         {"limit", required_argument, NULL, 'n'},
-                                         {NULL, 0, NULL, 0}};
-    const char *host = NULL;
-    int limit = 100, c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "H:n:", opts, NULL)) != -1) {
-        if (c == 'H')
-            host = optarg;
-        else if (c == 'n') {
-            long v;
-            if (cli_count("session", "--limit", optarg, 1, INT_MAX, &v) != 0)
-                return EXIT_USAGE;
-            limit = (int)v;
-        }
-        else
-            return cli_usage("session", _("unknown option"));
-    }
+    const char *host = cli_str(a, "host");
+    int limit = (int)cli_int(a, "limit", 100);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
@@ -293,18 +258,27 @@ static int session_export_cmd(struct cli_ctx *ctx, const char *id)
     return out;
 }
 
-int cmd_session(struct cli_ctx *ctx, int argc, char **argv)
+static int session_export_verb(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc < 2)
-        return cli_usage("session", _("say open, list or export"));
-    if (streq(argv[1], "open"))
-        return session_open_cmd(ctx, argc - 1, argv + 1);
-    if (streq(argv[1], "list"))
-        return session_list_cmd(ctx, argc - 1, argv + 1);
-    if (streq(argv[1], "export")) {
-        if (argc != 3)
-            return cli_usage("session", _("give one session ID"));
-        return session_export_cmd(ctx, argv[2]);
-    }
-    return cli_usage("session", _("unknown verb %s: use open, list or export"), argv[1]);
+    if (a->argc != 1)
+        return cli_usage("session", _("give one session ID"));
+    return session_export_cmd(ctx, a->argv[0]);
 }
+
+static const struct cli_opt session_open_opts[] = {
+    OPT_FLAG("accept-new", 'A', N_("trust a host key seen for the first time")),
+    OPT_STR("save-screen", 's', "FILE", N_("write the final screen and its scrollback as text")),
+    OPT_END};
+static const struct cli_opt session_list_opts[] = {
+    OPT_STR("host", 'H', "NAME", N_("only the sessions on this host")),
+    OPT_INT("limit", 'n', "N", 1, INT_MAX, N_("the latest N sessions (default 100)")), OPT_END};
+const struct cli_family session_family = {
+    "session",
+    (const struct cli_verb[]){
+        {"open", "HOST", session_open_opts, session_open_cmd,
+         N_("An interactive shell on HOST, recorded (output only) as an asciicast v2."), 0},
+        {"list", NULL, session_list_opts, session_list_cmd, NULL, CLI_FORMATS},
+        {"export", "ID", NULL, session_export_verb,
+         N_("Writes the recording to stdout; play it with asciinema play FILE.cast."), 0},
+        {0}},
+    NULL};

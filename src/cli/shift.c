@@ -1,5 +1,4 @@
 /* `unyo shift`: the monthly shift schedule (item 20 シフト表) and who is on duty now. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,20 +36,12 @@ static void print_entries(struct cli_ctx *ctx, const struct shift_defs *defs,
     output_free(t);
 }
 
-static int shift_list_cmd(struct cli_ctx *ctx, int argc, char **argv, const struct shift_defs *defs)
+static int shift_list_cmd(struct cli_ctx *ctx, const struct cli_args *a,
+                          const struct shift_defs *defs)
 {
-    static const struct option opts[] = {{"month", required_argument, NULL, 'm'},
-                                         {NULL, 0, NULL, 0}};
-    const char *month = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "m:", opts, NULL)) != -1) {
-        if (c == 'm')
-            month = optarg;
-        else
-            return cli_usage("shift", _("unknown option"));
-    }
+    const char *month = cli_str(a, "month");
+    if (a->argc > 0)
+        return cli_usage("shift", _("unexpected argument: %s"), a->argv[0]);
     int y, m;
     char extra;
     if (month) {
@@ -78,11 +69,9 @@ static int shift_list_cmd(struct cli_ctx *ctx, int argc, char **argv, const stru
     return EXIT_OK;
 }
 
-int cmd_shift(struct cli_ctx *ctx, int argc, char **argv)
+static int shift_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc < 2)
-        return cli_usage("shift", _("say list, set, clear or now"));
-    const char *verb = argv[1];
+    const char *verb = a->verb;
     struct shift_defs defs;
     char *err = NULL;
     if (shift_defs_load_default(&defs, &err) != 0)
@@ -90,36 +79,36 @@ int cmd_shift(struct cli_ctx *ctx, int argc, char **argv)
     int rc;
     struct store *st;
     if (streq(verb, "list")) {
-        rc = shift_list_cmd(ctx, argc - 1, argv + 1, &defs);
+        rc = shift_list_cmd(ctx, a, &defs);
     } else if (streq(verb, "set")) {
-        if (argc != 5) {
+        if (a->argc != 3) {
             rc = cli_usage("shift", _("shift set takes DAY SHIFT LOGIN"));
         } else if (cli_open_store(ctx, &st, 1) != 0) {
             rc = EXIT_FAIL;
         } else {
-            rc = shift_set(st, &defs, argv[2], argv[3], argv[4], NULL, &err);
+            rc = shift_set(st, &defs, a->argv[0], a->argv[1], a->argv[2], NULL, &err);
             store_close(st);
             if (rc != 0) {
                 rc = cli_fail(err);
             } else {
-                const struct shift_def *d = shift_def_find(&defs, argv[3]);
-                printf(_("%s %s (%s-%s): %s\n"), argv[2], shift_name(&defs, argv[3]), d->start,
-                       d->end, argv[4]);
+                const struct shift_def *d = shift_def_find(&defs, a->argv[1]);
+                printf(_("%s %s (%s-%s): %s\n"), a->argv[0], shift_name(&defs, a->argv[1]),
+                       d->start, d->end, a->argv[2]);
                 rc = EXIT_OK;
             }
         }
     } else if (streq(verb, "clear")) {
-        if (argc != 4) {
+        if (a->argc != 2) {
             rc = cli_usage("shift", _("shift clear takes DAY SHIFT"));
         } else if (cli_open_store(ctx, &st, 1) != 0) {
             rc = EXIT_FAIL;
         } else {
-            rc = shift_clear(st, argv[2], argv[3], &err);
+            rc = shift_clear(st, a->argv[0], a->argv[1], &err);
             store_close(st);
             rc = rc != 0 ? cli_fail(err) : EXIT_OK;
         }
     } else if (streq(verb, "now")) {
-        if (argc != 2) {
+        if (a->argc != 0) {
             rc = cli_usage("shift", _("shift now takes no arguments"));
         } else if (cli_open_store(ctx, &st, 0) != 0) {
             rc = EXIT_FAIL;
@@ -139,8 +128,23 @@ int cmd_shift(struct cli_ctx *ctx, int argc, char **argv)
             }
         }
     } else {
-        rc = cli_usage("shift", _("unknown verb %s: use list, set, clear or now"), verb);
+        rc = EXIT_USAGE;
     }
     shift_defs_free(&defs);
     return rc;
 }
+
+static const struct cli_opt shift_list_opts[] = {
+    OPT_MONTH("month", 'm', N_("the month to list (default: this month)")), OPT_END};
+const struct cli_family shift_family = {
+    "shift",
+    (const struct cli_verb[]){
+        {"list", NULL, shift_list_opts, shift_cmd, NULL, CLI_FORMATS},
+        {"set", "DAY SHIFT LOGIN", NULL, shift_cmd,
+         N_("Puts LOGIN on SHIFT (a code of shifts.ini: early, late, sunday ...) of DAY,\n"
+            "replacing whoever was there (the change is kept in the audit trail)."),
+         0},
+        {"clear", "DAY SHIFT", NULL, shift_cmd, NULL, 0},
+        {"now", NULL, NULL, shift_cmd, N_("Who is on shift at this moment (JST)."), CLI_FORMATS},
+        {0}},
+    NULL};

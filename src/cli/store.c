@@ -1,6 +1,5 @@
 /* Foundation commands: init, operator, calendar, template, export, import, audit. */
 #include <limits.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,30 +15,11 @@
 #include "timefmt.h"
 #include "util.h"
 
-/* getopt_long keeps state across calls; every command starts afresh. */
-static void reset_getopt(void)
+static int init_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    optind = 0;
-    opterr = 1;
-}
-
-int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
-{
-    static const struct option opts[] = {{"template", required_argument, NULL, 't'},
-                                         {NULL, 0, NULL, 0}};
-    const char *which = "library";
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
-        if (c == 't')
-            which = optarg;
-        else
-            return cli_usage("init", _("unknown option"));
-    }
-    if (optind < argc)
-        return cli_usage("init", _("unexpected argument: %s"), argv[optind]);
-    if (!streq(which, "library") && !streq(which, "package") && !streq(which, "all"))
-        return cli_usage("init", _("--template takes library, package or all"));
+    const char *which = cli_str(a, "template") ? cli_str(a, "template") : "library";
+    if (a->argc > 0)
+        return cli_usage("init", _("unexpected argument: %s"), a->argv[0]);
 
     /* Load and check every data file before the store exists, so a broken
      * file leaves nothing behind. */
@@ -71,8 +51,9 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int operator_list(struct cli_ctx *ctx)
+static int operator_list(struct cli_ctx *ctx, const struct cli_args *a)
 {
+    (void)a;
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
@@ -104,33 +85,14 @@ static int operator_list(struct cli_ctx *ctx)
     return EXIT_OK;
 }
 
-int cmd_operator(struct cli_ctx *ctx, int argc, char **argv)
+static int operator_add_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc < 2)
-        return cli_usage("operator", _("say add or list"));
-    if (streq(argv[1], "list"))
-        return operator_list(ctx);
-    if (!streq(argv[1], "add"))
-        return cli_usage("operator", _("unknown verb %s: use add or list"), argv[1]);
-    static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
-                                         {"name", required_argument, NULL, 'n'},
-                                         {NULL, 0, NULL, 0}};
-    const char *role = NULL, *name = NULL;
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc - 1, argv + 1, "r:n:", opts, NULL)) != -1) {
-        if (c == 'r')
-            role = optarg;
-        else if (c == 'n')
-            name = optarg;
-        else
-            return cli_usage("operator", _("unknown option"));
-    }
-    if (optind != argc - 2)
+    const char *role = cli_str(a, "role"), *name = cli_str(a, "name");
+    if (a->argc != 1)
         return cli_usage("operator", _("give exactly one LOGIN"));
     if (!role)
         return cli_usage("operator", _("--role is required (operator, engineer or manager)"));
-    const char *login = argv[1 + optind];
+    const char *login = a->argv[0];
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
@@ -143,23 +105,10 @@ int cmd_operator(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-int cmd_calendar(struct cli_ctx *ctx, int argc, char **argv)
+static int calendar_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     (void)ctx;
-    static const struct option opts[] = {{"month", required_argument, NULL, 'm'},
-                                         {"file", required_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
-    const char *month = NULL, *file = NULL;
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "m:f:", opts, NULL)) != -1) {
-        if (c == 'm')
-            month = optarg;
-        else if (c == 'f')
-            file = optarg;
-        else
-            return cli_usage("calendar", _("unknown option"));
-    }
+    const char *month = cli_str(a, "month"), *file = cli_str(a, "file");
     int y, m;
     if (month) {
         char extra;
@@ -181,21 +130,9 @@ int cmd_calendar(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-int cmd_template(struct cli_ctx *ctx, int argc, char **argv)
+static int template_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc < 2 || !streq(argv[1], "list"))
-        return cli_usage("template", _("say list"));
-    static const struct option opts[] = {{"pane", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
-    const char *pane = NULL;
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc - 1, argv + 1, "p:", opts, NULL)) != -1) {
-        if (c == 'p')
-            pane = optarg;
-        else
-            return cli_usage("template", _("unknown option"));
-    }
+    const char *pane = cli_str(a, "pane");
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
@@ -233,32 +170,21 @@ int cmd_template(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int parse_dir_options(const char *cmd, int argc, char **argv, const char **dir, int *bom)
+static int dir_operands(const struct cli_args *a, const char **dir)
 {
-    static const struct option opts[] = {
-        {"csv", required_argument, NULL, 'c'}, {"bom", no_argument, NULL, 'b'}, {NULL, 0, NULL, 0}};
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "c:b", opts, NULL)) != -1) {
-        if (c == 'c')
-            *dir = optarg;
-        else if (c == 'b' && bom)
-            *bom = 1;
-        else
-            return cli_usage(cmd, _("unknown option"));
-    }
-    if (optind < argc)
-        return cli_usage(cmd, _("unexpected argument: %s"), argv[optind]);
+    if (a->argc > 0)
+        return cli_usage(a->noun, _("unexpected argument: %s"), a->argv[0]);
+    *dir = cli_str(a, "csv");
     if (!*dir)
-        return cli_usage(cmd, _("--csv DIR is required"));
+        return cli_usage(a->noun, _("--csv DIR is required"));
     return EXIT_OK;
 }
 
-int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
+static int export_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *dir = NULL;
-    int bom = 0;
-    int rc = parse_dir_options("export", argc, argv, &dir, &bom);
+    int bom = cli_has(a, "bom") > 0;
+    int rc = dir_operands(a, &dir);
     if (rc != EXIT_OK)
         return rc;
     struct store *st;
@@ -274,10 +200,10 @@ int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
+static int import_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *dir = NULL;
-    int rc = parse_dir_options("import", argc, argv, &dir, NULL);
+    int rc = dir_operands(a, &dir);
     if (rc != EXIT_OK)
         return rc;
     char *err = NULL;
@@ -309,20 +235,9 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
+static int audit_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"limit", required_argument, NULL, 'l'},
-                                         {NULL, 0, NULL, 0}};
-    long limit = 50;
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "l:", opts, NULL)) != -1) {
-        if (c == 'l') {
-            if (cli_count("audit", "--limit", optarg, 1, INT_MAX, &limit) != 0)
-                return EXIT_USAGE;
-        } else
-            return cli_usage("audit", _("unknown option"));
-    }
+    long limit = cli_int(a, "limit", 50);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
@@ -359,3 +274,89 @@ int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
     store_close(st);
     return EXIT_OK;
 }
+
+/* ---- the tables ---- */
+static const struct cli_opt init_opts[] = {
+    OPT_ENUM("template", 't', "library|package|all",
+             N_("which templates to load (default library)")),
+    OPT_END};
+const struct cli_family init_family = {
+    "init",
+    (const struct cli_verb[]){
+        {NULL, NULL, init_opts, init_cmd,
+         N_("Creates a new store (never overwrites one) and loads the shipped work-item\n"
+            "templates: library (seed 002, default), package (seed 000) or all."),
+         0},
+        {0}},
+    NULL};
+
+static const struct cli_opt operator_add_opts[] = {
+    {.name = "role",
+     .short_name = 'r',
+     .type = CLI_ENUM,
+     .choices = "operator|engineer|manager",
+     .flags = CLI_REQUIRED},
+    OPT_STR("name", 'n', "NAME", N_("the person's name")),
+    OPT_END};
+const struct cli_family operator_family = {
+    "operator",
+    (const struct cli_verb[]){{"add", "LOGIN", operator_add_opts, operator_add_cmd,
+                               N_("LOGIN is the OS user name the person logs in with."), 0},
+                              {"list", NULL, NULL, operator_list, NULL, CLI_FORMATS},
+                              {0}},
+    NULL};
+
+static const struct cli_opt calendar_opts[] = {
+    OPT_MONTH("month", 'm', N_("the month to show (default: this month)")),
+    OPT_STR("file", 'f', "PATH", N_("the calendar file")), OPT_END};
+const struct cli_family calendar_family = {
+    "calendar",
+    (const struct cli_verb[]){
+        {NULL, NULL, calendar_opts, calendar_cmd,
+         N_("Service hours in JST: Sunday 07:00-17:30, other days 07:00-24:00, minus the\n"
+            "closed days of the calendar file (default: ~/.config/unyo/calendar.ini, else\n"
+            "the shipped data/calendar.ini)."),
+         0},
+        {0}},
+    NULL};
+
+static const struct cli_opt template_opts[] = {
+    OPT_STR("pane", 'p', "PANE", N_("only the templates of this pane")), OPT_END};
+const struct cli_family template_family = {
+    "template",
+    (const struct cli_verb[]){{"list", NULL, template_opts, template_list_cmd, NULL, CLI_FORMATS},
+                              {0}},
+    NULL};
+
+static const struct cli_opt export_opts[] = {
+    {.name = "csv", .short_name = 'c', .type = CLI_STR, .arg = "DIR", .flags = CLI_REQUIRED},
+    OPT_FLAG("bom", 'b', N_("add a byte-order mark for Excel")),
+    OPT_END};
+const struct cli_family export_family = {
+    "export",
+    (const struct cli_verb[]){
+        {NULL, NULL, export_opts, export_cmd,
+         N_("One RFC 4180 file per table (UTF-8, header row). This is the end-of-service\n"
+            "extraction: nothing stored is left out."),
+         0},
+        {0}},
+    NULL};
+
+static const struct cli_opt import_opts[] = {
+    {.name = "csv", .short_name = 'c', .type = CLI_STR, .arg = "DIR", .flags = CLI_REQUIRED},
+    OPT_END};
+const struct cli_family import_family = {
+    "import",
+    (const struct cli_verb[]){
+        {NULL, NULL, import_opts, import_cmd,
+         N_("Creates the store named by --db if it does not exist; an existing store must\n"
+            "hold no ledger rows. All or nothing."),
+         0},
+        {0}},
+    NULL};
+
+static const struct cli_opt audit_opts[] = {
+    OPT_INT("limit", 'l', "N", 1, INT_MAX, N_("the latest N rows (default 50)")), OPT_END};
+const struct cli_family audit_family = {
+    "audit", (const struct cli_verb[]){{NULL, NULL, audit_opts, audit_cmd, NULL, CLI_FORMATS}, {0}},
+    NULL};

@@ -1,5 +1,4 @@
 /* `unyo central init` and `unyo sync`: the central PostgreSQL database. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,20 +47,11 @@ static const char *resolve_url(const char *cmd, const char *url, struct config *
     return NULL;
 }
 
-static int central_init_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int central_init_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"url", required_argument, NULL, 'u'}, {NULL, 0, NULL, 0}};
-    const char *url = NULL;
-    int c;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "u:", opts, NULL)) != -1) {
-        if (c == 'u')
-            url = optarg;
-        else
-            return cli_usage("central", _("unknown option"));
-    }
-    if (optind < argc)
-        return cli_usage("central", _("unexpected argument: %s"), argv[optind]);
+    const char *url = cli_str(a, "url");
+    if (a->argc > 0)
+        return cli_usage("central", _("unexpected argument: %s"), a->argv[0]);
     struct config *cfg = NULL;
     url = resolve_url("central", url, &cfg);
     if (!url) {
@@ -95,15 +85,6 @@ static int central_init_cmd(struct cli_ctx *ctx, int argc, char **argv)
     else
         printf(_("Upgraded the central schema from version %d to %d.\n"), from, to);
     return EXIT_OK;
-}
-
-int cmd_central(struct cli_ctx *ctx, int argc, char **argv)
-{
-    if (argc < 2)
-        return cli_usage("central", _("missing verb"));
-    if (streq(argv[1], "init"))
-        return central_init_cmd(ctx, argc - 1, argv + 1);
-    return cli_usage("central", _("unknown verb: %s"), argv[1]);
 }
 
 static void show_progress(void *ud, const char *phase, long long done, long long total)
@@ -201,30 +182,13 @@ static int sync_status_cmd(struct cli_ctx *ctx)
     return EXIT_OK;
 }
 
-int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
+static int sync_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"url", required_argument, NULL, 'u'},
-                                         {"status", no_argument, NULL, 's'},
-                                         {"full", no_argument, NULL, 'f'},
-                                         {"retry", no_argument, NULL, 'r'},
-                                         {NULL, 0, NULL, 0}};
-    const char *url = NULL;
-    int status = 0, full = 0, retry = 0, c;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "u:sfr", opts, NULL)) != -1) {
-        if (c == 'u')
-            url = optarg;
-        else if (c == 's')
-            status = 1;
-        else if (c == 'f')
-            full = 1;
-        else if (c == 'r')
-            retry = 1;
-        else
-            return cli_usage("sync", _("unknown option"));
-    }
-    if (optind < argc)
-        return cli_usage("sync", _("unexpected argument: %s"), argv[optind]);
+    const char *url = cli_str(a, "url");
+    int status = cli_has(a, "status") > 0, full = cli_has(a, "full") > 0;
+    int retry = cli_has(a, "retry") > 0;
+    if (a->argc > 0)
+        return cli_usage("sync", _("unexpected argument: %s"), a->argv[0]);
     if (status && full)
         return cli_usage("sync", _("--status and --full do not go together"));
     if (status && retry)
@@ -306,3 +270,37 @@ int cmd_sync(struct cli_ctx *ctx, int argc, char **argv)
     sync_report_free(&rep);
     return EXIT_OK;
 }
+
+static const struct cli_opt central_opts[] = {
+    OPT_STR("url", 'u', "URL", N_("a libpq connection string or URI")), OPT_END};
+const struct cli_family central_family = {
+    "central",
+    (const struct cli_verb[]){
+        {"init", NULL, central_opts, central_init_cmd,
+         N_("Creates the schema in the central PostgreSQL database, or upgrades it to this\n"
+            "unyo's version. URL is a libpq connection string or URI (PG* variables,\n"
+            "~/.pgpass and sslmode work as in psql); default: url in the [sync] section of\n"
+            "~/.config/unyo/config.ini."),
+         0},
+        {0}},
+    NULL};
+
+static const struct cli_opt sync_opts[] = {
+    OPT_STR("url", 'u', "URL", N_("a libpq connection string or URI")),
+    OPT_FLAG("full", 'f', N_("receive every row again (a store restored from a backup)")),
+    OPT_FLAG("retry", 'r', N_("first send again the rows the central database refused")),
+    OPT_FLAG("status", 's', N_("show pending changes, the last sync and its error")), OPT_END};
+const struct cli_family sync_family = {
+    "sync",
+    (const struct cli_verb[]){
+        {NULL, NULL, sync_opts, sync_cmd,
+         N_("One round: sends this console's changes, then receives everyone else's, and\n"
+            "prints what moved per table. Without a connection nothing is lost: changes\n"
+            "stay pending until the next successful round. --full receives every row\n"
+            "again, this console's own included (the newer version of each wins), then\n"
+            "sends what is newer here. --status lists pending changes per table, the last\n"
+            "successful sync and the last error, and the rows set aside because the central\n"
+            "database refused them."),
+         CLI_FORMATS},
+        {0}},
+    NULL};

@@ -1,0 +1,510 @@
+#include "opt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "cli.h"
+#include "i18n.h"
+#include "textwidth.h"
+#include "timefmt.h"
+#include "util.h"
+
+static size_t nopts(const struct cli_verb *v)
+{
+    size_t n = 0;
+    while (v->opts && v->opts[n].name)
+        n++;
+    return n;
+}
+
+static int month_ok(const char *s)
+{
+    if (!s || strlen(s) != 7 || s[4] != '-')
+        return 0;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    return m >= 1 && m <= 12;
+}
+
+static int enum_ok(const char *choices, const char *s)
+{
+    size_t n = strlen(s);
+    for (const char *p = choices; *p;) {
+        const char *e = strchr(p, '|');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, s, n) == 0)
+            return 1;
+        p += len + (e != NULL);
+    }
+    return 0;
+}
+
+int cli_check_value(const struct cli_opt *o, const char *text, long *num, char **err)
+{
+    char name[64];
+    snprintf(name, sizeof name, "--%s", o->name);
+    struct civil_date d;
+    int64_t ms;
+    switch (o->type) {
+    case CLI_FLAG:
+        break;
+    case CLI_STR:
+        if ((o->flags & CLI_NOEMPTY) && !*text) {
+            set_err(err, _("%s needs a value"), name);
+            return -1;
+        }
+        break;
+    case CLI_INT:
+        return cli_parse_count(name, text, o->min, o->max, num, err);
+    case CLI_DATE:
+        if (civil_parse(text, &d) != 0) {
+            set_err(err, _("%s takes a date YYYY-MM-DD, not %s"), name, text);
+            return -1;
+        }
+        break;
+    case CLI_MONTH:
+        if (!month_ok(text)) {
+            set_err(err, _("%s takes a month YYYY-MM, not %s"), name, text);
+            return -1;
+        }
+        break;
+    case CLI_TIME:
+        if (time_parse(text, &ms) != 0) {
+            set_err(err, _("%s takes a time such as \"2026-11-22 09:30\", not %s"), name, text);
+            return -1;
+        }
+        break;
+    case CLI_ENUM:
+        if (!enum_ok(o->choices, text)) {
+            set_err(err, _("%s takes %s, not %s"), name, o->choices, text);
+            return -1;
+        }
+        break;
+    }
+    return 0;
+}
+
+/* "unyo NOUN: msg" (sanitised: it may echo what was typed), then the verb's
+ * synopsis. */
+static int parse_error(const char *noun, const struct cli_verb *v, char *msg)
+{
+    struct strbuf sb = STRBUF_INIT;
+    text_sanitize(&sb, msg, 1);
+    fprintf(stderr, "unyo %s: %s\n", noun, sb.buf ? sb.buf : "");
+    sb_free(&sb);
+    free(msg);
+    fprintf(stderr, "%s ", _("usage:"));
+    cli_synopsis(stderr, noun, v, 0);
+    return EXIT_USAGE;
+}
+
+/* The option named by the text after "--" (len bytes): exact, else a unique
+ * prefix as getopt_long allows. */
+static const struct cli_opt *find_long(const struct cli_verb *v, const char *s, size_t len,
+                                       int *ambiguous)
+{
+    const struct cli_opt *hit = NULL;
+    int n = 0;
+    *ambiguous = 0;
+    for (size_t i = 0; v->opts && v->opts[i].name; i++) {
+        const char *name = v->opts[i].name;
+        if (strlen(name) == len && strncmp(name, s, len) == 0)
+            return &v->opts[i];
+        if (strlen(name) > len && strncmp(name, s, len) == 0) {
+            hit = &v->opts[i];
+            n++;
+        }
+    }
+    if (n > 1) {
+        *ambiguous = 1;
+        return NULL;
+    }
+    return hit;
+}
+
+static const struct cli_opt *find_short(const struct cli_verb *v, char c)
+{
+    for (size_t i = 0; v->opts && v->opts[i].name; i++)
+        if (v->opts[i].short_name == c)
+            return &v->opts[i];
+    return NULL;
+}
+
+static int take_value(struct cli_args *a, const struct cli_opt *o, const char *text, char **err)
+{
+    size_t i = (size_t)(o - a->v->opts);
+    long num = 0;
+    if (cli_check_value(o, text, &num, err) != 0)
+        return -1;
+    a->count[i]++;
+    a->val[i] = text;
+    a->num[i] = num;
+    if (o->flags & CLI_REPEAT) {
+        size_t n = (size_t)a->count[i];
+        a->all[i] = xrealloc(a->all[i], (n + 1) * sizeof *a->all[i]);
+        a->all[i][n - 1] = text;
+        a->all[i][n] = NULL;
+    }
+    return 0;
+}
+
+int cli_parse(const char *noun, const struct cli_verb *v, const char *verb, int argc, char **argv,
+              struct cli_args *a)
+{
+    size_t n = nopts(v);
+    memset(a, 0, sizeof *a);
+    a->noun = noun;
+    a->verb = verb;
+    a->v = v;
+    a->count = xcalloc(n + 1, sizeof *a->count);
+    a->val = xcalloc(n + 1, sizeof *a->val);
+    a->num = xcalloc(n + 1, sizeof *a->num);
+    a->all = xcalloc(n + 1, sizeof *a->all);
+    a->argv = xcalloc((size_t)argc + 1, sizeof *a->argv);
+    char *err = NULL;
+    int stop = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        if (stop || s[0] != '-' || s[1] == '\0') {
+            a->argv[a->argc++] = argv[i];
+            if (v->flags & CLI_STOP)
+                stop = 1;
+            continue;
+        }
+        if (strcmp(s, "--") == 0) {
+            stop = 1;
+            continue;
+        }
+        if (s[1] == '-') {
+            const char *name = s + 2, *eq = strchr(name, '=');
+            size_t len = eq ? (size_t)(eq - name) : strlen(name);
+            int ambiguous;
+            const struct cli_opt *o = find_long(v, name, len, &ambiguous);
+            if (!o) {
+                set_err(&err, ambiguous ? _("ambiguous option %s") : _("unknown option %s"), s);
+                break;
+            }
+            if (o->type == CLI_FLAG) {
+                if (eq) {
+                    set_err(&err, _("--%s takes no value"), o->name);
+                    break;
+                }
+                a->count[o - v->opts]++;
+                continue;
+            }
+            const char *val = eq ? eq + 1 : NULL;
+            if (!val && i + 1 < argc)
+                val = argv[++i];
+            if (!val) {
+                set_err(&err, _("--%s needs a value"), o->name);
+                break;
+            }
+            if (take_value(a, o, val, &err) != 0)
+                break;
+            continue;
+        }
+        /* -x, -xVALUE, -x VALUE, -ab (flags) */
+        for (const char *p = s + 1; *p; p++) {
+            const struct cli_opt *o = find_short(v, *p);
+            if (!o) {
+                set_err(&err, _("unknown option -%c"), *p);
+                break;
+            }
+            if (o->type == CLI_FLAG) {
+                a->count[o - v->opts]++;
+                continue;
+            }
+            const char *val = p[1] ? p + 1 : i + 1 < argc ? argv[++i] : NULL;
+            if (!val)
+                set_err(&err, _("--%s needs a value"), o->name);
+            else
+                take_value(a, o, val, &err);
+            break;
+        }
+        if (err)
+            break;
+    }
+    if (err) {
+        cli_args_free(a);
+        return parse_error(noun, v, err);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!a->all[i])
+            a->all[i] = xcalloc(1, sizeof *a->all[i]);
+    return 0;
+}
+
+void cli_args_free(struct cli_args *a)
+{
+    size_t n = a->v ? nopts(a->v) : 0;
+    for (size_t i = 0; a->all && i < n; i++)
+        free(a->all[i]);
+    free(a->all);
+    free(a->count);
+    free(a->val);
+    free(a->num);
+    free(a->argv);
+    memset(a, 0, sizeof *a);
+}
+
+static size_t opt_index(const struct cli_args *a, const char *name)
+{
+    for (size_t i = 0; a->v->opts && a->v->opts[i].name; i++)
+        if (strcmp(a->v->opts[i].name, name) == 0)
+            return i;
+    fprintf(stderr, "unyo: internal error: %s %s has no option --%s\n", a->noun,
+            a->verb ? a->verb : "", name);
+    abort();
+}
+
+int cli_has(const struct cli_args *a, const char *name)
+{
+    return a->count[opt_index(a, name)];
+}
+
+const char *cli_str(const struct cli_args *a, const char *name)
+{
+    return a->val[opt_index(a, name)];
+}
+
+long cli_int(const struct cli_args *a, const char *name, long dflt)
+{
+    size_t i = opt_index(a, name);
+    return a->count[i] ? a->num[i] : dflt;
+}
+
+const char **cli_all(const struct cli_args *a, const char *name, size_t *n)
+{
+    size_t i = opt_index(a, name);
+    if (n)
+        *n = (size_t)a->count[i];
+    return a->all[i];
+}
+
+/* ---- usage, generated from the tables ---- */
+
+/* "--name ARG" or "--name low|medium|high"; man: in roff. */
+static void opt_text(struct strbuf *sb, const struct cli_opt *o, int man)
+{
+    sb_puts(sb, man ? "\\fB\\-\\-" : "--");
+    for (const char *p = o->name; *p; p++)
+        sb_puts(sb, man && *p == '-' ? "\\-" : (char[]){*p, 0});
+    if (man)
+        sb_puts(sb, "\\fR");
+    const char *arg = o->type == CLI_ENUM ? o->choices : o->arg;
+    if (o->type != CLI_FLAG && arg) {
+        sb_putc(sb, ' ');
+        sb_puts(sb, man && o->type != CLI_ENUM ? "\\fI" : "");
+        for (const char *p = arg; *p; p++)
+            sb_puts(sb, man && *p == '-' ? "\\-" : man && *p == '"' ? "\\(dq" : (char[]){*p, 0});
+        sb_puts(sb, man && o->type != CLI_ENUM ? "\\fR" : "");
+    }
+}
+
+void cli_synopsis(FILE *out, const char *noun, const struct cli_verb *v, int man)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sb_puts(&sb, man ? "\\fBunyo " : "unyo ");
+    for (const char *p = noun; *p; p++)
+        sb_puts(&sb, man && *p == '-' ? "\\-" : (char[]){*p, 0});
+    if (v->name) {
+        sb_puts(&sb, (v->flags & CLI_DEFAULT) ? (man ? "\\fR [\\fB" : " [") : " ");
+        for (const char *p = v->name; *p; p++)
+            sb_puts(&sb, man && *p == '-' ? "\\-" : (char[]){*p, 0});
+        sb_puts(&sb, (v->flags & CLI_DEFAULT) ? (man ? "\\fR]" : "]") : "");
+    }
+    if (man && !(v->name && (v->flags & CLI_DEFAULT)))
+        sb_puts(&sb, "\\fR");
+    if (v->operands) {
+        sb_putc(&sb, ' ');
+        sb_puts(&sb, man ? "\\fI" : "");
+        for (const char *p = v->operands; *p; p++)
+            sb_puts(&sb, man && *p == '-' ? "\\-" : (char[]){*p, 0});
+        sb_puts(&sb, man ? "\\fR" : "");
+    }
+    size_t col = sb.len;
+    size_t line_start = 0;
+    for (size_t i = 0; v->opts && v->opts[i].name; i++) {
+        const struct cli_opt *o = &v->opts[i];
+        if (o->flags & CLI_HIDDEN)
+            continue;
+        struct strbuf w = STRBUF_INIT;
+        int req = (o->flags & CLI_REQUIRED) != 0;
+        if (!req)
+            sb_putc(&w, '[');
+        opt_text(&w, o, man);
+        if (!req)
+            sb_putc(&w, ']');
+        if (o->flags & CLI_REPEAT)
+            sb_puts(&w, "...");
+        /* wrap at 80 columns in text; roff fills by itself */
+        if (!man && col - line_start + 1 + w.len > 79 && col > line_start + 4) {
+            sb_puts(&sb, "\n   ");
+            line_start = sb.len - 3;
+        }
+        sb_putc(&sb, ' ');
+        sb_add(&sb, w.buf, w.len);
+        col = sb.len;
+        sb_free(&w);
+    }
+    if (v->flags & (CLI_FORMATS | CLI_JSON)) {
+        const char *f = (v->flags & CLI_FORMATS)
+                            ? (man ? "[\\fB\\-\\-csv\\fR|\\fB\\-\\-json\\fR]" : "[--csv|--json]")
+                            : (man ? "[\\fB\\-\\-json\\fR]" : "[--json]");
+        if (!man && sb.len - line_start + 1 + strlen(f) > 79)
+            sb_puts(&sb, "\n   ");
+        sb_putc(&sb, ' ');
+        sb_puts(&sb, f);
+    }
+    fprintf(out, "%s\n", sb.buf);
+    sb_free(&sb);
+}
+
+/* Prints text (translated) with every line indented by two spaces unless it
+ * already is. */
+static void put_help(FILE *out, const char *text)
+{
+    for (const char *l = _(text); *l;) {
+        const char *e = strchr(l, '\n');
+        int len = e ? (int)(e - l) : (int)strlen(l);
+        fprintf(out, "%s%.*s\n", l[0] == ' ' ? "" : "  ", len, l);
+        l += len + (e != NULL);
+    }
+}
+
+static void verb_usage(FILE *out, const char *noun, const struct cli_verb *v)
+{
+    cli_synopsis(out, noun, v, 0);
+    if (v->help)
+        put_help(out, v->help);
+    for (size_t i = 0; v->opts && v->opts[i].name; i++) {
+        const struct cli_opt *o = &v->opts[i];
+        if ((!o->help && o->type != CLI_INT) || (o->flags & CLI_HIDDEN))
+            continue;
+        struct strbuf sb = STRBUF_INIT;
+        opt_text(&sb, o, 0);
+        if (o->short_name)
+            fprintf(out, "    -%c, %-24s", o->short_name, sb.buf);
+        else
+            fprintf(out, "    %-28s", sb.buf);
+        if (o->help)
+            fprintf(out, " %s", _(o->help));
+        if (o->type == CLI_INT) {
+            fprintf(out, " (");
+            fprintf(out, _("%ld to %ld"), o->min, o->max);
+            fprintf(out, ")");
+        }
+        fputc('\n', out);
+        sb_free(&sb);
+    }
+}
+
+const struct cli_verb *cli_family_verb(const struct cli_family *f, const char *verb)
+{
+    for (const struct cli_verb *v = f->verbs; verb && v->run; v++)
+        if (v->name && strcmp(v->name, verb) == 0)
+            return v;
+    return NULL;
+}
+
+void cli_family_usage(FILE *out, const struct cli_family *f, const char *verb)
+{
+    const struct cli_verb *one = cli_family_verb(f, verb);
+    for (const struct cli_verb *v = f->verbs; v->run; v++)
+        if (!one || v == one)
+            verb_usage(out, f->noun, v);
+    if (!one && f->notes)
+        put_help(out, f->notes);
+}
+
+/* The verb argv names and the index of its first argument. */
+static const struct cli_verb *pick_verb(const struct cli_family *f, int argc, char **argv,
+                                        int *skip)
+{
+    const char *verb = argc > 1 ? argv[1] : NULL;
+    const struct cli_verb *v = cli_family_verb(f, verb && verb[0] != '-' ? verb : NULL);
+    *skip = 2;
+    if (v)
+        return v;
+    *skip = 1;
+    if (f->verbs[0].name == NULL)
+        return &f->verbs[0];
+    if (!verb || verb[0] == '-')
+        for (v = f->verbs; v->run; v++)
+            if (v->flags & CLI_DEFAULT)
+                return v;
+    return NULL;
+}
+
+int cli_family_wants_help(const struct cli_family *f, int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "-h") == 0)
+        return 1;
+    int skip;
+    const struct cli_verb *v = pick_verb(f, argc, argv, &skip);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "--help") == 0)
+            return 1;
+        if (!v || i < skip)
+            continue;
+        /* host exec NAME COMMAND...: the words of COMMAND are the remote's */
+        if ((v->flags & CLI_STOP) && argv[i][0] != '-')
+            return 0;
+        if (argv[i][0] == '-' && argv[i][1] == '-' && !strchr(argv[i], '=')) {
+            int amb;
+            const struct cli_opt *o = find_long(v, argv[i] + 2, strlen(argv[i] + 2), &amb);
+            if (o && o->type != CLI_FLAG && (v->flags & CLI_STOP))
+                i++;
+        } else if (argv[i][0] == '-' && argv[i][1] && argv[i][2] == '\0') {
+            const struct cli_opt *o = find_short(v, argv[i][1]);
+            if (o && o->type != CLI_FLAG && (v->flags & CLI_STOP))
+                i++;
+        }
+    }
+    return 0;
+}
+
+/* "new, list, show or step" for a message. */
+static char *verb_list(const struct cli_family *f)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (const struct cli_verb *v = f->verbs; v->run; v++) {
+        if (!v->name)
+            continue;
+        if (sb.len)
+            sb_puts(&sb, ", ");
+        sb_puts(&sb, v->name);
+    }
+    return sb_detach(&sb);
+}
+
+int cli_family_run(struct cli_ctx *ctx, const struct cli_family *f, int argc, char **argv)
+{
+    int skip;
+    const struct cli_verb *v = pick_verb(f, argc, argv, &skip);
+    if (!v) {
+        char *verbs = verb_list(f);
+        char *msg = argc > 1 ? xasprintf(_("unknown verb %s: use %s"), argv[1], verbs)
+                             : xasprintf(_("missing verb: use %s"), verbs);
+        struct strbuf sb = STRBUF_INIT;
+        text_sanitize(&sb, msg, 1);
+        fprintf(stderr, "unyo %s: %s\n", f->noun, sb.buf);
+        sb_free(&sb);
+        free(msg);
+        free(verbs);
+        cli_family_usage(stderr, f, NULL);
+        return EXIT_USAGE;
+    }
+    struct cli_args a;
+    int rc = cli_parse(f->noun, v, skip == 2 ? argv[1] : NULL, argc - skip, argv + skip, &a);
+    if (rc != 0)
+        return rc;
+    rc = v->run(ctx, &a);
+    cli_args_free(&a);
+    return rc;
+}
