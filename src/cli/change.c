@@ -1,5 +1,4 @@
 /* `unyo change`: the change ledger (変更管理台帳); `unyo config`: configuration records. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,91 +67,34 @@ static const char *jst(const char *iso, char buf[32])
     return buf;
 }
 
-static int change_new_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int change_new_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"dept", required_argument, NULL, 'D'},
-                                         {"title", required_argument, NULL, 't'},
-                                         {"target", required_argument, NULL, 'T'},
-                                         {"reason", required_argument, NULL, 'r'},
-                                         {"plan", required_argument, NULL, 'p'},
-                                         {"rollback", required_argument, NULL, 'b'},
-                                         {"risk", required_argument, NULL, 'k'},
-                                         {"window-start", required_argument, NULL, 's'},
-                                         {"window-end", required_argument, NULL, 'e'},
-                                         {"step", required_argument, NULL, 'S'},
-                                         {"effect", required_argument, NULL, 'E'},
-                                         {"host", required_argument, NULL, 'H'},
-                                         {"link", required_argument, NULL, 'L'},
-                                         {"template", required_argument, NULL, 'M'},
-                                         {"month", required_argument, NULL, 'm'},
-                                         {NULL, 0, NULL, 0}};
     struct change_new in = {0};
     struct strv steps = {0}, effects = {0}, hosts = {0}, links = {0};
-    const char *ws = NULL, *we = NULL, *tpl = NULL, *month = NULL;
-    int c, rc = EXIT_USAGE;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'D':
-            in.dept = optarg;
-            break;
-        case 't':
-            in.title = optarg;
-            break;
-        case 'T':
-            in.target = optarg;
-            break;
-        case 'r':
-            in.reason = optarg;
-            break;
-        case 'p':
-            in.plan = optarg;
-            break;
-        case 'b':
-            in.rollback = optarg;
-            break;
-        case 'k':
-            in.risk = optarg;
-            break;
-        case 's':
-            ws = optarg;
-            break;
-        case 'e':
-            we = optarg;
-            break;
-        case 'S':
-            strv_push(&steps, optarg);
-            break;
-        case 'E':
-            strv_push(&effects, optarg);
-            break;
-        case 'H':
-            strv_push(&hosts, optarg);
-            break;
-        case 'L':
-            strv_push(&links, optarg);
-            break;
-        case 'M':
-            tpl = optarg;
-            break;
-        case 'm':
-            month = optarg;
-            break;
-        default:
-            rc = cli_usage("change", _("unknown option"));
-            goto out;
-        }
-    }
-    if (optind < argc) {
-        rc = cli_usage("change", _("unexpected argument %s"), argv[optind]);
+    in.dept = cli_str(a, "dept");
+    in.title = cli_str(a, "title");
+    in.target = cli_str(a, "target");
+    in.reason = cli_str(a, "reason");
+    in.plan = cli_str(a, "plan");
+    in.rollback = cli_str(a, "rollback");
+    in.risk = cli_str(a, "risk");
+    const char *ws = cli_str(a, "window-start"), *we = cli_str(a, "window-end");
+    const char *tpl = cli_str(a, "template"), *month = cli_str(a, "month");
+    static const char *const lists[] = {"step", "effect", "host", "link"};
+    struct strv *into[] = {&steps, &effects, &hosts, &links};
+    for (size_t k = 0; k < 4; k++)
+        for (const char **v = cli_all(a, lists[k], NULL); *v; v++)
+            strv_push(into[k], *v);
+    int rc = EXIT_USAGE;
+    if (a->argc > 0) {
+        rc = cli_usage("change", _("unexpected argument %s"), a->argv[0]);
         goto out;
     }
-    if ((ws && time_parse(ws, &in.window_start) != 0) ||
-        (we && time_parse(we, &in.window_end) != 0)) {
-        rc = cli_usage("change", _("the window takes times like \"2026-11-28 22:00\" (JST)"));
-        goto out;
-    }
+    /* validated by the parser */
+    if (ws)
+        time_parse(ws, &in.window_start);
+    if (we)
+        time_parse(we, &in.window_end);
     struct change_template t = {0};
     char *err = NULL;
     if (tpl) {
@@ -228,11 +170,11 @@ out:
     return rc;
 }
 
-static int change_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int change_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    const char *status = NULL;
-    if (cli_option("change", argc, argv, "status", &status) != 0)
-        return EXIT_USAGE;
+    const char *status = cli_str(a, "status");
+    if (a->argc > 0)
+        return cli_usage("change", _("unexpected argument %s"), a->argv[0]);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
@@ -432,9 +374,9 @@ static void show_text(const struct change *c, struct config_effect_row *eff, siz
     }
 }
 
-static int change_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int change_show_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc != 2)
+    if (a->argc != 1)
         return cli_usage("change", _("say which change (its ref or id)"));
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
@@ -443,7 +385,7 @@ static int change_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
     char *err = NULL;
     struct config_effect_row *eff = NULL;
     size_t ne = 0;
-    if (change_get(st, argv[1], 1, &c, &err) != 0 ||
+    if (change_get(st, a->argv[0], 1, &c, &err) != 0 ||
         config_effects_of(st, c.id, &eff, &ne, &err) != 0) {
         change_clear(&c);
         store_close(st);
@@ -463,17 +405,16 @@ static int change_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int change_step_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *fixed_verb)
+static int change_step_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    const char *note = NULL;
-    if (cli_option("change", argc, argv, "note", &note) != 0)
-        return EXIT_USAGE;
-    int npos = argc - optind;
+    const char *note = cli_str(a, "note");
+    const char *fixed_verb = streq(a->verb, "step") ? NULL : a->verb;
+    int npos = a->argc;
     if (npos != (fixed_verb ? 1 : 2))
         return cli_usage("change", _("say which change and the step (plan, submit, approve, "
                                      "return, start, done, cancel, rollback)"));
-    const char *ref = argv[optind];
-    const char *verb = fixed_verb ? fixed_verb : argv[optind + 1];
+    const char *ref = a->argv[0];
+    const char *verb = fixed_verb ? fixed_verb : a->argv[1];
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
@@ -496,104 +437,51 @@ static int change_step_cmd(struct cli_ctx *ctx, int argc, char **argv, const cha
     return EXIT_OK;
 }
 
-static int change_do_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int change_do_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-                                         {"session", required_argument, NULL, 's'},
-                                         {NULL, 0, NULL, 0}};
-    const char *output = NULL, *session = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'o')
-            output = optarg;
-        else if (c == 's')
-            session = optarg;
-        else
-            return cli_usage("change", _("unknown option"));
-    }
-    if (argc - optind != 2)
+    const char *output = cli_str(a, "output"), *session = cli_str(a, "session");
+    if (a->argc != 2)
         return cli_usage("change", _("say which change and the step number"));
     long seq;
-    if (cli_count("change", _("the step number"), argv[optind + 1], 1, 100000, &seq) != 0)
+    if (cli_count("change", _("the step number"), a->argv[1], 1, 100000, &seq) != 0)
         return EXIT_USAGE;
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    if (change_do_step(st, argv[optind], (int)seq, output, session, &err) != 0) {
+    if (change_do_step(st, a->argv[0], (int)seq, output, session, &err) != 0) {
         store_close(st);
         return cli_fail(err);
     }
-    printf(_("Step %ld of %s done.\n"), seq, argv[optind]);
+    printf(_("Step %ld of %s done.\n"), seq, a->argv[0]);
     store_close(st);
     return EXIT_OK;
 }
 
-static int change_add_cmd(struct cli_ctx *ctx, int argc, char **argv, int effect)
+static int change_add_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc != 3)
+    int effect = streq(a->verb, "effect");
+    if (a->argc != 2)
         return cli_usage("change", effect ? _("say which change and the effect KIND:HOST:VALUE")
                                           : _("say which change and the step's text"));
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = effect ? change_add_effect(st, argv[1], argv[2], &err)
-                    : change_add_step(st, argv[1], argv[2], &err);
+    int rc = effect ? change_add_effect(st, a->argv[0], a->argv[1], &err)
+                    : change_add_step(st, a->argv[0], a->argv[1], &err);
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
-    printf(effect ? _("Config effect added to %s.\n") : _("Step added to %s.\n"), argv[1]);
+    printf(effect ? _("Config effect added to %s.\n") : _("Step added to %s.\n"), a->argv[0]);
     return EXIT_OK;
 }
 
-int cmd_change(struct cli_ctx *ctx, int argc, char **argv)
+static int config_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc < 2 || streq(argv[1], "list"))
-        return change_list_cmd(ctx, argc < 2 ? argc : argc - 1, argc < 2 ? argv : argv + 1);
-    const char *verb = argv[1];
-    if (streq(verb, "new"))
-        return change_new_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "show"))
-        return change_show_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "step"))
-        return change_step_cmd(ctx, argc - 1, argv + 1, NULL);
-    if (streq(verb, "approve") || streq(verb, "rollback") || streq(verb, "cancel"))
-        return change_step_cmd(ctx, argc - 1, argv + 1, verb);
-    if (streq(verb, "do"))
-        return change_do_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "add-step"))
-        return change_add_cmd(ctx, argc - 1, argv + 1, 0);
-    if (streq(verb, "effect"))
-        return change_add_cmd(ctx, argc - 1, argv + 1, 1);
-    return cli_usage("change",
-                     _("unknown verb %s: use new, list, show, step, approve, rollback, cancel, do, "
-                       "add-step or effect"),
-                     verb);
-}
-
-int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
-{
-    int first = argc >= 2 && streq(argv[1], "list") ? 1 : 0;
-    static const struct option opts[] = {{"host", required_argument, NULL, 'h'},
-                                         {"kind", required_argument, NULL, 'k'},
-                                         {NULL, 0, NULL, 0}};
-    const char *host = NULL, *kind = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc - first, argv + first, "", opts, NULL)) != -1) {
-        if (c == 'h')
-            host = optarg;
-        else if (c == 'k')
-            kind = optarg;
-        else
-            return cli_usage("config", _("unknown option"));
-    }
-    if (optind < argc - first)
-        return cli_usage("config", _("unknown verb %s: use list"), argv[first + optind]);
+    const char *host = cli_str(a, "host"), *kind = cli_str(a, "kind");
+    if (a->argc > 0)
+        return cli_usage("config", _("unknown verb %s: use list"), a->argv[0]);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
@@ -633,3 +521,71 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
     store_close(st);
     return EXIT_OK;
 }
+
+static const struct cli_opt change_new_opts[] = {
+    OPT_REQ("dept", 0, "D", N_("the requesting department")),
+    OPT_REQ("title", 0, "T", N_("what changes, in a few words")),
+    OPT_STR("target", 0, "T", N_("the systems or services changed")),
+    OPT_STR("reason", 0, "R", N_("why")),
+    OPT_STR("plan", 0, "P", N_("how")),
+    OPT_STR("rollback", 0, "R", N_("how to undo it")),
+    OPT_ENUM("risk", 0, "low|medium|high", N_("the risk")),
+    OPT_TIME("window-start", 0, N_("the start of the window (JST)")),
+    OPT_TIME("window-end", 0, N_("the end of the window (JST)")),
+    OPT_STRS("step", 0, "TEXT", N_("a procedure step, in order")),
+    OPT_STRS("effect", 0, "KIND:HOST:VALUE", N_("applied to the configuration records when done")),
+    OPT_STRS("host", 0, "H", N_("a host the change touches")),
+    OPT_STRS("link", 0, "incident:REF|problem:REF", N_("a related incident or problem")),
+    OPT_STR("template", 0, "NAME", N_("fill the change from data/changes/NAME")),
+    OPT_MONTH("month", 0, N_("the month of a template's round")),
+    OPT_END};
+static const struct cli_opt change_list_opts[] = {
+    OPT_STR("status", 0, "S", N_("only changes in this state")), OPT_END};
+static const struct cli_opt change_note_opts[] = {
+    OPT_STR("note", 0, "N", N_("a note kept in the timeline")), OPT_END};
+static const struct cli_opt change_do_opts[] = {
+    OPT_STR("output", 0, "TEXT", N_("what the step printed or showed")),
+    OPT_STR("session", 0, "ID", N_("the recorded session the step was done in")), OPT_END};
+const struct cli_family change_family = {
+    "change",
+    (const struct cli_verb[]){
+        {"new", NULL, change_new_opts, change_new_cmd,
+         N_("Files a change in draft; you are the requester. Times are JST (\"2026-11-28 "
+            "22:00\").\n"
+            "A window inside service hours is warned about. --template patch-round fills the\n"
+            "monthly patch round (steps, rollback, risk) from data/changes/.\n"
+            "Effects, applied to the configuration records when the change is done:\n"
+            "patch:lib-ap01:KB5031234  software:lib-web01:nginx 1.22.1\n"
+            "hardware:core-sw01:location=DC ラック A-02  account:lib-ad01:tanaka.m+ (- removes)"),
+         0},
+        {"list", NULL, change_list_opts, change_list_cmd, NULL, CLI_DEFAULT | CLI_FORMATS},
+        {"show", "REF", NULL, change_show_cmd,
+         N_("The change with its steps, effects and timeline."), CLI_JSON},
+        {"step", "REF plan|submit|approve|return|start|done|cancel|rollback", change_note_opts,
+         change_step_cmd,
+         N_("draft -> planned -> in_review -> approved (or returned -> planned) -> in_progress\n"
+            "-> done. Only an engineer approves or returns, never the requester."),
+         0},
+        {"approve", "REF", change_note_opts, change_step_cmd, NULL, 0},
+        {"cancel", "REF", change_note_opts, change_step_cmd, NULL, 0},
+        {"rollback", "REF", change_note_opts, change_step_cmd, NULL, 0},
+        {"do", "REF STEP_NO", change_do_opts, change_do_cmd,
+         N_("Checks off a procedure step while in progress; steps go in order."), 0},
+        {"add-step", "REF TEXT", NULL, change_add_cmd, NULL, 0},
+        {"effect", "REF KIND:HOST:VALUE", NULL, change_add_cmd, NULL, 0},
+        {0}},
+    NULL};
+
+static const struct cli_opt config_list_opts[] = {
+    OPT_STR("host", 0, "H", N_("only the records of this host")),
+    OPT_ENUM("kind", 0, "software|patch|hardware|account|permission|policy|other",
+             N_("only records of this kind")),
+    OPT_END};
+const struct cli_family config_family = {
+    "config",
+    (const struct cli_verb[]){
+        {"list", NULL, config_list_opts, config_list_cmd,
+         N_("Records change through change requests (unyo change ... --effect)."),
+         CLI_DEFAULT | CLI_FORMATS},
+        {0}},
+    NULL};

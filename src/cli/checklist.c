@@ -1,5 +1,4 @@
 /* `unyo checklist`: the day's due checks, marking them, adding as-needed ones. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,43 +169,16 @@ static int checklist_list(struct cli_ctx *ctx, const char *day)
     return EXIT_OK;
 }
 
-static const struct option mark_opts[] = {
-    {"value", required_argument, NULL, 'v'},  {"note", required_argument, NULL, 'n'},
-    {"reason", required_argument, NULL, 'r'}, {"host", required_argument, NULL, 'h'},
-    {"date", required_argument, NULL, 'd'},   {NULL, 0, NULL, 0}};
-
-static int checklist_mark_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int checklist_mark_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    const char *value = NULL, *note = NULL, *reason = NULL, *host = NULL, *date = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "v:n:r:h:d:", mark_opts, NULL)) != -1) {
-        switch (c) {
-        case 'v':
-            value = optarg;
-            break;
-        case 'n':
-            note = optarg;
-            break;
-        case 'r':
-            reason = optarg;
-            break;
-        case 'h':
-            host = optarg;
-            break;
-        case 'd':
-            date = optarg;
-            break;
-        default:
-            return cli_usage("checklist", _("unknown option"));
-        }
-    }
-    int npos = argc - optind;
+    const char *value = cli_str(a, "value"), *note = cli_str(a, "note");
+    const char *reason = cli_str(a, "reason"), *host = cli_str(a, "host");
+    const char *date = cli_str(a, "date");
+    int npos = a->argc;
     if (npos < 1 || npos > 2)
         return cli_usage("checklist", _("say which item and ok, ng, skip or note"));
-    const char *code = argv[optind];
-    const char *status = npos == 2 ? argv[optind + 1] : NULL;
+    const char *code = a->argv[0];
+    const char *status = npos == 2 ? a->argv[1] : NULL;
     char day[11];
     int rc = parse_date_opt("checklist", date, day);
     if (rc != 0)
@@ -238,23 +210,12 @@ static int checklist_mark_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int checklist_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int checklist_add_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    const char *host = NULL, *date = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "h:d:", mark_opts, NULL)) != -1) {
-        if (c == 'h')
-            host = optarg;
-        else if (c == 'd')
-            date = optarg;
-        else
-            return cli_usage("checklist", _("unknown option"));
-    }
-    if (argc - optind != 1)
+    const char *host = cli_str(a, "host"), *date = cli_str(a, "date");
+    if (a->argc != 1)
         return cli_usage("checklist", _("say which item to add"));
-    const char *code = argv[optind];
+    const char *code = a->argv[0];
     char day[11];
     int rc = parse_date_opt("checklist", date, day);
     if (rc != 0)
@@ -276,23 +237,12 @@ static int checklist_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
 
 /* unyo checklist incident ITEM [--host H] [--date D]: every NG result of the item
  * opens its incident draft, or adds to the open one of the same problem. */
-static int checklist_incident_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int checklist_incident_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    const char *host = NULL, *date = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "h:d:", mark_opts, NULL)) != -1) {
-        if (c == 'h')
-            host = optarg;
-        else if (c == 'd')
-            date = optarg;
-        else
-            return cli_usage("checklist", _("unknown option"));
-    }
-    if (argc - optind != 1)
+    const char *host = cli_str(a, "host"), *date = cli_str(a, "date");
+    if (a->argc != 1)
         return cli_usage("checklist", _("say which item (and --host) to raise an incident for"));
-    const char *code = argv[optind];
+    const char *code = a->argv[0];
     char day[11];
     int rc = parse_date_opt("checklist", date, day);
     if (rc != 0)
@@ -341,33 +291,45 @@ static int checklist_incident_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-int cmd_checklist(struct cli_ctx *ctx, int argc, char **argv)
+static int checklist_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc >= 2 && streq(argv[1], "incident"))
-        return checklist_incident_cmd(ctx, argc - 1, argv + 1);
-    if (argc >= 2 && streq(argv[1], "mark"))
-        return checklist_mark_cmd(ctx, argc - 1, argv + 1);
-    if (argc >= 2 && streq(argv[1], "add"))
-        return checklist_add_cmd(ctx, argc - 1, argv + 1);
-    int first = argc >= 2 && streq(argv[1], "list") ? 1 : 0;
-    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
-                                         {NULL, 0, NULL, 0}};
-    const char *date = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc - first, argv + first, "d:", opts, NULL)) != -1) {
-        if (c == 'd')
-            date = optarg;
-        else
-            return cli_usage("checklist", _("unknown option"));
-    }
-    if (optind < argc - first)
+    if (a->argc > 0)
         return cli_usage("checklist", _("unknown verb %s: use list, mark, add or incident"),
-                         argv[first + optind]);
+                         a->argv[0]);
     char day[11];
-    int rc = parse_date_opt("checklist", date, day);
+    int rc = parse_date_opt("checklist", cli_str(a, "date"), day);
     if (rc != 0)
         return rc;
     return checklist_list(ctx, day);
 }
+
+static const struct cli_opt checklist_list_opts[] = {
+    OPT_DATE("date", 'd', N_("the day (default: today, JST)")), OPT_END};
+static const struct cli_opt checklist_mark_opts[] = {
+    OPT_STR("value", 'v', "V", N_("the value read (its range decides OK or NG)")),
+    OPT_STR("note", 'n', "TEXT", N_("a note kept with the mark")),
+    OPT_STR("reason", 'r', "TEXT", N_("why the item is skipped (skip needs it)")),
+    OPT_STR("host", 'h', "H", N_("the host of a per-host item")),
+    OPT_DATE("date", 'd', N_("the day (default: today, JST)")),
+    OPT_END};
+static const struct cli_opt checklist_host_opts[] = {
+    OPT_STR("host", 'h', "H", N_("the host of a per-host item")),
+    OPT_DATE("date", 'd', N_("the day (default: today, JST)")), OPT_END};
+const struct cli_family checklist_family = {
+    "checklist",
+    (const struct cli_verb[]){
+        {"list", NULL, checklist_list_opts, checklist_list_cmd,
+         N_("One row per due item and host, overdue ones (rolled over, still undone) first."),
+         CLI_DEFAULT | CLI_FORMATS},
+        {"mark", "ITEM ok|ng|skip|note", checklist_mark_opts, checklist_mark_cmd,
+         N_("ITEM is the template code (L025). skip needs --reason; a value outside the\n"
+            "item's range is recorded as NG; with --value alone the range decides."),
+         0},
+        {"add", "ITEM", checklist_host_opts, checklist_add_cmd,
+         N_("Puts an as-needed item on the day's checklist."), 0},
+        {"incident", "ITEM", checklist_host_opts, checklist_incident_cmd,
+         N_("Each NG result of the item opens an incident draft (one per host and check),\n"
+            "or is added to the open one of the same problem."),
+         0},
+        {0}},
+    NULL};

@@ -25,46 +25,13 @@ static const struct cli_command commands[] = {
     {"template", N_("list the work-item templates"), &template_family, NULL, NULL},
     {"export", N_("write every table of the store as CSV files"), &export_family, NULL, NULL},
     {"import", N_("load an export into an empty store"), &import_family, NULL, NULL},
-    {"checklist", N_("the daily checklist: due checks, marks, as-needed items"), NULL,
-     cmd_checklist,
-     N_("unyo checklist [list] [--date YYYY-MM-DD] [--csv|--json]\n"
-        "  One row per due item and host, overdue ones (rolled over, still undone) first.\n"
-        "unyo checklist mark ITEM ok|ng|skip|note [--value V] [--note TEXT] [--reason TEXT]\n"
-        "                    [--host H] [--date D]\n"
-        "  ITEM is the template code (L025). skip needs --reason; a value outside the\n"
-        "  item's range is recorded as NG; with --value alone the range decides.\n"
-        "unyo checklist add ITEM [--host H] [--date D]\n"
-        "  Puts an as-needed item on the day's checklist.\n"
-        "unyo checklist incident ITEM [--host H] [--date D]\n"
-        "  Each NG result of the item opens an incident draft (one per host and check),\n"
-        "  or is added to the open one of the same problem.")},
+    {"checklist", N_("the daily checklist: due checks, marks, as-needed items"), &checklist_family,
+     NULL, NULL},
     {"shift", N_("the shift schedule and who is on duty"), &shift_family, NULL, NULL},
-    {"handover", N_("the shift handover: summary, sign, acknowledge"), NULL, cmd_handover,
-     N_("unyo handover [show] [--date YYYY-MM-DD] [--markdown]\n"
-        "  The latest handover signed that day, or the live summary when none is: open\n"
-        "  incidents, checks NG or not done, jobs failed or pending, changes in progress,\n"
-        "  carried items.\n"
-        "unyo handover sign [--note TEXT] [--to LOGIN] [--todo TEXT]...\n"
-        "  The outgoing operator signs; each --todo is carried into every later handover\n"
-        "  until cleared.\n"
-        "unyo handover ack [ID]\n"
-        "  The incoming operator (not the signer) acknowledges; without ID, the latest.\n"
-        "unyo handover clear ITEM\n"
-        "unyo handover list [--month YYYY-MM] [--csv|--json]")},
+    {"handover", N_("the shift handover: summary, sign, acknowledge"), &handover_family, NULL,
+     NULL},
     {"audit", N_("show the audit trail"), &audit_family, NULL, NULL},
-    {"host", N_("the hosts inventory and SSH reach"), NULL, cmd_host,
-     N_("unyo host list|show NAME [--csv|--json]\n"
-        "unyo host add NAME [--address A] [--role R] [--location L] [--os OS] [--owner O]\n"
-        "               [--notes N] [--ssh-alias ALIAS] [--user U] [--port P] [--jump J]\n"
-        "unyo host edit NAME [same options] [--rename NEW]   (an empty value clears a field)\n"
-        "unyo host remove NAME\n"
-        "unyo host import-ssh-config [--file PATH]\n"
-        "  One host per concrete Host entry of ~/.ssh/config (wildcards skipped).\n"
-        "unyo host exec [--timeout S] [--accept-new] [--max-output BYTES] NAME COMMAND...\n"
-        "  Runs COMMAND over SSH (NAME: a host of the inventory or an ssh_config alias).\n"
-        "unyo host trust [--yes] NAME\n"
-        "  Shows the host key's SHA256 fingerprint and adds it to ~/.ssh/known_hosts.\n"
-        "  Roles: AP DB file AD proxy WSUS backup network other.")},
+    {"host", N_("the hosts inventory and SSH reach"), &host_family, NULL, NULL},
     {"check", N_("automated server checks over SSH"), &check_family, NULL, NULL},
     {"session", N_("recorded SSH terminal sessions"), &session_family, NULL, NULL},
     {"ssh", N_("a recorded SSH session, full screen"), &ssh_family, NULL, NULL},
@@ -122,47 +89,11 @@ static const struct cli_command commands[] = {
      cmd_report,
      N_("unyo report daily [--date YYYY-MM-DD] [--markdown|--csv|--json]\n"
         "unyo report monthly [--month YYYY-MM] [--markdown|--csv|--json]")},
-    {"change", N_("change requests: plan, review, approve, execute, roll back"), NULL, cmd_change,
-     N_("unyo change new --dept D --title T [--target T] [--reason R] [--plan P]\n"
-        "                [--rollback R] [--risk low|medium|high]\n"
-        "                [--window-start T --window-end T]\n"
-        "                [--step TEXT]... [--effect KIND:HOST:VALUE]... [--host H]...\n"
-        "                [--link incident:REF|problem:REF]... [--template NAME --month YYYY-MM]\n"
-        "  Files a change in draft; you are the requester. Times are JST (\"2026-11-28 22:00\").\n"
-        "  A window inside service hours is warned about. --template patch-round fills the\n"
-        "  monthly patch round (steps, rollback, risk) from data/changes/.\n"
-        "  Effects, applied to the configuration records when the change is done:\n"
-        "  patch:lib-ap01:KB5031234  software:lib-web01:nginx 1.22.1\n"
-        "  hardware:core-sw01:location=DC ラック A-02  account:lib-ad01:tanaka.m+ (- removes)\n"
-        "unyo change list [--status S] [--csv|--json]\n"
-        "unyo change show REF [--json]      the change with its steps, effects and timeline\n"
-        "unyo change step REF plan|submit|approve|return|start|done|cancel|rollback [--note N]\n"
-        "  draft -> planned -> in_review -> approved (or returned -> planned) -> in_progress\n"
-        "  -> done. Only an engineer approves or returns, never the requester.\n"
-        "unyo change approve|cancel|rollback REF [--note N]\n"
-        "unyo change do REF STEP_NO [--output TEXT] [--session ID]\n"
-        "  Checks off a procedure step while in progress; steps go in order.\n"
-        "unyo change add-step REF TEXT  |  unyo change effect REF KIND:HOST:VALUE")},
-    {"config", N_("configuration records: software, patches, hardware, accounts"), NULL, cmd_config,
-     N_("unyo config [list] [--host H] [--kind software|patch|hardware|account|permission|policy]\n"
-        "               [--csv|--json]\n"
-        "  Records change through change requests (unyo change ... --effect).")},
-    {"jobs", N_("batch jobs: definitions, the day's queue, the runner"), NULL, cmd_jobs,
-     N_("unyo jobs list [--csv|--json]\n"
-        "unyo jobs load [--file F]...\n"
-        "  Installs the job definitions (data/jobs/*.ini) into the store, by code.\n"
-        "unyo jobs due [--date YYYY-MM-DD] [--csv|--json]\n"
-        "  The day's runs and their state; creates the runs of due jobs (idempotent) and\n"
-        "  marks runs of crashed runners interrupted. Late runs are flagged.\n"
-        "unyo jobs run [--due] [JOB] [--date D] [--local]\n"
-        "  Runs what is due (for cron or a systemd timer) or one job, over SSH on its host:\n"
-        "  dependencies first, one run per concurrency group, timeout and retries. A run is\n"
-        "  claimed atomically, so two runners never execute it twice. --local runs commands\n"
-        "  on this machine instead (demos and tests).\n"
-        "unyo jobs hold|release|cancel|rerun RUN [--note N]\n"
-        "unyo jobs mark RUN succeeded|failed|skipped [--note N]   (manual jobs)\n"
-        "unyo jobs show RUN   |   unyo jobs history JOB [--csv|--json]\n"
-        "unyo jobs deliver RUN --to DEPT [--files F] [--note N]")},
+    {"change", N_("change requests: plan, review, approve, execute, roll back"), &change_family,
+     NULL, NULL},
+    {"config", N_("configuration records: software, patches, hardware, accounts"), &config_family,
+     NULL, NULL},
+    {"jobs", N_("batch jobs: definitions, the day's queue, the runner"), &jobs_family, NULL, NULL},
     {"help", N_("show help for a command"), NULL, cmd_help, N_("unyo help [COMMAND]")},
 };
 

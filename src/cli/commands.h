@@ -11,12 +11,6 @@ int cmd_problem(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_sla(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_search(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_host(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_checklist(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_handover(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_change(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_jobs(struct cli_ctx *ctx, int argc, char **argv);
 
 extern const struct cli_family init_family;
 extern const struct cli_family operator_family;
@@ -32,4 +26,10 @@ extern const struct cli_family session_family;
 extern const struct cli_family central_family;
 extern const struct cli_family sync_family;
 extern const struct cli_family check_family;
+extern const struct cli_family handover_family;
+extern const struct cli_family checklist_family;
+extern const struct cli_family host_family;
+extern const struct cli_family jobs_family;
+extern const struct cli_family change_family;
+extern const struct cli_family config_family;
 #endif

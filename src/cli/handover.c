@@ -1,5 +1,4 @@
 /* `unyo handover`: the shift handover (item 98): show, sign, acknowledge, list. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,24 +31,11 @@ static void jst(const char *iso, char out[32])
         snprintf(out, 32, "%s", iso ? iso : "");
 }
 
-static int handover_show(struct cli_ctx *ctx, int argc, char **argv)
+static int handover_show(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
-                                         {"markdown", no_argument, NULL, 'm'},
-                                         {NULL, 0, NULL, 0}};
-    const char *date = NULL;
-    int markdown = 0, c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "d:m", opts, NULL)) != -1) {
-        if (c == 'd')
-            date = optarg;
-        else if (c == 'm')
-            markdown = 1;
-        else
-            return cli_usage("handover", _("unknown option"));
-    }
-    if (optind < argc)
+    const char *date = cli_str(a, "date");
+    int markdown = cli_has(a, "markdown") > 0;
+    if (a->argc > 0)
         return cli_usage("handover", _("handover show takes no arguments"));
     int64_t now = time_now_ms();
     char day[11];
@@ -118,71 +104,37 @@ static int handover_show(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int handover_sign_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int handover_sign_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
-                                         {"to", required_argument, NULL, 't'},
-                                         {"todo", required_argument, NULL, 'o'},
-                                         {NULL, 0, NULL, 0}};
-    const char *note = NULL, *to = NULL;
-    const char **todos = xcalloc((size_t)argc + 1, sizeof *todos);
-    size_t n_todos = 0;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "n:t:o:", opts, NULL)) != -1) {
-        if (c == 'n') {
-            note = optarg;
-        } else if (c == 't') {
-            to = optarg;
-        } else if (c == 'o') {
-            todos[n_todos++] = optarg;
-        } else {
-            free(todos);
-            return cli_usage("handover", _("unknown option"));
-        }
-    }
-    if (optind < argc) {
-        free(todos);
+    const char *note = cli_str(a, "note"), *to = cli_str(a, "to");
+    size_t n_todos;
+    const char **todos = cli_all(a, "todo", &n_todos);
+    if (a->argc > 0)
         return cli_usage("handover", _("handover sign takes options only"));
-    }
     char *err = NULL;
     struct calendar *cal = checklist_calendar_open(&err);
-    if (!cal) {
-        free(todos);
+    if (!cal)
         return cli_fail(err);
-    }
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0) {
         calendar_free(cal);
-        free(todos);
         return EXIT_FAIL;
     }
     char id[ID_LEN + 1];
     int rc = handover_sign(st, cal, note, to, todos, n_todos, id, &err);
     calendar_free(cal);
     store_close(st);
-    free(todos);
     if (rc != 0)
         return cli_fail(err);
     printf(_("Signed handover %s.\n"), id);
     return EXIT_OK;
 }
 
-static int handover_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int handover_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"month", required_argument, NULL, 'm'},
-                                         {NULL, 0, NULL, 0}};
-    const char *month = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "m:", opts, NULL)) != -1) {
-        if (c == 'm')
-            month = optarg;
-        else
-            return cli_usage("handover", _("unknown option"));
-    }
+    const char *month = cli_str(a, "month");
+    if (a->argc > 0)
+        return cli_usage("handover", _("unexpected argument: %s"), a->argv[0]);
     int y, m;
     char extra;
     if (month) {
@@ -230,25 +182,18 @@ static int handover_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-int cmd_handover(struct cli_ctx *ctx, int argc, char **argv)
+static int handover_ack_clear_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    const char *verb = argc >= 2 ? argv[1] : "show";
-    if (argc < 2 || streq(verb, "show"))
-        return handover_show(ctx, argc < 2 ? argc : argc - 1, argc < 2 ? argv : argv + 1);
-    if (streq(verb, "sign"))
-        return handover_sign_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "list"))
-        return handover_list_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "ack") || streq(verb, "clear")) {
-        int ack = streq(verb, "ack");
-        if (argc > 3 || (!ack && argc != 3))
+    {
+        int ack = streq(a->verb, "ack");
+        if (a->argc > 1 || (!ack && a->argc != 1))
             return cli_usage("handover", ack ? _("handover ack takes at most one id")
                                              : _("handover clear takes the carried item's id"));
         struct store *st;
         if (cli_open_store(ctx, &st, 1) != 0)
             return EXIT_FAIL;
         char *err = NULL;
-        const char *id = argc == 3 ? argv[2] : NULL;
+        const char *id = a->argc == 1 ? a->argv[0] : NULL;
         int rc = ack ? handover_ack(st, id, &err) : handover_clear_item(st, id, &err);
         store_close(st);
         if (rc != 0)
@@ -256,5 +201,33 @@ int cmd_handover(struct cli_ctx *ctx, int argc, char **argv)
         printf("%s\n", ack ? _("Handover acknowledged.") : _("Carried item cleared."));
         return EXIT_OK;
     }
-    return cli_usage("handover", _("unknown verb %s: use show, sign, ack, clear or list"), verb);
 }
+
+static const struct cli_opt handover_show_opts[] = {
+    OPT_DATE("date", 'd', N_("the day (default: today)")),
+    OPT_FLAG("markdown", 'm', N_("print Markdown")), OPT_END};
+static const struct cli_opt handover_sign_opts[] = {
+    OPT_STR("note", 'n', "TEXT", N_("a note for the incoming operator")),
+    OPT_STR("to", 't', "LOGIN", N_("the incoming operator")),
+    OPT_STRS("todo", 'o', "TEXT", N_("an item carried into every later handover until cleared")),
+    OPT_END};
+static const struct cli_opt handover_list_opts[] = {
+    OPT_MONTH("month", 'm', N_("the month to list (default: this month)")), OPT_END};
+const struct cli_family handover_family = {
+    "handover",
+    (const struct cli_verb[]){
+        {"show", NULL, handover_show_opts, handover_show,
+         N_("The latest handover signed that day, or the live summary when none is: open\n"
+            "incidents, checks NG or not done, jobs failed or pending, changes in progress,\n"
+            "carried items."),
+         CLI_DEFAULT},
+        {"sign", NULL, handover_sign_opts, handover_sign_cmd,
+         N_("The outgoing operator signs; each --todo is carried into every later handover\n"
+            "until cleared."),
+         0},
+        {"ack", "[ID]", NULL, handover_ack_clear_cmd,
+         N_("The incoming operator (not the signer) acknowledges; without ID, the latest."), 0},
+        {"clear", "ITEM", NULL, handover_ack_clear_cmd, NULL, 0},
+        {"list", NULL, handover_list_opts, handover_list_cmd, NULL, CLI_FORMATS},
+        {0}},
+    NULL};

@@ -1,6 +1,5 @@
 /* unyo host list|add|edit|show|remove|import-ssh-config|exec|trust */
 #include <limits.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,14 +17,10 @@
 #include "timefmt.h"
 #include "util.h"
 
-static void reset_getopt(void)
+static int host_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    optind = 0;
-    opterr = 1;
-}
-
-static int host_list_cmd(struct cli_ctx *ctx)
-{
+    if (a->argc > 0)
+        return cli_usage("host", _("unexpected argument: %s"), a->argv[0]);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
@@ -100,77 +95,24 @@ static int host_show_cmd(struct cli_ctx *ctx, const char *name)
 }
 
 /* add / edit share their options. */
-static int parse_fields(int argc, char **argv, struct host_fields *f, const char **name)
+static int host_add_edit_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {
-        {"address", required_argument, NULL, 'a'},   {"role", required_argument, NULL, 'r'},
-        {"location", required_argument, NULL, 'l'},  {"os", required_argument, NULL, 'o'},
-        {"owner", required_argument, NULL, 'w'},     {"notes", required_argument, NULL, 'n'},
-        {"ssh-alias", required_argument, NULL, 's'}, {"user", required_argument, NULL, 'u'},
-        {"port", required_argument, NULL, 'p'},      {"jump", required_argument, NULL, 'j'},
-        {"rename", required_argument, NULL, 'R'},    {NULL, 0, NULL, 0}};
-    memset(f, 0, sizeof *f);
-    f->ssh_port = -1;
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "a:r:l:o:w:n:s:u:p:j:R:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'a':
-            f->address = optarg;
-            break;
-        case 'r':
-            f->role = optarg;
-            break;
-        case 'l':
-            f->location = optarg;
-            break;
-        case 'o':
-            f->os = optarg;
-            break;
-        case 'w':
-            f->owner = optarg;
-            break;
-        case 'n':
-            f->notes = optarg;
-            break;
-        case 's':
-            f->ssh_alias = optarg;
-            break;
-        case 'u':
-            f->ssh_user = optarg;
-            break;
-        case 'p': {
-            long v;
-            if (cli_count("host", "--port", optarg, 0, 65535, &v) != 0)
-                return -2; /* the message is out */
-            f->ssh_port = (int)v;
-            break;
-        }
-        case 'j':
-            f->ssh_jump = optarg;
-            break;
-        case 'R':
-            f->name = optarg;
-            break;
-        default:
-            return -1;
-        }
-    }
-    if (optind != argc - 1)
-        return -1;
-    *name = argv[optind];
-    return 0;
-}
-
-static int host_add_edit_cmd(struct cli_ctx *ctx, int argc, char **argv, int adding)
-{
-    struct host_fields f;
-    const char *name;
-    int prc = parse_fields(argc, argv, &f, &name);
-    if (prc == -2)
-        return EXIT_USAGE;
-    if (prc != 0)
+    int adding = streq(a->verb, "add");
+    struct host_fields f = {0};
+    f.address = cli_str(a, "address");
+    f.role = cli_str(a, "role");
+    f.location = cli_str(a, "location");
+    f.os = cli_str(a, "os");
+    f.owner = cli_str(a, "owner");
+    f.notes = cli_str(a, "notes");
+    f.ssh_alias = cli_str(a, "ssh-alias");
+    f.ssh_user = cli_str(a, "user");
+    f.ssh_port = (int)cli_int(a, "port", -1);
+    f.ssh_jump = cli_str(a, "jump");
+    f.name = adding ? NULL : cli_str(a, "rename");
+    if (a->argc != 1)
         return cli_usage("host", _("give one NAME and valid options"));
+    const char *name = a->argv[0];
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
@@ -205,19 +147,11 @@ static int host_remove_cmd(struct cli_ctx *ctx, const char *name)
     return EXIT_OK;
 }
 
-static int host_import_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int host_import_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
-    const char *file = NULL;
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-        if (c == 'f')
-            file = optarg;
-        else
-            return cli_usage("host", _("unknown option"));
-    }
+    const char *file = cli_str(a, "file");
+    if (a->argc > 0)
+        return cli_usage("host", _("unexpected argument: %s"), a->argv[0]);
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
@@ -253,38 +187,19 @@ static const char *resolve_target(struct cli_ctx *ctx, const char *name, struct 
     return *have ? host_ssh_target(h, o) : name;
 }
 
-static int host_exec_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int host_exec_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"timeout", required_argument, NULL, 't'},
-                                         {"accept-new", no_argument, NULL, 'A'},
-                                         {"max-output", required_argument, NULL, 'm'},
-                                         {NULL, 0, NULL, 0}};
-    int timeout = 30, accept_new = 0;
-    long max_output = 16L << 20;
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "+t:Am:", opts, NULL)) != -1) {
-        long v;
-        if (c == 't') {
-            if (cli_count("host", "--timeout", optarg, 1, 86400, &v) != 0)
-                return EXIT_USAGE;
-            timeout = (int)v;
-        } else if (c == 'A') {
-            accept_new = 1;
-        } else if (c == 'm') {
-            if (cli_count("host", "--max-output", optarg, 1, LONG_MAX, &max_output) != 0)
-                return EXIT_USAGE;
-        } else
-            return cli_usage("host", _("unknown option"));
-    }
-    if (argc - optind < 2)
+    int timeout = (int)cli_int(a, "timeout", 30);
+    int accept_new = cli_has(a, "accept-new") > 0;
+    long max_output = cli_int(a, "max-output", 16L << 20);
+    if (a->argc < 2)
         return cli_usage("host", _("give NAME and a COMMAND"));
-    const char *name = argv[optind];
+    const char *name = a->argv[0];
     struct strbuf cmd = STRBUF_INIT;
-    for (int i = optind + 1; i < argc; i++) {
-        if (i > optind + 1)
+    for (int i = 1; i < a->argc; i++) {
+        if (i > 1)
             sb_putc(&cmd, ' ');
-        sb_puts(&cmd, argv[i]);
+        sb_puts(&cmd, a->argv[i]);
     }
     struct host h;
     char *err = NULL;
@@ -311,20 +226,12 @@ static int host_exec_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return status < 0 ? EXIT_FAIL : status;
 }
 
-static int host_trust_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int host_trust_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"yes", no_argument, NULL, 'y'}, {NULL, 0, NULL, 0}};
-    int yes = 0, c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "y", opts, NULL)) != -1) {
-        if (c == 'y')
-            yes = 1;
-        else
-            return cli_usage("host", _("unknown option"));
-    }
-    if (optind != argc - 1)
+    int yes = cli_has(a, "yes") > 0;
+    if (a->argc != 1)
         return cli_usage("host", _("give one NAME"));
-    const char *name = argv[optind];
+    const char *name = a->argv[0];
     struct host h;
     struct ssh_conn_opts o = {0};
     int have_host;
@@ -374,34 +281,51 @@ static int host_trust_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
-int cmd_host(struct cli_ctx *ctx, int argc, char **argv)
+static int host_name_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc < 2)
-        return cli_usage("host", _("say list, add, edit, show, remove, import-ssh-config, exec or "
-                                   "trust"));
-    const char *verb = argv[1];
-    if (streq(verb, "list"))
-        return host_list_cmd(ctx);
-    if (streq(verb, "show")) {
-        if (argc != 3)
-            return cli_usage("host", _("give one NAME"));
-        return host_show_cmd(ctx, argv[2]);
-    }
-    if (streq(verb, "add") || streq(verb, "edit"))
-        return host_add_edit_cmd(ctx, argc - 1, argv + 1, streq(verb, "add"));
-    if (streq(verb, "remove")) {
-        if (argc != 3)
-            return cli_usage("host", _("give one NAME"));
-        return host_remove_cmd(ctx, argv[2]);
-    }
-    if (streq(verb, "import-ssh-config"))
-        return host_import_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "exec"))
-        return host_exec_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "trust"))
-        return host_trust_cmd(ctx, argc - 1, argv + 1);
-    return cli_usage(
-        "host",
-        _("unknown verb %s: use list, show, add, edit, remove, import-ssh-config, exec or trust"),
-        verb);
+    if (a->argc != 1)
+        return cli_usage("host", _("give one NAME"));
+    return streq(a->verb, "show") ? host_show_cmd(ctx, a->argv[0])
+                                  : host_remove_cmd(ctx, a->argv[0]);
 }
+
+#define HOST_FIELD_OPTS                                                                            \
+    OPT_STR("address", 'a', "A", N_("the address (name or IP)")),                                  \
+        OPT_STR("role", 'r', "R", N_("AP DB file AD proxy WSUS backup network other")),            \
+        OPT_STR("location", 'l', "L", N_("where the machine stands")),                             \
+        OPT_STR("os", 'o', "OS", N_("the operating system")),                                      \
+        OPT_STR("owner", 'w', "O", N_("who is responsible for it")),                               \
+        OPT_STR("notes", 'n', "N", N_("free notes")),                                              \
+        OPT_STR("ssh-alias", 's', "ALIAS", N_("the Host entry of ~/.ssh/config to connect by")),   \
+        OPT_STR("user", 'u', "U", N_("the SSH user")),                                             \
+        OPT_INT("port", 'p', "P", 0, 65535, N_("the SSH port")),                                   \
+        OPT_STR("jump", 'j', "J", N_("the jump host (ProxyJump)"))
+static const struct cli_opt host_add_opts[] = {HOST_FIELD_OPTS, OPT_END};
+static const struct cli_opt host_edit_opts[] = {
+    HOST_FIELD_OPTS, OPT_STR("rename", 'R', "NEW", N_("the host's new name")), OPT_END};
+static const struct cli_opt host_import_opts[] = {
+    OPT_STR("file", 'f', "PATH", N_("the ssh_config file (default ~/.ssh/config)")), OPT_END};
+static const struct cli_opt host_exec_opts[] = {
+    OPT_INT("timeout", 't', "S", 1, 86400, N_("seconds before the command is stopped")),
+    OPT_FLAG("accept-new", 'A', N_("trust a host key seen for the first time")),
+    OPT_INT("max-output", 'm', "BYTES", 1, LONG_MAX, N_("the output kept, in bytes")), OPT_END};
+static const struct cli_opt host_trust_opts[] = {OPT_FLAG("yes", 'y', N_("trust without asking")),
+                                                 OPT_END};
+const struct cli_family host_family = {
+    "host",
+    (const struct cli_verb[]){
+        {"list", NULL, NULL, host_list_cmd, NULL, CLI_FORMATS},
+        {"show", "NAME", NULL, host_name_cmd, NULL, CLI_FORMATS},
+        {"add", "NAME", host_add_opts, host_add_edit_cmd, NULL, 0},
+        {"edit", "NAME", host_edit_opts, host_add_edit_cmd, N_("An empty value clears a field."),
+         0},
+        {"remove", "NAME", NULL, host_name_cmd, NULL, 0},
+        {"import-ssh-config", NULL, host_import_opts, host_import_cmd,
+         N_("One host per concrete Host entry of ~/.ssh/config (wildcards skipped)."), 0},
+        {"exec", "NAME COMMAND...", host_exec_opts, host_exec_cmd,
+         N_("Runs COMMAND over SSH (NAME: a host of the inventory or an ssh_config alias)."),
+         CLI_STOP},
+        {"trust", "NAME", host_trust_opts, host_trust_cmd,
+         N_("Shows the host key's SHA256 fingerprint and adds it to ~/.ssh/known_hosts."), 0},
+        {0}},
+    NULL};

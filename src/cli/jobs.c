@@ -1,5 +1,4 @@
 /* `unyo jobs`: job definitions, the day's queue and the runner. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,11 +95,11 @@ static void print_runs(struct cli_ctx *ctx, struct job_run_row *rows, size_t n, 
     output_free(t);
 }
 
-static int jobs_due_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int jobs_due_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    const char *date = NULL;
-    if (cli_option("jobs", argc, argv, "date", &date) != 0)
-        return EXIT_USAGE;
+    const char *date = cli_str(a, "date");
+    if (a->argc > 0)
+        return cli_usage("jobs", _("unexpected argument: %s"), a->argv[0]);
     char day[11];
     int rc = day_opt(date, day);
     if (rc != 0)
@@ -156,29 +155,13 @@ static void report(void *ud, const char *code, const char *state, const char *no
     free(n);
 }
 
-static int jobs_run_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int jobs_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"date", required_argument, NULL, 'd'},
-                                         {"due", no_argument, NULL, 'u'},
-                                         {"local", no_argument, NULL, 'l'},
-                                         {NULL, 0, NULL, 0}};
-    const char *date = NULL;
-    int due = 0, local = 0, c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            date = optarg;
-        else if (c == 'u')
-            due = 1;
-        else if (c == 'l')
-            local = 1;
-        else
-            return cli_usage("jobs", _("unknown option"));
-    }
-    if (argc - optind > 1)
+    const char *date = cli_str(a, "date");
+    int due = cli_has(a, "due") > 0, local = cli_has(a, "local") > 0;
+    if (a->argc > 1)
         return cli_usage("jobs", _("run takes at most one job"));
-    const char *job = argc - optind == 1 ? argv[optind] : NULL;
+    const char *job = a->argc == 1 ? a->argv[0] : NULL;
     if (!job)
         due = 1;
     char day[11];
@@ -215,17 +198,16 @@ static int jobs_run_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return s.failed ? EXIT_FAIL : EXIT_OK;
 }
 
-static int jobs_action_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *action)
+static int jobs_action_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    const char *note = NULL;
-    if (cli_option("jobs", argc, argv, "note", &note) != 0)
-        return EXIT_USAGE;
-    int npos = argc - optind;
+    const char *note = cli_str(a, "note");
+    const char *action = streq(a->verb, "mark") ? NULL : a->verb;
+    int npos = a->argc;
     if (npos != (action ? 1 : 2))
         return cli_usage("jobs", _("say which run (CODE@YYYY-MM-DD, CODE for today, or its id)"));
-    const char *ref = argv[optind];
+    const char *ref = a->argv[0];
     if (!action)
-        action = argv[optind + 1];
+        action = a->argv[1];
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
@@ -238,22 +220,16 @@ static int jobs_action_cmd(struct cli_ctx *ctx, int argc, char **argv, const cha
     return EXIT_OK;
 }
 
-static int jobs_load_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int jobs_load_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"file", required_argument, NULL, 'f'},
-                                         {NULL, 0, NULL, 0}};
     struct job_defs defs = {NULL, 0};
     char *err = NULL;
-    int c, files = 0;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'f') {
-            jobs_defs_free(&defs);
-            return cli_usage("jobs", _("unknown option"));
-        }
-        files++;
-        if (jobs_parse_file(optarg, &defs, &err) != 0) {
+    size_t files;
+    const char **file = cli_all(a, "file", &files);
+    if (a->argc > 0)
+        return cli_usage("jobs", _("unexpected argument: %s"), a->argv[0]);
+    for (size_t i = 0; i < files; i++) {
+        if (jobs_parse_file(file[i], &defs, &err) != 0) {
             jobs_defs_free(&defs);
             return cli_fail(err);
         }
@@ -275,8 +251,10 @@ static int jobs_load_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int jobs_list_cmd(struct cli_ctx *ctx)
+static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
+    if (a->argc > 0)
+        return cli_usage("jobs", _("unknown verb %s"), a->argv[0]);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
@@ -320,9 +298,9 @@ static int jobs_list_cmd(struct cli_ctx *ctx)
     return EXIT_OK;
 }
 
-static int jobs_history_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int jobs_history_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc != 2)
+    if (a->argc != 1)
         return cli_usage("jobs", _("say which job (its code)"));
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
@@ -330,12 +308,12 @@ static int jobs_history_cmd(struct cli_ctx *ctx, int argc, char **argv)
     struct job_run_row *rows;
     size_t n;
     char *err = NULL;
-    if (jobs_history(st, argv[1], 0, &rows, &n, &err) != 0) {
+    if (jobs_history(st, a->argv[0], 0, &rows, &n, &err) != 0) {
         store_close(st);
         return cli_fail(err);
     }
     if (ctx->format == OUTPUT_TEXT && n == 0)
-        printf(_("Job %s has not run yet.\n"), argv[1]);
+        printf(_("Job %s has not run yet.\n"), a->argv[0]);
     else
         print_runs(ctx, rows, n, 1);
     job_run_rows_free(rows, n);
@@ -358,16 +336,16 @@ static void show_line(const char *label, const char *value)
     sb_free(&sb);
 }
 
-static int jobs_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
 {
-    if (argc != 2)
+    if (args->argc != 1)
         return cli_usage("jobs", _("say which run (CODE@YYYY-MM-DD, CODE for today, or its id)"));
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
     struct job_run_detail d;
     char *err = NULL;
-    if (jobs_run_get(st, argv[1], &d, &err) != 0) {
+    if (jobs_run_get(st, args->argv[0], &d, &err) != 0) {
         store_close(st);
         return cli_fail(err);
     }
@@ -435,26 +413,11 @@ static int jobs_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int jobs_deliver_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int jobs_deliver_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {{"to", required_argument, NULL, 't'},
-                                         {"files", required_argument, NULL, 'f'},
-                                         {"note", required_argument, NULL, 'n'},
-                                         {NULL, 0, NULL, 0}};
-    const char *to = NULL, *files = NULL, *note = NULL;
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 't')
-            to = optarg;
-        else if (c == 'f')
-            files = optarg;
-        else if (c == 'n')
-            note = optarg;
-        else
-            return cli_usage("jobs", _("unknown option"));
-    }
+    const char *to = cli_str(a, "to"), *files = cli_str(a, "files"), *note = cli_str(a, "note");
+    int argc = a->argc, optind = 0;
+    char **argv = a->argv;
     if (argc - optind != 1 || !to)
         return cli_usage("jobs", _("say which run and --to DEPT"));
     struct store *st;
@@ -469,27 +432,43 @@ static int jobs_deliver_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-int cmd_jobs(struct cli_ctx *ctx, int argc, char **argv)
-{
-    if (argc < 2 || streq(argv[1], "list"))
-        return jobs_list_cmd(ctx);
-    const char *verb = argv[1];
-    if (streq(verb, "load"))
-        return jobs_load_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "due"))
-        return jobs_due_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "run"))
-        return jobs_run_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "hold") || streq(verb, "release") || streq(verb, "cancel") ||
-        streq(verb, "rerun"))
-        return jobs_action_cmd(ctx, argc - 1, argv + 1, verb);
-    if (streq(verb, "mark"))
-        return jobs_action_cmd(ctx, argc - 1, argv + 1, NULL);
-    if (streq(verb, "history"))
-        return jobs_history_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "show"))
-        return jobs_show_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "deliver"))
-        return jobs_deliver_cmd(ctx, argc - 1, argv + 1);
-    return cli_usage("jobs", _("unknown verb %s"), verb);
-}
+static const struct cli_opt jobs_load_opts[] = {
+    OPT_STRS("file", 'f', "F", N_("a job definition file (default data/jobs/*.ini)")), OPT_END};
+static const struct cli_opt jobs_date_opts[] = {
+    OPT_DATE("date", 'd', N_("the day (default: today, JST)")), OPT_END};
+static const struct cli_opt jobs_run_opts[] = {
+    OPT_FLAG("due", 'u', N_("run what is due (the default without JOB)")),
+    OPT_DATE("date", 'd', N_("the day (default: today, JST)")),
+    OPT_FLAG("local", 'l', N_("run the commands on this machine (demos and tests)")), OPT_END};
+static const struct cli_opt jobs_note_opts[] = {
+    OPT_STR("note", 'n', "N", N_("a note kept with the run")), OPT_END};
+static const struct cli_opt jobs_deliver_opts[] = {
+    OPT_REQ("to", 't', "DEPT", N_("the department the output goes to")),
+    OPT_STR("files", 'f', "F", N_("what was delivered")),
+    OPT_STR("note", 'n', "N", N_("a note kept with the run")), OPT_END};
+const struct cli_family jobs_family = {
+    "jobs",
+    (const struct cli_verb[]){
+        {"list", NULL, NULL, jobs_list_cmd, NULL, CLI_DEFAULT | CLI_FORMATS},
+        {"load", NULL, jobs_load_opts, jobs_load_cmd,
+         N_("Installs the job definitions (data/jobs/*.ini) into the store, by code."), 0},
+        {"due", NULL, jobs_date_opts, jobs_due_cmd,
+         N_("The day's runs and their state; creates the runs of due jobs (idempotent) and\n"
+            "marks runs of crashed runners interrupted. Late runs are flagged."),
+         CLI_FORMATS},
+        {"run", "[JOB]", jobs_run_opts, jobs_run_cmd,
+         N_("Runs what is due (for cron or a systemd timer) or one job, over SSH on its host:\n"
+            "dependencies first, one run per concurrency group, timeout and retries. A run is\n"
+            "claimed atomically, so two runners never execute it twice."),
+         0},
+        {"hold", "RUN", jobs_note_opts, jobs_action_cmd, NULL, 0},
+        {"release", "RUN", jobs_note_opts, jobs_action_cmd, NULL, 0},
+        {"cancel", "RUN", jobs_note_opts, jobs_action_cmd, NULL, 0},
+        {"rerun", "RUN", jobs_note_opts, jobs_action_cmd, NULL, 0},
+        {"mark", "RUN succeeded|failed|skipped", jobs_note_opts, jobs_action_cmd,
+         N_("For manual jobs."), 0},
+        {"show", "RUN", NULL, jobs_show_cmd, NULL, 0},
+        {"history", "JOB", NULL, jobs_history_cmd, NULL, CLI_FORMATS},
+        {"deliver", "RUN", jobs_deliver_opts, jobs_deliver_cmd, NULL, 0},
+        {0}},
+    N_("RUN: CODE@YYYY-MM-DD, CODE for today, or the run's id.")};
