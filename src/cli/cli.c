@@ -1,7 +1,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,85 +15,44 @@
 #include "textwidth.h"
 #include "util.h"
 
-static int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
+static int help_cmd(struct cli_ctx *ctx, const struct cli_args *a);
+static const struct cli_opt help_opts[] = {
+    {.name = "table", .type = CLI_FLAG, .flags = CLI_HIDDEN},
+    {.name = "man-synopsis", .type = CLI_FLAG, .flags = CLI_HIDDEN},
+    OPT_END};
+static const struct cli_family help_family = {
+    "help",
+    (const struct cli_verb[]){{NULL, "[COMMAND [VERB]]", help_opts, help_cmd, NULL, 0}, {0}}, NULL};
 
 static const struct cli_command commands[] = {
-    {"init", N_("create a store and load the work-item templates"), &init_family, NULL, NULL},
-    {"operator", N_("register and list operators"), &operator_family, NULL, NULL},
-    {"calendar", N_("show service hours and closed days"), &calendar_family, NULL, NULL},
-    {"template", N_("list the work-item templates"), &template_family, NULL, NULL},
-    {"export", N_("write every table of the store as CSV files"), &export_family, NULL, NULL},
-    {"import", N_("load an export into an empty store"), &import_family, NULL, NULL},
-    {"checklist", N_("the daily checklist: due checks, marks, as-needed items"), &checklist_family,
-     NULL, NULL},
-    {"shift", N_("the shift schedule and who is on duty"), &shift_family, NULL, NULL},
-    {"handover", N_("the shift handover: summary, sign, acknowledge"), &handover_family, NULL,
-     NULL},
-    {"audit", N_("show the audit trail"), &audit_family, NULL, NULL},
-    {"host", N_("the hosts inventory and SSH reach"), &host_family, NULL, NULL},
-    {"check", N_("automated server checks over SSH"), &check_family, NULL, NULL},
-    {"session", N_("recorded SSH terminal sessions"), &session_family, NULL, NULL},
-    {"ssh", N_("a recorded SSH session, full screen"), &ssh_family, NULL, NULL},
-    {"demo", N_("create a demo store or a synthetic load"), &demo_family, NULL, NULL},
-    {"central", N_("create or upgrade the central database schema"), &central_family, NULL, NULL},
-    {"sync", N_("exchange changes with the central database"), &sync_family, NULL, NULL},
-    {"incident", N_("record and follow incidents (インシデント管理簿)"), NULL, cmd_incident,
-     N_("unyo incident new --library CODE --channel phone|mail|alert|visit|rounds --title T\n"
-        "    --impact 1-3 --urgency 1-3 [--description D] [--category C] [--reporter R]\n"
-        "    [--host NAME ...] [--received \"YYYY-MM-DD HH:MM\"] [--draft]\n"
-        "unyo incident submit REF\n"
-        "unyo incident list [--status S] [--priority P] [--library L] [--category C]\n"
-        "    [--assignee LOGIN] [--sla ok|warning|breached] [--search TEXT] [--limit N]\n"
-        "    [--offset N] [--csv|--json]\n"
-        "unyo incident show REF [--json]\n"
-        "unyo incident step REF STEP [--note N] [--assignee LOGIN] [--to WHOM]\n"
-        "    STEP: isolated escalated first_response second_response recovered closed\n"
-        "          reopened note assigned paused resumed notified\n"
-        "unyo incident inbox [--csv|--json]\n"
-        "unyo incident link REF KIND ID [--note N]\n"
-        "  Impact and urgency: 1 high, 3 low; the priority comes from sla.ini.")},
-    {"inquiry", N_("record and answer inquiries (問い合わせ管理簿)"), NULL, cmd_inquiry,
-     N_("unyo inquiry new --library CODE --channel C --title T [--question Q] [--reporter R]\n"
-        "unyo inquiry list [--status S] [--library L] [--search TEXT] [--csv|--json]\n"
-        "unyo inquiry show REF [--json]\n"
-        "unyo inquiry step REF investigating|in_review|closed|note [--note N]\n"
-        "unyo inquiry draft REF --text ANSWER\n"
-        "unyo inquiry review REF --approve [--answer CORRECTED] | --return --note CORRECTIONS\n"
-        "unyo inquiry answer REF [--text SENT]\n"
-        "unyo inquiry convert REF --impact N --urgency N [--category C]\n"
-        "  The draft's author cannot review it; an engineer approves.")},
-    {"problem", N_("problem management and knowledge (問題管理)"), NULL, cmd_problem,
-     N_("unyo problem new --title T [--description D] [--owner LOGIN]\n"
-        "unyo problem list [--status S] [--csv|--json]\n"
-        "unyo problem show REF\n"
-        "unyo problem update REF [--status open|investigating|known_error|resolved|closed]\n"
-        "    [--root-cause T] [--workaround T] [--permanent-measure T]\n"
-        "    [--prevention-status T] [--prevention-due YYYY-MM-DD] [--owner LOGIN] [--note N]\n"
-        "unyo problem link REF INCIDENT\n"
-        "unyo problem publish REF [--keywords K]")},
-    {"sla", N_("SLA targets, breach scan and achievement report"), NULL, cmd_sla,
-     N_("unyo sla show\n"
-        "unyo sla scan\n"
-        "  Records an sla_breached event for each step past its target (idempotent).\n"
-        "unyo sla report --from YYYY-MM-DD --to YYYY-MM-DD [--markdown|--csv|--json]")},
-    {"search", N_("full-text search over incidents, inquiries and knowledge"), NULL, cmd_search,
-     N_("unyo search TEXT... [--scope incidents|inquiries|knowledge|all] [--limit N]\n"
-        "    [--csv|--json]\n"
-        "  Every word must match; Japanese needs no spaces. Words of 1-2 characters are\n"
-        "  matched only against the latest rows (the index needs 3 characters).\n"
-        "unyo search --rebuild | --suspend | --resume\n"
-        "  Bulk loads (unyo demo --generate, import) suspend the index, then resume it:\n"
-        "  resume rebuilds it from the tables.")},
-    {"report", N_("daily (the day's work, incidents, inquiries) and monthly reports"), NULL,
-     cmd_report,
-     N_("unyo report daily [--date YYYY-MM-DD] [--markdown|--csv|--json]\n"
-        "unyo report monthly [--month YYYY-MM] [--markdown|--csv|--json]")},
-    {"change", N_("change requests: plan, review, approve, execute, roll back"), &change_family,
-     NULL, NULL},
-    {"config", N_("configuration records: software, patches, hardware, accounts"), &config_family,
-     NULL, NULL},
-    {"jobs", N_("batch jobs: definitions, the day's queue, the runner"), &jobs_family, NULL, NULL},
-    {"help", N_("show help for a command"), NULL, cmd_help, N_("unyo help [COMMAND]")},
+    {"init", N_("create a store and load the work-item templates"), &init_family},
+    {"operator", N_("register and list operators"), &operator_family},
+    {"calendar", N_("show service hours and closed days"), &calendar_family},
+    {"template", N_("list the work-item templates"), &template_family},
+    {"export", N_("write every table of the store as CSV files"), &export_family},
+    {"import", N_("load an export into an empty store"), &import_family},
+    {"checklist", N_("the daily checklist: due checks, marks, as-needed items"), &checklist_family},
+    {"shift", N_("the shift schedule and who is on duty"), &shift_family},
+    {"handover", N_("the shift handover: summary, sign, acknowledge"), &handover_family},
+    {"audit", N_("show the audit trail"), &audit_family},
+    {"host", N_("the hosts inventory and SSH reach"), &host_family},
+    {"check", N_("automated server checks over SSH"), &check_family},
+    {"session", N_("recorded SSH terminal sessions"), &session_family},
+    {"ssh", N_("a recorded SSH session, full screen"), &ssh_family},
+    {"demo", N_("create a demo store or a synthetic load"), &demo_family},
+    {"central", N_("create or upgrade the central database schema"), &central_family},
+    {"sync", N_("exchange changes with the central database"), &sync_family},
+    {"incident", N_("record and follow incidents (インシデント管理簿)"), &incident_family},
+    {"inquiry", N_("record and answer inquiries (問い合わせ管理簿)"), &inquiry_family},
+    {"problem", N_("problem management and knowledge (問題管理)"), &problem_family},
+    {"sla", N_("SLA targets, breach scan and achievement report"), &sla_family},
+    {"search", N_("full-text search over incidents, inquiries and knowledge"), &search_family},
+    {"report", N_("daily (the day's work, incidents, inquiries) and monthly reports"),
+     &report_family},
+    {"change", N_("change requests: plan, review, approve, execute, roll back"), &change_family},
+    {"config", N_("configuration records: software, patches, hardware, accounts"), &config_family},
+    {"jobs", N_("batch jobs: definitions, the day's queue, the runner"), &jobs_family},
+    {"help", N_("show help for a command"), &help_family},
 };
 
 const struct cli_command *cli_commands(size_t *count)
@@ -128,53 +86,6 @@ int cli_fail(char *msg)
     return EXIT_FAIL;
 }
 
-int cli_parse_count(const char *name, const char *text, long min, long max, long *out, char **err)
-{
-    const char *p = text ? text : "";
-    if (*p == '+' || *p == '-')
-        p++;
-    int digits = *p != '\0';
-    for (const char *q = p; *q; q++)
-        digits &= *q >= '0' && *q <= '9';
-    if (!digits) {
-        set_err(err, _("%s takes a whole number, not %s"), name, text ? text : "");
-        return -1;
-    }
-    errno = 0;
-    long v = strtol(text, NULL, 10);
-    if (errno == ERANGE || v < min || v > max) {
-        set_err(err, _("%s takes a whole number from %ld to %ld, not %s"), name, min, max, text);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out)
-{
-    char *err = NULL;
-    if (cli_parse_count(name, text, min, max, out, &err) == 0)
-        return 0;
-    cli_usage(cmd, "%s", err);
-    free(err);
-    return -1;
-}
-
-int cli_option(const char *cmd, int argc, char **argv, const char *name, const char **value)
-{
-    const struct option opts[] = {{name, required_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
-    int c;
-    optind = 0;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'v')
-            *value = optarg;
-        else
-            return cli_usage(cmd, _("unknown option"));
-    }
-    return 0;
-}
-
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -185,10 +96,8 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     put_err_line(prefix, msg);
     free(prefix);
     const struct cli_command *c = find_command(cmd);
-    if (c && c->family)
+    if (c)
         cli_family_usage(stderr, c->family, NULL);
-    else if (c)
-        fprintf(stderr, "%s\n", _(c->usage));
     free(msg);
     return EXIT_USAGE;
 }
@@ -229,62 +138,11 @@ static void no_such_command(const char *name)
     print_overview(stderr);
 }
 
-/* 1 when the synopsis line "unyo NOUN WORD ..." is about verb: WORD is verb,
- * or one of verb|other, or [verb]. */
-static int synopsis_has_verb(const char *line, size_t len, const char *noun, const char *verb)
-{
-    size_t nl = strlen(noun);
-    if (len < 6 + nl || strncmp(line, "unyo ", 5) != 0 || strncmp(line + 5, noun, nl) != 0 ||
-        line[5 + nl] != ' ')
-        return 0;
-    const char *w = line + 6 + nl, *end = line + len;
-    if (w < end && *w == '[')
-        w++;
-    size_t vl = strlen(verb);
-    while (w < end) {
-        const char *e = w;
-        while (e < end && *e != '|' && *e != ' ' && *e != ']')
-            e++;
-        if ((size_t)(e - w) == vl && strncmp(w, verb, vl) == 0)
-            return 1;
-        if (e >= end || *e != '|')
-            break;
-        w = e + 1;
-    }
-    return 0;
-}
-
-/* A command's usage; with verb, only the synopsis blocks for that verb (a
- * block: a line starting "unyo " and the indented lines after it) when the
- * usage has any, else all of it. */
+/* A command's usage; with verb, only that verb's. */
 static void print_usage(const struct cli_command *c, const char *verb)
 {
-    if (c->family) {
-        printf("unyo %s — %s\n\n", c->name, _(c->summary));
-        cli_family_usage(stdout, c->family, verb);
-        return;
-    }
-    const char *u = _(c->usage);
-    struct strbuf sb = STRBUF_INIT;
-    if (verb && *verb && *verb != '-') {
-        int keep = 0;
-        for (const char *l = u; *l;) {
-            const char *e = strchr(l, '\n');
-            size_t len = e ? (size_t)(e - l) : strlen(l);
-            if (strncmp(l, "unyo ", 5) == 0)
-                keep = synopsis_has_verb(l, len, c->name, verb);
-            if (keep) {
-                sb_add(&sb, l, len);
-                sb_putc(&sb, '\n');
-            }
-            l += len + (e != NULL);
-        }
-    }
-    if (sb.len)
-        printf("unyo %s — %s\n\n%s", c->name, _(c->summary), sb.buf);
-    else
-        printf("unyo %s — %s\n\n%s\n", c->name, _(c->summary), u);
-    sb_free(&sb);
+    printf("unyo %s — %s\n\n", c->name, _(c->summary));
+    cli_family_usage(stdout, c->family, verb);
 }
 
 static const char *type_name(enum cli_type t)
@@ -295,16 +153,11 @@ static const char *type_name(enum cli_type t)
 
 /* `unyo help --table`: every verb and option of the tables, one per line
  * (NOUN VERB OPTION TYPE MIN MAX CHOICES, tab-separated; "-" for none), for
- * the option test. A command still on the compatibility path is listed with
- * the verb "*". */
+ * the option test. */
 static void print_table(void)
 {
     for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
         const struct cli_family *f = commands[i].family;
-        if (!f) {
-            printf("%s\t*\t-\t-\t-\t-\t-\n", commands[i].name);
-            continue;
-        }
         for (const struct cli_verb *v = f->verbs; v->run; v++) {
             const char *vn = v->name ? v->name : "-";
             printf("%s\t%s\t-\t-\t-\t-\t-\n", f->noun, vn);
@@ -321,34 +174,34 @@ static void print_man_synopsis(void)
 {
     for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
         const struct cli_family *f = commands[i].family;
-        for (const struct cli_verb *v = f ? f->verbs : NULL; v && v->run; v++) {
+        for (const struct cli_verb *v = f->verbs; v->run; v++) {
             printf(".br\n");
             cli_synopsis(stdout, f->noun, v, 1);
         }
     }
 }
 
-static int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
+static int help_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     (void)ctx;
-    if (argc == 2 && strcmp(argv[1], "--table") == 0) {
+    if (cli_has(a, "table")) {
         print_table();
         return EXIT_OK;
     }
-    if (argc == 2 && strcmp(argv[1], "--man-synopsis") == 0) {
+    if (cli_has(a, "man-synopsis")) {
         print_man_synopsis();
         return EXIT_OK;
     }
-    if (argc < 2) {
+    if (a->argc < 1) {
         print_overview(stdout);
         return EXIT_OK;
     }
-    const struct cli_command *c = find_command(argv[1]);
+    const struct cli_command *c = find_command(a->argv[0]);
     if (!c) {
-        no_such_command(argv[1]);
+        no_such_command(a->argv[0]);
         return EXIT_USAGE;
     }
-    print_usage(c, argc > 2 ? argv[2] : NULL);
+    print_usage(c, a->argc > 1 ? a->argv[1] : NULL);
     return EXIT_OK;
 }
 
@@ -406,28 +259,6 @@ static int take_global_options(struct cli_ctx *ctx, int *argc, char **argv)
     }
     *argc = out;
     argv[out] = NULL;
-    return 0;
-}
-
-/* `unyo NOUN [VERB] ... --help` (or -h right after the noun): the usage.
- * Arguments after "--" are operands. */
-static int wants_help(int n, char **args)
-{
-    if (n > 1 && strcmp(args[1], "-h") == 0)
-        return 1;
-    /* host exec NAME COMMAND...: the words of COMMAND are the remote's */
-    int exec = n > 1 && strcmp(args[0], "host") == 0 && strcmp(args[1], "exec") == 0;
-    for (int i = 1; i < n; i++) {
-        if (strcmp(args[i], "--") == 0)
-            return 0;
-        if (strcmp(args[i], "--help") == 0)
-            return 1;
-        if (exec && i > 1 && args[i][0] != '-')
-            return 0;
-        if (exec && (strcmp(args[i], "--timeout") == 0 || strcmp(args[i], "--max-output") == 0 ||
-                     strcmp(args[i], "-t") == 0 || strcmp(args[i], "-m") == 0))
-            i++;
-    }
     return 0;
 }
 
@@ -665,13 +496,13 @@ int cli_main(int argc, char **argv, console_fn console)
         if (!c) {
             no_such_command(args[0]);
             rc = EXIT_USAGE;
-        } else if (c->family ? cli_family_wants_help(c->family, n, args) : wants_help(n, args)) {
+        } else if (cli_family_wants_help(c->family, n, args)) {
             print_usage(c, n > 1 ? args[1] : NULL);
             rc = finish_stdout(EXIT_OK);
         } else {
             int safe = sanitize_stdout(&ctx, n, args);
             int safe_err = sanitize_stderr(n, args);
-            rc = c->family ? cli_family_run(&ctx, c->family, n, args) : c->run(&ctx, n, args);
+            rc = cli_family_run(&ctx, c->family, n, args);
             rc = finish_stdout(rc);
             if (safe) {
                 restore_stdout();

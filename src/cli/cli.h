@@ -32,18 +32,6 @@ int cli_open_store(struct cli_ctx *ctx, struct store **st, int need_operator);
 int cli_fail(char *msg);
 /* Prints a usage error for cmd and returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Reads the options of a command whose only option is --NAME VALUE (into
- * *value; untouched without one), leaving optind at the first operand. 0, or
- * the usage error for cmd (EXIT_USAGE) after an unknown option. */
-int cli_option(const char *cmd, int argc, char **argv, const char *name, const char **value);
-
-/* Reads text as a whole number from min to max for option name ("--limit"):
- * digits with an optional sign, nothing else. 0, or -1 with *err (translated,
- * naming the option and the text). Every numeric option goes through it. */
-int cli_parse_count(const char *name, const char *text, long min, long max, long *out, char **err);
-/* cli_parse_count for an option of cmd: 0, or -1 after printing the usage
- * error (the caller returns EXIT_USAGE). */
-int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out);
 
 struct cli_family;
 struct cli_command {
@@ -52,10 +40,6 @@ struct cli_command {
     /* The verbs and options as a table (opt.h): parsed, validated and
      * documented by one parser. */
     const struct cli_family *family;
-    /* Compatibility path for a command not yet in a table: its own parsing
-     * and hand-written usage (N_() text). */
-    int (*run)(struct cli_ctx *ctx, int argc, char **argv);
-    const char *usage;
 };
 const struct cli_command *cli_commands(size_t *count);
 

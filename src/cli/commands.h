@@ -5,13 +5,6 @@
 #include "cli.h"
 #include "opt.h"
 
-int cmd_incident(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_inquiry(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_problem(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_sla(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_report(struct cli_ctx *ctx, int argc, char **argv);
-int cmd_search(struct cli_ctx *ctx, int argc, char **argv);
-
 extern const struct cli_family init_family;
 extern const struct cli_family operator_family;
 extern const struct cli_family calendar_family;
@@ -32,4 +25,10 @@ extern const struct cli_family host_family;
 extern const struct cli_family jobs_family;
 extern const struct cli_family change_family;
 extern const struct cli_family config_family;
+extern const struct cli_family incident_family;
+extern const struct cli_family inquiry_family;
+extern const struct cli_family problem_family;
+extern const struct cli_family sla_family;
+extern const struct cli_family report_family;
+extern const struct cli_family search_family;
 #endif

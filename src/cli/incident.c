@@ -1,6 +1,5 @@
 /* Ledger commands: incident, inquiry, problem, sla, report. */
 #include <limits.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,12 +16,6 @@
 #include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
-
-static void reset_getopt(void)
-{
-    optind = 0;
-    opterr = 1;
-}
 
 static struct sla *load_sla(void)
 {
@@ -45,18 +38,6 @@ static int open_sla_store(struct cli_ctx *ctx, int need_operator, struct sla **s
         sla_free(*sla);
         return -1;
     }
-    return 0;
-}
-
-static int parse_level(const char *s, int *out)
-{
-    if (s && s[0] >= '1' && s[0] <= '3' && s[1] == '\0') {
-        *out = s[0] - '0';
-        return 0;
-    }
-    /* anything else ("2x", "abc", "0") is refused by sla_priority with the
-     * table's message */
-    *out = -1;
     return 0;
 }
 
@@ -113,91 +94,41 @@ static int state_filter(const char *s, int *out)
 }
 
 /* ---- incident ---- */
-static int incident_new_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int incident_new_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {
-        {"library", required_argument, NULL, 'l'},  {"channel", required_argument, NULL, 'c'},
-        {"title", required_argument, NULL, 't'},    {"description", required_argument, NULL, 'd'},
-        {"category", required_argument, NULL, 'k'}, {"impact", required_argument, NULL, 'i'},
-        {"urgency", required_argument, NULL, 'u'},  {"reporter", required_argument, NULL, 'r'},
-        {"host", required_argument, NULL, 'h'},     {"draft", no_argument, NULL, 'D'},
-        {"received", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
     struct incident_new in = {0};
-    const char **hosts = NULL;
-    const char *impact = NULL, *urgency = NULL, *received = NULL;
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'l':
-            in.library = optarg;
-            break;
-        case 'c':
-            in.channel = optarg;
-            break;
-        case 't':
-            in.title = optarg;
-            break;
-        case 'd':
-            in.description = optarg;
-            break;
-        case 'k':
-            in.category = optarg;
-            break;
-        case 'i':
-            impact = optarg;
-            break;
-        case 'u':
-            urgency = optarg;
-            break;
-        case 'r':
-            in.reporter = optarg;
-            break;
-        case 'h':
-            hosts = xrealloc(hosts, (in.nhosts + 1) * sizeof *hosts);
-            hosts[in.nhosts++] = optarg;
-            break;
-        case 'D':
-            in.draft = 1;
-            break;
-        case 'R':
-            received = optarg;
-            break;
-        default:
-            free(hosts);
-            return cli_usage("incident", _("unknown option"));
-        }
-    }
+    in.library = cli_str(a, "library");
+    in.channel = cli_str(a, "channel");
+    in.title = cli_str(a, "title");
+    in.description = cli_str(a, "description");
+    in.category = cli_str(a, "category");
+    in.reporter = cli_str(a, "reporter");
+    in.draft = cli_has(a, "draft") > 0;
+    size_t nhosts;
+    const char **hosts = cli_all(a, "host", &nhosts);
     in.hosts = hosts;
-    if (optind < argc) {
-        free(hosts);
-        return cli_usage("incident", _("unexpected argument: %s"), argv[optind]);
-    }
-    if (!in.library || !in.channel || !in.title || !impact || !urgency) {
-        free(hosts);
+    in.nhosts = nhosts;
+    const char *received = cli_str(a, "received");
+    if (a->argc > 0)
+        return cli_usage("incident", _("unexpected argument: %s"), a->argv[0]);
+    if (!in.library || !in.channel || !in.title || !cli_has(a, "impact") || !cli_has(a, "urgency"))
         return cli_usage("incident",
                          _("new needs --library, --channel, --title, --impact and --urgency"));
-    }
-    if (received && time_parse(received, &in.received) != 0) {
-        free(hosts);
-        return cli_usage("incident", _("--received takes a time such as \"2026-11-22 09:30\""));
-    }
-    parse_level(impact, &in.impact);
-    parse_level(urgency, &in.urgency);
+    if (received)
+        time_parse(received, &in.received); /* validated by the parser */
+    in.impact = (int)cli_int(a, "impact", -1);
+    in.urgency = (int)cli_int(a, "urgency", -1);
     struct sla *sla = load_sla();
     if (!sla) {
-        free(hosts);
         return EXIT_FAIL;
     }
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0) {
         sla_free(sla);
-        free(hosts);
         return EXIT_FAIL;
     }
     char *err = NULL, ref[24];
     int rc = incident_create(st, sla, &in, NULL, ref, &err);
-    free(hosts);
     if (rc == 0) {
         printf(in.draft ? _("Saved draft %s.\n") : _("Recorded %s.\n"), ref);
         struct search_hit *h;
@@ -218,56 +149,22 @@ static int incident_new_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return rc == 0 ? EXIT_OK : cli_fail(err);
 }
 
-static int incident_list_cmd(struct cli_ctx *ctx, int argc, char **argv, int inbox)
+static int incident_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {
-        {"status", required_argument, NULL, 's'},   {"priority", required_argument, NULL, 'p'},
-        {"library", required_argument, NULL, 'l'},  {"category", required_argument, NULL, 'c'},
-        {"assignee", required_argument, NULL, 'a'}, {"sla", required_argument, NULL, 'S'},
-        {"search", required_argument, NULL, 'q'},   {"limit", required_argument, NULL, 'n'},
-        {"offset", required_argument, NULL, 'o'},   {NULL, 0, NULL, 0}};
+    int inbox = streq(a->verb, "inbox");
     struct incident_filter f = {.inbox = inbox};
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            f.status = optarg;
-            break;
-        case 'p':
-            f.priority = optarg;
-            break;
-        case 'l':
-            f.library = optarg;
-            break;
-        case 'c':
-            f.category = optarg;
-            break;
-        case 'a':
-            f.assignee = optarg;
-            break;
-        case 'S':
-            if (state_filter(optarg, &f.sla) != 0)
-                return cli_usage("incident", _("--sla takes ok, warning or breached"));
-            break;
-        case 'q':
-            f.search = optarg;
-            break;
-        case 'n':
-        case 'o': {
-            long v;
-            if (cli_count("incident", c == 'n' ? "--limit" : "--offset", optarg, c == 'n', INT_MAX,
-                          &v) != 0)
-                return EXIT_USAGE;
-            *(c == 'n' ? &f.limit : &f.offset) = (int)v;
-            break;
-        }
-        default:
-            return cli_usage("incident", _("unknown option"));
-        }
-    }
-    if (optind < argc)
-        return cli_usage("incident", _("unexpected argument: %s"), argv[optind]);
+    f.status = cli_str(a, "status");
+    f.priority = cli_str(a, "priority");
+    f.library = cli_str(a, "library");
+    f.category = cli_str(a, "category");
+    f.assignee = cli_str(a, "assignee");
+    if (cli_str(a, "sla"))
+        state_filter(cli_str(a, "sla"), &f.sla); /* one of the table's choices */
+    f.search = cli_str(a, "search");
+    f.limit = (int)cli_int(a, "limit", 0);
+    f.offset = (int)cli_int(a, "offset", 0);
+    if (a->argc > 0)
+        return cli_usage("incident", _("unexpected argument: %s"), a->argv[0]);
     struct sla *sla;
     struct store *st;
     if (open_sla_store(ctx, inbox, &sla, &st) != 0)
@@ -346,9 +243,9 @@ static void json_kv(struct strbuf *sb, const char *k, const char *v, int comma)
         sb_puts(sb, "null");
 }
 
-static int incident_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
 {
-    if (argc < 2)
+    if (args->argc < 1)
         return cli_usage("incident", _("show needs REF"));
     struct sla *sla;
     struct store *st;
@@ -360,7 +257,7 @@ static int incident_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
     struct incident_event *ev = NULL;
     struct ledger_link *links = NULL;
     size_t nev = 0, nl = 0;
-    if (incident_get(st, sla, argv[1], now, &inc, &err) != 0 ||
+    if (incident_get(st, sla, args->argv[0], now, &inc, &err) != 0 ||
         incident_events(st, inc.id, &ev, &nev, &err) != 0 ||
         incident_links(st, inc.id, &links, &nl, &err) != 0) {
         if (inc.status)
@@ -513,83 +410,47 @@ static int incident_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int incident_step_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int incident_step_cmd(struct cli_ctx *ctx, const struct cli_args *args)
 {
-    static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
-                                         {"assignee", required_argument, NULL, 'a'},
-                                         {"to", required_argument, NULL, 't'},
-                                         {NULL, 0, NULL, 0}};
     struct incident_step_args a = {0};
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'n')
-            a.note = optarg;
-        else if (c == 'a')
-            a.assignee = optarg;
-        else if (c == 't')
-            a.to = optarg;
-        else
-            return cli_usage("incident", _("unknown option"));
-    }
-    if (argc - optind != 2)
+    a.note = cli_str(args, "note");
+    a.assignee = cli_str(args, "assignee");
+    a.to = cli_str(args, "to");
+    if (args->argc != 2)
         return cli_usage("incident", _("step needs REF and STEP"));
     struct sla *sla;
     struct store *st;
     if (open_sla_store(ctx, 1, &sla, &st) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = incident_step(st, sla, argv[optind], argv[optind + 1], &a, &err);
+    int rc = incident_step(st, sla, args->argv[0], args->argv[1], &a, &err);
     if (rc == 0)
-        printf(_("%s: %s recorded.\n"), argv[optind], incident_status_name(argv[optind + 1]));
+        printf(_("%s: %s recorded.\n"), args->argv[0], incident_status_name(args->argv[1]));
     store_close(st);
     sla_free(sla);
     return rc == 0 ? EXIT_OK : cli_fail(err);
 }
 
-static int incident_simple_cmd(struct cli_ctx *ctx, int argc, char **argv)
+static int incident_simple_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     /* submit REF | link REF KIND ID [--note N] */
-    const char *note = NULL;
-    if (cli_option("incident", argc, argv, "note", &note) != 0)
-        return EXIT_USAGE;
-    int submit = streq(argv[0], "submit");
-    if (argc - optind != (submit ? 1 : 3))
+    const char *note = cli_str(a, "note");
+    int submit = streq(a->verb, "submit");
+    if (a->argc != (submit ? 1 : 3))
         return cli_usage("incident", submit ? _("submit needs REF") : _("link needs REF KIND ID"));
+    char **argv = a->argv;
     struct sla *sla;
     struct store *st;
     if (open_sla_store(ctx, 1, &sla, &st) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = submit
-                 ? incident_submit(st, sla, argv[optind], &err)
-                 : incident_link(st, argv[optind], argv[optind + 1], argv[optind + 2], note, &err);
+    int rc = submit ? incident_submit(st, sla, argv[0], &err)
+                    : incident_link(st, argv[0], argv[1], argv[2], note, &err);
     if (rc == 0)
-        printf(_("%s: done.\n"), argv[optind]);
+        printf(_("%s: done.\n"), argv[0]);
     store_close(st);
     sla_free(sla);
     return rc == 0 ? EXIT_OK : cli_fail(err);
-}
-
-int cmd_incident(struct cli_ctx *ctx, int argc, char **argv)
-{
-    if (argc < 2)
-        return cli_usage("incident", _("say new, list, show, step, submit, inbox or link"));
-    const char *verb = argv[1];
-    if (streq(verb, "new"))
-        return incident_new_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "list"))
-        return incident_list_cmd(ctx, argc - 1, argv + 1, 0);
-    if (streq(verb, "inbox"))
-        return incident_list_cmd(ctx, argc - 1, argv + 1, 1);
-    if (streq(verb, "show"))
-        return incident_show_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "step"))
-        return incident_step_cmd(ctx, argc - 1, argv + 1);
-    if (streq(verb, "submit") || streq(verb, "link"))
-        return incident_simple_cmd(ctx, argc - 1, argv + 1);
-    return cli_usage("incident",
-                     _("unknown verb %s: use new, list, inbox, show, step, submit or link"), verb);
 }
 
 /* ---- inquiry ---- */
@@ -671,94 +532,19 @@ static int inquiry_show(struct store *st, const char *ref, enum output_format fm
     return EXIT_OK;
 }
 
-int cmd_inquiry(struct cli_ctx *ctx, int argc, char **argv)
+static int inquiry_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc < 2)
-        return cli_usage("inquiry",
-                         _("say new, list, show, step, draft, review, answer or convert"));
-    const char *verb = argv[1];
-    static const struct option opts[] = {{"library", required_argument, NULL, 'l'},
-                                         {"channel", required_argument, NULL, 'c'},
-                                         {"title", required_argument, NULL, 't'},
-                                         {"question", required_argument, NULL, 'Q'},
-                                         {"reporter", required_argument, NULL, 'r'},
-                                         {"status", required_argument, NULL, 's'},
-                                         {"search", required_argument, NULL, 'q'},
-                                         {"note", required_argument, NULL, 'n'},
-                                         {"text", required_argument, NULL, 'x'},
-                                         {"answer", required_argument, NULL, 'A'},
-                                         {"approve", no_argument, NULL, 'Y'},
-                                         {"return", no_argument, NULL, 'N'},
-                                         {"impact", required_argument, NULL, 'i'},
-                                         {"urgency", required_argument, NULL, 'u'},
-                                         {"category", required_argument, NULL, 'k'},
-                                         {"limit", required_argument, NULL, 'L'},
-                                         {NULL, 0, NULL, 0}};
-    const char *library = NULL, *channel = NULL, *title = NULL, *question = NULL;
-    const char *reporter = NULL, *status = NULL, *search = NULL, *note = NULL, *text = NULL;
-    const char *answer = NULL, *impact = NULL, *urgency = NULL, *category = NULL;
-    int approve = -1, limit = 0, c;
-    reset_getopt();
-    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'l':
-            library = optarg;
-            break;
-        case 'c':
-            channel = optarg;
-            break;
-        case 't':
-            title = optarg;
-            break;
-        case 'Q':
-            question = optarg;
-            break;
-        case 'r':
-            reporter = optarg;
-            break;
-        case 's':
-            status = optarg;
-            break;
-        case 'q':
-            search = optarg;
-            break;
-        case 'n':
-            note = optarg;
-            break;
-        case 'x':
-            text = optarg;
-            break;
-        case 'A':
-            answer = optarg;
-            break;
-        case 'Y':
-            approve = 1;
-            break;
-        case 'N':
-            approve = 0;
-            break;
-        case 'i':
-            impact = optarg;
-            break;
-        case 'u':
-            urgency = optarg;
-            break;
-        case 'k':
-            category = optarg;
-            break;
-        case 'L': {
-            long v;
-            if (cli_count("inquiry", "--limit", optarg, 1, INT_MAX, &v) != 0)
-                return EXIT_USAGE;
-            limit = (int)v;
-            break;
-        }
-        default:
-            return cli_usage("inquiry", _("unknown option"));
-        }
-    }
-    char **pos = argv + 1 + optind;
-    int npos = argc - 1 - optind;
+    const char *verb = a->verb;
+    const char *library = cli_str(a, "library"), *channel = cli_str(a, "channel");
+    const char *title = cli_str(a, "title"), *question = cli_str(a, "question");
+    const char *reporter = cli_str(a, "reporter"), *status = cli_str(a, "status");
+    const char *search = cli_str(a, "search"), *note = cli_str(a, "note");
+    const char *text = cli_str(a, "text"), *answer = cli_str(a, "answer");
+    const char *category = cli_str(a, "category");
+    int approve = cli_has(a, "approve") ? 1 : cli_has(a, "return") ? 0 : -1;
+    int limit = (int)cli_int(a, "limit", 0);
+    char **pos = a->argv;
+    int npos = a->argc;
     int need_op = !streq(verb, "list") && !streq(verb, "show");
     if (!streq(verb, "new") && !streq(verb, "list") && npos < 1)
         return cli_usage("inquiry", _("%s needs REF"), verb);
@@ -834,7 +620,7 @@ int cmd_inquiry(struct cli_ctx *ctx, int argc, char **argv)
     } else if (streq(verb, "answer")) {
         rc = inquiry_answer(st, pos[0], text, &err);
     } else if (streq(verb, "convert")) {
-        if (!impact || !urgency) {
+        if (!cli_has(a, "impact") || !cli_has(a, "urgency")) {
             store_close(st);
             return cli_usage("inquiry", _("convert needs --impact and --urgency"));
         }
@@ -843,20 +629,12 @@ int cmd_inquiry(struct cli_ctx *ctx, int argc, char **argv)
             store_close(st);
             return EXIT_FAIL;
         }
-        int im, ur;
-        parse_level(impact, &im);
-        parse_level(urgency, &ur);
+        int im = (int)cli_int(a, "impact", -1), ur = (int)cli_int(a, "urgency", -1);
         char ref[24];
         rc = inquiry_convert(st, sla, pos[0], im, ur, category, ref, &err);
         if (rc == 0)
             printf(_("%s became incident %s.\n"), pos[0], ref);
         sla_free(sla);
-    } else {
-        store_close(st);
-        return cli_usage(
-            "inquiry",
-            _("unknown verb %s: use new, list, show, step, draft, review, answer or convert"),
-            verb);
     }
     if (rc == 0 && !streq(verb, "new") && !streq(verb, "list") && !streq(verb, "convert"))
         printf(_("%s: done.\n"), pos[0]);
@@ -865,68 +643,22 @@ int cmd_inquiry(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* ---- problem ---- */
-int cmd_problem(struct cli_ctx *ctx, int argc, char **argv)
+static int problem_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc < 2)
-        return cli_usage("problem", _("say new, list, show, update, link or publish"));
-    const char *verb = argv[1];
-    static const struct option opts[] = {{"title", required_argument, NULL, 't'},
-                                         {"description", required_argument, NULL, 'd'},
-                                         {"owner", required_argument, NULL, 'o'},
-                                         {"status", required_argument, NULL, 's'},
-                                         {"root-cause", required_argument, NULL, 'r'},
-                                         {"workaround", required_argument, NULL, 'w'},
-                                         {"permanent-measure", required_argument, NULL, 'p'},
-                                         {"prevention-status", required_argument, NULL, 'P'},
-                                         {"prevention-due", required_argument, NULL, 'D'},
-                                         {"note", required_argument, NULL, 'n'},
-                                         {"keywords", required_argument, NULL, 'k'},
-                                         {NULL, 0, NULL, 0}};
-    const char *title = NULL, *description = NULL, *keywords = NULL;
+    const char *verb = a->verb;
+    const char *title = cli_str(a, "title"), *description = cli_str(a, "description");
+    const char *keywords = cli_str(a, "keywords");
     struct problem_update u = {0};
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            title = optarg;
-            break;
-        case 'd':
-            description = optarg;
-            break;
-        case 'o':
-            u.owner_login = optarg;
-            break;
-        case 's':
-            u.status = optarg;
-            break;
-        case 'r':
-            u.root_cause = optarg;
-            break;
-        case 'w':
-            u.workaround = optarg;
-            break;
-        case 'p':
-            u.permanent_measure = optarg;
-            break;
-        case 'P':
-            u.prevention_status = optarg;
-            break;
-        case 'D':
-            u.prevention_due = optarg;
-            break;
-        case 'n':
-            u.note = optarg;
-            break;
-        case 'k':
-            keywords = optarg;
-            break;
-        default:
-            return cli_usage("problem", _("unknown option"));
-        }
-    }
-    char **pos = argv + 1 + optind;
-    int npos = argc - 1 - optind;
+    u.owner_login = cli_str(a, "owner");
+    u.status = cli_str(a, "status");
+    u.root_cause = cli_str(a, "root-cause");
+    u.workaround = cli_str(a, "workaround");
+    u.permanent_measure = cli_str(a, "permanent-measure");
+    u.prevention_status = cli_str(a, "prevention-status");
+    u.prevention_due = cli_str(a, "prevention-due");
+    u.note = cli_str(a, "note");
+    char **pos = a->argv;
+    int npos = a->argc;
     if (!streq(verb, "new") && !streq(verb, "list") && npos < 1)
         return cli_usage("problem", _("%s needs REF"), verb);
     struct store *st;
@@ -1009,9 +741,6 @@ int cmd_problem(struct cli_ctx *ctx, int argc, char **argv)
         rc = problem_publish(st, pos[0], keywords, kid, &err);
         if (rc == 0)
             printf(_("Published knowledge %s.\n"), kid);
-    } else {
-        store_close(st);
-        return cli_usage("problem", _("unknown verb: %s"), verb);
     }
     if (rc == 0 && (streq(verb, "update") || streq(verb, "link")))
         printf(_("%s: done.\n"), pos[0]);
@@ -1020,29 +749,6 @@ int cmd_problem(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* ---- sla and report ---- */
-/* The options of `unyo CMD VERB`: --NAME1 V, --NAME2 V and --markdown. 0, or
- * the usage error (EXIT_USAGE). */
-static int report_options(const char *cmd, int argc, char **argv, const char *name1,
-                          const char **v1, const char *name2, const char **v2, int *markdown)
-{
-    const struct option opts[] = {{name1, required_argument, NULL, '1'},
-                                  {name2, required_argument, NULL, '2'},
-                                  {"markdown", no_argument, NULL, 'm'},
-                                  {NULL, 0, NULL, 0}};
-    int c;
-    reset_getopt();
-    while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-        if (c == '1')
-            *v1 = optarg;
-        else if (c == '2')
-            *v2 = optarg;
-        else if (c == 'm')
-            *markdown = 1;
-        else
-            return cli_usage(cmd, _("unknown option"));
-    }
-    return 0;
-}
 
 static enum report_format report_fmt(struct cli_ctx *ctx, int markdown)
 {
@@ -1075,15 +781,13 @@ static void print_breach(void *user, const struct incident *inc, enum sla_step s
     sb_free(&sb);
 }
 
-int cmd_sla(struct cli_ctx *ctx, int argc, char **argv)
+static int sla_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc < 2)
-        return cli_usage("sla", _("say show, scan or report"));
-    const char *verb = argv[1];
-    const char *from = NULL, *to = NULL;
-    int markdown = 0;
-    if (report_options("sla", argc, argv, "from", &from, "to", &to, &markdown) != 0)
-        return EXIT_USAGE;
+    const char *verb = a->verb;
+    const char *from = cli_str(a, "from"), *to = cli_str(a, "to");
+    int markdown = cli_has(a, "markdown") > 0;
+    if (a->argc > 0)
+        return cli_usage("sla", _("unexpected argument: %s"), a->argv[0]);
     struct sla *sla = load_sla();
     if (!sla)
         return EXIT_FAIL;
@@ -1133,25 +837,18 @@ int cmd_sla(struct cli_ctx *ctx, int argc, char **argv)
                               &err);
         }
         store_close(st);
-    } else {
-        rc = cli_usage("sla", _("unknown verb: %s"), verb);
     }
     sla_free(sla);
     return rc;
 }
 
-int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
+static int report_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (argc < 2)
-        return cli_usage("report", _("say daily or monthly"));
-    const char *verb = argv[1];
-    const char *date = NULL, *month = NULL;
-    int markdown = 0;
-    if (report_options("report", argc, argv, "date", &date, "month", &month, &markdown) != 0)
-        return EXIT_USAGE;
-    int daily = streq(verb, "daily");
-    if (!daily && !streq(verb, "monthly"))
-        return cli_usage("report", _("unknown verb: %s"), verb);
+    const char *date = cli_str(a, "date"), *month = cli_str(a, "month");
+    int markdown = cli_has(a, "markdown") > 0;
+    if (a->argc > 0)
+        return cli_usage("report", _("unexpected argument: %s"), a->argv[0]);
+    int daily = streq(a->verb, "daily");
     char today[16];
     int64_t now = time_now_ms();
     if (daily && !date) {
@@ -1188,39 +885,20 @@ int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* ---- search ---- */
-int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
+static int search_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    static const struct option opts[] = {
-        {"scope", required_argument, NULL, 's'}, {"limit", required_argument, NULL, 'n'},
-        {"rebuild", no_argument, NULL, 'R'},     {"suspend", no_argument, NULL, 'S'},
-        {"resume", no_argument, NULL, 'r'},      {NULL, 0, NULL, 0}};
-    int scope = SEARCH_ALL, limit = 50, action = 0, c;
-    reset_getopt();
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 's') {
-            if (streq(optarg, "incidents"))
-                scope = SEARCH_INCIDENTS;
-            else if (streq(optarg, "inquiries"))
-                scope = SEARCH_INQUIRIES;
-            else if (streq(optarg, "knowledge"))
-                scope = SEARCH_KNOWLEDGE;
-            else if (streq(optarg, "all"))
-                scope = SEARCH_ALL;
-            else
-                return cli_usage("search",
-                                 _("--scope takes incidents, inquiries, knowledge or all"));
-        } else if (c == 'n') {
-            long v;
-            if (cli_count("search", "--limit", optarg, 1, INT_MAX, &v) != 0)
-                return EXIT_USAGE;
-            limit = (int)v;
-        } else if (c == 'R' || c == 'S' || c == 'r') {
-            action = c;
-        } else {
-            return cli_usage("search", _("unknown option"));
-        }
-    }
-    if (!action && argc - optind < 1)
+    static const char *const scopes[] = {"incidents", "inquiries", "knowledge", "all"};
+    static const int scope_of[] = {SEARCH_INCIDENTS, SEARCH_INQUIRIES, SEARCH_KNOWLEDGE,
+                                   SEARCH_ALL};
+    int scope = SEARCH_ALL, limit = (int)cli_int(a, "limit", 50), action = 0;
+    for (size_t i = 0; cli_str(a, "scope") && i < ARRAY_LEN(scopes); i++)
+        if (streq(cli_str(a, "scope"), scopes[i]))
+            scope = scope_of[i];
+    action = cli_has(a, "rebuild")   ? 'R'
+             : cli_has(a, "suspend") ? 'S'
+             : cli_has(a, "resume")  ? 'r'
+                                     : 0;
+    if (!action && a->argc < 1)
         return cli_usage("search", _("say what to look for"));
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
@@ -1236,10 +914,10 @@ int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
                    action == 'S' ? _("Search index suspended.") : _("Search index rebuilt."));
     } else {
         struct strbuf q = STRBUF_INIT;
-        for (int i = optind; i < argc; i++) {
+        for (int i = 0; i < a->argc; i++) {
             if (q.len)
                 sb_putc(&q, ' ');
-            sb_puts(&q, argv[i]);
+            sb_puts(&q, a->argv[i]);
         }
         struct search_hit *h;
         size_t n;
@@ -1275,3 +953,180 @@ int cmd_search(struct cli_ctx *ctx, int argc, char **argv)
     store_close(st);
     return rc == 0 ? EXIT_OK : cli_fail(err);
 }
+
+/* ---- the tables ---- */
+#define CHANNELS "phone|mail|alert|visit|rounds"
+static const struct cli_opt incident_new_opts[] = {
+    OPT_REQ("library", 0, "CODE", N_("the library (libraries.ini)")),
+    {.name = "channel", .type = CLI_ENUM, .choices = CHANNELS, .flags = CLI_REQUIRED},
+    OPT_REQ("title", 0, "T", N_("what happened, in a few words")),
+    {.name = "impact",
+     .type = CLI_INT,
+     .arg = "1-3",
+     .min = 1,
+     .max = 3,
+     .flags = CLI_REQUIRED,
+     .help = N_("1 high, 3 low")},
+    {.name = "urgency",
+     .type = CLI_INT,
+     .arg = "1-3",
+     .min = 1,
+     .max = 3,
+     .flags = CLI_REQUIRED,
+     .help = N_("1 high, 3 low")},
+    OPT_STR("description", 0, "D", NULL),
+    OPT_STR("category", 0, "C", NULL),
+    OPT_STR("reporter", 0, "R", N_("who reported it")),
+    OPT_STRS("host", 0, "NAME", N_("a host concerned")),
+    OPT_TIME("received", 0, N_("when it was received (default: now)")),
+    OPT_FLAG("draft", 0, N_("save as a draft, not yet submitted")),
+    OPT_END};
+static const struct cli_opt incident_list_opts[] = {OPT_STR("status", 0, "S", NULL),
+                                                    OPT_STR("priority", 0, "P", NULL),
+                                                    OPT_STR("library", 0, "L", NULL),
+                                                    OPT_STR("category", 0, "C", NULL),
+                                                    OPT_STR("assignee", 0, "LOGIN", NULL),
+                                                    OPT_ENUM("sla", 0, "ok|warning|breached", NULL),
+                                                    OPT_STR("search", 0, "TEXT", NULL),
+                                                    OPT_INT("limit", 0, "N", 1, INT_MAX, NULL),
+                                                    OPT_INT("offset", 0, "N", 0, INT_MAX, NULL),
+                                                    OPT_END};
+static const struct cli_opt incident_step_opts[] = {
+    OPT_STR("note", 0, "N", NULL), OPT_STR("assignee", 0, "LOGIN", NULL),
+    OPT_STR("to", 0, "WHOM", N_("who was escalated to or notified")), OPT_END};
+static const struct cli_opt note_opts[] = {OPT_STR("note", 0, "N", NULL), OPT_END};
+const struct cli_family incident_family = {
+    "incident",
+    (const struct cli_verb[]){
+        {"new", NULL, incident_new_opts, incident_new_cmd,
+         N_("Impact and urgency: 1 high, 3 low; the priority comes from sla.ini."), 0},
+        {"submit", "REF", NULL, incident_simple_cmd, N_("Submits a draft."), 0},
+        {"list", NULL, incident_list_opts, incident_list_cmd, NULL, CLI_FORMATS},
+        {"show", "REF", NULL, incident_show_cmd, NULL, CLI_JSON},
+        {"step", "REF STEP", incident_step_opts, incident_step_cmd,
+         N_("STEP: isolated escalated first_response second_response recovered closed\n"
+            "      reopened note assigned paused resumed notified"),
+         0},
+        {"inbox", NULL, incident_list_opts, incident_list_cmd, N_("The incidents waiting for you."),
+         CLI_FORMATS},
+        {"link", "REF KIND ID", note_opts, incident_simple_cmd, NULL, 0},
+        {0}},
+    NULL};
+
+static const struct cli_opt inquiry_new_opts[] = {
+    OPT_REQ("library", 0, "CODE", N_("the library (libraries.ini)")),
+    OPT_REQ("channel", 0, "C", NULL),
+    OPT_REQ("title", 0, "T", NULL),
+    OPT_STR("question", 0, "Q", NULL),
+    OPT_STR("reporter", 0, "R", NULL),
+    OPT_END};
+static const struct cli_opt inquiry_list_opts[] = {
+    OPT_STR("status", 0, "S", NULL), OPT_STR("library", 0, "L", NULL),
+    OPT_STR("search", 0, "TEXT", NULL), OPT_INT("limit", 0, "N", 1, INT_MAX, NULL), OPT_END};
+static const struct cli_opt inquiry_text_opts[] = {OPT_STR("text", 0, "ANSWER", N_("the answer")),
+                                                   OPT_END};
+static const struct cli_opt inquiry_review_opts[] = {
+    OPT_FLAG("approve", 0, N_("approve the draft")),
+    OPT_STR("answer", 0, "CORRECTED", N_("the corrected answer, approved")),
+    OPT_FLAG("return", 0, N_("return the draft with corrections")),
+    OPT_STR("note", 0, "CORRECTIONS", NULL), OPT_END};
+static const struct cli_opt inquiry_convert_opts[] = {
+    {.name = "impact", .type = CLI_INT, .arg = "1-3", .min = 1, .max = 3, .flags = CLI_REQUIRED},
+    {.name = "urgency", .type = CLI_INT, .arg = "1-3", .min = 1, .max = 3, .flags = CLI_REQUIRED},
+    OPT_STR("category", 0, "C", NULL),
+    OPT_END};
+const struct cli_family inquiry_family = {
+    "inquiry",
+    (const struct cli_verb[]){
+        {"new", NULL, inquiry_new_opts, inquiry_cmd, NULL, 0},
+        {"list", NULL, inquiry_list_opts, inquiry_cmd, NULL, CLI_FORMATS},
+        {"show", "REF", NULL, inquiry_cmd, NULL, CLI_JSON},
+        {"step", "REF investigating|in_review|closed|note", note_opts, inquiry_cmd, NULL, 0},
+        {"draft", "REF", inquiry_text_opts, inquiry_cmd, N_("Drafts the answer (--text)."), 0},
+        {"review", "REF", inquiry_review_opts, inquiry_cmd,
+         N_("--approve [--answer CORRECTED] or --return --note CORRECTIONS. The draft's\n"
+            "author cannot review it; an engineer approves."),
+         0},
+        {"answer", "REF", inquiry_text_opts, inquiry_cmd, N_("Records the answer as sent."), 0},
+        {"convert", "REF", inquiry_convert_opts, inquiry_cmd,
+         N_("Turns the inquiry into an incident."), 0},
+        {0}},
+    NULL};
+
+static const struct cli_opt problem_new_opts[] = {OPT_REQ("title", 0, "T", NULL),
+                                                  OPT_STR("description", 0, "D", NULL),
+                                                  OPT_STR("owner", 0, "LOGIN", NULL), OPT_END};
+static const struct cli_opt problem_list_opts[] = {OPT_STR("status", 0, "S", NULL), OPT_END};
+static const struct cli_opt problem_update_opts[] = {
+    OPT_ENUM("status", 0, "open|investigating|known_error|resolved|closed", NULL),
+    OPT_STR("root-cause", 0, "T", NULL),
+    OPT_STR("workaround", 0, "T", NULL),
+    OPT_STR("permanent-measure", 0, "T", NULL),
+    OPT_STR("prevention-status", 0, "T", NULL),
+    OPT_DATE("prevention-due", 0, NULL),
+    OPT_STR("owner", 0, "LOGIN", NULL),
+    OPT_STR("note", 0, "N", NULL),
+    OPT_END};
+static const struct cli_opt problem_publish_opts[] = {
+    OPT_STR("keywords", 0, "K", N_("search keywords of the knowledge entry")), OPT_END};
+const struct cli_family problem_family = {
+    "problem",
+    (const struct cli_verb[]){{"new", NULL, problem_new_opts, problem_cmd, NULL, 0},
+                              {"list", NULL, problem_list_opts, problem_cmd, NULL, CLI_FORMATS},
+                              {"show", "REF", NULL, problem_cmd, NULL, 0},
+                              {"update", "REF", problem_update_opts, problem_cmd, NULL, 0},
+                              {"link", "REF INCIDENT", NULL, problem_cmd, NULL, 0},
+                              {"publish", "REF", problem_publish_opts, problem_cmd,
+                               N_("Publishes the problem's workaround as knowledge."), 0},
+                              {0}},
+    NULL};
+
+static const struct cli_opt sla_report_opts[] = {
+    {.name = "from", .type = CLI_DATE, .arg = "YYYY-MM-DD", .flags = CLI_REQUIRED},
+    {.name = "to", .type = CLI_DATE, .arg = "YYYY-MM-DD", .flags = CLI_REQUIRED},
+    OPT_FLAG("markdown", 0, N_("print Markdown")),
+    OPT_END};
+const struct cli_family sla_family = {
+    "sla",
+    (const struct cli_verb[]){
+        {"show", NULL, NULL, sla_cmd, NULL, CLI_FORMATS},
+        {"scan", NULL, NULL, sla_cmd,
+         N_("Records an sla_breached event for each step past its target (idempotent)."), 0},
+        {"report", NULL, sla_report_opts, sla_cmd, NULL, CLI_FORMATS},
+        {0}},
+    NULL};
+
+static const struct cli_opt report_daily_opts[] = {
+    OPT_DATE("date", 0, N_("the day (default: today, JST)")),
+    OPT_FLAG("markdown", 0, N_("print Markdown")), OPT_END};
+static const struct cli_opt report_monthly_opts[] = {
+    OPT_MONTH("month", 0, N_("the month (default: this month)")),
+    OPT_FLAG("markdown", 0, N_("print Markdown")), OPT_END};
+const struct cli_family report_family = {
+    "report",
+    (const struct cli_verb[]){
+        {"daily", NULL, report_daily_opts, report_cmd,
+         N_("The day's work: checklist, jobs, changes, handovers, incidents, inquiries."),
+         CLI_FORMATS},
+        {"monthly", NULL, report_monthly_opts, report_cmd, NULL, CLI_FORMATS},
+        {0}},
+    NULL};
+
+static const struct cli_opt search_opts[] = {
+    OPT_ENUM("scope", 0, "incidents|inquiries|knowledge|all", NULL),
+    OPT_INT("limit", 0, "N", 1, INT_MAX, NULL),
+    OPT_FLAG("rebuild", 0, N_("rebuild the index from the tables")),
+    OPT_FLAG("suspend", 0, N_("suspend the index for a bulk load")),
+    OPT_FLAG("resume", 0, N_("resume the index (rebuilds it)")),
+    OPT_END};
+const struct cli_family search_family = {
+    "search",
+    (const struct cli_verb[]){
+        {NULL, "TEXT...", search_opts, search_cmd,
+         N_("Every word must match; Japanese needs no spaces. Words of 1-2 characters are\n"
+            "matched only against the latest rows (the index needs 3 characters).\n"
+            "Bulk loads (unyo demo --generate, import) suspend the index, then resume it:\n"
+            "resume rebuilds it from the tables."),
+         CLI_FORMATS},
+        {0}},
+    NULL};

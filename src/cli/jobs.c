@@ -416,19 +416,17 @@ static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
 static int jobs_deliver_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *to = cli_str(a, "to"), *files = cli_str(a, "files"), *note = cli_str(a, "note");
-    int argc = a->argc, optind = 0;
-    char **argv = a->argv;
-    if (argc - optind != 1 || !to)
+    if (a->argc != 1 || !to)
         return cli_usage("jobs", _("say which run and --to DEPT"));
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = jobs_deliver(st, argv[optind], to, files, note, &err);
+    int rc = jobs_deliver(st, a->argv[0], to, files, note, &err);
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
-    printf(_("Delivery of %s to %s recorded.\n"), argv[optind], to);
+    printf(_("Delivery of %s to %s recorded.\n"), a->argv[0], to);
     return EXIT_OK;
 }
 

@@ -1,5 +1,6 @@
 #include "opt.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,38 @@ static size_t nopts(const struct cli_verb *v)
     while (v->opts && v->opts[n].name)
         n++;
     return n;
+}
+
+int cli_parse_count(const char *name, const char *text, long min, long max, long *out, char **err)
+{
+    const char *p = text ? text : "";
+    if (*p == '+' || *p == '-')
+        p++;
+    int digits = *p != '\0';
+    for (const char *q = p; *q; q++)
+        digits &= *q >= '0' && *q <= '9';
+    if (!digits) {
+        set_err(err, _("%s takes a whole number, not %s"), name, text ? text : "");
+        return -1;
+    }
+    errno = 0;
+    long v = strtol(text, NULL, 10);
+    if (errno == ERANGE || v < min || v > max) {
+        set_err(err, _("%s takes a whole number from %ld to %ld, not %s"), name, min, max, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out)
+{
+    char *err = NULL;
+    if (cli_parse_count(name, text, min, max, out, &err) == 0)
+        return 0;
+    cli_usage(cmd, "%s", err);
+    free(err);
+    return -1;
 }
 
 static int month_ok(const char *s)
@@ -250,38 +283,41 @@ void cli_args_free(struct cli_args *a)
     memset(a, 0, sizeof *a);
 }
 
-static size_t opt_index(const struct cli_args *a, const char *name)
+/* The index of option name in the verb's table, or -1 when the verb has no
+ * such option (a handler shared by several verbs reads it as not given). */
+static long opt_index(const struct cli_args *a, const char *name)
 {
     for (size_t i = 0; a->v->opts && a->v->opts[i].name; i++)
         if (strcmp(a->v->opts[i].name, name) == 0)
-            return i;
-    fprintf(stderr, "unyo: internal error: %s %s has no option --%s\n", a->noun,
-            a->verb ? a->verb : "", name);
-    abort();
+            return (long)i;
+    return -1;
 }
 
 int cli_has(const struct cli_args *a, const char *name)
 {
-    return a->count[opt_index(a, name)];
+    long i = opt_index(a, name);
+    return i < 0 ? 0 : a->count[i];
 }
 
 const char *cli_str(const struct cli_args *a, const char *name)
 {
-    return a->val[opt_index(a, name)];
+    long i = opt_index(a, name);
+    return i < 0 ? NULL : a->val[i];
 }
 
 long cli_int(const struct cli_args *a, const char *name, long dflt)
 {
-    size_t i = opt_index(a, name);
-    return a->count[i] ? a->num[i] : dflt;
+    long i = opt_index(a, name);
+    return i < 0 || !a->count[i] ? dflt : a->num[i];
 }
 
 const char **cli_all(const struct cli_args *a, const char *name, size_t *n)
 {
-    size_t i = opt_index(a, name);
+    static const char *none[1];
+    long i = opt_index(a, name);
     if (n)
-        *n = (size_t)a->count[i];
-    return a->all[i];
+        *n = i < 0 ? 0 : (size_t)a->count[i];
+    return i < 0 ? none : a->all[i];
 }
 
 /* ---- usage, generated from the tables ---- */
@@ -304,6 +340,15 @@ static void opt_text(struct strbuf *sb, const struct cli_opt *o, int man)
     }
 }
 
+static void put_operands(struct strbuf *sb, const char *operands, int man)
+{
+    sb_putc(sb, ' ');
+    sb_puts(sb, man ? "\\fI" : "");
+    for (const char *p = operands; *p; p++)
+        sb_puts(sb, man && *p == '-' ? "\\-" : (char[]){*p, 0});
+    sb_puts(sb, man ? "\\fR" : "");
+}
+
 void cli_synopsis(FILE *out, const char *noun, const struct cli_verb *v, int man)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -318,13 +363,9 @@ void cli_synopsis(FILE *out, const char *noun, const struct cli_verb *v, int man
     }
     if (man && !(v->name && (v->flags & CLI_DEFAULT)))
         sb_puts(&sb, "\\fR");
-    if (v->operands) {
-        sb_putc(&sb, ' ');
-        sb_puts(&sb, man ? "\\fI" : "");
-        for (const char *p = v->operands; *p; p++)
-            sb_puts(&sb, man && *p == '-' ? "\\-" : (char[]){*p, 0});
-        sb_puts(&sb, man ? "\\fR" : "");
-    }
+    /* CLI_STOP: the options come first (host exec [OPTIONS] NAME COMMAND...) */
+    if (v->operands && !(v->flags & CLI_STOP))
+        put_operands(&sb, v->operands, man);
     size_t col = sb.len;
     size_t line_start = 0;
     for (size_t i = 0; v->opts && v->opts[i].name; i++) {
@@ -359,6 +400,8 @@ void cli_synopsis(FILE *out, const char *noun, const struct cli_verb *v, int man
         sb_putc(&sb, ' ');
         sb_puts(&sb, f);
     }
+    if (v->operands && (v->flags & CLI_STOP))
+        put_operands(&sb, v->operands, man);
     fprintf(out, "%s\n", sb.buf);
     sb_free(&sb);
 }

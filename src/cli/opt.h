@@ -123,13 +123,22 @@ int cli_parse(const char *noun, const struct cli_verb *v, const char *verb, int 
               struct cli_args *a);
 void cli_args_free(struct cli_args *a);
 
-/* Option values by name (a name missing from the verb's table aborts: a
- * programming error the option test would catch). */
+/* Option values by name; an option the verb does not declare reads as not
+ * given (one handler may serve several verbs). */
 int cli_has(const struct cli_args *a, const char *name);         /* times given */
 const char *cli_str(const struct cli_args *a, const char *name); /* last value or NULL */
 long cli_int(const struct cli_args *a, const char *name, long dflt);
 /* CLI_REPEAT: every value in order, NULL-terminated (never NULL), *n their number. */
 const char **cli_all(const struct cli_args *a, const char *name, size_t *n);
+
+/* Reads text as a whole number from min to max for option name ("--limit"):
+ * digits with an optional sign, nothing else. 0, or -1 with *err (translated,
+ * naming the option and the text). CLI_INT options and numeric operands go
+ * through it. */
+int cli_parse_count(const char *name, const char *text, long min, long max, long *out, char **err);
+/* cli_parse_count for an operand of cmd (change do REF STEP_NO): 0, or -1
+ * after printing the usage error (the caller returns EXIT_USAGE). */
+int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out);
 
 /* The text value of one option typed on a command line: 0, or -1 with *err
  * (translated, naming the option and the text). */
