@@ -18,7 +18,7 @@ done
 # Relative paths, so the report names src/foo.c rather than a build path.
 cd "$ROOT"
 shopt -s nullglob
-sources=(src/*.c src/*.h src/ui/*.c src/ui/*.h screens/*.c screens/*.h)
+sources=(src/*.c src/*.h src/cli/*.c src/cli/*.h src/ui/*.c src/ui/*.h screens/*.c screens/*.h)
 shopt -u nullglob
 [ ${#sources[@]} -gt 0 ] || fail "no sources under $ROOT"
 xgettext --from-code=UTF-8 -k_ -kN_ --no-wrap --add-comments=TRANSLATORS: \
