@@ -172,13 +172,15 @@ static void print_table(void)
  * its GENERATED markers (a test keeps doc/unyo.1 in step). */
 static void print_man_synopsis(void)
 {
+    printf(".ad l\n.in +4n\n"); /* continuation lines hang under the first */
     for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
         const struct cli_family *f = commands[i].family;
         for (const struct cli_verb *v = f->verbs; v->run; v++) {
-            printf(".br\n");
+            printf(".ti -4n\n");
             cli_synopsis(stdout, f->noun, v, 1);
         }
     }
+    printf(".in\n.ad\n");
 }
 
 static int help_cmd(struct cli_ctx *ctx, const struct cli_args *a)

@@ -332,7 +332,7 @@ static void opt_text(struct strbuf *sb, const struct cli_opt *o, int man)
         sb_puts(sb, "\\fR");
     const char *arg = o->type == CLI_ENUM ? o->choices : o->arg;
     if (o->type != CLI_FLAG && arg) {
-        sb_putc(sb, ' ');
+        sb_puts(sb, man ? "\\ " : " "); /* roff: never break between option and value */
         sb_puts(sb, man && o->type != CLI_ENUM ? "\\fI" : "");
         for (const char *p = arg; *p; p++)
             sb_puts(sb, man && *p == '-' ? "\\-" : man && *p == '"' ? "\\(dq" : (char[]){*p, 0});
