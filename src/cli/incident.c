@@ -846,9 +846,21 @@ static int report_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *date = cli_str(a, "date"), *month = cli_str(a, "month");
     int markdown = cli_has(a, "markdown") > 0;
-    if (a->argc > 0)
-        return cli_usage("report", _("unexpected argument: %s"), a->argv[0]);
     int daily = streq(a->verb, "daily");
+    /* the day or month may also be the operand (unyo report daily 2026-11-23),
+     * checked as the option is */
+    if (a->argc > 1 || (a->argc == 1 && (daily ? date : month) != NULL))
+        return cli_usage("report", _("unexpected argument: %s"), a->argv[a->argc - 1]);
+    if (a->argc == 1) {
+        char *err = NULL;
+        long unused;
+        if (cli_check_value(&a->v->opts[0], a->argv[0], &unused, &err) != 0) {
+            int rc = cli_usage("report", "%s", err);
+            free(err);
+            return rc;
+        }
+        *(daily ? &date : &month) = a->argv[0];
+    }
     char today[16];
     int64_t now = time_now_ms();
     if (daily && !date) {
@@ -1105,10 +1117,10 @@ static const struct cli_opt report_monthly_opts[] = {
 const struct cli_family report_family = {
     "report",
     (const struct cli_verb[]){
-        {"daily", NULL, report_daily_opts, report_cmd,
+        {"daily", "[YYYY-MM-DD]", report_daily_opts, report_cmd,
          N_("The day's work: checklist, jobs, changes, handovers, incidents, inquiries."),
          CLI_FORMATS},
-        {"monthly", NULL, report_monthly_opts, report_cmd, NULL, CLI_FORMATS},
+        {"monthly", "[YYYY-MM]", report_monthly_opts, report_cmd, NULL, CLI_FORMATS},
         {0}},
     NULL};
 
