@@ -12,7 +12,7 @@ int (*cli_ssh_fullscreen)(struct cli_ctx *ctx, const char *host, int argc, char 
 
 /* The benchmark modes (tests/bench): validated here, passed on to the screen. */
 static const struct cli_opt ssh_opts[] = {
-    {.name = "bench-seq", .type = CLI_STR, .arg = "FILE", .flags = CLI_HIDDEN},
+    {.name = "bench-seq", .type = CLI_STR, .arg = "COMMAND", .flags = CLI_HIDDEN},
     {.name = "bench-typing", .type = CLI_INT, .arg = "N", .min = 0, .max = 64, .flags = CLI_HIDDEN},
     {.name = "bench-keys",
      .type = CLI_INT,
