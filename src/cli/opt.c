@@ -335,7 +335,10 @@ static void opt_text(struct strbuf *sb, const struct cli_opt *o, int man)
         sb_puts(sb, man ? "\\ " : " "); /* roff: never break between option and value */
         sb_puts(sb, man && o->type != CLI_ENUM ? "\\fI" : "");
         for (const char *p = arg; *p; p++)
-            sb_puts(sb, man && *p == '-' ? "\\-" : man && *p == '"' ? "\\(dq" : (char[]){*p, 0});
+            sb_puts(sb, man && *p == '-'   ? "\\-"
+                        : man && *p == '"' ? "\\(dq"
+                        : man && *p == ' ' ? "\\ "
+                                           : (char[]){*p, 0});
         sb_puts(sb, man && o->type != CLI_ENUM ? "\\fR" : "");
     }
 }
@@ -343,9 +346,9 @@ static void opt_text(struct strbuf *sb, const struct cli_opt *o, int man)
 static void put_operands(struct strbuf *sb, const char *operands, int man)
 {
     sb_putc(sb, ' ');
-    sb_puts(sb, man ? "\\fI" : "");
+    sb_puts(sb, man ? "\\%\\fI" : "");
     for (const char *p = operands; *p; p++)
-        sb_puts(sb, man && *p == '-' ? "\\-" : (char[]){*p, 0});
+        sb_puts(sb, man && *p == '-' ? "\\-" : man && *p == ' ' ? " \\%" : (char[]){*p, 0});
     sb_puts(sb, man ? "\\fR" : "");
 }
 
@@ -373,6 +376,8 @@ void cli_synopsis(FILE *out, const char *noun, const struct cli_verb *v, int man
         if (o->flags & CLI_HIDDEN)
             continue;
         struct strbuf w = STRBUF_INIT;
+        if (man)
+            sb_puts(&w, "\\%"); /* roff: the word is never hyphenated */
         int req = (o->flags & CLI_REQUIRED) != 0;
         if (!req)
             sb_putc(&w, '[');
