@@ -523,29 +523,30 @@ static int config_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 }
 
 static const struct cli_opt change_new_opts[] = {
-    OPT_REQ("dept", 0, "D", N_("the requesting department")),
-    OPT_REQ("title", 0, "T", N_("what changes, in a few words")),
-    OPT_STR("target", 0, "T", N_("the systems or services changed")),
-    OPT_STR("reason", 0, "R", N_("why")),
-    OPT_STR("plan", 0, "P", N_("how")),
-    OPT_STR("rollback", 0, "R", N_("how to undo it")),
+    OPT_REQ("dept", 0, N_("DEPT"), N_("the requesting department")),
+    OPT_REQ("title", 0, N_("TITLE"), N_("what changes, in a few words")),
+    OPT_STR("target", 0, N_("TARGET"), N_("the systems or services changed")),
+    OPT_STR("reason", 0, N_("REASON"), N_("why")),
+    OPT_STR("plan", 0, N_("PLAN"), N_("how")),
+    OPT_STR("rollback", 0, N_("ROLLBACK"), N_("how to undo it")),
     OPT_ENUM("risk", 0, "low|medium|high", N_("the risk")),
     OPT_TIME("window-start", 0, N_("the start of the window (JST)")),
     OPT_TIME("window-end", 0, N_("the end of the window (JST)")),
-    OPT_STRS("step", 0, "TEXT", N_("a procedure step, in order")),
-    OPT_STRS("effect", 0, "KIND:HOST:VALUE", N_("applied to the configuration records when done")),
-    OPT_STRS("host", 0, "H", N_("a host the change touches")),
-    OPT_STRS("link", 0, "incident:REF|problem:REF", N_("a related incident or problem")),
-    OPT_STR("template", 0, "NAME", N_("fill the change from data/changes/NAME")),
+    OPT_STRS("step", 0, N_("TEXT"), N_("a procedure step, in order")),
+    OPT_STRS("effect", 0, N_("KIND:HOST:VALUE"),
+             N_("applied to the configuration records when done")),
+    OPT_STRS("host", 0, N_("HOST"), N_("a host the change touches")),
+    OPT_STRS("link", 0, N_("incident:REF|problem:REF"), N_("a related incident or problem")),
+    OPT_STR("template", 0, N_("NAME"), N_("fill the change from data/changes/NAME")),
     OPT_MONTH("month", 0, N_("the month of a template's round")),
     OPT_END};
 static const struct cli_opt change_list_opts[] = {
-    OPT_STR("status", 0, "S", N_("only changes in this state")), OPT_END};
+    OPT_STR("status", 0, N_("STATUS"), N_("only changes in this state")), OPT_END};
 static const struct cli_opt change_note_opts[] = {
-    OPT_STR("note", 0, "N", N_("a note kept in the timeline")), OPT_END};
+    OPT_STR("note", 0, N_("NOTE"), N_("a note kept in the timeline")), OPT_END};
 static const struct cli_opt change_do_opts[] = {
-    OPT_STR("output", 0, "TEXT", N_("what the step printed or showed")),
-    OPT_STR("session", 0, "ID", N_("the recorded session the step was done in")), OPT_END};
+    OPT_STR("output", 0, N_("TEXT"), N_("what the step printed or showed")),
+    OPT_STR("session", 0, N_("ID"), N_("the recorded session the step was done in")), OPT_END};
 const struct cli_family change_family = {
     "change",
     (const struct cli_verb[]){
@@ -559,25 +560,25 @@ const struct cli_family change_family = {
             "hardware:core-sw01:location=DC ラック A-02  account:lib-ad01:tanaka.m+ (- removes)"),
          0},
         {"list", NULL, change_list_opts, change_list_cmd, NULL, CLI_DEFAULT | CLI_FORMATS},
-        {"show", "REF", NULL, change_show_cmd,
+        {"show", N_("REF"), NULL, change_show_cmd,
          N_("The change with its steps, effects and timeline."), CLI_JSON},
-        {"step", "REF plan|submit|approve|return|start|done|cancel|rollback", change_note_opts,
+        {"step", N_("REF plan|submit|approve|return|start|done|cancel|rollback"), change_note_opts,
          change_step_cmd,
          N_("draft -> planned -> in_review -> approved (or returned -> planned) -> in_progress\n"
             "-> done. Only an engineer approves or returns, never the requester."),
          0},
-        {"approve", "REF", change_note_opts, change_step_cmd, NULL, 0},
-        {"cancel", "REF", change_note_opts, change_step_cmd, NULL, 0},
-        {"rollback", "REF", change_note_opts, change_step_cmd, NULL, 0},
-        {"do", "REF STEP_NO", change_do_opts, change_do_cmd,
+        {"approve", N_("REF"), change_note_opts, change_step_cmd, NULL, 0},
+        {"cancel", N_("REF"), change_note_opts, change_step_cmd, NULL, 0},
+        {"rollback", N_("REF"), change_note_opts, change_step_cmd, NULL, 0},
+        {"do", N_("REF STEP_NO"), change_do_opts, change_do_cmd,
          N_("Checks off a procedure step while in progress; steps go in order."), 0},
-        {"add-step", "REF TEXT", NULL, change_add_cmd, NULL, 0},
-        {"effect", "REF KIND:HOST:VALUE", NULL, change_add_cmd, NULL, 0},
+        {"add-step", N_("REF TEXT"), NULL, change_add_cmd, NULL, 0},
+        {"effect", N_("REF KIND:HOST:VALUE"), NULL, change_add_cmd, NULL, 0},
         {0}},
     NULL};
 
 static const struct cli_opt config_list_opts[] = {
-    OPT_STR("host", 0, "H", N_("only the records of this host")),
+    OPT_STR("host", 0, N_("HOST"), N_("only the records of this host")),
     OPT_ENUM("kind", 0, "software|patch|hardware|account|permission|policy|other",
              N_("only records of this kind")),
     OPT_END};

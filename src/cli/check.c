@@ -165,13 +165,14 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 }
 
 static const struct cli_opt check_list_opts[] = {
-    OPT_STR("checks", 'c', "DIR|FILE", N_("the check definitions (default data/checks)")), OPT_END};
+    OPT_STR("checks", 'c', N_("DIR|FILE"), N_("the check definitions (default data/checks)")),
+    OPT_END};
 static const struct cli_opt check_run_opts[] = {
-    OPT_STR("host", 'H', "GLOB", N_("only the hosts whose name matches")),
-    OPT_STR("item", 'i', "CHECK|CODE", N_("only this check, or the checks of this item")),
-    OPT_INT("concurrency", 'n', "N", 1, 1000, N_("hosts checked at once")),
-    OPT_INT("timeout", 't', "S", 1, 86400, N_("seconds for each check")),
-    OPT_STR("checks", 'c', "DIR|FILE", N_("the check definitions (default data/checks)")),
+    OPT_STR("host", 'H', N_("GLOB"), N_("only the hosts whose name matches")),
+    OPT_STR("item", 'i', N_("CHECK|CODE"), N_("only this check, or the checks of this item")),
+    OPT_INT("concurrency", 'n', N_("N"), 1, 1000, N_("hosts checked at once")),
+    OPT_INT("timeout", 't', N_("SECONDS"), 1, 86400, N_("seconds for each check")),
+    OPT_STR("checks", 'c', N_("DIR|FILE"), N_("the check definitions (default data/checks)")),
     OPT_FLAG("accept-new", 'A', N_("trust a host key seen for the first time")),
     OPT_FLAG("dry-run", 'd', N_("show what would run, record nothing")),
     OPT_FLAG("quiet", 'q', N_("print only the NG results")),

@@ -306,14 +306,14 @@ static int checklist_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 static const struct cli_opt checklist_list_opts[] = {
     OPT_DATE("date", 'd', N_("the day (default: today, JST)")), OPT_END};
 static const struct cli_opt checklist_mark_opts[] = {
-    OPT_STR("value", 'v', "V", N_("the value read (its range decides OK or NG)")),
-    OPT_STR("note", 'n', "TEXT", N_("a note kept with the mark")),
-    OPT_STR("reason", 'r', "TEXT", N_("why the item is skipped (skip needs it)")),
-    OPT_STR("host", 'h', "H", N_("the host of a per-host item")),
+    OPT_STR("value", 'v', N_("VALUE"), N_("the value read (its range decides OK or NG)")),
+    OPT_STR("note", 'n', N_("TEXT"), N_("a note kept with the mark")),
+    OPT_STR("reason", 'r', N_("TEXT"), N_("why the item is skipped (skip needs it)")),
+    OPT_STR("host", 'h', N_("HOST"), N_("the host of a per-host item")),
     OPT_DATE("date", 'd', N_("the day (default: today, JST)")),
     OPT_END};
 static const struct cli_opt checklist_host_opts[] = {
-    OPT_STR("host", 'h', "H", N_("the host of a per-host item")),
+    OPT_STR("host", 'h', N_("HOST"), N_("the host of a per-host item")),
     OPT_DATE("date", 'd', N_("the day (default: today, JST)")), OPT_END};
 const struct cli_family checklist_family = {
     "checklist",
@@ -321,13 +321,13 @@ const struct cli_family checklist_family = {
         {"list", NULL, checklist_list_opts, checklist_list_cmd,
          N_("One row per due item and host, overdue ones (rolled over, still undone) first."),
          CLI_DEFAULT | CLI_FORMATS},
-        {"mark", "ITEM ok|ng|skip|note", checklist_mark_opts, checklist_mark_cmd,
+        {"mark", N_("ITEM ok|ng|skip|note"), checklist_mark_opts, checklist_mark_cmd,
          N_("ITEM is the template code (L025). skip needs --reason; a value outside the\n"
             "item's range is recorded as NG; with --value alone the range decides."),
          0},
-        {"add", "ITEM", checklist_host_opts, checklist_add_cmd,
+        {"add", N_("ITEM"), checklist_host_opts, checklist_add_cmd,
          N_("Puts an as-needed item on the day's checklist."), 0},
-        {"incident", "ITEM", checklist_host_opts, checklist_incident_cmd,
+        {"incident", N_("ITEM"), checklist_host_opts, checklist_incident_cmd,
          N_("Each NG result of the item opens an incident draft (one per host and check),\n"
             "or is added to the open one of the same problem."),
          0},

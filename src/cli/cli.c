@@ -22,7 +22,8 @@ static const struct cli_opt help_opts[] = {
     OPT_END};
 static const struct cli_family help_family = {
     "help",
-    (const struct cli_verb[]){{NULL, "[COMMAND [VERB]]", help_opts, help_cmd, NULL, 0}, {0}}, NULL};
+    (const struct cli_verb[]){{NULL, N_("[COMMAND [VERB]]"), help_opts, help_cmd, NULL, 0}, {0}},
+    NULL};
 
 static const struct cli_command commands[] = {
     {"init", N_("create a store and load the work-item templates"), &init_family},

@@ -76,7 +76,7 @@ static int demo_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 }
 
 static const struct cli_opt demo_opts[] = {
-    OPT_INT("generate", 'g', "N", 0, 100000000,
+    OPT_INT("generate", 'g', N_("N"), 0, 100000000,
             N_("add N synthetic incidents with their events (for benchmarks)")),
     OPT_FLAG("force", 'f', N_("replace the store if it exists")), OPT_END};
 const struct cli_family demo_family = {

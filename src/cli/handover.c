@@ -207,9 +207,10 @@ static const struct cli_opt handover_show_opts[] = {
     OPT_DATE("date", 'd', N_("the day (default: today)")),
     OPT_FLAG("markdown", 'm', N_("print Markdown")), OPT_END};
 static const struct cli_opt handover_sign_opts[] = {
-    OPT_STR("note", 'n', "TEXT", N_("a note for the incoming operator")),
-    OPT_STR("to", 't', "LOGIN", N_("the incoming operator")),
-    OPT_STRS("todo", 'o', "TEXT", N_("an item carried into every later handover until cleared")),
+    OPT_STR("note", 'n', N_("TEXT"), N_("a note for the incoming operator")),
+    OPT_STR("to", 't', N_("LOGIN"), N_("the incoming operator")),
+    OPT_STRS("todo", 'o', N_("TEXT"),
+             N_("an item carried into every later handover until cleared")),
     OPT_END};
 static const struct cli_opt handover_list_opts[] = {
     OPT_MONTH("month", 'm', N_("the month to list (default: this month)")), OPT_END};
@@ -225,9 +226,9 @@ const struct cli_family handover_family = {
          N_("The outgoing operator signs; each --todo is carried into every later handover\n"
             "until cleared."),
          0},
-        {"ack", "[ID]", NULL, handover_ack_clear_cmd,
+        {"ack", N_("[ID]"), NULL, handover_ack_clear_cmd,
          N_("The incoming operator (not the signer) acknowledges; without ID, the latest."), 0},
-        {"clear", "ITEM", NULL, handover_ack_clear_cmd, NULL, 0},
+        {"clear", N_("ITEM"), NULL, handover_ack_clear_cmd, NULL, 0},
         {"list", NULL, handover_list_opts, handover_list_cmd, NULL, CLI_FORMATS},
         {0}},
     NULL};

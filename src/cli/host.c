@@ -290,42 +290,43 @@ static int host_name_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 }
 
 #define HOST_FIELD_OPTS                                                                            \
-    OPT_STR("address", 'a', "A", N_("the address (name or IP)")),                                  \
-        OPT_STR("role", 'r', "R", N_("AP DB file AD proxy WSUS backup network other")),            \
-        OPT_STR("location", 'l', "L", N_("where the machine stands")),                             \
-        OPT_STR("os", 'o', "OS", N_("the operating system")),                                      \
-        OPT_STR("owner", 'w', "O", N_("who is responsible for it")),                               \
-        OPT_STR("notes", 'n', "N", N_("free notes")),                                              \
-        OPT_STR("ssh-alias", 's', "ALIAS", N_("the Host entry of ~/.ssh/config to connect by")),   \
-        OPT_STR("user", 'u', "U", N_("the SSH user")),                                             \
-        OPT_INT("port", 'p', "P", 0, 65535, N_("the SSH port")),                                   \
-        OPT_STR("jump", 'j', "J", N_("the jump host (ProxyJump)"))
+    OPT_STR("address", 'a', N_("ADDRESS"), N_("the address (name or IP)")),                        \
+        OPT_STR("role", 'r', N_("ROLE"), N_("AP DB file AD proxy WSUS backup network other")),     \
+        OPT_STR("location", 'l', N_("LOCATION"), N_("where the machine stands")),                  \
+        OPT_STR("os", 'o', N_("OS"), N_("the operating system")),                                  \
+        OPT_STR("owner", 'w', N_("OWNER"), N_("who is responsible for it")),                       \
+        OPT_STR("notes", 'n', N_("NOTES"), N_("free notes")),                                      \
+        OPT_STR("ssh-alias", 's', N_("ALIAS"),                                                     \
+                N_("the Host entry of ~/.ssh/config to connect by")),                              \
+        OPT_STR("user", 'u', N_("USER"), N_("the SSH user")),                                      \
+        OPT_INT("port", 'p', N_("PORT"), 0, 65535, N_("the SSH port")),                            \
+        OPT_STR("jump", 'j', N_("JUMP"), N_("the jump host (ProxyJump)"))
 static const struct cli_opt host_add_opts[] = {HOST_FIELD_OPTS, OPT_END};
 static const struct cli_opt host_edit_opts[] = {
-    HOST_FIELD_OPTS, OPT_STR("rename", 'R', "NEW", N_("the host's new name")), OPT_END};
+    HOST_FIELD_OPTS, OPT_STR("rename", 'R', N_("NEW"), N_("the host's new name")), OPT_END};
 static const struct cli_opt host_import_opts[] = {
-    OPT_STR("file", 'f', "PATH", N_("the ssh_config file (default ~/.ssh/config)")), OPT_END};
+    OPT_STR("file", 'f', N_("PATH"), N_("the ssh_config file (default ~/.ssh/config)")), OPT_END};
 static const struct cli_opt host_exec_opts[] = {
-    OPT_INT("timeout", 't', "S", 1, 86400, N_("seconds before the command is stopped")),
+    OPT_INT("timeout", 't', N_("SECONDS"), 1, 86400, N_("seconds before the command is stopped")),
     OPT_FLAG("accept-new", 'A', N_("trust a host key seen for the first time")),
-    OPT_INT("max-output", 'm', "BYTES", 1, LONG_MAX, N_("the output kept, in bytes")), OPT_END};
+    OPT_INT("max-output", 'm', N_("BYTES"), 1, LONG_MAX, N_("the output kept, in bytes")), OPT_END};
 static const struct cli_opt host_trust_opts[] = {OPT_FLAG("yes", 'y', N_("trust without asking")),
                                                  OPT_END};
 const struct cli_family host_family = {
     "host",
     (const struct cli_verb[]){
         {"list", NULL, NULL, host_list_cmd, NULL, CLI_FORMATS},
-        {"show", "NAME", NULL, host_name_cmd, NULL, CLI_FORMATS},
-        {"add", "NAME", host_add_opts, host_add_edit_cmd, NULL, 0},
-        {"edit", "NAME", host_edit_opts, host_add_edit_cmd, N_("An empty value clears a field."),
-         0},
-        {"remove", "NAME", NULL, host_name_cmd, NULL, 0},
+        {"show", N_("NAME"), NULL, host_name_cmd, NULL, CLI_FORMATS},
+        {"add", N_("NAME"), host_add_opts, host_add_edit_cmd, NULL, 0},
+        {"edit", N_("NAME"), host_edit_opts, host_add_edit_cmd,
+         N_("An empty value clears a field."), 0},
+        {"remove", N_("NAME"), NULL, host_name_cmd, NULL, 0},
         {"import-ssh-config", NULL, host_import_opts, host_import_cmd,
          N_("One host per concrete Host entry of ~/.ssh/config (wildcards skipped)."), 0},
-        {"exec", "NAME COMMAND...", host_exec_opts, host_exec_cmd,
+        {"exec", N_("NAME COMMAND..."), host_exec_opts, host_exec_cmd,
          N_("Runs COMMAND over SSH (NAME: a host of the inventory or an ssh_config alias)."),
          CLI_STOP},
-        {"trust", "NAME", host_trust_opts, host_trust_cmd,
+        {"trust", N_("NAME"), host_trust_opts, host_trust_cmd,
          N_("Shows the host key's SHA256 fingerprint and adds it to ~/.ssh/known_hosts."), 0},
         {0}},
     NULL};

@@ -969,133 +969,144 @@ static int search_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 /* ---- the tables ---- */
 #define CHANNELS "phone|mail|alert|visit|rounds"
 static const struct cli_opt incident_new_opts[] = {
-    OPT_REQ("library", 0, "CODE", N_("the library (libraries.ini)")),
+    OPT_REQ("library", 0, N_("CODE"), N_("the library (libraries.ini)")),
     {.name = "channel", .type = CLI_ENUM, .choices = CHANNELS, .flags = CLI_REQUIRED},
-    OPT_REQ("title", 0, "T", N_("what happened, in a few words")),
+    OPT_REQ("title", 0, N_("TITLE"), N_("what happened, in a few words")),
     {.name = "impact",
      .type = CLI_INT,
-     .arg = "1-3",
+     .arg = N_("1-3"),
      .min = 1,
      .max = 3,
      .flags = CLI_REQUIRED,
      .help = N_("1 high, 3 low")},
     {.name = "urgency",
      .type = CLI_INT,
-     .arg = "1-3",
+     .arg = N_("1-3"),
      .min = 1,
      .max = 3,
      .flags = CLI_REQUIRED,
      .help = N_("1 high, 3 low")},
-    OPT_STR("description", 0, "D", NULL),
-    OPT_STR("category", 0, "C", NULL),
-    OPT_STR("reporter", 0, "R", N_("who reported it")),
-    OPT_STRS("host", 0, "NAME", N_("a host concerned")),
+    OPT_STR("description", 0, N_("DESCRIPTION"), NULL),
+    OPT_STR("category", 0, N_("CATEGORY"), NULL),
+    OPT_STR("reporter", 0, N_("REPORTER"), N_("who reported it")),
+    OPT_STRS("host", 0, N_("NAME"), N_("a host concerned")),
     OPT_TIME("received", 0, N_("when it was received (default: now)")),
     OPT_FLAG("draft", 0, N_("save as a draft, not yet submitted")),
     OPT_END};
-static const struct cli_opt incident_list_opts[] = {OPT_STR("status", 0, "S", NULL),
-                                                    OPT_STR("priority", 0, "P", NULL),
-                                                    OPT_STR("library", 0, "L", NULL),
-                                                    OPT_STR("category", 0, "C", NULL),
-                                                    OPT_STR("assignee", 0, "LOGIN", NULL),
+static const struct cli_opt incident_list_opts[] = {OPT_STR("status", 0, N_("STATUS"), NULL),
+                                                    OPT_STR("priority", 0, N_("PRIORITY"), NULL),
+                                                    OPT_STR("library", 0, N_("LIBRARY"), NULL),
+                                                    OPT_STR("category", 0, N_("CATEGORY"), NULL),
+                                                    OPT_STR("assignee", 0, N_("LOGIN"), NULL),
                                                     OPT_ENUM("sla", 0, "ok|warning|breached", NULL),
-                                                    OPT_STR("search", 0, "TEXT", NULL),
-                                                    OPT_INT("limit", 0, "N", 1, INT_MAX, NULL),
-                                                    OPT_INT("offset", 0, "N", 0, INT_MAX, NULL),
+                                                    OPT_STR("search", 0, N_("TEXT"), NULL),
+                                                    OPT_INT("limit", 0, N_("N"), 1, INT_MAX, NULL),
+                                                    OPT_INT("offset", 0, N_("N"), 0, INT_MAX, NULL),
                                                     OPT_END};
 static const struct cli_opt incident_step_opts[] = {
-    OPT_STR("note", 0, "N", NULL), OPT_STR("assignee", 0, "LOGIN", NULL),
-    OPT_STR("to", 0, "WHOM", N_("who was escalated to or notified")), OPT_END};
-static const struct cli_opt note_opts[] = {OPT_STR("note", 0, "N", NULL), OPT_END};
+    OPT_STR("note", 0, N_("NOTE"), NULL), OPT_STR("assignee", 0, N_("LOGIN"), NULL),
+    OPT_STR("to", 0, N_("WHOM"), N_("who was escalated to or notified")), OPT_END};
+static const struct cli_opt note_opts[] = {OPT_STR("note", 0, N_("NOTE"), NULL), OPT_END};
 const struct cli_family incident_family = {
     "incident",
     (const struct cli_verb[]){
         {"new", NULL, incident_new_opts, incident_new_cmd,
          N_("Impact and urgency: 1 high, 3 low; the priority comes from sla.ini."), 0},
-        {"submit", "REF", NULL, incident_simple_cmd, N_("Submits a draft."), 0},
+        {"submit", N_("REF"), NULL, incident_simple_cmd, N_("Submits a draft."), 0},
         {"list", NULL, incident_list_opts, incident_list_cmd, NULL, CLI_FORMATS},
-        {"show", "REF", NULL, incident_show_cmd, NULL, CLI_JSON},
-        {"step", "REF STEP", incident_step_opts, incident_step_cmd,
+        {"show", N_("REF"), NULL, incident_show_cmd, NULL, CLI_JSON},
+        {"step", N_("REF STEP"), incident_step_opts, incident_step_cmd,
          N_("STEP: isolated escalated first_response second_response recovered closed\n"
             "      reopened note assigned paused resumed notified"),
          0},
         {"inbox", NULL, incident_list_opts, incident_list_cmd, N_("The incidents waiting for you."),
          CLI_FORMATS},
-        {"link", "REF KIND ID", note_opts, incident_simple_cmd, NULL, 0},
+        {"link", N_("REF KIND ID"), note_opts, incident_simple_cmd, NULL, 0},
         {0}},
     NULL};
 
 static const struct cli_opt inquiry_new_opts[] = {
-    OPT_REQ("library", 0, "CODE", N_("the library (libraries.ini)")),
-    OPT_REQ("channel", 0, "C", NULL),
-    OPT_REQ("title", 0, "T", NULL),
-    OPT_STR("question", 0, "Q", NULL),
-    OPT_STR("reporter", 0, "R", NULL),
+    OPT_REQ("library", 0, N_("CODE"), N_("the library (libraries.ini)")),
+    OPT_REQ("channel", 0, N_("CHANNEL"), NULL),
+    OPT_REQ("title", 0, N_("TITLE"), NULL),
+    OPT_STR("question", 0, N_("QUESTION"), NULL),
+    OPT_STR("reporter", 0, N_("REPORTER"), NULL),
     OPT_END};
 static const struct cli_opt inquiry_list_opts[] = {
-    OPT_STR("status", 0, "S", NULL), OPT_STR("library", 0, "L", NULL),
-    OPT_STR("search", 0, "TEXT", NULL), OPT_INT("limit", 0, "N", 1, INT_MAX, NULL), OPT_END};
-static const struct cli_opt inquiry_text_opts[] = {OPT_STR("text", 0, "ANSWER", N_("the answer")),
-                                                   OPT_END};
+    OPT_STR("status", 0, N_("STATUS"), NULL), OPT_STR("library", 0, N_("LIBRARY"), NULL),
+    OPT_STR("search", 0, N_("TEXT"), NULL), OPT_INT("limit", 0, N_("N"), 1, INT_MAX, NULL),
+    OPT_END};
+static const struct cli_opt inquiry_text_opts[] = {
+    OPT_STR("text", 0, N_("ANSWER"), N_("the answer")), OPT_END};
 static const struct cli_opt inquiry_review_opts[] = {
     OPT_FLAG("approve", 0, N_("approve the draft")),
-    OPT_STR("answer", 0, "CORRECTED", N_("the corrected answer, approved")),
+    OPT_STR("answer", 0, N_("CORRECTED"), N_("the corrected answer, approved")),
     OPT_FLAG("return", 0, N_("return the draft with corrections")),
-    OPT_STR("note", 0, "CORRECTIONS", NULL), OPT_END};
-static const struct cli_opt inquiry_convert_opts[] = {
-    {.name = "impact", .type = CLI_INT, .arg = "1-3", .min = 1, .max = 3, .flags = CLI_REQUIRED},
-    {.name = "urgency", .type = CLI_INT, .arg = "1-3", .min = 1, .max = 3, .flags = CLI_REQUIRED},
-    OPT_STR("category", 0, "C", NULL),
-    OPT_END};
+    OPT_STR("note", 0, N_("CORRECTIONS"), NULL), OPT_END};
+static const struct cli_opt inquiry_convert_opts[] = {{.name = "impact",
+                                                       .type = CLI_INT,
+                                                       .arg = N_("1-3"),
+                                                       .min = 1,
+                                                       .max = 3,
+                                                       .flags = CLI_REQUIRED},
+                                                      {.name = "urgency",
+                                                       .type = CLI_INT,
+                                                       .arg = N_("1-3"),
+                                                       .min = 1,
+                                                       .max = 3,
+                                                       .flags = CLI_REQUIRED},
+                                                      OPT_STR("category", 0, N_("CATEGORY"), NULL),
+                                                      OPT_END};
 const struct cli_family inquiry_family = {
     "inquiry",
     (const struct cli_verb[]){
         {"new", NULL, inquiry_new_opts, inquiry_cmd, NULL, 0},
         {"list", NULL, inquiry_list_opts, inquiry_cmd, NULL, CLI_FORMATS},
-        {"show", "REF", NULL, inquiry_cmd, NULL, CLI_JSON},
-        {"step", "REF investigating|in_review|closed|note", note_opts, inquiry_cmd, NULL, 0},
-        {"draft", "REF", inquiry_text_opts, inquiry_cmd, N_("Drafts the answer (--text)."), 0},
-        {"review", "REF", inquiry_review_opts, inquiry_cmd,
+        {"show", N_("REF"), NULL, inquiry_cmd, NULL, CLI_JSON},
+        {"step", N_("REF investigating|in_review|closed|note"), note_opts, inquiry_cmd, NULL, 0},
+        {"draft", N_("REF"), inquiry_text_opts, inquiry_cmd, N_("Drafts the answer (--text)."), 0},
+        {"review", N_("REF"), inquiry_review_opts, inquiry_cmd,
          N_("--approve [--answer CORRECTED] or --return --note CORRECTIONS. The draft's\n"
             "author cannot review it; an engineer approves."),
          0},
-        {"answer", "REF", inquiry_text_opts, inquiry_cmd, N_("Records the answer as sent."), 0},
-        {"convert", "REF", inquiry_convert_opts, inquiry_cmd,
+        {"answer", N_("REF"), inquiry_text_opts, inquiry_cmd, N_("Records the answer as sent."), 0},
+        {"convert", N_("REF"), inquiry_convert_opts, inquiry_cmd,
          N_("Turns the inquiry into an incident."), 0},
         {0}},
     NULL};
 
-static const struct cli_opt problem_new_opts[] = {OPT_REQ("title", 0, "T", NULL),
-                                                  OPT_STR("description", 0, "D", NULL),
-                                                  OPT_STR("owner", 0, "LOGIN", NULL), OPT_END};
-static const struct cli_opt problem_list_opts[] = {OPT_STR("status", 0, "S", NULL), OPT_END};
+static const struct cli_opt problem_new_opts[] = {
+    OPT_REQ("title", 0, N_("TITLE"), NULL), OPT_STR("description", 0, N_("DESCRIPTION"), NULL),
+    OPT_STR("owner", 0, N_("LOGIN"), NULL), OPT_END};
+static const struct cli_opt problem_list_opts[] = {OPT_STR("status", 0, N_("STATUS"), NULL),
+                                                   OPT_END};
 static const struct cli_opt problem_update_opts[] = {
     OPT_ENUM("status", 0, "open|investigating|known_error|resolved|closed", NULL),
-    OPT_STR("root-cause", 0, "T", NULL),
-    OPT_STR("workaround", 0, "T", NULL),
-    OPT_STR("permanent-measure", 0, "T", NULL),
-    OPT_STR("prevention-status", 0, "T", NULL),
+    OPT_STR("root-cause", 0, N_("TEXT"), NULL),
+    OPT_STR("workaround", 0, N_("TEXT"), NULL),
+    OPT_STR("permanent-measure", 0, N_("TEXT"), NULL),
+    OPT_STR("prevention-status", 0, N_("TEXT"), NULL),
     OPT_DATE("prevention-due", 0, NULL),
-    OPT_STR("owner", 0, "LOGIN", NULL),
-    OPT_STR("note", 0, "N", NULL),
+    OPT_STR("owner", 0, N_("LOGIN"), NULL),
+    OPT_STR("note", 0, N_("NOTE"), NULL),
     OPT_END};
 static const struct cli_opt problem_publish_opts[] = {
-    OPT_STR("keywords", 0, "K", N_("search keywords of the knowledge entry")), OPT_END};
+    OPT_STR("keywords", 0, N_("KEYWORDS"), N_("search keywords of the knowledge entry")), OPT_END};
 const struct cli_family problem_family = {
     "problem",
     (const struct cli_verb[]){{"new", NULL, problem_new_opts, problem_cmd, NULL, 0},
                               {"list", NULL, problem_list_opts, problem_cmd, NULL, CLI_FORMATS},
-                              {"show", "REF", NULL, problem_cmd, NULL, 0},
-                              {"update", "REF", problem_update_opts, problem_cmd, NULL, 0},
-                              {"link", "REF INCIDENT", NULL, problem_cmd, NULL, 0},
-                              {"publish", "REF", problem_publish_opts, problem_cmd,
+                              {"show", N_("REF"), NULL, problem_cmd, NULL, 0},
+                              {"update", N_("REF"), problem_update_opts, problem_cmd, NULL, 0},
+                              {"link", N_("REF INCIDENT"), NULL, problem_cmd, NULL, 0},
+                              {"publish", N_("REF"), problem_publish_opts, problem_cmd,
                                N_("Publishes the problem's workaround as knowledge."), 0},
                               {0}},
     NULL};
 
 static const struct cli_opt sla_report_opts[] = {
-    {.name = "from", .type = CLI_DATE, .arg = "YYYY-MM-DD", .flags = CLI_REQUIRED},
-    {.name = "to", .type = CLI_DATE, .arg = "YYYY-MM-DD", .flags = CLI_REQUIRED},
+    {.name = "from", .type = CLI_DATE, .arg = N_("YYYY-MM-DD"), .flags = CLI_REQUIRED},
+    {.name = "to", .type = CLI_DATE, .arg = N_("YYYY-MM-DD"), .flags = CLI_REQUIRED},
     OPT_FLAG("markdown", 0, N_("print Markdown")),
     OPT_END};
 const struct cli_family sla_family = {
@@ -1117,16 +1128,16 @@ static const struct cli_opt report_monthly_opts[] = {
 const struct cli_family report_family = {
     "report",
     (const struct cli_verb[]){
-        {"daily", "[YYYY-MM-DD]", report_daily_opts, report_cmd,
+        {"daily", N_("[YYYY-MM-DD]"), report_daily_opts, report_cmd,
          N_("The day's work: checklist, jobs, changes, handovers, incidents, inquiries."),
          CLI_FORMATS},
-        {"monthly", "[YYYY-MM]", report_monthly_opts, report_cmd, NULL, CLI_FORMATS},
+        {"monthly", N_("[YYYY-MM]"), report_monthly_opts, report_cmd, NULL, CLI_FORMATS},
         {0}},
     NULL};
 
 static const struct cli_opt search_opts[] = {
     OPT_ENUM("scope", 0, "incidents|inquiries|knowledge|all", NULL),
-    OPT_INT("limit", 0, "N", 1, INT_MAX, NULL),
+    OPT_INT("limit", 0, N_("N"), 1, INT_MAX, NULL),
     OPT_FLAG("rebuild", 0, N_("rebuild the index from the tables")),
     OPT_FLAG("suspend", 0, N_("suspend the index for a bulk load")),
     OPT_FLAG("resume", 0, N_("resume the index (rebuilds it)")),
@@ -1134,7 +1145,7 @@ static const struct cli_opt search_opts[] = {
 const struct cli_family search_family = {
     "search",
     (const struct cli_verb[]){
-        {NULL, "TEXT...", search_opts, search_cmd,
+        {NULL, N_("TEXT..."), search_opts, search_cmd,
          N_("Every word must match; Japanese needs no spaces. Words of 1-2 characters are\n"
             "matched only against the latest rows (the index needs 3 characters).\n"
             "Bulk loads (unyo demo --generate, import) suspend the index, then resume it:\n"

@@ -431,7 +431,8 @@ static int jobs_deliver_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 }
 
 static const struct cli_opt jobs_load_opts[] = {
-    OPT_STRS("file", 'f', "F", N_("a job definition file (default data/jobs/*.ini)")), OPT_END};
+    OPT_STRS("file", 'f', N_("FILE"), N_("a job definition file (default data/jobs/*.ini)")),
+    OPT_END};
 static const struct cli_opt jobs_date_opts[] = {
     OPT_DATE("date", 'd', N_("the day (default: today, JST)")), OPT_END};
 static const struct cli_opt jobs_run_opts[] = {
@@ -439,11 +440,11 @@ static const struct cli_opt jobs_run_opts[] = {
     OPT_DATE("date", 'd', N_("the day (default: today, JST)")),
     OPT_FLAG("local", 'l', N_("run the commands on this machine (demos and tests)")), OPT_END};
 static const struct cli_opt jobs_note_opts[] = {
-    OPT_STR("note", 'n', "N", N_("a note kept with the run")), OPT_END};
+    OPT_STR("note", 'n', N_("NOTE"), N_("a note kept with the run")), OPT_END};
 static const struct cli_opt jobs_deliver_opts[] = {
-    OPT_REQ("to", 't', "DEPT", N_("the department the output goes to")),
-    OPT_STR("files", 'f', "F", N_("what was delivered")),
-    OPT_STR("note", 'n', "N", N_("a note kept with the run")), OPT_END};
+    OPT_REQ("to", 't', N_("DEPT"), N_("the department the output goes to")),
+    OPT_STR("files", 'f', N_("FILES"), N_("what was delivered")),
+    OPT_STR("note", 'n', N_("NOTE"), N_("a note kept with the run")), OPT_END};
 const struct cli_family jobs_family = {
     "jobs",
     (const struct cli_verb[]){
@@ -454,19 +455,19 @@ const struct cli_family jobs_family = {
          N_("The day's runs and their state; creates the runs of due jobs (idempotent) and\n"
             "marks runs of crashed runners interrupted. Late runs are flagged."),
          CLI_FORMATS},
-        {"run", "[JOB]", jobs_run_opts, jobs_run_cmd,
+        {"run", N_("[JOB]"), jobs_run_opts, jobs_run_cmd,
          N_("Runs what is due (for cron or a systemd timer) or one job, over SSH on its host:\n"
             "dependencies first, one run per concurrency group, timeout and retries. A run is\n"
             "claimed atomically, so two runners never execute it twice."),
          0},
-        {"hold", "RUN", jobs_note_opts, jobs_action_cmd, NULL, 0},
-        {"release", "RUN", jobs_note_opts, jobs_action_cmd, NULL, 0},
-        {"cancel", "RUN", jobs_note_opts, jobs_action_cmd, NULL, 0},
-        {"rerun", "RUN", jobs_note_opts, jobs_action_cmd, NULL, 0},
-        {"mark", "RUN succeeded|failed|skipped", jobs_note_opts, jobs_action_cmd,
+        {"hold", N_("RUN"), jobs_note_opts, jobs_action_cmd, NULL, 0},
+        {"release", N_("RUN"), jobs_note_opts, jobs_action_cmd, NULL, 0},
+        {"cancel", N_("RUN"), jobs_note_opts, jobs_action_cmd, NULL, 0},
+        {"rerun", N_("RUN"), jobs_note_opts, jobs_action_cmd, NULL, 0},
+        {"mark", N_("RUN succeeded|failed|skipped"), jobs_note_opts, jobs_action_cmd,
          N_("For manual jobs."), 0},
-        {"show", "RUN", NULL, jobs_show_cmd, NULL, 0},
-        {"history", "JOB", NULL, jobs_history_cmd, NULL, CLI_FORMATS},
-        {"deliver", "RUN", jobs_deliver_opts, jobs_deliver_cmd, NULL, 0},
+        {"show", N_("RUN"), NULL, jobs_show_cmd, NULL, 0},
+        {"history", N_("JOB"), NULL, jobs_history_cmd, NULL, CLI_FORMATS},
+        {"deliver", N_("RUN"), jobs_deliver_opts, jobs_deliver_cmd, NULL, 0},
         {0}},
     N_("RUN: CODE@YYYY-MM-DD, CODE for today, or the run's id.")};

@@ -330,7 +330,8 @@ static void opt_text(struct strbuf *sb, const struct cli_opt *o, int man)
         sb_puts(sb, man && *p == '-' ? "\\-" : (char[]){*p, 0});
     if (man)
         sb_puts(sb, "\\fR");
-    const char *arg = o->type == CLI_ENUM ? o->choices : o->arg;
+    /* the value's name is translated on screen, English in the man page */
+    const char *arg = o->type == CLI_ENUM ? o->choices : o->arg && !man ? _(o->arg) : o->arg;
     if (o->type != CLI_FLAG && arg) {
         sb_puts(sb, man ? "\\ " : " "); /* roff: never break between option and value */
         sb_puts(sb, man && o->type != CLI_ENUM ? "\\fI" : "");
@@ -347,7 +348,7 @@ static void put_operands(struct strbuf *sb, const char *operands, int man)
 {
     sb_putc(sb, ' ');
     sb_puts(sb, man ? "\\%\\fI" : "");
-    for (const char *p = operands; *p; p++)
+    for (const char *p = man ? operands : _(operands); *p; p++)
         sb_puts(sb, man && *p == '-' ? "\\-" : man && *p == ' ' ? " \\%" : (char[]){*p, 0});
     sb_puts(sb, man ? "\\fR" : "");
 }
@@ -369,8 +370,7 @@ void cli_synopsis(FILE *out, const char *noun, const struct cli_verb *v, int man
     /* CLI_STOP: the options come first (host exec [OPTIONS] NAME COMMAND...) */
     if (v->operands && !(v->flags & CLI_STOP))
         put_operands(&sb, v->operands, man);
-    size_t col = sb.len;
-    size_t line_start = 0;
+    int linew = text_width(sb.buf);
     for (size_t i = 0; v->opts && v->opts[i].name; i++) {
         const struct cli_opt *o = &v->opts[i];
         if (o->flags & CLI_HIDDEN)
@@ -386,21 +386,22 @@ void cli_synopsis(FILE *out, const char *noun, const struct cli_verb *v, int man
             sb_putc(&w, ']');
         if (o->flags & CLI_REPEAT)
             sb_puts(&w, "...");
-        /* wrap at 80 columns in text; roff fills by itself */
-        if (!man && col - line_start + 1 + w.len > 79 && col > line_start + 4) {
+        /* wrap at 80 columns (display width) in text; roff fills by itself */
+        int ww = text_width(w.buf);
+        if (!man && linew + 1 + ww > 79 && linew > 4) {
             sb_puts(&sb, "\n   ");
-            line_start = sb.len - 3;
+            linew = 3;
         }
         sb_putc(&sb, ' ');
         sb_add(&sb, w.buf, w.len);
-        col = sb.len;
+        linew += 1 + ww;
         sb_free(&w);
     }
     if (v->flags & (CLI_FORMATS | CLI_JSON)) {
         const char *f = (v->flags & CLI_FORMATS)
                             ? (man ? "[\\fB\\-\\-csv\\fR|\\fB\\-\\-json\\fR]" : "[--csv|--json]")
                             : (man ? "[\\fB\\-\\-json\\fR]" : "[--json]");
-        if (!man && sb.len - line_start + 1 + strlen(f) > 79)
+        if (!man && linew + 1 + (int)strlen(f) > 79)
             sb_puts(&sb, "\n   ");
         sb_putc(&sb, ' ');
         sb_puts(&sb, f);
@@ -434,10 +435,12 @@ static void verb_usage(FILE *out, const char *noun, const struct cli_verb *v)
             continue;
         struct strbuf sb = STRBUF_INIT;
         opt_text(&sb, o, 0);
+        /* padded to 28 cells by display width (the value's name may be Japanese) */
+        int pad = 28 - text_width(sb.buf) - (o->short_name ? 4 : 0);
         if (o->short_name)
-            fprintf(out, "    -%c, %-24s", o->short_name, sb.buf);
+            fprintf(out, "    -%c, %s%*s", o->short_name, sb.buf, pad > 0 ? pad : 0, "");
         else
-            fprintf(out, "    %-28s", sb.buf);
+            fprintf(out, "    %s%*s", sb.buf, pad > 0 ? pad : 0, "");
         if (o->help)
             fprintf(out, " %s", _(o->help));
         if (o->type == CLI_INT) {

@@ -267,18 +267,19 @@ static int session_export_verb(struct cli_ctx *ctx, const struct cli_args *a)
 
 static const struct cli_opt session_open_opts[] = {
     OPT_FLAG("accept-new", 'A', N_("trust a host key seen for the first time")),
-    OPT_STR("save-screen", 's', "FILE", N_("write the final screen and its scrollback as text")),
+    OPT_STR("save-screen", 's', N_("FILE"),
+            N_("write the final screen and its scrollback as text")),
     OPT_END};
 static const struct cli_opt session_list_opts[] = {
-    OPT_STR("host", 'H', "NAME", N_("only the sessions on this host")),
-    OPT_INT("limit", 'n', "N", 1, INT_MAX, N_("the latest N sessions (default 100)")), OPT_END};
+    OPT_STR("host", 'H', N_("NAME"), N_("only the sessions on this host")),
+    OPT_INT("limit", 'n', N_("N"), 1, INT_MAX, N_("the latest N sessions (default 100)")), OPT_END};
 const struct cli_family session_family = {
     "session",
     (const struct cli_verb[]){
-        {"open", "HOST", session_open_opts, session_open_cmd,
+        {"open", N_("HOST"), session_open_opts, session_open_cmd,
          N_("An interactive shell on HOST, recorded (output only) as an asciicast v2."), 0},
         {"list", NULL, session_list_opts, session_list_cmd, NULL, CLI_FORMATS},
-        {"export", "ID", NULL, session_export_verb,
+        {"export", N_("ID"), NULL, session_export_verb,
          N_("Writes the recording to stdout; play it with asciinema play FILE.cast."), 0},
         {0}},
     NULL};

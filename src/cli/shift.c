@@ -140,11 +140,11 @@ const struct cli_family shift_family = {
     "shift",
     (const struct cli_verb[]){
         {"list", NULL, shift_list_opts, shift_cmd, NULL, CLI_FORMATS},
-        {"set", "DAY SHIFT LOGIN", NULL, shift_cmd,
+        {"set", N_("DAY SHIFT LOGIN"), NULL, shift_cmd,
          N_("Puts LOGIN on SHIFT (a code of shifts.ini: early, late, sunday ...) of DAY,\n"
             "replacing whoever was there (the change is kept in the audit trail)."),
          0},
-        {"clear", "DAY SHIFT", NULL, shift_cmd, NULL, 0},
+        {"clear", N_("DAY SHIFT"), NULL, shift_cmd, NULL, 0},
         {"now", NULL, NULL, shift_cmd, N_("Who is on shift at this moment (JST)."), CLI_FORMATS},
         {0}},
     NULL};

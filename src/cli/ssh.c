@@ -12,15 +12,20 @@ int (*cli_ssh_fullscreen)(struct cli_ctx *ctx, const char *host, int argc, char 
 
 /* The benchmark modes (tests/bench): validated here, passed on to the screen. */
 static const struct cli_opt ssh_opts[] = {
-    {.name = "bench-seq", .type = CLI_STR, .arg = "COMMAND", .flags = CLI_HIDDEN},
-    {.name = "bench-typing", .type = CLI_INT, .arg = "N", .min = 0, .max = 64, .flags = CLI_HIDDEN},
+    {.name = "bench-seq", .type = CLI_STR, .arg = N_("COMMAND"), .flags = CLI_HIDDEN},
+    {.name = "bench-typing",
+     .type = CLI_INT,
+     .arg = N_("N"),
+     .min = 0,
+     .max = 64,
+     .flags = CLI_HIDDEN},
     {.name = "bench-keys",
      .type = CLI_INT,
-     .arg = "N",
+     .arg = N_("N"),
      .min = 1,
      .max = 100000000,
      .flags = CLI_HIDDEN},
-    {.name = "bench-stream", .type = CLI_STR, .arg = "COMMAND", .flags = CLI_HIDDEN},
+    {.name = "bench-stream", .type = CLI_STR, .arg = N_("COMMAND"), .flags = CLI_HIDDEN},
     OPT_END};
 
 static int ssh_cmd(struct cli_ctx *ctx, const struct cli_args *a)
@@ -49,7 +54,7 @@ static int ssh_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 const struct cli_family ssh_family = {
     "ssh",
     (const struct cli_verb[]){
-        {NULL, "HOST", ssh_opts, ssh_cmd,
+        {NULL, N_("HOST"), ssh_opts, ssh_cmd,
          N_("An interactive shell on HOST (inventory name or ssh_config alias) drawn full\n"
             "screen and recorded like a Consoles pane session. The prefix key (C-], or\n"
             "config.ini [consoles] prefix) then d or q leaves; then [ scrolls back."),

@@ -296,11 +296,11 @@ static const struct cli_opt operator_add_opts[] = {
      .type = CLI_ENUM,
      .choices = "operator|engineer|manager",
      .flags = CLI_REQUIRED},
-    OPT_STR("name", 'n', "NAME", N_("the person's name")),
+    OPT_STR("name", 'n', N_("NAME"), N_("the person's name")),
     OPT_END};
 const struct cli_family operator_family = {
     "operator",
-    (const struct cli_verb[]){{"add", "LOGIN", operator_add_opts, operator_add_cmd,
+    (const struct cli_verb[]){{"add", N_("LOGIN"), operator_add_opts, operator_add_cmd,
                                N_("LOGIN is the OS user name the person logs in with."), 0},
                               {"list", NULL, NULL, operator_list, NULL, CLI_FORMATS},
                               {0}},
@@ -308,7 +308,7 @@ const struct cli_family operator_family = {
 
 static const struct cli_opt calendar_opts[] = {
     OPT_MONTH("month", 'm', N_("the month to show (default: this month)")),
-    OPT_STR("file", 'f', "PATH", N_("the calendar file")), OPT_END};
+    OPT_STR("file", 'f', N_("PATH"), N_("the calendar file")), OPT_END};
 const struct cli_family calendar_family = {
     "calendar",
     (const struct cli_verb[]){
@@ -321,7 +321,7 @@ const struct cli_family calendar_family = {
     NULL};
 
 static const struct cli_opt template_opts[] = {
-    OPT_STR("pane", 'p', "PANE", N_("only the templates of this pane")), OPT_END};
+    OPT_STR("pane", 'p', N_("PANE"), N_("only the templates of this pane")), OPT_END};
 const struct cli_family template_family = {
     "template",
     (const struct cli_verb[]){{"list", NULL, template_opts, template_list_cmd, NULL, CLI_FORMATS},
@@ -329,7 +329,7 @@ const struct cli_family template_family = {
     NULL};
 
 static const struct cli_opt export_opts[] = {
-    {.name = "csv", .short_name = 'c', .type = CLI_STR, .arg = "DIR", .flags = CLI_REQUIRED},
+    {.name = "csv", .short_name = 'c', .type = CLI_STR, .arg = N_("DIR"), .flags = CLI_REQUIRED},
     OPT_FLAG("bom", 'b', N_("add a byte-order mark for Excel")),
     OPT_END};
 const struct cli_family export_family = {
@@ -343,7 +343,7 @@ const struct cli_family export_family = {
     NULL};
 
 static const struct cli_opt import_opts[] = {
-    {.name = "csv", .short_name = 'c', .type = CLI_STR, .arg = "DIR", .flags = CLI_REQUIRED},
+    {.name = "csv", .short_name = 'c', .type = CLI_STR, .arg = N_("DIR"), .flags = CLI_REQUIRED},
     OPT_END};
 const struct cli_family import_family = {
     "import",
@@ -356,7 +356,7 @@ const struct cli_family import_family = {
     NULL};
 
 static const struct cli_opt audit_opts[] = {
-    OPT_INT("limit", 'l', "N", 1, INT_MAX, N_("the latest N rows (default 50)")), OPT_END};
+    OPT_INT("limit", 'l', N_("N"), 1, INT_MAX, N_("the latest N rows (default 50)")), OPT_END};
 const struct cli_family audit_family = {
     "audit", (const struct cli_verb[]){{NULL, NULL, audit_opts, audit_cmd, NULL, CLI_FORMATS}, {0}},
     NULL};

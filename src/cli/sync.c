@@ -272,7 +272,7 @@ static int sync_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 }
 
 static const struct cli_opt central_opts[] = {
-    OPT_STR("url", 'u', "URL", N_("a libpq connection string or URI")), OPT_END};
+    OPT_STR("url", 'u', N_("URL"), N_("a libpq connection string or URI")), OPT_END};
 const struct cli_family central_family = {
     "central",
     (const struct cli_verb[]){
@@ -286,7 +286,7 @@ const struct cli_family central_family = {
     NULL};
 
 static const struct cli_opt sync_opts[] = {
-    OPT_STR("url", 'u', "URL", N_("a libpq connection string or URI")),
+    OPT_STR("url", 'u', N_("URL"), N_("a libpq connection string or URI")),
     OPT_FLAG("full", 'f', N_("receive every row again (a store restored from a backup)")),
     OPT_FLAG("retry", 'r', N_("first send again the rows the central database refused")),
     OPT_FLAG("status", 's', N_("show pending changes, the last sync and its error")), OPT_END};
