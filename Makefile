@@ -9,7 +9,7 @@ WERROR ?= OFF
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-asan test-clang-build bench fuzz format clean
+.PHONY: all deps build run test test-asan test-clang-build bench fuzz format man clean
 
 all: build
 
@@ -52,7 +52,11 @@ bench: build
 	@tests/bench/run.sh $(BUILD)
 
 format:
-	@clang-format -i src/*.[ch] src/ui/*.[ch] screens/*.[ch] tests/unit/*.c tests/bench/*.c 2>/dev/null || true
+	@clang-format -i src/*.[ch] src/cli/*.[ch] src/ui/*.[ch] screens/*.[ch] tests/unit/*.c tests/bench/*.c 2>/dev/null || true
+
+# doc/unyo.1's synopsis from the CLI's option tables (after adding a verb or option).
+man: build
+	@scripts/update-man-synopsis.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-clang build-fuzz

@@ -111,7 +111,7 @@ sed -n '/^\.\\" BEGIN GENERATED SYNOPSIS$/,/^\.\\" END GENERATED SYNOPSIS$/p' "$
 [[ -s $T/man ]] || fail "doc/unyo.1 has no GENERATED SYNOPSIS block"
 if ! diff -u "$T/man" "$T/gen" >"$T/diff"; then
     cat "$T/diff" >&2
-    fail "doc/unyo.1's synopsis is stale: replace the block between the GENERATED SYNOPSIS markers with \`unyo --lang en help --man-synopsis\`"
+    fail "doc/unyo.1's synopsis is stale: run \`make man\` (scripts/update-man-synopsis.sh)"
 fi
 page=$(MANWIDTH=200 man -l "$ROOT/doc/unyo.1" 2>/dev/null)
 while IFS=$'\t' read -r noun verb opt _; do
