@@ -361,13 +361,14 @@ static void build_detail(struct ch_model *m)
     ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
     ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Timeline"));
     for (size_t i = 0; i < c.nevents; i++) {
-        const struct event_row *e = &c.events[i];
+        const struct ledger_event *e = &c.events[i];
+        char iso[TIME_ISO_LEN + 1];
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, change_status_name(e->kind), 14);
         sb_putc(&sb, ' ');
-        text_fit(&sb, e->who ? e->who : "", 10);
-        ui_lines_addf(&m->lines, STYLE_NORMAL, "  %s  %s %s", jst(e->at, a), sb.buf,
-                      e->note ? e->note : "");
+        text_fit(&sb, e->operator_login ? e->operator_login : "", 10);
+        ui_lines_addf(&m->lines, STYLE_NORMAL, "  %s  %s %s", jst(ledger_iso(e->at, iso), a),
+                      sb.buf, e->note ? e->note : "");
         sb_free(&sb);
     }
     change_clear(&c);

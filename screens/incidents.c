@@ -1234,7 +1234,7 @@ static int build_incident_detail(struct inc_model *m, char **err)
         dl_add(v, STYLE_STATUS_TODO, "  %s", _("the clock is paused"));
     dl_add(v, STYLE_NORMAL, "%s", "");
     dl_add(v, STYLE_HEADER, "%s", _("Timeline"));
-    struct incident_event *ev = NULL;
+    struct ledger_event *ev = NULL;
     size_t nev = 0;
     if (incident_events(m->st, inc.id, &ev, &nev, err) == 0) {
         for (size_t i = 0; i < nev; i++) {
@@ -1245,7 +1245,7 @@ static int build_incident_detail(struct inc_model *m, char **err)
                    ev[i].note ? ev[i].note : "");
             free(at);
         }
-        incident_events_free(ev, nev);
+        ledger_events_free(ev, nev);
     } else {
         drop_err(err);
     }
@@ -1296,7 +1296,7 @@ static int build_inquiry_detail(struct inc_model *m, char **err)
         dl_add(v, STYLE_NORMAL, "%s %s", _("Converted to:"), q.incident_ref);
     dl_add(v, STYLE_NORMAL, "%s", "");
     dl_add(v, STYLE_HEADER, "%s", _("Timeline"));
-    struct inquiry_event *ev = NULL;
+    struct ledger_event *ev = NULL;
     size_t nev = 0;
     if (inquiry_events(m->st, q.id, &ev, &nev, err) == 0) {
         for (size_t i = 0; i < nev; i++) {
@@ -1305,7 +1305,7 @@ static int build_inquiry_detail(struct inc_model *m, char **err)
                    padw(nz(ev[i].operator_login), 12), ev[i].note ? ev[i].note : "");
             free(at);
         }
-        inquiry_events_free(ev, nev);
+        ledger_events_free(ev, nev);
     } else {
         drop_err(err);
     }

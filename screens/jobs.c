@@ -315,13 +315,13 @@ static void build_detail(struct jb_model *m)
     }
     ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Events"));
     for (size_t i = 0; i < d.nevents; i++) {
-        const struct event_row *e = &d.events[i];
-        char at[32];
-        when(e->at, NULL, at, sizeof at);
+        const struct ledger_event *e = &d.events[i];
+        char at[32], iso[TIME_ISO_LEN + 1];
+        when(ledger_iso(e->at, iso), NULL, at, sizeof at);
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, jobs_state_name(e->kind), 16);
         sb_putc(&sb, ' ');
-        text_fit(&sb, e->who ? e->who : "", 10);
+        text_fit(&sb, e->operator_login ? e->operator_login : "", 10);
         ui_lines_addf(&m->lines, state_style(e->kind), "  %s  %s %s", at, sb.buf,
                       e->note ? e->note : "");
         sb_free(&sb);

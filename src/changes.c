@@ -684,7 +684,7 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
                        "LEFT JOIN operators o ON o.id = e.operator_id "
                        "WHERE e.change_id = ?1 ORDER BY e.at, e.id");
     bind_text(s, 1, id);
-    if (step < 0 || event_rows_read(s, &out->events, &out->nevents, err) != 0) {
+    if (step < 0 || ledger_events_read(s, &out->events, &out->nevents, err) != 0) {
         change_clear(out);
         return -1;
     }
@@ -721,7 +721,7 @@ void change_clear(struct change *c)
         free(r->text), free(r->done_at), free(r->done_by), free(r->output), free(r->session_id);
     }
     free(c->steps);
-    event_rows_free(c->events, c->nevents);
+    ledger_events_free(c->events, c->nevents);
     for (size_t i = 0; i < c->nlinks; i++)
         free(c->links[i].kind), free(c->links[i].id), free(c->links[i].label);
     free(c->links);

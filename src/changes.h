@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event_rows.h"
 #include "id.h"
+#include "ledger.h"
 
 struct store;
 struct calendar;
@@ -89,7 +89,7 @@ struct change {
     char *created_at, *updated_at;
     struct change_step_row *steps;
     size_t nsteps;
-    struct event_row *events;
+    struct ledger_event *events;
     size_t nevents;
     struct change_link_row *links;
     size_t nlinks;

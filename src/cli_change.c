@@ -337,8 +337,9 @@ static void show_json(const struct change *c, struct config_effect_row *eff, siz
         sb_puts(&sb, i ? ",{" : "{");
         json_kv(&sb, "kind", c->events[i].kind, 1);
         json_kv(&sb, "note", c->events[i].note, 1);
-        json_kv(&sb, "who", c->events[i].who, 1);
-        json_kv(&sb, "at", c->events[i].at, 0);
+        char iso[TIME_ISO_LEN + 1];
+        json_kv(&sb, "who", c->events[i].operator_login, 1);
+        json_kv(&sb, "at", ledger_iso(c->events[i].at, iso), 0);
         sb_putc(&sb, '}');
     }
     sb_puts(&sb, "]}\n");
@@ -419,15 +420,16 @@ static void show_text(const struct change *c, struct config_effect_row *eff, siz
     }
     printf("\n%s\n", _("Timeline:"));
     for (size_t i = 0; i < c->nevents; i++) {
-        const struct event_row *e = &c->events[i];
+        const struct ledger_event *e = &c->events[i];
+        char iso[TIME_ISO_LEN + 1];
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, change_status_name(e->kind), 14);
         sb_putc(&sb, ' ');
-        text_fit(&sb, e->who ? e->who : "", 10);
+        text_fit(&sb, e->operator_login ? e->operator_login : "", 10);
         sb_putc(&sb, ' ');
         if (e->note)
             text_sanitize(&sb, e->note, 0);
-        printf("  %s  %s\n", jst(e->at, a), sb.buf);
+        printf("  %s  %s\n", jst(ledger_iso(e->at, iso), a), sb.buf);
         sb_free(&sb);
     }
 }

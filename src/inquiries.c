@@ -518,42 +518,14 @@ void inquiry_list_free(struct inquiry *q, size_t n)
     free(q);
 }
 
-int inquiry_events(struct store *st, const char *id, struct inquiry_event **out, size_t *n,
+int inquiry_events(struct store *st, const char *id, struct ledger_event **out, size_t *n,
                    char **err)
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = store_stmt(st, "SELECT e.kind, e.note, e.data, o.login, e.at FROM "
+    sqlite3_stmt *s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at, e.data FROM "
                                      "inquiry_events e LEFT JOIN operators o ON o.id = "
                                      "e.operator_id WHERE e.inquiry_id = ?1 ORDER BY e.at, e.hlc");
     bind_text(s, 1, id);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = xrealloc(*out, (*n + 1) * sizeof **out);
-        struct inquiry_event *e = &(*out)[(*n)++];
-        e->kind = col_dup(s, 0);
-        e->note = col_dup(s, 1);
-        e->data = col_dup(s, 2);
-        e->operator_login = col_dup(s, 3);
-        e->at = ledger_ms(col_text(s, 4));
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        inquiry_events_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return store_fail(st, err, _("reading inquiry events"));
-    }
-    return 0;
-}
-
-void inquiry_events_free(struct inquiry_event *e, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(e[i].kind);
-        free(e[i].note);
-        free(e[i].data);
-        free(e[i].operator_login);
-    }
-    free(e);
+    return ledger_events_read(s, out, n, err);
 }

@@ -1560,7 +1560,7 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
                        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.run_id = ?1 "
                        "ORDER BY e.at, e.id");
     bind_text(s, 1, id);
-    if (event_rows_read(s, &out->events, &out->nevents, err) != 0) {
+    if (ledger_events_read(s, &out->events, &out->nevents, err) != 0) {
         jobs_run_detail_clear(out);
         return -1;
     }
@@ -1575,6 +1575,6 @@ void jobs_run_detail_clear(struct job_run_detail *d)
     free(r->ended_at), free(r->expected_start), free(r->expected_end);
     free(r->incident_ref), free(r->files);
     free(d->output), free(d->command), free(d->procedure);
-    event_rows_free(d->events, d->nevents);
+    ledger_events_free(d->events, d->nevents);
     memset(d, 0, sizeof *d);
 }

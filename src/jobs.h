@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event_rows.h"
 #include "id.h"
+#include "ledger.h"
 
 struct store;
 struct calendar;
@@ -127,7 +127,7 @@ char *jobs_period_label(unsigned periods, int weekday, int monthday, unsigned mo
 struct job_run_detail {
     struct job_run_row run;
     char *output, *command, *procedure;
-    struct event_row *events;
+    struct ledger_event *events;
     size_t nevents;
 };
 int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, char **err);
