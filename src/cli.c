@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_commands.h"
 #include "i18n.h"
 #include "store.h"
 #include "textwidth.h"

@@ -11,9 +11,10 @@
 #include "calendar.h"
 #include "due.h"
 #include "i18n.h"
+#include "incidents.h"
 #include "ini.h"
-#include "job_runner.h"
 #include "paths.h"
+#include "sla.h"
 #include "store.h"
 #include "templates.h"
 #include "timefmt.h"
@@ -1577,4 +1578,148 @@ void jobs_run_detail_clear(struct job_run_detail *d)
     free(d->output), free(d->command), free(d->procedure);
     ledger_events_free(d->events, d->nevents);
     memset(d, 0, sizeof *d);
+}
+
+/* ---- escalation ---- */
+
+/* The library an incident about host belongs to: the host's, else the central library,
+ * else any. *code NULL when the store has no libraries, else malloc'd. -1 with
+ * *err set when the libraries cannot be read. */
+static int library_for(struct store *st, const char *host_name, char **code, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT code FROM libraries l WHERE l.deleted = 0 ORDER BY "
+            "l.id = (SELECT library_id FROM hosts WHERE name = ?1 AND deleted = 0) DESC, "
+            "l.kind = 'central' DESC, l.code LIMIT 1");
+    bind_text(s, 1, host_name);
+    int got = store_one_row(s, err);
+    *code = got == 1 ? xstrdup(col_text(s, 0)) : NULL;
+    sqlite3_reset(s);
+    return got < 0 ? -1 : 0;
+}
+
+/* Without any library (incident_create needs one): a minimal draft row. */
+static int minimal_draft(struct store *st, const char *title, const char *desc, char id[ID_LEN + 1],
+                         char ref[24], char **err)
+{
+    char at[TIME_ISO_LEN + 1];
+    int64_t ms = time_now_ms();
+    id_new_at(id, ms);
+    time_format_iso(ms, at);
+    ledger_ref("INC", id, ms, ref);
+    sqlite3_stmt *i = store_stmt(
+        st, "INSERT INTO incidents(id, ref, channel, reporter, title, description, category, "
+            "impact, urgency, priority, status, received_at, created_by, created_at, updated_at, "
+            "hlc, origin) VALUES(?1, ?2, 'alert', 'unyo jobs', ?3, ?4, 'software', 2, 2, 'P3', "
+            "'draft', ?5, ?6, ?5, ?5, ?7, ?8)");
+    bind_text(i, 1, id);
+    bind_text(i, 2, ref);
+    bind_text(i, 3, title);
+    bind_text(i, 4, desc);
+    bind_text(i, 5, at);
+    bind_text(i, 6, st->operator_id);
+    bind_int(i, 7, store_hlc_next(st));
+    bind_text(i, 8, st->origin);
+    if (sqlite3_step(i) != SQLITE_DONE)
+        return store_fail(st, err, _("drafting the incident"));
+    return store_audit(st, "incident.draft", "incidents", id, ref, err);
+}
+
+int job_escalate(struct store *st, const char *run_id, const char *note, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT j.code, j.name_ja, j.name_en, h.name, r.due_day, r.exit_status, r.output, "
+            "r.attempt FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+            "LEFT JOIN hosts h ON h.id = j.host_id WHERE r.id = ?1");
+    bind_text(s, 1, run_id);
+    int got = store_one_row(s, err);
+    if (got != 1) {
+        sqlite3_reset(s);
+        if (got == 0)
+            set_err(err, _("no run %s"), run_id);
+        return -1;
+    }
+    char *code = xstrdup(col_text(s, 0));
+    char *host = col_text(s, 3) ? xstrdup(col_text(s, 3)) : NULL;
+    const char *output = col_text(s, 6);
+    char *title = xasprintf(_("Job %s %s failed"), code, col_text(s, 1));
+    struct strbuf d = STRBUF_INIT;
+    sb_printf(&d, _("Batch job %s (%s / %s) failed on %s, run of %s, attempt %d."), code,
+              col_text(s, 1), col_text(s, 2), host ? host : "-", col_text(s, 4),
+              sqlite3_column_int(s, 7));
+    sb_putc(&d, '\n');
+    if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
+        sb_printf(&d, _("Exit status: %d"), sqlite3_column_int(s, 5));
+        sb_putc(&d, '\n');
+    }
+    if (note && *note) {
+        sb_printf(&d, _("Note: %s"), note);
+        sb_putc(&d, '\n');
+    }
+    if (output && *output) {
+        size_t len = strlen(output), tail = 2000;
+        const char *from = len > tail ? output + len - tail : output;
+        while (len > tail && (*from & 0xC0) == 0x80) /* start on a UTF-8 boundary */
+            from++;
+        sb_printf(&d, _("Output (last lines):"));
+        sb_printf(&d, "\n%s%s\n", len > tail ? "…" : "", from);
+    }
+    sqlite3_reset(s);
+    char id[ID_LEN + 1], ref[24], at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    int rc;
+    char *library = NULL;
+    if (library_for(st, host, &library, err) != 0) {
+        rc = -1;
+    } else if (library) {
+        /* Through the incident ledger, in this transaction. */
+        char *sla_err = NULL;
+        struct sla *sla = sla_load(NULL, NULL, &sla_err);
+        if (!sla) {
+            free(sla_err);
+            sla = sla_new(NULL, NULL);
+        }
+        const char *hosts[1] = {host};
+        struct incident_new in = {0};
+        in.library = library;
+        in.channel = "alert";
+        in.reporter = "unyo jobs";
+        in.title = title;
+        in.description = d.buf;
+        in.category = "software";
+        in.impact = 2;
+        in.urgency = 2;
+        in.hosts = hosts;
+        in.nhosts = host ? 1 : 0;
+        in.draft = 1;
+        rc = incident_create_in_tx(st, sla, &in, id, ref, err);
+        sla_free(sla);
+        free(library);
+    } else {
+        rc = minimal_draft(st, title, d.buf ? d.buf : "", id, ref, err);
+    }
+    free(title);
+    sb_free(&d);
+    free(host);
+    if (rc != 0) {
+        free(code);
+        return -1;
+    }
+    sqlite3_stmt *u = store_stmt(st, "UPDATE job_runs SET incident_id = ?2, updated_at = ?3, "
+                                     "hlc = ?4, origin = ?5 WHERE id = ?1");
+    bind_text(u, 1, run_id);
+    bind_text(u, 2, id);
+    bind_text(u, 3, at);
+    bind_int(u, 4, store_hlc_next(st));
+    bind_text(u, 5, st->origin);
+    rc = sqlite3_step(u) == SQLITE_DONE ? 0 : store_fail(st, err, _("drafting the incident"));
+    if (rc == 0)
+        rc = ledger_add_link(st, "incident", id, "job_run", run_id, code, err);
+    free(code);
+    if (rc != 0)
+        return -1;
+    char *ev = xasprintf(_("incident draft %s"), ref);
+    rc = job_event(st, run_id, "escalated", ev, NULL, err);
+    free(ev);
+    return rc;
 }

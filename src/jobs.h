@@ -23,6 +23,10 @@
 struct store;
 struct calendar;
 
+/* A runner's claim on a run older than the job's timeout + this is stale
+ * (the runner died): the run can be claimed again. */
+#define JOB_CLAIM_GRACE_S 300
+
 struct job_def {
     char *code, *template_code, *name_ja, *name_en, *period_text;
     unsigned periods; /* enum period_bits */
@@ -132,5 +136,10 @@ struct job_run_detail {
 };
 int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, char **err);
 void jobs_run_detail_clear(struct job_run_detail *d);
+
+/* Inside the caller's transaction: an incident draft for a failed run (status 'draft',
+ * category software, title from the job, description with the host and the output's
+ * tail), linked to the run. */
+int job_escalate(struct store *st, const char *run_id, const char *note, char **err);
 
 #endif

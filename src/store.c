@@ -414,7 +414,7 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
         goto fail;
     if (migrate(st, version, err) != 0)
         goto fail;
-    if (load_identity(st, version == 0, err) != 0 || utf8_store_repair(st, NULL, err) != 0)
+    if (load_identity(st, version == 0, err) != 0 || store_repair_utf8(st, NULL, err) != 0)
         goto fail;
     *out = st;
     return 0;

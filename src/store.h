@@ -86,4 +86,14 @@ int store_meta_set(struct store *st, const char *key, const char *value, char **
 char **store_ledger_tables(struct store *st, char **err);
 void store_free_names(char **names);
 
+/* Run once by store_open (src/store_utf8.c) after migration 008: rewrites every text value of
+ * the store's ledger tables that is not storable with utf8_repair (utf8.h), in one
+ * transaction (the append-only tables' refuse-update triggers are dropped and
+ * re-created inside it). A repaired row is queued for sync again: by the
+ * outbox trigger for this console's rows, and a row sync had set aside
+ * (local_sync_setaside) goes back to the outbox. *fixed (may be NULL) gets
+ * the number of values rewritten. Does nothing unless local_meta holds
+ * utf8_repair = 'pending', which it then removes. */
+int store_repair_utf8(struct store *st, long long *fixed, char **err);
+
 #endif

@@ -933,7 +933,7 @@ static int push(struct store *st, PGconn *c, const struct ledger_schema *ls,
  * has no other constraint), halving each refused batch down to the single
  * rows at fault. Those rows' outbox entries move to local_sync_setaside with
  * the server's message, and the push runs again without them. A set-aside
- * row goes back to the outbox when the store repairs it (utf8_store_repair)
+ * row goes back to the outbox when the store repairs it (store_repair_utf8)
  * or on `unyo sync --retry`. */
 
 struct refused {
