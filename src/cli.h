@@ -3,6 +3,7 @@
 #ifndef UNYO_CLI_H
 #define UNYO_CLI_H
 
+#include "json.h"
 #include "output.h"
 
 struct store;

@@ -5,7 +5,7 @@
 
 #include "calendar.h"
 #include "i18n.h"
-#include "output.h"
+#include "json.h"
 #include "search.h"
 #include "store.h"
 #include "timefmt.h"
@@ -624,17 +624,6 @@ int incident_submit(struct store *st, const struct sla *sla, const char *ref_or_
         store_rollback(st);
     incident_clear(&inc);
     return rc;
-}
-
-static char *json_obj1(const char *key, const char *value)
-{
-    struct strbuf sb = STRBUF_INIT;
-    sb_putc(&sb, '{');
-    json_string(&sb, key);
-    sb_putc(&sb, ':');
-    json_string(&sb, value);
-    sb_putc(&sb, '}');
-    return sb_detach(&sb);
 }
 
 /* The step inside the caller's transaction: the state is read and written in

@@ -5,7 +5,7 @@
 
 #include "i18n.h"
 #include "incidents.h"
-#include "output.h"
+#include "json.h"
 #include "search.h"
 #include "store.h"
 #include "timefmt.h"

@@ -6,7 +6,7 @@
 #include "calendar.h"
 #include "i18n.h"
 #include "incidents.h"
-#include "output.h"
+#include "json.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -237,16 +237,6 @@ int problem_create(struct store *st, const char *title, const char *description,
     if (rc == 0)
         rc = store_audit(st, "problem.create", "problems", id, ref, err);
     return ledger_created(st, rc, id, ref, out_id, out_ref, err);
-}
-
-static void json_field(struct strbuf *sb, const char *key, const char *v)
-{
-    if (!v)
-        return;
-    sb_putc(sb, sb->len ? ',' : '{');
-    json_string(sb, key);
-    sb_putc(sb, ':');
-    json_string(sb, v);
 }
 
 int problem_update(struct store *st, const char *ref_or_id, const struct problem_update *u,

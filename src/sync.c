@@ -55,7 +55,7 @@
 #include "central.h"
 #include "config.h"
 #include "i18n.h"
-#include "output.h"
+#include "json.h"
 #include "search.h"
 #include "store.h"
 #include "timefmt.h"
