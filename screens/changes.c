@@ -8,7 +8,7 @@
 
 #include "calendar.h"
 #include "changes.h"
-#include "config_records.h"
+#include "cmdb.h"
 #include "i18n.h"
 #include "store.h"
 #include "textwidth.h"
@@ -342,9 +342,9 @@ static void build_detail(struct ch_model *m)
         if (r->output)
             ui_lines_addf(&m->lines, STYLE_NORMAL, "         > %s", r->output);
     }
-    struct config_effect_row *eff = NULL;
+    struct cmdb_effect_row *eff = NULL;
     size_t ne = 0;
-    if (config_effects_of(st, c.id, &eff, &ne, &err) == 0) {
+    if (cmdb_effects_of(st, c.id, &eff, &ne, &err) == 0) {
         if (ne) {
             ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
             ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Config effects (applied when done)"));
@@ -353,7 +353,7 @@ static void build_detail(struct ch_model *m)
             ui_lines_addf(&m->lines, eff[i].applied_at ? STYLE_STATUS_OK : STYLE_NORMAL,
                           "  %s %s  %s", eff[i].applied_at ? "✓" : "·",
                           eff[i].spec ? eff[i].spec : "", jst(eff[i].applied_at, a));
-        config_effect_rows_free(eff, ne);
+        cmdb_effect_rows_free(eff, ne);
     } else {
         ui_error_take(err);
         err = NULL;

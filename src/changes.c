@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "calendar.h"
-#include "config_records.h"
+#include "cmdb.h"
 #include "i18n.h"
 #include "ini.h"
 #include "incidents.h"
@@ -229,7 +229,7 @@ int change_create(struct store *st, const struct change_new *in, char *out_id, c
         if (insert_step(st, id, (int)i + 1, in->steps[i], err) != 0)
             goto fail;
     for (size_t i = 0; i < in->neffects; i++)
-        if (config_effect_declare(st, id, (int)i + 1, in->effects[i], err) != 0)
+        if (cmdb_effect_declare(st, id, (int)i + 1, in->effects[i], err) != 0)
             goto fail;
     for (size_t i = 0; i < in->nhosts; i++) {
         char hid[ID_LEN + 1];
@@ -440,10 +440,10 @@ int change_step(struct store *st, const char *ref_or_id, const char *verb, const
         goto fail;
     }
     int n = 0;
-    if (streq(verb, "done") && config_effects_apply(st, id, &n, err) != 0)
+    if (streq(verb, "done") && cmdb_effects_apply(st, id, &n, err) != 0)
         goto fail;
     if (streq(verb, "rollback") && streq(cs.status, "done") &&
-        config_effects_revert(st, id, &n, err) != 0)
+        cmdb_effects_revert(st, id, &n, err) != 0)
         goto fail;
     char *data = xasprintf("{\"from\":\"%s\",\"to\":\"%s\",\"config\":%d}", cs.status, t->to, n);
     char *action = xasprintf("change.%s", verb);
@@ -573,8 +573,8 @@ static int add_to_plan(struct store *st, const char *ref_or_id, const char *text
     sqlite3_reset(s);
     if (got < 0)
         goto fail;
-    int rc = effect ? config_effect_declare(st, id, seq, text, err)
-                    : insert_step(st, id, seq, text, err);
+    int rc =
+        effect ? cmdb_effect_declare(st, id, seq, text, err) : insert_step(st, id, seq, text, err);
     if (rc == 0)
         rc = add_event(st, id, effect ? "effect_added" : "step_added", text, NULL, err);
     if (rc == 0)

@@ -6,7 +6,7 @@
 #include "calendar.h"
 #include "changes.h"
 #include "cli_commands.h"
-#include "config_records.h"
+#include "cmdb.h"
 #include "i18n.h"
 #include "paths.h"
 #include "store.h"
@@ -284,7 +284,7 @@ static void json_kv(struct strbuf *sb, const char *k, const char *v, int comma)
         sb_putc(sb, ',');
 }
 
-static void show_json(const struct change *c, struct config_effect_row *eff, size_t ne)
+static void show_json(const struct change *c, struct cmdb_effect_row *eff, size_t ne)
 {
     struct strbuf sb = STRBUF_INIT;
     sb_putc(&sb, '{');
@@ -362,7 +362,7 @@ static void show_field(const char *label, const char *value)
     sb_free(&sb);
 }
 
-static void show_text(const struct change *c, struct config_effect_row *eff, size_t ne)
+static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_t ne)
 {
     char a[32], b[32];
     printf("%s  %s\n", c->ref, c->title);
@@ -443,10 +443,10 @@ static int change_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
         return EXIT_FAIL;
     struct change c;
     char *err = NULL;
-    struct config_effect_row *eff = NULL;
+    struct cmdb_effect_row *eff = NULL;
     size_t ne = 0;
     if (change_get(st, argv[1], 1, &c, &err) != 0 ||
-        config_effects_of(st, c.id, &eff, &ne, &err) != 0) {
+        cmdb_effects_of(st, c.id, &eff, &ne, &err) != 0) {
         change_clear(&c);
         store_close(st);
         return cli_fail(err);
@@ -459,7 +459,7 @@ static int change_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
             !streq(c.status, "rolled_back"))
             warn_window(c.window_start, c.window_end);
     }
-    config_effect_rows_free(eff, ne);
+    cmdb_effect_rows_free(eff, ne);
     change_clear(&c);
     store_close(st);
     return EXIT_OK;
@@ -599,10 +599,10 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
-    struct config_item_row *rows;
+    struct cmdb_item_row *rows;
     size_t n;
     char *err = NULL;
-    if (config_list(st, host, kind, &rows, &n, &err) != 0) {
+    if (cmdb_list(st, host, kind, &rows, &n, &err) != 0) {
         store_close(st);
         return cli_fail(err);
     }
@@ -614,7 +614,7 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
     struct output_table *t = output_new(8, keys, headings);
     for (size_t i = 0; i < n; i++) {
         char a[32], q[24];
-        const struct config_item_row *r = &rows[i];
+        const struct cmdb_item_row *r = &rows[i];
         snprintf(q, sizeof q, "%lld", (long long)r->quantity);
         const char *row[] = {r->host,
                              r->kind,
@@ -631,7 +631,7 @@ int cmd_config(struct cli_ctx *ctx, int argc, char **argv)
     else
         output_print(t, ctx->format, stdout);
     output_free(t);
-    config_item_rows_free(rows, n);
+    cmdb_item_rows_free(rows, n);
     store_close(st);
     return EXIT_OK;
 }

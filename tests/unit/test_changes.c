@@ -15,7 +15,7 @@
 
 #include "calendar.h"
 #include "changes.h"
-#include "config_records.h"
+#include "cmdb.h"
 #include "operators.h"
 #include "store.h"
 #include "timefmt.h"
@@ -214,9 +214,9 @@ static void test_full_workflow(void **state)
     assert_string_equal(c.events[c.nevents - 1].kind, "done");
     change_clear(&c);
 
-    struct config_item_row *rows;
+    struct cmdb_item_row *rows;
     size_t n;
-    assert_int_equal(config_list(f->st, NULL, NULL, &rows, &n, &err), 0);
+    assert_int_equal(cmdb_list(f->st, NULL, NULL, &rows, &n, &err), 0);
     assert_int_equal(n, 2);
     assert_string_equal(rows[0].host, "lib-ad01");
     assert_string_equal(rows[0].name, "tanaka.m");
@@ -225,7 +225,7 @@ static void test_full_workflow(void **state)
     assert_string_equal(rows[1].version, "1.22.1");
     assert_string_equal(rows[1].change_ref, ref);
     assert_non_null(rows[1].applied_at);
-    config_item_rows_free(rows, n);
+    cmdb_item_rows_free(rows, n);
     /* Every transition is audited. */
     assert_true(count(f->st, "SELECT count(*) FROM audit WHERE kind = 'changes'") >= 12);
     /* Done is final. */
@@ -488,30 +488,29 @@ static void test_nothing_half_written(void **state)
 static void test_effect_parse(void **state)
 {
     (void)state;
-    struct config_effect e;
+    struct cmdb_effect e;
     char *err = NULL;
-    assert_int_equal(config_effect_parse("hardware:core-sw01:location=DC ラック A-02", &e, &err),
-                     0);
+    assert_int_equal(cmdb_effect_parse("hardware:core-sw01:location=DC ラック A-02", &e, &err), 0);
     assert_string_equal(e.kind, "hardware");
     assert_string_equal(e.name, "core-sw01");
     assert_string_equal(e.location, "DC ラック A-02");
-    config_effect_clear(&e);
-    assert_int_equal(config_effect_parse("hardware:lib-bk01:LTO drive quantity=2", &e, &err), 0);
+    cmdb_effect_clear(&e);
+    assert_int_equal(cmdb_effect_parse("hardware:lib-bk01:LTO drive quantity=2", &e, &err), 0);
     assert_string_equal(e.name, "LTO drive");
     assert_int_equal(e.quantity, 2);
-    config_effect_clear(&e);
-    assert_int_equal(config_effect_parse("account:lib-ad01:tanaka.m-", &e, &err), 0);
-    assert_int_equal(e.op, CONFIG_REMOVE);
+    cmdb_effect_clear(&e);
+    assert_int_equal(cmdb_effect_parse("account:lib-ad01:tanaka.m-", &e, &err), 0);
+    assert_int_equal(e.op, CMDB_REMOVE);
     assert_string_equal(e.name, "tanaka.m");
-    config_effect_clear(&e);
-    assert_int_equal(config_effect_parse("software:web:Apache Tomcat 9.0.83", &e, &err), 0);
+    cmdb_effect_clear(&e);
+    assert_int_equal(cmdb_effect_parse("software:web:Apache Tomcat 9.0.83", &e, &err), 0);
     assert_string_equal(e.name, "Apache Tomcat");
     assert_string_equal(e.version, "9.0.83");
-    config_effect_clear(&e);
-    assert_int_equal(config_effect_parse("firmware:web:x", &e, &err), -1);
+    cmdb_effect_clear(&e);
+    assert_int_equal(cmdb_effect_parse("firmware:web:x", &e, &err), -1);
     free(err);
     err = NULL;
-    assert_int_equal(config_effect_parse("hardware:web:colour=red", &e, &err), -1);
+    assert_int_equal(cmdb_effect_parse("hardware:web:colour=red", &e, &err), -1);
     free(err);
 }
 
