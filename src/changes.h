@@ -3,8 +3,8 @@
  * A change is one `changes` row caching its status; its history is append-only
  * change_events rows (who, when, note), written in the same transaction as the status
  * and an audit row. The procedure is ordered change_steps rows, checked off one by one
- * while the change is in progress. Config effects (src/cmdb.h, the configuration records) are applied
- * when it is done.
+ * while the change is in progress. Config effects (src/cmdb.h, the configuration
+ * records) are applied when it is done.
  *
  *   draft --plan--> planned --submit--> in_review --approve--> approved --start-->
  *   in_progress --done--> done;  in_review --return--> returned --plan--> planned;
