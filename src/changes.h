@@ -24,6 +24,7 @@
 
 struct store;
 struct calendar;
+struct wf_table;
 
 #define CHANGE_REF_LEN 24
 
@@ -31,6 +32,10 @@ extern const char *const change_statuses[]; /* NULL-terminated, in workflow orde
 extern const char *const change_verbs[]; /* plan submit approve return start done cancel rollback */
 extern const char *const change_risks[]; /* low medium high */
 const char *change_status_name(const char *status); /* translated */
+const char *change_action_name(const char *verb);   /* translated; change_workflow's actions */
+/* The workflow as data (src/workflow.h): change_step, change_do_step ("do_step") and
+ * change_add_step/effect ("add_step", "add_effect") ask it before they write. */
+extern const struct wf_table change_workflow;
 
 struct change_new {
     const char *dept, *title; /* required */

@@ -65,6 +65,10 @@ struct incident_step_args {
 };
 int incident_step(struct store *st, const struct sla *sla, const char *ref_or_id, const char *step,
                   const struct incident_step_args *a, char **err);
+/* The steps as data (src/workflow.h): incident_step and incident_submit ("submit") ask
+ * it before they write. */
+struct wf_table;
+extern const struct wf_table incident_workflow;
 
 struct incident {
     char id[ID_LEN + 1];

@@ -70,5 +70,11 @@ int inquiry_events(struct store *st, const char *id, struct inquiry_event **out,
                    char **err);
 void inquiry_events_free(struct inquiry_event *e, size_t n);
 const char *inquiry_status_name(const char *key);
+/* Translated name of a workflow action (the steps above: "approved" is "approve"). */
+const char *inquiry_action_name(const char *key);
+/* The workflow as data (src/workflow.h); every function above that changes the status
+ * asks it before it writes. */
+struct wf_table;
+extern const struct wf_table inquiry_workflow;
 
 #endif

@@ -283,8 +283,8 @@ static void test_requester_cannot_approve(void **state)
     file_change(f->st, NULL, 0, ref);
     step_ok(f->st, ref, "plan", NULL);
     step_ok(f->st, ref, "submit", NULL);
-    step_refused(f->st, ref, "approve", "cannot review");
-    step_refused(f->st, ref, "return", "cannot review");
+    step_refused(f->st, ref, "approve", "the requester cannot approve their own change");
+    step_refused(f->st, ref, "return", "the requester cannot return their own change");
     assert_status(f->st, ref, "in_review");
     as(f->st, "carol");
     step_ok(f->st, ref, "approve", NULL);
