@@ -318,7 +318,7 @@ const char *change_action_name(const char *verb)
         const char *key, *name;
     } names[] = {
         {"plan", N_("plan")},
-        {"submit", N_("submit")},
+        {"submit", N_("submit for review")},
         {"approve", N_("approve")},
         {"return", N_("return")},
         {"start", N_("start")},

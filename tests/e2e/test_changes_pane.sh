@@ -68,7 +68,7 @@ t_wait "Change $AREF is now in review"
 # a cannot approve it: the core's message, nothing written
 before=$(q "SELECT count(*) FROM change_events")
 t_keys a
-t_wait "only an engineer may approve a change (a is operator)"
+t_wait "only an engineer may approve this change (a is an operator)"
 [[ $(q "SELECT status FROM changes WHERE ref = '$AREF'") == in_review ]] || t_fail "status moved"
 [[ $(q "SELECT count(*) FROM change_events") == "$before" ]] || t_fail "a refusal wrote events"
 t_keys Enter
@@ -97,7 +97,7 @@ t_type "B自身"
 t_keys Enter
 t_wait "filter /B自身/: 1 of 3"
 t_keys a
-t_wait "b filed change $BREF and cannot review it"
+t_wait "$BREF: the requester cannot approve their own change"
 # return yamada's change with a note: the note is required
 t_keys /
 t_type "OPAC"
@@ -122,7 +122,7 @@ t_type "除外ルール"
 t_keys Enter
 t_wait "filter /除外ルール/: 1 of 3"
 t_keys D # not yet: the core refuses
-t_wait "change $AREF is approved; done needs it to be in progress"
+t_wait "$AREF: done is not allowed while the change is approved (only while in progress)"
 t_keys g
 t_wait "Change $AREF is now in progress"
 t_keys Space
