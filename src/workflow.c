@@ -89,11 +89,11 @@ static int refuse_state(const struct wf_table *t, const char *from, const char *
     char *allowed = from_states(t, action);
     struct strbuf sb = STRBUF_INIT;
     if (*allowed)
-        sb_printf(&sb, _("%s: %s is not allowed while the %s is %s (only while %s)"), ref,
-                  t->action_name(action), _(t->noun), t->state_name(from), allowed);
+        sb_printf(&sb, _("%s: %s is not allowed while %s (only while %s)"), ref,
+                  t->action_name(action), t->state_name(from), allowed);
     else
-        sb_printf(&sb, _("%s: %s is not allowed while the %s is %s"), ref, t->action_name(action),
-                  _(t->noun), t->state_name(from));
+        sb_printf(&sb, _("%s: %s is not allowed while %s"), ref, t->action_name(action),
+                  t->state_name(from));
     const struct wf_hint *h = find_hint(t, from, action);
     if (h) {
         sb_puts(&sb, ": ");

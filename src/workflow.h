@@ -70,7 +70,7 @@ int workflow_knows(const struct wf_table *t, const char *action);
 /* 0 when who may take action on a record in state from; *to (may be NULL) gets the
  * next state (from itself when the row keeps the state). -1 with *err, worded alike
  * for every ledger:
- *   "CHG-…: done is not allowed while the change is approved (only while in progress)"
+ *   "CHG-…: done is not allowed while approved (only while in progress)"
  *   "CHG-…: only an engineer may approve this change (alice is an operator)"
  *   "CHG-…: the requester cannot approve their own change"
  *   "INQ-…: the author of the draft cannot approve it" */

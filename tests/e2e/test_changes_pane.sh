@@ -122,7 +122,7 @@ t_type "除外ルール"
 t_keys Enter
 t_wait "filter /除外ルール/: 1 of 3"
 t_keys D # not yet: the core refuses
-t_wait "$AREF: done is not allowed while the change is approved (only while in progress)"
+t_wait "$AREF: done is not allowed while approved (only while in progress)"
 t_keys g
 t_wait "Change $AREF is now in progress"
 t_keys Space

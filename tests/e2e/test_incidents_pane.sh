@@ -69,7 +69,7 @@ done
 t_screen | grep -q "recovery .*met" || t_fail "the SLA recovery step is not shown met"
 # a refusal from the core shows as a message
 t_keys f Enter
-t_wait "first response is not allowed while the incident is closed"
+t_wait "first response is not allowed while closed"
 t_keys Escape 2>/dev/null || true
 t_keys Escape
 t_wait "sorted by received"

@@ -308,8 +308,11 @@ static void walk_illegal(struct ledger_fx *f, const struct ledger *l)
                 continue;
             /* takahashi: an engineer who filed and drafted nothing, so the state alone
              * refuses; the message names the action and the state by their labels. */
-            char *want = xasprintf("%s is not allowed while the %s is %s", t->action_name(a),
-                                   t->noun, t->state_name(s));
+            int somewhere = 0; /* then the message says where it is allowed */
+            for (size_t r = 0; r < t->nrows; r++)
+                somewhere |= streq(t->rows[r].action, a);
+            char *want = xasprintf("%s is not allowed while %s%s", t->action_name(a),
+                                   t->state_name(s), somewhere ? " (only while " : "");
             expect_refused(f, l, ref, s, a, "takahashi", want, ref);
             free(want);
             walked++;
