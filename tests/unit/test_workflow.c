@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "changes.h"
+#include "i18n.h"
 #include "incidents.h"
 #include "inquiries.h"
 #include "jobs.h"
@@ -442,6 +443,66 @@ static void test_four_eyes_by_id(void **state)
                    "the author of the draft cannot approve it", NULL);
 }
 
+/* A raw key or an English word: lower-case ASCII ("SE" is Japanese usage). */
+static int has_ascii_word(const char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'a' && *s <= 'z')
+            return 1;
+    return 0;
+}
+
+/* In Japanese nothing of a refusal is English or a raw key: the labels of every state,
+ * action and role, and a state refusal of every ledger (its ref taken out). */
+static void test_japanese_shows_labels(void **state)
+{
+    struct ledger_fx *f = *state;
+    if (access(UNYO_LOCALEDIR "/ja/LC_MESSAGES/unyo.mo", R_OK) != 0) {
+        print_message("the Japanese catalog is not built (make builds it)\n");
+        skip();
+    }
+    setenv("LC_ALL", "C.UTF-8", 1);
+    i18n_init("ja");
+    char *roles = workflow_roles_text(WF_OPERATOR | WF_ENGINEER | WF_MANAGER);
+    if (has_ascii_word(roles))
+        fail_msg("roles: %s", roles);
+    free(roles);
+    for (size_t k = 0; k < ARRAY_LEN(ledgers); k++) {
+        const struct ledger *l = &ledgers[k];
+        const struct wf_table *t = l->t;
+        for (size_t i = 0; t->states[i]; i++)
+            if (has_ascii_word(t->state_name(t->states[i])))
+                fail_msg("%s: state %s shows as %s", l->name, t->states[i],
+                         t->state_name(t->states[i]));
+        for (size_t i = 0; t->actions[i]; i++)
+            if (has_ascii_word(t->action_name(t->actions[i])))
+                fail_msg("%s: action %s shows as %s", l->name, t->actions[i],
+                         t->action_name(t->actions[i]));
+        /* The first illegal pair outside a draft (whose hint names a command). */
+        char ref[64];
+        l->make(f, ref);
+        const char *s = NULL, *a = NULL;
+        for (size_t i = 0; !a && t->states[i]; i++)
+            for (size_t j = 0; !a && t->actions[j]; j++)
+                if (!streq(t->states[i], "draft") && !workflow_find(t, t->states[i], t->actions[j]))
+                    s = t->states[i], a = t->actions[j];
+        assert_non_null(a);
+        set_col(f->st, l, l->state_col, s);
+        fx_as(f->st, "takahashi");
+        char *err = NULL;
+        assert_int_equal(l->act(f, ref, a, &err), -1);
+        char *hit = strstr(err, ref);
+        assert_non_null(hit);
+        memset(hit, '#', strlen(ref));
+        if (has_ascii_word(err) || !strstr(err, t->state_name(s)) ||
+            !strstr(err, t->action_name(a)))
+            fail_msg("%s: %s while %s reads \"%s\"", l->name, a, s, err);
+        free(err);
+    }
+    setenv("LC_ALL", "C", 1);
+    i18n_init("en");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -453,6 +514,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_illegal_problems, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_wrong_person, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_four_eyes_by_id, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_japanese_shows_labels, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
