@@ -393,7 +393,7 @@ int inquiry_step(struct store *st, const char *ref_or_id, const char *step, cons
         set_err(err, _("a note needs text (--note TEXT)"));
         rc = -1;
     }
-    c.closed = streq(step, "closed");
+    c.closed = rc == 0 && streq(step, "closed");
     if (rc == 0)
         rc = apply_in_tx(st, &q, step, note, NULL, &c, err);
     return finish(st, &q, rc, err);
