@@ -9,13 +9,12 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "incident_views.h"
 #include "incidents_int.h"
+#include "sla.h"
 #include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
-
-#include "incident_views.h"
-#include "sla.h"
 
 /* A section that cannot be read is left out: its error is not shown. */
 static void drop_err(char **err)

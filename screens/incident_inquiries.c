@@ -1,18 +1,15 @@
 /* Incidents pane: the inquiry view (問い合わせ; src/inquiries.h): the list,
  * an inquiry's detail and its workflow (draft, review, answer, convert to an
  * incident, close). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
+#include "incident_views.h"
 #include "incidents_int.h"
-#include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
-
-#include "incident_views.h"
 
 static struct table_col qcols[5];
 

@@ -1,18 +1,15 @@
 /* Incidents pane: the problem view (問題管理; src/problems.h): the list, a
  * problem's detail and its fields (root cause, workaround, permanent
  * measure, prevention), links to incidents, knowledge. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "i18n.h"
+#include "incident_views.h"
 #include "incidents_int.h"
-#include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
-
-#include "incident_views.h"
 
 static struct table_col pcols[5];
 
