@@ -73,7 +73,7 @@ static void key_of(const struct inc_list_row *r, enum inc_sort sort, struct key 
              : sort == INC_SORT_STATUS ? r->inc.status
                                        : "");
     k->recv = r->inc.received;
-    snprintf(k->id, sizeof k->id, "%s", r->inc.id);
+    memcpy(k->id, r->inc.id, sizeof k->id); /* both ID_LEN + 1 */
 }
 
 static int key_cmp(const struct key *a, const struct key *b)
