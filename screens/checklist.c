@@ -6,6 +6,7 @@
 
 #include "calendar.h"
 #include "checklist.h"
+#include "hosts.h"
 #include "i18n.h"
 #include "incidents.h"
 #include "sla.h"
@@ -489,20 +490,18 @@ static void picked_template(int i, void *data)
         add_finish(NULL);
         return;
     }
-    sqlite3_stmt *s =
-        store_stmt(ui_store(), "SELECT name FROM hosts WHERE deleted = 0 ORDER BY name");
+    struct host *hosts;
+    size_t nhosts;
     char *read_err = NULL;
-    int step;
-    while ((step = store_next_row(s, &read_err)) == 1) {
-        add.hosts = xrealloc(add.hosts, (size_t)(add.nhosts + 1) * sizeof *add.hosts);
-        add.hosts[add.nhosts++] = xstrdup(col_text(s, 0));
-    }
-    sqlite3_reset(s);
-    if (step < 0) {
+    if (host_list(ui_store(), &hosts, &nhosts, &read_err) != 0) {
         ui_error_take(read_err);
         add_reset();
         return;
     }
+    add.hosts = xcalloc(nhosts + 1, sizeof *add.hosts);
+    for (size_t k = 0; k < nhosts; k++)
+        add.hosts[add.nhosts++] = xstrdup(hosts[k].name);
+    host_list_free(hosts, nhosts);
     ui_pick(_("Host"), (const char *const *)add.hosts, add.nhosts, picked_host, NULL);
 }
 
@@ -510,36 +509,26 @@ static void start_add(struct cl_model *m)
 {
     add_reset();
     add.m = m;
-    sqlite3_stmt *s = store_stmt(
-        ui_store(), "SELECT code, name_ja, name_en, period_text, per_host FROM templates "
-                    "WHERE pane = 'checklist' AND deleted = 0 AND active = 1 "
-                    "ORDER BY (periods & 1) DESC, code");
-    struct strbuf sb = STRBUF_INIT;
-    char **labels = NULL;
+    struct checklist_addable *t;
+    size_t nt;
     char *read_err = NULL;
-    int step;
-    while ((step = store_next_row(s, &read_err)) == 1) {
-        add.codes = xrealloc(add.codes, (size_t)(add.n + 1) * sizeof *add.codes);
-        add.per_host = xrealloc(add.per_host, (size_t)(add.n + 1) * sizeof *add.per_host);
-        labels = xrealloc(labels, (size_t)(add.n + 1) * sizeof *labels);
-        add.codes[add.n] = xstrdup(col_text(s, 0));
-        add.per_host[add.n] = sqlite3_column_int(s, 4);
-        sb_reset(&sb);
-        sb_printf(&sb, "%-6s %s  [%s]", col_text(s, 0), col_text(s, ja() ? 1 : 2),
-                  col_text(s, 3) ? col_text(s, 3) : "");
-        labels[add.n] = sb_detach(&sb);
-        add.n++;
-    }
-    sqlite3_reset(s);
-    sb_free(&sb);
-    if (step < 0) {
-        for (int i = 0; i < add.n; i++)
-            free(labels[i]);
-        free(labels);
+    if (checklist_addable_list(ui_store(), &t, &nt, &read_err) != 0) {
         add_reset();
         ui_error_take(read_err);
         return;
     }
+    add.codes = xcalloc(nt + 1, sizeof *add.codes);
+    add.per_host = xcalloc(nt + 1, sizeof *add.per_host);
+    char **labels = xcalloc(nt + 1, sizeof *labels);
+    for (size_t k = 0; k < nt; k++) {
+        const char *name = ja() ? t[k].name_ja : t[k].name_en;
+        add.codes[add.n] = xstrdup(t[k].code);
+        add.per_host[add.n] = t[k].per_host;
+        labels[add.n] = xasprintf("%-6s %s  [%s]", t[k].code, name ? name : "",
+                                  t[k].period_text ? t[k].period_text : "");
+        add.n++;
+    }
+    checklist_addable_free(t, nt);
     ui_pick(_("Add a checklist item for this day"), (const char *const *)labels, add.n,
             picked_template, NULL);
     for (int i = 0; i < add.n; i++)

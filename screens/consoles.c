@@ -165,23 +165,8 @@ static int link_session(struct store *st, const char *sid, const char *kind, con
 {
     if (strcmp(kind, "incident") == 0)
         return incident_link(st, ref, "ssh_session", sid, NULL, err);
-    if (strcmp(kind, "change") == 0) {
-        char id[ID_LEN + 1];
-        if (store_require_operator(st, err) != 0 || change_resolve(st, ref, id, err) != 0)
-            return -1;
-        if (store_begin(st, err) != 0)
-            return -1;
-        char *d = xasprintf("{\"kind\":\"ssh_session\",\"id\":\"%s\"}", sid);
-        int rc = ledger_add_link(st, "change", id, "ssh_session", sid, NULL, err);
-        if (rc == 0)
-            rc = store_audit(st, "change.link", "changes", id, d, err);
-        free(d);
-        if (rc != 0) {
-            store_rollback(st);
-            return -1;
-        }
-        return store_commit(st, err);
-    }
+    if (strcmp(kind, "change") == 0)
+        return change_link_session(st, ref, sid, err);
     set_err(err, _("link what? link incident REF or link change REF"));
     return -1;
 }

@@ -189,20 +189,10 @@ static void free_rows(struct hosts_model *m)
 /* -1 with *err set when the metrics cannot be read (the sparkline is then left empty). */
 static int load_metrics(struct store *st, struct hrow *r, char **err)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT value FROM host_metrics WHERE host_id = ?1 AND "
-                                     "metric = ?2 ORDER BY at DESC LIMIT 12");
     for (int k = 0; k < NMETRICS; k++) {
-        bind_text(s, 1, r->h.id);
-        bind_text(s, 2, metric_names[k]);
-        int n = 0, step = 0;
-        double tmp[SPARK_N];
-        while (n < SPARK_N && (step = store_next_row(s, err)) == 1)
-            tmp[n++] = sqlite3_column_double(s, 0);
-        sqlite3_reset(s);
-        if (step < 0)
+        int n = host_metric_recent(st, r->h.id, metric_names[k], r->vals[k], SPARK_N, err);
+        if (n < 0)
             return -1;
-        for (int i = 0; i < n; i++)
-            r->vals[k][i] = tmp[n - 1 - i];
         r->nvals[k] = n;
     }
     return 0;

@@ -366,10 +366,7 @@ static void build_detail(struct jb_model *m)
 /* ---- loading ---- */
 static int64_t data_version(void)
 {
-    sqlite3_stmt *s = store_stmt(ui_store(), "PRAGMA data_version");
-    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
-    return v;
+    return store_data_version(ui_store());
 }
 
 /* Puts a fresh list in place, keeping the selection on the same run. */
@@ -436,7 +433,6 @@ static void load_work(void *arg)
     struct store *st = NULL;
     if (store_open(j->path, STORE_OPEN_EXISTING, &st, &j->err) != 0)
         return;
-    sqlite3_busy_timeout(st->db, 5000);
     if (j->ensure &&
         (jobs_recover(st, NULL, &j->ensure_err) != 0 ||
          jobs_ensure_runs(st, j->cal, j->day, &j->created, &j->ensure_err) != 0) &&
@@ -635,7 +631,7 @@ static void bg_work(void *arg)
     j->rc = -1;
     if (store_open(j->path, STORE_OPEN_EXISTING, &st, &j->err) != 0)
         return;
-    sqlite3_busy_timeout(st->db, 10000);
+    store_busy_timeout(st, 10000);
     struct job_runner_opts o = {0};
     o.day = j->day;
     o.only_job = j->code;
@@ -799,13 +795,18 @@ static int submit_delivery(struct ui_form *f, void *data, char **err)
 
 static void start_delivery(struct jb_model *m, const struct job_run_row *r)
 {
-    char *to = NULL;
-    sqlite3_stmt *s = store_stmt(ui_store(), "SELECT deliver_to FROM jobs WHERE code = ?1 AND "
-                                             "deleted = 0");
-    bind_text(s, 1, r->code);
-    if (sqlite3_step(s) == SQLITE_ROW && col_text(s, 0))
-        to = xstrdup(col_text(s, 0));
-    sqlite3_reset(s);
+    /* the department from the job's definition fills the form in */
+    char *to = NULL, *err = NULL;
+    struct job_row *jobs;
+    size_t njobs;
+    if (jobs_list(ui_store(), &jobs, &njobs, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    for (size_t i = 0; i < njobs && !to; i++)
+        if (strcmp(jobs[i].code, r->code) == 0 && jobs[i].deliver_to)
+            to = xstrdup(jobs[i].deliver_to);
+    job_rows_free(jobs, njobs);
     /* files: the first word of each "PATH (N bytes)" line */
     struct strbuf files = STRBUF_INIT;
     for (const char *p = r->files; p && *p;) {

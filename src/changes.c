@@ -274,6 +274,35 @@ int change_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1],
     return -1;
 }
 
+int change_link_session(struct store *st, const char *change_ref, const char *session_id,
+                        char **err)
+{
+    char id[ID_LEN + 1], sid[ID_LEN + 1];
+    if (store_require_operator(st, err) != 0 || change_resolve(st, change_ref, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    int found =
+        session_id ? find_one(st, "SELECT id FROM ssh_sessions WHERE id = ?1", session_id, sid, err)
+                   : 0;
+    if (found == 0)
+        set_err(err, _("no SSH session %s"), session_id ? session_id : "");
+    if (found != 1) {
+        store_rollback(st);
+        return -1;
+    }
+    char *d = xasprintf("{\"kind\":\"ssh_session\",\"id\":\"%s\"}", sid);
+    int rc = ledger_add_link(st, "change", id, "ssh_session", sid, NULL, err);
+    if (rc == 0)
+        rc = store_audit(st, "change.link", "changes", id, d, err);
+    free(d);
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
 struct change_state {
     char status[16];
     char requester_id[ID_LEN + 1];

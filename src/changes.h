@@ -60,6 +60,11 @@ int change_create(struct store *st, const struct change_new *in, char *out_id, c
 
 /* Finds by id or ref (CHG-YYYYMMDD-xxxx). */
 int change_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1], char **err);
+/* Links a recorded SSH session (ssh_sessions id) to a change (id or ref), with an
+ * audit row, in one transaction. Refuses an unknown change ("no change X") or
+ * session ("no SSH session X"); nothing is written then. */
+int change_link_session(struct store *st, const char *change_ref, const char *session_id,
+                        char **err);
 
 /* One workflow verb (change_verbs). note may be NULL (return and cancel want one). */
 int change_step(struct store *st, const char *ref_or_id, const char *verb, const char *note,

@@ -1280,6 +1280,18 @@ void incident_list_free(struct incident *rows, size_t n)
     free(rows);
 }
 
+int incident_count_open(struct store *st, long *out, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM incidents WHERE deleted = 0 AND "
+                                     "status NOT IN ('recovered', 'closed')");
+    *out = 0;
+    int rc = store_one_row(s, err);
+    if (rc == 1)
+        *out = (long)sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc < 0 ? -1 : 0;
+}
+
 int sla_scan(struct store *st, const struct sla *sla, int64_t now,
              void (*cb)(void *user, const struct incident *inc, enum sla_step step), void *user,
              int *found, char **err)

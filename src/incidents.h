@@ -123,6 +123,9 @@ struct incident_filter {
 int incident_list(struct store *st, const struct sla *sla, const struct incident_filter *f,
                   int64_t now, struct incident **out, size_t *n, int *partial, char **err);
 void incident_list_free(struct incident *rows, size_t n);
+/* How many incidents are open (neither recovered nor closed; drafts count):
+ * the console's status bar number. */
+int incident_count_open(struct store *st, long *out, char **err);
 
 /* Computes inc->sla at now (loads pause intervals when the incident has any). */
 int incident_sla(struct store *st, const struct sla *sla, struct incident *inc, int64_t now,

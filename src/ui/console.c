@@ -19,6 +19,7 @@
 #include "calendar.h"
 #include "checklist.h"
 #include "i18n.h"
+#include "incidents.h"
 #include "paths.h"
 #include "shifts.h"
 #include "store.h"
@@ -255,10 +256,10 @@ static void counts_work(void *arg)
         free(err);
         return;
     }
-    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM incidents WHERE deleted = 0 AND "
-                                     "status NOT IN ('recovered', 'closed')");
-    j->open = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
-    sqlite3_reset(s);
+    if (incident_count_open(st, &j->open, &err) != 0)
+        j->open = -1;
+    free(err);
+    err = NULL;
     j->have = checklist_counts(st, j->cal, j->day, &j->ng, &j->todo, &err) == 0;
     free(err);
     err = NULL;
