@@ -1055,23 +1055,19 @@ static long max_rss_kb(void)
  * /dev/null; times measured inside the process. */
 static int run_bench(const char *mode, long arg, const char *pattern, long at_row)
 {
-    FILE *out = fopen("/dev/null", "w");
-    SCREEN *scr = newterm("xterm-256color", out, stdin);
-    if (!scr) {
-        fprintf(stderr, "unyo: no terminal for the benchmark\n");
+    char *err = NULL;
+    if (ui_terminal_start_headless(160, 50, &err) != 0) {
+        fprintf(stderr, "unyo: %s\n", err);
+        free(err);
         return 1;
     }
-    set_term(scr);
-    resizeterm(50, 160);
-    ui_headless = 1;
-    char *err = NULL;
-    ui_theme_init(&err);
-    free(err);
-    if (ui_switch_pane("incidents") != 0)
+    if (ui_switch_pane("incidents") != 0) {
+        ui_terminal_stop_headless();
         return 1;
+    }
     struct pane *p = cur_pane();
     if (p->open_error) {
-        endwin();
+        ui_terminal_stop_headless();
         fprintf(stderr, "unyo: %s\n", p->open_error);
         return 1;
     }
@@ -1099,14 +1095,14 @@ static int run_bench(const char *mode, long arg, const char *pattern, long at_ro
         for (int i = 0; i < runs; i++) {
             pcre2_code *re = ui_filter_compile(pattern, &err);
             if (!re) {
-                endwin();
+                ui_terminal_stop_headless();
                 fprintf(stderr, "unyo: %s\n", err);
                 return 1;
             }
             double c0 = cpu_sec();
             double t0 = now_sec();
             if (p->ops->filter(p, re, pattern, &err) != 0) {
-                endwin();
+                ui_terminal_stop_headless();
                 fprintf(stderr, "unyo: %s\n", err);
                 return 1;
             }
@@ -1116,7 +1112,7 @@ static int run_bench(const char *mode, long arg, const char *pattern, long at_ro
             ui_filter_free(re);
         }
     }
-    endwin();
+    ui_terminal_stop_headless();
     qsort(t, (size_t)runs, sizeof *t, cmp_double);
     qsort(cpu, (size_t)runs, sizeof *cpu, cmp_double);
     printf("%s runs=%d median_ms=%.3f min_ms=%.3f max_ms=%.3f cpu_ms=%.3f setup_ms=%.1f "
@@ -1125,8 +1121,6 @@ static int run_bench(const char *mode, long arg, const char *pattern, long at_ro
            setup * 1e3, max_rss_kb());
     free(t);
     free(cpu);
-    delscreen(scr);
-    fclose(out);
     return 0;
 }
 
@@ -1173,24 +1167,12 @@ static int dump_screen(const char *path)
  * to dump_path at the end. */
 static int run_script(const char *script, const char *dump_path, int w, int h, char **errp)
 {
-    char *err = NULL;
     char *text = read_file(script, NULL, errp);
     if (!text)
         return -1;
-    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
-    SCREEN *scr = newterm("xterm-256color", out, in);
-    if (!scr) {
+    if (ui_terminal_start_headless(w, h, errp) != 0) {
         free(text);
-        set_err(errp, "no terminal description for xterm-256color");
         return -1;
-    }
-    set_term(scr);
-    resizeterm(h, w);
-    ui_headless = 1;
-    if (ui_theme_init(&err) != 0) {
-        ui_error("%s", err);
-        free(err);
-        err = NULL;
     }
     load_config();
     refresh_counts();
@@ -1256,10 +1238,7 @@ static int run_script(const char *script, const char *dump_path, int w, int h, c
         fprintf(stderr, "unyo: cannot write %s\n", dump_path);
         rc = 1;
     }
-    endwin();
-    delscreen(scr);
-    fclose(out);
-    fclose(in);
+    ui_terminal_stop_headless();
     free(text);
     return rc;
 }

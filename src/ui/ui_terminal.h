@@ -32,4 +32,13 @@ void ui_terminal_stop(void);
  * defaults. */
 void ui_terminal_done(void);
 
+/* The headless screen of the console's --script and benchmark modes: w x h
+ * cells of an xterm-256color drawn to /dev/null, keys from nowhere (the
+ * caller feeds them), ui_headless set. A theme file error is shown on the
+ * message line (ui_error). 0, or -1 with *err when there is no terminal
+ * description (nothing started). */
+int ui_terminal_start_headless(int w, int h, char **err);
+/* Ends the headless screen and frees it. */
+void ui_terminal_stop_headless(void);
+
 #endif
