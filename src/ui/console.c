@@ -1097,6 +1097,9 @@ static int run_bench(const char *mode, long arg, const char *pattern, long at_ro
             if (!re) {
                 ui_terminal_stop_headless();
                 fprintf(stderr, "unyo: %s\n", err);
+                free(err);
+                free(t);
+                free(cpu);
                 return 1;
             }
             double c0 = cpu_sec();
@@ -1104,6 +1107,10 @@ static int run_bench(const char *mode, long arg, const char *pattern, long at_ro
             if (p->ops->filter(p, re, pattern, &err) != 0) {
                 ui_terminal_stop_headless();
                 fprintf(stderr, "unyo: %s\n", err);
+                free(err);
+                ui_filter_free(re);
+                free(t);
+                free(cpu);
                 return 1;
             }
             draw_all();
