@@ -955,6 +955,14 @@ int consoles_ssh_options(int argc, char **argv, struct consoles_ssh_options *o, 
     return 0;
 }
 
+int consoles_ssh_terminal(char **err)
+{
+    if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+        return 0;
+    set_err(err, "%s", _("ssh needs a terminal"));
+    return -1;
+}
+
 int consoles_ssh_main(struct store *st, const char *host, const struct consoles_ssh_options *o,
                       char **errp)
 {
@@ -965,10 +973,8 @@ int consoles_ssh_main(struct store *st, const char *host, const struct consoles_
     F.keys = o->keys;
     F.stream_cmd = o->stream_cmd;
     F.st = st;
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "%s\n", _("unyo: ssh needs a terminal"));
-        return EXIT_FAILURE;
-    }
+    if (consoles_ssh_terminal(errp) != 0)
+        return -1;
     F.t0 = now_s();
     char *err = NULL;
     if (ui_terminal_start(UI_TERM_RAW, &err) != 0) { /* C-c, C-z and C-\ go to the server */

@@ -124,6 +124,8 @@ struct consoles_ssh_options {
 /* Reads argv (the options after HOST) into *o: 0, or -1 with *err (a usage
  * error, translated). */
 int consoles_ssh_options(int argc, char **argv, struct consoles_ssh_options *o, char **err);
+/* 0 when stdin and stdout are a terminal, or -1 with *err. */
+int consoles_ssh_terminal(char **err);
 /* Runs the session to host on st (open, acting operator resolved; it stays
  * the caller's to close). Returns the exit code (the remote shell's status),
  * or -1 with *err when the session could not start (exit 1). */

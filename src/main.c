@@ -38,6 +38,8 @@ static int run_ssh(struct cli_ctx *ctx, const char *host, int argc, char **argv)
         free(err);
         return rc;
     }
+    if (consoles_ssh_terminal(&err) != 0)
+        return cli_fail(err);
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
