@@ -161,7 +161,10 @@ struct pane {
     int h, w;         /* size of the pane area */
 };
 
-/* The registry: every pane, in tab order (src/ui/panes.c). */
+/* The registry: every pane, in tab order. The kit does not know the panes:
+ * the program sets them once (src/main.c, from screens/panes.c) before the key
+ * map or the console start; until then there is none. */
+void ui_set_panes(const struct pane_ops *const *panes, size_t count);
 const struct pane_ops *const *ui_pane_registry(size_t *count);
 
 /* What panes may ask of the console. */
