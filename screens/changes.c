@@ -33,6 +33,9 @@ enum ch_sort {
 };
 static const char *const ch_sort_names[CH_SORT_COUNT] = {"created", "ref",    "status",
                                                          "risk",    "window", "dept"};
+static const char *const ch_sort_labels[CH_SORT_COUNT] = {
+    N_("date filed"), N_("change ref"),  N_("status"),
+    N_("risk level"), N_("work window"), N_("requesting department")};
 
 struct ch_model {
     struct change *rows;
@@ -430,6 +433,7 @@ static int ch_open(struct pane *p, char **err)
     table_init(&m->table, ch_cols, CH_NCOLS, (struct table_source){ch_count, ch_fetch, m});
     ui_list_init(&m->list, &m->table, ch_sort_names, CH_SORT_COUNT, rebuild, m);
     m->list.col_sort = ch_col_sort;
+    m->list.sort_labels = ch_sort_labels;
     m->list.detail = &m->lines;
     m->list.detail_open = &m->detail;
     p->data = m;

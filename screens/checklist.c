@@ -22,6 +22,8 @@
 
 enum cl_sort { CL_SORT_LIST, CL_SORT_STATUS, CL_SORT_HOST, CL_SORT_COUNT };
 static const char *const cl_sort_names[CL_SORT_COUNT] = {"code", "status", "host"};
+static const char *const cl_sort_labels[CL_SORT_COUNT] = {N_("item code"), N_("item status"),
+                                                          N_("item host")};
 
 struct cl_model {
     char day[11];
@@ -235,6 +237,7 @@ static int cl_open(struct pane *p, char **err)
     table_init(&m->table, cl_cols, 9, (struct table_source){cl_count, cl_fetch, m});
     ui_list_init(&m->list, &m->table, cl_sort_names, CL_SORT_COUNT, rebuild, m);
     m->list.col_sort = cl_col_sort;
+    m->list.sort_labels = cl_sort_labels;
     m->list.detail = &m->lines;
     m->list.detail_open = &m->detail;
     p->data = m;

@@ -33,6 +33,8 @@
 
 enum jb_sort { JB_SORT_START, JB_SORT_STATE, JB_SORT_HOST, JB_SORT_CODE, JB_SORT_COUNT };
 static const char *const jb_sort_names[JB_SORT_COUNT] = {"start", "state", "host", "code"};
+static const char *const jb_sort_labels[JB_SORT_COUNT] = {N_("expected start"), N_("run state"),
+                                                          N_("job host"), N_("job code")};
 
 struct jb_model {
     char day[11];
@@ -524,6 +526,7 @@ static int jb_open(struct pane *p, char **err)
     table_init(&m->table, jb_cols, JB_NCOLS, (struct table_source){jb_count, jb_fetch, m});
     ui_list_init(&m->list, &m->table, jb_sort_names, JB_SORT_COUNT, rebuild, m);
     m->list.col_sort = jb_col_sort;
+    m->list.sort_labels = jb_sort_labels;
     m->list.detail = &m->lines;
     m->list.detail_open = &m->detail;
     p->data = m;

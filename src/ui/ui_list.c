@@ -61,7 +61,7 @@ const char *ui_list_sort_name(const struct ui_list *l)
 {
     if (!l->sort_names || l->sort < 0 || l->sort >= l->nsorts)
         return "";
-    return l->sort_labels ? l->sort_labels[l->sort] : l->sort_names[l->sort];
+    return l->sort_labels ? _(l->sort_labels[l->sort]) : l->sort_names[l->sort];
 }
 
 const char *ui_list_order_label(const struct ui_list *l, char *buf, size_t size)

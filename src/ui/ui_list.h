@@ -32,7 +32,7 @@ struct ui_list {
     int desc;                      /* `<`: the order is reversed */
     const char *const *sort_names; /* `>` cycles through them; `:sort NAME` */
     int nsorts;
-    const char *const *sort_labels; /* their names on screen (translated); NULL: sort_names */
+    const char *const *sort_labels; /* their names on screen (N_() strings); NULL: sort_names */
     const int *col_sort;            /* per table column: the sort key a header click picks, -1 none;
                                        NULL: header clicks do not sort */
     /* Re-filters and re-sorts the pane's rows into its visible order, then
