@@ -238,6 +238,19 @@ static const struct pane_ops *list_pane_of(const char *action)
     return NULL;
 }
 
+int keymap_check_bindings(const struct ui_binding *b, char **err)
+{
+    if (!entries)
+        keymap_init_unchecked();
+    for (; b && b->action; b++) {
+        int keys[KEYMAP_MAX_KEYS], n;
+        if (parse_keys(b->keys, keys, &n, err) != 0 ||
+            check_not_shared(b->action, keys, n, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int keymap_check_panes(char **err)
 {
     if (!entries)

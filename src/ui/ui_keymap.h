@@ -34,6 +34,8 @@ void keymap_init_unchecked(void);
  * shared list key (ui_list.h); keymap_init aborts on that (a compiled-in
  * table is wrong), keymap_set refuses it for a user's line. */
 int keymap_check_panes(char **err);
+/* The same check for one table's default keys (a list pane's bindings). */
+int keymap_check_bindings(const struct ui_binding *b, char **err);
 /* Replaces the keys of an action: "Q" or "j Down". -1 with *err (unknown action
  * or key name). */
 int keymap_set(const char *action, const char *keys, char **err);

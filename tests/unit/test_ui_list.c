@@ -302,6 +302,23 @@ static void test_shared_keys_in_list_panes(void **state)
     assert_string_equal(keymap_lookup(&changes_pane, 'n'), "next-match");
     assert_string_equal(keymap_lookup(&jobs_pane, '<'), "sort-reverse");
     assert_string_equal(keymap_lookup(&changes_pane, 'S'), "changes.start");
+    /* a list pane's table that takes a shared key is refused, naming both */
+    static const struct ui_binding bad[] = {
+        {"fake.note", "t", "add a note"},
+        {"fake.start", "x g", "start the change"},
+        {NULL, NULL, NULL},
+    };
+    assert_int_equal(keymap_check_bindings(bad, &err), -1);
+    assert_non_null(strstr(err, "fake.start"));
+    assert_non_null(strstr(err, "top"));
+    free(err);
+    err = NULL;
+    static const struct ui_binding bad_match[] = {{"fake.new", "n", "new"}, {NULL, NULL, NULL}};
+    assert_int_equal(keymap_check_bindings(bad_match, &err), -1);
+    assert_non_null(strstr(err, "next-match"));
+    free(err);
+    err = NULL;
+    assert_int_equal(keymap_check_bindings(bad, NULL) + keymap_check_bindings(bad + 2, NULL), -1);
     /* a user's [keys] line cannot give a list pane's action a shared key */
     assert_int_equal(keymap_set("changes.start", "g", &err), -1);
     assert_non_null(strstr(err, "top"));
