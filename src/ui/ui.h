@@ -136,6 +136,9 @@ struct pane_ops {
     void (*load)(struct pane *p);
     /* Call load each time the pane is shown again (cheap loads only). */
     int reload_on_show;
+    /* A list pane (src/ui/ui_list.h): the shared list keys come first and its
+     * bindings may not take one of them (keymap_init refuses the table). */
+    int list;
     void (*draw)(struct pane *p, const struct ui_canvas *c);
     /* An action from the key map ("down", "checklist.ok"); 1 when handled. */
     int (*action)(struct pane *p, const char *action);

@@ -2,7 +2,7 @@
 # The Changes pane, draft to done with separation of duties: operator a files a
 # change (form, then steps one by one), submits it and cannot approve it; engineer b
 # approves it (and cannot approve a change b filed) and returns another with a note; a
-# starts it, checks off every step with its output, marks it done and rolls it back. The status is on screen at every stage and
+# starts it (g only moves to the first row; S asks first, naming the window), checks off every step with its output, marks it done and rolls it back. The status is on screen at every stage and
 # every refusal is the core's message in the status line.
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
@@ -31,7 +31,7 @@ T_USER=a
 t_start 120 30 --lang en --pane changes
 t_wait "Change requests — 2, 2 open, 2 in review, 1 with a window in service hours"
 t_wait "11-28 10:00–12:00 ⚠"
-t_keys n
+t_keys +
 t_wait "New change request"
 t_type "資料課"
 t_keys Tab
@@ -123,7 +123,19 @@ t_keys Enter
 t_wait "filter /除外ルール/: 1 of 3"
 t_keys D # not yet: the core refuses
 t_wait "$AREF: done is not allowed while approved (only while in progress)"
+# g is "first row" here as in every list: it never starts the change
+# (keys are read in order: once S's question is up, g has been handled)
 t_keys g
+# S asks first, naming the change and where its window stands; n starts nothing
+t_keys S
+t_wait "Start the work of $AREF now? Its window 11-29 18:00–20:00 JST has NOT begun yet. (y/n)"
+[[ $(q "SELECT status FROM changes WHERE ref = '$AREF'") == approved ]] || t_fail "g started the change"
+t_keys n
+t_wait "$AREF was not started."
+[[ $(q "SELECT status FROM changes WHERE ref = '$AREF'") == approved ]] || t_fail "n started the change"
+t_keys S
+t_wait "(y/n)"
+t_keys y
 t_wait "Change $AREF is now in progress"
 t_keys Space
 t_wait "$AREF step 1: 設定ファイルをバックアップする"
