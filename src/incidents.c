@@ -10,6 +10,7 @@
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
+#include "workflow.h"
 
 const char *const incident_channels[] = {"phone", "mail", "alert", "visit", "rounds", NULL};
 const char *const incident_categories[] = {"network",  "server", "software", "security",
@@ -570,6 +571,78 @@ int incident_update_draft(struct store *st, const struct sla *sla, const char *r
     return store_commit(st, err);
 }
 
+static const char *const incident_states[] = {
+    "draft",           "received",  "isolated", "escalated", "first_response",
+    "second_response", "recovered", "closed",   "reopened",  NULL};
+static const char *const incident_actions[] = {
+    "submit",   "isolated", "escalated", "first_response", "second_response", "recovered", "closed",
+    "reopened", "note",     "assigned",  "paused",         "resumed",         "notified",  NULL};
+
+static const char *incident_action_name(const char *k)
+{
+    return streq(k, "submit") ? _("submit") : incident_status_name(k);
+}
+
+/* The incident workflow: the seed's order of steps (the picture in incidents.h).
+ * A draft takes notes until it is submitted; a step's other needs (an assignee, a
+ * paused clock, ...) are checked in step_in_tx. */
+static const struct wf_transition incident_rows[] = {
+    {"draft", "submit", "received", 0, 0},
+    {"received", "isolated", "isolated", 0, 0},
+    {"reopened", "isolated", "isolated", 0, 0},
+    {"isolated", "escalated", "escalated", 0, 0},
+    {"first_response", "escalated", "escalated", 0, 0},
+    {"reopened", "escalated", "escalated", 0, 0},
+    {"isolated", "first_response", "first_response", 0, 0},
+    {"escalated", "first_response", "first_response", 0, 0},
+    {"reopened", "first_response", "first_response", 0, 0},
+    {"first_response", "second_response", "second_response", 0, 0},
+    {"first_response", "recovered", "recovered", 0, 0},
+    {"second_response", "recovered", "recovered", 0, 0},
+    {"recovered", "closed", "closed", 0, 0},
+    {"recovered", "reopened", "reopened", 0, 0},
+    {"closed", "reopened", "reopened", 0, 0},
+    {"draft", "note", NULL, 0, 0},
+    {"received", "note", NULL, 0, 0},
+    {"isolated", "note", NULL, 0, 0},
+    {"escalated", "note", NULL, 0, 0},
+    {"first_response", "note", NULL, 0, 0},
+    {"second_response", "note", NULL, 0, 0},
+    {"reopened", "note", NULL, 0, 0},
+    {"recovered", "note", NULL, 0, 0},
+    {"closed", "note", NULL, 0, 0},
+    {"received", "assigned", NULL, 0, 0},
+    {"isolated", "assigned", NULL, 0, 0},
+    {"escalated", "assigned", NULL, 0, 0},
+    {"first_response", "assigned", NULL, 0, 0},
+    {"second_response", "assigned", NULL, 0, 0},
+    {"reopened", "assigned", NULL, 0, 0},
+    {"recovered", "assigned", NULL, 0, 0},
+    {"received", "paused", NULL, 0, 0},
+    {"isolated", "paused", NULL, 0, 0},
+    {"escalated", "paused", NULL, 0, 0},
+    {"first_response", "paused", NULL, 0, 0},
+    {"second_response", "paused", NULL, 0, 0},
+    {"reopened", "paused", NULL, 0, 0},
+    {"received", "resumed", NULL, 0, 0},
+    {"isolated", "resumed", NULL, 0, 0},
+    {"escalated", "resumed", NULL, 0, 0},
+    {"first_response", "resumed", NULL, 0, 0},
+    {"second_response", "resumed", NULL, 0, 0},
+    {"reopened", "resumed", NULL, 0, 0},
+    {"recovered", "resumed", NULL, 0, 0},
+    {"closed", "resumed", NULL, 0, 0},
+    {"recovered", "notified", NULL, 0, 0},
+    {"closed", "notified", NULL, 0, 0},
+};
+static const struct wf_hint incident_hints[] = {
+    {"draft", NULL, N_("it is a draft: submit it first (unyo incident submit %s)")},
+};
+const struct wf_table incident_workflow = {
+    N_("incident"),           incident_states,      incident_actions,
+    incident_status_name,     incident_action_name, incident_rows,
+    ARRAY_LEN(incident_rows), incident_hints,       ARRAY_LEN(incident_hints)};
+
 /* Read, check and write in one BEGIN IMMEDIATE, like the steps: two consoles
  * submitting one draft at once cannot both win. The claim is an UPDATE guarded by
  * status = 'draft' whose change count decides, so even a store whose write lock
@@ -584,11 +657,9 @@ int incident_submit(struct store *st, const struct sla *sla, const char *ref_or_
         store_rollback(st);
         return -1;
     }
-    int rc = 0;
-    if (!streq(inc.status, "draft")) {
-        set_err(err, _("%s is not a draft (it is %s)"), inc.ref, incident_status_name(inc.status));
-        rc = -1;
-    }
+    struct wf_actor who = workflow_actor(st);
+    struct wf_record rec = {inc.ref, NULL, NULL};
+    int rc = workflow_check(&incident_workflow, inc.status, "submit", &who, &rec, NULL, err);
     if (rc == 0) {
         char nts[TIME_ISO_LEN + 1];
         time_format_iso(now, nts);
@@ -642,81 +713,37 @@ static int step_in_tx(struct store *st, const struct sla *sla, const char *ref_o
     if (incident_get(st, sla, ref_or_id, now, &inc, err) != 0)
         return -1;
     const char *cur = inc.status;
-    const char *refused = NULL; /* what is needed first */
     char assignee_id[ID_LEN + 1] = "";
     char *data = NULL;
+    struct wf_actor who = workflow_actor(st);
+    struct wf_record rec = {inc.ref, NULL, NULL};
     const char *new_status = NULL;
-    int rc = 0;
-
-    static const char *const open_states[] = {
-        "received", "isolated", "escalated", "first_response", "second_response", "reopened", NULL};
-    if (streq(cur, "draft") && !streq(step, "note")) {
-        set_err(err, _("%s is a draft: submit it first (unyo incident submit %s)"), inc.ref,
-                inc.ref);
+    int rc = workflow_check(&incident_workflow, cur, step, &who, &rec, &new_status, err);
+    if (rc == 0 && streq(new_status, cur))
+        new_status = NULL; /* the row keeps the state */
+    /* What the step needs beyond its state. */
+    const char *refused = NULL;
+    if (rc != 0) {
+        /* refused by the workflow */
+    } else if (streq(step, "escalated") && !a->assignee) {
+        set_err(err, _("escalation needs the engineer it goes to (--assignee LOGIN)"));
         rc = -1;
-    } else if (streq(step, "isolated")) {
-        if (!is(cur, (const char *const[]){"received", "reopened", NULL}))
-            refused = _("isolation follows reception (or a reopening)");
-        new_status = "isolated";
-    } else if (streq(step, "escalated")) {
-        if (!is(cur, (const char *const[]){"isolated", "first_response", "reopened", NULL}))
-            refused = _("escalation follows first isolation (isolated)");
-        else if (!a->assignee) {
-            set_err(err, _("escalation needs the engineer it goes to (--assignee LOGIN)"));
-            rc = -1;
-        }
-        new_status = "escalated";
-    } else if (streq(step, "first_response")) {
-        if (!is(cur, (const char *const[]){"isolated", "escalated", "reopened", NULL}))
-            refused = _("first response follows isolation or escalation");
-        new_status = "first_response";
-    } else if (streq(step, "second_response")) {
-        if (!is(cur, (const char *const[]){"first_response", NULL}))
-            refused = _("second response follows first response");
-        new_status = "second_response";
-    } else if (streq(step, "recovered")) {
-        if (!is(cur, (const char *const[]){"first_response", "second_response", NULL}))
-            refused = _("recovery follows a first or second response");
-        new_status = "recovered";
-    } else if (streq(step, "closed")) {
-        if (!streq(cur, "recovered"))
-            refused = _("only a recovered incident can be closed");
-        new_status = "closed";
-    } else if (streq(step, "reopened")) {
-        if (!is(cur, (const char *const[]){"recovered", "closed", NULL}))
-            refused = _("only a recovered or closed incident can be reopened");
-        new_status = "reopened";
-    } else if (streq(step, "note")) {
-        if (!a->note || !*a->note) {
-            set_err(err, _("a note needs text (--note TEXT)"));
-            rc = -1;
-        }
-    } else if (streq(step, "assigned")) {
-        if (streq(cur, "closed"))
-            refused = _("the incident is closed");
-        else if (!a->assignee) {
-            set_err(err, _("say whom to assign (--assignee LOGIN)"));
-            rc = -1;
-        }
-    } else if (streq(step, "paused")) {
-        if (!is(cur, open_states))
-            refused = _("only an open incident's clock can be paused");
-        else if (inc.paused_since)
-            refused = _("the SLA clock is already paused");
-        else if (!a->note || !*a->note) {
-            set_err(err, _("a pause needs its reason (--note \"waiting on the library\")"));
-            rc = -1;
-        }
-    } else if (streq(step, "resumed")) {
-        if (!inc.paused_since)
-            refused = _("the SLA clock is not paused");
-    } else if (streq(step, "notified")) {
-        if (!is(cur, (const char *const[]){"recovered", "closed", NULL}))
-            refused = _("the library is notified of a recovery: record recovered first");
-        else if (!a->to || !*a->to) {
-            set_err(err, _("say who was told (--to WHOM)"));
-            rc = -1;
-        }
+    } else if (streq(step, "note") && (!a->note || !*a->note)) {
+        set_err(err, _("a note needs text (--note TEXT)"));
+        rc = -1;
+    } else if (streq(step, "assigned") && !a->assignee) {
+        set_err(err, _("say whom to assign (--assignee LOGIN)"));
+        rc = -1;
+    } else if (streq(step, "paused") && inc.paused_since) {
+        refused = _("the SLA clock is already paused");
+    } else if (streq(step, "paused") && (!a->note || !*a->note)) {
+        set_err(err, _("a pause needs its reason (--note \"waiting on the library\")"));
+        rc = -1;
+    } else if (streq(step, "resumed") && !inc.paused_since) {
+        refused = _("the SLA clock is not paused");
+    } else if (streq(step, "notified") && (!a->to || !*a->to)) {
+        set_err(err, _("say who was told (--to WHOM)"));
+        rc = -1;
     }
     if (rc == 0 && refused) {
         set_err(err, _("%s: cannot record %s while the incident is %s: %s"), inc.ref,
@@ -988,6 +1015,18 @@ void incident_list_free(struct incident *rows, size_t n)
     for (size_t i = 0; i < n; i++)
         incident_clear(&rows[i]);
     free(rows);
+}
+
+int incident_count_open(struct store *st, long *out, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM incidents WHERE deleted = 0 AND "
+                                     "status NOT IN ('recovered', 'closed')");
+    *out = 0;
+    int rc = store_one_row(s, err);
+    if (rc == 1)
+        *out = (long)sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc < 0 ? -1 : 0;
 }
 
 int sla_scan(struct store *st, const struct sla *sla, int64_t now,

@@ -66,6 +66,10 @@ struct incident_step_args {
 };
 int incident_step(struct store *st, const struct sla *sla, const char *ref_or_id, const char *step,
                   const struct incident_step_args *a, char **err);
+/* The steps as data (src/workflow.h): incident_step and incident_submit ("submit") ask
+ * it before they write. */
+struct wf_table;
+extern const struct wf_table incident_workflow;
 
 struct incident {
     char id[ID_LEN + 1];
@@ -112,6 +116,9 @@ struct incident_filter {
 int incident_list(struct store *st, const struct sla *sla, const struct incident_filter *f,
                   int64_t now, struct incident **out, size_t *n, int *partial, char **err);
 void incident_list_free(struct incident *rows, size_t n);
+/* How many incidents are open (neither recovered nor closed; drafts count):
+ * the console's status bar number. */
+int incident_count_open(struct store *st, long *out, char **err);
 
 /* Computes inc->sla at now (loads pause intervals when the incident has any). */
 int incident_sla(struct store *st, const struct sla *sla, struct incident *inc, int64_t now,

@@ -67,5 +67,11 @@ void inquiry_list_free(struct inquiry *q, size_t n);
 int inquiry_events(struct store *st, const char *id, struct ledger_event **out, size_t *n,
                    char **err);
 const char *inquiry_status_name(const char *key);
+/* Translated name of a workflow action (the steps above: "approved" is "approve"). */
+const char *inquiry_action_name(const char *key);
+/* The workflow as data (src/workflow.h); every function above that changes the status
+ * asks it before it writes. */
+struct wf_table;
+extern const struct wf_table inquiry_workflow;
 
 #endif

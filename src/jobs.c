@@ -19,6 +19,7 @@
 #include "templates.h"
 #include "timefmt.h"
 #include "util.h"
+#include "workflow.h"
 
 const char *const job_run_states[] = {"waiting", "queued",  "held",      "running",     "succeeded",
                                       "failed",  "skipped", "cancelled", "interrupted", NULL};
@@ -1224,14 +1225,17 @@ int jobs_resolve_run(struct store *st, const char *ref, char id[ID_LEN + 1], cha
 
 struct run_state {
     char state[16];
+    char ref[64]; /* CODE@YYYY-MM-DD */
     int manual;
     char job_id[ID_LEN + 1];
 };
 
 static int run_state_of(struct store *st, const char *id, struct run_state *rs, char **err)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT r.state, j.command IS NULL, j.id FROM job_runs r "
-                                     "JOIN jobs j ON j.id = r.job_id WHERE r.id = ?1");
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT r.state, j.command IS NULL, j.id, j.code || '@' || r.due_day "
+                       "FROM job_runs r "
+                       "JOIN jobs j ON j.id = r.job_id WHERE r.id = ?1");
     bind_text(s, 1, id);
     int got = store_one_row(s, err);
     if (got != 1) {
@@ -1243,15 +1247,8 @@ static int run_state_of(struct store *st, const char *id, struct run_state *rs, 
     snprintf(rs->state, sizeof rs->state, "%s", col_text(s, 0));
     rs->manual = sqlite3_column_int(s, 1);
     snprintf(rs->job_id, sizeof rs->job_id, "%s", col_text(s, 2));
+    snprintf(rs->ref, sizeof rs->ref, "%s", col_text(s, 3));
     sqlite3_reset(s);
-    return 0;
-}
-
-static int state_in(const char *state, const char *const *list)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (streq(state, list[i]))
-            return 1;
     return 0;
 }
 
@@ -1274,27 +1271,65 @@ static char *running_cancel_note(struct store *st, const char *id)
                 : xstrdup(_("cancelled while running: its runner stops the command on the host"));
 }
 
+static const char *const job_actions[] = {"hold",      "release", "cancel",  "rerun", "skipped",
+                                          "succeeded", "failed",  "deliver", NULL};
+
+const char *jobs_action_name(const char *action)
+{
+    static const struct {
+        const char *key, *name;
+    } names[] = {{"hold", N_("hold")},
+                 {"release", N_("release")},
+                 {"cancel", N_("cancel")},
+                 {"rerun", N_("rerun")},
+                 {"skipped", N_("mark skipped")},
+                 {"succeeded", N_("mark succeeded")},
+                 {"failed", N_("mark failed")},
+                 {"deliver", N_("record a delivery")}};
+    for (size_t i = 0; action && i < ARRAY_LEN(names); i++)
+        if (streq(names[i].key, action))
+            return _(names[i].name);
+    return action ? action : "";
+}
+
+/* What a person does to a run (the runner's own moves are in job_runner.c). A rerun
+ * goes to queued (a manual job's to waiting: side effect in jobs_run_action); marking
+ * succeeded or failed is for manual jobs only (checked there too). */
+static const struct wf_transition job_rows[] = {
+    {"waiting", "hold", "held", 0, 0},          {"queued", "hold", "held", 0, 0},
+    {"held", "release", "queued", 0, 0},        {"waiting", "cancel", "cancelled", 0, 0},
+    {"queued", "cancel", "cancelled", 0, 0},    {"held", "cancel", "cancelled", 0, 0},
+    {"running", "cancel", "cancelled", 0, 0},   {"succeeded", "rerun", "queued", 0, 0},
+    {"failed", "rerun", "queued", 0, 0},        {"skipped", "rerun", "queued", 0, 0},
+    {"cancelled", "rerun", "queued", 0, 0},     {"interrupted", "rerun", "queued", 0, 0},
+    {"waiting", "skipped", "skipped", 0, 0},    {"queued", "skipped", "skipped", 0, 0},
+    {"held", "skipped", "skipped", 0, 0},       {"waiting", "succeeded", "succeeded", 0, 0},
+    {"queued", "succeeded", "succeeded", 0, 0}, {"held", "succeeded", "succeeded", 0, 0},
+    {"waiting", "failed", "failed", 0, 0},      {"queued", "failed", "failed", 0, 0},
+    {"held", "failed", "failed", 0, 0},         {"succeeded", "deliver", NULL, 0, 0},
+};
+const struct wf_table job_run_workflow = {N_("run"),
+                                          job_run_states,
+                                          job_actions,
+                                          jobs_state_name,
+                                          jobs_action_name,
+                                          job_rows,
+                                          ARRAY_LEN(job_rows),
+                                          NULL,
+                                          0};
+
+static int check_workflow(struct store *st, const struct run_state *rs, const char *action,
+                          const char **to, char **err)
+{
+    struct wf_actor who = workflow_actor(st);
+    struct wf_record rec = {rs->ref, NULL, NULL};
+    return workflow_check(&job_run_workflow, rs->state, action, &who, &rec, to, err);
+}
+
 int jobs_run_action(struct store *st, const char *ref, const char *action, const char *note,
                     char **err)
 {
-    static const struct {
-        const char *action, *to;
-        const char *from[8];
-        int manual_only;
-    } rules[] = {
-        {"hold", "held", {"waiting", "queued"}, 0},
-        {"release", "queued", {"held"}, 0},
-        {"cancel", "cancelled", {"waiting", "queued", "held", "running"}, 0},
-        {"rerun", "queued", {"succeeded", "failed", "skipped", "cancelled", "interrupted"}, 0},
-        {"skipped", "skipped", {"waiting", "queued", "held"}, 0},
-        {"succeeded", "succeeded", {"waiting", "queued", "held"}, 1},
-        {"failed", "failed", {"waiting", "queued", "held"}, 1},
-    };
-    size_t k = ARRAY_LEN(rules);
-    for (size_t i = 0; i < ARRAY_LEN(rules); i++)
-        if (streq(action, rules[i].action))
-            k = i;
-    if (k == ARRAY_LEN(rules)) {
+    if (!workflow_knows(&job_run_workflow, action) || streq(action, "deliver")) {
         set_err(err,
                 _("unknown action %s (expected hold, release, cancel, rerun, succeeded, "
                   "failed or skipped)"),
@@ -1311,19 +1346,16 @@ int jobs_run_action(struct store *st, const char *ref, const char *action, const
     struct run_state rs;
     if (run_state_of(st, id, &rs, err) != 0)
         goto fail;
-    if (rules[k].manual_only && !rs.manual) {
+    if ((streq(action, "succeeded") || streq(action, "failed")) && !rs.manual) {
         set_err(err,
                 _("run %s belongs to a job with a command: the runner records its result "
                   "(skip it, cancel it or rerun it instead)"),
                 ref);
         goto fail;
     }
-    if (!state_in(rs.state, rules[k].from)) {
-        set_err(err, _("run %s is %s; %s is not possible now"), ref, jobs_state_name(rs.state),
-                action);
+    const char *to = NULL;
+    if (check_workflow(st, &rs, action, &to, err) != 0)
         goto fail;
-    }
-    const char *to = rules[k].to;
     if (streq(action, "rerun") && rs.manual)
         to = "waiting";
     char at[TIME_ISO_LEN + 1];
@@ -1389,11 +1421,8 @@ int jobs_deliver(struct store *st, const char *ref, const char *dept, const char
     struct run_state rs;
     if (run_state_of(st, id, &rs, err) != 0)
         goto fail;
-    if (!streq(rs.state, "succeeded")) {
-        set_err(err, _("run %s is %s; only a succeeded run's lists are delivered"), ref,
-                jobs_state_name(rs.state));
+    if (check_workflow(st, &rs, "deliver", NULL, err) != 0)
         goto fail;
-    }
     char *stored_files = NULL;
     if (!files) {
         sqlite3_stmt *f = store_stmt(st, "SELECT files FROM job_runs WHERE id = ?1");

@@ -22,6 +22,7 @@
 
 struct store;
 struct calendar;
+struct wf_table;
 
 /* A runner's claim on a run older than the job's timeout + this is stale
  * (the runner died): the run can be claimed again. */
@@ -76,6 +77,11 @@ int jobs_parse_period(const char *text, unsigned *bits);
 extern const char *const job_run_states[]; /* NULL-terminated */
 /* Translated name of a run state (or event kind). */
 const char *jobs_state_name(const char *state);
+/* Translated name of an action of jobs_run_action (or "deliver"). */
+const char *jobs_action_name(const char *action);
+/* What a person may do to a run, as data (src/workflow.h); jobs_run_action and
+ * jobs_deliver ("deliver") ask it before they write. */
+extern const struct wf_table job_run_workflow;
 
 /* Creates the runs of every enabled job due on day ("YYYY-MM-DD", JST) that has none yet.
  * Idempotent. *created may be NULL. */

@@ -105,6 +105,19 @@ int store_one_row(sqlite3_stmt *s, char **err)
     return store_next_row(s, err);
 }
 
+void store_busy_timeout(struct store *st, int ms)
+{
+    sqlite3_busy_timeout(st->db, ms);
+}
+
+int64_t store_data_version(struct store *st)
+{
+    sqlite3_stmt *s = store_stmt(st, "PRAGMA data_version");
+    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return v;
+}
+
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 {
     struct stmt_cache *c = st->cache;

@@ -53,6 +53,13 @@ int store_next_row(sqlite3_stmt *s, char **err);
  * -1 = error (*err set, s reset), so "not found" is never a failed read. */
 int store_one_row(sqlite3_stmt *s, char **err);
 
+/* How long a statement waits for another connection's lock before it fails
+ * (store_open sets 5 s; a long background job may want more). */
+void store_busy_timeout(struct store *st, int ms);
+/* SQLite's PRAGMA data_version: changes when another connection has committed
+ * since the last call on this one (a pane polls it to reload). 0 on failure. */
+int64_t store_data_version(struct store *st);
+
 /* Hybrid logical clock: (unix ms << 16) | counter; never goes backwards. */
 int64_t store_hlc_next(struct store *st);
 /* Merges a clock seen from another console, so later local writes order after it. */

@@ -19,6 +19,7 @@
 #include "operators.h"
 #include "store.h"
 #include "timefmt.h"
+#include "transcript.h"
 #include "util.h"
 
 #ifndef UNYO_TEST_DATADIR
@@ -283,8 +284,8 @@ static void test_requester_cannot_approve(void **state)
     file_change(f->st, NULL, 0, ref);
     step_ok(f->st, ref, "plan", NULL);
     step_ok(f->st, ref, "submit", NULL);
-    step_refused(f->st, ref, "approve", "cannot review");
-    step_refused(f->st, ref, "return", "cannot review");
+    step_refused(f->st, ref, "approve", "the requester cannot approve their own change");
+    step_refused(f->st, ref, "return", "the requester cannot return their own change");
     assert_status(f->st, ref, "in_review");
     as(f->st, "carol");
     step_ok(f->st, ref, "approve", NULL);
@@ -577,6 +578,41 @@ static void test_cancel(void **state)
     free(err);
 }
 
+/* The console's ": link change REF" (and `unyo change link`): the session shows among
+ * the change's links, with an audit row; an unknown change or session writes nothing. */
+static void test_link_session(void **state)
+{
+    struct fixture *f = *state;
+    char ref[24];
+    file_change(f->st, NULL, 0, ref);
+    char *err = NULL;
+    char sid[ID_LEN + 1];
+    assert_int_equal(session_begin(f->st, NULL, "lib-web01", 80, 24, sid, &err), 0);
+    long long links = count(f->st, "SELECT count(*) FROM links");
+    long long au = count(f->st, "SELECT count(*) FROM audit");
+    assert_int_equal(change_link_session(f->st, "CHG-19990101-0000", sid, &err), -1);
+    assert_non_null(strstr(err, "no change CHG-19990101-0000"));
+    free(err);
+    err = NULL;
+    assert_int_equal(change_link_session(f->st, ref, "01a00000-0000-7000-8000-00000000dead", &err),
+                     -1);
+    assert_non_null(strstr(err, "no SSH session 01a00000-0000-7000-8000-00000000dead"));
+    free(err);
+    err = NULL;
+    assert_int_equal(count(f->st, "SELECT count(*) FROM links"), links);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM audit"), au);
+
+    if (change_link_session(f->st, ref, sid, &err) != 0)
+        fail_msg("%s", err);
+    struct change c;
+    assert_int_equal(change_get(f->st, ref, 1, &c, &err), 0);
+    assert_int_equal(c.nlinks, 1);
+    assert_string_equal(c.links[0].kind, "ssh_session");
+    assert_string_equal(c.links[0].id, sid);
+    change_clear(&c);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM audit WHERE action = 'change.link'"), 1);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -592,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_effect_parse),
         cmocka_unit_test_setup_teardown(test_template, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_session, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,8 @@ static void test_review_cycle(void **state)
     assert_int_equal(inquiry_draft(f->st, ref, "システム設定で変更できます。", &err), 0);
     assert_int_equal(inquiry_step(f->st, ref, "in_review", NULL, &err), 0);
     int events = fx_count(f->st, "SELECT count(*) FROM inquiry_events");
-    fx_expect_fail(inquiry_review(f->st, ref, 1, NULL, NULL, &err), &err, "another engineer");
+    fx_expect_fail(inquiry_review(f->st, ref, 1, NULL, NULL, &err), &err,
+                   "the author of the draft cannot approve it");
     err = NULL;
     assert_int_equal(fx_count(f->st, "SELECT count(*) FROM inquiry_events"), events);
     /* An operator is no reviewer. */
