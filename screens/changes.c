@@ -8,13 +8,14 @@
 
 #include "calendar.h"
 #include "changes.h"
-#include "config_records.h"
+#include "cmdb.h"
 #include "i18n.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
 #include "ui.h"
 #include "ui_filter.h"
+#include "ui_list.h"
 #include "ui_table.h"
 #include "ui_view.h"
 #include "util.h"
@@ -32,6 +33,9 @@ enum ch_sort {
 };
 static const char *const ch_sort_names[CH_SORT_COUNT] = {"created", "ref",    "status",
                                                          "risk",    "window", "dept"};
+static const char *const ch_sort_labels[CH_SORT_COUNT] = {
+    N_("date filed"), N_("change ref"),  N_("status"),
+    N_("risk level"), N_("work window"), N_("requesting department")};
 
 struct ch_model {
     struct change *rows;
@@ -39,11 +43,8 @@ struct ch_model {
     unsigned char *in_service; /* per row: the window overlaps service hours */
     size_t *idx;
     size_t nidx;
-    pcre2_code *re;
-    char *pattern;
-    enum ch_sort sort;
-    int desc;
     struct table table;
+    struct ui_list list; /* the shared list keys; filter, sort key (enum ch_sort), order */
     char *load_error;
     /* detail view */
     int detail;
@@ -52,6 +53,9 @@ struct ch_model {
 };
 
 static struct table_col ch_cols[CH_NCOLS];
+/* the sort key a click on a column's header picks */
+static const int ch_col_sort[CH_NCOLS] = {CH_SORT_REF, CH_SORT_STATUS, CH_SORT_RISK, CH_SORT_DEPT,
+                                          -1,          CH_SORT_WINDOW, -1,           -1};
 
 static int is_final(const char *s)
 {
@@ -173,7 +177,7 @@ static int cmp_idx(const void *a, const void *b)
     size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
     const struct change *x = &sort_model->rows[ia], *y = &sort_model->rows[ib];
     int c = 0;
-    switch (sort_model->sort) {
+    switch ((enum ch_sort)sort_model->list.sort) {
     case CH_SORT_REF:
         c = strcmp(x->ref, y->ref);
         break;
@@ -197,26 +201,20 @@ static int cmp_idx(const void *a, const void *b)
     default:
         break;
     }
-    if (!c)
-        c = (ia > ib) - (ia < ib); /* change_list's order: newest first */
-    return sort_model->desc ? -c : c;
+    return c; /* ties: change_list's order, newest first (ui_list_order) */
 }
 
 static int row_matches(struct ch_model *m, const struct change *c)
 {
-    if (!m->re)
-        return 1;
     const char *fields[] = {
         c->ref,  c->title,     c->dept,     c->status, change_status_name(c->status),
         c->risk, c->requester, c->approver, c->target};
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
-        if (fields[i] && ui_filter_match(m->re, fields[i], strlen(fields[i])))
-            return 1;
-    return 0;
+    return ui_list_match(&m->list, fields, ARRAY_LEN(fields));
 }
 
-static void rebuild(struct ch_model *m)
+static void rebuild(void *data)
 {
+    struct ch_model *m = data;
     free(m->idx);
     m->idx = xcalloc(m->n ? m->n : 1, sizeof *m->idx);
     m->nidx = 0;
@@ -224,7 +222,7 @@ static void rebuild(struct ch_model *m)
         if (row_matches(m, &m->rows[i]))
             m->idx[m->nidx++] = i;
     sort_model = m;
-    qsort(m->idx, m->nidx, sizeof *m->idx, cmp_idx);
+    ui_list_order(&m->list, m->idx, m->nidx, cmp_idx);
     table_reset(&m->table);
 }
 
@@ -342,9 +340,9 @@ static void build_detail(struct ch_model *m)
         if (r->output)
             ui_lines_addf(&m->lines, STYLE_NORMAL, "         > %s", r->output);
     }
-    struct config_effect_row *eff = NULL;
+    struct cmdb_effect_row *eff = NULL;
     size_t ne = 0;
-    if (config_effects_of(st, c.id, &eff, &ne, &err) == 0) {
+    if (cmdb_effects_of(st, c.id, &eff, &ne, &err) == 0) {
         if (ne) {
             ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
             ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Config effects (applied when done)"));
@@ -353,7 +351,7 @@ static void build_detail(struct ch_model *m)
             ui_lines_addf(&m->lines, eff[i].applied_at ? STYLE_STATUS_OK : STYLE_NORMAL,
                           "  %s %s  %s", eff[i].applied_at ? "✓" : "·",
                           eff[i].spec ? eff[i].spec : "", jst(eff[i].applied_at, a));
-        config_effect_rows_free(eff, ne);
+        cmdb_effect_rows_free(eff, ne);
     } else {
         ui_error_take(err);
         err = NULL;
@@ -361,13 +359,14 @@ static void build_detail(struct ch_model *m)
     ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
     ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Timeline"));
     for (size_t i = 0; i < c.nevents; i++) {
-        const struct event_row *e = &c.events[i];
+        const struct ledger_event *e = &c.events[i];
+        char iso[TIME_ISO_LEN + 1];
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, change_status_name(e->kind), 14);
         sb_putc(&sb, ' ');
-        text_fit(&sb, e->who ? e->who : "", 10);
-        ui_lines_addf(&m->lines, STYLE_NORMAL, "  %s  %s %s", jst(e->at, a), sb.buf,
-                      e->note ? e->note : "");
+        text_fit(&sb, e->operator_login ? e->operator_login : "", 10);
+        ui_lines_addf(&m->lines, STYLE_NORMAL, "  %s  %s %s", jst(ledger_iso(e->at, iso), a),
+                      sb.buf, e->note ? e->note : "");
         sb_free(&sb);
     }
     change_clear(&c);
@@ -433,6 +432,11 @@ static int ch_open(struct pane *p, char **err)
     struct ch_model *m = xcalloc(1, sizeof *m);
     setup_cols();
     table_init(&m->table, ch_cols, CH_NCOLS, (struct table_source){ch_count, ch_fetch, m});
+    ui_list_init(&m->list, &m->table, ch_sort_names, CH_SORT_COUNT, rebuild, m);
+    m->list.col_sort = ch_col_sort;
+    m->list.sort_labels = ch_sort_labels;
+    m->list.detail = &m->lines;
+    m->list.detail_open = &m->detail;
     p->data = m;
     reload(m);
     return 0;
@@ -449,20 +453,22 @@ static void ch_draw(struct pane *p, const struct ui_canvas *c)
     if (m->detail) {
         ui_lines_draw(&m->lines, c, c->h - 1);
         ui_put(c, c->h - 1, 0, -1, STYLE_DIM,
-               _("Esc back  s submit  a approve  t return  g start  Space step  A add step  "
+               _("Esc back  s submit  a approve  t return  S start  Space step  A add step  "
                  "D done  b roll back  C cancel"));
         return;
     }
     int open = 0, review = 0, warn = 0;
+    char order[64];
     for (size_t i = 0; i < m->n; i++) {
         const struct change *x = &m->rows[i];
         open += !is_final(x->status);
         review += strcmp(x->status, "in_review") == 0;
         warn += m->in_service[i] && !is_final(x->status);
     }
-    char *head = xasprintf(_("Change requests — %zu, %d open, %d in review, %d with a window in "
-                             "service hours ⚠ (sorted by %s)"),
-                           m->n, open, review, warn, ch_sort_names[m->sort]);
+    char *head =
+        xasprintf(_("Change requests — %zu, %d open, %d in review, %d with a window in "
+                    "service hours ⚠ (sorted by %s)"),
+                  m->n, open, review, warn, ui_list_order_label(&m->list, order, sizeof order));
     ui_put(c, 0, 0, -1, STYLE_HEADER, head);
     free(head);
     if (m->load_error) {
@@ -471,16 +477,16 @@ static void ch_draw(struct pane *p, const struct ui_canvas *c)
     }
     struct ui_canvas t = ui_canvas_sub(c, 1, 0, c->h - 2, c->w);
     table_draw(&m->table, &t);
-    char *foot = m->pattern
-                     ? xasprintf(_("filter /%s/: %zu of %zu — n new  s submit  a approve  "
-                                   "g start  Space step  D done  Enter detail"),
-                                 m->pattern, m->nidx, m->n)
-                     : xstrdup(_("n new  s submit  a approve  t return  g start  Space step  "
+    char *foot = m->list.pattern
+                     ? xasprintf(_("filter /%s/: %zu of %zu — n/N match  + new  s submit  "
+                                   "a approve  S start  Space step  D done  Enter detail"),
+                                 m->list.pattern, m->nidx, m->n)
+                     : xstrdup(_("+ new  s submit  a approve  t return  S start  Space step  "
                                  "D done  b roll back  C cancel  Enter detail  ? keys"));
     ui_put(c, c->h - 1, 0, -1, STYLE_DIM, foot);
     free(foot);
     if (!m->n)
-        ui_put(c, 3, 2, -1, STYLE_DIM, _("No change requests yet. n files one."));
+        ui_put(c, 3, 2, -1, STYLE_DIM, _("No change requests yet. + files one."));
 }
 
 /* ---- workflow ---- */
@@ -547,6 +553,42 @@ static void verb_now(struct ch_model *m, const struct change *c, const char *ver
     if (do_verb(q, NULL, &err) != 0)
         ui_error_take(err);
     free(q);
+}
+
+static void start_answer(int yes, void *data)
+{
+    struct ch_req *q = data;
+    char *err = NULL;
+    if (yes && do_verb(q, NULL, &err) != 0)
+        ui_error_take(err);
+    else if (!yes)
+        ui_message(_("%s was not started."), q->ref);
+    free(q);
+}
+
+/* Starting a change cannot be undone (only rolled back): the question names
+ * the change and says where now stands against its window. */
+static void ask_start(struct ch_model *m, const struct change *c)
+{
+    if (strcmp(c->status, "approved") != 0) {
+        verb_now(m, c, "start"); /* the core says why not, and writes nothing */
+        return;
+    }
+    int64_t a = iso_ms(c->window_start), b = iso_ms(c->window_end), now = time_now_ms();
+    char *w = window_text(c);
+    char *q;
+    if (!a)
+        q = xasprintf(_("Start the work of %s now? It has no window. (y/n)"), c->ref);
+    else if (now < a)
+        q = xasprintf(_("Start the work of %s now? Its window %s JST has NOT begun yet. (y/n)"),
+                      c->ref, w);
+    else if (b && now > b)
+        q = xasprintf(_("Start the work of %s now? Its window %s JST is over. (y/n)"), c->ref, w);
+    else
+        q = xasprintf(_("Start the work of %s now? Its window %s JST is open. (y/n)"), c->ref, w);
+    ui_confirm(q, start_answer, new_req(m, c, "start"));
+    free(q);
+    free(w);
 }
 
 static int submit_note(const char *text, void *data, char **err)
@@ -779,12 +821,12 @@ static void start_new(struct ch_model *m)
 static int ch_action(struct pane *p, const char *a)
 {
     struct ch_model *m = p->data;
+    if (ui_list_is_shared(a) || strncmp(a, "goto ", 5) == 0)
+        return ui_list_action(&m->list, a, p->h > 4 ? p->h - 2 : 1);
     if (strcmp(a, "changes.new") == 0) {
         start_new(m);
         return 1;
     }
-    if (m->detail && ui_lines_scroll(&m->lines, a, p->h > 4 ? p->h - 2 : 1))
-        return 1;
     if (strncmp(a, "changes.", 8) == 0 || strcmp(a, "open") == 0) {
         const struct change *c = selected_change(m);
         if (!c) {
@@ -807,7 +849,7 @@ static int ch_action(struct pane *p, const char *a)
             ui_prompt(title, _("Why"), NULL, 1, submit_note, new_req(m, c, "return"), free);
             free(title);
         } else if (strcmp(a, "changes.start") == 0) {
-            verb_now(m, c, "start");
+            ask_start(m, c);
         } else if (strcmp(a, "changes.step") == 0) {
             check_off_next(m, c);
         } else if (strcmp(a, "changes.add-step") == 0) {
@@ -828,27 +870,7 @@ static int ch_action(struct pane *p, const char *a)
         }
         return 1;
     }
-    if (m->detail)
-        return 0;
-    if (strcmp(a, "next-match") == 0 || strcmp(a, "prev-match") == 0) {
-        if (!m->re || !m->nidx)
-            return 0;
-        long n = (long)m->nidx;
-        table_goto(&m->table, (m->table.sel + (a[0] == 'n' ? 1 : n - 1)) % n);
-        return 1;
-    }
-    if (strcmp(a, "sort") == 0) {
-        m->sort = (m->sort + 1) % CH_SORT_COUNT;
-        rebuild(m);
-        ui_message(_("sorted by %s"), ch_sort_names[m->sort]);
-        return 1;
-    }
-    if (strcmp(a, "sort-reverse") == 0) {
-        m->desc = !m->desc;
-        rebuild(m);
-        return 1;
-    }
-    return table_action(&m->table, a);
+    return 0;
 }
 
 static int ch_key(struct pane *p, int key)
@@ -860,7 +882,7 @@ static int ch_key(struct pane *p, int key)
 static void ch_mouse(struct pane *p, int y, int x, int button)
 {
     struct ch_model *m = p->data;
-    ui_list_mouse(&m->table, m->detail ? &m->lines : NULL, y, x, button);
+    ui_list_mouse_event(&m->list, y, x, button);
 }
 
 static int ch_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
@@ -868,23 +890,13 @@ static int ch_filter(struct pane *p, const struct pcre2_real_code_8 *re, const c
 {
     (void)err;
     struct ch_model *m = p->data;
-    ui_filter_keep(&m->re, &m->pattern, re, pattern);
-    rebuild(m);
-    table_goto(&m->table, 0);
-    return 0;
+    return ui_list_filter(&m->list, re, pattern);
 }
 
 static int ch_sort(struct pane *p, const char *column, char **err)
 {
     struct ch_model *m = p->data;
-    int i = ui_sort_index(ch_sort_names, CH_SORT_COUNT, column);
-    if (i >= 0) {
-        m->sort = (enum ch_sort)i;
-        rebuild(m);
-        return 0;
-    }
-    set_err(err, _("cannot sort by \"%s\" (created, ref, status, risk, window, dept)"), column);
-    return -1;
+    return ui_list_sort(&m->list, column, err);
 }
 
 static void ch_free(struct pane *p)
@@ -893,9 +905,7 @@ static void ch_free(struct pane *p)
     table_free(&m->table);
     change_list_free(m->rows, m->n);
     free(m->in_service);
-    if (m->re)
-        pcre2_code_free(m->re);
-    free(m->pattern);
+    ui_list_free(&m->list);
     free(m->idx);
     free(m->load_error);
     ui_lines_free(&m->lines);
@@ -903,11 +913,12 @@ static void ch_free(struct pane *p)
 }
 
 static const struct ui_binding ch_bindings[] = {
-    {"changes.new", "n", N_("file a new change request")},
+    {"changes.new", "+", N_("file a new change request")},
     {"changes.submit", "s", N_("submit the change for review (plans a draft first)")},
     {"changes.approve", "a", N_("approve the change (an engineer other than the requester)")},
     {"changes.return", "t", N_("return the change to the requester with a note")},
-    {"changes.start", "g", N_("start the approved change")},
+    {"changes.start", "S",
+     N_("start the approved change (asks first, naming the change and its window)")},
     {"changes.step", "Space o", N_("check off the next procedure step (asks for its output)")},
     {"changes.add-step", "A", N_("add a procedure step (draft, planned or returned)")},
     {"changes.done", "D", N_("mark the change done (every step checked off)")},
@@ -923,6 +934,7 @@ const struct pane_ops changes_pane = {
     .open = ch_open,
     .load = ch_load,
     .reload_on_show = 1,
+    .list = 1,
     .draw = ch_draw,
     .action = ch_action,
     .key = ch_key,

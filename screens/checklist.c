@@ -6,6 +6,7 @@
 
 #include "calendar.h"
 #include "checklist.h"
+#include "hosts.h"
 #include "i18n.h"
 #include "incidents.h"
 #include "sla.h"
@@ -15,22 +16,23 @@
 #include "timefmt.h"
 #include "ui.h"
 #include "ui_filter.h"
+#include "ui_list.h"
 #include "ui_table.h"
 #include "ui_view.h"
 #include "util.h"
 
 enum cl_sort { CL_SORT_LIST, CL_SORT_STATUS, CL_SORT_HOST, CL_SORT_COUNT };
 static const char *const cl_sort_names[CL_SORT_COUNT] = {"code", "status", "host"};
+static const char *const cl_sort_labels[CL_SORT_COUNT] = {N_("item code"), N_("item status"),
+                                                          N_("item host")};
 
 struct cl_model {
     char day[11];
     struct checklist_day d;
     size_t *idx; /* visible items (filter, sort) */
     size_t nidx;
-    pcre2_code *re;
-    char *pattern;
-    enum cl_sort sort;
     struct table table;
+    struct ui_list list; /* the shared list keys; filter, sort key (enum cl_sort), order */
     char *load_error;
     /* pending action state */
     char code[32];
@@ -41,6 +43,9 @@ struct cl_model {
 };
 
 static struct table_col cl_cols[9];
+/* the sort key a click on a column's header picks */
+static const int cl_col_sort[9] = {
+    CL_SORT_STATUS, CL_SORT_LIST, -1, CL_SORT_HOST, -1, -1, -1, -1, -1};
 
 static int ja(void)
 {
@@ -153,9 +158,9 @@ static int cmp_idx(const void *a, const void *b)
     const struct checklist_item *x = &sort_model->d.items[*(const size_t *)a];
     const struct checklist_item *y = &sort_model->d.items[*(const size_t *)b];
     int c = 0;
-    if (sort_model->sort == CL_SORT_STATUS)
+    if (sort_model->list.sort == CL_SORT_STATUS)
         c = status_rank(x->status) - status_rank(y->status);
-    else if (sort_model->sort == CL_SORT_HOST)
+    else if (sort_model->list.sort == CL_SORT_HOST)
         c = strcmp(x->host_name ? x->host_name : "", y->host_name ? y->host_name : "");
     if (!c)
         c = (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
@@ -164,18 +169,14 @@ static int cmp_idx(const void *a, const void *b)
 
 static int item_matches(struct cl_model *m, const struct checklist_item *it)
 {
-    if (!m->re)
-        return 1;
     const char *fields[] = {it->code,      it->name_ja, it->name_en,
                             it->host_name, it->note,    it->reason};
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
-        if (fields[i] && ui_filter_match(m->re, fields[i], strlen(fields[i])))
-            return 1;
-    return 0;
+    return ui_list_match(&m->list, fields, ARRAY_LEN(fields));
 }
 
-static void rebuild(struct cl_model *m)
+static void rebuild(void *data)
 {
+    struct cl_model *m = data;
     free(m->idx);
     m->idx = xcalloc(m->d.count ? m->d.count : 1, sizeof *m->idx);
     m->nidx = 0;
@@ -183,7 +184,7 @@ static void rebuild(struct cl_model *m)
         if (item_matches(m, &m->d.items[i]))
             m->idx[m->nidx++] = i;
     sort_model = m;
-    qsort(m->idx, m->nidx, sizeof *m->idx, cmp_idx);
+    ui_list_order(&m->list, m->idx, m->nidx, cmp_idx);
     table_reset(&m->table);
 }
 
@@ -235,6 +236,11 @@ static int cl_open(struct pane *p, char **err)
     ui_today(m->day);
     setup_cols();
     table_init(&m->table, cl_cols, 9, (struct table_source){cl_count, cl_fetch, m});
+    ui_list_init(&m->list, &m->table, cl_sort_names, CL_SORT_COUNT, rebuild, m);
+    m->list.col_sort = cl_col_sort;
+    m->list.sort_labels = cl_sort_labels;
+    m->list.detail = &m->lines;
+    m->list.detail_open = &m->detail;
     p->data = m;
     reload(m);
     return 0;
@@ -284,11 +290,12 @@ static void cl_draw(struct pane *p, const struct ui_canvas *c)
     }
     struct ui_canvas t = ui_canvas_sub(c, 1, 0, c->h - 2, c->w);
     table_draw(&m->table, &t);
-    char *foot = m->pattern ? xasprintf(_("filter /%s/: %zu of %zu — o OK  x NG  s skip  v value  "
-                                          "e note  a add  [ ] day  ? keys"),
-                                        m->pattern, m->nidx, m->d.count)
-                            : xstrdup(_("o OK  x NG  s skip  v value  e note  a add  [ ] day  "
-                                        "? keys"));
+    char *foot = m->list.pattern
+                     ? xasprintf(_("filter /%s/: %zu of %zu — o OK  x NG  s skip  v value  "
+                                   "e note  a add  [ ] day  ? keys"),
+                                 m->list.pattern, m->nidx, m->d.count)
+                     : xstrdup(_("o OK  x NG  s skip  v value  e note  a add  [ ] day  "
+                                 "? keys"));
     ui_put(c, c->h - 1, 0, -1, STYLE_DIM, foot);
     free(foot);
     if (!m->d.count)
@@ -489,20 +496,18 @@ static void picked_template(int i, void *data)
         add_finish(NULL);
         return;
     }
-    sqlite3_stmt *s =
-        store_stmt(ui_store(), "SELECT name FROM hosts WHERE deleted = 0 ORDER BY name");
+    struct host *hosts;
+    size_t nhosts;
     char *read_err = NULL;
-    int step;
-    while ((step = store_next_row(s, &read_err)) == 1) {
-        add.hosts = xrealloc(add.hosts, (size_t)(add.nhosts + 1) * sizeof *add.hosts);
-        add.hosts[add.nhosts++] = xstrdup(col_text(s, 0));
-    }
-    sqlite3_reset(s);
-    if (step < 0) {
+    if (host_list(ui_store(), &hosts, &nhosts, &read_err) != 0) {
         ui_error_take(read_err);
         add_reset();
         return;
     }
+    add.hosts = xcalloc(nhosts + 1, sizeof *add.hosts);
+    for (size_t k = 0; k < nhosts; k++)
+        add.hosts[add.nhosts++] = xstrdup(hosts[k].name);
+    host_list_free(hosts, nhosts);
     ui_pick(_("Host"), (const char *const *)add.hosts, add.nhosts, picked_host, NULL);
 }
 
@@ -510,36 +515,26 @@ static void start_add(struct cl_model *m)
 {
     add_reset();
     add.m = m;
-    sqlite3_stmt *s = store_stmt(
-        ui_store(), "SELECT code, name_ja, name_en, period_text, per_host FROM templates "
-                    "WHERE pane = 'checklist' AND deleted = 0 AND active = 1 "
-                    "ORDER BY (periods & 1) DESC, code");
-    struct strbuf sb = STRBUF_INIT;
-    char **labels = NULL;
+    struct checklist_addable *t;
+    size_t nt;
     char *read_err = NULL;
-    int step;
-    while ((step = store_next_row(s, &read_err)) == 1) {
-        add.codes = xrealloc(add.codes, (size_t)(add.n + 1) * sizeof *add.codes);
-        add.per_host = xrealloc(add.per_host, (size_t)(add.n + 1) * sizeof *add.per_host);
-        labels = xrealloc(labels, (size_t)(add.n + 1) * sizeof *labels);
-        add.codes[add.n] = xstrdup(col_text(s, 0));
-        add.per_host[add.n] = sqlite3_column_int(s, 4);
-        sb_reset(&sb);
-        sb_printf(&sb, "%-6s %s  [%s]", col_text(s, 0), col_text(s, ja() ? 1 : 2),
-                  col_text(s, 3) ? col_text(s, 3) : "");
-        labels[add.n] = sb_detach(&sb);
-        add.n++;
-    }
-    sqlite3_reset(s);
-    sb_free(&sb);
-    if (step < 0) {
-        for (int i = 0; i < add.n; i++)
-            free(labels[i]);
-        free(labels);
+    if (checklist_addable_list(ui_store(), &t, &nt, &read_err) != 0) {
         add_reset();
         ui_error_take(read_err);
         return;
     }
+    add.codes = xcalloc(nt + 1, sizeof *add.codes);
+    add.per_host = xcalloc(nt + 1, sizeof *add.per_host);
+    char **labels = xcalloc(nt + 1, sizeof *labels);
+    for (size_t k = 0; k < nt; k++) {
+        const char *name = ja() ? t[k].name_ja : t[k].name_en;
+        add.codes[add.n] = xstrdup(t[k].code);
+        add.per_host[add.n] = t[k].per_host;
+        labels[add.n] = xasprintf("%-6s %s  [%s]", t[k].code, name ? name : "",
+                                  t[k].period_text ? t[k].period_text : "");
+        add.n++;
+    }
+    checklist_addable_free(t, nt);
     ui_pick(_("Add a checklist item for this day"), (const char *const *)labels, add.n,
             picked_template, NULL);
     for (int i = 0; i < add.n; i++)
@@ -569,6 +564,8 @@ static void change_day(struct cl_model *m, int delta)
 static int cl_action(struct pane *p, const char *a)
 {
     struct cl_model *m = p->data;
+    if (ui_list_is_shared(a) || strncmp(a, "goto ", 5) == 0)
+        return ui_list_action(&m->list, a, p->h > 4 ? p->h - 2 : 1);
     if (m->detail)
         return ui_lines_scroll(&m->lines, a, p->h > 4 ? p->h - 2 : 1);
     const struct checklist_item *it = selected_item(m);
@@ -587,19 +584,6 @@ static int cl_action(struct pane *p, const char *a)
     }
     if (strcmp(a, "checklist.add") == 0) {
         start_add(m);
-        return 1;
-    }
-    if (strcmp(a, "next-match") == 0 || strcmp(a, "prev-match") == 0) {
-        if (!m->re || !m->nidx)
-            return 0;
-        long n = (long)m->nidx;
-        table_goto(&m->table, (m->table.sel + (a[0] == 'n' ? 1 : n - 1)) % n);
-        return 1;
-    }
-    if (strcmp(a, "sort") == 0) {
-        m->sort = (m->sort + 1) % CL_SORT_COUNT;
-        rebuild(m);
-        ui_message(_("sorted by %s"), cl_sort_names[m->sort]);
         return 1;
     }
     if (strncmp(a, "checklist.", 10) == 0 || strcmp(a, "open") == 0) {
@@ -649,7 +633,7 @@ static int cl_action(struct pane *p, const char *a)
         }
         return 1;
     }
-    return table_action(&m->table, a);
+    return 0;
 }
 
 static int cl_key(struct pane *p, int key)
@@ -661,7 +645,7 @@ static int cl_key(struct pane *p, int key)
 static void cl_mouse(struct pane *p, int y, int x, int button)
 {
     struct cl_model *m = p->data;
-    ui_table_mouse(&m->table, y, x, button);
+    ui_list_mouse_event(&m->list, y, x, button);
 }
 
 static int cl_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
@@ -669,23 +653,13 @@ static int cl_filter(struct pane *p, const struct pcre2_real_code_8 *re, const c
 {
     (void)err;
     struct cl_model *m = p->data;
-    ui_filter_keep(&m->re, &m->pattern, re, pattern);
-    rebuild(m);
-    table_goto(&m->table, 0);
-    return 0;
+    return ui_list_filter(&m->list, re, pattern);
 }
 
 static int cl_sort(struct pane *p, const char *column, char **err)
 {
     struct cl_model *m = p->data;
-    int i = ui_sort_index(cl_sort_names, CL_SORT_COUNT, column);
-    if (i >= 0) {
-        m->sort = (enum cl_sort)i;
-        rebuild(m);
-        return 0;
-    }
-    set_err(err, _("cannot sort by \"%s\" (code, status, host)"), column);
-    return -1;
+    return ui_list_sort(&m->list, column, err);
 }
 
 static void cl_free(struct pane *p)
@@ -693,9 +667,7 @@ static void cl_free(struct pane *p)
     struct cl_model *m = p->data;
     table_free(&m->table);
     checklist_day_free(&m->d);
-    if (m->re)
-        pcre2_code_free(m->re);
-    free(m->pattern);
+    ui_list_free(&m->list);
     free(m->idx);
     free(m->load_error);
     ui_lines_free(&m->lines);
@@ -722,6 +694,7 @@ const struct pane_ops checklist_pane = {
     .open = cl_open,
     .load = cl_load,
     .reload_on_show = 1,
+    .list = 1,
     .draw = cl_draw,
     .action = cl_action,
     .key = cl_key,

@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include "changes.h"
-#include "cli.h"
 #include "i18n.h"
 #include "incidents.h"
 #include "screens.h"
@@ -40,6 +39,7 @@
 #include "ui.h"
 #include "ui_keymap.h"
 #include "ui_loop.h"
+#include "ui_terminal.h"
 #include "util.h"
 
 struct consoles {
@@ -165,23 +165,8 @@ static int link_session(struct store *st, const char *sid, const char *kind, con
 {
     if (strcmp(kind, "incident") == 0)
         return incident_link(st, ref, "ssh_session", sid, NULL, err);
-    if (strcmp(kind, "change") == 0) {
-        char id[ID_LEN + 1];
-        if (store_require_operator(st, err) != 0 || change_resolve(st, ref, id, err) != 0)
-            return -1;
-        if (store_begin(st, err) != 0)
-            return -1;
-        char *d = xasprintf("{\"kind\":\"ssh_session\",\"id\":\"%s\"}", sid);
-        int rc = ledger_add_link(st, "change", id, "ssh_session", sid, NULL, err);
-        if (rc == 0)
-            rc = store_audit(st, "change.link", "changes", id, d, err);
-        free(d);
-        if (rc != 0) {
-            store_rollback(st);
-            return -1;
-        }
-        return store_commit(st, err);
-    }
+    if (strcmp(kind, "change") == 0)
+        return change_link_session(st, ref, sid, err);
     set_err(err, _("link what? link incident REF or link change REF"));
     return -1;
 }
@@ -926,46 +911,58 @@ static int cmp_d(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int consoles_ssh_main(struct cli_ctx *ctx, const char *host, int argc, char **argv)
+int consoles_ssh_options(int argc, char **argv, struct consoles_ssh_options *o, char **err)
 {
-    memset(&F, 0, sizeof F);
+    memset(o, 0, sizeof *o);
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--bench-seq") == 0 && i + 1 < argc)
-            F.bench_seq = argv[++i];
+            o->bench_seq = argv[++i];
         else if (strcmp(argv[i], "--bench-typing") == 0 && i + 1 < argc) {
-            F.typing = atoi(argv[++i]);
-            F.bench_typing = 1;
+            o->typing = atoi(argv[++i]);
+            o->bench_typing = 1;
         } else if (strcmp(argv[i], "--bench-keys") == 0 && i + 1 < argc)
-            F.keys = atoi(argv[++i]);
+            o->keys = atoi(argv[++i]);
         else if (strcmp(argv[i], "--bench-stream") == 0 && i + 1 < argc)
-            F.stream_cmd = argv[++i];
-        else
-            return cli_usage("ssh", _("unknown option %s"), argv[i]);
+            o->stream_cmd = argv[++i];
+        else {
+            set_err(err, _("unknown option %s"), argv[i]);
+            return -1;
+        }
     }
-    if (F.typing < 0 || F.typing > 64)
-        return cli_usage("ssh", "%s", _("--bench-typing takes 0 to 64 sessions"));
-    if (F.bench_typing && F.keys <= 0)
-        F.keys = 200;
-    if (!F.stream_cmd)
-        F.stream_cmd = "while :; do date; done";
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "%s\n", _("unyo: ssh needs a terminal"));
-        return EXIT_FAIL;
+    if (o->typing < 0 || o->typing > 64) {
+        set_err(err, "%s", _("--bench-typing takes 0 to 64 sessions"));
+        return -1;
     }
-    if (cli_open_store(ctx, &F.st, 1) != 0)
-        return EXIT_FAIL;
+    if (o->bench_typing && o->keys <= 0)
+        o->keys = 200;
+    if (!o->stream_cmd)
+        o->stream_cmd = "while :; do date; done";
+    return 0;
+}
+
+int consoles_ssh_terminal(char **err)
+{
+    if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+        return 0;
+    set_err(err, "%s", _("ssh needs a terminal"));
+    return -1;
+}
+
+int consoles_ssh_main(struct store *st, const char *host, const struct consoles_ssh_options *o,
+                      char **errp)
+{
+    memset(&F, 0, sizeof F);
+    F.bench_seq = o->bench_seq;
+    F.bench_typing = o->bench_typing;
+    F.typing = o->typing;
+    F.keys = o->keys;
+    F.stream_cmd = o->stream_cmd;
+    F.st = st;
+    if (consoles_ssh_terminal(errp) != 0)
+        return -1;
     F.t0 = now_s();
-    initscr();
-    raw(); /* C-c, C-z and C-\ go to the server */
-    noecho();
-    nonl();
-    keypad(stdscr, TRUE);
-    nodelay(stdscr, TRUE);
-    set_escdelay(25);
-    mouseinterval(0); /* presses and releases as they come: the program makes its clicks */
-    ui_loop_init();
     char *err = NULL;
-    if (ui_theme_init(&err) != 0) {
+    if (ui_terminal_start(UI_TERM_RAW, &err) != 0) { /* C-c, C-z and C-\ go to the server */
         free(err);
         err = NULL;
     }
@@ -977,10 +974,10 @@ int consoles_ssh_main(struct cli_ctx *ctx, const char *host, int argc, char **ar
         sv_set_foreground(F.v, 1);
     if (!F.v) {
         sv_outer_paste_mode(0);
-        endwin();
-        ui_loop_done();
-        store_close(F.st);
-        return cli_fail(err);
+        ui_terminal_stop();
+        ui_terminal_done();
+        *errp = err;
+        return -1;
     }
     int tick = -1, stick = -1;
     if (F.bench_typing) {
@@ -1039,7 +1036,7 @@ int consoles_ssh_main(struct cli_ctx *ctx, const char *host, int argc, char **ar
         ui_loop_remove_timer(stick);
     sv_outer_paste_mode(0);
     sv_outer_mouse(TERM_MOUSE_NONE);
-    endwin();
+    ui_terminal_stop();
     int status = sv_state(F.v) == SSH_CLOSED ? sv_exit_status(F.v) : -1;
     const char *sid = sv_session_id(F.v);
     char *sid_copy = xstrdup(sid);
@@ -1049,8 +1046,7 @@ int consoles_ssh_main(struct cli_ctx *ctx, const char *host, int argc, char **ar
     }
     free(F.streams);
     int rc = sv_close(F.v, &err);
-    ui_loop_done();
-    store_close(F.st);
+    ui_terminal_done();
     if (rc != 0)
         fprintf(stderr, "unyo: %s\n", err);
     free(err);
@@ -1076,7 +1072,7 @@ int consoles_ssh_main(struct cli_ctx *ctx, const char *host, int argc, char **ar
         fprintf(stderr, "unyo: %s\n", failure);
         free(failure);
         free(sid_copy);
-        return EXIT_FAIL;
+        return EXIT_FAILURE;
     }
     if (*sid_copy && !F.bench_seq && !F.bench_typing)
         fprintf(stderr, _("unyo: session %s recorded (unyo session export %s)\n"), sid_copy,

@@ -11,6 +11,7 @@
 #include "handover.h"
 #include "i18n.h"
 #include "incidents.h"
+#include "operators.h"
 #include "screens.h"
 #include "store.h"
 #include "timefmt.h"
@@ -351,29 +352,22 @@ static void start_sign(struct ho_model *m)
 {
     free_logins(m);
     struct store *st = ui_store();
-    sqlite3_stmt *s = store_stmt(st, "SELECT login, name FROM operators WHERE deleted = 0 AND "
-                                     "active = 1 AND id <> ?1 ORDER BY login");
-    bind_text(s, 1, st->operator_id);
-    char **names = NULL;
+    struct operator_brief *ops;
+    size_t nops;
     char *read_err = NULL;
-    int step;
-    while ((step = store_next_row(s, &read_err)) == 1) {
-        m->logins = xrealloc(m->logins, (size_t)(m->nlogins + 1) * sizeof *m->logins);
-        names = xrealloc(names, (size_t)(m->nlogins + 1) * sizeof *names);
-        m->logins[m->nlogins] = xstrdup(col_text(s, 0));
-        names[m->nlogins] = xasprintf("%s (%s)", col_text(s, 1), col_text(s, 0));
-        m->nlogins++;
-    }
-    sqlite3_reset(s);
-    if (step < 0) {
-        /* A cut list of operators would hand over to the wrong one. */
-        for (int i = 0; i < m->nlogins; i++)
-            free(names[i]);
-        free(names);
-        free_logins(m);
+    /* A cut list of operators would hand over to the wrong one: it is all or an error. */
+    if (operator_list_active(st, st->operator_id, &ops, &nops, &read_err) != 0) {
         ui_error_take(read_err);
         return;
     }
+    char **names = xcalloc(nops + 1, sizeof *names);
+    m->logins = xcalloc(nops + 1, sizeof *m->logins);
+    for (size_t i = 0; i < nops; i++) {
+        m->logins[i] = xstrdup(ops[i].login);
+        names[i] = xasprintf("%s (%s)", ops[i].name ? ops[i].name : "", ops[i].login);
+    }
+    m->nlogins = (int)nops;
+    operator_briefs_free(ops, nops);
     m->choice_labels = xcalloc((size_t)m->nlogins + 1, sizeof *m->choice_labels);
     m->choice_labels[0] = _("anyone on the next shift");
     for (int i = 0; i < m->nlogins; i++)

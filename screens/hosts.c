@@ -15,6 +15,7 @@
 #include "store.h"
 #include "ui.h"
 #include "ui_filter.h"
+#include "ui_list.h"
 #include "ui_table.h"
 #include "util.h"
 
@@ -51,11 +52,10 @@ struct hosts_model {
     size_t n;
     size_t *view; /* filtered and sorted indexes into rows */
     size_t nview;
-    pcre2_code *re;
-    char *pattern;
-    int sort, desc;
     struct table table;
     struct table_col cols[NCOLS];
+    struct ui_list list;            /* the shared list keys; filter, sort column, order */
+    const char *sort_labels[NCOLS]; /* the column titles */
     int timer;
     int running; /* checks in the background */
 };
@@ -136,7 +136,7 @@ static int cmp_rows(const void *a, const void *b)
 {
     const struct hrow *x = &cmp_model->rows[*(const size_t *)a];
     const struct hrow *y = &cmp_model->rows[*(const size_t *)b];
-    int col = cmp_model->sort;
+    int col = cmp_model->list.sort;
     int c;
     if (col >= COL_CPU) {
         int m = col - COL_CPU;
@@ -149,21 +149,23 @@ static int cmp_rows(const void *a, const void *b)
     }
     if (c == 0)
         c = strcasecmp(x->h.name, y->h.name);
-    return cmp_model->desc ? -c : c;
+    return c;
 }
 
-static void rebuild_view(struct hosts_model *m)
+static void rebuild_view(void *data)
 {
+    struct hosts_model *m = data;
     free(m->view);
     m->view = xcalloc(m->n + 1, sizeof *m->view);
     m->nview = 0;
     for (size_t i = 0; i < m->n; i++) {
-        if (m->re) {
+        if (m->list.re) {
             struct strbuf sb = STRBUF_INIT;
             char buf[256];
             for (int c = 0; c <= COL_REACH; c++)
                 sb_printf(&sb, "%s\t", field_of(&m->rows[i], c, buf, sizeof buf));
-            int hit = ui_filter_match(m->re, sb.buf, sb.len);
+            const char *row[] = {sb.buf};
+            int hit = ui_list_match(&m->list, row, 1);
             sb_free(&sb);
             if (!hit)
                 continue;
@@ -171,9 +173,9 @@ static void rebuild_view(struct hosts_model *m)
         m->view[m->nview++] = i;
     }
     cmp_model = m;
-    qsort(m->view, m->nview, sizeof *m->view, cmp_rows);
-    m->table.sort_col = m->sort;
-    m->table.sort_desc = m->desc;
+    ui_list_order(&m->list, m->view, m->nview, cmp_rows);
+    m->table.sort_col = m->list.sort;
+    m->table.sort_desc = m->list.desc;
     table_reset(&m->table);
 }
 
@@ -189,20 +191,10 @@ static void free_rows(struct hosts_model *m)
 /* -1 with *err set when the metrics cannot be read (the sparkline is then left empty). */
 static int load_metrics(struct store *st, struct hrow *r, char **err)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT value FROM host_metrics WHERE host_id = ?1 AND "
-                                     "metric = ?2 ORDER BY at DESC LIMIT 12");
     for (int k = 0; k < NMETRICS; k++) {
-        bind_text(s, 1, r->h.id);
-        bind_text(s, 2, metric_names[k]);
-        int n = 0, step = 0;
-        double tmp[SPARK_N];
-        while (n < SPARK_N && (step = store_next_row(s, err)) == 1)
-            tmp[n++] = sqlite3_column_double(s, 0);
-        sqlite3_reset(s);
-        if (step < 0)
+        int n = host_metric_recent(st, r->h.id, metric_names[k], r->vals[k], SPARK_N, err);
+        if (n < 0)
             return -1;
-        for (int i = 0; i < n; i++)
-            r->vals[k][i] = tmp[n - 1 - i];
         r->nvals[k] = n;
     }
     return 0;
@@ -514,7 +506,14 @@ static int hosts_open(struct pane *p, char **err)
     memcpy(m->cols, cols, sizeof cols);
     struct table_source src = {src_count, src_fetch, m};
     table_init(&m->table, m->cols, NCOLS, src);
-    m->sort = COL_NAME;
+    static const int col_sort[NCOLS] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    for (int i = 0; i < NCOLS; i++)
+        m->sort_labels[i] = m->cols[i].title;
+    ui_list_init(&m->list, &m->table, col_keys, NCOLS, rebuild_view, m);
+    m->list.sort = COL_NAME;
+    m->list.sort_labels = m->sort_labels;
+    m->list.col_sort = col_sort;
+    m->list.header_rows = 0; /* the table starts at the pane's top */
     HM = m;
     p->data = m;
     m->timer = ui_loop_add_timer(1000, progress_tick, NULL);
@@ -550,6 +549,8 @@ static struct hrow *selected(struct hosts_model *m)
 static int hosts_action(struct pane *p, const char *a)
 {
     struct hosts_model *m = p->data;
+    if (ui_list_is_shared(a) || strncmp(a, "goto ", 5) == 0)
+        return ui_list_action(&m->list, a, p->h > 2 ? p->h - 1 : 1);
     struct hrow *r = selected(m);
     if (strcmp(a, "open") == 0 || strcmp(a, "hosts.connect") == 0) {
         if (!r)
@@ -575,73 +576,27 @@ static int hosts_action(struct pane *p, const char *a)
             run_checks(r);
         return 1;
     }
-    if (strcmp(a, "sort") == 0 || strcmp(a, "sort-reverse") == 0) {
-        if (strcmp(a, "sort") == 0)
-            m->sort = (m->sort + 1) % NCOLS;
-        else
-            m->desc = !m->desc;
-        rebuild_view(m);
-        ui_message(_("sorted by %s"), m->cols[m->sort].title);
-        return 1;
-    }
-    if (strncmp(a, "goto ", 5) == 0) {
-        table_goto(&m->table, atol(a + 5) - 1);
-        return 1;
-    }
-    return table_action(&m->table, a);
+    return 0;
 }
 
 static void hosts_mouse(struct pane *p, int y, int x, int button)
 {
     struct hosts_model *m = p->data;
-    int col;
-    if (button == 4)
-        table_move(&m->table, -3);
-    else if (button == 5)
-        table_move(&m->table, 3);
-    else if (table_click(&m->table, y, x, &col) == 2) {
-        m->desc = m->sort == col ? !m->desc : 0;
-        m->sort = col;
-        rebuild_view(m);
-    }
+    ui_list_mouse_event(&m->list, y, x, button);
 }
 
 static int hosts_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
                         char **err)
 {
+    (void)err;
     struct hosts_model *m = p->data;
-    ui_filter_free(m->re);
-    m->re = NULL;
-    free(m->pattern);
-    m->pattern = NULL;
-    if (re && pattern && *pattern) {
-        m->re = ui_filter_compile(pattern, err);
-        if (!m->re)
-            return -1;
-        m->pattern = xstrdup(pattern);
-    }
-    rebuild_view(m);
-    return 0;
+    return ui_list_filter(&m->list, re, pattern);
 }
 
 static int hosts_sort(struct pane *p, const char *column, char **err)
 {
     struct hosts_model *m = p->data;
-    int desc = 0;
-    if (*column == '-') {
-        desc = 1;
-        column++;
-    }
-    for (int i = 0; i < NCOLS; i++)
-        if (strcasecmp(column, col_keys[i]) == 0 || strcasecmp(column, m->cols[i].title) == 0) {
-            m->sort = i;
-            m->desc = desc;
-            rebuild_view(m);
-            return 0;
-        }
-    set_err(err, _("sort by: name, address, role, location, os, reach, cpu, mem, disk (- first "
-                   "for descending)"));
-    return -1;
+    return ui_list_sort(&m->list, column, err);
 }
 
 static void hosts_resize(struct pane *p, int h, int w)
@@ -660,8 +615,7 @@ static void hosts_free(struct pane *p)
     table_free(&m->table);
     free_rows(m);
     free(m->view);
-    ui_filter_free(m->re);
-    free(m->pattern);
+    ui_list_free(&m->list);
     free(m);
     HM = NULL;
 }
@@ -680,6 +634,7 @@ const struct pane_ops hosts_pane = {
     .bindings = hosts_bindings,
     .open = hosts_open,
     .load = hosts_load,
+    .list = 1,
     .draw = hosts_draw,
     .action = hosts_action,
     .mouse = hosts_mouse,

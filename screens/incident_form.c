@@ -13,7 +13,9 @@
 #include <wchar.h>
 
 #include "i18n.h"
+#include "hosts.h"
 #include "incidents.h"
+#include "libraries.h"
 #include "search.h"
 #include "sla.h"
 #include "store.h"
@@ -608,36 +610,39 @@ void incident_form_open(struct store *st, const struct sla *sla, const char *dra
     in->done = done;
     in->data = data;
     in->timer = -1;
-    int ja = strcmp(i18n_lang(), "ja") == 0;
-    sqlite3_stmt *s = store_stmt(st, ja ? "SELECT code, name_ja FROM libraries WHERE deleted = 0 "
-                                          "ORDER BY kind <> 'central', kind <> 'branch', code"
-                                        : "SELECT code, name_en FROM libraries WHERE deleted = 0 "
-                                          "ORDER BY kind <> 'central', kind <> 'branch', code");
+    /* A form with a cut list of libraries or hosts would file a wrong incident. */
+    struct library_brief *libs;
+    size_t nlibs;
+    struct host *hosts;
+    size_t nhosts;
     char *read_err = NULL;
-    int libs, step;
-    while ((libs = store_next_row(s, &read_err)) == 1) {
-        in->lib_codes = xrealloc(in->lib_codes, (size_t)(in->nlibs + 1) * sizeof(char *));
-        in->lib_names = xrealloc(in->lib_names, (size_t)(in->nlibs + 1) * sizeof(char *));
-        in->lib_codes[in->nlibs] = xstrdup(col_text(s, 0));
-        in->lib_names[in->nlibs] = xstrdup(col_text(s, 1) ? col_text(s, 1) : col_text(s, 0));
-        in->nlibs++;
-    }
-    sqlite3_reset(s);
-    s = store_stmt(st, "SELECT id, name FROM hosts WHERE deleted = 0 ORDER BY name");
-    while ((step = store_next_row(s, &read_err)) == 1) {
-        in->host_ids = xrealloc(in->host_ids, (size_t)(in->nhosts + 1) * sizeof(char *));
-        in->host_names = xrealloc(in->host_names, (size_t)(in->nhosts + 1) * sizeof(char *));
-        in->host_ids[in->nhosts] = xstrdup(col_text(s, 0));
-        in->host_names[in->nhosts] = xstrdup(col_text(s, 1));
-        in->nhosts++;
-    }
-    sqlite3_reset(s);
-    if (libs < 0 || step < 0) {
-        /* A form with a cut list of libraries or hosts would file a wrong incident. */
+    if (library_list(st, &libs, &nlibs, &read_err) != 0) {
         ui_error_take(read_err);
         intake_free(&in->m);
         return;
     }
+    if (host_list(st, &hosts, &nhosts, &read_err) != 0) {
+        library_list_free(libs, nlibs);
+        ui_error_take(read_err);
+        intake_free(&in->m);
+        return;
+    }
+    in->lib_codes = xcalloc(nlibs + 1, sizeof(char *));
+    in->lib_names = xcalloc(nlibs + 1, sizeof(char *));
+    for (size_t k = 0; k < nlibs; k++) {
+        in->lib_codes[in->nlibs] = xstrdup(libs[k].code);
+        in->lib_names[in->nlibs] = xstrdup(library_name(&libs[k]));
+        in->nlibs++;
+    }
+    library_list_free(libs, nlibs);
+    in->host_ids = xcalloc(nhosts + 1, sizeof(char *));
+    in->host_names = xcalloc(nhosts + 1, sizeof(char *));
+    for (size_t k = 0; k < nhosts; k++) {
+        in->host_ids[in->nhosts] = xstrdup(hosts[k].id);
+        in->host_names[in->nhosts] = xstrdup(hosts[k].name);
+        in->nhosts++;
+    }
+    host_list_free(hosts, nhosts);
     in->host_on = xcalloc((size_t)in->nhosts + 1, 1);
     for (in->nchan = 0; incident_channels[in->nchan]; in->nchan++)
         ;

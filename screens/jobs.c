@@ -22,6 +22,7 @@
 #include "timefmt.h"
 #include "ui.h"
 #include "ui_filter.h"
+#include "ui_list.h"
 #include "ui_table.h"
 #include "ui_view.h"
 #include "util.h"
@@ -32,6 +33,8 @@
 
 enum jb_sort { JB_SORT_START, JB_SORT_STATE, JB_SORT_HOST, JB_SORT_CODE, JB_SORT_COUNT };
 static const char *const jb_sort_names[JB_SORT_COUNT] = {"start", "state", "host", "code"};
+static const char *const jb_sort_labels[JB_SORT_COUNT] = {N_("expected start"), N_("run state"),
+                                                          N_("job host"), N_("job code")};
 
 struct jb_model {
     char day[11];
@@ -39,10 +42,8 @@ struct jb_model {
     size_t n;
     size_t *idx; /* visible rows (filter, sort) */
     size_t nidx;
-    pcre2_code *re;
-    char *pattern;
-    enum jb_sort sort;
     struct table table;
+    struct ui_list list; /* the shared list keys; filter, sort key (enum jb_sort), order */
     char *load_error;
     int local; /* UNYO_JOB_EXECUTOR=local: the test and demo executor */
     int bg;    /* runners of this console still working */
@@ -185,17 +186,21 @@ static int state_rank(const char *s)
     return (int)ARRAY_LEN(order);
 }
 
+/* the sort key a click on a column's header picks */
+static const int jb_col_sort[] = {
+    JB_SORT_STATE, JB_SORT_CODE, -1, JB_SORT_HOST, JB_SORT_START, -1, -1, -1, -1, -1};
+
 static struct jb_model *sort_model;
 static int cmp_idx(const void *a, const void *b)
 {
     size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
     const struct job_run_row *x = &sort_model->rows[ia], *y = &sort_model->rows[ib];
     int c = 0;
-    if (sort_model->sort == JB_SORT_STATE)
+    if (sort_model->list.sort == JB_SORT_STATE)
         c = state_rank(x->state) - state_rank(y->state);
-    else if (sort_model->sort == JB_SORT_HOST)
+    else if (sort_model->list.sort == JB_SORT_HOST)
         c = strcmp(x->host ? x->host : "", y->host ? y->host : "");
-    else if (sort_model->sort == JB_SORT_CODE)
+    else if (sort_model->list.sort == JB_SORT_CODE)
         c = strcmp(x->code ? x->code : "", y->code ? y->code : "");
     if (!c)
         c = (ia > ib) - (ia < ib); /* jobs_day's order: expected start, code */
@@ -204,8 +209,6 @@ static int cmp_idx(const void *a, const void *b)
 
 static int row_matches(struct jb_model *m, const struct job_run_row *r)
 {
-    if (!m->re)
-        return 1;
     const char *fields[] = {r->code,
                             r->name_ja,
                             r->name_en,
@@ -213,24 +216,21 @@ static int row_matches(struct jb_model *m, const struct job_run_row *r)
                             r->incident_ref,
                             r->state,
                             jobs_state_name(r->state)};
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
-        if (fields[i] && ui_filter_match(m->re, fields[i], strlen(fields[i])))
-            return 1;
-    return 0;
+    return ui_list_match(&m->list, fields, ARRAY_LEN(fields));
 }
 
-static void rebuild(struct jb_model *m)
+static void rebuild(void *data)
 {
+    struct jb_model *m = data;
     free(m->idx);
     m->idx = xcalloc(m->n ? m->n : 1, sizeof *m->idx);
     m->nidx = 0;
     for (size_t i = 0; i < m->n; i++)
         if (row_matches(m, &m->rows[i]))
             m->idx[m->nidx++] = i;
-    if (m->sort != JB_SORT_START) {
-        sort_model = m;
-        qsort(m->idx, m->nidx, sizeof *m->idx, cmp_idx);
-    }
+    /* start: jobs_day's order (expected start, code) */
+    sort_model = m;
+    ui_list_order(&m->list, m->idx, m->nidx, m->list.sort != JB_SORT_START ? cmp_idx : NULL);
     table_reset(&m->table);
 }
 
@@ -315,13 +315,13 @@ static void build_detail(struct jb_model *m)
     }
     ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Events"));
     for (size_t i = 0; i < d.nevents; i++) {
-        const struct event_row *e = &d.events[i];
-        char at[32];
-        when(e->at, NULL, at, sizeof at);
+        const struct ledger_event *e = &d.events[i];
+        char at[32], iso[TIME_ISO_LEN + 1];
+        when(ledger_iso(e->at, iso), NULL, at, sizeof at);
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, jobs_state_name(e->kind), 16);
         sb_putc(&sb, ' ');
-        text_fit(&sb, e->who ? e->who : "", 10);
+        text_fit(&sb, e->operator_login ? e->operator_login : "", 10);
         ui_lines_addf(&m->lines, state_style(e->kind), "  %s  %s %s", at, sb.buf,
                       e->note ? e->note : "");
         sb_free(&sb);
@@ -366,10 +366,7 @@ static void build_detail(struct jb_model *m)
 /* ---- loading ---- */
 static int64_t data_version(void)
 {
-    sqlite3_stmt *s = store_stmt(ui_store(), "PRAGMA data_version");
-    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
-    return v;
+    return store_data_version(ui_store());
 }
 
 /* Puts a fresh list in place, keeping the selection on the same run. */
@@ -436,7 +433,6 @@ static void load_work(void *arg)
     struct store *st = NULL;
     if (store_open(j->path, STORE_OPEN_EXISTING, &st, &j->err) != 0)
         return;
-    sqlite3_busy_timeout(st->db, 5000);
     if (j->ensure &&
         (jobs_recover(st, NULL, &j->ensure_err) != 0 ||
          jobs_ensure_runs(st, j->cal, j->day, &j->created, &j->ensure_err) != 0) &&
@@ -524,6 +520,11 @@ static int jb_open(struct pane *p, char **err)
     m->local = ex && strcmp(ex, "local") == 0;
     setup_cols();
     table_init(&m->table, jb_cols, JB_NCOLS, (struct table_source){jb_count, jb_fetch, m});
+    ui_list_init(&m->list, &m->table, jb_sort_names, JB_SORT_COUNT, rebuild, m);
+    m->list.col_sort = jb_col_sort;
+    m->list.sort_labels = jb_sort_labels;
+    m->list.detail = &m->lines;
+    m->list.detail_open = &m->detail;
     p->data = m;
     reload_in_background(m, 1);
     m->timer = ui_headless ? -1 : ui_loop_add_timer(1000, tick, m);
@@ -600,11 +601,12 @@ static void jb_draw(struct pane *p, const struct ui_canvas *c)
     struct ui_canvas t = ui_canvas_sub(c, 1, 0, c->h - 2, c->w);
     table_draw(&m->table, &t);
     char *foot =
-        m->pattern ? xasprintf(_("filter /%s/: %zu of %zu — r start  R run all  h hold  c cancel  "
-                                 "x rerun  m mark  d delivery  [ ] day"),
-                               m->pattern, m->nidx, m->n)
-                   : xstrdup(_("r start  R run all due  h hold/release  c cancel  x rerun  m mark  "
-                               "d delivery  Enter detail  [ ] day  ? keys"));
+        m->list.pattern
+            ? xasprintf(_("filter /%s/: %zu of %zu — r start  R run all  h hold  c cancel  "
+                          "x rerun  m mark  d delivery  [ ] day"),
+                        m->list.pattern, m->nidx, m->n)
+            : xstrdup(_("r start  R run all due  h hold/release  c cancel  x rerun  m mark  "
+                        "d delivery  Enter detail  [ ] day  ? keys"));
     ui_put(c, c->h - 1, 0, -1, STYLE_DIM, foot);
     free(foot);
     if (!m->n && m->loading)
@@ -635,7 +637,7 @@ static void bg_work(void *arg)
     j->rc = -1;
     if (store_open(j->path, STORE_OPEN_EXISTING, &st, &j->err) != 0)
         return;
-    sqlite3_busy_timeout(st->db, 10000);
+    store_busy_timeout(st, 10000);
     struct job_runner_opts o = {0};
     o.day = j->day;
     o.only_job = j->code;
@@ -799,13 +801,18 @@ static int submit_delivery(struct ui_form *f, void *data, char **err)
 
 static void start_delivery(struct jb_model *m, const struct job_run_row *r)
 {
-    char *to = NULL;
-    sqlite3_stmt *s = store_stmt(ui_store(), "SELECT deliver_to FROM jobs WHERE code = ?1 AND "
-                                             "deleted = 0");
-    bind_text(s, 1, r->code);
-    if (sqlite3_step(s) == SQLITE_ROW && col_text(s, 0))
-        to = xstrdup(col_text(s, 0));
-    sqlite3_reset(s);
+    /* the department from the job's definition fills the form in */
+    char *to = NULL, *err = NULL;
+    struct job_row *jobs;
+    size_t njobs;
+    if (jobs_list(ui_store(), &jobs, &njobs, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    for (size_t i = 0; i < njobs && !to; i++)
+        if (strcmp(jobs[i].code, r->code) == 0 && jobs[i].deliver_to)
+            to = xstrdup(jobs[i].deliver_to);
+    job_rows_free(jobs, njobs);
     /* files: the first word of each "PATH (N bytes)" line */
     struct strbuf files = STRBUF_INIT;
     for (const char *p = r->files; p && *p;) {
@@ -887,6 +894,8 @@ static const struct job_run_row *target_run(struct jb_model *m)
 static int jb_action(struct pane *p, const char *a)
 {
     struct jb_model *m = p->data;
+    if (ui_list_is_shared(a) || strncmp(a, "goto ", 5) == 0)
+        return ui_list_action(&m->list, a, p->h > 4 ? p->h - 2 : 1);
     if (strcmp(a, "jobs.prev-day") == 0) {
         change_day(m, -1);
         return 1;
@@ -904,8 +913,6 @@ static int jb_action(struct pane *p, const char *a)
             start_runner(m, NULL);
         return 1;
     }
-    if (m->detail && ui_lines_scroll(&m->lines, a, p->h > 4 ? p->h - 2 : 1))
-        return 1;
     if (strncmp(a, "jobs.", 5) == 0 || strcmp(a, "open") == 0) {
         const struct job_run_row *r = target_run(m);
         if (!r) {
@@ -947,22 +954,7 @@ static int jb_action(struct pane *p, const char *a)
         }
         return 1;
     }
-    if (m->detail)
-        return 0;
-    if (strcmp(a, "next-match") == 0 || strcmp(a, "prev-match") == 0) {
-        if (!m->re || !m->nidx)
-            return 0;
-        long n = (long)m->nidx;
-        table_goto(&m->table, (m->table.sel + (a[0] == 'n' ? 1 : n - 1)) % n);
-        return 1;
-    }
-    if (strcmp(a, "sort") == 0 || strcmp(a, "sort-reverse") == 0) {
-        m->sort = (m->sort + (a[4] ? JB_SORT_COUNT - 1 : 1)) % JB_SORT_COUNT;
-        rebuild(m);
-        ui_message(_("sorted by %s"), jb_sort_names[m->sort]);
-        return 1;
-    }
-    return table_action(&m->table, a);
+    return 0;
 }
 
 static int jb_key(struct pane *p, int key)
@@ -974,7 +966,7 @@ static int jb_key(struct pane *p, int key)
 static void jb_mouse(struct pane *p, int y, int x, int button)
 {
     struct jb_model *m = p->data;
-    ui_list_mouse(&m->table, m->detail ? &m->lines : NULL, y, x, button);
+    ui_list_mouse_event(&m->list, y, x, button);
 }
 
 static int jb_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
@@ -982,23 +974,13 @@ static int jb_filter(struct pane *p, const struct pcre2_real_code_8 *re, const c
 {
     (void)err;
     struct jb_model *m = p->data;
-    ui_filter_keep(&m->re, &m->pattern, re, pattern);
-    rebuild(m);
-    table_goto(&m->table, 0);
-    return 0;
+    return ui_list_filter(&m->list, re, pattern);
 }
 
 static int jb_sort(struct pane *p, const char *column, char **err)
 {
     struct jb_model *m = p->data;
-    int i = ui_sort_index(jb_sort_names, JB_SORT_COUNT, column);
-    if (i >= 0) {
-        m->sort = (enum jb_sort)i;
-        rebuild(m);
-        return 0;
-    }
-    set_err(err, _("cannot sort by \"%s\" (start, state, host, code)"), column);
-    return -1;
+    return ui_list_sort(&m->list, column, err);
 }
 
 static void jb_free(struct pane *p)
@@ -1008,9 +990,7 @@ static void jb_free(struct pane *p)
         ui_loop_remove_timer(m->timer);
     table_free(&m->table);
     job_run_rows_free(m->rows, m->n);
-    if (m->re)
-        pcre2_code_free(m->re);
-    free(m->pattern);
+    ui_list_free(&m->list);
     free(m->idx);
     free(m->load_error);
     ui_lines_free(&m->lines);
@@ -1040,6 +1020,7 @@ const struct pane_ops jobs_pane = {
     .open = jb_open,
     .load = jb_load,
     .reload_on_show = 1,
+    .list = 1,
     .draw = jb_draw,
     .action = jb_action,
     .key = jb_key,

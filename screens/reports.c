@@ -374,7 +374,6 @@ static void build_work(void *arg)
     struct store *st = NULL;
     if (store_open(j->path, STORE_OPEN_EXISTING, &st, &j->err) != 0)
         return;
-    sqlite3_busy_timeout(st->db, 5000);
     struct rp_doc *d = xcalloc(1, sizeof *d);
     d->kind = j->kind;
     time_format_jst(j->now, d->made_at, 0);
@@ -721,7 +720,7 @@ static void export_work(void *arg)
     j->rc = -1;
     if (store_open(j->path, STORE_OPEN_EXISTING, &st, &j->err) != 0)
         return;
-    sqlite3_busy_timeout(st->db, 10000);
+    store_busy_timeout(st, 10000);
     j->rc = ledger_export_csv(st, j->dir, 0, &j->rows, &j->err);
     store_close(st);
 }

@@ -1,4 +1,4 @@
-/* The panes, one file each; listed in src/ui/panes.c. */
+/* The panes, one file each; listed in screens/panes.c. */
 #ifndef UNYO_SCREENS_H
 #define UNYO_SCREENS_H
 
@@ -12,5 +12,9 @@ extern const struct pane_ops consoles_pane;  /* screens/consoles.c */
 extern const struct pane_ops handover_pane;  /* screens/handover.c */
 extern const struct pane_ops hosts_pane;     /* screens/hosts.c */
 extern const struct pane_ops reports_pane;   /* screens/reports.c */
+
+/* Every pane, in tab order (screens/panes.c): src/main.c gives it to the kit
+ * with ui_set_panes. */
+const struct pane_ops *const *screens_panes(size_t *count);
 
 #endif

@@ -18,7 +18,6 @@
 #include "ui.h"
 
 struct store;
-struct cli_ctx;
 struct sv;
 
 /* Called when the session's screen or state changed (the owner marks itself dirty). */
@@ -113,7 +112,24 @@ void sv_outer_paste_mode(int on);
 /* Consoles pane entry points (screens/consoles.c). */
 /* Opens a session to host in the Consoles pane and switches to it. */
 int consoles_open_host(const char *host, char **err);
-/* `unyo ssh HOST`: a full-screen session (src/main.c registers it). */
-int consoles_ssh_main(struct cli_ctx *ctx, const char *host, int argc, char **argv);
+/* `unyo ssh HOST`: a full-screen session. src/main.c reads the options,
+ * opens the store and runs it. The options are hidden benchmark modes. */
+struct consoles_ssh_options {
+    const char *bench_seq;  /* --bench-seq CMD: run CMD, exit, print the times */
+    int bench_typing;       /* --bench-typing N given: type keys, measure their echo */
+    int typing;             /* N: sessions streaming beside the typed one (0..64) */
+    int keys;               /* --bench-keys K: keys to type (default 200) */
+    const char *stream_cmd; /* --bench-stream CMD: what the streaming sessions run */
+};
+/* Reads argv (the options after HOST) into *o: 0, or -1 with *err (a usage
+ * error, translated). */
+int consoles_ssh_options(int argc, char **argv, struct consoles_ssh_options *o, char **err);
+/* 0 when stdin and stdout are a terminal, or -1 with *err. */
+int consoles_ssh_terminal(char **err);
+/* Runs the session to host on st (open, acting operator resolved; it stays
+ * the caller's to close). Returns the exit code (the remote shell's status),
+ * or -1 with *err when the session could not start (exit 1). */
+int consoles_ssh_main(struct store *st, const char *host, const struct consoles_ssh_options *o,
+                      char **err);
 
 #endif

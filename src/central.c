@@ -176,7 +176,7 @@ static char *clean_pg_message(const char *m)
  * libpq quotes parts of a malformed connection string in its messages (an
  * invalid percent-encoded password, a whole URI with an unclosed "["), and
  * those messages are shown and kept in local_sync_meta. The password the URL
- * holds is cut out of every message before it leaves this file or sync.c. */
+ * holds is cut out of every message before it leaves this file or src/sync*.c. */
 
 static int hexval(char c)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "calendar.h"
-#include "config_records.h"
+#include "cmdb.h"
 #include "i18n.h"
 #include "ini.h"
 #include "incidents.h"
@@ -15,6 +15,7 @@
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
+#include "workflow.h"
 
 const char *const change_statuses[] = {"draft",       "planned",     "in_review", "returned",
                                        "approved",    "in_progress", "done",      "cancelled",
@@ -53,11 +54,6 @@ static int in_list(const char *const *list, const char *s)
         if (streq(list[i], s))
             return 1;
     return 0;
-}
-
-static int is_final(const char *status)
-{
-    return streq(status, "done") || streq(status, "cancelled") || streq(status, "rolled_back");
 }
 
 static void now_iso(char out[TIME_ISO_LEN + 1])
@@ -229,7 +225,7 @@ int change_create(struct store *st, const struct change_new *in, char *out_id, c
         if (insert_step(st, id, (int)i + 1, in->steps[i], err) != 0)
             goto fail;
     for (size_t i = 0; i < in->neffects; i++)
-        if (config_effect_declare(st, id, (int)i + 1, in->effects[i], err) != 0)
+        if (cmdb_effect_declare(st, id, (int)i + 1, in->effects[i], err) != 0)
             goto fail;
     for (size_t i = 0; i < in->nhosts; i++) {
         char hid[ID_LEN + 1];
@@ -278,9 +274,39 @@ int change_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1],
     return -1;
 }
 
+int change_link_session(struct store *st, const char *change_ref, const char *session_id,
+                        char **err)
+{
+    char id[ID_LEN + 1], sid[ID_LEN + 1];
+    if (store_require_operator(st, err) != 0 || change_resolve(st, change_ref, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    int found =
+        session_id ? find_one(st, "SELECT id FROM ssh_sessions WHERE id = ?1", session_id, sid, err)
+                   : 0;
+    if (found == 0)
+        set_err(err, _("no SSH session %s"), session_id ? session_id : "");
+    if (found != 1) {
+        store_rollback(st);
+        return -1;
+    }
+    char *d = xasprintf("{\"kind\":\"ssh_session\",\"id\":\"%s\"}", sid);
+    int rc = ledger_add_link(st, "change", id, "ssh_session", sid, NULL, err);
+    if (rc == 0)
+        rc = store_audit(st, "change.link", "changes", id, d, err);
+    free(d);
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
 struct change_state {
     char status[16];
-    char created_by[ID_LEN + 1];
+    char requester_id[ID_LEN + 1];
+    char ref[CHANGE_REF_LEN];
     char *rollback;
     int nsteps, nsteps_done;
 };
@@ -289,10 +315,10 @@ static int load_state(struct store *st, const char *id, struct change_state *cs,
 {
     memset(cs, 0, sizeof *cs);
     sqlite3_stmt *s = store_stmt(
-        st, "SELECT status, created_by, rollback_plan, "
+        st, "SELECT status, requester_id, rollback_plan, "
             "(SELECT count(*) FROM change_steps WHERE change_id = c.id AND deleted = 0), "
             "(SELECT count(*) FROM change_steps WHERE change_id = c.id AND deleted = 0 "
-            "AND done_at IS NOT NULL) FROM changes c WHERE id = ?1");
+            "AND done_at IS NOT NULL), ref FROM changes c WHERE id = ?1");
     bind_text(s, 1, id);
     int got = store_one_row(s, err);
     if (got != 1) {
@@ -302,7 +328,8 @@ static int load_state(struct store *st, const char *id, struct change_state *cs,
         return -1;
     }
     snprintf(cs->status, sizeof cs->status, "%s", col_text(s, 0));
-    snprintf(cs->created_by, sizeof cs->created_by, "%s", col_text(s, 1));
+    snprintf(cs->requester_id, sizeof cs->requester_id, "%s", col_text(s, 1));
+    snprintf(cs->ref, sizeof cs->ref, "%s", col_text(s, 5));
     cs->rollback = col_text(s, 2) ? xstrdup(col_text(s, 2)) : NULL;
     cs->nsteps = sqlite3_column_int(s, 3);
     cs->nsteps_done = sqlite3_column_int(s, 4);
@@ -310,68 +337,78 @@ static int load_state(struct store *st, const char *id, struct change_state *cs,
     return 0;
 }
 
-struct transition {
-    const char *verb;
-    const char *from[8];
-    const char *to;
-};
-static const struct transition transitions[] = {
-    {"plan", {"draft", "returned"}, "planned"},
-    {"submit", {"planned"}, "in_review"},
-    {"approve", {"in_review"}, "approved"},
-    {"return", {"in_review"}, "returned"},
-    {"start", {"approved"}, "in_progress"},
-    {"done", {"in_progress"}, "done"},
-    {"cancel",
-     {"draft", "planned", "in_review", "returned", "approved", "in_progress"},
-     "cancelled"},
-    {"rollback", {"in_progress", "done"}, "rolled_back"},
-};
+static const char *const change_actions[] = {"plan",     "submit",     "approve", "return",
+                                             "start",    "done",       "cancel",  "rollback",
+                                             "add_step", "add_effect", "do_step", NULL};
 
-static char *from_list(const struct transition *t)
+const char *change_action_name(const char *verb)
 {
-    struct strbuf sb = STRBUF_INIT;
-    for (size_t i = 0; i < ARRAY_LEN(t->from) && t->from[i]; i++)
-        sb_printf(&sb, "%s%s", i ? ", " : "", change_status_name(t->from[i]));
-    return sb_detach(&sb);
+    static const struct {
+        const char *key, *name;
+    } names[] = {
+        {"plan", N_("plan")},
+        {"submit", N_("submit for review")},
+        {"approve", N_("approve")},
+        {"return", N_("return")},
+        {"start", N_("start")},
+        {"done", N_("done")},
+        {"cancel", N_("cancel")},
+        {"rollback", N_("roll back")},
+        {"add_step", N_("add a step")},
+        {"add_effect", N_("add an effect")},
+        {"do_step", N_("check off a step")},
+    };
+    for (size_t i = 0; verb && i < ARRAY_LEN(names); i++)
+        if (streq(names[i].key, verb))
+            return _(names[i].name);
+    return verb ? verb : "";
 }
 
-/* Checks every rule of the verb; 0 when allowed. */
-static int check_transition(struct store *st, const char *ref, const struct transition *t,
-                            const struct change_state *cs, const char *note, char **err)
+/* The change workflow (the picture in changes.h). Approve and return: an engineer who
+ * did not file the change. */
+#define REVIEW WF_ENGINEER, WF_NOT_REQUESTER
+static const struct wf_transition change_rows[] = {
+    {"draft", "plan", "planned", 0, 0},           {"returned", "plan", "planned", 0, 0},
+    {"planned", "submit", "in_review", 0, 0},     {"in_review", "approve", "approved", REVIEW},
+    {"in_review", "return", "returned", REVIEW},  {"approved", "start", "in_progress", 0, 0},
+    {"in_progress", "done", "done", 0, 0},        {"draft", "cancel", "cancelled", 0, 0},
+    {"planned", "cancel", "cancelled", 0, 0},     {"in_review", "cancel", "cancelled", 0, 0},
+    {"returned", "cancel", "cancelled", 0, 0},    {"approved", "cancel", "cancelled", 0, 0},
+    {"in_progress", "cancel", "cancelled", 0, 0}, {"in_progress", "rollback", "rolled_back", 0, 0},
+    {"done", "rollback", "rolled_back", 0, 0},    {"draft", "add_step", NULL, 0, 0},
+    {"planned", "add_step", NULL, 0, 0},          {"returned", "add_step", NULL, 0, 0},
+    {"draft", "add_effect", NULL, 0, 0},          {"planned", "add_effect", NULL, 0, 0},
+    {"returned", "add_effect", NULL, 0, 0},       {"in_progress", "do_step", NULL, 0, 0},
+};
+#undef REVIEW
+static const struct wf_hint change_hints[] = {
+    {"done", NULL, N_("its workflow is over already")},
+    {"cancelled", NULL, N_("its workflow is over already")},
+    {"rolled_back", NULL, N_("its workflow is over already")},
+};
+const struct wf_table change_workflow = {
+    N_("change"),           change_statuses,    change_actions,
+    change_status_name,     change_action_name, change_rows,
+    ARRAY_LEN(change_rows), change_hints,       ARRAY_LEN(change_hints)};
+
+/* The workflow's verdict on action for the change in cs; 0 when allowed. */
+static int check_workflow(struct store *st, const char *ref, const char *action,
+                          const struct change_state *cs, const char **to, char **err)
 {
-    int ok = 0;
-    for (size_t i = 0; i < ARRAY_LEN(t->from) && t->from[i]; i++)
-        if (streq(t->from[i], cs->status))
-            ok = 1;
-    if (!ok) {
-        char *from = from_list(t);
-        if (is_final(cs->status))
-            set_err(err, _("change %s is %s already; it cannot %s"), ref,
-                    change_status_name(cs->status), t->verb);
-        else
-            set_err(err, _("change %s is %s; %s needs it to be %s"), ref,
-                    change_status_name(cs->status), t->verb, from);
-        free(from);
-        return -1;
-    }
-    if (streq(t->verb, "approve") || streq(t->verb, "return")) {
-        if (!streq(st->operator_role, "engineer")) {
-            set_err(err, _("only an engineer may %s a change (%s is %s)"), t->verb,
-                    st->operator_login, st->operator_role);
-            return -1;
-        }
-        if (streq(cs->created_by, st->operator_id)) {
-            set_err(err, _("%s filed change %s and cannot review it: another engineer must %s it"),
-                    st->operator_login, ref, t->verb);
-            return -1;
-        }
-    }
-    if (streq(t->verb, "return") && (!note || !*note)) {
+    struct wf_actor who = workflow_actor(st);
+    struct wf_record rec = {ref, cs->requester_id, NULL};
+    return workflow_check(&change_workflow, cs->status, action, &who, &rec, to, err);
+}
+
+/* The rules of the verb beyond the workflow table (what the change must hold). */
+static int check_transition(const char *ref, const char *verb, const struct change_state *cs,
+                            const char *note, char **err)
+{
+    if (streq(verb, "return") && (!note || !*note)) {
         set_err(err, _("say why the change is returned (--note)"));
         return -1;
     }
-    if (streq(t->verb, "submit")) {
+    if (streq(verb, "submit")) {
         if (cs->nsteps == 0) {
             set_err(err, _("change %s has no procedure steps; add them before review"), ref);
             return -1;
@@ -381,7 +418,7 @@ static int check_transition(struct store *st, const char *ref, const struct tran
             return -1;
         }
     }
-    if (streq(t->verb, "done") && cs->nsteps_done < cs->nsteps) {
+    if (streq(verb, "done") && cs->nsteps_done < cs->nsteps) {
         set_err(err, _("change %s: %d of %d procedure steps are not done yet"), ref,
                 cs->nsteps - cs->nsteps_done, cs->nsteps);
         return -1;
@@ -392,11 +429,7 @@ static int check_transition(struct store *st, const char *ref, const struct tran
 int change_step(struct store *st, const char *ref_or_id, const char *verb, const char *note,
                 char **err)
 {
-    const struct transition *t = NULL;
-    for (size_t i = 0; verb && i < ARRAY_LEN(transitions); i++)
-        if (streq(transitions[i].verb, verb))
-            t = &transitions[i];
-    if (!t) {
+    if (!in_list(change_verbs, verb)) {
         set_err(err,
                 _("unknown step %s (expected plan, submit, approve, return, start, done, "
                   "cancel or rollback)"),
@@ -413,7 +446,9 @@ int change_step(struct store *st, const char *ref_or_id, const char *verb, const
     struct change_state cs;
     if (load_state(st, id, &cs, err) != 0)
         goto fail;
-    if (check_transition(st, ref_or_id, t, &cs, note, err) != 0)
+    const char *to = NULL;
+    if (check_workflow(st, cs.ref, verb, &cs, &to, err) != 0 ||
+        check_transition(cs.ref, verb, &cs, note, err) != 0)
         goto fail;
     char at[TIME_ISO_LEN + 1];
     now_iso(at);
@@ -424,7 +459,7 @@ int change_step(struct store *st, const char *ref_or_id, const char *verb, const
                        "approved_at = CASE WHEN ?6 THEN ?3 ELSE approved_at END "
                        "WHERE id = ?1 AND status = ?8");
     bind_text(s, 1, id);
-    bind_text(s, 2, t->to);
+    bind_text(s, 2, to);
     bind_text(s, 3, at);
     bind_int(s, 4, store_hlc_next(st));
     bind_text(s, 5, st->origin);
@@ -440,14 +475,14 @@ int change_step(struct store *st, const char *ref_or_id, const char *verb, const
         goto fail;
     }
     int n = 0;
-    if (streq(verb, "done") && config_effects_apply(st, id, &n, err) != 0)
+    if (streq(verb, "done") && cmdb_effects_apply(st, id, &n, err) != 0)
         goto fail;
     if (streq(verb, "rollback") && streq(cs.status, "done") &&
-        config_effects_revert(st, id, &n, err) != 0)
+        cmdb_effects_revert(st, id, &n, err) != 0)
         goto fail;
-    char *data = xasprintf("{\"from\":\"%s\",\"to\":\"%s\",\"config\":%d}", cs.status, t->to, n);
+    char *data = xasprintf("{\"from\":\"%s\",\"to\":\"%s\",\"config\":%d}", cs.status, to, n);
     char *action = xasprintf("change.%s", verb);
-    int rc = add_event(st, id, t->to, note, data, err);
+    int rc = add_event(st, id, to, note, data, err);
     if (rc == 0)
         rc = store_audit(st, action, "changes", id, data, err);
     free(data);
@@ -480,11 +515,8 @@ int change_do_step(struct store *st, const char *ref_or_id, int seq, const char 
     struct change_state cs;
     if (load_state(st, id, &cs, err) != 0)
         goto fail;
-    if (!streq(cs.status, "in_progress")) {
-        set_err(err, _("change %s is %s; steps are checked off only while it is in progress"),
-                ref_or_id, change_status_name(cs.status));
+    if (check_workflow(st, cs.ref, "do_step", &cs, NULL, err) != 0)
         goto fail;
-    }
     if (seq < 1 || seq > cs.nsteps) {
         set_err(err, _("change %s has steps 1 to %d, not %d"), ref_or_id, cs.nsteps, seq);
         goto fail;
@@ -556,14 +588,8 @@ static int add_to_plan(struct store *st, const char *ref_or_id, const char *text
     if (load_state(st, id, &cs, err) != 0)
         goto fail;
     free(cs.rollback);
-    if (!streq(cs.status, "draft") && !streq(cs.status, "planned") &&
-        !streq(cs.status, "returned")) {
-        set_err(err,
-                _("change %s is %s; the plan can change only while it is draft, planned or "
-                  "returned"),
-                ref_or_id, change_status_name(cs.status));
+    if (check_workflow(st, cs.ref, effect ? "add_effect" : "add_step", &cs, NULL, err) != 0)
         goto fail;
-    }
     sqlite3_stmt *s = store_stmt(
         st, effect ? "SELECT coalesce(max(seq), 0) + 1 FROM change_effects WHERE change_id = ?1"
                    : "SELECT coalesce(max(seq), 0) + 1 FROM change_steps WHERE change_id = ?1");
@@ -573,8 +599,8 @@ static int add_to_plan(struct store *st, const char *ref_or_id, const char *text
     sqlite3_reset(s);
     if (got < 0)
         goto fail;
-    int rc = effect ? config_effect_declare(st, id, seq, text, err)
-                    : insert_step(st, id, seq, text, err);
+    int rc =
+        effect ? cmdb_effect_declare(st, id, seq, text, err) : insert_step(st, id, seq, text, err);
     if (rc == 0)
         rc = add_event(st, id, effect ? "effect_added" : "step_added", text, NULL, err);
     if (rc == 0)
@@ -684,7 +710,7 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
                        "LEFT JOIN operators o ON o.id = e.operator_id "
                        "WHERE e.change_id = ?1 ORDER BY e.at, e.id");
     bind_text(s, 1, id);
-    if (step < 0 || event_rows_read(s, &out->events, &out->nevents, err) != 0) {
+    if (step < 0 || ledger_events_read(s, &out->events, &out->nevents, err) != 0) {
         change_clear(out);
         return -1;
     }
@@ -721,7 +747,7 @@ void change_clear(struct change *c)
         free(r->text), free(r->done_at), free(r->done_by), free(r->output), free(r->session_id);
     }
     free(c->steps);
-    event_rows_free(c->events, c->nevents);
+    ledger_events_free(c->events, c->nevents);
     for (size_t i = 0; i < c->nlinks; i++)
         free(c->links[i].kind), free(c->links[i].id), free(c->links[i].label);
     free(c->links);

@@ -3,8 +3,8 @@
  * A change is one `changes` row caching its status; its history is append-only
  * change_events rows (who, when, note), written in the same transaction as the status
  * and an audit row. The procedure is ordered change_steps rows, checked off one by one
- * while the change is in progress. Config effects (src/config_records.h) are applied
- * when it is done.
+ * while the change is in progress. Config effects (src/cmdb.h, the configuration
+ * records) are applied when it is done.
  *
  *   draft --plan--> planned --submit--> in_review --approve--> approved --start-->
  *   in_progress --done--> done;  in_review --return--> returned --plan--> planned;
@@ -19,11 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event_rows.h"
 #include "id.h"
+#include "ledger.h"
 
 struct store;
 struct calendar;
+struct wf_table;
 
 #define CHANGE_REF_LEN 24
 
@@ -31,6 +32,10 @@ extern const char *const change_statuses[]; /* NULL-terminated, in workflow orde
 extern const char *const change_verbs[]; /* plan submit approve return start done cancel rollback */
 extern const char *const change_risks[]; /* low medium high */
 const char *change_status_name(const char *status); /* translated */
+const char *change_action_name(const char *verb);   /* translated; change_workflow's actions */
+/* The workflow as data (src/workflow.h): change_step, change_do_step ("do_step") and
+ * change_add_step/effect ("add_step", "add_effect") ask it before they write. */
+extern const struct wf_table change_workflow;
 
 struct change_new {
     const char *dept, *title; /* required */
@@ -55,6 +60,11 @@ int change_create(struct store *st, const struct change_new *in, char *out_id, c
 
 /* Finds by id or ref (CHG-YYYYMMDD-xxxx). */
 int change_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1], char **err);
+/* Links a recorded SSH session (ssh_sessions id) to a change (id or ref), with an
+ * audit row, in one transaction. Refuses an unknown change ("no change X") or
+ * session ("no SSH session X"); nothing is written then. */
+int change_link_session(struct store *st, const char *change_ref, const char *session_id,
+                        char **err);
 
 /* One workflow verb (change_verbs). note may be NULL (return and cancel want one). */
 int change_step(struct store *st, const char *ref_or_id, const char *verb, const char *note,
@@ -89,7 +99,7 @@ struct change {
     char *created_at, *updated_at;
     struct change_step_row *steps;
     size_t nsteps;
-    struct event_row *events;
+    struct ledger_event *events;
     size_t nevents;
     struct change_link_row *links;
     size_t nlinks;

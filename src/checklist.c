@@ -779,6 +779,41 @@ out:
     return rc;
 }
 
+int checklist_addable_list(struct store *st, struct checklist_addable **out, size_t *n, char **err)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT code, name_ja, name_en, period_text, per_host FROM templates "
+                       "WHERE pane = 'checklist' AND deleted = 0 AND active = 1 "
+                       "ORDER BY (periods & 1) DESC, code");
+    struct checklist_addable *v = NULL;
+    size_t k = 0;
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        v = xrealloc(v, (k + 1) * sizeof *v);
+        v[k].code = col_dup(s, 0);
+        v[k].name_ja = col_dup(s, 1);
+        v[k].name_en = col_dup(s, 2);
+        v[k].period_text = col_dup(s, 3);
+        v[k].per_host = sqlite3_column_int(s, 4);
+        k++;
+    }
+    sqlite3_reset(s);
+    if (step < 0) {
+        checklist_addable_free(v, k);
+        return -1;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void checklist_addable_free(struct checklist_addable *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].code), free(v[i].name_ja), free(v[i].name_en), free(v[i].period_text);
+    free(v);
+}
+
 int checklist_add(struct store *st, const struct calendar *cal, const char *day, const char *code,
                   const char *host, char **err)
 {

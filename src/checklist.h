@@ -132,6 +132,14 @@ int checklist_mark(struct store *st, const struct calendar *cal, const char *day
  * and an item already on that day's list. */
 int checklist_add(struct store *st, const struct calendar *cal, const char *day, const char *code,
                   const char *host, char **err);
+/* What checklist_add can put on a day: the active checklist templates, as-needed
+ * ones first, then by code. per_host: the item needs a host (pick one of host_list). */
+struct checklist_addable {
+    char *code, *name_ja, *name_en, *period_text;
+    int per_host;
+};
+int checklist_addable_list(struct store *st, struct checklist_addable **out, size_t *n, char **err);
+void checklist_addable_free(struct checklist_addable *v, size_t n);
 
 /* For the status line: ng = items NG (incl. out of range) on the day; todo = items not
  * yet done (incl. overdue). */

@@ -119,6 +119,28 @@ int host_list(struct store *st, struct host **out, size_t *count, char **err)
     return 0;
 }
 
+int host_metric_recent(struct store *st, const char *host_id, const char *metric, double *vals,
+                       int max, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT value FROM host_metrics WHERE host_id = ?1 AND "
+                                     "metric = ?2 ORDER BY at DESC LIMIT ?3");
+    bind_text(s, 1, host_id);
+    bind_text(s, 2, metric);
+    bind_int(s, 3, max);
+    int n = 0, step = 0;
+    while (n < max && (step = store_next_row(s, err)) == 1)
+        vals[n++] = sqlite3_column_double(s, 0);
+    sqlite3_reset(s);
+    if (step < 0)
+        return -1;
+    for (int i = 0; i < n / 2; i++) { /* newest first -> oldest first */
+        double t = vals[i];
+        vals[i] = vals[n - 1 - i];
+        vals[n - 1 - i] = t;
+    }
+    return n;
+}
+
 static int check_fields(const struct host_fields *f, int adding, char **err)
 {
     if (adding && (!f->name || !*f->name)) {

@@ -41,6 +41,10 @@ int host_get(struct store *st, const char *name, struct host *out, char **err);
 int host_list(struct store *st, struct host **out, size_t *count, char **err);
 void host_clear(struct host *h);
 void host_list_free(struct host *hosts, size_t count);
+/* The latest (at most max) values of one metric of a host (host_metrics, written
+ * by checks), oldest first into vals: how many, or -1 with *err. */
+int host_metric_recent(struct store *st, const char *host_id, const char *metric, double *vals,
+                       int max, char **err);
 
 /* The alias to give ssh_conn_new and the overrides from the record. The
  * strings point into h. */

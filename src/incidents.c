@@ -5,11 +5,12 @@
 
 #include "calendar.h"
 #include "i18n.h"
-#include "output.h"
+#include "json.h"
 #include "search.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
+#include "workflow.h"
 
 const char *const incident_channels[] = {"phone", "mail", "alert", "visit", "rounds", NULL};
 const char *const incident_categories[] = {"network",  "server", "software", "security",
@@ -17,16 +18,6 @@ const char *const incident_categories[] = {"network",  "server", "software", "se
 const char *const incident_steps[] = {
     "isolated", "escalated", "first_response", "second_response", "recovered", "closed", "reopened",
     "note",     "assigned",  "paused",         "resumed",         "notified",  NULL};
-
-const char *ledger_label(const char *ctx_id)
-{
-    const char *t = gettext(ctx_id);
-    if (t == ctx_id) {
-        const char *sep = strchr(ctx_id, '\004');
-        return sep ? sep + 1 : ctx_id;
-    }
-    return t;
-}
 
 struct label {
     const char *key, *ctx_id;
@@ -82,207 +73,6 @@ const char *incident_status_name(const char *k)
         {"converted", P_("incident", "converted")},
     };
     return find_label(l, ARRAY_LEN(l), k);
-}
-
-/* ---- shared helpers ---- */
-int ledger_key_valid(const char *const *keys, const char *k)
-{
-    if (!k)
-        return 0;
-    for (; *keys; keys++)
-        if (streq(*keys, k))
-            return 1;
-    return 0;
-}
-
-char *ledger_key_list(const char *const *keys)
-{
-    struct strbuf sb = STRBUF_INIT;
-    for (; *keys; keys++) {
-        if (sb.len)
-            sb_puts(&sb, ", ");
-        sb_puts(&sb, *keys);
-    }
-    return sb_detach(&sb);
-}
-
-const char *ledger_iso(int64_t ms, char *buf)
-{
-    if (ms <= 0)
-        return NULL;
-    time_format_iso(ms, buf);
-    return buf;
-}
-
-int64_t ledger_ms(const char *iso)
-{
-    int64_t ms;
-    if (!iso || time_parse(iso, &ms) != 0)
-        return 0;
-    return ms;
-}
-
-int ledger_find(sqlite3_stmt *by_id, sqlite3_stmt *by_ref, const char *ref_or_id,
-                char id[ID_LEN + 1], char **err)
-{
-    sqlite3_stmt *s = id_valid(ref_or_id) ? by_id : by_ref;
-    char norm[24];
-    ledger_norm_ref(ref_or_id, norm);
-    bind_text(s, 1, id_valid(ref_or_id) ? ref_or_id : norm);
-    int n = 0, step;
-    while ((step = store_next_row(s, err)) == 1)
-        if (n++ == 0)
-            snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
-    sqlite3_reset(s);
-    return step < 0 ? -1 : n;
-}
-
-int ledger_created(struct store *st, int rc, const char *id, const char *ref, char *out_id,
-                   char *out_ref, char **err)
-{
-    if (rc != 0) {
-        store_rollback(st);
-        return -1;
-    }
-    if (store_commit(st, err) != 0)
-        return -1;
-    if (out_id)
-        snprintf(out_id, ID_LEN + 1, "%s", id);
-    if (out_ref)
-        snprintf(out_ref, 24, "%s", ref);
-    return 0;
-}
-
-int ledger_insert_event(struct store *st, sqlite3_stmt *s, const char *owner_id, const char *kind,
-                        const char *note, const char *data, int64_t at)
-{
-    char id[ID_LEN + 1], ts[TIME_ISO_LEN + 1];
-    id_new_at(id, at);
-    time_format_iso(at, ts);
-    bind_text(s, 1, id);
-    bind_text(s, 2, owner_id);
-    bind_text(s, 3, kind);
-    bind_text(s, 4, note && *note ? note : NULL);
-    bind_text(s, 5, data);
-    bind_text(s, 6, st->operator_id);
-    bind_text(s, 7, ts);
-    bind_int(s, 8, store_hlc_next(st));
-    bind_text(s, 9, st->origin);
-    return sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-}
-
-void ledger_norm_ref(const char *in, char out[24])
-{
-    /* "inc-20261124-B4C3" -> "INC-20261124-b4c3": the prefix is upper case, the
-     * id part lower case, as made by ledger_ref. */
-    size_t i = 0;
-    int dashes = 0;
-    for (; in[i] && i < 23; i++) {
-        char c = in[i];
-        if (c == '-')
-            dashes++;
-        if (dashes < 2 && c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        else if (dashes >= 2 && c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        out[i] = c;
-    }
-    out[i] = '\0';
-}
-
-void ledger_ref(const char *prefix, const char *id, int64_t ms, char out[24])
-{
-    char day[16];
-    time_format_jst_date(ms, day);
-    snprintf(out, 24, "%s-%.4s%.2s%.2s-%.4s", prefix, day, day + 5, day + 8, id + 24);
-}
-
-int ledger_library(struct store *st, const char *code, char id[ID_LEN + 1], char **err)
-{
-    sqlite3_stmt *s =
-        store_stmt(st, "SELECT id FROM libraries WHERE code = ?1 COLLATE NOCASE AND deleted = 0");
-    bind_text(s, 1, code);
-    int got = code ? store_one_row(s, err) : 0;
-    if (got < 0)
-        return -1;
-    if (got) {
-        snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
-        sqlite3_reset(s);
-        return 0;
-    }
-    sqlite3_reset(s);
-    struct strbuf known = STRBUF_INIT;
-    s = store_stmt(st, "SELECT code FROM libraries WHERE deleted = 0 ORDER BY code");
-    while ((got = store_next_row(s, err)) == 1) {
-        if (known.len)
-            sb_puts(&known, ", ");
-        sb_puts(&known, col_text(s, 0));
-    }
-    sqlite3_reset(s);
-    if (got < 0) {
-        sb_free(&known);
-        return -1;
-    }
-    set_err(err, _("unknown library \"%s\" (known: %s)"), code ? code : "",
-            known.len ? known.buf : _("none; run unyo init"));
-    sb_free(&known);
-    return -1;
-}
-
-int ledger_operator(struct store *st, const char *login, char id[ID_LEN + 1], char role[16],
-                    char **err)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT id, role FROM operators WHERE login = ?1 AND "
-                                     "deleted = 0 AND active = 1");
-    bind_text(s, 1, login);
-    int got = login ? store_one_row(s, err) : 0;
-    if (got < 0)
-        return -1;
-    if (!got) {
-        sqlite3_reset(s);
-        set_err(err, _("unknown operator \"%s\" (see unyo operator list)"), login ? login : "");
-        return -1;
-    }
-    snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
-    if (role)
-        snprintf(role, 16, "%s", col_text(s, 1));
-    sqlite3_reset(s);
-    return 0;
-}
-
-int ledger_add_link(struct store *st, const char *from_kind, const char *from_id,
-                    const char *to_kind, const char *to_id, const char *note, char **err)
-{
-    return ledger_add_link_id(st, from_kind, from_id, to_kind, to_id, note, NULL, err);
-}
-
-int ledger_add_link_id(struct store *st, const char *from_kind, const char *from_id,
-                       const char *to_kind, const char *to_id, const char *note,
-                       char out_id[ID_LEN + 1], char **err)
-{
-    sqlite3_stmt *s = store_stmt(
-        st, "INSERT INTO links(id, from_kind, from_id, to_kind, to_id, note, created_by, "
-            "created_at, updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, "
-            "?10)");
-    char id[ID_LEN + 1], now[TIME_ISO_LEN + 1];
-    int64_t ms = time_now_ms();
-    id_new_at(id, ms);
-    time_format_iso(ms, now);
-    bind_text(s, 1, id);
-    bind_text(s, 2, from_kind);
-    bind_text(s, 3, from_id);
-    bind_text(s, 4, to_kind);
-    bind_text(s, 5, to_id);
-    bind_text(s, 6, note);
-    bind_text(s, 7, st->operator_id);
-    bind_text(s, 8, now);
-    bind_int(s, 9, store_hlc_next(st));
-    bind_text(s, 10, st->origin);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return store_fail(st, err, _("linking records"));
-    if (out_id)
-        memcpy(out_id, id, ID_LEN + 1);
-    return 0;
 }
 
 /* ---- reading ---- */
@@ -450,47 +240,17 @@ int incident_get(struct store *st, const struct sla *sla, const char *ref_or_id,
     return 0;
 }
 
-int incident_events(struct store *st, const char *id, struct incident_event **out, size_t *n,
+int incident_events(struct store *st, const char *id, struct ledger_event **out, size_t *n,
                     char **err)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = store_stmt(
-        st, "SELECT e.kind, e.note, e.data, o.login, o.name, e.at FROM incident_events e "
+        st, "SELECT e.kind, e.note, o.login, e.at, e.data, o.name FROM incident_events e "
             "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.incident_id = ?1 "
             "ORDER BY e.at, e.hlc");
     bind_text(s, 1, id);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = xrealloc(*out, (*n + 1) * sizeof **out);
-        struct incident_event *e = &(*out)[(*n)++];
-        e->kind = col_dup(s, 0);
-        e->note = col_dup(s, 1);
-        e->data = col_dup(s, 2);
-        e->operator_login = col_dup(s, 3);
-        e->operator_name = col_dup(s, 4);
-        e->at = ledger_ms(col_text(s, 5));
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        incident_events_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return store_fail(st, err, _("reading incident events"));
-    }
-    return 0;
-}
-
-void incident_events_free(struct incident_event *ev, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(ev[i].kind);
-        free(ev[i].note);
-        free(ev[i].data);
-        free(ev[i].operator_login);
-        free(ev[i].operator_name);
-    }
-    free(ev);
+    return ledger_events_read(s, out, n, err);
 }
 
 int incident_links(struct store *st, const char *id, struct ledger_link **out, size_t *n,
@@ -525,17 +285,6 @@ int incident_links(struct store *st, const char *id, struct ledger_link **out, s
         return store_fail(st, err, _("reading links"));
     }
     return 0;
-}
-
-void ledger_links_free(struct ledger_link *l, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(l[i].kind);
-        free(l[i].id);
-        free(l[i].label);
-        free(l[i].note);
-    }
-    free(l);
 }
 
 /* ---- writing ---- */
@@ -822,6 +571,78 @@ int incident_update_draft(struct store *st, const struct sla *sla, const char *r
     return store_commit(st, err);
 }
 
+static const char *const incident_states[] = {
+    "draft",           "received",  "isolated", "escalated", "first_response",
+    "second_response", "recovered", "closed",   "reopened",  NULL};
+static const char *const incident_actions[] = {
+    "submit",   "isolated", "escalated", "first_response", "second_response", "recovered", "closed",
+    "reopened", "note",     "assigned",  "paused",         "resumed",         "notified",  NULL};
+
+static const char *incident_action_name(const char *k)
+{
+    return streq(k, "submit") ? _("submit") : incident_status_name(k);
+}
+
+/* The incident workflow: the seed's order of steps (the picture in incidents.h).
+ * A draft takes notes until it is submitted; a step's other needs (an assignee, a
+ * paused clock, ...) are checked in step_in_tx. */
+static const struct wf_transition incident_rows[] = {
+    {"draft", "submit", "received", 0, 0},
+    {"received", "isolated", "isolated", 0, 0},
+    {"reopened", "isolated", "isolated", 0, 0},
+    {"isolated", "escalated", "escalated", 0, 0},
+    {"first_response", "escalated", "escalated", 0, 0},
+    {"reopened", "escalated", "escalated", 0, 0},
+    {"isolated", "first_response", "first_response", 0, 0},
+    {"escalated", "first_response", "first_response", 0, 0},
+    {"reopened", "first_response", "first_response", 0, 0},
+    {"first_response", "second_response", "second_response", 0, 0},
+    {"first_response", "recovered", "recovered", 0, 0},
+    {"second_response", "recovered", "recovered", 0, 0},
+    {"recovered", "closed", "closed", 0, 0},
+    {"recovered", "reopened", "reopened", 0, 0},
+    {"closed", "reopened", "reopened", 0, 0},
+    {"draft", "note", NULL, 0, 0},
+    {"received", "note", NULL, 0, 0},
+    {"isolated", "note", NULL, 0, 0},
+    {"escalated", "note", NULL, 0, 0},
+    {"first_response", "note", NULL, 0, 0},
+    {"second_response", "note", NULL, 0, 0},
+    {"reopened", "note", NULL, 0, 0},
+    {"recovered", "note", NULL, 0, 0},
+    {"closed", "note", NULL, 0, 0},
+    {"received", "assigned", NULL, 0, 0},
+    {"isolated", "assigned", NULL, 0, 0},
+    {"escalated", "assigned", NULL, 0, 0},
+    {"first_response", "assigned", NULL, 0, 0},
+    {"second_response", "assigned", NULL, 0, 0},
+    {"reopened", "assigned", NULL, 0, 0},
+    {"recovered", "assigned", NULL, 0, 0},
+    {"received", "paused", NULL, 0, 0},
+    {"isolated", "paused", NULL, 0, 0},
+    {"escalated", "paused", NULL, 0, 0},
+    {"first_response", "paused", NULL, 0, 0},
+    {"second_response", "paused", NULL, 0, 0},
+    {"reopened", "paused", NULL, 0, 0},
+    {"received", "resumed", NULL, 0, 0},
+    {"isolated", "resumed", NULL, 0, 0},
+    {"escalated", "resumed", NULL, 0, 0},
+    {"first_response", "resumed", NULL, 0, 0},
+    {"second_response", "resumed", NULL, 0, 0},
+    {"reopened", "resumed", NULL, 0, 0},
+    {"recovered", "resumed", NULL, 0, 0},
+    {"closed", "resumed", NULL, 0, 0},
+    {"recovered", "notified", NULL, 0, 0},
+    {"closed", "notified", NULL, 0, 0},
+};
+static const struct wf_hint incident_hints[] = {
+    {"draft", NULL, N_("it is a draft: submit it first (unyo incident submit %s)")},
+};
+const struct wf_table incident_workflow = {
+    N_("incident"),           incident_states,      incident_actions,
+    incident_status_name,     incident_action_name, incident_rows,
+    ARRAY_LEN(incident_rows), incident_hints,       ARRAY_LEN(incident_hints)};
+
 /* Read, check and write in one BEGIN IMMEDIATE, like the steps: two consoles
  * submitting one draft at once cannot both win. The claim is an UPDATE guarded by
  * status = 'draft' whose change count decides, so even a store whose write lock
@@ -836,11 +657,9 @@ int incident_submit(struct store *st, const struct sla *sla, const char *ref_or_
         store_rollback(st);
         return -1;
     }
-    int rc = 0;
-    if (!streq(inc.status, "draft")) {
-        set_err(err, _("%s is not a draft (it is %s)"), inc.ref, incident_status_name(inc.status));
-        rc = -1;
-    }
+    struct wf_actor who = workflow_actor(st);
+    struct wf_record rec = {inc.ref, NULL, NULL};
+    int rc = workflow_check(&incident_workflow, inc.status, "submit", &who, &rec, NULL, err);
     if (rc == 0) {
         char nts[TIME_ISO_LEN + 1];
         time_format_iso(now, nts);
@@ -878,17 +697,6 @@ int incident_submit(struct store *st, const struct sla *sla, const char *ref_or_
     return rc;
 }
 
-static char *json_obj1(const char *key, const char *value)
-{
-    struct strbuf sb = STRBUF_INIT;
-    sb_putc(&sb, '{');
-    json_string(&sb, key);
-    sb_putc(&sb, ':');
-    json_string(&sb, value);
-    sb_putc(&sb, '}');
-    return sb_detach(&sb);
-}
-
 /* The step inside the caller's transaction: the state is read and written in
  * the same BEGIN IMMEDIATE, so two consoles never step on each other. */
 static int step_in_tx(struct store *st, const struct sla *sla, const char *ref_or_id,
@@ -905,81 +713,37 @@ static int step_in_tx(struct store *st, const struct sla *sla, const char *ref_o
     if (incident_get(st, sla, ref_or_id, now, &inc, err) != 0)
         return -1;
     const char *cur = inc.status;
-    const char *refused = NULL; /* what is needed first */
     char assignee_id[ID_LEN + 1] = "";
     char *data = NULL;
+    struct wf_actor who = workflow_actor(st);
+    struct wf_record rec = {inc.ref, NULL, NULL};
     const char *new_status = NULL;
-    int rc = 0;
-
-    static const char *const open_states[] = {
-        "received", "isolated", "escalated", "first_response", "second_response", "reopened", NULL};
-    if (streq(cur, "draft") && !streq(step, "note")) {
-        set_err(err, _("%s is a draft: submit it first (unyo incident submit %s)"), inc.ref,
-                inc.ref);
+    int rc = workflow_check(&incident_workflow, cur, step, &who, &rec, &new_status, err);
+    if (rc == 0 && streq(new_status, cur))
+        new_status = NULL; /* the row keeps the state */
+    /* What the step needs beyond its state. */
+    const char *refused = NULL;
+    if (rc != 0) {
+        /* refused by the workflow */
+    } else if (streq(step, "escalated") && !a->assignee) {
+        set_err(err, _("escalation needs the engineer it goes to (--assignee LOGIN)"));
         rc = -1;
-    } else if (streq(step, "isolated")) {
-        if (!is(cur, (const char *const[]){"received", "reopened", NULL}))
-            refused = _("isolation follows reception (or a reopening)");
-        new_status = "isolated";
-    } else if (streq(step, "escalated")) {
-        if (!is(cur, (const char *const[]){"isolated", "first_response", "reopened", NULL}))
-            refused = _("escalation follows first isolation (isolated)");
-        else if (!a->assignee) {
-            set_err(err, _("escalation needs the engineer it goes to (--assignee LOGIN)"));
-            rc = -1;
-        }
-        new_status = "escalated";
-    } else if (streq(step, "first_response")) {
-        if (!is(cur, (const char *const[]){"isolated", "escalated", "reopened", NULL}))
-            refused = _("first response follows isolation or escalation");
-        new_status = "first_response";
-    } else if (streq(step, "second_response")) {
-        if (!is(cur, (const char *const[]){"first_response", NULL}))
-            refused = _("second response follows first response");
-        new_status = "second_response";
-    } else if (streq(step, "recovered")) {
-        if (!is(cur, (const char *const[]){"first_response", "second_response", NULL}))
-            refused = _("recovery follows a first or second response");
-        new_status = "recovered";
-    } else if (streq(step, "closed")) {
-        if (!streq(cur, "recovered"))
-            refused = _("only a recovered incident can be closed");
-        new_status = "closed";
-    } else if (streq(step, "reopened")) {
-        if (!is(cur, (const char *const[]){"recovered", "closed", NULL}))
-            refused = _("only a recovered or closed incident can be reopened");
-        new_status = "reopened";
-    } else if (streq(step, "note")) {
-        if (!a->note || !*a->note) {
-            set_err(err, _("a note needs text (--note TEXT)"));
-            rc = -1;
-        }
-    } else if (streq(step, "assigned")) {
-        if (streq(cur, "closed"))
-            refused = _("the incident is closed");
-        else if (!a->assignee) {
-            set_err(err, _("say whom to assign (--assignee LOGIN)"));
-            rc = -1;
-        }
-    } else if (streq(step, "paused")) {
-        if (!is(cur, open_states))
-            refused = _("only an open incident's clock can be paused");
-        else if (inc.paused_since)
-            refused = _("the SLA clock is already paused");
-        else if (!a->note || !*a->note) {
-            set_err(err, _("a pause needs its reason (--note \"waiting on the library\")"));
-            rc = -1;
-        }
-    } else if (streq(step, "resumed")) {
-        if (!inc.paused_since)
-            refused = _("the SLA clock is not paused");
-    } else if (streq(step, "notified")) {
-        if (!is(cur, (const char *const[]){"recovered", "closed", NULL}))
-            refused = _("the library is notified of a recovery: record recovered first");
-        else if (!a->to || !*a->to) {
-            set_err(err, _("say who was told (--to WHOM)"));
-            rc = -1;
-        }
+    } else if (streq(step, "note") && (!a->note || !*a->note)) {
+        set_err(err, _("a note needs text (--note TEXT)"));
+        rc = -1;
+    } else if (streq(step, "assigned") && !a->assignee) {
+        set_err(err, _("say whom to assign (--assignee LOGIN)"));
+        rc = -1;
+    } else if (streq(step, "paused") && inc.paused_since) {
+        refused = _("the SLA clock is already paused");
+    } else if (streq(step, "paused") && (!a->note || !*a->note)) {
+        set_err(err, _("a pause needs its reason (--note \"waiting on the library\")"));
+        rc = -1;
+    } else if (streq(step, "resumed") && !inc.paused_since) {
+        refused = _("the SLA clock is not paused");
+    } else if (streq(step, "notified") && (!a->to || !*a->to)) {
+        set_err(err, _("say who was told (--to WHOM)"));
+        rc = -1;
     }
     if (rc == 0 && refused) {
         set_err(err, _("%s: cannot record %s while the incident is %s: %s"), inc.ref,
@@ -1251,6 +1015,18 @@ void incident_list_free(struct incident *rows, size_t n)
     for (size_t i = 0; i < n; i++)
         incident_clear(&rows[i]);
     free(rows);
+}
+
+int incident_count_open(struct store *st, long *out, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM incidents WHERE deleted = 0 AND "
+                                     "status NOT IN ('recovered', 'closed')");
+    *out = 0;
+    int rc = store_one_row(s, err);
+    if (rc == 1)
+        *out = (long)sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    return rc < 0 ? -1 : 0;
 }
 
 int sla_scan(struct store *st, const struct sla *sla, int64_t now,

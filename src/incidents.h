@@ -9,8 +9,8 @@
  * clock), notified at any sensible time. Anything out of order is refused with
  * a message and writes nothing.
  *
- * The ledger functions shared by incidents, inquiries and problems are here
- * too (ledger_*). All times are UTC milliseconds unless named _s (seconds). */
+ * The functions shared by the ledgers are in ledger.h. All times are UTC milliseconds unless named
+ * _s (seconds). */
 #ifndef UNYO_INCIDENTS_H
 #define UNYO_INCIDENTS_H
 
@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "id.h"
+#include "ledger.h"
 #include "sla.h"
 
 struct store;
@@ -65,6 +66,10 @@ struct incident_step_args {
 };
 int incident_step(struct store *st, const struct sla *sla, const char *ref_or_id, const char *step,
                   const struct incident_step_args *a, char **err);
+/* The steps as data (src/workflow.h): incident_step and incident_submit ("submit") ask
+ * it before they write. */
+struct wf_table;
+extern const struct wf_table incident_workflow;
 
 struct incident {
     char id[ID_LEN + 1];
@@ -86,21 +91,13 @@ int incident_resolve(struct store *st, const char *ref_or_id, char id[ID_LEN + 1
 int incident_get(struct store *st, const struct sla *sla, const char *ref_or_id, int64_t now,
                  struct incident *out, char **err);
 
-struct incident_event {
-    char *kind, *note, *data, *operator_login, *operator_name;
-    int64_t at;
-};
-int incident_events(struct store *st, const char *id, struct incident_event **out, size_t *n,
+/* The incident's timeline, oldest first (free with ledger_events_free). */
+int incident_events(struct store *st, const char *id, struct ledger_event **out, size_t *n,
                     char **err);
-void incident_events_free(struct incident_event *ev, size_t n);
 
 /* Links of an incident (hosts, problems, inquiries, checklist results, ...). */
-struct ledger_link {
-    char *kind, *id, *label, *note;
-};
 int incident_links(struct store *st, const char *id, struct ledger_link **out, size_t *n,
                    char **err);
-void ledger_links_free(struct ledger_link *l, size_t n);
 /* Adds a link row incident -> (to_kind, to_id), e.g. a checklist result or an SSH session. */
 int incident_link(struct store *st, const char *ref_or_id, const char *to_kind, const char *to_id,
                   const char *note, char **err);
@@ -119,6 +116,9 @@ struct incident_filter {
 int incident_list(struct store *st, const struct sla *sla, const struct incident_filter *f,
                   int64_t now, struct incident **out, size_t *n, int *partial, char **err);
 void incident_list_free(struct incident *rows, size_t n);
+/* How many incidents are open (neither recovered nor closed; drafts count):
+ * the console's status bar number. */
+int incident_count_open(struct store *st, long *out, char **err);
 
 /* Computes inc->sla at now (loads pause intervals when the incident has any). */
 int incident_sla(struct store *st, const struct sla *sla, struct incident *inc, int64_t now,
@@ -130,51 +130,5 @@ int incident_sla(struct store *st, const struct sla *sla, struct incident *inc, 
 int sla_scan(struct store *st, const struct sla *sla, int64_t now,
              void (*cb)(void *user, const struct incident *inc, enum sla_step step), void *user,
              int *found, char **err);
-
-/* Labels with a context, so "closed" (an incident) never borrows another
- * module's "closed" (a library's closed day): P_("incident", "closed") is the
- * catalog key msgctxt "incident" + msgid "closed" (xgettext --keyword=P_:1c,2). */
-#define P_(ctx, s) (ctx "\004" s)
-const char *ledger_label(const char *ctx_id);
-
-/* ---- helpers shared by the ledgers (incidents, inquiries, problems) ---- */
-/* Library id and display name (in the operator's language) from its code. */
-int ledger_library(struct store *st, const char *code, char id[ID_LEN + 1], char **err);
-/* Operator id and role from a login. */
-int ledger_operator(struct store *st, const char *login, char id[ID_LEN + 1], char role[16],
-                    char **err);
-int ledger_key_valid(const char *const *keys, const char *k);
-/* "a, b, c" of a key list (malloc'd). */
-char *ledger_key_list(const char *const *keys);
-/* ISO text or NULL for 0 (buf TIME_ISO_LEN + 1). */
-const char *ledger_iso(int64_t ms, char *buf);
-int64_t ledger_ms(const char *iso); /* 0 for NULL or bad */
-int ledger_add_link(struct store *st, const char *from_kind, const char *from_id,
-                    const char *to_kind, const char *to_id, const char *note, char **err);
-/* The same, handing back the new link's id (out_id may be NULL). */
-int ledger_add_link_id(struct store *st, const char *from_kind, const char *from_id,
-                       const char *to_kind, const char *to_id, const char *note,
-                       char out_id[ID_LEN + 1], char **err);
-/* "INC-YYYYMMDD-xxxx" style ref for a new row made at ms. */
-void ledger_ref(const char *prefix, const char *id, int64_t ms, char out[24]);
-/* A ref as typed (any case) in its stored form. */
-void ledger_norm_ref(const char *in, char out[24]);
-struct sqlite3_stmt;
-/* Looks a row up by id (by_id, when ref_or_id is one) or by ref (by_ref,
- * normalised; LIMIT 2); both select the id with ?1. Copies the first id into
- * id and returns how many rows matched (0, 1 or 2), or -1 with *err set when
- * the store cannot be read. */
-int ledger_find(struct sqlite3_stmt *by_id, struct sqlite3_stmt *by_ref, const char *ref_or_id,
-                char id[ID_LEN + 1], char **err);
-/* Runs insert, an INSERT INTO <ledger>_events(id, <owner>_id, kind, note,
- * data, operator_id, at, hlc, origin) VALUES(?1..?9), for one event of owner
- * at ms; -1 when SQLite fails (the caller reports it with store_fail). */
-/* Ends the transaction that made a row: rolls back when rc != 0, else commits
- * and copies id and ref into out_id (ID_LEN + 1) and out_ref (24), each may be
- * NULL. 0, or -1 with *err. */
-int ledger_created(struct store *st, int rc, const char *id, const char *ref, char *out_id,
-                   char *out_ref, char **err);
-int ledger_insert_event(struct store *st, struct sqlite3_stmt *insert, const char *owner_id,
-                        const char *kind, const char *note, const char *data, int64_t at);
 
 #endif

@@ -5,11 +5,12 @@
 
 #include "i18n.h"
 #include "incidents.h"
-#include "output.h"
+#include "json.h"
 #include "search.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
+#include "workflow.h"
 
 const char *inquiry_status_name(const char *k)
 {
@@ -278,42 +279,121 @@ static int finish(struct store *st, struct inquiry *q, int rc, char **err)
     return rc;
 }
 
+static const char *const inquiry_states[] = {"received",  "investigating", "drafted",
+                                             "in_review", "approved",      "answered",
+                                             "closed",    "converted",     NULL};
+static const char *const inquiry_actions[] = {"investigating", "drafted",  "in_review", "approved",
+                                              "returned",      "answered", "closed",    "converted",
+                                              "note",          NULL};
+
+const char *inquiry_action_name(const char *k)
+{
+    static const struct {
+        const char *key, *name;
+    } names[] = {
+        {"investigating", N_("investigate")},
+        {"drafted", N_("draft an answer")},
+        {"in_review", N_("send to review")},
+        {"approved", N_("approve")},
+        {"returned", N_("return")},
+        {"answered", N_("record the answer")},
+        {"closed", N_("close")},
+        {"converted", N_("convert into an incident")},
+        {"note", N_("add a note")},
+    };
+    for (size_t i = 0; k && i < ARRAY_LEN(names); i++)
+        if (streq(k, names[i].key))
+            return _(names[i].name);
+    return k ? k : "";
+}
+
+/* The inquiry workflow (the picture in inquiries.h). A draft answer is reviewed by an
+ * engineer who did not write it; returning it sends it back to drafted. */
+#define REVIEW WF_ENGINEER, WF_NOT_AUTHOR
+static const struct wf_transition inquiry_rows[] = {
+    {"received", "investigating", "investigating", 0, 0},
+    {"received", "drafted", "drafted", 0, 0},
+    {"investigating", "drafted", "drafted", 0, 0},
+    {"drafted", "drafted", "drafted", 0, 0},
+    {"drafted", "in_review", "in_review", 0, 0},
+    {"drafted", "approved", "approved", REVIEW},
+    {"in_review", "approved", "approved", REVIEW},
+    {"drafted", "returned", "drafted", REVIEW},
+    {"in_review", "returned", "drafted", REVIEW},
+    {"approved", "answered", "answered", 0, 0},
+    {"answered", "closed", "closed", 0, 0},
+    {"received", "converted", "converted", 0, 0},
+    {"investigating", "converted", "converted", 0, 0},
+    {"drafted", "converted", "converted", 0, 0},
+    {"in_review", "converted", "converted", 0, 0},
+    {"approved", "converted", "converted", 0, 0},
+    {"received", "note", NULL, 0, 0},
+    {"investigating", "note", NULL, 0, 0},
+    {"drafted", "note", NULL, 0, 0},
+    {"in_review", "note", NULL, 0, 0},
+    {"approved", "note", NULL, 0, 0},
+    {"answered", "note", NULL, 0, 0},
+    {"closed", "note", NULL, 0, 0},
+    {"converted", "note", NULL, 0, 0},
+};
+#undef REVIEW
+static const struct wf_hint inquiry_hints[] = {
+    {"closed", NULL, N_("it is closed")},
+    {"converted", NULL, N_("it is closed")},
+};
+const struct wf_table inquiry_workflow = {
+    N_("inquiry"),           inquiry_states,      inquiry_actions,
+    inquiry_status_name,     inquiry_action_name, inquiry_rows,
+    ARRAY_LEN(inquiry_rows), inquiry_hints,       ARRAY_LEN(inquiry_hints)};
+
+/* The workflow's verdict on action for q by the acting operator; *to (may be NULL) gets
+ * the status to write, NULL when it stays. The draft's author is compared by id. */
+static int check_workflow(struct store *st, const struct inquiry *q, const char *action,
+                          const char **to, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT draft_by FROM inquiries WHERE id = ?1");
+    bind_text(s, 1, q->id);
+    char author[ID_LEN + 1] = "";
+    int got = store_one_row(s, err);
+    if (got == 1 && col_text(s, 0))
+        snprintf(author, sizeof author, "%s", col_text(s, 0));
+    sqlite3_reset(s);
+    if (got < 0)
+        return -1;
+    struct wf_actor who = workflow_actor(st);
+    struct wf_record rec = {q->ref, NULL, author};
+    const char *next = NULL;
+    if (workflow_check(&inquiry_workflow, q->status, action, &who, &rec, &next, err) != 0)
+        return -1;
+    if (to)
+        *to = streq(next, q->status) ? NULL : next;
+    return 0;
+}
+
 int inquiry_step(struct store *st, const char *ref_or_id, const char *step, const char *note,
                  char **err)
 {
     struct inquiry q;
     if (load(st, ref_or_id, &q, err) != 0)
         return -1;
-    int rc = -1;
+    int rc = 0;
     struct change c = {0};
-    int closed_states = in_set(q.status, (const char *const[]){"closed", "converted", NULL});
-    if (streq(step, "investigating")) {
-        if (!streq(q.status, "received"))
-            refuse(&q, step, _("investigation starts from a received inquiry"), err);
-        else
-            c.status = "investigating", rc = 0;
-    } else if (streq(step, "in_review")) {
-        if (!streq(q.status, "drafted") || !q.draft_answer)
-            refuse(&q, step, _("a draft answer goes to review (write one with unyo inquiry draft)"),
-                   err);
-        else
-            c.status = "in_review", rc = 0;
-    } else if (streq(step, "closed")) {
-        if (!streq(q.status, "answered"))
-            refuse(&q, step, _("an inquiry is closed after its answer is recorded"), err);
-        else
-            c.status = "closed", c.closed = 1, rc = 0;
-    } else if (streq(step, "note")) {
-        if (!note || !*note)
-            set_err(err, _("a note needs text (--note TEXT)"));
-        else
-            rc = 0;
-    } else {
+    if (!step || !in_set(step, (const char *const[]){"investigating", "in_review", "closed", "note",
+                                                     NULL})) {
         set_err(err, _("unknown step \"%s\" (expected investigating, in_review, closed or note)"),
                 step ? step : "");
+        rc = -1;
     }
-    if (rc == 0 && closed_states && !streq(step, "note"))
-        rc = refuse(&q, step, _("it is closed"), err);
+    if (rc == 0)
+        rc = check_workflow(st, &q, step, &c.status, err);
+    if (rc == 0 && streq(step, "in_review") && !q.draft_answer)
+        rc = refuse(&q, step,
+                    _("a draft answer goes to review (write one with unyo inquiry draft)"), err);
+    if (rc == 0 && streq(step, "note") && (!note || !*note)) {
+        set_err(err, _("a note needs text (--note TEXT)"));
+        rc = -1;
+    }
+    c.closed = rc == 0 && streq(step, "closed");
     if (rc == 0)
         rc = apply_in_tx(st, &q, step, note, NULL, &c, err);
     return finish(st, &q, rc, err);
@@ -328,10 +408,9 @@ int inquiry_draft(struct store *st, const char *ref_or_id, const char *text, cha
     if (!text || !*text) {
         set_err(err, _("a draft answer needs text"));
         rc = -1;
-    } else if (!in_set(q.status, (const char *const[]){"received", "investigating", "drafted",
-                                                       "returned", NULL})) {
-        rc = refuse(&q, "drafted", _("drafting comes before review and answer"), err);
     }
+    if (rc == 0)
+        rc = check_workflow(st, &q, "drafted", NULL, err);
     if (rc == 0) {
         struct change c = {.status = "drafted", .draft_answer = text, .draft_by = st->operator_id};
         rc = apply_in_tx(st, &q, "drafted", NULL, NULL, &c, err);
@@ -345,21 +424,15 @@ int inquiry_review(struct store *st, const char *ref_or_id, int approve, const c
     struct inquiry q;
     if (load(st, ref_or_id, &q, err) != 0)
         return -1;
-    int rc = 0;
     const char *what = approve ? "approved" : "returned";
-    if (!in_set(q.status, (const char *const[]){"in_review", "drafted", NULL}) || !q.draft_answer)
+    const char *to = NULL;
+    int rc = check_workflow(st, &q, what, &to, err);
+    if (rc == 0 && !q.draft_answer)
         rc = refuse(&q, what, _("only a draft answer can be reviewed"), err);
-    else if (!streq(st->operator_role, "engineer"))
-        set_err(err, _("a draft answer is reviewed by an engineer (you are %s)"),
-                st->operator_role),
-            rc = -1;
-    else if (q.draft_by_login && streq(q.draft_by_login, st->operator_login))
-        set_err(err, _("%s: you wrote this draft; another engineer must review it"), q.ref),
-            rc = -1;
-    else if (!approve && (!note || !*note))
+    else if (rc == 0 && !approve && (!note || !*note))
         set_err(err, _("say what to correct (--note TEXT)")), rc = -1;
     if (rc == 0) {
-        struct change c = {.status = approve ? "approved" : "drafted",
+        struct change c = {.status = to,
                            .reviewer = st->operator_id,
                            .draft_answer = approve && corrected && *corrected ? corrected : NULL};
         char *data = NULL;
@@ -381,12 +454,9 @@ int inquiry_answer(struct store *st, const char *ref_or_id, const char *text, ch
     struct inquiry q;
     if (load(st, ref_or_id, &q, err) != 0)
         return -1;
-    int rc = 0;
     const char *answer = text && *text ? text : q.draft_answer;
-    if (!streq(q.status, "approved"))
-        rc = refuse(&q, "answered", _("the draft answer must be approved by an engineer first"),
-                    err);
-    else if (!answer)
+    int rc = check_workflow(st, &q, "answered", NULL, err);
+    if (rc == 0 && !answer)
         set_err(err, _("an answer needs text")), rc = -1;
     if (rc == 0) {
         struct change c = {.status = "answered", .answer = answer, .answered = 1};
@@ -401,10 +471,8 @@ int inquiry_convert(struct store *st, const struct sla *sla, const char *ref_or_
     struct inquiry q;
     if (load(st, ref_or_id, &q, err) != 0)
         return -1;
-    if (in_set(q.status, (const char *const[]){"closed", "converted", "answered", NULL})) {
-        int rc = refuse(&q, "converted", _("only an open inquiry can turn into an incident"), err);
-        return finish(st, &q, rc, err);
-    }
+    if (check_workflow(st, &q, "converted", NULL, err) != 0)
+        return finish(st, &q, -1, err);
     struct incident_new in = {.library = q.library_code,
                               .channel = q.channel,
                               .reporter = q.reporter,
@@ -518,42 +586,14 @@ void inquiry_list_free(struct inquiry *q, size_t n)
     free(q);
 }
 
-int inquiry_events(struct store *st, const char *id, struct inquiry_event **out, size_t *n,
+int inquiry_events(struct store *st, const char *id, struct ledger_event **out, size_t *n,
                    char **err)
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = store_stmt(st, "SELECT e.kind, e.note, e.data, o.login, e.at FROM "
+    sqlite3_stmt *s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at, e.data FROM "
                                      "inquiry_events e LEFT JOIN operators o ON o.id = "
                                      "e.operator_id WHERE e.inquiry_id = ?1 ORDER BY e.at, e.hlc");
     bind_text(s, 1, id);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = xrealloc(*out, (*n + 1) * sizeof **out);
-        struct inquiry_event *e = &(*out)[(*n)++];
-        e->kind = col_dup(s, 0);
-        e->note = col_dup(s, 1);
-        e->data = col_dup(s, 2);
-        e->operator_login = col_dup(s, 3);
-        e->at = ledger_ms(col_text(s, 4));
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        inquiry_events_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return store_fail(st, err, _("reading inquiry events"));
-    }
-    return 0;
-}
-
-void inquiry_events_free(struct inquiry_event *e, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(e[i].kind);
-        free(e[i].note);
-        free(e[i].data);
-        free(e[i].operator_login);
-    }
-    free(e);
+    return ledger_events_read(s, out, n, err);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "id.h"
+#include "ledger.h"
 
 struct store;
 struct sla;
@@ -62,13 +63,15 @@ int inquiry_list(struct store *st, const struct inquiry_filter *f, struct inquir
                  int *partial, char **err);
 void inquiry_list_free(struct inquiry *q, size_t n);
 
-struct inquiry_event {
-    char *kind, *note, *data, *operator_login;
-    int64_t at;
-};
-int inquiry_events(struct store *st, const char *id, struct inquiry_event **out, size_t *n,
+/* The inquiry's timeline, oldest first (free with ledger_events_free). */
+int inquiry_events(struct store *st, const char *id, struct ledger_event **out, size_t *n,
                    char **err);
-void inquiry_events_free(struct inquiry_event *e, size_t n);
 const char *inquiry_status_name(const char *key);
+/* Translated name of a workflow action (the steps above: "approved" is "approve"). */
+const char *inquiry_action_name(const char *key);
+/* The workflow as data (src/workflow.h); every function above that changes the status
+ * asks it before it writes. */
+struct wf_table;
+extern const struct wf_table inquiry_workflow;
 
 #endif

@@ -17,7 +17,6 @@ struct calendar;
 struct host;
 
 #define JOB_OUTPUT_CAP (1024 * 1024) /* bytes of output kept per run */
-#define JOB_CLAIM_GRACE_S 300        /* a claim older than timeout + this is stale */
 #define JOB_STOP_GRACE_S 5           /* a stopped command gets SIGKILL this long after SIGTERM */
 
 struct job_exec_result {
@@ -101,10 +100,6 @@ struct job_runner_stats {
 int job_runner_run(struct store *st, const struct job_runner_opts *o,
                    struct job_runner_stats *stats, char **err);
 
-/* Inside the caller's transaction: an incident draft for a failed run (status 'draft',
- * category software, title from the job, description with the host and the output's
- * tail), linked to the run. */
-int job_escalate(struct store *st, const char *run_id, const char *note, char **err);
 /* Inside the caller's transaction: one job_run_events row by the acting operator. */
 int job_event(struct store *st, const char *run_id, const char *kind, const char *note,
               const char *data, char **err);

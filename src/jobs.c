@@ -11,13 +11,15 @@
 #include "calendar.h"
 #include "due.h"
 #include "i18n.h"
+#include "incidents.h"
 #include "ini.h"
-#include "job_runner.h"
 #include "paths.h"
+#include "sla.h"
 #include "store.h"
 #include "templates.h"
 #include "timefmt.h"
 #include "util.h"
+#include "workflow.h"
 
 const char *const job_run_states[] = {"waiting", "queued",  "held",      "running",     "succeeded",
                                       "failed",  "skipped", "cancelled", "interrupted", NULL};
@@ -1223,14 +1225,17 @@ int jobs_resolve_run(struct store *st, const char *ref, char id[ID_LEN + 1], cha
 
 struct run_state {
     char state[16];
+    char ref[64]; /* CODE@YYYY-MM-DD */
     int manual;
     char job_id[ID_LEN + 1];
 };
 
 static int run_state_of(struct store *st, const char *id, struct run_state *rs, char **err)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT r.state, j.command IS NULL, j.id FROM job_runs r "
-                                     "JOIN jobs j ON j.id = r.job_id WHERE r.id = ?1");
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT r.state, j.command IS NULL, j.id, j.code || '@' || r.due_day "
+                       "FROM job_runs r "
+                       "JOIN jobs j ON j.id = r.job_id WHERE r.id = ?1");
     bind_text(s, 1, id);
     int got = store_one_row(s, err);
     if (got != 1) {
@@ -1242,15 +1247,8 @@ static int run_state_of(struct store *st, const char *id, struct run_state *rs, 
     snprintf(rs->state, sizeof rs->state, "%s", col_text(s, 0));
     rs->manual = sqlite3_column_int(s, 1);
     snprintf(rs->job_id, sizeof rs->job_id, "%s", col_text(s, 2));
+    snprintf(rs->ref, sizeof rs->ref, "%s", col_text(s, 3));
     sqlite3_reset(s);
-    return 0;
-}
-
-static int state_in(const char *state, const char *const *list)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (streq(state, list[i]))
-            return 1;
     return 0;
 }
 
@@ -1273,27 +1271,65 @@ static char *running_cancel_note(struct store *st, const char *id)
                 : xstrdup(_("cancelled while running: its runner stops the command on the host"));
 }
 
+static const char *const job_actions[] = {"hold",      "release", "cancel",  "rerun", "skipped",
+                                          "succeeded", "failed",  "deliver", NULL};
+
+const char *jobs_action_name(const char *action)
+{
+    static const struct {
+        const char *key, *name;
+    } names[] = {{"hold", N_("hold")},
+                 {"release", N_("release")},
+                 {"cancel", N_("cancel")},
+                 {"rerun", N_("rerun")},
+                 {"skipped", N_("mark skipped")},
+                 {"succeeded", N_("mark succeeded")},
+                 {"failed", N_("mark failed")},
+                 {"deliver", N_("record a delivery")}};
+    for (size_t i = 0; action && i < ARRAY_LEN(names); i++)
+        if (streq(names[i].key, action))
+            return _(names[i].name);
+    return action ? action : "";
+}
+
+/* What a person does to a run (the runner's own moves are in job_runner.c). A rerun
+ * goes to queued (a manual job's to waiting: side effect in jobs_run_action); marking
+ * succeeded or failed is for manual jobs only (checked there too). */
+static const struct wf_transition job_rows[] = {
+    {"waiting", "hold", "held", 0, 0},          {"queued", "hold", "held", 0, 0},
+    {"held", "release", "queued", 0, 0},        {"waiting", "cancel", "cancelled", 0, 0},
+    {"queued", "cancel", "cancelled", 0, 0},    {"held", "cancel", "cancelled", 0, 0},
+    {"running", "cancel", "cancelled", 0, 0},   {"succeeded", "rerun", "queued", 0, 0},
+    {"failed", "rerun", "queued", 0, 0},        {"skipped", "rerun", "queued", 0, 0},
+    {"cancelled", "rerun", "queued", 0, 0},     {"interrupted", "rerun", "queued", 0, 0},
+    {"waiting", "skipped", "skipped", 0, 0},    {"queued", "skipped", "skipped", 0, 0},
+    {"held", "skipped", "skipped", 0, 0},       {"waiting", "succeeded", "succeeded", 0, 0},
+    {"queued", "succeeded", "succeeded", 0, 0}, {"held", "succeeded", "succeeded", 0, 0},
+    {"waiting", "failed", "failed", 0, 0},      {"queued", "failed", "failed", 0, 0},
+    {"held", "failed", "failed", 0, 0},         {"succeeded", "deliver", NULL, 0, 0},
+};
+const struct wf_table job_run_workflow = {N_("run"),
+                                          job_run_states,
+                                          job_actions,
+                                          jobs_state_name,
+                                          jobs_action_name,
+                                          job_rows,
+                                          ARRAY_LEN(job_rows),
+                                          NULL,
+                                          0};
+
+static int check_workflow(struct store *st, const struct run_state *rs, const char *action,
+                          const char **to, char **err)
+{
+    struct wf_actor who = workflow_actor(st);
+    struct wf_record rec = {rs->ref, NULL, NULL};
+    return workflow_check(&job_run_workflow, rs->state, action, &who, &rec, to, err);
+}
+
 int jobs_run_action(struct store *st, const char *ref, const char *action, const char *note,
                     char **err)
 {
-    static const struct {
-        const char *action, *to;
-        const char *from[8];
-        int manual_only;
-    } rules[] = {
-        {"hold", "held", {"waiting", "queued"}, 0},
-        {"release", "queued", {"held"}, 0},
-        {"cancel", "cancelled", {"waiting", "queued", "held", "running"}, 0},
-        {"rerun", "queued", {"succeeded", "failed", "skipped", "cancelled", "interrupted"}, 0},
-        {"skipped", "skipped", {"waiting", "queued", "held"}, 0},
-        {"succeeded", "succeeded", {"waiting", "queued", "held"}, 1},
-        {"failed", "failed", {"waiting", "queued", "held"}, 1},
-    };
-    size_t k = ARRAY_LEN(rules);
-    for (size_t i = 0; i < ARRAY_LEN(rules); i++)
-        if (streq(action, rules[i].action))
-            k = i;
-    if (k == ARRAY_LEN(rules)) {
+    if (!workflow_knows(&job_run_workflow, action) || streq(action, "deliver")) {
         set_err(err,
                 _("unknown action %s (expected hold, release, cancel, rerun, succeeded, "
                   "failed or skipped)"),
@@ -1310,19 +1346,16 @@ int jobs_run_action(struct store *st, const char *ref, const char *action, const
     struct run_state rs;
     if (run_state_of(st, id, &rs, err) != 0)
         goto fail;
-    if (rules[k].manual_only && !rs.manual) {
+    if ((streq(action, "succeeded") || streq(action, "failed")) && !rs.manual) {
         set_err(err,
                 _("run %s belongs to a job with a command: the runner records its result "
                   "(skip it, cancel it or rerun it instead)"),
                 ref);
         goto fail;
     }
-    if (!state_in(rs.state, rules[k].from)) {
-        set_err(err, _("run %s is %s; %s is not possible now"), ref, jobs_state_name(rs.state),
-                action);
+    const char *to = NULL;
+    if (check_workflow(st, &rs, action, &to, err) != 0)
         goto fail;
-    }
-    const char *to = rules[k].to;
     if (streq(action, "rerun") && rs.manual)
         to = "waiting";
     char at[TIME_ISO_LEN + 1];
@@ -1388,11 +1421,8 @@ int jobs_deliver(struct store *st, const char *ref, const char *dept, const char
     struct run_state rs;
     if (run_state_of(st, id, &rs, err) != 0)
         goto fail;
-    if (!streq(rs.state, "succeeded")) {
-        set_err(err, _("run %s is %s; only a succeeded run's lists are delivered"), ref,
-                jobs_state_name(rs.state));
+    if (check_workflow(st, &rs, "deliver", NULL, err) != 0)
         goto fail;
-    }
     char *stored_files = NULL;
     if (!files) {
         sqlite3_stmt *f = store_stmt(st, "SELECT files FROM job_runs WHERE id = ?1");
@@ -1560,7 +1590,7 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
                        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.run_id = ?1 "
                        "ORDER BY e.at, e.id");
     bind_text(s, 1, id);
-    if (event_rows_read(s, &out->events, &out->nevents, err) != 0) {
+    if (ledger_events_read(s, &out->events, &out->nevents, err) != 0) {
         jobs_run_detail_clear(out);
         return -1;
     }
@@ -1575,6 +1605,150 @@ void jobs_run_detail_clear(struct job_run_detail *d)
     free(r->ended_at), free(r->expected_start), free(r->expected_end);
     free(r->incident_ref), free(r->files);
     free(d->output), free(d->command), free(d->procedure);
-    event_rows_free(d->events, d->nevents);
+    ledger_events_free(d->events, d->nevents);
     memset(d, 0, sizeof *d);
+}
+
+/* ---- escalation ---- */
+
+/* The library an incident about host belongs to: the host's, else the central library,
+ * else any. *code NULL when the store has no libraries, else malloc'd. -1 with
+ * *err set when the libraries cannot be read. */
+static int library_for(struct store *st, const char *host_name, char **code, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT code FROM libraries l WHERE l.deleted = 0 ORDER BY "
+            "l.id = (SELECT library_id FROM hosts WHERE name = ?1 AND deleted = 0) DESC, "
+            "l.kind = 'central' DESC, l.code LIMIT 1");
+    bind_text(s, 1, host_name);
+    int got = store_one_row(s, err);
+    *code = got == 1 ? xstrdup(col_text(s, 0)) : NULL;
+    sqlite3_reset(s);
+    return got < 0 ? -1 : 0;
+}
+
+/* Without any library (incident_create needs one): a minimal draft row. */
+static int minimal_draft(struct store *st, const char *title, const char *desc, char id[ID_LEN + 1],
+                         char ref[24], char **err)
+{
+    char at[TIME_ISO_LEN + 1];
+    int64_t ms = time_now_ms();
+    id_new_at(id, ms);
+    time_format_iso(ms, at);
+    ledger_ref("INC", id, ms, ref);
+    sqlite3_stmt *i = store_stmt(
+        st, "INSERT INTO incidents(id, ref, channel, reporter, title, description, category, "
+            "impact, urgency, priority, status, received_at, created_by, created_at, updated_at, "
+            "hlc, origin) VALUES(?1, ?2, 'alert', 'unyo jobs', ?3, ?4, 'software', 2, 2, 'P3', "
+            "'draft', ?5, ?6, ?5, ?5, ?7, ?8)");
+    bind_text(i, 1, id);
+    bind_text(i, 2, ref);
+    bind_text(i, 3, title);
+    bind_text(i, 4, desc);
+    bind_text(i, 5, at);
+    bind_text(i, 6, st->operator_id);
+    bind_int(i, 7, store_hlc_next(st));
+    bind_text(i, 8, st->origin);
+    if (sqlite3_step(i) != SQLITE_DONE)
+        return store_fail(st, err, _("drafting the incident"));
+    return store_audit(st, "incident.draft", "incidents", id, ref, err);
+}
+
+int job_escalate(struct store *st, const char *run_id, const char *note, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT j.code, j.name_ja, j.name_en, h.name, r.due_day, r.exit_status, r.output, "
+            "r.attempt FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+            "LEFT JOIN hosts h ON h.id = j.host_id WHERE r.id = ?1");
+    bind_text(s, 1, run_id);
+    int got = store_one_row(s, err);
+    if (got != 1) {
+        sqlite3_reset(s);
+        if (got == 0)
+            set_err(err, _("no run %s"), run_id);
+        return -1;
+    }
+    char *code = xstrdup(col_text(s, 0));
+    char *host = col_text(s, 3) ? xstrdup(col_text(s, 3)) : NULL;
+    const char *output = col_text(s, 6);
+    char *title = xasprintf(_("Job %s %s failed"), code, col_text(s, 1));
+    struct strbuf d = STRBUF_INIT;
+    sb_printf(&d, _("Batch job %s (%s / %s) failed on %s, run of %s, attempt %d."), code,
+              col_text(s, 1), col_text(s, 2), host ? host : "-", col_text(s, 4),
+              sqlite3_column_int(s, 7));
+    sb_putc(&d, '\n');
+    if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
+        sb_printf(&d, _("Exit status: %d"), sqlite3_column_int(s, 5));
+        sb_putc(&d, '\n');
+    }
+    if (note && *note) {
+        sb_printf(&d, _("Note: %s"), note);
+        sb_putc(&d, '\n');
+    }
+    if (output && *output) {
+        size_t len = strlen(output), tail = 2000;
+        const char *from = len > tail ? output + len - tail : output;
+        while (len > tail && (*from & 0xC0) == 0x80) /* start on a UTF-8 boundary */
+            from++;
+        sb_printf(&d, _("Output (last lines):"));
+        sb_printf(&d, "\n%s%s\n", len > tail ? "…" : "", from);
+    }
+    sqlite3_reset(s);
+    char id[ID_LEN + 1], ref[24], at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    int rc;
+    char *library = NULL;
+    if (library_for(st, host, &library, err) != 0) {
+        rc = -1;
+    } else if (library) {
+        /* Through the incident ledger, in this transaction. */
+        char *sla_err = NULL;
+        struct sla *sla = sla_load(NULL, NULL, &sla_err);
+        if (!sla) {
+            free(sla_err);
+            sla = sla_new(NULL, NULL);
+        }
+        const char *hosts[1] = {host};
+        struct incident_new in = {0};
+        in.library = library;
+        in.channel = "alert";
+        in.reporter = "unyo jobs";
+        in.title = title;
+        in.description = d.buf;
+        in.category = "software";
+        in.impact = 2;
+        in.urgency = 2;
+        in.hosts = hosts;
+        in.nhosts = host ? 1 : 0;
+        in.draft = 1;
+        rc = incident_create_in_tx(st, sla, &in, id, ref, err);
+        sla_free(sla);
+        free(library);
+    } else {
+        rc = minimal_draft(st, title, d.buf ? d.buf : "", id, ref, err);
+    }
+    free(title);
+    sb_free(&d);
+    free(host);
+    if (rc != 0) {
+        free(code);
+        return -1;
+    }
+    sqlite3_stmt *u = store_stmt(st, "UPDATE job_runs SET incident_id = ?2, updated_at = ?3, "
+                                     "hlc = ?4, origin = ?5 WHERE id = ?1");
+    bind_text(u, 1, run_id);
+    bind_text(u, 2, id);
+    bind_text(u, 3, at);
+    bind_int(u, 4, store_hlc_next(st));
+    bind_text(u, 5, st->origin);
+    rc = sqlite3_step(u) == SQLITE_DONE ? 0 : store_fail(st, err, _("drafting the incident"));
+    if (rc == 0)
+        rc = ledger_add_link(st, "incident", id, "job_run", run_id, code, err);
+    free(code);
+    if (rc != 0)
+        return -1;
+    char *ev = xasprintf(_("incident draft %s"), ref);
+    rc = job_event(st, run_id, "escalated", ev, NULL, err);
+    free(ev);
+    return rc;
 }

@@ -17,11 +17,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event_rows.h"
 #include "id.h"
+#include "ledger.h"
 
 struct store;
 struct calendar;
+struct wf_table;
+
+/* A runner's claim on a run older than the job's timeout + this is stale
+ * (the runner died): the run can be claimed again. */
+#define JOB_CLAIM_GRACE_S 300
 
 struct job_def {
     char *code, *template_code, *name_ja, *name_en, *period_text;
@@ -72,6 +77,11 @@ int jobs_parse_period(const char *text, unsigned *bits);
 extern const char *const job_run_states[]; /* NULL-terminated */
 /* Translated name of a run state (or event kind). */
 const char *jobs_state_name(const char *state);
+/* Translated name of an action of jobs_run_action (or "deliver"). */
+const char *jobs_action_name(const char *action);
+/* What a person may do to a run, as data (src/workflow.h); jobs_run_action and
+ * jobs_deliver ("deliver") ask it before they write. */
+extern const struct wf_table job_run_workflow;
 
 /* Creates the runs of every enabled job due on day ("YYYY-MM-DD", JST) that has none yet.
  * Idempotent. *created may be NULL. */
@@ -127,10 +137,15 @@ char *jobs_period_label(unsigned periods, int weekday, int monthday, unsigned mo
 struct job_run_detail {
     struct job_run_row run;
     char *output, *command, *procedure;
-    struct event_row *events;
+    struct ledger_event *events;
     size_t nevents;
 };
 int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, char **err);
 void jobs_run_detail_clear(struct job_run_detail *d);
+
+/* Inside the caller's transaction: an incident draft for a failed run (status 'draft',
+ * category software, title from the job, description with the host and the output's
+ * tail), linked to the run. */
+int job_escalate(struct store *st, const char *run_id, const char *note, char **err);
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "changes.h"
-#include "config_records.h"
+#include "cmdb.h"
 #include "csv.h"
 #include "i18n.h"
 #include "id.h"
@@ -147,7 +147,7 @@ static const struct {
     {"changes", "status", change_statuses},
     {"changes", "risk", change_risks},
     {"job_runs", "state", job_run_states},
-    {"config_items", "kind", config_kinds},
+    {"config_items", "kind", cmdb_kinds},
     {NULL, "deleted", flags},
 };
 

@@ -96,3 +96,35 @@ int operator_find(struct store *st, const char *login, char *id, char **err)
     sqlite3_reset(s);
     return 0;
 }
+
+int operator_list_active(struct store *st, const char *except_id, struct operator_brief **out,
+                         size_t *n, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT login, name FROM operators WHERE deleted = 0 AND "
+                                     "active = 1 AND (?1 IS NULL OR id <> ?1) ORDER BY login");
+    bind_text(s, 1, except_id);
+    struct operator_brief *v = NULL;
+    size_t k = 0;
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        v = xrealloc(v, (k + 1) * sizeof *v);
+        v[k].login = col_dup(s, 0);
+        v[k].name = col_dup(s, 1);
+        k++;
+    }
+    sqlite3_reset(s);
+    if (step < 0) {
+        operator_briefs_free(v, k);
+        return -1;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void operator_briefs_free(struct operator_brief *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].login), free(v[i].name);
+    free(v);
+}

@@ -13,4 +13,14 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
 /* Looks an operator up by login; returns 0 and fills id (ID_LEN + 1) or -1. */
 int operator_find(struct store *st, const char *login, char *id, char **err);
 
+#include <stddef.h>
+struct operator_brief {
+    char *login, *name;
+};
+/* The active operators by login, leaving out except_id (may be NULL): whom a
+ * handover can be addressed to. */
+int operator_list_active(struct store *st, const char *except_id, struct operator_brief **out,
+                         size_t *n, char **err);
+void operator_briefs_free(struct operator_brief *v, size_t n);
+
 #endif

@@ -22,13 +22,4 @@ int output_print(const struct output_table *t, enum output_format fmt, FILE *out
  * raw is the real stdout, which CSV and JSON lists are written to (NULL: none). */
 void output_set_raw_stdout(FILE *raw);
 void output_free(struct output_table *t);
-/* Appends the n bytes at s escaped for the inside of a JSON string (no
- * quotes): '"' and '\\' escaped, \n \r \t as such, other C0 controls, DEL and
- * the C1 controls U+0080..U+009F as \u00XX (NUL included); valid UTF-8 passes through and each byte
- * of an invalid sequence becomes U+FFFD, so the result is always valid JSON. */
-struct strbuf;
-void json_escape(struct strbuf *sb, const char *s, size_t n);
-/* Appends s as a JSON string literal (with quotes), escaped as json_escape. */
-void json_string(struct strbuf *sb, const char *s);
-
 #endif

@@ -6,10 +6,11 @@
 #include "calendar.h"
 #include "i18n.h"
 #include "incidents.h"
-#include "output.h"
+#include "json.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
+#include "workflow.h"
 
 const char *const problem_statuses[] = {"open",     "investigating", "known_error",
                                         "resolved", "closed",        NULL};
@@ -239,14 +240,61 @@ int problem_create(struct store *st, const char *title, const char *description,
     return ledger_created(st, rc, id, ref, out_id, out_ref, err);
 }
 
-static void json_field(struct strbuf *sb, const char *key, const char *v)
+static const char *const problem_actions[] = {"open",   "investigating", "known_error", "resolved",
+                                              "closed", "publish",       NULL};
+
+const char *problem_action_name(const char *k)
 {
-    if (!v)
-        return;
-    sb_putc(sb, sb->len ? ',' : '{');
-    json_string(sb, key);
-    sb_putc(sb, ':');
-    json_string(sb, v);
+    static const struct {
+        const char *key, *name;
+    } names[] = {
+        {"open", N_("reopen")},
+        {"investigating", N_("investigate")},
+        {"known_error", N_("record as a known error")},
+        {"resolved", N_("resolve")},
+        {"closed", N_("close")},
+        {"publish", N_("publish as knowledge")},
+    };
+    for (size_t i = 0; k && i < ARRAY_LEN(names); i++)
+        if (streq(k, names[i].key))
+            return _(names[i].name);
+    return k ? k : "";
+}
+
+/* Forward only (a step may be skipped, but closing follows resolving); a resolved or
+ * closed problem is published as knowledge. What each status needs recorded (a root
+ * cause, a permanent measure) is checked in problem_update. The actions named by a
+ * status are problem_update's u->status. */
+static const struct wf_transition problem_rows[] = {
+    {"open", "investigating", "investigating", 0, 0},
+    {"open", "known_error", "known_error", 0, 0},
+    {"open", "resolved", "resolved", 0, 0},
+    {"investigating", "known_error", "known_error", 0, 0},
+    {"investigating", "resolved", "resolved", 0, 0},
+    {"known_error", "resolved", "resolved", 0, 0},
+    {"resolved", "closed", "closed", 0, 0},
+    {"resolved", "publish", NULL, 0, 0},
+    {"closed", "publish", NULL, 0, 0},
+};
+#define FORWARD                                                                                    \
+    N_("a problem moves forward only (open, investigating, known error, resolved, closed)")
+static const struct wf_hint problem_hints[] = {
+    {NULL, "open", FORWARD},
+    {NULL, "investigating", FORWARD},
+    {NULL, "known_error", FORWARD},
+    {NULL, "resolved", FORWARD},
+};
+#undef FORWARD
+const struct wf_table problem_workflow = {
+    N_("problem"),           problem_statuses,    problem_actions,
+    problem_status_name,     problem_action_name, problem_rows,
+    ARRAY_LEN(problem_rows), problem_hints,       ARRAY_LEN(problem_hints)};
+
+static int check_workflow(struct store *st, const struct problem *p, const char *action, char **err)
+{
+    struct wf_actor who = workflow_actor(st);
+    struct wf_record rec = {p->ref, NULL, NULL};
+    return workflow_check(&problem_workflow, p->status, action, &who, &rec, NULL, err);
 }
 
 int problem_update(struct store *st, const char *ref_or_id, const struct problem_update *u,
@@ -267,17 +315,13 @@ int problem_update(struct store *st, const char *ref_or_id, const struct problem
     const char *perm = u->permanent_measure ? u->permanent_measure : p.permanent_measure;
     struct civil_date due;
     if (u->status) {
-        int from = status_rank(p.status), to = status_rank(u->status);
+        int to = status_rank(u->status);
         if (to < 0) {
             char *k = ledger_key_list(problem_statuses);
             set_err(err, _("unknown status \"%s\" (expected %s)"), u->status, k);
             free(k);
             rc = -1;
-        } else if (to <= from) {
-            set_err(err,
-                    _("%s is already %s: a problem moves forward only (open, investigating, "
-                      "known_error, resolved, closed)"),
-                    p.ref, problem_status_name(p.status));
+        } else if (check_workflow(st, &p, u->status, err) != 0) {
             rc = -1;
         } else if (to >= status_rank("known_error") && !(root && *root) && !(work && *work)) {
             set_err(err, _("a known error has a root cause or a workaround: record one "
@@ -286,9 +330,6 @@ int problem_update(struct store *st, const char *ref_or_id, const struct problem
         } else if (to >= status_rank("resolved") && !(perm && *perm)) {
             set_err(err, _("a resolved problem has its permanent measure: record it "
                            "(--permanent-measure)"));
-            rc = -1;
-        } else if (to == status_rank("closed") && from != status_rank("resolved")) {
-            set_err(err, _("only a resolved problem can be closed"));
             rc = -1;
         }
     }
@@ -442,9 +483,7 @@ int problem_publish(struct store *st, const char *ref_or_id, const char *keyword
         return -1;
     }
     int rc = 0;
-    if (status_rank(p.status) < status_rank("resolved")) {
-        set_err(err, _("%s is %s: only a resolved problem is published as knowledge"), p.ref,
-                problem_status_name(p.status));
+    if (check_workflow(st, &p, "publish", err) != 0) {
         rc = -1;
     } else if (p.knowledge_id) {
         set_err(err, _("%s is already published"), p.ref);

@@ -15,6 +15,11 @@ struct store;
 
 extern const char *const problem_statuses[]; /* in order, NULL-terminated */
 const char *problem_status_name(const char *key);
+const char *problem_action_name(const char *key); /* translated; problem_workflow's actions */
+/* The workflow as data (src/workflow.h): problem_update (u->status) and problem_publish
+ * ("publish") ask it before they write. */
+struct wf_table;
+extern const struct wf_table problem_workflow;
 
 int problem_create(struct store *st, const char *title, const char *description,
                    const char *owner_login, char *out_id, char *out_ref, char **err);

@@ -7,7 +7,7 @@
 #include "i18n.h"
 #include "incidents.h"
 #include "inquiries.h"
-#include "output.h"
+#include "json.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"

@@ -6,7 +6,7 @@
 #include "calendar.h"
 #include "i18n.h"
 #include "ini.h"
-#include "incidents.h"
+#include "ledger.h"
 #include "paths.h"
 #include "util.h"
 

@@ -105,6 +105,19 @@ int store_one_row(sqlite3_stmt *s, char **err)
     return store_next_row(s, err);
 }
 
+void store_busy_timeout(struct store *st, int ms)
+{
+    sqlite3_busy_timeout(st->db, ms);
+}
+
+int64_t store_data_version(struct store *st)
+{
+    sqlite3_stmt *s = store_stmt(st, "PRAGMA data_version");
+    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return v;
+}
+
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 {
     struct stmt_cache *c = st->cache;
@@ -414,7 +427,7 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
         goto fail;
     if (migrate(st, version, err) != 0)
         goto fail;
-    if (load_identity(st, version == 0, err) != 0 || utf8_store_repair(st, NULL, err) != 0)
+    if (load_identity(st, version == 0, err) != 0 || store_repair_utf8(st, NULL, err) != 0)
         goto fail;
     *out = st;
     return 0;

@@ -53,6 +53,13 @@ int store_next_row(sqlite3_stmt *s, char **err);
  * -1 = error (*err set, s reset), so "not found" is never a failed read. */
 int store_one_row(sqlite3_stmt *s, char **err);
 
+/* How long a statement waits for another connection's lock before it fails
+ * (store_open sets 5 s; a long background job may want more). */
+void store_busy_timeout(struct store *st, int ms);
+/* SQLite's PRAGMA data_version: changes when another connection has committed
+ * since the last call on this one (a pane polls it to reload). 0 on failure. */
+int64_t store_data_version(struct store *st);
+
 /* Hybrid logical clock: (unix ms << 16) | counter; never goes backwards. */
 int64_t store_hlc_next(struct store *st);
 /* Merges a clock seen from another console, so later local writes order after it. */
@@ -85,5 +92,15 @@ int store_meta_set(struct store *st, const char *key, const char *value, char **
  * the schema cannot be read. */
 char **store_ledger_tables(struct store *st, char **err);
 void store_free_names(char **names);
+
+/* Run once by store_open (src/store_utf8.c) after migration 008: rewrites every text value of
+ * the store's ledger tables that is not storable with utf8_repair (utf8.h), in one
+ * transaction (the append-only tables' refuse-update triggers are dropped and
+ * re-created inside it). A repaired row is queued for sync again: by the
+ * outbox trigger for this console's rows, and a row sync had set aside
+ * (local_sync_setaside) goes back to the outbox. *fixed (may be NULL) gets
+ * the number of values rewritten. Does nothing unless local_meta holds
+ * utf8_repair = 'pending', which it then removes. */
+int store_repair_utf8(struct store *st, long long *fixed, char **err);
 
 #endif

@@ -78,7 +78,7 @@ struct sync_status {
     char *restore_detected; /* ISO UTC: a round found the store restored from
                                a backup; NULL once `unyo sync --full` ran */
     /* Rows the central database refused, set aside so the rest flows (see
-     * sync.c); they stay in the store and go again once repaired or on
+     * sync_push.c); they stay in the store and go again once repaired or on
      * sync_retry_set_aside. */
     long long set_aside;
     struct sync_set_aside {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "i18n.h"
-#include "output.h"
+#include "json.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"

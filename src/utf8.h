@@ -9,8 +9,6 @@
 
 #include "util.h"
 
-struct store;
-
 /* s[0..len) as a malloc'd, NUL-terminated string of valid UTF-8: every byte
  * that is not part of a valid UTF-8 sequence (stray continuation bytes,
  * overlong forms, surrogates, code points past U+10FFFF, a cut sequence) and
@@ -23,15 +21,5 @@ char *utf8_repair(const char *s, size_t len);
 void utf8_repair_add(struct strbuf *sb, const char *s, size_t len);
 /* 1 when s[0..len) is valid UTF-8 without a NUL byte: text PostgreSQL takes. */
 int utf8_storable(const char *s, size_t len);
-
-/* Run once by store_open after migration 008: rewrites every text value of
- * the store's ledger tables that is not storable with utf8_repair, in one
- * transaction (the append-only tables' refuse-update triggers are dropped and
- * re-created inside it). A repaired row is queued for sync again: by the
- * outbox trigger for this console's rows, and a row sync had set aside
- * (local_sync_setaside) goes back to the outbox. *fixed (may be NULL) gets
- * the number of values rewritten. Does nothing unless local_meta holds
- * utf8_repair = 'pending', which it then removes. */
-int utf8_store_repair(struct store *st, long long *fixed, char **err);
 
 #endif

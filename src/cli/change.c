@@ -4,8 +4,8 @@
 
 #include "calendar.h"
 #include "changes.h"
-#include "commands.h"
-#include "config_records.h"
+#include "cli.h"
+#include "cmdb.h"
 #include "i18n.h"
 #include "paths.h"
 #include "store.h"
@@ -226,7 +226,7 @@ static void json_kv(struct strbuf *sb, const char *k, const char *v, int comma)
         sb_putc(sb, ',');
 }
 
-static void show_json(const struct change *c, struct config_effect_row *eff, size_t ne)
+static void show_json(const struct change *c, struct cmdb_effect_row *eff, size_t ne)
 {
     struct strbuf sb = STRBUF_INIT;
     sb_putc(&sb, '{');
@@ -279,8 +279,9 @@ static void show_json(const struct change *c, struct config_effect_row *eff, siz
         sb_puts(&sb, i ? ",{" : "{");
         json_kv(&sb, "kind", c->events[i].kind, 1);
         json_kv(&sb, "note", c->events[i].note, 1);
-        json_kv(&sb, "who", c->events[i].who, 1);
-        json_kv(&sb, "at", c->events[i].at, 0);
+        char iso[TIME_ISO_LEN + 1];
+        json_kv(&sb, "who", c->events[i].operator_login, 1);
+        json_kv(&sb, "at", ledger_iso(c->events[i].at, iso), 0);
         sb_putc(&sb, '}');
     }
     sb_puts(&sb, "]}\n");
@@ -303,7 +304,7 @@ static void show_field(const char *label, const char *value)
     sb_free(&sb);
 }
 
-static void show_text(const struct change *c, struct config_effect_row *eff, size_t ne)
+static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_t ne)
 {
     char a[32], b[32];
     printf("%s  %s\n", c->ref, c->title);
@@ -361,15 +362,16 @@ static void show_text(const struct change *c, struct config_effect_row *eff, siz
     }
     printf("\n%s\n", _("Timeline:"));
     for (size_t i = 0; i < c->nevents; i++) {
-        const struct event_row *e = &c->events[i];
+        const struct ledger_event *e = &c->events[i];
+        char iso[TIME_ISO_LEN + 1];
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, change_status_name(e->kind), 14);
         sb_putc(&sb, ' ');
-        text_fit(&sb, e->who ? e->who : "", 10);
+        text_fit(&sb, e->operator_login ? e->operator_login : "", 10);
         sb_putc(&sb, ' ');
         if (e->note)
             text_sanitize(&sb, e->note, 0);
-        printf("  %s  %s\n", jst(e->at, a), sb.buf);
+        printf("  %s  %s\n", jst(ledger_iso(e->at, iso), a), sb.buf);
         sb_free(&sb);
     }
 }
@@ -383,10 +385,10 @@ static int change_show_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         return EXIT_FAIL;
     struct change c;
     char *err = NULL;
-    struct config_effect_row *eff = NULL;
+    struct cmdb_effect_row *eff = NULL;
     size_t ne = 0;
     if (change_get(st, a->argv[0], 1, &c, &err) != 0 ||
-        config_effects_of(st, c.id, &eff, &ne, &err) != 0) {
+        cmdb_effects_of(st, c.id, &eff, &ne, &err) != 0) {
         change_clear(&c);
         store_close(st);
         return cli_fail(err);
@@ -399,7 +401,7 @@ static int change_show_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             !streq(c.status, "rolled_back"))
             warn_window(c.window_start, c.window_end);
     }
-    config_effect_rows_free(eff, ne);
+    cmdb_effect_rows_free(eff, ne);
     change_clear(&c);
     store_close(st);
     return EXIT_OK;
@@ -485,10 +487,10 @@ static int config_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
-    struct config_item_row *rows;
+    struct cmdb_item_row *rows;
     size_t n;
     char *err = NULL;
-    if (config_list(st, host, kind, &rows, &n, &err) != 0) {
+    if (cmdb_list(st, host, kind, &rows, &n, &err) != 0) {
         store_close(st);
         return cli_fail(err);
     }
@@ -500,7 +502,7 @@ static int config_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     struct output_table *t = output_new(8, keys, headings);
     for (size_t i = 0; i < n; i++) {
         char a[32], q[24];
-        const struct config_item_row *r = &rows[i];
+        const struct cmdb_item_row *r = &rows[i];
         snprintf(q, sizeof q, "%lld", (long long)r->quantity);
         const char *row[] = {r->host,
                              r->kind,
@@ -517,7 +519,7 @@ static int config_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     else
         output_print(t, ctx->format, stdout);
     output_free(t);
-    config_item_rows_free(rows, n);
+    cmdb_item_rows_free(rows, n);
     store_close(st);
     return EXIT_OK;
 }

@@ -6,7 +6,6 @@
 
 #include "checks.h"
 #include "cli.h"
-#include "commands.h"
 #include "i18n.h"
 #include "output.h"
 #include "store.h"

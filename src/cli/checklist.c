@@ -4,7 +4,7 @@
 
 #include "calendar.h"
 #include "checklist.h"
-#include "commands.h"
+#include "cli.h"
 #include "i18n.h"
 #include "incidents.h"
 #include "sla.h"

@@ -8,9 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "i18n.h"
-#include "opt.h"
 #include "store.h"
 #include "textwidth.h"
 #include "util.h"
@@ -85,6 +83,16 @@ int cli_fail(char *msg)
     put_err_line("unyo: ", msg ? msg : _("unknown error"));
     free(msg);
     return EXIT_FAIL;
+}
+
+int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out)
+{
+    char *err = NULL;
+    if (cli_parse_count(name, text, min, max, out, &err) == 0)
+        return 0;
+    cli_usage(cmd, "%s", err);
+    free(err);
+    return -1;
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)

@@ -3,6 +3,8 @@
 #ifndef UNYO_CLI_H
 #define UNYO_CLI_H
 
+#include "json.h"
+#include "opt.h"
 #include "output.h"
 
 struct store;
@@ -22,9 +24,6 @@ typedef int (*console_fn)(struct cli_ctx *ctx, int argc, char **argv);
  * lives outside core, so main passes it in). */
 int cli_main(int argc, char **argv, console_fn console);
 
-/* Exit codes. */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
-
 /* Opens the store named by ctx (must exist), printing a clear message on
  * failure. need_operator: also resolve the acting operator. */
 int cli_open_store(struct cli_ctx *ctx, struct store **st, int need_operator);
@@ -33,7 +32,39 @@ int cli_fail(char *msg);
 /* Prints a usage error for cmd and returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-struct cli_family;
+/* cli_parse_count for an operand of cmd (change do REF STEP_NO): 0, or -1
+ * after printing the usage error (the caller returns EXIT_USAGE). */
+int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out);
+
+/* The command families, one per file of src/cli/ (src/cli/change.c ...); the
+ * table in cli.c lists them. */
+extern const struct cli_family init_family;
+extern const struct cli_family operator_family;
+extern const struct cli_family calendar_family;
+extern const struct cli_family template_family;
+extern const struct cli_family export_family;
+extern const struct cli_family import_family;
+extern const struct cli_family audit_family;
+extern const struct cli_family demo_family;
+extern const struct cli_family shift_family;
+extern const struct cli_family ssh_family;
+extern const struct cli_family session_family;
+extern const struct cli_family central_family;
+extern const struct cli_family sync_family;
+extern const struct cli_family check_family;
+extern const struct cli_family handover_family;
+extern const struct cli_family checklist_family;
+extern const struct cli_family host_family;
+extern const struct cli_family jobs_family;
+extern const struct cli_family change_family;
+extern const struct cli_family config_family;
+extern const struct cli_family incident_family;
+extern const struct cli_family inquiry_family;
+extern const struct cli_family problem_family;
+extern const struct cli_family sla_family;
+extern const struct cli_family report_family;
+extern const struct cli_family search_family;
+
 struct cli_command {
     const char *name;
     const char *summary; /* N_() text */

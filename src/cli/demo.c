@@ -3,7 +3,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cli.h"
 #include "demo.h"
 #include "i18n.h"
 #include "paths.h"

@@ -4,7 +4,7 @@
 
 #include "calendar.h"
 #include "checklist.h"
-#include "commands.h"
+#include "cli.h"
 #include "handover.h"
 #include "i18n.h"
 #include "store.h"

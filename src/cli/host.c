@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "commands.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "output.h"

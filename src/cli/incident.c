@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
+#include "cli.h"
 #include "i18n.h"
 #include "incidents.h"
 #include "inquiries.h"
@@ -254,7 +254,7 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
     char *err = NULL;
     struct incident inc;
     int64_t now = time_now_ms();
-    struct incident_event *ev = NULL;
+    struct ledger_event *ev = NULL;
     struct ledger_link *links = NULL;
     size_t nev = 0, nl = 0;
     if (incident_get(st, sla, args->argv[0], now, &inc, &err) != 0 ||
@@ -262,7 +262,7 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
         incident_links(st, inc.id, &links, &nl, &err) != 0) {
         if (inc.status)
             incident_clear(&inc);
-        incident_events_free(ev, nev);
+        ledger_events_free(ev, nev);
         store_close(st);
         sla_free(sla);
         return cli_fail(err);
@@ -402,7 +402,7 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
             }
         }
     }
-    incident_events_free(ev, nev);
+    ledger_events_free(ev, nev);
     ledger_links_free(links, nl);
     incident_clear(&inc);
     store_close(st);
@@ -458,7 +458,7 @@ static int inquiry_show(struct store *st, const char *ref, enum output_format fm
 {
     char *err = NULL;
     struct inquiry q;
-    struct inquiry_event *ev = NULL;
+    struct ledger_event *ev = NULL;
     size_t n = 0;
     if (inquiry_get(st, ref, &q, &err) != 0 || inquiry_events(st, q.id, &ev, &n, &err) != 0) {
         if (q.status)
@@ -527,7 +527,7 @@ static int inquiry_show(struct store *st, const char *ref, enum output_format fm
             sb_free(&sb);
         }
     }
-    inquiry_events_free(ev, n);
+    ledger_events_free(ev, n);
     inquiry_clear(&q);
     return EXIT_OK;
 }

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "calendar.h"
-#include "commands.h"
+#include "cli.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "job_runner.h"
@@ -389,14 +389,15 @@ static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
     }
     printf("%s\n", _("Events:"));
     for (size_t i = 0; i < d.nevents; i++) {
+        char iso[TIME_ISO_LEN + 1];
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, jobs_state_name(d.events[i].kind), 14);
         sb_putc(&sb, ' ');
-        text_fit(&sb, d.events[i].who ? d.events[i].who : "", 10);
+        text_fit(&sb, d.events[i].operator_login ? d.events[i].operator_login : "", 10);
         sb_putc(&sb, ' ');
         if (d.events[i].note)
             text_sanitize(&sb, d.events[i].note, 0);
-        printf("  %s  %s\n", jst(d.events[i].at, a), sb.buf);
+        printf("  %s  %s\n", jst(ledger_iso(d.events[i].at, iso), a), sb.buf);
         sb_free(&sb);
     }
     if (d.output && *d.output) {

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "calendar.h"
-#include "cli.h"
 #include "i18n.h"
 #include "textwidth.h"
 #include "timefmt.h"
@@ -39,16 +38,6 @@ int cli_parse_count(const char *name, const char *text, long min, long max, long
     }
     *out = v;
     return 0;
-}
-
-int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out)
-{
-    char *err = NULL;
-    if (cli_parse_count(name, text, min, max, out, &err) == 0)
-        return 0;
-    cli_usage(cmd, "%s", err);
-    free(err);
-    return -1;
 }
 
 static int month_ok(const char *s)

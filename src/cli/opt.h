@@ -13,6 +13,9 @@
 
 struct cli_ctx;
 
+/* Exit codes. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
 enum cli_type {
     CLI_FLAG,  /* no value */
     CLI_STR,   /* any text */
@@ -136,9 +139,6 @@ const char **cli_all(const struct cli_args *a, const char *name, size_t *n);
  * naming the option and the text). CLI_INT options and numeric operands go
  * through it. */
 int cli_parse_count(const char *name, const char *text, long min, long max, long *out, char **err);
-/* cli_parse_count for an operand of cmd (change do REF STEP_NO): 0, or -1
- * after printing the usage error (the caller returns EXIT_USAGE). */
-int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out);
 
 /* The text value of one option typed on a command line: 0, or -1 with *err
  * (translated, naming the option and the text). */

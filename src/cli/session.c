@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "commands.h"
 #include "i18n.h"
 #include "output.h"
 #include "ssh_console.h"

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "commands.h"
 #include "i18n.h"
 
 int (*cli_ssh_fullscreen)(struct cli_ctx *ctx, const char *host, int argc, char **argv);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "calendar.h"
-#include "commands.h"
+#include "cli.h"
 #include "i18n.h"
 #include "ledger_io.h"
 #include "operators.h"

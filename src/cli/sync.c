@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "central.h"
-#include "commands.h"
+#include "cli.h"
 #include "config.h"
 #include "i18n.h"
 #include "store.h"

@@ -19,6 +19,7 @@
 #include "calendar.h"
 #include "checklist.h"
 #include "i18n.h"
+#include "incidents.h"
 #include "paths.h"
 #include "shifts.h"
 #include "store.h"
@@ -30,6 +31,7 @@
 #include "ui_filter.h"
 #include "ui_keymap.h"
 #include "ui_loop.h"
+#include "ui_terminal.h"
 #include "util.h"
 
 #define MIN_COLS 80
@@ -71,6 +73,21 @@ const struct calendar *ui_calendar(void)
 void ui_today(char day[11])
 {
     time_format_jst_date(time_now_ms(), day);
+}
+
+static const struct pane_ops *const *pane_list;
+static size_t pane_count;
+
+void ui_set_panes(const struct pane_ops *const *panes, size_t count)
+{
+    pane_list = panes;
+    pane_count = count;
+}
+
+const struct pane_ops *const *ui_pane_registry(size_t *count)
+{
+    *count = pane_count;
+    return pane_list;
 }
 
 static double now_sec(void)
@@ -255,10 +272,10 @@ static void counts_work(void *arg)
         free(err);
         return;
     }
-    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM incidents WHERE deleted = 0 AND "
-                                     "status NOT IN ('recovered', 'closed')");
-    j->open = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
-    sqlite3_reset(s);
+    if (incident_count_open(st, &j->open, &err) != 0)
+        j->open = -1;
+    free(err);
+    err = NULL;
     j->have = checklist_counts(st, j->cal, j->day, &j->ng, &j->todo, &err) == 0;
     free(err);
     err = NULL;
@@ -1039,23 +1056,19 @@ static long max_rss_kb(void)
  * /dev/null; times measured inside the process. */
 static int run_bench(const char *mode, long arg, const char *pattern, long at_row)
 {
-    FILE *out = fopen("/dev/null", "w");
-    SCREEN *scr = newterm("xterm-256color", out, stdin);
-    if (!scr) {
-        fprintf(stderr, "unyo: no terminal for the benchmark\n");
+    char *err = NULL;
+    if (ui_terminal_start_headless(160, 50, &err) != 0) {
+        fprintf(stderr, "unyo: %s\n", err);
+        free(err);
         return 1;
     }
-    set_term(scr);
-    resizeterm(50, 160);
-    ui_headless = 1;
-    char *err = NULL;
-    ui_theme_init(&err);
-    free(err);
-    if (ui_switch_pane("incidents") != 0)
+    if (ui_switch_pane("incidents") != 0) {
+        ui_terminal_stop_headless();
         return 1;
+    }
     struct pane *p = cur_pane();
     if (p->open_error) {
-        endwin();
+        ui_terminal_stop_headless();
         fprintf(stderr, "unyo: %s\n", p->open_error);
         return 1;
     }
@@ -1083,15 +1096,22 @@ static int run_bench(const char *mode, long arg, const char *pattern, long at_ro
         for (int i = 0; i < runs; i++) {
             pcre2_code *re = ui_filter_compile(pattern, &err);
             if (!re) {
-                endwin();
+                ui_terminal_stop_headless();
                 fprintf(stderr, "unyo: %s\n", err);
+                free(err);
+                free(t);
+                free(cpu);
                 return 1;
             }
             double c0 = cpu_sec();
             double t0 = now_sec();
             if (p->ops->filter(p, re, pattern, &err) != 0) {
-                endwin();
+                ui_terminal_stop_headless();
                 fprintf(stderr, "unyo: %s\n", err);
+                free(err);
+                ui_filter_free(re);
+                free(t);
+                free(cpu);
                 return 1;
             }
             draw_all();
@@ -1100,7 +1120,7 @@ static int run_bench(const char *mode, long arg, const char *pattern, long at_ro
             ui_filter_free(re);
         }
     }
-    endwin();
+    ui_terminal_stop_headless();
     qsort(t, (size_t)runs, sizeof *t, cmp_double);
     qsort(cpu, (size_t)runs, sizeof *cpu, cmp_double);
     printf("%s runs=%d median_ms=%.3f min_ms=%.3f max_ms=%.3f cpu_ms=%.3f setup_ms=%.1f "
@@ -1109,8 +1129,6 @@ static int run_bench(const char *mode, long arg, const char *pattern, long at_ro
            setup * 1e3, max_rss_kb());
     free(t);
     free(cpu);
-    delscreen(scr);
-    fclose(out);
     return 0;
 }
 
@@ -1155,25 +1173,14 @@ static int dump_screen(const char *path)
 /* Lines: "key NAME..." (names as in data/keys.ini), "type TEXT", "resize W H",
  * "click X Y", "wheel up|down X Y" (0-based cells), "dump FILE", "# comment". The screen is dumped
  * to dump_path at the end. */
-static int run_script(const char *script, const char *dump_path, int w, int h)
+static int run_script(const char *script, const char *dump_path, int w, int h, char **errp)
 {
-    char *err = NULL;
-    char *text = read_file(script, NULL, &err);
+    char *text = read_file(script, NULL, errp);
     if (!text)
-        return cli_fail(err);
-    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
-    SCREEN *scr = newterm("xterm-256color", out, in);
-    if (!scr) {
+        return -1;
+    if (ui_terminal_start_headless(w, h, errp) != 0) {
         free(text);
-        return cli_fail(xstrdup("no terminal description for xterm-256color"));
-    }
-    set_term(scr);
-    resizeterm(h, w);
-    ui_headless = 1;
-    if (ui_theme_init(&err) != 0) {
-        ui_error("%s", err);
-        free(err);
-        err = NULL;
+        return -1;
     }
     load_config();
     refresh_counts();
@@ -1239,24 +1246,21 @@ static int run_script(const char *script, const char *dump_path, int w, int h)
         fprintf(stderr, "unyo: cannot write %s\n", dump_path);
         rc = 1;
     }
-    endwin();
-    delscreen(scr);
-    fclose(out);
-    fclose(in);
+    ui_terminal_stop_headless();
     free(text);
     return rc;
 }
 
-int console_main(struct cli_ctx *ctx, int argc, char **argv)
+int console_options(int argc, char **argv, struct console_options *o)
 {
-    const char *pane_name = NULL, *bench = NULL, *bench_pattern = NULL;
-    const char *script = NULL, *dump = NULL;
-    int script_w = 80, script_h = 24;
-    long bench_arg = 0, bench_row = 900000;
+    memset(o, 0, sizeof *o);
+    o->script_w = 80;
+    o->script_h = 24;
+    o->bench_row = 900000;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--first-frame") == 0)
-            app.first_frame = 1;
+            o->first_frame = 1;
         else if (strcmp(a, "--keys-ini") == 0) {
             keymap_init();
             keymap_print_ini(stdout);
@@ -1266,28 +1270,28 @@ int console_main(struct cli_ctx *ctx, int argc, char **argv)
             keymap_print(stdout);
             return 0;
         } else if (strcmp(a, "--script") == 0 && i + 1 < argc) {
-            script = argv[++i];
+            o->script = argv[++i];
         } else if (strcmp(a, "--dump-screen") == 0 && i + 1 < argc) {
-            dump = argv[++i];
+            o->dump = argv[++i];
         } else if (strcmp(a, "--size") == 0 && i + 1 < argc) {
-            if (sscanf(argv[++i], "%dx%d", &script_w, &script_h) != 2 || script_w < 1 ||
-                script_h < 1) {
+            if (sscanf(argv[++i], "%dx%d", &o->script_w, &o->script_h) != 2 || o->script_w < 1 ||
+                o->script_h < 1) {
                 fprintf(stderr, "%s\n", _("unyo: --size takes WIDTHxHEIGHT, e.g. 80x24"));
                 return 2;
             }
         } else if (strcmp(a, "--pane") == 0 && i + 1 < argc)
-            pane_name = argv[++i];
+            o->pane = argv[++i];
         else if (strncmp(a, "--pane=", 7) == 0)
-            pane_name = a + 7;
+            o->pane = a + 7;
         else if (strcmp(a, "--bench-pagedown") == 0 && i + 1 < argc) {
-            bench = "pagedown";
-            bench_arg = atol(argv[++i]);
+            o->bench = "pagedown";
+            o->bench_arg = atol(argv[++i]);
         } else if (strcmp(a, "--bench-row") == 0 && i + 1 < argc)
-            bench_row = atol(argv[++i]);
+            o->bench_row = atol(argv[++i]);
         else if (strcmp(a, "--bench-filter") == 0 && i + 2 < argc) {
-            bench = "filter";
-            bench_pattern = argv[++i];
-            bench_arg = atol(argv[++i]);
+            o->bench = "filter";
+            o->bench_pattern = argv[++i];
+            o->bench_arg = atol(argv[++i]);
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage();
             return 0;
@@ -1297,86 +1301,69 @@ int console_main(struct cli_ctx *ctx, int argc, char **argv)
             return 2;
         }
     }
-    keymap_init();
-    panes_init();
-    size_t start = 0;
-    if (pane_name) {
-        int found = 0;
-        for (size_t i = 0; i < app.npanes; i++)
-            if (strcmp(app.panes[i].ops->name, pane_name) == 0) {
-                start = i;
-                found = 1;
-            }
-        if (!found) {
-            fprintf(stderr, _("unyo: no such pane: %s\n"), pane_name);
-            panes_free();
+    if (o->pane) {
+        size_t n;
+        const struct pane_ops *const *reg = ui_pane_registry(&n);
+        size_t i = 0;
+        while (i < n && strcmp(reg[i]->name, o->pane) != 0)
+            i++;
+        if (i == n) {
+            fprintf(stderr, _("unyo: no such pane: %s\n"), o->pane);
             return 2;
         }
     }
-    char *err = NULL;
+    return CONSOLE_RUN;
+}
+
+int console_main(struct store *st, const struct console_options *o, char **err)
+{
     timing("start");
-    if (store_open(ctx->db_path, STORE_OPEN_EXISTING, &app.st, &err) != 0) {
-        panes_free();
-        return cli_fail(err);
-    }
-    if (store_require_operator(app.st, &err) != 0) {
-        panes_free();
-        store_close(app.st);
-        return cli_fail(err);
-    }
+    app.first_frame = o->first_frame;
+    app.st = st;
+    keymap_init();
+    panes_init();
+    size_t start = 0;
+    for (size_t i = 0; o->pane && i < app.npanes; i++)
+        if (strcmp(app.panes[i].ops->name, o->pane) == 0)
+            start = i;
     char *calpath = paths_find_data(NULL, "calendar.ini");
     char *calerr = NULL;
     app.cal = calpath ? calendar_load(calpath, &calerr) : NULL;
     if (!app.cal)
         app.cal = calendar_new_default();
     free(calpath);
-    if (script) {
+    if (o->script) {
+        free(calerr);
         switch_to(start);
-        int rc = run_script(script, dump, script_w, script_h);
+        int rc = run_script(o->script, o->dump, o->script_w, o->script_h, err);
         panes_free();
         calendar_free(app.cal);
         free(app.msg);
         free(app.on_duty);
-        store_close(app.st);
         return rc;
     }
-    if (bench) {
-        int rc = run_bench(bench, bench_arg, bench_pattern, bench_row);
+    if (o->bench) {
+        free(calerr);
+        int rc = run_bench(o->bench, o->bench_arg, o->bench_pattern, o->bench_row);
         panes_free();
         calendar_free(app.cal);
-        store_close(app.st);
         return rc;
     }
     if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
         fprintf(stderr, "%s\n", _("unyo: the console needs a terminal (see unyo help)"));
+        free(calerr);
         panes_free();
-        store_close(app.st);
+        calendar_free(app.cal);
         return 1;
     }
-    initscr();
-    cbreak();
-    noecho();
-    nonl();
-    keypad(stdscr, TRUE);
-    nodelay(stdscr, TRUE);
-    set_escdelay(25);
-    curs_set(0);
-    mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED
-#ifdef BUTTON5_PRESSED
-                  | BUTTON5_PRESSED
-#endif
-              ,
-              NULL);
-    mouseinterval(0);
+    char *theme_err = NULL;
+    if (ui_terminal_start(UI_TERM_MOUSE, &theme_err) != 0) {
+        ui_error("%s", theme_err);
+        free(theme_err);
+    }
     define_key("\033[200~", PASTE_BEGIN);
     define_key("\033[201~", PASTE_END);
     paste_mode(1);
-    ui_loop_init();
-    if (ui_theme_init(&err) != 0) {
-        ui_error("%s", err);
-        free(err);
-        err = NULL;
-    }
     load_config();
     if (calerr) {
         ui_error(_("%s (built-in service hours used)"), calerr);
@@ -1417,7 +1404,7 @@ int console_main(struct cli_ctx *ctx, int argc, char **argv)
             break;
     }
     paste_mode(0);
-    endwin();
+    ui_terminal_stop();
     if (app.first_frame) {
         /* Measured exec→exit: do not wait for background counts still running. */
         fflush(stdout);
@@ -1426,13 +1413,12 @@ int console_main(struct cli_ctx *ctx, int argc, char **argv)
     ui_bg_drain();
     if (app.sync)
         sync_session_free(app.sync); /* waits for a round under way */
-    ui_loop_done();
+    ui_terminal_done();
     panes_free();
     calendar_free(app.cal);
     free(app.msg);
     free(app.on_duty);
     free(filter_pattern);
     ui_filter_thread_done();
-    store_close(app.st);
     return 0;
 }

@@ -136,6 +136,9 @@ struct pane_ops {
     void (*load)(struct pane *p);
     /* Call load each time the pane is shown again (cheap loads only). */
     int reload_on_show;
+    /* A list pane (src/ui/ui_list.h): the shared list keys come first and its
+     * bindings may not take one of them (keymap_init refuses the table). */
+    int list;
     void (*draw)(struct pane *p, const struct ui_canvas *c);
     /* An action from the key map ("down", "checklist.ok"); 1 when handled. */
     int (*action)(struct pane *p, const char *action);
@@ -161,7 +164,10 @@ struct pane {
     int h, w;         /* size of the pane area */
 };
 
-/* The registry: every pane, in tab order (src/ui/panes.c). */
+/* The registry: every pane, in tab order. The kit does not know the panes:
+ * the program sets them once (src/main.c, from screens/panes.c) before the key
+ * map or the console start; until then there is none. */
+void ui_set_panes(const struct pane_ops *const *panes, size_t count);
 const struct pane_ops *const *ui_pane_registry(size_t *count);
 
 /* What panes may ask of the console. */

@@ -6,6 +6,7 @@
 #include "i18n.h"
 #include "ini.h"
 #include "textwidth.h"
+#include "ui_list.h"
 #include "util.h"
 
 const struct ui_binding ui_global_bindings[] = {
@@ -188,7 +189,87 @@ static void add_table(const struct ui_binding *b)
     }
 }
 
-void keymap_init(void)
+static struct entry *find_entry(const char *action)
+{
+    for (size_t i = 0; i < nentries; i++)
+        if (strcmp(entries[i].action, action) == 0)
+            return &entries[i];
+    return NULL;
+}
+
+/* The shared list action that key triggers now, or NULL. */
+static const char *shared_action_of(int key)
+{
+    for (size_t i = 0; ui_list_shared_actions[i]; i++) {
+        struct entry *e = find_entry(ui_list_shared_actions[i]);
+        for (int k = 0; e && k < e->nkeys; k++)
+            if (e->keys[k] == key)
+                return e->action;
+    }
+    return NULL;
+}
+
+/* -1 with *err when one of keys[0..n) is a shared list key. */
+static int check_not_shared(const char *action, const int *keys, int n, char **err)
+{
+    for (int k = 0; k < n; k++) {
+        const char *shared = shared_action_of(keys[k]);
+        if (shared) {
+            char name[32];
+            keymap_key_name(keys[k], name, sizeof name);
+            set_err(err,
+                    _("%s cannot take the key %s: it is %s in every list (choose another key)"),
+                    action, name, shared);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The action's pane, when it belongs to a list pane's table. */
+static const struct pane_ops *list_pane_of(const char *action)
+{
+    size_t n;
+    const struct pane_ops *const *reg = ui_pane_registry(&n);
+    for (size_t i = 0; i < n; i++)
+        for (const struct ui_binding *b = reg[i]->bindings; reg[i]->list && b && b->action; b++)
+            if (strcmp(b->action, action) == 0)
+                return reg[i];
+    return NULL;
+}
+
+int keymap_check_bindings(const struct ui_binding *b, char **err)
+{
+    if (!entries)
+        keymap_init_unchecked();
+    for (; b && b->action; b++) {
+        int keys[KEYMAP_MAX_KEYS], n;
+        if (parse_keys(b->keys, keys, &n, err) != 0 ||
+            check_not_shared(b->action, keys, n, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int keymap_check_panes(char **err)
+{
+    if (!entries)
+        keymap_init_unchecked();
+    size_t n;
+    const struct pane_ops *const *reg = ui_pane_registry(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!reg[i]->list)
+            continue;
+        for (const struct ui_binding *b = reg[i]->bindings; b && b->action; b++) {
+            struct entry *e = find_entry(b->action);
+            if (e && check_not_shared(b->action, e->keys, e->nkeys, err) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+void keymap_init_unchecked(void)
 {
     free(entries);
     entries = NULL;
@@ -201,12 +282,15 @@ void keymap_init(void)
         add_table(reg[i]->bindings);
 }
 
-static struct entry *find_entry(const char *action)
+void keymap_init(void)
 {
-    for (size_t i = 0; i < nentries; i++)
-        if (strcmp(entries[i].action, action) == 0)
-            return &entries[i];
-    return NULL;
+    keymap_init_unchecked();
+    char *err = NULL;
+    if (keymap_check_panes(&err) != 0) {
+        /* a compiled-in table redefines a shared key: tests catch it */
+        fprintf(stderr, "unyo: %s\n", err);
+        abort();
+    }
 }
 
 int keymap_set(const char *action, const char *keys, char **err)
@@ -220,6 +304,8 @@ int keymap_set(const char *action, const char *keys, char **err)
     }
     int k[KEYMAP_MAX_KEYS], n;
     if (parse_keys(keys, k, &n, err) != 0)
+        return -1;
+    if (list_pane_of(action) && check_not_shared(action, k, n, err) != 0)
         return -1;
     memcpy(e->keys, k, sizeof k);
     e->nkeys = n;
@@ -301,6 +387,8 @@ const char *keymap_lookup(const struct pane_ops *pane, int key)
     if (!entries)
         keymap_init();
     const char *a = NULL;
+    if (pane && pane->list && (a = shared_action_of(key)) != NULL)
+        return a;
     if (pane && binding_has_key(pane->bindings, key, &a))
         return a;
     if (binding_has_key(ui_list_bindings, key, &a))

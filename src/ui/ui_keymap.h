@@ -28,6 +28,14 @@ int keymap_normalize(int key);
 /* Resets to the compiled-in defaults for the global and list tables and every
  * pane of the registry. */
 void keymap_init(void);
+/* The same without the check below (for the check's own test). */
+void keymap_init_unchecked(void);
+/* -1 with *err naming the action and key when a list pane's binding takes a
+ * shared list key (ui_list.h); keymap_init aborts on that (a compiled-in
+ * table is wrong), keymap_set refuses it for a user's line. */
+int keymap_check_panes(char **err);
+/* The same check for one table's default keys (a list pane's bindings). */
+int keymap_check_bindings(const struct ui_binding *b, char **err);
 /* Replaces the keys of an action: "Q" or "j Down". -1 with *err (unknown action
  * or key name). */
 int keymap_set(const char *action, const char *keys, char **err);
@@ -35,8 +43,9 @@ int keymap_set(const char *action, const char *keys, char **err);
  * bad line: *err = "FILE:LINE: ..."; the bindings stay as they were before the
  * call (nothing half-applied). A missing file is not an error. */
 int keymap_load_file(const char *path, char **err);
-/* The action a key triggers in a pane (NULL pane: global only): pane
- * bindings first, then list actions (when the pane has a list), then global. */
+/* The action a key triggers in a pane (NULL pane: global only): in a list
+ * pane the shared list actions first (ui_list.h), then pane bindings, then
+ * list actions, then global. */
 const char *keymap_lookup(const struct pane_ops *pane, int key);
 /* Space-separated current key names for an action ("j Down"), in buf. */
 const char *keymap_keys_of(const char *action, char *buf, size_t size);

@@ -8,7 +8,7 @@
 #                 target <= 200 ms): scans local_incident_titles
 #                 (data/schema/009_incident_list.sql) on per-core threads;
 #   priority page one page (45 rows) of the unfiltered list sorted by priority, the
-#                 keyset query screens/incidents.c runs, at the top and in the middle
+#                 keyset query src/incident_list.c runs, at the top and in the middle
 #                 of the order (target: an index walk, a few ms), with its query plan;
 #   generate      `unyo demo --generate` rate for BENCH_GEN_ROWS incidents (the
 #                 title triggers must not slow the bulk load much).

@@ -2,7 +2,7 @@
 # The Changes pane, draft to done with separation of duties: operator a files a
 # change (form, then steps one by one), submits it and cannot approve it; engineer b
 # approves it (and cannot approve a change b filed) and returns another with a note; a
-# starts it, checks off every step with its output, marks it done and rolls it back. The status is on screen at every stage and
+# starts it (g only moves to the first row; S asks first, naming the window), checks off every step with its output, marks it done and rolls it back. The status is on screen at every stage and
 # every refusal is the core's message in the status line.
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
@@ -31,7 +31,7 @@ T_USER=a
 t_start 120 30 --lang en --pane changes
 t_wait "Change requests — 2, 2 open, 2 in review, 1 with a window in service hours"
 t_wait "11-28 10:00–12:00 ⚠"
-t_keys n
+t_keys +
 t_wait "New change request"
 t_type "資料課"
 t_keys Tab
@@ -68,7 +68,7 @@ t_wait "Change $AREF is now in review"
 # a cannot approve it: the core's message, nothing written
 before=$(q "SELECT count(*) FROM change_events")
 t_keys a
-t_wait "only an engineer may approve a change (a is operator)"
+t_wait "only an engineer may approve this change (a is an operator)"
 [[ $(q "SELECT status FROM changes WHERE ref = '$AREF'") == in_review ]] || t_fail "status moved"
 [[ $(q "SELECT count(*) FROM change_events") == "$before" ]] || t_fail "a refusal wrote events"
 t_keys Enter
@@ -97,7 +97,7 @@ t_type "B自身"
 t_keys Enter
 t_wait "filter /B自身/: 1 of 3"
 t_keys a
-t_wait "b filed change $BREF and cannot review it"
+t_wait "$BREF: the requester cannot approve their own change"
 # return yamada's change with a note: the note is required
 t_keys /
 t_type "OPAC"
@@ -122,8 +122,20 @@ t_type "除外ルール"
 t_keys Enter
 t_wait "filter /除外ルール/: 1 of 3"
 t_keys D # not yet: the core refuses
-t_wait "change $AREF is approved; done needs it to be in progress"
+t_wait "$AREF: done is not allowed while approved (only while in progress)"
+# g is "first row" here as in every list: it never starts the change
+# (keys are read in order: once S's question is up, g has been handled)
 t_keys g
+# S asks first, naming the change and where its window stands; n starts nothing
+t_keys S
+t_wait "Start the work of $AREF now? Its window 11-29 18:00–20:00 JST has NOT begun yet. (y/n)"
+[[ $(q "SELECT status FROM changes WHERE ref = '$AREF'") == approved ]] || t_fail "g started the change"
+t_keys n
+t_wait "$AREF was not started."
+[[ $(q "SELECT status FROM changes WHERE ref = '$AREF'") == approved ]] || t_fail "n started the change"
+t_keys S
+t_wait "(y/n)"
+t_keys y
 t_wait "Change $AREF is now in progress"
 t_keys Space
 t_wait "$AREF step 1: 設定ファイルをバックアップする"

@@ -23,6 +23,9 @@ sshd_alias e2ehost a
 UNYO_USER=$T_USER "$T_BIN" host import-ssh-config --db "$T_DB" >"$T_DIR/import.log" 2>&1 ||
     t_fail "host import-ssh-config: $(cat "$T_DIR/import.log")"
 R=$((RANDOM % 1000))
+UNYO_USER=$T_USER "$T_BIN" --db "$T_DB" change new --dept 情報システム担当 --title "e2e session link" \
+    --rollback "戻す" --step "作業" >/dev/null 2>&1 || t_fail "change new"
+CREF=$(sqlite3 "$T_DB" "SELECT ref FROM changes WHERE title = 'e2e session link'")
 
 # ---- Hosts pane -> Consoles pane ----
 t_start 100 30 --pane hosts
@@ -127,6 +130,27 @@ t_wait "sb-16"
 t_keys q
 t_wait_gone "scroll "
 t_ok "scroll mode and PCRE2 search in the scrollback"
+
+# The command line links the session to a change (change_link_session): an unknown
+# change is refused with nothing written; the link and its audit row are stored.
+t_keys C-] :
+t_wait ":link incident"
+t_keys C-u
+t_type "link change CHG-19990101-0000"
+t_keys Enter
+t_wait "no change CHG-19990101-0000"
+t_keys C-] :
+t_wait ":link incident"
+t_keys C-u
+t_type "link change $CREF"
+t_keys Enter
+t_wait "linked to change $CREF"
+SID=$(sqlite3 "$T_DB" "SELECT id FROM ssh_sessions WHERE host_name = 'e2ehost' ORDER BY started_at DESC LIMIT 1")
+n=$(sqlite3 "$T_DB" "SELECT count(*) FROM links l JOIN changes c ON c.id = l.from_id WHERE l.from_kind = 'change' AND l.to_kind = 'ssh_session' AND l.to_id = '$SID' AND c.ref = '$CREF'")
+[ "$n" = 1 ] || t_fail "session $SID not linked to $CREF (links: $n)"
+n=$(sqlite3 "$T_DB" "SELECT count(*) FROM audit WHERE action = 'change.link'")
+[ "$n" = 1 ] || t_fail "expected one change.link audit row, found $n"
+t_ok "prefix : link change REF links the session; an unknown change is refused"
 
 # Close through the prefix key: confirm, the tab goes away.
 t_keys C-] c

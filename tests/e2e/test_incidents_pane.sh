@@ -69,7 +69,7 @@ done
 t_screen | grep -q "recovery .*met" || t_fail "the SLA recovery step is not shown met"
 # a refusal from the core shows as a message
 t_keys f Enter
-t_wait "cannot"
+t_wait "first response is not allowed while closed"
 t_keys Escape 2>/dev/null || true
 t_keys Escape
 t_wait "sorted by received"
@@ -157,7 +157,7 @@ t_wait "saved"
 t_keys a
 t_wait "approve"
 t_keys Enter
-t_wait "reviewed by an engineer"
+t_wait "only an engineer may approve this inquiry"
 t_keys Escape
 t_keys q
 t_wait_exit

@@ -16,6 +16,7 @@
 #include "checks.h"
 #include "config.h"
 #include "jobs.h"
+#include "screens.h"
 #include "seed_data.h"
 #include "shifts.h"
 #include "sla.h"
@@ -73,6 +74,9 @@ static void setup(void)
     /* A scratch store: no fsync per load. */
     if (store_exec(store, "PRAGMA synchronous = OFF", &err) != 0)
         abort();
+    size_t npanes;
+    const struct pane_ops *const *panes = screens_panes(&npanes);
+    ui_set_panes(panes, npanes); /* as src/main.c does: the panes' actions are known */
     keymap_init();
     atexit(cleanup);
 }

@@ -15,10 +15,11 @@
 
 #include "calendar.h"
 #include "changes.h"
-#include "config_records.h"
+#include "cmdb.h"
 #include "operators.h"
 #include "store.h"
 #include "timefmt.h"
+#include "transcript.h"
 #include "util.h"
 
 #ifndef UNYO_TEST_DATADIR
@@ -214,9 +215,9 @@ static void test_full_workflow(void **state)
     assert_string_equal(c.events[c.nevents - 1].kind, "done");
     change_clear(&c);
 
-    struct config_item_row *rows;
+    struct cmdb_item_row *rows;
     size_t n;
-    assert_int_equal(config_list(f->st, NULL, NULL, &rows, &n, &err), 0);
+    assert_int_equal(cmdb_list(f->st, NULL, NULL, &rows, &n, &err), 0);
     assert_int_equal(n, 2);
     assert_string_equal(rows[0].host, "lib-ad01");
     assert_string_equal(rows[0].name, "tanaka.m");
@@ -225,7 +226,7 @@ static void test_full_workflow(void **state)
     assert_string_equal(rows[1].version, "1.22.1");
     assert_string_equal(rows[1].change_ref, ref);
     assert_non_null(rows[1].applied_at);
-    config_item_rows_free(rows, n);
+    cmdb_item_rows_free(rows, n);
     /* Every transition is audited. */
     assert_true(count(f->st, "SELECT count(*) FROM audit WHERE kind = 'changes'") >= 12);
     /* Done is final. */
@@ -283,8 +284,8 @@ static void test_requester_cannot_approve(void **state)
     file_change(f->st, NULL, 0, ref);
     step_ok(f->st, ref, "plan", NULL);
     step_ok(f->st, ref, "submit", NULL);
-    step_refused(f->st, ref, "approve", "cannot review");
-    step_refused(f->st, ref, "return", "cannot review");
+    step_refused(f->st, ref, "approve", "the requester cannot approve their own change");
+    step_refused(f->st, ref, "return", "the requester cannot return their own change");
     assert_status(f->st, ref, "in_review");
     as(f->st, "carol");
     step_ok(f->st, ref, "approve", NULL);
@@ -488,30 +489,29 @@ static void test_nothing_half_written(void **state)
 static void test_effect_parse(void **state)
 {
     (void)state;
-    struct config_effect e;
+    struct cmdb_effect e;
     char *err = NULL;
-    assert_int_equal(config_effect_parse("hardware:core-sw01:location=DC ラック A-02", &e, &err),
-                     0);
+    assert_int_equal(cmdb_effect_parse("hardware:core-sw01:location=DC ラック A-02", &e, &err), 0);
     assert_string_equal(e.kind, "hardware");
     assert_string_equal(e.name, "core-sw01");
     assert_string_equal(e.location, "DC ラック A-02");
-    config_effect_clear(&e);
-    assert_int_equal(config_effect_parse("hardware:lib-bk01:LTO drive quantity=2", &e, &err), 0);
+    cmdb_effect_clear(&e);
+    assert_int_equal(cmdb_effect_parse("hardware:lib-bk01:LTO drive quantity=2", &e, &err), 0);
     assert_string_equal(e.name, "LTO drive");
     assert_int_equal(e.quantity, 2);
-    config_effect_clear(&e);
-    assert_int_equal(config_effect_parse("account:lib-ad01:tanaka.m-", &e, &err), 0);
-    assert_int_equal(e.op, CONFIG_REMOVE);
+    cmdb_effect_clear(&e);
+    assert_int_equal(cmdb_effect_parse("account:lib-ad01:tanaka.m-", &e, &err), 0);
+    assert_int_equal(e.op, CMDB_REMOVE);
     assert_string_equal(e.name, "tanaka.m");
-    config_effect_clear(&e);
-    assert_int_equal(config_effect_parse("software:web:Apache Tomcat 9.0.83", &e, &err), 0);
+    cmdb_effect_clear(&e);
+    assert_int_equal(cmdb_effect_parse("software:web:Apache Tomcat 9.0.83", &e, &err), 0);
     assert_string_equal(e.name, "Apache Tomcat");
     assert_string_equal(e.version, "9.0.83");
-    config_effect_clear(&e);
-    assert_int_equal(config_effect_parse("firmware:web:x", &e, &err), -1);
+    cmdb_effect_clear(&e);
+    assert_int_equal(cmdb_effect_parse("firmware:web:x", &e, &err), -1);
     free(err);
     err = NULL;
-    assert_int_equal(config_effect_parse("hardware:web:colour=red", &e, &err), -1);
+    assert_int_equal(cmdb_effect_parse("hardware:web:colour=red", &e, &err), -1);
     free(err);
 }
 
@@ -578,6 +578,41 @@ static void test_cancel(void **state)
     free(err);
 }
 
+/* The console's ": link change REF" (and `unyo change link`): the session shows among
+ * the change's links, with an audit row; an unknown change or session writes nothing. */
+static void test_link_session(void **state)
+{
+    struct fixture *f = *state;
+    char ref[24];
+    file_change(f->st, NULL, 0, ref);
+    char *err = NULL;
+    char sid[ID_LEN + 1];
+    assert_int_equal(session_begin(f->st, NULL, "lib-web01", 80, 24, sid, &err), 0);
+    long long links = count(f->st, "SELECT count(*) FROM links");
+    long long au = count(f->st, "SELECT count(*) FROM audit");
+    assert_int_equal(change_link_session(f->st, "CHG-19990101-0000", sid, &err), -1);
+    assert_non_null(strstr(err, "no change CHG-19990101-0000"));
+    free(err);
+    err = NULL;
+    assert_int_equal(change_link_session(f->st, ref, "01a00000-0000-7000-8000-00000000dead", &err),
+                     -1);
+    assert_non_null(strstr(err, "no SSH session 01a00000-0000-7000-8000-00000000dead"));
+    free(err);
+    err = NULL;
+    assert_int_equal(count(f->st, "SELECT count(*) FROM links"), links);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM audit"), au);
+
+    if (change_link_session(f->st, ref, sid, &err) != 0)
+        fail_msg("%s", err);
+    struct change c;
+    assert_int_equal(change_get(f->st, ref, 1, &c, &err), 0);
+    assert_int_equal(c.nlinks, 1);
+    assert_string_equal(c.links[0].kind, "ssh_session");
+    assert_string_equal(c.links[0].id, sid);
+    change_clear(&c);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM audit WHERE action = 'change.link'"), 1);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -593,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_effect_parse),
         cmocka_unit_test_setup_teardown(test_template, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_session, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -655,6 +655,43 @@ static void test_ng_incident_per_problem(void **state)
     sla_free(sla);
 }
 
+static long addable_index(const struct checklist_addable *v, size_t n, const char *code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].code, code) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* The pane's "a add" picker: active checklist templates, the as-needed ones first (what
+ * the key is for), then by code, with whether a host has to be picked; a retired
+ * template is not offered. */
+static void test_addable_list(void **state)
+{
+    struct fixture *f = *state;
+    char *err = NULL;
+    struct checklist_addable *v;
+    size_t n;
+    assert_int_equal(checklist_addable_list(f->st, &v, &n, &err), 0);
+    long daily = addable_index(v, n, "X_DAILY"), host = addable_index(v, n, "X_HOST");
+    long asn = addable_index(v, n, "X_ASNEEDED"), mon = addable_index(v, n, "X_MONTHLY");
+    assert_true(daily >= 0 && host >= 0 && asn >= 0 && mon >= 0);
+    assert_true(asn < daily && asn < host && asn < mon);
+    assert_true(daily < host && host < mon); /* then by code */
+    assert_int_equal(v[host].per_host, 1);
+    assert_int_equal(v[asn].per_host, 0);
+    assert_string_equal(v[asn].name_en, "Test check");
+    assert_string_equal(v[asn].name_ja, "テスト点検");
+    assert_string_equal(v[asn].period_text, "test");
+    checklist_addable_free(v, n);
+    assert_int_equal(
+        store_exec(f->st, "UPDATE templates SET active = 0 WHERE code = 'X_ASNEEDED'", &err), 0);
+    assert_int_equal(checklist_addable_list(f->st, &v, &n, &err), 0);
+    assert_int_equal(addable_index(v, n, "X_ASNEEDED"), -1);
+    assert_true(addable_index(v, n, "X_DAILY") >= 0);
+    checklist_addable_free(v, n);
+}
+
 int main(void)
 {
     /* Now is the end of November; setup dates the store's creation to 2026-11-01. */
@@ -671,6 +708,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ng_draft_and_link, setup, teardown),
         cmocka_unit_test_setup_teardown(test_worst_of_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ng_incident_per_problem, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_addable_list, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

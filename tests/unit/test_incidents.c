@@ -110,7 +110,7 @@ static void test_full_workflow(void **state)
     assert_string_equal(inc.notified_to, "中央館 貸出係 佐々木様");
     assert_int_equal(inc.paused_since, 0);
     assert_int_equal(inc.sla.overall, SLA_MET);
-    struct incident_event *ev;
+    struct ledger_event *ev;
     size_t n;
     assert_int_equal(incident_events(f->st, inc.id, &ev, &n, &err), 0);
     assert_int_equal(n, 11);
@@ -119,7 +119,7 @@ static void test_full_workflow(void **state)
     assert_string_equal(ev[2].data, "{\"assignee\":\"sato\"}");
     assert_string_equal(ev[2].operator_login, "yamada");
     assert_string_equal(ev[n - 1].kind, "closed");
-    incident_events_free(ev, n);
+    ledger_events_free(ev, n);
     incident_clear(&inc);
     /* Every change left an audit row. */
     assert_int_equal(fx_count(f->st, "SELECT count(*) FROM audit WHERE kind = 'incidents'"), 11);

@@ -50,7 +50,8 @@ static void test_review_cycle(void **state)
     assert_int_equal(inquiry_draft(f->st, ref, "システム設定で変更できます。", &err), 0);
     assert_int_equal(inquiry_step(f->st, ref, "in_review", NULL, &err), 0);
     int events = fx_count(f->st, "SELECT count(*) FROM inquiry_events");
-    fx_expect_fail(inquiry_review(f->st, ref, 1, NULL, NULL, &err), &err, "another engineer");
+    fx_expect_fail(inquiry_review(f->st, ref, 1, NULL, NULL, &err), &err,
+                   "the author of the draft cannot approve it");
     err = NULL;
     assert_int_equal(fx_count(f->st, "SELECT count(*) FROM inquiry_events"), events);
     /* An operator is no reviewer. */
@@ -85,13 +86,13 @@ static void test_review_cycle(void **state)
     assert_string_equal(q.answer, "館ごとの設定画面で10日に変更できます。");
     assert_string_equal(q.draft_by_login, "yamada");
     assert_true(q.answered > 0 && q.closed > 0);
-    struct inquiry_event *ev;
+    struct ledger_event *ev;
     size_t n;
     assert_int_equal(inquiry_events(f->st, q.id, &ev, &n, &err), 0);
     assert_int_equal(n, 10);
     assert_string_equal(ev[4].kind, "returned");
     assert_string_equal(ev[4].operator_login, "takahashi");
-    inquiry_events_free(ev, n);
+    ledger_events_free(ev, n);
     inquiry_clear(&q);
     fx_expect_fail(inquiry_step(f->st, ref, "investigating", NULL, &err), &err, NULL);
     err = NULL;

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "changes.h"
-#include "event_rows.h"
+#include "ledger.h"
 #include "id.h"
 #include "operators.h"
 #include "store.h"
@@ -421,20 +421,20 @@ static void test_next_row_tells_an_error_from_the_end(void **state)
     sqlite3_progress_handler(db, 0, NULL, NULL);
     sqlite3_finalize(one);
 
-    /* event_rows_read: an error, and no short timeline left behind. */
-    struct event_row *ev = NULL;
+    /* ledger_events_read: an error, and no short timeline left behind. */
+    struct ledger_event *ev = NULL;
     size_t nev = 0;
     interrupt_from(&it, total / 2);
-    assert_int_equal(event_rows_read(s, &ev, &nev, &err), -1);
+    assert_int_equal(ledger_events_read(s, &ev, &nev, &err), -1);
     assert_null(ev);
     assert_int_equal((int)nev, 0);
     assert_non_null(strstr(err, "interrupted"));
     free(err);
     err = NULL;
     sqlite3_progress_handler(db, 0, NULL, NULL);
-    assert_int_equal(event_rows_read(s, &ev, &nev, &err), 0);
+    assert_int_equal(ledger_events_read(s, &ev, &nev, &err), 0);
     assert_int_equal((int)nev, 200);
-    event_rows_free(ev, nev);
+    ledger_events_free(ev, nev);
     sqlite3_finalize(s);
     sqlite3_close(db);
 }

@@ -306,6 +306,9 @@ static void test_fuzz_parsers(void **state)
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
+    size_t npanes;
+    const struct pane_ops *const *panes = screens_panes(&npanes);
+    ui_set_panes(panes, npanes); /* as src/main.c does */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_key_names),        cmocka_unit_test(test_lookup_order),
         cmocka_unit_test(test_config_override),  cmocka_unit_test(test_config_errors),

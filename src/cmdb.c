@@ -1,4 +1,4 @@
-#include "config_records.h"
+#include "cmdb.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -9,31 +9,31 @@
 #include "timefmt.h"
 #include "util.h"
 
-const char *const config_kinds[] = {"software",   "patch",  "hardware", "account",
-                                    "permission", "policy", "other",    NULL};
+const char *const cmdb_kinds[] = {"software",   "patch",  "hardware", "account",
+                                  "permission", "policy", "other",    NULL};
 
-int config_kind_valid(const char *kind)
+int cmdb_kind_valid(const char *kind)
 {
-    for (size_t i = 0; kind && config_kinds[i]; i++)
-        if (streq(config_kinds[i], kind))
+    for (size_t i = 0; kind && cmdb_kinds[i]; i++)
+        if (streq(cmdb_kinds[i], kind))
             return 1;
     return 0;
 }
 
-const char *config_op_name(enum config_op op)
+const char *cmdb_op_name(enum cmdb_op op)
 {
     switch (op) {
-    case CONFIG_ADD:
+    case CMDB_ADD:
         return "add";
-    case CONFIG_SET:
+    case CMDB_SET:
         return "set";
-    case CONFIG_REMOVE:
+    case CMDB_REMOVE:
         return "remove";
     }
     return "add";
 }
 
-void config_effect_clear(struct config_effect *e)
+void cmdb_effect_clear(struct cmdb_effect *e)
 {
     free(e->kind), free(e->host), free(e->name);
     free(e->version), free(e->location), free(e->detail);
@@ -49,7 +49,7 @@ static char *trim_dup(const char *s, size_t n)
     return xstrndup(s, n);
 }
 
-static int attr_set(struct config_effect *e, const char *attr, const char *value, char **err)
+static int attr_set(struct cmdb_effect *e, const char *attr, const char *value, char **err)
 {
     if (streq(attr, "location")) {
         free(e->location);
@@ -78,7 +78,7 @@ static int attr_set(struct config_effect *e, const char *attr, const char *value
     return 0;
 }
 
-int config_effect_parse(const char *spec, struct config_effect *out, char **err)
+int cmdb_effect_parse(const char *spec, struct cmdb_effect *out, char **err)
 {
     memset(out, 0, sizeof *out);
     const char *c1 = spec ? strchr(spec, ':') : NULL;
@@ -91,7 +91,7 @@ int config_effect_parse(const char *spec, struct config_effect *out, char **err)
     out->kind = trim_dup(spec, (size_t)(c1 - spec));
     out->host = trim_dup(c1 + 1, (size_t)(c2 - c1 - 1));
     char *value = trim_dup(c2 + 1, strlen(c2 + 1));
-    if (!config_kind_valid(out->kind)) {
+    if (!cmdb_kind_valid(out->kind)) {
         set_err(err,
                 _("config effect %s: unknown kind %s (expected software, patch, hardware, "
                   "account, permission, policy or other)"),
@@ -102,10 +102,10 @@ int config_effect_parse(const char *spec, struct config_effect *out, char **err)
         set_err(err, _("config effect %s: the host and the value must not be empty"), spec);
         goto fail;
     }
-    out->op = streq(out->kind, "patch") ? CONFIG_ADD : CONFIG_SET;
+    out->op = streq(out->kind, "patch") ? CMDB_ADD : CMDB_SET;
     size_t len = strlen(value);
     if (len > 1 && (value[len - 1] == '+' || value[len - 1] == '-') && !strchr(value, '=')) {
-        out->op = value[len - 1] == '+' ? CONFIG_ADD : CONFIG_REMOVE;
+        out->op = value[len - 1] == '+' ? CMDB_ADD : CMDB_REMOVE;
         value[--len] = 0;
         while (len && isspace((unsigned char)value[len - 1]))
             value[--len] = 0;
@@ -129,7 +129,7 @@ int config_effect_parse(const char *spec, struct config_effect *out, char **err)
         out->name = name;
         if (rc != 0)
             goto fail;
-        out->op = CONFIG_SET;
+        out->op = CMDB_SET;
     } else if (streq(out->kind, "software")) {
         /* "nginx 1.22.1": a last word starting with a digit (or v1.2) is the version. */
         char *sp = strrchr(value, ' ');
@@ -152,7 +152,7 @@ int config_effect_parse(const char *spec, struct config_effect *out, char **err)
     return 0;
 fail:
     free(value);
-    config_effect_clear(out);
+    cmdb_effect_clear(out);
     return -1;
 }
 
@@ -172,15 +172,15 @@ static int host_id_of(struct store *st, const char *name, char id[ID_LEN + 1], c
     return 0;
 }
 
-int config_effect_declare(struct store *st, const char *change_id, int seq, const char *spec,
-                          char **err)
+int cmdb_effect_declare(struct store *st, const char *change_id, int seq, const char *spec,
+                        char **err)
 {
-    struct config_effect e;
-    if (config_effect_parse(spec, &e, err) != 0)
+    struct cmdb_effect e;
+    if (cmdb_effect_parse(spec, &e, err) != 0)
         return -1;
     char host_id[ID_LEN + 1];
     if (host_id_of(st, e.host, host_id, err) != 0) {
-        config_effect_clear(&e);
+        cmdb_effect_clear(&e);
         return -1;
     }
     sqlite3_stmt *s = store_stmt(
@@ -198,7 +198,7 @@ int config_effect_declare(struct store *st, const char *change_id, int seq, cons
     bind_text(s, 5, e.kind);
     bind_text(s, 6, host_id);
     bind_text(s, 7, e.name);
-    bind_text(s, 8, config_op_name(e.op));
+    bind_text(s, 8, cmdb_op_name(e.op));
     bind_text(s, 9, e.version);
     bind_text(s, 10, e.location);
     bind_text(s, 11, e.detail);
@@ -209,7 +209,7 @@ int config_effect_declare(struct store *st, const char *change_id, int seq, cons
     bind_text(s, 15, st->origin);
     int rc =
         sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, err, _("recording a config effect"));
-    config_effect_clear(&e);
+    cmdb_effect_clear(&e);
     return rc;
 }
 
@@ -378,7 +378,7 @@ static int apply_one(struct store *st, const char *change_id, struct effect_rec 
     return 0;
 }
 
-int config_effects_apply(struct store *st, const char *change_id, int *applied, char **err)
+int cmdb_effects_apply(struct store *st, const char *change_id, int *applied, char **err)
 {
     struct effect_rec *v;
     size_t n;
@@ -397,7 +397,7 @@ int config_effects_apply(struct store *st, const char *change_id, int *applied, 
     return rc;
 }
 
-int config_effects_revert(struct store *st, const char *change_id, int *reverted, char **err)
+int cmdb_effects_revert(struct store *st, const char *change_id, int *reverted, char **err)
 {
     struct effect_rec *v;
     size_t n;
@@ -451,20 +451,20 @@ int config_effects_revert(struct store *st, const char *change_id, int *reverted
     return rc;
 }
 
-int config_effects_of(struct store *st, const char *change_id, struct config_effect_row **out,
-                      size_t *n, char **err)
+int cmdb_effects_of(struct store *st, const char *change_id, struct cmdb_effect_row **out,
+                    size_t *n, char **err)
 {
     sqlite3_stmt *s = store_stmt(
         st, "SELECT e.seq, e.spec, e.kind, h.name, e.name, e.op, e.applied_at, e.prev_state "
             "FROM change_effects e LEFT JOIN hosts h ON h.id = e.host_id "
             "WHERE e.change_id = ?1 AND e.deleted = 0 ORDER BY e.seq");
     bind_text(s, 1, change_id);
-    struct config_effect_row *v = NULL;
+    struct cmdb_effect_row *v = NULL;
     size_t cnt = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         v = xrealloc(v, (cnt + 1) * sizeof *v);
-        struct config_effect_row *r = &v[cnt++];
+        struct cmdb_effect_row *r = &v[cnt++];
         r->seq = sqlite3_column_int(s, 0);
         r->spec = col_dup(s, 1);
         r->kind = col_dup(s, 2);
@@ -476,7 +476,7 @@ int config_effects_of(struct store *st, const char *change_id, struct config_eff
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
-        config_effect_rows_free(v, cnt);
+        cmdb_effect_rows_free(v, cnt);
         return store_fail(st, err, _("reading config effects"));
     }
     *out = v;
@@ -484,22 +484,22 @@ int config_effects_of(struct store *st, const char *change_id, struct config_eff
     return 0;
 }
 
-void config_effect_rows_free(struct config_effect_row *rows, size_t n)
+void cmdb_effect_rows_free(struct cmdb_effect_row *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        struct config_effect_row *r = &rows[i];
+        struct cmdb_effect_row *r = &rows[i];
         free(r->spec), free(r->kind), free(r->host), free(r->name), free(r->op);
         free(r->applied_at), free(r->prev_state);
     }
     free(rows);
 }
 
-int config_list(struct store *st, const char *host, const char *kind, struct config_item_row **out,
-                size_t *n, char **err)
+int cmdb_list(struct store *st, const char *host, const char *kind, struct cmdb_item_row **out,
+              size_t *n, char **err)
 {
     *out = NULL;
     *n = 0;
-    if (kind && !config_kind_valid(kind)) {
+    if (kind && !cmdb_kind_valid(kind)) {
         set_err(err,
                 _("unknown kind %s (expected software, patch, hardware, account, "
                   "permission, policy or other)"),
@@ -514,12 +514,12 @@ int config_list(struct store *st, const char *host, const char *kind, struct con
             "ORDER BY h.name, c.kind, c.name");
     bind_text(s, 1, host);
     bind_text(s, 2, kind);
-    struct config_item_row *v = NULL;
+    struct cmdb_item_row *v = NULL;
     size_t cnt = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         v = xrealloc(v, (cnt + 1) * sizeof *v);
-        struct config_item_row *r = &v[cnt++];
+        struct cmdb_item_row *r = &v[cnt++];
         memset(r, 0, sizeof *r);
         snprintf(r->id, sizeof r->id, "%s", col_text(s, 0));
         r->host = col_dup(s, 1);
@@ -535,7 +535,7 @@ int config_list(struct store *st, const char *host, const char *kind, struct con
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
-        config_item_rows_free(v, cnt);
+        cmdb_item_rows_free(v, cnt);
         return store_fail(st, err, _("reading configuration records"));
     }
     *out = v;
@@ -543,10 +543,10 @@ int config_list(struct store *st, const char *host, const char *kind, struct con
     return 0;
 }
 
-void config_item_rows_free(struct config_item_row *rows, size_t n)
+void cmdb_item_rows_free(struct cmdb_item_row *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        struct config_item_row *r = &rows[i];
+        struct cmdb_item_row *r = &rows[i];
         free(r->host), free(r->kind), free(r->name), free(r->version), free(r->location);
         free(r->detail), free(r->applied_at), free(r->change_ref);
     }

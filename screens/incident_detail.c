@@ -1,0 +1,394 @@
+/* Incidents pane: an incident's detail (fields, SLA clocks, timeline, links)
+ * and the incident workflow keys, which work on the detail and on the
+ * selected row of the list (every step is incident_step, src/incidents.h).
+ * The detail text helpers (incd_add, ...) serve the inquiry and problem
+ * details too. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "incident_views.h"
+#include "incidents_int.h"
+#include "sla.h"
+#include "textwidth.h"
+#include "timefmt.h"
+#include "util.h"
+
+/* A section that cannot be read is left out: its error is not shown. */
+static void drop_err(char **err)
+{
+    free(*err);
+    *err = NULL;
+}
+
+/* "2h05m", "-0h20m" */
+static void fmt_left(int64_t s, char *out, size_t n)
+{
+    int neg = s < 0;
+    if (neg)
+        s = -s;
+    snprintf(out, n, "%s%lldh%02lldm", neg ? "-" : "", (long long)(s / 3600),
+             (long long)(s % 3600 / 60));
+}
+
+/* ---- detail text ---- */
+void incd_clear(struct views *v)
+{
+    for (int i = 0; i < v->nlines; i++)
+        free(v->lines[i].text);
+    free(v->lines);
+    v->lines = NULL;
+    v->nlines = 0;
+}
+
+void incd_add(struct views *v, int style, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *t = NULL;
+    if (vasprintf(&t, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    v->lines = xrealloc(v->lines, (size_t)(v->nlines + 1) * sizeof *v->lines);
+    v->lines[v->nlines].text = t;
+    v->lines[v->nlines].style = style;
+    v->nlines++;
+}
+
+/* Multi-line text, indented. */
+void incd_text(struct views *v, const char *label, const char *text)
+{
+    if (!text || !*text)
+        return;
+    incd_add(v, STYLE_FORM_LABEL, "%s", label);
+    const char *p = text;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        incd_add(v, STYLE_NORMAL, "  %.*s", (int)n, p);
+        p += n;
+        if (*p)
+            p++;
+    }
+}
+
+/* The keys of a detail view, below a blank line. */
+void incd_keys(struct views *v, const char *keys)
+{
+    incd_add(v, STYLE_NORMAL, "%s", "");
+    incd_add(v, STYLE_DIM, "%s", keys);
+}
+
+/* s padded with spaces to w display cells (CJK is two): for columns in the
+ * detail text. Returns one of four rotating buffers (the loop's thread only). */
+const char *incd_padw(const char *s, int w)
+{
+    static char buf[4][128];
+    static int k;
+    char *b = buf[k = (k + 1) % 4];
+    snprintf(b, sizeof buf[0], "%s", s ? s : "");
+    size_t len = strlen(b);
+    for (int cw = text_width(b); cw < w && len + 1 < sizeof buf[0]; cw++)
+        b[len++] = ' ', b[len] = 0;
+    return b;
+}
+
+int incd_build_incident(struct inc_model *m, char **err)
+{
+    struct views *v = m->v;
+    struct incident inc;
+    m->now = time_now_ms();
+    if (incident_get(m->st, m->sla, v->ref, m->now, &inc, err) != 0)
+        return -1;
+    incd_clear(v);
+    incd_add(v, inc_priority_style(inc.priority), "%s  %s  %s  %s", inc.ref, inc.priority,
+             inc_status_label(inc.status), inc_nz(inc.title));
+    char *rc = inc_jst(inc.received);
+    incd_add(v, STYLE_NORMAL, "%s %s   %s %s   %s %s", _("Received:"), rc, _("Library:"),
+             inc_nz(inc.library_name), _("Channel:"), incident_channel_name(inc.channel));
+    free(rc);
+    incd_add(v, STYLE_NORMAL, "%s %s   %s %s   %s %d×%d", _("Reporter:"), inc_nz(inc.reporter),
+             _("Category:"), incident_category_name(inc.category), _("Impact×urgency:"), inc.impact,
+             inc.urgency);
+    incd_add(v, STYLE_NORMAL, "%s %s   %s %s", _("Assignee:"),
+             inc.assignee_name ? inc.assignee_name : inc_nz(inc.assignee_login), _("Notified:"),
+             inc_nz(inc.notified_to));
+    incd_text(v, _("Description:"), inc.description);
+    incd_add(v, STYLE_NORMAL, "%s", "");
+    incd_add(v, STYLE_HEADER, "%s", _("SLA (service hours)"));
+    if (strcmp(inc.status, "draft") == 0)
+        incd_add(v, STYLE_DIM, "  %s", _("a draft has no clock yet"));
+    else
+        for (int st = 0; st < SLA_NSTEPS; st++) {
+            const struct sla_step_status *ss = &inc.sla.step[st];
+            char due[32] = "-", left[24] = "-";
+            if (ss->due != INT64_MAX && ss->due > 0)
+                time_format_jst(ss->due * 1000, due, 0);
+            if (ss->state == SLA_OK || ss->state == SLA_WARNING || ss->state == SLA_BREACHED)
+                fmt_left(ss->left, left, sizeof left);
+            incd_add(v, inc_sla_style(ss->state), "  %s %s %-16s  %s %-8s  %s",
+                     incd_padw(sla_step_name((enum sla_step)st), 16), _("due"), due, _("left"),
+                     left, sla_state_name(ss->state));
+        }
+    if (inc.sla.paused)
+        incd_add(v, STYLE_STATUS_TODO, "  %s", _("the clock is paused"));
+    incd_add(v, STYLE_NORMAL, "%s", "");
+    incd_add(v, STYLE_HEADER, "%s", _("Timeline"));
+    struct ledger_event *ev = NULL;
+    size_t nev = 0;
+    if (incident_events(m->st, inc.id, &ev, &nev, err) == 0) {
+        for (size_t i = 0; i < nev; i++) {
+            char *at = inc_jst(ev[i].at);
+            incd_add(
+                v, strcmp(ev[i].kind, "sla_breached") == 0 ? STYLE_STATUS_NG : STYLE_NORMAL,
+                "  %s  %s %s %s", at, incd_padw(incident_status_name(ev[i].kind), 18),
+                incd_padw(ev[i].operator_name ? ev[i].operator_name : inc_nz(ev[i].operator_login),
+                          12),
+                ev[i].note ? ev[i].note : "");
+            free(at);
+        }
+        ledger_events_free(ev, nev);
+    } else {
+        drop_err(err);
+    }
+    incd_add(v, STYLE_NORMAL, "%s", "");
+    incd_add(v, STYLE_HEADER, "%s", _("Links"));
+    struct ledger_link *ln = NULL;
+    size_t nl = 0;
+    if (incident_links(m->st, inc.id, &ln, &nl, err) == 0) {
+        if (nl == 0)
+            incd_add(v, STYLE_DIM, "  %s", _("(none)"));
+        for (size_t i = 0; i < nl; i++)
+            incd_add(v, STYLE_NORMAL, "  %-10s %s  %s", ln[i].kind, inc_nz(ln[i].label),
+                     ln[i].note ? ln[i].note : "");
+        ledger_links_free(ln, nl);
+    } else {
+        drop_err(err);
+    }
+    incd_keys(
+        v, _("i isolated  e escalate  f first response  2 second response  r recovered  c closed  "
+             "o reopen  p/u pause/resume  N notified  t note  l link problem  Esc back"));
+    incident_clear(&inc);
+    return 0;
+}
+
+void incd_draw(struct inc_model *m, const struct ui_canvas *c)
+{
+    struct views *v = m->v;
+    int h = c->h - 1;
+    if (v->scroll > v->nlines - h)
+        v->scroll = v->nlines - h > 0 ? v->nlines - h : 0;
+    for (int y = 0; y < h && v->scroll + y < v->nlines; y++) {
+        const struct dline *d = &v->lines[v->scroll + y];
+        ui_put(c, y, 1, c->w - 1, d->style, d->text);
+    }
+    ui_put(c, c->h - 1, 0, -1, STYLE_DIM, inc_view_strip(v->view));
+}
+
+int incd_scroll(struct inc_model *m, const char *a)
+{
+    struct views *v = m->v;
+    int h = m->table.height > 0 ? m->table.height : 20;
+    if (strcmp(a, "down") == 0)
+        v->scroll++;
+    else if (strcmp(a, "up") == 0)
+        v->scroll = v->scroll > 0 ? v->scroll - 1 : 0;
+    else if (strcmp(a, "page-down") == 0 || strcmp(a, "half-down") == 0)
+        v->scroll += h / 2;
+    else if (strcmp(a, "page-up") == 0 || strcmp(a, "half-up") == 0)
+        v->scroll = v->scroll > h / 2 ? v->scroll - h / 2 : 0;
+    else if (strcmp(a, "top") == 0)
+        v->scroll = 0;
+    else if (strcmp(a, "bottom") == 0)
+        v->scroll = v->nlines;
+    else
+        return 0;
+    return 1;
+}
+
+/* ---- workflow actions ---- */
+struct step_ctx {
+    char step[24];
+    char ref[24];
+};
+
+static void done_msg(const char *ref, const char *what)
+{
+    ui_message(_("%s: %s recorded"), ref, what);
+}
+
+static int incident_step_cb(const char *text, void *data, char **err)
+{
+    struct step_ctx *c = data;
+    struct inc_model *m = inc_cur;
+    struct incident_step_args a = {0};
+    if (strcmp(c->step, "notified") == 0)
+        a.to = text;
+    else if (strcmp(c->step, "escalated") == 0 || strcmp(c->step, "assigned") == 0)
+        a.assignee = text;
+    else
+        a.note = *text ? text : NULL;
+    if (incident_step(m->st, m->sla, c->ref, c->step, &a, err) != 0)
+        return -1;
+    done_msg(c->ref, incident_status_name(c->step));
+    inc_refresh(m);
+    return 0;
+}
+
+static void ask_step(struct inc_model *m, const char *step, const char *label, int required)
+{
+    const char *ref = inc_selected_ref(m);
+    if (!ref)
+        return;
+    struct step_ctx *c = xcalloc(1, sizeof *c);
+    snprintf(c->step, sizeof c->step, "%s", step);
+    snprintf(c->ref, sizeof c->ref, "%s", ref);
+    char *title = xasprintf("%s: %s", ref, incident_status_name(step));
+    ui_prompt(title, label, "", required, incident_step_cb, c, free);
+    free(title);
+}
+
+/* Engineers for escalation. */
+struct pick_ctx {
+    char ref[24];
+    char **logins;
+    int n;
+};
+
+static void escalate_picked(int index, void *data)
+{
+    struct pick_ctx *c = data;
+    if (index >= 0 && index < c->n) {
+        char *err = NULL;
+        struct incident_step_args a = {.assignee = c->logins[index]};
+        if (incident_step(inc_cur->st, inc_cur->sla, c->ref, "escalated", &a, &err) != 0)
+            ui_error_take(err);
+        else {
+            ui_message(_("%s: escalated to %s"), c->ref, c->logins[index]);
+            inc_refresh(inc_cur);
+        }
+    }
+    for (int i = 0; i < c->n; i++)
+        free(c->logins[i]);
+    free(c->logins);
+    free(c);
+}
+
+static void pick_engineer(struct inc_model *m)
+{
+    const char *ref = inc_selected_ref(m);
+    if (!ref)
+        return;
+    struct incident_choice *eng = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    if (incident_engineers(m->st, &eng, &n, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    if (n == 0) {
+        ui_error("%s", _("no engineer to escalate to (operators with role engineer)"));
+        return;
+    }
+    struct pick_ctx *c = xcalloc(1, sizeof *c);
+    snprintf(c->ref, sizeof c->ref, "%s", ref);
+    c->n = (int)n;
+    c->logins = xcalloc(n, sizeof *c->logins);
+    char **labels = xcalloc(n, sizeof *labels);
+    for (size_t i = 0; i < n; i++) {
+        c->logins[i] = xstrdup(eng[i].key);
+        labels[i] = xasprintf("%s  %s", eng[i].key, eng[i].name);
+    }
+    incident_choices_free(eng, n);
+    char *title = xasprintf(_("%s: escalate to"), ref);
+    ui_pick(title, (const char *const *)labels, c->n, escalate_picked, c);
+    free(title);
+    for (int i = 0; i < c->n; i++)
+        free(labels[i]);
+    free(labels);
+}
+
+/* Link to a problem: pick from the open problems. */
+struct prb_pick {
+    char ref[24];
+    struct problem *p;
+    size_t n;
+};
+
+static void problem_picked(int index, void *data)
+{
+    struct prb_pick *c = data;
+    if (index >= 0 && (size_t)index < c->n) {
+        char *err = NULL;
+        if (problem_link_incident(inc_cur->st, c->p[index].ref, c->ref, &err) != 0)
+            ui_error_take(err);
+        else {
+            ui_message(_("%s linked to %s"), c->ref, c->p[index].ref);
+            inc_refresh(inc_cur);
+        }
+    }
+    problem_list_free(c->p, c->n);
+    free(c);
+}
+
+static void pick_problem(struct inc_model *m)
+{
+    const char *ref = inc_selected_ref(m);
+    if (!ref)
+        return;
+    struct prb_pick *c = xcalloc(1, sizeof *c);
+    snprintf(c->ref, sizeof c->ref, "%s", ref);
+    char *err = NULL;
+    if (problem_list(m->st, NULL, 200, &c->p, &c->n, &err) != 0 || c->n == 0) {
+        if (err)
+            ui_error_take(err);
+        else
+            ui_error("%s", _("no problem to link to (create one in the Problems view: v, n)"));
+        problem_list_free(c->p, c->n);
+        free(c);
+        return;
+    }
+    char **labels = xcalloc(c->n, sizeof *labels);
+    for (size_t i = 0; i < c->n; i++)
+        labels[i] = xasprintf("%s  %s  %s", c->p[i].ref, problem_status_name(c->p[i].status),
+                              inc_nz(c->p[i].title));
+    char *title = xasprintf(_("%s: link to the problem"), ref);
+    ui_pick(title, (const char *const *)labels, (int)c->n, problem_picked, c);
+    free(title);
+    for (size_t i = 0; i < c->n; i++)
+        free(labels[i]);
+    free(labels);
+}
+
+int incd_incident_keys(struct inc_model *m, const char *a)
+{
+    if (strcmp(a, "incidents.isolated") == 0)
+        ask_step(m, "isolated", _("Note (what was found; optional)"), 0);
+    else if (strcmp(a, "incidents.escalate") == 0)
+        pick_engineer(m);
+    else if (strcmp(a, "incidents.first") == 0)
+        ask_step(m, "first_response", _("Note (what was done; optional)"), 0);
+    else if (strcmp(a, "incidents.second") == 0)
+        ask_step(m, "second_response", _("Note (what was done; optional)"), 0);
+    else if (strcmp(a, "incidents.recovered") == 0)
+        ask_step(m, "recovered", _("Note (optional)"), 0);
+    else if (strcmp(a, "incidents.closed") == 0)
+        ask_step(m, "closed", _("Note (optional)"), 0);
+    else if (strcmp(a, "incidents.reopen") == 0)
+        ask_step(m, "reopened", _("Why (optional)"), 0);
+    else if (strcmp(a, "incidents.pause") == 0)
+        ask_step(m, "paused", _("Reason (waiting for whom)"), 1);
+    else if (strcmp(a, "incidents.resume") == 0)
+        ask_step(m, "resumed", _("Note (optional)"), 0);
+    else if (strcmp(a, "incidents.notified") == 0)
+        ask_step(m, "notified", _("Told whom (name, department)"), 1);
+    else if (strcmp(a, "incidents.note") == 0)
+        ask_step(m, "note", _("Note"), 1);
+    else if (strcmp(a, "incidents.link") == 0)
+        pick_problem(m);
+    else
+        return 0;
+    return 1;
+}
