@@ -479,6 +479,25 @@ static int change_add_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     return EXIT_OK;
 }
 
+static int change_link_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    const char *session = cli_str(a, "session");
+    if (a->argc != 1)
+        return cli_usage("change", _("say which change"));
+    if (!session)
+        return cli_usage("change", _("--session is required"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    int rc = change_link_session(st, a->argv[0], session, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Session %s linked to %s.\n"), session, a->argv[0]);
+    return EXIT_OK;
+}
+
 static int config_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *host = cli_str(a, "host"), *kind = cli_str(a, "kind");
@@ -549,6 +568,9 @@ static const struct cli_opt change_note_opts[] = {
 static const struct cli_opt change_do_opts[] = {
     OPT_STR("output", 0, N_("TEXT"), N_("what the step printed or showed")),
     OPT_STR("session", 0, N_("ID"), N_("the recorded session the step was done in")), OPT_END};
+static const struct cli_opt change_link_opts[] = {
+    OPT_REQ("session", 0, N_("ID"), N_("the recorded console session (unyo session list)")),
+    OPT_END};
 const struct cli_family change_family = {
     "change",
     (const struct cli_verb[]){
@@ -576,6 +598,10 @@ const struct cli_family change_family = {
          N_("Checks off a procedure step while in progress; steps go in order."), 0},
         {"add-step", N_("REF TEXT"), NULL, change_add_cmd, NULL, 0},
         {"effect", N_("REF KIND:HOST:VALUE"), NULL, change_add_cmd, NULL, 0},
+        {"link", N_("REF"), change_link_opts, change_link_cmd,
+         N_("Links a recorded console session to the change, as the Consoles pane's\n"
+            ": link change REF does; the link and an audit row are kept."),
+         0},
         {0}},
     NULL};
 

@@ -165,6 +165,29 @@ id=$(sqlite3 "$T_DB" "SELECT id FROM ssh_sessions WHERE host_name = 'e2ehost' AN
 [ -n "$id" ] || t_fail "no ended session row"
 UNYO_USER=$T_USER "$T_BIN" session export "$id" --db "$T_DB" >"$T_DIR/s.cast" ||
     t_fail "session export failed"
+# The same link from the command line (unyo change link): a second change gets
+# the ended session; an unknown session is refused and writes nothing.
+UNYO_USER=$T_USER "$T_BIN" --db "$T_DB" change new --dept 情報システム担当 --title "e2e cli link" \
+    --rollback "戻す" --step "作業" >/dev/null 2>&1 || t_fail "change new (cli link)"
+CREF2=$(sqlite3 "$T_DB" "SELECT ref FROM changes WHERE title = 'e2e cli link'")
+links() { sqlite3 "$T_DB" "SELECT count(*) FROM links WHERE from_kind = 'change' AND to_kind = 'ssh_session'"; }
+before=$(links)
+rc=0
+UNYO_USER=$T_USER "$T_BIN" --db "$T_DB" change link "$CREF2" --session 00000000-nope \
+    >"$T_DIR/link.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || t_fail "change link with an unknown session: exit $rc, want 1"
+grep -q "no SSH session 00000000-nope" "$T_DIR/link.out" || t_fail "unknown session: $(cat "$T_DIR/link.out")"
+[ "$(links)" = "$before" ] || t_fail "a refused link wrote a row"
+UNYO_USER=$T_USER "$T_BIN" --db "$T_DB" change link "$CREF2" --session "$id" >"$T_DIR/link.out" 2>&1 ||
+    t_fail "change link: $(cat "$T_DIR/link.out")"
+grep -q "linked to $CREF2" "$T_DIR/link.out" || t_fail "change link said: $(cat "$T_DIR/link.out")"
+n=$(sqlite3 "$T_DB" "SELECT count(*) FROM links l JOIN changes c ON c.id = l.from_id WHERE l.from_kind = 'change' AND l.to_kind = 'ssh_session' AND l.to_id = '$id' AND c.ref = '$CREF2'")
+[ "$n" = 1 ] || t_fail "unyo change link: session $id not linked to $CREF2 (links: $n)"
+rc=0
+UNYO_USER=$T_USER "$T_BIN" --db "$T_DB" change link "$CREF2" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || t_fail "change link without --session: exit $rc, want 2"
+t_ok "unyo change link REF --session ID links a session; unknown ones are refused"
+
 python3 - "$T_DIR/s.cast" "hello-$((1000 + R))" "36 120" >"$T_DIR/py" 2>&1 <<'PY'
 import json, sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
