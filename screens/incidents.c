@@ -6,7 +6,9 @@
  * src/incident_list.h), an incident's detail and workflow keys
  * (screens/incident_detail.c), inquiries (screens/incident_inquiries.c) and
  * problems (screens/incident_problems.c). No view reads the store itself:
- * every list and action is a core call. */
+ * every list and action is a core call. A list pane: the shared list keys
+ * (movement, g/G, paging, / n N, > <, the mouse) act on the list in front
+ * or scroll the detail shown; the pane's own keys stay off them. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -6,7 +6,9 @@
  *   screens/incident_inquiries.c the inquiry list, detail and actions
  *   screens/incident_problems.c  the problem list, detail and actions
  * `v` cycles Incidents → Inquiries → Problems; Enter opens a row's detail,
- * Esc (or Backspace) goes back to its list. The footer names the view. */
+ * Esc (or Backspace) goes back to its list. The footer names the view. The
+ * pane is a list pane (src/ui/ui_list.h): each of the three lists has a
+ * ui_list, the shared list keys act on the one in front, `+` is new. */
 #ifndef UNYO_SCREENS_INCIDENTS_INT_H
 #define UNYO_SCREENS_INCIDENTS_INT_H
 
