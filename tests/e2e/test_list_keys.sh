@@ -2,7 +2,8 @@
 # Every list pane answers the shared list keys alike (src/ui/ui_list.c): g and
 # G select the first and the last row, < reverses the whole order (the last
 # row comes first; < again restores it), PgDn shows the next page and PgUp
-# comes back, / narrows the list to the matching rows, n and N move between
+# comes back, a click selects the row under it and the wheel moves the
+# selection, / narrows the list to the matching rows, n and N move between
 # the matches round the ends, and / with an empty pattern shows every row
 # again. The same script runs in Checklist, Hosts, Changes, Jobs and
 # Incidents on the demo store (with a few hosts, changes, jobs and incidents
@@ -29,6 +30,12 @@ rows() {
         index($0, head) == 1 { found = 1 }'
 }
 row_at() { rows | sed -n "${1}p"; }
+# An X10 mouse report from the outer terminal at screen (y, x) (0-based): code
+# + 32, x + 33, y + 33 (0 press, 3 release, 65 wheel down).
+mouse() { # CODE Y X
+    # shellcheck disable=SC2046 # three bytes, three arguments
+    t_keys -H 1b 5b 4d $(printf '%02x %02x %02x' $((32 + $1)) $((33 + $3)) $((33 + $2)))
+}
 nrows() { rows | wc -l; }
 
 # Waits until the selected row is $1 ($2 names the step in a failure).
@@ -101,6 +108,17 @@ check_pane() {
     t_keys PgUp
     want_sel "$first" "PgUp"
     t_ok "$NAME: PgDn shows the next page, PgUp comes back"
+    # the mouse: a click selects the row under it, the wheel moves three rows
+    local y
+    y=$(t_screen | awk -v head="$HEAD" 'index($0, head) == 1 { print NR - 1; exit }')
+    mouse 0 $((y + 3)) 2
+    mouse 3 $((y + 3)) 2
+    want_sel "$(row_at 3)" "a click on the third row"
+    mouse 65 $((y + 3)) 2
+    want_sel "$(row_at 6)" "the wheel down"
+    t_keys g
+    want_sel "$first" "g after the mouse"
+    t_ok "$NAME: a click selects a row, the wheel moves the selection"
     # /: only the matching rows, the first selected; n, N round the ends
     t_keys /
     t_type "$pattern"
