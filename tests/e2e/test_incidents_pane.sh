@@ -74,8 +74,10 @@ t_keys y
 t_wait "Told whom"
 t_type "中央館 鈴木"
 t_keys Enter
-t_wait_cmd '[[ $(q "SELECT notified_to FROM incidents WHERE ref = '"'$ref'"'") == "中央館 鈴木" ]]' "" \
-    "notified recorded after y"
+notified_to() { q "SELECT notified_to FROM incidents WHERE ref = '$ref'"; }
+# shellcheck disable=SC2016 # t_wait_cmd evaluates the condition
+t_wait_cmd '[[ $(notified_to) == "中央館 鈴木" ]]' "" "notified recorded after y"
+t_wait "Notified: 中央館 鈴木"
 t_keys c Enter
 t_wait "closed recorded"
 for step in isolated escalated "first response" recovered closed "LANケーブル抜け"; do
