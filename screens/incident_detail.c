@@ -269,7 +269,7 @@ static void ask_notified(struct inc_model *m)
     if (!ref)
         return;
     char *q =
-        xasprintf(_("Record that the library was notified of %s? It cannot be undone. (y/n)"), ref);
+        xasprintf(_("%s: record that the library was notified? It cannot be undone. (y/n)"), ref);
     ui_confirm(q, notified_answer, xstrdup(ref));
     free(q);
 }

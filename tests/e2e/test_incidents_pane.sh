@@ -64,12 +64,12 @@ t_keys r Enter
 t_wait "recovered recorded"
 # T (library notified) cannot be undone: it asks first, naming the incident
 t_keys T
-t_wait "Record that the library was notified of $ref? It cannot be undone."
+t_wait "$ref: record that the library was notified? It cannot be undone. (y/n)"
 t_keys n
-t_wait_gone "Record that the library was notified"
+t_wait_gone "record that the library was notified"
 [[ -z $(q "SELECT notified_to FROM incidents WHERE ref = '$ref'") ]] || t_fail "notified recorded after n"
 t_keys T
-t_wait "Record that the library was notified of $ref?"
+t_wait "$ref: record that the library was notified?"
 t_keys y
 t_wait "Told whom"
 t_type "中央館 鈴木"
