@@ -102,6 +102,7 @@ int incd_build_incident(struct inc_model *m, char **err)
     m->now = time_now_ms();
     if (incident_get(m->st, m->sla, v->ref, m->now, &inc, err) != 0)
         return -1;
+    incl_sla_seen(m, &inc.sla);
     incd_clear(v);
     incd_add(v, inc_priority_style(inc.priority), "%s  %s  %s  %s", inc.ref, inc.priority,
              inc_status_label(inc.status), inc_nz(inc.title));

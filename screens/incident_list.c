@@ -107,6 +107,8 @@ static long simple_fetch(struct inc_model *m, long from, long n, struct table_ro
     for (long i = 0; i < n && from + i < (long)m->v->ns; i++, got++) {
         const struct incident *inc = &m->v->srows[from + i];
         row_of(inc, open_status(inc->status), &rows[i]);
+        if (open_status(inc->status))
+            incl_sla_seen(m, &inc->sla);
     }
     return got;
 }
@@ -223,9 +225,11 @@ static long inc_fetch(void *data, long from, long n, struct table_row *rows)
     if (err)
         ui_error_take(err); /* the list is short, or a row blank: say why */
     for (long i = 0; i < got; i++) {
-        if (lr[i].inc.status)
+        if (lr[i].inc.status) {
             row_of(&lr[i].inc, lr[i].has_sla, &rows[i]);
-        else
+            if (lr[i].has_sla)
+                incl_sla_seen(m, &lr[i].inc.sla);
+        } else
             memset(&rows[i], 0, sizeof rows[i]);
     }
     inc_list_rows_clear(lr, n);
@@ -545,9 +549,75 @@ static void inbox(struct inc_model *m)
     show_simple(m);
 }
 
+/* ---- SLA states with the clock ----
+ * States are computed at m->now; the rows read remember the earliest instant
+ * one of them changes state (src/sla.h: sla_next_change), a one-shot timer
+ * fires then, and the next draw re-reads the rows on screen at the clock: a
+ * row due at 16:00 shows breached at 16:00:01 without a key press. */
+#define SLA_TIMER_MAX_MS (6 * 3600 * 1000) /* a far change: look again by then */
+#define SLA_TIMER_SLACK_MS 20              /* fire just after the second turns */
+
+void incl_sla_seen(struct inc_model *m, const struct sla_status *s)
+{
+    int64_t t = sla_next_change(m->sla, s, m->now / 1000);
+    if (t < m->sla_next)
+        m->sla_next = t;
+}
+
+static int sla_fired(void *data)
+{
+    struct inc_model *m = data;
+    m->sla_timer = -1;
+    m->sla_timer_at = 0;
+    m->sla_due = 1;
+    ui_dirty(UI_DIRTY_PANE | UI_DIRTY_COUNTS);
+    return 0;
+}
+
+static void sla_timer_stop(struct inc_model *m)
+{
+    if (m->sla_timer >= 0)
+        ui_loop_remove_timer(m->sla_timer);
+    m->sla_timer = -1;
+    m->sla_timer_at = 0;
+}
+
+void incl_sla_clock(struct inc_model *m)
+{
+    m->sla_due = 0;
+    m->sla_next = INT64_MAX;
+    m->now = time_now_ms();
+    if (m->v->simple) {
+        char *err = NULL;
+        if (simple_load(m, &err) != 0)
+            ui_error_take(err);
+    }
+    table_reset(&m->table); /* the rows on screen are read again at now */
+}
+
+void incl_sla_schedule(struct inc_model *m)
+{
+    if (ui_headless || m->sla_next == INT64_MAX) {
+        sla_timer_stop(m);
+        return;
+    }
+    if (m->sla_timer >= 0 && m->sla_timer_at == m->sla_next)
+        return;
+    sla_timer_stop(m);
+    int64_t ms = m->sla_next * 1000 - time_now_ms() + SLA_TIMER_SLACK_MS;
+    if (ms < 1)
+        ms = 1;
+    if (ms > SLA_TIMER_MAX_MS)
+        ms = SLA_TIMER_MAX_MS;
+    m->sla_timer = ui_loop_add_timer((int)ms, sla_fired, m);
+    m->sla_timer_at = m->sla_next;
+}
+
 /* ---- the view ---- */
 void incl_init(struct inc_model *m)
 {
+    m->sla_next = INT64_MAX;
+    m->sla_timer = -1;
     char *err = NULL;
     m->list = inc_list_new(m->st, m->sla, &err);
     if (err)
@@ -566,6 +636,7 @@ void incl_init(struct inc_model *m)
 
 void incl_free(struct inc_model *m)
 {
+    sla_timer_stop(m);
     cancel_scan(m);
     table_free(&m->table);
     simple_clear(m->v);
@@ -574,15 +645,51 @@ void incl_free(struct inc_model *m)
     ui_list_free(&m->ul);
 }
 
+/* After a reload the selected incident may have moved a few rows (others were
+ * added or removed above it, in this console or another): look for it in the
+ * windows around its old place and put the cursor back on it. Not found: the
+ * cursor keeps its row number. */
+static void keep_selection(struct inc_model *m, const char *ref, long sel, long top)
+{
+    struct table *t = &m->table;
+    long tops[3] = {top, sel, sel - t->height + 1};
+    for (int k = 0; k < 3; k++) {
+        t->top = tops[k] < 0 ? 0 : tops[k];
+        if (t->top >= t->nrows)
+            continue;
+        t->sel = t->top;
+        table_materialize(t);
+        for (long i = 0; i < t->cache_n; i++) {
+            const char *r = t->cache[i].cell[0];
+            if (r && strcmp(r, ref) == 0) {
+                long at = t->cache_from + i;
+                t->top = top + (at - sel) < 0 ? 0 : top + (at - sel);
+                table_goto(t, at);
+                return;
+            }
+        }
+    }
+    t->top = top;
+    table_goto(t, sel);
+}
+
 void incl_reload(struct inc_model *m)
 {
+    char ref[sizeof m->v->ref] = "";
+    long sel = m->table.sel, top = m->table.top;
+    const struct table_row *r = m->table.nrows > 0 ? table_selected(&m->table) : NULL;
+    if (r && r->cell[0])
+        snprintf(ref, sizeof ref, "%s", r->cell[0]);
     inc_list_reset(m->list);
+    m->sla_next = INT64_MAX; /* the rows are read again */
     if (m->v->simple) {
         char *err = NULL;
         if (simple_load(m, &err) != 0)
             ui_error_take(err);
     }
     table_reset(&m->table);
+    if (ref[0])
+        keep_selection(m, ref, sel, top);
 }
 
 void incl_draw(struct inc_model *m, const struct ui_canvas *c)

@@ -180,9 +180,23 @@ static void inc_load(struct pane *p)
         build_detail(m);
 }
 
+static void inc_draw0(struct inc_model *m, const struct ui_canvas *c);
+
 static void inc_draw(struct pane *p, const struct ui_canvas *c)
 {
     struct inc_model *m = p->data;
+    struct views *v = m->v;
+    if (m->sla_due) { /* an SLA state changed with the clock */
+        incl_sla_clock(m);
+        if (is_detail(v->view))
+            build_detail(m);
+    }
+    inc_draw0(m, c);
+    incl_sla_schedule(m);
+}
+
+static void inc_draw0(struct inc_model *m, const struct ui_canvas *c)
+{
     struct views *v = m->v;
     if (is_detail(v->view)) {
         incd_draw(m, c);

@@ -72,6 +72,11 @@ struct inc_model {
     struct ui_list ul;
     struct sla *sla; /* NULL when sla.ini is broken: no SLA column then */
     int64_t now;     /* SLA states are computed at this instant (set on load) */
+    /* SLA states move with the clock: the earliest next change of the rows
+     * read at now (UTC s, INT64_MAX none), the timer set for it, and that it
+     * fired (the next draw recomputes at the clock). */
+    int64_t sla_next, sla_timer_at;
+    int sla_timer, sla_due;
     struct views *v; /* detail, field filters, search, inbox, inquiries, problems */
 };
 
@@ -101,6 +106,12 @@ int incl_action(struct inc_model *m, const char *a, int page);
 int incl_filter(struct inc_model *m, const pcre2_code *re, const char *pattern, char **err);
 void incl_leave_simple(struct inc_model *m);
 void incl_intake_done(const char *ref, void *data);
+/* A row's SLA clock read at m->now: the pane redraws when it changes state. */
+void incl_sla_seen(struct inc_model *m, const struct sla_status *s);
+/* Before drawing: the timer fired, recompute the states at the clock. */
+void incl_sla_clock(struct inc_model *m);
+/* After drawing: a timer at the next SLA state change of what is shown. */
+void incl_sla_schedule(struct inc_model *m);
 
 /* ---- detail text and incident actions (screens/incident_detail.c) ---- */
 void incd_clear(struct views *v);
