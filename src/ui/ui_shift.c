@@ -65,7 +65,12 @@ void ui_shift_start(const char *text)
         return;
     }
     if (text) {
-        do_start(&defs, text);
+        char *t = xstrdup(text); /* "early " after a completion */
+        size_t n = strlen(t);
+        while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+            t[--n] = '\0';
+        do_start(&defs, t);
+        free(t);
         shift_defs_free(&defs);
         return;
     }
