@@ -252,5 +252,8 @@ typedef int (*ui_line_cb)(const char *text, void *data, char **err);
 typedef char *(*ui_line_complete)(const char *text, void *data);
 void ui_line(const char *prefix, const char *initial, ui_line_cb cb, ui_line_complete complete,
              void *data);
+/* Shows text (the completion's candidates) on the row above the open line editor,
+ * until the next hint or the line closes; NULL or "" clears it. */
+void ui_line_hint(const char *text);
 
 #endif
