@@ -433,19 +433,23 @@ static int incident_step_cmd(struct cli_ctx *ctx, const struct cli_args *args)
 
 static int incident_simple_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    /* submit REF | link REF KIND ID [--note N] */
+    /* submit REF | discard REF | link REF KIND ID [--note N] */
     const char *note = cli_str(a, "note");
-    int submit = streq(a->verb, "submit");
+    int discard = streq(a->verb, "discard");
+    int submit = streq(a->verb, "submit") || discard;
     if (a->argc != (submit ? 1 : 3))
-        return cli_usage("incident", submit ? _("submit needs REF") : _("link needs REF KIND ID"));
+        return cli_usage("incident", discard  ? _("discard needs REF")
+                                     : submit ? _("submit needs REF")
+                                              : _("link needs REF KIND ID"));
     char **argv = a->argv;
     struct sla *sla;
     struct store *st;
     if (open_sla_store(ctx, 1, &sla, &st) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = submit ? incident_submit(st, sla, argv[0], &err)
-                    : incident_link(st, argv[0], argv[1], argv[2], note, &err);
+    int rc = discard  ? incident_discard_draft(st, argv[0], &err)
+             : submit ? incident_submit(st, sla, argv[0], &err)
+                      : incident_link(st, argv[0], argv[1], argv[2], note, &err);
     if (rc == 0)
         printf(_("%s: done.\n"), argv[0]);
     store_close(st);
@@ -1013,6 +1017,8 @@ const struct cli_family incident_family = {
         {"new", NULL, incident_new_opts, incident_new_cmd,
          N_("Impact and urgency: 1 high, 3 low; the priority comes from sla.ini."), 0},
         {"submit", N_("REF"), NULL, incident_simple_cmd, N_("Submits a draft."), 0},
+        {"discard", N_("REF"), NULL, incident_simple_cmd,
+         N_("Throws a draft away (it is no longer offered; audited)."), 0},
         {"list", NULL, incident_list_opts, incident_list_cmd, NULL, CLI_FORMATS},
         {"show", N_("REF"), NULL, incident_show_cmd, NULL, CLI_JSON},
         {"step", N_("REF STEP"), incident_step_opts, incident_step_cmd,

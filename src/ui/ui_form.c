@@ -549,12 +549,16 @@ struct picker {
     char **items;
     int n, sel, top;
     ui_pick_cb cb;
+    ui_pick_cb del; /* d / Delete on an item (may be NULL) */
     void *data;
+    void (*data_free)(void *data);
 };
 
 static void picker_free(struct ui_modal *m)
 {
     struct picker *p = (struct picker *)m;
+    if (p->data_free)
+        p->data_free(p->data);
     for (int i = 0; i < p->n; i++)
         free(p->items[i]);
     free(p->items);
@@ -588,7 +592,15 @@ static int picker_key(struct ui_modal *m, int key)
             p->cb(p->sel, p->data);
         return 1;
     }
-    if ((key == 'j' || key == (UI_KEY_FN | KEY_DOWN)) && p->sel + 1 < p->n)
+    if (p->del && p->n && (key == 'd' || key == (UI_KEY_FN | KEY_DC))) {
+        p->del(p->sel, p->data);
+        return 1;
+    }
+    if (key == 'G' || key == (UI_KEY_FN | KEY_END))
+        p->sel = p->n ? p->n - 1 : 0;
+    else if (key == 'g' || key == (UI_KEY_FN | KEY_HOME))
+        p->sel = 0;
+    else if ((key == 'j' || key == (UI_KEY_FN | KEY_DOWN)) && p->sel + 1 < p->n)
         p->sel++;
     else if ((key == 'k' || key == (UI_KEY_FN | KEY_UP)) && p->sel > 0)
         p->sel--;
@@ -597,6 +609,15 @@ static int picker_key(struct ui_modal *m, int key)
     else if (key == (UI_KEY_FN | KEY_PPAGE))
         p->sel = p->sel > 10 ? p->sel - 10 : 0;
     return 0;
+}
+
+void ui_pick_ex(const char *title, const char *const *items, int n, ui_pick_cb cb, ui_pick_cb del,
+                void *data, void (*data_free)(void *data))
+{
+    ui_pick(title, items, n, cb, data);
+    struct picker *p = (struct picker *)ui_modal_top();
+    p->del = del;
+    p->data_free = data_free;
 }
 
 void ui_pick(const char *title, const char *const *items, int n, ui_pick_cb cb, void *data)
