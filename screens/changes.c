@@ -596,25 +596,40 @@ static int submit_note(const char *text, void *data, char **err)
     return do_verb(data, text, err);
 }
 
-/* Approving lets the work start: the prompt names the change and says so, and
- * its comment is kept in the change's timeline. Esc approves nothing. */
+/* Approving lets the work start: a refusal comes first (nothing asked), then a
+ * question naming the change and its window, then a comment kept in the change's
+ * timeline. n or Esc approves nothing. */
+static void approve_answer(int yes, void *data)
+{
+    struct ch_req *q = data;
+    if (!yes) {
+        ui_message(_("%s was not approved."), q->ref);
+        free(q);
+        return;
+    }
+    char *title = xasprintf(_("Approve %s"), q->ref);
+    ui_prompt(title, _("Comment"), NULL, 0, submit_note, q, free);
+    free(title);
+}
+
 static void ask_approve(struct ch_model *m, const struct change *c)
 {
-    if (strcmp(c->status, "in_review") != 0) {
-        verb_now(m, c, "approve"); /* the core says why not, and writes nothing */
+    char *err = NULL;
+    if (change_check_step(ui_store(), c->id, "approve", &err) != 0) {
+        ui_error_take(err); /* who may not approve, or why not now: before any question */
         return;
     }
     char *w = window_text(c);
-    char *title = c->window_start
-                      ? xasprintf(_("Approve %s \"%s\"? It may then be started in its window %s "
-                                    "JST. (Enter approves, Esc does not)"),
-                                  c->ref, c->title ? c->title : "", w)
-                      : xasprintf(_("Approve %s \"%s\"? It may then be started. (Enter "
-                                    "approves, Esc does not)"),
-                                  c->ref, c->title ? c->title : "");
-    ui_prompt(title, _("Comment (kept in the timeline)"), NULL, 0, submit_note,
-              new_req(m, c, "approve"), free);
-    free(title);
+    char *question =
+        c->window_start
+            ? xasprintf(_("Approve %s \"%s\"? It may then be started in its window %s JST. A "
+                          "comment is asked next; it is kept in the timeline. (y/n)"),
+                        c->ref, c->title ? c->title : "", w)
+            : xasprintf(_("Approve %s \"%s\"? It may then be started (it has no window). A "
+                          "comment is asked next; it is kept in the timeline. (y/n)"),
+                        c->ref, c->title ? c->title : "");
+    ui_confirm(question, approve_answer, new_req(m, c, "approve"));
+    free(question);
     free(w);
 }
 
