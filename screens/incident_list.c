@@ -6,12 +6,13 @@
  * bound; the `/` filter scans the titles on a worker thread and the list
  * shows the previous rows until its result arrives. `F`, `:filter
  * status=open ...`, `s` (full-text search) and `I` (inbox) show a short
- * list from incident_list() instead. `n` starts intake
- * (screens/incident_form.c), offering the operator's unfinished drafts. */
+ * list from incident_list() instead. The shared list keys (src/ui/ui_list.h)
+ * drive the model: `>`/`<` and a header click set its order, n/N move between
+ * the title matches. `+` starts intake (screens/incident_form.c), offering the
+ * operator's unfinished drafts. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "i18n.h"
 #include "incident_views.h"
@@ -20,11 +21,15 @@
 #include "sla.h"
 #include "store.h"
 #include "timefmt.h"
+#include "ui_view.h"
 #include "util.h"
 
 static const char *const sort_labels[INC_SORT_COUNT] = {N_("received"), N_("priority"),
                                                         N_("status")};
 static const int sort_col_of[INC_SORT_COUNT] = {1, 3, 4};
+/* per table column: the sort key a header click picks */
+static const int col_sort[7] = {-1, INC_SORT_RECEIVED, -1, INC_SORT_PRIORITY, INC_SORT_STATUS, -1,
+                                -1};
 
 static struct table_col cols[7];
 
@@ -339,13 +344,12 @@ static void drop_filter(struct inc_model *m)
 
 int incl_filter(struct inc_model *m, const pcre2_code *re, const char *pattern, char **err)
 {
-    free(m->pattern);
-    m->pattern = NULL;
     if (pattern && *pattern) {
         int r = parse_field_filter(m, pattern, err);
         if (r < 0)
             return -1;
         if (r == 1) {
+            ui_filter_keep(&m->ul.re, &m->ul.pattern, NULL, NULL);
             drop_filter(m); /* fields, not a pattern: clear any pattern filter */
             show_simple(m);
             return 0;
@@ -353,13 +357,14 @@ int incl_filter(struct inc_model *m, const pcre2_code *re, const char *pattern, 
     }
     if (m->v->simple)
         incl_leave_simple(m);
+    /* the list keeps the pattern (n/N, the footer); the core scans with it */
+    ui_filter_keep(&m->ul.re, &m->ul.pattern, re, re ? pattern : NULL);
     if (!re) {
         drop_filter(m);
         table_reset(&m->table);
         table_goto(&m->table, 0);
         return 0;
     }
-    m->pattern = xstrdup(pattern);
     start_filter(m, re);
     return 0;
 }
@@ -375,29 +380,12 @@ static void set_order(struct inc_model *m, enum inc_sort sort, int desc)
     resort(m);
 }
 
-int incl_sort(struct inc_model *m, const char *column, char **err)
+/* ui_list's rebuild: its sort key and direction (reversed from the model's
+ * natural order, newest or highest first) become the model's order. */
+static void list_rebuild(void *data)
 {
-    for (int i = 0; inc_sort_keys[i]; i++)
-        if (strcasecmp(column, inc_sort_keys[i]) == 0) {
-            struct inc_list *l = m->list;
-            int desc = inc_list_desc(l);
-            if (inc_list_sort(l) == (enum inc_sort)i)
-                desc = !desc;
-            set_order(m, (enum inc_sort)i, desc);
-            return 0;
-        }
-    set_err(err, _("cannot sort by \"%s\" (received, priority, status)"), column);
-    return -1;
-}
-
-void incl_click_sort(struct inc_model *m, int col)
-{
-    for (int i = 0; i < INC_SORT_COUNT; i++)
-        if (sort_col_of[i] == col) {
-            char *err = NULL;
-            incl_sort(m, inc_sort_keys[i], &err);
-            free(err);
-        }
+    struct inc_model *m = data;
+    set_order(m, (enum inc_sort)m->ul.sort, !m->ul.desc);
 }
 
 /* ---- intake (screens/incident_form.c) ---- */
@@ -619,6 +607,12 @@ void incl_init(struct inc_model *m)
     table_init(&m->table, cols, 7, (struct table_source){inc_count, inc_fetch, m});
     m->table.sort_col = sort_col_of[inc_list_sort(m->list)];
     m->table.sort_desc = inc_list_desc(m->list);
+    ui_list_init(&m->ul, &m->table, inc_sort_keys, INC_SORT_COUNT, list_rebuild, m);
+    m->ul.sort_labels = sort_labels;
+    m->ul.col_sort = col_sort;
+    m->ul.header_rows = 0; /* the table starts at the pane's top */
+    m->ul.sort = (int)inc_list_sort(m->list);
+    m->ul.desc = !inc_list_desc(m->list);
 }
 
 void incl_free(struct inc_model *m)
@@ -628,7 +622,7 @@ void incl_free(struct inc_model *m)
     simple_clear(m->v);
     simple_reset_args(m->v);
     inc_list_free(m->list);
-    free(m->pattern);
+    ui_list_free(&m->ul);
 }
 
 void incl_reload(struct inc_model *m)
@@ -649,7 +643,8 @@ void incl_draw(struct inc_model *m, const struct ui_canvas *c)
     struct ui_canvas t = ui_canvas_sub(c, 0, 0, c->h - 1, c->w);
     table_draw(&m->table, &t);
     long sel = m->table.nrows ? m->table.sel + 1 : 0;
-    const char *sorted = _(sort_labels[inc_list_sort(l)]);
+    char order[96];
+    const char *sorted = ui_list_order_label(&m->ul, order, sizeof order);
     char *foot;
     if (v->simple)
         foot = xasprintf(_("%s │ %ld of %ld incidents for %s%s (F or :filter clears)"),
@@ -657,14 +652,14 @@ void incl_draw(struct inc_model *m, const struct ui_canvas *c)
                          v->simple_desc ? v->simple_desc : "",
                          v->partial ? _(" (recent rows only)") : "");
     else if (m->filtering)
-        foot = xasprintf(_("filtering /%s/ …"), m->pattern ? m->pattern : "");
+        foot = xasprintf(_("filtering /%s/ …"), m->ul.pattern ? m->ul.pattern : "");
     else if (inc_list_filtered(l) && m->ncut)
         foot = xasprintf(_("%ld of %ld matches for /%s/ (%ld titles not checked: pattern too "
                            "complex) — sorted by %s"),
-                         sel, inc_list_size(l), m->pattern, m->ncut, sorted);
+                         sel, inc_list_size(l), m->ul.pattern, m->ncut, sorted);
     else if (inc_list_filtered(l))
         foot = xasprintf(_("%ld of %ld matches for /%s/ — sorted by %s"), sel, inc_list_size(l),
-                         m->pattern, sorted);
+                         m->ul.pattern, sorted);
     else if (!inc_list_counted(l))
         foot = xasprintf(_("%ld of %ld+ incidents (counting…) — sorted by %s"), sel, m->table.nrows,
                          sorted);
@@ -679,24 +674,11 @@ void incl_draw(struct inc_model *m, const struct ui_canvas *c)
     free(foot);
 }
 
-int incl_action(struct inc_model *m, const char *a)
+int incl_action(struct inc_model *m, const char *a, int page)
 {
     struct views *v = m->v;
-    int filtered = inc_list_filtered(m->list);
-    if (strcmp(a, "incidents.new") == 0 && !filtered) {
+    if (strcmp(a, "incidents.new") == 0) {
         start_intake(m);
-        return 1;
-    }
-    if (strcmp(a, "incidents.new") == 0)
-        a = "next-match";
-    if (strcmp(a, "incidents.notified") == 0)
-        a = "prev-match";
-    if (strcmp(a, "next-match") == 0 || strcmp(a, "prev-match") == 0) {
-        if (!filtered)
-            return 0;
-        long n = m->table.nrows;
-        if (n > 0)
-            table_goto(&m->table, (m->table.sel + (a[0] == 'n' ? 1 : n - 1)) % n);
         return 1;
     }
     if (strcmp(a, "incidents.filter-form") == 0) {
@@ -724,14 +706,8 @@ int incl_action(struct inc_model *m, const char *a)
         m->table.top = m->table.sel;
         return 1;
     }
-    if (strcmp(a, "sort") == 0) {
-        set_order(m, (inc_list_sort(m->list) + 1) % INC_SORT_COUNT, inc_list_desc(m->list));
-        return 1;
-    }
-    if (strcmp(a, "sort-reverse") == 0) {
-        set_order(m, inc_list_sort(m->list), !inc_list_desc(m->list));
-        return 1;
-    }
+    if (ui_list_is_shared(a))
+        return ui_list_action(&m->ul, a, page);
     if (strcmp(a, "open") == 0) {
         const struct table_row *r = table_selected(&m->table);
         if (r && r->cell[0] && r->cell[4] && m->sla &&
