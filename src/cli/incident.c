@@ -1017,8 +1017,6 @@ const struct cli_family incident_family = {
         {"new", NULL, incident_new_opts, incident_new_cmd,
          N_("Impact and urgency: 1 high, 3 low; the priority comes from sla.ini."), 0},
         {"submit", N_("REF"), NULL, incident_simple_cmd, N_("Submits a draft."), 0},
-        {"discard", N_("REF"), NULL, incident_simple_cmd,
-         N_("Throws a draft away (it is no longer offered; audited)."), 0},
         {"list", NULL, incident_list_opts, incident_list_cmd, NULL, CLI_FORMATS},
         {"show", N_("REF"), NULL, incident_show_cmd, NULL, CLI_JSON},
         {"step", N_("REF STEP"), incident_step_opts, incident_step_cmd,
@@ -1028,6 +1026,8 @@ const struct cli_family incident_family = {
         {"inbox", NULL, incident_list_opts, incident_list_cmd, N_("The incidents waiting for you."),
          CLI_FORMATS},
         {"link", N_("REF KIND ID"), note_opts, incident_simple_cmd, NULL, 0},
+        {"discard", N_("REF"), NULL, incident_simple_cmd,
+         N_("Throws a draft away (it is no longer offered; audited)."), 0},
         {0}},
     NULL};
 
