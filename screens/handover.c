@@ -487,6 +487,11 @@ static void withdraw_answer(int yes, void *data)
 
 static void start_withdraw(struct ho_model *m)
 {
+    char *err = NULL;
+    if (handover_withdraw_check(ui_store(), NULL, &err) != 0) {
+        ui_error_take(err); /* nothing of yours to withdraw: said before any question */
+        return;
+    }
     ui_confirm(_("Withdraw your latest signed handover (nobody has acknowledged it)? It is "
                  "taken back and its text opens in the sign form. (y/n)"),
                withdraw_answer, m);

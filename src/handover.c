@@ -665,13 +665,13 @@ void handover_withdrawn_free(struct handover_withdrawn *w)
     memset(w, 0, sizeof *w);
 }
 
-int handover_withdraw(struct store *st, const char *handover_id, struct handover_withdrawn *out,
-                      char **err)
+/* The handover the acting operator would withdraw, or why not (nothing written);
+ * w (may be NULL) gets its note and addressee. */
+static int withdraw_target(struct store *st, const char *handover_id, char id[ID_LEN + 1],
+                           struct handover_withdrawn *w, char **err)
 {
-    struct handover_withdrawn w = {0};
     if (store_require_operator(st, err) != 0)
         return -1;
-    char id[ID_LEN + 1];
     if (handover_id) {
         if (resolve_id(st, "handovers", handover_id, id, err) != 0)
             return -1;
@@ -682,7 +682,7 @@ int handover_withdraw(struct store *st, const char *handover_id, struct handover
         bind_text(s, 1, st->operator_id);
         int found = store_one_row(s, err);
         if (found == 1)
-            snprintf(id, sizeof id, "%s", col_text(s, 0));
+            snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
         sqlite3_reset(s);
         if (found < 0)
             return -1;
@@ -691,8 +691,6 @@ int handover_withdraw(struct store *st, const char *handover_id, struct handover
             return -1;
         }
     }
-    if (store_begin(st, err) != 0)
-        return -1;
     sqlite3_stmt *s =
         store_stmt(st, "SELECT h.from_operator_id, h.acked_at, h.note, t.login, a.login "
                        "FROM handovers h LEFT JOIN operators t ON t.id = h.to_operator_id "
@@ -708,16 +706,33 @@ int handover_withdraw(struct store *st, const char *handover_id, struct handover
             set_err(err, _("this handover was already acknowledged by %s: it stays"),
                     col_text(s, 4) ? col_text(s, 4) : "?");
             refused = 1;
-        } else {
-            w.note = col_dup(s, 2);
-            w.to_login = col_dup(s, 3);
+        } else if (w) {
+            w->note = col_dup(s, 2);
+            w->to_login = col_dup(s, 3);
         }
     } else if (got == 0) {
         set_err(err, _("no handover %s"), id);
     }
     sqlite3_reset(s);
-    if (refused)
+    return refused ? -1 : 0;
+}
+
+int handover_withdraw_check(struct store *st, const char *handover_id, char **err)
+{
+    char id[ID_LEN + 1];
+    return withdraw_target(st, handover_id, id, NULL, err);
+}
+
+int handover_withdraw(struct store *st, const char *handover_id, struct handover_withdrawn *out,
+                      char **err)
+{
+    struct handover_withdrawn w = {0};
+    char id[ID_LEN + 1];
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (withdraw_target(st, handover_id, id, &w, err) != 0)
         goto fail;
+    sqlite3_stmt *s;
     s = store_stmt(st, "SELECT text FROM handover_items WHERE handover_id = ?1 AND deleted = 0 "
                        "ORDER BY created_at, id");
     bind_text(s, 1, id);

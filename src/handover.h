@@ -108,6 +108,8 @@ void handover_withdrawn_free(struct handover_withdrawn *w);
  * ("handover.withdraw"). out (may be NULL) gets its text. */
 int handover_withdraw(struct store *st, const char *handover_id, struct handover_withdrawn *out,
                       char **err);
+/* The same refusals as handover_withdraw, writing nothing (a console refuses first). */
+int handover_withdraw_check(struct store *st, const char *handover_id, char **err);
 
 /* Whom the acting operator can address a handover to: the operators of the next shift
  * (the earliest shift, today or tomorrow JST, that starts after now_ms) first, then the

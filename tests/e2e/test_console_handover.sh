@@ -72,6 +72,9 @@ t_wait "未確認（A で確認）"
 t_keys A
 t_wait "この引き継ぎは suzuki 宛てです"
 t_assert_not "(y/n)"
+t_keys W # tanaka signed nothing: said at once, no question
+t_wait "あなたが署名した未確認の引継ぎはありません"
+t_assert_not "(y/n)"
 t_keys q
 t_wait_exit
 [[ $(q "SELECT count(*) FROM handovers WHERE acked_at IS NOT NULL") == 0 ]] || t_fail "tanaka acknowledged"

@@ -330,12 +330,19 @@ static void test_withdraw(void **state)
     char id[ID_LEN + 1];
     assert_int_equal(handover_sign(f->st, f->cal, "Watch the backup", "bob", todos, 1, id, &err),
                      0);
-    act_as(f, "bob"); /* not the signer */
+    act_as(f, "bob"); /* not the signer: refused by the check too, before any question */
+    assert_int_equal(handover_withdraw_check(f->st, id, &err), -1);
+    free(err);
+    err = NULL;
+    assert_int_equal(handover_withdraw_check(f->st, NULL, &err), -1); /* bob signed none */
+    free(err);
+    err = NULL;
     assert_int_equal(handover_withdraw(f->st, id, NULL, &err), -1);
     assert_non_null(err);
     free(err);
     err = NULL;
     act_as(f, "alice");
+    assert_int_equal(handover_withdraw_check(f->st, NULL, &err), 0);
     struct handover_withdrawn w;
     if (handover_withdraw(f->st, NULL, &w, &err) != 0)
         fail_msg("%s", err);
