@@ -108,6 +108,10 @@ t_keys Enter
 t_wait "Change $AREF is now approved."
 [[ $(q "SELECT e.note FROM change_events e JOIN changes c ON c.id = e.change_id WHERE c.ref = '$AREF' AND e.kind = 'approved'") == 手順とロールバックを確認済み ]] ||
     t_fail "the approval comment is not in the timeline: $(q "SELECT kind, note FROM change_events")"
+t_keys Enter # the detail's timeline shows the comment
+t_wait "手順とロールバックを確認済み"
+t_keys Escape
+t_wait_gone "Status:        approved"
 t_wait "approved "
 [[ $(q "SELECT o.login FROM changes c JOIN operators o ON o.id = c.approver_id WHERE c.ref = '$AREF'") == b ]] ||
     t_fail "approver not recorded"
