@@ -596,6 +596,43 @@ static int submit_note(const char *text, void *data, char **err)
     return do_verb(data, text, err);
 }
 
+/* Approving lets the work start: a refusal comes first (nothing asked), then a
+ * question naming the change and its window, then a comment kept in the change's
+ * timeline. n or Esc approves nothing. */
+static void approve_answer(int yes, void *data)
+{
+    struct ch_req *q = data;
+    if (!yes) {
+        ui_message(_("%s was not approved."), q->ref);
+        free(q);
+        return;
+    }
+    char *title = xasprintf(_("Approve %s"), q->ref);
+    ui_prompt(title, _("Comment"), NULL, 0, submit_note, q, free);
+    free(title);
+}
+
+static void ask_approve(struct ch_model *m, const struct change *c)
+{
+    char *err = NULL;
+    if (change_check_step(ui_store(), c->id, "approve", &err) != 0) {
+        ui_error_take(err); /* who may not approve, or why not now: before any question */
+        return;
+    }
+    char *w = window_text(c);
+    char *question =
+        c->window_start
+            ? xasprintf(_("Approve %s \"%s\"? It may then be started in its window %s JST. A "
+                          "comment is asked next; it is kept in the timeline. (y/n)"),
+                        c->ref, c->title ? c->title : "", w)
+            : xasprintf(_("Approve %s \"%s\"? It may then be started (it has no window). A "
+                          "comment is asked next; it is kept in the timeline. (y/n)"),
+                        c->ref, c->title ? c->title : "");
+    ui_confirm(question, approve_answer, new_req(m, c, "approve"));
+    free(question);
+    free(w);
+}
+
 static void submit_for_review(struct ch_model *m, const struct change *c)
 {
     struct ch_req *q = new_req(m, c, "submit");
@@ -843,7 +880,7 @@ static int ch_action(struct pane *p, const char *a)
         } else if (strcmp(a, "changes.submit") == 0) {
             submit_for_review(m, c);
         } else if (strcmp(a, "changes.approve") == 0) {
-            verb_now(m, c, "approve");
+            ask_approve(m, c);
         } else if (strcmp(a, "changes.return") == 0) {
             char *title = xasprintf(_("Return %s to the requester"), c->ref);
             ui_prompt(title, _("Why"), NULL, 1, submit_note, new_req(m, c, "return"), free);
@@ -915,7 +952,8 @@ static void ch_free(struct pane *p)
 static const struct ui_binding ch_bindings[] = {
     {"changes.new", "+", N_("file a new change request")},
     {"changes.submit", "s", N_("submit the change for review (plans a draft first)")},
-    {"changes.approve", "a", N_("approve the change (an engineer other than the requester)")},
+    {"changes.approve", "a",
+     N_("approve the change with a comment (an engineer other than the requester; asks first)")},
     {"changes.return", "t", N_("return the change to the requester with a note")},
     {"changes.start", "S",
      N_("start the approved change (asks first, naming the change and its window)")},

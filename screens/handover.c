@@ -308,30 +308,75 @@ static void ho_draw(struct pane *p, const struct ui_canvas *c)
     }
     ui_put(c, c->h - 1, 0, -1, STYLE_DIM,
            m->view == HO_SUMMARY
-               ? _("S sign (outgoing)  A acknowledge (incoming)  c clear to-do  H history  "
-                   "C-r refresh  ? keys")
+               ? _("S sign (outgoing)  W withdraw  A acknowledge (incoming)  c clear to-do  H "
+                   "history  C-r refresh  ? keys")
                : _("Enter open  [ ] previous/next month  H back to the live summary  ? keys"));
 }
 
 /* ---- signing ---- */
+/* What the sign form holds while its question is open. */
+struct sign_req {
+    struct ho_model *m;
+    struct ui_form *form;
+    char *note, *todo;
+    int to; /* choice index: 0 anyone, else logins[to - 1] */
+};
+
+static void sign_req_free(struct sign_req *q)
+{
+    free(q->note);
+    free(q->todo);
+    free(q);
+}
+
+static void sign_answer(int yes, void *data)
+{
+    struct sign_req *q = data;
+    struct ho_model *m = q->m;
+    if (!yes) {
+        ui_message("%s", _("Not signed: the form keeps what you typed."));
+        sign_req_free(q);
+        return;
+    }
+    const char *todos[1] = {q->todo};
+    char id[ID_LEN + 1];
+    char *err = NULL;
+    if (handover_sign(ui_store(), ui_calendar(), *q->note ? q->note : NULL,
+                      q->to > 0 ? m->logins[q->to - 1] : NULL, todos, *q->todo ? 1 : 0, id,
+                      &err) != 0) {
+        ui_error_take(err);
+        sign_req_free(q);
+        return;
+    }
+    ui_modal_remove((struct ui_modal *)q->form);
+    ui_message("%s", _("Handover signed (W withdraws it until it is acknowledged)."));
+    rebuild(m);
+    ui_dirty(UI_DIRTY_ALL);
+    sign_req_free(q);
+}
+
+/* Enter in the form asks first, naming the addressee: a signed handover is what the
+ * next shift reads. The form stays open under the question (n keeps the text). */
 static int submit_sign(struct ui_form *f, void *data, char **err)
 {
+    (void)err;
     struct ho_model *m = data;
-    char *note = ui_field_value(ui_form_field(f, 0));
-    int to = ui_form_field(f, 1)->choice;
-    char *todo = ui_field_value(ui_form_field(f, 2));
-    const char *todos[1] = {todo};
-    char id[ID_LEN + 1];
-    int rc = handover_sign(ui_store(), ui_calendar(), *note ? note : NULL,
-                           to > 0 ? m->logins[to - 1] : NULL, todos, *todo ? 1 : 0, id, err);
-    if (rc == 0) {
-        ui_message("%s", _("Handover signed."));
-        rebuild(m);
-        ui_dirty(UI_DIRTY_ALL);
-    }
-    free(note);
-    free(todo);
-    return rc;
+    struct sign_req *q = xcalloc(1, sizeof *q);
+    q->m = m;
+    q->form = f;
+    q->note = ui_field_value(ui_form_field(f, 0));
+    q->to = ui_form_field(f, 1)->choice;
+    q->todo = ui_field_value(ui_form_field(f, 2));
+    char *question =
+        q->to > 0
+            ? xasprintf(_("Sign the handover to %s now? The summary is recorded as it stands "
+                          "and %s is asked to acknowledge it. (y/n)"),
+                        m->choice_labels[q->to], m->logins[q->to - 1])
+            : xasprintf("%s", _("Sign the handover to anyone on the next shift now? The summary "
+                                "is recorded as it stands. (y/n)"));
+    ui_confirm(question, sign_answer, q);
+    free(question);
+    return -1; /* the form stays until the answer */
 }
 
 static void free_logins(struct ho_model *m)
@@ -349,36 +394,46 @@ static void free_logins(struct ho_model *m)
     m->nlogins = 0;
 }
 
-static void start_sign(struct ho_model *m)
+/* The sign form; note, to (a login) and todo (may be NULL) prefill it (a withdrawn
+ * handover signed again keeps its text). */
+static void open_sign_form(struct ho_model *m, const char *note, const char *to, const char *todo)
 {
     free_logins(m);
-    struct store *st = ui_store();
-    struct operator_brief *ops;
+    struct handover_addressee *ops;
     size_t nops;
     char *read_err = NULL;
     /* A cut list of operators would hand over to the wrong one: it is all or an error. */
-    if (operator_list_active(st, st->operator_id, &ops, &nops, &read_err) != 0) {
+    if (handover_addressees(ui_store(), time_now_ms(), &ops, &nops, &read_err) != 0) {
         ui_error_take(read_err);
         return;
     }
-    char **names = xcalloc(nops + 1, sizeof *names);
     m->logins = xcalloc(nops + 1, sizeof *m->logins);
+    m->choice_labels = xcalloc(nops + 1, sizeof *m->choice_labels);
+    m->choice_labels[0] = _("anyone on the next shift");
+    int initial = 0;
     for (size_t i = 0; i < nops; i++) {
-        m->logins[i] = xstrdup(ops[i].login);
-        names[i] = xasprintf("%s (%s)", ops[i].name ? ops[i].name : "", ops[i].login);
+        const struct handover_addressee *o = &ops[i];
+        m->logins[i] = xstrdup(o->login);
+        const char *name = o->name ? o->name : "";
+        m->choice_labels[i + 1] = o->next_shift
+                                      ? xasprintf(_("%s (%s, next shift)"), name, o->login)
+                                  : o->engineer ? xasprintf(_("%s (%s, engineer)"), name, o->login)
+                                                : xasprintf("%s (%s)", name, o->login);
+        if (to && strcmp(to, o->login) == 0)
+            initial = (int)i + 1;
     }
     m->nlogins = (int)nops;
-    operator_briefs_free(ops, nops);
-    m->choice_labels = xcalloc((size_t)m->nlogins + 1, sizeof *m->choice_labels);
-    m->choice_labels[0] = _("anyone on the next shift");
-    for (int i = 0; i < m->nlogins; i++)
-        m->choice_labels[i + 1] = names[i];
-    free(names);
+    handover_addressees_free(ops, nops);
     struct ui_form *f = ui_form_new(_("Sign the handover (outgoing operator)"), submit_sign, m);
-    ui_form_text(f, _("Note"), NULL, 0);
-    ui_form_choice(f, _("To"), m->choice_labels, m->nlogins + 1, 0);
-    ui_form_text(f, _("To-do"), NULL, 0);
+    ui_form_text(f, _("Note"), note, 0);
+    ui_form_choice(f, _("To"), m->choice_labels, m->nlogins + 1, initial);
+    ui_form_text(f, _("To-do"), todo, 0);
     ui_form_show(f);
+}
+
+static void start_sign(struct ho_model *m)
+{
+    open_sign_form(m, NULL, NULL, NULL);
 }
 
 static void ack_answer(int yes, void *data)
@@ -394,6 +449,53 @@ static void ack_answer(int yes, void *data)
     ui_message("%s", _("Handover acknowledged."));
     rebuild(m);
     ui_dirty(UI_DIRTY_ALL);
+}
+
+/* A refuses first (signer, already acknowledged, addressed to someone else), and only
+ * asks when the acknowledgement would be taken. */
+static void start_ack(struct ho_model *m)
+{
+    char *err = NULL;
+    if (handover_ack_check(ui_store(), NULL, NULL, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    ui_confirm(_("Acknowledge the latest handover as the incoming operator? You take over what "
+                 "it lists. (y/n)"),
+               ack_answer, m);
+}
+
+/* ---- withdrawing a signed handover nobody has acknowledged ---- */
+static void withdraw_answer(int yes, void *data)
+{
+    struct ho_model *m = data;
+    if (!yes) {
+        ui_message("%s", _("The handover stays signed."));
+        return;
+    }
+    struct handover_withdrawn w = {0};
+    char *err = NULL;
+    if (handover_withdraw(ui_store(), NULL, &w, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    rebuild(m);
+    ui_dirty(UI_DIRTY_ALL);
+    ui_message("%s", _("Handover withdrawn: its text is in the form to sign it again."));
+    open_sign_form(m, w.note, w.to_login, w.n_todos ? w.todos[0] : NULL);
+    handover_withdrawn_free(&w);
+}
+
+static void start_withdraw(struct ho_model *m)
+{
+    char *err = NULL;
+    if (handover_withdraw_check(ui_store(), NULL, &err) != 0) {
+        ui_error_take(err); /* nothing of yours to withdraw: said before any question */
+        return;
+    }
+    ui_confirm(_("Withdraw your latest signed handover (nobody has acknowledged it)? It is "
+                 "taken back and its text opens in the sign form. (y/n)"),
+               withdraw_answer, m);
 }
 
 /* ---- clearing a carried to-do ---- */
@@ -455,8 +557,9 @@ static int ho_action(struct pane *p, const char *a)
     if (strcmp(a, "handover.sign") == 0) {
         start_sign(m);
     } else if (strcmp(a, "handover.ack") == 0) {
-        ui_confirm(_("Acknowledge the latest handover as the incoming operator? (y/n)"), ack_answer,
-                   m);
+        start_ack(m);
+    } else if (strcmp(a, "handover.withdraw") == 0) {
+        start_withdraw(m);
     } else if (strcmp(a, "handover.shift-start") == 0) {
         ui_shift_start(NULL);
     } else if (strcmp(a, "handover.operator-add") == 0) {
@@ -577,9 +680,11 @@ static void ho_free(struct pane *p)
 }
 
 static const struct ui_binding ho_bindings[] = {
-    {"handover.sign", "S", N_("sign the handover as the outgoing operator")},
+    {"handover.sign", "S", N_("sign the handover as the outgoing operator (asks first)")},
     {"handover.ack", "A", N_("acknowledge the latest handover as the incoming operator")},
     {"handover.history", "H", N_("signed handovers of this month / back to the summary")},
+    {"handover.withdraw", "W",
+     N_("withdraw your signed handover nobody has acknowledged, to sign it again (asks first)")},
     {"handover.clear", "c", N_("clear the selected carried to-do (it is done)")},
     {"handover.shift-start", "t", N_("start the shift, or take it over from whoever started it")},
     {"handover.operator-add", "o", N_("register an operator (login, name, role)")},

@@ -445,10 +445,53 @@ static void discard_answer(int yes, void *data)
     struct intake *in = data;
     if (!yes)
         return;
-    if (in->draft_ref[0])
-        ui_message(_("discarded; the draft %s stays (+ offers it again)"), in->draft_ref);
     in->dirty = 0;
     intake_close(in);
+}
+
+/* Leaving with a saved draft: keep it (offered again), really discard it, or go back. */
+enum { LEAVE_KEEP, LEAVE_DISCARD, LEAVE_BACK };
+static void leave_picked(int index, void *data)
+{
+    struct intake *in = data;
+    if (index == LEAVE_BACK)
+        return;
+    char ref[sizeof in->draft_ref];
+    snprintf(ref, sizeof ref, "%s", in->draft_ref);
+    if (index == LEAVE_DISCARD) {
+        char *err = NULL;
+        in->dirty = 0; /* nothing more is saved into it */
+        if (incident_discard_draft(in->st, ref, &err) != 0) {
+            ui_error_take(err);
+            return;
+        }
+        ui_message(_("The draft %s is discarded."), ref);
+        ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+    } else {
+        ui_message(_("The draft %s stays (offered again on a new intake)."), ref);
+    }
+    void (*done)(const char *ref, void *data) = in->done;
+    void *done_data = in->data;
+    intake_close(in); /* frees in */
+    if (index == LEAVE_DISCARD && done)
+        done(ref, done_data); /* the list and its counts drop the draft */
+}
+
+static void ask_leave(struct intake *in)
+{
+    if (!in->draft_ref[0]) {
+        ui_confirm(_("Discard what you typed? (y/n)"), discard_answer, in);
+        return;
+    }
+    char *keep = xasprintf(_("Keep the draft %s and leave"), in->draft_ref);
+    char *drop = xasprintf(_("Discard the draft %s (thrown away, recorded in the audit log)"),
+                           in->draft_ref);
+    const char *items[3] = {keep, drop, _("Back to the form")};
+    char *title = xasprintf(_("Leave the intake of draft %s"), in->draft_ref);
+    ui_pick(title, items, 3, leave_picked, in);
+    free(title);
+    free(keep);
+    free(drop);
 }
 
 static void move_focus(struct intake *in, int delta)
@@ -465,9 +508,10 @@ static int intake_key(struct ui_modal *mo, int key)
     struct intake *in = (struct intake *)mo;
     ui_dirty(UI_DIRTY_ALL);
     switch (key) {
+    case UI_KEY_CTRL('c'): /* like Esc: typed input is never lost on one key */
     case UI_KEY_ESC:
         if (mo->has_input) {
-            ui_confirm(_("Discard what you typed? (y/n)"), discard_answer, in);
+            ask_leave(in);
             return 0;
         }
         return 1;

@@ -407,18 +407,62 @@ struct draft_pick {
     size_t n;
 };
 
-static void draft_picked(int index, void *data)
+static void draft_pick_free(void *data)
 {
     struct draft_pick *d = data;
-    if (index >= 0 && (size_t)index <= d->n && inc_cur)
-        incident_form_open(inc_cur->st, inc_cur->sla, (size_t)index < d->n ? d->d[index].key : NULL,
-                           incl_intake_done, inc_cur);
     incident_choices_free(d->d, d->n);
     free(d);
 }
 
-/* Offers the acting operator's drafts first (a crash or a quit left them). */
-static void start_intake(struct inc_model *m)
+/* Item 0 is a new intake; item i > 0 the draft d[i - 1] (newest first). */
+static void draft_picked(int index, void *data)
+{
+    struct draft_pick *d = data;
+    if (index >= 0 && (size_t)index <= d->n && inc_cur)
+        incident_form_open(inc_cur->st, inc_cur->sla, index > 0 ? d->d[index - 1].key : NULL,
+                           incl_intake_done, inc_cur);
+}
+
+static void choose_draft(struct inc_model *m, int form_if_none);
+
+static void draft_delete_answer(int yes, void *data)
+{
+    char *ref = data;
+    if (yes && inc_cur) {
+        char *err = NULL;
+        if (incident_discard_draft(inc_cur->st, ref, &err) != 0) {
+            ui_error_take(err);
+        } else {
+            ui_message(_("The draft %s is discarded."), ref);
+            inc_refresh(inc_cur);
+            ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+        }
+    }
+    free(ref);
+    if (inc_cur)
+        choose_draft(inc_cur, 0); /* back to the chooser while drafts are left */
+}
+
+static void draft_delete(int index, void *data)
+{
+    struct draft_pick *d = data;
+    if (index < 1 || (size_t)index > d->n) {
+        if (inc_cur)
+            choose_draft(inc_cur, 0); /* d on "New incident": nothing to delete */
+        return;
+    }
+    const struct incident_choice *c = &d->d[index - 1];
+    char *q = xasprintf(_("Discard the draft %s \"%s\"? It is thrown away (recorded in the audit "
+                          "log). (y/n)"),
+                        c->key, c->name);
+    ui_confirm(q, draft_delete_answer, xstrdup(c->key));
+    free(q);
+}
+
+/* Offers a new intake first, then the acting operator's drafts, newest first (a crash
+ * or a quit left them); d deletes one (asks first). With no draft: the intake form
+ * when form_if_none, else nothing. */
+static void choose_draft(struct inc_model *m, int form_if_none)
 {
     if (!m->sla) {
         ui_error("%s", _("sla.ini could not be read: intake needs the priority table"));
@@ -426,28 +470,35 @@ static void start_intake(struct inc_model *m)
     }
     char *err = NULL;
     struct draft_pick *d = xcalloc(1, sizeof *d);
-    if (incident_my_drafts(m->st, 9, &d->d, &d->n, &err) != 0) {
+    if (incident_my_drafts(m->st, 50, &d->d, &d->n, &err) != 0) {
         free(d);
         ui_error_take(err);
         return;
     }
     if (d->n == 0) {
         free(d);
-        incident_form_open(m->st, m->sla, NULL, incl_intake_done, m);
+        if (form_if_none)
+            incident_form_open(m->st, m->sla, NULL, incl_intake_done, m);
         return;
     }
     char **labels = xcalloc(d->n + 1, sizeof *labels);
+    labels[0] = xstrdup(_("New incident"));
     for (size_t i = 0; i < d->n; i++) {
         char *at = inc_jst(d->d[i].at);
-        labels[i] = xasprintf(_("Resume draft %s  %s  (%s)"), d->d[i].key, d->d[i].name, at);
+        labels[i + 1] = xasprintf(_("Resume draft %s  %s  (%s)"), d->d[i].key, d->d[i].name, at);
         free(at);
     }
-    labels[d->n] = xstrdup(_("New incident"));
     int nl = (int)d->n + 1;
-    ui_pick(_("Unfinished drafts"), (const char *const *)labels, nl, draft_picked, d);
+    ui_pick_ex(_("Unfinished drafts (Enter opens, d discards)"), (const char *const *)labels, nl,
+               draft_picked, draft_delete, d, draft_pick_free);
     for (int i = 0; i < nl; i++)
         free(labels[i]);
     free(labels);
+}
+
+static void start_intake(struct inc_model *m)
+{
+    choose_draft(m, 1);
 }
 
 /* ---- the F filter form ---- */

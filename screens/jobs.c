@@ -836,6 +836,44 @@ static void start_delivery(struct jb_model *m, const struct job_run_row *r)
     sb_free(&files);
 }
 
+static void start_answer(int yes, void *data)
+{
+    struct run_req *q = data;
+    if (yes)
+        start_runner(q->m, q->code);
+    else
+        ui_message(_("%s was not started."), q->code);
+    free(q);
+}
+
+static void run_due_answer(int yes, void *data)
+{
+    struct jb_model *m = data;
+    if (yes)
+        start_runner(m, NULL);
+    else
+        ui_message("%s", _("Nothing was started."));
+}
+
+/* R starts every due run of the day at once: the question says how many. */
+static void ask_run_due(struct jb_model *m)
+{
+    int due = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (!m->rows[i].manual &&
+            (is_state(&m->rows[i], "waiting") || is_state(&m->rows[i], "queued")))
+            due++;
+    if (!due) {
+        ui_message(_("%s: no run is waiting or queued."), m->day);
+        return;
+    }
+    char *question = xasprintf(_("Run every due run of %s now (%d waiting or queued)? Their "
+                                 "commands run on the hosts at once. (y/n)"),
+                               m->day, due);
+    ui_confirm(question, run_due_answer, m);
+    free(question);
+}
+
 static void start_run(struct jb_model *m, const struct job_run_row *r)
 {
     if (r->manual) {
@@ -855,7 +893,12 @@ static void start_run(struct jb_model *m, const struct job_run_row *r)
         ui_error(_("%s is due on %s: later days do not run yet"), r->code, m->day);
         return;
     }
-    start_runner(m, r->code);
+    struct run_req *q = new_req(m, r, "start");
+    char *question = xasprintf(_("Run %s (%s) on %s now? Its command runs on the host at once. "
+                                 "(y/n)"),
+                               r->code, run_name(r), r->host && *r->host ? r->host : "-");
+    ui_confirm(question, start_answer, q);
+    free(question);
 }
 
 static void change_day(struct jb_model *m, int delta)
@@ -910,7 +953,7 @@ static int jb_action(struct pane *p, const char *a)
         if (strcmp(m->day, today) > 0)
             ui_error(_("%s is a later day: its runs do not start yet"), m->day);
         else
-            start_runner(m, NULL);
+            ask_run_due(m);
         return 1;
     }
     if (strncmp(a, "jobs.", 5) == 0 || strcmp(a, "open") == 0) {
@@ -1001,8 +1044,8 @@ static void jb_free(struct pane *p)
 }
 
 static const struct ui_binding jb_bindings[] = {
-    {"jobs.start", "r", N_("start the selected run now (in the background)")},
-    {"jobs.run-due", "R", N_("run every due run of the day (in the background)")},
+    {"jobs.start", "r", N_("start the selected run now, in the background (asks first)")},
+    {"jobs.run-due", "R", N_("run every due run of the day, in the background (asks first)")},
     {"jobs.hold", "h", N_("hold the run / release a held run")},
     {"jobs.cancel", "c", N_("cancel the run (asks first)")},
     {"jobs.rerun", "x", N_("queue a finished or failed run again")},

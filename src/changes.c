@@ -426,6 +426,30 @@ static int check_transition(const char *ref, const char *verb, const struct chan
     return 0;
 }
 
+int change_check_step(struct store *st, const char *ref_or_id, const char *verb, char **err)
+{
+    if (!in_list(change_verbs, verb)) {
+        set_err(err,
+                _("unknown step %s (expected plan, submit, approve, return, start, done, "
+                  "cancel or rollback)"),
+                verb ? verb : "");
+        return -1;
+    }
+    char id[ID_LEN + 1];
+    if (store_require_operator(st, err) != 0 || change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    struct change_state cs;
+    if (load_state(st, id, &cs, err) != 0)
+        return -1;
+    const char *to = NULL;
+    int rc = check_workflow(st, cs.ref, verb, &cs, &to, err) != 0 ||
+                     (!streq(verb, "return") && check_transition(cs.ref, verb, &cs, NULL, err) != 0)
+                 ? -1
+                 : 0;
+    free(cs.rollback);
+    return rc;
+}
+
 int change_step(struct store *st, const char *ref_or_id, const char *verb, const char *note,
                 char **err)
 {

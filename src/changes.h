@@ -67,6 +67,9 @@ int change_link_session(struct store *st, const char *change_ref, const char *se
                         char **err);
 
 /* One workflow verb (change_verbs). note may be NULL (return and cancel want one). */
+/* Whether verb would be allowed now for the acting operator (the same refusals as
+ * change_step, a note aside), writing nothing: a console refuses before it asks. */
+int change_check_step(struct store *st, const char *ref_or_id, const char *verb, char **err);
 int change_step(struct store *st, const char *ref_or_id, const char *verb, const char *note,
                 char **err);
 /* Shorthand for change_step(..., "rollback", note). */

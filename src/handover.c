@@ -520,11 +520,12 @@ static int resolve_id(struct store *st, const char *table, const char *given, ch
     return 0;
 }
 
-int handover_ack(struct store *st, const char *handover_id, char **err)
+/* The handover the acting operator would acknowledge, or why they may not:
+ * the same rules for the question (asked only when it would be allowed) and the act. */
+static int ack_target(struct store *st, const char *handover_id, char id[ID_LEN + 1], char **err)
 {
     if (store_require_operator(st, err) != 0)
         return -1;
-    char id[ID_LEN + 1];
     if (handover_id) {
         if (resolve_id(st, "handovers", handover_id, id, err) != 0)
             return -1;
@@ -534,7 +535,7 @@ int handover_ack(struct store *st, const char *handover_id, char **err)
                            "ORDER BY signed_at DESC, id DESC LIMIT 1");
         int found = store_one_row(s, err);
         if (found == 1)
-            snprintf(id, sizeof id, "%s", col_text(s, 0));
+            snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
         sqlite3_reset(s);
         if (found < 0)
             return -1;
@@ -569,13 +570,30 @@ int handover_ack(struct store *st, const char *handover_id, char **err)
         refused = 0;
     }
     sqlite3_reset(s);
-    if (refused)
+    return refused ? -1 : 0;
+}
+
+int handover_ack_check(struct store *st, const char *handover_id, char *out_id, char **err)
+{
+    char id[ID_LEN + 1];
+    if (ack_target(st, handover_id, id, err) != 0)
+        return -1;
+    if (out_id)
+        snprintf(out_id, ID_LEN + 1, "%s", id);
+    return 0;
+}
+
+int handover_ack(struct store *st, const char *handover_id, char **err)
+{
+    char id[ID_LEN + 1];
+    if (ack_target(st, handover_id, id, err) != 0)
         return -1;
     if (store_begin(st, err) != 0)
         return -1;
     char at[TIME_ISO_LEN + 1];
     time_format_iso(time_now_ms(), at);
-    s = store_stmt(st, "UPDATE handovers SET acked_at = ?2, acked_by = ?3, updated_at = ?2, "
+    sqlite3_stmt *s =
+        store_stmt(st, "UPDATE handovers SET acked_at = ?2, acked_by = ?3, updated_at = ?2, "
                        "hlc = ?4, origin = ?5 WHERE id = ?1 AND acked_at IS NULL");
     bind_text(s, 1, id);
     bind_text(s, 2, at);
@@ -635,6 +653,231 @@ int handover_clear_item(struct store *st, const char *item_id, char **err)
         return -1;
     }
     return 0;
+}
+
+void handover_withdrawn_free(struct handover_withdrawn *w)
+{
+    free(w->note);
+    free(w->to_login);
+    for (size_t i = 0; i < w->n_todos; i++)
+        free(w->todos[i]);
+    free(w->todos);
+    memset(w, 0, sizeof *w);
+}
+
+/* The handover the acting operator would withdraw, or why not (nothing written);
+ * w (may be NULL) gets its note and addressee. */
+static int withdraw_target(struct store *st, const char *handover_id, char id[ID_LEN + 1],
+                           struct handover_withdrawn *w, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    if (handover_id) {
+        if (resolve_id(st, "handovers", handover_id, id, err) != 0)
+            return -1;
+    } else {
+        sqlite3_stmt *s = store_stmt(st, "SELECT id FROM handovers WHERE deleted = 0 AND "
+                                         "from_operator_id = ?1 AND acked_at IS NULL "
+                                         "ORDER BY signed_at DESC, id DESC LIMIT 1");
+        bind_text(s, 1, st->operator_id);
+        int found = store_one_row(s, err);
+        if (found == 1)
+            snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
+        sqlite3_reset(s);
+        if (found < 0)
+            return -1;
+        if (!found) {
+            set_err(err, _("you have no signed handover that is still unacknowledged"));
+            return -1;
+        }
+    }
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT h.from_operator_id, h.acked_at, h.note, t.login, a.login "
+                       "FROM handovers h LEFT JOIN operators t ON t.id = h.to_operator_id "
+                       "LEFT JOIN operators a ON a.id = h.acked_by WHERE h.id = ?1");
+    bind_text(s, 1, id);
+    int got = store_one_row(s, err);
+    int refused = got != 1;
+    if (got == 1) {
+        if (!streq(col_text(s, 0), st->operator_id)) {
+            set_err(err, _("only the operator who signed a handover can withdraw it"));
+            refused = 1;
+        } else if (col_text(s, 1)) {
+            set_err(err, _("this handover was already acknowledged by %s: it stays"),
+                    col_text(s, 4) ? col_text(s, 4) : "?");
+            refused = 1;
+        } else if (w) {
+            w->note = col_dup(s, 2);
+            w->to_login = col_dup(s, 3);
+        }
+    } else if (got == 0) {
+        set_err(err, _("no handover %s"), id);
+    }
+    sqlite3_reset(s);
+    return refused ? -1 : 0;
+}
+
+int handover_withdraw_check(struct store *st, const char *handover_id, char **err)
+{
+    char id[ID_LEN + 1];
+    return withdraw_target(st, handover_id, id, NULL, err);
+}
+
+int handover_withdraw(struct store *st, const char *handover_id, struct handover_withdrawn *out,
+                      char **err)
+{
+    struct handover_withdrawn w = {0};
+    char id[ID_LEN + 1];
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (withdraw_target(st, handover_id, id, &w, err) != 0)
+        goto fail;
+    sqlite3_stmt *s;
+    s = store_stmt(st, "SELECT text FROM handover_items WHERE handover_id = ?1 AND deleted = 0 "
+                       "ORDER BY created_at, id");
+    bind_text(s, 1, id);
+    int step;
+    while ((step = store_next_row(s, err)) == 1)
+        *PUSH(w.todos, w.n_todos) = col_dup(s, 0);
+    sqlite3_reset(s);
+    if (step < 0)
+        goto fail;
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    static const char *const sql[] = {
+        "UPDATE handovers SET deleted = 1, updated_at = ?2, hlc = ?3, origin = ?4 "
+        "WHERE id = ?1 AND deleted = 0 AND acked_at IS NULL",
+        "UPDATE handover_items SET deleted = 1, updated_at = ?2, hlc = ?3, origin = ?4 "
+        "WHERE handover_id = ?1 AND deleted = 0",
+    };
+    for (int i = 0; i < 2; i++) {
+        s = store_stmt(st, sql[i]);
+        bind_text(s, 1, id);
+        bind_text(s, 2, at);
+        bind_int(s, 3, store_hlc_next(st));
+        bind_text(s, 4, st->origin);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            store_fail(st, err, _("withdrawing the handover"));
+            goto fail;
+        }
+        if (i == 0 && sqlite3_changes(st->db) != 1) { /* acknowledged meanwhile */
+            set_err(err, _("this handover was already acknowledged"));
+            goto fail;
+        }
+    }
+    char *detail = xasprintf("carried=%zu", w.n_todos);
+    int arc = store_audit(st, "handover.withdraw", "handovers", id, detail, err);
+    free(detail);
+    if (arc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    if (out)
+        *out = w;
+    else
+        handover_withdrawn_free(&w);
+    return 0;
+fail:
+    store_rollback(st);
+    handover_withdrawn_free(&w);
+    return -1;
+}
+
+void handover_addressees_free(struct handover_addressee *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].login), free(v[i].name);
+    free(v);
+}
+
+static int addressee_rank(const struct handover_addressee *a)
+{
+    return a->next_shift ? 0 : a->engineer ? 2 : 1;
+}
+
+static int addressee_cmp(const void *pa, const void *pb)
+{
+    const struct handover_addressee *a = pa, *b = pb;
+    int ra = addressee_rank(a), rb = addressee_rank(b);
+    if (ra != rb)
+        return ra - rb;
+    if (ra == 0 && a->next_start_ms != b->next_start_ms)
+        return a->next_start_ms < b->next_start_ms ? -1 : 1;
+    return strcmp(a->login, b->login);
+}
+
+int handover_addressees(struct store *st, int64_t now_ms, struct handover_addressee **out,
+                        size_t *n, char **err)
+{
+    *out = NULL;
+    *n = 0;
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    sqlite3_stmt *s = store_stmt(st, "SELECT id, login, name, role FROM operators WHERE "
+                                     "deleted = 0 AND active = 1 AND id <> ?1 ORDER BY login");
+    bind_text(s, 1, st->operator_id);
+    struct handover_addressee *v = NULL;
+    size_t k = 0;
+    char(*ids)[ID_LEN + 1] = NULL;
+    size_t nids = 0;
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        struct handover_addressee *a = PUSH(v, k);
+        memset(a, 0, sizeof *a);
+        a->login = col_dup(s, 1);
+        a->name = col_dup(s, 2);
+        a->engineer = streq(col_text(s, 3), "engineer");
+        snprintf(*PUSH(ids, nids), ID_LEN + 1, "%s", col_text(s, 0));
+    }
+    sqlite3_reset(s);
+    if (step < 0)
+        goto fail;
+    /* The next shift: the earliest shift (today or tomorrow, JST) that starts after now. */
+    int64_t best = 0;
+    struct shift_list days[2] = {{0}};
+    char day[2][11];
+    time_format_jst_date(now_ms, day[0]);
+    time_format_jst_date(now_ms + 86400000, day[1]);
+    for (int d = 0; d < 2; d++)
+        if (shift_list_day(st, day[d], &days[d], err) != 0) {
+            shift_list_free(&days[0]);
+            shift_list_free(&days[1]);
+            goto fail;
+        }
+    for (int pass = 0; pass < 2; pass++)
+        for (int d = 0; d < 2; d++)
+            for (size_t i = 0; i < days[d].count; i++) {
+                const struct shift_entry *e = &days[d].items[i];
+                int y, mo, dd, hh, mi;
+                if (sscanf(e->day, "%d-%d-%d", &y, &mo, &dd) != 3 ||
+                    sscanf(e->start_time, "%d:%d", &hh, &mi) != 2)
+                    continue;
+                int64_t start =
+                    ((time_days_from_civil(y, mo, dd) * 86400 + hh * 3600 + mi * 60) - 9 * 3600) *
+                    1000;
+                if (start <= now_ms)
+                    continue;
+                if (pass == 0) {
+                    if (!best || start < best)
+                        best = start;
+                } else if (start == best) {
+                    for (size_t j = 0; j < k; j++)
+                        if (streq(ids[j], e->operator_id) && !v[j].next_shift) {
+                            v[j].next_shift = 1;
+                            v[j].next_start_ms = start;
+                        }
+                }
+            }
+    shift_list_free(&days[0]);
+    shift_list_free(&days[1]);
+    free(ids);
+    if (k > 1)
+        qsort(v, k, sizeof *v, addressee_cmp);
+    *out = v;
+    *n = k;
+    return 0;
+fail:
+    free(ids);
+    handover_addressees_free(v, k);
+    return -1;
 }
 
 void handover_records_free(struct handover_records *r)

@@ -90,6 +90,41 @@ int handover_sign(struct store *st, const struct calendar *cal, const char *note
  * handover. Refuses the signer, a second ack, and anyone but the named incoming
  * operator when the handover names one. */
 int handover_ack(struct store *st, const char *handover_id, char **err);
+/* Whether the acting operator may acknowledge (handover_id NULL: the latest unacked);
+ * the same refusals as handover_ack, writing nothing, so a console can refuse before it
+ * asks. out_id (ID_LEN + 1) may be NULL. */
+int handover_ack_check(struct store *st, const char *handover_id, char *out_id, char **err);
+
+/* What a withdrawn handover held, to sign it again with its text kept. */
+struct handover_withdrawn {
+    char *note;     /* or NULL */
+    char *to_login; /* or NULL */
+    char **todos;   /* the to-dos it carried */
+    size_t n_todos;
+};
+void handover_withdrawn_free(struct handover_withdrawn *w);
+/* The signer takes back a handover nobody has acknowledged yet (handover_id NULL: their
+ * latest such): the handover and the to-dos it carried are tombstoned, audited
+ * ("handover.withdraw"). out (may be NULL) gets its text. */
+int handover_withdraw(struct store *st, const char *handover_id, struct handover_withdrawn *out,
+                      char **err);
+/* The same refusals as handover_withdraw, writing nothing (a console refuses first). */
+int handover_withdraw_check(struct store *st, const char *handover_id, char **err);
+
+/* Whom the acting operator can address a handover to: the operators of the next shift
+ * (the earliest shift, today or tomorrow JST, that starts after now_ms) first, then the
+ * other operators and managers by login, then engineers (marked; a console never picks
+ * them by default). The acting operator is left out. */
+struct handover_addressee {
+    char *login, *name;
+    int next_shift;        /* works the next shift */
+    int64_t next_start_ms; /* when it starts (next_shift) */
+    int engineer;
+};
+int handover_addressees(struct store *st, int64_t now_ms, struct handover_addressee **out,
+                        size_t *n, char **err);
+void handover_addressees_free(struct handover_addressee *v, size_t n);
+
 /* Marks a carried to-do done (acting operator, audited). */
 int handover_clear_item(struct store *st, const char *item_id, char **err);
 

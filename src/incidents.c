@@ -697,6 +697,48 @@ int incident_submit(struct store *st, const struct sla *sla, const char *ref_or_
     return rc;
 }
 
+int incident_discard_draft(struct store *st, const char *ref_or_id, char **err)
+{
+    if (store_require_operator(st, err) != 0 || store_begin(st, err) != 0)
+        return -1;
+    struct incident inc;
+    if (incident_get(st, NULL, ref_or_id, 0, &inc, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    int rc = 0;
+    if (!streq(inc.status, "draft")) {
+        set_err(err, _("%s is not a draft: only a draft can be discarded"), inc.ref);
+        rc = -1;
+    }
+    if (rc == 0) {
+        char nts[TIME_ISO_LEN + 1];
+        time_format_iso(time_now_ms(), nts);
+        sqlite3_stmt *s =
+            store_stmt(st, "UPDATE incidents SET deleted = 1, updated_at = ?2, hlc = ?3, "
+                           "origin = ?4 WHERE id = ?1 AND status = 'draft' AND deleted = 0");
+        bind_text(s, 1, inc.id);
+        bind_text(s, 2, nts);
+        bind_int(s, 3, store_hlc_next(st));
+        bind_text(s, 4, st->origin);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = store_fail(st, err, _("discarding a draft"));
+        sqlite3_reset(s);
+        if (rc == 0 && sqlite3_changes(st->db) != 1) {
+            set_err(err, _("%s is not a draft any more (submitted meanwhile)"), inc.ref);
+            rc = -1;
+        }
+    }
+    if (rc == 0)
+        rc = store_audit(st, "incident.discard", "incidents", inc.id, inc.ref, err);
+    if (rc == 0)
+        rc = store_commit(st, err);
+    else
+        store_rollback(st);
+    incident_clear(&inc);
+    return rc;
+}
+
 /* The step inside the caller's transaction: the state is read and written in
  * the same BEGIN IMMEDIATE, so two consoles never step on each other. */
 static int step_in_tx(struct store *st, const struct sla *sla, const char *ref_or_id,
@@ -1020,7 +1062,7 @@ void incident_list_free(struct incident *rows, size_t n)
 int incident_count_open(struct store *st, long *out, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM incidents WHERE deleted = 0 AND "
-                                     "status NOT IN ('recovered', 'closed')");
+                                     "status NOT IN ('draft', 'recovered', 'closed')");
     *out = 0;
     int rc = store_one_row(s, err);
     if (rc == 1)

@@ -54,6 +54,9 @@ int incident_create_in_tx(struct store *st, const struct sla *sla, const struct 
                           char *out_id, char *out_ref, char **err);
 /* A draft becomes a received incident (its clock runs from received_at). */
 int incident_submit(struct store *st, const struct sla *sla, const char *ref_or_id, char **err);
+/* Throws a draft away: tombstoned (no longer offered, listed or counted), audited
+ * ("incident.discard"). Refuses anything but a draft. */
+int incident_discard_draft(struct store *st, const char *ref_or_id, char **err);
 /* Rewrites a draft's fields from in (a form saving as the operator types; hosts
  * and draft are ignored). Only drafts can be edited this way. */
 int incident_update_draft(struct store *st, const struct sla *sla, const char *ref_or_id,
@@ -116,8 +119,8 @@ struct incident_filter {
 int incident_list(struct store *st, const struct sla *sla, const struct incident_filter *f,
                   int64_t now, struct incident **out, size_t *n, int *partial, char **err);
 void incident_list_free(struct incident *rows, size_t n);
-/* How many incidents are open (neither recovered nor closed; drafts count):
- * the console's status bar number. */
+/* How many incidents are open (neither recovered nor closed; drafts do not count,
+ * as the Incidents list does not show them): the console's status bar number. */
 int incident_count_open(struct store *st, long *out, char **err);
 
 /* Computes inc->sla at now (loads pause intervals when the incident has any). */

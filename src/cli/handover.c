@@ -203,6 +203,32 @@ static int handover_ack_clear_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
 }
 
+/* `unyo handover withdraw [ID]`: the signer takes back a handover nobody has
+ * acknowledged; its note and to-dos are printed so it can be signed again. */
+static int handover_withdraw_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc > 1)
+        return cli_usage("handover", _("handover withdraw takes at most one id"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    struct handover_withdrawn w = {0};
+    int rc = handover_withdraw(st, a->argc == 1 ? a->argv[0] : NULL, &w, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf("%s\n", _("Handover withdrawn: sign it again with unyo handover sign."));
+    if (w.note)
+        printf(_("Note: %s\n"), w.note);
+    if (w.to_login)
+        printf(_("To: %s\n"), w.to_login);
+    for (size_t i = 0; i < w.n_todos; i++)
+        printf(_("To-do: %s\n"), w.todos[i]);
+    handover_withdrawn_free(&w);
+    return EXIT_OK;
+}
+
 static const struct cli_opt handover_show_opts[] = {
     OPT_DATE("date", 'd', N_("the day (default: today)")),
     OPT_FLAG("markdown", 'm', N_("print Markdown")), OPT_END};
@@ -229,6 +255,10 @@ const struct cli_family handover_family = {
         {"ack", N_("[ID]"), NULL, handover_ack_clear_cmd,
          N_("The incoming operator (not the signer) acknowledges; without ID, the latest."), 0},
         {"clear", N_("ITEM"), NULL, handover_ack_clear_cmd, NULL, 0},
+        {"withdraw", N_("[ID]"), NULL, handover_withdraw_cmd,
+         N_("The signer takes back a handover nobody has acknowledged (without ID, their\n"
+            "latest), to sign it again; its note and to-dos are printed."),
+         0},
         {"list", NULL, handover_list_opts, handover_list_cmd, NULL, CLI_FORMATS},
         {0}},
     NULL};

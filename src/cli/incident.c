@@ -433,19 +433,23 @@ static int incident_step_cmd(struct cli_ctx *ctx, const struct cli_args *args)
 
 static int incident_simple_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    /* submit REF | link REF KIND ID [--note N] */
+    /* submit REF | discard REF | link REF KIND ID [--note N] */
     const char *note = cli_str(a, "note");
-    int submit = streq(a->verb, "submit");
+    int discard = streq(a->verb, "discard");
+    int submit = streq(a->verb, "submit") || discard;
     if (a->argc != (submit ? 1 : 3))
-        return cli_usage("incident", submit ? _("submit needs REF") : _("link needs REF KIND ID"));
+        return cli_usage("incident", discard  ? _("discard needs REF")
+                                     : submit ? _("submit needs REF")
+                                              : _("link needs REF KIND ID"));
     char **argv = a->argv;
     struct sla *sla;
     struct store *st;
     if (open_sla_store(ctx, 1, &sla, &st) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = submit ? incident_submit(st, sla, argv[0], &err)
-                    : incident_link(st, argv[0], argv[1], argv[2], note, &err);
+    int rc = discard  ? incident_discard_draft(st, argv[0], &err)
+             : submit ? incident_submit(st, sla, argv[0], &err)
+                      : incident_link(st, argv[0], argv[1], argv[2], note, &err);
     if (rc == 0)
         printf(_("%s: done.\n"), argv[0]);
     store_close(st);
@@ -1022,6 +1026,8 @@ const struct cli_family incident_family = {
         {"inbox", NULL, incident_list_opts, incident_list_cmd, N_("The incidents waiting for you."),
          CLI_FORMATS},
         {"link", N_("REF KIND ID"), note_opts, incident_simple_cmd, NULL, 0},
+        {"discard", N_("REF"), NULL, incident_simple_cmd,
+         N_("Throws a draft away (it is no longer offered; audited)."), 0},
         {0}},
     NULL};
 

@@ -1000,6 +1000,8 @@ static void on_signal(int sig)
 {
     if (sig == SIGWINCH)
         do_resize();
+    else if (sig == SIGINT && ui_form_has_input())
+        console_key(UI_KEY_CTRL('c')); /* the form asks, as for Esc: typing is not lost */
     else
         ui_loop_quit();
 }

@@ -229,6 +229,11 @@ void ui_confirm(const char *question, ui_confirm_cb cb, void *data);
 /* Picks one of n items (labels copied); cb gets the index. */
 typedef void (*ui_pick_cb)(int index, void *data);
 void ui_pick(const char *title, const char *const *items, int n, ui_pick_cb cb, void *data);
+/* The same, with d / Delete calling del on the selected item (the picker closes; del
+ * may be NULL), and data freed by data_free (may be NULL) when the picker closes,
+ * however it closes. G / End and g / Home work in every picker. */
+void ui_pick_ex(const char *title, const char *const *items, int n, ui_pick_cb cb, ui_pick_cb del,
+                void *data, void (*data_free)(void *data));
 
 /* The modal stack the console drives. */
 struct ui_modal {

@@ -291,6 +291,7 @@ static int form_key(struct ui_modal *m, int key)
     struct ui_field *fl = f->n ? &f->fields[f->focus] : NULL;
     ui_dirty(UI_DIRTY_ALL);
     switch (key) {
+    case UI_KEY_CTRL('c'): /* like Esc: typed input is never lost on one key */
     case UI_KEY_ESC:
         if (m->has_input && f->title) {
             ui_confirm(_("Discard what you typed? (y/n)"), discard_answer, f);
@@ -467,6 +468,27 @@ static void confirm_free(struct ui_modal *m)
     free(c);
 }
 
+/* Byte length of the first line of s that fits width cells: broken after the last
+ * space that fits, else at the width (Japanese has no spaces). */
+static size_t wrap_line(const char *s, int width)
+{
+    size_t len = strlen(s), i = 0, space = 0;
+    int cells = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t k = utf8_decode(s + i, len - i, &cp);
+        int cw = cp_width(cp);
+        if (cells + cw > width && i > 0)
+            return space ? space : i;
+        cells += cw;
+        i += k;
+        if (cp == ' ')
+            space = i;
+    }
+    return len;
+}
+
+/* The question wraps: the object it names and the (y/n) at its end are never cut. */
 static void confirm_draw(struct ui_modal *m, const struct ui_canvas *screen)
 {
     struct confirm *c = (struct confirm *)m;
@@ -475,8 +497,23 @@ static void confirm_draw(struct ui_modal *m, const struct ui_canvas *screen)
         w = 30;
     if (w > screen->w - 4)
         w = screen->w - 4;
-    struct ui_canvas in = ui_box(screen, 3, w, NULL);
-    ui_put(&in, 0, 0, in.w, STYLE_NORMAL, c->question);
+    int inner = w > 6 ? w - 4 : 1;
+    int lines = 0;
+    for (const char *q = c->question; *q; lines++)
+        q += wrap_line(q, inner);
+    if (lines < 1)
+        lines = 1;
+    if (lines > screen->h - 4)
+        lines = screen->h > 5 ? screen->h - 4 : 1;
+    struct ui_canvas in = ui_box(screen, lines + 2, w, NULL);
+    const char *q = c->question;
+    for (int y = 0; y < lines && *q; y++) {
+        size_t n = wrap_line(q, in.w);
+        char *part = xstrndup(q, n);
+        ui_put(&in, y, 0, in.w, STYLE_NORMAL, part);
+        free(part);
+        q += n;
+    }
 }
 
 static int confirm_key(struct ui_modal *m, int key)
@@ -512,12 +549,16 @@ struct picker {
     char **items;
     int n, sel, top;
     ui_pick_cb cb;
+    ui_pick_cb del; /* d / Delete on an item (may be NULL) */
     void *data;
+    void (*data_free)(void *data);
 };
 
 static void picker_free(struct ui_modal *m)
 {
     struct picker *p = (struct picker *)m;
+    if (p->data_free)
+        p->data_free(p->data);
     for (int i = 0; i < p->n; i++)
         free(p->items[i]);
     free(p->items);
@@ -551,7 +592,15 @@ static int picker_key(struct ui_modal *m, int key)
             p->cb(p->sel, p->data);
         return 1;
     }
-    if ((key == 'j' || key == (UI_KEY_FN | KEY_DOWN)) && p->sel + 1 < p->n)
+    if (p->del && p->n && (key == 'd' || key == (UI_KEY_FN | KEY_DC))) {
+        p->del(p->sel, p->data);
+        return 1;
+    }
+    if (key == 'G' || key == (UI_KEY_FN | KEY_END))
+        p->sel = p->n ? p->n - 1 : 0;
+    else if (key == 'g' || key == (UI_KEY_FN | KEY_HOME))
+        p->sel = 0;
+    else if ((key == 'j' || key == (UI_KEY_FN | KEY_DOWN)) && p->sel + 1 < p->n)
         p->sel++;
     else if ((key == 'k' || key == (UI_KEY_FN | KEY_UP)) && p->sel > 0)
         p->sel--;
@@ -560,6 +609,15 @@ static int picker_key(struct ui_modal *m, int key)
     else if (key == (UI_KEY_FN | KEY_PPAGE))
         p->sel = p->sel > 10 ? p->sel - 10 : 0;
     return 0;
+}
+
+void ui_pick_ex(const char *title, const char *const *items, int n, ui_pick_cb cb, ui_pick_cb del,
+                void *data, void (*data_free)(void *data))
+{
+    ui_pick(title, items, n, cb, data);
+    struct picker *p = (struct picker *)ui_modal_top();
+    p->del = del;
+    p->data_free = data_free;
 }
 
 void ui_pick(const char *title, const char *const *items, int n, ui_pick_cb cb, void *data)

@@ -69,6 +69,7 @@ t_wait "Change $AREF is now in review"
 before=$(q "SELECT count(*) FROM change_events")
 t_keys a
 t_wait "only an engineer may approve this change (a is an operator)"
+t_assert_not "(y/n)" # the refusal comes before any question
 [[ $(q "SELECT status FROM changes WHERE ref = '$AREF'") == in_review ]] || t_fail "status moved"
 [[ $(q "SELECT count(*) FROM change_events") == "$before" ]] || t_fail "a refusal wrote events"
 t_keys Enter
@@ -87,8 +88,30 @@ t_keys /
 t_type "除外ルール"
 t_keys Enter
 t_wait "filter /除外ルール/: 1 of 3"
+# a asks first, naming the change and its window; n approves nothing
+before=$(q "SELECT count(*) FROM change_events")
 t_keys a
+t_wait "Approve $AREF"
+t_wait "プロキシ除外ルール追加"
+t_wait "window 11-29 18:00–20:00"
+t_keys n
+t_wait "$AREF was not approved."
+[[ $(q "SELECT status FROM changes WHERE ref = '$AREF'") == in_review ]] || t_fail "n approved the change"
+[[ $(q "SELECT count(*) FROM change_events") == "$before" ]] || t_fail "n wrote events"
+# y, then a comment: it is kept in the change's timeline
+t_keys a
+t_wait "(y/n)"
+t_keys y
+t_wait "Comment"
+t_type "手順とロールバックを確認済み"
+t_keys Enter
 t_wait "Change $AREF is now approved."
+[[ $(q "SELECT e.note FROM change_events e JOIN changes c ON c.id = e.change_id WHERE c.ref = '$AREF' AND e.kind = 'approved'") == 手順とロールバックを確認済み ]] ||
+    t_fail "the approval comment is not in the timeline: $(q "SELECT kind, note FROM change_events")"
+t_keys Enter # the detail's timeline shows the comment
+t_wait "手順とロールバックを確認済み"
+t_keys Escape
+t_wait_gone "Status:        approved"
 t_wait "approved "
 [[ $(q "SELECT o.login FROM changes c JOIN operators o ON o.id = c.approver_id WHERE c.ref = '$AREF'") == b ]] ||
     t_fail "approver not recorded"
@@ -98,6 +121,7 @@ t_keys Enter
 t_wait "filter /B自身/: 1 of 3"
 t_keys a
 t_wait "$BREF: the requester cannot approve their own change"
+t_assert_not "(y/n)"
 # return yamada's change with a note: the note is required
 t_keys /
 t_type "OPAC"

@@ -56,8 +56,18 @@ t_wait "not started by 08:00" # T-MERGE is late (expected 08:00, now 09:00)
     t_fail "the pane did not create the day's runs"
 t_ok "opening the pane creates the day's runs; the late one is flagged"
 
-# r: T-MERGE (first row) runs in the background
+# r asks first, naming the job and its host; n starts nothing
 t_keys r
+t_wait "Run T-MERGE (Loan merge (test)) on lib-ap01 now?"
+t_keys n
+t_wait "T-MERGE was not started."
+[[ $(q "SELECT state FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.code = 'T-MERGE'") == waiting ]] ||
+    t_fail "n started T-MERGE"
+t_ok "r asks naming the job and host; n starts nothing"
+# r y: T-MERGE (first row) runs in the background
+t_keys r
+t_wait "(y/n)"
+t_keys y
 t_wait "T-MERGE: started in the background"
 t_wait "runner busy (1)"
 t_keys Enter
@@ -104,6 +114,8 @@ t_wait "2026-11-24 today — 3 runs: 0 running, 1 succeeded"
 
 # a failing run: exit status and incident draft
 t_keys j r
+t_wait "Run T-FAIL"
+t_keys y
 t_wait "T-FAIL: 1 started, 0 succeeded, 1 failed"
 t_keys Enter
 t_wait "State:     failed (attempt 1)"
@@ -166,8 +178,16 @@ t_ok "a run by another process shows up without a key"
 t_keys x
 t_wait "T-FAIL is queued again"
 t_keys R
+t_wait "Run every due run of 2026-11-24 now (1 waiting or queued)?"
+t_keys n
+t_wait "Nothing was started."
+[[ $(q "SELECT state FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.code = 'T-FAIL'") == queued ]] ||
+    t_fail "n ran the due runs"
+t_keys R
+t_wait "(y/n)"
+t_keys y
 t_wait "2026-11-24: 1 started, 0 succeeded, 1 failed"
-t_ok "R runs every due run"
+t_ok "R asks with the count of due runs; n starts nothing, y runs them"
 
 # the next day: runs are created for it; the previous day comes back
 t_keys ]

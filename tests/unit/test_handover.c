@@ -259,6 +259,126 @@ static void test_sign_refusals(void **state)
     handover_records_free(&r);
 }
 
+/* The sign form's list: the next shift's operators first, then the others, engineers
+ * last (marked), never the signer. */
+static void test_addressees_order(void **state)
+{
+    struct fixture *f = *state;
+    char *err = NULL;
+    assert_int_equal(operator_add(f->st, "aaron", "Aaron", "engineer", NULL, &err), 0);
+    assert_int_equal(operator_add(f->st, "zed", "Zed", "operator", NULL, &err), 0);
+    struct shift_defs defs;
+    assert_int_equal(shift_defs_load_default(&defs, &err), 0);
+    assert_int_equal(shift_set(f->st, &defs, TODAY, "early", "alice", NULL, &err), 0);
+    /* 14:00 now: the late shift (15:30) is next; tomorrow's early one comes after it. */
+    assert_int_equal(shift_set(f->st, &defs, TODAY, "late", "zed", NULL, &err), 0);
+    assert_int_equal(shift_set(f->st, &defs, "2026-11-03", "early", "carol", NULL, &err), 0);
+    shift_defs_free(&defs);
+    struct handover_addressee *v;
+    size_t n;
+    if (handover_addressees(f->st, time_now_ms(), &v, &n, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(n, 4); /* aaron, bob, carol, zed: not alice, who signs */
+    assert_string_equal(v[0].login, "zed");
+    assert_true(v[0].next_shift);
+    assert_false(v[0].engineer);
+    assert_string_equal(v[1].login, "bob");
+    assert_false(v[1].next_shift);
+    assert_string_equal(v[2].login, "carol");
+    assert_false(v[2].next_shift);
+    assert_string_equal(v[3].login, "aaron");
+    assert_true(v[3].engineer);
+    handover_addressees_free(v, n);
+}
+
+/* A refusal is known before the question: the signer, someone else than the addressee,
+ * an acknowledged handover. handover_ack_check writes nothing. */
+static void test_ack_check(void **state)
+{
+    struct fixture *f = *state;
+    char *err = NULL;
+    char id[ID_LEN + 1], got[ID_LEN + 1];
+    assert_int_equal(handover_ack_check(f->st, NULL, got, &err), -1);
+    free(err);
+    err = NULL;
+    assert_int_equal(handover_sign(f->st, f->cal, NULL, "carol", NULL, 0, id, &err), 0);
+    assert_int_equal(handover_ack_check(f->st, NULL, got, &err), -1); /* the signer */
+    assert_non_null(strstr(err, "signed"));
+    free(err);
+    err = NULL;
+    act_as(f, "bob");
+    assert_int_equal(handover_ack_check(f->st, NULL, got, &err), -1);
+    assert_non_null(strstr(err, "carol"));
+    free(err);
+    err = NULL;
+    act_as(f, "carol");
+    assert_int_equal(handover_ack_check(f->st, NULL, got, &err), 0);
+    assert_string_equal(got, id);
+    struct handover_records r;
+    assert_int_equal(handover_list_day(f->st, TODAY, &r, &err), 0);
+    assert_null(r.items[0].acked_at); /* the check acknowledged nothing */
+    handover_records_free(&r);
+}
+
+/* The signer withdraws a handover nobody acknowledged: tombstoned with its to-dos,
+ * audited, its text given back; an acknowledged one stays. */
+static void test_withdraw(void **state)
+{
+    struct fixture *f = *state;
+    char *err = NULL;
+    const char *todos[] = {"Call the UPS vendor back"};
+    char id[ID_LEN + 1];
+    assert_int_equal(handover_sign(f->st, f->cal, "Watch the backup", "bob", todos, 1, id, &err),
+                     0);
+    act_as(f, "bob"); /* not the signer: refused by the check too, before any question */
+    assert_int_equal(handover_withdraw_check(f->st, id, &err), -1);
+    free(err);
+    err = NULL;
+    assert_int_equal(handover_withdraw_check(f->st, NULL, &err), -1); /* bob signed none */
+    free(err);
+    err = NULL;
+    assert_int_equal(handover_withdraw(f->st, id, NULL, &err), -1);
+    assert_non_null(err);
+    free(err);
+    err = NULL;
+    act_as(f, "alice");
+    assert_int_equal(handover_withdraw_check(f->st, NULL, &err), 0);
+    struct handover_withdrawn w;
+    if (handover_withdraw(f->st, NULL, &w, &err) != 0)
+        fail_msg("%s", err);
+    assert_string_equal(w.note, "Watch the backup");
+    assert_string_equal(w.to_login, "bob");
+    assert_int_equal(w.n_todos, 1);
+    assert_string_equal(w.todos[0], "Call the UPS vendor back");
+    struct handover_records r;
+    assert_int_equal(handover_list_day(f->st, TODAY, &r, &err), 0);
+    assert_int_equal(r.count, 0);
+    handover_records_free(&r);
+    struct handover_summary s;
+    assert_int_equal(handover_build(f->st, f->cal, time_now_ms(), &s, &err), 0);
+    assert_int_equal(s.n_carried, 0); /* its to-do went with it */
+    handover_summary_free(&s);
+    sqlite3_stmt *q = store_stmt(f->st, "SELECT count(*) FROM audit WHERE action = "
+                                        "'handover.withdraw' AND row_id = ?1");
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1);
+    sqlite3_reset(q);
+    /* Signed again with the text kept, then acknowledged: it can no longer be withdrawn. */
+    const char *again[] = {w.todos[0]};
+    assert_int_equal(handover_sign(f->st, f->cal, w.note, w.to_login, again, 1, id, &err), 0);
+    handover_withdrawn_free(&w);
+    act_as(f, "bob");
+    assert_int_equal(handover_ack(f->st, id, &err), 0);
+    act_as(f, "alice");
+    assert_int_equal(handover_withdraw(f->st, id, NULL, &err), -1);
+    assert_non_null(strstr(err, "bob"));
+    free(err);
+    err = NULL;
+    assert_int_equal(handover_withdraw(f->st, NULL, NULL, &err), -1);
+    free(err);
+}
+
 int main(void)
 {
     setenv("UNYO_NOW", "2026-11-02T14:00:00+09:00", 1);
@@ -267,6 +387,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_summary_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sign_and_ack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sign_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_addressees_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "hosts.h"
 #include "i18n.h"
+#include "incident_views.h"
 #include "incidents.h"
 #include "support/ledger_fixture.h"
 #include "libraries.h"
@@ -107,8 +108,8 @@ static void test_host_metrics(void **state)
     assert_true(vals[0] == 99);
 }
 
-/* The status bar's "open" count: drafts and running incidents count, a recovered
- * one does not. */
+/* The status bar's "open" count agrees with the Incidents list: running incidents
+ * count, a draft (not listed) and a recovered one do not. */
 static void test_open_incidents(void **state)
 {
     struct ledger_fx *f = *state;
@@ -127,12 +128,51 @@ static void test_open_incidents(void **state)
                              .draft = 1};
     assert_int_equal(incident_create(f->st, f->sla, &d, NULL, NULL, &err), 0);
     assert_int_equal(incident_count_open(f->st, &open, &err), 0);
-    assert_int_equal(open, 3);
+    assert_int_equal(open, 2);
     fx_step(f, a, "isolated", NULL);
     fx_step(f, a, "first_response", "再起動");
     fx_step(f, a, "recovered", NULL);
     assert_int_equal(incident_count_open(f->st, &open, &err), 0);
-    assert_int_equal(open, 2);
+    assert_int_equal(open, 1);
+}
+
+/* A discarded draft is gone: not offered, not counted; only a draft can be discarded;
+ * the discard is audited. */
+static void test_discard_draft(void **state)
+{
+    struct ledger_fx *f = *state;
+    char *err = NULL;
+    char a[24], d[24];
+    fx_incident(f, "OPAC端末が起動しない", NULL, a);
+    struct incident_new n = {.library = "CEN",
+                             .channel = "phone",
+                             .title = "下書き",
+                             .impact = 2,
+                             .urgency = 2,
+                             .draft = 1};
+    assert_int_equal(incident_create(f->st, f->sla, &n, NULL, d, &err), 0);
+    int drafts = -1;
+    assert_int_equal(incident_my_draft_count(f->st, &drafts, &err), 0);
+    assert_int_equal(drafts, 1);
+    assert_int_equal(incident_discard_draft(f->st, a, &err), -1); /* not a draft */
+    assert_non_null(strstr(err, a));
+    free(err);
+    err = NULL;
+    if (incident_discard_draft(f->st, d, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(incident_my_draft_count(f->st, &drafts, &err), 0);
+    assert_int_equal(drafts, 0);
+    assert_int_equal(incident_discard_draft(f->st, d, &err), -1); /* gone */
+    free(err);
+    err = NULL;
+    sqlite3_stmt *s =
+        store_stmt(f->st, "SELECT count(*) FROM audit WHERE action = 'incident.discard'");
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    sqlite3_reset(s);
+    long open = -1;
+    assert_int_equal(incident_count_open(f->st, &open, &err), 0);
+    assert_int_equal(open, 1);
 }
 
 /* A pane reloads when another connection (a runner, the CLI) has committed. */
@@ -159,6 +199,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_operators, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_host_metrics, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_open_incidents, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_discard_draft, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_data_version, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
