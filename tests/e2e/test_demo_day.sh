@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-resource-lock: unyo-job-tmp-files
 # The demo `make run` opens (`unyo demo`, no option) holds a day in progress, dated by the
 # clock: at 07:25 on a Tuesday the Jobs pane lists the day's runs, those due before now
 # done, the later ones waiting; today's checklist round is recorded up to now. The
