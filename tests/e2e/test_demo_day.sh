@@ -92,3 +92,13 @@ t_ok "a console to a demo host is refused, not dialled"
 
 t_keys q
 t_wait_exit
+
+# The command line keeps to the same rule: host exec runs here, host trust has nothing to trust.
+U() { UNYO_USER=$T_USER UNYO_NOW=$T_NOW "$T_BIN" --db "$T_DB" --lang ja "$@"; }
+out=$(U host exec lib-ap01 'echo "pid $$"; exit 3' 2>"$T_DIR/exec.err") && rc=0 || rc=$?
+[[ $rc == 3 && $out == "pid "* ]] || t_fail "host exec on a demo host: rc=$rc out=$out"
+grep -qF "この端末で実行しました" "$T_DIR/exec.err" || t_fail "host exec did not say it ran here: $(cat "$T_DIR/exec.err")"
+U host trust lib-ap01 >/dev/null 2>"$T_DIR/trust.err" && t_fail "host trust on a demo host succeeded"
+grep -qF "lib-ap01 はデモのホストです" "$T_DIR/trust.err" || t_fail "host trust: $(cat "$T_DIR/trust.err")"
+[[ $(U host list --csv | grep -c "ローカル実行（デモ）") == 10 ]] || t_fail "host list does not show the demo hosts' reach"
+t_ok "host exec runs a demo host's command here; host trust refuses; host list shows the reach"
