@@ -125,6 +125,9 @@ static int host_add_edit_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         rc = host_add(st, &f, NULL, &err);
     } else {
         rc = host_edit(st, name, &f, &err);
+        const char *transport = cli_str(a, "transport");
+        if (rc == 0 && transport)
+            rc = host_set_transport(st, f.name ? f.name : name, transport, &err);
     }
     store_close(st);
     if (rc != 0)
@@ -330,7 +333,11 @@ static int host_name_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         OPT_STR("jump", 'j', N_("JUMP"), N_("the jump host (ProxyJump)"))
 static const struct cli_opt host_add_opts[] = {HOST_FIELD_OPTS, OPT_END};
 static const struct cli_opt host_edit_opts[] = {
-    HOST_FIELD_OPTS, OPT_STR("rename", 'R', N_("NEW"), N_("the host's new name")), OPT_END};
+    HOST_FIELD_OPTS, OPT_STR("rename", 'R', N_("NEW"), N_("the host's new name")),
+    OPT_ENUM("transport", 'T', "ssh|local",
+             N_("how it is reached: ssh, or local (its checks and jobs run on this machine, "
+                "as the demo's hosts)")),
+    OPT_END};
 static const struct cli_opt host_import_opts[] = {
     OPT_STR("file", 'f', N_("PATH"), N_("the ssh_config file (default ~/.ssh/config)")), OPT_END};
 static const struct cli_opt host_exec_opts[] = {
