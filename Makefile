@@ -9,23 +9,31 @@ WERROR ?= OFF
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-asan test-clang-build bench fuzz format man clean
+.PHONY: all deps configure build build-console run demo-reset test test-asan test-clang-build bench fuzz format man clean
 
 all: build
 
 deps:
 	@scripts/deps.sh
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNYO_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
+
+# Everything: the binary, every test program and benchmark (what `make test` runs).
+build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The console only: the unyo binary and its message catalogs, no test or benchmark.
+build-console: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target unyo catalogs
+
 # Opens the console on a demo store (made once; `make demo-reset` remakes it).
-run: build
+# The demo's hosts run their checks and jobs on this machine: nothing connects out.
+run: build-console
 	@[ -f $(DEMO_DB) ] || $(BUILD)/unyo demo --db $(DEMO_DB)
 	@$(BUILD)/unyo --db $(DEMO_DB)
 
-demo-reset: build
+demo-reset: build-console
 	@$(BUILD)/unyo demo --force --db $(DEMO_DB)
 
 test: build

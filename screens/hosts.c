@@ -64,6 +64,8 @@ static struct hosts_model *HM;
 
 static char *reach_of(const struct host *h)
 {
+    if (host_is_local(h))
+        return xstrdup(host_transport_label(h));
     if (h->ssh_alias && *h->ssh_alias)
         return xasprintf("ssh:%s", h->ssh_alias);
     struct strbuf sb = STRBUF_INIT;

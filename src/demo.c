@@ -7,6 +7,7 @@
 #include "calendar.h"
 #include "checklist.h"
 #include "i18n.h"
+#include "jobs.h"
 #include "operators.h"
 #include "search.h"
 #include "store.h"
@@ -375,12 +376,15 @@ static const struct {
     {"core-sw01", "10.10.0.1", "network", "DC ラック A-01", "IOS-XE 17", "コアスイッチ"},
 };
 
+/* The demo's hosts are examples: their 10.x addresses belong to nobody here, so
+ * they are stored with transport 'local' and their checks and jobs run on this
+ * machine (src/hosts.h host_is_local). A host a person adds later uses SSH. */
 static int insert_host(struct store *st, int i, const char *now_iso, char **err)
 {
     sqlite3_stmt *s = store_stmt(
         st, "INSERT INTO hosts(id, name, address, role, location, os, owner, notes, ssh_alias, "
-            "created_at, updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?2, "
-            "?9, ?9, ?10, ?11)");
+            "transport, created_at, updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+            "?8, ?2, 'local', ?9, ?9, ?10, ?11)");
     char id[ID_LEN + 1];
     id_new(id);
     bind_text(s, 1, id);
@@ -422,17 +426,17 @@ static int insert_shift(struct store *st, const char *day, const char *shift,
     return 0;
 }
 
-/* The morning rounds of the last few days, as the operator on duty recorded
- * them: everything due checked, with the odd NG, skip and out-of-range value
+/* The morning rounds of the last few days and today's so far, as the operator
+ * on duty recorded them: everything due checked, with the odd NG, skip and out-of-range value
  * so the console has history to browse. Written at the time of day the round
  * happened, which checklist_mark (always "now") cannot do. */
-static int demo_checklist_history(struct store *st, int64_t now, char **err)
+static int demo_checklist_history(struct store *st, int64_t now, int with_today, char **err)
 {
     struct calendar *cal = checklist_calendar_open(err);
     if (!cal)
         return -1;
     int rc = 0;
-    for (int back = 3; back >= 1 && rc == 0; back--) {
+    for (int back = 3; back >= (with_today ? 0 : 1) && rc == 0; back--) {
         char day[11];
         time_format_jst_date(now - (int64_t)back * 86400 * 1000, day);
         struct checklist_day d;
@@ -447,6 +451,8 @@ static int demo_checklist_history(struct store *st, int64_t now, char **err)
             const struct checklist_item *it = &d.items[k];
             if (it->overdue || !streq(it->due_day, day))
                 continue;
+            if (back == 0 && at + 40 * 1000 > now)
+                break; /* today: the round so far, the rest is still to do */
             const char *status = "ok", *note = NULL, *reason = NULL;
             int has_value = it->has_range;
             double value = it->has_range ? (it->value_min + it->value_max) / 2 : 0;
@@ -489,7 +495,88 @@ static int demo_checklist_history(struct store *st, int64_t now, char **err)
     return rc;
 }
 
-int demo_populate(struct store *st, char **err)
+/* The shipped jobs (data/jobs) with their runs of the last three days and of today, as a
+ * day in the middle looks: every run due before now has run (on time, exit 0), today's
+ * later ones wait for their hour, work done by hand waits for a person. */
+static int demo_jobs(struct store *st, const struct calendar *cal, int64_t now, char **err)
+{
+    struct job_defs defs = {0};
+    if (jobs_parse_dir(NULL, &defs, err) != 0)
+        return -1;
+    int n = 0;
+    int rc = jobs_install(st, &defs, &n, err);
+    jobs_defs_free(&defs);
+    char today[11];
+    time_format_jst_date(now, today);
+    for (int back = 3; back >= 0 && rc == 0; back--) {
+        char day[11];
+        time_format_jst_date(now - (int64_t)back * 86400 * 1000, day);
+        rc = jobs_ensure_runs(st, cal, day, NULL, err);
+    }
+    if (rc != 0 || store_begin(st, err) != 0)
+        return -1;
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT r.id, r.due_day, j.expected_start, j.expected_end, j.name_ja FROM job_runs r "
+            "JOIN jobs j ON j.id = r.job_id WHERE r.state = 'waiting' AND r.deleted = 0 AND "
+            "j.command IS NOT NULL AND j.expected_start IS NOT NULL ORDER BY r.due_day, r.id");
+    struct done {
+        char id[ID_LEN + 1];
+        int64_t start, end;
+        char *output;
+    } *runs = NULL;
+    size_t nruns = 0;
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        int64_t day0 = 0, start, end;
+        int sh = 0, sm = 0, eh = 0, em = 0;
+        if (time_parse(col_text(s, 1), &day0) != 0 ||
+            sscanf(col_text(s, 2), "%d:%d", &sh, &sm) != 2)
+            continue;
+        start = day0 + (int64_t)(sh * 60 + sm) * 60000;
+        if (!col_text(s, 3) || sscanf(col_text(s, 3), "%d:%d", &eh, &em) != 2)
+            eh = sh, em = sm + 10;
+        end = day0 + (int64_t)(eh * 60 + em) * 60000;
+        if (end > start + 3 * 60000)
+            end = start + 3 * 60000 + (int64_t)(rnd() % 120) * 1000;
+        if (end >= now)
+            continue; /* still to come today */
+        runs = xrealloc(runs, (nruns + 1) * sizeof *runs);
+        snprintf(runs[nruns].id, ID_LEN + 1, "%s", col_text(s, 0));
+        runs[nruns].start = start;
+        runs[nruns].end = end;
+        runs[nruns].output = xasprintf("%s: 正常終了\n", col_text(s, 4));
+        nruns++;
+    }
+    rc = step < 0 ? -1 : 0;
+    for (size_t i = 0; i < nruns && rc == 0; i++) {
+        char t0[TIME_ISO_LEN + 1], t1[TIME_ISO_LEN + 1];
+        time_format_iso(runs[i].start, t0);
+        time_format_iso(runs[i].end, t1);
+        sqlite3_stmt *u = store_stmt(
+            st, "UPDATE job_runs SET state = 'succeeded', claimed_by = 'demo', claimed_at = ?2, "
+                "started_at = ?2, ended_at = ?3, exit_status = 0, output = ?4, updated_at = ?3, "
+                "hlc = ?5, origin = ?6 WHERE id = ?1");
+        bind_text(u, 1, runs[i].id);
+        bind_text(u, 2, t0);
+        bind_text(u, 3, t1);
+        bind_text(u, 4, runs[i].output);
+        bind_int(u, 5, store_hlc_next(st));
+        bind_text(u, 6, st->origin);
+        if (sqlite3_step(u) != SQLITE_DONE)
+            rc = store_fail(st, err, _("recording the demo jobs"));
+        sqlite3_reset(u);
+    }
+    for (size_t i = 0; i < nruns; i++)
+        free(runs[i].output);
+    free(runs);
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+int demo_populate(struct store *st, enum demo_day day_kind, char **err)
 {
     /* The OS user first: once a store has operators, only a registered one
      * may add more. */
@@ -572,10 +659,18 @@ int demo_populate(struct store *st, char **err)
     }
     gen_free(&g);
     if (rc == 0)
-        rc = demo_checklist_history(st, now, err);
-    if (rc != 0)
+        rc = demo_checklist_history(st, now, day_kind == DEMO_DAY_SO_FAR, err);
+    if (rc != 0 || store_commit(st, err) != 0)
         goto fail;
-    return store_commit(st, err);
+    if (day_kind == DEMO_DAY_UNTOUCHED)
+        return 0;
+    /* Today's jobs (each in its own transactions: jobs_install, jobs_ensure_runs). */
+    struct calendar *cal = checklist_calendar_open(err);
+    if (!cal)
+        return -1;
+    rc = demo_jobs(st, cal, now, err);
+    calendar_free(cal);
+    return rc;
 fail:
     store_rollback(st);
     return -1;

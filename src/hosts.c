@@ -50,11 +50,12 @@ static void read_row(sqlite3_stmt *s, struct host *h)
     h->ssh_port = sqlite3_column_int(s, 10);
     h->ssh_jump = dup_or_null(col_text(s, 11));
     h->updated_at = dup_or_null(col_text(s, 12));
+    h->local = streq(col_text(s, 13) ? col_text(s, 13) : "", "local");
 }
 
 #define HOST_COLS                                                                                  \
     "id, name, address, role, location, os, owner, notes, ssh_alias, ssh_user, ssh_port, "         \
-    "ssh_jump, updated_at"
+    "ssh_jump, updated_at, transport"
 
 void host_clear(struct host *h)
 {
@@ -255,6 +256,23 @@ int host_add(struct store *st, const struct host_fields *f, char out_id[ID_LEN +
     return 0;
 }
 
+/* 1 when a field is given and differs from the host's ("" and unset are the same). */
+static int field_changed(const char *old, const char *given)
+{
+    if (!given)
+        return 0;
+    return strcmp(old ? old : "", given) != 0;
+}
+
+/* Whether f gives the host a different reach (address or SSH settings): a demo host
+ * given a real address becomes a real host, reached over SSH. */
+static int reach_changed(const struct host *h, const struct host_fields *f)
+{
+    return field_changed(h->address, f->address) || field_changed(h->ssh_alias, f->ssh_alias) ||
+           field_changed(h->ssh_user, f->ssh_user) || field_changed(h->ssh_jump, f->ssh_jump) ||
+           (f->ssh_port >= 0 && f->ssh_port != h->ssh_port);
+}
+
 int host_edit(struct store *st, const char *name, const struct host_fields *f, char **err)
 {
     if (check_fields(f, 0, err) != 0)
@@ -282,8 +300,11 @@ int host_edit(struct store *st, const char *name, const struct host_fields *f, c
                        "ssh_user = CASE WHEN ?10 IS NULL THEN ssh_user ELSE nullif(?10, '') END, "
                        "ssh_port = CASE WHEN ?11 < 0 THEN ssh_port ELSE nullif(?11, 0) END, "
                        "ssh_jump = CASE WHEN ?12 IS NULL THEN ssh_jump ELSE nullif(?12, '') END, "
+                       "transport = coalesce(?16, transport), "
                        "updated_at = ?13, hlc = ?14, origin = ?15 WHERE id = ?1");
     bind_text(s, 1, h.id);
+    int to_ssh = h.local && reach_changed(&h, f);
+    bind_text(s, 16, to_ssh ? "ssh" : NULL);
     bind_text(s, 2, f->name);
     bind_text(s, 3, f->address);
     bind_text(s, 4, f->role ? (*f->role ? host_role_canonical(f->role) : "") : NULL);
@@ -311,6 +332,8 @@ int host_edit(struct store *st, const char *name, const struct host_fields *f, c
     }
     struct strbuf d = STRBUF_INIT;
     fields_detail(&d, f);
+    if (to_ssh)
+        sb_printf(&d, "%stransport=ssh", d.len ? " " : "");
     rc = store_audit(st, "host.edit", "hosts", h.id, d.buf ? d.buf : "", err);
     sb_free(&d);
     host_clear(&h);
@@ -350,6 +373,57 @@ int host_remove(struct store *st, const char *name, char **err)
     char *detail = xasprintf("name=%s", h.name);
     rc = store_audit(st, "host.remove", "hosts", h.id, detail, err);
     free(detail);
+    host_clear(&h);
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+int host_is_local(const struct host *h)
+{
+    return h && h->local;
+}
+
+const char *host_transport_label(const struct host *h)
+{
+    return host_is_local(h) ? _("local run (demo)") : _("SSH");
+}
+
+int host_set_transport(struct store *st, const char *name, const char *transport, char **err)
+{
+    if (!transport || (!streq(transport, "ssh") && !streq(transport, "local"))) {
+        set_err(err, _("unknown transport \"%s\": use ssh or local"), transport ? transport : "");
+        return -1;
+    }
+    struct host h;
+    if (store_require_operator(st, err) != 0 || host_get(st, name, &h, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0) {
+        host_clear(&h);
+        return -1;
+    }
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    sqlite3_stmt *s = store_stmt(st, "UPDATE hosts SET transport = ?2, updated_at = ?3, hlc = ?4, "
+                                     "origin = ?5 WHERE id = ?1");
+    bind_text(s, 1, h.id);
+    bind_text(s, 2, transport);
+    bind_text(s, 3, at);
+    bind_int(s, 4, store_hlc_next(st));
+    bind_text(s, 5, st->origin);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        store_fail(st, err, _("changing the host"));
+        store_rollback(st);
+        host_clear(&h);
+        return -1;
+    }
+    char *d = xasprintf("transport=%s", transport);
+    rc = store_audit(st, "host.edit", "hosts", h.id, d, err);
+    free(d);
     host_clear(&h);
     if (rc != 0 || store_commit(st, err) != 0) {
         store_rollback(st);

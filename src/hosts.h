@@ -17,6 +17,9 @@ struct host {
     char *ssh_alias, *ssh_user, *ssh_jump;
     int ssh_port; /* 0 = unset */
     char *updated_at;
+    /* transport 'local' (the demo's hosts): checks and jobs run on this machine
+     * (sh -c), never over SSH; everything else, 'ssh', connects. */
+    int local;
 };
 
 /* The roles a host can have: AP DB file AD proxy WSUS backup network other. */
@@ -45,6 +48,14 @@ void host_list_free(struct host *hosts, size_t count);
  * by checks), oldest first into vals: how many, or -1 with *err. */
 int host_metric_recent(struct store *st, const char *host_id, const char *metric, double *vals,
                        int max, char **err);
+
+/* 1 when the host's commands run on this machine (transport 'local'). Checks,
+ * jobs and consoles ask this before they connect. */
+int host_is_local(const struct host *h);
+/* How the host is reached, for people: "ローカル実行（デモ）" or "SSH" (translated). */
+const char *host_transport_label(const struct host *h);
+/* Sets a host's transport, "ssh" or "local" (audited). */
+int host_set_transport(struct store *st, const char *name, const char *transport, char **err);
 
 /* The alias to give ssh_conn_new and the overrides from the record. The
  * strings point into h. */

@@ -56,6 +56,17 @@ struct ssh_console *ssh_console_open(struct store *st, const char *host,
         o = *base;
     const char *target = host;
     c->have_host = host_get(st, host, &c->h, NULL) == 0;
+    if (c->have_host && host_is_local(&c->h)) {
+        /* A demo host's address is an example: never connect to it. */
+        set_err(err,
+                _("%s is a demo host (its checks and jobs run on this machine): a console "
+                  "needs a real host reached over SSH"),
+                c->h.name);
+        host_clear(&c->h);
+        free(c->name);
+        free(c);
+        return NULL;
+    }
     if (c->have_host) {
         o.address = NULL;
         target = host_ssh_target(&c->h, &o);

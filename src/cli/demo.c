@@ -23,6 +23,7 @@ static int demo_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     long long generate = cli_int(a, "generate", -1);
     int force = cli_has(a, "force") > 0;
+    enum demo_day day = cli_has(a, "no-today") > 0 ? DEMO_DAY_UNTOUCHED : DEMO_DAY_SO_FAR;
     char *err = NULL;
     struct store *st = NULL;
     if (generate >= 0) {
@@ -65,7 +66,7 @@ static int demo_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (rc == 0)
         rc = store_meta_set(st, "template_set", "all", &err);
     if (rc == 0)
-        rc = demo_populate(st, &err);
+        rc = demo_populate(st, day, &err);
     free(libs);
     templates_free(&set);
     store_close(st);
@@ -78,13 +79,18 @@ static int demo_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 static const struct cli_opt demo_opts[] = {
     OPT_INT("generate", 'g', N_("N"), 0, 100000000,
             N_("add N synthetic incidents with their events (for benchmarks)")),
-    OPT_FLAG("force", 'f', N_("replace the store if it exists")), OPT_END};
+    OPT_FLAG("force", 'f', N_("replace the store if it exists")),
+    OPT_FLAG("no-today", 'T',
+             N_("leave today untouched: no jobs, no checklist round today (for tests)")),
+    OPT_END};
 const struct cli_family demo_family = {
     "demo",
     (const struct cli_verb[]){
         {NULL, NULL, demo_opts, demo_cmd,
-         N_("Creates a store with sample libraries, hosts, operators and a few days of\n"
-            "history; with --generate N, adds N synthetic incidents to a store."),
+         N_("Creates a store with sample libraries, hosts, operators, a few days of\n"
+            "history and today so far (jobs run, the checklist round); the demo's hosts\n"
+            "run their checks and jobs on this machine. With --generate N, adds N\n"
+            "synthetic incidents to a store."),
          0},
         {0}},
     NULL};

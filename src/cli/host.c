@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "hosts.h"
 #include "i18n.h"
+#include "job_runner.h"
 #include "output.h"
 #include "ssh_conn.h"
 #include "ssh_prompt.h"
@@ -32,10 +33,10 @@ static int host_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
     static const char *const keys[] = {"name",     "address",  "role",      "location",
                                        "os",       "owner",    "ssh_alias", "ssh_user",
-                                       "ssh_port", "ssh_jump", "notes"};
+                                       "ssh_port", "ssh_jump", "notes",     "transport"};
     const char *heads[] = {_("Name"), _("Address"), _("Role"),      _("Location"),
                            _("OS"),   _("Owner"),   _("SSH alias"), _("SSH user"),
-                           _("Port"), _("Jump"),    _("Notes")};
+                           _("Port"), _("Jump"),    _("Notes"),     _("Reach")};
     struct output_table *t = output_new((int)ARRAY_LEN(keys), keys, heads);
     for (size_t i = 0; i < n; i++) {
         char port[16] = "";
@@ -44,7 +45,7 @@ static int host_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         const char *v[] = {h[i].name,      h[i].address,  h[i].role,
                            h[i].location,  h[i].os,       h[i].owner,
                            h[i].ssh_alias, h[i].ssh_user, port[0] ? port : NULL,
-                           h[i].ssh_jump,  h[i].notes};
+                           h[i].ssh_jump,  h[i].notes,    host_transport_label(&h[i])};
         output_row(t, v);
     }
     output_print(t, ctx->format, stdout);
@@ -124,6 +125,9 @@ static int host_add_edit_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         rc = host_add(st, &f, NULL, &err);
     } else {
         rc = host_edit(st, name, &f, &err);
+        const char *transport = cli_str(a, "transport");
+        if (rc == 0 && transport)
+            rc = host_set_transport(st, f.name ? f.name : name, transport, &err);
     }
     store_close(st);
     if (rc != 0)
@@ -205,6 +209,26 @@ static int host_exec_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     struct ssh_conn_opts o = {0};
     int have_host;
     const char *target = resolve_target(ctx, name, &h, &have_host, &o);
+    if (have_host && host_is_local(&h)) {
+        /* A demo host: its example address is never dialled; the command runs here. */
+        struct job_exec_result jr;
+        int lrc = job_exec_local(NULL, &h, cmd.buf, timeout, (size_t)max_output, &jr);
+        fprintf(stderr, _("unyo: %s is a demo host: the command ran on this machine\n"), h.name);
+        host_clear(&h);
+        sb_free(&cmd);
+        if (lrc != 0) {
+            int frc = cli_fail(jr.error ? xstrdup(jr.error) : NULL);
+            job_exec_result_free(&jr);
+            return frc;
+        }
+        fwrite(jr.output ? jr.output : "", 1, jr.output_len, stdout);
+        fflush(stdout);
+        if (jr.truncated)
+            fprintf(stderr, _("unyo: output cut at %ld bytes\n"), max_output);
+        int status = jr.timed_out ? EXIT_FAIL : jr.exit_status;
+        job_exec_result_free(&jr);
+        return status < 0 ? EXIT_FAIL : status;
+    }
     ssh_cli_prompts(&o.prompts, accept_new);
     struct ssh_result r;
     int rc = ssh_run(target, &o, cmd.buf, (size_t)max_output, timeout * 1000, &r, &err);
@@ -235,6 +259,13 @@ static int host_trust_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     struct ssh_conn_opts o = {0};
     int have_host;
     const char *target = resolve_target(ctx, name, &h, &have_host, &o);
+    if (have_host && host_is_local(&h)) {
+        char *why = xasprintf(_("%s is a demo host (its checks and jobs run on this machine): "
+                                "it has no host key to trust"),
+                              h.name);
+        host_clear(&h);
+        return cli_fail(why);
+    }
     o.hostkey_policy = SSH_HOSTKEY_ASK;
     ssh_cli_prompts(&o.prompts, yes);
     char *err = NULL;
@@ -302,7 +333,11 @@ static int host_name_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         OPT_STR("jump", 'j', N_("JUMP"), N_("the jump host (ProxyJump)"))
 static const struct cli_opt host_add_opts[] = {HOST_FIELD_OPTS, OPT_END};
 static const struct cli_opt host_edit_opts[] = {
-    HOST_FIELD_OPTS, OPT_STR("rename", 'R', N_("NEW"), N_("the host's new name")), OPT_END};
+    HOST_FIELD_OPTS, OPT_STR("rename", 'R', N_("NEW"), N_("the host's new name")),
+    OPT_ENUM("transport", 'T', "ssh|local",
+             N_("how it is reached: ssh, or local (its checks and jobs run on this machine, "
+                "as the demo's hosts)")),
+    OPT_END};
 static const struct cli_opt host_import_opts[] = {
     OPT_STR("file", 'f', N_("PATH"), N_("the ssh_config file (default ~/.ssh/config)")), OPT_END};
 static const struct cli_opt host_exec_opts[] = {

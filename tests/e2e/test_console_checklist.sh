@@ -77,7 +77,7 @@ run() {
 run en 80 24
 # a fresh store for the second language
 rm -f "$T_DB" "$T_DB-wal" "$T_DB-shm"
-UNYO_USER=$T_USER UNYO_NOW=$T_NOW "$T_BIN" demo --db "$T_DB" >/dev/null 2>&1
+UNYO_USER=$T_USER UNYO_NOW=$T_NOW "$T_BIN" demo --no-today --db "$T_DB" >/dev/null 2>&1
 marks="SELECT count(*) FROM checklist_events WHERE status IN ('ok','ng','skip')"
 n0=$(sqlite3 "$T_DB" "$marks")
 run ja 200 60

@@ -3,7 +3,8 @@
 # Assertions poll the screen with a timeout; sleeps are never the assertion.
 #
 #   . "$UNYO_TESTLIB/tmux.sh"
-#   t_init "$1"                 # the unyo binary
+#   t_init "$1"                 # the unyo binary; the store: `unyo demo --no-today`
+#                               # (T_DEMO_ARGS= for the demo's day so far, as `make run`)
 #   t_start 80 24 --lang ja     # starts `unyo --db STORE ARGS` (env: T_USER, T_NOW)
 #   t_keys j j o                # tmux send-keys (key names: Enter, Tab, Escape, C-d ...)
 #   t_type '温度が高い'          # literal text
@@ -28,7 +29,7 @@ t_init() {
     mkdir -p "$HOME" "$XDG_CONFIG_HOME/unyo" "$XDG_DATA_HOME"
     T_DB=$T_DIR/unyo.db
     trap t_cleanup EXIT
-    UNYO_USER=$T_USER UNYO_NOW=$T_NOW "$T_BIN" demo --db "$T_DB" >"$T_DIR/demo.log" 2>&1 ||
+    UNYO_USER=$T_USER UNYO_NOW=$T_NOW "$T_BIN" demo ${T_DEMO_ARGS---no-today} --db "$T_DB" >"$T_DIR/demo.log" 2>&1 ||
         t_fail "unyo demo failed: $(cat "$T_DIR/demo.log")"
 }
 
