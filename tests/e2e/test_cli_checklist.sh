@@ -52,6 +52,10 @@ u shift set 2026-11-02 early alice >/dev/null
 u shift set 2026-11-02 late bob >/dev/null
 out=$(u shift now)
 assert_contains "$out" "alice" "alice is on the early shift at 14:00"
+out=$(u shift set ２０２６／１１／０３ early alice)
+assert_contains "$out" "2026-11-03" "shift set takes a full-width day"
+out=$(u shift list --month ２０２６－１１ --csv)
+assert_contains "$out" "2026-11-03" "and shift list a full-width month"
 out=$(must_fail u shift set 2026-11-02 dawn bob)
 assert_contains "$out" "early" "an unknown shift names the known ones"
 
