@@ -4,7 +4,7 @@
 # out of range: NG), `:goto` with a full-width date in the Checklist and Reports
 # panes, the report's day prompt with 2026/11/20. A checklist note of two lines
 # shows its first line and ⏎ (never a literal \n) and Enter shows all of it; a
-# note of two lines in an incident's timeline shows both lines. The CLI takes
+# note of two lines in an incident's timeline or a handover shows both lines. The CLI takes
 # the same forms (--value ３１, --date ２０２６／１１／２３); a bad date exits 2.
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
@@ -34,6 +34,8 @@ ref=$(cli incident list --csv | sed -n 2p | cut -d, -f1)
 [[ $ref == INC-* ]] || t_fail "no incident in the demo store"
 cli incident step "$ref" note --note $'ベンダーに電話\n折り返し待ち' >"$T_DIR/cli.log" 2>&1 ||
     t_fail "incident note: $(cat "$T_DIR/cli.log")"
+cli handover sign --note $'空調の再確認\n業者は午後に来訪' >"$T_DIR/cli.log" 2>&1 ||
+    t_fail "handover sign: $(cat "$T_DIR/cli.log")"
 
 t_start 160 45 --lang ja --pane checklist
 t_wait "NG 1 │"
@@ -105,5 +107,15 @@ t_wait "ベンダーに電話"
 t_wait "折り返し待ち"
 t_assert_not 'ベンダーに電話\n'
 t_ok "a two-line note in the timeline shows both lines, no literal \\n"
+
+# ---- the handover: the signed note on two rows ----
+t_keys Escape
+t_keys :
+t_type "pane handover"
+t_keys Enter
+t_wait "メモ: 空調の再確認"
+t_wait "業者は午後に来訪"
+t_assert_not '空調の再確認\n'
+t_ok "a two-line handover note shows both lines"
 t_keys q
 t_wait_exit
