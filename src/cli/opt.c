@@ -1,6 +1,7 @@
 #include "opt.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ static char *norm_value(const struct cli_opt *o, const char *text)
     case CLI_TIME:
         return input_norm_date(text);
     case CLI_INT:
+    case CLI_NUM:
         return input_norm(text);
     default:
         return xstrdup(text);
@@ -129,6 +131,15 @@ static int check_norm(const struct cli_opt *o, const char *text, const char *sho
             return -1;
         }
         break;
+    case CLI_NUM: {
+        char *end;
+        double v = *text ? strtod(text, &end) : 0;
+        if (!*text || *end || !isfinite(v)) {
+            set_err(err, _("%s: \"%s\" is not a number"), name, shown);
+            return -1;
+        }
+        break;
+    }
     case CLI_ENUM:
         if (!enum_ok(o->choices, text)) {
             set_err(err, _("%s takes %s, not %s"), name, o->choices, shown);

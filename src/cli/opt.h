@@ -24,6 +24,7 @@ enum cli_type {
     CLI_MONTH, /* YYYY-MM */
     CLI_TIME,  /* "YYYY-MM-DD HH:MM" JST (time_parse) */
     CLI_ENUM,  /* one of choices ("low|medium|high") */
+    CLI_NUM,   /* a decimal number ("31.5", "-3"; full-width "３１．５" too) */
 };
 
 /* cli_opt.flags */
@@ -80,6 +81,10 @@ struct cli_opt {
 #define OPT_ENUM(n, s, c, h)                                                                       \
     {                                                                                              \
         .name = n, .short_name = s, .type = CLI_ENUM, .choices = c, .help = h                      \
+    }
+#define OPT_NUM(n, s, a, h)                                                                        \
+    {                                                                                              \
+        .name = n, .short_name = s, .type = CLI_NUM, .arg = a, .help = h                           \
     }
 #define OPT_END                                                                                    \
     {                                                                                              \

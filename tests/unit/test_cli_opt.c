@@ -213,6 +213,24 @@ static void test_full_width(void **state)
     assert_int_equal(cli_int(&a, "offset", 50), 0);
     assert_string_equal(cli_str(&a, "note"), "３１"); /* free text is kept as typed */
     cli_args_free(&a);
+    /* a decimal number (checklist mark --value) */
+    static const struct cli_opt num[] = {OPT_NUM("value", 'v', "VALUE", NULL), OPT_END};
+    const struct cli_verb nv = {"mark", NULL, num, run, NULL, 0};
+    assert_int_equal(parse(&nv, "--value ３１．５", &a), 0);
+    assert_string_equal(cli_str(&a, "value"), "31.5");
+    cli_args_free(&a);
+    assert_int_equal(parse(&nv, "-v －３", &a), 0);
+    assert_string_equal(cli_str(&a, "value"), "-3");
+    cli_args_free(&a);
+    char *err = NULL;
+    long unused;
+    assert_int_equal(cli_check_value(&num[0], "３ｘ", &unused, &err), -1);
+    assert_string_equal(err, "--value: \"３ｘ\" is not a number");
+    free(err);
+    const char *nbad[] = {"--value abc", "--value 3x", "--value ", "--value inf", "--value nan"};
+    for (size_t i = 0; i < sizeof nbad / sizeof *nbad; i++)
+        if (parse(&nv, nbad[i], &a) != EXIT_USAGE)
+            fail_msg("accepted: %s", nbad[i]);
     const char *bad[] = {"--limit ３ｘ", "--date ２０２６／１３／０１", "--date 2026/12-07",
                          "--month ２０２６／１３", "--at ２０２６／１２／０７　２５：００"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
