@@ -10,6 +10,7 @@
 #include "changes.h"
 #include "cmdb.h"
 #include "i18n.h"
+#include "input_norm.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
@@ -365,8 +366,9 @@ static void build_detail(struct ch_model *m)
         text_fit(&sb, change_status_name(e->kind), 14);
         sb_putc(&sb, ' ');
         text_fit(&sb, e->operator_login ? e->operator_login : "", 10);
-        ui_lines_addf(&m->lines, STYLE_NORMAL, "  %s  %s %s", jst(ledger_iso(e->at, iso), a),
-                      sb.buf, e->note ? e->note : "");
+        char *head = xasprintf("  %s  %s ", jst(ledger_iso(e->at, iso), a), sb.buf);
+        ui_lines_add_note(&m->lines, STYLE_NORMAL, head, e->note);
+        free(head);
         sb_free(&sb);
     }
     change_clear(&c);
@@ -776,9 +778,10 @@ static const char *risk_choices[3];
 static int parse_window(struct ui_field *fl, const char *text, int64_t *ms)
 {
     *ms = 0;
-    if (!*text)
-        return 0;
-    if (time_parse(text, ms) != 0) {
+    char *n = input_norm_date(text); /* "２０２６／１１／２８　２２：００" */
+    int bad = *n && time_parse(n, ms) != 0;
+    free(n);
+    if (bad) {
         free(fl->error);
         fl->error = xstrdup(_("a time like 2026-11-28 22:00 (JST)"));
         return -1;

@@ -9,6 +9,7 @@
 #include "hosts.h"
 #include "i18n.h"
 #include "incidents.h"
+#include "input_norm.h"
 #include "sla.h"
 #include "screens.h"
 #include "store.h"
@@ -133,8 +134,7 @@ static long cl_fetch(void *data, long from, long n, struct table_row *rows)
         r->cell[3] = xstrdup(it->host_name ? it->host_name : "");
         r->cell[4] = it->overdue ? xasprintf(_("due %s"), it->due_day) : xstrdup(it->period_text);
         r->cell[5] = xstrdup(value);
-        const char *note = checklist_item_note(it);
-        r->cell[6] = xstrdup(note ? note : "");
+        r->cell[6] = text_one_line(checklist_item_note(it)); /* "first line ⏎" */
         r->cell[7] = xstrdup(it->who_name ? it->who_name : "");
         r->cell[8] = xstrdup(when);
         r->style = it->overdue ? STYLE_OVERDUE : STYLE_NORMAL;
@@ -542,12 +542,8 @@ static void start_add(struct cl_model *m)
     free(labels);
 }
 
-static void change_day(struct cl_model *m, int delta)
+static void show_day(struct cl_model *m, struct civil_date d)
 {
-    struct civil_date d;
-    if (civil_parse(m->day, &d) != 0)
-        return;
-    d = civil_add_days(d, delta);
     char today[11];
     ui_today(today);
     char next[11];
@@ -561,16 +557,41 @@ static void change_day(struct cl_model *m, int delta)
     table_goto(&m->table, 0);
 }
 
+static void change_day(struct cl_model *m, int delta)
+{
+    struct civil_date d;
+    if (civil_parse(m->day, &d) != 0)
+        return;
+    show_day(m, civil_add_days(d, delta));
+}
+
+/* ":goto 2026/12/07" (full-width too): that day's checklist. 0 when arg is not
+ * a date (then it is a row number). */
+static int goto_day(struct cl_model *m, const char *arg)
+{
+    char *n = input_norm_date(arg);
+    struct civil_date d;
+    int is_day = strlen(n) == 10 && civil_parse(n, &d) == 0;
+    free(n);
+    if (is_day)
+        show_day(m, d);
+    return is_day;
+}
+
 static int cl_action(struct pane *p, const char *a)
 {
     struct cl_model *m = p->data;
+    if (!m->detail && strncmp(a, "goto ", 5) == 0 && goto_day(m, a + 5))
+        return 1;
     if (ui_list_is_shared(a) || strncmp(a, "goto ", 5) == 0)
         return ui_list_action(&m->list, a, p->h > 4 ? p->h - 2 : 1);
     if (m->detail)
         return ui_lines_scroll(&m->lines, a, p->h > 4 ? p->h - 2 : 1);
     const struct checklist_item *it = selected_item(m);
-    if (strcmp(a, "open") == 0 && it && it->n_results &&
-        (it->status == CHECK_NG || it->status == CHECK_SKIP || it->n_results > 1)) {
+    if (strcmp(a, "open") == 0 && it &&
+        ((it->n_results &&
+          (it->status == CHECK_NG || it->status == CHECK_SKIP || it->n_results > 1)) ||
+         (it->note && strchr(it->note, '\n')))) { /* the row shows "first line ⏎" */
         open_detail(m, it, p->w > 20 ? p->w : 80);
         return 1;
     }

@@ -14,6 +14,7 @@
 #include "operators.h"
 #include "screens.h"
 #include "store.h"
+#include "textwidth.h"
 #include "timefmt.h"
 #include "ui.h"
 #include "ui_filter.h"
@@ -77,6 +78,19 @@ static void add_text(struct ho_model *m, int style, const char *fmt, ...)
     add_line(m, style, s);
 }
 
+/* head (a format with one %s) and a note of any number of lines: the further
+ * lines indented below the first, never a literal "\n". */
+static void add_note(struct ho_model *m, int style, const char *head_fmt, const char *note)
+{
+    char *head = xasprintf(head_fmt, "");
+    char **rows;
+    size_t n = text_note_rows(head, note, &rows);
+    for (size_t i = 0; i < n; i++)
+        add_line(m, style, rows[i]);
+    free(rows);
+    free(head);
+}
+
 static void jst(const char *iso, char *out, size_t size)
 {
     int64_t ms;
@@ -133,7 +147,7 @@ static void latest_record_lines(struct ho_model *m)
         else
             add_text(m, STYLE_STATUS_NG, "%s", _("  not acknowledged yet (A acknowledges)"));
         if (h->note && *h->note)
-            add_text(m, STYLE_NORMAL, _("  note: %s"), h->note);
+            add_note(m, STYLE_NORMAL, _("  note: %s"), h->note);
     }
     handover_records_free(&r);
     add_line(m, STYLE_NORMAL, xstrdup(""));
@@ -232,10 +246,11 @@ static void build_history(struct ho_model *m)
         const struct handover_record *h = &m->hist.items[i];
         char at[32];
         jst(h->signed_at, at, sizeof at);
+        char *note = text_one_line(h->note); /* one row: "first line ⏎" */
         add_text(m, h->acked_at ? STYLE_NORMAL : STYLE_STATUS_TODO, "  %s  %-8s %s → %s  %s%s%s",
                  at, h->shift ? h->shift : "", h->from_login, h->to_login ? h->to_login : "*",
-                 h->acked_at ? _("acknowledged") : _("not acknowledged"),
-                 h->note && *h->note ? "  " : "", h->note && *h->note ? h->note : "");
+                 h->acked_at ? _("acknowledged") : _("not acknowledged"), *note ? "  " : "", note);
+        free(note);
     }
     if (!m->hist.count)
         add_text(m, STYLE_DIM, "  %s", _("none"));
@@ -249,7 +264,7 @@ static void build_record(struct ho_model *m, const struct handover_record *h)
     add_text(m, STYLE_HEADER, _("Handover signed by %s at %s (Esc or H returns)"), h->from_login,
              at);
     if (h->note)
-        add_text(m, STYLE_NORMAL, _("Note: %s"), h->note);
+        add_note(m, STYLE_NORMAL, _("Note: %s"), h->note);
     if (h->acked_at) {
         char ack[32];
         jst(h->acked_at, ack, sizeof ack);

@@ -10,6 +10,7 @@
 #include "checks.h"
 #include "hosts.h"
 #include "i18n.h"
+#include "input_norm.h"
 #include "screens.h"
 #include "ssh_view.h"
 #include "store.h"
@@ -314,9 +315,10 @@ static int submit_host(struct ui_form *f, void *data, char **err)
     hf.ssh_jump = v[8];
     hf.ssh_port = -1;
     int rc = 0;
-    if (v[7] && *v[7]) {
+    char *port_text = input_norm(v[7]); /* "２２" */
+    if (port_text && *port_text) {
         char *end;
-        long port = strtol(v[7], &end, 10);
+        long port = strtol(port_text, &end, 10);
         if (*end || port < 1 || port > 65535) {
             ui_form_field(f, 7)->error = xstrdup(_("a port number 1-65535, or empty"));
             rc = -1;
@@ -325,6 +327,7 @@ static int submit_host(struct ui_form *f, void *data, char **err)
     } else {
         hf.ssh_port = r->name ? 0 : -1;
     }
+    free(port_text);
     if (rc == 0) {
         char id[ID_LEN + 1];
         rc =

@@ -74,6 +74,17 @@ void incd_text(struct views *v, const char *label, const char *text)
     }
 }
 
+void incd_note(struct views *v, int style, const char *head, const char *note)
+{
+    char **rows;
+    size_t n = text_note_rows(head, note, &rows);
+    for (size_t i = 0; i < n; i++) {
+        incd_add(v, style, "%s", rows[i]);
+        free(rows[i]);
+    }
+    free(rows);
+}
+
 /* The keys of a detail view, below a blank line. */
 void incd_keys(struct views *v, const char *keys)
 {
@@ -142,12 +153,13 @@ int incd_build_incident(struct inc_model *m, char **err)
     if (incident_events(m->st, inc.id, &ev, &nev, err) == 0) {
         for (size_t i = 0; i < nev; i++) {
             char *at = inc_jst(ev[i].at);
-            incd_add(
-                v, strcmp(ev[i].kind, "sla_breached") == 0 ? STYLE_STATUS_NG : STYLE_NORMAL,
-                "  %s  %s %s %s", at, incd_padw(incident_status_name(ev[i].kind), 18),
+            char *head = xasprintf(
+                "  %s  %s %s ", at, incd_padw(incident_status_name(ev[i].kind), 18),
                 incd_padw(ev[i].operator_name ? ev[i].operator_name : inc_nz(ev[i].operator_login),
-                          12),
-                ev[i].note ? ev[i].note : "");
+                          12));
+            incd_note(v, strcmp(ev[i].kind, "sla_breached") == 0 ? STYLE_STATUS_NG : STYLE_NORMAL,
+                      head, ev[i].note);
+            free(head);
             free(at);
         }
         ledger_events_free(ev, nev);

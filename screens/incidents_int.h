@@ -118,6 +118,8 @@ void incd_clear(struct views *v);
 void incd_add(struct views *v, int style, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void incd_text(struct views *v, const char *label, const char *text);
+/* A timeline row: head and the note, its further lines indented below it. */
+void incd_note(struct views *v, int style, const char *head, const char *note);
 void incd_keys(struct views *v, const char *keys);
 const char *incd_padw(const char *s, int w);
 int incd_build_incident(struct inc_model *m, char **err);

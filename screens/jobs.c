@@ -322,8 +322,9 @@ static void build_detail(struct jb_model *m)
         text_fit(&sb, jobs_state_name(e->kind), 16);
         sb_putc(&sb, ' ');
         text_fit(&sb, e->operator_login ? e->operator_login : "", 10);
-        ui_lines_addf(&m->lines, state_style(e->kind), "  %s  %s %s", at, sb.buf,
-                      e->note ? e->note : "");
+        char *head = xasprintf("  %s  %s ", at, sb.buf);
+        ui_lines_add_note(&m->lines, state_style(e->kind), head, e->note);
+        free(head);
         sb_free(&sb);
     }
     ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Output"));

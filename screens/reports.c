@@ -16,6 +16,7 @@
 
 #include "calendar.h"
 #include "i18n.h"
+#include "input_norm.h"
 #include "ledger_io.h"
 #include "paths.h"
 #include "report_daily.h"
@@ -847,44 +848,68 @@ static void ask_export(struct rp_model *m)
 }
 
 /* ---- choosing the period ---- */
+/* Sets the daily or monthly period from what was typed ("2026/12/07",
+ * "２０２６－１２", src/input_norm.h): 0, or -1 when it is neither a date nor
+ * a month. want: RP_DAILY or RP_MONTHLY only, or RP_NKINDS for either. */
+static int set_day_or_month(struct rp_model *m, const char *text, enum rp_kind want)
+{
+    char *n = input_norm_date(text);
+    struct civil_date d;
+    int y, mo, rc = -1;
+    if (want != RP_MONTHLY && strlen(n) == 10 && civil_parse(n, &d) == 0) {
+        snprintf(m->day, sizeof m->day, "%s", n);
+        m->kind = RP_DAILY;
+        rc = 0;
+    } else if (want != RP_DAILY && parse_month(n, &y, &mo) == 0 && set_month(m, y, mo) == 0) {
+        m->kind = RP_MONTHLY;
+        rc = 0;
+    }
+    free(n);
+    return rc;
+}
+
 static int period_submit(const char *text, void *data, char **err)
 {
     struct rp_model *m = data;
     struct civil_date a, b;
     if (m->kind == RP_DAILY) {
-        if (strlen(text) != 10 || civil_parse(text, &a) != 0) {
+        if (set_day_or_month(m, text, RP_DAILY) != 0) {
             set_err(err, _("the date must be YYYY-MM-DD, not %s"), text);
             return -1;
         }
-        snprintf(m->day, sizeof m->day, "%s", text);
     } else if (m->kind == RP_MONTHLY) {
-        int y, mo;
-        if (parse_month(text, &y, &mo) != 0 || set_month(m, y, mo) != 0) {
+        if (set_day_or_month(m, text, RP_MONTHLY) != 0) {
             set_err(err, _("the month must be YYYY-MM, not %s"), text);
             return -1;
         }
     } else {
+        /* "2026-04-01 .. 2026-09-30", "2026/4/1 2026/9/30", "２０２６／４／１～２０２６／９／３０"
+         */
+        char *all = input_norm(text);
         char f[32] = "", t[32] = "";
-        const char *dots = strstr(text, "..");
+        const char *dots = strstr(all, "..");
+        size_t seplen = 2;
+        if (!dots)
+            dots = strchr(all, '~'), seplen = 1;
         if (dots)
-            snprintf(f, sizeof f, "%.*s", (int)(dots - text), text),
-                snprintf(t, sizeof t, "%s", dots + 2);
-        else if (sscanf(text, "%31s %31s", f, t) != 2)
+            snprintf(f, sizeof f, "%.*s", (int)(dots - all), all),
+                snprintf(t, sizeof t, "%s", dots + seplen);
+        else if (sscanf(all, "%31s %31s", f, t) != 2)
             f[0] = 0;
-        char *fs = f, *ts = t;
-        while (*fs == ' ')
-            fs++;
-        while (*ts == ' ')
-            ts++;
-        for (char *e = fs + strlen(fs); e > fs && e[-1] == ' ';)
-            *--e = 0;
-        if (strlen(fs) != 10 || strlen(ts) != 10 || civil_parse(fs, &a) != 0 ||
-            civil_parse(ts, &b) != 0 || civil_to_days(b) < civil_to_days(a)) {
+        free(all);
+        char *fs = input_norm_date(f), *ts = input_norm_date(t);
+        int bad = strlen(fs) != 10 || strlen(ts) != 10 || civil_parse(fs, &a) != 0 ||
+                  civil_parse(ts, &b) != 0 || civil_to_days(b) < civil_to_days(a);
+        if (!bad) {
+            memcpy(m->from, fs, sizeof m->from); /* both are 10 characters and a NUL */
+            memcpy(m->to, ts, sizeof m->to);
+        }
+        free(fs);
+        free(ts);
+        if (bad) {
             set_err(err, "%s", _("give the period as YYYY-MM-DD .. YYYY-MM-DD"));
             return -1;
         }
-        memcpy(m->from, fs, sizeof m->from); /* both are 10 characters and a NUL */
-        memcpy(m->to, ts, sizeof m->to);
     }
     rebuild(m, 1);
     return 0;
@@ -929,6 +954,11 @@ static int rp_action(struct pane *p, const char *a)
         rebuild(m, 1);
     } else if (streq(a, "reports.today")) {
         set_today(m, m->kind);
+        rebuild(m, 1);
+    } else if (strncmp(a, "goto ", 5) == 0) {
+        /* ":goto 2026/12/07" opens that day's report, ":goto 2026-12" the month's */
+        if (set_day_or_month(m, a + 5, RP_NKINDS) != 0)
+            return 0;
         rebuild(m, 1);
     } else if (streq(a, "reports.period")) {
         ask_period(m);

@@ -7,6 +7,7 @@
 #include "calendar.h"
 #include "due.h"
 #include "i18n.h"
+#include "input_norm.h"
 #include "incidents.h"
 #include "paths.h"
 #include "store.h"
@@ -638,20 +639,15 @@ static int find_host(struct store *st, const struct tmpl *t, const char *host, c
 static int parse_value(const char *text, double *out, char **err)
 {
     char *end;
-    const char *p = text;
-    while (*p == ' ')
-        p++;
+    char *n = input_norm(text); /* "３１．５", "－３", "　31 " */
+    const char *p = n;
     double v = *p ? strtod(p, &end) : 0;
-    if (!*p || end == p || !isfinite(v)) {
+    if (!*p || end == p || *end || !isfinite(v)) {
+        free(n);
         set_err(err, _("\"%s\" is not a number"), text);
         return -1;
     }
-    while (*end == ' ')
-        end++;
-    if (*end) {
-        set_err(err, _("\"%s\" is not a number"), text);
-        return -1;
-    }
+    free(n);
     *out = v;
     return 0;
 }

@@ -1,5 +1,6 @@
 #include "textwidth.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -218,4 +219,67 @@ void text_fit(struct strbuf *sb, const char *s, int width)
 void text_fit_right(struct strbuf *sb, const char *s, int width)
 {
     fit(sb, s, width, 1);
+}
+
+char *text_first_line(const char *s, const char **rest)
+{
+    if (rest)
+        *rest = NULL;
+    if (!s)
+        return xstrdup("");
+    while (*s == '\n' || *s == '\r')
+        s++; /* blank lines before the text */
+    const char *nl = strchr(s, '\n');
+    size_t n = nl ? (size_t)(nl - s) : strlen(s);
+    char *line = xmalloc(n + 1);
+    memcpy(line, s, n);
+    line[n] = '\0';
+    if (n > 0 && line[n - 1] == '\r')
+        line[n - 1] = '\0';
+    if (nl && rest) {
+        const char *r = nl + 1;
+        while (*r == '\n' || *r == '\r' || *r == ' ' || *r == '\t')
+            r++;
+        if (*r)
+            *rest = nl + 1;
+    }
+    return line;
+}
+
+char *text_one_line(const char *s)
+{
+    const char *rest;
+    char *line = text_first_line(s, &rest);
+    if (!rest)
+        return line;
+    char *out = xasprintf("%s ⏎", line);
+    free(line);
+    return out;
+}
+
+size_t text_note_rows(const char *head, const char *note, char ***rows)
+{
+    const char *rest;
+    char *first = text_first_line(note, &rest);
+    size_t n = 1;
+    char **v = xmalloc(sizeof *v);
+    v[0] = xasprintf("%s%s", head ? head : "", first);
+    free(first);
+    int indent = text_width(head ? head : "");
+    while (rest) {
+        const char *next;
+        char *line = text_first_line(rest, &next);
+        /* text_first_line skips blank lines before a line: keep them as rows */
+        for (const char *p = rest; *p == '\n' || *p == '\r'; p++)
+            if (*p == '\n') {
+                v = xrealloc(v, (n + 1) * sizeof *v);
+                v[n++] = xstrdup("");
+            }
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        v[n++] = xasprintf("%*s%s", indent, "", line);
+        free(line);
+        rest = next;
+    }
+    *rows = v;
+    return n;
 }

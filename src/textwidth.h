@@ -23,6 +23,19 @@ int text_width(const char *s);
  * and DEL as "\x1b"-style escapes (newline and tab as "\n" / "\t" unless
  * keep_newlines), invalid UTF-8 bytes as "\xNN". */
 void text_sanitize(struct strbuf *sb, const char *s, int keep_newlines);
+/* A note of several lines in one row (a timeline row, a table cell) shows its
+ * first line, never a literal "\n". text_first_line returns the first line of
+ * s (NULL gives "", a CR before the LF dropped) malloc'd, and sets *rest (may
+ * be NULL) to the text after it, or NULL when nothing but blank lines follows.
+ * text_one_line is the first line with " ⏎" after it when more follows. */
+char *text_first_line(const char *s, const char **rest);
+char *text_one_line(const char *s);
+/* A timeline row of a detail view: head followed by the note's first line,
+ * then each further line of the note on a row of its own, indented to where
+ * the note starts (head's display width), so the whole note is shown and no
+ * literal "\n". Returns the number of rows (>= 1) and sets *rows to a malloc'd
+ * array of malloc'd strings (free each, then the array). */
+size_t text_note_rows(const char *head, const char *note, char ***rows);
 /* Appends s sanitized and fitted to exactly width cells: padded with spaces,
  * or cut at a character boundary with "…" marking the cut. */
 void text_fit(struct strbuf *sb, const char *s, int width);

@@ -306,7 +306,7 @@ static int checklist_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 static const struct cli_opt checklist_list_opts[] = {
     OPT_DATE("date", 'd', N_("the day (default: today, JST)")), OPT_END};
 static const struct cli_opt checklist_mark_opts[] = {
-    OPT_STR("value", 'v', N_("VALUE"), N_("the value read (its range decides OK or NG)")),
+    OPT_NUM("value", 'v', N_("VALUE"), N_("the value read (its range decides OK or NG)")),
     OPT_STR("note", 'n', N_("TEXT"), N_("a note kept with the mark")),
     OPT_STR("reason", 'r', N_("TEXT"), N_("why the item is skipped (skip needs it)")),
     OPT_STR("host", 'h', N_("HOST"), N_("the host of a per-host item")),

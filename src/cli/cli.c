@@ -156,7 +156,8 @@ static void print_usage(const struct cli_command *c, const char *verb)
 
 static const char *type_name(enum cli_type t)
 {
-    static const char *const names[] = {"flag", "string", "int", "date", "month", "time", "enum"};
+    static const char *const names[] = {"flag",  "string", "int",  "date",
+                                        "month", "time",   "enum", "number"};
     return names[t];
 }
 

@@ -1,11 +1,13 @@
 #include "opt.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
 #include "i18n.h"
+#include "input_norm.h"
 #include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
@@ -18,7 +20,27 @@ static size_t nopts(const struct cli_verb *v)
     return n;
 }
 
-int cli_parse_count(const char *name, const char *text, long min, long max, long *out, char **err)
+/* The text as the option's parser reads it: a date, month, time or whole
+ * number typed on a Japanese keyboard ("２０２６／１２／０７", "３１") folded
+ * (src/input_norm.h); other values as typed. Malloc'd. */
+static char *norm_value(const struct cli_opt *o, const char *text)
+{
+    switch (o->type) {
+    case CLI_DATE:
+    case CLI_MONTH:
+    case CLI_TIME:
+        return input_norm_date(text);
+    case CLI_INT:
+    case CLI_NUM:
+        return input_norm(text);
+    default:
+        return xstrdup(text);
+    }
+}
+
+/* shown: the text as typed, for the message */
+static int count_ok(const char *name, const char *text, const char *shown, long min, long max,
+                    long *out, char **err)
 {
     const char *p = text ? text : "";
     if (*p == '+' || *p == '-')
@@ -27,17 +49,25 @@ int cli_parse_count(const char *name, const char *text, long min, long max, long
     for (const char *q = p; *q; q++)
         digits &= *q >= '0' && *q <= '9';
     if (!digits) {
-        set_err(err, _("%s takes a whole number, not %s"), name, text ? text : "");
+        set_err(err, _("%s takes a whole number, not %s"), name, shown ? shown : "");
         return -1;
     }
     errno = 0;
     long v = strtol(text, NULL, 10);
     if (errno == ERANGE || v < min || v > max) {
-        set_err(err, _("%s takes a whole number from %ld to %ld, not %s"), name, min, max, text);
+        set_err(err, _("%s takes a whole number from %ld to %ld, not %s"), name, min, max, shown);
         return -1;
     }
     *out = v;
     return 0;
+}
+
+int cli_parse_count(const char *name, const char *text, long min, long max, long *out, char **err)
+{
+    char *n = input_norm(text ? text : "");
+    int rc = count_ok(name, n, text, min, max, out, err);
+    free(n);
+    return rc;
 }
 
 static int month_ok(const char *s)
@@ -64,7 +94,9 @@ static int enum_ok(const char *choices, const char *s)
     return 0;
 }
 
-int cli_check_value(const struct cli_opt *o, const char *text, long *num, char **err)
+/* text: the folded value; shown: as typed, for the message */
+static int check_norm(const struct cli_opt *o, const char *text, const char *shown, long *num,
+                      char **err)
 {
     char name[64];
     snprintf(name, sizeof name, "--%s", o->name);
@@ -80,33 +112,50 @@ int cli_check_value(const struct cli_opt *o, const char *text, long *num, char *
         }
         break;
     case CLI_INT:
-        return cli_parse_count(name, text, o->min, o->max, num, err);
+        return count_ok(name, text, shown, o->min, o->max, num, err);
     case CLI_DATE:
         if (civil_parse(text, &d) != 0) {
-            set_err(err, _("%s takes a date YYYY-MM-DD, not %s"), name, text);
+            set_err(err, _("%s takes a date YYYY-MM-DD, not %s"), name, shown);
             return -1;
         }
         break;
     case CLI_MONTH:
         if (!month_ok(text)) {
-            set_err(err, _("%s takes a month YYYY-MM, not %s"), name, text);
+            set_err(err, _("%s takes a month YYYY-MM, not %s"), name, shown);
             return -1;
         }
         break;
     case CLI_TIME:
         if (time_parse(text, &ms) != 0) {
-            set_err(err, _("%s takes a time such as \"2026-11-22 09:30\", not %s"), name, text);
+            set_err(err, _("%s takes a time such as \"2026-11-22 09:30\", not %s"), name, shown);
             return -1;
         }
         break;
+    case CLI_NUM: {
+        char *end;
+        double v = *text ? strtod(text, &end) : 0;
+        if (!*text || *end || !isfinite(v)) {
+            set_err(err, _("%s: \"%s\" is not a number"), name, shown);
+            return -1;
+        }
+        break;
+    }
     case CLI_ENUM:
         if (!enum_ok(o->choices, text)) {
-            set_err(err, _("%s takes %s, not %s"), name, o->choices, text);
+            set_err(err, _("%s takes %s, not %s"), name, o->choices, shown);
             return -1;
         }
         break;
     }
     return 0;
+}
+
+int cli_check_value(const struct cli_opt *o, const char *text, long *num, char **err)
+{
+    char *n = norm_value(o, text);
+    int rc = check_norm(o, n, text, num, err);
+    free(n);
+    return rc;
 }
 
 /* "unyo NOUN: msg" (sanitised: it may echo what was typed), then the verb's
@@ -159,8 +208,19 @@ static int take_value(struct cli_args *a, const struct cli_opt *o, const char *t
 {
     size_t i = (size_t)(o - a->v->opts);
     long num = 0;
-    if (cli_check_value(o, text, &num, err) != 0)
+    char *n = norm_value(o, text);
+    if (check_norm(o, n, text, &num, err) != 0) {
+        free(n);
         return -1;
+    }
+    if (strcmp(n, text) == 0) {
+        free(n);
+    } else {
+        /* handlers read the folded value; the args keep it */
+        a->owned = xrealloc(a->owned, (a->nowned + 1) * sizeof *a->owned);
+        a->owned[a->nowned++] = n;
+        text = n;
+    }
     a->count[i]++;
     a->val[i] = text;
     a->num[i] = num;
@@ -269,6 +329,9 @@ void cli_args_free(struct cli_args *a)
     free(a->val);
     free(a->num);
     free(a->argv);
+    for (size_t i = 0; i < a->nowned; i++)
+        free(a->owned[i]);
+    free(a->owned);
     memset(a, 0, sizeof *a);
 }
 

@@ -24,6 +24,7 @@ enum cli_type {
     CLI_MONTH, /* YYYY-MM */
     CLI_TIME,  /* "YYYY-MM-DD HH:MM" JST (time_parse) */
     CLI_ENUM,  /* one of choices ("low|medium|high") */
+    CLI_NUM,   /* a decimal number ("31.5", "-3"; full-width "３１．５" too) */
 };
 
 /* cli_opt.flags */
@@ -81,6 +82,10 @@ struct cli_opt {
     {                                                                                              \
         .name = n, .short_name = s, .type = CLI_ENUM, .choices = c, .help = h                      \
     }
+#define OPT_NUM(n, s, a, h)                                                                        \
+    {                                                                                              \
+        .name = n, .short_name = s, .type = CLI_NUM, .arg = a, .help = h                           \
+    }
 #define OPT_END                                                                                    \
     {                                                                                              \
         .name = NULL                                                                               \
@@ -106,7 +111,9 @@ struct cli_verb {
     unsigned flags;
 };
 
-/* What the parser found. The values point into argv. */
+/* What the parser found. The values point into argv, except a date, month,
+ * time or number typed full-width ("２０２６／１２／０７"): its folded form
+ * ("2026-12-07", src/input_norm.h) is kept in owned. */
 struct cli_args {
     const char *noun;
     const char *verb; /* the verb as typed, NULL for a noun without verbs */
@@ -118,6 +125,8 @@ struct cli_args {
     const char **val;  /* the last value */
     long *num;         /* CLI_INT: the last value */
     const char ***all; /* CLI_REPEAT: every value, NULL-terminated */
+    char **owned;      /* folded values, freed by cli_args_free */
+    size_t nowned;
 };
 
 /* Parses argv[0..argc) (what follows the verb) for verb v of noun. 0, or
@@ -135,12 +144,13 @@ long cli_int(const struct cli_args *a, const char *name, long dflt);
 const char **cli_all(const struct cli_args *a, const char *name, size_t *n);
 
 /* Reads text as a whole number from min to max for option name ("--limit"):
- * digits with an optional sign, nothing else. 0, or -1 with *err (translated,
- * naming the option and the text). CLI_INT options and numeric operands go
- * through it. */
+ * digits with an optional sign, nothing else, after input_norm (full-width
+ * digits and minus, spaces around). 0, or -1 with *err (translated, naming the
+ * option and the text). CLI_INT options and numeric operands go through it. */
 int cli_parse_count(const char *name, const char *text, long min, long max, long *out, char **err);
 
-/* The text value of one option typed on a command line: 0, or -1 with *err
+/* The text value of one option typed on a command line, a date, month, time or
+ * number folded first (input_norm_date, input_norm): 0, or -1 with *err
  * (translated, naming the option and the text). */
 int cli_check_value(const struct cli_opt *o, const char *text, long *num, char **err);
 

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "input_norm.h"
 #include "shifts.h"
 #include "store.h"
 #include "timefmt.h"
@@ -86,16 +87,18 @@ static int shift_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         } else if (cli_open_store(ctx, &st, 1) != 0) {
             rc = EXIT_FAIL;
         } else {
-            rc = shift_set(st, &defs, a->argv[0], a->argv[1], a->argv[2], NULL, &err);
+            char *day = input_norm_date(a->argv[0]); /* "２０２６／１２／０７" */
+            rc = shift_set(st, &defs, day, a->argv[1], a->argv[2], NULL, &err);
             store_close(st);
             if (rc != 0) {
                 rc = cli_fail(err);
             } else {
                 const struct shift_def *d = shift_def_find(&defs, a->argv[1]);
-                printf(_("%s %s (%s-%s): %s\n"), a->argv[0], shift_name(&defs, a->argv[1]),
-                       d->start, d->end, a->argv[2]);
+                printf(_("%s %s (%s-%s): %s\n"), day, shift_name(&defs, a->argv[1]), d->start,
+                       d->end, a->argv[2]);
                 rc = EXIT_OK;
             }
+            free(day);
         }
     } else if (streq(verb, "clear")) {
         if (a->argc != 2) {
@@ -103,7 +106,9 @@ static int shift_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         } else if (cli_open_store(ctx, &st, 1) != 0) {
             rc = EXIT_FAIL;
         } else {
-            rc = shift_clear(st, a->argv[0], a->argv[1], &err);
+            char *day = input_norm_date(a->argv[0]);
+            rc = shift_clear(st, day, a->argv[1], &err);
+            free(day);
             store_close(st);
             rc = rc != 0 ? cli_fail(err) : EXIT_OK;
         }

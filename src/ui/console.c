@@ -674,7 +674,8 @@ static int run_command(const char *text, void *data, char **err)
     } else if (strcmp(cmd, "goto") == 0) {
         char *a = xasprintf("goto %s", arg ? arg : "");
         if (!p || p->open_error || !p->ops->action(p, a)) {
-            set_err(err, _("goto needs a row number in a list"));
+            set_err(err, _("goto needs a row number in a list, or a date in the Checklist "
+                           "and Reports panes"));
             rc = -1;
         }
         free(a);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "input_norm.h"
 #include "ui_filter.h"
 #include "ui_table.h"
 #include "ui_view.h"
@@ -124,7 +125,9 @@ int ui_list_action(struct ui_list *l, const char *a, int page)
         return 1;
     }
     if (strncmp(a, "goto ", 5) == 0) {
-        table_goto(l->t, atol(a + 5) - 1);
+        char *n = input_norm(a + 5); /* "３" */
+        table_goto(l->t, atol(n) - 1);
+        free(n);
         return 1;
     }
     return table_action(l->t, a);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "textwidth.h"
 #include "ui_filter.h"
 #include "ui_table.h"
 #include "util.h"
@@ -44,6 +45,15 @@ void ui_lines_addf(struct ui_lines *l, int style, const char *fmt, ...)
     char *s = xvasprintf(fmt, ap);
     va_end(ap);
     ui_lines_add(l, style, s);
+}
+
+void ui_lines_add_note(struct ui_lines *l, int style, const char *head, const char *note)
+{
+    char **rows;
+    size_t n = text_note_rows(head, note, &rows);
+    for (size_t i = 0; i < n; i++)
+        ui_lines_add(l, style, rows[i]);
+    free(rows);
 }
 
 int ui_lines_scroll(struct ui_lines *l, const char *a, int page)

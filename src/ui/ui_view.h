@@ -28,6 +28,9 @@ void ui_lines_free(struct ui_lines *l);
 void ui_lines_add(struct ui_lines *l, int style, char *text);
 void ui_lines_addf(struct ui_lines *l, int style, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A timeline row: head, then the note's first line, and its further lines
+ * indented below it (text_note_rows), never a literal "\n". */
+void ui_lines_add_note(struct ui_lines *l, int style, const char *head, const char *note);
 /* Scroll actions (up, down, page-*, half-*, top, bottom) by page lines; 1
  * when handled. */
 int ui_lines_scroll(struct ui_lines *l, const char *action, int page);

@@ -30,6 +30,22 @@ assert_contains "$out" "NOPE" "an unknown item is refused"
 out=$(must_fail u checklist --date 2026-13-01)
 assert_contains "$out" "YYYY-MM-DD" "a bad date is refused"
 
+# typed on a Japanese keyboard: full-width digits, slashes, an ideographic space
+out=$(u checklist mark L032 ok --value ３１ --date ２０２６／１１／０２ 2>&1)
+assert_contains "$out" "recorded ng for 2026-11-02" "a full-width value and date are accepted"
+out=$(u checklist mark L032 ok --value "　２２．５　" --date 2026/11/01 2>&1)
+assert_contains "$out" "recorded ok for 2026-11-01" "a full-width decimal value is read as 22.5"
+out=$(u checklist --date ２０２６－１１－０１ --csv)
+assert_contains "$out" "22.5" "the listing takes a full-width date too"
+rc=0
+out=$(u checklist --date ２０２６／１３／０１ 2>&1) || rc=$?
+[[ $rc == 2 ]] || fail "a bad full-width date exits $rc, not 2"
+assert_contains "$out" "not ２０２６／１３／０１" "the refusal shows the date as typed"
+rc=0
+out=$(u checklist mark L032 ok --value ３ｘ 2>&1) || rc=$?
+[[ $rc == 2 ]] || fail "a value that is not a number exits $rc, not 2"
+assert_contains "$out" "not a number" "a full-width value that is not a number is refused"
+
 u checklist add L042 >/dev/null
 out=$(u checklist --csv)
 assert_contains "$out" "L042" "an as-needed item added by hand is listed"
@@ -38,6 +54,10 @@ u shift set 2026-11-02 early alice >/dev/null
 u shift set 2026-11-02 late bob >/dev/null
 out=$(u shift now)
 assert_contains "$out" "alice" "alice is on the early shift at 14:00"
+out=$(u shift set ２０２６／１１／０３ early alice)
+assert_contains "$out" "2026-11-03" "shift set takes a full-width day"
+out=$(u shift list --month ２０２６－１１ --csv)
+assert_contains "$out" "2026-11-03" "and shift list a full-width month"
 out=$(must_fail u shift set 2026-11-02 dawn bob)
 assert_contains "$out" "early" "an unknown shift names the known ones"
 

@@ -54,13 +54,15 @@ bad_values() {
     month) echo "2026-13"; echo "11/2026" ;;
     time) echo "2026-11-22 25:00"; echo "noon" ;;
     enum) echo "no-such-choice" ;;
+    number) echo "abc"; echo "3x"; echo "３ｘ" ;;
     esac
 }
 declare -A want_en=([int]="takes a whole number" [date]="takes a date YYYY-MM-DD" \
-    [month]="takes a month YYYY-MM" [time]="takes a time such as" [enum]="takes")
+    [month]="takes a month YYYY-MM" [time]="takes a time such as" [enum]="takes" \
+    [number]="is not a number")
 declare -A want_ja=([int]="整数を指定してください" [date]="日付 YYYY-MM-DD を指定してください" \
     [month]="月 YYYY-MM を指定してください" [time]="のような日時を指定してください" \
-    [enum]="のいずれかを指定してください")
+    [enum]="のいずれかを指定してください" [number]="は数値ではありません")
 for lang in en ja; do
     n=0
     while IFS=$'\t' read -r noun verb opt type min max choices; do

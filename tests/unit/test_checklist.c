@@ -276,6 +276,23 @@ static void test_marks_and_corrections(void **state)
     assert_int_equal(item(&d, "X_TEMP", NULL)->status, CHECK_NG);
     assert_true(item(&d, "X_TEMP", NULL)->out_of_range);
     checklist_day_free(&d);
+    /* typed on a Japanese keyboard: full-width digits, period, minus, U+3000 */
+    assert_int_equal(mark(f, day, "X_TEMP", NULL, "　３１．５　", NULL, NULL, NULL), 0);
+    assert_int_equal(checklist_load(f->st, f->cal, day, &d, &err), 0);
+    assert_int_equal(item(&d, "X_TEMP", NULL)->status, CHECK_NG);
+    assert_true(item(&d, "X_TEMP", NULL)->value > 31.4 && item(&d, "X_TEMP", NULL)->value < 31.6);
+    checklist_day_free(&d);
+    assert_int_equal(mark(f, day, "X_TEMP", NULL, "－３", NULL, NULL, NULL), 0);
+    assert_int_equal(checklist_load(f->st, f->cal, day, &d, &err), 0);
+    assert_true(item(&d, "X_TEMP", NULL)->value < -2.9 && item(&d, "X_TEMP", NULL)->value > -3.1);
+    checklist_day_free(&d);
+    {
+        struct checklist_mark bad = {NULL, "３ｘ", NULL, NULL, NULL};
+        assert_int_equal(checklist_mark(f->st, f->cal, day, "X_TEMP", &bad, NULL, &err), -1);
+        assert_string_equal(err, "\"３ｘ\" is not a number");
+        free(err);
+        err = NULL;
+    }
     assert_int_equal(mark(f, day, "X_TEMP", NULL, "20", NULL, NULL, NULL), 0);
     assert_int_equal(checklist_load(f->st, f->cal, day, &d, &err), 0);
     assert_int_equal(item(&d, "X_TEMP", NULL)->status, CHECK_OK);

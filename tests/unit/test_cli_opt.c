@@ -180,6 +180,61 @@ static void test_messages(void **state)
     err = NULL;
     assert_int_equal(cli_check_value(&opts[2], "2028-02-29", &v, &err), 0);
     assert_null(err);
+    /* full-width input is folded first; a refusal shows what was typed */
+    assert_int_equal(cli_check_value(&opts[2], "２０２６／１２／０７", &v, &err), 0);
+    assert_int_equal(cli_check_value(&opts[2], "２０２６／１３／０１", &v, &err), -1);
+    assert_string_equal(err, "--date takes a date YYYY-MM-DD, not ２０２６／１３／０１");
+    free(err);
+    err = NULL;
+    assert_int_equal(cli_parse_count("--limit", "　１０ ", 1, 10, &v, &err), 0);
+    assert_int_equal(v, 10);
+    assert_int_equal(cli_parse_count("--limit", "１１", 1, 10, &v, &err), -1);
+    assert_string_equal(err, "--limit takes a whole number from 1 to 10, not １１");
+    free(err);
+    err = NULL;
+}
+
+/* What a Japanese keyboard types where a date, month, time or number is asked:
+ * the handler reads the folded value. */
+static void test_full_width(void **state)
+{
+    (void)state;
+    struct cli_args a;
+    assert_int_equal(parse(&verb,
+                           "R1 --limit ３１ -d ２０２６／１２／０７ --month=２０２６－１２ "
+                           "--at=2026/12/07T09:30 --offset －０ --note ３１",
+                           &a),
+                     0);
+    assert_int_equal(cli_int(&a, "limit", 50), 31);
+    assert_string_equal(cli_str(&a, "limit"), "31");
+    assert_string_equal(cli_str(&a, "date"), "2026-12-07");
+    assert_string_equal(cli_str(&a, "month"), "2026-12");
+    assert_string_equal(cli_str(&a, "at"), "2026-12-07T09:30");
+    assert_int_equal(cli_int(&a, "offset", 50), 0);
+    assert_string_equal(cli_str(&a, "note"), "３１"); /* free text is kept as typed */
+    cli_args_free(&a);
+    /* a decimal number (checklist mark --value) */
+    static const struct cli_opt num[] = {OPT_NUM("value", 'v', "VALUE", NULL), OPT_END};
+    const struct cli_verb nv = {"mark", NULL, num, run, NULL, 0};
+    assert_int_equal(parse(&nv, "--value ３１．５", &a), 0);
+    assert_string_equal(cli_str(&a, "value"), "31.5");
+    cli_args_free(&a);
+    assert_int_equal(parse(&nv, "-v －３", &a), 0);
+    assert_string_equal(cli_str(&a, "value"), "-3");
+    cli_args_free(&a);
+    char *err = NULL;
+    long unused;
+    assert_int_equal(cli_check_value(&num[0], "３ｘ", &unused, &err), -1);
+    assert_string_equal(err, "--value: \"３ｘ\" is not a number");
+    free(err);
+    const char *nbad[] = {"--value abc", "--value 3x", "--value ", "--value inf", "--value nan"};
+    for (size_t i = 0; i < sizeof nbad / sizeof *nbad; i++)
+        if (parse(&nv, nbad[i], &a) != EXIT_USAGE)
+            fail_msg("accepted: %s", nbad[i]);
+    const char *bad[] = {"--limit ３ｘ", "--date ２０２６／１３／０１", "--date 2026/12-07",
+                         "--month ２０２６／１３", "--at ２０２６／１２／０７　２５：００"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        refused(bad[i]);
 }
 
 /* The synopsis says what the table says: required options bare, repeatable
@@ -213,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_types_refuse), cmocka_unit_test(test_values),
         cmocka_unit_test(test_gnu_forms),    cmocka_unit_test(test_stop_at_operand),
         cmocka_unit_test(test_messages),     cmocka_unit_test(test_synopsis),
+        cmocka_unit_test(test_full_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
