@@ -141,12 +141,14 @@ int incd_build_incident(struct inc_model *m, char **err)
     if (incident_events(m->st, inc.id, &ev, &nev, err) == 0) {
         for (size_t i = 0; i < nev; i++) {
             char *at = inc_jst(ev[i].at);
+            char *data = incident_event_text(m->st, ev[i].data);
             incd_add(
                 v, strcmp(ev[i].kind, "sla_breached") == 0 ? STYLE_STATUS_NG : STYLE_NORMAL,
-                "  %s  %s %s %s", at, incd_padw(incident_status_name(ev[i].kind), 18),
+                "  %s  %s %s %s%s%s", at, incd_padw(incident_status_name(ev[i].kind), 18),
                 incd_padw(ev[i].operator_name ? ev[i].operator_name : inc_nz(ev[i].operator_login),
                           12),
-                ev[i].note ? ev[i].note : "");
+                ev[i].note ? ev[i].note : "", ev[i].note && *data ? "  " : "", data);
+            free(data);
             free(at);
         }
         ledger_events_free(ev, nev);

@@ -109,9 +109,12 @@ int incq_build_detail(struct inc_model *m, char **err)
     if (inquiry_events(m->st, q.id, &ev, &nev, err) == 0) {
         for (size_t i = 0; i < nev; i++) {
             char *at = inc_jst(ev[i].at);
-            incd_add(v, STYLE_NORMAL, "  %s  %s %s %s", at,
+            char *data = incident_event_text(m->st, ev[i].data);
+            incd_add(v, STYLE_NORMAL, "  %s  %s %s %s%s%s", at,
                      incd_padw(inquiry_status_name(ev[i].kind), 16),
-                     incd_padw(inc_nz(ev[i].operator_login), 12), ev[i].note ? ev[i].note : "");
+                     incd_padw(inc_nz(ev[i].operator_login), 12), ev[i].note ? ev[i].note : "",
+                     ev[i].note && *data ? "  " : "", data);
+            free(data);
             free(at);
         }
         ledger_events_free(ev, nev);

@@ -384,10 +384,12 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
                 sb_putc(&sb, ' ');
                 text_sanitize(&sb, ev[i].note, 0);
             }
-            if (ev[i].data) {
+            char *data = incident_event_text(st, ev[i].data);
+            if (*data) {
                 sb_putc(&sb, ' ');
-                text_sanitize(&sb, ev[i].data, 0);
+                text_sanitize(&sb, data, 0);
             }
+            free(data);
             puts(sb.buf);
             sb_free(&sb);
         }
@@ -523,6 +525,12 @@ static int inquiry_show(struct store *st, const char *ref, enum output_format fm
                 sb_putc(&sb, ' ');
                 text_sanitize(&sb, ev[i].note, 0);
             }
+            char *data = incident_event_text(st, ev[i].data);
+            if (*data) {
+                sb_putc(&sb, ' ');
+                text_sanitize(&sb, data, 0);
+            }
+            free(data);
             puts(sb.buf);
             sb_free(&sb);
         }
