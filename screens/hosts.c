@@ -10,6 +10,7 @@
 #include "checks.h"
 #include "hosts.h"
 #include "i18n.h"
+#include "labels.h"
 #include "screens.h"
 #include "ssh_view.h"
 #include "store.h"
@@ -116,7 +117,7 @@ static const char *field_of(const struct hrow *r, int col, char *buf, size_t siz
     case COL_ADDRESS:
         return h->address ? h->address : "";
     case COL_ROLE:
-        return h->role ? h->role : "";
+        return h->role ? label_host_role(h->role) : "";
     case COL_LOCATION:
         return h->location ? h->location : "";
     case COL_OS:
@@ -344,7 +345,10 @@ static void host_form(const struct host *h)
         snprintf(port, sizeof port, "%d", h->ssh_port);
     ui_form_text(f, _("Name"), h ? h->name : NULL, 1);
     ui_form_text(f, _("Address"), h ? h->address : NULL, 0);
-    ui_form_choice(f, _("Role"), roles, NROLES, role);
+    static const char *role_labels[NROLES];
+    for (int i = 0; i < NROLES; i++)
+        role_labels[i] = label_host_role(roles[i]);
+    ui_form_choice(f, _("Role"), role_labels, NROLES, role);
     ui_form_text(f, _("Location"), h ? h->location : NULL, 0);
     ui_form_text(f, _("OS"), h ? h->os : NULL, 0);
     ui_form_text(f, _("ssh_config alias"), h ? h->ssh_alias : NULL, 0);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "labels.h"
 #include "incident_views.h"
 #include "incidents_int.h"
 #include "sla.h"
@@ -163,8 +164,8 @@ int incd_build_incident(struct inc_model *m, char **err)
         if (nl == 0)
             incd_add(v, STYLE_DIM, "  %s", _("(none)"));
         for (size_t i = 0; i < nl; i++)
-            incd_add(v, STYLE_NORMAL, "  %-10s %s  %s", ln[i].kind, inc_nz(ln[i].label),
-                     ln[i].note ? ln[i].note : "");
+            incd_add(v, STYLE_NORMAL, "  %s %s  %s", incd_padw(label_link_kind(ln[i].kind), 10),
+                     inc_nz(ln[i].label), ln[i].note ? ln[i].note : "");
         ledger_links_free(ln, nl);
     } else {
         drop_err(err);

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "labels.h"
 #include "incidents.h"
 #include "inquiries.h"
 #include "problems.h"
@@ -397,7 +398,7 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
             printf("\n%s\n", _("Links"));
             for (size_t i = 0; i < nl; i++) {
                 struct strbuf sb = STRBUF_INIT;
-                sb_printf(&sb, "  %-10s ", links[i].kind);
+                sb_printf(&sb, "  %s ", label_link_kind(links[i].kind));
                 text_sanitize(&sb, links[i].label ? links[i].label : links[i].id, 0);
                 puts(sb.buf);
                 sb_free(&sb);
