@@ -76,6 +76,16 @@ const char *const label_yes_no_keys[] = {"yes", "no", "true", "false", NULL};
 FAMILY(label_yes_no_key, label_yes_no_keys, {"yes", P_("yes/no", "yes")},
        {"no", P_("yes/no", "no")}, {"true", P_("yes/no", "yes")}, {"false", P_("yes/no", "no")})
 
+const char *const label_panes[] = {"checklist", "incidents", "inquiries",  "problems",
+                                   "jobs",      "changes",   "consoles",   "handover",
+                                   "hosts",     "reports",   "management", NULL};
+FAMILY(label_pane, label_panes, {"checklist", P_("pane", "checklist")},
+       {"incidents", P_("pane", "incidents")}, {"inquiries", P_("pane", "inquiries")},
+       {"problems", P_("pane", "problems")}, {"jobs", P_("pane", "jobs")},
+       {"changes", P_("pane", "changes")}, {"consoles", P_("pane", "consoles")},
+       {"handover", P_("pane", "handover")}, {"hosts", P_("pane", "hosts")},
+       {"reports", P_("pane", "reports")}, {"management", P_("pane", "management")})
+
 const char *label_yes_no(int yes)
 {
     return label_yes_no_key(yes ? "yes" : "no");

@@ -160,7 +160,8 @@ static int template_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                              col_text(s, 2),
                              col_text(s, ja ? 3 : 4),
                              col_text(s, 5),
-                             col_text(s, 6),
+                             ctx->format == OUTPUT_TEXT ? label_pane(col_text(s, 6))
+                                                        : col_text(s, 6),
                              ctx->format == OUTPUT_TEXT ? label_yes_no(sqlite3_column_int(s, 7))
                              : sqlite3_column_int(s, 7) ? "yes"
                                                         : "no"};

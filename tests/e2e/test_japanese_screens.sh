@@ -27,8 +27,10 @@ RAW+='|first_response|second_response|recovered|closed|reopened|assigned|paused|
 RAW+='|sla_breached|planned|in_review|returned|approved|in_progress|done|rolled_back|step_done'
 RAW+='|phone|mail|alert|visit|rounds|network|server|software|hardware|security|other|backup'
 RAW+='|proxy|file|created|incident|change|ssh_session|assignee|paused_seconds|ok|ng|skip|todo'
-raw_words() { # prints the raw words of stdin (host names like lib-file01 are not words)
-    grep -oE "(^|[^A-Za-z0-9_.-])($RAW)([^A-Za-z0-9_.-]|$)" | sed -E 's/^[^A-Za-z_]//; s/[^A-Za-z_]$//' |
+RAW+='|checklist|incidents|inquiries|problems|jobs|changes|management|reports'
+raw_words() { # prints the raw words of stdin (host names like lib-file01 are not words;
+    # a command line to type, "unyo jobs load", is not a label)
+    sed -E 's/unyo( [a-z-]+)+//g' | grep -oE "(^|[^A-Za-z0-9_.-])($RAW)([^A-Za-z0-9_.-]|$)" | sed -E 's/^[^A-Za-z_]//; s/[^A-Za-z_]$//' |
         sort -u | tr '\n' ' '
 }
 check_text() { # WHAT TEXT
@@ -48,7 +50,7 @@ out=$(U --lang ja incident show "$REF")
 has "$out" "担当: " "incident show labels the assignee in Japanese"
 has "$out" "停止: 1時間" "incident show reads the paused time as 1時間"
 check_text "unyo incident show" "$out"
-for c in "operator list" "host list" "change list" "incident list"; do
+for c in "operator list" "host list" "change list" "incident list" "shift list" "template list" "handover show"; do
     # shellcheck disable=SC2086
     check_text "unyo $c" "$(U --lang ja $c)"
 done
