@@ -76,6 +76,10 @@ const char *const label_yes_no_keys[] = {"yes", "no", "true", "false", NULL};
 FAMILY(label_yes_no_key, label_yes_no_keys, {"yes", P_("yes/no", "yes")},
        {"no", P_("yes/no", "no")}, {"true", P_("yes/no", "yes")}, {"false", P_("yes/no", "no")})
 
+const char *const label_severities[] = {"info", "warning", "critical", NULL};
+FAMILY(label_severity, label_severities, {"info", P_("severity", "info")},
+       {"warning", P_("severity", "warning")}, {"critical", P_("severity", "critical")})
+
 const char *const label_panes[] = {"checklist", "incidents", "inquiries",  "problems",
                                    "jobs",      "changes",   "consoles",   "handover",
                                    "hosts",     "reports",   "management", NULL};

@@ -18,6 +18,7 @@ extern const char *const label_config_kinds[];  /* software patch ... other */
 extern const char *const label_config_ops[];    /* add set remove */
 extern const char *const label_link_kinds[];    /* incident problem ... ssh_session */
 extern const char *const label_yes_no_keys[];   /* yes no */
+extern const char *const label_severities[];    /* info warning critical (checks) */
 extern const char *const label_panes[];         /* templates.pane: checklist incidents ... */
 extern const char *const label_event_keys[];    /* keys of events' data */
 
@@ -31,6 +32,7 @@ const char *label_config_op(const char *key);
 const char *label_link_kind(const char *key);
 const char *label_yes_no_key(const char *key);
 const char *label_yes_no(int yes);
+const char *label_severity(const char *key);
 const char *label_pane(const char *key);
 const char *label_event_key(const char *key);
 

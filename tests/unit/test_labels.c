@@ -117,6 +117,7 @@ static void test_every_enum_value_has_a_japanese_label(void **state)
     walk("yes/no", label_yes_no_keys, label_yes_no_key);
     walk("event key", label_event_keys, label_event_key);
     walk("pane", label_panes, label_pane);
+    walk("severity", label_severities, label_severity);
     check("yes/no", "1", label_yes_no(1));
     check("yes/no", "0", label_yes_no(0));
     /* The ledgers' states and actions, as their workflows list them. */
