@@ -525,7 +525,7 @@ static int config_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         const struct cmdb_item_row *r = &rows[i];
         snprintf(q, sizeof q, "%lld", (long long)r->quantity);
         const char *row[] = {r->host,
-                             r->kind,
+                             machine ? r->kind : label_config_kind(r->kind),
                              r->name,
                              r->version,
                              r->location,
