@@ -106,7 +106,7 @@ static int operator_add_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
-    printf(_("Registered %s as %s.\n"), login, role);
+    printf(_("Registered %s as %s.\n"), login, label_role(role));
     return EXIT_OK;
 }
 
