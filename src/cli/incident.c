@@ -342,7 +342,11 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
         put_clean(_("Category"), incident_category_name(inc.category));
         snprintf(line, sizeof line, "%d x %d -> %s", inc.impact, inc.urgency, inc.priority);
         put_clean(_("Impact x urg."), line);
-        put_clean(_("Assignee"), inc.assignee_login);
+        char *who = inc.assignee_name && *inc.assignee_name
+                        ? xasprintf("%s (%s)", inc.assignee_name, inc.assignee_login)
+                        : NULL;
+        put_clean(_("Assignee"), who ? who : inc.assignee_login);
+        free(who);
         fmt_jst(inc.received, b[0]);
         put_clean(_("Received"), b[0]);
         put_clean(_("Description"), inc.description);
