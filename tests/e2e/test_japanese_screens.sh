@@ -74,7 +74,7 @@ panes=(
     "changes|$CREF|detail"
     "consoles|コンソール|"
     "handover|未解決のインシデント|"
-    "hosts|lib-bk01|"
+    "hosts|バックアップ|" # lib-bk01's role, whole
     "reports|日次報告書|"
 )
 for p in "${panes[@]}"; do
