@@ -20,6 +20,7 @@
 #include "timefmt.h"
 #include "ui.h"
 #include "ui_filter.h"
+#include "ui_shift.h"
 #include "ui_view.h"
 #include "util.h"
 
@@ -460,6 +461,10 @@ static int ho_action(struct pane *p, const char *a)
     } else if (strcmp(a, "handover.ack") == 0) {
         ui_confirm(_("Acknowledge the latest handover as the incoming operator? (y/n)"), ack_answer,
                    m);
+    } else if (strcmp(a, "handover.shift-start") == 0) {
+        ui_shift_start(NULL);
+    } else if (strcmp(a, "handover.operator-add") == 0) {
+        ui_operator_add_form(NULL);
     } else if (strcmp(a, "handover.clear") == 0) {
         start_clear(m);
     } else if (strcmp(a, "handover.prev-month") == 0 || strcmp(a, "handover.next-month") == 0) {
@@ -580,6 +585,8 @@ static const struct ui_binding ho_bindings[] = {
     {"handover.ack", "A", N_("acknowledge the latest handover as the incoming operator")},
     {"handover.history", "H", N_("signed handovers of this month / back to the summary")},
     {"handover.clear", "c", N_("clear the selected carried to-do (it is done)")},
+    {"handover.shift-start", "t", N_("start the shift, or take it over from whoever started it")},
+    {"handover.operator-add", "o", N_("register an operator (login, name, role)")},
     {"handover.prev-month", "[", N_("history: previous month")},
     {"handover.next-month", "]", N_("history: next month")},
     {NULL, NULL, NULL},

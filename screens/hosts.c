@@ -203,6 +203,10 @@ static int load_metrics(struct store *st, struct hrow *r, char **err)
 
 static void hosts_reload(struct hosts_model *m)
 {
+    /* keep the cursor on the same host (one may be added above it) */
+    char *sel_name = m->table.sel >= 0 && m->table.sel < (long)m->nview
+                         ? xstrdup(m->rows[m->view[m->table.sel]].h.name)
+                         : NULL;
     /* keep the running checks' marks across a reload */
     char **busy = NULL;
     size_t nbusy = 0;
@@ -238,6 +242,12 @@ static void hosts_reload(struct hosts_model *m)
         free(busy[b]);
     free(busy);
     rebuild_view(m);
+    for (size_t i = 0; sel_name && i < m->nview; i++)
+        if (strcmp(m->rows[m->view[i]].h.name, sel_name) == 0) {
+            table_goto(&m->table, (long)i);
+            break;
+        }
+    free(sel_name);
 }
 
 /* ---- table source ---- */

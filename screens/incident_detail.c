@@ -103,6 +103,7 @@ int incd_build_incident(struct inc_model *m, char **err)
     m->now = time_now_ms();
     if (incident_get(m->st, m->sla, v->ref, m->now, &inc, err) != 0)
         return -1;
+    incl_sla_seen(m, &inc.sla);
     incd_clear(v);
     incd_add(v, inc_priority_style(inc.priority), "%s  %s  %s  %s", inc.ref, inc.priority,
              inc_status_label(inc.status), inc_nz(inc.title));
@@ -171,8 +172,8 @@ int incd_build_incident(struct inc_model *m, char **err)
         drop_err(err);
     }
     incd_keys(
-        v, _("i isolated  e escalate  f first response  2 second response  r recovered  c closed  "
-             "o reopen  p/u pause/resume  N notified  t note  l link problem  Esc back"));
+        v, _("i isolated  e escalate  f first response  S second response  r recovered  c closed  "
+             "o reopen  p/u pause/resume  T notified  t note  l link problem  Esc back"));
     incident_clear(&inc);
     return 0;
 }
@@ -240,17 +241,41 @@ static int incident_step_cb(const char *text, void *data, char **err)
     return 0;
 }
 
-static void ask_step(struct inc_model *m, const char *step, const char *label, int required)
+static void ask_step_of(const char *ref, const char *step, const char *label, int required)
 {
-    const char *ref = inc_selected_ref(m);
-    if (!ref)
-        return;
     struct step_ctx *c = xcalloc(1, sizeof *c);
     snprintf(c->step, sizeof c->step, "%s", step);
     snprintf(c->ref, sizeof c->ref, "%s", ref);
     char *title = xasprintf("%s: %s", ref, incident_status_name(step));
     ui_prompt(title, label, "", required, incident_step_cb, c, free);
     free(title);
+}
+
+static void ask_step(struct inc_model *m, const char *step, const char *label, int required)
+{
+    const char *ref = inc_selected_ref(m);
+    if (ref)
+        ask_step_of(ref, step, label, required);
+}
+
+static void notified_answer(int yes, void *data)
+{
+    char *ref = data;
+    if (yes)
+        ask_step_of(ref, "notified", _("Told whom (name, department)"), 1);
+    free(ref);
+}
+
+/* "The library was notified" cannot be undone: ask first, naming the incident. */
+static void ask_notified(struct inc_model *m)
+{
+    const char *ref = inc_selected_ref(m);
+    if (!ref)
+        return;
+    char *q =
+        xasprintf(_("%s: record that the library was notified? It cannot be undone. (y/n)"), ref);
+    ui_confirm(q, notified_answer, xstrdup(ref));
+    free(q);
 }
 
 /* Engineers for escalation. */
@@ -348,7 +373,7 @@ static void pick_problem(struct inc_model *m)
         if (err)
             ui_error_take(err);
         else
-            ui_error("%s", _("no problem to link to (create one in the Problems view: v, n)"));
+            ui_error("%s", _("no problem to link to (create one in the Problems view: v, +)"));
         problem_list_free(c->p, c->n);
         free(c);
         return;
@@ -386,7 +411,7 @@ int incd_incident_keys(struct inc_model *m, const char *a)
     else if (strcmp(a, "incidents.resume") == 0)
         ask_step(m, "resumed", _("Note (optional)"), 0);
     else if (strcmp(a, "incidents.notified") == 0)
-        ask_step(m, "notified", _("Told whom (name, department)"), 1);
+        ask_notified(m);
     else if (strcmp(a, "incidents.note") == 0)
         ask_step(m, "note", _("Note"), 1);
     else if (strcmp(a, "incidents.link") == 0)

@@ -446,7 +446,7 @@ static void discard_answer(int yes, void *data)
     if (!yes)
         return;
     if (in->draft_ref[0])
-        ui_message(_("discarded; the draft %s stays (n offers it again)"), in->draft_ref);
+        ui_message(_("discarded; the draft %s stays (+ offers it again)"), in->draft_ref);
     in->dirty = 0;
     intake_close(in);
 }

@@ -20,19 +20,55 @@ static void drop_err(char **err)
     *err = NULL;
 }
 
-/* ---- the list ---- */
+/* ---- the list: the rows read, in the order the shared list keys give ---- */
+static const char *const q_sort_names[] = {"received", "status"};
+static const char *const q_sort_labels[] = {N_("received"), N_("status")};
+static const int q_col_sort[5] = {-1, 0, -1, 1, -1}; /* header clicks */
+
+static const struct inquiry *q_sort_rows;
+
+static int q_cmp(const void *a, const void *b)
+{
+    const struct inquiry *x = &q_sort_rows[*(const size_t *)a];
+    const struct inquiry *y = &q_sort_rows[*(const size_t *)b];
+    return strcmp(x->status ? x->status : "", y->status ? y->status : "");
+}
+
+/* The visible order: the rows matching the filter, sorted (received: as
+ * read, newest first). */
+static void q_rebuild(void *data)
+{
+    struct inc_model *m = data;
+    struct views *v = m->v;
+    free(v->qidx);
+    v->qidx = xcalloc(v->nq ? v->nq : 1, sizeof *v->qidx);
+    v->nqidx = 0;
+    for (size_t i = 0; i < v->nq; i++) {
+        const struct inquiry *q = &v->qrows[i];
+        const char *fields[] = {q->ref, q->library_name, inquiry_status_name(q->status), q->title};
+        if (ui_list_match(&v->ql, fields, sizeof fields / sizeof *fields))
+            v->qidx[v->nqidx++] = i;
+    }
+    q_sort_rows = v->qrows;
+    ui_list_order(&v->ql, v->qidx, v->nqidx, v->ql.sort == 1 ? q_cmp : NULL);
+    q_sort_rows = NULL;
+    v->qt.sort_col = v->ql.sort == 1 ? 3 : 1;
+    v->qt.sort_desc = v->ql.sort == 1 ? v->ql.desc : !v->ql.desc;
+    table_reset(&v->qt);
+}
+
 static long q_count(void *data)
 {
     struct inc_model *m = data;
-    return (long)m->v->nq;
+    return (long)m->v->nqidx;
 }
 
 static long q_fetch(void *data, long from, long n, struct table_row *rows)
 {
     struct inc_model *m = data;
     long got = 0;
-    for (long i = 0; i < n && from + i < (long)m->v->nq; i++, got++) {
-        const struct inquiry *q = &m->v->qrows[from + i];
+    for (long i = 0; i < n && from + i < (long)m->v->nqidx; i++, got++) {
+        const struct inquiry *q = &m->v->qrows[m->v->qidx[from + i]];
         struct table_row *r = &rows[i];
         memset(r, 0, sizeof *r);
         r->cell[0] = xstrdup(q->ref);
@@ -57,7 +93,7 @@ void incq_load(struct inc_model *m)
     char *err = NULL;
     if (inquiry_list(m->st, &f, &v->qrows, &v->nq, &partial, &err) != 0)
         ui_error_take(err);
-    table_reset(&v->qt);
+    q_rebuild(m);
 }
 
 void incq_init(struct inc_model *m)
@@ -68,14 +104,24 @@ void incq_init(struct inc_model *m)
     qcols[3] = (struct table_col){_("Status"), 6, 14, 0, 0};
     qcols[4] = (struct table_col){_("Title"), 10, 0, 1, 0};
     table_init(&m->v->qt, qcols, 5, (struct table_source){q_count, q_fetch, m});
+    ui_list_init(&m->v->ql, &m->v->qt, q_sort_names, 2, q_rebuild, m);
+    m->v->ql.sort_labels = q_sort_labels;
+    m->v->ql.col_sort = q_col_sort;
+    m->v->ql.header_rows = 0; /* the table starts at the pane's top */
+    m->v->qt.sort_col = 1;
+    m->v->qt.sort_desc = 1;
 }
 
 void incq_free(struct inc_model *m)
 {
     table_free(&m->v->qt);
+    ui_list_free(&m->v->ql);
     inquiry_list_free(m->v->qrows, m->v->nq);
     m->v->qrows = NULL;
     m->v->nq = 0;
+    free(m->v->qidx);
+    m->v->qidx = NULL;
+    m->v->nqidx = 0;
 }
 
 int incq_build_detail(struct inc_model *m, char **err)

@@ -6,12 +6,13 @@
  * bound; the `/` filter scans the titles on a worker thread and the list
  * shows the previous rows until its result arrives. `F`, `:filter
  * status=open ...`, `s` (full-text search) and `I` (inbox) show a short
- * list from incident_list() instead. `n` starts intake
- * (screens/incident_form.c), offering the operator's unfinished drafts. */
+ * list from incident_list() instead. The shared list keys (src/ui/ui_list.h)
+ * drive the model: `>`/`<` and a header click set its order, n/N move between
+ * the title matches. `+` starts intake (screens/incident_form.c), offering the
+ * operator's unfinished drafts. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "i18n.h"
 #include "incident_views.h"
@@ -20,11 +21,15 @@
 #include "sla.h"
 #include "store.h"
 #include "timefmt.h"
+#include "ui_view.h"
 #include "util.h"
 
 static const char *const sort_labels[INC_SORT_COUNT] = {N_("received"), N_("priority"),
                                                         N_("status")};
 static const int sort_col_of[INC_SORT_COUNT] = {1, 3, 4};
+/* per table column: the sort key a header click picks */
+static const int col_sort[7] = {-1, INC_SORT_RECEIVED, -1, INC_SORT_PRIORITY, INC_SORT_STATUS, -1,
+                                -1};
 
 static struct table_col cols[7];
 
@@ -102,6 +107,8 @@ static long simple_fetch(struct inc_model *m, long from, long n, struct table_ro
     for (long i = 0; i < n && from + i < (long)m->v->ns; i++, got++) {
         const struct incident *inc = &m->v->srows[from + i];
         row_of(inc, open_status(inc->status), &rows[i]);
+        if (open_status(inc->status))
+            incl_sla_seen(m, &inc->sla);
     }
     return got;
 }
@@ -218,9 +225,11 @@ static long inc_fetch(void *data, long from, long n, struct table_row *rows)
     if (err)
         ui_error_take(err); /* the list is short, or a row blank: say why */
     for (long i = 0; i < got; i++) {
-        if (lr[i].inc.status)
+        if (lr[i].inc.status) {
             row_of(&lr[i].inc, lr[i].has_sla, &rows[i]);
-        else
+            if (lr[i].has_sla)
+                incl_sla_seen(m, &lr[i].inc.sla);
+        } else
             memset(&rows[i], 0, sizeof rows[i]);
     }
     inc_list_rows_clear(lr, n);
@@ -339,13 +348,12 @@ static void drop_filter(struct inc_model *m)
 
 int incl_filter(struct inc_model *m, const pcre2_code *re, const char *pattern, char **err)
 {
-    free(m->pattern);
-    m->pattern = NULL;
     if (pattern && *pattern) {
         int r = parse_field_filter(m, pattern, err);
         if (r < 0)
             return -1;
         if (r == 1) {
+            ui_filter_keep(&m->ul.re, &m->ul.pattern, NULL, NULL);
             drop_filter(m); /* fields, not a pattern: clear any pattern filter */
             show_simple(m);
             return 0;
@@ -353,13 +361,14 @@ int incl_filter(struct inc_model *m, const pcre2_code *re, const char *pattern, 
     }
     if (m->v->simple)
         incl_leave_simple(m);
+    /* the list keeps the pattern (n/N, the footer); the core scans with it */
+    ui_filter_keep(&m->ul.re, &m->ul.pattern, re, re ? pattern : NULL);
     if (!re) {
         drop_filter(m);
         table_reset(&m->table);
         table_goto(&m->table, 0);
         return 0;
     }
-    m->pattern = xstrdup(pattern);
     start_filter(m, re);
     return 0;
 }
@@ -375,29 +384,12 @@ static void set_order(struct inc_model *m, enum inc_sort sort, int desc)
     resort(m);
 }
 
-int incl_sort(struct inc_model *m, const char *column, char **err)
+/* ui_list's rebuild: its sort key and direction (reversed from the model's
+ * natural order, newest or highest first) become the model's order. */
+static void list_rebuild(void *data)
 {
-    for (int i = 0; inc_sort_keys[i]; i++)
-        if (strcasecmp(column, inc_sort_keys[i]) == 0) {
-            struct inc_list *l = m->list;
-            int desc = inc_list_desc(l);
-            if (inc_list_sort(l) == (enum inc_sort)i)
-                desc = !desc;
-            set_order(m, (enum inc_sort)i, desc);
-            return 0;
-        }
-    set_err(err, _("cannot sort by \"%s\" (received, priority, status)"), column);
-    return -1;
-}
-
-void incl_click_sort(struct inc_model *m, int col)
-{
-    for (int i = 0; i < INC_SORT_COUNT; i++)
-        if (sort_col_of[i] == col) {
-            char *err = NULL;
-            incl_sort(m, inc_sort_keys[i], &err);
-            free(err);
-        }
+    struct inc_model *m = data;
+    set_order(m, (enum inc_sort)m->ul.sort, !m->ul.desc);
 }
 
 /* ---- intake (screens/incident_form.c) ---- */
@@ -557,9 +549,75 @@ static void inbox(struct inc_model *m)
     show_simple(m);
 }
 
+/* ---- SLA states with the clock ----
+ * States are computed at m->now; the rows read remember the earliest instant
+ * one of them changes state (src/sla.h: sla_next_change), a one-shot timer
+ * fires then, and the next draw re-reads the rows on screen at the clock: a
+ * row due at 16:00 shows breached at 16:00:01 without a key press. */
+#define SLA_TIMER_MAX_MS (6 * 3600 * 1000) /* a far change: look again by then */
+#define SLA_TIMER_SLACK_MS 20              /* fire just after the second turns */
+
+void incl_sla_seen(struct inc_model *m, const struct sla_status *s)
+{
+    int64_t t = sla_next_change(m->sla, s, m->now / 1000);
+    if (t < m->sla_next)
+        m->sla_next = t;
+}
+
+static int sla_fired(void *data)
+{
+    struct inc_model *m = data;
+    m->sla_timer = -1;
+    m->sla_timer_at = 0;
+    m->sla_due = 1;
+    ui_dirty(UI_DIRTY_PANE | UI_DIRTY_COUNTS);
+    return 0;
+}
+
+static void sla_timer_stop(struct inc_model *m)
+{
+    if (m->sla_timer >= 0)
+        ui_loop_remove_timer(m->sla_timer);
+    m->sla_timer = -1;
+    m->sla_timer_at = 0;
+}
+
+void incl_sla_clock(struct inc_model *m)
+{
+    m->sla_due = 0;
+    m->sla_next = INT64_MAX;
+    m->now = time_now_ms();
+    if (m->v->simple) {
+        char *err = NULL;
+        if (simple_load(m, &err) != 0)
+            ui_error_take(err);
+    }
+    table_reset(&m->table); /* the rows on screen are read again at now */
+}
+
+void incl_sla_schedule(struct inc_model *m)
+{
+    if (ui_headless || m->sla_next == INT64_MAX) {
+        sla_timer_stop(m);
+        return;
+    }
+    if (m->sla_timer >= 0 && m->sla_timer_at == m->sla_next)
+        return;
+    sla_timer_stop(m);
+    int64_t ms = m->sla_next * 1000 - time_now_ms() + SLA_TIMER_SLACK_MS;
+    if (ms < 1)
+        ms = 1;
+    if (ms > SLA_TIMER_MAX_MS)
+        ms = SLA_TIMER_MAX_MS;
+    m->sla_timer = ui_loop_add_timer((int)ms, sla_fired, m);
+    m->sla_timer_at = m->sla_next;
+}
+
 /* ---- the view ---- */
 void incl_init(struct inc_model *m)
 {
+    m->sla_next = INT64_MAX;
+    m->sla_timer = -1;
     char *err = NULL;
     m->list = inc_list_new(m->st, m->sla, &err);
     if (err)
@@ -568,27 +626,70 @@ void incl_init(struct inc_model *m)
     table_init(&m->table, cols, 7, (struct table_source){inc_count, inc_fetch, m});
     m->table.sort_col = sort_col_of[inc_list_sort(m->list)];
     m->table.sort_desc = inc_list_desc(m->list);
+    ui_list_init(&m->ul, &m->table, inc_sort_keys, INC_SORT_COUNT, list_rebuild, m);
+    m->ul.sort_labels = sort_labels;
+    m->ul.col_sort = col_sort;
+    m->ul.header_rows = 0; /* the table starts at the pane's top */
+    m->ul.sort = (int)inc_list_sort(m->list);
+    m->ul.desc = !inc_list_desc(m->list);
 }
 
 void incl_free(struct inc_model *m)
 {
+    sla_timer_stop(m);
     cancel_scan(m);
     table_free(&m->table);
     simple_clear(m->v);
     simple_reset_args(m->v);
     inc_list_free(m->list);
-    free(m->pattern);
+    ui_list_free(&m->ul);
+}
+
+/* After a reload the selected incident may have moved a few rows (others were
+ * added or removed above it, in this console or another): look for it in the
+ * windows around its old place and put the cursor back on it. Not found: the
+ * cursor keeps its row number. */
+static void keep_selection(struct inc_model *m, const char *ref, long sel, long top)
+{
+    struct table *t = &m->table;
+    long tops[3] = {top, sel, sel - t->height + 1};
+    for (int k = 0; k < 3; k++) {
+        t->top = tops[k] < 0 ? 0 : tops[k];
+        if (t->top >= t->nrows)
+            continue;
+        t->sel = t->top;
+        table_materialize(t);
+        for (long i = 0; i < t->cache_n; i++) {
+            const char *r = t->cache[i].cell[0];
+            if (r && strcmp(r, ref) == 0) {
+                long at = t->cache_from + i;
+                t->top = top + (at - sel) < 0 ? 0 : top + (at - sel);
+                table_goto(t, at);
+                return;
+            }
+        }
+    }
+    t->top = top;
+    table_goto(t, sel);
 }
 
 void incl_reload(struct inc_model *m)
 {
+    char ref[sizeof m->v->ref] = "";
+    long sel = m->table.sel, top = m->table.top;
+    const struct table_row *r = m->table.nrows > 0 ? table_selected(&m->table) : NULL;
+    if (r && r->cell[0])
+        snprintf(ref, sizeof ref, "%s", r->cell[0]);
     inc_list_reset(m->list);
+    m->sla_next = INT64_MAX; /* the rows are read again */
     if (m->v->simple) {
         char *err = NULL;
         if (simple_load(m, &err) != 0)
             ui_error_take(err);
     }
     table_reset(&m->table);
+    if (ref[0])
+        keep_selection(m, ref, sel, top);
 }
 
 void incl_draw(struct inc_model *m, const struct ui_canvas *c)
@@ -598,7 +699,8 @@ void incl_draw(struct inc_model *m, const struct ui_canvas *c)
     struct ui_canvas t = ui_canvas_sub(c, 0, 0, c->h - 1, c->w);
     table_draw(&m->table, &t);
     long sel = m->table.nrows ? m->table.sel + 1 : 0;
-    const char *sorted = _(sort_labels[inc_list_sort(l)]);
+    char order[96];
+    const char *sorted = ui_list_order_label(&m->ul, order, sizeof order);
     char *foot;
     if (v->simple)
         foot = xasprintf(_("%s │ %ld of %ld incidents for %s%s (F or :filter clears)"),
@@ -606,14 +708,14 @@ void incl_draw(struct inc_model *m, const struct ui_canvas *c)
                          v->simple_desc ? v->simple_desc : "",
                          v->partial ? _(" (recent rows only)") : "");
     else if (m->filtering)
-        foot = xasprintf(_("filtering /%s/ …"), m->pattern ? m->pattern : "");
+        foot = xasprintf(_("filtering /%s/ …"), m->ul.pattern ? m->ul.pattern : "");
     else if (inc_list_filtered(l) && m->ncut)
         foot = xasprintf(_("%ld of %ld matches for /%s/ (%ld titles not checked: pattern too "
                            "complex) — sorted by %s"),
-                         sel, inc_list_size(l), m->pattern, m->ncut, sorted);
+                         sel, inc_list_size(l), m->ul.pattern, m->ncut, sorted);
     else if (inc_list_filtered(l))
         foot = xasprintf(_("%ld of %ld matches for /%s/ — sorted by %s"), sel, inc_list_size(l),
-                         m->pattern, sorted);
+                         m->ul.pattern, sorted);
     else if (!inc_list_counted(l))
         foot = xasprintf(_("%ld of %ld+ incidents (counting…) — sorted by %s"), sel, m->table.nrows,
                          sorted);
@@ -628,24 +730,11 @@ void incl_draw(struct inc_model *m, const struct ui_canvas *c)
     free(foot);
 }
 
-int incl_action(struct inc_model *m, const char *a)
+int incl_action(struct inc_model *m, const char *a, int page)
 {
     struct views *v = m->v;
-    int filtered = inc_list_filtered(m->list);
-    if (strcmp(a, "incidents.new") == 0 && !filtered) {
+    if (strcmp(a, "incidents.new") == 0) {
         start_intake(m);
-        return 1;
-    }
-    if (strcmp(a, "incidents.new") == 0)
-        a = "next-match";
-    if (strcmp(a, "incidents.notified") == 0)
-        a = "prev-match";
-    if (strcmp(a, "next-match") == 0 || strcmp(a, "prev-match") == 0) {
-        if (!filtered)
-            return 0;
-        long n = m->table.nrows;
-        if (n > 0)
-            table_goto(&m->table, (m->table.sel + (a[0] == 'n' ? 1 : n - 1)) % n);
         return 1;
     }
     if (strcmp(a, "incidents.filter-form") == 0) {
@@ -673,14 +762,8 @@ int incl_action(struct inc_model *m, const char *a)
         m->table.top = m->table.sel;
         return 1;
     }
-    if (strcmp(a, "sort") == 0) {
-        set_order(m, (inc_list_sort(m->list) + 1) % INC_SORT_COUNT, inc_list_desc(m->list));
-        return 1;
-    }
-    if (strcmp(a, "sort-reverse") == 0) {
-        set_order(m, inc_list_sort(m->list), !inc_list_desc(m->list));
-        return 1;
-    }
+    if (ui_list_is_shared(a))
+        return ui_list_action(&m->ul, a, page);
     if (strcmp(a, "open") == 0) {
         const struct table_row *r = table_selected(&m->table);
         if (r && r->cell[0] && r->cell[4] && m->sla &&

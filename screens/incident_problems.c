@@ -20,18 +20,56 @@ static void drop_err(char **err)
     *err = NULL;
 }
 
+/* ---- the list: the rows read, in the order the shared list keys give ---- */
+static const char *const p_sort_names[] = {"created", "status"};
+static const char *const p_sort_labels[] = {N_("created"), N_("status")};
+static const int p_col_sort[5] = {-1, 1, -1, -1, -1}; /* header clicks */
+
+static const struct problem *p_sort_rows;
+
+static int p_cmp(const void *a, const void *b)
+{
+    const struct problem *x = &p_sort_rows[*(const size_t *)a];
+    const struct problem *y = &p_sort_rows[*(const size_t *)b];
+    return strcmp(x->status ? x->status : "", y->status ? y->status : "");
+}
+
+/* The visible order: the rows matching the filter, sorted (created: as read,
+ * newest first). */
+static void p_rebuild(void *data)
+{
+    struct inc_model *m = data;
+    struct views *v = m->v;
+    free(v->pidx);
+    v->pidx = xcalloc(v->np ? v->np : 1, sizeof *v->pidx);
+    v->npidx = 0;
+    for (size_t i = 0; i < v->np; i++) {
+        const struct problem *pb = &v->prows[i];
+        const char *fields[] = {pb->ref, problem_status_name(pb->status), pb->owner_login,
+                                pb->title};
+        if (ui_list_match(&v->pl, fields, sizeof fields / sizeof *fields))
+            v->pidx[v->npidx++] = i;
+    }
+    p_sort_rows = v->prows;
+    ui_list_order(&v->pl, v->pidx, v->npidx, v->pl.sort == 1 ? p_cmp : NULL);
+    p_sort_rows = NULL;
+    v->pt.sort_col = v->pl.sort == 1 ? 1 : -1;
+    v->pt.sort_desc = v->pl.desc;
+    table_reset(&v->pt);
+}
+
 static long p_count(void *data)
 {
     struct inc_model *m = data;
-    return (long)m->v->np;
+    return (long)m->v->npidx;
 }
 
 static long p_fetch(void *data, long from, long n, struct table_row *rows)
 {
     struct inc_model *m = data;
     long got = 0;
-    for (long i = 0; i < n && from + i < (long)m->v->np; i++, got++) {
-        const struct problem *pb = &m->v->prows[from + i];
+    for (long i = 0; i < n && from + i < (long)m->v->npidx; i++, got++) {
+        const struct problem *pb = &m->v->prows[m->v->pidx[from + i]];
         struct table_row *r = &rows[i];
         memset(r, 0, sizeof *r);
         r->cell[0] = xstrdup(pb->ref);
@@ -52,7 +90,7 @@ void incp_load(struct inc_model *m)
     char *err = NULL;
     if (problem_list(m->st, NULL, SIMPLE_LIMIT, &v->prows, &v->np, &err) != 0)
         ui_error_take(err);
-    table_reset(&v->pt);
+    p_rebuild(m);
 }
 
 void incp_init(struct inc_model *m)
@@ -63,14 +101,23 @@ void incp_init(struct inc_model *m)
     pcols[3] = (struct table_col){_("Owner"), 4, 12, 0, 0};
     pcols[4] = (struct table_col){_("Title"), 10, 0, 1, 0};
     table_init(&m->v->pt, pcols, 5, (struct table_source){p_count, p_fetch, m});
+    ui_list_init(&m->v->pl, &m->v->pt, p_sort_names, 2, p_rebuild, m);
+    m->v->pl.sort_labels = p_sort_labels;
+    m->v->pl.col_sort = p_col_sort;
+    m->v->pl.header_rows = 0; /* the table starts at the pane's top */
+    m->v->pt.sort_col = -1;
 }
 
 void incp_free(struct inc_model *m)
 {
     table_free(&m->v->pt);
+    ui_list_free(&m->v->pl);
     problem_list_free(m->v->prows, m->v->np);
     m->v->prows = NULL;
     m->v->np = 0;
+    free(m->v->pidx);
+    m->v->pidx = NULL;
+    m->v->npidx = 0;
 }
 
 int incp_build_detail(struct inc_model *m, char **err)
@@ -107,7 +154,7 @@ int incp_build_detail(struct inc_model *m, char **err)
         drop_err(err);
     }
     incd_keys(v, _("R root cause  w workaround  m permanent measure  P prevention  A next status  "
-                   "L link incident  k publish as knowledge  Esc back"));
+                   "L link incident  K publish as knowledge  Esc back"));
     problem_clear(&pb);
     return 0;
 }

@@ -6,7 +6,9 @@
  * src/incident_list.h), an incident's detail and workflow keys
  * (screens/incident_detail.c), inquiries (screens/incident_inquiries.c) and
  * problems (screens/incident_problems.c). No view reads the store itself:
- * every list and action is a core call. */
+ * every list and action is a core call. A list pane: the shared list keys
+ * (movement, g/G, paging, / n N, > <, the mouse) act on the list in front
+ * or scroll the detail shown; the pane's own keys stay off them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,7 +162,7 @@ static int inc_open(struct pane *p, char **err)
     serr = NULL;
     int n = 0;
     if (!ui_headless && incident_my_draft_count(m->st, &n, &serr) == 0 && n > 0)
-        ui_message(_("unfinished incident drafts: %d (n offers them)"), n);
+        ui_message(_("unfinished incident drafts: %d (+ offers them)"), n);
     free(serr);
     return 0;
 }
@@ -178,9 +180,23 @@ static void inc_load(struct pane *p)
         build_detail(m);
 }
 
+static void inc_draw0(struct inc_model *m, const struct ui_canvas *c);
+
 static void inc_draw(struct pane *p, const struct ui_canvas *c)
 {
     struct inc_model *m = p->data;
+    struct views *v = m->v;
+    if (m->sla_due) { /* an SLA state changed with the clock */
+        incl_sla_clock(m);
+        if (is_detail(v->view))
+            build_detail(m);
+    }
+    inc_draw0(m, c);
+    incl_sla_schedule(m);
+}
+
+static void inc_draw0(struct inc_model *m, const struct ui_canvas *c)
+{
     struct views *v = m->v;
     if (is_detail(v->view)) {
         incd_draw(m, c);
@@ -191,8 +207,8 @@ static void inc_draw(struct pane *p, const struct ui_canvas *c)
         struct table *tb = v->view == V_INQ ? &v->qt : &v->pt;
         table_draw(tb, &t);
         char *foot =
-            xasprintf(v->view == V_INQ ? _("%s │ %ld of %ld inquiries  n new  Enter detail")
-                                       : _("%s │ %ld of %ld problems  n new  Enter detail"),
+            xasprintf(v->view == V_INQ ? _("%s │ %ld of %ld inquiries  + new  Enter detail")
+                                       : _("%s │ %ld of %ld problems  + new  Enter detail"),
                       inc_view_strip(v->view), tb->nrows ? tb->sel + 1 : 0, tb->nrows);
         ui_put(c, c->h - 1, 0, -1, STYLE_DIM, foot);
         free(foot);
@@ -201,9 +217,18 @@ static void inc_draw(struct pane *p, const struct ui_canvas *c)
     incl_draw(m, c);
 }
 
+/* The list of the view in front (a detail: the list it was opened from). */
+static struct ui_list *front_list(struct inc_model *m)
+{
+    enum view v = m->v->view;
+    return v == V_INQ || v == V_INQ_DETAIL   ? &m->v->ql
+           : v == V_PRB || v == V_PRB_DETAIL ? &m->v->pl
+                                             : &m->ul;
+}
+
 static int inc_sort(struct pane *p, const char *column, char **err)
 {
-    return incl_sort(p->data, column, err);
+    return ui_list_sort(front_list(p->data), column, err);
 }
 
 static int inc_action0(struct pane *p, const char *a);
@@ -258,8 +283,11 @@ static int inc_action0(struct pane *p, const char *a)
             return incq_keys(m, a);
         return incp_keys(m, a);
     }
+    int page = p->h > 4 ? p->h - 2 : 1;
     if (v->view == V_INQ || v->view == V_PRB) {
         struct table *tb = v->view == V_INQ ? &v->qt : &v->pt;
+        if (ui_list_is_shared(a) || strncmp(a, "goto ", 5) == 0)
+            return ui_list_action(front_list(m), a, page);
         if (strcmp(a, "incidents.new") == 0) {
             if (v->view == V_INQ)
                 incq_new(m);
@@ -282,7 +310,7 @@ static int inc_action0(struct pane *p, const char *a)
         return table_action(tb, a);
     }
     /* the incident list */
-    int r = incl_action(m, a);
+    int r = incl_action(m, a, page);
     if (r >= 0)
         return r;
     if (incd_incident_keys(m, a))
@@ -311,27 +339,24 @@ static void inc_mouse(struct pane *p, int y, int x, int button)
             v->scroll += 3;
         return;
     }
-    struct table *tb = v->view == V_INQ ? &v->qt : v->view == V_PRB ? &v->pt : &m->table;
-    if (button == 4)
-        table_move(tb, -3);
-    else if (button == 5)
-        table_move(tb, 3);
-    else {
-        int col;
-        if (table_click(tb, y, x, &col) == 2 && tb == &m->table)
-            incl_click_sort(m, col);
-    }
+    ui_list_mouse_event(front_list(m), y, x, button);
 }
 
 static int inc_filter(struct pane *p, const struct pcre2_real_code_8 *re, const char *pattern,
                       char **err)
 {
     struct inc_model *m = p->data;
-    if (m->v->view != V_LIST && m->v->view != V_DETAIL) {
-        set_err(err, "%s", _("the filter works on the incident list (v switches back)"));
-        return -1;
+    struct views *v = m->v;
+    /* a detail goes back to its list, which the pattern narrows */
+    if (v->view == V_INQ_DETAIL || v->view == V_INQ) {
+        v->view = V_INQ;
+        return ui_list_filter(&v->ql, re, pattern);
     }
-    m->v->view = V_LIST;
+    if (v->view == V_PRB_DETAIL || v->view == V_PRB) {
+        v->view = V_PRB;
+        return ui_list_filter(&v->pl, re, pattern);
+    }
+    v->view = V_LIST;
     return incl_filter(m, re, pattern, err);
 }
 
@@ -351,7 +376,7 @@ static void inc_free(struct pane *p)
 }
 
 static const struct ui_binding inc_bindings[] = {
-    {"incidents.new", "n",
+    {"incidents.new", "+",
      N_("new incident (intake; offers unfinished drafts) / inquiry / problem")},
     {"incidents.view", "v", N_("switch view: incidents, inquiries, problems")},
     {"incidents.back", "Esc Backspace", N_("back to the list / clear a field filter")},
@@ -362,14 +387,14 @@ static const struct ui_binding inc_bindings[] = {
     {"incidents.isolated", "i", N_("incident: isolated (1st-level) / inquiry: investigating")},
     {"incidents.escalate", "e", N_("incident: escalate to an engineer")},
     {"incidents.first", "f", N_("incident: first response")},
-    {"incidents.second", "2", N_("incident: second response")},
+    {"incidents.second", "S", N_("incident: second response")},
     {"incidents.recovered", "r", N_("incident: recovered")},
     {"incidents.closed", "c", N_("incident / inquiry: close")},
     {"incidents.reopen", "o", N_("incident: reopen")},
     {"incidents.pause", "p", N_("incident: pause the SLA clock (reason)")},
     {"incidents.resume", "u", N_("incident: resume the SLA clock")},
-    {"incidents.notified", "N",
-     N_("incident: library notified (to whom); in a filtered list: previous match")},
+    {"incidents.notified", "T",
+     N_("incident: library notified (asks first, then to whom; cannot be undone)")},
     {"incidents.note", "t", N_("add a note")},
     {"incidents.link", "l", N_("incident: link to a problem")},
     {"incidents.draft", "d", N_("inquiry: draft the answer")},
@@ -381,7 +406,7 @@ static const struct ui_binding inc_bindings[] = {
     {"incidents.measure", "m", N_("problem: permanent measure")},
     {"incidents.prevention", "P", N_("problem: recurrence prevention")},
     {"incidents.link-incident", "L", N_("problem: link an incident")},
-    {"incidents.publish", "k", N_("problem: publish as knowledge")},
+    {"incidents.publish", "K", N_("problem: publish as knowledge")},
     {"incidents.advance", "A", N_("problem: next status")},
     {NULL, NULL, NULL}};
 
@@ -397,5 +422,6 @@ const struct pane_ops incidents_pane = {
     .mouse = inc_mouse,
     .filter = inc_filter,
     .sort = inc_sort,
+    .list = 1,
     .free = inc_free,
 };

@@ -6,7 +6,9 @@
  *   screens/incident_inquiries.c the inquiry list, detail and actions
  *   screens/incident_problems.c  the problem list, detail and actions
  * `v` cycles Incidents → Inquiries → Problems; Enter opens a row's detail,
- * Esc (or Backspace) goes back to its list. The footer names the view. */
+ * Esc (or Backspace) goes back to its list. The footer names the view. The
+ * pane is a list pane (src/ui/ui_list.h): each of the three lists has a
+ * ui_list, the shared list keys act on the one in front, `+` is new. */
 #ifndef UNYO_SCREENS_INCIDENTS_INT_H
 #define UNYO_SCREENS_INCIDENTS_INT_H
 
@@ -17,6 +19,7 @@
 #include "problems.h"
 #include "ui.h"
 #include "ui_filter.h"
+#include "ui_list.h"
 #include "ui_table.h"
 
 enum view { V_LIST, V_DETAIL, V_INQ, V_INQ_DETAIL, V_PRB, V_PRB_DETAIL };
@@ -41,12 +44,15 @@ struct views {
     char ref[24];
     struct dline *lines;
     int nlines, scroll;
-    /* inquiries and problems */
+    /* inquiries and problems: the rows read, and the visible order (filter, sort) */
     struct table qt, pt;
+    struct ui_list ql, pl;
     struct inquiry *qrows;
     size_t nq;
+    size_t *qidx, nqidx;
     struct problem *prows;
     size_t np;
+    size_t *pidx, npidx;
 };
 
 struct filter_job;
@@ -59,10 +65,18 @@ struct inc_model {
     struct filter_job *job; /* that scan, to cancel it */
     long ncut;              /* titles the last scan could not check */
     unsigned filter_gen;    /* the latest filter; older results are dropped */
-    char *pattern;
     struct table table;
+    /* the shared list keys; its filter is the title scan's pattern, its sort
+     * key and direction drive the core model's order (desc: reversed from
+     * the model's natural order, newest first) */
+    struct ui_list ul;
     struct sla *sla; /* NULL when sla.ini is broken: no SLA column then */
     int64_t now;     /* SLA states are computed at this instant (set on load) */
+    /* SLA states move with the clock: the earliest next change of the rows
+     * read at now (UTC s, INT64_MAX none), the timer set for it, and that it
+     * fired (the next draw recomputes at the clock). */
+    int64_t sla_next, sla_timer_at;
+    int sla_timer, sla_due;
     struct views *v; /* detail, field filters, search, inbox, inquiries, problems */
 };
 
@@ -88,12 +102,16 @@ void incl_init(struct inc_model *m);
 void incl_free(struct inc_model *m);
 void incl_reload(struct inc_model *m); /* forget the count and the window; re-read */
 void incl_draw(struct inc_model *m, const struct ui_canvas *c);
-int incl_action(struct inc_model *m, const char *a);
-int incl_sort(struct inc_model *m, const char *column, char **err);
-void incl_click_sort(struct inc_model *m, int col);
+int incl_action(struct inc_model *m, const char *a, int page);
 int incl_filter(struct inc_model *m, const pcre2_code *re, const char *pattern, char **err);
 void incl_leave_simple(struct inc_model *m);
 void incl_intake_done(const char *ref, void *data);
+/* A row's SLA clock read at m->now: the pane redraws when it changes state. */
+void incl_sla_seen(struct inc_model *m, const struct sla_status *s);
+/* Before drawing: the timer fired, recompute the states at the clock. */
+void incl_sla_clock(struct inc_model *m);
+/* After drawing: a timer at the next SLA state change of what is shown. */
+void incl_sla_schedule(struct inc_model *m);
 
 /* ---- detail text and incident actions (screens/incident_detail.c) ---- */
 void incd_clear(struct views *v);

@@ -1020,6 +1020,7 @@ const struct pane_ops jobs_pane = {
     .open = jb_open,
     .load = jb_load,
     .reload_on_show = 1,
+    .watches_store = 1,
     .list = 1,
     .draw = jb_draw,
     .action = jb_action,

@@ -62,6 +62,7 @@ struct rp_model {
     int view_h;
     unsigned gen; /* of the latest build asked for */
     int building;
+    int reload_pending; /* a reload asked while building: once it is done */
     pcre2_code *re;
     /* the CSV export */
     int exporting;
@@ -401,6 +402,8 @@ static void clamp_top(struct rp_model *m)
         m->top = 0;
 }
 
+static void rebuild(struct rp_model *m, int new_period);
+
 static void build_done(void *arg)
 {
     struct build_job *j = arg;
@@ -419,6 +422,10 @@ static void build_done(void *arg)
             lines_clear(m);
         clamp_top(m);
         ui_dirty(UI_DIRTY_PANE);
+        if (m->reload_pending) {
+            m->reload_pending = 0;
+            rebuild(m, 0);
+        }
     } else {
         doc_free(j->doc);
         free(j->err);
@@ -485,9 +492,17 @@ static int rp_open(struct pane *p, char **err)
     return 0;
 }
 
+/* A reload (C-r, or the store changed under the console) while a build runs
+ * waits for it: restarting at each change would never let a long report end
+ * while another process writes every second. */
 static void rp_load(struct pane *p)
 {
-    rebuild(p->data, 0);
+    struct rp_model *m = p->data;
+    if (m->building) {
+        m->reload_pending = 1;
+        return;
+    }
+    rebuild(m, 0);
 }
 
 /* The part of s from cell `skip` on; *pad = 1 when a wide character was cut. */

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "calendar.h"
 #include "i18n.h"
@@ -389,4 +390,262 @@ int shift_on_duty(struct store *st, int64_t instant_ms, struct shift_list *out, 
     }
     shift_list_free(&all);
     return 0;
+}
+
+/* ---- starting the shift ---- */
+
+const char *shift_def_label(const struct shift_def *d)
+{
+    if (!d)
+        return "";
+    return streq(i18n_lang(), "ja") ? d->name_ja : d->name_en;
+}
+
+const struct shift_def *shift_def_lookup(const struct shift_defs *d, const char *text)
+{
+    const struct shift_def *s = shift_def_find(d, text);
+    for (size_t i = 0; !s && text && i < d->count; i++)
+        if (streq(d->items[i].name_ja, text) || strcasecmp(d->items[i].name_en, text) == 0)
+            s = &d->items[i];
+    return s;
+}
+
+void shift_start_info_free(struct shift_start_info *i)
+{
+    free(i->shift), free(i->login), free(i->name), free(i->from_login), free(i->from_name);
+    memset(i, 0, sizeof *i);
+}
+
+/* The instants the shift def runs on civil day d (UTC ms). */
+static void def_span(const struct shift_def *def, struct civil_date d, int64_t *from, int64_t *to)
+{
+    *from = jst_to_utc(d.y, d.m, d.d, def->start_min) * 1000;
+    int end = def->end_min <= def->start_min ? def->end_min + MINUTES_PER_DAY : def->end_min;
+    *to = jst_to_utc(d.y, d.m, d.d, 0) * 1000 + (int64_t)end * 60000;
+}
+
+/* The day the shift runs on at now: yesterday's when it runs past midnight into now,
+ * else today's (also before it begins); -1 when today's has ended. */
+static int def_day(const struct shift_def *def, int64_t now, struct civil_date *day, int64_t *ends)
+{
+    struct civil_date today = jst_date_of(now / 1000), yday = civil_add_days(today, -1);
+    int64_t from, to;
+    def_span(def, yday, &from, &to);
+    if (now >= from && now < to) {
+        *day = yday, *ends = to;
+        return 0;
+    }
+    def_span(def, today, &from, &to);
+    if (now >= to)
+        return -1;
+    *day = today, *ends = to;
+    return 0;
+}
+
+static int def_contains(const struct shift_def *def, int64_t now)
+{
+    struct civil_date today = jst_date_of(now / 1000);
+    for (int back = 0; back <= 1; back++) {
+        int64_t from, to;
+        def_span(def, civil_add_days(today, -back), &from, &to);
+        if (now >= from && now < to)
+            return 1;
+    }
+    return 0;
+}
+
+const struct shift_def *shift_guess(struct store *st, const struct shift_defs *defs, int64_t now,
+                                    char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return NULL;
+    struct shift_list l;
+    const struct shift_def *pick = NULL;
+    if (shift_on_duty(st, now, &l, err) != 0)
+        return NULL;
+    for (size_t i = 0; !pick && i < l.count; i++)
+        if (streq(l.items[i].operator_id, st->operator_id))
+            pick = shift_def_find(defs, l.items[i].shift);
+    shift_list_free(&l);
+    struct civil_date today = jst_date_of(now / 1000);
+    int sunday = civil_weekday(today.y, today.m, today.d) == 0;
+    for (size_t i = 0; !pick && sunday && i < defs->count; i++)
+        if (streq(defs->items[i].code, "sunday") && def_contains(&defs->items[i], now))
+            pick = &defs->items[i];
+    for (size_t i = 0; !pick && i < defs->count; i++)
+        if (!streq(defs->items[i].code, "sunday") && def_contains(&defs->items[i], now))
+            pick = &defs->items[i];
+    if (!pick) {
+        struct strbuf sb = STRBUF_INIT;
+        for (size_t i = 0; i < defs->count; i++)
+            sb_printf(&sb, "%s%s (%s)", i ? ", " : "", shift_def_label(&defs->items[i]),
+                      defs->items[i].code);
+        set_err(err, _("no shift's hours contain this time: name the shift (%s)"), sb.buf);
+        sb_free(&sb);
+    }
+    return pick;
+}
+
+static const char sql_shift_current[] =
+    "SELECT a.at, a.detail, o.login, o.name FROM audit a "
+    "LEFT JOIN operators o ON o.id = a.operator_id "
+    "WHERE a.kind = 'shift_start' AND a.row_id >= ?1 AND a.action = 'shift.start' "
+    "ORDER BY a.at DESC, a.id DESC LIMIT 8";
+
+/* The value of key=VALUE in a detail line (malloc'd), or NULL. */
+static char *detail_get(const char *detail, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = detail; p && *p;) {
+        while (*p == ' ')
+            p++;
+        const char *end = strchr(p, ' ');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=')
+            return xstrndup(p + kl + 1, n - kl - 1);
+        p = end;
+    }
+    return NULL;
+}
+
+static int login_name(struct store *st, const char *login, char **name, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT name FROM operators WHERE login = ?1 AND deleted = 0");
+    bind_text(s, 1, login);
+    int got = store_one_row(s, err);
+    *name = xstrdup(got == 1 && col_text(s, 0) ? col_text(s, 0) : login);
+    sqlite3_reset(s);
+    return got < 0 ? -1 : 0;
+}
+
+int shift_current(struct store *st, int64_t now, struct shift_start_info *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    struct civil_date yday = civil_add_days(jst_date_of(now / 1000), -1);
+    char from[11];
+    snprintf(from, sizeof from, "%04d-%02d-%02d", yday.y, yday.m, yday.d);
+    sqlite3_stmt *s = store_stmt(st, sql_shift_current);
+    bind_text(s, 1, from);
+    int rc, found = 0;
+    while (!found && (rc = store_next_row(s, err)) == 1) {
+        int64_t at, ends;
+        char *ends_s = detail_get(col_text(s, 1), "ends");
+        int ok = time_parse(col_text(s, 0), &at) == 0 && ends_s && time_parse(ends_s, &ends) == 0;
+        free(ends_s);
+        if (!ok || ends <= now)
+            continue;
+        char *day = detail_get(col_text(s, 1), "day");
+        snprintf(out->day, sizeof out->day, "%s", day ? day : "");
+        free(day);
+        out->shift = detail_get(col_text(s, 1), "shift");
+        if (!out->shift)
+            out->shift = xstrdup("?");
+        out->login = xstrdup(col_text(s, 2) ? col_text(s, 2) : "?");
+        out->name = xstrdup(col_text(s, 3) ? col_text(s, 3) : out->login);
+        out->from_login = detail_get(col_text(s, 1), "from");
+        out->started_ms = at;
+        out->ends_ms = ends;
+        found = 1;
+    }
+    if (found)
+        rc = 0;
+    sqlite3_reset(s);
+    if (rc < 0) {
+        shift_start_info_free(out);
+        return -1;
+    }
+    if (found && out->from_login && login_name(st, out->from_login, &out->from_name, err) != 0) {
+        shift_start_info_free(out);
+        return -1;
+    }
+    return found;
+}
+
+int shift_start(struct store *st, const struct shift_defs *defs, const char *shift, int64_t now,
+                struct shift_start_info *out, char **err)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    const struct shift_def *def =
+        shift && *shift ? shift_def_lookup(defs, shift) : shift_guess(st, defs, now, err);
+    if (!def) {
+        if (shift && *shift) {
+            struct strbuf sb = STRBUF_INIT;
+            for (size_t i = 0; i < defs->count; i++)
+                sb_printf(&sb, "%s%s (%s)", i ? ", " : "", shift_def_label(&defs->items[i]),
+                          defs->items[i].code);
+            set_err(err, _("unknown shift \"%s\" (shifts: %s)"), shift, sb.buf);
+            sb_free(&sb);
+        }
+        return -1;
+    }
+    struct civil_date day;
+    int64_t ends;
+    if (def_day(def, now, &day, &ends) != 0) {
+        set_err(err, _("%s has ended for today (%s-%s)"), shift_def_label(def), def->start,
+                def->end);
+        return -1;
+    }
+    char days[11];
+    snprintf(days, sizeof days, "%04d-%02d-%02d", day.y, day.m, day.d);
+    if (store_begin(st, err) != 0)
+        return -1;
+    /* Read the current holder inside the transaction: two consoles starting at once
+     * both see the other's start, or none. */
+    struct shift_start_info cur;
+    int have = shift_current(st, now, &cur, err);
+    if (have < 0) {
+        store_rollback(st);
+        return -1;
+    }
+    if (have && streq(cur.login, st->operator_login) && streq(cur.shift, def->code) &&
+        streq(cur.day, days)) {
+        char when[20];
+        time_format_jst(cur.started_ms, when, 0);
+        set_err(err, _("you already started %s (%s)"), shift_def_label(def), when + 11);
+        shift_start_info_free(&cur);
+        store_rollback(st);
+        return -1;
+    }
+    const char *from = have && !streq(cur.login, st->operator_login) ? cur.login : NULL;
+    char ends_iso[TIME_ISO_LEN + 1];
+    time_format_iso(ends, ends_iso);
+    char *detail = xasprintf("day=%s shift=%s ends=%s%s%s", days, def->code, ends_iso,
+                             from ? " from=" : "", from ? from : "");
+    int rc = store_audit(st, "shift.start", "shift_start", days, detail, err);
+    free(detail);
+    if (rc != 0 || store_commit(st, err) != 0) {
+        shift_start_info_free(&cur);
+        store_rollback(st);
+        return -1;
+    }
+    if (out) {
+        snprintf(out->day, sizeof out->day, "%s", days);
+        out->shift = xstrdup(def->code);
+        out->login = xstrdup(st->operator_login);
+        out->name = xstrdup(st->operator_name ? st->operator_name : st->operator_login);
+        if (from) {
+            out->from_login = xstrdup(cur.login);
+            out->from_name = xstrdup(cur.name);
+        }
+        out->started_ms = now;
+        out->ends_ms = ends;
+    }
+    shift_start_info_free(&cur);
+    return 0;
+}
+
+char *shift_start_message(const struct shift_defs *defs, const struct shift_start_info *in)
+{
+    const struct shift_def *d = shift_def_find(defs, in->shift);
+    const char *label = d ? shift_def_label(d) : in->shift;
+    char ends[20];
+    time_format_jst(in->ends_ms, ends, 0);
+    const char *until = d ? d->end : ends + 11; /* "24:00" rather than "00:00" */
+    if (in->from_login)
+        return xasprintf(_("%s took over %s of %s from %s (until %s)."), in->name, label, in->day,
+                         in->from_name ? in->from_name : in->from_login, until);
+    return xasprintf(_("%s started %s of %s (until %s)."), in->name, label, in->day, until);
 }

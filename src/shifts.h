@@ -72,4 +72,43 @@ int shift_clear(struct store *st, const char *day, const char *shift, char **err
  * shift of the previous day that runs past midnight. */
 int shift_on_duty(struct store *st, int64_t instant_ms, struct shift_list *out, char **err);
 
+/* ---- starting the shift (who is at the keyboard for which shift) ----
+ * A start is an audit row (action "shift.start", kind "shift_start", row_id the day)
+ * with detail "day=D shift=CODE ends=ISO [from=LOGIN]": it syncs with the audit trail
+ * and names both people when one operator takes over from another. */
+
+/* The shift's name for people (name_ja in Japanese, else name_en), or code. */
+const char *shift_def_label(const struct shift_def *d);
+/* A code, or a shift's Japanese or English name ("早番", "Early"). */
+const struct shift_def *shift_def_lookup(const struct shift_defs *d, const char *text);
+
+struct shift_start_info {
+    char day[11];
+    char *shift;        /* code */
+    char *login, *name; /* who started it */
+    char *from_login;   /* whom they took over from, or NULL */
+    char *from_name;    /* the same person's display name, or NULL */
+    int64_t started_ms, ends_ms;
+};
+void shift_start_info_free(struct shift_start_info *i);
+
+/* The shift to start at `now` when none is named: the acting operator's scheduled
+ * shift on duty, else the first shift of defs whose hours contain now (a shift coded
+ * "sunday" only on Sundays, and first on Sundays); NULL with *err when none does. */
+const struct shift_def *shift_guess(struct store *st, const struct shift_defs *defs, int64_t now,
+                                    char **err);
+/* The acting operator starts `shift` (a code or a name; NULL: shift_guess) at now,
+ * for the day whose hours contain now (or today's, before it begins). Refuses a shift
+ * that has ended, and one the same operator already holds. When someone else holds
+ * the current shift, this is a take-over and names both. out (may be NULL) gets the
+ * new start. */
+int shift_start(struct store *st, const struct shift_defs *defs, const char *shift, int64_t now,
+                struct shift_start_info *out, char **err);
+/* "You started 早番 (12-07 07:00-15:30)." or "… took over … from NAME." (malloc'd),
+ * the same line for the CLI and the console. */
+char *shift_start_message(const struct shift_defs *defs, const struct shift_start_info *in);
+/* The shift started last whose end is after now: 1 and fills out, 0 when nobody has
+ * started the shift, -1 on error. */
+int shift_current(struct store *st, int64_t now, struct shift_start_info *out, char **err);
+
 #endif

@@ -345,3 +345,37 @@ void sla_compute(const struct sla *sla, const struct sla_clock *c, int64_t now,
     if (!all_done && out->overall == SLA_MET)
         out->overall = SLA_OK;
 }
+
+int64_t sla_next_change(const struct sla *sla, const struct sla_status *s, int64_t now)
+{
+    if (!sla || !s || s->paused)
+        return INT64_MAX; /* a paused clock stands still */
+    int64_t next = INT64_MAX;
+    for (int i = 0; i < SLA_NSTEPS; i++) {
+        const struct sla_step_status *r = &s->step[i];
+        int64_t need;           /* service seconds from now until the step's next state */
+        if (r->state == SLA_OK) /* warning from elapsed * 100 >= target * percent */
+            need = (r->target * sla->cfg.warning_percent + 99) / 100 - r->elapsed;
+        else if (r->state == SLA_WARNING) /* breached from elapsed > target */
+            need = r->target + 1 - r->elapsed;
+        else
+            continue; /* no clock, breached, met or missed: final by the clock */
+        if (need < 1)
+            need = 1;
+        int64_t t = calendar_add_service_seconds(sla->cal, now, need);
+        if (t < next)
+            next = t;
+    }
+    return next;
+}
+
+int64_t sla_next_change_of(const struct sla *sla, const struct sla_status *s, size_t n, int64_t now)
+{
+    int64_t next = INT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        int64_t t = sla_next_change(sla, &s[i], now);
+        if (t < next)
+            next = t;
+    }
+    return next;
+}

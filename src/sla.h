@@ -93,6 +93,16 @@ void sla_compute(const struct sla *sla, const struct sla_clock *c, int64_t now,
 /* Service seconds of [from, to) that fall inside the pauses. */
 int64_t sla_paused_service(const struct sla *sla, const struct sla_pause *p, size_t n, int64_t from,
                            int64_t to, int64_t now);
+/* The next instant after now (UTC seconds) at which a clock computed at now
+ * (s, from sla_compute) changes state by the clock alone: a running step
+ * reaching its warning threshold, or passing its target (a step due at 16:00
+ * is breached at 16:00:01). Counts service time only: outside the hours the
+ * instant is in the next window. INT64_MAX when nothing will change (paused,
+ * every step done, no clock). */
+int64_t sla_next_change(const struct sla *sla, const struct sla_status *s, int64_t now);
+/* The earliest sla_next_change of n clocks (the rows on screen). */
+int64_t sla_next_change_of(const struct sla *sla, const struct sla_status *s, size_t n,
+                           int64_t now);
 /* Overall state reduced to ok / warning / breached (MET -> ok, MISSED -> breached). */
 enum sla_state sla_state_simple(enum sla_state s);
 

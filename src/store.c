@@ -458,6 +458,45 @@ void store_close(struct store *st)
     free(st);
 }
 
+/* The refusal for an unregistered login: on an empty store, how to register as the
+ * first operator (a manager); otherwise who can register them (the managers, or every
+ * operator when there is no manager) — never the command that refuses them. */
+static int not_registered(struct store *st, const char *login, char **err)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT name, login, role FROM operators WHERE deleted = 0 AND active = 1 "
+                       "ORDER BY role <> 'manager', login");
+    struct strbuf who = STRBUF_INIT;
+    int step, n = 0, managers = 0;
+    while ((step = store_next_row(s, err)) == 1) {
+        int manager = streq(col_text(s, 2), "manager");
+        if (n > 0 && managers > 0 && !manager)
+            continue;
+        managers += manager;
+        if (n < 5)
+            sb_printf(&who, "%s%s (%s)", n ? ", " : "", col_text(s, 0), col_text(s, 1));
+        n++;
+    }
+    sqlite3_reset(s);
+    if (step < 0) {
+        sb_free(&who);
+        return -1;
+    }
+    if (n == 0)
+        set_err(err,
+                _("no operator is registered in this store yet: register yourself as its first "
+                  "operator (a manager) with: unyo operator add %s --role manager "
+                  "[--name \"Full Name\"]"),
+                login);
+    else
+        set_err(err,
+                _("you (%s) are not registered as an operator of this store; ask %s to register "
+                  "you (in the console: Handover pane, or :operator add)"),
+                login, who.buf);
+    sb_free(&who);
+    return -1;
+}
+
 int store_require_operator(struct store *st, char **err)
 {
     if (st->operator_id[0])
@@ -471,11 +510,7 @@ int store_require_operator(struct store *st, char **err)
         sqlite3_reset(s);
         if (got < 0)
             return -1;
-        set_err(err,
-                _("you (%s) are not registered as an operator of this store; register with: "
-                  "unyo operator add %s --role operator|engineer|manager [--name \"Full Name\"]"),
-                login, login);
-        return -1;
+        return not_registered(st, login, err);
     }
     snprintf(st->operator_id, sizeof st->operator_id, "%s", col_text(s, 0));
     free(st->operator_login);

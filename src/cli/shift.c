@@ -117,6 +117,25 @@ static int shift_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             store_close(st);
             rc = rc != 0 ? cli_fail(err) : EXIT_OK;
         }
+    } else if (streq(verb, "start")) {
+        if (a->argc > 1) {
+            rc = cli_usage("shift", _("shift start takes at most one SHIFT"));
+        } else if (cli_open_store(ctx, &st, 1) != 0) {
+            rc = EXIT_FAIL;
+        } else {
+            struct shift_start_info in;
+            rc = shift_start(st, &defs, a->argc ? a->argv[0] : NULL, time_now_ms(), &in, &err);
+            store_close(st);
+            if (rc != 0) {
+                rc = cli_fail(err);
+            } else {
+                char *msg = shift_start_message(&defs, &in);
+                printf("%s\n", msg);
+                free(msg);
+                shift_start_info_free(&in);
+                rc = EXIT_OK;
+            }
+        }
     } else if (streq(verb, "now")) {
         if (a->argc != 0) {
             rc = cli_usage("shift", _("shift now takes no arguments"));
@@ -155,6 +174,11 @@ const struct cli_family shift_family = {
             "replacing whoever was there (the change is kept in the audit trail)."),
          0},
         {"clear", N_("DAY SHIFT"), NULL, shift_cmd, NULL, 0},
+        {"start", N_("[SHIFT]"), NULL, shift_cmd,
+         N_("You start SHIFT (a code or name: early, 早番 ...; default: the shift of this hour)\n"
+            "as the operator at the keyboard; taking over from whoever started it names\n"
+            "both in the audit trail. The console's status line shows the shift."),
+         0},
         {"now", NULL, NULL, shift_cmd, N_("Who is on shift at this moment (JST)."), CLI_FORMATS},
         {0}},
     NULL};

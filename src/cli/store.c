@@ -47,7 +47,8 @@ static int init_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         return cli_fail(err);
     printf(_("Created the store %s with %zu work-item templates (%s).\n"), ctx->db_path, count,
            which);
-    printf(_("Next: register yourself with: unyo operator add %s --role operator --db %s\n"),
+    printf(_("Next: register yourself as the first operator (a manager) with: unyo operator add "
+             "%s --role manager --db %s\n"),
            store_os_login(), ctx->db_path);
     return EXIT_OK;
 }

@@ -18,6 +18,7 @@
 
 #include "calendar.h"
 #include "checklist.h"
+#include "cmdlog.h"
 #include "i18n.h"
 #include "incidents.h"
 #include "paths.h"
@@ -31,6 +32,7 @@
 #include "ui_filter.h"
 #include "ui_keymap.h"
 #include "ui_loop.h"
+#include "ui_shift.h"
 #include "ui_terminal.h"
 #include "util.h"
 
@@ -51,6 +53,7 @@ static struct {
     long long unsynced;  /* -1: sync not set up */
     int ng, todo, have_counts;
     char *on_duty;
+    char *shift_now; /* the started shift for the status line; NULL until read */
     int64_t counts_at;
     /* tab hit-testing */
     int tab_x[16], tab_w[16];
@@ -155,10 +158,25 @@ static void pane_ensure_open(struct pane *p)
         return;
     p->opened = 1;
     char *err = NULL;
+    p->seen = store_data_version(app.st);
     if (p->ops->open && p->ops->open(p, &err) != 0) {
         p->open_error = err ? err : xstrdup(_("this pane could not be opened"));
         return;
     }
+}
+
+/* Another connection (a second console, the CLI, a job runner, sync) wrote to
+ * the store since the pane last loaded: SQLite's data_version moved. */
+static int pane_stale(const struct pane *p, int64_t version)
+{
+    return p->opened && !p->open_error && p->ops->load && !p->ops->watches_store &&
+           p->seen != version;
+}
+
+static void pane_load(struct pane *p)
+{
+    p->seen = store_data_version(app.st);
+    p->ops->load(p);
 }
 
 static void switch_to(size_t i)
@@ -166,8 +184,9 @@ static void switch_to(size_t i)
     if (i >= app.npanes)
         return;
     struct pane *p = &app.panes[i];
-    if (i != app.cur && p->opened && !p->open_error && p->ops->reload_on_show && p->ops->load)
-        p->ops->load(p);
+    if (i != app.cur && p->opened && !p->open_error && p->ops->load &&
+        (p->ops->reload_on_show || pane_stale(p, store_data_version(app.st))))
+        pane_load(p);
     app.cur = i;
     pane_ensure_open(p);
     ui_dirty(UI_DIRTY_ALL);
@@ -258,9 +277,42 @@ struct counts_job {
     long open;
     int ng, todo, have;
     char *on_duty;
+    char *shift_now;
     long long unsynced; /* -1: sync not set up */
 };
 static int counts_running;
+
+/* The status line's shift: "早番", "早番 (started by NAME)" when someone else started
+ * it, or "shift not started" (malloc'd). */
+static char *shift_status_text(struct store *st, const char *me, int64_t now)
+{
+    struct shift_start_info in;
+    char *err = NULL;
+    int got = shift_current(st, now, &in, &err);
+    free(err);
+    if (got <= 0)
+        return xstrdup(got < 0 ? "…" : _("shift not started"));
+    struct shift_defs defs;
+    err = NULL;
+    const char *label = in.shift;
+    int have_defs = shift_defs_load_default(&defs, &err) == 0;
+    free(err);
+    if (have_defs && shift_def_find(&defs, in.shift))
+        label = shift_def_label(shift_def_find(&defs, in.shift));
+    char *out = me && streq(in.login, me) ? xstrdup(label)
+                                          : xasprintf(_("%s (started by %s)"), label, in.name);
+    if (have_defs)
+        shift_defs_free(&defs);
+    shift_start_info_free(&in);
+    return out;
+}
+
+void ui_status_shift_changed(void)
+{
+    free(app.shift_now);
+    app.shift_now = shift_status_text(app.st, app.st->operator_login, time_now_ms());
+    ui_dirty(UI_DIRTY_STATUS);
+}
 
 static void counts_work(void *arg)
 {
@@ -289,6 +341,8 @@ static void counts_work(void *arg)
     shift_list_free(&l);
     free(err);
     err = NULL;
+    /* The acting login is set before any count starts and never changes. */
+    j->shift_now = shift_status_text(st, app.st->operator_login, j->now);
     struct sync_status ss;
     memset(&ss, 0, sizeof ss);
     j->unsynced = -1;
@@ -311,6 +365,10 @@ static void counts_done(void *arg)
     app.todo = j->todo;
     free(app.on_duty);
     app.on_duty = j->on_duty;
+    if (j->shift_now) {
+        free(app.shift_now);
+        app.shift_now = j->shift_now;
+    }
     app.unsynced = j->unsynced;
     free(j->path);
     free(j);
@@ -354,7 +412,9 @@ static void draw_status(const struct ui_canvas *scr)
         snprintf(ng, sizeof ng, "%d", app.ng);
     if (app.open_incidents >= 0)
         snprintf(open, sizeof open, "%ld", app.open_incidents);
-    const char *who = app.on_duty ? app.on_duty : app.st->operator_name;
+    /* Who is at the keyboard (the acting operator, UNYO_USER included) and the shift
+     * somebody started; the schedule's on-duty names are the Handover pane's. */
+    const char *who = app.st->operator_name ? app.st->operator_name : store_os_login();
     /* The counters are right-aligned and always shown; the operator's name is cut first. */
     char *counters;
     if (app.sync) {
@@ -368,7 +428,7 @@ static void draw_status(const struct ui_canvas *scr)
         counters = xasprintf(_("open %s │ NG %s │ unsynced %s"), open, ng, unsynced);
     }
     char *right = xasprintf(" │ %s ", counters);
-    char *duty = xasprintf("│ %s", who);
+    char *duty = xasprintf("│ %s │ %s", who, app.shift_now ? app.shift_now : "…");
     ui_clear(scr, y, STYLE_STATUSBAR);
     int rw = text_width(right);
     int x = ui_put(scr, y, 0, text_width(clock), STYLE_STATUSBAR, clock);
@@ -572,8 +632,8 @@ static int apply_filter(const char *text, void *data, char **err)
     return rc;
 }
 
-static const char *const commands[] = {"filter", "goto", "help",    "keys",
-                                       "pane",   "quit", "refresh", "sort"};
+static const char *const commands[] = {"filter", "goto", "help",    "keys",  "log", "operator",
+                                       "pane",   "quit", "refresh", "shift", "sort"};
 
 static void request_quit(void);
 
@@ -623,10 +683,21 @@ static int run_command(const char *text, void *data, char **err)
         ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_COUNTS | UI_DIRTY_ALL);
     } else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "keys") == 0) {
         show_help();
+    } else if (strcmp(cmd, "shift") == 0) {
+        ui_shift_start(arg && *arg ? arg : NULL);
+    } else if (strcmp(cmd, "operator") == 0) {
+        if (arg && strncmp(arg, "add", 3) == 0 && (arg[3] == '\0' || arg[3] == ' ')) {
+            ui_operator_add_form(arg[3] ? arg + 4 : NULL);
+        } else {
+            set_err(err, _("operator takes: add [LOGIN]"));
+            rc = -1;
+        }
+    } else if (strcmp(cmd, "log") == 0) {
+        ui_cmdlog_show();
     } else {
         set_err(err,
                 _("unknown command: %s (Tab completes: quit, pane, filter, sort, goto, "
-                  "refresh, help)"),
+                  "refresh, help, shift, operator, log)"),
                 cmd);
         rc = -1;
     }
@@ -643,6 +714,8 @@ char *console_complete(const char *text, void *data)
     const char *word = text;
     const char *names[16];
     size_t prefix_len = 0;
+    if (strncmp(text, "shift ", 6) == 0 || strncmp(text, "operator ", 9) == 0)
+        return ui_shift_complete(text);
     if (strncmp(text, "pane ", 5) == 0) {
         size_t n = app.npanes < 16 ? app.npanes : 16;
         for (size_t i = 0; i < n; i++)
@@ -676,7 +749,7 @@ char *console_complete(const char *text, void *data)
         out = xasprintf("%.*s%s ", (int)prefix_len, text, match);
     else if (nmatch > 1) {
         out = xasprintf("%.*s%.*s", (int)prefix_len, text, (int)common, match);
-        ui_message("%s", all.buf);
+        ui_line_hint(all.buf);
     }
     sb_free(&all);
     return out;
@@ -974,6 +1047,32 @@ static int clock_tick(void *data)
     return 1;
 }
 
+/* A change written by another process shows within a second, without a key:
+ * four times a second one `PRAGMA data_version` (O(1), no table read) tells
+ * whether anything was committed on another connection; only then the pane in
+ * front reloads (its load keeps the selection on the same record, the filter
+ * and the sort) and the counters are re-read. Under a form, prompt or overlay
+ * the pane waits until it closes (a modal may point into the pane's rows). */
+#define LIVE_CHECK_MS 250
+
+static int64_t counts_seen; /* data_version when the counters last started */
+
+static int live_tick(void *data)
+{
+    (void)data;
+    int64_t v = store_data_version(app.st);
+    if (v != counts_seen && !counts_running) {
+        counts_seen = v;
+        ui_dirty(UI_DIRTY_COUNTS);
+    }
+    struct pane *p = cur_pane();
+    if (p && pane_stale(p, v) && !ui_modal_top()) {
+        pane_load(p);
+        ui_dirty(UI_DIRTY_PANE | UI_DIRTY_STATUS);
+    }
+    return 1;
+}
+
 /* ---- start-up ---- */
 static void usage(void)
 {
@@ -1141,7 +1240,7 @@ static void process_dirty(void)
     if (d & UI_DIRTY_RELOAD) {
         struct pane *p = cur_pane();
         if (p && !p->open_error && p->ops->load)
-            p->ops->load(p);
+            pane_load(p);
     }
     draw_all();
 }
@@ -1320,6 +1419,7 @@ int console_main(struct store *st, const struct console_options *o, char **err)
     timing("start");
     app.first_frame = o->first_frame;
     app.st = st;
+    cmdlog_set_db(st->path);
     keymap_init();
     panes_init();
     size_t start = 0;
@@ -1340,6 +1440,7 @@ int console_main(struct store *st, const struct console_options *o, char **err)
         calendar_free(app.cal);
         free(app.msg);
         free(app.on_duty);
+        free(app.shift_now);
         return rc;
     }
     if (o->bench) {
@@ -1377,6 +1478,8 @@ int console_main(struct store *st, const struct console_options *o, char **err)
     switch_to(start);
     timing("pane open");
     ui_loop_add_timer(1000, clock_tick, NULL);
+    counts_seen = store_data_version(app.st);
+    ui_loop_add_timer(LIVE_CHECK_MS, live_tick, NULL);
     sync_start();
     ui_dirty(UI_DIRTY_ALL);
     while (!ui_loop_quitting()) {
@@ -1389,7 +1492,7 @@ int console_main(struct store *st, const struct console_options *o, char **err)
                 sync_session_kick(app.sync);
             struct pane *p = cur_pane();
             if (p && !p->open_error && p->ops->load)
-                p->ops->load(p);
+                pane_load(p);
         }
         if (d) {
             draw_all();
@@ -1418,6 +1521,7 @@ int console_main(struct store *st, const struct console_options *o, char **err)
     calendar_free(app.cal);
     free(app.msg);
     free(app.on_duty);
+    free(app.shift_now);
     free(filter_pattern);
     ui_filter_thread_done();
     return 0;

@@ -136,6 +136,9 @@ struct pane_ops {
     void (*load)(struct pane *p);
     /* Call load each time the pane is shown again (cheap loads only). */
     int reload_on_show;
+    /* The pane watches the store for other connections' writes itself (the
+     * console's own watch, which calls load, leaves it alone). */
+    int watches_store;
     /* A list pane (src/ui/ui_list.h): the shared list keys come first and its
      * bindings may not take one of them (keymap_init refuses the table). */
     int list;
@@ -162,6 +165,7 @@ struct pane {
     int opened;
     char *open_error; /* why open failed: shown in place of the pane */
     int h, w;         /* size of the pane area */
+    int64_t seen;     /* the store's data_version at the last load (console.c) */
 };
 
 /* The registry: every pane, in tab order. The kit does not know the panes:
@@ -248,5 +252,8 @@ typedef int (*ui_line_cb)(const char *text, void *data, char **err);
 typedef char *(*ui_line_complete)(const char *text, void *data);
 void ui_line(const char *prefix, const char *initial, ui_line_cb cb, ui_line_complete complete,
              void *data);
+/* Shows text (the completion's candidates) on the row above the open line editor,
+ * until the next hint or the line closes; NULL or "" clears it. */
+void ui_line_hint(const char *text);
 
 #endif

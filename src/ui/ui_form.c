@@ -587,11 +587,26 @@ struct line {
     ui_line_complete complete;
     void *data;
     char *error;
+    char *hint; /* the completion's candidates, on the row above; NULL: none */
 };
+
+static struct line *line_open; /* the line editor open now, or NULL */
+
+void ui_line_hint(const char *text)
+{
+    if (!line_open)
+        return;
+    free(line_open->hint);
+    line_open->hint = text && *text ? xstrdup(text) : NULL;
+    ui_dirty(UI_DIRTY_ALL);
+}
 
 static void line_free(struct ui_modal *m)
 {
     struct line *l = (struct line *)m;
+    if (line_open == l)
+        line_open = NULL;
+    free(l->hint);
     free(l->f.text);
     free(l->prefix);
     free(l->error);
@@ -610,6 +625,10 @@ static void line_draw(struct ui_modal *m, const struct ui_canvas *screen)
         if (ew > (screen->w - pw) / 2)
             ew = (screen->w - pw) / 2;
         ui_put(screen, y, screen->w - ew + 1, ew - 1, STYLE_ERROR, l->error);
+    }
+    if (l->hint && y > 0) {
+        ui_clear(screen, y - 1, STYLE_STATUSBAR);
+        ui_put(screen, y - 1, 0, -1, STYLE_STATUSBAR, l->hint);
     }
     int cx;
     field_draw_text(&l->f, screen, y, pw, screen->w - pw - ew, STYLE_NORMAL, &cx);
@@ -673,5 +692,6 @@ void ui_line(const char *prefix, const char *initial, ui_line_cb cb, ui_line_com
     l->cb = cb;
     l->complete = complete;
     l->data = data;
+    line_open = l;
     ui_modal_push(&l->m);
 }

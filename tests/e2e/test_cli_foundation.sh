@@ -25,7 +25,10 @@ out=$("$UNYO" operator add tester --role operator --name "テスト 太郎" --db
 out=$("$UNYO" operator add sato --role engineer --name "佐藤 健" --db "$DB")
 out=$(must_fail "$UNYO" operator add ito --role boss --db "$DB"); assert_contains "$out" "boss" "bad role refused"
 out=$(UNYO_USER=stranger must_fail "$UNYO" operator add x --role operator --db "$DB")
-assert_contains "$out" "unyo operator add stranger" "unknown user told how to register"
+# Told who can register them (no manager here: the operators), not to rerun the
+# very command that just failed.
+assert_contains "$out" "テスト 太郎 (tester)" "unknown user told who can register them"
+assert_not_contains "$out" "unyo operator add stranger" "unknown user not told to rerun operator add"
 out=$("$UNYO" operator list --json --db "$DB"); assert_contains "$out" '"name": "佐藤 健"' "operator list --json"
 out=$("$UNYO" operator list --csv --db "$DB"); assert_contains "$out" "login,name,role" "operator list --csv"
 

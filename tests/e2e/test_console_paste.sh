@@ -16,7 +16,7 @@ python3 -c 'import sys; s = "障害ab" * 200000; sys.stdout.write(s.encode()[:10
 for lang in ${T_LANGS:-en ja}; do
     t_start 160 50 --lang "$lang" --pane incidents
     t_wait "INC-2026"
-    t_keys n
+    t_keys +
     if [[ $lang == en ]]; then t_wait "New incident"; else t_wait "インシデント受付"; fi
     t_keys Tab Tab Tab # library, channel, reporter -> title
     t_tmux load-buffer -b big "$T_DIR/paste.txt"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Incidents pane: intake by keyboard only, the priority shown live, a step-by-step workflow from the detail
-# (isolated, escalated to an engineer, first response, recovered, closed) seen
+# (isolated, escalated to an engineer, first response, recovered, library
+# notified after a y/n question, closed) seen
 # in the timeline and the list, the incident in `unyo report daily`; a draft
 # survives killing the console and is offered on reopen; an inquiry drafted by
 # an operator cannot be approved by that operator, and is by an engineer;
@@ -13,7 +14,7 @@ q() { sqlite3 "$T_DB" "$1"; }
 # ---- intake, keyboard only ----
 t_start 160 50 --lang en --pane incidents
 t_wait "[Incidents] Inquiries Problems"
-t_keys n
+t_keys +
 t_wait "New incident"
 t_wait "Priority           P3" # impact 2 × urgency 2
 t_keys Tab Tab # library (central first), channel (phone) -> reporter
@@ -61,6 +62,22 @@ t_keys Enter
 t_wait "first response recorded"
 t_keys r Enter
 t_wait "recovered recorded"
+# T (library notified) cannot be undone: it asks first, naming the incident
+t_keys T
+t_wait "$ref: record that the library was notified? It cannot be undone. (y/n)"
+t_keys n
+t_wait_gone "record that the library was notified"
+[[ -z $(q "SELECT notified_to FROM incidents WHERE ref = '$ref'") ]] || t_fail "notified recorded after n"
+t_keys T
+t_wait "$ref: record that the library was notified?"
+t_keys y
+t_wait "Told whom"
+t_type "中央館 鈴木"
+t_keys Enter
+notified_to() { q "SELECT notified_to FROM incidents WHERE ref = '$ref'"; }
+# shellcheck disable=SC2016 # t_wait_cmd evaluates the condition
+t_wait_cmd '[[ $(notified_to) == "中央館 鈴木" ]]' "" "notified recorded after y"
+t_wait "Notified: 中央館 鈴木"
 t_keys c Enter
 t_wait "closed recorded"
 for step in isolated escalated "first response" recovered closed "LANケーブル抜け"; do
@@ -107,7 +124,7 @@ grep -q "$ref" <<<"$report" || grep -q "OPAC端末が起動しない" <<<"$repor
 t_ok "the incident is in unyo report daily"
 
 # ---- a draft survives killing the console ----
-t_keys n
+t_keys +
 t_wait "New incident"
 t_keys Tab Tab Tab
 t_type "停電後に業務サーバが起動しない"
@@ -119,7 +136,7 @@ t_wait_cmd 'q "SELECT description FROM incidents WHERE status = '"'draft'"'" | g
 t_tmux kill-session -t 0
 t_start 160 50 --lang en --pane incidents
 t_wait "unfinished incident drafts: 1"
-t_keys n
+t_keys +
 t_wait "Resume draft"
 t_wait "停電後に業務サーバが起動しない"
 t_keys Enter
@@ -134,7 +151,7 @@ t_ok "a draft survives killing the console and is offered again"
 # ---- an inquiry: the operator drafts, cannot approve; an engineer approves ----
 t_keys v
 t_wait "Incidents [Inquiries] Problems"
-t_keys n
+t_keys +
 t_wait "New inquiry"
 t_keys Tab Tab
 t_type "西館 田村"
@@ -169,7 +186,7 @@ t_start 160 50 --lang en --pane incidents
 t_wait "[Incidents]"
 t_keys v v
 t_wait "Incidents Inquiries [Problems]"
-t_keys n
+t_keys +
 t_wait "New problem"
 t_type "OPAC端末の起動不良が続く"
 t_keys Enter

@@ -2,11 +2,13 @@
 # Every list pane answers the shared list keys alike (src/ui/ui_list.c): g and
 # G select the first and the last row, < reverses the whole order (the last
 # row comes first; < again restores it), PgDn shows the next page and PgUp
-# comes back, / narrows the list to the matching rows, n and N move between
+# comes back, a click selects the row under it and the wheel moves the
+# selection, / narrows the list to the matching rows, n and N move between
 # the matches round the ends, and / with an empty pattern shows every row
-# again. The same script runs in Checklist, Hosts, Changes and Jobs on the
-# demo store (with a few hosts, changes and jobs added so that each list is
-# longer than a page).
+# again. The same script runs in Checklist, Hosts, Changes, Jobs and
+# Incidents on the demo store (with a few hosts, changes, jobs and incidents
+# added so that each list is longer than a page; the incident list is
+# keyset-paged, its filter a scan of the titles).
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
 T_NOW=2026-11-24T09:00:00+09:00 # a Tuesday, a service day
@@ -28,6 +30,12 @@ rows() {
         index($0, head) == 1 { found = 1 }'
 }
 row_at() { rows | sed -n "${1}p"; }
+# An X10 mouse report from the outer terminal at screen (y, x) (0-based): code
+# + 32, x + 33, y + 33 (0 press, 3 release, 65 wheel down).
+mouse() { # CODE Y X
+    # shellcheck disable=SC2046 # three bytes, three arguments
+    t_keys -H 1b 5b 4d $(printf '%02x %02x %02x' $((32 + $1)) $((33 + $3)) $((33 + $2)))
+}
 nrows() { rows | wc -l; }
 
 # Waits until the selected row is $1 ($2 names the step in a failure).
@@ -38,7 +46,7 @@ want_sel() {
         [[ -n $want && $got == "$want" ]] && return 0
         sleep 0.05
     done
-    t_fail "$PANE: $what: the selected row is '$got', expected '$want'"
+    t_fail "$NAME: $what: the selected row is '$got', expected '$want'"
 }
 # Waits until the selected row is not $1, and prints it.
 sel_moved() {
@@ -51,17 +59,23 @@ sel_moved() {
         }
         sleep 0.05
     done
-    t_fail "$PANE: $what: the selection stayed on '$from'"
+    t_fail "$NAME: $what: the selection stayed on '$from'"
 }
 
-# check_pane PANE HEAD ROWS_MAX PATTERN MATCHES READY
+# check_pane PANE HEAD ROWS_MAX PATTERN MATCHES READY [VIEW_KEYS NAME]
 #   HEAD: how the table's header line starts; ROWS_MAX: data rows on a page;
 #   PATTERN: a / filter; MATCHES: how many rows it leaves; READY: text that
-#   says the list is loaded.
+#   says the list is loaded; VIEW_KEYS: keys that bring the list in front
+#   (a pane's other view), NAME: the list's name in messages.
 check_pane() {
-    PANE=$1 HEAD=$2 ROWS_MAX=$3
-    local pattern=$4 matches=$5 ready=$6 first last page2
+    PANE=$1 HEAD=$2 ROWS_MAX=$3 NAME=${8:-$1}
+    local pattern=$4 matches=$5 ready=$6 view_keys=${7:-} first last page2
     t_start 120 24 --lang en --pane "$PANE"
+    if [[ -n $view_keys ]]; then
+        t_wait "[Incidents]"
+        # shellcheck disable=SC2086 # several keys
+        t_keys $view_keys
+    fi
     t_wait "$ready"
     ((${#HEAD} > 0)) && t_wait "$HEAD"
     # g: the first row; G: another row, the last one
@@ -71,37 +85,48 @@ check_pane() {
     want_sel "$first" "g after G"
     t_keys G
     last=$(sel_moved "$first" "G")
-    [[ $(rows | tail -n 1) == "$last" ]] || t_fail "$PANE: G selected '$last', not the bottom row on screen"
+    [[ $(rows | tail -n 1) == "$last" ]] || t_fail "$NAME: G selected '$last', not the bottom row on screen"
     # <: the last row comes first, the first last; < again: as before
     t_keys '<'
     t_wait "reversed"
     t_keys g
     want_sel "$last" "g after <"
-    [[ $(row_at 1) == "$last" ]] || t_fail "$PANE: after <, the first row on screen is not the old last one"
+    [[ $(row_at 1) == "$last" ]] || t_fail "$NAME: after <, the first row on screen is not the old last one"
     t_keys G
     want_sel "$first" "G after <"
     t_keys '<'
     t_wait_gone "reversed"
     t_keys g
     want_sel "$first" "g after < <"
-    t_ok "$PANE: g and G select the ends, < reverses the order and < again restores it"
+    t_ok "$NAME: g and G select the ends, < reverses the order and < again restores it"
     # PgDn: a row that was not on the first page; PgUp: back
     local before
     before=$(rows)
     t_keys PgDn
     page2=$(sel_moved "$first" "PgDn")
-    grep -qxF -- "$page2" <<<"$before" && t_fail "$PANE: PgDn selected '$page2', a row of the first page"
+    grep -qxF -- "$page2" <<<"$before" && t_fail "$NAME: PgDn selected '$page2', a row of the first page"
     t_keys PgUp
     want_sel "$first" "PgUp"
-    t_ok "$PANE: PgDn shows the next page, PgUp comes back"
+    t_ok "$NAME: PgDn shows the next page, PgUp comes back"
+    # the mouse: a click selects the row under it, the wheel moves three rows
+    local y
+    y=$(t_screen | awk -v head="$HEAD" 'index($0, head) == 1 { print NR - 1; exit }')
+    mouse 0 $((y + 3)) 2
+    mouse 3 $((y + 3)) 2
+    want_sel "$(row_at 3)" "a click on the third row"
+    mouse 65 $((y + 3)) 2
+    want_sel "$(row_at 6)" "the wheel down"
+    t_keys g
+    want_sel "$first" "g after the mouse"
+    t_ok "$NAME: a click selects a row, the wheel moves the selection"
     # /: only the matching rows, the first selected; n, N round the ends
     t_keys /
     t_type "$pattern"
     t_keys Enter
     local deadline=$((SECONDS + T_TIMEOUT))
     while (($(nrows) != matches)) && ((SECONDS < deadline)); do sleep 0.05; done
-    (($(nrows) == matches)) || t_fail "$PANE: /$pattern/ left $(nrows) rows, expected $matches"
-    rows | grep -qvE -- "$pattern" && t_fail "$PANE: a row that does not match /$pattern/ is shown"
+    (($(nrows) == matches)) || t_fail "$NAME: /$pattern/ left $(nrows) rows, expected $matches"
+    rows | grep -qvE -- "$pattern" && t_fail "$NAME: a row that does not match /$pattern/ is shown"
     want_sel "$(row_at 1)" "/ selects the first match"
     t_keys n
     want_sel "$(row_at 2)" "n"
@@ -116,8 +141,8 @@ check_pane() {
     t_wait "filter cleared"
     deadline=$((SECONDS + T_TIMEOUT))
     while (($(nrows) != ROWS_MAX)) && ((SECONDS < deadline)); do sleep 0.05; done
-    (($(nrows) == ROWS_MAX)) || t_fail "$PANE: the cleared filter shows $(nrows) rows"
-    t_ok "$PANE: / narrows to $matches rows, n and N move between them round the ends"
+    (($(nrows) == ROWS_MAX)) || t_fail "$NAME: the cleared filter shows $(nrows) rows"
+    t_ok "$NAME: / narrows to $matches rows, n and N move between them round the ends"
     t_keys q
     t_wait_exit
 }
@@ -148,3 +173,23 @@ check_pane changes "Ref " 18 "List change 0[1-3]" 3 "Change requests — 24"
 } >"$T_DIR/jobs.ini"
 U jobs load --file "$T_DIR/jobs.ini" >"$T_DIR/load.log" 2>&1 || t_fail "jobs load: $(cat "$T_DIR/load.log")"
 check_pane jobs "State " 18 "T-L0[1-3]" 3 "24 runs"
+
+# Incidents: the demo's and 24 more, received a minute apart (19 rows a page).
+for i in $(seq -w 1 24); do
+    U incident new --library CEN --channel phone --title "List incident $i" --impact 3 --urgency 3 \
+        --received "2026-11-24 08:$i" >/dev/null 2>&1 || t_fail "incident new $i"
+done
+ninc=$(sqlite3 "$T_DB" "SELECT count(*) FROM incidents WHERE deleted = 0")
+check_pane incidents "Ref " 19 "List incident 0[1-3]" 3 "of $ninc incidents"
+
+# The Incidents pane's other lists, inquiries (v) and problems (v v): 24 of
+# each (19 rows a page).
+for i in $(seq -w 1 24); do
+    U inquiry new --library CEN --channel phone --title "List inquiry $i" >/dev/null 2>&1 ||
+        t_fail "inquiry new $i"
+    U problem new --title "List problem $i" >/dev/null 2>&1 || t_fail "problem new $i"
+done
+nq=$(sqlite3 "$T_DB" "SELECT count(*) FROM inquiries WHERE deleted = 0")
+np=$(sqlite3 "$T_DB" "SELECT count(*) FROM problems WHERE deleted = 0")
+check_pane incidents "Ref " 19 "List inquiry 0[1-3]" 3 "of $nq inquiries" v inquiries
+check_pane incidents "Ref " 19 "List problem 0[1-3]" 3 "of $np problems" "v v" problems

@@ -221,6 +221,117 @@ static void test_refusals(void **state)
     assert_int_equal(count(f->st, "SELECT count(*) FROM shifts"), 0);
 }
 
+/* Starting the shift: none started, a start, the same again refused, a take-over
+ * naming both (by the shift's Japanese name), an unknown shift. */
+static void test_start_and_take_over(void **state)
+{
+    struct fixture *f = *state;
+    char *err = NULL;
+    char *ini = xasprintf("%s/allday.ini", f->dir);
+    FILE *fp = fopen(ini, "w");
+    assert_non_null(fp);
+    fputs("[allday]\nname_ja = 終日\nname_en = All day\nstart = 00:00\nend = 24:00\n", fp);
+    fclose(fp);
+    struct shift_defs defs;
+    if (shift_defs_load(ini, &defs, &err) != 0)
+        fail_msg("%s", err);
+    free(ini);
+    int64_t now = time_now_ms();
+    struct shift_start_info in;
+    assert_int_equal(shift_current(f->st, now, &in, &err), 0);
+
+    assert_int_equal(shift_start(f->st, &defs, NULL, now, &in, &err), 0);
+    assert_string_equal(in.shift, "allday");
+    assert_string_equal(in.login, "alice");
+    assert_null(in.from_login);
+    shift_start_info_free(&in);
+    assert_int_equal(shift_current(f->st, now, &in, &err), 1);
+    assert_string_equal(in.login, "alice");
+    assert_string_equal(in.name, "Alice");
+    assert_string_equal(in.shift, "allday");
+    assert_true(in.ends_ms > now);
+    shift_start_info_free(&in);
+
+    assert_int_equal(shift_start(f->st, &defs, "allday", now, NULL, &err), -1);
+    assert_non_null(strstr(err, "already"));
+    free(err);
+    err = NULL;
+
+    setenv("UNYO_USER", "bob", 1);
+    f->st->operator_id[0] = '\0'; /* act as bob from now on */
+    assert_int_equal(shift_start(f->st, &defs, "終日", now, &in, &err), 0);
+    assert_string_equal(in.login, "bob");
+    assert_string_equal(in.from_login, "alice");
+    assert_string_equal(in.from_name, "Alice");
+    char *msg = shift_start_message(&defs, &in);
+    assert_non_null(strstr(msg, "Bob"));
+    assert_non_null(strstr(msg, "Alice"));
+    free(msg);
+    shift_start_info_free(&in);
+    assert_int_equal(shift_current(f->st, now, &in, &err), 1);
+    assert_string_equal(in.login, "bob");
+    assert_string_equal(in.from_login, "alice");
+    shift_start_info_free(&in);
+
+    assert_int_equal(shift_start(f->st, &defs, "zz", now, NULL, &err), -1);
+    assert_non_null(strstr(err, "zz"));
+    assert_non_null(strstr(err, "allday"));
+    free(err);
+    shift_defs_free(&defs);
+}
+
+static int64_t jst(const char *s)
+{
+    int64_t ms;
+    assert_int_equal(time_parse(s, &ms), 0);
+    return ms;
+}
+
+/* Which shift a start without a name means, and a shift that has ended. */
+static void test_start_guess(void **state)
+{
+    struct fixture *f = *state;
+    char *err = NULL;
+    const struct shift_def *d;
+    d = shift_guess(f->st, &f->defs, jst("2026-11-23T09:00:00+09:00"), &err); /* Monday */
+    assert_non_null(d);
+    assert_string_equal(d->code, "early");
+    d = shift_guess(f->st, &f->defs, jst("2026-11-22T09:00:00+09:00"), &err); /* Sunday */
+    assert_string_equal(d->code, "sunday");
+    d = shift_guess(f->st, &f->defs, jst("2026-11-23T23:00:00+09:00"), &err);
+    assert_string_equal(d->code, "late");
+    d = shift_guess(f->st, &f->defs, jst("2026-11-24T06:00:00+09:00"), &err);
+    assert_string_equal(d->code, "night");
+    /* alice is scheduled on night: at 23:00 her guess is night, not late */
+    assert_int_equal(shift_set(f->st, &f->defs, "2026-11-23", "night", "alice", NULL, &err), 0);
+    d = shift_guess(f->st, &f->defs, jst("2026-11-23T23:00:00+09:00"), &err);
+    assert_string_equal(d->code, "night");
+    assert_int_equal(
+        shift_start(f->st, &f->defs, "early", jst("2026-11-23T16:00:00+09:00"), NULL, &err), -1);
+    assert_non_null(strstr(err, "ended"));
+    free(err);
+    err = NULL;
+    assert_non_null(shift_def_lookup(&f->defs, "早番"));
+    assert_non_null(shift_def_lookup(&f->defs, "early"));
+    assert_null(shift_def_lookup(&f->defs, "遅番")); /* not named so in this file */
+}
+
+/* An unregistered user is told who can register them, never to run operator add
+ * themselves (which would fail the same way). */
+static void test_unregistered_names_who(void **state)
+{
+    struct fixture *f = *state;
+    char *err = NULL;
+    setenv("UNYO_USER", "zed", 1);
+    f->st->operator_id[0] = '\0';
+    assert_int_equal(operator_add(f->st, "zed", "Zed", "operator", NULL, &err), -1);
+    assert_non_null(strstr(err, "Carol (carol)"));
+    assert_null(strstr(err, "Alice"));
+    assert_null(strstr(err, "operator add zed"));
+    free(err);
+    setenv("UNYO_USER", "alice", 1);
+}
+
 int main(void)
 {
     setenv("UNYO_NOW", "2026-11-01T08:00:00+09:00", 1);
@@ -230,6 +341,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_on_duty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replace_keeps_history, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_and_take_over, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_guess, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unregistered_names_who, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -204,6 +204,89 @@ static void test_priority_table_and_file(void **state)
     rmdir(dir);
 }
 
+/* The state of any step at t (for the next-change walk). */
+static int states_at(struct sla *s, int64_t rec, int64_t t, enum sla_state out[SLA_NSTEPS])
+{
+    struct sla_status st;
+    compute(s, rec, NULL, NULL, 0, t, &st);
+    for (int i = 0; i < SLA_NSTEPS; i++)
+        out[i] = st.step[i].state;
+    return 0;
+}
+
+/* The Incidents pane redraws at the next SLA boundary of its rows: a step due
+ * at 09:15 shows breached at 09:15:01, not at the next key press. */
+static void test_next_change(void **state)
+{
+    (void)state;
+    struct sla *s = sla_2h(NULL);
+    struct sla_status st;
+    int64_t rec = J(2026, 11, 23, 9, 0); /* a Monday, in service 07:00-24:00 */
+    compute(s, rec, NULL, NULL, 0, rec, &st);
+    /* acknowledge: 15 min, warning at 75 % = 11:15 */
+    assert_int_equal(sla_next_change(s, &st, rec), rec + 11 * 60 + 15);
+    int64_t t = J(2026, 11, 23, 9, 14);
+    compute(s, rec, NULL, NULL, 0, t, &st);
+    assert_int_equal(st.step[SLA_ACK].state, SLA_WARNING);
+    int64_t due = st.step[SLA_ACK].due;
+    assert_int_equal(due, J(2026, 11, 23, 9, 15));
+    assert_int_equal(sla_next_change(s, &st, t), due + 1);
+    compute(s, rec, NULL, NULL, 0, due, &st);
+    assert_int_equal(st.step[SLA_ACK].state, SLA_WARNING);
+    compute(s, rec, NULL, NULL, 0, due + 1, &st);
+    assert_int_equal(st.step[SLA_ACK].state, SLA_BREACHED);
+
+    /* Walk every boundary: just before it nothing changed, at it something did. */
+    t = rec;
+    int changes = 0;
+    for (;;) {
+        compute(s, rec, NULL, NULL, 0, t, &st);
+        int64_t next = sla_next_change(s, &st, t);
+        if (next == INT64_MAX)
+            break;
+        assert_true(next > t);
+        enum sla_state a[SLA_NSTEPS], b[SLA_NSTEPS], c[SLA_NSTEPS];
+        states_at(s, rec, t, a);
+        states_at(s, rec, next - 1, b);
+        states_at(s, rec, next, c);
+        assert_memory_equal(a, b, sizeof a);
+        assert_memory_not_equal(b, c, sizeof b);
+        t = next;
+        changes++;
+    }
+    assert_int_equal(changes, 6); /* three steps: warning then breached each */
+    compute(s, rec, NULL, NULL, 0, t, &st);
+    assert_int_equal(st.overall, SLA_BREACHED);
+
+    /* Service hours: Sunday closes 17:30; first response (60 min) received
+     * at 17:00 warns at 45 min, i.e. 15 min after Monday's 07:00 opening. */
+    int64_t sun = J(2026, 11, 22, 17, 0);
+    t = J(2026, 11, 22, 17, 29);
+    compute(s, sun, NULL, NULL, 0, t, &st);
+    assert_int_equal(st.step[SLA_ACK].state, SLA_BREACHED);
+    assert_int_equal(st.step[SLA_FIRST].state, SLA_OK);
+    assert_int_equal(sla_next_change(s, &st, t), J(2026, 11, 23, 7, 15));
+
+    /* A paused clock, or every step done: nothing changes by the clock. */
+    struct sla_pause p = {J(2026, 11, 23, 9, 5), 0};
+    compute(s, rec, NULL, &p, 1, J(2026, 11, 23, 9, 10), &st);
+    assert_int_equal(sla_next_change(s, &st, J(2026, 11, 23, 9, 10)), INT64_MAX);
+    int64_t done[3] = {rec + 60, rec + 120, rec + 180};
+    compute(s, rec, done, NULL, 0, J(2026, 11, 23, 12, 0), &st);
+    assert_int_equal(sla_next_change(s, &st, J(2026, 11, 23, 12, 0)), INT64_MAX);
+
+    /* A set of rows: the earliest of them. */
+    struct sla_status set[3];
+    compute(s, rec, done, NULL, 0, t, &set[0]);                      /* none */
+    compute(s, rec, NULL, NULL, 0, J(2026, 11, 23, 9, 14), &set[1]); /* 09:15:01 */
+    compute(s, rec, NULL, NULL, 0, rec, &set[2]);                    /* 675 s of service from now */
+    assert_int_equal(sla_next_change_of(s, set, 3, J(2026, 11, 23, 9, 14)),
+                     J(2026, 11, 23, 9, 14) + 61);
+    assert_int_equal(sla_next_change_of(s, set, 1, t), INT64_MAX);
+    assert_int_equal(sla_next_change(NULL, &set[1], t), INT64_MAX);
+    sla_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_closed_day),
         cmocka_unit_test(test_pauses),
         cmocka_unit_test(test_priority_table_and_file),
+        cmocka_unit_test(test_next_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

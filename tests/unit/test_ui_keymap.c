@@ -216,8 +216,17 @@ static void test_completion(void **state)
     char *c = console_complete("qu", NULL);
     assert_string_equal(c, "quit ");
     free(c);
-    c = console_complete("s", NULL);
+    c = console_complete("so", NULL);
     assert_string_equal(c, "sort ");
+    free(c);
+    c = console_complete("sh", NULL);
+    assert_string_equal(c, "shift ");
+    free(c);
+    c = console_complete("s", NULL); /* shift, sort */
+    assert_string_equal(c, "s");
+    free(c);
+    c = console_complete("l", NULL);
+    assert_string_equal(c, "log ");
     free(c);
     c = console_complete("re", NULL);
     assert_string_equal(c, "refresh ");

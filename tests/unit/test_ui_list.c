@@ -286,11 +286,12 @@ static void test_shared_keys_in_list_panes(void **state)
                         UI_KEY_FN | KEY_PPAGE,
                         UI_KEY_FN | KEY_HOME,
                         UI_KEY_FN | KEY_END};
-    int lists = 0;
+    int lists = 0, incidents = 0;
     for (size_t i = 0; i < n; i++) {
         if (!reg[i]->list)
             continue;
         lists++;
+        incidents += reg[i] == &incidents_pane;
         for (size_t k = 0; k < ARRAY_LEN(keys); k++) {
             const char *a = keymap_lookup(reg[i], keys[k]);
             assert_non_null(a);
@@ -299,7 +300,18 @@ static void test_shared_keys_in_list_panes(void **state)
             assert_string_equal(a, keymap_lookup(&hosts_pane, keys[k]));
         }
     }
-    assert_true(lists >= 4);
+    assert_true(lists >= 5);
+    assert_int_equal(incidents, 1);
+    /* Incidents: n/N move between matches; new is +, notified and second
+     * response leave N and 2 (the global "pane 2") */
+    assert_string_equal(keymap_lookup(&incidents_pane, 'n'), "next-match");
+    assert_string_equal(keymap_lookup(&incidents_pane, 'N'), "prev-match");
+    assert_string_equal(keymap_lookup(&incidents_pane, 'k'), "up");
+    assert_string_equal(keymap_lookup(&incidents_pane, '2'), "pane-2");
+    assert_string_equal(keymap_lookup(&incidents_pane, '+'), "incidents.new");
+    assert_string_equal(keymap_lookup(&incidents_pane, 'T'), "incidents.notified");
+    assert_string_equal(keymap_lookup(&incidents_pane, 'S'), "incidents.second");
+    assert_string_equal(keymap_lookup(&incidents_pane, 'K'), "incidents.publish");
     /* g is the first row in Changes, never "start the change" */
     assert_string_equal(keymap_lookup(&changes_pane, 'g'), "top");
     assert_string_equal(keymap_lookup(&changes_pane, 'n'), "next-match");
