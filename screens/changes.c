@@ -11,6 +11,7 @@
 #include "cmdb.h"
 #include "i18n.h"
 #include "input_norm.h"
+#include "labels.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
@@ -88,15 +89,7 @@ static int risk_style(const char *r)
 
 static const char *risk_label(const char *r)
 {
-    if (!r)
-        return "";
-    if (strcmp(r, "low") == 0)
-        return _("low");
-    if (strcmp(r, "high") == 0)
-        return _("high");
-    if (strcmp(r, "medium") == 0)
-        return _("medium");
-    return r;
+    return r ? label_risk(r) : "";
 }
 
 static int64_t iso_ms(const char *iso)
@@ -207,9 +200,16 @@ static int cmp_idx(const void *a, const void *b)
 
 static int row_matches(struct ch_model *m, const struct change *c)
 {
-    const char *fields[] = {
-        c->ref,  c->title,     c->dept,     c->status, change_status_name(c->status),
-        c->risk, c->requester, c->approver, c->target};
+    const char *fields[] = {c->ref,
+                            c->title,
+                            c->dept,
+                            c->status,
+                            change_status_name(c->status),
+                            c->risk,
+                            risk_label(c->risk),
+                            c->requester,
+                            c->approver,
+                            c->target};
     return ui_list_match(&m->list, fields, ARRAY_LEN(fields));
 }
 
@@ -317,7 +317,7 @@ static void build_detail(struct ch_model *m)
     }
     add_field(m, _("Template:"), c.template_code);
     for (size_t i = 0; i < c.nlinks; i++) {
-        char *w = xasprintf("%s %s", c.links[i].kind,
+        char *w = xasprintf("%s %s", label_link_kind(c.links[i].kind),
                             c.links[i].label ? c.links[i].label : c.links[i].id);
         add_field(m, i ? " " : _("Linked:"), w);
         free(w);
@@ -843,9 +843,8 @@ out:
 
 static void start_new(struct ch_model *m)
 {
-    risk_choices[0] = _("low");
-    risk_choices[1] = _("medium");
-    risk_choices[2] = _("high");
+    for (int i = 0; i < 3; i++)
+        risk_choices[i] = label_risk(change_risks[i]);
     struct ui_form *f = ui_form_new(_("New change request"), submit_new, m);
     ui_form_text(f, _("Department"), NULL, 1);
     ui_form_text(f, _("Title"), NULL, 1);

@@ -29,6 +29,7 @@
 
 #include "changes.h"
 #include "i18n.h"
+#include "labels.h"
 #include "incidents.h"
 #include "screens.h"
 #include "ssh_view.h"
@@ -188,7 +189,7 @@ static int run_command(const char *text, void *data, char **err)
             set_err(err, _("this session is not recorded yet (no shell)"));
             rc = -1;
         } else if ((rc = link_session(ui_store(), sv_session_id(v), w2, w3, err)) == 0) {
-            ui_message(_("session %s linked to %s %s"), sv_session_id(v), w2, w3);
+            ui_message(_("session %s linked to %s %s"), sv_session_id(v), label_link_kind(w2), w3);
         }
     } else {
         set_err(err, _("commands here: link incident REF, link change REF"));

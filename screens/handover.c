@@ -10,6 +10,9 @@
 #include "calendar.h"
 #include "handover.h"
 #include "i18n.h"
+#include "labels.h"
+#include "jobs.h"
+#include "changes.h"
 #include "incidents.h"
 #include "operators.h"
 #include "screens.h"
@@ -201,12 +204,12 @@ static void build_summary(struct ho_model *m)
     add_text(m, STYLE_HEADER, _("Jobs failed or waiting (%zu)"), s.n_jobs);
     for (size_t i = 0; i < s.n_jobs; i++)
         add_text(m, STYLE_NORMAL, "  %s %s — %s (%s)", s.jobs[i].code, s.jobs[i].name,
-                 s.jobs[i].state, s.jobs[i].due_day);
+                 jobs_state_name(s.jobs[i].state), s.jobs[i].due_day);
     add_line(m, STYLE_NORMAL, xstrdup(""));
     add_text(m, STYLE_HEADER, _("Changes in progress (%zu)"), s.n_changes);
     for (size_t i = 0; i < s.n_changes; i++)
         add_text(m, STYLE_NORMAL, "  %s %s — %s", s.changes[i].ref, s.changes[i].title,
-                 s.changes[i].status);
+                 change_status_name(s.changes[i].status));
     add_line(m, STYLE_NORMAL, xstrdup(""));
     add_text(m, STYLE_HEADER, _("Carried to-dos (%zu)"), s.n_carried);
     for (size_t i = 0; i < s.n_carried; i++) {
@@ -248,7 +251,8 @@ static void build_history(struct ho_model *m)
         jst(h->signed_at, at, sizeof at);
         char *note = text_one_line(h->note); /* one row: "first line ⏎" */
         add_text(m, h->acked_at ? STYLE_NORMAL : STYLE_STATUS_TODO, "  %s  %-8s %s → %s  %s%s%s",
-                 at, h->shift ? h->shift : "", h->from_login, h->to_login ? h->to_login : "*",
+                 at, h->shift ? label_shift(h->shift) : "", h->from_login,
+                 h->to_login ? h->to_login : "*",
                  h->acked_at ? _("acknowledged") : _("not acknowledged"), *note ? "  " : "", note);
         free(note);
     }

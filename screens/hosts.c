@@ -11,6 +11,7 @@
 #include "hosts.h"
 #include "i18n.h"
 #include "input_norm.h"
+#include "labels.h"
 #include "screens.h"
 #include "ssh_view.h"
 #include "store.h"
@@ -119,7 +120,7 @@ static const char *field_of(const struct hrow *r, int col, char *buf, size_t siz
     case COL_ADDRESS:
         return h->address ? h->address : "";
     case COL_ROLE:
-        return h->role ? h->role : "";
+        return h->role ? label_host_role(h->role) : "";
     case COL_LOCATION:
         return h->location ? h->location : "";
     case COL_OS:
@@ -359,7 +360,10 @@ static void host_form(const struct host *h)
         snprintf(port, sizeof port, "%d", h->ssh_port);
     ui_form_text(f, _("Name"), h ? h->name : NULL, 1);
     ui_form_text(f, _("Address"), h ? h->address : NULL, 0);
-    ui_form_choice(f, _("Role"), roles, NROLES, role);
+    static const char *role_labels[NROLES];
+    for (int i = 0; i < NROLES; i++)
+        role_labels[i] = label_host_role(roles[i]);
+    ui_form_choice(f, _("Role"), role_labels, NROLES, role);
     ui_form_text(f, _("Location"), h ? h->location : NULL, 0);
     ui_form_text(f, _("OS"), h ? h->os : NULL, 0);
     ui_form_text(f, _("ssh_config alias"), h ? h->ssh_alias : NULL, 0);
@@ -508,15 +512,11 @@ static int hosts_open(struct pane *p, char **err)
     (void)err;
     struct hosts_model *m = xcalloc(1, sizeof *m);
     const struct table_col cols[NCOLS] = {
-        {_("Name"), 8, 24, 0, 0},
-        {_("Address"), 7, 18, 0, 0},
-        {_("Role"), 4, 8, 0, 0},
-        {_("Location"), 4, 0, 1, 0},
-        {_("OS"), 4, 20, 0, 0},
-        {_("Reach"), 5, 24, 0, 0},
-        {_("CPU"), 4, SPARK_N + 6, 0, 0},
-        {_("Mem"), 4, SPARK_N + 5, 0, 0},
-        {_("Disk"), 4, SPARK_N + 5, 0, 0},
+        {_("Name"), 8, 24, 0, 0},         {_("Address"), 7, 18, 0, 0},
+        {_("Role"), 4, 12, 0, 0}, /* バックアップ, ネットワーク */
+        {_("Location"), 4, 0, 1, 0},      {_("OS"), 4, 20, 0, 0},
+        {_("Reach"), 5, 24, 0, 0},        {_("CPU"), 4, SPARK_N + 6, 0, 0},
+        {_("Mem"), 4, SPARK_N + 5, 0, 0}, {_("Disk"), 4, SPARK_N + 5, 0, 0},
     };
     memcpy(m->cols, cols, sizeof cols);
     struct table_source src = {src_count, src_fetch, m};

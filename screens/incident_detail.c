@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "labels.h"
 #include "incident_views.h"
 #include "incidents_int.h"
 #include "sla.h"
@@ -157,8 +158,13 @@ int incd_build_incident(struct inc_model *m, char **err)
                 "  %s  %s %s ", at, incd_padw(incident_status_name(ev[i].kind), 18),
                 incd_padw(ev[i].operator_name ? ev[i].operator_name : inc_nz(ev[i].operator_login),
                           12));
+            char *data = incident_event_text(m->st, ev[i].data);
+            char *text = xasprintf("%s%s%s", ev[i].note ? ev[i].note : "",
+                                   ev[i].note && *ev[i].note && *data ? "  " : "", data);
             incd_note(v, strcmp(ev[i].kind, "sla_breached") == 0 ? STYLE_STATUS_NG : STYLE_NORMAL,
-                      head, ev[i].note);
+                      head, text);
+            free(text);
+            free(data);
             free(head);
             free(at);
         }
@@ -174,8 +180,8 @@ int incd_build_incident(struct inc_model *m, char **err)
         if (nl == 0)
             incd_add(v, STYLE_DIM, "  %s", _("(none)"));
         for (size_t i = 0; i < nl; i++)
-            incd_add(v, STYLE_NORMAL, "  %-10s %s  %s", ln[i].kind, inc_nz(ln[i].label),
-                     ln[i].note ? ln[i].note : "");
+            incd_add(v, STYLE_NORMAL, "  %s %s  %s", incd_padw(label_link_kind(ln[i].kind), 10),
+                     inc_nz(ln[i].label), ln[i].note ? ln[i].note : "");
         ledger_links_free(ln, nl);
     } else {
         drop_err(err);

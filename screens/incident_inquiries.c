@@ -158,7 +158,12 @@ int incq_build_detail(struct inc_model *m, char **err)
             char *head =
                 xasprintf("  %s  %s %s ", at, incd_padw(inquiry_status_name(ev[i].kind), 16),
                           incd_padw(inc_nz(ev[i].operator_login), 12));
-            incd_note(v, STYLE_NORMAL, head, ev[i].note);
+            char *data = incident_event_text(m->st, ev[i].data);
+            char *text = xasprintf("%s%s%s", ev[i].note ? ev[i].note : "",
+                                   ev[i].note && *ev[i].note && *data ? "  " : "", data);
+            incd_note(v, STYLE_NORMAL, head, text);
+            free(text);
+            free(data);
             free(head);
             free(at);
         }

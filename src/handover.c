@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "changes.h"
 #include "checklist.h"
 #include "i18n.h"
 #include "incidents.h"
+#include "jobs.h"
 #include "paths.h"
 #include "sla.h"
 #include "shifts.h"
@@ -278,7 +280,7 @@ char *handover_markdown(const struct handover_summary *s, const char *note)
             sb_puts(&sb, " | ");
             md_inline(&sb, x->priority);
             sb_puts(&sb, " | ");
-            md_inline(&sb, x->status);
+            md_inline(&sb, incident_status_name(x->status));
             sb_puts(&sb, " | ");
             md_inline(&sb, x->title);
             sb_printf(&sb, " | %s | %s | %s |\n", received, age, left);
@@ -313,13 +315,14 @@ char *handover_markdown(const struct handover_summary *s, const char *note)
     sb_printf(&sb, _("## Jobs failed or pending today (%zu)"), s->n_jobs);
     sb_puts(&sb, "\n\n");
     for (size_t i = 0; i < s->n_jobs; i++)
-        md_item(&sb, s->jobs[i].code, s->jobs[i].name, s->jobs[i].state);
+        md_item(&sb, s->jobs[i].code, s->jobs[i].name, jobs_state_name(s->jobs[i].state));
     md_end(&sb, s->n_jobs);
 
     sb_printf(&sb, _("## Changes in progress (%zu)"), s->n_changes);
     sb_puts(&sb, "\n\n");
     for (size_t i = 0; i < s->n_changes; i++)
-        md_item(&sb, s->changes[i].ref, s->changes[i].title, s->changes[i].status);
+        md_item(&sb, s->changes[i].ref, s->changes[i].title,
+                change_status_name(s->changes[i].status));
     md_end(&sb, s->n_changes);
 
     sb_printf(&sb, _("## Carried over (%zu)"), s->n_carried);

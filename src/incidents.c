@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "event_text.h"
 #include "i18n.h"
 #include "json.h"
 #include "search.h"
@@ -73,6 +74,22 @@ const char *incident_status_name(const char *k)
         {"converted", P_("incident", "converted")},
     };
     return find_label(l, ARRAY_LEN(l), k);
+}
+
+static const char *event_value(const char *key, const char *value)
+{
+    if (streq(key, "step"))
+        for (int s = 0; s < SLA_NSTEPS; s++)
+            if (streq(value, sla_step_key((enum sla_step)s)))
+                return sla_step_name((enum sla_step)s);
+    if (streq(key, "from") || streq(key, "to"))
+        return incident_status_name(value);
+    return NULL;
+}
+
+char *incident_event_text(struct store *st, const char *data)
+{
+    return event_describe(st, data, event_value);
 }
 
 /* ---- reading ---- */

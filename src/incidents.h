@@ -30,6 +30,9 @@ extern const char *const incident_steps[];           /* the steps incident_step 
 const char *incident_channel_name(const char *key);  /* translated */
 const char *incident_category_name(const char *key); /* translated */
 const char *incident_status_name(const char *key);   /* translated; also event kinds */
+/* An incident or inquiry event's data as labelled text (event_describe with
+ * the SLA steps and the ledgers' states named); malloc'd, "" for none. */
+char *incident_event_text(struct store *st, const char *data);
 
 struct incident_new {
     const char *library; /* libraries.code, required */

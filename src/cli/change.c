@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cmdb.h"
 #include "i18n.h"
+#include "labels.h"
 #include "paths.h"
 #include "store.h"
 #include "textwidth.h"
@@ -196,7 +197,7 @@ static int change_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         const struct change *r = &rows[i];
         const char *row[] = {r->ref,
                              machine ? r->status : change_status_name(r->status),
-                             r->risk,
+                             machine ? r->risk : label_risk(r->risk),
                              r->dept,
                              r->title,
                              machine ? r->window_start : jst(r->window_start, a),
@@ -315,7 +316,7 @@ static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_
     show_field(_("Reason:"), c->reason);
     show_field(_("Plan:"), c->plan);
     show_field(_("Rollback:"), c->rollback);
-    show_field(_("Risk:"), c->risk);
+    show_field(_("Risk:"), c->risk ? label_risk(c->risk) : NULL);
     if (c->window_start) {
         char *w = xasprintf("%s – %s JST", jst(c->window_start, a), jst(c->window_end, b));
         show_field(_("Window:"), w);
@@ -328,7 +329,7 @@ static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_
     }
     show_field(_("Template:"), c->template_code);
     for (size_t i = 0; i < c->nlinks; i++) {
-        char *w = xasprintf("%s %s", c->links[i].kind,
+        char *w = xasprintf("%s %s", label_link_kind(c->links[i].kind),
                             c->links[i].label ? c->links[i].label : c->links[i].id);
         show_field(i ? "" : _("Linked:"), w);
         free(w);
@@ -524,7 +525,7 @@ static int config_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         const struct cmdb_item_row *r = &rows[i];
         snprintf(q, sizeof q, "%lld", (long long)r->quantity);
         const char *row[] = {r->host,
-                             r->kind,
+                             machine ? r->kind : label_config_kind(r->kind),
                              r->name,
                              r->version,
                              r->location,

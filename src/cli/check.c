@@ -7,6 +7,7 @@
 #include "checks.h"
 #include "cli.h"
 #include "i18n.h"
+#include "labels.h"
 #include "output.h"
 #include "store.h"
 #include "textwidth.h"
@@ -58,8 +59,12 @@ static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         for (char *p = cmd; *p; p++)
             if (*p == '\n')
                 *p = ' ';
-        char *c[6] = {clean(d->id),   clean(d->template_code),        clean(d->severity),
-                      clean(d->name), clean(sel.len ? sel.buf : "*"), clean(cmd)};
+        char *c[6] = {clean(d->id),
+                      clean(d->template_code),
+                      clean(ctx->format == OUTPUT_TEXT ? label_severity(d->severity) : d->severity),
+                      clean(d->name),
+                      clean(sel.len ? sel.buf : "*"),
+                      clean(cmd)};
         const char *v[] = {c[0], c[1], c[2], c[3], c[4], c[5]};
         output_row(t, v);
         for (size_t k = 0; k < ARRAY_LEN(c); k++)
@@ -141,8 +146,8 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                 const struct check_result *r = &rep.results[i];
                 if (r->ok)
                     continue;
-                char *c[5] = {clean(r->severity), clean(r->template_code), clean(r->host),
-                              clean(r->check_id), clean(r->detail)};
+                char *c[5] = {clean(label_severity(r->severity)), clean(r->template_code),
+                              clean(r->host), clean(r->check_id), clean(r->detail)};
                 printf("  [%s] %s %s %s: %s", c[0], c[1], c[2], c[3], c[4]);
                 if (r->incident_ref[0])
                     printf(r->incident_created ? _(" → draft %s") : _(" → added to %s"),

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "handover.h"
 #include "i18n.h"
+#include "labels.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
@@ -62,7 +63,7 @@ static int handover_show(struct cli_ctx *ctx, const struct cli_args *a)
         if (!markdown) {
             char signed_at[32], acked_at[32];
             jst(h->signed_at, signed_at);
-            printf(_("Handover %s, shift %s, signed by %s at %s JST"), h->id, h->shift,
+            printf(_("Handover %s, shift %s, signed by %s at %s JST"), h->id, label_shift(h->shift),
                    h->from_login, signed_at);
             if (h->to_login)
                 printf(_(", to %s"), h->to_login);

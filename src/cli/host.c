@@ -9,6 +9,7 @@
 #include "hosts.h"
 #include "i18n.h"
 #include "job_runner.h"
+#include "labels.h"
 #include "output.h"
 #include "ssh_conn.h"
 #include "ssh_prompt.h"
@@ -42,10 +43,19 @@ static int host_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         char port[16] = "";
         if (h[i].ssh_port > 0)
             snprintf(port, sizeof port, "%d", h[i].ssh_port);
-        const char *v[] = {h[i].name,      h[i].address,  h[i].role,
-                           h[i].location,  h[i].os,       h[i].owner,
-                           h[i].ssh_alias, h[i].ssh_user, port[0] ? port : NULL,
-                           h[i].ssh_jump,  h[i].notes,    host_transport_label(&h[i])};
+        const char *v[] = {h[i].name,
+                           h[i].address,
+                           ctx->format == OUTPUT_TEXT && h[i].role ? label_host_role(h[i].role)
+                                                                   : h[i].role,
+                           h[i].location,
+                           h[i].os,
+                           h[i].owner,
+                           h[i].ssh_alias,
+                           h[i].ssh_user,
+                           port[0] ? port : NULL,
+                           h[i].ssh_jump,
+                           h[i].notes,
+                           host_transport_label(&h[i])};
         output_row(t, v);
     }
     output_print(t, ctx->format, stdout);
@@ -72,19 +82,20 @@ static int host_show_cmd(struct cli_ctx *ctx, const char *name)
     static const char *const keys[] = {"field", "value"};
     const char *heads[] = {_("Field"), _("Value")};
     struct output_table *t = output_new(2, keys, heads);
-    const char *rows[][2] = {{"id", h.id},
-                             {"name", h.name},
-                             {"address", h.address},
-                             {"role", h.role},
-                             {"location", h.location},
-                             {"os", h.os},
-                             {"owner", h.owner},
-                             {"notes", h.notes},
-                             {"ssh_alias", h.ssh_alias},
-                             {"ssh_user", h.ssh_user},
-                             {"ssh_port", port[0] ? port : NULL},
-                             {"ssh_jump", h.ssh_jump},
-                             {"updated_at", h.updated_at}};
+    const char *rows[][2] = {
+        {"id", h.id},
+        {"name", h.name},
+        {"address", h.address},
+        {"role", ctx->format == OUTPUT_TEXT && h.role ? label_host_role(h.role) : h.role},
+        {"location", h.location},
+        {"os", h.os},
+        {"owner", h.owner},
+        {"notes", h.notes},
+        {"ssh_alias", h.ssh_alias},
+        {"ssh_user", h.ssh_user},
+        {"ssh_port", port[0] ? port : NULL},
+        {"ssh_jump", h.ssh_jump},
+        {"updated_at", h.updated_at}};
     for (size_t i = 0; i < ARRAY_LEN(rows); i++)
         output_row(t, rows[i]);
     output_print(t, ctx->format, stdout);

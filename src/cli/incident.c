@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "labels.h"
 #include "incidents.h"
 #include "inquiries.h"
 #include "problems.h"
@@ -341,7 +342,11 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
         put_clean(_("Category"), incident_category_name(inc.category));
         snprintf(line, sizeof line, "%d x %d -> %s", inc.impact, inc.urgency, inc.priority);
         put_clean(_("Impact x urg."), line);
-        put_clean(_("Assignee"), inc.assignee_login);
+        char *who = inc.assignee_name && *inc.assignee_name
+                        ? xasprintf("%s (%s)", inc.assignee_name, inc.assignee_login)
+                        : NULL;
+        put_clean(_("Assignee"), who ? who : inc.assignee_login);
+        free(who);
         fmt_jst(inc.received, b[0]);
         put_clean(_("Received"), b[0]);
         put_clean(_("Description"), inc.description);
@@ -384,10 +389,12 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
                 sb_putc(&sb, ' ');
                 text_sanitize(&sb, ev[i].note, 0);
             }
-            if (ev[i].data) {
+            char *data = incident_event_text(st, ev[i].data);
+            if (*data) {
                 sb_putc(&sb, ' ');
-                text_sanitize(&sb, ev[i].data, 0);
+                text_sanitize(&sb, data, 0);
             }
+            free(data);
             puts(sb.buf);
             sb_free(&sb);
         }
@@ -395,7 +402,7 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
             printf("\n%s\n", _("Links"));
             for (size_t i = 0; i < nl; i++) {
                 struct strbuf sb = STRBUF_INIT;
-                sb_printf(&sb, "  %-10s ", links[i].kind);
+                sb_printf(&sb, "  %s ", label_link_kind(links[i].kind));
                 text_sanitize(&sb, links[i].label ? links[i].label : links[i].id, 0);
                 puts(sb.buf);
                 sb_free(&sb);
@@ -527,6 +534,12 @@ static int inquiry_show(struct store *st, const char *ref, enum output_format fm
                 sb_putc(&sb, ' ');
                 text_sanitize(&sb, ev[i].note, 0);
             }
+            char *data = incident_event_text(st, ev[i].data);
+            if (*data) {
+                sb_putc(&sb, ' ');
+                text_sanitize(&sb, data, 0);
+            }
+            free(data);
             puts(sb.buf);
             sb_free(&sb);
         }

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "input_norm.h"
+#include "labels.h"
 #include "shifts.h"
 #include "store.h"
 #include "timefmt.h"
@@ -14,7 +15,7 @@ static const char *shift_name(const struct shift_defs *defs, const char *code)
 {
     const struct shift_def *d = shift_def_find(defs, code);
     if (!d)
-        return code;
+        return label_shift(code);
     return streq(i18n_lang(), "ja") ? d->name_ja : d->name_en;
 }
 
@@ -25,13 +26,22 @@ static void print_entries(struct cli_ctx *ctx, const struct shift_defs *defs,
                                        "name", "start", "end"};
     const char *headings[] = {_("Day"),  _("Shift"), _("Shift name"), _("Login"),
                               _("Name"), _("Start"), _("End")};
-    struct output_table *t = output_new(7, keys, headings);
+    /* A person reads the shift's name; the code (what `shift set` takes) is
+     * machine data (--csv, --json). */
+    int text = ctx->format == OUTPUT_TEXT;
+    static const char *const text_keys[] = {"day", "shift_name", "login", "name", "start", "end"};
+    const char *text_headings[] = {_("Day"),  _("Shift"), _("Login"),
+                                   _("Name"), _("Start"), _("End")};
+    struct output_table *t =
+        text ? output_new(6, text_keys, text_headings) : output_new(7, keys, headings);
     for (size_t i = 0; i < l->count; i++) {
         const struct shift_entry *e = &l->items[i];
         const char *row[] = {e->day,     e->shift, shift_name(defs, e->shift),
                              e->login,   e->name,  e->start_time,
                              e->end_time};
-        output_row(t, row);
+        const char *text_row[] = {
+            e->day, shift_name(defs, e->shift), e->login, e->name, e->start_time, e->end_time};
+        output_row(t, text ? text_row : row);
     }
     output_print(t, ctx->format, stdout);
     output_free(t);

@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "i18n.h"
+#include "labels.h"
 #include "ledger_io.h"
 #include "operators.h"
 #include "paths.h"
@@ -70,8 +71,12 @@ static int operator_list(struct cli_ctx *ctx, const struct cli_args *a)
         int64_t ms;
         if (time_parse(col_text(s, 4), &ms) == 0)
             time_format_jst(ms, when, 0);
-        const char *row[] = {col_text(s, 0), col_text(s, 1), col_text(s, 2),
-                             sqlite3_column_int(s, 3) ? "yes" : "no",
+        int text = ctx->format == OUTPUT_TEXT;
+        const char *row[] = {col_text(s, 0), col_text(s, 1),
+                             text ? label_role(col_text(s, 2)) : col_text(s, 2),
+                             text                       ? label_yes_no(sqlite3_column_int(s, 3))
+                             : sqlite3_column_int(s, 3) ? "yes"
+                                                        : "no",
                              ctx->format == OUTPUT_TEXT ? when : col_text(s, 4)};
         output_row(t, row);
     }
@@ -102,7 +107,7 @@ static int operator_add_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
-    printf(_("Registered %s as %s.\n"), login, role);
+    printf(_("Registered %s as %s.\n"), login, label_role(role));
     return EXIT_OK;
 }
 
@@ -156,8 +161,11 @@ static int template_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                              col_text(s, 2),
                              col_text(s, ja ? 3 : 4),
                              col_text(s, 5),
-                             col_text(s, 6),
-                             sqlite3_column_int(s, 7) ? "yes" : "no"};
+                             ctx->format == OUTPUT_TEXT ? label_pane(col_text(s, 6))
+                                                        : col_text(s, 6),
+                             ctx->format == OUTPUT_TEXT ? label_yes_no(sqlite3_column_int(s, 7))
+                             : sqlite3_column_int(s, 7) ? "yes"
+                                                        : "no"};
         output_row(t, row);
     }
     if (step < 0) {

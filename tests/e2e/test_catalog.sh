@@ -21,7 +21,7 @@ shopt -s nullglob
 sources=(src/*.c src/*.h src/cli/*.c src/cli/*.h src/ui/*.c src/ui/*.h screens/*.c screens/*.h)
 shopt -u nullglob
 [ ${#sources[@]} -gt 0 ] || fail "no sources under $ROOT"
-xgettext --from-code=UTF-8 -k_ -kN_ --no-wrap --add-comments=TRANSLATORS: \
+xgettext --from-code=UTF-8 -k_ -kN_ --keyword=P_:1c,2 --no-wrap --add-comments=TRANSLATORS: \
   -o "$T/unyo.pot" "${sources[@]}" 2>"$T/xgettext.err" \
   || { cat "$T/xgettext.err" >&2; fail "xgettext could not read the sources"; }
 n_src=$(grep -c '^msgid ' "$T/unyo.pot" || true)

@@ -61,8 +61,8 @@ t_wait "operator add sato --role engineer --name '佐藤"
 t_keys Escape
 t_keys q
 t_wait_exit
-cli yamada operator list >"$T_DIR/list.out"
-grep -q "sato.*佐藤 健.*engineer" "$T_DIR/list.out" || t_fail "sato not registered: $(cat "$T_DIR/list.out")"
+cli yamada operator list --csv >"$T_DIR/list.out" # the role key: the text shows its label (SE)
+grep -q "^sato,佐藤 健,engineer," "$T_DIR/list.out" || t_fail "sato not registered: $(cat "$T_DIR/list.out")"
 t_ok "an operator registered from the console"
 
 # The engineer acting through UNYO_USER sees their own name, then takes over.

@@ -1,0 +1,84 @@
+#include "event_text.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "labels.h"
+#include "store.h"
+#include "util.h"
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && streq(s + n - t, tail);
+}
+
+/* The display name of login, or login itself; into sb. */
+static void put_operator(struct store *st, struct strbuf *sb, const char *login)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT name FROM operators WHERE login = ?1 AND deleted = 0");
+    bind_text(s, 1, login);
+    char *err = NULL;
+    int rc = store_one_row(s, &err);
+    const char *name = rc == 1 ? col_text(s, 0) : NULL;
+    sb_puts(sb, name && *name ? name : login);
+    sqlite3_reset(s);
+    free(err);
+}
+
+static void put_value(struct store *st, struct strbuf *sb, const char *key, const char *type,
+                      const char *value, event_value_name value_name)
+{
+    char buf[64];
+    const char *named = value_name && value ? value_name(key, value) : NULL;
+    if (named)
+        sb_puts(sb, named);
+    else if (streq(type, "null") || !value)
+        sb_puts(sb, "-");
+    else if (streq(type, "true") || streq(type, "false"))
+        sb_puts(sb, label_yes_no(streq(type, "true")));
+    else if (streq(key, "assignee") || streq(key, "claimed_by") || streq(key, "operator"))
+        put_operator(st, sb, value);
+    else if (ends_with(key, "_seconds") && (streq(type, "integer") || streq(type, "real")))
+        sb_puts(sb, label_duration(atoll(value), buf, sizeof buf));
+    else if (ends_with(key, "_ms") && (streq(type, "integer") || streq(type, "real")))
+        sb_puts(sb, label_duration(atoll(value) / 1000, buf, sizeof buf));
+    else if (streq(key, "kind"))
+        sb_puts(sb, label_link_kind(value));
+    else
+        sb_puts(sb, value);
+}
+
+char *event_describe(struct store *st, const char *data, event_value_name value_name)
+{
+    struct strbuf sb = STRBUF_INIT;
+    if (!data || !*data)
+        return sb_detach(&sb);
+    /* json_each's value of a nested object or array is its JSON text: shown as
+     * is would bring braces back, so those are walked by json_tree's leaves. */
+    sqlite3_stmt *s = store_stmt(st, "SELECT key, type, CAST(value AS TEXT) FROM json_tree(?1) "
+                                     "WHERE type NOT IN ('object', 'array') AND key IS NOT NULL");
+    bind_text(s, 1, data);
+    char *err = NULL;
+    int rc;
+    while ((rc = store_next_row(s, &err)) == 1) {
+        const char *key = col_text(s, 0) ? col_text(s, 0) : "";
+        if (sb.len)
+            sb_puts(&sb, _(", "));
+        sb_printf(&sb, _("%s: "), label_event_key(key));
+        put_value(st, &sb, key, col_text(s, 1) ? col_text(s, 1) : "", col_text(s, 2), value_name);
+    }
+    sqlite3_reset(s);
+    if (rc < 0) {
+        /* Not JSON: the text without the braces and quotes of a JSON look-alike. */
+        free(err);
+        sb_reset(&sb);
+        for (const char *p = data; *p; p++)
+            if (!strchr("{}\"", *p))
+                sb_putc(&sb, *p);
+    }
+    return sb_detach(&sb);
+}
