@@ -174,29 +174,146 @@ const struct table_row *table_selected(struct table *t)
     return &t->cache[t->sel - t->cache_from];
 }
 
+/* Column fitting by content. need = the widest visible cell or header, at least
+ * the column's minimum; cap = need, at most the column's max when it has one. max
+ * is where a column yields to the others when the width is short, not a hard
+ * limit: with room to spare a long note is shown whole. */
+#define FIT_NARROW 12 /* a column that needs at most this many cells gets them first */
+#define FIT_FLOOR 8   /* a wide column keeps at least this many cells (or its need) */
+
+/* Shares total among the columns with in[i] set, in proportion to weight[i], none
+ * below lo[i] nor above hi[i] (the caller makes sure the lo add up to at most
+ * total); adds the shares to out. */
+static void share(int ncols, const int *in, const int *weight, const int *lo, const int *hi,
+                  int total, int *out)
+{
+    int done[TABLE_MAX_COLS] = {0}, got[TABLE_MAX_COLS] = {0};
+    for (;;) {
+        long wsum = 0;
+        int left = total;
+        for (int i = 0; i < ncols; i++) {
+            if (!in[i])
+                continue;
+            if (done[i])
+                left -= got[i];
+            else
+                wsum += weight[i] > 0 ? weight[i] : 1;
+        }
+        if (wsum == 0)
+            break;
+        /* The column furthest above its cap, else furthest below its floor, is
+         * settled there; the others share again. */
+        int pick = -1;
+        long worst = 0;
+        for (int pass = 0; pass < 2 && pick < 0; pass++)
+            for (int i = 0; i < ncols; i++) {
+                if (!in[i] || done[i])
+                    continue;
+                long s = (long)(left > 0 ? left : 0) * (weight[i] > 0 ? weight[i] : 1) / wsum;
+                long d = pass == 0 ? s - hi[i] : lo[i] - s;
+                if (d > worst) {
+                    worst = d;
+                    pick = i;
+                }
+            }
+        if (pick >= 0) {
+            done[pick] = 1;
+            /* settled at the bound it crossed */
+            long s = (long)(left > 0 ? left : 0) * (weight[pick] > 0 ? weight[pick] : 1) / wsum;
+            got[pick] = s > hi[pick] ? hi[pick] : lo[pick];
+            continue;
+        }
+        /* Everyone within bounds: cumulative rounding, so the shares add up to left. */
+        long wdone = 0;
+        int given = 0;
+        for (int i = 0; i < ncols; i++) {
+            if (!in[i] || done[i])
+                continue;
+            wdone += weight[i] > 0 ? weight[i] : 1;
+            int upto = (int)((long)left * wdone / wsum);
+            got[i] = upto - given;
+            given = upto;
+            done[i] = 1;
+        }
+        break;
+    }
+    for (int i = 0; i < ncols; i++)
+        if (in[i])
+            out[i] += got[i];
+}
+
 void table_fit_columns(const struct table_col *cols, int ncols, const int *natural, int width,
                        int *out)
 {
-    int sum = 0;
+    int need[TABLE_MAX_COLS], cap[TABLE_MAX_COLS];
+    int sum_need = 0, sum_cap = 0;
+    int avail = width - (ncols > 0 ? ncols - 1 : 0); /* one separator cell between columns */
     for (int i = 0; i < ncols; i++) {
         int w = natural[i];
         if (w < cols[i].min)
             w = cols[i].min;
-        if (cols[i].max > 0 && w > cols[i].max)
-            w = cols[i].max;
-        out[i] = w;
-        sum += w + (i > 0);
+        if (w < 1)
+            w = 1;
+        need[i] = w;
+        cap[i] = cols[i].max > 0 && w > cols[i].max
+                     ? (cols[i].max > cols[i].min ? cols[i].max : cols[i].min)
+                     : w;
+        sum_need += need[i];
+        sum_cap += cap[i];
     }
-    if (sum < width) {
-        /* Spare width goes to the last flex column. */
+    if (sum_need <= avail) {
+        /* Everything whole; the spare width goes to the last flex column. */
+        for (int i = 0; i < ncols; i++)
+            out[i] = need[i];
         for (int i = ncols - 1; i >= 0; i--)
             if (cols[i].flex) {
-                out[i] += width - sum;
-                return;
+                out[i] += avail - sum_need;
+                break;
             }
         return;
     }
-    /* Too wide: shrink flex columns, then the others from the right, to their minimum. */
+    int in[TABLE_MAX_COLS] = {0}, weight[TABLE_MAX_COLS], lo[TABLE_MAX_COLS], hi[TABLE_MAX_COLS];
+    if (sum_cap <= avail) {
+        /* Each column up to its cap; what is left goes to the columns that need
+         * more, in proportion to what they miss. */
+        for (int i = 0; i < ncols; i++) {
+            out[i] = cap[i];
+            in[i] = need[i] > cap[i];
+            weight[i] = need[i] - cap[i];
+            lo[i] = 0;
+            hi[i] = need[i] - cap[i];
+        }
+        share(ncols, in, weight, lo, hi, avail - sum_cap, out);
+        return;
+    }
+    /* Short of width: the narrow columns get what they need, the wide ones share
+     * the rest in proportion to their need, none below a floor. */
+    int rest = avail, floors = 0;
+    for (int i = 0; i < ncols; i++) {
+        in[i] = cap[i] > FIT_NARROW;
+        out[i] = in[i] ? 0 : cap[i];
+        weight[i] = cap[i];
+        lo[i] = cols[i].min > FIT_FLOOR ? cols[i].min : FIT_FLOOR;
+        if (lo[i] > cap[i])
+            lo[i] = cap[i];
+        hi[i] = cap[i];
+        if (in[i])
+            floors += lo[i];
+        else
+            rest -= cap[i];
+    }
+    if (rest >= floors) {
+        share(ncols, in, weight, lo, hi, rest, out);
+        return;
+    }
+    /* Not even that: the wide columns at their floor, then shrink the flex
+     * columns, then the others from the right, to their minimum. */
+    int sum = width - avail; /* the separators */
+    for (int i = 0; i < ncols; i++) {
+        if (in[i])
+            out[i] = lo[i];
+        sum += out[i];
+    }
     for (int pass = 0; pass < 2 && sum > width; pass++)
         for (int i = ncols - 1; i >= 0 && sum > width; i--) {
             if (pass == 0 && !cols[i].flex)

@@ -11,7 +11,9 @@
 
 struct table_col {
     const char *title; /* translated */
-    int min, max;      /* display cells; max 0 = unbounded */
+    int min, max;      /* display cells; max: where the column yields to the others when
+                          the width is short (with room it shows its widest cell whole);
+                          0 = never yields before the others */
     int flex;          /* takes the spare width */
     int right;         /* right-aligned */
 };
@@ -67,9 +69,15 @@ void table_draw(struct table *t, const struct ui_canvas *c);
  * when the header was clicked (column index in *col). */
 int table_click(struct table *t, int y, int x, int *col);
 
-/* Column fitting, exposed for tests: natural[i] = widest cell or header of column
- * i; fills out[i] so that the sum plus one separator cell between columns is at
- * most width. Columns that do not fit at their minimum get 0. */
+/* Column fitting by content, exposed for tests: natural[i] = widest cell or header
+ * of column i among the rows on screen (display cells: a wide character is two);
+ * fills out[i] so that the sum plus one separator cell between columns is at most
+ * width. When every column fits whole, each gets its natural width and the spare
+ * goes to the last flex column. When not, each column gets up to its max and the
+ * rest goes to those that need more, in proportion; shorter still, the narrow
+ * columns (12 cells or less) get what they need and the wide ones share the rest
+ * in proportion to their need, none below 8 cells (or its minimum); only then are
+ * columns shrunk to their minimum, and ones that do not fit at it get 0. */
 void table_fit_columns(const struct table_col *cols, int ncols, const int *natural, int width,
                        int *out);
 void table_row_clear(struct table_row *r);

@@ -350,6 +350,75 @@ static void test_shared_keys_in_list_panes(void **state)
     keymap_init();
 }
 
+/* Columns sized by content, as the checklist's: status, code, item (flex), host,
+ * period, value, note, who, when. */
+static const struct table_col CL[] = {
+    {"S", 4, 6, 0, 0},  {"C", 4, 6, 0, 0},  {"Item", 12, 0, 1, 0},
+    {"H", 4, 12, 0, 0}, {"P", 4, 16, 0, 0}, {"V", 5, 22, 0, 1},
+    {"N", 4, 24, 0, 0}, {"W", 3, 10, 0, 0}, {"T", 5, 11, 0, 0},
+};
+#define CLN 9
+
+static int total(const int *w, int n)
+{
+    int s = n - 1;
+    for (int i = 0; i < n; i++)
+        s += w[i];
+    return s;
+}
+
+static void test_columns_by_content(void **state)
+{
+    (void)state;
+    int out[CLN];
+    /* "バックアップ取得状況確認" is 24 cells, a memo of 90 cells, a short value */
+    int natural[CLN] = {4, 4, 24, 8, 4, 5, 90, 8, 5};
+    /* 200 columns: the memo is whole (it was cut at 24 while the name took 130) */
+    table_fit_columns(CL, CLN, natural, 200, out);
+    assert_int_equal(out[6], 90);
+    assert_true(out[2] >= 24);
+    assert_int_equal(out[5], 5);
+    assert_int_equal(total(out, CLN), 200);
+    /* 80 columns: the narrow columns get what they need and no more (a 5-cell
+     * value keeps 5, not 13); the name and the memo share the rest by need, so
+     * the name is not cut to a stub */
+    table_fit_columns(CL, CLN, natural, 80, out);
+    assert_int_equal(out[0], 4);
+    assert_int_equal(out[1], 4);
+    assert_int_equal(out[3], 8);
+    assert_int_equal(out[5], 5);
+    assert_int_equal(out[8], 5);
+    assert_true(out[2] >= 16);
+    assert_true(out[6] >= 8);
+    assert_int_equal(total(out, CLN), 80);
+    /* a memo longer than the screen: the name stays whole, the memo takes the rest */
+    natural[6] = 400;
+    table_fit_columns(CL, CLN, natural, 200, out);
+    assert_int_equal(out[2], 24);
+    assert_int_equal(total(out, CLN), 200);
+    assert_int_equal(out[6], 200 - 8 - (4 + 4 + 24 + 8 + 4 + 5 + 8 + 5));
+    /* two wide columns short of room share in proportion to their need */
+    int two[CLN] = {4, 4, 60, 8, 4, 5, 30, 8, 5};
+    table_fit_columns(CL, CLN, two, 130, out);
+    assert_int_equal(total(out, CLN), 130);
+    assert_int_equal(out[6], 24); /* the memo yields at its max ... */
+    assert_int_equal(out[2], 60);
+    table_fit_columns(CL, CLN, two, 100, out);
+    assert_int_equal(total(out, CLN), 100);
+    assert_true(out[2] > out[6]); /* ... and gets less than the name when shorter */
+    assert_true(out[6] >= 8);
+    /* no column exceeds its need when there is no spare, and nothing is lost
+     * when the width is below the minimum: columns drop from the right */
+    table_fit_columns(CL, CLN, natural, 30, out);
+    int shown = -1;
+    for (int i = 0; i < CLN; i++) {
+        assert_true(out[i] >= 0);
+        shown += out[i] ? out[i] + 1 : 0;
+    }
+    assert_true(shown <= 30);
+    assert_true(out[0] >= 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_sort_by_name),
         cmocka_unit_test(test_mouse),
         cmocka_unit_test(test_shared_keys_in_list_panes),
+        cmocka_unit_test(test_columns_by_content),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

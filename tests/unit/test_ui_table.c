@@ -139,11 +139,15 @@ static void test_fit_columns(void **state)
     table_fit_columns(c, 3, natural, 15, out);
     assert_int_equal(out[0] + out[1] + out[2] + 2, 15);
     assert_true(out[1] >= 6 && out[2] >= 3 && out[0] >= 4);
-    /* natural widths above max are capped */
+    /* natural widths above max are capped when the width is short ... */
     int wide[] = {50, 10, 50};
-    table_fit_columns(c, 3, wide, 200, out);
+    table_fit_columns(c, 3, wide, 27, out);
     assert_int_equal(out[0], 10);
     assert_int_equal(out[2], 5);
+    /* ... and shown whole when there is room (a long note is not cut at max) */
+    table_fit_columns(c, 3, wide, 200, out);
+    assert_int_equal(out[0], 50);
+    assert_int_equal(out[2], 50);
 }
 
 /* Reads back row y of stdscr as a wide string (padding cells of wide
