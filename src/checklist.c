@@ -574,6 +574,29 @@ const struct checklist_item *checklist_find(const struct checklist_day *d, const
     return NULL;
 }
 
+void checklist_group_items(const struct checklist_day *d, struct checklist_group **out, size_t *n)
+{
+    *out = xcalloc(d->count ? d->count : 1, sizeof **out);
+    *n = 0;
+    for (size_t i = 0; i < d->count; i++) {
+        const struct checklist_item *it = &d->items[i];
+        struct checklist_group *g = *n ? &(*out)[*n - 1] : NULL;
+        const struct checklist_item *head = g ? &d->items[g->first] : NULL;
+        if (!g || !it->host_name || !head->host_name ||
+            !streq(head->template_id, it->template_id) || !streq(head->due_day, it->due_day)) {
+            g = &(*out)[(*n)++];
+            g->first = i;
+            g->per_host = it->host_name != NULL;
+        }
+        g->count++;
+        g->ok += it->status == CHECK_OK;
+        g->ng += it->status == CHECK_NG;
+        g->skip += it->status == CHECK_SKIP;
+        g->todo += it->status == CHECK_TODO;
+        g->worst = g->ng ? CHECK_NG : g->todo ? CHECK_TODO : g->skip ? CHECK_SKIP : CHECK_OK;
+    }
+}
+
 /* The checklist template of a code, with its per-host flag and unit/range. */
 static int find_template(struct store *st, const char *code, struct tmpl *out, char **err)
 {

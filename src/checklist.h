@@ -108,6 +108,18 @@ void checklist_day_free(struct checklist_day *d);
 const struct checklist_item *checklist_find(const struct checklist_day *d, const char *code,
                                             const char *host);
 
+/* The day's items grouped by item, for a view of one row per item with its hosts
+ * under it: the items of one template and due day (a per-host item's hosts) are
+ * consecutive in checklist_day order and form one group. */
+struct checklist_group {
+    size_t first, count;         /* d->items[first .. first + count) */
+    int per_host;                /* the item is per host: the hosts are its rows */
+    int ok, ng, skip, todo;      /* how many of its items are in each state */
+    enum checklist_status worst; /* NG, else to do, else skipped, else OK */
+};
+/* Fills *out (malloc'd, free()) with the groups of d in its order; *n their number. */
+void checklist_group_items(const struct checklist_day *d, struct checklist_group **out, size_t *n);
+
 struct checklist_mark {
     /* "ok" | "ng" | "skip" | "note", or NULL when value is given: then OK in range, NG
      * out of range. */

@@ -709,6 +709,57 @@ static void test_addable_list(void **state)
     checklist_addable_free(v, n);
 }
 
+/* One row per item with its hosts under it: the groups of a day, with counts and
+ * the worst state. */
+static void test_grouped_by_item(void **state)
+{
+    struct fixture *f = *state;
+    const char *day = "2026-11-02";
+    assert_int_equal(mark(f, day, "X_HOST", "ng", NULL, NULL, "web01", NULL), 0);
+    assert_int_equal(mark(f, day, "L025", "ok", NULL, NULL, "web01", NULL), 0);
+    assert_int_equal(mark(f, day, "L025", "ok", NULL, NULL, "db01", NULL), 0);
+    assert_int_equal(mark(f, day, "X_DAILY", "skip", NULL, "closed", NULL, NULL), 0);
+    struct checklist_day d;
+    char *err = NULL;
+    assert_int_equal(checklist_load(f->st, f->cal, day, &d, &err), 0);
+    struct checklist_group *g;
+    size_t n;
+    checklist_group_items(&d, &g, &n);
+    assert_true(n < d.count);
+    size_t items = 0;
+    int seen_host = 0, seen_l025 = 0, seen_daily = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct checklist_item *head = &d.items[g[i].first];
+        assert_int_equal(g[i].first, items); /* consecutive, every item once */
+        items += g[i].count;
+        assert_int_equal(g[i].ok + g[i].ng + g[i].skip + g[i].todo, (int)g[i].count);
+        for (size_t k = g[i].first; k < g[i].first + g[i].count; k++)
+            assert_string_equal(d.items[k].code, head->code);
+        if (streq(head->code, "X_HOST")) {
+            seen_host = 1;
+            assert_true(g[i].per_host);
+            assert_int_equal(g[i].count, 2);
+            assert_int_equal(g[i].ng, 1);
+            assert_int_equal(g[i].todo, 1);
+            assert_int_equal(g[i].worst, CHECK_NG);
+        } else if (streq(head->code, "L025")) {
+            seen_l025 = 1;
+            assert_int_equal(g[i].count, 2);
+            assert_int_equal(g[i].ok, 2);
+            assert_int_equal(g[i].worst, CHECK_OK);
+        } else if (streq(head->code, "X_DAILY")) {
+            seen_daily = 1;
+            assert_false(g[i].per_host);
+            assert_int_equal(g[i].count, 1);
+            assert_int_equal(g[i].worst, CHECK_SKIP);
+        }
+    }
+    assert_int_equal(items, d.count);
+    assert_true(seen_host && seen_l025 && seen_daily);
+    free(g);
+    checklist_day_free(&d);
+}
+
 int main(void)
 {
     /* Now is the end of November; setup dates the store's creation to 2026-11-01. */
@@ -726,6 +777,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_worst_of_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ng_incident_per_problem, setup, teardown),
         cmocka_unit_test_setup_teardown(test_addable_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grouped_by_item, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
