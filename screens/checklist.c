@@ -1,6 +1,11 @@
 /* Checklist pane: the day's checks (src/checklist.h), marked OK / NG / skipped,
  * with values, notes and as-needed items added by hand. Earlier days are
- * browsable with [ and ]. An NG offers an incident draft. */
+ * browsable with [ and ]. An NG offers an incident draft.
+ *
+ * One row per item: a per-host item is a row with its summary ("7/10 OK, 2 NG",
+ * the worst state) and its hosts as rows under it, shown or hidden with Enter,
+ * Space or →/← (an item with an NG host starts open). With a `/` filter the
+ * matching items are listed flat. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,11 +32,27 @@ static const char *const cl_sort_names[CL_SORT_COUNT] = {"code", "status", "host
 static const char *const cl_sort_labels[CL_SORT_COUNT] = {N_("item code"), N_("item status"),
                                                           N_("item host")};
 
+/* A row of the list: an item alone (not per host, or any item while filtered),
+ * a per-host item's summary, or one of its hosts. */
+enum cl_row_kind { ROW_ITEM, ROW_GROUP, ROW_HOST };
+struct cl_row {
+    enum cl_row_kind kind;
+    size_t group; /* index into groups (ROW_GROUP, ROW_HOST) */
+    size_t item;  /* index into d.items (ROW_ITEM, ROW_HOST; the first host for ROW_GROUP) */
+    int last;     /* the last host row of its item */
+};
+
 struct cl_model {
     char day[11];
     struct checklist_day d;
-    size_t *idx; /* visible items (filter, sort) */
-    size_t nidx;
+    struct checklist_group *groups; /* d grouped by item (checklist_group_items) */
+    size_t ngroups;
+    struct cl_row *rows; /* visible rows (filter, sort, open items) */
+    size_t nrows;
+    /* items opened or closed by hand ("CODE|DUE-DAY"), else open when one is NG */
+    char **toggled;
+    int *toggled_open;
+    size_t ntoggled;
     struct table table;
     struct ui_list list; /* the shared list keys; filter, sort key (enum cl_sort), order */
     char *load_error;
@@ -114,23 +135,77 @@ static void format_when(const char *iso, const char *day, char *out, size_t size
 static long cl_count(void *data)
 {
     struct cl_model *m = data;
-    return (long)m->nidx;
+    return (long)m->nrows;
+}
+
+static char *group_key(const struct cl_model *m, size_t g)
+{
+    const struct checklist_item *it = &m->d.items[m->groups[g].first];
+    return xasprintf("%s|%s", it->code, it->due_day);
+}
+
+static int group_open(const struct cl_model *m, size_t g)
+{
+    char *key = group_key(m, g);
+    int open = m->groups[g].ng > 0;
+    for (size_t i = 0; i < m->ntoggled; i++)
+        if (strcmp(m->toggled[i], key) == 0)
+            open = m->toggled_open[i];
+    free(key);
+    return open;
+}
+
+/* The summary row of a per-host item. */
+static void fill_group(const struct cl_model *m, const struct cl_row *row, struct table_row *r)
+{
+    const struct checklist_group *g = &m->groups[row->group];
+    const struct checklist_item *it = &m->d.items[g->first];
+    char *summary =
+        g->ng ? xasprintf(_("%s — %d/%d OK, %d NG"), item_name(it), g->ok, (int)g->count, g->ng)
+              : xasprintf(_("%s — %d/%d OK"), item_name(it), g->ok, (int)g->count);
+    r->cell[0] = xstrdup(status_label(g->worst));
+    r->cell[1] = xstrdup(it->code);
+    r->cell[2] = xasprintf("%s %s", group_open(m, row->group) ? "▾" : "▸", summary);
+    r->cell[3] = xasprintf(_("%d hosts"), (int)g->count);
+    r->cell[4] = it->overdue ? xasprintf(_("due %s"), it->due_day) : xstrdup(it->period_text);
+    if (g->ng) { /* which hosts, even while the item is closed */
+        struct strbuf sb = STRBUF_INIT;
+        for (size_t k = g->first; k < g->first + g->count; k++)
+            if (m->d.items[k].status == CHECK_NG)
+                sb_printf(&sb, "%s%s", sb.len ? ", " : "", m->d.items[k].host_name);
+        r->cell[6] = xasprintf(_("NG: %s"), sb.buf);
+        sb_free(&sb);
+    }
+    r->style = it->overdue ? STYLE_OVERDUE : STYLE_NORMAL;
+    r->cell_style[0] = status_style(g->worst);
+    if (g->ng)
+        r->cell_style[2] = r->cell_style[6] = STYLE_STATUS_NG;
+    if (it->overdue)
+        r->cell_style[4] = STYLE_OVERDUE;
+    free(summary);
 }
 
 static long cl_fetch(void *data, long from, long n, struct table_row *rows)
 {
     struct cl_model *m = data;
     long got = 0;
-    for (long i = 0; i < n && (size_t)(from + i) < m->nidx; i++, got++) {
-        const struct checklist_item *it = &m->d.items[m->idx[from + i]];
+    for (long i = 0; i < n && (size_t)(from + i) < m->nrows; i++, got++) {
+        const struct cl_row *row = &m->rows[from + i];
+        const struct checklist_item *it = &m->d.items[row->item];
         struct table_row *r = &rows[i];
         memset(r, 0, sizeof *r);
+        if (row->kind == ROW_GROUP) {
+            fill_group(m, row, r);
+            continue;
+        }
         char value[64], when[32];
         format_value(it, value, sizeof value);
         format_when(it->at, m->day, when, sizeof when);
         r->cell[0] = xstrdup(status_label(it->status));
         r->cell[1] = xstrdup(it->code);
-        r->cell[2] = xstrdup(item_name(it));
+        /* a host row under its item: the tree, not the name again */
+        r->cell[2] =
+            row->kind == ROW_HOST ? xstrdup(row->last ? "  └" : "  ├") : xstrdup(item_name(it));
         r->cell[3] = xstrdup(it->host_name ? it->host_name : "");
         r->cell[4] = it->overdue ? xasprintf(_("due %s"), it->due_day) : xstrdup(it->period_text);
         r->cell[5] = xstrdup(value);
@@ -174,29 +249,123 @@ static int item_matches(struct cl_model *m, const struct checklist_item *it)
     return ui_list_match(&m->list, fields, ARRAY_LEN(fields));
 }
 
+static int cmp_group(const void *a, const void *b)
+{
+    const struct checklist_group *x = &sort_model->groups[*(const size_t *)a];
+    const struct checklist_group *y = &sort_model->groups[*(const size_t *)b];
+    int c = 0;
+    if (sort_model->list.sort == CL_SORT_STATUS)
+        c = status_rank(x->worst) - status_rank(y->worst);
+    if (!c)
+        c = (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+    return c;
+}
+
+static void push_row(struct cl_model *m, enum cl_row_kind kind, size_t group, size_t item)
+{
+    m->rows[m->nrows++] = (struct cl_row){kind, group, item, 0};
+}
+
 static void rebuild(void *data)
 {
     struct cl_model *m = data;
-    free(m->idx);
-    m->idx = xcalloc(m->d.count ? m->d.count : 1, sizeof *m->idx);
-    m->nidx = 0;
-    for (size_t i = 0; i < m->d.count; i++)
-        if (item_matches(m, &m->d.items[i]))
-            m->idx[m->nidx++] = i;
+    free(m->rows);
+    m->rows = xcalloc(m->d.count + m->ngroups + 1, sizeof *m->rows);
+    m->nrows = 0;
+    size_t *idx = xcalloc(m->d.count + m->ngroups + 1, sizeof *idx);
+    size_t n = 0;
     sort_model = m;
-    ui_list_order(&m->list, m->idx, m->nidx, cmp_idx);
+    if (m->list.re) { /* filtered: the matching items, flat */
+        for (size_t i = 0; i < m->d.count; i++)
+            if (item_matches(m, &m->d.items[i]))
+                idx[n++] = i;
+        ui_list_order(&m->list, idx, n, cmp_idx);
+        for (size_t i = 0; i < n; i++)
+            push_row(m, ROW_ITEM, 0, idx[i]);
+    } else {
+        for (size_t g = 0; g < m->ngroups; g++)
+            idx[n++] = g;
+        ui_list_order(&m->list, idx, n, cmp_group);
+        size_t *hosts = xcalloc(m->d.count + 1, sizeof *hosts);
+        for (size_t k = 0; k < n; k++) {
+            const struct checklist_group *g = &m->groups[idx[k]];
+            if (!g->per_host) {
+                push_row(m, ROW_ITEM, idx[k], g->first);
+                continue;
+            }
+            push_row(m, ROW_GROUP, idx[k], g->first);
+            if (!group_open(m, idx[k]))
+                continue;
+            for (size_t h = 0; h < g->count; h++)
+                hosts[h] = g->first + h;
+            ui_list_order(&m->list, hosts, g->count, cmp_idx);
+            for (size_t h = 0; h < g->count; h++)
+                push_row(m, ROW_HOST, idx[k], hosts[h]);
+            m->rows[m->nrows - 1].last = 1;
+        }
+        free(hosts);
+    }
+    free(idx);
     table_reset(&m->table);
+}
+
+/* What a row is, to find it again after a reload: its kind, code, due day and host. */
+static char *row_identity(const struct cl_model *m, size_t i)
+{
+    const struct cl_row *row = &m->rows[i];
+    const struct checklist_item *it = &m->d.items[row->item];
+    return xasprintf("%d|%s|%s|%s", row->kind == ROW_GROUP, it->code, it->due_day,
+                     row->kind == ROW_GROUP ? ""
+                     : it->host_name        ? it->host_name
+                                            : "");
+}
+
+static void select_identity(struct cl_model *m, const char *id)
+{
+    for (size_t i = 0; id && i < m->nrows; i++) {
+        char *k = row_identity(m, i);
+        int same = strcmp(k, id) == 0;
+        free(k);
+        if (same) {
+            table_goto(&m->table, (long)i);
+            return;
+        }
+    }
+}
+
+/* Opens or closes the per-host item of group g (remembered for the day's reloads);
+ * the selection stays on the same row. */
+static void set_open(struct cl_model *m, size_t g, int open)
+{
+    char *sel = m->nrows && m->table.sel >= 0 && (size_t)m->table.sel < m->nrows
+                    ? row_identity(m, (size_t)m->table.sel)
+                    : NULL;
+    char *key = group_key(m, g);
+    size_t i = 0;
+    while (i < m->ntoggled && strcmp(m->toggled[i], key) != 0)
+        i++;
+    if (i == m->ntoggled) {
+        m->toggled = xrealloc(m->toggled, (m->ntoggled + 1) * sizeof *m->toggled);
+        m->toggled_open = xrealloc(m->toggled_open, (m->ntoggled + 1) * sizeof *m->toggled_open);
+        m->toggled[m->ntoggled++] = key;
+    } else {
+        free(key);
+    }
+    m->toggled_open[i] = open;
+    rebuild(m);
+    select_identity(m, sel);
+    free(sel);
 }
 
 static void reload(struct cl_model *m)
 {
-    /* keep the selection on the same item */
-    char code[32] = "", host[128] = "";
-    const struct table_row *r = m->nidx ? table_selected(&m->table) : NULL;
-    if (r) {
-        snprintf(code, sizeof code, "%s", r->cell[1]);
-        snprintf(host, sizeof host, "%s", r->cell[3]);
-    }
+    /* keep the selection on the same row */
+    char *sel = m->nrows && m->table.sel >= 0 && (size_t)m->table.sel < m->nrows
+                    ? row_identity(m, (size_t)m->table.sel)
+                    : NULL;
+    free(m->groups);
+    m->groups = NULL;
+    m->ngroups = 0;
     checklist_day_free(&m->d);
     free(m->load_error);
     m->load_error = NULL;
@@ -205,14 +374,10 @@ static void reload(struct cl_model *m)
         m->load_error = err ? err : xstrdup(_("the checklist could not be loaded"));
         memset(&m->d, 0, sizeof m->d);
     }
+    checklist_group_items(&m->d, &m->groups, &m->ngroups);
     rebuild(m);
-    for (size_t i = 0; code[0] && i < m->nidx; i++) {
-        const struct checklist_item *it = &m->d.items[m->idx[i]];
-        if (strcmp(it->code, code) == 0 && strcmp(it->host_name ? it->host_name : "", host) == 0) {
-            table_goto(&m->table, (long)i);
-            break;
-        }
-    }
+    select_identity(m, sel);
+    free(sel);
 }
 
 /* ---- pane ---- */
@@ -251,11 +416,20 @@ static void cl_load(struct pane *p)
     reload(p->data);
 }
 
+static const struct cl_row *selected_row(struct cl_model *m)
+{
+    if (!m->nrows || m->table.sel < 0 || (size_t)m->table.sel >= m->nrows)
+        return NULL;
+    return &m->rows[m->table.sel];
+}
+
+/* The selected item or host (NULL on a per-host item's summary row). */
 static const struct checklist_item *selected_item(struct cl_model *m)
 {
-    if (!m->nidx || m->table.sel < 0 || (size_t)m->table.sel >= m->nidx)
+    const struct cl_row *row = selected_row(m);
+    if (!row || row->kind == ROW_GROUP)
         return NULL;
-    return &m->d.items[m->idx[m->table.sel]];
+    return &m->d.items[row->item];
 }
 
 static void cl_draw(struct pane *p, const struct ui_canvas *c)
@@ -293,7 +467,7 @@ static void cl_draw(struct pane *p, const struct ui_canvas *c)
     char *foot = m->list.pattern
                      ? xasprintf(_("filter /%s/: %zu of %zu — o OK  x NG  s skip  v value  "
                                    "e note  a add  [ ] day  ? keys"),
-                                 m->list.pattern, m->nidx, m->d.count)
+                                 m->list.pattern, m->nrows, m->d.count)
                      : xstrdup(_("o OK  x NG  s skip  v value  e note  a add  [ ] day  "
                                  "? keys"));
     ui_put(c, c->h - 1, 0, -1, STYLE_DIM, foot);
@@ -578,6 +752,16 @@ static int goto_day(struct cl_model *m, const char *arg)
     return is_day;
 }
 
+/* Selects the summary row of group g. */
+static void goto_group(struct cl_model *m, size_t g)
+{
+    for (size_t i = 0; i < m->nrows; i++)
+        if (m->rows[i].kind == ROW_GROUP && m->rows[i].group == g) {
+            table_goto(&m->table, (long)i);
+            return;
+        }
+}
+
 static int cl_action(struct pane *p, const char *a)
 {
     struct cl_model *m = p->data;
@@ -587,7 +771,47 @@ static int cl_action(struct pane *p, const char *a)
         return ui_list_action(&m->list, a, p->h > 4 ? p->h - 2 : 1);
     if (m->detail)
         return ui_lines_scroll(&m->lines, a, p->h > 4 ? p->h - 2 : 1);
+    const struct cl_row *row = selected_row(m);
     const struct checklist_item *it = selected_item(m);
+    if (row && row->kind != ROW_ITEM) {
+        /* a per-host item: Enter and Space open or close it, → opens (then goes to
+         * its first host), ← closes (from a host, back to its item) */
+        int open = group_open(m, row->group);
+        size_t g = row->group;
+        if (strcmp(a, "checklist.toggle") == 0 || (strcmp(a, "open") == 0 && !it)) {
+            int host = row->kind == ROW_HOST; /* Space on a host closes its item */
+            set_open(m, g, host ? 0 : !open);
+            if (host)
+                goto_group(m, g);
+            return 1;
+        }
+        if (strcmp(a, "right") == 0) {
+            if (!open)
+                set_open(m, g, 1);
+            else if (row->kind == ROW_GROUP)
+                table_move(&m->table, 1);
+            return 1;
+        }
+        if (strcmp(a, "left") == 0) {
+            if (row->kind == ROW_HOST)
+                goto_group(m, g);
+            else if (open)
+                set_open(m, g, 0);
+            return 1;
+        }
+        if (!it && strncmp(a, "checklist.", 10) == 0 && strcmp(a, "checklist.add") != 0 &&
+            strcmp(a, "checklist.prev-day") != 0 && strcmp(a, "checklist.next-day") != 0) {
+            if (!open)
+                set_open(m, g, 1);
+            ui_message(_("%s is checked on %d hosts: mark a host's row (Space hides them)"),
+                       m->d.items[m->groups[g].first].code, (int)m->groups[g].count);
+            return 1;
+        }
+    }
+    if (strcmp(a, "checklist.toggle") == 0) {
+        ui_message("%s", _("This item is not checked per host: it has no hosts to show."));
+        return 1;
+    }
     if (strcmp(a, "open") == 0 && it &&
         ((it->n_results &&
           (it->status == CHECK_NG || it->status == CHECK_SKIP || it->n_results > 1)) ||
@@ -689,7 +913,12 @@ static void cl_free(struct pane *p)
     table_free(&m->table);
     checklist_day_free(&m->d);
     ui_list_free(&m->list);
-    free(m->idx);
+    free(m->rows);
+    free(m->groups);
+    for (size_t i = 0; i < m->ntoggled; i++)
+        free(m->toggled[i]);
+    free(m->toggled);
+    free(m->toggled_open);
     free(m->load_error);
     ui_lines_free(&m->lines);
     free(m);
@@ -703,6 +932,7 @@ static const struct ui_binding cl_bindings[] = {
     {"checklist.value", "v", N_("record a value (outside the range it is NG)")},
     {"checklist.note", "e", N_("add a note")},
     {"checklist.add", "a", N_("add an as-needed item to this day")},
+    {"checklist.toggle", "Space", N_("show or hide an item's hosts (also Enter, → and ←)")},
     {"checklist.prev-day", "[", N_("previous day")},
     {"checklist.next-day", "]", N_("next day")},
     {NULL, NULL, NULL},

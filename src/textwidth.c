@@ -283,3 +283,47 @@ size_t text_note_rows(const char *head, const char *note, char ***rows)
     *rows = v;
     return n;
 }
+
+size_t text_wrap(const char *s, int width, char ***lines)
+{
+    if (width < 1)
+        width = 1;
+    const char *p = s ? s : "";
+    size_t n = 0;
+    char **v = NULL;
+    for (;;) {
+        /* one line: up to the width, a line break or the end */
+        const char *q = p, *space = NULL;
+        int w = 0;
+        size_t len = strlen(p);
+        while (*q && *q != '\n') {
+            uint32_t cp;
+            size_t k = utf8_decode(q, len - (size_t)(q - p), &cp);
+            int cw = cp_width(cp);
+            if (w + cw > width && q > p)
+                break;
+            if (*q == ' ' && w * 3 >= width)
+                space = q;
+            w += cw;
+            q += k;
+        }
+        const char *end = q, *next = q;
+        if (*q && *q != '\n' && space) { /* broke inside a line: at the last space */
+            end = space;
+            next = space + 1;
+        } else if (*q == '\n') {
+            next = q + 1;
+        }
+        if (end > p && end[-1] == '\r')
+            end--;
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        v[n++] = xstrndup(p, (size_t)(end - p));
+        if (!*next && *q != '\n')
+            break;
+        p = next;
+        if (!*p)
+            break;
+    }
+    *lines = v;
+    return n;
+}

@@ -36,6 +36,13 @@ char *text_one_line(const char *s);
  * literal "\n". Returns the number of rows (>= 1) and sets *rows to a malloc'd
  * array of malloc'd strings (free each, then the array). */
 size_t text_note_rows(const char *head, const char *note, char ***rows);
+/* s in lines of at most width cells (>= 1) for a message or a label that must be
+ * read whole: a line break starts a new line; a line too long breaks after its
+ * last space when it has one past its first third (English), else between two
+ * characters (Japanese has no spaces); never inside a character. Returns the
+ * number of lines (>= 1) and sets *lines to a malloc'd array of malloc'd strings
+ * (free each, then the array). */
+size_t text_wrap(const char *s, int width, char ***lines);
 /* Appends s sanitized and fitted to exactly width cells: padded with spaces,
  * or cut at a character boundary with "…" marking the cut. */
 void text_fit(struct strbuf *sb, const char *s, int width);

@@ -127,11 +127,61 @@ static void test_json_escape(void **state)
     sb_free(&sb);
 }
 
+static void free_lines(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* A refusal or a label is wrapped, never cut: every character is on some line. */
+static void test_wrap(void **state)
+{
+    (void)state;
+    char **v;
+    /* Japanese: no spaces, broken between characters (2 cells each) */
+    const char *ja = "この変更は「復旧」の段階にないため実施できません";
+    size_t n = text_wrap(ja, 20, &v);
+    assert_int_equal(n, 3);
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(text_width(v[i]) <= 20);
+        sb_puts(&sb, v[i]);
+    }
+    assert_string_equal(sb.buf, ja);
+    sb_free(&sb);
+    assert_string_equal(v[0], "この変更は「復旧」の");
+    free_lines(v, n);
+    /* English: at the last space */
+    n = text_wrap("cannot start CHG-0001: it is not approved yet", 20, &v);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0], "cannot start");
+    assert_string_equal(v[1], "CHG-0001: it is not");
+    assert_string_equal(v[2], "approved yet");
+    free_lines(v, n);
+    /* line breaks are kept, a short text is one line, an odd width never splits a
+     * wide character */
+    n = text_wrap("a\n\nb", 10, &v);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[1], "");
+    assert_string_equal(v[2], "b");
+    free_lines(v, n);
+    n = text_wrap("", 10, &v);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0], "");
+    free_lines(v, n);
+    n = text_wrap("日本語", 3, &v);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0], "日");
+    free_lines(v, n);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_widths),
+        cmocka_unit_test(test_wrap),
         cmocka_unit_test(test_fit_never_splits_a_character),
         cmocka_unit_test(test_control_sequences_are_escaped),
         cmocka_unit_test(test_utf8),
