@@ -160,29 +160,28 @@ static void fill_group(const struct cl_model *m, const struct cl_row *row, struc
 {
     const struct checklist_group *g = &m->groups[row->group];
     const struct checklist_item *it = &m->d.items[g->first];
-    char *summary =
-        g->ng ? xasprintf(_("%s — %d/%d OK, %d NG"), item_name(it), g->ok, (int)g->count, g->ng)
-              : xasprintf(_("%s — %d/%d OK"), item_name(it), g->ok, (int)g->count);
     r->cell[0] = xstrdup(status_label(g->worst));
     r->cell[1] = xstrdup(it->code);
-    r->cell[2] = xasprintf("%s %s", group_open(m, row->group) ? "▾" : "▸", summary);
-    r->cell[3] = xasprintf(_("%d hosts"), (int)g->count);
+    r->cell[2] = xasprintf("%s %s", group_open(m, row->group) ? "▾" : "▸", item_name(it));
+    /* in the host column: how many of its hosts are OK ("7/10 OK") */
+    r->cell[3] = xasprintf(_("%d/%d OK"), g->ok, (int)g->count);
     r->cell[4] = it->overdue ? xasprintf(_("due %s"), it->due_day) : xstrdup(it->period_text);
-    if (g->ng) { /* which hosts, even while the item is closed */
+    if (g->ng) { /* how many NG and which hosts, even while the item is closed */
         struct strbuf sb = STRBUF_INIT;
         for (size_t k = g->first; k < g->first + g->count; k++)
             if (m->d.items[k].status == CHECK_NG)
                 sb_printf(&sb, "%s%s", sb.len ? ", " : "", m->d.items[k].host_name);
-        r->cell[6] = xasprintf(_("NG: %s"), sb.buf);
+        r->cell[6] = xasprintf(_("NG %d: %s"), g->ng, sb.buf);
         sb_free(&sb);
+    } else if (g->todo) {
+        r->cell[6] = xasprintf(_("%d to do"), g->todo);
     }
     r->style = it->overdue ? STYLE_OVERDUE : STYLE_NORMAL;
     r->cell_style[0] = status_style(g->worst);
     if (g->ng)
-        r->cell_style[2] = r->cell_style[6] = STYLE_STATUS_NG;
+        r->cell_style[3] = r->cell_style[6] = STYLE_STATUS_NG;
     if (it->overdue)
         r->cell_style[4] = STYLE_OVERDUE;
-    free(summary);
 }
 
 static long cl_fetch(void *data, long from, long n, struct table_row *rows)

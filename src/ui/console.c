@@ -38,6 +38,10 @@
 
 #define MIN_COLS 80
 #define MIN_LINES 24
+/* A message wraps to at most this many lines above the status line (the rest in
+ * `:messages`); the last MSG_HISTORY are kept for it. */
+#define MSG_MAX_LINES 4
+#define MSG_HISTORY 100
 
 int ui_headless;
 
@@ -48,6 +52,9 @@ static struct {
     size_t npanes, cur;
     char *msg;
     int msg_error;
+    /* the messages shown so far, "HH:MM text", oldest first (`:messages`) */
+    char *history[MSG_HISTORY];
+    int nhistory;
     /* status counters */
     long open_incidents; /* -1 until counted */
     long long unsynced;  /* -1: sync not set up */
@@ -120,7 +127,23 @@ static void set_msg(int error, const char *fmt, va_list ap)
     free(app.msg);
     app.msg = xvasprintf(fmt, ap);
     app.msg_error = error;
-    ui_dirty(UI_DIRTY_STATUS);
+    if (app.nhistory == MSG_HISTORY) {
+        free(app.history[0]);
+        memmove(app.history, app.history + 1, (MSG_HISTORY - 1) * sizeof *app.history);
+        app.nhistory--;
+    }
+    char when[32];
+    time_format_jst(time_now_ms(), when, 0);
+    app.history[app.nhistory++] = xasprintf("%.5s %s", when + 11, app.msg);
+    ui_dirty(UI_DIRTY_STATUS); /* the frame is drawn whole: the pane makes room */
+}
+
+/* A message belongs to where it was said: switching panes by key or click
+ * clears it (`:messages` keeps it). */
+static void clear_msg(void)
+{
+    free(app.msg);
+    app.msg = NULL;
 }
 
 void ui_message(const char *fmt, ...)
@@ -449,12 +472,46 @@ static void draw_status(const struct ui_canvas *scr)
     free(service);
 }
 
-static void draw_message(const struct ui_canvas *scr)
+/* The message in lines of the screen's width: as many as it needs, at most
+ * MSG_MAX_LINES (and never more than leaves the pane its rows), the last one
+ * pointing to `:messages` when cut. */
+static size_t message_lines(const struct ui_canvas *scr, char ***lines)
 {
-    int y = scr->h - 2;
-    ui_clear(scr, y, STYLE_MESSAGE);
-    if (app.msg)
-        ui_put(scr, y, 0, -1, app.msg_error ? STYLE_ERROR : STYLE_MESSAGE, app.msg);
+    if (!app.msg) {
+        *lines = xcalloc(1, sizeof **lines);
+        (*lines)[0] = xstrdup("");
+        return 1;
+    }
+    int max = MSG_MAX_LINES;
+    if (scr->h - 2 - max < MIN_LINES - 2 - MSG_MAX_LINES)
+        max = scr->h - 2 - (MIN_LINES - 2 - MSG_MAX_LINES);
+    if (max < 1)
+        max = 1;
+    size_t n = text_wrap(app.msg, scr->w > 1 ? scr->w - 1 : 1, lines);
+    if (n > (size_t)max) {
+        const char *more = _("… (:messages shows all)");
+        char **w;
+        size_t nw = text_wrap((*lines)[max - 1], scr->w - 1 - text_width(more), &w);
+        char *last = xasprintf("%s%s", w[0], more);
+        for (size_t i = 0; i < nw; i++)
+            free(w[i]);
+        free(w);
+        for (size_t i = (size_t)max - 1; i < n; i++)
+            free((*lines)[i]);
+        (*lines)[max - 1] = last;
+        n = (size_t)max;
+    }
+    return n;
+}
+
+static void draw_message(const struct ui_canvas *scr, char **lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int y = scr->h - 1 - (int)n + (int)i;
+        ui_clear(scr, y, STYLE_MESSAGE);
+        if (app.msg)
+            ui_put(scr, y, 0, -1, app.msg_error ? STYLE_ERROR : STYLE_MESSAGE, lines[i]);
+    }
 }
 
 static void draw_too_small(const struct ui_canvas *scr)
@@ -486,7 +543,9 @@ static void draw_all(void)
     }
     draw_tabs(&scr);
     struct pane *p = cur_pane();
-    struct ui_canvas area = ui_canvas_sub(&scr, 1, 0, LINES - 3, COLS);
+    char **msg;
+    size_t nmsg = message_lines(&scr, &msg);
+    struct ui_canvas area = ui_canvas_sub(&scr, 1, 0, LINES - 2 - (int)nmsg, COLS);
     if (p) {
         if (p->h != area.h || p->w != area.w) {
             p->h = area.h;
@@ -500,7 +559,10 @@ static void draw_all(void)
             p->ops->draw(p, &area);
         }
     }
-    draw_message(&scr);
+    draw_message(&scr, msg, nmsg);
+    for (size_t i = 0; i < nmsg; i++)
+        free(msg[i]);
+    free(msg);
     draw_status(&scr);
     ui_modal_draw_all(&scr);
     if (ui_cursor_y >= 0) {
@@ -518,6 +580,7 @@ struct help {
     struct ui_modal m;
     char **lines;
     int n, top;
+    const char *title; /* NULL: the keys */
 };
 
 static void help_free(struct ui_modal *m)
@@ -555,8 +618,9 @@ static void help_table(struct help *h, const char *heading, const struct ui_bind
 static void help_draw(struct ui_modal *m, const struct ui_canvas *scr)
 {
     struct help *h = (struct help *)m;
-    struct ui_canvas in = ui_box(scr, scr->h - 2, scr->w - 4 < 90 ? scr->w - 4 : 90,
-                                 _("Keys (j/k scroll, any other key closes)"));
+    struct ui_canvas in =
+        ui_box(scr, scr->h - 2, scr->w - 4 < 90 ? scr->w - 4 : 90,
+               h->title ? h->title : _("Keys (j/k scroll, any other key closes)"));
     if (h->top > h->n - in.h)
         h->top = h->n - in.h;
     if (h->top < 0)
@@ -601,6 +665,33 @@ static void show_help(void)
     ui_modal_push(&h->m);
 }
 
+/* `:messages`: every message of the session in full, newest last. */
+static void show_messages(void)
+{
+    if (!app.nhistory) {
+        ui_message("%s", _("No messages yet."));
+        return;
+    }
+    struct help *h = xcalloc(1, sizeof *h);
+    h->m.key = help_key;
+    h->m.draw = help_draw;
+    h->m.free = help_free;
+    h->title = _("Messages (j/k scroll, any other key closes)");
+    int w = (COLS - 4 < 90 ? COLS - 4 : 90) - 4;
+    for (int i = 0; i < app.nhistory; i++) {
+        char **l;
+        size_t n = text_wrap(app.history[i], w > 10 ? w : 10, &l);
+        for (size_t k = 0; k < n; k++) {
+            help_add(h, k ? xasprintf("      %s", l[k]) : l[k]);
+            if (k)
+                free(l[k]);
+        }
+        free(l);
+    }
+    h->top = h->n; /* the newest at the bottom */
+    ui_modal_push(&h->m);
+}
+
 /* ---- filter and command line ---- */
 static char *filter_pattern;
 
@@ -632,8 +723,8 @@ static int apply_filter(const char *text, void *data, char **err)
     return rc;
 }
 
-static const char *const commands[] = {"filter", "goto", "help",    "keys",  "log", "operator",
-                                       "pane",   "quit", "refresh", "shift", "sort"};
+static const char *const commands[] = {"filter",   "goto", "help", "keys",    "log",   "messages",
+                                       "operator", "pane", "quit", "refresh", "shift", "sort"};
 
 static void request_quit(void);
 
@@ -695,6 +786,8 @@ static int run_command(const char *text, void *data, char **err)
         }
     } else if (strcmp(cmd, "log") == 0) {
         ui_cmdlog_show();
+    } else if (strcmp(cmd, "messages") == 0) {
+        show_messages();
     } else {
         set_err(err,
                 _("unknown command: %s (Tab completes: quit, pane, filter, sort, goto, "
@@ -788,8 +881,10 @@ void console_mouse(int y, int x, int button)
         return;
     if (y == 0 && button == 1) {
         int i = console_tab_hit(app.tab_x, app.tab_w, (int)app.npanes, x);
-        if (i >= 0)
+        if (i >= 0) {
+            clear_msg();
             switch_to((size_t)i);
+        }
         return;
     }
     struct pane *p = cur_pane();
@@ -832,13 +927,15 @@ static void global_action(const char *a)
         ui_line(":", "", run_command, console_complete, NULL);
     else if (strcmp(a, "filter") == 0)
         ui_line("/", "", apply_filter, NULL, NULL);
-    else if (strcmp(a, "next-pane") == 0)
-        switch_to((app.cur + 1) % app.npanes);
-    else if (strcmp(a, "prev-pane") == 0)
-        switch_to((app.cur + app.npanes - 1) % app.npanes);
-    else if (strncmp(a, "pane-", 5) == 0)
-        switch_to((size_t)atoi(a + 5) - 1);
-    else if (strcmp(a, "refresh") == 0) {
+    else if (strcmp(a, "next-pane") == 0 || strcmp(a, "prev-pane") == 0 ||
+             strncmp(a, "pane-", 5) == 0) {
+        size_t to = a[0] == 'n'                  ? (app.cur + 1) % app.npanes
+                    : a[0] == 'p' && a[1] == 'r' ? (app.cur + app.npanes - 1) % app.npanes
+                                                 : (size_t)atoi(a + 5) - 1;
+        if (to < app.npanes && to != app.cur)
+            clear_msg();
+        switch_to(to);
+    } else if (strcmp(a, "refresh") == 0) {
         clearok(curscr, TRUE);
         ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_COUNTS | UI_DIRTY_ALL);
     }
@@ -1523,6 +1620,8 @@ int console_main(struct store *st, const struct console_options *o, char **err)
     panes_free();
     calendar_free(app.cal);
     free(app.msg);
+    for (int i = 0; i < app.nhistory; i++)
+        free(app.history[i]);
     free(app.on_duty);
     free(app.shift_now);
     free(filter_pattern);

@@ -40,6 +40,11 @@ void ui_modal_remove(struct ui_modal *m)
             memmove(&stack[i], &stack[i + 1], (size_t)(depth - i - 1) * sizeof *stack);
             depth--;
             m->free(m);
+            /* Repaint the whole terminal: a box drawn over half of a wide
+             * character leaves the terminal and curses disagreeing about that
+             * cell, and a diff update would keep a piece of the box. */
+            if (curscr)
+                clearok(curscr, TRUE);
             ui_dirty(UI_DIRTY_ALL);
             return;
         }
@@ -196,31 +201,69 @@ void ui_form_set_data_free(struct ui_form *f, void (*data_free)(void *data))
     f->data_free = data_free;
 }
 
+static void free_lines(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Lines of text wrapped to width (a label, a refusal): read whole, never cut. */
+static int wrapped_rows(const char *text, int width)
+{
+    char **v;
+    size_t n = text_wrap(text, width, &v);
+    free_lines(v, n);
+    return (int)n;
+}
+
+static int put_wrapped(const struct ui_canvas *c, int y, int x, int width, int style,
+                       const char *text)
+{
+    char **v;
+    size_t n = text_wrap(text, width, &v);
+    for (size_t i = 0; i < n; i++)
+        ui_put(c, y + (int)i, x, width, style, v[i]);
+    free_lines(v, n);
+    return (int)n;
+}
+
 static void form_draw(struct ui_modal *m, const struct ui_canvas *screen)
 {
     struct ui_form *f = (struct ui_form *)m;
     int labelw = 0;
     for (int i = 0; i < f->n; i++) {
-        int w = text_width(f->fields[i].label);
+        int w = text_width(f->fields[i].label) + f->fields[i].required;
         if (w > labelw)
             labelw = w;
     }
-    int lines = 0;
-    for (int i = 0; i < f->n; i++)
-        lines += 1 + (f->fields[i].error != NULL);
-    int h = lines + 4 + (f->error != NULL);
     int w = screen->w - 4 < 76 ? screen->w - 4 : 76;
+    int inw = w - 4; /* inside the box: its border and a margin */
+    /* A long label wraps in its column (the field stays on its first line). */
+    if (labelw > inw / 3)
+        labelw = inw / 3;
+    if (labelw < 1)
+        labelw = 1;
+    int fw = inw - labelw - 2;
+    char **labels = xcalloc((size_t)f->n + 1, sizeof *labels);
+    int lines = 0;
+    for (int i = 0; i < f->n; i++) {
+        struct ui_field *fl = &f->fields[i];
+        labels[i] = xasprintf("%s%s", fl->label, fl->required ? "*" : "");
+        lines += wrapped_rows(labels[i], labelw);
+        if (fl->error)
+            lines += wrapped_rows(fl->error, fw > 1 ? fw : 1);
+    }
+    int errlines = f->error ? wrapped_rows(f->error, inw) : 0;
+    int h = lines + 4 + errlines;
     struct ui_canvas in = ui_box(screen, h, w, f->title);
-    if (labelw > in.w / 3)
-        labelw = in.w / 3;
     int y = 0;
     for (int i = 0; i < f->n; i++) {
         struct ui_field *fl = &f->fields[i];
         int focus = i == f->focus;
-        char *label = xasprintf("%s%s", fl->label, fl->required ? "*" : "");
-        ui_put(&in, y, 0, labelw + 1, STYLE_FORM_LABEL, label);
-        free(label);
-        int fx = labelw + 2, fw = in.w - fx;
+        int rows = put_wrapped(&in, y, 0, labelw, STYLE_FORM_LABEL, labels[i]);
+        int fx = labelw + 2;
+        fw = in.w - fx;
         int style = focus ? STYLE_FORM_FOCUS : STYLE_FORM_FIELD;
         if (fl->kind == FIELD_TEXT) {
             int cx;
@@ -234,15 +277,18 @@ static void form_draw(struct ui_modal *m, const struct ui_canvas *screen)
             ui_put(&in, y, fx, fw, style, s);
             free(s);
         }
-        y++;
+        y += rows;
         if (fl->error)
-            ui_put(&in, y++, fx, fw, STYLE_ERROR, fl->error);
+            y += put_wrapped(&in, y, fx, fw > 1 ? fw : 1, STYLE_ERROR, fl->error);
     }
-    if (f->error)
-        ui_put(&in, y++, 0, in.w, STYLE_ERROR, f->error);
+    if (f->error) /* a refusal is read whole */
+        y += put_wrapped(&in, y, 0, in.w, STYLE_ERROR, f->error);
     y++;
     ui_put(&in, y, 0, in.w, STYLE_DIM,
            _("Enter: save  Esc: cancel  Tab/↑↓: field  ←→: move or choose"));
+    for (int i = 0; i < f->n; i++)
+        free(labels[i]);
+    free(labels);
 }
 
 static int form_submit(struct ui_form *f)
