@@ -388,7 +388,7 @@ static void setup_cols(void)
     cl_cols[3] = (struct table_col){_("Host"), 4, 12, 0, 0};
     cl_cols[4] = (struct table_col){_("Period"), 4, 16, 0, 0};
     cl_cols[5] = (struct table_col){_("Value"), 5, 22, 0, 1};
-    cl_cols[6] = (struct table_col){_("Note"), 4, 24, 0, 0};
+    cl_cols[6] = (struct table_col){_("Note"), 10, 24, 0, 0}; /* a short memo whole */
     cl_cols[7] = (struct table_col){_("Who"), 3, 10, 0, 0};
     cl_cols[8] = (struct table_col){_("When"), 5, 11, 0, 0};
 }
@@ -586,7 +586,12 @@ static int do_mark(struct mark_req *r, const char *value, const char *note, cons
     ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
     const struct checklist_item *it = checklist_find(&m->d, r->code, r->host[0] ? r->host : NULL);
     const char *label = it ? status_label(it->status) : r->status;
-    ui_message(_("%s %s: %s"), r->code, r->host, label);
+    /* what was recorded, whole (a narrow list cuts the note column) */
+    const char *said = mk.reason ? mk.reason : mk.note;
+    if (said)
+        ui_message(_("%s %s: %s — %s"), r->code, r->host, label, said);
+    else
+        ui_message(_("%s %s: %s"), r->code, r->host, label);
     if (it && it->status == CHECK_NG && strcmp(r->status, "note") != 0) {
         snprintf(draft_event, sizeof draft_event, "%s", ev);
         ui_confirm(_("NG recorded. Create an incident draft? (y/n)"), draft_answer, NULL);
