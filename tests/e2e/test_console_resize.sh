@@ -8,7 +8,11 @@ t_init "$1"
 
 t_start 80 24 --lang ja
 t_wait "NG 0 │"
-t_keys x
+# the checklist's first row is L025 with its hosts under it: Enter opens it, the
+# first host row takes the mark
+t_keys Enter
+t_wait "▾ 定常監視"
+t_keys j x
 t_wait "NG: L025"
 t_type "41.5"
 t_keys Tab
