@@ -805,8 +805,10 @@ static int cl_action(struct pane *p, const char *a)
         }
         if (!it && strncmp(a, "checklist.", 10) == 0 && strcmp(a, "checklist.add") != 0 &&
             strcmp(a, "checklist.prev-day") != 0 && strcmp(a, "checklist.next-day") != 0) {
+            /* a mark goes on a host: open the item, its first host selected */
             if (!open)
                 set_open(m, g, 1);
+            table_move(&m->table, 1);
             ui_message(_("%s is checked on %d hosts: mark a host's row (Space hides them)"),
                        m->d.items[m->groups[g].first].code, (int)m->groups[g].count);
             return 1;

@@ -55,6 +55,7 @@ static struct {
     /* the messages shown so far, "HH:MM text", oldest first (`:messages`) */
     char *history[MSG_HISTORY];
     int nhistory;
+    int msg_top; /* the first screen row of the message, as last drawn */
     /* status counters */
     long open_incidents; /* -1 until counted */
     long long unsynced;  /* -1: sync not set up */
@@ -545,7 +546,12 @@ static void draw_all(void)
     struct pane *p = cur_pane();
     char **msg;
     size_t nmsg = message_lines(&scr, &msg);
-    struct ui_canvas area = ui_canvas_sub(&scr, 1, 0, LINES - 2 - (int)nmsg, COLS);
+    /* A message of several lines takes rows from the pane; a pane that sizes
+     * something outside (a session's terminal) keeps its size and the message
+     * covers its last rows instead. */
+    int shrink = p && !p->ops->resize ? (int)nmsg - 1 : 0;
+    struct ui_canvas area = ui_canvas_sub(&scr, 1, 0, LINES - 3 - shrink, COLS);
+    app.msg_top = LINES - 1 - (int)nmsg;
     if (p) {
         if (p->h != area.h || p->w != area.w) {
             p->h = area.h;
@@ -888,7 +894,7 @@ void console_mouse(int y, int x, int button)
         return;
     }
     struct pane *p = cur_pane();
-    if (p && !p->open_error && p->ops->mouse && y >= 1 && y < LINES - 2) {
+    if (p && !p->open_error && p->ops->mouse && y >= 1 && y < app.msg_top) {
         p->ops->mouse(p, y - 1, x, button);
         ui_dirty(UI_DIRTY_PANE);
     }

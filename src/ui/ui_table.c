@@ -178,8 +178,9 @@ const struct table_row *table_selected(struct table *t)
  * the column's minimum; cap = need, at most the column's max when it has one. max
  * is where a column yields to the others when the width is short, not a hard
  * limit: with room to spare a long note is shown whole. */
-#define FIT_NARROW 12 /* a column that needs at most this many cells gets them first */
-#define FIT_FLOOR 8   /* a wide column keeps at least this many cells (or its need) */
+#define FIT_NARROW                                                                                 \
+    18 /* a column that needs at most this many cells (a ref, a date) gets them first */
+#define FIT_FLOOR 8 /* a wide column keeps at least this many cells (or its need) */
 
 /* Shares total among the columns with in[i] set, in proportion to weight[i], none
  * below lo[i] nor above hi[i] (the caller makes sure the lo add up to at most
@@ -292,7 +293,7 @@ void table_fit_columns(const struct table_col *cols, int ncols, const int *natur
     for (int i = 0; i < ncols; i++) {
         in[i] = cap[i] > FIT_NARROW;
         out[i] = in[i] ? 0 : cap[i];
-        weight[i] = cap[i];
+        weight[i] = cap[i] < avail ? cap[i] : avail; /* a 1 MiB title is a full line */
         lo[i] = cols[i].min > FIT_FLOOR ? cols[i].min : FIT_FLOOR;
         if (lo[i] > cap[i])
             lo[i] = cap[i];

@@ -75,7 +75,7 @@ int table_click(struct table *t, int y, int x, int *col);
  * width. When every column fits whole, each gets its natural width and the spare
  * goes to the last flex column. When not, each column gets up to its max and the
  * rest goes to those that need more, in proportion; shorter still, the narrow
- * columns (12 cells or less) get what they need and the wide ones share the rest
+ * columns (18 cells or less: a ref, a time) get what they need and the wide ones share the rest
  * in proportion to their need, none below 8 cells (or its minimum); only then are
  * columns shrunk to their minimum, and ones that do not fit at it get 0. */
 void table_fit_columns(const struct table_col *cols, int ncols, const int *natural, int width,

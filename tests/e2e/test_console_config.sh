@@ -16,7 +16,10 @@ INI
 t_start 80 24 --lang en
 t_wait "NG 0 │"
 t_keys q # no longer bound
-t_keys Enter
+# the first row is L025 with its hosts under it: → opens it, Enter marks a host
+t_keys Right
+t_wait "▾ Server alive"
+t_keys j Enter
 t_wait "1 OK,"
 t_keys Q
 t_wait_exit
@@ -38,7 +41,9 @@ cat >"$cfg" <<'INI'
 no-such-action = x
 INI
 t_start 80 24 --lang ja
-t_wait "既定のキー設定を使います: ~/.config/unyo/config.ini:2: 不明な操作"
+# the message wraps at 80 columns: read whole, the action's name included
+t_wait "既定のキー設定を使います: ~/.config/unyo/config.ini:2:"
+t_wait "不明な操作「no-such-action」（unyo --keys を参照）"
 t_keys q
 t_wait_exit
 t_ok "an unknown action is reported in Japanese"

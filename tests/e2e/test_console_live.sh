@@ -37,7 +37,9 @@ t_start 160 50 --lang ja
 t_wait "NG 0 │"
 b_start --lang ja
 b_wait "NG 0 │"
-b_keys o
+b_keys Enter # the first row, L025, opens: its hosts under it
+b_wait "▾ 定常監視"
+b_keys j o
 b_wait "OK 1、"
 t_wait "OK 1、" # console a: no key pressed
 b_keys j x

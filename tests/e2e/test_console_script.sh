@@ -5,8 +5,10 @@ set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
 t_init "$1"
 cat >"$T_DIR/script" <<'S'
-# mark the first item OK, the second NG with a value, skip the third
-key o
+# open the first item (L025, its hosts under it), mark the first host OK, the
+# second NG with a value, skip the third
+key Enter
+key j o
 key j x
 type 38
 key Enter n
