@@ -40,6 +40,7 @@ int cli_count(const char *cmd, const char *name, const char *text, long min, lon
  * table in cli.c lists them. */
 extern const struct cli_family init_family;
 extern const struct cli_family operator_family;
+extern const struct cli_family library_family;
 extern const struct cli_family calendar_family;
 extern const struct cli_family template_family;
 extern const struct cli_family export_family;
