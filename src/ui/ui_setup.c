@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmdlog.h"
+#include "host_trust.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "labels.h"
@@ -49,7 +50,7 @@ static void step_close(void *data)
 /* "First run 2/4: the libraries" */
 static char *step_title(int n, const char *what)
 {
-    return xasprintf(_("First run %d/4: %s (Esc skips this step)"), n, what);
+    return xasprintf(_("First run %d/4: %s (Esc: skip)"), n, what);
 }
 
 /* ---- 1: who you are ---- */
@@ -87,7 +88,7 @@ static void open_you(void)
     static const char *labels[3];
     for (int i = 0; i < 3; i++)
         labels[i] = _(you_role_labels[i]);
-    char *title = step_title(1, _("who you are (the first operator is a manager)"));
+    char *title = step_title(1, _("you (the first one is a manager)"));
     struct ui_form *f = ui_form_new(title, submit_you, step_new(STEP_LIBRARIES));
     free(title);
     ui_form_set_data_free(f, step_close);
@@ -137,7 +138,7 @@ static void open_library_form(const char *name, int next)
         kinds[i] = label_library_kind(kind_codes[i]);
     struct ui_form *f = ui_form_new(_("Add a library"), submit_library, step_new(next));
     ui_form_set_data_free(f, step_close);
-    ui_form_text(f, _("Code (what --library takes: KIT2)"), NULL, 1);
+    ui_form_text(f, _("Code (e.g. KIT2)"), NULL, 1);
     ui_form_text(f, _("Name"), name && *name ? name : NULL, 1);
     ui_form_text(f, _("Name in English"), NULL, 0);
     ui_form_choice(f, _("Kind"), kinds, (int)ARRAY_LEN(kinds), 0);
@@ -236,7 +237,7 @@ static void open_libraries(int in_setup)
                                      label_library_kind(libs[i].kind));
     }
     library_list_free(libs, n);
-    char *title = in_setup ? step_title(2, _("the libraries (Enter on one renames it)"))
+    char *title = in_setup ? step_title(2, _("libraries (Enter: add, rename)"))
                            : xstrdup(_("Libraries (Enter on one renames it)"));
     ui_pick_ex(title, (const char *const *)items, (int)rows, lib_picked, NULL, p, lib_pick_free);
     free(title);
@@ -263,33 +264,161 @@ void ui_library_command(const char *arg)
 
 /* ---- 3: the hosts ---- */
 
-static void hosts_picked(int index, void *data)
+struct host_pick {
+    struct step step; /* first: step_close frees the whole */
+    int in_setup;
+    char **names; /* per host row */
+    size_t n;
+};
+
+static void host_pick_free(void *data)
 {
-    (void)data;
-    if (index != 0)
-        return;
-    int added = 0, skipped = 0;
-    char *err = NULL;
-    if (hosts_import_ssh_config(ui_store(), NULL, &added, &skipped, &err) != 0) {
-        ui_error_take(err);
+    struct host_pick *p = data;
+    for (size_t i = 0; i < p->n; i++)
+        free(p->names[i]);
+    free(p->names);
+    step_close(data);
+}
+
+struct key_job {
+    struct host_key_check *k;
+    int after; /* the step to open when the question is answered */
+};
+
+static void key_job_end(struct key_job *j)
+{
+    int after = j->after;
+    host_key_check_free(j->k);
+    free(j);
+    if (after != STEP_NONE)
+        step_open(after);
+}
+
+static void key_answer(int yes, void *data)
+{
+    struct key_job *j = data;
+    if (yes) {
+        char *err = NULL;
+        if (host_key_check_trust(j->k, &err) != 0) {
+            ui_error_take(err);
+        } else {
+            const char *words[] = {"host", "trust", host_key_check_host(j->k), NULL};
+            cmdlog_add(words);
+            ui_message(_("Trusted the host key of %s: %s"), host_key_check_host(j->k),
+                       host_key_check_fingerprint(j->k));
+        }
+    } else {
+        ui_message(_("The host key of %s was not trusted."), host_key_check_host(j->k));
+    }
+    key_job_end(j);
+}
+
+static void key_work(void *arg)
+{
+    struct key_job *j = arg;
+    host_key_check_run(j->k);
+}
+
+static void key_done(void *arg)
+{
+    struct key_job *j = arg;
+    int r = host_key_check_result(j->k);
+    if (r == 1) {
+        char *a =
+            xasprintf(_("The host key of %s is not in known_hosts."), host_key_check_label(j->k));
+        char *b = xasprintf(_("Key fingerprint: %s"), host_key_check_fingerprint(j->k));
+        char *q = xasprintf("%s %s %s", a, b,
+                            _("Trust this key and add it to known_hosts? (y/n) Compare it with "
+                              "the fingerprint the server's administrator gave you."));
+        ui_confirm(q, key_answer, j);
+        free(a), free(b), free(q);
+        ui_dirty(UI_DIRTY_ALL);
         return;
     }
-    const char *words[] = {"host", "import-ssh-config", NULL};
-    cmdlog_add(words);
-    ui_message(_("Imported %d hosts from ~/.ssh/config (%d already in the inventory). Their "
-                 "host keys are trusted in the Hosts pane: c runs the checks and shows an "
-                 "unknown key's fingerprint before anything is trusted."),
-               added, skipped);
-    ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_STATUS);
+    if (r == 0)
+        ui_message(_("The host key of %s is already trusted: %s"), host_key_check_host(j->k),
+                   host_key_check_fingerprint(j->k));
+    else
+        ui_error(_("checking the host key of %s: %s"), host_key_check_host(j->k),
+                 host_key_check_error(j->k));
+    ui_dirty(UI_DIRTY_ALL);
+    key_job_end(j);
+}
+
+static void check_key(const char *name, int after)
+{
+    char *err = NULL;
+    struct host_key_check *k = host_key_check_new(ui_store(), name, &err);
+    if (!k) {
+        ui_error_take(err);
+        if (after != STEP_NONE)
+            step_open(after);
+        return;
+    }
+    struct key_job *j = xcalloc(1, sizeof *j);
+    j->k = k;
+    j->after = after;
+    ui_message(_("connecting to %s for its host key…"), name);
+    if (ui_bg_run(key_work, key_done, j) != 0) {
+        key_work(j);
+        key_done(j);
+    }
+}
+
+/* Rows: import, go on, then one per host (Enter checks its key). */
+static void hosts_picked(int index, void *data)
+{
+    struct host_pick *p = data;
+    if (index == 0) {
+        int added = 0, skipped = 0;
+        char *err = NULL;
+        p->step.next = STEP_HOSTS; /* the list again, with what came in */
+        if (hosts_import_ssh_config(ui_store(), NULL, &added, &skipped, &err) != 0) {
+            ui_error_take(err);
+            return;
+        }
+        const char *words[] = {"host", "import-ssh-config", NULL};
+        cmdlog_add(words);
+        ui_message(_("Imported %d hosts from ~/.ssh/config (%d already in the inventory)."), added,
+                   skipped);
+        ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_STATUS);
+    } else if (index >= 2 && (size_t)(index - 2) < p->n) {
+        p->step.next = STEP_NONE;
+        check_key(p->names[index - 2], STEP_HOSTS);
+    }
 }
 
 static void open_hosts(void)
 {
-    const char *items[] = {_("Import the hosts of ~/.ssh/config"),
-                           _("Later: the Hosts pane (a adds one)")};
+    struct host *hosts = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    if (host_list(ui_store(), &hosts, &n, &err) != 0) {
+        ui_error_take(err);
+        n = 0;
+    }
+    struct host_pick *p = xcalloc(1, sizeof *p);
+    p->step.next = STEP_SHIFT;
+    p->names = xcalloc(n ? n : 1, sizeof *p->names);
+    p->n = n;
+    char **items = xcalloc(n + 2, sizeof *items);
+    items[0] = xstrdup(_("Import the hosts of ~/.ssh/config"));
+    items[1] = xstrdup(_("→ Go on: the shift"));
+    for (size_t i = 0; i < n; i++) {
+        p->names[i] = xstrdup(hosts[i].name);
+        items[2 + i] = xasprintf(_("  %s  %s — Enter: check its host key"), hosts[i].name,
+                                 hosts[i].address     ? hosts[i].address
+                                 : hosts[i].ssh_alias ? hosts[i].ssh_alias
+                                                      : "");
+    }
+    host_list_free(hosts, n);
     char *title = step_title(3, _("the hosts"));
-    ui_pick_ex(title, items, 2, hosts_picked, NULL, step_new(STEP_SHIFT), step_close);
+    ui_pick_ex(title, (const char *const *)items, (int)(n + 2), hosts_picked, NULL, p,
+               host_pick_free);
     free(title);
+    for (size_t i = 0; i < n + 2; i++)
+        free(items[i]);
+    free(items);
 }
 
 /* ---- 4: the shift ---- */
@@ -345,7 +474,7 @@ static void open_shift(void)
         }
     size_t rows = p->n;
     items[rows++] = xstrdup(_("Later: t in the Handover pane, or :shift"));
-    char *title = step_title(4, _("the shift (the status line shows who is on it)"));
+    char *title = step_title(4, _("the shift"));
     ui_pick_ex(title, (const char *const *)items, (int)rows, shift_picked, NULL, p,
                shift_pick_free);
     free(title);
