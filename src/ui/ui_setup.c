@@ -88,13 +88,19 @@ static void open_you(void)
     static const char *labels[3];
     for (int i = 0; i < 3; i++)
         labels[i] = _(you_role_labels[i]);
+    /* The first person registered in a store is its manager (who registers the
+     * others); a later one (`:setup` by someone new) is asked. */
+    int none = 0;
+    char *err = NULL;
+    if (setup_no_operator(ui_store(), &none, &err) != 0)
+        ui_error_take(err);
     char *title = step_title(1, _("you (the first one is a manager)"));
     struct ui_form *f = ui_form_new(title, submit_you, step_new(STEP_LIBRARIES));
     free(title);
     ui_form_set_data_free(f, step_close);
     ui_form_text(f, _("Login (OS user name)"), store_os_login(), 1);
     ui_form_text(f, _("Name"), NULL, 1);
-    ui_form_choice(f, _("Role"), labels, 3, 0);
+    ui_form_choice(f, _("Role"), labels, none ? 1 : 3, 0);
     ui_form_show(f);
 }
 

@@ -46,9 +46,11 @@ t_wait "◀ 管理者（PM/PL・他の人を登録できる） ▶"
 t_wait "│ yamada │ シフト未開始"
 t_keys Tab
 t_type "山田 太郎"
+t_keys Tab Right # the first person is the manager: there is no other role to choose
 t_keys Enter
 t_wait "山田 太郎（yamada）を管理者（PM/PL・他の人を登録できる）として登録しました。"
 t_wait "│ 山田 太郎 │ シフト未開始"
+cli yamada operator list --csv | grep -q "^yamada,山田 太郎,manager," || t_fail "yamada is not a manager"
 t_ok "step 1: the console opened on a store nobody is registered in; yamada registered as a manager"
 
 t_wait "はじめての設定 2/4 図書館"
