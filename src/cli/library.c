@@ -109,7 +109,7 @@ static const struct cli_opt library_add_opts[] = {
     OPT_ENUM("kind", 'k', "central|branch|center|datacenter|office",
              N_("what the site is (default: branch)")),
     OPT_STR("phone", 0, N_("PHONE"), N_("the phone number")),
-    OPT_STR("address", 0, N_("ADDRESS"), N_("the address")),
+    OPT_STR("address", 0, N_("POSTAL_ADDRESS"), N_("the address")),
     OPT_END};
 static const struct cli_opt library_rename_opts[] = {
     OPT_STR("name", 'n', N_("NAME"), N_("the new name in Japanese")),
