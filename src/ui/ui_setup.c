@@ -22,6 +22,8 @@
  * (saved, chosen or skipped with Esc) its free opens step->next, so the set-up goes
  * on from whatever closes it. NONE ends the chain (a step opened on its own). */
 enum { STEP_NONE = -1, STEP_YOU, STEP_LIBRARIES, STEP_HOSTS, STEP_SHIFT, STEP_END };
+/* Not a step: the list of `:library`, opened again after an action from it. */
+enum { LIBRARY_LIST = 100 };
 
 struct step {
     int next;
@@ -154,7 +156,7 @@ static void open_library_form(const char *name, int next)
 struct lib_pick {
     struct step step; /* first: step_close frees the whole */
     int in_setup;
-    char **codes; /* per library row */
+    char **codes, **names; /* per library row */
     size_t n;
 };
 
@@ -162,9 +164,9 @@ static void lib_pick_free(void *data)
 {
     struct lib_pick *p = data;
     for (size_t i = 0; i < p->n; i++)
-        free(p->codes[i]);
+        free(p->codes[i]), free(p->names[i]);
     free(p->codes);
-    p->codes = NULL;
+    free(p->names);
     step_close(data);
 }
 
@@ -194,11 +196,56 @@ static int submit_rename(const char *text, void *data, char **err)
 
 static void open_libraries(int in_setup);
 
+struct retire_ctx {
+    struct step step;
+    char *code;
+};
+
+static void retire_answer(int yes, void *data)
+{
+    struct retire_ctx *r = data;
+    char *err = NULL;
+    if (yes) {
+        if (library_retire(ui_store(), r->code, &err) != 0) {
+            ui_error_take(err);
+        } else {
+            const char *words[] = {"library", "retire", r->code, NULL};
+            cmdlog_add(words);
+            ui_message(_("Retired the library %s: it is no longer offered for new records."),
+                       r->code);
+            ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_STATUS);
+        }
+    }
+    free(r->code);
+    step_close(r);
+}
+
+/* d on a library: asks, naming it and what retiring does. */
+static void lib_deleted(int index, void *data)
+{
+    struct lib_pick *p = data;
+    int fixed = p->in_setup ? 2 : 1;
+    int after = p->in_setup ? STEP_LIBRARIES : LIBRARY_LIST;
+    if (index < fixed || (size_t)(index - fixed) >= p->n) {
+        p->step.next = after; /* nothing to retire: the list again */
+        return;
+    }
+    struct retire_ctx *r = xcalloc(1, sizeof *r);
+    r->step.next = after;
+    p->step.next = STEP_NONE;
+    r->code = xstrdup(p->codes[index - fixed]);
+    char *q = xasprintf(_("Retire the library %s (%s)? New incidents and inquiries can no longer "
+                          "name it; what was filed against it keeps its name. (y/n)"),
+                        p->names[index - fixed], r->code);
+    ui_confirm(q, retire_answer, r);
+    free(q);
+}
+
 /* Rows: add, (go on,) then one per library. */
 static void lib_picked(int index, void *data)
 {
     struct lib_pick *p = data;
-    int after = p->in_setup ? STEP_LIBRARIES : STEP_NONE;
+    int after = p->in_setup ? STEP_LIBRARIES : LIBRARY_LIST;
     int fixed = p->in_setup ? 2 : 1;
     if (index == 0) {
         p->step.next = STEP_NONE;
@@ -231,6 +278,7 @@ static void open_libraries(int in_setup)
     p->step.next = in_setup ? STEP_HOSTS : STEP_NONE;
     p->in_setup = in_setup;
     p->codes = xcalloc(n ? n : 1, sizeof *p->codes);
+    p->names = xcalloc(n ? n : 1, sizeof *p->names);
     p->n = n;
     size_t fixed = in_setup ? 2 : 1, rows = n + fixed;
     char **items = xcalloc(rows, sizeof *items);
@@ -239,13 +287,15 @@ static void open_libraries(int in_setup)
         items[1] = xstrdup(_("→ Go on: the hosts"));
     for (size_t i = 0; i < n; i++) {
         p->codes[i] = xstrdup(libs[i].code);
+        p->names[i] = xstrdup(library_name(&libs[i]));
         items[fixed + i] = xasprintf("  %-6s %s (%s)", libs[i].code, library_name(&libs[i]),
                                      label_library_kind(libs[i].kind));
     }
     library_list_free(libs, n);
-    char *title = in_setup ? step_title(2, _("libraries (Enter: add, rename)"))
-                           : xstrdup(_("Libraries (Enter on one renames it)"));
-    ui_pick_ex(title, (const char *const *)items, (int)rows, lib_picked, NULL, p, lib_pick_free);
+    char *title = in_setup ? step_title(2, _("libraries (Enter: add, rename  d: retire)"))
+                           : xstrdup(_("Libraries (Enter: add, rename  d: retire)"));
+    ui_pick_ex(title, (const char *const *)items, (int)rows, lib_picked, lib_deleted, p,
+               lib_pick_free);
     free(title);
     for (size_t i = 0; i < rows; i++)
         free(items[i]);
@@ -506,6 +556,9 @@ static void step_open(int step)
         break;
     case STEP_SHIFT:
         open_shift();
+        break;
+    case LIBRARY_LIST:
+        open_libraries(0);
         break;
     case STEP_END: {
         char *err = NULL;

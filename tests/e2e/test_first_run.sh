@@ -143,15 +143,23 @@ t_keys :
 t_type "library"
 t_keys Enter
 t_wait "MIN2   南分室 (センター)"
+# d on a library retires it, after a question that names it and what it does.
+t_keys G d
+t_wait "図書館 南分室（MIN2）を廃止しますか？"
+t_keys y
+t_wait "図書館 MIN2 を廃止しました。"
+t_wait "図書館（Enter: 追加・改名  d: 廃止）"
+t_assert_not "MIN2   南分室"
 t_keys Escape
+t_wait_gone "図書館（Enter: 追加・改名  d: 廃止）"
 t_keys q
 t_wait_exit
-t_ok ":setup reopens the set-up, Esc skips each step; :library add NAME adds a library"
+t_ok ":setup reopens the set-up, Esc skips each step; :library add NAME adds a library, d retires one"
 
 # The same list on the command line.
 cli yamada library list >"$T_DIR/libs.out" 2>&1 || t_fail "library list: $(cat "$T_DIR/libs.out")"
 grep -q "KIT2 .*北分館 .*分館" "$T_DIR/libs.out" || t_fail "library list: $(cat "$T_DIR/libs.out")"
-grep -q "MIN2 .*南分室 .*センター" "$T_DIR/libs.out" || t_fail "library list: $(cat "$T_DIR/libs.out")"
+if grep -q "MIN2" "$T_DIR/libs.out"; then t_fail "MIN2 was retired: $(cat "$T_DIR/libs.out")"; fi
 cli yamada library add EKI2 --name 駅東分室 --name-en "Eki-higashi Room" --kind office >"$T_DIR/add.out" 2>&1 ||
     t_fail "library add: $(cat "$T_DIR/add.out")"
 grep -qF "図書館 駅東分室（EKI2）を追加しました。" "$T_DIR/add.out" || t_fail "library add: $(cat "$T_DIR/add.out")"
