@@ -59,6 +59,7 @@ t_keys q
 t_wait_exit
 
 # ---- approve (suzuki, a second console process) ----
+# shellcheck disable=SC2034 # read by t_start
 T_USER=suzuki
 day_start changes
 t_wait "│ 鈴木 一郎 │"
@@ -80,6 +81,7 @@ t_keys q
 t_wait_exit
 
 # ---- execute (yamada) ----
+# shellcheck disable=SC2034 # read by t_start
 T_USER=yamada
 day_start changes
 t_wait "$REF"
@@ -100,7 +102,7 @@ t_keys Enter
 t_wait_gone "手順 2: ログインできることを確認する"
 t_keys D
 t_wait "$REF は完了になりました"
-[[ $(status) == done ]] || t_fail "$REF is $(status), not done"
+[[ $(status) == "done" ]] || t_fail "$REF is $(status), not done"
 day_check "Changes pane, done"
 t_keys Enter
 t_wait "higashi-05 を作成"

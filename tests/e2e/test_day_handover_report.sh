@@ -51,6 +51,7 @@ t_keys q
 t_wait_exit
 
 # ---- (j) acknowledge (sato, a console of their own) ----
+# shellcheck disable=SC2034 # read by t_start
 T_USER=sato
 day_start handover
 t_wait "│ 佐藤 花子 │"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared set-up of the operator's day (issue 13), one script per step:
 # tests/e2e/test_day_*.sh. A fresh `unyo init` store (not the demo), set up
 # through the CLI only as far as a new site must today (init, the operators,
@@ -24,6 +25,7 @@ T_NOW=${T_NOW:-2026-12-08T08:30:00+09:00}
 T_USER=${T_USER:-yamada}
 . "$DAY_LIB/tmux.sh"
 . "$DAY_LIB/japanese.sh"
+# shellcheck disable=SC2034 # used by the scripts
 DAY=2026-12-08
 
 day_cli() { UNYO_USER=$1 UNYO_NOW=$T_NOW "$T_BIN" --db "$T_DB" --lang ja "${@:2}"; }
@@ -43,7 +45,6 @@ day_init() {
     day_cli yamada operator add suzuki --role engineer --name "鈴木 一郎" >/dev/null || t_fail "operator add suzuki"
     day_cli yamada operator add sato --role operator --name "佐藤 花子" >/dev/null || t_fail "operator add sato"
     if [[ $mode == ssh ]]; then
-        local home=$HOME
         . "$DAY_LIB/sshd.sh"
         sshd_env_init # HOME moves to the sshd's temp dir (~/.ssh: key, known_hosts, config)
         mkdir -p "$HOME/.config"
@@ -54,7 +55,6 @@ day_init() {
             t_fail "host import-ssh-config: $(cat "$T_DIR/import.out")"
         day_cli yamada host edit lib-ap01 --role AP --location "DC ラック A-03" >/dev/null ||
             t_fail "host edit lib-ap01"
-        : "$home"
     fi
 }
 

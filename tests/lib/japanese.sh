@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The detector of raw values on a Japanese screen (issue 13, "Japanese all the
 # way"), shared by tests/e2e/test_japanese_screens.sh and the day's tests
 # (tests/lib/day.sh). Needs t_fail and t_ok (tests/lib/tmux.sh).
