@@ -17,7 +17,13 @@ t_wait "受付（JST）"
 day_k +
 t_wait "インシデント受付"
 t_wait "受付経路           ◀ 電話 ▶" # the channel starts at 電話
-day_k Right Right                  # 図書館: 中央図書館 → 駅前分館 → 東図書館
+for _ in $(seq 1 20); do # 図書館: → until 東図書館 (中央図書館 → 駅前分館 → 東図書館 today)
+    t_screen | grep -qF "◀ 東図書館 ▶" && break
+    # shellcheck disable=SC2034 # read by the condition t_wait_cmd evaluates
+    s=$(t_screen)
+    day_k Right
+    t_wait_cmd '[[ "$(t_screen)" != "$s" ]]' 30 "Right changes the library"
+done
 t_wait "◀ 東図書館 ▶"
 day_k Tab Tab # → 報告者
 day_ty "東図書館 田中"
