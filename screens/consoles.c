@@ -117,10 +117,12 @@ static void close_at(int i)
 {
     char *err = NULL;
     struct sv *v = G->s[i];
-    char back[24] = "";
+    char back[24] = "", *back_msg = NULL;
     struct origin *o = origin_of(v);
     if (o) {
         snprintf(back, sizeof back, "%s", o->pane);
+        back_msg = xasprintf(_("the session on %s is closed: back to %s %s"), sv_host(v),
+                             label_link_kind(o->kind), o->ref);
         *o = G->org[--G->norg];
     }
     if (sv_close(v, &err) != 0)
@@ -135,7 +137,12 @@ static void close_at(int i)
         if (G->focus)
             ui_modal_remove(G->focus);
         ui_switch_pane(back);
+        /* this console wrote the session and the link: data_version only
+         * moves for other connections, so the record is read again here */
+        ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_COUNTS);
+        ui_message("%s", back_msg);
     }
+    free(back_msg);
     ui_dirty(UI_DIRTY_ALL);
 }
 

@@ -91,9 +91,13 @@ static long match_row(struct pv *v)
     return LONG_MIN;
 }
 
-static void pv_draw(struct ui_modal *m, const struct ui_canvas *scr)
+static void pv_draw(struct ui_modal *m, const struct ui_canvas *whole)
 {
     struct pv *v = (struct pv *)m;
+    /* the message line and the status line below stay the console's */
+    struct ui_canvas me =
+        ui_canvas_sub(whole, 0, 0, whole->h > 4 ? whole->h - 2 : whole->h, whole->w);
+    const struct ui_canvas *scr = &me;
     ui_clear(scr, -1, STYLE_NORMAL);
     char *top = xasprintf(_("Recording: %s  (read-only)"), v->title ? v->title : "");
     ui_clear(scr, 0, STYLE_TAB_ACTIVE);
