@@ -444,8 +444,9 @@ struct con_pick {
     int n;
 };
 
-static void con_pick_free(struct con_pick *c)
+static void con_pick_free(void *data)
 {
+    struct con_pick *c = data;
     for (int i = 0; i < c->n; i++)
         free(c->hosts[i]);
     free(c->hosts);
@@ -464,7 +465,6 @@ static void console_picked(int index, void *data)
     struct con_pick *c = data;
     if (index >= 0 && index < c->n)
         open_console_on(c->ref, c->hosts[index]);
-    con_pick_free(c);
 }
 
 static void open_console(struct inc_model *m)
@@ -516,7 +516,7 @@ static void open_console(struct inc_model *m)
         }
         title = xasprintf(_("%s: no affected host recorded; a console on which host?"), ref);
     }
-    ui_pick(title, (const char *const *)c->hosts, c->n, console_picked, c);
+    ui_pick_ex(title, (const char *const *)c->hosts, c->n, console_picked, NULL, c, con_pick_free);
     free(title);
 }
 
@@ -532,7 +532,12 @@ static void play_picked(int index, void *data)
         if (session_player_open(inc_cur->st, ids[index], &err) != 0)
             ui_error_take(err);
     }
-    for (int i = 0; i < n; i++)
+}
+
+static void ids_free(void *data)
+{
+    char **ids = data;
+    for (int i = 0; ids[i]; i++)
         free(ids[i]);
     free(ids);
 }
@@ -561,7 +566,7 @@ void incd_play(struct inc_model *m)
         }
     }
     char *title = xasprintf(_("%s: play which session?"), v->ref);
-    ui_pick(title, (const char *const *)labels, v->nsess, play_picked, ids);
+    ui_pick_ex(title, (const char *const *)labels, v->nsess, play_picked, NULL, ids, ids_free);
     free(title);
     for (int i = 0; i < v->nsess; i++)
         free(labels[i]);
