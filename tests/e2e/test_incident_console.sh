@@ -142,5 +142,22 @@ t_keys q
 t_wait_gone "録画: e2ehost"
 t_wait "経過記録"
 t_ok "+ and - change the speed, ? lists the keys, q returns to the incident"
+
+# An incident with no affected host: x offers the inventory. The session
+# linked to it with :link shows in its timeline too.
+t_keys /
+t_type "関連 $R"
+t_keys Enter
+t_wait_gone "応答なし $R"
+t_keys g Enter
+t_wait "経過記録"
+t_wait "$REF2"
+t_wait_re "端末セッション: e2ehost [0-9]{2}:[0-9]{2}–[0-9]{2}:[0-9]{2}"
+t_keys x
+t_wait "対象ホストが記録されていません"
+t_wait "e2ehost"
+t_keys Escape
+t_wait_gone "対象ホストが記録されていません"
+t_ok "x on an incident without a host offers the inventory"
 t_keys q
 t_wait_exit
