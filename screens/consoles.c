@@ -202,8 +202,11 @@ int consoles_open_host(const char *host, char **err)
 int consoles_open_host_for(const char *host, const char *kind, const char *ref,
                            const char *back_pane, char **err)
 {
-    if (consoles_open_host(host, err) != 0)
+    if (consoles_open_host(host, err) != 0) {
+        if (back_pane) /* refused (a demo host, an unknown name): stay on the record */
+            ui_switch_pane(back_pane);
         return -1;
+    }
     G->org = xrealloc(G->org, (size_t)(G->norg + 1) * sizeof *G->org);
     struct origin *o = &G->org[G->norg++];
     memset(o, 0, sizeof *o);
