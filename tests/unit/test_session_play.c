@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "changes.h"
 #include "i18n.h"
 #include "incidents.h"
 #include "ledger.h"
@@ -142,6 +143,33 @@ static void test_timeline_row_of_a_session(void **state)
         ledger_links_free(ln, n);
         assert_true(seen);
     }
+    /* a change linked to it names it the same way in its links and timeline */
+    static const char *const steps[] = {"再起動する"};
+    struct change_new in = {0};
+    in.dept = "情報システム担当";
+    in.title = "AP 再起動";
+    in.rollback = "なし";
+    in.steps = steps;
+    in.nsteps = 1;
+    char cref[24];
+    assert_int_equal(change_create(f->st, &in, NULL, cref, &err), 0);
+    assert_int_equal(change_link_session(f->st, cref, sid, &err), 0);
+    struct change c;
+    assert_int_equal(change_get(f->st, cref, 1, &c, &err), 0);
+    int seen = 0;
+    for (size_t i = 0; i < c.nlinks; i++)
+        if (streq(c.links[i].kind, "ssh_session")) {
+            assert_string_equal(c.links[i].label, "lib-ap01 10:55–10:58 (3分)");
+            seen = 1;
+        }
+    for (size_t i = 0; i < c.nevents; i++) {
+        char *text = incident_event_text(f->st, c.events[i].data);
+        assert_null(strstr(text, sid));
+        free(text);
+    }
+    change_clear(&c);
+    assert_true(seen);
+
     /* the recording of the closed session can be read back */
     char *cast = NULL, *label = NULL;
     size_t len = 0;
