@@ -68,6 +68,17 @@ n=$(q "SELECT count(*) FROM links l JOIN incidents i ON i.id = l.from_id WHERE l
 [ "$n" = 1 ] || t_fail ":link incident $REF2 did not link (links: $n)"
 t_ok "the : line of a session opens empty; link incident REF as documented links"
 
+# Detached, the incident (pane 2) already shows the open session: this
+# console's own writes mark the pane stale.
+t_keys C-] d
+t_keys 2
+t_wait "経過記録"
+t_wait_re "端末セッション: e2ehost [0-9]{2}:[0-9]{2}– \\(接続中\\)"
+t_keys 5
+t_wait " 1:e2ehost"
+t_keys Enter
+t_ok "while the session is open the incident's timeline shows it as 接続中"
+
 # ---- a command, then close: back to the incident ----
 t_type "echo first-\$((1000+$R))"
 t_keys Enter
