@@ -193,6 +193,13 @@ static void switch_to(size_t i)
     ui_dirty(UI_DIRTY_ALL);
 }
 
+void ui_pane_touch(const char *name)
+{
+    for (size_t i = 0; i < app.npanes; i++)
+        if (strcmp(app.panes[i].ops->name, name) == 0)
+            app.panes[i].seen = -1; /* never a data_version: stale */
+}
+
 int ui_switch_pane(const char *name)
 {
     for (size_t i = 0; i < app.npanes; i++)
