@@ -116,15 +116,8 @@ static int calendar_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     (void)ctx;
     const char *month = cli_str(a, "month"), *file = cli_str(a, "file");
     int y, m;
-    if (month) {
-        char extra;
-        if (sscanf(month, "%4d-%2d%c", &y, &m, &extra) != 2 || m < 1 || m > 12 || y < 1970)
-            return cli_usage("calendar", _("--month takes YYYY-MM, not %s"), month);
-    } else {
-        char today[11];
-        time_format_jst_date(time_now_ms(), today);
-        sscanf(today, "%4d-%2d", &y, &m);
-    }
+    if (cli_month(a, "month", &y, &m) != 0)
+        return cli_usage("calendar", _("--month takes YYYY-MM, not %s"), month);
     char *path = paths_find_data(file, "calendar.ini");
     char *err = NULL;
     struct calendar *cal = path ? calendar_load(path, &err) : calendar_new_default();
