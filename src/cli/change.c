@@ -215,74 +215,62 @@ static int change_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     return EXIT_OK;
 }
 
-static void json_kv(struct strbuf *sb, const char *k, const char *v, int comma)
-{
-    json_string(sb, k);
-    sb_putc(sb, ':');
-    if (v)
-        json_string(sb, v);
-    else
-        sb_puts(sb, "null");
-    if (comma)
-        sb_putc(sb, ',');
-}
-
 static void show_json(const struct change *c, struct cmdb_effect_row *eff, size_t ne)
 {
     struct strbuf sb = STRBUF_INIT;
     sb_putc(&sb, '{');
-    json_kv(&sb, "id", c->id, 1);
-    json_kv(&sb, "ref", c->ref, 1);
-    json_kv(&sb, "status", c->status, 1);
-    json_kv(&sb, "title", c->title, 1);
-    json_kv(&sb, "dept", c->dept, 1);
-    json_kv(&sb, "requester", c->requester, 1);
-    json_kv(&sb, "target", c->target, 1);
-    json_kv(&sb, "reason", c->reason, 1);
-    json_kv(&sb, "plan", c->plan, 1);
-    json_kv(&sb, "rollback", c->rollback, 1);
-    json_kv(&sb, "risk", c->risk, 1);
-    json_kv(&sb, "window_start", c->window_start, 1);
-    json_kv(&sb, "window_end", c->window_end, 1);
-    json_kv(&sb, "approver", c->approver, 1);
-    json_kv(&sb, "approved_at", c->approved_at, 1);
-    json_kv(&sb, "template", c->template_code, 1);
-    json_kv(&sb, "created_at", c->created_at, 1);
-    sb_puts(&sb, "\"steps\":[");
+    json_member(&sb, "id", c->id);
+    json_member(&sb, "ref", c->ref);
+    json_member(&sb, "status", c->status);
+    json_member(&sb, "title", c->title);
+    json_member(&sb, "dept", c->dept);
+    json_member(&sb, "requester", c->requester);
+    json_member(&sb, "target", c->target);
+    json_member(&sb, "reason", c->reason);
+    json_member(&sb, "plan", c->plan);
+    json_member(&sb, "rollback", c->rollback);
+    json_member(&sb, "risk", c->risk);
+    json_member(&sb, "window_start", c->window_start);
+    json_member(&sb, "window_end", c->window_end);
+    json_member(&sb, "approver", c->approver);
+    json_member(&sb, "approved_at", c->approved_at);
+    json_member(&sb, "template", c->template_code);
+    json_member(&sb, "created_at", c->created_at);
+    sb_puts(&sb, ",\"steps\":[");
     for (size_t i = 0; i < c->nsteps; i++) {
         const struct change_step_row *r = &c->steps[i];
-        sb_printf(&sb, "%s{\"seq\":%d,", i ? "," : "", r->seq);
-        json_kv(&sb, "text", r->text, 1);
-        json_kv(&sb, "done_at", r->done_at, 1);
-        json_kv(&sb, "done_by", r->done_by, 1);
-        json_kv(&sb, "output", r->output, 1);
-        json_kv(&sb, "session_id", r->session_id, 0);
+        sb_printf(&sb, "%s{\"seq\":%d", i ? "," : "", r->seq);
+        json_member(&sb, "text", r->text);
+        json_member(&sb, "done_at", r->done_at);
+        json_member(&sb, "done_by", r->done_by);
+        json_member(&sb, "output", r->output);
+        json_member(&sb, "session_id", r->session_id);
         sb_putc(&sb, '}');
     }
     sb_puts(&sb, "],\"effects\":[");
     for (size_t i = 0; i < ne; i++) {
-        sb_printf(&sb, "%s{\"seq\":%d,", i ? "," : "", eff[i].seq);
-        json_kv(&sb, "spec", eff[i].spec, 1);
-        json_kv(&sb, "op", eff[i].op, 1);
-        json_kv(&sb, "applied_at", eff[i].applied_at, 0);
+        sb_printf(&sb, "%s{\"seq\":%d", i ? "," : "", eff[i].seq);
+        json_member(&sb, "spec", eff[i].spec);
+        json_member(&sb, "op", eff[i].op);
+        json_member(&sb, "applied_at", eff[i].applied_at);
         sb_putc(&sb, '}');
     }
     sb_puts(&sb, "],\"links\":[");
     for (size_t i = 0; i < c->nlinks; i++) {
         sb_puts(&sb, i ? ",{" : "{");
-        json_kv(&sb, "kind", c->links[i].kind, 1);
-        json_kv(&sb, "id", c->links[i].id, 1);
-        json_kv(&sb, "label", c->links[i].label, 0);
+        json_member(&sb, "kind", c->links[i].kind);
+        json_member(&sb, "id", c->links[i].id);
+        json_member(&sb, "label", c->links[i].label);
         sb_putc(&sb, '}');
     }
     sb_puts(&sb, "],\"events\":[");
     for (size_t i = 0; i < c->nevents; i++) {
         sb_puts(&sb, i ? ",{" : "{");
-        json_kv(&sb, "kind", c->events[i].kind, 1);
-        json_kv(&sb, "note", c->events[i].note, 1);
+        json_member(&sb, "kind", c->events[i].kind);
+        json_member(&sb, "note", c->events[i].note);
         char iso[TIME_ISO_LEN + 1];
-        json_kv(&sb, "who", c->events[i].operator_login, 1);
-        json_kv(&sb, "at", ledger_iso(c->events[i].at, iso), 0);
+        json_member(&sb, "who", c->events[i].operator_login);
+        json_member(&sb, "at", ledger_iso(c->events[i].at, iso));
         sb_putc(&sb, '}');
     }
     sb_puts(&sb, "]}\n");
@@ -290,48 +278,33 @@ static void show_json(const struct change *c, struct cmdb_effect_row *eff, size_
     sb_free(&sb);
 }
 
-static void show_field(const char *label, const char *value)
-{
-    if (!value || !*value)
-        return;
-    struct strbuf sb = STRBUF_INIT;
-    int w = text_width(label);
-    sb_puts(&sb, label);
-    for (; w < 14; w++)
-        sb_putc(&sb, ' ');
-    sb_putc(&sb, ' ');
-    text_sanitize(&sb, value, 0);
-    printf("%s\n", sb.buf);
-    sb_free(&sb);
-}
-
 static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_t ne)
 {
     char a[32], b[32];
     printf("%s  %s\n", c->ref, c->title);
-    show_field(_("Status:"), change_status_name(c->status));
-    show_field(_("Department:"), c->dept);
-    show_field(_("Requester:"), c->requester);
-    show_field(_("Target:"), c->target);
-    show_field(_("Reason:"), c->reason);
-    show_field(_("Plan:"), c->plan);
-    show_field(_("Rollback:"), c->rollback);
-    show_field(_("Risk:"), c->risk ? label_risk(c->risk) : NULL);
+    cli_show_field(14, _("Status:"), change_status_name(c->status));
+    cli_show_field(14, _("Department:"), c->dept);
+    cli_show_field(14, _("Requester:"), c->requester);
+    cli_show_field(14, _("Target:"), c->target);
+    cli_show_field(14, _("Reason:"), c->reason);
+    cli_show_field(14, _("Plan:"), c->plan);
+    cli_show_field(14, _("Rollback:"), c->rollback);
+    cli_show_field(14, _("Risk:"), c->risk ? label_risk(c->risk) : NULL);
     if (c->window_start) {
         char *w = xasprintf("%s – %s JST", jst(c->window_start, a), jst(c->window_end, b));
-        show_field(_("Window:"), w);
+        cli_show_field(14, _("Window:"), w);
         free(w);
     }
     if (c->approver) {
         char *w = xasprintf("%s (%s)", c->approver, jst(c->approved_at, a));
-        show_field(_("Approved by:"), w);
+        cli_show_field(14, _("Approved by:"), w);
         free(w);
     }
-    show_field(_("Template:"), c->template_code);
+    cli_show_field(14, _("Template:"), c->template_code);
     for (size_t i = 0; i < c->nlinks; i++) {
         char *w = xasprintf("%s %s", label_link_kind(c->links[i].kind),
                             c->links[i].label ? c->links[i].label : c->links[i].id);
-        show_field(i ? "" : _("Linked:"), w);
+        cli_show_field(14, i ? "" : _("Linked:"), w);
         free(w);
     }
     printf("\n%s\n", _("Procedure:"));
