@@ -1190,9 +1190,10 @@ static void session_label(const struct change_session *r, char **out)
         time_format_jst(r->ended_at, b, 0);
     long mins =
         r->started_at && r->ended_at ? (long)((r->ended_at - r->started_at + 59999) / 60000) : 0;
-    *out = xasprintf(_("%s  %s–%s (%ld min)  %s%s"), r->host ? r->host : "", a[0] ? a + 5 : "",
-                     b[0] ? b + 11 : "", mins, r->operator_login ? r->operator_login : "",
-                     r->linked ? _("  [linked to the change]") : "");
+    /* the mark first, so a narrow picker never cuts it */
+    *out = xasprintf(_("%s%s  %s–%s (%ld min)  %s"), r->linked ? _("[linked] ") : "",
+                     r->host ? r->host : "", a[0] ? a + 5 : "", b[0] ? b + 11 : "", mins,
+                     r->operator_login ? r->operator_login : "");
 }
 
 /* e: the next step of the change in progress, its evidence from a session. */
