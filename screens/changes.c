@@ -354,7 +354,8 @@ static void build_detail(struct ch_model *m)
             ui_lines_addf(&m->lines, STYLE_DIM, _("         done by %s at %s JST"),
                           r->done_by ? r->done_by : "?", jst(r->done_at, a));
         if (r->session_id)
-            ui_lines_addf(&m->lines, STYLE_DIM, _("         SSH session %s"), r->session_id);
+            ui_lines_addf(&m->lines, STYLE_DIM, _("         SSH session %s"),
+                          r->session_label ? r->session_label : r->session_id);
         for (const char *o = r->output; o && *o;) {
             const char *e = strchr(o, '\n');
             size_t len = e ? (size_t)(e - o) : strlen(o);

@@ -917,6 +917,19 @@ static void fill_change(sqlite3_stmt *s, struct change *c)
     c->updated_at = col_dup(s, 17);
 }
 
+/* "lib-ap01 11-24 10:55–10:58" (JST; the end's date when it differs). */
+static char *session_label(const char *host, const char *started, const char *ended)
+{
+    int64_t a = ledger_ms(started), b = ledger_ms(ended);
+    char sa[32] = "", sb[32] = "";
+    if (a)
+        time_format_jst(a, sa, 0);
+    if (b)
+        time_format_jst(b, sb, 0);
+    const char *end = !b ? "" : a && strncmp(sa, sb, 10) == 0 ? sb + 11 : sb + 5;
+    return xasprintf("%s %s–%s", host ? host : "", a ? sa + 5 : "", end);
+}
+
 int change_get(struct store *st, const char *ref_or_id, int full, struct change *out, char **err)
 {
     memset(out, 0, sizeof *out);
@@ -933,8 +946,10 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
     sqlite3_reset(s);
     if (!full)
         return 0;
-    s = store_stmt(st, "SELECT s.seq, s.text, s.done_at, o.login, s.output, s.session_id "
+    s = store_stmt(st, "SELECT s.seq, s.text, s.done_at, o.login, s.output, s.session_id, "
+                       "ss.host_name, ss.started_at, ss.ended_at "
                        "FROM change_steps s LEFT JOIN operators o ON o.id = s.done_by "
+                       "LEFT JOIN ssh_sessions ss ON ss.id = s.session_id "
                        "WHERE s.change_id = ?1 AND s.deleted = 0 ORDER BY s.seq");
     bind_text(s, 1, id);
     int step;
@@ -947,6 +962,9 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
         r->done_by = col_dup(s, 3);
         r->output = col_dup(s, 4);
         r->session_id = col_dup(s, 5);
+        r->session_label = NULL;
+        if (r->session_id)
+            r->session_label = session_label(col_text(s, 6), col_text(s, 7), col_text(s, 8));
     }
     sqlite3_reset(s);
     s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at FROM change_events e "
@@ -957,8 +975,10 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
         change_clear(out);
         return -1;
     }
-    s = store_stmt(st, "SELECT l.to_kind, l.to_id, coalesce(h.name, i.ref, p.ref, c2.ref, l.note) "
+    s = store_stmt(st, "SELECT l.to_kind, l.to_id, coalesce(h.name, i.ref, p.ref, c2.ref, l.note), "
+                       "ss.host_name, ss.started_at, ss.ended_at "
                        "FROM links l LEFT JOIN hosts h ON l.to_kind = 'host' AND h.id = l.to_id "
+                       "LEFT JOIN ssh_sessions ss ON l.to_kind = 'ssh_session' AND ss.id = l.to_id "
                        "LEFT JOIN changes c2 ON l.to_kind = 'change' AND c2.id = l.to_id "
                        "LEFT JOIN incidents i ON l.to_kind = 'incident' AND i.id = l.to_id "
                        "LEFT JOIN problems p ON l.to_kind = 'problem' AND p.id = l.to_id "
@@ -970,7 +990,8 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
         struct change_link_row *r = &out->links[out->nlinks++];
         r->kind = col_dup(s, 0);
         r->id = col_dup(s, 1);
-        r->label = col_dup(s, 2);
+        r->label = col_text(s, 3) ? session_label(col_text(s, 3), col_text(s, 4), col_text(s, 5))
+                                  : col_dup(s, 2);
     }
     sqlite3_reset(s);
     if (step < 0) {
@@ -989,6 +1010,7 @@ void change_clear(struct change *c)
     for (size_t i = 0; i < c->nsteps; i++) {
         struct change_step_row *r = &c->steps[i];
         free(r->text), free(r->done_at), free(r->done_by), free(r->output), free(r->session_id);
+        free(r->session_label);
     }
     free(c->steps);
     ledger_events_free(c->events, c->nevents);

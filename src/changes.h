@@ -116,6 +116,7 @@ char *change_window_warning(const struct calendar *cal, int64_t start_ms, int64_
 struct change_step_row {
     int seq;
     char *text, *done_at, *done_by, *output, *session_id;
+    char *session_label; /* "lib-ap01 11-24 10:55–10:58" (JST) when session_id is set */
 };
 struct change_link_row {
     char *kind, *id, *label;

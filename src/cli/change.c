@@ -355,7 +355,8 @@ static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_
             printf(_("         done by %s at %s JST\n"), r->done_by ? r->done_by : "?",
                    jst(r->done_at, a));
         if (r->session_id)
-            printf(_("         SSH session %s\n"), r->session_id);
+            printf(_("         SSH session %s\n"),
+                   r->session_label ? r->session_label : r->session_id);
         if (r->output) {
             char *o = san(r->output);
             printf("         > %s\n", o);
