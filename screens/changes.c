@@ -1077,6 +1077,174 @@ static int submit_link(const char *text, void *data, char **err)
     return 0;
 }
 
+static void prompt_effect(struct ch_req *q)
+{
+    char *title = xasprintf(_("Config effect of %s (KIND:HOST:VALUE, e.g. "
+                              "patch:lib-ap01:KB5031234, account:lib-ad01:tanaka.m+)"),
+                            q->ref);
+    ui_prompt(title, _("Effect"), NULL, 1, submit_effect, q, free);
+    free(title);
+}
+
+static void prompt_link(struct ch_req *q)
+{
+    char *title =
+        xasprintf(_("Link %s to an incident, a problem or a change (INC-…, PRB-…, CHG-…)"), q->ref);
+    ui_prompt(title, _("Ref"), NULL, 1, submit_link, q, free);
+    free(title);
+}
+
+/* E and L with something to list: "add…" first, then the effects / links; d removes. */
+struct ch_list_edit {
+    struct ch_req *q;
+    char **keys; /* per item after the first: the effect's seq or the link's ref */
+    int n;
+};
+
+static void list_edit_free(void *data)
+{
+    struct ch_list_edit *e = data;
+    for (int i = 0; i < e->n; i++)
+        free(e->keys[i]);
+    free(e->keys);
+    free(e->q);
+    free(e);
+}
+
+static struct ch_req *copy_req(const struct ch_req *q)
+{
+    struct ch_req *n = xcalloc(1, sizeof *n);
+    *n = *q;
+    return n;
+}
+
+static void effects_pick(int index, void *data)
+{
+    struct ch_list_edit *e = data;
+    if (index == 0)
+        prompt_effect(copy_req(e->q));
+    else
+        ui_message("%s", _("d removes the selected effect."));
+}
+
+static void effects_del(int index, void *data)
+{
+    struct ch_list_edit *e = data;
+    if (index == 0)
+        return;
+    char *err = NULL;
+    const char *seq = e->keys[index - 1];
+    if (change_remove_effect(ui_store(), e->q->id, atoi(seq), &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    const char *words[] = {"change", "remove-effect", e->q->ref, seq, NULL};
+    cmdlog_add(words);
+    after_write(e->q->m);
+    ui_message(_("Config effect %s removed from %s."), seq, e->q->ref);
+}
+
+static void edit_effects(struct ch_model *m, const struct change *c)
+{
+    struct cmdb_effect_row *eff = NULL;
+    size_t ne = 0;
+    char *err = NULL;
+    if (cmdb_effects_of(ui_store(), c->id, &eff, &ne, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    if (!ne) {
+        prompt_effect(new_req(m, c, "effect"));
+        return;
+    }
+    struct ch_list_edit *e = xcalloc(1, sizeof *e);
+    e->q = new_req(m, c, "effect");
+    e->keys = xcalloc(ne, sizeof *e->keys);
+    e->n = (int)ne;
+    char **items = xcalloc(ne + 1, sizeof *items);
+    items[0] = xstrdup(_("+ add a config effect…"));
+    for (size_t i = 0; i < ne; i++) {
+        e->keys[i] = xasprintf("%d", eff[i].seq);
+        const char *spec = eff[i].spec ? eff[i].spec : "";
+        const char *v = strchr(spec, ':');
+        v = v ? strchr(v + 1, ':') : NULL;
+        items[i + 1] =
+            xasprintf("%d. %s  %s  %s (%s)", eff[i].seq, label_config_kind(eff[i].kind),
+                      eff[i].host ? eff[i].host : "", v ? v + 1 : spec, label_config_op(eff[i].op));
+    }
+    cmdb_effect_rows_free(eff, ne);
+    char *title =
+        xasprintf(_("Config effects of %s (Enter on the first row adds, d removes)"), c->ref);
+    ui_pick_ex(title, (const char *const *)items, (int)ne + 1, effects_pick, effects_del, e,
+               list_edit_free);
+    free(title);
+    for (size_t i = 0; i <= ne; i++)
+        free(items[i]);
+    free(items);
+}
+
+static void links_pick(int index, void *data)
+{
+    struct ch_list_edit *e = data;
+    if (index == 0)
+        prompt_link(copy_req(e->q));
+    else
+        ui_message("%s", _("d removes the selected link."));
+}
+
+static void links_del(int index, void *data)
+{
+    struct ch_list_edit *e = data;
+    if (index == 0)
+        return;
+    char *err = NULL;
+    const char *target = e->keys[index - 1];
+    if (change_remove_link(ui_store(), e->q->id, target, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    const char *words[] = {"change", "remove-link", e->q->ref, target, NULL};
+    cmdlog_add(words);
+    after_write(e->q->m);
+    ui_message(_("%s is no longer linked to %s."), target, e->q->ref);
+}
+
+static void edit_links(struct ch_model *m, const struct change *sel)
+{
+    struct change c;
+    char *err = NULL;
+    if (change_get(ui_store(), sel->id, 1, &c, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    struct ch_list_edit *e = xcalloc(1, sizeof *e);
+    e->q = new_req(m, &c, "link");
+    e->keys = xcalloc(c.nlinks ? c.nlinks : 1, sizeof *e->keys);
+    char **items = xcalloc(c.nlinks + 1, sizeof *items);
+    items[0] = xstrdup(_("+ link an incident, a problem or a change…"));
+    for (size_t i = 0; i < c.nlinks; i++) {
+        const char *k = c.links[i].kind;
+        if (strcmp(k, "incident") != 0 && strcmp(k, "problem") != 0 && strcmp(k, "change") != 0)
+            continue;
+        const char *label = c.links[i].label ? c.links[i].label : c.links[i].id;
+        e->keys[e->n] = xasprintf("%s:%s", k, label);
+        items[++e->n] = xasprintf("%s %s", label_link_kind(k), label);
+    }
+    if (!e->n) {
+        prompt_link(copy_req(e->q));
+        list_edit_free(e);
+    } else {
+        char *title = xasprintf(_("Links of %s (Enter on the first row adds, d removes)"), c.ref);
+        ui_pick_ex(title, (const char *const *)items, e->n + 1, links_pick, links_del, e,
+                   list_edit_free);
+        free(title);
+    }
+    for (size_t i = 0; i <= c.nlinks; i++)
+        free(items[i]);
+    free(items);
+    change_clear(&c);
+}
+
 /* ---- a step's evidence from a recorded session ---- */
 struct ch_evidence {
     struct ch_req *q; /* the change and the step (seq) */
@@ -1366,17 +1534,9 @@ static int ch_action(struct pane *p, const char *a)
         } else if (strcmp(a, "changes.hosts") == 0) {
             choose_hosts(m, c->ref, 0);
         } else if (strcmp(a, "changes.effect") == 0) {
-            char *title = xasprintf(_("Config effect of %s (KIND:HOST:VALUE, e.g. "
-                                      "patch:lib-ap01:KB5031234, account:lib-ad01:tanaka.m+)"),
-                                    c->ref);
-            ui_prompt(title, _("Effect"), NULL, 1, submit_effect, new_req(m, c, "effect"), free);
-            free(title);
+            edit_effects(m, c);
         } else if (strcmp(a, "changes.link") == 0) {
-            char *title = xasprintf(_("Link %s to an incident, a problem or a change (INC-…, "
-                                      "PRB-…, CHG-…)"),
-                                    c->ref);
-            ui_prompt(title, _("Ref"), NULL, 1, submit_link, new_req(m, c, "link"), free);
-            free(title);
+            edit_links(m, c);
         } else if (strcmp(a, "changes.evidence") == 0) {
             evidence_start(m, c);
         } else if (strcmp(a, "changes.done") == 0) {
@@ -1449,8 +1609,10 @@ static const struct ui_binding ch_bindings[] = {
     {"changes.add-step", "A", N_("add a procedure step (draft, planned or returned)")},
     {"changes.hosts", "H",
      N_("choose the target hosts from the inventory (draft, planned or returned)")},
-    {"changes.effect", "E", N_("add a config effect (draft, planned or returned)")},
-    {"changes.link", "L", N_("link the change to an incident, a problem or another change")},
+    {"changes.effect", "E",
+     N_("add or remove config effects (draft, planned or returned; d removes)")},
+    {"changes.link", "L",
+     N_("link the change to an incident, a problem or another change (d removes a link)")},
     {"changes.evidence", "e",
      N_("check off the next step with evidence from a recorded session (all or chosen lines)")},
     {"changes.done", "D", N_("mark the change done (every step checked off)")},

@@ -47,6 +47,8 @@ const char *change_status_name(const char *status)
         {"host_added", N_("target host added")},
         {"host_removed", N_("target host removed")},
         {"link_added", N_("link added")},
+        {"link_removed", N_("link removed")},
+        {"effect_removed", N_("effect removed")},
     };
     for (size_t i = 0; status && i < ARRAY_LEN(names); i++)
         if (streq(names[i].key, status))
@@ -789,6 +791,106 @@ int change_add_link(struct store *st, const char *ref_or_id, const char *target,
     if (rc == 0)
         rc = store_audit(st, "change.link", "changes", id, data, err);
     free(data);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+/* Tombstones one row (UPDATE ... SET deleted = 1 ... WHERE id = ?1 AND deleted = 0). */
+static int tombstone(struct store *st, const char *sql, const char *id, const char *what,
+                     char **err)
+{
+    char at[TIME_ISO_LEN + 1];
+    now_iso(at);
+    sqlite3_stmt *s = store_stmt(st, sql);
+    bind_text(s, 1, id);
+    bind_text(s, 2, at);
+    bind_int(s, 3, store_hlc_next(st));
+    bind_text(s, 4, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, what);
+    return 0;
+}
+
+int change_remove_link(struct store *st, const char *ref_or_id, const char *target, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1], to[ID_LEN + 1], kind[16], lid[ID_LEN + 1];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (resolve_link_target(st, target ? target : "", kind, to, err) != 0)
+        goto fail;
+    int linked = find_link(st, id, kind, to, lid, err);
+    if (linked < 0)
+        goto fail;
+    if (!linked) {
+        set_err(err, _("%s is not linked to it"), target);
+        goto fail;
+    }
+    int rc = tombstone(st,
+                       "UPDATE links SET deleted = 1, updated_at = ?2, hlc = ?3, origin = ?4 "
+                       "WHERE id = ?1 AND deleted = 0",
+                       lid, _("unlinking records"), err);
+    if (rc == 0)
+        rc = add_event(st, id, "link_removed", target, NULL, err);
+    if (rc == 0)
+        rc = store_audit(st, "change.unlink", "changes", id, target, err);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+int change_remove_effect(struct store *st, const char *ref_or_id, int seq, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    struct change_state cs;
+    if (load_state(st, id, &cs, err) != 0)
+        goto fail;
+    free(cs.rollback);
+    if (check_workflow(st, cs.ref, "add_effect", &cs, NULL, err) != 0)
+        goto fail;
+    sqlite3_stmt *s = store_stmt(st, "SELECT id, spec FROM change_effects WHERE change_id = ?1 "
+                                     "AND seq = ?2 AND deleted = 0 AND applied_at IS NULL");
+    bind_text(s, 1, id);
+    bind_int(s, 2, seq);
+    int got = store_one_row(s, err);
+    char eid[ID_LEN + 1] = "";
+    char *spec = NULL;
+    if (got == 1) {
+        snprintf(eid, sizeof eid, "%s", col_text(s, 0));
+        spec = col_dup(s, 1);
+    }
+    sqlite3_reset(s);
+    if (got < 0)
+        goto fail;
+    if (got == 0) {
+        set_err(err, _("change %s has no config effect %d"), cs.ref, seq);
+        goto fail;
+    }
+    int rc = tombstone(st,
+                       "UPDATE change_effects SET deleted = 1, updated_at = ?2, hlc = ?3, "
+                       "origin = ?4 WHERE id = ?1 AND deleted = 0",
+                       eid, _("removing the config effect"), err);
+    if (rc == 0)
+        rc = add_event(st, id, "effect_removed", spec, NULL, err);
+    if (rc == 0)
+        rc = store_audit(st, "change.remove_effect", "changes", id, spec, err);
+    free(spec);
     if (rc != 0 || store_commit(st, err) != 0)
         goto fail;
     return 0;

@@ -89,6 +89,10 @@ int change_set_host(struct store *st, const char *ref_or_id, const char *host, i
  * "incident:REF", "problem:REF", "change:REF" or a bare ref (INC-…, PRB-…, CHG-…).
  * Refuses an unknown target and a link that exists already. */
 int change_add_link(struct store *st, const char *ref_or_id, const char *target, char **err);
+/* Removes such a link (tombstoned, with an event and an audit row). */
+int change_remove_link(struct store *st, const char *ref_or_id, const char *target, char **err);
+/* Removes config effect seq (as listed by cmdb_effects_of) while the plan may change. */
+int change_remove_effect(struct store *st, const char *ref_or_id, int seq, char **err);
 
 /* Recorded sessions a step's evidence may come from: those linked to the change
  * first, then the latest on its target hosts (newest first; only sessions with a

@@ -371,7 +371,7 @@ static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_
             v = v ? strchr(v + 1, ':') : NULL;
             char *val = san(v ? v + 1 : eff[i].spec);
             char *host = san(eff[i].host);
-            printf("  %s %s  %s  %s (%s)%s%s\n", eff[i].applied_at ? "✓" : "·",
+            printf("  %s %d. %s  %s  %s (%s)%s%s\n", eff[i].applied_at ? "✓" : "·", eff[i].seq,
                    label_config_kind(eff[i].kind), host, val, label_config_op(eff[i].op),
                    eff[i].applied_at ? "  " : "",
                    eff[i].applied_at ? jst(eff[i].applied_at, a) : "");
@@ -493,7 +493,8 @@ static int change_do_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 
 static int change_target_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    int link = streq(a->verb, "add-link"), add = !streq(a->verb, "remove-host");
+    int link = streq(a->verb, "add-link") || streq(a->verb, "remove-link");
+    int add = !streq(a->verb, "remove-host") && !streq(a->verb, "remove-link");
     if (a->argc != 2)
         return cli_usage("change", link ? _("say which change and what it is linked to "
                                             "(incident:REF, problem:REF or change:REF)")
@@ -502,17 +503,39 @@ static int change_target_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = link ? change_add_link(st, a->argv[0], a->argv[1], &err)
+    int rc = link ? (add ? change_add_link(st, a->argv[0], a->argv[1], &err)
+                         : change_remove_link(st, a->argv[0], a->argv[1], &err))
                   : change_set_host(st, a->argv[0], a->argv[1], add, &err);
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
     if (link)
-        printf(_("%s linked to %s.\n"), a->argv[1], a->argv[0]);
+        printf(add ? _("%s linked to %s.\n") : _("%s is no longer linked to %s.\n"), a->argv[1],
+               a->argv[0]);
     else
         printf(add ? _("%s is now a target host of %s.\n")
                    : _("%s is no longer a target host of %s.\n"),
                a->argv[1], a->argv[0]);
+    return EXIT_OK;
+}
+
+static int change_remove_effect_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc != 2)
+        return cli_usage("change",
+                         _("say which change and the effect's number (unyo change show)"));
+    long seq;
+    if (cli_count("change", _("the effect's number"), a->argv[1], 1, 100000, &seq) != 0)
+        return EXIT_USAGE;
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    int rc = change_remove_effect(st, a->argv[0], (int)seq, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Config effect %ld removed from %s.\n"), seq, a->argv[0]);
     return EXIT_OK;
 }
 
@@ -668,6 +691,12 @@ const struct cli_family change_family = {
         {"remove-host", N_("REF HOST"), NULL, change_target_cmd, NULL, 0},
         {"add-link", N_("REF incident:REF|problem:REF|change:REF"), NULL, change_target_cmd,
          N_("Links the change to an incident, a problem or another change."), 0},
+        {"remove-link", N_("REF incident:REF|problem:REF|change:REF"), NULL, change_target_cmd,
+         NULL, 0},
+        {"remove-effect", N_("REF EFFECT_NO"), NULL, change_remove_effect_cmd,
+         N_("Removes a config effect (its number in unyo change show) while the change is a\n"
+            "draft, planned or returned."),
+         0},
         {"link", N_("REF"), change_link_opts, change_link_cmd,
          N_("Links a recorded console session to the change, as the Consoles pane's\n"
             ": link change REF does; the link and an audit row are kept."),

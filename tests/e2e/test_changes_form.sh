@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The change form in Japanese, from the console only: a new change gets its target
 # hosts marked in the hosts inventory (two of them), its procedure, a configuration
-# effect (E) and a link to an incident (L); the detail shows them with Japanese
+# effect (E) and a link to an incident (L), each removable again (d in E's and L's
+# lists); the detail shows them with Japanese
 # labels, the hosts can be changed again (H), and `:log` shows the `unyo change …`
 # line of each write.
 set -eu
@@ -10,7 +11,8 @@ T_NOW=2026-11-24T09:00:00+09:00
 t_init "$1"
 q() { sqlite3 "$T_DB" "$1"; }
 IREF=$(q "SELECT ref FROM incidents WHERE deleted = 0 ORDER BY ref LIMIT 1")
-[[ -n $IREF ]] || t_fail "the demo has no incident"
+IREF2=$(q "SELECT ref FROM incidents WHERE deleted = 0 ORDER BY ref LIMIT 1 OFFSET 1")
+[[ -n $IREF && -n $IREF2 ]] || t_fail "the demo has no two incidents"
 # the inventory's order (by name), to find the rows to mark
 pos() { q "SELECT count(*) FROM hosts WHERE deleted = 0 AND name < '$1'"; }
 AP=$(pos lib-ap01)
@@ -66,6 +68,8 @@ t_wait "$IREF を $REF に関連付けました。"
 # an unknown incident: the core's refusal, in Japanese, nothing written
 n=$(q "SELECT count(*) FROM links")
 t_keys L
+t_wait "＋ インシデント・問題・変更を関連付ける…" # a link exists: L lists them, the first row adds
+t_keys Enter
 t_wait "$REF をインシデント・問題・変更に関連付ける"
 t_type "INC-19990101-0000"
 t_keys Enter
@@ -78,6 +82,38 @@ t_wait_gone "(y/n)"
 [[ $(q "SELECT e.spec FROM change_effects e JOIN changes c ON c.id = e.change_id WHERE c.ref = '$REF'") == patch:lib-ap01:KB5031234 ]] ||
     t_fail "effect not recorded"
 t_ok "E adds a configuration effect, L links an incident"
+
+# with effects and links to list, E and L open them: the first row adds, d removes
+t_keys E
+t_wait "$REF の構成変更（先頭行で Enter 追加、d 削除）"
+t_wait "＋ 構成変更を追加…"
+t_wait "1. パッチ  lib-ap01  KB5031234 (追加)"
+t_keys Enter
+t_wait "$REF の構成変更（種類:ホスト:値。"
+t_type "account:lib-ad01:tanaka.m+"
+t_keys Enter
+t_wait "$REF に構成変更を追加しました。"
+t_keys E
+t_wait "2. アカウント  lib-ad01  tanaka.m+ (追加)"
+t_keys G d
+t_wait "構成変更 2 を $REF から削除しました。"
+[[ $(q "SELECT count(*) FROM change_effects e JOIN changes c ON c.id = e.change_id WHERE c.ref = '$REF' AND e.deleted = 0") == 1 ]] ||
+    t_fail "the effect was not removed"
+t_keys L
+t_wait "$REF の関連（先頭行で Enter 追加、d 解除）"
+t_wait "インシデント $IREF"
+t_keys Enter
+t_wait "$REF をインシデント・問題・変更に関連付ける"
+t_type "$IREF2"
+t_keys Enter
+t_wait "$IREF2 を $REF に関連付けました。"
+t_keys L
+t_wait "インシデント $IREF2"
+t_keys G d
+t_wait "incident:$IREF2 と $REF の関連付けを解除しました。"
+[[ $(q "SELECT count(*) FROM links l JOIN changes c ON c.id = l.from_id WHERE c.ref = '$REF' AND l.to_kind = 'incident' AND l.deleted = 0") == 1 ]] ||
+    t_fail "the link was not removed"
+t_ok "E and L list the effects and links: the first row adds, d removes"
 
 # the detail, in Japanese
 t_keys Enter
@@ -114,6 +150,8 @@ t_wait "change add-host $REF lib-ap01"
 t_wait "change add-host $REF lib-db01"
 t_wait "change effect $REF patch:lib-ap01:KB5031234"
 t_wait "change add-link $REF $IREF"
+t_wait "change remove-effect $REF 2"
+t_wait "change remove-link $REF incident:$IREF2"
 t_wait "change remove-host $REF lib-db01"
 t_keys Escape
 t_keys q

@@ -663,6 +663,35 @@ static void test_hosts_and_links(void **state)
     assert_int_equal(count(f->st, "SELECT count(*) FROM audit WHERE action IN ('change.add_host', "
                                   "'change.remove_host', 'change.link')"),
                      4);
+    /* an effect and a link removed: tombstoned, with their events; a second removal refused */
+    if (change_add_effect(f->st, ref, "patch:lib-web01:KB1", &err) != 0 ||
+        change_add_effect(f->st, ref, "patch:lib-web01:KB2", &err) != 0)
+        fail_msg("%s", err);
+    if (change_remove_effect(f->st, ref, 1, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(change_remove_effect(f->st, ref, 1, &err), -1);
+    assert_non_null(strstr(err, "no config effect 1"));
+    free(err), err = NULL;
+    struct cmdb_effect_row *eff;
+    size_t ne;
+    char *q = xasprintf("SELECT id FROM changes WHERE ref = '%s'", ref);
+    char *cid = text(f->st, q);
+    free(q);
+    assert_int_equal(cmdb_effects_of(f->st, cid, &eff, &ne, &err), 0);
+    free(cid);
+    assert_int_equal(ne, 1);
+    assert_string_equal(eff[0].spec, "patch:lib-web01:KB2");
+    cmdb_effect_rows_free(eff, ne);
+    char *target = xasprintf("change:%s", other);
+    if (change_remove_link(f->st, ref, target, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(change_remove_link(f->st, ref, target, &err), -1);
+    assert_non_null(strstr(err, "not linked"));
+    free(err), err = NULL;
+    free(target);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM change_events WHERE kind IN "
+                                  "('effect_removed', 'link_removed')"),
+                     2);
     /* in progress, the hosts are fixed; links may still be added */
     to_approved(f->st, ref);
     step_ok(f->st, ref, "start", NULL);
