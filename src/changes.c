@@ -184,6 +184,30 @@ static int insert_step(struct store *st, const char *change_id, int seq, const c
     return 0;
 }
 
+/* An effect spec as typed in Japanese ("パッチ:lib-ap01:KB5031234") with its kind's
+ * key ("patch:..."), malloc'd; any other spec is copied as it is. */
+static char *effect_spec_keyed(const char *spec)
+{
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    if (colon)
+        for (size_t k = 0; label_config_kinds[k]; k++) {
+            const char *l = label_config_kind(label_config_kinds[k]);
+            if (strlen(l) == (size_t)(colon - spec) &&
+                strncmp(l, spec, (size_t)(colon - spec)) == 0)
+                return xasprintf("%s%s", label_config_kinds[k], colon);
+        }
+    return xstrdup(spec ? spec : "");
+}
+
+static int declare_effect(struct store *st, const char *change_id, int seq, const char *spec,
+                          char **err)
+{
+    char *keyed = effect_spec_keyed(spec);
+    int rc = cmdb_effect_declare(st, change_id, seq, keyed, err);
+    free(keyed);
+    return rc;
+}
+
 static void make_ref(const char *id, int64_t ms, char out[CHANGE_REF_LEN])
 {
     char day[11];
@@ -256,7 +280,7 @@ int change_create(struct store *st, const struct change_new *in, char *out_id, c
         if (insert_step(st, id, (int)i + 1, in->steps[i], err) != 0)
             goto fail;
     for (size_t i = 0; i < in->neffects; i++)
-        if (cmdb_effect_declare(st, id, (int)i + 1, in->effects[i], err) != 0)
+        if (declare_effect(st, id, (int)i + 1, in->effects[i], err) != 0)
             goto fail;
     for (size_t i = 0; i < in->nhosts; i++) {
         char hid[ID_LEN + 1];
@@ -657,8 +681,7 @@ static int add_to_plan(struct store *st, const char *ref_or_id, const char *text
     sqlite3_reset(s);
     if (got < 0)
         goto fail;
-    int rc =
-        effect ? cmdb_effect_declare(st, id, seq, text, err) : insert_step(st, id, seq, text, err);
+    int rc = effect ? declare_effect(st, id, seq, text, err) : insert_step(st, id, seq, text, err);
     if (rc == 0)
         rc = add_event(st, id, effect ? "effect_added" : "step_added", text, NULL, err);
     if (rc == 0)

@@ -78,7 +78,8 @@ int change_rollback(struct store *st, const char *ref_or_id, const char *note, c
  * output and session_id (an ssh_sessions id) may be NULL. */
 int change_do_step(struct store *st, const char *ref_or_id, int seq, const char *output,
                    const char *session_id, char **err);
-/* Adds a procedure step / a config effect while the change is draft, planned or returned. */
+/* Adds a procedure step / a config effect while the change is draft, planned or returned.
+ * An effect's kind may be typed as its label in the current language (パッチ:HOST:VALUE). */
 int change_add_step(struct store *st, const char *ref_or_id, const char *text, char **err);
 int change_add_effect(struct store *st, const char *ref_or_id, const char *spec, char **err);
 /* Adds (add 1) or removes (add 0) a target host (hosts.name) while the change is draft,

@@ -90,9 +90,11 @@ t_wait "＋ 構成変更を追加…"
 t_wait "1. パッチ  lib-ap01  KB5031234 (追加)"
 t_keys Enter
 t_wait "$REF の構成変更（種類:ホスト:値。"
-t_type "account:lib-ad01:tanaka.m+"
+t_type "アカウント:lib-ad01:tanaka.m+" # the kind by its Japanese name
 t_keys Enter
 t_wait "$REF に構成変更を追加しました。"
+[[ $(q "SELECT e.spec FROM change_effects e JOIN changes c ON c.id = e.change_id WHERE c.ref = '$REF' AND e.seq = 2") == account:lib-ad01:tanaka.m+ ]] ||
+    t_fail "the effect's kind was not keyed: $(q "SELECT spec FROM change_effects")"
 t_keys E
 t_wait "2. アカウント  lib-ad01  tanaka.m+ (追加)"
 t_keys G d
