@@ -52,7 +52,8 @@ void session_rows_free(struct session_row *v, size_t n)
     free(v);
 }
 
-int session_recording(struct store *st, const char *id, char **data, size_t *len, char **err)
+int session_recording_by_prefix(struct store *st, const char *id, char **data, size_t *len,
+                                char **err)
 {
     *data = NULL;
     *len = 0;

@@ -26,6 +26,7 @@ void session_rows_free(struct session_row *v, size_t n);
  * it. 1: found, *data malloc'd (NUL-terminated) and *len set, or *data NULL when
  * the session has no recording (still open, or it failed); 0: no such session;
  * 2: several sessions match; -1: a read error (err). */
-int session_recording(struct store *st, const char *id, char **data, size_t *len, char **err);
+int session_recording_by_prefix(struct store *st, const char *id, char **data, size_t *len,
+                                char **err);
 
 #endif

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "labels.h"
 #include "paths.h"
+#include "session_text.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
@@ -301,10 +302,20 @@ static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_
         free(w);
     }
     cli_show_field(14, _("Template:"), c->template_code);
+    struct strbuf hosts = STRBUF_INIT;
+    for (size_t i = 0; i < c->nlinks; i++)
+        if (streq(c->links[i].kind, "host"))
+            sb_printf(&hosts, "%s%s", hosts.len ? ", " : "",
+                      c->links[i].label ? c->links[i].label : c->links[i].id);
+    cli_show_field(14, _("Target hosts:"), hosts.buf);
+    sb_free(&hosts);
+    int nlinked = 0;
     for (size_t i = 0; i < c->nlinks; i++) {
+        if (streq(c->links[i].kind, "host"))
+            continue;
         char *w = xasprintf("%s %s", label_link_kind(c->links[i].kind),
                             c->links[i].label ? c->links[i].label : c->links[i].id);
-        cli_show_field(14, i ? "" : _("Linked:"), w);
+        cli_show_field(14, nlinked++ ? "" : _("Linked:"), w);
         free(w);
     }
     printf("\n%s\n", _("Procedure:"));
@@ -317,7 +328,8 @@ static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_
             printf(_("         done by %s at %s JST\n"), r->done_by ? r->done_by : "?",
                    jst(r->done_at, a));
         if (r->session_id)
-            printf(_("         SSH session %s\n"), r->session_id);
+            printf(_("         SSH session %s\n"),
+                   r->session_label ? r->session_label : r->session_id);
         if (r->output) {
             char *o = san(r->output);
             printf("         > %s\n", o);
@@ -327,11 +339,17 @@ static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_
     if (ne) {
         printf("\n%s\n", _("Config effects (applied when done):"));
         for (size_t i = 0; i < ne; i++) {
-            char *spec = san(eff[i].spec);
-            printf("  %s %s%s%s\n", eff[i].applied_at ? "✓" : "·", spec,
+            /* KIND:HOST:VALUE: the kind and the op as words, the value as written */
+            const char *v = eff[i].spec ? strchr(eff[i].spec, ':') : NULL;
+            v = v ? strchr(v + 1, ':') : NULL;
+            char *val = san(v ? v + 1 : eff[i].spec);
+            char *host = san(eff[i].host);
+            printf("  %s %d. %s  %s  %s (%s)%s%s\n", eff[i].applied_at ? "✓" : "·", eff[i].seq,
+                   label_config_kind(eff[i].kind), host, val, label_config_op(eff[i].op),
                    eff[i].applied_at ? "  " : "",
                    eff[i].applied_at ? jst(eff[i].applied_at, a) : "");
-            free(spec);
+            free(val);
+            free(host);
         }
     }
     printf("\n%s\n", _("Timeline:"));
@@ -416,21 +434,81 @@ static int change_step_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 static int change_do_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *output = cli_str(a, "output"), *session = cli_str(a, "session");
+    const char *evidence = cli_str(a, "evidence-session"), *range = cli_str(a, "lines");
     if (a->argc != 2)
         return cli_usage("change", _("say which change and the step number"));
     long seq;
     if (cli_count("change", _("the step number"), a->argv[1], 1, 100000, &seq) != 0)
         return EXIT_USAGE;
+    if (evidence && (output || session))
+        return cli_usage("change", _("--evidence-session takes the output and the session from "
+                                     "the recording: not with --output or --session"));
+    if (range && !evidence)
+        return cli_usage("change", _("--lines goes with --evidence-session"));
+    int from = 0, to = 0;
+    if (range && !session_parse_range(range, &from, &to))
+        return cli_usage("change", _("--lines takes A-B, A or A- (line numbers from 1), not %s"),
+                         range);
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    if (change_do_step(st, a->argv[0], (int)seq, output, session, &err) != 0) {
+    int rc = evidence ? change_do_step_evidence(st, a->argv[0], (int)seq, evidence, from, to, &err)
+                      : change_do_step(st, a->argv[0], (int)seq, output, session, &err);
+    if (rc != 0) {
         store_close(st);
         return cli_fail(err);
     }
     printf(_("Step %ld of %s done.\n"), seq, a->argv[0]);
     store_close(st);
+    return EXIT_OK;
+}
+
+static int change_target_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    int link = streq(a->verb, "add-link") || streq(a->verb, "remove-link");
+    int add = !streq(a->verb, "remove-host") && !streq(a->verb, "remove-link");
+    if (a->argc != 2)
+        return cli_usage("change", link ? _("say which change and what it is linked to "
+                                            "(incident:REF, problem:REF or change:REF)")
+                                        : _("say which change and the host"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    int rc = link ? (add ? change_add_link(st, a->argv[0], a->argv[1], &err)
+                         : change_remove_link(st, a->argv[0], a->argv[1], &err))
+                  : change_set_host(st, a->argv[0], a->argv[1], add, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    if (link)
+        printf(add ? _("%s linked to %s.\n") : _("%s is no longer linked to %s.\n"), a->argv[1],
+               a->argv[0]);
+    else
+        printf(add ? _("%s is now a target host of %s.\n")
+                   : _("%s is no longer a target host of %s.\n"),
+               a->argv[1], a->argv[0]);
+    return EXIT_OK;
+}
+
+static int change_remove_effect_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc != 2)
+        return cli_usage("change",
+                         _("say which change and the effect's number (unyo change show)"));
+    long seq;
+    if (cli_count("change", _("the effect's number"), a->argv[1], 1, 100000, &seq) != 0)
+        return EXIT_USAGE;
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    int rc = change_remove_effect(st, a->argv[0], (int)seq, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Config effect %ld removed from %s.\n"), seq, a->argv[0]);
     return EXIT_OK;
 }
 
@@ -531,7 +609,8 @@ static const struct cli_opt change_new_opts[] = {
     OPT_STRS("effect", 0, N_("KIND:HOST:VALUE"),
              N_("applied to the configuration records when done")),
     OPT_STRS("host", 0, N_("HOST"), N_("a host the change touches")),
-    OPT_STRS("link", 0, N_("incident:REF|problem:REF"), N_("a related incident or problem")),
+    OPT_STRS("link", 0, N_("incident:REF|problem:REF|change:REF"),
+             N_("a related incident, problem or change")),
     OPT_STR("template", 0, N_("NAME"), N_("fill the change from data/changes/NAME")),
     OPT_MONTH("month", 0, N_("the month of a template's round")),
     OPT_END};
@@ -541,7 +620,10 @@ static const struct cli_opt change_note_opts[] = {
     OPT_STR("note", 0, N_("NOTE"), N_("a note kept in the timeline")), OPT_END};
 static const struct cli_opt change_do_opts[] = {
     OPT_STR("output", 0, N_("TEXT"), N_("what the step printed or showed")),
-    OPT_STR("session", 0, N_("ID"), N_("the recorded session the step was done in")), OPT_END};
+    OPT_STR("session", 0, N_("ID"), N_("the recorded session the step was done in")),
+    OPT_STR("evidence-session", 0, N_("ID"),
+            N_("take the output from this recorded session's text (unyo session list)")),
+    OPT_STR("lines", 0, N_("A-B"), N_("only these lines of the session's text (from 1)")), OPT_END};
 static const struct cli_opt change_link_opts[] = {
     OPT_REQ("session", 0, N_("ID"), N_("the recorded console session (unyo session list)")),
     OPT_END};
@@ -569,9 +651,25 @@ const struct cli_family change_family = {
         {"cancel", N_("REF"), change_note_opts, change_step_cmd, NULL, 0},
         {"rollback", N_("REF"), change_note_opts, change_step_cmd, NULL, 0},
         {"do", N_("REF STEP_NO"), change_do_opts, change_do_cmd,
-         N_("Checks off a procedure step while in progress; steps go in order."), 0},
+         N_("Checks off a procedure step while in progress; steps go in order.\n"
+            "--evidence-session ID [--lines A-B] keeps the text of a recorded session (what\n"
+            "the screen showed, without control sequences) as the step's output."),
+         0},
         {"add-step", N_("REF TEXT"), NULL, change_add_cmd, NULL, 0},
         {"effect", N_("REF KIND:HOST:VALUE"), NULL, change_add_cmd, NULL, 0},
+        {"add-host", N_("REF HOST"), NULL, change_target_cmd,
+         N_("Adds a target host (from unyo host list) while the change is a draft, planned or "
+            "returned."),
+         0},
+        {"remove-host", N_("REF HOST"), NULL, change_target_cmd, NULL, 0},
+        {"add-link", N_("REF incident:REF|problem:REF|change:REF"), NULL, change_target_cmd,
+         N_("Links the change to an incident, a problem or another change."), 0},
+        {"remove-link", N_("REF incident:REF|problem:REF|change:REF"), NULL, change_target_cmd,
+         NULL, 0},
+        {"remove-effect", N_("REF EFFECT_NO"), NULL, change_remove_effect_cmd,
+         N_("Removes a config effect (its number in unyo change show) while the change is a\n"
+            "draft, planned or returned."),
+         0},
         {"link", N_("REF"), change_link_opts, change_link_cmd,
          N_("Links a recorded console session to the change, as the Consoles pane's\n"
             ": link change REF does; the link and an audit row are kept."),
