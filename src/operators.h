@@ -5,9 +5,10 @@
 struct store;
 
 int operator_role_valid(const char *role);
-/* Adds an operator. While the store has none, anyone may add the first; after
- * that the acting OS user must be a registered operator (recorded in audit).
- * out_id (ID_LEN + 1 bytes) may be NULL. */
+/* Adds an operator. While the store has no active one, anyone may add the first
+ * (`unyo init` suggests yourself, as a manager); after that the acting OS user must
+ * be a registered operator (recorded in audit). A login that was deactivated or
+ * removed is registered again. out_id (ID_LEN + 1 bytes) may be NULL. */
 int operator_add(struct store *st, const char *login, const char *name, const char *role,
                  char *out_id, char **err);
 /* Looks an operator up by login; returns 0 and fills id (ID_LEN + 1) or -1. */
@@ -22,5 +23,14 @@ struct operator_brief {
 int operator_list_active(struct store *st, const char *except_id, struct operator_brief **out,
                          size_t *n, char **err);
 void operator_briefs_free(struct operator_brief *v, size_t n);
+
+/* Every operator not deleted, by login: what `unyo operator list` shows. created_at
+ * is the UTC text as stored. 0 and *out (free with operator_rows_free) or -1 (err). */
+struct operator_row {
+    char *login, *name, *role, *created_at;
+    int active;
+};
+int operator_list_all(struct store *st, struct operator_row **out, size_t *n, char **err);
+void operator_rows_free(struct operator_row *v, size_t n);
 
 #endif

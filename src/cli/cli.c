@@ -26,6 +26,7 @@ static const struct cli_family help_family = {
 static const struct cli_command commands[] = {
     {"init", N_("create a store and load the work-item templates"), &init_family},
     {"operator", N_("register and list operators"), &operator_family},
+    {"library", N_("the libraries incidents and inquiries are filed against"), &library_family},
     {"calendar", N_("show service hours and closed days"), &calendar_family},
     {"template", N_("list the work-item templates"), &template_family},
     {"export", N_("write every table of the store as CSV files"), &export_family},
@@ -93,6 +94,20 @@ int cli_count(const char *cmd, const char *name, const char *text, long min, lon
     cli_usage(cmd, "%s", err);
     free(err);
     return -1;
+}
+
+void cli_show_field(int width, const char *label, const char *value)
+{
+    if (!value || !*value)
+        return;
+    struct strbuf sb = STRBUF_INIT;
+    sb_puts(&sb, label);
+    for (int w = text_width(label); w < width; w++)
+        sb_putc(&sb, ' ');
+    sb_putc(&sb, ' ');
+    text_sanitize(&sb, value, 0);
+    printf("%s\n", sb.buf);
+    sb_free(&sb);
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)

@@ -32,6 +32,7 @@
 #include "ui_filter.h"
 #include "ui_keymap.h"
 #include "ui_loop.h"
+#include "ui_setup.h"
 #include "ui_shift.h"
 #include "ui_terminal.h"
 #include "util.h"
@@ -214,6 +215,13 @@ static void switch_to(size_t i)
     app.cur = i;
     pane_ensure_open(p);
     ui_dirty(UI_DIRTY_ALL);
+}
+
+void ui_pane_touch(const char *name)
+{
+    for (size_t i = 0; i < app.npanes; i++)
+        if (strcmp(app.panes[i].ops->name, name) == 0)
+            app.panes[i].seen = -1; /* never a data_version: stale */
 }
 
 int ui_switch_pane(const char *name)
@@ -729,8 +737,9 @@ static int apply_filter(const char *text, void *data, char **err)
     return rc;
 }
 
-static const char *const commands[] = {"filter",   "goto", "help", "keys",    "log",   "messages",
-                                       "operator", "pane", "quit", "refresh", "shift", "sort"};
+static const char *const commands[] = {"filter",  "goto",     "help",     "keys", "library",
+                                       "log",     "messages", "operator", "pane", "quit",
+                                       "refresh", "setup",    "shift",    "sort"};
 
 static void request_quit(void);
 
@@ -794,10 +803,14 @@ static int run_command(const char *text, void *data, char **err)
         ui_cmdlog_show();
     } else if (strcmp(cmd, "messages") == 0) {
         show_messages();
+    } else if (strcmp(cmd, "library") == 0) {
+        ui_library_command(arg);
+    } else if (strcmp(cmd, "setup") == 0) {
+        ui_setup_start();
     } else {
         set_err(err,
                 _("unknown command: %s (Tab completes: quit, pane, filter, sort, goto, "
-                  "refresh, help, shift, operator, log)"),
+                  "refresh, help, shift, operator, library, setup, log)"),
                 cmd);
         rc = -1;
     }
@@ -999,11 +1012,15 @@ void console_key(int key)
 
 static void console_paste(const char *text, size_t len)
 {
+    struct ui_modal *top = ui_modal_top();
+    int as_typed = top && top->paste;
+    if (as_typed && top->paste(top, text, len))
+        return; /* a session's pane: the server gets it as one paste */
     for (size_t i = 0; i < len && !ui_loop_quitting();) {
         uint32_t cp;
         i += utf8_decode(text + i, len - i, &cp);
         int key = (int)cp;
-        if (ui_modal_top()) {
+        if (ui_modal_top() && !as_typed) {
             if (cp == '\r' || cp == '\n' || cp == '\t')
                 key = ' ';
             else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
@@ -1583,6 +1600,8 @@ int console_main(struct store *st, const struct console_options *o, char **err)
     timing("counts");
     switch_to(start);
     timing("pane open");
+    /* A new store (`unyo init`, nobody registered yet): the guided first run. */
+    ui_setup_maybe_start();
     ui_loop_add_timer(1000, clock_tick, NULL);
     counts_seen = store_data_version(app.st);
     ui_loop_add_timer(LIVE_CHECK_MS, live_tick, NULL);
