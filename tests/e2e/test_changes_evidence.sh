@@ -117,8 +117,8 @@ t_ok "a range of lines (v, k, Enter) of the linked session is step 2's evidence"
 # the detail shows the evidence; :log the CLI equivalents
 t_keys Enter
 t_wait "> DISK-42 OK"
-t_wait "関連:          端末セッション e2ehost 11-24 09:00–"
-t_wait "SSH セッション e2ehost 11-24 09:00–"
+t_wait "関連:          端末セッション e2ehost 09:00–09:00"
+t_wait "SSH セッション e2ehost 09:00–09:00"
 t_assert_not "$S1" # the session by its host and time, not its id
 t_assert_not "$S2"
 t_keys G
