@@ -31,7 +31,12 @@ t_keys 1
 t_wait "定常監視"
 t_screen | grep "L025" | grep -q "未実施" && t_fail "L025 is still 未実施 after the checks"
 t_screen | grep "L025" | grep -qE "^(OK|NG) " || t_fail "L025 has no result"
-day_check "Checklist pane after the checks"
+# The list sizes its columns by content, so an NG row's reason is read whole: it
+# quotes the server's own output ("no pattern file found"), English on a Japanese
+# screen (a known gap of the shipped checks, not a label).
+day_check_known "Checklist pane after the checks" no
+t_screen | grep -qE "no pattern file|not synchronised" &&
+    day_gap "Checklist pane: an NG reason quotes the check command's English output (data/checks/linux.ini: no pattern file found, not synchronised)"
 t_keys /
 t_type '^L025$'
 t_keys Enter
