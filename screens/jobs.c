@@ -14,9 +14,12 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "cmdlog.h"
+#include "hosts.h"
 #include "i18n.h"
 #include "job_runner.h"
 #include "jobs.h"
+#include "labels.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
@@ -93,6 +96,12 @@ static int is_state(const struct job_run_row *r, const char *s)
     return r->state && strcmp(r->state, s) == 0;
 }
 
+/* A run that would start but for its job's host: shown as "needs a host", never run. */
+static int needs_host(const struct job_run_row *r)
+{
+    return r->needs_host && (is_state(r, "waiting") || is_state(r, "queued"));
+}
+
 /* "09:12" for a time on the run's day, "11-22 23:50" otherwise; "" for none. */
 static void when_s(const char *iso, const char *day, int seconds, char *out, size_t size)
 {
@@ -144,13 +153,16 @@ static long jb_fetch(void *data, long from, long n, struct table_row *rows)
         char a[32], b[32];
         when_s(r->started_at, r->due_day, 0, a, sizeof a);
         when_s(r->ended_at, r->due_day, 0, b, sizeof b);
-        const char *state = jobs_state_name(r->state);
+        const char *state = jobs_state_name(needs_host(r) ? "unassigned" : r->state);
         t->cell[0] = r->manual && (is_state(r, "waiting") || is_state(r, "queued"))
                          ? xasprintf("%s (%s)", state, _("manual"))
                          : xstrdup(state);
         t->cell[1] = xstrdup(r->code ? r->code : "");
         t->cell[2] = xstrdup(run_name(r));
-        t->cell[3] = xstrdup(r->host ? r->host : "");
+        if (r->needs_host && r->host_role)
+            t->cell[3] = xasprintf(_("role %s"), label_host_role(r->host_role));
+        else
+            t->cell[3] = xstrdup(r->host ? r->host : "");
         t->cell[4] = r->expected_start || r->expected_end
                          ? xasprintf("%s–%s", r->expected_start ? r->expected_start : "",
                                      r->expected_end ? r->expected_end : "")
@@ -161,7 +173,7 @@ static long jb_fetch(void *data, long from, long n, struct table_row *rows)
         t->cell[8] = r->has_exit ? xasprintf("%d", r->exit_status) : xstrdup("");
         t->cell[9] = delay_text(r);
         t->style = STYLE_NORMAL;
-        t->cell_style[0] = state_style(r->state);
+        t->cell_style[0] = needs_host(r) ? STYLE_OVERDUE : state_style(r->state);
         if (r->delay) {
             t->cell_style[4] = STYLE_OVERDUE;
             t->cell_style[9] = STYLE_OVERDUE;
@@ -178,8 +190,9 @@ static long jb_fetch(void *data, long from, long n, struct table_row *rows)
 
 static int state_rank(const char *s)
 {
-    static const char *const order[] = {"failed", "interrupted", "running", "waiting",  "queued",
-                                        "held",   "succeeded",   "skipped", "cancelled"};
+    static const char *const order[] = {"failed",  "interrupted", "unassigned", "running",
+                                        "waiting", "queued",      "held",       "succeeded",
+                                        "skipped", "cancelled"};
     for (size_t i = 0; s && i < ARRAY_LEN(order); i++)
         if (strcmp(s, order[i]) == 0)
             return (int)i;
@@ -197,7 +210,8 @@ static int cmp_idx(const void *a, const void *b)
     const struct job_run_row *x = &sort_model->rows[ia], *y = &sort_model->rows[ib];
     int c = 0;
     if (sort_model->list.sort == JB_SORT_STATE)
-        c = state_rank(x->state) - state_rank(y->state);
+        c = state_rank(needs_host(x) ? "unassigned" : x->state) -
+            state_rank(needs_host(y) ? "unassigned" : y->state);
     else if (sort_model->list.sort == JB_SORT_HOST)
         c = strcmp(x->host ? x->host : "", y->host ? y->host : "");
     else if (sort_model->list.sort == JB_SORT_CODE)
@@ -572,9 +586,10 @@ static void jb_draw(struct pane *p, const struct ui_canvas *c)
     }
     char today[11];
     ui_today(today);
-    int run = 0, ok = 0, ng = 0, wait = 0, late = 0;
+    int run = 0, ok = 0, ng = 0, wait = 0, late = 0, unplaced = 0;
     for (size_t i = 0; i < m->n; i++) {
         const struct job_run_row *r = &m->rows[i];
+        unplaced += needs_host(r);
         run += is_state(r, "running");
         ok += is_state(r, "succeeded");
         ng += is_state(r, "failed") || is_state(r, "interrupted");
@@ -593,6 +608,10 @@ static void jb_draw(struct pane *p, const struct ui_canvas *c)
                                       m->local ? _(" · local executor") : "")
                           : xstrdup(_("local executor (test and demo)"));
         put_tag(c, used, STYLE_STATUS_TODO, tag);
+        free(tag);
+    } else if (unplaced) {
+        char *tag = xasprintf(_("%d need a host: a assigns one"), unplaced);
+        put_tag(c, used, STYLE_OVERDUE, tag);
         free(tag);
     }
     if (m->load_error) {
@@ -861,7 +880,7 @@ static void ask_run_due(struct jb_model *m)
 {
     int due = 0;
     for (size_t i = 0; i < m->n; i++)
-        if (!m->rows[i].manual &&
+        if (!m->rows[i].manual && !needs_host(&m->rows[i]) &&
             (is_state(&m->rows[i], "waiting") || is_state(&m->rows[i], "queued")))
             due++;
     if (!due) {
@@ -882,6 +901,10 @@ static void start_run(struct jb_model *m, const struct job_run_row *r)
                    r->code);
         return;
     }
+    if (needs_host(r)) {
+        ui_error(_("%s needs a host: a assigns one from the inventory, then r runs it"), r->code);
+        return;
+    }
     if (!is_state(r, "waiting") && !is_state(r, "queued")) {
         ui_error(_("%s is %s: only a waiting or queued run starts (x reruns a finished one, h "
                    "releases a held one)"),
@@ -900,6 +923,114 @@ static void start_run(struct jb_model *m, const struct job_run_row *r)
                                r->code, run_name(r), r->host && *r->host ? r->host : "-");
     ui_confirm(question, start_answer, q);
     free(question);
+}
+
+/* ---- assigning a host ---- */
+struct assign_req {
+    struct jb_model *m;
+    char code[64];
+    char *name;   /* the job's name, for the question */
+    char **hosts; /* the chooser's hosts, in its order */
+    size_t nhosts;
+    char *host; /* the one picked */
+};
+
+static void assign_req_free(void *data)
+{
+    struct assign_req *q = data;
+    for (size_t i = 0; i < q->nhosts; i++)
+        free(q->hosts[i]);
+    free(q->hosts);
+    free(q->name);
+    free(q->host);
+    free(q);
+}
+
+static void assign_answer(int yes, void *data)
+{
+    struct assign_req *q = data;
+    if (!yes) {
+        ui_message(_("%s: no host was assigned."), q->code);
+    } else {
+        char *err = NULL;
+        if (jobs_assign(ui_store(), q->code, q->host, &err) != 0) {
+            ui_error_take(err);
+        } else {
+            const char *words[] = {"jobs", "assign", q->code, q->host, NULL};
+            cmdlog_add(words);
+            reload(q->m);
+            ui_message(_("%s now runs on %s: r starts its run."), q->code, q->host);
+            ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+        }
+    }
+    assign_req_free(q);
+}
+
+static void assign_picked(int i, void *data)
+{
+    struct assign_req *p = data;
+    if (i < 0 || (size_t)i >= p->nhosts)
+        return;
+    /* The chooser frees its data when it closes: the question gets its own copy. */
+    struct assign_req *q = xcalloc(1, sizeof *q);
+    q->m = p->m;
+    snprintf(q->code, sizeof q->code, "%s", p->code);
+    q->name = xstrdup(p->name);
+    q->host = xstrdup(p->hosts[i]);
+    char *question = xasprintf(_("Run job %s (%s) on host %s from now on? Its runs execute "
+                                 "there. (y/n)"),
+                               q->code, q->name, q->host);
+    ui_confirm(question, assign_answer, q);
+    free(question);
+}
+
+/* a: the inventory's hosts, those of the role the job's definition names first. */
+static void start_assign(struct jb_model *m, const struct job_run_row *r)
+{
+    if (r->manual) {
+        ui_message(_("%s is manual work: it needs no host."), r->code);
+        return;
+    }
+    struct host *hosts = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    if (host_list(ui_store(), &hosts, &n, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    if (n == 0) {
+        ui_error("%s", _("The hosts inventory is empty: add a host (Hosts pane, a) first."));
+        host_list_free(hosts, n);
+        return;
+    }
+    struct assign_req *q = xcalloc(1, sizeof *q);
+    q->m = m;
+    snprintf(q->code, sizeof q->code, "%s", r->code ? r->code : "");
+    q->name = xstrdup(run_name(r));
+    q->hosts = xcalloc(n, sizeof *q->hosts);
+    const char **items = xcalloc(n, sizeof *items);
+    char **labels = xcalloc(n, sizeof *labels);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            int same = r->host_role && hosts[i].role && strcmp(r->host_role, hosts[i].role) == 0;
+            if (same != (pass == 0))
+                continue;
+            labels[q->nhosts] =
+                xasprintf("%s  %s%s%s", hosts[i].name, label_host_role(hosts[i].role),
+                          hosts[i].address ? "  " : "", hosts[i].address ? hosts[i].address : "");
+            items[q->nhosts] = labels[q->nhosts];
+            q->hosts[q->nhosts++] = xstrdup(hosts[i].name);
+        }
+    char *title =
+        r->host_role ? xasprintf(_("Host for %s (role %s)"), r->code, label_host_role(r->host_role))
+                     : xasprintf(_("Host for %s"), r->code);
+    ui_pick_ex(title, items, (int)q->nhosts, assign_picked, NULL, q, assign_req_free);
+    free(title);
+    for (size_t i = 0; i < q->nhosts; i++)
+        free(labels[i]);
+    free(labels);
+    free(items);
+    host_list_free(hosts, n);
 }
 
 static void change_day(struct jb_model *m, int delta)
@@ -993,6 +1124,8 @@ static int jb_action(struct pane *p, const char *a)
             start_mark(m, r);
         } else if (strcmp(a, "jobs.deliver") == 0) {
             start_delivery(m, r);
+        } else if (strcmp(a, "jobs.assign") == 0) {
+            start_assign(m, r);
         } else {
             return 0;
         }
@@ -1052,6 +1185,7 @@ static const struct ui_binding jb_bindings[] = {
     {"jobs.rerun", "x", N_("queue a finished or failed run again")},
     {"jobs.mark", "m", N_("mark a manual job succeeded, failed or skipped")},
     {"jobs.deliver", "d", N_("record a delivery of the run's lists to a department")},
+    {"jobs.assign", "a", N_("assign a host to the job (one that needs a host; asks first)")},
     {"jobs.prev-day", "[", N_("previous day")},
     {"jobs.next-day", "]", N_("next day")},
     {NULL, NULL, NULL},
