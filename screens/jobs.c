@@ -293,6 +293,10 @@ static void build_detail(struct jb_model *m)
                   r->manual ? _(" — manual work, m marks it") : "");
     if (r->host)
         ui_lines_addf(&m->lines, STYLE_NORMAL, _("Host:      %s"), r->host);
+    else if (r->needs_host)
+        ui_lines_addf(&m->lines, STYLE_OVERDUE, _("Host:      %s%s%s — a assigns one"),
+                      jobs_state_name("unassigned"), r->host_role ? "  " : "",
+                      r->host_role ? label_host_role(r->host_role) : "");
     if (r->expected_start || r->expected_end) {
         char *delay = delay_text(r);
         ui_lines_addf(&m->lines, r->delay ? STYLE_OVERDUE : STYLE_NORMAL,
@@ -603,15 +607,17 @@ static void jb_draw(struct pane *p, const struct ui_canvas *c)
     ui_put(c, 0, 0, -1, late || ng ? STYLE_OVERDUE : STYLE_HEADER, head);
     int used = text_width(head);
     free(head);
+    if (unplaced) { /* what keeps runs from ever starting: said next to the counts */
+        char *more = xasprintf(_(", %d need a host (a assigns one)"), unplaced);
+        ui_put(c, 0, used, -1, STYLE_OVERDUE, more);
+        used += text_width(more);
+        free(more);
+    }
     if (m->local || m->bg) {
         char *tag = m->bg ? xasprintf(_("runner busy (%d)%s"), m->bg,
                                       m->local ? _(" · local executor") : "")
                           : xstrdup(_("local executor (test and demo)"));
         put_tag(c, used, STYLE_STATUS_TODO, tag);
-        free(tag);
-    } else if (unplaced) {
-        char *tag = xasprintf(_("%d need a host: a assigns one"), unplaced);
-        put_tag(c, used, STYLE_OVERDUE, tag);
         free(tag);
     }
     if (m->load_error) {

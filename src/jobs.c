@@ -1731,9 +1731,10 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
         store_stmt(st, "SELECT r.id, j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, "
                        "r.due_day, r.state, r.claimed_by, r.started_at, r.ended_at, "
                        "j.expected_start, j.expected_end, i.ref, r.files, r.attempt, "
-                       "r.exit_status, j.command IS NULL, r.output_truncated, r.output, "
+                       "r.exit_status, j.command IS NULL, r.output_truncated, "
+                       "j.command IS NOT NULL AND h.id IS NULL, j.host_role, r.output, "
                        "j.command, j.procedure FROM job_runs r JOIN jobs j ON j.id = r.job_id "
-                       "LEFT JOIN hosts h ON h.id = j.host_id "
+                       "LEFT JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "
                        "LEFT JOIN incidents i ON i.id = r.incident_id WHERE r.id = ?1");
     bind_text(s, 1, id);
     int got = store_one_row(s, err);
@@ -1744,9 +1745,9 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
         return -1;
     }
     fill_run(s, &out->run, time_now_ms());
-    out->output = col_dup(s, 19);
-    out->command = col_dup(s, 20);
-    out->procedure = col_dup(s, 21);
+    out->output = col_dup(s, 21);
+    out->command = col_dup(s, 22);
+    out->procedure = col_dup(s, 23);
     sqlite3_reset(s);
     s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at FROM job_run_events e "
                        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.run_id = ?1 "
