@@ -884,11 +884,17 @@ static void run_due_answer(int yes, void *data)
 /* R starts every due run of the day at once: the question says how many. */
 static void ask_run_due(struct jb_model *m)
 {
-    int due = 0;
-    for (size_t i = 0; i < m->n; i++)
+    int due = 0, unplaced = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        unplaced += needs_host(&m->rows[i]);
         if (!m->rows[i].manual && !needs_host(&m->rows[i]) &&
             (is_state(&m->rows[i], "waiting") || is_state(&m->rows[i], "queued")))
             due++;
+    }
+    if (!due && unplaced) {
+        ui_message(_("%s: no run can start: %d need a host (a assigns one)."), m->day, unplaced);
+        return;
+    }
     if (!due) {
         ui_message(_("%s: no run is waiting or queued."), m->day);
         return;
