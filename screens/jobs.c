@@ -996,13 +996,10 @@ static void assign_picked(int i, void *data)
     free(question);
 }
 
-/* a: the inventory's hosts, those of the role the job's definition names first. */
-static void start_assign(struct jb_model *m, const struct job_run_row *r)
+/* The inventory's hosts, those of the role the job's definition names first. */
+static void start_assign_job(struct jb_model *m, const char *code, const char *name,
+                             const char *role)
 {
-    if (r->manual) {
-        ui_message(_("%s is manual work: it needs no host."), r->code);
-        return;
-    }
     struct host *hosts = NULL;
     size_t n = 0;
     char *err = NULL;
@@ -1017,14 +1014,14 @@ static void start_assign(struct jb_model *m, const struct job_run_row *r)
     }
     struct assign_req *q = xcalloc(1, sizeof *q);
     q->m = m;
-    snprintf(q->code, sizeof q->code, "%s", r->code ? r->code : "");
-    q->name = xstrdup(run_name(r));
+    snprintf(q->code, sizeof q->code, "%s", code ? code : "");
+    q->name = xstrdup(name ? name : "");
     q->hosts = xcalloc(n, sizeof *q->hosts);
     const char **items = xcalloc(n, sizeof *items);
     char **labels = xcalloc(n, sizeof *labels);
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < n; i++) {
-            int same = r->host_role && hosts[i].role && strcmp(r->host_role, hosts[i].role) == 0;
+            int same = role && hosts[i].role && strcmp(role, hosts[i].role) == 0;
             if (same != (pass == 0))
                 continue;
             labels[q->nhosts] =
@@ -1033,9 +1030,8 @@ static void start_assign(struct jb_model *m, const struct job_run_row *r)
             items[q->nhosts] = labels[q->nhosts];
             q->hosts[q->nhosts++] = xstrdup(hosts[i].name);
         }
-    char *title =
-        r->host_role ? xasprintf(_("Host for %s (role %s)"), r->code, label_host_role(r->host_role))
-                     : xasprintf(_("Host for %s"), r->code);
+    char *title = role ? xasprintf(_("Host for %s (role %s)"), q->code, label_host_role(role))
+                       : xasprintf(_("Host for %s"), q->code);
     ui_pick_ex(title, items, (int)q->nhosts, assign_picked, NULL, q, assign_req_free);
     free(title);
     for (size_t i = 0; i < q->nhosts; i++)
@@ -1043,6 +1039,85 @@ static void start_assign(struct jb_model *m, const struct job_run_row *r)
     free(labels);
     free(items);
     host_list_free(hosts, n);
+}
+
+/* a: the job of the selected run. */
+static void start_assign(struct jb_model *m, const struct job_run_row *r)
+{
+    if (r->manual) {
+        ui_message(_("%s is manual work: it needs no host."), r->code);
+        return;
+    }
+    start_assign_job(m, r->code, run_name(r), r->host_role);
+}
+
+/* A: every job that needs a host, whatever day it falls due on (a yearly job's run is
+ * not on today's list), then the host chooser of the one picked. */
+struct unplaced_list {
+    struct jb_model *m;
+    struct job_row *jobs; /* only those that need a host */
+    size_t n;
+};
+
+static void unplaced_free(void *data)
+{
+    struct unplaced_list *u = data;
+    job_rows_free(u->jobs, u->n);
+    free(u);
+}
+
+static void unplaced_picked(int i, void *data)
+{
+    struct unplaced_list *u = data;
+    if (i < 0 || (size_t)i >= u->n)
+        return;
+    const struct job_row *j = &u->jobs[i];
+    start_assign_job(u->m, j->code, ja() ? j->name_ja : j->name_en, j->host_role);
+}
+
+static void start_assign_any(struct jb_model *m)
+{
+    struct job_row *jobs;
+    size_t n;
+    char *err = NULL;
+    if (jobs_list(ui_store(), &jobs, &n, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    struct unplaced_list *u = xcalloc(1, sizeof *u);
+    u->m = m;
+    u->jobs = xcalloc(n + 1, sizeof *u->jobs);
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].needs_host)
+            u->jobs[u->n++] = jobs[i];
+        else { /* one row's fields: job_rows_free frees the array it is given */
+            struct job_row *one = xmalloc(sizeof *one);
+            *one = jobs[i];
+            job_rows_free(one, 1);
+        }
+    }
+    free(jobs);
+    if (!u->n) {
+        ui_message("%s", _("No job needs a host: every job with a command has one."));
+        unplaced_free(u);
+        return;
+    }
+    char **labels = xcalloc(u->n, sizeof *labels);
+    for (size_t i = 0; i < u->n; i++) {
+        const struct job_row *j = &u->jobs[i];
+        char *period = jobs_period_label(j->periods, j->weekday, j->monthday, j->months);
+        labels[i] =
+            xasprintf("%s  %s  %s%s%s", j->code, ja() ? j->name_ja : j->name_en, period,
+                      j->host_role ? "  " : "", j->host_role ? label_host_role(j->host_role) : "");
+        free(period);
+    }
+    char *title = xasprintf(_("Jobs that need a host (%zu): Enter picks the host"), u->n);
+    ui_pick_ex(title, (const char *const *)labels, (int)u->n, unplaced_picked, NULL, u,
+               unplaced_free);
+    free(title);
+    for (size_t i = 0; i < u->n; i++)
+        free(labels[i]);
+    free(labels);
 }
 
 static void change_day(struct jb_model *m, int delta)
@@ -1089,6 +1164,10 @@ static int jb_action(struct pane *p, const char *a)
     }
     if (strcmp(a, "jobs.next-day") == 0) {
         change_day(m, 1);
+        return 1;
+    }
+    if (strcmp(a, "jobs.assign-any") == 0) {
+        start_assign_any(m);
         return 1;
     }
     if (strcmp(a, "jobs.run-due") == 0) {
@@ -1198,6 +1277,7 @@ static const struct ui_binding jb_bindings[] = {
     {"jobs.mark", "m", N_("mark a manual job succeeded, failed or skipped")},
     {"jobs.deliver", "d", N_("record a delivery of the run's lists to a department")},
     {"jobs.assign", "a", N_("assign a host to the job (one that needs a host; asks first)")},
+    {"jobs.assign-any", "A", N_("list every job that needs a host, any day, and assign one")},
     {"jobs.prev-day", "[", N_("previous day")},
     {"jobs.next-day", "]", N_("next day")},
     {NULL, NULL, NULL},

@@ -4,7 +4,8 @@
 # 対象ホスト未割当 with the role, the header counts it, r refuses it with the way out;
 # a opens a chooser of the inventory's hosts (the AP ones first), the question names the
 # job and the host, n assigns nothing, y assigns: the row is an ordinary waiting run, the
-# store and the audit say so, and :log shows `unyo … jobs assign JOB HOST`.
+# store and the audit say so, and :log shows `unyo … jobs assign JOB HOST`. A lists every
+# job that needs a host, also one not due today, and assigns it the same way.
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
 T_NOW=2026-11-24T09:00:00+09:00 # a Tuesday, a service day
@@ -21,6 +22,16 @@ role = AP
 command = echo '集計 12件'
 timeout = 60
 expected_start = 01:00
+
+[T-YEAR]
+name_ja = 年次集計（テスト）
+name_en = Yearly totals (test)
+period = yearly
+months = 4
+monthday = 1
+role = AP
+command = true
+timeout = 60
 
 [T-OK]
 name_ja = 割当済みのジョブ
@@ -92,6 +103,22 @@ t_wait "unyo --db $T_DB jobs assign T-NIGHT lib-ap02"
 t_keys Escape
 t_wait_gone "コマンドログ"
 t_ok ":log shows the equivalent unyo jobs assign"
+
+# A: every job that needs a host, also one not due today (T-YEAR runs on April 1st)
+t_keys A
+t_wait "対象ホスト未割当のジョブ（1 件）: Enter でホストを選ぶ"
+t_wait "T-YEAR  年次集計（テスト）"
+t_keys Enter
+t_wait "T-YEAR の対象ホスト（役割: AP）"
+t_keys Enter
+t_wait "ジョブ T-YEAR（年次集計（テスト））を今後ホスト lib-ap01 で実行しますか?"
+t_keys y
+t_wait "T-YEAR は今後 lib-ap01 で実行されます。r で実行できます。"
+[[ $(q "SELECT h.name FROM jobs j JOIN hosts h ON h.id = j.host_id WHERE j.code = 'T-YEAR'") == lib-ap01 ]] ||
+    t_fail "T-YEAR not assigned"
+t_keys A
+t_wait "対象ホスト未割当のジョブはありません"
+t_ok "A lists the jobs that need a host whatever their day, and assigns one"
 
 # now it runs
 t_keys r
