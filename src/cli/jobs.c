@@ -409,7 +409,7 @@ static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
     show_line(_("State:"), jobs_state_name(r->state));
     snprintf(num, sizeof num, "%d", r->attempt);
     show_line(_("Attempt:"), num);
-    show_line(_("Host:"), r->host);
+    show_line(_("Host:"), r->host ? r->host : r->needs_host ? jobs_state_name("unassigned") : NULL);
     show_line(_("Command:"), d.command);
     show_line(_("Started:"), jst(r->started_at, a));
     show_line(_("Ended:"), jst(r->ended_at, b));
