@@ -891,10 +891,14 @@ int jobs_install_ex(struct store *st, const struct job_defs *defs, struct jobs_i
             char dep[ID_LEN + 1], dep_row[ID_LEN + 1];
             if (lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->after[k], dep, err) < 0)
                 goto fail;
-            id_new(dep_row);
+            /* The same row id on every console (as the job's): two stores that load the
+             * same definitions (every `unyo init` does) make one dependency, not two
+             * that sync side by side; a dependency dropped and given again comes back. */
+            run_id_for(id, dep, dep_row);
             sqlite3_stmt *y = store_stmt(
                 st, "INSERT INTO job_deps(id, job_id, depends_on_id, created_at, updated_at, "
-                    "hlc, origin) VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6)");
+                    "hlc, origin) VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE "
+                    "SET deleted = 0, updated_at = ?4, hlc = ?5, origin = ?6");
             bind_text(y, 1, dep_row);
             bind_text(y, 2, id);
             bind_text(y, 3, dep);

@@ -1151,8 +1151,9 @@ static void test_same_ids_on_every_console(void **state)
     assert_int_equal(jobs_ensure_runs(f->st, f->cal, DAY, NULL, &err), 0);
     static const char *const q[] = {
         "SELECT group_concat(id) FROM (SELECT id FROM jobs ORDER BY code)",
-        "SELECT group_concat(id) FROM (SELECT id FROM job_runs ORDER BY id)"};
-    for (size_t i = 0; i < 2; i++) {
+        "SELECT group_concat(id) FROM (SELECT id FROM job_runs ORDER BY id)",
+        "SELECT group_concat(id) FROM (SELECT id FROM job_deps ORDER BY id)"};
+    for (size_t i = 0; i < 3; i++) {
         char *a = text(other, q[i]), *b = text(f->st, q[i]);
         assert_non_null(a);
         assert_string_equal(a, b);
@@ -1163,6 +1164,12 @@ static void test_same_ids_on_every_console(void **state)
     }
     store_close(f->st);
     f->st = other;
+    /* A dependency dropped and given again is the same row, live again. */
+    install_ok(f, "[B]\nname_ja = b\nname_en = b\nperiod = daily\nhost = ap1\ncommand = true\n");
+    assert_int_equal(count(f->st, "SELECT count(*) FROM job_deps WHERE deleted = 0"), 0);
+    install_ok(f, ini);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM job_deps WHERE deleted = 0"), 1);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM job_deps"), 1);
 }
 
 int main(void)
