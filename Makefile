@@ -62,7 +62,8 @@ bench: build
 format:
 	@clang-format -i src/*.[ch] src/cli/*.[ch] src/ui/*.[ch] screens/*.[ch] tests/unit/*.c tests/bench/*.c 2>/dev/null || true
 
-# doc/unyo.1's synopsis from the CLI's option tables (after adding a verb or option).
+# The synopsis of doc/unyo.1 and doc/ja/unyo.1 from the CLI's option tables
+# (after adding a verb or option).
 man: build
 	@scripts/update-man-synopsis.sh $(BUILD)
 

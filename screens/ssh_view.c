@@ -2,6 +2,7 @@
  * See ssh_view.h. */
 #include "ssh_view.h"
 
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -620,16 +621,20 @@ static void put_cell(WINDOW *w, int y, int x, const struct term_cell *cl, int co
 
 static void draw_grid(struct sv *v, const struct ui_canvas *c)
 {
-    struct term *t = ssh_console_term(v->c);
+    sv_draw_term(ssh_console_term(v->c), c, v->scrolling ? v->scroll : 0,
+                 v->scrolling && v->has_match ? v->match_row : LONG_MIN);
+}
+
+void sv_draw_term(struct term *t, const struct ui_canvas *c, long off, long match_row)
+{
     int colours = colours_on();
     int trows = term_rows(t);
-    long off = v->scrolling ? v->scroll : 0;
     struct term_cell blank;
     memset(&blank, 0, sizeof blank);
     blank.width = 1;
     for (int y = 0; y < c->h; y++) {
         long row = y - off;
-        attr_t extra = v->scrolling && v->has_match && row == v->match_row ? A_STANDOUT : 0;
+        attr_t extra = row == match_row ? A_STANDOUT : 0;
         for (int x = 0; x < c->w; x++) {
             struct term_cell cl;
             if (row >= trows || term_cell(t, (int)row, x, &cl) != 0)

@@ -19,6 +19,7 @@
 
 struct store;
 struct sv;
+struct term;
 
 /* Called when the session's screen or state changed (the owner marks itself dirty). */
 typedef void (*sv_notify)(struct sv *v, void *ud);
@@ -112,6 +113,15 @@ void sv_outer_paste_mode(int on);
 /* Consoles pane entry points (screens/consoles.c). */
 /* Opens a session to host in the Consoles pane and switches to it. */
 int consoles_open_host(const char *host, char **err);
+/* The same for a record (kind "incident" or "change", its ref): the session
+ * is linked to it once recorded (as `:link kind ref`), and closing the
+ * session switches back to back_pane (NULL: stay). */
+int consoles_open_host_for(const char *host, const char *kind, const char *ref,
+                           const char *back_pane, char **err);
+/* Draws the screen of t (rows above it when off > 0, scrollback) on c; the
+ * row match_row (a term row; LONG_MIN: none) stands out. A read-only view: the
+ * session player (screens/session_player.c). */
+void sv_draw_term(struct term *t, const struct ui_canvas *c, long off, long match_row);
 /* `unyo ssh HOST`: a full-screen session. src/main.c reads the options,
  * opens the store and runs it. The options are hidden benchmark modes. */
 struct consoles_ssh_options {

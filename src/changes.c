@@ -12,6 +12,7 @@
 #include "incidents.h"
 #include "output.h"
 #include "paths.h"
+#include "session_play.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -756,6 +757,19 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
     if (step < 0) {
         change_clear(out);
         return -1;
+    }
+    /* A console session is named by its host and times, not its id. */
+    for (size_t i = 0; i < out->nlinks; i++) {
+        char *label = NULL;
+        if (out->links[i].kind && streq(out->links[i].kind, "ssh_session") &&
+            session_label(st, out->links[i].id, &label, err) != 0) {
+            change_clear(out);
+            return -1;
+        }
+        if (label) {
+            free(out->links[i].label);
+            out->links[i].label = label;
+        }
     }
     return 0;
 }

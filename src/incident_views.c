@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "libraries.h"
 #include "problems.h"
 #include "store.h"
 #include "timefmt.h"
@@ -59,12 +60,19 @@ int incident_engineers(struct store *st, struct incident_choice **out, size_t *n
 
 int incident_library_choices(struct store *st, struct incident_choice **out, size_t *n, char **err)
 {
-    int ja = strcmp(i18n_lang(), "ja") == 0;
-    sqlite3_stmt *s = store_stmt(st, ja ? "SELECT code, name_ja FROM libraries WHERE deleted = 0 "
-                                          "ORDER BY kind <> 'central', kind <> 'branch', code"
-                                        : "SELECT code, name_en FROM libraries WHERE deleted = 0 "
-                                          "ORDER BY kind <> 'central', kind <> 'branch', code");
-    return read_choices(s, 0, 1, out, n, err);
+    struct library_brief *libs = NULL;
+    size_t k = 0;
+    if (library_list(st, &libs, &k, err) != 0)
+        return -1;
+    struct incident_choice *c = xcalloc(k ? k : 1, sizeof *c);
+    for (size_t i = 0; i < k; i++) {
+        c[i].key = xstrdup(libs[i].code ? libs[i].code : "");
+        c[i].name = xstrdup(library_name(&libs[i]));
+    }
+    library_list_free(libs, k);
+    *out = c;
+    *n = k;
+    return 0;
 }
 
 int incident_my_drafts(struct store *st, int limit, struct incident_choice **out, size_t *n,

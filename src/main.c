@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "console.h"
 #include "screens.h"
+#include "setup.h"
 #include "ssh_view.h"
 #include "store.h"
 
@@ -20,9 +21,17 @@ static int run_console(struct cli_ctx *ctx, int argc, char **argv)
     if (rc != CONSOLE_RUN)
         return rc;
     struct store *st;
-    if (cli_open_store(ctx, &st, 1) != 0)
+    if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
     char *err = NULL;
+    /* A store nobody is registered in yet (after `unyo init`) opens for its first
+     * run, which registers you; otherwise you must be registered. */
+    int none = 0;
+    if (setup_no_operator(st, &none, &err) != 0 ||
+        (!none && store_require_operator(st, &err) != 0)) {
+        store_close(st);
+        return cli_fail(err);
+    }
     rc = console_main(st, &o, &err);
     store_close(st);
     return rc < 0 ? cli_fail(err) : rc;

@@ -36,7 +36,11 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
         set_err(err, _("unknown role \"%s\": use operator, engineer or manager"), role ? role : "");
         return -1;
     }
-    sqlite3_stmt *c = store_stmt(st, "SELECT count(*) FROM operators WHERE deleted = 0");
+    /* Counted as not_registered (src/store.c) counts: while nobody active is
+     * registered, anyone may add the first operator, so the command a refusal
+     * names is one that works. */
+    sqlite3_stmt *c =
+        store_stmt(st, "SELECT count(*) FROM operators WHERE deleted = 0 AND active = 1");
     int got = store_one_row(c, err);
     int existing = got == 1 ? sqlite3_column_int(c, 0) : 0;
     sqlite3_reset(c);
@@ -51,9 +55,27 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
     /* The same person registered on two consoles is one operator after sync. */
     id_for_name(id, "operator", login);
     time_format_iso(now, at);
-    sqlite3_stmt *s = store_stmt(
-        st, "INSERT INTO operators(id, login, name, role, created_at, updated_at, hlc, origin) "
-            "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)");
+    /* A login that was deactivated or removed is registered again (its row comes
+     * back): otherwise "ask X to register you" would end in "already exists". */
+    sqlite3_stmt *e = store_stmt(st, "SELECT id, active, deleted FROM operators WHERE login = ?1");
+    bind_text(e, 1, login);
+    got = store_one_row(e, err);
+    int again = got == 1 && (sqlite3_column_int(e, 1) == 0 || sqlite3_column_int(e, 2) != 0);
+    if (got == 1)
+        snprintf(id, sizeof id, "%s", col_text(e, 0));
+    sqlite3_reset(e);
+    if (got < 0 || (got == 1 && !again)) {
+        if (got == 1)
+            set_err(err, _("an operator with login %s already exists"), login);
+        store_rollback(st);
+        return -1;
+    }
+    sqlite3_stmt *s =
+        again ? store_stmt(st, "UPDATE operators SET name = ?3, role = ?4, active = 1, "
+                               "deleted = 0, updated_at = ?5, hlc = ?6, origin = ?7 "
+                               "WHERE id = ?1 AND login = ?2")
+              : store_stmt(st, "INSERT INTO operators(id, login, name, role, created_at, "
+                               "updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)");
     bind_text(s, 1, id);
     bind_text(s, 2, login);
     bind_text(s, 3, name && *name ? name : login);
@@ -69,7 +91,7 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
         store_rollback(st);
         return -1;
     }
-    char *detail = xasprintf("login=%s role=%s", login, role);
+    char *detail = xasprintf("login=%s role=%s%s", login, role, again ? " again=1" : "");
     int rc = store_audit(st, "operator.add", "operators", id, detail, err);
     free(detail);
     if (rc != 0 || store_commit(st, err) != 0) {

@@ -5,9 +5,10 @@
 struct store;
 
 int operator_role_valid(const char *role);
-/* Adds an operator. While the store has none, anyone may add the first; after
- * that the acting OS user must be a registered operator (recorded in audit).
- * out_id (ID_LEN + 1 bytes) may be NULL. */
+/* Adds an operator. While the store has no active one, anyone may add the first
+ * (`unyo init` suggests yourself, as a manager); after that the acting OS user must
+ * be a registered operator (recorded in audit). A login that was deactivated or
+ * removed is registered again. out_id (ID_LEN + 1 bytes) may be NULL. */
 int operator_add(struct store *st, const char *login, const char *name, const char *role,
                  char *out_id, char **err);
 /* Looks an operator up by login; returns 0 and fills id (ID_LEN + 1) or -1. */

@@ -26,6 +26,7 @@ static const struct cli_family help_family = {
 static const struct cli_command commands[] = {
     {"init", N_("create a store and load the work-item templates"), &init_family},
     {"operator", N_("register and list operators"), &operator_family},
+    {"library", N_("the libraries incidents and inquiries are filed against"), &library_family},
     {"calendar", N_("show service hours and closed days"), &calendar_family},
     {"template", N_("list the work-item templates"), &template_family},
     {"export", N_("write every table of the store as CSV files"), &export_family},

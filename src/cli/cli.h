@@ -44,6 +44,7 @@ void jobs_print_placement(const struct jobs_install_result *res);
 
 extern const struct cli_family init_family;
 extern const struct cli_family operator_family;
+extern const struct cli_family library_family;
 extern const struct cli_family calendar_family;
 extern const struct cli_family template_family;
 extern const struct cli_family export_family;

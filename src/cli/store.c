@@ -82,9 +82,11 @@ static int init_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     init_print_site(&site, &jobs);
     jobs_install_result_clear(&jobs);
     seed_site_free(&site);
-    printf(_("Next: register yourself as the first operator (a manager) with: unyo operator add "
-             "%s --role manager --db %s\n"),
-           store_os_login(), ctx->db_path);
+    printf(_("Next: open the console with: unyo --db %s\n"
+             "It guides you through the first run: you as the first operator (a manager), "
+             "the libraries, the hosts and the shift.\n"
+             "Or, on the command line: unyo operator add %s --role manager --db %s\n"),
+           ctx->db_path, store_os_login(), ctx->db_path);
     return EXIT_OK;
 }
 

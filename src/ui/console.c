@@ -32,6 +32,7 @@
 #include "ui_filter.h"
 #include "ui_keymap.h"
 #include "ui_loop.h"
+#include "ui_setup.h"
 #include "ui_shift.h"
 #include "ui_terminal.h"
 #include "util.h"
@@ -190,6 +191,13 @@ static void switch_to(size_t i)
     app.cur = i;
     pane_ensure_open(p);
     ui_dirty(UI_DIRTY_ALL);
+}
+
+void ui_pane_touch(const char *name)
+{
+    for (size_t i = 0; i < app.npanes; i++)
+        if (strcmp(app.panes[i].ops->name, name) == 0)
+            app.panes[i].seen = -1; /* never a data_version: stale */
 }
 
 int ui_switch_pane(const char *name)
@@ -632,8 +640,9 @@ static int apply_filter(const char *text, void *data, char **err)
     return rc;
 }
 
-static const char *const commands[] = {"filter", "goto", "help",    "keys",  "log", "operator",
-                                       "pane",   "quit", "refresh", "shift", "sort"};
+static const char *const commands[] = {"filter", "goto",     "help", "keys", "library",
+                                       "log",    "operator", "pane", "quit", "refresh",
+                                       "setup",  "shift",    "sort"};
 
 static void request_quit(void);
 
@@ -695,10 +704,14 @@ static int run_command(const char *text, void *data, char **err)
         }
     } else if (strcmp(cmd, "log") == 0) {
         ui_cmdlog_show();
+    } else if (strcmp(cmd, "library") == 0) {
+        ui_library_command(arg);
+    } else if (strcmp(cmd, "setup") == 0) {
+        ui_setup_start();
     } else {
         set_err(err,
                 _("unknown command: %s (Tab completes: quit, pane, filter, sort, goto, "
-                  "refresh, help, shift, operator, log)"),
+                  "refresh, help, shift, operator, library, setup, log)"),
                 cmd);
         rc = -1;
     }
@@ -1480,6 +1493,8 @@ int console_main(struct store *st, const struct console_options *o, char **err)
     timing("counts");
     switch_to(start);
     timing("pane open");
+    /* A new store (`unyo init`, nobody registered yet): the guided first run. */
+    ui_setup_maybe_start();
     ui_loop_add_timer(1000, clock_tick, NULL);
     counts_seen = store_data_version(app.st);
     ui_loop_add_timer(LIVE_CHECK_MS, live_tick, NULL);

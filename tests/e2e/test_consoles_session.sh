@@ -133,16 +133,23 @@ t_ok "scroll mode and PCRE2 search in the scrollback"
 
 # The command line links the session to a change (change_link_session): an unknown
 # change is refused with nothing written; the link and its audit row are stored.
+# The line opens empty, so the command is typed as the help writes it (it was
+# pre-filled with "link incident ", and the documented command then read
+# "link incident link change ..."); Tab completes its words.
 t_keys C-] :
-t_wait ":link incident"
-t_keys C-u
+t_wait "link incident REF, link change REF"
+t_assert_not ":link incident"
 t_type "link change CHG-19990101-0000"
 t_keys Enter
 t_wait "no change CHG-19990101-0000"
 t_keys C-] :
-t_wait ":link incident"
-t_keys C-u
-t_type "link change $CREF"
+t_wait "link incident REF, link change REF"
+t_type "li"
+t_keys Tab
+t_type "c"
+t_keys Tab
+t_wait ":link change"
+t_type "$CREF"
 t_keys Enter
 t_wait "linked to change $CREF"
 SID=$(sqlite3 "$T_DB" "SELECT id FROM ssh_sessions WHERE host_name = 'e2ehost' ORDER BY started_at DESC LIMIT 1")

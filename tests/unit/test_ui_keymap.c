@@ -222,11 +222,20 @@ static void test_completion(void **state)
     c = console_complete("sh", NULL);
     assert_string_equal(c, "shift ");
     free(c);
-    c = console_complete("s", NULL); /* shift, sort */
+    c = console_complete("s", NULL); /* setup, shift, sort */
     assert_string_equal(c, "s");
     free(c);
-    c = console_complete("l", NULL);
+    c = console_complete("se", NULL);
+    assert_string_equal(c, "setup ");
+    free(c);
+    c = console_complete("l", NULL); /* library, log */
+    assert_string_equal(c, "l");
+    free(c);
+    c = console_complete("lo", NULL);
     assert_string_equal(c, "log ");
+    free(c);
+    c = console_complete("li", NULL);
+    assert_string_equal(c, "library ");
     free(c);
     c = console_complete("re", NULL);
     assert_string_equal(c, "refresh ");

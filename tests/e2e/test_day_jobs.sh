@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The operator's day, step (h): run the offline loan merge (L068 オフラインデータ統合)
+# from the Jobs pane on lib-ap01, a loopback sshd: r asks first, naming the job
+# and the host; y runs it over SSH; the row turns 成功 and Enter shows its output
+# and timeline. (The job is loaded at set-up: `unyo jobs load --file`, as a site
+# does today.)
+set -eu
+. "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/day.sh"
+day_init "$1"
+day_jobs
+state() { day_q "SELECT r.state FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.code = 'L068' AND r.due_day = '$DAY'"; }
+
+day_start jobs
+t_wait "オフラインデータ統合"
+t_wait "2026-12-08 本日 — 1 件"
+day_check "Jobs pane"
+t_keys r
+t_wait "L068（オフラインデータ統合）を lib-ap01 で今すぐ実行しますか?"
+day_check "run question"
+[[ $(state) == waiting ]] || t_fail "L068 ran before y: $(state)"
+t_keys y
+t_wait_cmd '[[ $(state) == succeeded ]]' 120 "L068 succeeded"
+t_wait "成功 1、"
+t_screen | grep "L068" | grep -q "^成功 " || t_fail "the row does not show 成功"
+grep -qF "貸出 18件 返却 25件" <<<"$(day_q "SELECT r.output FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.code = 'L068'")" ||
+    t_fail "the job's output is not recorded"
+[[ -s $SSHD_SCRATCH/unyo-job-L068.log ]] || t_fail "the job did not write its log on the host"
+day_check "Jobs pane after the run"
+t_ok "(h) L068 ran over SSH on lib-ap01 from the console and succeeded"
+
+t_keys Enter
+t_wait "オフライン貸出・返却データ統合: 貸出 18件 返却 25件"
+t_wait "経過"
+s=$(t_screen)
+if grep -qE "実行者: +$UUID_RE" <<<"$s"; then
+    day_gap "Jobs pane, Enter on L068: 実行者 shows the runner's UUID/pid ($(grep -oE "$UUID_RE/[0-9]+" <<<"$s" | head -1))"
+    s=$(grep -vE "実行者: +$UUID_RE" <<<"$s")
+fi
+grep -qE "(待機|実行中|成功) +yamada" <<<"$s" &&
+    day_gap "Jobs pane, Enter on L068: the timeline names the login (yamada), not 山田 太郎"
+grep -qF " bytes)" <<<"$s" && day_gap "Jobs pane, Enter on L068: the file size reads (20 bytes), in English"
+grep -qE "$UUID_RE" <<<"$s" && { printf '%s\n' "$s" >&2; t_fail "the job's detail shows a UUID"; }
+check_text "job run detail" "$s"
+t_ok "(h) the run's detail shows the output and the timeline"
+t_keys Escape
+t_keys q
+t_wait_exit
+echo "all passed"
