@@ -1057,7 +1057,28 @@ struct unplaced_list {
     struct jb_model *m;
     struct job_row *jobs; /* only those that need a host */
     size_t n;
+    int by_role; /* how many have their role's only host: the first item places them */
 };
+
+static void by_role_answer(int yes, void *data)
+{
+    struct jb_model *m = data;
+    if (!yes) {
+        ui_message("%s", _("No host was assigned."));
+        return;
+    }
+    int placed = 0;
+    char *err = NULL;
+    if (jobs_place_by_role(ui_store(), 0, &placed, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    const char *words[] = {"jobs", "assign", "--by-role", NULL};
+    cmdlog_add(words);
+    reload(m);
+    ui_message(_("%d job(s) placed on the only host of their role."), placed);
+    ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+}
 
 static void unplaced_free(void *data)
 {
@@ -1069,6 +1090,16 @@ static void unplaced_free(void *data)
 static void unplaced_picked(int i, void *data)
 {
     struct unplaced_list *u = data;
+    if (u->by_role && i == 0) {
+        char *q = xasprintf(_("Assign %d job(s) to the only host of their role (AP, DB, ...)? "
+                              "Their runs execute there. (y/n)"),
+                            u->by_role);
+        ui_confirm(q, by_role_answer, u->m);
+        free(q);
+        return;
+    }
+    if (u->by_role)
+        i--;
     if (i < 0 || (size_t)i >= u->n)
         return;
     const struct job_row *j = &u->jobs[i];
@@ -1102,20 +1133,28 @@ static void start_assign_any(struct jb_model *m)
         unplaced_free(u);
         return;
     }
-    char **labels = xcalloc(u->n, sizeof *labels);
+    if (jobs_place_by_role(ui_store(), 1, &u->by_role, &err) != 0) {
+        ui_error_take(err);
+        unplaced_free(u);
+        return;
+    }
+    size_t k = u->by_role ? 1 : 0, nl = u->n + k;
+    char **labels = xcalloc(nl, sizeof *labels);
+    if (k)
+        labels[0] = xasprintf(_("→ %d of them to the only host of their role"), u->by_role);
     for (size_t i = 0; i < u->n; i++) {
         const struct job_row *j = &u->jobs[i];
         char *period = jobs_period_label(j->periods, j->weekday, j->monthday, j->months);
-        labels[i] =
+        labels[i + k] =
             xasprintf("%s  %s  %s%s%s", j->code, ja() ? j->name_ja : j->name_en, period,
                       j->host_role ? "  " : "", j->host_role ? label_host_role(j->host_role) : "");
         free(period);
     }
     char *title = xasprintf(_("Jobs that need a host (%zu): Enter picks the host"), u->n);
-    ui_pick_ex(title, (const char *const *)labels, (int)u->n, unplaced_picked, NULL, u,
+    ui_pick_ex(title, (const char *const *)labels, (int)nl, unplaced_picked, NULL, u,
                unplaced_free);
     free(title);
-    for (size_t i = 0; i < u->n; i++)
+    for (size_t i = 0; i < nl; i++)
         free(labels[i]);
     free(labels);
 }

@@ -964,6 +964,37 @@ int jobs_assign(struct store *st, const char *code, const char *host, char **err
     return rc;
 }
 
+int jobs_place_by_role(struct store *st, int dry_run, int *placed, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT j.code, h.name FROM jobs j JOIN hosts h ON h.role = j.host_role "
+            "AND h.deleted = 0 WHERE j.deleted = 0 AND j.command IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM hosts x WHERE x.id = j.host_id AND x.deleted = 0) "
+            "AND (SELECT count(*) FROM hosts y WHERE y.role = j.host_role AND y.deleted = 0) = 1 "
+            "ORDER BY j.code");
+    char **pairs = NULL;
+    size_t n = 0;
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        pairs = xrealloc(pairs, (n + 2) * sizeof *pairs);
+        pairs[n++] = xstrdup(col_text(s, 0));
+        pairs[n++] = xstrdup(col_text(s, 1));
+    }
+    sqlite3_reset(s);
+    int rc = step < 0 ? -1 : 0, done = 0;
+    for (size_t i = 0; i + 1 < n && rc == 0; i += 2) {
+        if (!dry_run)
+            rc = jobs_assign(st, pairs[i], pairs[i + 1], err);
+        done += rc == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(pairs[i]);
+    free(pairs);
+    if (placed)
+        *placed = done;
+    return rc;
+}
+
 int jobs_count_unassigned(struct store *st, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM jobs j WHERE j.deleted = 0 "

@@ -95,6 +95,10 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
 /* Puts a job on a host of the inventory (a job that needs one, or moving it), audited
  * ("job.assign"). From then on its runs run there. */
 int jobs_assign(struct store *st, const char *code, const char *host, char **err);
+/* Places every job that needs a host and names a role on the inventory's only host of
+ * that role (as loading does), each audited as jobs_assign. dry_run: only counts.
+ * *placed (may be NULL) is how many were (or would be) placed. */
+int jobs_place_by_role(struct store *st, int dry_run, int *placed, char **err);
 /* The number of jobs with a command and no host (-1 with *err on a read error). */
 int jobs_count_unassigned(struct store *st, char **err);
 

@@ -277,12 +277,24 @@ void jobs_print_placement(const struct jobs_install_result *res)
 
 static int jobs_assign_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    if (a->argc != 2)
+    int by_role = cli_has(a, "by-role") > 0;
+    if (by_role ? a->argc != 0 : a->argc != 2)
         return cli_usage("jobs", _("say which job and which host (unyo jobs assign JOB HOST)"));
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
     char *err = NULL;
+    if (by_role) {
+        int placed = 0;
+        int rc = jobs_place_by_role(st, 0, &placed, &err);
+        int left = rc == 0 ? jobs_count_unassigned(st, &err) : -1;
+        store_close(st);
+        if (rc != 0 || left < 0)
+            return cli_fail(err);
+        printf(_("%d job(s) placed on the only host of their role; %d still need a host.\n"),
+               placed, left);
+        return EXIT_OK;
+    }
     int rc = jobs_assign(st, a->argv[0], a->argv[1], &err);
     store_close(st);
     if (rc != 0)
@@ -498,6 +510,10 @@ static const struct cli_opt jobs_deliver_opts[] = {
     OPT_REQ("to", 't', N_("DEPT"), N_("the department the output goes to")),
     OPT_STR("files", 'f', N_("FILES"), N_("what was delivered")),
     OPT_STR("note", 'n', N_("NOTE"), N_("a note kept with the run")), OPT_END};
+static const struct cli_opt jobs_assign_opts[] = {
+    OPT_FLAG("by-role", 'b',
+             N_("every job that needs a host, on the inventory's only host of its role")),
+    OPT_END};
 const struct cli_family jobs_family = {
     "jobs",
     (const struct cli_verb[]){
@@ -522,9 +538,10 @@ const struct cli_family jobs_family = {
         {"show", N_("RUN"), NULL, jobs_show_cmd, NULL, 0},
         {"history", N_("JOB"), NULL, jobs_history_cmd, NULL, CLI_FORMATS},
         {"deliver", N_("RUN"), jobs_deliver_opts, jobs_deliver_cmd, NULL, 0},
-        {"assign", N_("JOB HOST"), NULL, jobs_assign_cmd,
+        {"assign", N_("[JOB HOST]"), jobs_assign_opts, jobs_assign_cmd,
          N_("Puts a job on a host of the inventory: a job that needs a host (its definition\n"
-            "names a host or role the site does not have) runs from then on; a placed one moves."),
+            "names a host or role the site does not have) runs from then on; a placed one moves.\n"
+            "--by-role places every job that needs a host on the only host of its role."),
          0},
         {0}},
     N_("RUN: CODE@YYYY-MM-DD, CODE for today, or the run's id.")};

@@ -33,6 +33,16 @@ role = AP
 command = true
 timeout = 60
 
+[T-OTHER]
+name_ja = 月次整理（テスト）
+name_en = Monthly tidy (test)
+period = monthly
+monthday = 1
+host = misc9
+role = other
+command = true
+timeout = 60
+
 [T-OK]
 name_ja = 割当済みのジョブ
 name_en = Placed job
@@ -47,6 +57,9 @@ UNYO_USER=$T_USER UNYO_NOW=$T_NOW "$T_BIN" --db "$T_DB" --lang en jobs load --fi
 grep -qF "T-NIGHT needs a host: no host site-ap9 in the inventory, and 3 hosts have the role AP" \
     "$T_DIR/load.log" || t_fail "load did not say why: $(cat "$T_DIR/load.log")"
 q() { sqlite3 "$T_DB" "$1"; }
+# The site then registers its one host of the role "other" (the demo has none).
+UNYO_USER=$T_USER UNYO_NOW=$T_NOW "$T_BIN" --db "$T_DB" host add misc1 --address 127.0.0.1 --role other \
+    >/dev/null 2>&1 || t_fail "host add misc1"
 
 t_start 120 30 --lang ja --pane jobs
 t_wait "T-NIGHT"
@@ -104,10 +117,29 @@ t_keys Escape
 t_wait_gone "コマンドログ"
 t_ok ":log shows the equivalent unyo jobs assign"
 
-# A: every job that needs a host, also one not due today (T-YEAR runs on April 1st)
+# A: every job that needs a host, also those not due today (T-YEAR on April 1st, T-OTHER
+# on the 1st); the first item places those whose role has one host (T-OTHER on misc1)
+t_keys A
+t_wait "対象ホスト未割当のジョブ（2 件）: Enter でホストを選ぶ"
+t_wait "→ うち 1 件を役割の唯一のホストへ割り当てる"
+t_wait "T-YEAR  年次集計（テスト）"
+t_wait "T-OTHER  月次整理（テスト）"
+t_keys Enter
+t_wait "1 件のジョブを、それぞれの役割（AP、DB など）の唯一のホストに割り当てますか?"
+t_keys y
+t_wait "1 件を役割の唯一のホストに割り当てました。"
+[[ $(q "SELECT h.name FROM jobs j JOIN hosts h ON h.id = j.host_id WHERE j.code = 'T-OTHER'") == misc1 ]] ||
+    t_fail "T-OTHER not placed on misc1"
+t_keys :
+t_type "log"
+t_keys Enter
+t_wait "unyo --db $T_DB jobs assign --by-role"
+t_keys Escape
+t_wait_gone "コマンドログ"
 t_keys A
 t_wait "対象ホスト未割当のジョブ（1 件）: Enter でホストを選ぶ"
 t_wait "T-YEAR  年次集計（テスト）"
+t_assert_not "→ うち"
 t_keys Enter
 t_wait "T-YEAR の対象ホスト（役割: AP）"
 t_keys Enter

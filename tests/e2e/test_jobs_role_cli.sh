@@ -60,4 +60,13 @@ U jobs assign L075 db2 >/dev/null || fail "assign L075 db2"
 U jobs load >/dev/null || fail "reload"
 [ "$(q "SELECT h.name FROM jobs j JOIN hosts h ON h.id = j.host_id WHERE j.code = 'L075'")" = db2 ] &&
     ok "an assignment survives a reload" || fail "L075 moved back"
+# The AP host arrives: --by-role places every AP job on it; the backup jobs still wait.
+U host add ap1 --address 127.0.0.3 --role AP >/dev/null || fail "host add ap1"
+ap_jobs=$(q "SELECT count(*) FROM jobs WHERE host_role = 'AP' AND command IS NOT NULL AND host_id IS NULL")
+left=$(q "SELECT count(*) FROM jobs WHERE host_role = 'backup' AND command IS NOT NULL AND host_id IS NULL")
+out=$(U jobs assign --by-role) || fail "assign --by-role: $out"
+assert_contains "$out" "$ap_jobs job(s) placed on the only host of their role; $left still need a host" \
+    "jobs assign --by-role"
+[ "$(q "SELECT count(*) FROM jobs j JOIN hosts h ON h.id = j.host_id WHERE h.name = 'ap1'")" = "$ap_jobs" ] &&
+    ok "the AP jobs run on ap1" || fail "AP jobs not on ap1"
 finish

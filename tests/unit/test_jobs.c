@@ -395,6 +395,11 @@ static void test_needs_a_host(void **state)
     jobs_install_result_clear(&res);
     assert_host(f->st, "B", "dbx");
     assert_host(f->st, "D", NULL);
+    /* Nor by jobs_place_by_role: two DB hosts, no guess. */
+    int placed = -1;
+    assert_int_equal(jobs_place_by_role(f->st, 0, &placed, &err), 0);
+    assert_int_equal(placed, 0);
+    assert_host(f->st, "D", NULL);
 
     /* Assigning: unknown job or host refused; then the job runs, audited, and a reload
      * keeps the assignment. */
@@ -417,6 +422,15 @@ static void test_needs_a_host(void **state)
     jobs_install_result_clear(&res);
     assert_host(f->st, "A", "db1");
     assert_int_equal(jobs_count_unassigned(f->st, &err), 1); /* D */
+    /* One DB host again: D goes to it by its role (counted first, then placed). */
+    assert_int_equal(store_exec(f->st, "UPDATE hosts SET deleted = 1 WHERE name = 'dby'", &err), 0);
+    assert_int_equal(jobs_place_by_role(f->st, 1, &placed, &err), 0);
+    assert_int_equal(placed, 1);
+    assert_host(f->st, "D", NULL);
+    assert_int_equal(jobs_place_by_role(f->st, 0, &placed, &err), 0);
+    assert_int_equal(placed, 1);
+    assert_host(f->st, "D", "dbx");
+    assert_int_equal(jobs_count_unassigned(f->st, &err), 0);
     run(f->st, f->cal, &s);
     assert_state(f->st, "A", "succeeded");
     assert_state(f->st, "B", "succeeded");
