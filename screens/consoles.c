@@ -470,7 +470,6 @@ static void focus_free(struct ui_modal *m)
         G->prefix = 0;
     }
     update_outer_mouse();
-    sv_outer_paste_mode(0);
     if (!ui_headless) {
         noraw();
         cbreak();
@@ -566,6 +565,18 @@ static int focus_key(struct ui_modal *m, int key)
     return 0;
 }
 
+/* A bracketed paste while the session has the keys: to the server whole,
+ * bracketed when its program asked (a shell then runs none of its lines until
+ * Enter). After the prefix key, or at a question, it is typed instead. */
+static int focus_paste(struct ui_modal *m, const char *text, size_t len)
+{
+    (void)m;
+    struct sv *v = cur_sv();
+    if (!v || G->prefix || sv_scrolling(v) || !sv_paste(v, text, len))
+        return 0;
+    return 1;
+}
+
 static void focus_push(void)
 {
     if (!G || G->focus || !cur_sv())
@@ -575,11 +586,11 @@ static void focus_push(void)
     m->draw = focus_draw;
     m->free = focus_free;
     m->mouse = focus_mouse;
+    m->paste = focus_paste;
     G->focus = m;
     ui_modal_push(m);
     if (!ui_headless)
         raw(); /* C-c, C-z and C-\ go to the server, not to unyo */
-    sv_outer_paste_mode(1);
     char pk[32];
     sv_prefix_name(pk, sizeof pk);
     ui_message(_("keys go to the server; %s then ? shows the console keys"), pk);
@@ -594,7 +605,6 @@ static int con_open(struct pane *p, char **err)
     G->tick = ui_loop_add_timer(100, on_tick, NULL);
     p->data = G;
     sv_load_prefix();
-    sv_define_paste_keys();
     return 0;
 }
 
@@ -612,7 +622,6 @@ static void con_free(struct pane *p)
     }
     if (G->tick >= 0)
         ui_loop_remove_timer(G->tick);
-    sv_outer_paste_mode(0);
     sv_outer_mouse(TERM_MOUSE_NONE);
     free(G->s);
     free(G->org);

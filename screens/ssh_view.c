@@ -859,12 +859,15 @@ void sv_send(struct sv *v, const char *bytes, size_t len)
     }
 }
 
-void sv_paste(struct sv *v, const char *text, size_t len)
+int sv_paste(struct sv *v, const char *text, size_t len)
 {
-    if (!v->c || sv_state(v) != SSH_SHELL)
-        return;
+    if (!v->c || sv_state(v) != SSH_SHELL || v->ask != ASK_NONE)
+        return 0;
+    if (v->resize_timer >= 0)
+        sv_resize_flush(v);
     term_paste(ssh_console_term(v->c), text, len);
     sv_pump(v);
+    return 1;
 }
 
 int sv_key(struct sv *v, int key)

@@ -59,8 +59,10 @@ void sv_draw(struct sv *v, const struct ui_canvas *c, int *cy, int *cx);
 /* A key for the session: typed to the server, or an answer to the state's
  * question (y/n for a host key, the password). 1 when it was used. */
 int sv_key(struct sv *v, int key);
-/* Text pasted (bracketed when the remote application enabled it). */
-void sv_paste(struct sv *v, const char *text, size_t len);
+/* Text pasted (bracketed when the remote application enabled it). 1 when it
+ * went to the server; 0 while the session asks a question or has no shell yet
+ * (then the text is keys: sv_key). */
+int sv_paste(struct sv *v, const char *text, size_t len);
 /* Raw bytes to the shell (benchmarks, scripted input). */
 void sv_send(struct sv *v, const char *bytes, size_t len);
 
@@ -103,7 +105,9 @@ int sv_prefix_key(void);
 const char *sv_prefix_name(char *buf, size_t size);
 void sv_load_prefix(void);
 
-/* Key code for bracketed paste begin/end (define_key on the outer terminal). */
+/* Key code for bracketed paste begin/end (define_key on the outer terminal):
+ * `unyo ssh` full screen only. In the console the kit reads pastes (mode 2004
+ * and ESC [ 200 ~ are the kit's) and gives them to the focus modal whole. */
 #define SV_KEY_PASTE_BEGIN (UI_KEY_FN | 01001)
 #define SV_KEY_PASTE_END (UI_KEY_FN | 01002)
 void sv_define_paste_keys(void);

@@ -909,11 +909,15 @@ void console_key(int key)
 
 static void console_paste(const char *text, size_t len)
 {
+    struct ui_modal *top = ui_modal_top();
+    int as_typed = top && top->paste;
+    if (as_typed && top->paste(top, text, len))
+        return; /* a session's pane: the server gets it as one paste */
     for (size_t i = 0; i < len && !ui_loop_quitting();) {
         uint32_t cp;
         i += utf8_decode(text + i, len - i, &cp);
         int key = (int)cp;
-        if (ui_modal_top()) {
+        if (ui_modal_top() && !as_typed) {
             if (cp == '\r' || cp == '\n' || cp == '\t')
                 key = ' ';
             else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
