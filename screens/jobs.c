@@ -14,9 +14,12 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "cmdlog.h"
+#include "hosts.h"
 #include "i18n.h"
 #include "job_runner.h"
 #include "jobs.h"
+#include "labels.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
@@ -93,6 +96,12 @@ static int is_state(const struct job_run_row *r, const char *s)
     return r->state && strcmp(r->state, s) == 0;
 }
 
+/* A run that would start but for its job's host: shown as "needs a host", never run. */
+static int needs_host(const struct job_run_row *r)
+{
+    return r->needs_host && (is_state(r, "waiting") || is_state(r, "queued"));
+}
+
 /* "09:12" for a time on the run's day, "11-22 23:50" otherwise; "" for none. */
 static void when_s(const char *iso, const char *day, int seconds, char *out, size_t size)
 {
@@ -144,13 +153,16 @@ static long jb_fetch(void *data, long from, long n, struct table_row *rows)
         char a[32], b[32];
         when_s(r->started_at, r->due_day, 0, a, sizeof a);
         when_s(r->ended_at, r->due_day, 0, b, sizeof b);
-        const char *state = jobs_state_name(r->state);
+        const char *state = jobs_state_name(needs_host(r) ? "unassigned" : r->state);
         t->cell[0] = r->manual && (is_state(r, "waiting") || is_state(r, "queued"))
                          ? xasprintf("%s (%s)", state, _("manual"))
                          : xstrdup(state);
         t->cell[1] = xstrdup(r->code ? r->code : "");
         t->cell[2] = xstrdup(run_name(r));
-        t->cell[3] = xstrdup(r->host ? r->host : "");
+        if (r->needs_host && r->host_role)
+            t->cell[3] = xasprintf(_("role %s"), label_host_role(r->host_role));
+        else
+            t->cell[3] = xstrdup(r->host ? r->host : "");
         t->cell[4] = r->expected_start || r->expected_end
                          ? xasprintf("%s–%s", r->expected_start ? r->expected_start : "",
                                      r->expected_end ? r->expected_end : "")
@@ -161,7 +173,7 @@ static long jb_fetch(void *data, long from, long n, struct table_row *rows)
         t->cell[8] = r->has_exit ? xasprintf("%d", r->exit_status) : xstrdup("");
         t->cell[9] = delay_text(r);
         t->style = STYLE_NORMAL;
-        t->cell_style[0] = state_style(r->state);
+        t->cell_style[0] = needs_host(r) ? STYLE_OVERDUE : state_style(r->state);
         if (r->delay) {
             t->cell_style[4] = STYLE_OVERDUE;
             t->cell_style[9] = STYLE_OVERDUE;
@@ -178,8 +190,9 @@ static long jb_fetch(void *data, long from, long n, struct table_row *rows)
 
 static int state_rank(const char *s)
 {
-    static const char *const order[] = {"failed", "interrupted", "running", "waiting",  "queued",
-                                        "held",   "succeeded",   "skipped", "cancelled"};
+    static const char *const order[] = {"failed",  "interrupted", "unassigned", "running",
+                                        "waiting", "queued",      "held",       "succeeded",
+                                        "skipped", "cancelled"};
     for (size_t i = 0; s && i < ARRAY_LEN(order); i++)
         if (strcmp(s, order[i]) == 0)
             return (int)i;
@@ -197,7 +210,8 @@ static int cmp_idx(const void *a, const void *b)
     const struct job_run_row *x = &sort_model->rows[ia], *y = &sort_model->rows[ib];
     int c = 0;
     if (sort_model->list.sort == JB_SORT_STATE)
-        c = state_rank(x->state) - state_rank(y->state);
+        c = state_rank(needs_host(x) ? "unassigned" : x->state) -
+            state_rank(needs_host(y) ? "unassigned" : y->state);
     else if (sort_model->list.sort == JB_SORT_HOST)
         c = strcmp(x->host ? x->host : "", y->host ? y->host : "");
     else if (sort_model->list.sort == JB_SORT_CODE)
@@ -279,6 +293,10 @@ static void build_detail(struct jb_model *m)
                   r->manual ? _(" — manual work, m marks it") : "");
     if (r->host)
         ui_lines_addf(&m->lines, STYLE_NORMAL, _("Host:      %s"), r->host);
+    else if (r->needs_host)
+        ui_lines_addf(&m->lines, STYLE_OVERDUE, _("Host:      %s%s%s — a assigns one"),
+                      jobs_state_name("unassigned"), r->host_role ? "  " : "",
+                      r->host_role ? label_host_role(r->host_role) : "");
     if (r->expected_start || r->expected_end) {
         char *delay = delay_text(r);
         ui_lines_addf(&m->lines, r->delay ? STYLE_OVERDUE : STYLE_NORMAL,
@@ -572,9 +590,10 @@ static void jb_draw(struct pane *p, const struct ui_canvas *c)
     }
     char today[11];
     ui_today(today);
-    int run = 0, ok = 0, ng = 0, wait = 0, late = 0;
+    int run = 0, ok = 0, ng = 0, wait = 0, late = 0, unplaced = 0;
     for (size_t i = 0; i < m->n; i++) {
         const struct job_run_row *r = &m->rows[i];
+        unplaced += needs_host(r);
         run += is_state(r, "running");
         ok += is_state(r, "succeeded");
         ng += is_state(r, "failed") || is_state(r, "interrupted");
@@ -588,6 +607,12 @@ static void jb_draw(struct pane *p, const struct ui_canvas *c)
     ui_put(c, 0, 0, -1, late || ng ? STYLE_OVERDUE : STYLE_HEADER, head);
     int used = text_width(head);
     free(head);
+    if (unplaced) { /* what keeps runs from ever starting: said next to the counts */
+        char *more = xasprintf(_(", %d need a host (a assigns one)"), unplaced);
+        ui_put(c, 0, used, -1, STYLE_OVERDUE, more);
+        used += text_width(more);
+        free(more);
+    }
     if (m->local || m->bg) {
         char *tag = m->bg ? xasprintf(_("runner busy (%d)%s"), m->bg,
                                       m->local ? _(" · local executor") : "")
@@ -859,11 +884,17 @@ static void run_due_answer(int yes, void *data)
 /* R starts every due run of the day at once: the question says how many. */
 static void ask_run_due(struct jb_model *m)
 {
-    int due = 0;
-    for (size_t i = 0; i < m->n; i++)
-        if (!m->rows[i].manual &&
+    int due = 0, unplaced = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        unplaced += needs_host(&m->rows[i]);
+        if (!m->rows[i].manual && !needs_host(&m->rows[i]) &&
             (is_state(&m->rows[i], "waiting") || is_state(&m->rows[i], "queued")))
             due++;
+    }
+    if (!due && unplaced) {
+        ui_message(_("%s: no run can start: %d need a host (a assigns one)."), m->day, unplaced);
+        return;
+    }
     if (!due) {
         ui_message(_("%s: no run is waiting or queued."), m->day);
         return;
@@ -880,6 +911,10 @@ static void start_run(struct jb_model *m, const struct job_run_row *r)
     if (r->manual) {
         ui_message(_("%s is manual work: do its procedure (Enter shows it), then m marks it."),
                    r->code);
+        return;
+    }
+    if (needs_host(r)) {
+        ui_error(_("%s needs a host: a assigns one from the inventory, then r runs it"), r->code);
         return;
     }
     if (!is_state(r, "waiting") && !is_state(r, "queued")) {
@@ -900,6 +935,228 @@ static void start_run(struct jb_model *m, const struct job_run_row *r)
                                r->code, run_name(r), r->host && *r->host ? r->host : "-");
     ui_confirm(question, start_answer, q);
     free(question);
+}
+
+/* ---- assigning a host ---- */
+struct assign_req {
+    struct jb_model *m;
+    char code[64];
+    char *name;   /* the job's name, for the question */
+    char **hosts; /* the chooser's hosts, in its order */
+    size_t nhosts;
+    char *host; /* the one picked */
+};
+
+static void assign_req_free(void *data)
+{
+    struct assign_req *q = data;
+    for (size_t i = 0; i < q->nhosts; i++)
+        free(q->hosts[i]);
+    free(q->hosts);
+    free(q->name);
+    free(q->host);
+    free(q);
+}
+
+static void assign_answer(int yes, void *data)
+{
+    struct assign_req *q = data;
+    if (!yes) {
+        ui_message(_("%s: no host was assigned."), q->code);
+    } else {
+        char *err = NULL;
+        if (jobs_assign(ui_store(), q->code, q->host, &err) != 0) {
+            ui_error_take(err);
+        } else {
+            const char *words[] = {"jobs", "assign", q->code, q->host, NULL};
+            cmdlog_add(words);
+            reload(q->m);
+            ui_message(_("%s now runs on %s: r starts its run."), q->code, q->host);
+            ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+        }
+    }
+    assign_req_free(q);
+}
+
+static void assign_picked(int i, void *data)
+{
+    struct assign_req *p = data;
+    if (i < 0 || (size_t)i >= p->nhosts)
+        return;
+    /* The chooser frees its data when it closes: the question gets its own copy. */
+    struct assign_req *q = xcalloc(1, sizeof *q);
+    q->m = p->m;
+    snprintf(q->code, sizeof q->code, "%s", p->code);
+    q->name = xstrdup(p->name);
+    q->host = xstrdup(p->hosts[i]);
+    char *question = xasprintf(_("Run job %s (%s) on host %s from now on? Its runs execute "
+                                 "there. (y/n)"),
+                               q->code, q->name, q->host);
+    ui_confirm(question, assign_answer, q);
+    free(question);
+}
+
+/* The inventory's hosts, those of the role the job's definition names first. */
+static void start_assign_job(struct jb_model *m, const char *code, const char *name,
+                             const char *role)
+{
+    struct host *hosts = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    if (host_list(ui_store(), &hosts, &n, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    if (n == 0) {
+        ui_error("%s", _("The hosts inventory is empty: add a host (Hosts pane, a) first."));
+        host_list_free(hosts, n);
+        return;
+    }
+    struct assign_req *q = xcalloc(1, sizeof *q);
+    q->m = m;
+    snprintf(q->code, sizeof q->code, "%s", code ? code : "");
+    q->name = xstrdup(name ? name : "");
+    q->hosts = xcalloc(n, sizeof *q->hosts);
+    const char **items = xcalloc(n, sizeof *items);
+    char **labels = xcalloc(n, sizeof *labels);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            int same = role && hosts[i].role && strcmp(role, hosts[i].role) == 0;
+            if (same != (pass == 0))
+                continue;
+            labels[q->nhosts] =
+                xasprintf("%s  %s%s%s", hosts[i].name, label_host_role(hosts[i].role),
+                          hosts[i].address ? "  " : "", hosts[i].address ? hosts[i].address : "");
+            items[q->nhosts] = labels[q->nhosts];
+            q->hosts[q->nhosts++] = xstrdup(hosts[i].name);
+        }
+    char *title = role ? xasprintf(_("Host for %s (role %s)"), q->code, label_host_role(role))
+                       : xasprintf(_("Host for %s"), q->code);
+    ui_pick_ex(title, items, (int)q->nhosts, assign_picked, NULL, q, assign_req_free);
+    free(title);
+    for (size_t i = 0; i < q->nhosts; i++)
+        free(labels[i]);
+    free(labels);
+    free(items);
+    host_list_free(hosts, n);
+}
+
+/* a: the job of the selected run. */
+static void start_assign(struct jb_model *m, const struct job_run_row *r)
+{
+    if (r->manual) {
+        ui_message(_("%s is manual work: it needs no host."), r->code);
+        return;
+    }
+    start_assign_job(m, r->code, run_name(r), r->host_role);
+}
+
+/* A: every job that needs a host, whatever day it falls due on (a yearly job's run is
+ * not on today's list), then the host chooser of the one picked. */
+struct unplaced_list {
+    struct jb_model *m;
+    struct job_row *jobs; /* only those that need a host */
+    size_t n;
+    int by_role; /* how many have their role's only host: the first item places them */
+};
+
+static void by_role_answer(int yes, void *data)
+{
+    struct jb_model *m = data;
+    if (!yes) {
+        ui_message("%s", _("No host was assigned."));
+        return;
+    }
+    int placed = 0;
+    char *err = NULL;
+    if (jobs_place_by_role(ui_store(), 0, &placed, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    const char *words[] = {"jobs", "assign", "--by-role", NULL};
+    cmdlog_add(words);
+    reload(m);
+    ui_message(_("%d job(s) placed on the only host of their role."), placed);
+    ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+}
+
+static void unplaced_free(void *data)
+{
+    struct unplaced_list *u = data;
+    job_rows_free(u->jobs, u->n);
+    free(u);
+}
+
+static void unplaced_picked(int i, void *data)
+{
+    struct unplaced_list *u = data;
+    if (u->by_role && i == 0) {
+        char *q = xasprintf(_("Assign %d job(s) to the only host of their role (AP, DB, ...)? "
+                              "Their runs execute there. (y/n)"),
+                            u->by_role);
+        ui_confirm(q, by_role_answer, u->m);
+        free(q);
+        return;
+    }
+    if (u->by_role)
+        i--;
+    if (i < 0 || (size_t)i >= u->n)
+        return;
+    const struct job_row *j = &u->jobs[i];
+    start_assign_job(u->m, j->code, ja() ? j->name_ja : j->name_en, j->host_role);
+}
+
+static void start_assign_any(struct jb_model *m)
+{
+    struct job_row *jobs;
+    size_t n;
+    char *err = NULL;
+    if (jobs_list(ui_store(), &jobs, &n, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    struct unplaced_list *u = xcalloc(1, sizeof *u);
+    u->m = m;
+    u->jobs = xcalloc(n + 1, sizeof *u->jobs);
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].needs_host)
+            u->jobs[u->n++] = jobs[i];
+        else { /* one row's fields: job_rows_free frees the array it is given */
+            struct job_row *one = xmalloc(sizeof *one);
+            *one = jobs[i];
+            job_rows_free(one, 1);
+        }
+    }
+    free(jobs);
+    if (!u->n) {
+        ui_message("%s", _("No job needs a host: every job with a command has one."));
+        unplaced_free(u);
+        return;
+    }
+    if (jobs_place_by_role(ui_store(), 1, &u->by_role, &err) != 0) {
+        ui_error_take(err);
+        unplaced_free(u);
+        return;
+    }
+    size_t k = u->by_role ? 1 : 0, nl = u->n + k;
+    char **labels = xcalloc(nl, sizeof *labels);
+    if (k)
+        labels[0] = xasprintf(_("→ %d of them to the only host of their role"), u->by_role);
+    for (size_t i = 0; i < u->n; i++) {
+        const struct job_row *j = &u->jobs[i];
+        char *period = jobs_period_label(j->periods, j->weekday, j->monthday, j->months);
+        labels[i + k] =
+            xasprintf("%s  %s  %s%s%s", j->code, ja() ? j->name_ja : j->name_en, period,
+                      j->host_role ? "  " : "", j->host_role ? label_host_role(j->host_role) : "");
+        free(period);
+    }
+    char *title = xasprintf(_("Jobs that need a host (%zu): Enter picks the host"), u->n);
+    ui_pick_ex(title, (const char *const *)labels, (int)nl, unplaced_picked, NULL, u,
+               unplaced_free);
+    free(title);
+    for (size_t i = 0; i < nl; i++)
+        free(labels[i]);
+    free(labels);
 }
 
 static void change_day(struct jb_model *m, int delta)
@@ -948,6 +1205,10 @@ static int jb_action(struct pane *p, const char *a)
         change_day(m, 1);
         return 1;
     }
+    if (strcmp(a, "jobs.assign-any") == 0) {
+        start_assign_any(m);
+        return 1;
+    }
     if (strcmp(a, "jobs.run-due") == 0) {
         char today[11];
         ui_today(today);
@@ -993,6 +1254,8 @@ static int jb_action(struct pane *p, const char *a)
             start_mark(m, r);
         } else if (strcmp(a, "jobs.deliver") == 0) {
             start_delivery(m, r);
+        } else if (strcmp(a, "jobs.assign") == 0) {
+            start_assign(m, r);
         } else {
             return 0;
         }
@@ -1052,6 +1315,8 @@ static const struct ui_binding jb_bindings[] = {
     {"jobs.rerun", "x", N_("queue a finished or failed run again")},
     {"jobs.mark", "m", N_("mark a manual job succeeded, failed or skipped")},
     {"jobs.deliver", "d", N_("record a delivery of the run's lists to a department")},
+    {"jobs.assign", "a", N_("assign a host to the job (one that needs a host; asks first)")},
+    {"jobs.assign-any", "A", N_("list every job that needs a host, any day, and assign one")},
     {"jobs.prev-day", "[", N_("previous day")},
     {"jobs.next-day", "]", N_("next day")},
     {NULL, NULL, NULL},

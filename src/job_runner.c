@@ -330,7 +330,7 @@ static int load_candidates(struct store *st, const char *day, const char *only,
     sqlite3_stmt *s = store_stmt(
         st, "SELECT r.id, j.id, j.code, j.concurrency_group, h.name, j.command, j.outputs, "
             "j.timeout_seconds, j.retries, r.attempt FROM job_runs r "
-            "JOIN jobs j ON j.id = r.job_id LEFT JOIN hosts h ON h.id = j.host_id "
+            "JOIN jobs j ON j.id = r.job_id JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "
             "WHERE r.due_day = ?1 AND r.state IN ('waiting', 'queued') AND r.deleted = 0 "
             "AND j.command IS NOT NULL AND (?2 IS NULL OR j.code = ?2) "
             "ORDER BY coalesce(j.expected_start, '99:99'), j.code");
@@ -761,6 +761,38 @@ static int live_output_cb(int stream, const char *buf, size_t n, void *ud)
     return l->stop;
 }
 
+/* The day's waiting runs of jobs that need a host (a command, no host): never started,
+ * each told to report with the reason. One job asked for by name is refused instead. */
+static int skip_unassigned(struct store *st, const struct job_runner_opts *o, const char *day,
+                           struct job_runner_stats *stats, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT j.code, j.host_role FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+            "WHERE r.due_day = ?1 AND r.state IN ('waiting', 'queued') AND r.deleted = 0 "
+            "AND j.command IS NOT NULL AND (?2 IS NULL OR j.code = ?2) AND NOT EXISTS "
+            "(SELECT 1 FROM hosts h WHERE h.id = j.host_id AND h.deleted = 0) ORDER BY j.code");
+    bind_text(s, 1, day);
+    bind_text(s, 2, o->only_job);
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        const char *code = col_text(s, 0);
+        if (o->only_job) {
+            set_err(err, _("%s needs a host: assign one first (unyo jobs assign %s HOST)"), code,
+                    code);
+            step = -1;
+            break;
+        }
+        stats->unassigned++;
+        if (o->report) {
+            char *note = xasprintf(_("not run: needs a host (unyo jobs assign %s HOST)"), code);
+            o->report(o->report_ud, code, "unassigned", note);
+            free(note);
+        }
+    }
+    sqlite3_reset(s);
+    return step < 0 ? -1 : 0;
+}
+
 int job_runner_run(struct store *st, const struct job_runner_opts *o,
                    struct job_runner_stats *stats, char **err)
 {
@@ -783,6 +815,8 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
         return -1;
     }
     if (o->only_job && jobs_add_run(st, o->only_job, day, NULL, err) != 0)
+        return -1;
+    if (skip_unassigned(st, o, day, stats, err) != 0)
         return -1;
     job_executor exec = o->exec ? o->exec : job_exec_ssh;
     job_executor_ex exec_ex = o->exec_ex;

@@ -84,7 +84,8 @@ struct job_runner_opts {
      * what became of the command. */
     job_executor_ex exec_ex;
     size_t output_cap; /* 0: JOB_OUTPUT_CAP */
-    /* Told of each run as it starts and ends (may be NULL). */
+    /* Told of each run as it starts and ends (may be NULL), and of each due run not started
+     * because its job needs a host (state "unassigned", the reason as the note). */
     void (*report)(void *ud, const char *code, const char *state, const char *note);
     void *report_ud;
 };
@@ -93,6 +94,7 @@ struct job_runner_opts {
 
 struct job_runner_stats {
     int recovered, created, started, succeeded, failed, retried, blocked;
+    int unassigned; /* due runs of jobs that need a host: not started (reported as "unassigned") */
 };
 
 /* Runs until nothing more can start. The acting operator must be registered (failed runs

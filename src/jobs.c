@@ -10,9 +10,11 @@
 
 #include "calendar.h"
 #include "due.h"
+#include "hosts.h"
 #include "i18n.h"
 #include "incidents.h"
 #include "ini.h"
+#include "labels.h"
 #include "paths.h"
 #include "sla.h"
 #include "store.h"
@@ -42,7 +44,8 @@ const char *jobs_state_name(const char *state)
                  {"escalated", N_("escalated")},
                  {"delivered", N_("delivered")},
                  {"late_result", N_("late result")},
-                 {"stopped", N_("stopped")}};
+                 {"stopped", N_("stopped")},
+                 {"unassigned", N_("needs a host")}};
     for (size_t i = 0; state && i < ARRAY_LEN(names); i++)
         if (streq(names[i].key, state))
             return _(names[i].name);
@@ -54,7 +57,7 @@ const char *jobs_state_name(const char *state)
 static void def_free(struct job_def *d)
 {
     free(d->code), free(d->template_code), free(d->name_ja), free(d->name_en);
-    free(d->period_text), free(d->host), free(d->command), free(d->deliver_to);
+    free(d->period_text), free(d->host), free(d->role), free(d->command), free(d->deliver_to);
     free(d->group), free(d->expected_start), free(d->expected_end), free(d->file);
     for (size_t i = 0; i < d->nsteps; i++)
         free(d->steps[i]);
@@ -227,6 +230,15 @@ static int on_pair(struct parse *p, const char *section, const char *name, const
         return set_once(p, line, &d->template_code, name, value);
     if (streq(name, "host"))
         return set_once(p, line, &d->host, name, value);
+    if (streq(name, "role")) {
+        const char *role = host_role_canonical(value);
+        if (!role)
+            return perr(p, line,
+                        _("role %s (expected a host role: AP, DB, file, AD, proxy, WSUS, backup, "
+                          "network, other)"),
+                        value);
+        return set_once(p, line, &d->role, name, role);
+    }
     if (streq(name, "command"))
         return set_once(p, line, &d->command, name, value);
     if (streq(name, "deliver_to"))
@@ -312,7 +324,7 @@ static int on_pair(struct parse *p, const char *section, const char *name, const
     }
     return perr(p, line,
                 _("unknown key %s (expected name_ja, name_en, template, period, weekday, "
-                  "monthday, months, host, command, step, output, deliver_to, timeout, "
+                  "monthday, months, host, role, command, step, output, deliver_to, timeout, "
                   "retries, group, after, expected_start, expected_end, enabled)"),
                 name);
 }
@@ -337,8 +349,10 @@ static int check_def(struct parse *p, struct job_def *d)
         return perr(p, d->line, _("job %s needs a command, or steps for a person to follow"),
                     d->code),
                -1;
-    if (d->command && !d->host)
-        return perr(p, d->line, _("job %s has a command but no host to run it on"), d->code), -1;
+    if (d->command && !d->host && !d->role)
+        return perr(p, d->line, _("job %s has a command but no host or role to run it on"),
+                    d->code),
+               -1;
     if ((d->periods & PERIOD_WEEKLY) && d->weekday < 0)
         d->weekday = 1;
     return 0;
@@ -593,8 +607,99 @@ static void run_id_for(const char *job_id, const char *day, char out[ID_LEN + 1]
              (unsigned long long)(b & 0xffffffffffffULL));
 }
 
+void jobs_install_result_clear(struct jobs_install_result *r)
+{
+    for (size_t i = 0; i < r->nnotes; i++)
+        free(r->notes[i]);
+    free(r->notes);
+    memset(r, 0, sizeof *r);
+}
+
+static void add_note(struct jobs_install_result *r, char *note)
+{
+    r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof *r->notes);
+    r->notes[r->nnotes++] = note;
+}
+
+/* Where a definition goes (see jobs.h): host_id filled, or "" when it has no host; *how
+ * 'h' by name, 'k' kept, 'r' by role, 0 none. 0, or -1 with *err on a read error. */
+static int place_job(struct store *st, const struct job_def *d, const char *job_id, int exists,
+                     char host_id[ID_LEN + 1], int *how, struct jobs_install_result *res,
+                     char **err)
+{
+    host_id[0] = 0;
+    *how = 0;
+    int got = 0;
+    if (d->host && (got = lookup_id(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0",
+                                    d->host, host_id, err)) != 0) {
+        *how = 'h';
+        return got < 0 ? -1 : 0;
+    }
+    if (exists && (got = lookup_id(st,
+                                   "SELECT h.id FROM jobs j JOIN hosts h ON h.id = j.host_id "
+                                   "WHERE j.id = ?1 AND h.deleted = 0",
+                                   job_id, host_id, err)) != 0) {
+        *how = 'k';
+        return got < 0 ? -1 : 0;
+    }
+    long long nrole = 0;
+    if (d->role) {
+        sqlite3_stmt *s = store_stmt(st, "SELECT count(*), min(id) FROM hosts "
+                                         "WHERE role = ?1 AND deleted = 0");
+        bind_text(s, 1, d->role);
+        got = store_one_row(s, err);
+        if (got == 1) {
+            nrole = sqlite3_column_int64(s, 0);
+            if (nrole == 1)
+                snprintf(host_id, ID_LEN + 1, "%s", col_text(s, 1));
+        }
+        sqlite3_reset(s);
+        if (got < 0)
+            return -1;
+        if (nrole == 1) {
+            *how = 'r';
+            return 0;
+        }
+    }
+    if (!d->command || !res)
+        return 0;
+    /* Why it needs a host, for the person who loaded it. */
+    char *why;
+    const char *role = d->role ? label_host_role(d->role) : NULL;
+    if (d->host && role && nrole > 1)
+        why = xasprintf(_("no host %s in the inventory, and %lld hosts have the role %s"), d->host,
+                        nrole, role);
+    else if (d->host && role)
+        why =
+            xasprintf(_("no host %s and no host with the role %s in the inventory"), d->host, role);
+    else if (d->host)
+        why = xasprintf(_("no host %s in the inventory"), d->host);
+    else if (nrole > 1)
+        why = xasprintf(_("%lld hosts have the role %s"), nrole, role);
+    else
+        why = xasprintf(_("no host with the role %s in the inventory"), role);
+    add_note(res, xasprintf(_("%s:%d: %s needs a host: %s"), d->file, d->line, d->code, why));
+    free(why);
+    return 0;
+}
+
 int jobs_install(struct store *st, const struct job_defs *defs, int *installed, char **err)
 {
+    struct jobs_install_result res = {0};
+    int rc = jobs_install_ex(st, defs, &res, err);
+    if (installed)
+        *installed = rc == 0 ? res.installed : 0;
+    jobs_install_result_clear(&res);
+    return rc;
+}
+
+int jobs_install_ex(struct store *st, const struct job_defs *defs, struct jobs_install_result *res,
+                    char **err)
+{
+    struct jobs_install_result dummy = {0};
+    if (!res)
+        res = &dummy;
+    jobs_install_result_clear(res);
     /* Nodes: every defined code and every stored job. */
     size_t ncodes = 0, cap = defs->n + 64;
     char **codes = xmalloc(cap * sizeof *codes);
@@ -675,39 +780,34 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
     for (size_t i = 0; i < defs->n; i++) {
         const struct job_def *d = &defs->v[i];
         char host_id[ID_LEN + 1] = "", tpl_id[ID_LEN + 1] = "", id[ID_LEN + 1];
-        int got = d->host ? lookup_id(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0",
-                                      d->host, host_id, err)
-                          : 1;
-        if (got <= 0) {
-            if (got == 0)
-                set_err(err,
-                        _("%s:%d: job %s: unknown host %s (not in the hosts inventory; add it "
-                          "with unyo host add)"),
-                        d->file, d->line, d->code, d->host);
-            goto fail;
-        }
         const char *tcode = d->template_code ? d->template_code : d->code;
-        int exists = 0;
+        int exists = 0, how = 0;
         if (lookup_id(st, "SELECT id FROM templates WHERE code = ?1 AND deleted = 0", tcode, tpl_id,
                       err) < 0 ||
             (exists = lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->code, id, err)) < 0)
             goto fail;
         if (!exists)
             run_id_for("job", d->code, id); /* the same job id on every console */
+        if (place_job(st, d, id, exists, host_id, &how, res, err) != 0)
+            goto fail;
+        if (how == 'r')
+            res->by_role++;
+        else if (!how && d->command)
+            res->unassigned++;
         char *procedure = join_lines(d->steps, d->nsteps);
         char *outputs = join_lines(d->outputs, d->noutputs);
         sqlite3_stmt *u = store_stmt(
             st, "INSERT INTO jobs(id, code, template_id, name_ja, name_en, periods, weekday, "
                 "monthday, months, host_id, command, procedure, outputs, deliver_to, "
                 "timeout_seconds, retries, concurrency_group, expected_start, expected_end, "
-                "enabled, created_at, updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
-                "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, "
-                "?22, ?23) ON CONFLICT(id) DO UPDATE SET template_id = ?3, name_ja = ?4, "
+                "enabled, created_at, updated_at, hlc, origin, host_role) VALUES(?1, ?2, ?3, ?4, "
+                "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+                "?21, ?22, ?23, ?24) ON CONFLICT(id) DO UPDATE SET template_id = ?3, name_ja = ?4, "
                 "name_en = ?5, periods = ?6, weekday = ?7, monthday = ?8, months = ?9, "
                 "host_id = ?10, command = ?11, procedure = ?12, outputs = ?13, deliver_to = ?14, "
                 "timeout_seconds = ?15, retries = ?16, concurrency_group = ?17, "
                 "expected_start = ?18, expected_end = ?19, enabled = ?20, updated_at = ?21, "
-                "deleted = 0, hlc = ?22, origin = ?23");
+                "deleted = 0, hlc = ?22, origin = ?23, host_role = ?24");
         bind_text(u, 1, id);
         bind_text(u, 2, d->code);
         bind_text(u, 3, tpl_id[0] ? tpl_id : NULL);
@@ -734,6 +834,7 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
         bind_text(u, 21, now);
         bind_int(u, 22, store_hlc_next(st));
         bind_text(u, 23, st->origin);
+        bind_text(u, 24, d->role);
         int rc = sqlite3_step(u);
         free(procedure);
         free(outputs);
@@ -790,10 +891,14 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
             char dep[ID_LEN + 1], dep_row[ID_LEN + 1];
             if (lookup_id(st, "SELECT id FROM jobs WHERE code = ?1", d->after[k], dep, err) < 0)
                 goto fail;
-            id_new(dep_row);
+            /* The same row id on every console (as the job's): two stores that load the
+             * same definitions (every `unyo init` does) make one dependency, not two
+             * that sync side by side; a dependency dropped and given again comes back. */
+            run_id_for(id, dep, dep_row);
             sqlite3_stmt *y = store_stmt(
                 st, "INSERT INTO job_deps(id, job_id, depends_on_id, created_at, updated_at, "
-                    "hlc, origin) VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6)");
+                    "hlc, origin) VALUES(?1, ?2, ?3, ?4, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE "
+                    "SET deleted = 0, updated_at = ?4, hlc = ?5, origin = ?6");
             bind_text(y, 1, dep_row);
             bind_text(y, 2, id);
             bind_text(y, 3, dep);
@@ -808,12 +913,97 @@ int jobs_install(struct store *st, const struct job_defs *defs, int *installed, 
     }
     if (store_commit(st, err) != 0)
         goto fail;
-    if (installed)
-        *installed = (int)defs->n;
+    res->installed = (int)defs->n;
+    jobs_install_result_clear(&dummy);
     return 0;
 fail:
     store_rollback(st);
+    jobs_install_result_clear(res);
     return -1;
+}
+
+int jobs_assign(struct store *st, const char *code, const char *host, char **err)
+{
+    if (store_begin(st, err) != 0)
+        return -1;
+    char job[ID_LEN + 1], host_id[ID_LEN + 1];
+    int got = lookup_id(st, "SELECT id FROM jobs WHERE code = ?1 AND deleted = 0", code, job, err);
+    if (got == 0)
+        set_err(err, _("no job %s (unyo jobs list shows the installed ones)"), code);
+    if (got == 1) {
+        got = lookup_id(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0", host, host_id,
+                        err);
+        if (got == 0)
+            set_err(err,
+                    _("unknown host %s (not in the hosts inventory; add it with unyo host add)"),
+                    host);
+    }
+    if (got != 1) {
+        store_rollback(st);
+        return -1;
+    }
+    char now[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), now);
+    sqlite3_stmt *u = store_stmt(st, "UPDATE jobs SET host_id = ?2, updated_at = ?3, hlc = ?4, "
+                                     "origin = ?5 WHERE id = ?1");
+    bind_text(u, 1, job);
+    bind_text(u, 2, host_id);
+    bind_text(u, 3, now);
+    bind_int(u, 4, store_hlc_next(st));
+    bind_text(u, 5, st->origin);
+    int rc = sqlite3_step(u) == SQLITE_DONE ? 0 : store_fail(st, err, code);
+    sqlite3_reset(u);
+    char *detail = xasprintf("%s -> %s", code, host);
+    if (rc == 0)
+        rc = store_audit(st, "job.assign", "jobs", job, detail, err);
+    free(detail);
+    if (rc == 0)
+        rc = store_commit(st, err);
+    if (rc != 0)
+        store_rollback(st);
+    return rc;
+}
+
+int jobs_place_by_role(struct store *st, int dry_run, int *placed, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT j.code, h.name FROM jobs j JOIN hosts h ON h.role = j.host_role "
+            "AND h.deleted = 0 WHERE j.deleted = 0 AND j.command IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM hosts x WHERE x.id = j.host_id AND x.deleted = 0) "
+            "AND (SELECT count(*) FROM hosts y WHERE y.role = j.host_role AND y.deleted = 0) = 1 "
+            "ORDER BY j.code");
+    char **pairs = NULL;
+    size_t n = 0;
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        pairs = xrealloc(pairs, (n + 2) * sizeof *pairs);
+        pairs[n++] = xstrdup(col_text(s, 0));
+        pairs[n++] = xstrdup(col_text(s, 1));
+    }
+    sqlite3_reset(s);
+    int rc = step < 0 ? -1 : 0, done = 0;
+    for (size_t i = 0; i + 1 < n && rc == 0; i += 2) {
+        if (!dry_run)
+            rc = jobs_assign(st, pairs[i], pairs[i + 1], err);
+        done += rc == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(pairs[i]);
+    free(pairs);
+    if (placed)
+        *placed = done;
+    return rc;
+}
+
+int jobs_count_unassigned(struct store *st, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM jobs j WHERE j.deleted = 0 "
+                                     "AND j.command IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                                     "hosts h WHERE h.id = j.host_id AND h.deleted = 0)");
+    int got = store_one_row(s, err);
+    int n = got == 1 ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_reset(s);
+    return n;
 }
 
 /* ---- runs ---- */
@@ -1057,8 +1247,9 @@ int jobs_recover(struct store *st, int *recovered, char **err)
 #define RUN_COLS                                                                                   \
     "r.id, j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, r.due_day, r.state, "        \
     "r.claimed_by, r.started_at, r.ended_at, j.expected_start, j.expected_end, i.ref, r.files, "   \
-    "r.attempt, r.exit_status, j.command IS NULL, r.output_truncated FROM job_runs r "             \
-    "JOIN jobs j ON j.id = r.job_id LEFT JOIN hosts h ON h.id = j.host_id "                        \
+    "r.attempt, r.exit_status, j.command IS NULL, r.output_truncated, "                            \
+    "j.command IS NOT NULL AND h.id IS NULL, j.host_role FROM job_runs r "                         \
+    "JOIN jobs j ON j.id = r.job_id LEFT JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "      \
     "LEFT JOIN incidents i ON i.id = r.incident_id "
 
 static int64_t expected_ms(const char *day, const char *hhmm)
@@ -1093,6 +1284,8 @@ static void fill_run(sqlite3_stmt *s, struct job_run_row *r, int64_t now)
     r->exit_status = sqlite3_column_int(s, 16);
     r->manual = sqlite3_column_int(s, 17);
     r->output_truncated = sqlite3_column_int(s, 18);
+    r->needs_host = sqlite3_column_int(s, 19);
+    r->host_role = col_dup(s, 20);
     if (!now || !r->due_day)
         return;
     int64_t es = expected_ms(r->due_day, r->expected_start);
@@ -1180,7 +1373,7 @@ void job_run_rows_free(struct job_run_row *rows, size_t n)
         free(r->code), free(r->name_ja), free(r->name_en), free(r->host), free(r->group);
         free(r->due_day), free(r->state), free(r->claimed_by), free(r->started_at);
         free(r->ended_at), free(r->expected_start), free(r->expected_end);
-        free(r->incident_ref), free(r->files);
+        free(r->incident_ref), free(r->files), free(r->host_role);
     }
     free(rows);
 }
@@ -1474,13 +1667,14 @@ int jobs_list(struct store *st, struct job_row **out, size_t *n, char **err)
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = store_stmt(
-        st,
-        "SELECT j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, "
-        "(SELECT group_concat(d.code, ', ') FROM job_deps x JOIN jobs d ON d.id = "
-        "x.depends_on_id WHERE x.job_id = j.id AND x.deleted = 0), j.command, j.procedure, "
-        "j.outputs, j.deliver_to, j.expected_start, j.expected_end, j.periods, j.weekday, "
-        "j.monthday, j.timeout_seconds, j.retries, j.enabled, j.months "
-        "FROM jobs j LEFT JOIN hosts h ON h.id = j.host_id WHERE j.deleted = 0 ORDER BY j.code");
+        st, "SELECT j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, "
+            "(SELECT group_concat(d.code, ', ') FROM job_deps x JOIN jobs d ON d.id = "
+            "x.depends_on_id WHERE x.job_id = j.id AND x.deleted = 0), j.command, j.procedure, "
+            "j.outputs, j.deliver_to, j.expected_start, j.expected_end, j.periods, j.weekday, "
+            "j.monthday, j.timeout_seconds, j.retries, j.enabled, j.months, j.host_role, "
+            "j.command IS NOT NULL AND h.id IS NULL "
+            "FROM jobs j LEFT JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "
+            "WHERE j.deleted = 0 ORDER BY j.code");
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
@@ -1504,6 +1698,8 @@ int jobs_list(struct store *st, struct job_row **out, size_t *n, char **err)
         r->retries = sqlite3_column_int(s, 16);
         r->enabled = sqlite3_column_int(s, 17);
         r->months = (unsigned)sqlite3_column_int(s, 18);
+        r->host_role = col_dup(s, 19);
+        r->needs_host = sqlite3_column_int(s, 20);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -1522,6 +1718,7 @@ void job_rows_free(struct job_row *rows, size_t n)
         free(r->code), free(r->name_ja), free(r->name_en), free(r->host), free(r->group);
         free(r->after), free(r->command), free(r->procedure), free(r->outputs);
         free(r->deliver_to), free(r->expected_start), free(r->expected_end);
+        free(r->host_role);
     }
     free(rows);
 }
@@ -1569,9 +1766,10 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
         store_stmt(st, "SELECT r.id, j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, "
                        "r.due_day, r.state, r.claimed_by, r.started_at, r.ended_at, "
                        "j.expected_start, j.expected_end, i.ref, r.files, r.attempt, "
-                       "r.exit_status, j.command IS NULL, r.output_truncated, r.output, "
+                       "r.exit_status, j.command IS NULL, r.output_truncated, "
+                       "j.command IS NOT NULL AND h.id IS NULL, j.host_role, r.output, "
                        "j.command, j.procedure FROM job_runs r JOIN jobs j ON j.id = r.job_id "
-                       "LEFT JOIN hosts h ON h.id = j.host_id "
+                       "LEFT JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "
                        "LEFT JOIN incidents i ON i.id = r.incident_id WHERE r.id = ?1");
     bind_text(s, 1, id);
     int got = store_one_row(s, err);
@@ -1582,9 +1780,9 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
         return -1;
     }
     fill_run(s, &out->run, time_now_ms());
-    out->output = col_dup(s, 19);
-    out->command = col_dup(s, 20);
-    out->procedure = col_dup(s, 21);
+    out->output = col_dup(s, 21);
+    out->command = col_dup(s, 22);
+    out->procedure = col_dup(s, 23);
     sqlite3_reset(s);
     s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at FROM job_run_events e "
                        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.run_id = ?1 "
@@ -1603,7 +1801,7 @@ void jobs_run_detail_clear(struct job_run_detail *d)
     free(r->code), free(r->name_ja), free(r->name_en), free(r->host), free(r->group);
     free(r->due_day), free(r->state), free(r->claimed_by), free(r->started_at);
     free(r->ended_at), free(r->expected_start), free(r->expected_end);
-    free(r->incident_ref), free(r->files);
+    free(r->incident_ref), free(r->files), free(r->host_role);
     free(d->output), free(d->command), free(d->procedure);
     ledger_events_free(d->events, d->nevents);
     memset(d, 0, sizeof *d);

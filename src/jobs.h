@@ -35,6 +35,7 @@ struct job_def {
     int monthday;     /* 0 unset, 32 last */
     unsigned months;  /* 0 default */
     char *host;       /* hosts.name, NULL for manual work without a host */
+    char *role;       /* hosts.role it runs on (canonical: AP, DB, backup, ...), or NULL */
     char *command;    /* NULL: manual, see steps */
     char **steps;     /* manual procedure */
     size_t nsteps;
@@ -63,10 +64,43 @@ int jobs_parse_file(const char *path, struct job_defs *out, char **err);
 int jobs_parse_dir(const char *dir, struct job_defs *out, char **err);
 void jobs_defs_free(struct job_defs *d);
 
+/* Where loading put each job (jobs_install_ex). A job is placed on a host by, in order:
+ *  1. its `host`, when the inventory has a host of that name (the file decides);
+ *  2. the host it has already (assigned by a person, or by an earlier load): loading
+ *     again never moves a job the site has placed;
+ *  3. its `role`, when the inventory has exactly one host of that role. A definition
+ *     stays one job (one code, one run a day, the `after` chains and the checklist item
+ *     it belongs to): a nightly backup "on the DB server" is one backup, so with two DB
+ *     hosts unyo does not guess (nor run it twice) and a person picks;
+ * else a job with a command "needs a host" (host_id NULL, 対象ホスト未割当): loaded, shown,
+ * never run until `jobs_assign`. Manual work needs no host. */
+struct jobs_install_result {
+    int installed;  /* definitions installed or updated */
+    int by_role;    /* placed by their role */
+    int unassigned; /* jobs with a command left without a host */
+    /* One line per job left without a host: "FILE:LINE: CODE needs a host: why" (translated). */
+    char **notes;
+    size_t nnotes;
+};
+void jobs_install_result_clear(struct jobs_install_result *r);
+
 /* Installs the definitions (upsert by code, audited) in one transaction, after checking
- * that every host is in the inventory, every `after` names a known job and there is no
- * dependency cycle (the message names it: "L079 -> L080 -> L079"). *installed may be NULL. */
+ * that every `after` names a known job and there is no dependency cycle (the message
+ * names it: "L079 -> L080 -> L079"); hosts as above. res may be NULL. */
+int jobs_install_ex(struct store *st, const struct job_defs *defs, struct jobs_install_result *res,
+                    char **err);
+/* The same; *installed (may be NULL) is the number of definitions installed. */
 int jobs_install(struct store *st, const struct job_defs *defs, int *installed, char **err);
+
+/* Puts a job on a host of the inventory (a job that needs one, or moving it), audited
+ * ("job.assign"). From then on its runs run there. */
+int jobs_assign(struct store *st, const char *code, const char *host, char **err);
+/* Places every job that needs a host and names a role on the inventory's only host of
+ * that role (as loading does), each audited as jobs_assign. dry_run: only counts.
+ * *placed (may be NULL) is how many were (or would be) placed. */
+int jobs_place_by_role(struct store *st, int dry_run, int *placed, char **err);
+/* The number of jobs with a command and no host (-1 with *err on a read error). */
+int jobs_count_unassigned(struct store *st, char **err);
 
 /* Period text: "daily", "weekly", ..., "manual", "stocktaking" or the Japanese 日次...
  * Returns 0 and the bits, or -1. */
@@ -102,7 +136,9 @@ struct job_run_row {
     char *code, *name_ja, *name_en, *host, *group, *due_day, *state, *claimed_by;
     char *started_at, *ended_at, *expected_start, *expected_end, *incident_ref, *files;
     int attempt, has_exit, exit_status, manual, output_truncated;
-    unsigned delay; /* enum job_delay bits at `now` */
+    int needs_host;  /* a command and no host: the runner skips it until one is assigned */
+    char *host_role; /* the role the definition names (AP, DB, ...), or NULL */
+    unsigned delay;  /* enum job_delay bits at `now` */
 };
 /* The runs of day (ordered by expected start, code) with their delay at now (UTC ms). */
 int jobs_day(struct store *st, const char *day, int64_t now, struct job_run_row **out, size_t *n,
@@ -125,8 +161,10 @@ int jobs_deliver(struct store *st, const char *ref, const char *dept, const char
 struct job_row {
     char *code, *name_ja, *name_en, *host, *group, *after, *command, *procedure, *outputs;
     char *deliver_to, *expected_start, *expected_end;
+    char *host_role; /* the role the definition names, or NULL */
     unsigned periods;
     int weekday, monthday, timeout_s, retries, enabled;
+    int needs_host; /* a command and no host (対象ホスト未割当) */
     unsigned months;
 };
 int jobs_list(struct store *st, struct job_row **out, size_t *n, char **err);

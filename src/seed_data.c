@@ -1,10 +1,15 @@
 #include "seed_data.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "changes.h"
+#include "checks.h"
 #include "i18n.h"
 #include "ini.h"
+#include "paths.h"
 #include "store.h"
 #include "templates.h"
 #include "timefmt.h"
@@ -209,4 +214,84 @@ int seed_install_libraries(struct store *st, const char *path, char **err)
         store_rollback(st);
     free_libraries(&p);
     return rc;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The change templates of the data directory, each loaded once to check it. */
+static int load_change_templates(struct seed_site *s, char **err)
+{
+    char *dir = paths_find_data(NULL, "changes");
+    if (!dir)
+        return 0; /* none shipped */
+    DIR *d = opendir(dir);
+    if (!d) {
+        set_err(err, _("cannot open %s: %s"), dir, strerror(errno));
+        free(dir);
+        return -1;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len <= 4 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".ini") != 0)
+            continue;
+        char *path = xasprintf("%s/%s", dir, e->d_name);
+        struct change_template t;
+        memset(&t, 0, sizeof t);
+        rc = change_template_load(path, NULL, NULL, &t, err);
+        change_template_free(&t);
+        free(path);
+        if (rc == 0) {
+            s->changes = xrealloc(s->changes, (s->nchanges + 1) * sizeof *s->changes);
+            s->changes[s->nchanges++] = xstrndup(e->d_name, len - 4);
+        }
+    }
+    closedir(d);
+    free(dir);
+    if (s->nchanges)
+        qsort(s->changes, s->nchanges, sizeof *s->changes, cmp_name);
+    return rc;
+}
+
+int seed_site_load(const char *which, struct seed_site *s, char **err)
+{
+    memset(s, 0, sizeof *s);
+    /* The shipped jobs are the library system's batch work (seed 002 and the backup and log
+     * work of seed 000 on its hosts): not for a package-only store. */
+    s->with_jobs = !which || strcmp(which, "package") != 0;
+    if (s->with_jobs && jobs_parse_dir(NULL, &s->jobs, err) != 0)
+        return -1;
+    struct check_set checks = {0};
+    if (checks_load_dir(NULL, &checks, err) != 0) {
+        seed_site_free(s);
+        return -1;
+    }
+    s->nchecks = checks.count;
+    checks_free(&checks);
+    if (load_change_templates(s, err) != 0) {
+        seed_site_free(s);
+        return -1;
+    }
+    return 0;
+}
+
+int seed_site_install(struct store *st, const struct seed_site *s, struct jobs_install_result *res,
+                      char **err)
+{
+    if (!s->with_jobs || s->jobs.n == 0)
+        return 0;
+    return jobs_install_ex(st, &s->jobs, res, err);
+}
+
+void seed_site_free(struct seed_site *s)
+{
+    jobs_defs_free(&s->jobs);
+    for (size_t i = 0; i < s->nchanges; i++)
+        free(s->changes[i]);
+    free(s->changes);
+    memset(s, 0, sizeof *s);
 }

@@ -43,6 +43,10 @@ void cli_show_field(int width, const char *label, const char *value);
 
 /* The command families, one per file of src/cli/ (src/cli/change.c ...); the
  * table in cli.c lists them. */
+struct jobs_install_result;
+/* `unyo jobs load`'s account of where the jobs went (src/cli/jobs.c). */
+void jobs_print_placement(const struct jobs_install_result *res);
+
 extern const struct cli_family init_family;
 extern const struct cli_family operator_family;
 extern const struct cli_family library_family;

@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "job_runner.h"
 #include "jobs.h"
+#include "labels.h"
 #include "paths.h"
 #include "store.h"
 #include "textwidth.h"
@@ -76,6 +77,8 @@ static void print_runs(struct cli_ctx *ctx, struct job_run_row *rows, size_t n, 
         char *state_text = NULL;
         if (!machine && r->manual && (streq(r->state, "waiting") || streq(r->state, "queued")))
             state = state_text = xasprintf("%s (%s)", jobs_state_name(r->state), _("manual"));
+        else if (r->needs_host && (streq(r->state, "waiting") || streq(r->state, "queued")))
+            state = machine ? "unassigned" : jobs_state_name("unassigned");
         const char *row[] = {history ? r->due_day : ref,
                              r->code,
                              ja ? r->name_ja : r->name_en,
@@ -148,7 +151,7 @@ static void report(void *ud, const char *code, const char *state, const char *no
     struct strbuf sb = STRBUF_INIT;
     text_fit(&sb, code, 14);
     sb_putc(&sb, ' ');
-    text_fit(&sb, jobs_state_name(state), 10);
+    text_fit(&sb, jobs_state_name(state), streq(state, "unassigned") ? 18 : 10);
     printf("%s %s\n", sb.buf, n ? n : "");
     sb_free(&sb);
     fflush(stdout);
@@ -195,6 +198,9 @@ static int jobs_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (s.recovered)
         printf(_(", %d interrupted run(s) found"), s.recovered);
     putchar('\n');
+    if (s.unassigned)
+        printf(_("%d run(s) not started: their jobs need a host (unyo jobs assign JOB HOST).\n"),
+               s.unassigned);
     return s.failed ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -241,13 +247,59 @@ static int jobs_load_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         jobs_defs_free(&defs);
         return EXIT_FAIL;
     }
-    int n = 0;
-    int rc = jobs_install(st, &defs, &n, &err);
+    struct jobs_install_result res = {0};
+    int rc = jobs_install_ex(st, &defs, &res, &err);
     jobs_defs_free(&defs);
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
-    printf(_("Installed %d job definitions.\n"), n);
+    printf(_("Installed %d job definitions.\n"), res.installed);
+    jobs_print_placement(&res);
+    jobs_install_result_clear(&res);
+    return EXIT_OK;
+}
+
+void jobs_print_placement(const struct jobs_install_result *res)
+{
+    if (res->by_role)
+        printf(_("%d placed on the inventory's host of their role.\n"), res->by_role);
+    for (size_t i = 0; i < res->nnotes; i++) {
+        struct strbuf sb = STRBUF_INIT;
+        text_sanitize(&sb, res->notes[i], 0);
+        printf("  %s\n", sb.buf);
+        sb_free(&sb);
+    }
+    if (res->unassigned)
+        printf(_("%d job(s) need a host: they are loaded and do not run until one is assigned "
+                 "(unyo jobs assign JOB HOST, or a in the Jobs pane).\n"),
+               res->unassigned);
+}
+
+static int jobs_assign_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    int by_role = cli_has(a, "by-role") > 0;
+    if (by_role ? a->argc != 0 : a->argc != 2)
+        return cli_usage("jobs", _("say which job and which host (unyo jobs assign JOB HOST)"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    if (by_role) {
+        int placed = 0;
+        int rc = jobs_place_by_role(st, 0, &placed, &err);
+        int left = rc == 0 ? jobs_count_unassigned(st, &err) : -1;
+        store_close(st);
+        if (rc != 0 || left < 0)
+            return cli_fail(err);
+        printf(_("%d job(s) placed on the only host of their role; %d still need a host.\n"),
+               placed, left);
+        return EXIT_OK;
+    }
+    int rc = jobs_assign(st, a->argv[0], a->argv[1], &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Job %s now runs on %s.\n"), a->argv[0], a->argv[1]);
     return EXIT_OK;
 }
 
@@ -267,11 +319,12 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
     int ja = streq(i18n_lang(), "ja");
     int machine = ctx->format != OUTPUT_TEXT;
-    static const char *const keys[] = {"code",  "name",  "period", "host",    "kind",
+    static const char *const keys[] = {"code",  "name",  "period", "host",    "role",   "kind",
                                        "group", "after", "start",  "timeout", "retries"};
-    const char *headings[] = {_("Job"),   _("Name"),  _("Period"), _("Host"),    _("Kind"),
-                              _("Group"), _("After"), _("Start"),  _("Timeout"), _("Retries")};
-    struct output_table *t = output_new(10, keys, headings);
+    const char *headings[] = {_("Job"),   _("Name"),    _("Period"), _("Host"),
+                              _("Role"),  _("Kind"),    _("Group"),  _("After"),
+                              _("Start"), _("Timeout"), _("Retries")};
+    struct output_table *t = output_new(11, keys, headings);
     for (size_t i = 0; i < n; i++) {
         const struct job_row *r = &rows[i];
         char *period = jobs_period_label(r->periods, r->weekday, r->monthday, r->months);
@@ -280,11 +333,22 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         snprintf(re, sizeof re, "%d", r->retries);
         const char *kind =
             r->command ? (machine ? "command" : _("command")) : (machine ? "manual" : _("manual"));
-        const char *row[] = {r->code,  ja ? r->name_ja : r->name_en,
-                             period,   r->host,
-                             kind,     r->group,
-                             r->after, r->expected_start,
-                             to,       re};
+        const char *host = r->host;
+        if (r->needs_host)
+            host = machine ? NULL : jobs_state_name("unassigned");
+        const char *role =
+            r->host_role ? (machine ? r->host_role : label_host_role(r->host_role)) : NULL;
+        const char *row[] = {r->code,
+                             ja ? r->name_ja : r->name_en,
+                             period,
+                             host,
+                             role,
+                             kind,
+                             r->group,
+                             r->after,
+                             r->expected_start,
+                             to,
+                             re};
         output_row(t, row);
         free(period);
     }
@@ -342,7 +406,10 @@ static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
     cli_show_field(12, _("State:"), jobs_state_name(r->state));
     snprintf(num, sizeof num, "%d", r->attempt);
     cli_show_field(12, _("Attempt:"), num);
-    cli_show_field(12, _("Host:"), r->host);
+    cli_show_field(12, _("Host:"),
+                   r->host         ? r->host
+                   : r->needs_host ? jobs_state_name("unassigned")
+                                   : NULL);
     cli_show_field(12, _("Command:"), d.command);
     cli_show_field(12, _("Started:"), jst(r->started_at, a));
     cli_show_field(12, _("Ended:"), jst(r->ended_at, b));
@@ -431,6 +498,10 @@ static const struct cli_opt jobs_deliver_opts[] = {
     OPT_REQ("to", 't', N_("DEPT"), N_("the department the output goes to")),
     OPT_STR("files", 'f', N_("FILES"), N_("what was delivered")),
     OPT_STR("note", 'n', N_("NOTE"), N_("a note kept with the run")), OPT_END};
+static const struct cli_opt jobs_assign_opts[] = {
+    OPT_FLAG("by-role", 'b',
+             N_("every job that needs a host, on the inventory's only host of its role")),
+    OPT_END};
 const struct cli_family jobs_family = {
     "jobs",
     (const struct cli_verb[]){
@@ -455,5 +526,10 @@ const struct cli_family jobs_family = {
         {"show", N_("RUN"), NULL, jobs_show_cmd, NULL, 0},
         {"history", N_("JOB"), NULL, jobs_history_cmd, NULL, CLI_FORMATS},
         {"deliver", N_("RUN"), jobs_deliver_opts, jobs_deliver_cmd, NULL, 0},
+        {"assign", N_("[JOB HOST]"), jobs_assign_opts, jobs_assign_cmd,
+         N_("Puts a job on a host of the inventory: a job that needs a host (its definition\n"
+            "names a host or role the site does not have) runs from then on; a placed one moves.\n"
+            "--by-role places every job that needs a host on the only host of its role."),
+         0},
         {0}},
     N_("RUN: CODE@YYYY-MM-DD, CODE for today, or the run's id.")};

@@ -7,6 +7,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "i18n.h"
+#include "jobs.h"
 #include "labels.h"
 #include "ledger_io.h"
 #include "operators.h"
@@ -17,6 +18,26 @@
 #include "templates.h"
 #include "timefmt.h"
 #include "util.h"
+
+/* What init set up besides the work items: the jobs (and which need a host), the checks
+ * and change templates at hand. */
+static void init_print_site(const struct seed_site *site, const struct jobs_install_result *jobs)
+{
+    if (site->with_jobs) {
+        printf(_("Installed %d shipped job definitions (unyo jobs list).\n"), jobs->installed);
+        if (jobs->unassigned)
+            printf(_("%d of them need a host: add your hosts (unyo host add NAME --role DB ...), "
+                     "then unyo jobs load places them by role, or unyo jobs assign JOB HOST.\n"),
+                   jobs->unassigned);
+    }
+    struct strbuf names = STRBUF_INIT;
+    for (size_t i = 0; i < site->nchanges; i++)
+        sb_printf(&names, "%s%s", i ? ", " : "", site->changes[i]);
+    printf(_("Shipped checks: %zu (unyo check run); change templates: %s (unyo change new "
+             "--template NAME).\n"),
+           site->nchecks, names.len ? names.buf : "-");
+    sb_free(&names);
+}
 
 static int init_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
@@ -30,25 +51,39 @@ static int init_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     struct template_set set = {0};
     if (templates_load_builtin(paths_datadir(), which, &set, &err) != 0)
         return cli_fail(err);
-    struct store *st = NULL;
-    if (store_open(ctx->db_path, STORE_CREATE_NEW, &st, &err) != 0) {
+    struct seed_site site;
+    if (seed_site_load(which, &site, &err) != 0) {
         templates_free(&set);
         return cli_fail(err);
     }
+    struct store *st = NULL;
+    if (store_open(ctx->db_path, STORE_CREATE_NEW, &st, &err) != 0) {
+        templates_free(&set);
+        seed_site_free(&site);
+        return cli_fail(err);
+    }
     char *libs = xasprintf("%s/libraries.ini", paths_datadir());
+    struct jobs_install_result jobs = {0};
     int rc = seed_install_templates(st, &set, &err);
     if (rc == 0)
         rc = seed_install_libraries(st, libs, &err);
+    if (rc == 0)
+        rc = seed_site_install(st, &site, &jobs, &err);
     if (rc == 0)
         rc = store_meta_set(st, "template_set", which, &err);
     free(libs);
     size_t count = set.count;
     templates_free(&set);
     store_close(st);
-    if (rc != 0)
+    if (rc != 0) {
+        seed_site_free(&site);
         return cli_fail(err);
+    }
     printf(_("Created the store %s with %zu work-item templates (%s).\n"), ctx->db_path, count,
            which);
+    init_print_site(&site, &jobs);
+    jobs_install_result_clear(&jobs);
+    seed_site_free(&site);
     printf(_("Next: open the console with: unyo --db %s\n"
              "It guides you through the first run: you as the first operator (a manager), "
              "the libraries, the hosts and the shift.\n"

@@ -3,7 +3,8 @@
 # from the Jobs pane on lib-ap01, a loopback sshd: r asks first, naming the job
 # and the host; y runs it over SSH; the row turns 成功 and Enter shows its output
 # and timeline. (The job is loaded at set-up: `unyo jobs load --file`, as a site
-# does today.)
+# does today.) `unyo init` installed the shipped jobs too: those this site has no
+# host for wait as 対象ホスト未割当, so the operator filters the list to L068.
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/day.sh"
 day_init "$1"
@@ -12,7 +13,12 @@ state() { day_q "SELECT r.state FROM job_runs r JOIN jobs j ON j.id = r.job_id W
 
 day_start jobs
 t_wait "オフラインデータ統合"
-t_wait "2026-12-08 本日 — 1 件"
+t_wait "2026-12-08 本日 — "
+t_wait "対象ホスト未割当"
+t_keys /
+t_type "L068"
+t_keys Enter
+t_wait "絞り込み /L068/: 1 / "
 day_check "Jobs pane"
 t_keys r
 t_wait "L068（オフラインデータ統合）を lib-ap01 で今すぐ実行しますか?"

@@ -52,16 +52,6 @@ assert_contains "$(U change show "$REF")" "rolled back" "timeline shows the roll
 assert_contains "$(U jobs load)" "Installed 35 job definitions" "jobs load"
 assert_contains "$(U jobs load)" "Installed 35 job definitions" "jobs load again (upsert)"
 [ "$(q "SELECT count(*) FROM jobs")" = 35 ] && ok "no duplicates after a reload" || fail "duplicates"
-cat >"$T/bad.ini" <<'EOF'
-[Z1]
-name_ja = z
-name_en = z
-period = daily
-host = no-such-host
-command = true
-EOF
-out=$(must_fail U jobs load --file "$T/bad.ini")
-assert_contains "$out" "bad.ini:2:" "unknown host names FILE:LINE"
 due=$(U jobs due --date 2026-11-24)
 assert_contains "$due" "L071@2026-11-24" "jobs due lists the day's runs"
 [ "$(q "SELECT count(*) FROM job_runs WHERE due_day = '2026-11-24'")" = 13 ] && ok "13 runs due" ||
@@ -86,4 +76,27 @@ assert_contains "$(U jobs history L071)" "2026-11-24" "history"
 show=$(U jobs show L071@2026-11-24)
 assert_contains "$show" "/tmp/unyo-job-L071.txt (" "show lists the collected file"
 assert_contains "$(U --lang ja jobs due --date 2026-11-24)" "成功" "Japanese states"
+# A definition naming a host the site does not have loads as needing a host (it used to
+# refuse the whole load), named FILE:LINE, and never runs until a host is assigned.
+cat >"$T/bad.ini" <<'EOF'
+[Z1]
+name_ja = z
+name_en = z
+period = daily
+host = no-such-host
+command = true
+EOF
+out=$(U jobs load --file "$T/bad.ini") || fail "a job on an unknown host refused the load: $out"
+assert_contains "$out" "bad.ini:2:" "unknown host names FILE:LINE"
+assert_contains "$out" "Z1 needs a host: no host no-such-host in the inventory" "and says why"
+[ "$(q "SELECT count(*) FROM jobs WHERE code = 'Z1' AND host_id IS NULL")" = 1 ] &&
+    ok "Z1 loaded without a host" || fail "Z1 not loaded"
+assert_contains "$(U jobs due --date 2026-11-24 --csv)" "Z1@2026-11-24,Z1,z,,unassigned" "due: unassigned"
+out=$(U jobs run --due --local --date 2026-11-24)
+assert_contains "$out" "not run: needs a host (unyo jobs assign Z1 HOST)" "the runner says why it skips"
+assert_contains "$out" "1 run(s) not started" "and counts it"
+[ "$(q "SELECT r.state FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.code = 'Z1'")" = waiting ] &&
+    ok "Z1 not run" || fail "Z1 ran without a host"
+U jobs assign Z1 lib-ap01 >/dev/null || fail "assign"
+assert_contains "$(U jobs run Z1 --local --date 2026-11-24)" "1 succeeded" "assigned, it runs"
 finish

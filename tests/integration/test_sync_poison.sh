@@ -32,10 +32,10 @@ BAD=6c6f616420342e323220ff20646f6e65
 raw_row "$a" 01JLEGACY0000000000000000A $BAD
 "$DRIVER" "$a" 12 10
 # What the older unyo's store looked like: no migration 008 yet, nor any later one
-# (each undone here, newest first: 009 added hosts.transport).
-sqlite3 "$a" "ALTER TABLE hosts DROP COLUMN transport; \
+# (each undone here, newest first: 010 added jobs.host_role, 009 hosts.transport).
+sqlite3 "$a" "ALTER TABLE jobs DROP COLUMN host_role; ALTER TABLE hosts DROP COLUMN transport; \
 DROP TABLE local_sync_setaside; DELETE FROM local_meta WHERE key = 'utf8_repair'; \
-PRAGMA user_version = $((version - 2))"
+PRAGMA user_version = $((version - 3))"
 [ "$(sqlite3 "$a" "SELECT hex(detail) FROM audit WHERE id = '01JLEGACY0000000000000000A'")" = \
   "$(echo $BAD | tr a-f A-F)" ] || fail "the legacy row does not hold the raw byte"
 out=$("$UNYO" sync --url "$UNYO_TEST_PGURL" --db "$a" 2>&1) || fail "sync after the upgrade: $out"

@@ -200,15 +200,15 @@ static void test_loader_errors(void **state)
     assert_non_null(strstr(err, ":4:"));
     free(err);
     err = NULL;
-    /* Unknown host: refused at install, nothing written. */
+    /* An unknown host is no longer refused: test_needs_a_host. A role that is not a host
+     * role is an error of the file, named FILE:LINE. */
     assert_int_equal(install(f,
-                             "[A]\nname_ja = a\nname_en = a\nperiod = daily\nhost = ap1\n"
-                             "command = true\n[B]\nname_ja = b\nname_en = b\nperiod = daily\n"
-                             "host = nowhere\ncommand = true\n",
+                             "[A]\nname_ja = a\nname_en = a\nperiod = daily\nrole = mainframe\n"
+                             "command = true\n",
                              &err),
                      -1);
-    assert_non_null(strstr(err, "nowhere"));
-    assert_non_null(strstr(err, "jobs.ini:"));
+    if (!strstr(err, "jobs.ini:5:") || !strstr(err, "mainframe"))
+        fail_msg("%s", err);
     free(err);
     err = NULL;
     assert_int_equal(count(f->st, "SELECT count(*) FROM jobs"), 0);
@@ -261,6 +261,186 @@ static void test_loader_errors(void **state)
     assert_string_equal(name, "a2");
     free(name);
     assert_int_equal(count(f->st, "SELECT count(*) FROM audit WHERE action = 'job.update'"), 1);
+}
+
+static void add_host_role(struct store *st, const char *name, const char *role)
+{
+    char id[ID_LEN + 1];
+    id_new(id);
+    char *sql = xasprintf("INSERT INTO hosts(id, name, role, created_at, updated_at, hlc, origin) "
+                          "VALUES('%s', '%s', '%s', 'x', 'x', 1, 'o')",
+                          id, name, role);
+    char *err = NULL;
+    assert_int_equal(store_exec(st, sql, &err), 0);
+    free(sql);
+}
+
+static int install_res(struct fixture *f, const char *content, struct jobs_install_result *res,
+                       char **err)
+{
+    char *path = write_defs(f, "jobs.ini", content);
+    struct job_defs d = {NULL, 0};
+    int rc = jobs_parse_file(path, &d, err);
+    if (rc == 0)
+        rc = jobs_install_ex(f->st, &d, res, err);
+    jobs_defs_free(&d);
+    free(path);
+    return rc;
+}
+
+static char *host_of(struct store *st, const char *code)
+{
+    char *sql = xasprintf("SELECT h.name FROM jobs j JOIN hosts h ON h.id = j.host_id "
+                          "WHERE j.code = '%s'",
+                          code);
+    char *v = text(st, sql);
+    free(sql);
+    return v;
+}
+
+static void assert_host(struct store *st, const char *code, const char *want)
+{
+    char *h = host_of(st, code);
+    if (want ? !h || strcmp(h, want) != 0 : h != NULL)
+        fail_msg("%s: host %s, expected %s", code, h ? h : "(none)", want ? want : "(none)");
+    free(h);
+}
+
+/* A definition names a host, a role or both; what the inventory cannot place is loaded as
+ * "needs a host", never run until assigned, and never refused. */
+static const char needs_defs[] =
+    "[A]\nname_ja = a\nname_en = a\nperiod = daily\nhost = nowhere\ncommand = true\n"
+    "[B]\nname_ja = b\nname_en = b\nperiod = daily\nhost = lib-db01\nrole = db\n"
+    "command = true\n"
+    "[C]\nname_ja = c\nname_en = c\nperiod = daily\nhost = ap1\nrole = AP\ncommand = true\n"
+    "[M]\nname_ja = m\nname_en = m\nperiod = daily\nrole = DB\nstep = 手で行う\n";
+
+static void test_needs_a_host(void **state)
+{
+    struct fixture *f = *state;
+    char *err = NULL;
+    struct jobs_install_result res = {0};
+    /* No DB host, no host "nowhere": both load, as needing a host, each with FILE:LINE. */
+    if (install_res(f, needs_defs, &res, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(res.installed, 4);
+    assert_int_equal(res.unassigned, 2);
+    assert_int_equal(res.by_role, 0);
+    assert_int_equal(res.nnotes, 2);
+    char *want = xasprintf("%s/jobs.ini:2: A needs a host", f->dir);
+    if (!strstr(res.notes[0], want) || !strstr(res.notes[0], "nowhere"))
+        fail_msg("%s", res.notes[0]);
+    free(want);
+    if (!strstr(res.notes[1], "B needs a host") || !strstr(res.notes[1], "lib-db01") ||
+        !strstr(res.notes[1], "DB"))
+        fail_msg("%s", res.notes[1]);
+    jobs_install_result_clear(&res);
+    assert_host(f->st, "A", NULL);
+    assert_host(f->st, "B", NULL);
+    assert_host(f->st, "C", "ap1");
+    assert_int_equal(jobs_count_unassigned(f->st, &err), 2);
+    char *role = text(f->st, "SELECT host_role FROM jobs WHERE code = 'B'");
+    assert_string_equal(role, "DB"); /* canonical spelling */
+    free(role);
+    struct job_row *rows;
+    size_t n;
+    assert_int_equal(jobs_list(f->st, &rows, &n, &err), 0);
+    assert_int_equal(n, 4);
+    assert_true(rows[0].needs_host && rows[1].needs_host);  /* A, B */
+    assert_false(rows[2].needs_host || rows[3].needs_host); /* C; M is manual work */
+    job_rows_free(rows, n);
+
+    /* The runner starts what has a host and tells why it skips the others. */
+    struct job_runner_stats s;
+    run(f->st, f->cal, &s);
+    assert_int_equal(s.started, 1);
+    assert_int_equal(s.unassigned, 2);
+    assert_state(f->st, "C", "succeeded");
+    assert_state(f->st, "A", "waiting");
+    assert_state(f->st, "B", "waiting");
+    struct job_run_row *runs;
+    assert_int_equal(jobs_day(f->st, DAY, 0, &runs, &n, &err), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(runs[i].needs_host, streq(runs[i].code, "A") || streq(runs[i].code, "B"));
+    job_run_rows_free(runs, n);
+    /* Asked for by name, it is refused with the way out. */
+    struct job_runner_opts o = {0};
+    o.day = DAY;
+    o.only_job = "A";
+    o.exec = job_exec_local;
+    assert_int_equal(job_runner_run(f->st, &o, &s, &err), -1);
+    if (!strstr(err, "unyo jobs assign A"))
+        fail_msg("%s", err);
+    free(err);
+    err = NULL;
+    assert_state(f->st, "A", "waiting");
+
+    /* A DB host appears: loading again places B on it by its role. */
+    add_host_role(f->st, "dbx", "DB");
+    if (install_res(f, needs_defs, &res, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(res.by_role, 2); /* B, and the manual M (its host for reference) */
+    assert_int_equal(res.unassigned, 1);
+    jobs_install_result_clear(&res);
+    assert_host(f->st, "B", "dbx");
+    assert_host(f->st, "M", "dbx");
+    /* A second DB host: a job placed stays; a new one is not guessed. */
+    add_host_role(f->st, "dby", "DB");
+    if (install_res(f, "[D]\nname_ja = d\nname_en = d\nperiod = daily\nrole = DB\ncommand = true\n",
+                    &res, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(res.unassigned, 1);
+    if (!strstr(res.notes[0], "2"))
+        fail_msg("%s", res.notes[0]);
+    jobs_install_result_clear(&res);
+    assert_host(f->st, "B", "dbx");
+    assert_host(f->st, "D", NULL);
+    /* Nor by jobs_place_by_role: two DB hosts, no guess. */
+    int placed = -1;
+    assert_int_equal(jobs_place_by_role(f->st, 0, &placed, &err), 0);
+    assert_int_equal(placed, 0);
+    assert_host(f->st, "D", NULL);
+
+    /* Assigning: unknown job or host refused; then the job runs, audited, and a reload
+     * keeps the assignment. */
+    assert_int_equal(jobs_assign(f->st, "ZZ", "db1", &err), -1);
+    assert_non_null(strstr(err, "ZZ"));
+    free(err);
+    err = NULL;
+    assert_int_equal(jobs_assign(f->st, "A", "nohost", &err), -1);
+    assert_non_null(strstr(err, "nohost"));
+    free(err);
+    err = NULL;
+    if (jobs_assign(f->st, "A", "db1", &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM audit WHERE action = 'job.assign' "
+                                  "AND detail = 'A -> db1'"),
+                     1);
+    assert_host(f->st, "A", "db1");
+    if (install_res(f, needs_defs, &res, &err) != 0)
+        fail_msg("%s", err);
+    jobs_install_result_clear(&res);
+    assert_host(f->st, "A", "db1");
+    assert_int_equal(jobs_count_unassigned(f->st, &err), 1); /* D */
+    /* One DB host again: D goes to it by its role (counted first, then placed). */
+    assert_int_equal(store_exec(f->st, "UPDATE hosts SET deleted = 1 WHERE name = 'dby'", &err), 0);
+    assert_int_equal(jobs_place_by_role(f->st, 1, &placed, &err), 0);
+    assert_int_equal(placed, 1);
+    assert_host(f->st, "D", NULL);
+    assert_int_equal(jobs_place_by_role(f->st, 0, &placed, &err), 0);
+    assert_int_equal(placed, 1);
+    assert_host(f->st, "D", "dbx");
+    assert_int_equal(jobs_count_unassigned(f->st, &err), 0);
+    run(f->st, f->cal, &s);
+    assert_state(f->st, "A", "succeeded");
+    assert_state(f->st, "B", "succeeded");
+    /* A host named in the file and present wins over an earlier assignment. */
+    if (jobs_assign(f->st, "C", "db1", &err) != 0)
+        fail_msg("%s", err);
+    if (install_res(f, needs_defs, &res, &err) != 0)
+        fail_msg("%s", err);
+    jobs_install_result_clear(&res);
+    assert_host(f->st, "C", "ap1");
 }
 
 static void test_shipped_definitions(void **state)
@@ -985,8 +1165,9 @@ static void test_same_ids_on_every_console(void **state)
     assert_int_equal(jobs_ensure_runs(f->st, f->cal, DAY, NULL, &err), 0);
     static const char *const q[] = {
         "SELECT group_concat(id) FROM (SELECT id FROM jobs ORDER BY code)",
-        "SELECT group_concat(id) FROM (SELECT id FROM job_runs ORDER BY id)"};
-    for (size_t i = 0; i < 2; i++) {
+        "SELECT group_concat(id) FROM (SELECT id FROM job_runs ORDER BY id)",
+        "SELECT group_concat(id) FROM (SELECT id FROM job_deps ORDER BY id)"};
+    for (size_t i = 0; i < 3; i++) {
         char *a = text(other, q[i]), *b = text(f->st, q[i]);
         assert_non_null(a);
         assert_string_equal(a, b);
@@ -997,6 +1178,12 @@ static void test_same_ids_on_every_console(void **state)
     }
     store_close(f->st);
     f->st = other;
+    /* A dependency dropped and given again is the same row, live again. */
+    install_ok(f, "[B]\nname_ja = b\nname_en = b\nperiod = daily\nhost = ap1\ncommand = true\n");
+    assert_int_equal(count(f->st, "SELECT count(*) FROM job_deps WHERE deleted = 0"), 0);
+    install_ok(f, ini);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM job_deps WHERE deleted = 0"), 1);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM job_deps"), 1);
 }
 
 int main(void)
@@ -1006,6 +1193,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_loader_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shipped_definitions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_needs_a_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_due_periods, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_two_processes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dependency_order, setup, teardown),
