@@ -33,6 +33,9 @@ t_ok "the history reached the other store ($b incidents)"
 
 # A mark made in the Checklist pane is sent without any key for sync.
 before=$(count "$B" "SELECT count(*) FROM checklist_events WHERE source = 'manual' AND day = '2026-11-23'")
+# The first row is L025, checked per host: o opens it on its first host, o marks that host.
+t_keys o
+t_wait "mark a host's row"
 t_keys o
 deadline=$((SECONDS + 30))
 while :; do
