@@ -547,10 +547,11 @@ static int ack_target(struct store *st, const char *handover_id, char id[ID_LEN 
             return -1;
         }
     }
-    sqlite3_stmt *s =
-        store_stmt(st, "SELECT h.from_operator_id, h.to_operator_id, h.acked_at, a.login, t.login "
-                       "FROM handovers h LEFT JOIN operators a ON a.id = h.acked_by "
-                       "LEFT JOIN operators t ON t.id = h.to_operator_id WHERE h.id = ?1");
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT h.from_operator_id, h.to_operator_id, h.acked_at, "
+            "COALESCE(NULLIF(a.name, ''), a.login), COALESCE(NULLIF(t.name, ''), t.login) "
+            "FROM handovers h LEFT JOIN operators a ON a.id = h.acked_by "
+            "LEFT JOIN operators t ON t.id = h.to_operator_id WHERE h.id = ?1");
     bind_text(s, 1, id);
     int got = store_one_row(s, err);
     if (got != 1) {

@@ -44,7 +44,9 @@ FAMILY(label_risk, label_risks, {"low", P_("risk", "low")}, {"medium", P_("risk"
 const char *const label_shifts[] = {"early", "late", "night", "day", "sunday", NULL};
 FAMILY(label_shift, label_shifts, {"early", P_("shift", "early")}, {"late", P_("shift", "late")},
        {"night", P_("shift", "night")}, {"day", P_("shift", "day")},
-       {"sunday", P_("shift", "sunday")})
+       {"sunday", P_("shift", "sunday")},
+       /* handover_shift_code's "no shift started" (not a shift one can choose) */
+       {"none", P_("shift", "none")})
 
 const char *const label_library_kinds[] = {"central",    "branch", "center",
                                            "datacenter", "office", NULL};
