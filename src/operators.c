@@ -125,7 +125,7 @@ char *operator_display_name(struct store *st, const char *login)
     if (!login || !*login)
         return xstrdup(_("automatic run"));
     if (streq(login, CHECKLIST_CHECK_ACTOR))
-        return xstrdup(_("automatic check"));
+        return xstrdup(_("check run"));
     sqlite3_stmt *s = store_stmt(st, "SELECT name FROM operators WHERE login = ?1 AND deleted = 0");
     bind_text(s, 1, login);
     char *err = NULL;

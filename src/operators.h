@@ -15,10 +15,10 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
 int operator_find(struct store *st, const char *login, char *id, char **err);
 
 /* What a person reads for login (issue 13: people by name, never by login):
- * the operator's display name; "自動点検" for the checks' actor (CHECKLIST_CHECK_ACTOR)
- * and "自動実行" for NULL or "" (a job run by the scheduler, nobody at a keyboard);
- * login itself for a login no operator has (a removed one, another store's).
- * malloc'd. */
+ * the operator's display name; "自動チェック" (check run) for the checks' actor
+ * (CHECKLIST_CHECK_ACTOR) and "自動実行" for NULL or "" (a job run by the scheduler, nobody at a
+ * keyboard); login itself for a login no operator has (a removed one, another store's). malloc'd.
+ */
 char *operator_display_name(struct store *st, const char *login);
 
 #include <stddef.h>

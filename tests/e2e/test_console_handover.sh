@@ -88,13 +88,13 @@ t_keys A
 t_wait "Acknowledge the latest handover"
 t_keys y
 t_wait "Handover acknowledged."
-t_wait "acknowledged by suzuki"
+t_wait "acknowledged by 鈴木 一郎"
 # history shows it
 t_keys H
 t_wait "Handovers of 2026-11"
-t_wait "yamada → suzuki"
+t_wait "山田 花子 → 鈴木 一郎"
 t_keys j Enter
-t_wait "Handover signed by yamada"
+t_wait "Handover signed by 山田 花子"
 t_keys Escape
 t_wait "Handovers of 2026-11"
 t_keys q

@@ -49,7 +49,7 @@ t_wait "下書き $REF を再開"
 day_check "draft chooser"
 t_keys j Enter
 t_wait "インシデント受付（下書き $REF）"
-t_screen | grep -qF '\n' && day_gap "intake form of $REF: the 詳細 field shows a literal \\n between its lines"
+t_screen | grep -qF '\n' && t_fail "intake form of $REF: the 詳細 field shows a literal \\n between its lines"
 day_check "intake form of the draft"
 t_keys Tab Tab Tab Tab Tab Tab Tab Tab # to the last field (対象機器)
 t_keys Enter
