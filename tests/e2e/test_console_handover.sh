@@ -92,9 +92,9 @@ t_wait "acknowledged by 鈴木 一郎"
 # history shows it
 t_keys H
 t_wait "Handovers of 2026-11"
-t_wait "山田 花子 → 鈴木 一郎"
+t_wait "デモ 運用者 → 鈴木 一郎"
 t_keys j Enter
-t_wait "Handover signed by 山田 花子"
+t_wait "Handover signed by デモ 運用者"
 t_keys Escape
 t_wait "Handovers of 2026-11"
 t_keys q
