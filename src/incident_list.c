@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "i18n.h"
@@ -625,6 +626,7 @@ struct inc_scan {
     enum inc_sort sort;
     int desc;
     int64_t lo, hi;    /* key range [lo, hi] of local_incident_titles */
+    int refs;          /* match the reference numbers too */
     atomic_int cancel; /* the result will not be used */
     struct inc_match *matches;
     long n;
@@ -819,9 +821,28 @@ void inc_scan_run(struct inc_scan *j, const struct inc_scan_ops *ops)
         at += parts[i].n;
         free(parts[i].matches);
     }
-    scan_refs(j, ops);
+    if (j->refs)
+        scan_refs(j, ops);
     if (!atomic_load(&j->cancel) && !(ops->stop && ops->stop(ops->ctx)))
         qsort_r(j->matches, (size_t)j->n, sizeof *j->matches, cmp_match_desc, &j->desc);
+}
+
+void inc_scan_with_refs(struct inc_scan *s, int on)
+{
+    s->refs = on;
+}
+
+int inc_ref_like(const char *pattern)
+{
+    const char *p = pattern ? pattern : "";
+    if (*p == '^')
+        p++;
+    if (strncasecmp(p, "INC-", 4) == 0)
+        return 1;
+    for (int i = 0; i < 8; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return p[8] == '-';
 }
 
 void inc_scan_cancel(struct inc_scan *s)
