@@ -9,10 +9,13 @@
 #include "calendar.h"
 #include "changes.h"
 #include "cmdb.h"
+#include "cmdlog.h"
+#include "hosts.h"
 #include "i18n.h"
 #include "input_norm.h"
 #include "labels.h"
 #include "operators.h"
+#include "session_text.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
@@ -321,10 +324,24 @@ static void build_detail(struct ch_model *m)
         free(w);
     }
     add_field(m, _("Template:"), c.template_code);
+    struct strbuf hosts = STRBUF_INIT;
+    for (size_t i = 0; i < c.nlinks; i++)
+        if (strcmp(c.links[i].kind, "host") == 0)
+            sb_printf(&hosts, "%s%s", hosts.len ? ", " : "",
+                      c.links[i].label ? c.links[i].label : c.links[i].id);
+    if (hosts.len)
+        add_field(m, _("Target hosts:"), hosts.buf);
+    else
+        add_field_styled(m, STYLE_DIM, _("Target hosts:"),
+                         _("none yet: H chooses them from the hosts"));
+    sb_free(&hosts);
+    int nlinked = 0;
     for (size_t i = 0; i < c.nlinks; i++) {
+        if (strcmp(c.links[i].kind, "host") == 0)
+            continue;
         char *w = xasprintf("%s %s", label_link_kind(c.links[i].kind),
                             c.links[i].label ? c.links[i].label : c.links[i].id);
-        add_field(m, i ? " " : _("Linked:"), w);
+        add_field(m, nlinked++ ? " " : _("Linked:"), w);
         free(w);
     }
     size_t done = 0;
@@ -342,21 +359,32 @@ static void build_detail(struct ch_model *m)
             ui_lines_addf(&m->lines, STYLE_DIM, _("         done by %s at %s JST"),
                           r->done_by ? r->done_by : "?", jst(r->done_at, a));
         if (r->session_id)
-            ui_lines_addf(&m->lines, STYLE_DIM, _("         SSH session %s"), r->session_id);
-        if (r->output)
-            ui_lines_addf(&m->lines, STYLE_NORMAL, "         > %s", r->output);
+            ui_lines_addf(&m->lines, STYLE_DIM, _("         SSH session %s"),
+                          r->session_label ? r->session_label : r->session_id);
+        for (const char *o = r->output; o && *o;) {
+            const char *e = strchr(o, '\n');
+            size_t len = e ? (size_t)(e - o) : strlen(o);
+            ui_lines_addf(&m->lines, STYLE_NORMAL, "         > %.*s", (int)len, o);
+            o = e ? e + 1 : o + len;
+        }
     }
     struct cmdb_effect_row *eff = NULL;
     size_t ne = 0;
     if (cmdb_effects_of(st, c.id, &eff, &ne, &err) == 0) {
-        if (ne) {
-            ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
-            ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Config effects (applied when done)"));
-        }
-        for (size_t i = 0; i < ne; i++)
+        ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
+        ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Config effects (applied when done)"));
+        if (!ne)
+            ui_lines_addf(&m->lines, STYLE_DIM, "  %s", _("none yet: E adds one"));
+        for (size_t i = 0; i < ne; i++) {
+            /* "KIND:HOST:VALUE": the value as written, the kind and the op as words */
+            const char *spec = eff[i].spec ? eff[i].spec : "";
+            const char *v = strchr(spec, ':');
+            v = v ? strchr(v + 1, ':') : NULL;
             ui_lines_addf(&m->lines, eff[i].applied_at ? STYLE_STATUS_OK : STYLE_NORMAL,
-                          "  %s %s  %s", eff[i].applied_at ? "✓" : "·",
-                          eff[i].spec ? eff[i].spec : "", jst(eff[i].applied_at, a));
+                          "  %s %s  %s  %s (%s)  %s", eff[i].applied_at ? "✓" : "·",
+                          label_config_kind(eff[i].kind), eff[i].host ? eff[i].host : "",
+                          v ? v + 1 : spec, label_config_op(eff[i].op), jst(eff[i].applied_at, a));
+        }
         cmdb_effect_rows_free(eff, ne);
     } else {
         ui_error_take(err);
@@ -462,8 +490,8 @@ static void ch_draw(struct pane *p, const struct ui_canvas *c)
     if (m->detail) {
         ui_lines_draw(&m->lines, c, c->h - 1);
         ui_put(c, c->h - 1, 0, -1, STYLE_DIM,
-               _("Esc back  s submit  a approve  t return  S start  Space step  A add step  "
-                 "D done  b roll back  C cancel"));
+               _("Esc back  s submit  a approve  S start  Space step  e evidence  A add step  "
+                 "H hosts  E effect  L link  D done  b roll back  C cancel"));
         return;
     }
     int open = 0, review = 0, warn = 0;
@@ -779,6 +807,620 @@ static void start_add_step(struct ch_model *m, const struct change *sel)
     prompt_next_step(q);
 }
 
+/* ---- a list modal: marks (target hosts) or a range of lines (a step's evidence) ---- */
+struct ch_sel {
+    struct ui_modal m;
+    char *title, *foot;
+    char **items;
+    int n, sel, top;
+    unsigned char *mark; /* marks mode: per item */
+    int range, anchor;   /* range mode: anchor -1 until v / Space */
+    void (*take)(struct ch_sel *s);
+    void (*cancel)(struct ch_sel *s); /* may be NULL */
+    void *data;
+    void (*data_free)(void *data);
+};
+
+static void sel_free(struct ui_modal *mm)
+{
+    struct ch_sel *s = (struct ch_sel *)mm;
+    if (s->data_free)
+        s->data_free(s->data);
+    for (int i = 0; i < s->n; i++)
+        free(s->items[i]);
+    free(s->items);
+    free(s->mark);
+    free(s->title);
+    free(s->foot);
+    free(s);
+}
+
+static void sel_bounds(const struct ch_sel *s, int *a, int *b)
+{
+    if (s->anchor < 0) {
+        *a = *b = s->sel;
+    } else {
+        *a = s->anchor < s->sel ? s->anchor : s->sel;
+        *b = s->anchor < s->sel ? s->sel : s->anchor;
+    }
+}
+
+static void sel_draw(struct ui_modal *mm, const struct ui_canvas *screen)
+{
+    struct ch_sel *s = (struct ch_sel *)mm;
+    int h = s->n + 3 < screen->h - 2 ? s->n + 3 : screen->h - 2;
+    int w = screen->w - 4 < (s->range ? 132 : 72) ? screen->w - 4 : (s->range ? 132 : 72);
+    struct ui_canvas in = ui_box(screen, h, w, s->title);
+    int rows = in.h - 1;
+    if (rows < 1)
+        rows = 1;
+    if (s->sel < s->top)
+        s->top = s->sel;
+    if (s->sel >= s->top + rows)
+        s->top = s->sel - rows + 1;
+    int a, b;
+    sel_bounds(s, &a, &b);
+    for (int y = 0; y < rows && s->top + y < s->n; y++) {
+        int i = s->top + y;
+        int style = i == s->sel ? STYLE_ROW_SELECTED : STYLE_NORMAL;
+        char *line;
+        if (s->range) {
+            if (s->anchor >= 0 && i >= a && i <= b && i != s->sel)
+                style = STYLE_STATUS_TODO;
+            line = xasprintf("%c%4d  %s", s->anchor >= 0 && i >= a && i <= b ? '>' : ' ', i + 1,
+                             s->items[i]);
+        } else {
+            line = xasprintf("[%s] %s", s->mark[i] ? "x" : " ", s->items[i]);
+        }
+        ui_put(&in, y, 0, in.w, style, line);
+        free(line);
+    }
+    char *foot = s->range && s->anchor >= 0
+                     ? xasprintf(_("lines %d-%d marked — %s"), a + 1, b + 1, s->foot)
+                     : xstrdup(s->foot);
+    ui_put(&in, in.h - 1, 0, in.w, STYLE_DIM, foot);
+    free(foot);
+}
+
+static int sel_key(struct ui_modal *mm, int key)
+{
+    struct ch_sel *s = (struct ch_sel *)mm;
+    ui_dirty(UI_DIRTY_ALL);
+    if (key == UI_KEY_ESC || key == 'q') {
+        if (s->cancel)
+            s->cancel(s);
+        return 1;
+    }
+    if (key == UI_KEY_ENTER) {
+        if (s->n)
+            s->take(s);
+        else if (s->cancel)
+            s->cancel(s);
+        return 1;
+    }
+    if (key == ' ' && !s->range && s->n)
+        s->mark[s->sel] = !s->mark[s->sel];
+    else if ((key == ' ' || key == 'v') && s->range)
+        s->anchor = s->anchor < 0 ? s->sel : -1;
+    else if (key == 'G' || key == (UI_KEY_FN | KEY_END))
+        s->sel = s->n ? s->n - 1 : 0;
+    else if (key == 'g' || key == (UI_KEY_FN | KEY_HOME))
+        s->sel = 0;
+    else if ((key == 'j' || key == (UI_KEY_FN | KEY_DOWN)) && s->sel + 1 < s->n)
+        s->sel++;
+    else if ((key == 'k' || key == (UI_KEY_FN | KEY_UP)) && s->sel > 0)
+        s->sel--;
+    else if (key == (UI_KEY_FN | KEY_NPAGE) || key == UI_KEY_CTRL('f'))
+        s->sel = s->sel + 10 < s->n ? s->sel + 10 : (s->n ? s->n - 1 : 0);
+    else if (key == (UI_KEY_FN | KEY_PPAGE) || key == UI_KEY_CTRL('b'))
+        s->sel = s->sel > 10 ? s->sel - 10 : 0;
+    return 0;
+}
+
+/* Takes the items (owned from then on). */
+static struct ch_sel *sel_new(const char *title, const char *foot, char **items, int n, int range)
+{
+    struct ch_sel *s = xcalloc(1, sizeof *s);
+    s->m.key = sel_key;
+    s->m.draw = sel_draw;
+    s->m.free = sel_free;
+    s->title = xstrdup(title);
+    s->foot = xstrdup(foot);
+    s->items = items;
+    s->n = n;
+    s->mark = xcalloc((size_t)(n ? n : 1), 1);
+    s->range = range;
+    s->anchor = -1;
+    return s;
+}
+
+/* ---- target hosts: marked in a list of the inventory ---- */
+static void prompt_next_step(struct ch_req *q);
+
+struct ch_hosts {
+    struct ch_req *q;
+    char **names;       /* the inventory's host names, as the items */
+    unsigned char *was; /* a target host when the list opened */
+    int n;
+    int then_steps; /* a new change: the steps are asked next */
+};
+
+static void hosts_free(void *data)
+{
+    struct ch_hosts *h = data;
+    for (int i = 0; i < h->n; i++)
+        free(h->names[i]);
+    free(h->names);
+    free(h->was);
+    free(h->q);
+    free(h);
+}
+
+static void hosts_next(struct ch_hosts *h)
+{
+    if (!h->then_steps)
+        return;
+    struct ch_req *n = xcalloc(1, sizeof *n);
+    *n = *h->q;
+    prompt_next_step(n);
+}
+
+static void hosts_cancel(struct ch_sel *s)
+{
+    hosts_next(s->data);
+}
+
+static void hosts_take(struct ch_sel *s)
+{
+    struct ch_hosts *h = s->data;
+    int added = 0, removed = 0;
+    char *err = NULL;
+    for (int i = 0; i < h->n && !err; i++) {
+        if (s->mark[i] == h->was[i])
+            continue;
+        int add = s->mark[i];
+        if (change_set_host(ui_store(), h->q->id, h->names[i], add, &err) != 0)
+            break;
+        const char *words[] = {"change", add ? "add-host" : "remove-host", h->q->ref, h->names[i],
+                               NULL};
+        cmdlog_add(words);
+        add ? added++ : removed++;
+    }
+    after_write(h->q->m);
+    if (err)
+        ui_error_take(err);
+    else if (added || removed)
+        ui_message(_("Target hosts of %s: %d added, %d removed."), h->q->ref, added, removed);
+    else
+        ui_message(_("The target hosts of %s are unchanged."), h->q->ref);
+    hosts_next(h);
+}
+
+/* The inventory with the change's target hosts marked; Space marks, Enter keeps. */
+static void choose_hosts(struct ch_model *m, const char *ref, int then_steps)
+{
+    struct change c;
+    char *err = NULL;
+    if (change_get(ui_store(), ref, 1, &c, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    struct host *hs = NULL;
+    size_t nh = 0;
+    if (host_list(ui_store(), &hs, &nh, &err) != 0) {
+        change_clear(&c);
+        ui_error_take(err);
+        return;
+    }
+    if (!nh && then_steps) { /* nothing to choose from: straight to the steps */
+        struct ch_req *q = new_req(m, &c, "add");
+        q->seq = (int)c.nsteps + 1;
+        change_clear(&c);
+        prompt_next_step(q);
+        return;
+    }
+    struct ch_hosts *h = xcalloc(1, sizeof *h);
+    h->q = new_req(m, &c, "hosts");
+    h->q->seq = (int)c.nsteps + 1;
+    h->then_steps = then_steps;
+    h->n = (int)nh;
+    h->names = xcalloc(nh ? nh : 1, sizeof *h->names);
+    h->was = xcalloc(nh ? nh : 1, 1);
+    char **items = xcalloc(nh ? nh : 1, sizeof *items);
+    for (size_t i = 0; i < nh; i++) {
+        h->names[i] = xstrdup(hs[i].name);
+        for (size_t k = 0; k < c.nlinks; k++)
+            if (strcmp(c.links[k].kind, "host") == 0 && c.links[k].label &&
+                strcmp(c.links[k].label, hs[i].name) == 0)
+                h->was[i] = 1;
+        struct strbuf sb = STRBUF_INIT;
+        text_fit(&sb, hs[i].name, 14);
+        sb_putc(&sb, ' ');
+        text_fit(&sb, hs[i].role ? label_host_role(hs[i].role) : "", 12);
+        sb_putc(&sb, ' ');
+        sb_puts(&sb, hs[i].location ? hs[i].location : "");
+        items[i] = sb_detach(&sb);
+    }
+    char *title = xasprintf(_("Target hosts of %s"), c.ref);
+    struct ch_sel *s = sel_new(title,
+                               _("Space marks or unmarks a host  Enter keeps  Esc leaves "
+                                 "them as they were"),
+                               items, (int)nh, 0);
+    memcpy(s->mark, h->was, nh);
+    s->take = hosts_take;
+    s->cancel = hosts_cancel;
+    s->data = h;
+    s->data_free = hosts_free;
+    ui_modal_push(&s->m);
+    free(title);
+    host_list_free(hs, nh);
+    change_clear(&c);
+    if (!nh)
+        ui_message("%s", _("The hosts inventory is empty: add hosts in the Hosts pane first."));
+}
+
+/* ---- config effects and links, one at a time ---- */
+static int submit_effect(const char *text, void *data, char **err)
+{
+    struct ch_req *q = data;
+    if (change_add_effect(ui_store(), q->id, text, err) != 0)
+        return -1;
+    const char *words[] = {"change", "effect", q->ref, text, NULL};
+    cmdlog_add(words);
+    after_write(q->m);
+    ui_message(_("Config effect added to %s."), q->ref);
+    return 0;
+}
+
+static int submit_link(const char *text, void *data, char **err)
+{
+    struct ch_req *q = data;
+    if (change_add_link(ui_store(), q->id, text, err) != 0)
+        return -1;
+    const char *words[] = {"change", "add-link", q->ref, text, NULL};
+    cmdlog_add(words);
+    after_write(q->m);
+    ui_message(_("%s linked to %s."), text, q->ref);
+    return 0;
+}
+
+static void prompt_effect(struct ch_req *q)
+{
+    char *title = xasprintf(_("Config effect of %s (KIND:HOST:VALUE, e.g. "
+                              "patch:lib-ap01:KB5031234, account:lib-ad01:tanaka.m+)"),
+                            q->ref);
+    ui_prompt(title, _("Effect"), NULL, 1, submit_effect, q, free);
+    free(title);
+}
+
+static void prompt_link(struct ch_req *q)
+{
+    char *title =
+        xasprintf(_("Link %s to an incident, a problem or a change (INC-…, PRB-…, CHG-…)"), q->ref);
+    ui_prompt(title, _("Ref"), NULL, 1, submit_link, q, free);
+    free(title);
+}
+
+/* E and L with something to list: "add…" first, then the effects / links; d removes. */
+struct ch_list_edit {
+    struct ch_req *q;
+    char **keys; /* per item after the first: the effect's seq or the link's ref */
+    int n;
+};
+
+static void list_edit_free(void *data)
+{
+    struct ch_list_edit *e = data;
+    for (int i = 0; i < e->n; i++)
+        free(e->keys[i]);
+    free(e->keys);
+    free(e->q);
+    free(e);
+}
+
+static struct ch_req *copy_req(const struct ch_req *q)
+{
+    struct ch_req *n = xcalloc(1, sizeof *n);
+    *n = *q;
+    return n;
+}
+
+static void effects_pick(int index, void *data)
+{
+    struct ch_list_edit *e = data;
+    if (index == 0)
+        prompt_effect(copy_req(e->q));
+    else
+        ui_message("%s", _("d removes the selected effect."));
+}
+
+static void effects_del(int index, void *data)
+{
+    struct ch_list_edit *e = data;
+    if (index == 0)
+        return;
+    char *err = NULL;
+    const char *seq = e->keys[index - 1];
+    if (change_remove_effect(ui_store(), e->q->id, atoi(seq), &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    const char *words[] = {"change", "remove-effect", e->q->ref, seq, NULL};
+    cmdlog_add(words);
+    after_write(e->q->m);
+    ui_message(_("Config effect %s removed from %s."), seq, e->q->ref);
+}
+
+static void edit_effects(struct ch_model *m, const struct change *c)
+{
+    struct cmdb_effect_row *eff = NULL;
+    size_t ne = 0;
+    char *err = NULL;
+    if (cmdb_effects_of(ui_store(), c->id, &eff, &ne, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    if (!ne) {
+        prompt_effect(new_req(m, c, "effect"));
+        return;
+    }
+    struct ch_list_edit *e = xcalloc(1, sizeof *e);
+    e->q = new_req(m, c, "effect");
+    e->keys = xcalloc(ne, sizeof *e->keys);
+    e->n = (int)ne;
+    char **items = xcalloc(ne + 1, sizeof *items);
+    items[0] = xstrdup(_("+ add a config effect…"));
+    for (size_t i = 0; i < ne; i++) {
+        e->keys[i] = xasprintf("%d", eff[i].seq);
+        const char *spec = eff[i].spec ? eff[i].spec : "";
+        const char *v = strchr(spec, ':');
+        v = v ? strchr(v + 1, ':') : NULL;
+        items[i + 1] =
+            xasprintf("%d. %s  %s  %s (%s)", eff[i].seq, label_config_kind(eff[i].kind),
+                      eff[i].host ? eff[i].host : "", v ? v + 1 : spec, label_config_op(eff[i].op));
+    }
+    cmdb_effect_rows_free(eff, ne);
+    char *title =
+        xasprintf(_("Config effects of %s (Enter on the first row adds, d removes)"), c->ref);
+    ui_pick_ex(title, (const char *const *)items, (int)ne + 1, effects_pick, effects_del, e,
+               list_edit_free);
+    free(title);
+    for (size_t i = 0; i <= ne; i++)
+        free(items[i]);
+    free(items);
+}
+
+static void links_pick(int index, void *data)
+{
+    struct ch_list_edit *e = data;
+    if (index == 0)
+        prompt_link(copy_req(e->q));
+    else
+        ui_message("%s", _("d removes the selected link."));
+}
+
+static void links_del(int index, void *data)
+{
+    struct ch_list_edit *e = data;
+    if (index == 0)
+        return;
+    char *err = NULL;
+    const char *target = e->keys[index - 1];
+    if (change_remove_link(ui_store(), e->q->id, target, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    const char *words[] = {"change", "remove-link", e->q->ref, target, NULL};
+    cmdlog_add(words);
+    after_write(e->q->m);
+    ui_message(_("%s is no longer linked to %s."), target, e->q->ref);
+}
+
+static void edit_links(struct ch_model *m, const struct change *sel)
+{
+    struct change c;
+    char *err = NULL;
+    if (change_get(ui_store(), sel->id, 1, &c, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    struct ch_list_edit *e = xcalloc(1, sizeof *e);
+    e->q = new_req(m, &c, "link");
+    e->keys = xcalloc(c.nlinks ? c.nlinks : 1, sizeof *e->keys);
+    char **items = xcalloc(c.nlinks + 1, sizeof *items);
+    items[0] = xstrdup(_("+ link an incident, a problem or a change…"));
+    for (size_t i = 0; i < c.nlinks; i++) {
+        const char *k = c.links[i].kind;
+        if (strcmp(k, "incident") != 0 && strcmp(k, "problem") != 0 && strcmp(k, "change") != 0)
+            continue;
+        const char *label = c.links[i].label ? c.links[i].label : c.links[i].id;
+        e->keys[e->n] = xasprintf("%s:%s", k, label);
+        items[++e->n] = xasprintf("%s %s", label_link_kind(k), label);
+    }
+    if (!e->n) {
+        prompt_link(copy_req(e->q));
+        list_edit_free(e);
+    } else {
+        char *title = xasprintf(_("Links of %s (Enter on the first row adds, d removes)"), c.ref);
+        ui_pick_ex(title, (const char *const *)items, e->n + 1, links_pick, links_del, e,
+                   list_edit_free);
+        free(title);
+    }
+    for (size_t i = 0; i <= c.nlinks; i++)
+        free(items[i]);
+    free(items);
+    change_clear(&c);
+}
+
+/* ---- a step's evidence from a recorded session ---- */
+struct ch_evidence {
+    struct ch_req *q; /* the change and the step (seq) */
+    struct change_session *rows;
+    size_t n;
+    char sid[ID_LEN + 1]; /* the chosen session */
+    char host[64];
+    char **lines;
+    size_t nlines;
+    int handed; /* handed on to the next modal, which frees it */
+};
+
+/* The data_free of each modal of the evidence: the last one frees. */
+static void evidence_release(void *data)
+{
+    struct ch_evidence *e = data;
+    if (e->handed) {
+        e->handed = 0;
+        return;
+    }
+    change_sessions_free(e->rows, e->n);
+    session_lines_free(e->lines, e->nlines);
+    free(e->q);
+    free(e);
+}
+
+static void evidence_record(struct ch_evidence *e, int from, int to)
+{
+    char *err = NULL;
+    if (change_do_step_evidence(ui_store(), e->q->id, e->q->seq, e->sid, from, to, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    char range[32];
+    snprintf(range, sizeof range, "%d-%d", from, to);
+    char seq[16];
+    snprintf(seq, sizeof seq, "%d", e->q->seq);
+    const char *words[] = {
+        "change", "do", e->q->ref, seq, "--evidence-session", e->sid, from ? "--lines" : NULL,
+        range,    NULL};
+    cmdlog_add(words);
+    after_write(e->q->m);
+    int nl = from ? to - from + 1 : (int)e->nlines;
+    ui_message(_("Step %d of %s done; its evidence is %d line(s) of the session on %s."), e->q->seq,
+               e->q->ref, nl, e->host);
+}
+
+static void lines_take(struct ch_sel *s)
+{
+    int a, b;
+    sel_bounds(s, &a, &b);
+    evidence_record(s->data, a + 1, b + 1);
+}
+
+static void evidence_how(int index, void *data)
+{
+    struct ch_evidence *e = data;
+    if (index == 0) {
+        evidence_record(e, 0, 0);
+        return;
+    }
+    char **items = xcalloc(e->nlines ? e->nlines : 1, sizeof *items);
+    for (size_t i = 0; i < e->nlines; i++)
+        items[i] = xstrdup(e->lines[i]);
+    char *title =
+        xasprintf(_("%s step %d: lines of the session on %s"), e->q->ref, e->q->seq, e->host);
+    struct ch_sel *s = sel_new(title,
+                               _("j/k move  v or Space marks the start of a range  Enter takes "
+                                 "the marked lines (or the line under the cursor)  Esc cancels"),
+                               items, (int)e->nlines, 1);
+    s->take = lines_take;
+    s->data = e;
+    s->data_free = evidence_release;
+    s->sel = e->nlines ? (int)e->nlines - 1 : 0; /* the end of a session is where results are */
+    ui_modal_push(&s->m);
+    e->handed = 1;
+    free(title);
+}
+
+static void evidence_session(int index, void *data)
+{
+    struct ch_evidence *e = data;
+    if (index < 0 || (size_t)index >= e->n)
+        return;
+    const struct change_session *r = &e->rows[index];
+    char *err = NULL;
+    if (session_text_lines(ui_store(), r->id, e->sid, &e->lines, &e->nlines, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    if (!e->nlines) {
+        ui_message(_("The session on %s shows no text."), r->host ? r->host : "");
+        return;
+    }
+    snprintf(e->host, sizeof e->host, "%s", r->host ? r->host : "");
+    char *all = xasprintf(_("the whole session (%zu lines)"), e->nlines);
+    const char *items[] = {all, _("choose lines…")};
+    char *title = xasprintf(_("Evidence of %s step %d from the session on %s"), e->q->ref,
+                            e->q->seq, e->host);
+    ui_pick_ex(title, items, 2, evidence_how, NULL, e, evidence_release);
+    e->handed = 1;
+    free(title);
+    free(all);
+}
+
+static void session_label(const struct change_session *r, char **out)
+{
+    char a[32] = "", b[32] = "";
+    if (r->started_at)
+        time_format_jst(r->started_at, a, 0);
+    if (r->ended_at)
+        time_format_jst(r->ended_at, b, 0);
+    long mins =
+        r->started_at && r->ended_at ? (long)((r->ended_at - r->started_at + 59999) / 60000) : 0;
+    /* the mark first, so a narrow picker never cuts it */
+    *out = xasprintf(_("%s%s  %s–%s (%ld min)  %s"), r->linked ? _("[linked] ") : "",
+                     r->host ? r->host : "", a[0] ? a + 5 : "", b[0] ? b + 11 : "", mins,
+                     r->operator_login ? r->operator_login : "");
+}
+
+/* e: the next step of the change in progress, its evidence from a session. */
+static void evidence_start(struct ch_model *m, const struct change *sel)
+{
+    struct change c;
+    char *err = NULL;
+    if (change_get(ui_store(), sel->id, 1, &c, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    const struct change_step_row *next = NULL;
+    for (size_t i = 0; i < c.nsteps && !next; i++)
+        if (!c.steps[i].done_at)
+            next = &c.steps[i];
+    if (!next || strcmp(c.status, "in_progress") != 0) {
+        change_clear(&c);
+        check_off_next(m, sel); /* says why not, as Space does */
+        return;
+    }
+    struct ch_evidence *e = xcalloc(1, sizeof *e);
+    e->q = new_req(m, &c, "evidence");
+    e->q->seq = next->seq;
+    if (change_session_candidates(ui_store(), c.ref, &e->rows, &e->n, &err) != 0) {
+        ui_error_take(err);
+        evidence_release(e);
+        change_clear(&c);
+        return;
+    }
+    if (!e->n) {
+        ui_message(_("No recorded session is linked to %s or ran on its target hosts: open a "
+                     "console on a target host (Consoles pane) first."),
+                   c.ref);
+        evidence_release(e);
+        change_clear(&c);
+        return;
+    }
+    char **items = xcalloc(e->n, sizeof *items);
+    for (size_t i = 0; i < e->n; i++)
+        session_label(&e->rows[i], &items[i]);
+    char *title =
+        xasprintf(_("%s step %d: take the evidence from which session?"), c.ref, next->seq);
+    ui_pick_ex(title, (const char *const *)items, (int)e->n, evidence_session, NULL, e,
+               evidence_release);
+    free(title);
+    for (size_t i = 0; i < e->n; i++)
+        free(items[i]);
+    free(items);
+    change_clear(&c);
+}
+
 /* ---- new change ---- */
 static const char *risk_choices[3];
 
@@ -837,11 +1479,7 @@ static int submit_new(struct ui_form *f, void *data, char **err)
     else
         ui_message(_("Filed change %s (draft)."), ref);
     free(warn);
-    struct ch_req *q = new_req(m, NULL, "add");
-    snprintf(q->id, sizeof q->id, "%s", ref);
-    snprintf(q->ref, sizeof q->ref, "%s", ref);
-    q->seq = 1;
-    prompt_next_step(q);
+    choose_hosts(m, ref, 1); /* then the steps, one by one */
 out:
     for (int i = 0; i < 7; i++)
         free(v[i]);
@@ -900,6 +1538,14 @@ static int ch_action(struct pane *p, const char *a)
             check_off_next(m, c);
         } else if (strcmp(a, "changes.add-step") == 0) {
             start_add_step(m, c);
+        } else if (strcmp(a, "changes.hosts") == 0) {
+            choose_hosts(m, c->ref, 0);
+        } else if (strcmp(a, "changes.effect") == 0) {
+            edit_effects(m, c);
+        } else if (strcmp(a, "changes.link") == 0) {
+            edit_links(m, c);
+        } else if (strcmp(a, "changes.evidence") == 0) {
+            evidence_start(m, c);
         } else if (strcmp(a, "changes.done") == 0) {
             verb_now(m, c, "done");
         } else if (strcmp(a, "changes.rollback") == 0) {
@@ -968,6 +1614,14 @@ static const struct ui_binding ch_bindings[] = {
      N_("start the approved change (asks first, naming the change and its window)")},
     {"changes.step", "Space o", N_("check off the next procedure step (asks for its output)")},
     {"changes.add-step", "A", N_("add a procedure step (draft, planned or returned)")},
+    {"changes.hosts", "H",
+     N_("choose the target hosts from the inventory (draft, planned or returned)")},
+    {"changes.effect", "E",
+     N_("add or remove config effects (draft, planned or returned; d removes)")},
+    {"changes.link", "L",
+     N_("link the change to an incident, a problem or another change (d removes a link)")},
+    {"changes.evidence", "e",
+     N_("check off the next step with evidence from a recorded session (all or chosen lines)")},
     {"changes.done", "D", N_("mark the change done (every step checked off)")},
     {"changes.rollback", "b", N_("roll the change back (asks first)")},
     {"changes.cancel", "C", N_("cancel the change (asks why)")},

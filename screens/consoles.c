@@ -56,6 +56,16 @@ struct consoles {
     int tick;           /* timer for unfocused redraws */
     int pending;
     int drawn;
+    /* sessions opened for a record (an incident): linked to it once their
+     * shell opens; closing one goes back to the pane it came from */
+    struct origin *org;
+    int norg;
+};
+
+struct origin {
+    struct sv *v;
+    char kind[16], ref[24], pane[24];
+    int linked;
 };
 
 static struct consoles *G;
@@ -81,9 +91,12 @@ static int on_tick(void *data)
 
 /* A session changed: redraw now when it has the focus, else at most 10
  * times a second (the pane may not even be on screen). */
+static void link_origin(struct sv *v);
+
 static void on_change(struct sv *v, void *ud)
 {
     (void)ud;
+    link_origin(v);
     if (G && G->focus && v == cur_sv())
         ui_dirty(UI_DIRTY_PANE);
     else if (G)
@@ -92,18 +105,47 @@ static void on_change(struct sv *v, void *ud)
 
 static void focus_push(void);
 
+static struct origin *origin_of(const struct sv *v)
+{
+    for (int i = 0; G && i < G->norg; i++)
+        if (G->org[i].v == v)
+            return &G->org[i];
+    return NULL;
+}
+
 static void close_at(int i)
 {
     char *err = NULL;
     struct sv *v = G->s[i];
+    char back[24] = "", *back_msg = NULL;
+    struct origin *o = origin_of(v);
+    if (o) {
+        snprintf(back, sizeof back, "%s", o->pane);
+        back_msg = xasprintf(_("the session on %s is closed: back to %s %s"), sv_host(v),
+                             label_link_kind(o->kind), o->ref);
+        *o = G->org[--G->norg];
+    }
     if (sv_close(v, &err) != 0)
         ui_error_take(err);
+    /* its end changes how timelines name it ("接続中" to its times) */
+    ui_pane_touch("incidents");
+    ui_pane_touch("changes");
     memmove(G->s + i, G->s + i + 1, (size_t)(G->n - i - 1) * sizeof *G->s);
     G->n--;
     if (G->cur >= G->n)
         G->cur = G->n ? G->n - 1 : 0;
     if (!G->n && G->focus)
         ui_modal_remove(G->focus);
+    if (back[0]) { /* opened from a record: back to it */
+        if (G->focus)
+            ui_modal_remove(G->focus);
+        ui_switch_pane(back);
+        /* this console wrote the session and the link: data_version only
+         * moves for other connections, so the record is read again here */
+        ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_COUNTS);
+        ui_message("%s", back_msg);
+    }
+    free(back_msg);
     ui_dirty(UI_DIRTY_ALL);
 }
 
@@ -160,10 +202,30 @@ int consoles_open_host(const char *host, char **err)
     return 0;
 }
 
+int consoles_open_host_for(const char *host, const char *kind, const char *ref,
+                           const char *back_pane, char **err)
+{
+    if (consoles_open_host(host, err) != 0) {
+        if (back_pane) /* refused (a demo host, an unknown name): stay on the record */
+            ui_switch_pane(back_pane);
+        return -1;
+    }
+    G->org = xrealloc(G->org, (size_t)(G->norg + 1) * sizeof *G->org);
+    struct origin *o = &G->org[G->norg++];
+    memset(o, 0, sizeof *o);
+    o->v = cur_sv();
+    snprintf(o->kind, sizeof o->kind, "%s", kind);
+    snprintf(o->ref, sizeof o->ref, "%s", ref);
+    snprintf(o->pane, sizeof o->pane, "%s", back_pane ? back_pane : "");
+    link_origin(o->v);
+    return 0;
+}
+
 /* ---- linking a session to an incident or a change ---- */
 static int link_session(struct store *st, const char *sid, const char *kind, const char *ref,
                         char **err)
 {
+    ui_pane_touch(strcmp(kind, "change") == 0 ? "changes" : "incidents");
     if (strcmp(kind, "incident") == 0)
         return incident_link(st, ref, "ssh_session", sid, NULL, err);
     if (strcmp(kind, "change") == 0)
@@ -172,10 +234,57 @@ static int link_session(struct store *st, const char *sid, const char *kind, con
     return -1;
 }
 
+/* A session opened for a record is linked to it as soon as it is recorded
+ * (its shell opened), with the same core call as `:link`. */
+static void link_origin(struct sv *v)
+{
+    struct origin *o = origin_of(v);
+    if (!o || o->linked || !*sv_session_id(v))
+        return;
+    o->linked = 1;
+    char *err = NULL;
+    if (link_session(ui_store(), sv_session_id(v), o->kind, o->ref, &err) != 0)
+        ui_error_take(err);
+    else
+        ui_message(_("the session on %s is linked to %s %s"), sv_host(v), label_link_kind(o->kind),
+                   o->ref);
+}
+
+/* Tab on the command line: the words of `link incident|change REF`. */
+static char *complete_command(const char *text, void *data)
+{
+    (void)data;
+    while (*text == ' ' || *text == ':')
+        text++;
+    if (strncmp("link ", text, strlen(text)) == 0 && strlen(text) < 5)
+        return xstrdup("link ");
+    if (strncmp(text, "link ", 5) == 0) {
+        const char *w = text + 5;
+        if (*w && strncmp("incident ", w, strlen(w)) == 0)
+            return xstrdup("link incident ");
+        if (*w && strncmp("change ", w, strlen(w)) == 0)
+            return xstrdup("link change ");
+    }
+    ui_line_hint(_("link incident REF, link change REF"));
+    return NULL;
+}
+
+static int run_command(const char *text, void *data, char **err);
+
+/* The command line of a session: empty, so the command as documented
+ * (`link incident REF`) is typed once. */
+static void open_command_line(void)
+{
+    ui_line(":", "", run_command, complete_command, NULL);
+    ui_line_hint(_("link incident REF, link change REF"));
+}
+
 static int run_command(const char *text, void *data, char **err)
 {
     (void)data;
     struct sv *v = cur_sv();
+    while (*text == ':')
+        text++; /* ":link ..." as the help writes it */
     char *copy = xstrdup(text);
     char *save = NULL;
     char *w1 = strtok_r(copy, " \t", &save);
@@ -189,7 +298,8 @@ static int run_command(const char *text, void *data, char **err)
             set_err(err, _("this session is not recorded yet (no shell)"));
             rc = -1;
         } else if ((rc = link_session(ui_store(), sv_session_id(v), w2, w3, err)) == 0) {
-            ui_message(_("session %s linked to %s %s"), sv_session_id(v), label_link_kind(w2), w3);
+            ui_message(_("the session on %s is linked to %s %s"), sv_host(v), label_link_kind(w2),
+                       w3);
         }
     } else {
         set_err(err, _("commands here: link incident REF, link change REF"));
@@ -360,7 +470,6 @@ static void focus_free(struct ui_modal *m)
         G->prefix = 0;
     }
     update_outer_mouse();
-    sv_outer_paste_mode(0);
     if (!ui_headless) {
         noraw();
         cbreak();
@@ -393,7 +502,7 @@ static int prefix_key(int key)
             sv_scroll_enter(v);
         break;
     case ':':
-        ui_line(":", "link incident ", run_command, NULL, NULL);
+        open_command_line();
         break;
     case '?':
         show_help();
@@ -456,6 +565,18 @@ static int focus_key(struct ui_modal *m, int key)
     return 0;
 }
 
+/* A bracketed paste while the session has the keys: to the server whole,
+ * bracketed when its program asked (a shell then runs none of its lines until
+ * Enter). After the prefix key, or at a question, it is typed instead. */
+static int focus_paste(struct ui_modal *m, const char *text, size_t len)
+{
+    (void)m;
+    struct sv *v = cur_sv();
+    if (!v || G->prefix || sv_scrolling(v) || !sv_paste(v, text, len))
+        return 0;
+    return 1;
+}
+
 static void focus_push(void)
 {
     if (!G || G->focus || !cur_sv())
@@ -465,11 +586,11 @@ static void focus_push(void)
     m->draw = focus_draw;
     m->free = focus_free;
     m->mouse = focus_mouse;
+    m->paste = focus_paste;
     G->focus = m;
     ui_modal_push(m);
     if (!ui_headless)
         raw(); /* C-c, C-z and C-\ go to the server, not to unyo */
-    sv_outer_paste_mode(1);
     char pk[32];
     sv_prefix_name(pk, sizeof pk);
     ui_message(_("keys go to the server; %s then ? shows the console keys"), pk);
@@ -484,7 +605,6 @@ static int con_open(struct pane *p, char **err)
     G->tick = ui_loop_add_timer(100, on_tick, NULL);
     p->data = G;
     sv_load_prefix();
-    sv_define_paste_keys();
     return 0;
 }
 
@@ -502,9 +622,9 @@ static void con_free(struct pane *p)
     }
     if (G->tick >= 0)
         ui_loop_remove_timer(G->tick);
-    sv_outer_paste_mode(0);
     sv_outer_mouse(TERM_MOUSE_NONE);
     free(G->s);
+    free(G->org);
     free(G);
     G = NULL;
 }
@@ -616,7 +736,7 @@ static int con_action(struct pane *p, const char *a)
         return 1;
     }
     if (strcmp(a, "consoles.link") == 0 && v) {
-        ui_line(":", "link incident ", run_command, NULL, NULL);
+        open_command_line();
         return 1;
     }
     return 0;

@@ -8,12 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_text.h"
+#include "hosts.h"
 #include "i18n.h"
 #include "labels.h"
 #include "incident_views.h"
 #include "incidents_int.h"
 #include "operators.h"
+#include "screens.h"
+#include "session_play.h"
 #include "sla.h"
+#include "ssh_view.h"
 #include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
@@ -43,6 +48,22 @@ void incd_clear(struct views *v)
     free(v->lines);
     v->lines = NULL;
     v->nlines = 0;
+    for (int i = 0; i < v->nsess; i++)
+        free(v->sess[i]);
+    free(v->sess);
+    v->sess = NULL;
+    v->nsess = 0;
+}
+
+/* A console session of the incident shown, once. 1 when it is new. */
+static int add_session(struct views *v, const char *id)
+{
+    for (int i = 0; i < v->nsess; i++)
+        if (strcmp(v->sess[i], id) == 0)
+            return 0;
+    v->sess = xrealloc(v->sess, (size_t)(v->nsess + 1) * sizeof *v->sess);
+    v->sess[v->nsess++] = xstrdup(id);
+    return 1;
 }
 
 void incd_add(struct views *v, int style, const char *fmt, ...)
@@ -160,6 +181,12 @@ int incd_build_incident(struct inc_model *m, char **err)
                 incd_padw(ev[i].operator_name ? ev[i].operator_name : inc_nz(ev[i].operator_login),
                           12));
             char *data = incident_event_text(m->st, ev[i].data);
+            char sid[ID_LEN + 1];
+            if (event_session_id(m->st, ev[i].data, sid) && add_session(v, sid)) {
+                char *d2 = xasprintf("%s  %s", data, _("(Enter plays it)"));
+                free(data);
+                data = d2;
+            }
             char *text = xasprintf("%s%s%s", ev[i].note ? ev[i].note : "",
                                    ev[i].note && *ev[i].note && *data ? "  " : "", data);
             incd_note(v, strcmp(ev[i].kind, "sla_breached") == 0 ? STYLE_STATUS_NG : STYLE_NORMAL,
@@ -180,16 +207,20 @@ int incd_build_incident(struct inc_model *m, char **err)
     if (incident_links(m->st, inc.id, &ln, &nl, err) == 0) {
         if (nl == 0)
             incd_add(v, STYLE_DIM, "  %s", _("(none)"));
-        for (size_t i = 0; i < nl; i++)
+        for (size_t i = 0; i < nl; i++) {
+            if (strcmp(ln[i].kind, "ssh_session") == 0 && ln[i].id)
+                add_session(v, ln[i].id);
             incd_add(v, STYLE_NORMAL, "  %s %s  %s", incd_padw(label_link_kind(ln[i].kind), 10),
                      inc_nz(ln[i].label), ln[i].note ? ln[i].note : "");
+        }
         ledger_links_free(ln, nl);
     } else {
         drop_err(err);
     }
     incd_keys(
         v, _("i isolated  e escalate  f first response  S second response  r recovered  c closed  "
-             "o reopen  p/u pause/resume  T notified  t note  l link problem  Esc back"));
+             "o reopen  p/u pause/resume  T notified  t note  l link problem  x console on a host  "
+             "Enter play a session  Esc back"));
     incident_clear(&inc);
     return 0;
 }
@@ -408,6 +439,143 @@ static void pick_problem(struct inc_model *m)
     free(labels);
 }
 
+/* ---- consoles ---- */
+/* x: a console on a host of the incident, linked to it (Consoles pane). */
+struct con_pick {
+    char ref[24];
+    char **hosts;
+    int n;
+};
+
+static void con_pick_free(void *data)
+{
+    struct con_pick *c = data;
+    for (int i = 0; i < c->n; i++)
+        free(c->hosts[i]);
+    free(c->hosts);
+    free(c);
+}
+
+static void open_console_on(const char *ref, const char *host)
+{
+    char *err = NULL;
+    if (consoles_open_host_for(host, "incident", ref, "incidents", &err) != 0)
+        ui_error_take(err);
+}
+
+static void console_picked(int index, void *data)
+{
+    struct con_pick *c = data;
+    if (index >= 0 && index < c->n)
+        open_console_on(c->ref, c->hosts[index]);
+}
+
+static void open_console(struct inc_model *m)
+{
+    const char *ref = inc_selected_ref(m);
+    if (!ref)
+        return;
+    char id[ID_LEN + 1], *err = NULL;
+    struct ledger_link *ln = NULL;
+    size_t nl = 0;
+    if (incident_resolve(m->st, ref, id, &err) != 0 ||
+        incident_links(m->st, id, &ln, &nl, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
+    struct con_pick *c = xcalloc(1, sizeof *c);
+    snprintf(c->ref, sizeof c->ref, "%s", ref);
+    for (size_t i = 0; i < nl; i++)
+        if (strcmp(ln[i].kind, "host") == 0 && ln[i].label && *ln[i].label) {
+            c->hosts = xrealloc(c->hosts, (size_t)(c->n + 1) * sizeof *c->hosts);
+            c->hosts[c->n++] = xstrdup(ln[i].label);
+        }
+    ledger_links_free(ln, nl);
+    if (c->n == 1) {
+        open_console_on(c->ref, c->hosts[0]);
+        con_pick_free(c);
+        return;
+    }
+    char *title;
+    if (c->n > 1) {
+        title = xasprintf(_("%s: a console on which affected host?"), ref);
+    } else { /* no affected host recorded: the inventory */
+        struct host *h = NULL;
+        size_t nh = 0;
+        if (host_list(m->st, &h, &nh, &err) != 0) {
+            ui_error_take(err);
+            con_pick_free(c);
+            return;
+        }
+        for (size_t i = 0; i < nh; i++) {
+            c->hosts = xrealloc(c->hosts, (size_t)(c->n + 1) * sizeof *c->hosts);
+            c->hosts[c->n++] = xstrdup(h[i].name);
+        }
+        host_list_free(h, nh);
+        if (c->n == 0) {
+            ui_error("%s", _("no host in the inventory: add one in the Hosts pane"));
+            con_pick_free(c);
+            return;
+        }
+        title = xasprintf(_("%s: no affected host recorded; a console on which host?"), ref);
+    }
+    ui_pick_ex(title, (const char *const *)c->hosts, c->n, console_picked, NULL, c, con_pick_free);
+    free(title);
+}
+
+/* Enter: play a console session of the incident. */
+static void play_picked(int index, void *data)
+{
+    char **ids = data;
+    int n = 0;
+    while (ids[n])
+        n++;
+    if (index >= 0 && index < n) {
+        char *err = NULL;
+        if (session_player_open(inc_cur->st, ids[index], &err) != 0)
+            ui_error_take(err);
+    }
+}
+
+static void ids_free(void *data)
+{
+    char **ids = data;
+    for (int i = 0; ids[i]; i++)
+        free(ids[i]);
+    free(ids);
+}
+
+void incd_play(struct inc_model *m)
+{
+    struct views *v = m->v;
+    char *err = NULL;
+    if (v->nsess == 0) {
+        ui_message("%s", _("no console session in this incident: x opens one on its host"));
+        return;
+    }
+    if (v->nsess == 1) {
+        if (session_player_open(m->st, v->sess[0], &err) != 0)
+            ui_error_take(err);
+        return;
+    }
+    char **ids = xcalloc((size_t)v->nsess + 1, sizeof *ids);
+    char **labels = xcalloc((size_t)v->nsess, sizeof *labels);
+    for (int i = 0; i < v->nsess; i++) {
+        ids[i] = xstrdup(v->sess[i]);
+        if (session_label(m->st, v->sess[i], &labels[i], &err) != 0 || !labels[i]) {
+            free(err);
+            err = NULL;
+            labels[i] = xstrdup(v->sess[i]);
+        }
+    }
+    char *title = xasprintf(_("%s: play which session?"), v->ref);
+    ui_pick_ex(title, (const char *const *)labels, v->nsess, play_picked, NULL, ids, ids_free);
+    free(title);
+    for (int i = 0; i < v->nsess; i++)
+        free(labels[i]);
+    free(labels);
+}
+
 int incd_incident_keys(struct inc_model *m, const char *a)
 {
     if (strcmp(a, "incidents.isolated") == 0)
@@ -434,6 +602,8 @@ int incd_incident_keys(struct inc_model *m, const char *a)
         ask_step(m, "note", _("Note"), 1);
     else if (strcmp(a, "incidents.link") == 0)
         pick_problem(m);
+    else if (strcmp(a, "incidents.console") == 0)
+        open_console(m);
     else
         return 0;
     return 1;

@@ -275,6 +275,10 @@ static int inc_action0(struct pane *p, const char *a)
     if (is_detail(v->view)) {
         if (incd_scroll(m, a))
             return 1;
+        if (strcmp(a, "open") == 0 && v->view == V_DETAIL) {
+            incd_play(m);
+            return 1;
+        }
         if (strcmp(a, "incidents.new") == 0 || strcmp(a, "open") == 0)
             return 1;
         if (v->view == V_DETAIL)
@@ -397,6 +401,8 @@ static const struct ui_binding inc_bindings[] = {
      N_("incident: library notified (asks first, then to whom; cannot be undone)")},
     {"incidents.note", "t", N_("add a note")},
     {"incidents.link", "l", N_("incident: link to a problem")},
+    {"incidents.console", "x",
+     N_("incident: a console on its host, linked to it (Enter on its row plays the recording)")},
     {"incidents.draft", "d", N_("inquiry: draft the answer")},
     {"incidents.review", "R", N_("inquiry: ask for review / problem: root cause")},
     {"incidents.approve", "a", N_("inquiry: approve the draft (an engineer, not its author)")},

@@ -44,6 +44,10 @@ struct views {
     char ref[24];
     struct dline *lines;
     int nlines, scroll;
+    /* the console sessions of the incident shown (timeline, links): Enter
+     * plays one */
+    char **sess;
+    int nsess;
     /* inquiries and problems: the rows read, and the visible order (filter, sort) */
     struct table qt, pt;
     struct ui_list ql, pl;
@@ -126,6 +130,9 @@ int incd_build_incident(struct inc_model *m, char **err);
 void incd_draw(struct inc_model *m, const struct ui_canvas *c);
 int incd_scroll(struct inc_model *m, const char *a);
 int incd_incident_keys(struct inc_model *m, const char *a);
+/* Enter on an incident's detail: plays its console session (a chooser when
+ * there are several). */
+void incd_play(struct inc_model *m);
 
 /* ---- inquiries (screens/incident_inquiries.c) ---- */
 void incq_init(struct inc_model *m);

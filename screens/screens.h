@@ -17,4 +17,10 @@ extern const struct pane_ops reports_pane;   /* screens/reports.c */
  * with ui_set_panes. */
 const struct pane_ops *const *screens_panes(size_t *count);
 
+/* The player of a recorded console session over the screen
+ * (screens/session_player.c); q closes it. -1 with *err when the session has
+ * no recording. */
+struct store;
+int session_player_open(struct store *st, const char *session_id, char **err);
+
 #endif

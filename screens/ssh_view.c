@@ -2,6 +2,7 @@
  * See ssh_view.h. */
 #include "ssh_view.h"
 
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -620,16 +621,20 @@ static void put_cell(WINDOW *w, int y, int x, const struct term_cell *cl, int co
 
 static void draw_grid(struct sv *v, const struct ui_canvas *c)
 {
-    struct term *t = ssh_console_term(v->c);
+    sv_draw_term(ssh_console_term(v->c), c, v->scrolling ? v->scroll : 0,
+                 v->scrolling && v->has_match ? v->match_row : LONG_MIN);
+}
+
+void sv_draw_term(struct term *t, const struct ui_canvas *c, long off, long match_row)
+{
     int colours = colours_on();
     int trows = term_rows(t);
-    long off = v->scrolling ? v->scroll : 0;
     struct term_cell blank;
     memset(&blank, 0, sizeof blank);
     blank.width = 1;
     for (int y = 0; y < c->h; y++) {
         long row = y - off;
-        attr_t extra = v->scrolling && v->has_match && row == v->match_row ? A_STANDOUT : 0;
+        attr_t extra = row == match_row ? A_STANDOUT : 0;
         for (int x = 0; x < c->w; x++) {
             struct term_cell cl;
             if (row >= trows || term_cell(t, (int)row, x, &cl) != 0)
@@ -854,12 +859,15 @@ void sv_send(struct sv *v, const char *bytes, size_t len)
     }
 }
 
-void sv_paste(struct sv *v, const char *text, size_t len)
+int sv_paste(struct sv *v, const char *text, size_t len)
 {
-    if (!v->c || sv_state(v) != SSH_SHELL)
-        return;
+    if (!v->c || sv_state(v) != SSH_SHELL || v->ask != ASK_NONE)
+        return 0;
+    if (v->resize_timer >= 0)
+        sv_resize_flush(v);
     term_paste(ssh_console_term(v->c), text, len);
     sv_pump(v);
+    return 1;
 }
 
 int sv_key(struct sv *v, int key)

@@ -19,6 +19,7 @@
 
 struct store;
 struct sv;
+struct term;
 
 /* Called when the session's screen or state changed (the owner marks itself dirty). */
 typedef void (*sv_notify)(struct sv *v, void *ud);
@@ -58,8 +59,10 @@ void sv_draw(struct sv *v, const struct ui_canvas *c, int *cy, int *cx);
 /* A key for the session: typed to the server, or an answer to the state's
  * question (y/n for a host key, the password). 1 when it was used. */
 int sv_key(struct sv *v, int key);
-/* Text pasted (bracketed when the remote application enabled it). */
-void sv_paste(struct sv *v, const char *text, size_t len);
+/* Text pasted (bracketed when the remote application enabled it). 1 when it
+ * went to the server; 0 while the session asks a question or has no shell yet
+ * (then the text is keys: sv_key). */
+int sv_paste(struct sv *v, const char *text, size_t len);
 /* Raw bytes to the shell (benchmarks, scripted input). */
 void sv_send(struct sv *v, const char *bytes, size_t len);
 
@@ -102,7 +105,9 @@ int sv_prefix_key(void);
 const char *sv_prefix_name(char *buf, size_t size);
 void sv_load_prefix(void);
 
-/* Key code for bracketed paste begin/end (define_key on the outer terminal). */
+/* Key code for bracketed paste begin/end (define_key on the outer terminal):
+ * `unyo ssh` full screen only. In the console the kit reads pastes (mode 2004
+ * and ESC [ 200 ~ are the kit's) and gives them to the focus modal whole. */
 #define SV_KEY_PASTE_BEGIN (UI_KEY_FN | 01001)
 #define SV_KEY_PASTE_END (UI_KEY_FN | 01002)
 void sv_define_paste_keys(void);
@@ -112,6 +117,15 @@ void sv_outer_paste_mode(int on);
 /* Consoles pane entry points (screens/consoles.c). */
 /* Opens a session to host in the Consoles pane and switches to it. */
 int consoles_open_host(const char *host, char **err);
+/* The same for a record (kind "incident" or "change", its ref): the session
+ * is linked to it once recorded (as `:link kind ref`), and closing the
+ * session switches back to back_pane (NULL: stay). */
+int consoles_open_host_for(const char *host, const char *kind, const char *ref,
+                           const char *back_pane, char **err);
+/* Draws the screen of t (rows above it when off > 0, scrollback) on c; the
+ * row match_row (a term row; LONG_MIN: none) stands out. A read-only view: the
+ * session player (screens/session_player.c). */
+void sv_draw_term(struct term *t, const struct ui_canvas *c, long off, long match_row);
 /* `unyo ssh HOST`: a full-screen session. src/main.c reads the options,
  * opens the store and runs it. The options are hidden benchmark modes. */
 struct consoles_ssh_options {

@@ -4,14 +4,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "calendar.h"
 #include "cmdb.h"
 #include "i18n.h"
 #include "ini.h"
+#include "labels.h"
 #include "incidents.h"
 #include "output.h"
 #include "paths.h"
+#include "session_play.h"
+#include "session_text.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -41,6 +45,11 @@ const char *change_status_name(const char *status)
         {"step_done", N_("step done")},
         {"step_added", N_("step added")},
         {"effect_added", N_("effect added")},
+        {"host_added", N_("target host added")},
+        {"host_removed", N_("target host removed")},
+        {"link_added", N_("link added")},
+        {"link_removed", N_("link removed")},
+        {"effect_removed", N_("effect removed")},
     };
     for (size_t i = 0; status && i < ARRAY_LEN(names); i++)
         if (streq(names[i].key, status))
@@ -100,31 +109,54 @@ static int find_one(struct store *st, const char *sql, const char *key, char id[
     return step < 0 ? -1 : found;
 }
 
-static int link_target(struct store *st, const char *change_id, const char *spec, char **err)
+/* "incident:REF", "problem:REF", "change:REF", or a bare ref (INC-, PRB-, CHG-):
+ * its kind and its id. */
+static int resolve_link_target(struct store *st, const char *spec, char kind[16],
+                               char id[ID_LEN + 1], char **err)
 {
     const char *colon = strchr(spec, ':');
-    char kind[16] = "";
-    if (colon && (size_t)(colon - spec) < sizeof kind)
-        snprintf(kind, sizeof kind, "%.*s", (int)(colon - spec), spec);
-    char id[ID_LEN + 1];
+    const char *key = colon ? colon + 1 : spec;
+    kind[0] = 0;
+    if (colon && (size_t)(colon - spec) < 16)
+        snprintf(kind, 16, "%.*s", (int)(colon - spec), spec);
+    else if (!colon && strncasecmp(spec, "INC-", 4) == 0)
+        snprintf(kind, 16, "incident");
+    else if (!colon && strncasecmp(spec, "PRB-", 4) == 0)
+        snprintf(kind, 16, "problem");
+    else if (!colon && strncasecmp(spec, "CHG-", 4) == 0)
+        snprintf(kind, 16, "change");
+    char norm[24];
+    ledger_norm_ref(key, norm);
+    const char *k = id_valid(key) ? key : norm;
     int found;
     if (streq(kind, "incident"))
         found = find_one(st, "SELECT id FROM incidents WHERE (id = ?1 OR ref = ?1) AND deleted = 0",
-                         colon + 1, id, err);
+                         k, id, err);
     else if (streq(kind, "problem"))
         found = find_one(st, "SELECT id FROM problems WHERE (id = ?1 OR ref = ?1) AND deleted = 0",
-                         colon + 1, id, err);
+                         k, id, err);
+    else if (streq(kind, "change"))
+        found = find_one(st, "SELECT id FROM changes WHERE (id = ?1 OR ref = ?1) AND deleted = 0",
+                         k, id, err);
     else {
-        set_err(err, _("link %s: expected incident:REF or problem:REF"), spec);
+        set_err(err, _("link %s: expected incident:REF, problem:REF or change:REF"), spec);
         return -1;
     }
     if (found < 0)
         return -1;
     if (found != 1) {
         set_err(err, found ? _("link %s: more than one %s matches") : _("link %s: no such %s"),
-                spec, kind);
+                spec, label_link_kind(kind));
         return -1;
     }
+    return 0;
+}
+
+static int link_target(struct store *st, const char *change_id, const char *spec, char **err)
+{
+    char kind[16], id[ID_LEN + 1];
+    if (resolve_link_target(st, spec, kind, id, err) != 0)
+        return -1;
     return ledger_add_link(st, "change", change_id, kind, id, NULL, err);
 }
 
@@ -151,6 +183,30 @@ static int insert_step(struct store *st, const char *change_id, int seq, const c
     if (sqlite3_step(s) != SQLITE_DONE)
         return store_fail(st, err, _("recording a procedure step"));
     return 0;
+}
+
+/* An effect spec as typed in Japanese ("パッチ:lib-ap01:KB5031234") with its kind's
+ * key ("patch:..."), malloc'd; any other spec is copied as it is. */
+static char *effect_spec_keyed(const char *spec)
+{
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    if (colon)
+        for (size_t k = 0; label_config_kinds[k]; k++) {
+            const char *l = label_config_kind(label_config_kinds[k]);
+            if (strlen(l) == (size_t)(colon - spec) &&
+                strncmp(l, spec, (size_t)(colon - spec)) == 0)
+                return xasprintf("%s%s", label_config_kinds[k], colon);
+        }
+    return xstrdup(spec ? spec : "");
+}
+
+static int declare_effect(struct store *st, const char *change_id, int seq, const char *spec,
+                          char **err)
+{
+    char *keyed = effect_spec_keyed(spec);
+    int rc = cmdb_effect_declare(st, change_id, seq, keyed, err);
+    free(keyed);
+    return rc;
 }
 
 static void make_ref(const char *id, int64_t ms, char out[CHANGE_REF_LEN])
@@ -225,7 +281,7 @@ int change_create(struct store *st, const struct change_new *in, char *out_id, c
         if (insert_step(st, id, (int)i + 1, in->steps[i], err) != 0)
             goto fail;
     for (size_t i = 0; i < in->neffects; i++)
-        if (cmdb_effect_declare(st, id, (int)i + 1, in->effects[i], err) != 0)
+        if (declare_effect(st, id, (int)i + 1, in->effects[i], err) != 0)
             goto fail;
     for (size_t i = 0; i < in->nhosts; i++) {
         char hid[ID_LEN + 1];
@@ -337,9 +393,9 @@ static int load_state(struct store *st, const char *id, struct change_state *cs,
     return 0;
 }
 
-static const char *const change_actions[] = {"plan",     "submit",     "approve", "return",
-                                             "start",    "done",       "cancel",  "rollback",
-                                             "add_step", "add_effect", "do_step", NULL};
+static const char *const change_actions[] = {
+    "plan",     "submit",   "approve",    "return",  "start",      "done", "cancel",
+    "rollback", "add_step", "add_effect", "do_step", "edit_hosts", NULL};
 
 const char *change_action_name(const char *verb)
 {
@@ -357,6 +413,7 @@ const char *change_action_name(const char *verb)
         {"add_step", N_("add a step")},
         {"add_effect", N_("add an effect")},
         {"do_step", N_("check off a step")},
+        {"edit_hosts", N_("change the target hosts")},
     };
     for (size_t i = 0; verb && i < ARRAY_LEN(names); i++)
         if (streq(names[i].key, verb))
@@ -379,6 +436,8 @@ static const struct wf_transition change_rows[] = {
     {"planned", "add_step", NULL, 0, 0},          {"returned", "add_step", NULL, 0, 0},
     {"draft", "add_effect", NULL, 0, 0},          {"planned", "add_effect", NULL, 0, 0},
     {"returned", "add_effect", NULL, 0, 0},       {"in_progress", "do_step", NULL, 0, 0},
+    {"draft", "edit_hosts", NULL, 0, 0},          {"planned", "edit_hosts", NULL, 0, 0},
+    {"returned", "edit_hosts", NULL, 0, 0},
 };
 #undef REVIEW
 static const struct wf_hint change_hints[] = {
@@ -623,8 +682,7 @@ static int add_to_plan(struct store *st, const char *ref_or_id, const char *text
     sqlite3_reset(s);
     if (got < 0)
         goto fail;
-    int rc =
-        effect ? cmdb_effect_declare(st, id, seq, text, err) : insert_step(st, id, seq, text, err);
+    int rc = effect ? declare_effect(st, id, seq, text, err) : insert_step(st, id, seq, text, err);
     if (rc == 0)
         rc = add_event(st, id, effect ? "effect_added" : "step_added", text, NULL, err);
     if (rc == 0)
@@ -646,6 +704,293 @@ int change_add_step(struct store *st, const char *ref_or_id, const char *text, c
 int change_add_effect(struct store *st, const char *ref_or_id, const char *spec, char **err)
 {
     return add_to_plan(st, ref_or_id, spec, 1, err);
+}
+
+/* ---- target hosts and links, editable after filing ---- */
+
+/* The one live link change_id -> (kind, to_id): 1 and its id, 0, or -1. */
+static int find_link(struct store *st, const char *change_id, const char *kind, const char *to_id,
+                     char link_id[ID_LEN + 1], char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT id FROM links WHERE from_kind = 'change' AND "
+                                     "from_id = ?1 AND to_kind = ?2 AND to_id = ?3 AND deleted = 0 "
+                                     "LIMIT 1");
+    bind_text(s, 1, change_id);
+    bind_text(s, 2, kind);
+    bind_text(s, 3, to_id);
+    int got = store_one_row(s, err);
+    if (got == 1 && link_id)
+        snprintf(link_id, ID_LEN + 1, "%s", col_text(s, 0));
+    sqlite3_reset(s);
+    return got;
+}
+
+int change_set_host(struct store *st, const char *ref_or_id, const char *host, int add, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1], hid[ID_LEN + 1], lid[ID_LEN + 1];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    struct change_state cs;
+    if (load_state(st, id, &cs, err) != 0)
+        goto fail;
+    free(cs.rollback);
+    if (check_workflow(st, cs.ref, "edit_hosts", &cs, NULL, err) != 0)
+        goto fail;
+    int found = find_one(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0",
+                         host ? host : "", hid, err);
+    if (found < 0)
+        goto fail;
+    if (found != 1) {
+        set_err(err, _("unknown host %s (not in the hosts inventory)"), host ? host : "");
+        goto fail;
+    }
+    int linked = find_link(st, id, "host", hid, lid, err);
+    if (linked < 0)
+        goto fail;
+    if (add && linked) {
+        set_err(err, _("%s is a target host of %s already"), host, cs.ref);
+        goto fail;
+    }
+    if (!add && !linked) {
+        set_err(err, _("%s is not a target host of %s"), host, cs.ref);
+        goto fail;
+    }
+    int rc;
+    if (add) {
+        rc = ledger_add_link(st, "change", id, "host", hid, host, err);
+    } else {
+        char at[TIME_ISO_LEN + 1];
+        now_iso(at);
+        sqlite3_stmt *s = store_stmt(st, "UPDATE links SET deleted = 1, updated_at = ?2, hlc = ?3, "
+                                         "origin = ?4 WHERE id = ?1 AND deleted = 0");
+        bind_text(s, 1, lid);
+        bind_text(s, 2, at);
+        bind_int(s, 3, store_hlc_next(st));
+        bind_text(s, 4, st->origin);
+        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : store_fail(st, err, _("unlinking the host"));
+    }
+    if (rc == 0)
+        rc = add_event(st, id, add ? "host_added" : "host_removed", host, NULL, err);
+    if (rc == 0)
+        rc = store_audit(st, add ? "change.add_host" : "change.remove_host", "changes", id, host,
+                         err);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+int change_add_link(struct store *st, const char *ref_or_id, const char *target, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1], to[ID_LEN + 1], kind[16];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (resolve_link_target(st, target ? target : "", kind, to, err) != 0)
+        goto fail;
+    if (streq(kind, "change") && streq(to, id)) {
+        set_err(err, _("a change is not linked to itself"));
+        goto fail;
+    }
+    int linked = find_link(st, id, kind, to, NULL, err);
+    if (linked < 0)
+        goto fail;
+    if (linked) {
+        set_err(err, _("%s is linked to it already"), target);
+        goto fail;
+    }
+    char *data = xasprintf("{\"kind\":\"%s\",\"id\":\"%s\"}", kind, to);
+    int rc = ledger_add_link(st, "change", id, kind, to, NULL, err);
+    if (rc == 0)
+        rc = add_event(st, id, "link_added", target, NULL, err);
+    if (rc == 0)
+        rc = store_audit(st, "change.link", "changes", id, data, err);
+    free(data);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+/* Tombstones one row (UPDATE ... SET deleted = 1 ... WHERE id = ?1 AND deleted = 0). */
+static int tombstone(struct store *st, const char *sql, const char *id, const char *what,
+                     char **err)
+{
+    char at[TIME_ISO_LEN + 1];
+    now_iso(at);
+    sqlite3_stmt *s = store_stmt(st, sql);
+    bind_text(s, 1, id);
+    bind_text(s, 2, at);
+    bind_int(s, 3, store_hlc_next(st));
+    bind_text(s, 4, st->origin);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, what);
+    return 0;
+}
+
+int change_remove_link(struct store *st, const char *ref_or_id, const char *target, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1], to[ID_LEN + 1], kind[16], lid[ID_LEN + 1];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (resolve_link_target(st, target ? target : "", kind, to, err) != 0)
+        goto fail;
+    int linked = find_link(st, id, kind, to, lid, err);
+    if (linked < 0)
+        goto fail;
+    if (!linked) {
+        set_err(err, _("%s is not linked to it"), target);
+        goto fail;
+    }
+    int rc = tombstone(st,
+                       "UPDATE links SET deleted = 1, updated_at = ?2, hlc = ?3, origin = ?4 "
+                       "WHERE id = ?1 AND deleted = 0",
+                       lid, _("unlinking records"), err);
+    if (rc == 0)
+        rc = add_event(st, id, "link_removed", target, NULL, err);
+    if (rc == 0)
+        rc = store_audit(st, "change.unlink", "changes", id, target, err);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+int change_remove_effect(struct store *st, const char *ref_or_id, int seq, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
+        return -1;
+    struct change_state cs;
+    if (load_state(st, id, &cs, err) != 0)
+        goto fail;
+    free(cs.rollback);
+    if (check_workflow(st, cs.ref, "add_effect", &cs, NULL, err) != 0)
+        goto fail;
+    sqlite3_stmt *s = store_stmt(st, "SELECT id, spec FROM change_effects WHERE change_id = ?1 "
+                                     "AND seq = ?2 AND deleted = 0 AND applied_at IS NULL");
+    bind_text(s, 1, id);
+    bind_int(s, 2, seq);
+    int got = store_one_row(s, err);
+    char eid[ID_LEN + 1] = "";
+    char *spec = NULL;
+    if (got == 1) {
+        snprintf(eid, sizeof eid, "%s", col_text(s, 0));
+        spec = col_dup(s, 1);
+    }
+    sqlite3_reset(s);
+    if (got < 0)
+        goto fail;
+    if (got == 0) {
+        set_err(err, _("change %s has no config effect %d"), cs.ref, seq);
+        goto fail;
+    }
+    int rc = tombstone(st,
+                       "UPDATE change_effects SET deleted = 1, updated_at = ?2, hlc = ?3, "
+                       "origin = ?4 WHERE id = ?1 AND deleted = 0",
+                       eid, _("removing the config effect"), err);
+    if (rc == 0)
+        rc = add_event(st, id, "effect_removed", spec, NULL, err);
+    if (rc == 0)
+        rc = store_audit(st, "change.remove_effect", "changes", id, spec, err);
+    free(spec);
+    if (rc != 0 || store_commit(st, err) != 0)
+        goto fail;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+/* ---- a step's evidence from a recorded session ---- */
+
+int change_session_candidates(struct store *st, const char *ref_or_id, struct change_session **out,
+                              size_t *n, char **err)
+{
+    *out = NULL;
+    *n = 0;
+    char id[ID_LEN + 1];
+    if (change_resolve(st, ref_or_id, id, err) != 0)
+        return -1;
+    /* linked to the change first, then the latest on its target hosts; only
+     * sessions with a recording */
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT s.id, s.host_name, o.login, s.started_at, s.ended_at, "
+            "EXISTS(SELECT 1 FROM links l WHERE l.from_kind = 'change' AND l.from_id = ?1 AND "
+            "l.to_kind = 'ssh_session' AND l.to_id = s.id AND l.deleted = 0) AS linked "
+            "FROM ssh_sessions s LEFT JOIN operators o ON o.id = s.operator_id "
+            "WHERE s.deleted = 0 AND s.transcript IS NOT NULL AND (EXISTS(SELECT 1 FROM links l "
+            "WHERE l.from_kind = 'change' AND l.from_id = ?1 AND l.to_kind = 'ssh_session' AND "
+            "l.to_id = s.id AND l.deleted = 0) OR s.host_id IN (SELECT to_id FROM links WHERE "
+            "from_kind = 'change' AND from_id = ?1 AND to_kind = 'host' AND deleted = 0)) "
+            "ORDER BY linked DESC, s.started_at DESC LIMIT ?2");
+    bind_text(s, 1, id);
+    bind_int(s, 2, 50);
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        struct change_session *r = &(*out)[(*n)++];
+        snprintf(r->id, sizeof r->id, "%s", col_text(s, 0));
+        r->host = col_dup(s, 1);
+        r->operator_login = col_dup(s, 2);
+        r->started_at = ledger_ms(col_text(s, 3));
+        r->ended_at = ledger_ms(col_text(s, 4));
+        r->linked = sqlite3_column_int(s, 5);
+    }
+    sqlite3_reset(s);
+    if (step < 0) {
+        change_sessions_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+void change_sessions_free(struct change_session *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(rows[i].host), free(rows[i].operator_login);
+    free(rows);
+}
+
+int change_do_step_evidence(struct store *st, const char *ref_or_id, int seq,
+                            const char *session_id, int from, int to, char **err)
+{
+    char **lines;
+    size_t n;
+    char sid[ID_LEN + 1];
+    if (session_text_lines(st, session_id, sid, &lines, &n, err) != 0)
+        return -1;
+    char *text;
+    int rc = session_lines_join(lines, n, from, to, &text, err);
+    session_lines_free(lines, n);
+    if (rc != 0)
+        return -1;
+    rc = change_do_step(st, ref_or_id, seq, text, sid, err);
+    free(text);
+    return rc;
 }
 
 char *change_window_warning(const struct calendar *cal, int64_t start_ms, int64_t end_ms,
@@ -728,8 +1073,14 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
         r->done_by = col_dup(s, 3);
         r->output = col_dup(s, 4);
         r->session_id = col_dup(s, 5);
+        r->session_label = NULL;
     }
     sqlite3_reset(s);
+    /* A step's evidence session is named like the timeline names it (session_play.c). */
+    for (size_t i = 0; step == 0 && i < out->nsteps; i++)
+        if (out->steps[i].session_id &&
+            session_label(st, out->steps[i].session_id, &out->steps[i].session_label, err) != 0)
+            step = -1;
     s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at FROM change_events e "
                        "LEFT JOIN operators o ON o.id = e.operator_id "
                        "WHERE e.change_id = ?1 ORDER BY e.at, e.id");
@@ -738,8 +1089,9 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
         change_clear(out);
         return -1;
     }
-    s = store_stmt(st, "SELECT l.to_kind, l.to_id, coalesce(h.name, i.ref, p.ref, l.note) "
+    s = store_stmt(st, "SELECT l.to_kind, l.to_id, coalesce(h.name, i.ref, p.ref, c2.ref, l.note) "
                        "FROM links l LEFT JOIN hosts h ON l.to_kind = 'host' AND h.id = l.to_id "
+                       "LEFT JOIN changes c2 ON l.to_kind = 'change' AND c2.id = l.to_id "
                        "LEFT JOIN incidents i ON l.to_kind = 'incident' AND i.id = l.to_id "
                        "LEFT JOIN problems p ON l.to_kind = 'problem' AND p.id = l.to_id "
                        "WHERE l.from_kind = 'change' AND l.from_id = ?1 AND l.deleted = 0 "
@@ -757,6 +1109,19 @@ int change_get(struct store *st, const char *ref_or_id, int full, struct change 
         change_clear(out);
         return -1;
     }
+    /* A console session is named by its host and times, not its id. */
+    for (size_t i = 0; i < out->nlinks; i++) {
+        char *label = NULL;
+        if (out->links[i].kind && streq(out->links[i].kind, "ssh_session") &&
+            session_label(st, out->links[i].id, &label, err) != 0) {
+            change_clear(out);
+            return -1;
+        }
+        if (label) {
+            free(out->links[i].label);
+            out->links[i].label = label;
+        }
+    }
     return 0;
 }
 
@@ -769,6 +1134,7 @@ void change_clear(struct change *c)
     for (size_t i = 0; i < c->nsteps; i++) {
         struct change_step_row *r = &c->steps[i];
         free(r->text), free(r->done_at), free(r->done_by), free(r->output), free(r->session_id);
+        free(r->session_label);
     }
     free(c->steps);
     ledger_events_free(c->events, c->nevents);

@@ -48,7 +48,7 @@ struct change_new {
     size_t neffects;
     const char *const *hosts; /* hosts.name, linked */
     size_t nhosts;
-    const char *const *links; /* "incident:REF" or "problem:REF" (id or ref) */
+    const char *const *links; /* "incident:REF", "problem:REF", "change:REF" or a bare ref */
     size_t nlinks;
     const char *template_code;
 };
@@ -78,9 +78,40 @@ int change_rollback(struct store *st, const char *ref_or_id, const char *note, c
  * output and session_id (an ssh_sessions id) may be NULL. */
 int change_do_step(struct store *st, const char *ref_or_id, int seq, const char *output,
                    const char *session_id, char **err);
-/* Adds a procedure step / a config effect while the change is draft, planned or returned. */
+/* Adds a procedure step / a config effect while the change is draft, planned or returned.
+ * An effect's kind may be typed as its label in the current language (パッチ:HOST:VALUE). */
 int change_add_step(struct store *st, const char *ref_or_id, const char *text, char **err);
 int change_add_effect(struct store *st, const char *ref_or_id, const char *spec, char **err);
+/* Adds (add 1) or removes (add 0) a target host (hosts.name) while the change is draft,
+ * planned or returned; refuses an unknown host, a host already there (adding) or not
+ * there (removing). A timeline event and an audit row go with it. */
+int change_set_host(struct store *st, const char *ref_or_id, const char *host, int add, char **err);
+/* Links the change to an incident, problem or another change, at any time: target is
+ * "incident:REF", "problem:REF", "change:REF" or a bare ref (INC-…, PRB-…, CHG-…).
+ * Refuses an unknown target and a link that exists already. */
+int change_add_link(struct store *st, const char *ref_or_id, const char *target, char **err);
+/* Removes such a link (tombstoned, with an event and an audit row). */
+int change_remove_link(struct store *st, const char *ref_or_id, const char *target, char **err);
+/* Removes config effect seq (as listed by cmdb_effects_of) while the plan may change. */
+int change_remove_effect(struct store *st, const char *ref_or_id, int seq, char **err);
+
+/* Recorded sessions a step's evidence may come from: those linked to the change
+ * first, then the latest on its target hosts (newest first; only sessions with a
+ * recording). */
+struct change_session {
+    char id[ID_LEN + 1];
+    char *host, *operator_login;
+    int64_t started_at, ended_at; /* UTC ms; 0 unknown / still open */
+    int linked;                   /* linked to the change */
+};
+int change_session_candidates(struct store *st, const char *ref_or_id, struct change_session **out,
+                              size_t *n, char **err);
+void change_sessions_free(struct change_session *rows, size_t n);
+/* change_do_step with the text of session_id's recording as the step's output (lines
+ * from..to, 1-based; 0 and 0 for all of it: src/session_text.h) and the session
+ * recorded with the step. */
+int change_do_step_evidence(struct store *st, const char *ref_or_id, int seq,
+                            const char *session_id, int from, int to, char **err);
 
 /* A warning (malloc'd, translated) when [start, end) overlaps service hours, else NULL;
  * *service_seconds (may be NULL) gets the overlap. */
@@ -90,6 +121,7 @@ char *change_window_warning(const struct calendar *cal, int64_t start_ms, int64_
 struct change_step_row {
     int seq;
     char *text, *done_at, *done_by, *output, *session_id;
+    char *session_label; /* "lib-ap01 11-24 10:55–10:58" (JST) when session_id is set */
 };
 struct change_link_row {
     char *kind, *id, *label;

@@ -978,6 +978,20 @@ void checklist_draft_free(struct checklist_draft *d)
     memset(d, 0, sizeof *d);
 }
 
+int checklist_event_status(struct store *st, const char *event_id, char status[8], char day[11],
+                           char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT status, day FROM checklist_events WHERE id = ?1");
+    bind_text(s, 1, event_id);
+    int rc = store_one_row(s, err);
+    if (rc == 1) {
+        snprintf(status, 8, "%s", col_text(s, 0) ? col_text(s, 0) : "");
+        snprintf(day, 11, "%s", col_text(s, 1) ? col_text(s, 1) : "");
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
 int checklist_link_incident(struct store *st, const char *event_id, const char *incident_id,
                             char **err)
 {

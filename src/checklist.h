@@ -126,6 +126,11 @@ struct checklist_mark {
  * list. out_event_id (ID_LEN + 1) may be NULL. */
 int checklist_mark(struct store *st, const struct calendar *cal, const char *day, const char *code,
                    const struct checklist_mark *m, char out_event_id[ID_LEN + 1], char **err);
+/* What a recorded event holds, read back: its status ("ok", "ng", "skip", "note": a
+ * value out of range is "ng") and the day it counts for (the due day of an overdue
+ * item). 1 when found, 0 when there is no such event, -1 on a read error (err). */
+int checklist_event_status(struct store *st, const char *event_id, char status[8], char day[11],
+                           char **err);
 
 /* Puts a checklist item (normally an as-needed one) on `day` by hand. Refuses an
  * unknown code, a template of another pane, a missing/unknown host for a per-host item

@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "labels.h"
 #include "operators.h"
+#include "session_play.h"
 #include "store.h"
 #include "util.h"
 
@@ -48,11 +49,52 @@ static void put_value(struct store *st, struct strbuf *sb, const char *key, cons
         sb_puts(sb, value);
 }
 
+int event_session_id(struct store *st, const char *data, char id[ID_LEN + 1])
+{
+    id[0] = 0;
+    if (!data || !strstr(data, "ssh_session"))
+        return 0;
+    sqlite3_stmt *s = store_stmt(st, "SELECT CASE WHEN json_valid(?1) THEN json_extract(?1, "
+                                     "'$.kind') END, CASE WHEN json_valid(?1) THEN "
+                                     "json_extract(?1, '$.id') END");
+    bind_text(s, 1, data);
+    char *err = NULL;
+    if (store_one_row(s, &err) == 1 && col_text(s, 0) && streq(col_text(s, 0), "ssh_session") &&
+        col_text(s, 1) && strlen(col_text(s, 1)) <= ID_LEN)
+        snprintf(id, ID_LEN + 1, "%s", col_text(s, 1));
+    sqlite3_reset(s);
+    free(err);
+    return id[0] != 0;
+}
+
+/* A link to a console session reads as the session: "コンソール接続:
+ * lib-ap01 10:55–10:58 (3分)", never its uuid. NULL when data is not such a
+ * link or the session is not in this store. */
+static char *session_link_text(struct store *st, const char *data)
+{
+    char id[ID_LEN + 1], *label = NULL, *err = NULL;
+    if (!event_session_id(st, data, id))
+        return NULL;
+    if (session_label(st, id, &label, &err) != 0)
+        label = NULL;
+    free(err);
+    if (!label)
+        return NULL;
+    char *text = xasprintf(_("%s: %s"), label_link_kind("ssh_session"), label);
+    free(label);
+    return text;
+}
+
 char *event_describe(struct store *st, const char *data, event_value_name value_name)
 {
     struct strbuf sb = STRBUF_INIT;
     if (!data || !*data)
         return sb_detach(&sb);
+    char *session = session_link_text(st, data);
+    if (session) {
+        sb_free(&sb);
+        return session;
+    }
     /* json_each's value of a nested object or array is its JSON text: shown as
      * is would bring braces back, so those are walked by json_tree's leaves. */
     sqlite3_stmt *s = store_stmt(st, "SELECT key, type, CAST(value AS TEXT) FROM json_tree(?1) "

@@ -8,6 +8,8 @@
 #ifndef UNYO_EVENT_TEXT_H
 #define UNYO_EVENT_TEXT_H
 
+#include "id.h"
+
 struct store;
 
 /* Labels a value of a key the generic rules do not know (an SLA step, a
@@ -17,5 +19,9 @@ typedef const char *(*event_value_name)(const char *key, const char *value);
 /* The text of data (malloc'd; "" for NULL, empty or unreadable data: then
  * the data itself without braces). value_name may be NULL. */
 char *event_describe(struct store *st, const char *data, event_value_name value_name);
+
+/* 1 when data is a link to a console session ({"kind":"ssh_session",
+ * "id":...}), its id copied into id; 0 otherwise. */
+int event_session_id(struct store *st, const char *data, char id[ID_LEN + 1]);
 
 #endif

@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "search.h"
+#include "session_play.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -300,6 +301,22 @@ int incident_links(struct store *st, const char *id, struct ledger_link **out, s
         *out = NULL;
         *n = 0;
         return store_fail(st, err, _("reading links"));
+    }
+    /* A console session is named by its host and times, not its id. */
+    for (size_t i = 0; i < *n; i++) {
+        struct ledger_link *l = &(*out)[i];
+        char *label = NULL;
+        if (l->kind && streq(l->kind, "ssh_session") && l->id &&
+            session_label(st, l->id, &label, err) != 0) {
+            ledger_links_free(*out, *n);
+            *out = NULL;
+            *n = 0;
+            return -1;
+        }
+        if (label) {
+            free(l->label);
+            l->label = label;
+        }
     }
     return 0;
 }

@@ -63,6 +63,18 @@ void json_field(struct strbuf *sb, const char *key, const char *v)
     json_string(sb, v);
 }
 
+void json_member(struct strbuf *sb, const char *key, const char *v)
+{
+    if (sb->len && sb->buf[sb->len - 1] != '{' && sb->buf[sb->len - 1] != '[')
+        sb_putc(sb, ',');
+    json_string(sb, key);
+    sb_putc(sb, ':');
+    if (v)
+        json_string(sb, v);
+    else
+        sb_puts(sb, "null");
+}
+
 char *json_obj1(const char *key, const char *value)
 {
     struct strbuf sb = STRBUF_INIT;

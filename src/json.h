@@ -20,6 +20,10 @@ void json_string(struct strbuf *sb, const char *s);
  * empty, ',' before later pairs; nothing when v is NULL. The caller closes
  * the object with '}'. */
 void json_field(struct strbuf *sb, const char *key, const char *v);
+/* Appends "key":"v" ("key":null when v is NULL) to the object being built in
+ * sb, with ',' before it unless it is the first member (sb empty or ending in
+ * '{' or '['). The caller opens and closes the object. */
+void json_member(struct strbuf *sb, const char *key, const char *v);
 /* {"key":"value"} (malloc'd). */
 char *json_obj1(const char *key, const char *value);
 

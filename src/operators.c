@@ -168,3 +168,36 @@ void operator_briefs_free(struct operator_brief *v, size_t n)
         free(v[i].login), free(v[i].name);
     free(v);
 }
+
+int operator_list_all(struct store *st, struct operator_row **out, size_t *n, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT login, name, role, active, created_at "
+                                     "FROM operators WHERE deleted = 0 ORDER BY login");
+    struct operator_row *v = NULL;
+    size_t k = 0;
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        v = xrealloc(v, (k + 1) * sizeof *v);
+        v[k].login = col_dup(s, 0);
+        v[k].name = col_dup(s, 1);
+        v[k].role = col_dup(s, 2);
+        v[k].active = sqlite3_column_int(s, 3);
+        v[k].created_at = col_dup(s, 4);
+        k++;
+    }
+    sqlite3_reset(s);
+    if (step < 0) {
+        operator_rows_free(v, k);
+        return -1;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+void operator_rows_free(struct operator_row *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].login), free(v[i].name), free(v[i].role), free(v[i].created_at);
+    free(v);
+}

@@ -31,4 +31,13 @@ int operator_list_active(struct store *st, const char *except_id, struct operato
                          size_t *n, char **err);
 void operator_briefs_free(struct operator_brief *v, size_t n);
 
+/* Every operator not deleted, by login: what `unyo operator list` shows. created_at
+ * is the UTC text as stored. 0 and *out (free with operator_rows_free) or -1 (err). */
+struct operator_row {
+    char *login, *name, *role, *created_at;
+    int active;
+};
+int operator_list_all(struct store *st, struct operator_row **out, size_t *n, char **err);
+void operator_rows_free(struct operator_row *v, size_t n);
+
 #endif

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "labels.h"
 #include "paths.h"
+#include "session_text.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
@@ -215,74 +216,62 @@ static int change_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     return EXIT_OK;
 }
 
-static void json_kv(struct strbuf *sb, const char *k, const char *v, int comma)
-{
-    json_string(sb, k);
-    sb_putc(sb, ':');
-    if (v)
-        json_string(sb, v);
-    else
-        sb_puts(sb, "null");
-    if (comma)
-        sb_putc(sb, ',');
-}
-
 static void show_json(const struct change *c, struct cmdb_effect_row *eff, size_t ne)
 {
     struct strbuf sb = STRBUF_INIT;
     sb_putc(&sb, '{');
-    json_kv(&sb, "id", c->id, 1);
-    json_kv(&sb, "ref", c->ref, 1);
-    json_kv(&sb, "status", c->status, 1);
-    json_kv(&sb, "title", c->title, 1);
-    json_kv(&sb, "dept", c->dept, 1);
-    json_kv(&sb, "requester", c->requester, 1);
-    json_kv(&sb, "target", c->target, 1);
-    json_kv(&sb, "reason", c->reason, 1);
-    json_kv(&sb, "plan", c->plan, 1);
-    json_kv(&sb, "rollback", c->rollback, 1);
-    json_kv(&sb, "risk", c->risk, 1);
-    json_kv(&sb, "window_start", c->window_start, 1);
-    json_kv(&sb, "window_end", c->window_end, 1);
-    json_kv(&sb, "approver", c->approver, 1);
-    json_kv(&sb, "approved_at", c->approved_at, 1);
-    json_kv(&sb, "template", c->template_code, 1);
-    json_kv(&sb, "created_at", c->created_at, 1);
-    sb_puts(&sb, "\"steps\":[");
+    json_member(&sb, "id", c->id);
+    json_member(&sb, "ref", c->ref);
+    json_member(&sb, "status", c->status);
+    json_member(&sb, "title", c->title);
+    json_member(&sb, "dept", c->dept);
+    json_member(&sb, "requester", c->requester);
+    json_member(&sb, "target", c->target);
+    json_member(&sb, "reason", c->reason);
+    json_member(&sb, "plan", c->plan);
+    json_member(&sb, "rollback", c->rollback);
+    json_member(&sb, "risk", c->risk);
+    json_member(&sb, "window_start", c->window_start);
+    json_member(&sb, "window_end", c->window_end);
+    json_member(&sb, "approver", c->approver);
+    json_member(&sb, "approved_at", c->approved_at);
+    json_member(&sb, "template", c->template_code);
+    json_member(&sb, "created_at", c->created_at);
+    sb_puts(&sb, ",\"steps\":[");
     for (size_t i = 0; i < c->nsteps; i++) {
         const struct change_step_row *r = &c->steps[i];
-        sb_printf(&sb, "%s{\"seq\":%d,", i ? "," : "", r->seq);
-        json_kv(&sb, "text", r->text, 1);
-        json_kv(&sb, "done_at", r->done_at, 1);
-        json_kv(&sb, "done_by", r->done_by, 1);
-        json_kv(&sb, "output", r->output, 1);
-        json_kv(&sb, "session_id", r->session_id, 0);
+        sb_printf(&sb, "%s{\"seq\":%d", i ? "," : "", r->seq);
+        json_member(&sb, "text", r->text);
+        json_member(&sb, "done_at", r->done_at);
+        json_member(&sb, "done_by", r->done_by);
+        json_member(&sb, "output", r->output);
+        json_member(&sb, "session_id", r->session_id);
         sb_putc(&sb, '}');
     }
     sb_puts(&sb, "],\"effects\":[");
     for (size_t i = 0; i < ne; i++) {
-        sb_printf(&sb, "%s{\"seq\":%d,", i ? "," : "", eff[i].seq);
-        json_kv(&sb, "spec", eff[i].spec, 1);
-        json_kv(&sb, "op", eff[i].op, 1);
-        json_kv(&sb, "applied_at", eff[i].applied_at, 0);
+        sb_printf(&sb, "%s{\"seq\":%d", i ? "," : "", eff[i].seq);
+        json_member(&sb, "spec", eff[i].spec);
+        json_member(&sb, "op", eff[i].op);
+        json_member(&sb, "applied_at", eff[i].applied_at);
         sb_putc(&sb, '}');
     }
     sb_puts(&sb, "],\"links\":[");
     for (size_t i = 0; i < c->nlinks; i++) {
         sb_puts(&sb, i ? ",{" : "{");
-        json_kv(&sb, "kind", c->links[i].kind, 1);
-        json_kv(&sb, "id", c->links[i].id, 1);
-        json_kv(&sb, "label", c->links[i].label, 0);
+        json_member(&sb, "kind", c->links[i].kind);
+        json_member(&sb, "id", c->links[i].id);
+        json_member(&sb, "label", c->links[i].label);
         sb_putc(&sb, '}');
     }
     sb_puts(&sb, "],\"events\":[");
     for (size_t i = 0; i < c->nevents; i++) {
         sb_puts(&sb, i ? ",{" : "{");
-        json_kv(&sb, "kind", c->events[i].kind, 1);
-        json_kv(&sb, "note", c->events[i].note, 1);
+        json_member(&sb, "kind", c->events[i].kind);
+        json_member(&sb, "note", c->events[i].note);
         char iso[TIME_ISO_LEN + 1];
-        json_kv(&sb, "who", c->events[i].operator_login, 1);
-        json_kv(&sb, "at", ledger_iso(c->events[i].at, iso), 0);
+        json_member(&sb, "who", c->events[i].operator_login);
+        json_member(&sb, "at", ledger_iso(c->events[i].at, iso));
         sb_putc(&sb, '}');
     }
     sb_puts(&sb, "]}\n");
@@ -290,48 +279,43 @@ static void show_json(const struct change *c, struct cmdb_effect_row *eff, size_
     sb_free(&sb);
 }
 
-static void show_field(const char *label, const char *value)
-{
-    if (!value || !*value)
-        return;
-    struct strbuf sb = STRBUF_INIT;
-    int w = text_width(label);
-    sb_puts(&sb, label);
-    for (; w < 14; w++)
-        sb_putc(&sb, ' ');
-    sb_putc(&sb, ' ');
-    text_sanitize(&sb, value, 0);
-    printf("%s\n", sb.buf);
-    sb_free(&sb);
-}
-
 static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_t ne)
 {
     char a[32], b[32];
     printf("%s  %s\n", c->ref, c->title);
-    show_field(_("Status:"), change_status_name(c->status));
-    show_field(_("Department:"), c->dept);
-    show_field(_("Requester:"), c->requester);
-    show_field(_("Target:"), c->target);
-    show_field(_("Reason:"), c->reason);
-    show_field(_("Plan:"), c->plan);
-    show_field(_("Rollback:"), c->rollback);
-    show_field(_("Risk:"), c->risk ? label_risk(c->risk) : NULL);
+    cli_show_field(14, _("Status:"), change_status_name(c->status));
+    cli_show_field(14, _("Department:"), c->dept);
+    cli_show_field(14, _("Requester:"), c->requester);
+    cli_show_field(14, _("Target:"), c->target);
+    cli_show_field(14, _("Reason:"), c->reason);
+    cli_show_field(14, _("Plan:"), c->plan);
+    cli_show_field(14, _("Rollback:"), c->rollback);
+    cli_show_field(14, _("Risk:"), c->risk ? label_risk(c->risk) : NULL);
     if (c->window_start) {
         char *w = xasprintf("%s – %s JST", jst(c->window_start, a), jst(c->window_end, b));
-        show_field(_("Window:"), w);
+        cli_show_field(14, _("Window:"), w);
         free(w);
     }
     if (c->approver) {
         char *w = xasprintf("%s (%s)", c->approver, jst(c->approved_at, a));
-        show_field(_("Approved by:"), w);
+        cli_show_field(14, _("Approved by:"), w);
         free(w);
     }
-    show_field(_("Template:"), c->template_code);
+    cli_show_field(14, _("Template:"), c->template_code);
+    struct strbuf hosts = STRBUF_INIT;
+    for (size_t i = 0; i < c->nlinks; i++)
+        if (streq(c->links[i].kind, "host"))
+            sb_printf(&hosts, "%s%s", hosts.len ? ", " : "",
+                      c->links[i].label ? c->links[i].label : c->links[i].id);
+    cli_show_field(14, _("Target hosts:"), hosts.buf);
+    sb_free(&hosts);
+    int nlinked = 0;
     for (size_t i = 0; i < c->nlinks; i++) {
+        if (streq(c->links[i].kind, "host"))
+            continue;
         char *w = xasprintf("%s %s", label_link_kind(c->links[i].kind),
                             c->links[i].label ? c->links[i].label : c->links[i].id);
-        show_field(i ? "" : _("Linked:"), w);
+        cli_show_field(14, nlinked++ ? "" : _("Linked:"), w);
         free(w);
     }
     printf("\n%s\n", _("Procedure:"));
@@ -344,7 +328,8 @@ static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_
             printf(_("         done by %s at %s JST\n"), r->done_by ? r->done_by : "?",
                    jst(r->done_at, a));
         if (r->session_id)
-            printf(_("         SSH session %s\n"), r->session_id);
+            printf(_("         SSH session %s\n"),
+                   r->session_label ? r->session_label : r->session_id);
         if (r->output) {
             char *o = san(r->output);
             printf("         > %s\n", o);
@@ -354,11 +339,17 @@ static void show_text(const struct change *c, struct cmdb_effect_row *eff, size_
     if (ne) {
         printf("\n%s\n", _("Config effects (applied when done):"));
         for (size_t i = 0; i < ne; i++) {
-            char *spec = san(eff[i].spec);
-            printf("  %s %s%s%s\n", eff[i].applied_at ? "✓" : "·", spec,
+            /* KIND:HOST:VALUE: the kind and the op as words, the value as written */
+            const char *v = eff[i].spec ? strchr(eff[i].spec, ':') : NULL;
+            v = v ? strchr(v + 1, ':') : NULL;
+            char *val = san(v ? v + 1 : eff[i].spec);
+            char *host = san(eff[i].host);
+            printf("  %s %d. %s  %s  %s (%s)%s%s\n", eff[i].applied_at ? "✓" : "·", eff[i].seq,
+                   label_config_kind(eff[i].kind), host, val, label_config_op(eff[i].op),
                    eff[i].applied_at ? "  " : "",
                    eff[i].applied_at ? jst(eff[i].applied_at, a) : "");
-            free(spec);
+            free(val);
+            free(host);
         }
     }
     printf("\n%s\n", _("Timeline:"));
@@ -443,21 +434,81 @@ static int change_step_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 static int change_do_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *output = cli_str(a, "output"), *session = cli_str(a, "session");
+    const char *evidence = cli_str(a, "evidence-session"), *range = cli_str(a, "lines");
     if (a->argc != 2)
         return cli_usage("change", _("say which change and the step number"));
     long seq;
     if (cli_count("change", _("the step number"), a->argv[1], 1, 100000, &seq) != 0)
         return EXIT_USAGE;
+    if (evidence && (output || session))
+        return cli_usage("change", _("--evidence-session takes the output and the session from "
+                                     "the recording: not with --output or --session"));
+    if (range && !evidence)
+        return cli_usage("change", _("--lines goes with --evidence-session"));
+    int from = 0, to = 0;
+    if (range && !session_parse_range(range, &from, &to))
+        return cli_usage("change", _("--lines takes A-B, A or A- (line numbers from 1), not %s"),
+                         range);
     struct store *st;
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    if (change_do_step(st, a->argv[0], (int)seq, output, session, &err) != 0) {
+    int rc = evidence ? change_do_step_evidence(st, a->argv[0], (int)seq, evidence, from, to, &err)
+                      : change_do_step(st, a->argv[0], (int)seq, output, session, &err);
+    if (rc != 0) {
         store_close(st);
         return cli_fail(err);
     }
     printf(_("Step %ld of %s done.\n"), seq, a->argv[0]);
     store_close(st);
+    return EXIT_OK;
+}
+
+static int change_target_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    int link = streq(a->verb, "add-link") || streq(a->verb, "remove-link");
+    int add = !streq(a->verb, "remove-host") && !streq(a->verb, "remove-link");
+    if (a->argc != 2)
+        return cli_usage("change", link ? _("say which change and what it is linked to "
+                                            "(incident:REF, problem:REF or change:REF)")
+                                        : _("say which change and the host"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    int rc = link ? (add ? change_add_link(st, a->argv[0], a->argv[1], &err)
+                         : change_remove_link(st, a->argv[0], a->argv[1], &err))
+                  : change_set_host(st, a->argv[0], a->argv[1], add, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    if (link)
+        printf(add ? _("%s linked to %s.\n") : _("%s is no longer linked to %s.\n"), a->argv[1],
+               a->argv[0]);
+    else
+        printf(add ? _("%s is now a target host of %s.\n")
+                   : _("%s is no longer a target host of %s.\n"),
+               a->argv[1], a->argv[0]);
+    return EXIT_OK;
+}
+
+static int change_remove_effect_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc != 2)
+        return cli_usage("change",
+                         _("say which change and the effect's number (unyo change show)"));
+    long seq;
+    if (cli_count("change", _("the effect's number"), a->argv[1], 1, 100000, &seq) != 0)
+        return EXIT_USAGE;
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    int rc = change_remove_effect(st, a->argv[0], (int)seq, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("Config effect %ld removed from %s.\n"), seq, a->argv[0]);
     return EXIT_OK;
 }
 
@@ -558,7 +609,8 @@ static const struct cli_opt change_new_opts[] = {
     OPT_STRS("effect", 0, N_("KIND:HOST:VALUE"),
              N_("applied to the configuration records when done")),
     OPT_STRS("host", 0, N_("HOST"), N_("a host the change touches")),
-    OPT_STRS("link", 0, N_("incident:REF|problem:REF"), N_("a related incident or problem")),
+    OPT_STRS("link", 0, N_("incident:REF|problem:REF|change:REF"),
+             N_("a related incident, problem or change")),
     OPT_STR("template", 0, N_("NAME"), N_("fill the change from data/changes/NAME")),
     OPT_MONTH("month", 0, N_("the month of a template's round")),
     OPT_END};
@@ -568,7 +620,10 @@ static const struct cli_opt change_note_opts[] = {
     OPT_STR("note", 0, N_("NOTE"), N_("a note kept in the timeline")), OPT_END};
 static const struct cli_opt change_do_opts[] = {
     OPT_STR("output", 0, N_("TEXT"), N_("what the step printed or showed")),
-    OPT_STR("session", 0, N_("ID"), N_("the recorded session the step was done in")), OPT_END};
+    OPT_STR("session", 0, N_("ID"), N_("the recorded session the step was done in")),
+    OPT_STR("evidence-session", 0, N_("ID"),
+            N_("take the output from this recorded session's text (unyo session list)")),
+    OPT_STR("lines", 0, N_("A-B"), N_("only these lines of the session's text (from 1)")), OPT_END};
 static const struct cli_opt change_link_opts[] = {
     OPT_REQ("session", 0, N_("ID"), N_("the recorded console session (unyo session list)")),
     OPT_END};
@@ -596,9 +651,25 @@ const struct cli_family change_family = {
         {"cancel", N_("REF"), change_note_opts, change_step_cmd, NULL, 0},
         {"rollback", N_("REF"), change_note_opts, change_step_cmd, NULL, 0},
         {"do", N_("REF STEP_NO"), change_do_opts, change_do_cmd,
-         N_("Checks off a procedure step while in progress; steps go in order."), 0},
+         N_("Checks off a procedure step while in progress; steps go in order.\n"
+            "--evidence-session ID [--lines A-B] keeps the text of a recorded session (what\n"
+            "the screen showed, without control sequences) as the step's output."),
+         0},
         {"add-step", N_("REF TEXT"), NULL, change_add_cmd, NULL, 0},
         {"effect", N_("REF KIND:HOST:VALUE"), NULL, change_add_cmd, NULL, 0},
+        {"add-host", N_("REF HOST"), NULL, change_target_cmd,
+         N_("Adds a target host (from unyo host list) while the change is a draft, planned or "
+            "returned."),
+         0},
+        {"remove-host", N_("REF HOST"), NULL, change_target_cmd, NULL, 0},
+        {"add-link", N_("REF incident:REF|problem:REF|change:REF"), NULL, change_target_cmd,
+         N_("Links the change to an incident, a problem or another change."), 0},
+        {"remove-link", N_("REF incident:REF|problem:REF|change:REF"), NULL, change_target_cmd,
+         NULL, 0},
+        {"remove-effect", N_("REF EFFECT_NO"), NULL, change_remove_effect_cmd,
+         N_("Removes a config effect (its number in unyo change show) while the change is a\n"
+            "draft, planned or returned."),
+         0},
         {"link", N_("REF"), change_link_opts, change_link_cmd,
          N_("Links a recorded console session to the change, as the Consoles pane's\n"
             ": link change REF does; the link and an audit row are kept."),

@@ -196,17 +196,17 @@ static int checklist_mark_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         store_close(st);
         return cli_fail(err);
     }
-    sqlite3_stmt *s = store_stmt(st, "SELECT status, day FROM checklist_events WHERE id = ?1");
-    bind_text(s, 1, id);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        const char *stored = col_text(s, 0);
+    char stored[8], stored_day[11];
+    rc = checklist_event_status(st, id, stored, stored_day, &err);
+    store_close(st);
+    if (rc < 0)
+        return cli_fail(err);
+    if (rc == 1) {
         if (status && streq(status, "ok") && streq(stored, "ng"))
             fprintf(stderr, _("unyo: the value is out of range: recorded as NG\n"));
         printf(_("%s%s%s: recorded %s for %s (event %s)\n"), code, host ? " " : "",
-               host ? host : "", stored, col_text(s, 1), id);
+               host ? host : "", stored, stored_day, id);
     }
-    sqlite3_reset(s);
-    store_close(st);
     return EXIT_OK;
 }
 

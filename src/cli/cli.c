@@ -96,6 +96,20 @@ int cli_count(const char *cmd, const char *name, const char *text, long min, lon
     return -1;
 }
 
+void cli_show_field(int width, const char *label, const char *value)
+{
+    if (!value || !*value)
+        return;
+    struct strbuf sb = STRBUF_INIT;
+    sb_puts(&sb, label);
+    for (int w = text_width(label); w < width; w++)
+        sb_putc(&sb, ' ');
+    sb_putc(&sb, ' ');
+    text_sanitize(&sb, value, 0);
+    printf("%s\n", sb.buf);
+    sb_free(&sb);
+}
+
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

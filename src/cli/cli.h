@@ -36,6 +36,11 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
  * after printing the usage error (the caller returns EXIT_USAGE). */
 int cli_count(const char *cmd, const char *name, const char *text, long min, long max, long *out);
 
+/* One "Label:   value" line of a record shown as text (change show, jobs show):
+ * the label padded to width columns, then a space and the value on one line
+ * (sanitised); nothing when value is NULL or empty. */
+void cli_show_field(int width, const char *label, const char *value);
+
 /* The command families, one per file of src/cli/ (src/cli/change.c ...); the
  * table in cli.c lists them. */
 extern const struct cli_family init_family;

@@ -232,18 +232,6 @@ static int incident_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     return EXIT_OK;
 }
 
-static void json_kv(struct strbuf *sb, const char *k, const char *v, int comma)
-{
-    if (comma)
-        sb_putc(sb, ',');
-    json_string(sb, k);
-    sb_putc(sb, ':');
-    if (v)
-        json_string(sb, v);
-    else
-        sb_puts(sb, "null");
-}
-
 static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
 {
     if (args->argc < 1)
@@ -272,28 +260,28 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
     if (ctx->format == OUTPUT_JSON) {
         struct strbuf sb = STRBUF_INIT;
         sb_putc(&sb, '{');
-        json_kv(&sb, "id", inc.id, 0);
-        json_kv(&sb, "ref", inc.ref, 1);
-        json_kv(&sb, "library", inc.library_code, 1);
-        json_kv(&sb, "channel", inc.channel, 1);
-        json_kv(&sb, "reporter", inc.reporter, 1);
-        json_kv(&sb, "title", inc.title, 1);
-        json_kv(&sb, "description", inc.description, 1);
-        json_kv(&sb, "category", inc.category, 1);
+        json_member(&sb, "id", inc.id);
+        json_member(&sb, "ref", inc.ref);
+        json_member(&sb, "library", inc.library_code);
+        json_member(&sb, "channel", inc.channel);
+        json_member(&sb, "reporter", inc.reporter);
+        json_member(&sb, "title", inc.title);
+        json_member(&sb, "description", inc.description);
+        json_member(&sb, "category", inc.category);
         sb_printf(&sb, ",\"impact\":%d,\"urgency\":%d", inc.impact, inc.urgency);
-        json_kv(&sb, "priority", inc.priority, 1);
-        json_kv(&sb, "status", inc.status, 1);
-        json_kv(&sb, "assignee", inc.assignee_login, 1);
+        json_member(&sb, "priority", inc.priority);
+        json_member(&sb, "status", inc.status);
+        json_member(&sb, "assignee", inc.assignee_login);
         fmt_iso(inc.received, b[0]);
-        json_kv(&sb, "received_at", b[0], 1);
-        json_kv(&sb, "acknowledged_at", ledger_iso(inc.acknowledged, b[1]), 1);
-        json_kv(&sb, "first_response_at", ledger_iso(inc.first_response, b[2]), 1);
-        json_kv(&sb, "recovered_at", ledger_iso(inc.recovered, b[3]), 1);
-        json_kv(&sb, "closed_at", ledger_iso(inc.closed, b[4]), 1);
-        json_kv(&sb, "sla_paused_since", ledger_iso(inc.paused_since, b[5]), 1);
-        json_kv(&sb, "notified_to", inc.notified_to, 1);
+        json_member(&sb, "received_at", b[0]);
+        json_member(&sb, "acknowledged_at", ledger_iso(inc.acknowledged, b[1]));
+        json_member(&sb, "first_response_at", ledger_iso(inc.first_response, b[2]));
+        json_member(&sb, "recovered_at", ledger_iso(inc.recovered, b[3]));
+        json_member(&sb, "closed_at", ledger_iso(inc.closed, b[4]));
+        json_member(&sb, "sla_paused_since", ledger_iso(inc.paused_since, b[5]));
+        json_member(&sb, "notified_to", inc.notified_to);
         sb_puts(&sb, ",\"sla\":{");
-        json_kv(&sb, "state", sla_state_key(inc.sla.overall), 0);
+        json_member(&sb, "state", sla_state_key(inc.sla.overall));
         for (int k = 0; k < SLA_NSTEPS; k++) {
             const struct sla_step_status *s = &inc.sla.step[k];
             sb_putc(&sb, ',');
@@ -302,19 +290,19 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
                       ":{\"target_seconds\":%lld,\"elapsed_seconds\":%lld,"
                       "\"left_seconds\":%lld",
                       (long long)s->target, (long long)s->elapsed, (long long)s->left);
-            json_kv(&sb, "due",
-                    s->due != INT64_MAX && s->due > 0 ? ledger_iso(s->due * 1000, b[6]) : NULL, 1);
-            json_kv(&sb, "state", sla_state_key(s->state), 1);
+            json_member(&sb, "due",
+                        s->due != INT64_MAX && s->due > 0 ? ledger_iso(s->due * 1000, b[6]) : NULL);
+            json_member(&sb, "state", sla_state_key(s->state));
             sb_putc(&sb, '}');
         }
         sb_puts(&sb, "},\"events\":[");
         for (size_t i = 0; i < nev; i++) {
             sb_puts(&sb, i ? ",{" : "{");
-            json_kv(&sb, "kind", ev[i].kind, 0);
+            json_member(&sb, "kind", ev[i].kind);
             fmt_iso(ev[i].at, b[7]);
-            json_kv(&sb, "at", b[7], 1);
-            json_kv(&sb, "by", ev[i].operator_login, 1);
-            json_kv(&sb, "note", ev[i].note, 1);
+            json_member(&sb, "at", b[7]);
+            json_member(&sb, "by", ev[i].operator_login);
+            json_member(&sb, "note", ev[i].note);
             sb_puts(&sb, ",\"data\":");
             sb_puts(&sb, ev[i].data ? ev[i].data : "null");
             sb_putc(&sb, '}');
@@ -322,9 +310,9 @@ static int incident_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
         sb_puts(&sb, "],\"links\":[");
         for (size_t i = 0; i < nl; i++) {
             sb_puts(&sb, i ? ",{" : "{");
-            json_kv(&sb, "kind", links[i].kind, 0);
-            json_kv(&sb, "id", links[i].id, 1);
-            json_kv(&sb, "label", links[i].label, 1);
+            json_member(&sb, "kind", links[i].kind);
+            json_member(&sb, "id", links[i].id);
+            json_member(&sb, "label", links[i].label);
             sb_putc(&sb, '}');
         }
         sb_puts(&sb, "]}\n");
@@ -480,29 +468,29 @@ static int inquiry_show(struct store *st, const char *ref, enum output_format fm
     if (fmt == OUTPUT_JSON) {
         struct strbuf sb = STRBUF_INIT;
         sb_putc(&sb, '{');
-        json_kv(&sb, "id", q.id, 0);
-        json_kv(&sb, "ref", q.ref, 1);
-        json_kv(&sb, "library", q.library_code, 1);
-        json_kv(&sb, "channel", q.channel, 1);
-        json_kv(&sb, "reporter", q.reporter, 1);
-        json_kv(&sb, "title", q.title, 1);
-        json_kv(&sb, "question", q.question, 1);
-        json_kv(&sb, "status", q.status, 1);
-        json_kv(&sb, "draft_answer", q.draft_answer, 1);
-        json_kv(&sb, "draft_by", q.draft_by_login, 1);
-        json_kv(&sb, "reviewer", q.reviewer_login, 1);
-        json_kv(&sb, "answer", q.answer, 1);
-        json_kv(&sb, "incident", q.incident_ref, 1);
+        json_member(&sb, "id", q.id);
+        json_member(&sb, "ref", q.ref);
+        json_member(&sb, "library", q.library_code);
+        json_member(&sb, "channel", q.channel);
+        json_member(&sb, "reporter", q.reporter);
+        json_member(&sb, "title", q.title);
+        json_member(&sb, "question", q.question);
+        json_member(&sb, "status", q.status);
+        json_member(&sb, "draft_answer", q.draft_answer);
+        json_member(&sb, "draft_by", q.draft_by_login);
+        json_member(&sb, "reviewer", q.reviewer_login);
+        json_member(&sb, "answer", q.answer);
+        json_member(&sb, "incident", q.incident_ref);
         fmt_iso(q.received, when);
-        json_kv(&sb, "received_at", when, 1);
+        json_member(&sb, "received_at", when);
         sb_puts(&sb, ",\"events\":[");
         for (size_t i = 0; i < n; i++) {
             sb_puts(&sb, i ? ",{" : "{");
-            json_kv(&sb, "kind", ev[i].kind, 0);
+            json_member(&sb, "kind", ev[i].kind);
             fmt_iso(ev[i].at, when);
-            json_kv(&sb, "at", when, 1);
-            json_kv(&sb, "by", ev[i].operator_login, 1);
-            json_kv(&sb, "note", ev[i].note, 1);
+            json_member(&sb, "at", when);
+            json_member(&sb, "by", ev[i].operator_login);
+            json_member(&sb, "note", ev[i].note);
             sb_putc(&sb, '}');
         }
         sb_puts(&sb, "]}\n");

@@ -321,21 +321,6 @@ static int jobs_history_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     return EXIT_OK;
 }
 
-static void show_line(const char *label, const char *value)
-{
-    if (!value || !*value)
-        return;
-    struct strbuf sb = STRBUF_INIT;
-    int w = text_width(label);
-    sb_puts(&sb, label);
-    for (; w < 12; w++)
-        sb_putc(&sb, ' ');
-    sb_putc(&sb, ' ');
-    text_sanitize(&sb, value, 0);
-    printf("%s\n", sb.buf);
-    sb_free(&sb);
-}
-
 static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
 {
     if (args->argc != 1)
@@ -353,20 +338,20 @@ static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
     const struct job_run_row *r = &d.run;
     char a[32], b[32], num[32];
     printf("%s@%s  %s\n", r->code, r->due_day, ja ? r->name_ja : r->name_en);
-    show_line(_("Id:"), r->id);
-    show_line(_("State:"), jobs_state_name(r->state));
+    cli_show_field(12, _("Id:"), r->id);
+    cli_show_field(12, _("State:"), jobs_state_name(r->state));
     snprintf(num, sizeof num, "%d", r->attempt);
-    show_line(_("Attempt:"), num);
-    show_line(_("Host:"), r->host);
-    show_line(_("Command:"), d.command);
-    show_line(_("Started:"), jst(r->started_at, a));
-    show_line(_("Ended:"), jst(r->ended_at, b));
+    cli_show_field(12, _("Attempt:"), num);
+    cli_show_field(12, _("Host:"), r->host);
+    cli_show_field(12, _("Command:"), d.command);
+    cli_show_field(12, _("Started:"), jst(r->started_at, a));
+    cli_show_field(12, _("Ended:"), jst(r->ended_at, b));
     if (r->has_exit) {
         snprintf(num, sizeof num, "%d", r->exit_status);
-        show_line(_("Exit:"), num);
+        cli_show_field(12, _("Exit:"), num);
     }
-    show_line(_("Runner:"), r->claimed_by);
-    show_line(_("Incident:"), r->incident_ref);
+    cli_show_field(12, _("Runner:"), r->claimed_by);
+    cli_show_field(12, _("Incident:"), r->incident_ref);
     if (d.procedure) {
         printf("%s\n", _("Procedure:"));
         struct strbuf sb = STRBUF_INIT;

@@ -363,6 +363,20 @@ long cli_int(const struct cli_args *a, const char *name, long dflt)
     return i < 0 || !a->count[i] ? dflt : a->num[i];
 }
 
+int cli_month(const struct cli_args *a, const char *name, int *year, int *month)
+{
+    const char *text = cli_str(a, name);
+    char today[11];
+    if (!text) {
+        time_format_jst_date(time_now_ms(), today);
+        text = today;
+    }
+    /* YYYY-MM, checked by month_ok (or the date just formatted) */
+    *year = atoi(text);
+    *month = atoi(text + 5);
+    return *year < 1970 ? -1 : 0;
+}
+
 const char **cli_all(const struct cli_args *a, const char *name, size_t *n)
 {
     static const char *none[1];

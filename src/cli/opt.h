@@ -140,6 +140,11 @@ void cli_args_free(struct cli_args *a);
 int cli_has(const struct cli_args *a, const char *name);         /* times given */
 const char *cli_str(const struct cli_args *a, const char *name); /* last value or NULL */
 long cli_int(const struct cli_args *a, const char *name, long dflt);
+/* A CLI_MONTH option as numbers: the month given (the parser has already
+ * refused what is not YYYY-MM), or this month in JST when it was not given.
+ * 0, or -1 for a month before 1970-01 (the month lists start at the epoch):
+ * the caller refuses it as a usage error. */
+int cli_month(const struct cli_args *a, const char *name, int *year, int *month);
 /* CLI_REPEAT: every value in order, NULL-terminated (never NULL), *n their number. */
 const char **cli_all(const struct cli_args *a, const char *name, size_t *n);
 

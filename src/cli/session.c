@@ -15,6 +15,7 @@
 #include "output.h"
 #include "ssh_console.h"
 #include "ssh_prompt.h"
+#include "session_list.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -171,50 +172,52 @@ static int session_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
-    sqlite3_stmt *s = store_stmt(
-        st, "SELECT s.id, s.host_name, o.login, s.started_at, s.ended_at, s.exit_status, "
-            "s.end_reason, length(s.transcript) FROM ssh_sessions s "
-            "LEFT JOIN operators o ON o.id = s.operator_id "
-            "WHERE s.deleted = 0 AND (?1 IS NULL OR s.host_name = ?1) "
-            "ORDER BY s.started_at DESC LIMIT ?2");
-    bind_text(s, 1, host);
-    bind_int(s, 2, limit > 0 ? limit : 100);
+    struct session_row *rows = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    int rc = session_list(st, host, limit, &rows, &n, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
     static const char *const keys[] = {"id",       "host", "operator", "started_at",
                                        "ended_at", "exit", "reason",   "bytes"};
     const char *heads[] = {_("Session"),     _("Host"), _("Operator"), _("Started (JST)"),
                            _("Ended (JST)"), _("Exit"), _("End"),      _("Bytes")};
     struct output_table *t = output_new(8, keys, heads);
-    char *read_err = NULL;
-    int step;
-    while ((step = store_next_row(s, &read_err)) == 1) {
-        char started[32] = "", ended[32] = "";
+    int text = ctx->format == OUTPUT_TEXT;
+    for (size_t i = 0; i < n; i++) {
+        const struct session_row *r = &rows[i];
+        char started[32] = "", ended[32] = "", exit_s[16] = "", bytes[24] = "";
         int64_t ms;
-        int text = ctx->format == OUTPUT_TEXT;
-        if (col_text(s, 3) && time_parse(col_text(s, 3), &ms) == 0) {
+        if (r->started_at && time_parse(r->started_at, &ms) == 0) {
             if (text)
                 time_format_jst(ms, started, 1);
             else
-                snprintf(started, sizeof started, "%s", col_text(s, 3));
+                snprintf(started, sizeof started, "%s", r->started_at);
         }
-        if (col_text(s, 4) && time_parse(col_text(s, 4), &ms) == 0) {
+        if (r->ended_at && time_parse(r->ended_at, &ms) == 0) {
             if (text)
                 time_format_jst(ms, ended, 1);
             else
-                snprintf(ended, sizeof ended, "%s", col_text(s, 4));
+                snprintf(ended, sizeof ended, "%s", r->ended_at);
         }
-        const char *v[] = {col_text(s, 0),          col_text(s, 1), col_text(s, 2), started,
-                           ended[0] ? ended : NULL, col_text(s, 5), col_text(s, 6), col_text(s, 7)};
+        if (r->has_exit)
+            snprintf(exit_s, sizeof exit_s, "%d", r->exit_status);
+        if (r->length >= 0)
+            snprintf(bytes, sizeof bytes, "%lld", r->length);
+        const char *v[] = {r->id,
+                           r->host,
+                           r->operator_login,
+                           started,
+                           ended[0] ? ended : NULL,
+                           r->has_exit ? exit_s : NULL,
+                           r->end_reason,
+                           r->length >= 0 ? bytes : NULL};
         output_row(t, v);
     }
-    sqlite3_reset(s);
-    if (step < 0) {
-        output_free(t);
-        store_close(st);
-        return cli_fail(read_err);
-    }
+    session_rows_free(rows, n);
     output_print(t, ctx->format, stdout);
     output_free(t);
-    store_close(st);
     return EXIT_OK;
 }
 
@@ -223,31 +226,16 @@ static int session_export_cmd(struct cli_ctx *ctx, const char *id)
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
-    sqlite3_stmt *s = store_stmt(st, "SELECT transcript FROM ssh_sessions WHERE (id = ?1 OR id "
-                                     "LIKE ?1 || '%') AND deleted = 0 LIMIT 2");
-    bind_text(s, 1, id);
-    char *read_err = NULL;
-    int rc = store_one_row(s, &read_err);
-    if (rc != 1) {
-        sqlite3_reset(s);
-        store_close(st);
-        return cli_fail(rc < 0 ? read_err
-                               : xasprintf(_("no session %s (see unyo session list)"), id));
-    }
-    const void *b = sqlite3_column_blob(s, 0);
-    size_t n = (size_t)sqlite3_column_bytes(s, 0);
-    char *blob = NULL;
-    if (b) {
-        blob = xmalloc(n + 1);
-        memcpy(blob, b, n);
-    }
-    int more = store_next_row(s, &read_err);
-    sqlite3_reset(s);
+    char *blob = NULL, *err = NULL;
+    size_t n = 0;
+    int rc = session_recording_by_prefix(st, id, &blob, &n, &err);
     store_close(st);
     int out = EXIT_OK;
-    if (more < 0)
-        out = cli_fail(read_err);
-    else if (more)
+    if (rc < 0)
+        out = cli_fail(err);
+    else if (rc == 0)
+        out = cli_fail(xasprintf(_("no session %s (see unyo session list)"), id));
+    else if (rc == 2)
         out = cli_fail(xasprintf(_("%s matches several sessions: give more of the id"), id));
     else if (!blob)
         out = cli_fail(xasprintf(_("session %s has no recording (still open, or it failed)"), id));

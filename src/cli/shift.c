@@ -54,15 +54,8 @@ static int shift_list_cmd(struct cli_ctx *ctx, const struct cli_args *a,
     if (a->argc > 0)
         return cli_usage("shift", _("unexpected argument: %s"), a->argv[0]);
     int y, m;
-    char extra;
-    if (month) {
-        if (sscanf(month, "%4d-%2d%c", &y, &m, &extra) != 2 || m < 1 || m > 12 || y < 1970)
-            return cli_usage("shift", _("--month takes YYYY-MM, not %s"), month);
-    } else {
-        char today[11];
-        time_format_jst_date(time_now_ms(), today);
-        sscanf(today, "%4d-%2d", &y, &m);
-    }
+    if (cli_month(a, "month", &y, &m) != 0)
+        return cli_usage("shift", _("--month takes YYYY-MM, not %s"), month);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;

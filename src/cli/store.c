@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "calendar.h"
 #include "cli.h"
 #include "i18n.h"
@@ -12,6 +13,7 @@
 #include "paths.h"
 #include "seed_data.h"
 #include "store.h"
+#include "template_list.h"
 #include "templates.h"
 #include "timefmt.h"
 #include "util.h"
@@ -61,35 +63,33 @@ static int operator_list(struct cli_ctx *ctx, const struct cli_args *a)
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
+    struct operator_row *rows = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    int rc = operator_list_all(st, &rows, &n, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
     static const char *const keys[] = {"login", "name", "role", "active", "created_at"};
     const char *headings[] = {_("Login"), _("Name"), _("Role"), _("Active"), _("Registered")};
     struct output_table *t = output_new(5, keys, headings);
-    sqlite3_stmt *s = store_stmt(st, "SELECT login, name, role, active, created_at "
-                                     "FROM operators WHERE deleted = 0 ORDER BY login");
-    char *read_err = NULL;
-    int step;
-    while ((step = store_next_row(s, &read_err)) == 1) {
+    int text = ctx->format == OUTPUT_TEXT;
+    for (size_t i = 0; i < n; i++) {
+        const struct operator_row *r = &rows[i];
         char when[20] = "";
         int64_t ms;
-        if (time_parse(col_text(s, 4), &ms) == 0)
+        if (time_parse(r->created_at, &ms) == 0)
             time_format_jst(ms, when, 0);
-        int text = ctx->format == OUTPUT_TEXT;
-        const char *row[] = {col_text(s, 0), col_text(s, 1),
-                             text ? label_role(col_text(s, 2)) : col_text(s, 2),
-                             text                       ? label_yes_no(sqlite3_column_int(s, 3))
-                             : sqlite3_column_int(s, 3) ? "yes"
-                                                        : "no",
-                             ctx->format == OUTPUT_TEXT ? when : col_text(s, 4)};
+        const char *row[] = {r->login, r->name, text ? label_role(r->role) : r->role,
+                             text        ? label_yes_no(r->active)
+                             : r->active ? "yes"
+                                         : "no",
+                             text ? when : r->created_at};
         output_row(t, row);
     }
-    if (step < 0) {
-        output_free(t);
-        store_close(st);
-        return cli_fail(read_err);
-    }
+    operator_rows_free(rows, n);
     output_print(t, ctx->format, stdout);
     output_free(t);
-    store_close(st);
     return EXIT_OK;
 }
 
@@ -118,15 +118,8 @@ static int calendar_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     (void)ctx;
     const char *month = cli_str(a, "month"), *file = cli_str(a, "file");
     int y, m;
-    if (month) {
-        char extra;
-        if (sscanf(month, "%4d-%2d%c", &y, &m, &extra) != 2 || m < 1 || m > 12 || y < 1970)
-            return cli_usage("calendar", _("--month takes YYYY-MM, not %s"), month);
-    } else {
-        char today[11];
-        time_format_jst_date(time_now_ms(), today);
-        sscanf(today, "%4d-%2d", &y, &m);
-    }
+    if (cli_month(a, "month", &y, &m) != 0)
+        return cli_usage("calendar", _("--month takes YYYY-MM, not %s"), month);
     char *path = paths_find_data(file, "calendar.ini");
     char *err = NULL;
     struct calendar *cal = path ? calendar_load(path, &err) : calendar_new_default();
@@ -144,40 +137,36 @@ static int template_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
+    struct template_row *rows = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    int rc = template_list(st, pane, &rows, &n, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
     int ja = streq(i18n_lang(), "ja");
     static const char *const keys[] = {"code",   "source", "item",    "name",
                                        "period", "pane",   "per_host"};
     const char *headings[] = {_("Code"),   _("Source"), _("Item"),    _("Name"),
                               _("Period"), _("Pane"),   _("Per host")};
     struct output_table *t = output_new(7, keys, headings);
-    sqlite3_stmt *s = store_stmt(
-        st, "SELECT code, source, item_no, name_ja, name_en, period_text, pane, per_host "
-            "FROM templates WHERE deleted = 0 AND (?1 IS NULL OR pane = ?1) "
-            "ORDER BY source DESC, item_no, code");
-    bind_text(s, 1, pane);
-    char *read_err = NULL;
-    int step;
-    while ((step = store_next_row(s, &read_err)) == 1) {
-        const char *row[] = {col_text(s, 0),
-                             col_text(s, 1),
-                             col_text(s, 2),
-                             col_text(s, ja ? 3 : 4),
-                             col_text(s, 5),
-                             ctx->format == OUTPUT_TEXT ? label_pane(col_text(s, 6))
-                                                        : col_text(s, 6),
-                             ctx->format == OUTPUT_TEXT ? label_yes_no(sqlite3_column_int(s, 7))
-                             : sqlite3_column_int(s, 7) ? "yes"
-                                                        : "no"};
+    int text = ctx->format == OUTPUT_TEXT;
+    for (size_t i = 0; i < n; i++) {
+        const struct template_row *r = &rows[i];
+        const char *row[] = {r->code,
+                             r->source,
+                             r->item_no,
+                             ja ? r->name_ja : r->name_en,
+                             r->period_text,
+                             text ? label_pane(r->pane) : r->pane,
+                             text          ? label_yes_no(r->per_host)
+                             : r->per_host ? "yes"
+                                           : "no"};
         output_row(t, row);
     }
-    if (step < 0) {
-        output_free(t);
-        store_close(st);
-        return cli_fail(read_err);
-    }
+    template_rows_free(rows, n);
     output_print(t, ctx->format, stdout);
     output_free(t);
-    store_close(st);
     return EXIT_OK;
 }
 
@@ -252,37 +241,34 @@ static int audit_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
+    struct audit_row *rows = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    int rc = audit_list(st, limit, &rows, &n, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
     static const char *const keys[] = {"at", "operator", "action", "kind", "row_id", "detail"};
     const char *headings[] = {_("When (JST)"), _("Operator"), _("Action"),
                               _("Kind"),       _("Row"),      _("Detail")};
     struct output_table *t = output_new(6, keys, headings);
-    sqlite3_stmt *s =
-        store_stmt(st, "SELECT a.at, o.login, a.action, a.kind, a.row_id, a.detail FROM audit a "
-                       "LEFT JOIN operators o ON o.id = a.operator_id ORDER BY a.id DESC LIMIT ?1");
-    bind_int(s, 1, limit);
-    char *read_err = NULL;
-    int step;
-    while ((step = store_next_row(s, &read_err)) == 1) {
+    for (size_t i = 0; i < n; i++) {
+        const struct audit_row *r = &rows[i];
         char when[20] = "";
         int64_t ms;
-        if (time_parse(col_text(s, 0), &ms) == 0)
+        if (time_parse(r->at, &ms) == 0)
             time_format_jst(ms, when, 1);
-        const char *row[] = {ctx->format == OUTPUT_TEXT ? when : col_text(s, 0),
-                             col_text(s, 1),
-                             col_text(s, 2),
-                             col_text(s, 3),
-                             col_text(s, 4),
-                             col_text(s, 5)};
+        const char *row[] = {ctx->format == OUTPUT_TEXT ? when : r->at,
+                             r->operator_login,
+                             r->action,
+                             r->kind,
+                             r->row_id,
+                             r->detail};
         output_row(t, row);
     }
-    if (step < 0) {
-        output_free(t);
-        store_close(st);
-        return cli_fail(read_err);
-    }
+    audit_rows_free(rows, n);
     output_print(t, ctx->format, stdout);
     output_free(t);
-    store_close(st);
     return EXIT_OK;
 }
 

@@ -193,6 +193,13 @@ static void switch_to(size_t i)
     ui_dirty(UI_DIRTY_ALL);
 }
 
+void ui_pane_touch(const char *name)
+{
+    for (size_t i = 0; i < app.npanes; i++)
+        if (strcmp(app.panes[i].ops->name, name) == 0)
+            app.panes[i].seen = -1; /* never a data_version: stale */
+}
+
 int ui_switch_pane(const char *name)
 {
     for (size_t i = 0; i < app.npanes; i++)
@@ -902,11 +909,15 @@ void console_key(int key)
 
 static void console_paste(const char *text, size_t len)
 {
+    struct ui_modal *top = ui_modal_top();
+    int as_typed = top && top->paste;
+    if (as_typed && top->paste(top, text, len))
+        return; /* a session's pane: the server gets it as one paste */
     for (size_t i = 0; i < len && !ui_loop_quitting();) {
         uint32_t cp;
         i += utf8_decode(text + i, len - i, &cp);
         int key = (int)cp;
-        if (ui_modal_top()) {
+        if (ui_modal_top() && !as_typed) {
             if (cp == '\r' || cp == '\n' || cp == '\t')
                 key = ' ';
             else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))

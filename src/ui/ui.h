@@ -181,6 +181,10 @@ const struct calendar *ui_calendar(void);
 void ui_today(char day[11]);
 /* Switches to the pane named name; -1 if there is none. */
 int ui_switch_pane(const char *name);
+/* This console wrote what the pane named name shows (data_version only moves
+ * for other connections): it reloads when next shown, or at the next tick
+ * when in front. */
+void ui_pane_touch(const char *name);
 /* Set by the command line --bench-* modes so panes skip deferred work. */
 extern int ui_headless;
 
@@ -243,6 +247,10 @@ struct ui_modal {
     int has_input;
     /* Every mouse event while on top (may be NULL: the console's own mouse). */
     void (*mouse)(struct ui_modal *m, const MEVENT *ev);
+    /* A bracketed paste while on top, all of it at once (may be NULL: it comes
+     * as keys, line breaks as spaces). 1 when taken; 0: it comes as keys, as
+     * typed (a session's password question). */
+    int (*paste)(struct ui_modal *m, const char *text, size_t len);
 };
 void ui_modal_push(struct ui_modal *m);
 struct ui_modal *ui_modal_top(void);

@@ -50,6 +50,10 @@ t_keys Enter
 t_wait "Filed change CHG-20261124-"
 AREF=$(q "SELECT ref FROM changes WHERE title = 'プロキシ除外ルール追加'")
 [[ -n $AREF ]] || t_fail "the change was not filed"
+# the target hosts are asked first (marked in the inventory: test_changes_form);
+# Esc leaves none
+t_wait "Target hosts of $AREF"
+t_keys Escape
 t_wait "$AREF: step 1 (empty finishes)"
 t_type "設定ファイルをバックアップする"
 t_keys Enter

@@ -62,8 +62,9 @@ t_ok "C-c goes to the server"
 ref=$(sqlite3 "$T_DB" "SELECT ref FROM incidents WHERE deleted = 0 LIMIT 1")
 [ -n "$ref" ] || t_fail "demo store has no incident"
 t_keys C-] :
-t_wait ":link incident"
-t_type "$ref"
+t_wait "link incident REF, link change REF" # the hint; the line itself is empty
+t_assert_not ":link incident"
+t_type "link incident $ref"
 t_keys Enter
 t_wait "linked to incident"
 n=$(sqlite3 "$T_DB" "SELECT count(*) FROM links l JOIN incidents i ON i.id = l.from_id WHERE i.ref = '$ref' AND l.to_kind = 'ssh_session' AND l.to_id = (SELECT id FROM ssh_sessions WHERE host_name = 'newhost')")

@@ -116,6 +116,17 @@ t_wait "plain-paste-$R"
 t_assert_not "200~"
 t_keys C-d
 t_ok "paste is unbracketed when the remote program did not ask"
+# A program that asked (mode 2004) gets the whole paste between the markers.
+# armed-N is printed after the request: once it shows, the pane has seen it.
+t_type "clear; printf '\\033[?2004h'; echo armed-\$((5000+$R)); cat -v"
+t_keys Enter
+t_wait "armed-$((5000 + R))"
+t_tmux set-buffer "bracketed-$R"
+t_tmux paste-buffer -p -t 0
+t_keys Enter
+t_wait "^[[200~bracketed-$R^[[201~"
+t_keys C-d
+t_ok "paste is bracketed, whole, when the remote program asked"
 
 # Scroll mode with a search: prefix + [, / pattern.
 t_type "seq 1 300 | sed 's/^/sb-/'"
@@ -133,16 +144,23 @@ t_ok "scroll mode and PCRE2 search in the scrollback"
 
 # The command line links the session to a change (change_link_session): an unknown
 # change is refused with nothing written; the link and its audit row are stored.
+# The line opens empty, so the command is typed as the help writes it (it was
+# pre-filled with "link incident ", and the documented command then read
+# "link incident link change ..."); Tab completes its words.
 t_keys C-] :
-t_wait ":link incident"
-t_keys C-u
+t_wait "link incident REF, link change REF"
+t_assert_not ":link incident"
 t_type "link change CHG-19990101-0000"
 t_keys Enter
 t_wait "no change CHG-19990101-0000"
 t_keys C-] :
-t_wait ":link incident"
-t_keys C-u
-t_type "link change $CREF"
+t_wait "link incident REF, link change REF"
+t_type "li"
+t_keys Tab
+t_type "c"
+t_keys Tab
+t_wait ":link change"
+t_type "$CREF"
 t_keys Enter
 t_wait "linked to change $CREF"
 SID=$(sqlite3 "$T_DB" "SELECT id FROM ssh_sessions WHERE host_name = 'e2ehost' ORDER BY started_at DESC LIMIT 1")
@@ -158,6 +176,19 @@ t_wait "(y/n)"
 t_keys y
 t_wait "No console sessions."
 t_ok "prefix c closes the session"
+
+# After a session had the keys the console still reads pastes itself (mode
+# 2004 and ESC [ 200 ~ stay the console's): pasted line breaks in the / line
+# are spaces, and the line stays open instead of being submitted.
+t_keys 7
+t_wait "e2ehost"
+t_keys /
+printf 'pl-one\npl-two-%s\n' "$R" | t_tmux load-buffer -b lines -
+t_tmux paste-buffer -p -b lines -t 0
+t_wait "pl-one pl-two-$R"
+t_keys Escape
+t_wait_gone "pl-one pl-two-$R"
+t_ok "a paste after a session still reaches the / line whole (line breaks as spaces)"
 t_keys q
 t_wait_exit
 

@@ -6,17 +6,15 @@
 #   2. the kit and the panes know nothing of the CLI: nothing in src/ui/ or
 #      screens/ includes cli.h, cli_*.h or a header under cli/;
 #   3. the kit does not know the panes: src/ui/ includes no header of screens/;
-#   4. no SQL in the kit or the panes: no file of src/ui/ or screens/ matches
-#      store_stmt, sqlite3_, "SELECT " or "INSERT ", except those still listed
-#      in tests/house_rules_sql_allow.txt (work in progress: the list only
-#      shrinks, and an entry no longer needed is reported so it is removed).
+#   4. no SQL in the front ends: no file of src/ui/, screens/ or src/cli/
+#      matches store_stmt, sqlite3_, "SELECT " or "INSERT " (queries live in
+#      core functions that return structs; the CLI and the panes only format).
 # Include cycles are checked by their own test.
 #
 # Each rule is first shown to fire on a small tree that breaks it, so a rule
 # that silently stopped matching cannot pass for a clean source tree.
 . "$UNYO_TESTLIB/common.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-ALLOW_FILE=tests/house_rules_sql_allow.txt
 
 # "FILE:LINE:HEADER" for every #include in the files given.
 includes() {
@@ -33,15 +31,15 @@ files() {
 }
 
 # Prints one line per broken rule ("FILE:LINE: what") for the tree in the
-# current directory, with the SQL allow-list $1; and "note: ..." lines for
-# allow-list entries that are no longer needed.
+# current directory.
 violations() {
-  local allow=$1 f line hdr base
+  local f line hdr base
   shopt -s nullglob globstar
-  local core=() kit=() panes=()
-  local -A kit_h=() pane_h=() allowed=() has_sql=()
+  local core=() kit=() panes=() cli=()
+  local -A kit_h=() pane_h=()
   for f in src/**/*.c src/**/*.h; do
     case $f in src/ui/*) kit+=("$f") ;; *) core+=("$f") ;; esac
+    case $f in src/cli/*) cli+=("$f") ;; esac
   done
   panes=(screens/**/*.c screens/**/*.h)
   for f in src/ui/**/*.h; do kit_h[${f##*/}]=1; done
@@ -80,35 +78,22 @@ violations() {
     fi
   done < <(includes "${kit[@]}")
 
-  # 4. kit and panes: no SQL, except the allow-listed files
-  if [ -f "$allow" ]; then
-    while read -r line _; do
-      line=${line%%#*}
-      [ -n "$line" ] && allowed[$line]=1
-    done <"$allow"
-  fi
-  local sql_files=()
-  if [ ${#kit[@]} -gt 0 ] || [ ${#panes[@]} -gt 0 ]; then
-    mapfile -t sql_files < <(grep -lE 'store_stmt|sqlite3_|SELECT |INSERT ' "${kit[@]}" "${panes[@]}" || true)
+  # 4. kit, panes and CLI: no SQL
+  local sql_files=() front=("${kit[@]}" "${panes[@]}" "${cli[@]}")
+  if [ ${#front[@]} -gt 0 ]; then
+    mapfile -t sql_files < <(grep -lE 'store_stmt|sqlite3_|SELECT |INSERT ' "${front[@]}" || true)
   fi
   for f in "${sql_files[@]}"; do
-    has_sql[$f]=1
-    [ -z "${allowed[$f]:-}" ] || continue
     grep -nE 'store_stmt|sqlite3_|SELECT |INSERT ' "$f" | head -3 | while IFS=: read -r line _; do
-      echo "$f:$line: SQL in the kit or a pane (store_stmt, sqlite3_, SELECT, INSERT): move it into a core function"
+      echo "$f:$line: SQL in the kit, a pane or the CLI (store_stmt, sqlite3_, SELECT, INSERT): move it into a core function"
     done
-  done
-  for f in "${!allowed[@]}"; do
-    if [ -z "${has_sql[$f]:-}" ]; then
-      echo "note: $f has no SQL any more: remove it from $ALLOW_FILE"
-    fi
   done
   return 0
 }
 
 # ---- each rule fires on a tree that breaks it -----------------------------------
 fake=$T/fake
-mkdir -p "$fake/src/ui" "$fake/src/cli" "$fake/screens" "$fake/tests"
+mkdir -p "$fake/src/ui" "$fake/src/cli" "$fake/screens"
 cat >"$fake/src/bad_core.c" <<'EOF'
 #include <stdio.h>
 #include <ncursesw/curses.h>
@@ -132,10 +117,17 @@ cat >"$fake/screens/bad_pane.c" <<'EOF'
 static const char *q = "SELECT id FROM hosts";
 EOF
 printf '#include "ui_list.h"\n' >"$fake/screens/screens.h"
-printf 'int f(void) { return sqlite3_changes(0); }\n' >"$fake/screens/allowed.c"
-printf '# still allowed\nscreens/allowed.c\nsrc/ui/clean_now.c   # done\n' >"$fake/tests/allow.txt"
-printf '#include "ui_list.h"\n' >"$fake/src/ui/clean_now.c"
-out=$(cd "$fake" && violations tests/allow.txt)
+cat >"$fake/src/cli/bad_list.c" <<'EOF'
+#include "store.h"
+static int list(struct store *st)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT login FROM operators");
+    return 0;
+}
+EOF
+printf 'static const char *q = "INSERT INTO t VALUES (1)";\n' >"$fake/src/cli/bad_write.h"
+printf 'int f(void) { return sqlite3_changes(0); }\n' >"$fake/src/core_sql.c"
+out=$(cd "$fake" && violations)
 printf '%s\n' "$out" | sed 's/^/  fake: /'
 expect() { # pattern what
   printf '%s\n' "$out" | grep -qE -- "$1" && ok "rule fires: $2" || fail "rule did not fire: $2"
@@ -149,28 +141,24 @@ expect '^screens/bad_pane.c:3: includes "cli/cli_commands.h"' "a pane including 
 expect '^src/ui/bad_kit.c:3: the kit includes "screens.h"' "the kit including a pane header"
 expect '^src/ui/bad_kit.c:5: SQL' "store_stmt in the kit"
 expect '^screens/bad_pane.c:4: SQL' "SELECT in a pane"
-expect '^note: src/ui/clean_now.c has no SQL' "an allow-list entry no longer needed is reported"
-assert_not_contains "$out" "allowed.c:" "an allow-listed file is let through"
+expect '^src/cli/bad_list.c:4: SQL' "a query in the CLI"
+expect '^src/cli/bad_write.h:1: SQL' "INSERT in a CLI header"
+assert_not_contains "$out" "core_sql.c" "the core may hold SQL"
 expect '^src/main.c:1: core includes <curses.h>' "main.c including ncurses"
 printf '%s\n' "$out" | grep -qE '^src/main.c:[2-9]' && fail "main.c refused its wiring includes" ||
   ok "src/main.c may include the CLI, the kit and the panes"
 assert_not_contains "$out" "screens/screens.h" "a pane header may include a kit header"
-n=$(printf '%s\n' "$out" | grep -vc '^note:' || true)
-[ "$n" -eq 10 ] && ok "nothing else reported on the broken tree" || fail "$n reports, expected 10"
+n=$(printf '%s\n' "$out" | grep -c . || true)
+[ "$n" -eq 12 ] && ok "nothing else reported on the broken tree" || fail "$n reports, expected 12"
 
 # ---- the sources keep the rules -----------------------------------------------
 cd "$ROOT"
 [ -d src/ui ] && [ -d screens ] || fail "no sources under $ROOT"
-[ -f "$ALLOW_FILE" ] || fail "$ALLOW_FILE is missing (empty it, do not delete it)"
-out=$(violations "$ALLOW_FILE")
-notes=$(printf '%s\n' "$out" | grep '^note:' || true)
-broken=$(printf '%s\n' "$out" | grep -v '^note:' | grep . || true)
-[ -z "$notes" ] || printf '%s\n' "$notes"
-if [ -n "$broken" ]; then
-  printf '%s\n' "$broken" >&2
-  fail "house rules broken ($(printf '%s\n' "$broken" | wc -l) places; see doc/architecture.md)"
+out=$(violations)
+if [ -n "$out" ]; then
+  printf '%s\n' "$out" >&2
+  fail "house rules broken ($(printf '%s\n' "$out" | wc -l) places; see doc/architecture.md)"
 fi
 ok "core has no ncurses and no kit or pane header; src/ui and screens include no CLI header; src/ui no pane header"
-left=$(grep -cvE '^[[:space:]]*(#|$)' "$ALLOW_FILE" || true)
-ok "no SQL in src/ui or screens outside the $left file(s) still in $ALLOW_FILE"
+ok "no SQL in src/ui, screens or src/cli"
 finish

@@ -613,6 +613,149 @@ static void test_link_session(void **state)
     assert_int_equal(count(f->st, "SELECT count(*) FROM audit WHERE action = 'change.link'"), 1);
 }
 
+/* Target hosts and links after filing: hosts only while the plan may change, an
+ * unknown host or target refused, a duplicate refused, each write with its event and
+ * audit row; links to another change by a bare ref. */
+static void test_hosts_and_links(void **state)
+{
+    struct fixture *f = *state;
+    char ref[24], other[24];
+    file_change(f->st, NULL, 0, ref);
+    file_change(f->st, NULL, 0, other);
+    char *err = NULL;
+    if (change_set_host(f->st, ref, "lib-web01", 1, &err) != 0 ||
+        change_set_host(f->st, ref, "lib-ad01", 1, &err) != 0)
+        fail_msg("%s", err);
+    long long links = count(f->st, "SELECT count(*) FROM links WHERE deleted = 0");
+    long long au = count(f->st, "SELECT count(*) FROM audit");
+    assert_int_equal(change_set_host(f->st, ref, "lib-web01", 1, &err), -1);
+    assert_non_null(strstr(err, "already"));
+    free(err), err = NULL;
+    assert_int_equal(change_set_host(f->st, ref, "no-such-host", 1, &err), -1);
+    assert_non_null(strstr(err, "unknown host no-such-host"));
+    free(err), err = NULL;
+    assert_int_equal(change_add_link(f->st, ref, "incident:INC-19990101-0000", &err), -1);
+    assert_non_null(strstr(err, "INC-19990101-0000"));
+    free(err), err = NULL;
+    assert_int_equal(change_add_link(f->st, ref, ref, &err), -1); /* itself */
+    free(err), err = NULL;
+    assert_int_equal(count(f->st, "SELECT count(*) FROM links WHERE deleted = 0"), links);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM audit"), au);
+
+    if (change_add_link(f->st, ref, other, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(change_add_link(f->st, ref, other, &err), -1);
+    assert_non_null(strstr(err, "already"));
+    free(err), err = NULL;
+    if (change_set_host(f->st, ref, "lib-ad01", 0, &err) != 0)
+        fail_msg("%s", err);
+    struct change c;
+    assert_int_equal(change_get(f->st, ref, 1, &c, &err), 0);
+    assert_int_equal(c.nlinks, 2);
+    assert_string_equal(c.links[0].kind, "host");
+    assert_string_equal(c.links[0].label, "lib-web01");
+    assert_string_equal(c.links[1].kind, "change");
+    assert_string_equal(c.links[1].label, other);
+    change_clear(&c);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM change_events WHERE kind IN ('host_added', "
+                                  "'host_removed', 'link_added')"),
+                     4);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM audit WHERE action IN ('change.add_host', "
+                                  "'change.remove_host', 'change.link')"),
+                     4);
+    /* an effect and a link removed: tombstoned, with their events; a second removal refused */
+    if (change_add_effect(f->st, ref, "patch:lib-web01:KB1", &err) != 0 ||
+        change_add_effect(f->st, ref, "patch:lib-web01:KB2", &err) != 0)
+        fail_msg("%s", err);
+    if (change_remove_effect(f->st, ref, 1, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(change_remove_effect(f->st, ref, 1, &err), -1);
+    assert_non_null(strstr(err, "no config effect 1"));
+    free(err), err = NULL;
+    struct cmdb_effect_row *eff;
+    size_t ne;
+    char *q = xasprintf("SELECT id FROM changes WHERE ref = '%s'", ref);
+    char *cid = text(f->st, q);
+    free(q);
+    assert_int_equal(cmdb_effects_of(f->st, cid, &eff, &ne, &err), 0);
+    free(cid);
+    assert_int_equal(ne, 1);
+    assert_string_equal(eff[0].spec, "patch:lib-web01:KB2");
+    cmdb_effect_rows_free(eff, ne);
+    char *target = xasprintf("change:%s", other);
+    if (change_remove_link(f->st, ref, target, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(change_remove_link(f->st, ref, target, &err), -1);
+    assert_non_null(strstr(err, "not linked"));
+    free(err), err = NULL;
+    free(target);
+    assert_int_equal(count(f->st, "SELECT count(*) FROM change_events WHERE kind IN "
+                                  "('effect_removed', 'link_removed')"),
+                     2);
+    /* in progress, the hosts are fixed; links may still be added */
+    to_approved(f->st, ref);
+    step_ok(f->st, ref, "start", NULL);
+    assert_int_equal(change_set_host(f->st, ref, "lib-ad01", 1, &err), -1);
+    assert_non_null(err);
+    free(err), err = NULL;
+}
+
+/* A step's evidence from a recorded session on a target host: the candidates list
+ * the linked session first, the step keeps the chosen lines with no escape sequence
+ * and the session's id. */
+static void test_step_evidence(void **state)
+{
+    struct fixture *f = *state;
+    char ref[24];
+    file_change(f->st, NULL, 0, ref);
+    char *err = NULL;
+    if (change_set_host(f->st, ref, "lib-web01", 1, &err) != 0)
+        fail_msg("%s", err);
+    char hid[ID_LEN + 1];
+    char *h = text(f->st, "SELECT id FROM hosts WHERE name = 'lib-web01'");
+    snprintf(hid, sizeof hid, "%s", h);
+    free(h);
+    char s1[ID_LEN + 1], s2[ID_LEN + 1];
+    const char *out = "$ nginx -v\r\n\x1b[1mnginx version: nginx/1.22.1\x1b[0m\r\n$ ";
+    for (int k = 0; k < 2; k++) {
+        char *sid = k ? s2 : s1;
+        assert_int_equal(session_begin(f->st, hid, "lib-web01", 80, 24, sid, &err), 0);
+        struct transcript *tr = transcript_new(80, 24, 0, NULL, 0);
+        transcript_output(tr, 100, out, strlen(out));
+        assert_int_equal(session_end(f->st, sid, tr, 0, "exit", &err), 0);
+        transcript_free(tr);
+    }
+    if (change_link_session(f->st, ref, s1, &err) != 0)
+        fail_msg("%s", err);
+    struct change_session *rows;
+    size_t n;
+    assert_int_equal(change_session_candidates(f->st, ref, &rows, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].id, s1);
+    assert_true(rows[0].linked);
+    assert_string_equal(rows[1].id, s2);
+    assert_false(rows[1].linked);
+    change_sessions_free(rows, n);
+
+    to_approved(f->st, ref);
+    step_ok(f->st, ref, "start", NULL);
+    assert_int_equal(change_do_step_evidence(f->st, ref, 1, s2, 2, 9, &err), -1);
+    assert_non_null(strstr(err, "1 to 3"));
+    free(err), err = NULL;
+    if (change_do_step_evidence(f->st, ref, 1, s2, 2, 2, &err) != 0)
+        fail_msg("%s", err);
+    if (change_do_step_evidence(f->st, ref, 2, s1, 0, 0, &err) != 0)
+        fail_msg("%s", err);
+    struct change c;
+    assert_int_equal(change_get(f->st, ref, 1, &c, &err), 0);
+    assert_string_equal(c.steps[0].output, "nginx version: nginx/1.22.1");
+    assert_string_equal(c.steps[0].session_id, s2);
+    assert_string_equal(c.steps[1].output, "$ nginx -v\nnginx version: nginx/1.22.1\n$");
+    assert_string_equal(c.steps[1].session_id, s1);
+    assert_null(strchr(c.steps[1].output, '\x1b'));
+    change_clear(&c);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -629,6 +772,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_template, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hosts_and_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_step_evidence, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "opt.h"
+#include "timefmt.h"
 
 static int ran;
 static int run(struct cli_ctx *ctx, const struct cli_args *a)
@@ -237,6 +238,35 @@ static void test_full_width(void **state)
         refused(bad[i]);
 }
 
+/* cli_month: the month as numbers, folded first; this month (JST) when the
+ * option is not given; a month before 1970 refused for the caller to say so. */
+static void test_month(void **state)
+{
+    (void)state;
+    struct cli_args a;
+    int y = 0, m = 0;
+    assert_int_equal(parse(&verb, "R1 --month=2026-12", &a), 0);
+    assert_int_equal(cli_month(&a, "month", &y, &m), 0);
+    assert_int_equal(y, 2026);
+    assert_int_equal(m, 12);
+    cli_args_free(&a);
+    assert_int_equal(parse(&verb, "R1 --month ２０２７－０３", &a), 0);
+    assert_int_equal(cli_month(&a, "month", &y, &m), 0);
+    assert_int_equal(y, 2027);
+    assert_int_equal(m, 3);
+    cli_args_free(&a);
+    assert_int_equal(parse(&verb, "R1 --month 1969-12", &a), 0);
+    assert_int_equal(cli_month(&a, "month", &y, &m), -1);
+    cli_args_free(&a);
+    assert_int_equal(parse(&verb, "R1", &a), 0);
+    char today[11], want[8];
+    time_format_jst_date(time_now_ms(), today);
+    assert_int_equal(cli_month(&a, "month", &y, &m), 0);
+    snprintf(want, sizeof want, "%04d-%02d", y, m);
+    assert_memory_equal(want, today, 7);
+    cli_args_free(&a);
+}
+
 /* The synopsis says what the table says: required options bare, repeatable
  * ones with "...", operands after the options for a CLI_STOP verb. */
 static void test_synopsis(void **state)
@@ -268,7 +298,7 @@ int main(void)
         cmocka_unit_test(test_types_refuse), cmocka_unit_test(test_values),
         cmocka_unit_test(test_gnu_forms),    cmocka_unit_test(test_stop_at_operand),
         cmocka_unit_test(test_messages),     cmocka_unit_test(test_synopsis),
-        cmocka_unit_test(test_full_width),
+        cmocka_unit_test(test_full_width),   cmocka_unit_test(test_month),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

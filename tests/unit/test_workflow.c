@@ -62,6 +62,8 @@ static int act_change(struct ledger_fx *f, const char *ref, const char *action, 
         return change_add_effect(f->st, ref, "software:lib-ap01:nginx 1.22.1", err);
     if (streq(action, "do_step"))
         return change_do_step(f->st, ref, 1, "出力", NULL, err);
+    if (streq(action, "edit_hosts"))
+        return change_set_host(f->st, ref, "lib-ap01", 1, err);
     return change_step(f->st, ref, action, "理由", err);
 }
 
