@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checklist.h"
 #include "i18n.h"
 #include "store.h"
 #include "timefmt.h"
@@ -124,7 +123,7 @@ char *operator_display_name(struct store *st, const char *login)
 {
     if (!login || !*login)
         return xstrdup(_("automatic run"));
-    if (streq(login, CHECKLIST_CHECK_ACTOR))
+    if (streq(login, OPERATOR_CHECK_LOGIN))
         return xstrdup(_("check run"));
     sqlite3_stmt *s = store_stmt(st, "SELECT name FROM operators WHERE login = ?1 AND deleted = 0");
     bind_text(s, 1, login);
