@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "input_norm.h"
 #include "labels.h"
+#include "operators.h"
 #include "session_text.h"
 #include "store.h"
 #include "textwidth.h"
@@ -143,8 +144,8 @@ static long ch_fetch(void *data, long from, long n, struct table_row *rows)
         t->cell[3] = xstrdup(c->dept ? c->dept : "");
         t->cell[4] = xstrdup(c->title ? c->title : "");
         t->cell[5] = warn ? xasprintf("%s ⚠", w) : xstrdup(w);
-        t->cell[6] = xstrdup(c->requester ? c->requester : "");
-        t->cell[7] = xstrdup(c->approver ? c->approver : "");
+        t->cell[6] = c->requester ? operator_display_name(ui_store(), c->requester) : xstrdup("");
+        t->cell[7] = c->approver ? operator_display_name(ui_store(), c->approver) : xstrdup("");
         free(w);
         t->style = is_final(c->status) ? STYLE_DIM : STYLE_NORMAL;
         t->cell_style[1] = status_style(c->status);
@@ -296,7 +297,9 @@ static void build_detail(struct ch_model *m)
     ui_lines_addf(&m->lines, STYLE_HEADER, "%s  %s", c.ref, c.title ? c.title : "");
     add_field_styled(m, status_style(c.status), _("Status:"), change_status_name(c.status));
     add_field(m, _("Department:"), c.dept);
-    add_field(m, _("Requester:"), c.requester);
+    char *requester = c.requester ? operator_display_name(ui_store(), c.requester) : NULL;
+    add_field(m, _("Requester:"), requester);
+    free(requester);
     add_field(m, _("Target:"), c.target);
     add_field(m, _("Reason:"), c.reason);
     add_field(m, _("Plan:"), c.plan);
@@ -314,7 +317,9 @@ static void build_detail(struct ch_model *m)
         free(warn);
     }
     if (c.approver) {
-        char *w = xasprintf("%s (%s)", c.approver, jst(c.approved_at, a));
+        char *who = operator_display_name(ui_store(), c.approver);
+        char *w = xasprintf("%s (%s)", who, jst(c.approved_at, a));
+        free(who);
         add_field(m, _("Approved by:"), w);
         free(w);
     }
@@ -393,7 +398,9 @@ static void build_detail(struct ch_model *m)
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, change_status_name(e->kind), 14);
         sb_putc(&sb, ' ');
-        text_fit(&sb, e->operator_login ? e->operator_login : "", 10);
+        char *who = e->operator_login ? operator_display_name(ui_store(), e->operator_login) : NULL;
+        text_fit(&sb, who ? who : "", 10);
+        free(who);
         char *head = xasprintf("  %s  %s ", jst(ledger_iso(e->at, iso), a), sb.buf);
         ui_lines_add_note(&m->lines, STYLE_NORMAL, head, e->note);
         free(head);

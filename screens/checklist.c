@@ -11,8 +11,10 @@
 
 #include "calendar.h"
 #include "checklist.h"
+#include "checks.h"
 #include "hosts.h"
 #include "i18n.h"
+#include "labels.h"
 #include "incidents.h"
 #include "input_norm.h"
 #include "sla.h"
@@ -557,8 +559,8 @@ static void open_detail(struct cl_model *m, const struct checklist_item *it, int
             snprintf(value, sizeof value, " %g%s%s", r->value, it->unit ? " " : "",
                      it->unit ? it->unit : "");
         ui_lines_addf(&m->lines, status_style(r->status), "%-4s %s%s  %s %s",
-                      status_label(r->status), r->check ? r->check : _("(by hand)"), value,
-                      r->check ? _("check run") : "", when);
+                      status_label(r->status), r->check ? label_check(r->check) : _("(by hand)"),
+                      value, r->check ? _("check run") : "", when);
         if (r->reason && *r->reason)
             add_wrapped(&m->lines, STYLE_NORMAL, "     ", r->reason, width > 12 ? width - 6 : 6);
     }
@@ -766,6 +768,100 @@ static void goto_group(struct cl_model *m, size_t g)
         }
 }
 
+/* ---- c: the checks of every host (checks_run in the background) ---- */
+static int cl_checks_running; /* one run of every host at a time */
+
+struct cl_check_job {
+    char *db, *err;
+    int ok;
+    size_t hosts, results, ng, unknown;
+};
+
+static void cl_check_work(void *arg)
+{
+    struct cl_check_job *j = arg;
+    struct store *st = NULL;
+    struct check_set set = {0};
+    struct check_report rep = {0};
+    if (store_open(j->db, STORE_OPEN_EXISTING, &st, &j->err) != 0)
+        return;
+    if (store_require_operator(st, &j->err) == 0 && checks_load_dir(NULL, &set, &j->err) == 0) {
+        struct check_run_opts o = {0};
+        if (checks_run(st, &set, &o, &rep, &j->err) == 0) {
+            j->ok = 1;
+            j->hosts = rep.hosts;
+            j->results = rep.count;
+            j->ng = rep.ng;
+            j->unknown = rep.n_unknown_keys;
+        }
+        check_report_free(&rep);
+    }
+    checks_free(&set);
+    store_close(st);
+    ui_filter_thread_done();
+}
+
+static void cl_check_done(void *arg)
+{
+    struct cl_check_job *j = arg;
+    cl_checks_running = 0;
+    if (j->ok && j->unknown)
+        ui_message(_("checks on %zu hosts: %zu results, %zu NG; %zu hosts' keys are not trusted "
+                     "(c in the Hosts pane shows the key and asks)"),
+                   j->hosts, j->results, j->ng, j->unknown);
+    else if (j->ok)
+        ui_message(_("checks on %zu hosts: %zu results, %zu NG"), j->hosts, j->results, j->ng);
+    else
+        ui_error(_("checks of every host: %s"), j->err ? j->err : "?");
+    free(j->err);
+    free(j->db);
+    free(j);
+    ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_ALL | UI_DIRTY_COUNTS);
+}
+
+static void cl_check_answer(int yes, void *data)
+{
+    (void)data;
+    if (!yes || cl_checks_running)
+        return;
+    struct cl_check_job *j = xcalloc(1, sizeof *j);
+    j->db = xstrdup(ui_store()->path);
+    cl_checks_running = 1;
+    ui_message("%s", _("running the checks of every host…"));
+    if (ui_bg_run(cl_check_work, cl_check_done, j) != 0) {
+        cl_check_work(j);
+        cl_check_done(j);
+    }
+}
+
+/* Asks first, naming how many hosts the run reaches. */
+static void cl_run_checks(void)
+{
+    if (cl_checks_running) {
+        ui_message("%s", _("the checks of every host are already running"));
+        return;
+    }
+    struct check_set set = {0};
+    char *err = NULL;
+    size_t n = 0;
+    if (checks_load_dir(NULL, &set, &err) != 0 ||
+        checks_host_count(ui_store(), &set, &n, &err) != 0) {
+        checks_free(&set);
+        ui_error_take(err);
+        return;
+    }
+    checks_free(&set);
+    if (n == 0) {
+        ui_message("%s", _("no host to check: add hosts with an address in the Hosts pane"));
+        return;
+    }
+    char *q = xasprintf(_("Run the checks on %zu hosts now? Each result is recorded, and an NG "
+                          "opens an incident draft. (y/n)"),
+                        n);
+    ui_confirm(q, cl_check_answer, NULL);
+    free(q);
+}
+
 static int cl_action(struct pane *p, const char *a)
 {
     struct cl_model *m = p->data;
@@ -835,6 +931,10 @@ static int cl_action(struct pane *p, const char *a)
     }
     if (strcmp(a, "checklist.add") == 0) {
         start_add(m);
+        return 1;
+    }
+    if (strcmp(a, "checklist.run-checks") == 0) {
+        cl_run_checks();
         return 1;
     }
     if (strncmp(a, "checklist.", 10) == 0 || strcmp(a, "open") == 0) {
@@ -939,6 +1039,7 @@ static const struct ui_binding cl_bindings[] = {
     {"checklist.note", "e", N_("add a note")},
     {"checklist.add", "a", N_("add an as-needed item to this day")},
     {"checklist.toggle", "Space", N_("show or hide an item's hosts (also Enter, → and ←)")},
+    {"checklist.run-checks", "c", N_("run the checks of every host (asks first, names how many)")},
     {"checklist.prev-day", "[", N_("previous day")},
     {"checklist.next-day", "]", N_("next day")},
     {NULL, NULL, NULL},

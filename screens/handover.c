@@ -4,6 +4,7 @@
  * the handovers signed in a month ([ and ] change the month), Enter shows
  * one. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,21 @@ struct ho_model {
     const char **choice_labels;
     int nlogins;
 };
+
+/* The display name of login (operator_display_name) for a format argument: one
+ * of a few rotating buffers, so a line may name several people; "" for NULL. */
+static const char *person(const char *login)
+{
+    static char buf[4][160];
+    static int k;
+    if (!login)
+        return "";
+    char *name = operator_display_name(ui_store(), login);
+    char *b = buf[k = (k + 1) % 4];
+    snprintf(b, sizeof buf[0], "%s", name);
+    free(name);
+    return b;
+}
 
 static void lines_clear(struct ho_model *m)
 {
@@ -142,11 +158,11 @@ static void latest_record_lines(struct ho_model *m)
         jst(h->signed_at, at, sizeof at);
         jst(h->acked_at, ack, sizeof ack);
         add_text(m, STYLE_HEADER, _("Last handover: signed by %s at %s%s%s"),
-                 h->from_name ? h->from_name : h->from_login, at, h->to_login ? _(" for ") : "",
-                 h->to_login ? h->to_login : "");
+                 h->from_name ? h->from_name : person(h->from_login), at,
+                 h->to_login ? _(" for ") : "", person(h->to_login));
         if (h->acked_at)
-            add_text(m, STYLE_STATUS_OK, _("  acknowledged by %s at %s"),
-                     h->acked_by_login ? h->acked_by_login : "", ack);
+            add_text(m, STYLE_STATUS_OK, _("  acknowledged by %s at %s"), person(h->acked_by_login),
+                     ack);
         else
             add_text(m, STYLE_STATUS_NG, "%s", _("  not acknowledged yet (A acknowledges)"));
         if (h->note && *h->note)
@@ -216,7 +232,7 @@ static void build_summary(struct ho_model *m)
         char at[32];
         jst(s.carried[i].created_at, at, sizeof at);
         add_text(m, STYLE_STATUS_TODO, "  • %s (%s, %s)", s.carried[i].text,
-                 s.carried[i].from_login, at[0] ? at + 5 : "");
+                 person(s.carried[i].from_login), at[0] ? at + 5 : "");
         m->lines[m->n - 1].item_id = xstrdup(s.carried[i].id);
     }
     if (s.n_carried)
@@ -251,8 +267,8 @@ static void build_history(struct ho_model *m)
         jst(h->signed_at, at, sizeof at);
         char *note = text_one_line(h->note); /* one row: "first line ⏎" */
         add_text(m, h->acked_at ? STYLE_NORMAL : STYLE_STATUS_TODO, "  %s  %-8s %s → %s  %s%s%s",
-                 at, h->shift ? label_shift(h->shift) : "", h->from_login,
-                 h->to_login ? h->to_login : "*",
+                 at, h->shift ? label_shift(h->shift) : "", person(h->from_login),
+                 h->to_login ? person(h->to_login) : "*",
                  h->acked_at ? _("acknowledged") : _("not acknowledged"), *note ? "  " : "", note);
         free(note);
     }
@@ -265,15 +281,15 @@ static void build_record(struct ho_model *m, const struct handover_record *h)
     lines_clear(m);
     char at[32];
     jst(h->signed_at, at, sizeof at);
-    add_text(m, STYLE_HEADER, _("Handover signed by %s at %s (Esc or H returns)"), h->from_login,
-             at);
+    add_text(m, STYLE_HEADER, _("Handover signed by %s at %s (Esc or H returns)"),
+             person(h->from_login), at);
     if (h->note)
         add_note(m, STYLE_NORMAL, _("Note: %s"), h->note);
     if (h->acked_at) {
         char ack[32];
         jst(h->acked_at, ack, sizeof ack);
-        add_text(m, STYLE_STATUS_OK, _("  acknowledged by %s at %s"),
-                 h->acked_by_login ? h->acked_by_login : "", ack);
+        add_text(m, STYLE_STATUS_OK, _("  acknowledged by %s at %s"), person(h->acked_by_login),
+                 ack);
     } else {
         add_text(m, STYLE_STATUS_TODO, "  %s", _("not acknowledged"));
     }

@@ -14,6 +14,7 @@
 #include "labels.h"
 #include "incident_views.h"
 #include "incidents_int.h"
+#include "operators.h"
 #include "screens.h"
 #include "session_play.h"
 #include "sla.h"
@@ -340,7 +341,9 @@ static void escalate_picked(int index, void *data)
         if (incident_step(inc_cur->st, inc_cur->sla, c->ref, "escalated", &a, &err) != 0)
             ui_error_take(err);
         else {
-            ui_message(_("%s: escalated to %s"), c->ref, c->logins[index]);
+            char *name = operator_display_name(inc_cur->st, c->logins[index]);
+            ui_message(_("%s: escalated to %s"), c->ref, name);
+            free(name);
             inc_refresh(inc_cur);
         }
     }

@@ -273,13 +273,20 @@ static const char *label_of(int field)
     return "";
 }
 
+/* A line break of a multi-line value (a draft's 詳細) drawn on the field's one
+ * row: ⏎, as text_one_line does, never a control character (issue 13: a literal \n). */
+static uint32_t shown_cp(wchar_t c)
+{
+    return c == L'\n' ? 0x23CE : c == L'\r' || c == L'\t' ? ' ' : (uint32_t)c;
+}
+
 static void draw_text_field(const struct tfield *f, const struct ui_canvas *c, int y, int x, int w,
                             int style, int focus)
 {
     size_t start = f->cursor;
     int used = 1;
     while (start > 0) {
-        int cw = cp_width((uint32_t)f->text[start - 1]);
+        int cw = cp_width(shown_cp(f->text[start - 1]));
         if (used + cw > w)
             break;
         used += cw;
@@ -288,19 +295,19 @@ static void draw_text_field(const struct tfield *f, const struct ui_canvas *c, i
     struct strbuf sb = STRBUF_INIT;
     int width = 0;
     for (size_t i = start; i < f->len; i++) {
-        int cw = cp_width((uint32_t)f->text[i]);
+        int cw = cp_width(shown_cp(f->text[i]));
         if (width + cw > w)
             break;
         width += cw;
         char u[4];
-        sb_add(&sb, u, utf8_encode((uint32_t)f->text[i], u));
+        sb_add(&sb, u, utf8_encode(shown_cp(f->text[i]), u));
     }
     ui_put(c, y, x, w, style, sb.buf ? sb.buf : "");
     sb_free(&sb);
     if (focus) {
         int cur = 0;
         for (size_t i = start; i < f->cursor; i++)
-            cur += cp_width((uint32_t)f->text[i]);
+            cur += cp_width(shown_cp(f->text[i]));
         ui_cursor_y = c->y + y;
         ui_cursor_x = c->x + x + cur;
     }

@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "incident_views.h"
 #include "incidents_int.h"
+#include "operators.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -155,9 +156,12 @@ int incq_build_detail(struct inc_model *m, char **err)
     if (inquiry_events(m->st, q.id, &ev, &nev, err) == 0) {
         for (size_t i = 0; i < nev; i++) {
             char *at = inc_jst(ev[i].at);
+            char *who = ev[i].operator_login ? operator_display_name(m->st, ev[i].operator_login)
+                                             : xstrdup("");
             char *head =
                 xasprintf("  %s  %s %s ", at, incd_padw(inquiry_status_name(ev[i].kind), 16),
-                          incd_padw(inc_nz(ev[i].operator_login), 12));
+                          incd_padw(who, 12));
+            free(who);
             char *data = incident_event_text(m->st, ev[i].data);
             char *text = xasprintf("%s%s%s", ev[i].note ? ev[i].note : "",
                                    ev[i].note && *ev[i].note && *data ? "  " : "", data);

@@ -320,7 +320,7 @@ static void cancel_scan(struct inc_model *m)
     m->job = NULL;
 }
 
-static void start_filter(struct inc_model *m, const pcre2_code *re)
+static void start_filter(struct inc_model *m, const pcre2_code *re, const char *pattern)
 {
     cancel_scan(m);
     struct filter_job *j = xcalloc(1, sizeof *j);
@@ -329,6 +329,7 @@ static void start_filter(struct inc_model *m, const pcre2_code *re)
     j->re = pcre2_code_copy(re);
     pcre2_jit_compile(j->re, PCRE2_JIT_COMPLETE);
     j->scan = inc_scan_new(m->list); /* a failed read: filter_done says so */
+    inc_scan_with_refs(j->scan, inc_ref_like(pattern));
     m->filtering = 1;
     m->job = j;
     if (ui_bg_run(filter_work, filter_done, j) != 0) {
@@ -369,7 +370,7 @@ int incl_filter(struct inc_model *m, const pcre2_code *re, const char *pattern, 
         table_goto(&m->table, 0);
         return 0;
     }
-    start_filter(m, re);
+    start_filter(m, re, pattern);
     return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "job_runner.h"
 #include "jobs.h"
 #include "labels.h"
+#include "operators.h"
 #include "store.h"
 #include "textwidth.h"
 #include "timefmt.h"
@@ -313,13 +314,23 @@ static void build_detail(struct jb_model *m)
     if (r->has_exit)
         ui_lines_addf(&m->lines, r->exit_status ? STYLE_STATUS_NG : STYLE_STATUS_OK,
                       _("Exit:      %d"), r->exit_status);
-    if (r->claimed_by)
-        ui_lines_addf(&m->lines, STYLE_DIM, _("Runner:    %s"), r->claimed_by);
+    if (r->claimed_by) {
+        const char *login = NULL; /* the operator of the last "running" event */
+        for (size_t i = 0; i < d.nevents; i++)
+            if (streq(d.events[i].kind, "running"))
+                login = d.events[i].operator_login;
+        char *runner = jobs_runner_text(st, r->claimed_by, login);
+        ui_lines_addf(&m->lines, STYLE_DIM, _("Runner:    %s"), runner);
+        free(runner);
+    }
     if (r->incident_ref)
         ui_lines_addf(&m->lines, STYLE_STATUS_NG,
                       _("Incident draft: %s (review and submit it in Incidents)"), r->incident_ref);
-    if (r->files)
-        add_block(m, STYLE_NORMAL, _("Files:     "), r->files);
+    if (r->files) {
+        char *files = jobs_files_text(r->files);
+        add_block(m, STYLE_NORMAL, _("Files:     "), files);
+        free(files);
+    }
     if (d.procedure) {
         ui_lines_addf(&m->lines, STYLE_HEADER, "%s", _("Procedure"));
         int k = 1;
@@ -339,7 +350,9 @@ static void build_detail(struct jb_model *m)
         struct strbuf sb = STRBUF_INIT;
         text_fit(&sb, jobs_state_name(e->kind), 16);
         sb_putc(&sb, ' ');
-        text_fit(&sb, e->operator_login ? e->operator_login : "", 10);
+        char *who = e->operator_login ? operator_display_name(st, e->operator_login) : NULL;
+        text_fit(&sb, who ? who : "", 10);
+        free(who);
         char *head = xasprintf("  %s  %s ", at, sb.buf);
         ui_lines_add_note(&m->lines, state_style(e->kind), head, e->note);
         free(head);

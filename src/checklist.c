@@ -7,6 +7,7 @@
 #include "calendar.h"
 #include "due.h"
 #include "i18n.h"
+#include "labels.h"
 #include "input_norm.h"
 #include "incidents.h"
 #include "paths.h"
@@ -370,9 +371,9 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
             if (r->status != it->status || it->status == CHECK_OK)
                 continue;
             if (e->check && r->status == CHECK_NG)
-                sb_printf(&failed, "%s%s", failed.len ? ", " : "", e->check);
+                sb_printf(&failed, "%s%s", failed.len ? ", " : "", label_check(e->check));
             if (e->check)
-                sb_printf(&why, "%s%s: %s", why.len ? "; " : "", e->check,
+                sb_printf(&why, "%s%s: %s", why.len ? "; " : "", label_check(e->check),
                           e->reason ? e->reason : "");
             else if (e->reason && *e->reason)
                 sb_printf(&why, "%s%s", why.len ? "; " : "", e->reason);

@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "id.h"
+#include "operators.h"
 
 struct store;
 struct calendar;
@@ -36,7 +37,7 @@ struct calendar;
 enum checklist_status { CHECK_TODO, CHECK_OK, CHECK_NG, CHECK_SKIP };
 
 /* The login of the actor automated check results are recorded by (not a person). */
-#define CHECKLIST_CHECK_ACTOR "unyo-check"
+#define CHECKLIST_CHECK_ACTOR OPERATOR_CHECK_LOGIN
 
 /* The latest result of one check (or of the marks by hand) that counts for an item. */
 struct checklist_result {

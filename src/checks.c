@@ -18,6 +18,7 @@
 #include "job_runner.h"
 #include "sla.h"
 #include "i18n.h"
+#include "labels.h"
 #include "ini.h"
 #include "paths.h"
 #include "ssh_config.h"
@@ -509,15 +510,16 @@ static int evaluate(const struct check_def *d, const char *output, size_t len, i
                     sb_puts(&why, "; ");
                 if (label)
                     sb_printf(&why, "%s: ", label);
-                sb_printf(&why, _("%s is not a number (\"%s\")"), c->var, txt ? txt : "");
+                sb_printf(&why, _("%s is not a number (\"%s\")"), label_check_var(c->var),
+                          txt ? txt : "");
                 pass = 0;
             } else if (!cond_holds(c, v)) {
                 if (why.len)
                     sb_puts(&why, "; ");
                 if (label)
                     sb_printf(&why, "%s: ", label);
-                sb_printf(&why, _("%s=%s (limit: %s %s %g)"), c->var, txt, c->var, op_text(c->op),
-                          c->value);
+                sb_printf(&why, _("%s=%s (limit: %s %s %g)"), label_check_var(c->var), txt,
+                          label_check_var(c->var), op_text(c->op), c->value);
                 pass = 0;
             }
             free(txt);
@@ -573,8 +575,8 @@ static int evaluate(const struct check_def *d, const char *output, size_t len, i
         if (have_agg) {
             char num[64];
             check_format_value(agg, num, sizeof num);
-            out->detail = xasprintf("%s=%s%s%s", d->value_var, num, d->unit ? " " : "",
-                                    d->unit ? d->unit : "");
+            out->detail = xasprintf("%s=%s%s%s", label_check_var(d->value_var), num,
+                                    d->unit ? " " : "", d->unit ? d->unit : "");
         } else
             out->detail = xstrdup(_("passed"));
         if (d->each && matches > 1) {
@@ -1152,6 +1154,27 @@ static int record_metrics(struct store *st, const struct check_set *set, struct 
         store_rollback(st);
         return -1;
     }
+    return 0;
+}
+
+int checks_host_count(struct store *st, const struct check_set *set, size_t *n, char **err)
+{
+    *n = 0;
+    struct host *hosts;
+    size_t nh;
+    if (host_list(st, &hosts, &nh, err) != 0)
+        return -1;
+    for (size_t i = 0; i < nh; i++) {
+        struct host *h = &hosts[i];
+        if (!host_is_local(h) && !h->ssh_alias && !h->address)
+            continue; /* no reach: as checks_run */
+        for (size_t k = 0; k < set->count; k++)
+            if (check_selects(&set->defs[k], h->name, h->role, h->os)) {
+                (*n)++;
+                break;
+            }
+    }
+    host_list_free(hosts, nh);
     return 0;
 }
 

@@ -162,5 +162,8 @@ struct check_report {
 int checks_run(struct store *st, const struct check_set *set, const struct check_run_opts *o,
                struct check_report *rep, char **err);
 void check_report_free(struct check_report *rep);
+/* How many hosts a run over every host (o->host NULL, o->item NULL) would check:
+ * those with reach and at least one check of set selecting them. 0 or -1. */
+int checks_host_count(struct store *st, const struct check_set *set, size_t *n, char **err);
 
 #endif

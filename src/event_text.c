@@ -7,6 +7,7 @@
 
 #include "i18n.h"
 #include "labels.h"
+#include "operators.h"
 #include "session_play.h"
 #include "store.h"
 #include "util.h"
@@ -20,14 +21,9 @@ static int ends_with(const char *s, const char *tail)
 /* The display name of login, or login itself; into sb. */
 static void put_operator(struct store *st, struct strbuf *sb, const char *login)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT name FROM operators WHERE login = ?1 AND deleted = 0");
-    bind_text(s, 1, login);
-    char *err = NULL;
-    int rc = store_one_row(s, &err);
-    const char *name = rc == 1 ? col_text(s, 0) : NULL;
-    sb_puts(sb, name && *name ? name : login);
-    sqlite3_reset(s);
-    free(err);
+    char *name = operator_display_name(st, login);
+    sb_puts(sb, name);
+    free(name);
 }
 
 static void put_value(struct store *st, struct strbuf *sb, const char *key, const char *type,

@@ -152,7 +152,8 @@ static int load_changes(struct store *st, struct handover_summary *out, char **e
 static int load_carried(struct store *st, struct handover_summary *out, char **err)
 {
     sqlite3_stmt *s =
-        store_stmt(st, "SELECT i.id, i.text, o.login, i.created_at FROM handover_items i "
+        store_stmt(st, "SELECT i.id, i.text, o.login, i.created_at, "
+                       "COALESCE(NULLIF(o.name, ''), o.login) FROM handover_items i "
                        "LEFT JOIN operators o ON o.id = i.created_by "
                        "WHERE i.deleted = 0 AND i.cleared_at IS NULL ORDER BY i.created_at, i.id");
     int rc;
@@ -162,6 +163,7 @@ static int load_carried(struct store *st, struct handover_summary *out, char **e
         c->text = dup_text(col_text(s, 1));
         c->from_login = dup_text(col_text(s, 2));
         c->created_at = dup_text(col_text(s, 3));
+        c->from_name = dup_text(col_text(s, 4));
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
@@ -202,7 +204,8 @@ void handover_summary_free(struct handover_summary *s)
     for (size_t i = 0; i < s->n_changes; i++)
         free(s->changes[i].ref), free(s->changes[i].title), free(s->changes[i].status);
     for (size_t i = 0; i < s->n_carried; i++)
-        free(s->carried[i].text), free(s->carried[i].from_login), free(s->carried[i].created_at);
+        free(s->carried[i].text), free(s->carried[i].from_login), free(s->carried[i].created_at),
+            free(s->carried[i].from_name);
     free(s->incidents), free(s->checks), free(s->jobs), free(s->changes), free(s->carried);
     memset(s, 0, sizeof *s);
 }
@@ -332,7 +335,7 @@ char *handover_markdown(const struct handover_summary *s, const char *note)
         iso_to_jst(s->carried[i].created_at, at);
         sb_puts(&sb, "- [ ] ");
         md_inline(&sb, s->carried[i].text);
-        sb_printf(&sb, " (%s, %s, `%s`)\n", s->carried[i].from_login, at, s->carried[i].id);
+        sb_printf(&sb, " (%s, %s, `%s`)\n", s->carried[i].from_name, at, s->carried[i].id);
     }
     if (!s->n_carried)
         sb_printf(&sb, "%s\n", _("None."));
@@ -547,10 +550,11 @@ static int ack_target(struct store *st, const char *handover_id, char id[ID_LEN 
             return -1;
         }
     }
-    sqlite3_stmt *s =
-        store_stmt(st, "SELECT h.from_operator_id, h.to_operator_id, h.acked_at, a.login, t.login "
-                       "FROM handovers h LEFT JOIN operators a ON a.id = h.acked_by "
-                       "LEFT JOIN operators t ON t.id = h.to_operator_id WHERE h.id = ?1");
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT h.from_operator_id, h.to_operator_id, h.acked_at, "
+            "COALESCE(NULLIF(a.name, ''), a.login), COALESCE(NULLIF(t.name, ''), t.login) "
+            "FROM handovers h LEFT JOIN operators a ON a.id = h.acked_by "
+            "LEFT JOIN operators t ON t.id = h.to_operator_id WHERE h.id = ?1");
     bind_text(s, 1, id);
     int got = store_one_row(s, err);
     if (got != 1) {

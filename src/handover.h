@@ -48,6 +48,7 @@ struct handover_carry {
     char id[ID_LEN + 1];
     char *text;
     char *from_login; /* who wrote it */
+    char *from_name;  /* their display name (the login when they have none) */
     char *created_at; /* UTC ISO */
 };
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "i18n.h"
@@ -625,6 +626,7 @@ struct inc_scan {
     enum inc_sort sort;
     int desc;
     int64_t lo, hi;    /* key range [lo, hi] of local_incident_titles */
+    int refs;          /* match the reference numbers too */
     atomic_int cancel; /* the result will not be used */
     struct inc_match *matches;
     long n;
@@ -702,6 +704,56 @@ static void *scan_part_run(void *arg)
     return NULL;
 }
 
+/* The reference numbers too (issue 13: `/INC-…` found nothing): a walk of the
+ * incidents_ref index (ref and id only, no row read); a ref that matches while
+ * its title does not adds its row. Runs after the title parts, on the caller's
+ * thread. */
+static void scan_refs(struct inc_scan *j, const struct inc_scan_ops *ops)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL, *t = NULL;
+    if (sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK ||
+        sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT ref, id FROM incidents INDEXED BY incidents_ref", -1, &s,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT title, k, n FROM local_incident_titles WHERE incident_id = ?1",
+                           -1, &t, NULL) != SQLITE_OK) {
+        j->failed = 1;
+        goto done;
+    }
+    long cap = j->n;
+    int step;
+    while (!atomic_load(&j->cancel) && !(ops->stop && ops->stop(ops->ctx)) &&
+           (step = store_next_row(s, NULL)) == 1) {
+        const char *ref = (const char *)sqlite3_column_text(s, 0);
+        if (!ref || ops->match(ops->ctx, ref, (size_t)sqlite3_column_bytes(s, 0)) != 1)
+            continue;
+        sqlite3_bind_text(t, 1, (const char *)sqlite3_column_text(s, 1), -1, SQLITE_TRANSIENT);
+        if (store_next_row(t, NULL) == 1) {
+            const char *title = (const char *)sqlite3_column_text(t, 0);
+            if (!title || ops->match(ops->ctx, title, (size_t)sqlite3_column_bytes(t, 0)) != 1) {
+                if (j->n == cap) {
+                    cap = cap ? cap * 2 : 64;
+                    j->matches = xrealloc(j->matches, (size_t)cap * sizeof *j->matches);
+                }
+                struct inc_match *mt = &j->matches[j->n++];
+                int64_t k = sqlite3_column_int64(t, 1);
+                mt->n = sqlite3_column_int64(t, 2);
+                mt->recv_s = (uint32_t)((k >> 8) / 1000);
+                mt->recv_ms = (uint16_t)((k >> 8) % 1000);
+                mt->k1 = (unsigned char)rank_of_key(j->sort, k);
+            }
+        }
+        sqlite3_reset(t);
+    }
+done:
+    sqlite3_finalize(s);
+    sqlite3_finalize(t);
+    sqlite3_close(db);
+}
+
 struct inc_scan *inc_scan_new(struct inc_list *l)
 {
     struct inc_scan *j = xcalloc(1, sizeof *j);
@@ -769,8 +821,28 @@ void inc_scan_run(struct inc_scan *j, const struct inc_scan_ops *ops)
         at += parts[i].n;
         free(parts[i].matches);
     }
+    if (j->refs)
+        scan_refs(j, ops);
     if (!atomic_load(&j->cancel) && !(ops->stop && ops->stop(ops->ctx)))
         qsort_r(j->matches, (size_t)j->n, sizeof *j->matches, cmp_match_desc, &j->desc);
+}
+
+void inc_scan_with_refs(struct inc_scan *s, int on)
+{
+    s->refs = on;
+}
+
+int inc_ref_like(const char *pattern)
+{
+    const char *p = pattern ? pattern : "";
+    if (*p == '^')
+        p++;
+    if (strncasecmp(p, "INC-", 4) == 0)
+        return 1;
+    for (int i = 0; i < 8; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return p[8] == '-';
 }
 
 void inc_scan_cancel(struct inc_scan *s)

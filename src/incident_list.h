@@ -95,6 +95,13 @@ struct inc_scan_ops {
  * worker thread (inc_scan_run) while l stays in use. */
 struct inc_scan *inc_scan_new(struct inc_list *l);
 void inc_scan_run(struct inc_scan *s, const struct inc_scan_ops *ops);
+/* The scan matches reference numbers too (`/INC-20261208-…`): only for a
+ * pattern that looks like one (inc_ref_like), so `/a` does not match every
+ * ref with an a in its hex tail. */
+void inc_scan_with_refs(struct inc_scan *s, int on);
+/* 1 when pattern (a leading ^ aside) starts with "INC-" (any case) or with a
+ * date's 8 digits and '-' ("20261208-"): a reference number, whole or a prefix. */
+int inc_ref_like(const char *pattern);
 /* From any thread: the result will not be used; a running scan stops soon. */
 void inc_scan_cancel(struct inc_scan *s);
 int inc_scan_cancelled(struct inc_scan *s);

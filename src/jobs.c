@@ -15,6 +15,7 @@
 #include "incidents.h"
 #include "ini.h"
 #include "labels.h"
+#include "operators.h"
 #include "paths.h"
 #include "sla.h"
 #include "store.h"
@@ -1160,6 +1161,49 @@ int jobs_add_run(struct store *st, const char *code, const char *day, char out_i
             return -1;
     }
     return 0;
+}
+
+char *jobs_runner_text(struct store *st, const char *claimed_by, const char *login)
+{
+    char *who = operator_display_name(st, login);
+    if (!claimed_by || !*claimed_by)
+        return who;
+    const char *slash = strrchr(claimed_by, '/');
+    size_t olen = slash ? (size_t)(slash - claimed_by) : strlen(claimed_by);
+    int here = olen == strlen(st->origin) && strncmp(claimed_by, st->origin, olen) == 0;
+    char *out = xasprintf(_("%s (on %s)"), who, here ? _("this console") : _("another console"));
+    free(who);
+    return out;
+}
+
+char *jobs_files_text(const char *files)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (const char *p = files ? files : ""; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        const char *open = NULL;
+        for (size_t i = len; i-- > 0;)
+            if (p[i] == '(') {
+                open = p + i;
+                break;
+            }
+        static const char tail[] = " bytes)";
+        size_t tl = sizeof tail - 1;
+        if (sb.len)
+            sb_putc(&sb, '\n');
+        if (open && open > p && open[-1] == ' ' && len >= tl &&
+            strncmp(p + len - tl, tail, tl) == 0 && p + len - tl > open + 1) {
+            char *path = xstrndup(p, (size_t)(open - 1 - p));
+            char *num = xstrndup(open + 1, (size_t)(p + len - tl - (open + 1)));
+            sb_printf(&sb, _("%s (%s bytes)"), path, num);
+            free(path), free(num);
+        } else {
+            sb_printf(&sb, "%.*s", (int)len, p);
+        }
+        p += len + (e != NULL);
+    }
+    return sb_detach(&sb);
 }
 
 /* "ORIGIN/PID" */

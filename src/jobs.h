@@ -148,6 +148,14 @@ int jobs_history(struct store *st, const char *code, int limit, struct job_run_r
                  char **err);
 void job_run_rows_free(struct job_run_row *rows, size_t n);
 
+/* Who ran a run, as a person reads it (issue 13): the display name of login
+ * (the operator of its "running" event; NULL: 自動実行, the scheduler) and the
+ * console by claimed_by ("ORIGIN/PID"): この端末 or 別の端末, never the UUID/pid.
+ * malloc'd. */
+char *jobs_runner_text(struct store *st, const char *claimed_by, const char *login);
+/* A run's files ("PATH (N bytes)" lines, as stored) in the UI's language. malloc'd. */
+char *jobs_files_text(const char *files);
+
 /* A run named by id, or CODE@YYYY-MM-DD, or CODE (today's run, JST). */
 int jobs_resolve_run(struct store *st, const char *ref, char id[ID_LEN + 1], char **err);
 

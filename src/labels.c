@@ -44,7 +44,9 @@ FAMILY(label_risk, label_risks, {"low", P_("risk", "low")}, {"medium", P_("risk"
 const char *const label_shifts[] = {"early", "late", "night", "day", "sunday", NULL};
 FAMILY(label_shift, label_shifts, {"early", P_("shift", "early")}, {"late", P_("shift", "late")},
        {"night", P_("shift", "night")}, {"day", P_("shift", "day")},
-       {"sunday", P_("shift", "sunday")})
+       {"sunday", P_("shift", "sunday")},
+       /* handover_shift_code's "no shift started" (not a shift one can choose) */
+       {"none", P_("shift", "none")})
 
 const char *const label_library_kinds[] = {"central",    "branch", "center",
                                            "datacenter", "office", NULL};
@@ -142,3 +144,24 @@ const char *label_duration(long long s, char *buf, unsigned size)
         snprintf(buf, size, _("%lld s"), sec);
     return buf;
 }
+
+/* The checks shipped in data/checks/linux.ini (by section key) and the variables
+ * their patterns capture. A site's own check or variable is shown as the site
+ * named it: the site chose that name, in its own words, and only it knows what
+ * it means (a catalog cannot translate it; the ini's name is the place for it). */
+const char *const label_checks[] = {"alive",      "cpu_load",   "memory",      "disk_use",
+                                    "backup_age", "av_pattern", "time_offset", "processes",
+                                    "log_errors", NULL};
+FAMILY(label_check, label_checks, {"alive", P_("check", "alive")},
+       {"cpu_load", P_("check", "cpu_load")}, {"memory", P_("check", "memory")},
+       {"disk_use", P_("check", "disk_use")}, {"backup_age", P_("check", "backup_age")},
+       {"av_pattern", P_("check", "av_pattern")}, {"time_offset", P_("check", "time_offset")},
+       {"processes", P_("check", "processes")}, {"log_errors", P_("check", "log_errors")})
+
+const char *const label_check_vars[] = {"uptime_s",  "load", "use",     "mount", "age_hours",
+                                        "offset_ms", "proc", "running", "lines", NULL};
+FAMILY(label_check_var, label_check_vars, {"uptime_s", P_("check value", "uptime_s")},
+       {"load", P_("check value", "load")}, {"use", P_("check value", "use")},
+       {"mount", P_("check value", "mount")}, {"age_hours", P_("check value", "age_hours")},
+       {"offset_ms", P_("check value", "offset_ms")}, {"proc", P_("check value", "proc")},
+       {"running", P_("check value", "running")}, {"lines", P_("check value", "lines")})

@@ -35,6 +35,12 @@ const char *label_yes_no(int yes);
 const char *label_severity(const char *key);
 const char *label_pane(const char *key);
 const char *label_event_key(const char *key);
+/* The shipped checks (data/checks/linux.ini section keys) and their captured
+ * variables; a site's own check or variable comes back as given. */
+extern const char *const label_checks[];
+extern const char *const label_check_vars[];
+const char *label_check(const char *key);
+const char *label_check_var(const char *key);
 
 /* "1時間", "5分", "1時間5分", "30秒" for a duration in seconds (buf >= 48). */
 const char *label_duration(long long seconds, char *buf, unsigned size);

@@ -119,6 +119,23 @@ int operator_find(struct store *st, const char *login, char *id, char **err)
     return 0;
 }
 
+char *operator_display_name(struct store *st, const char *login)
+{
+    if (!login || !*login)
+        return xstrdup(_("automatic run"));
+    if (streq(login, OPERATOR_CHECK_LOGIN))
+        return xstrdup(_("check run"));
+    sqlite3_stmt *s = store_stmt(st, "SELECT name FROM operators WHERE login = ?1 AND deleted = 0");
+    bind_text(s, 1, login);
+    char *err = NULL;
+    int rc = store_one_row(s, &err);
+    const char *name = rc == 1 ? col_text(s, 0) : NULL;
+    char *out = xstrdup(name && *name ? name : login);
+    sqlite3_reset(s);
+    free(err);
+    return out;
+}
+
 int operator_list_active(struct store *st, const char *except_id, struct operator_brief **out,
                          size_t *n, char **err)
 {

@@ -4,6 +4,10 @@
 
 struct store;
 
+/* The login check results are recorded by (checklist.h: CHECKLIST_CHECK_ACTOR): an inactive
+ * operator row, never a person. */
+#define OPERATOR_CHECK_LOGIN "unyo-check"
+
 int operator_role_valid(const char *role);
 /* Adds an operator. While the store has no active one, anyone may add the first
  * (`unyo init` suggests yourself, as a manager); after that the acting OS user must
@@ -13,6 +17,13 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
                  char *out_id, char **err);
 /* Looks an operator up by login; returns 0 and fills id (ID_LEN + 1) or -1. */
 int operator_find(struct store *st, const char *login, char *id, char **err);
+
+/* What a person reads for login (issue 13: people by name, never by login):
+ * the operator's display name; "自動チェック" (check run) for the checks' actor
+ * (OPERATOR_CHECK_LOGIN) and "自動実行" for NULL or "" (a job run by the scheduler, nobody at a
+ * keyboard); login itself for a login no operator has (a removed one, another store's). malloc'd.
+ */
+char *operator_display_name(struct store *st, const char *login);
 
 #include <stddef.h>
 struct operator_brief {

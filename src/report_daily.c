@@ -9,6 +9,8 @@
 #include "handover.h"
 #include "i18n.h"
 #include "jobs.h"
+#include "labels.h"
+#include "operators.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -121,12 +123,18 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
         when(it->at, day, at);
         char *v = value_text(it);
         const char *note = checklist_item_note(it); /* NG: the failing checks and why */
-        const char *row[] = {
-            ng ? _("NG") : _("skipped"),        it->code, ja() ? it->name_ja : it->name_en,
-            it->host_name ? it->host_name : "", v,        note ? note : "",
-            it->who_login ? it->who_login : "", at};
+        char *who = it->who_login ? operator_display_name(st, it->who_login) : xstrdup("");
+        const char *row[] = {ng ? _("NG") : _("skipped"),
+                             it->code,
+                             ja() ? it->name_ja : it->name_en,
+                             it->host_name ? it->host_name : "",
+                             v,
+                             note ? note : "",
+                             who,
+                             at};
         report_add_row(rep, s, row);
         free(v);
+        free(who);
     }
     for (size_t k = 0; k < d.count; k++) {
         const struct checklist_item *it = &d.items[k];
@@ -268,8 +276,11 @@ static int gather_changes(struct report *rep, struct store *st, const char *a, c
                 while (*p == ',' || *p == ' ')
                     p++;
             }
-            if (!seen)
-                sb_printf(&x->who, "%s%s", x->who.len ? ", " : "", login);
+            if (!seen) {
+                char *name = operator_display_name(st, login);
+                sb_printf(&x->who, "%s%s", x->who.len ? ", " : "", name);
+                free(name);
+            }
         }
     }
     sqlite3_reset(q);
@@ -313,17 +324,15 @@ static int gather_handovers(struct report *rep, struct store *st, const char *da
         char at[32], ack_at[32];
         when(x->signed_at, day, at);
         when(x->acked_at, day, ack_at);
-        char *ack = x->acked_at
-                        ? xasprintf("%s %s", x->acked_by_login ? x->acked_by_login : "", ack_at)
-                        : xstrdup(_("not acknowledged"));
-        const char *row[] = {at,
-                             x->shift ? x->shift : "",
-                             x->from_login ? x->from_login : "",
-                             x->to_login ? x->to_login : "*",
-                             ack,
-                             x->note ? x->note : ""};
+        char *by = x->acked_by_login ? operator_display_name(st, x->acked_by_login) : xstrdup("");
+        char *ack = x->acked_at ? xasprintf("%s %s", by, ack_at) : xstrdup(_("not acknowledged"));
+        char *from = x->from_login ? operator_display_name(st, x->from_login) : xstrdup("");
+        char *to = x->to_login ? operator_display_name(st, x->to_login) : xstrdup("*");
+        const char *row[] = {at,   label_shift(x->shift && *x->shift ? x->shift : "none"),
+                             from, to,
+                             ack,  x->note ? x->note : ""};
         report_add_row(rep, s, row);
-        free(ack);
+        free(by), free(ack), free(from), free(to);
     }
     c->handovers = (int)hr.count;
     handover_records_free(&hr);

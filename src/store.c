@@ -115,7 +115,8 @@ int64_t store_data_version(struct store *st)
     sqlite3_stmt *s = store_stmt(st, "PRAGMA data_version");
     int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
-    return v;
+    /* both only grow: their sum moves when either does */
+    return v + (int64_t)sqlite3_total_changes(st->db);
 }
 
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)

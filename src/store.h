@@ -56,8 +56,11 @@ int store_one_row(sqlite3_stmt *s, char **err);
 /* How long a statement waits for another connection's lock before it fails
  * (store_open sets 5 s; a long background job may want more). */
 void store_busy_timeout(struct store *st, int ms);
-/* SQLite's PRAGMA data_version: changes when another connection has committed
- * since the last call on this one (a pane polls it to reload). 0 on failure. */
+/* Changes when the store was written since the last call: SQLite's PRAGMA
+ * data_version (another connection committed) plus this connection's own row
+ * changes (sqlite3_total_changes, which data_version leaves out: a draft the
+ * Checklist pane made must show in the Incidents pane of the same console).
+ * Panes poll it to reload. 0 on failure. */
 int64_t store_data_version(struct store *st);
 
 /* Hybrid logical clock: (unix ms << 16) | counter; never goes backwards. */

@@ -90,7 +90,8 @@ void ui_shift_start(const char *text)
     char **labels = xmalloc(n * sizeof *labels);
     for (size_t i = 0; i < n; i++) {
         const struct shift_def *d = &defs.items[p->order[i]];
-        labels[i] = xasprintf("%s  %s-%s  (%s)", shift_def_label(d), d->start, d->end, d->code);
+        /* by name and hours; :shift takes the name as well as the code (shift_def_lookup) */
+        labels[i] = xasprintf("%s  %s-%s", shift_def_label(d), d->start, d->end);
     }
     ui_pick(_("Start which shift? (Enter starts it; you take over from whoever started it)"),
             (const char *const *)labels, (int)n, picked_shift, p);

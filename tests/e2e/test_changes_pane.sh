@@ -183,7 +183,7 @@ t_wait "Status:        done"
 t_wait "[x] 1. 設定ファイルをバックアップする"
 t_wait "> squid.conf.20261128 を保存"
 t_wait "[x] 2. 除外ルールを追加して再読込する"
-t_wait "Approved by:   b"
+t_wait "Approved by:   技術 B"
 t_keys Escape
 t_wait "filter /除外ルール/: 1 of 3"
 [[ $(q "SELECT status FROM changes WHERE ref = '$AREF'") == done ]] || t_fail "not done in the store"

@@ -29,7 +29,7 @@ t_keys Enter
 t_wait "(y/n)"
 t_keys y
 t_wait "引継ぎに署名しました"
-t_wait "宛先 suzuki"
+t_wait "宛先 鈴木 一郎"
 t_wait "未確認（A で確認）"
 [[ $(q "SELECT count(*) FROM handovers WHERE deleted = 0") == 1 ]] || t_fail "y did not sign"
 t_keys G # the carried to-dos are at the end of the summary
@@ -37,7 +37,7 @@ t_wait "DBサーバのディスク使用率を再確認"
 t_keys g
 # the signer cannot acknowledge: refused at once, no question first
 t_keys A
-t_wait "この引き継ぎはあなたが署名したものです"
+t_wait "この引継ぎはあなたが署名したものです"
 t_assert_not "(y/n)"
 t_assert_not "引継ぎを確認しました"
 # W withdraws it (asks first; n keeps it), the text comes back in the form, signed again
@@ -70,7 +70,7 @@ T_USER=tanaka
 t_start 100 30 --lang ja --pane handover
 t_wait "未確認（A で確認）"
 t_keys A
-t_wait "この引き継ぎは suzuki 宛てです"
+t_wait "この引継ぎは 鈴木 一郎 宛てです"
 t_assert_not "(y/n)"
 t_keys W # tanaka signed nothing: said at once, no question
 t_wait "あなたが署名した未確認の引継ぎはありません"
@@ -88,13 +88,13 @@ t_keys A
 t_wait "Acknowledge the latest handover"
 t_keys y
 t_wait "Handover acknowledged."
-t_wait "acknowledged by suzuki"
+t_wait "acknowledged by 鈴木 一郎"
 # history shows it
 t_keys H
 t_wait "Handovers of 2026-11"
-t_wait "yamada → suzuki"
+t_wait "デモ 運用者 → 鈴木 一郎"
 t_keys j Enter
-t_wait "Handover signed by yamada"
+t_wait "Handover signed by デモ 運用者"
 t_keys Escape
 t_wait "Handovers of 2026-11"
 t_keys q

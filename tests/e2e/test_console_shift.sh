@@ -30,7 +30,7 @@ t_start 100 30 --lang ja --pane handover
 t_wait "│ 山田 太郎 │ シフト未開始"
 t_keys t
 t_wait "どのシフトを開始しますか"
-t_wait "早番  07:00-15:30  (early)"
+t_wait "早番  07:00-15:30"
 t_keys Enter
 t_wait "山田 太郎が2026-11-23の早番を開始しました（15:30まで）。"
 t_wait "│ 山田 太郎 │ 早番"

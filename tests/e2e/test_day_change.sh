@@ -50,7 +50,8 @@ t_keys s
 t_wait "$REF はレビュー中になりました"
 [[ $(status) == in_review ]] || t_fail "$REF is $(status), not in review"
 t_screen | grep "^$REF" | grep -qE " yamada *$" &&
-    day_gap "Changes pane: the 起票者 column shows the login yamada, not 山田 太郎"
+    t_fail "Changes pane: the 起票者 column shows the login yamada, not 山田 太郎"
+t_screen | grep "^$REF" | grep -qF "山田 太郎" || t_fail "Changes pane: the 起票者 column does not name 山田 太郎"
 t_screen | grep -qF "図書館システムの利…" &&
     day_gap "Changes pane, s: the window warning is cut at the screen's edge (…図書館システムの利…), not wrapped"
 day_check "Changes pane, in review"
@@ -74,7 +75,8 @@ t_keys Enter
 t_wait "$REF は承認済みになりました"
 [[ $(status) == approved ]] || t_fail "$REF is $(status), not approved"
 t_screen | grep "^$REF" | grep -qE " suzuki *$" &&
-    day_gap "Changes pane: the 承認者 column shows the login suzuki, not 鈴木 一郎"
+    t_fail "Changes pane: the 承認者 column shows the login suzuki, not 鈴木 一郎"
+t_screen | grep "^$REF" | grep -qF "鈴木 一郎" || t_fail "Changes pane: the 承認者 column does not name 鈴木 一郎"
 day_check "Changes pane, approved"
 t_ok "(i) $REF approved by 鈴木 一郎 in a console of their own (UNYO_USER=suzuki)"
 t_keys q

@@ -44,7 +44,8 @@ t_keys y
 t_wait "引継ぎに署名しました"
 t_wait "未確認（A で確認）"
 [[ $(q "SELECT count(*) FROM handovers WHERE deleted = 0 AND acked_at IS NULL") == 1 ]] || t_fail "not signed"
-t_screen | grep -qF "宛先 sato" && day_gap "Handover pane after signing: the header names the addressee by login (宛先 sato), not 佐藤 花子"
+t_screen | grep -qF "宛先 sato" && t_fail "Handover pane after signing: the header names the addressee by login (宛先 sato), not 佐藤 花子"
+t_wait "宛先 佐藤 花子"
 day_check "Handover pane, signed"
 t_ok "(j) 山田 太郎 signed the handover to 佐藤 花子 (asked first)"
 t_keys q
@@ -65,9 +66,10 @@ for _ in $(seq 1 100); do # a question first, if there is one
 done
 t_wait "を確認しました"
 t_screen | grep -qF "sato が 2026-12-08" &&
-    day_gap "Handover pane after A: 'sato が … に確認済み' and the to-do's '(yamada, …)' name logins, not 佐藤 花子 / 山田 太郎"
+    t_fail "Handover pane after A: 'sato が … に確認済み' names the login, not 佐藤 花子"
+t_screen | grep -qF "(yamada, " && t_fail "Handover pane after A: the to-do's '(yamada, …)' names the login, not 山田 太郎"
 t_screen | grep -qF "引き継ぎを確認しました" &&
-    day_gap "Handover pane, A: the message spells 引き継ぎ while the pane says 引継ぎ"
+    t_fail "Handover pane, A: the message spells 引き継ぎ while the pane says 引継ぎ"
 [[ $(q "SELECT count(*) FROM handovers WHERE acked_at IS NOT NULL") == 1 ]] || t_fail "not acknowledged"
 day_check "Handover pane, acknowledged"
 t_ok "(j) 佐藤 花子 acknowledged it in a console of their own (UNYO_USER=sato)"
@@ -97,13 +99,16 @@ t_type "L032"
 t_keys Enter
 t_wait "31 °C（範囲 18–27）"
 t_screen | grep "L032" | grep -qE " yamada +[0-9]" &&
-    day_gap "Reports pane, daily report: the 担当 column names logins (yamada, unyo-check), not 山田 太郎 / 自動チェック"
+    t_fail "Reports pane, daily report: the 担当 column names logins (yamada), not 山田 太郎"
+t_screen | grep -qE "unyo-check" && t_fail "Reports pane, daily report: the 担当 column names the checker unyo-check, not 自動点検"
 t_screen | grep -qE "^ +[0-9]{2}:[0-9]{2} +none " &&
-    day_gap "Reports pane, 署名した引継ぎ: the シフト column shows none when no shift was started, and 引き継ぎ元/先 and 確認 show logins"
+    t_fail "Reports pane, 署名した引継ぎ: the シフト column shows none when no shift was started"
 t_keys /
 t_type "署名した引継ぎ"
 t_keys Enter
 t_wait_cmd 't_screen | grep -qE "署名した引継ぎ +1"' 30 "署名した引継ぎ 1"
+t_screen | grep -qE "[0-9]{2}:[0-9]{2} +(none|早番|遅番|未設定) +(yamada|sato) " &&
+    t_fail "Reports pane, 署名した引継ぎ: 引継ぎ元/先 name logins, not 山田 太郎 / 佐藤 花子"
 t_ok "(k) the daily report ($pages pages) shows the 31 °C NG and the signed handover, in Japanese"
 t_keys q
 t_wait_exit

@@ -38,13 +38,12 @@ t_keys Enter
 t_wait "オフライン貸出・返却データ統合: 貸出 18件 返却 25件"
 t_wait "経過"
 s=$(t_screen)
-if grep -qE "実行者: +$UUID_RE" <<<"$s"; then
-    day_gap "Jobs pane, Enter on L068: 実行者 shows the runner's UUID/pid ($(grep -oE "$UUID_RE/[0-9]+" <<<"$s" | head -1))"
-    s=$(grep -vE "実行者: +$UUID_RE" <<<"$s")
-fi
-grep -qE "(待機|実行中|成功) +yamada" <<<"$s" &&
-    day_gap "Jobs pane, Enter on L068: the timeline names the login (yamada), not 山田 太郎"
-grep -qF " bytes)" <<<"$s" && day_gap "Jobs pane, Enter on L068: the file size reads (20 bytes), in English"
+grep -qE "実行者: +$UUID_RE" <<<"$s" && { printf '%s\n' "$s" >&2; t_fail "Jobs pane, Enter on L068: 実行者 shows the runner's UUID/pid"; }
+grep -qF "実行者:     山田 太郎（この端末）" <<<"$s" || { printf '%s\n' "$s" >&2; t_fail "Jobs pane, Enter on L068: 実行者 does not name 山田 太郎 and this console"; }
+grep -qE "(待機|実行中|成功) +yamada" <<<"$s" && t_fail "Jobs pane, Enter on L068: the timeline names the login (yamada), not 山田 太郎"
+grep -qE "実行中 +山田 太郎" <<<"$s" || { printf '%s\n' "$s" >&2; t_fail "Jobs pane, Enter on L068: the timeline does not name 山田 太郎"; }
+grep -qF " bytes)" <<<"$s" && t_fail "Jobs pane, Enter on L068: the file size reads (20 bytes), in English"
+grep -qF "（20 バイト）" <<<"$s" || { printf '%s\n' "$s" >&2; t_fail "Jobs pane, Enter on L068: the file size is not （20 バイト）"; }
 grep -qE "$UUID_RE" <<<"$s" && { printf '%s\n' "$s" >&2; t_fail "the job's detail shows a UUID"; }
 check_text "job run detail" "$s"
 t_ok "(h) the run's detail shows the output and the timeline"

@@ -49,13 +49,8 @@ t_keys /
 t_type "$REF"
 t_keys Enter
 t_wait "に一致"
-if ! t_screen | grep -q "^$REF "; then
-    day_gap "Incidents pane: / $REF (the incident number) matches nothing (0 / 0 件が /$REF/ に一致); the filter does not search the number column"
-    t_keys / Enter
-    t_keys /
-    t_type "貸出端末が固まる"
-    t_keys Enter
-fi
+t_screen | grep -q "^$REF " ||
+    t_fail "Incidents pane: / $REF (the incident number) matches nothing; the filter does not search the number column"
 t_wait "1 / 1 件"
 t_keys Enter
 t_wait "経過記録"
@@ -72,12 +67,13 @@ t_wait "鈴木 一郎"
 day_check "escalation prompt"
 t_keys Enter
 t_wait_cmd '[[ $(ev escalated) == 1 ]]' 30 "escalated recorded"
+t_wait "鈴木 一郎 にエスカレーションしました"
 t_wait "担当: 鈴木 一郎"
 day_check "incident detail after isolate and escalate"
 t_ok "(f) $REF isolated and escalated to 鈴木 一郎 in the console"
 
 t_screen | grep -qF "suzuki にエスカレーションしました" &&
-    day_gap "incident detail, e: the message names the login (suzuki にエスカレーションしました), not 鈴木 一郎"
+    t_fail "incident detail, e: the message names the login (suzuki にエスカレーションしました), not 鈴木 一郎"
 
 # ---- (g) recover and notify ----
 # The first response comes before recovery (r right after e is refused).

@@ -55,7 +55,9 @@ t_wait_re "INC-20261123-[0-9a-f]{4} +2026-11-23"
 t_keys /
 t_type "L032"
 t_keys Enter
-t_wait_re "NG +L032 +Server room temperature +35 °C \(range 18–27\) +空調の設定を確認 +$T_USER"
+# the 担当 column names the person (operators.name), not the login
+ME=$(sqlite3 "$T_DB" "SELECT name FROM operators WHERE login = '$T_USER' AND deleted = 0")
+t_wait_re "NG +L032 +Server room temperature +35 °C \(range 18–27\) +空調の設定を確認 +$ME"
 t_keys g /
 t_type "Handovers signed"
 t_keys Enter
@@ -169,7 +171,7 @@ t_wait "Carried to-dos (0)"
     t_fail "the carried to-do is not cleared in the store"
 t_keys H
 t_wait "Handovers of 2026-11"
-t_wait_re "2026-11-23 09:[0-9]{2} +early +$T_USER → \* +not acknowledged +午前の引継ぎ"
+t_wait_re "2026-11-23 09:[0-9]{2} +early +$ME → \* +not acknowledged +午前の引継ぎ"
 t_keys '['
 t_wait "Handovers of 2026-10"
 t_keys ']'

@@ -190,7 +190,7 @@ static void test_sign_and_ack(void **state)
         fail_msg("%s", err);
     act_as(f, "carol");
     assert_int_equal(handover_ack(f->st, id, &err), -1);
-    assert_non_null(strstr(err, "bob"));
+    assert_non_null(strstr(err, "Bob"));
     free(err);
     err = NULL;
     assert_int_equal(handover_list_month(f->st, 2026, 11, &r, &err), 0);
@@ -229,7 +229,7 @@ static void test_sign_and_ack(void **state)
     /* Addressed to carol: alice may not acknowledge it, carol may. */
     act_as(f, "alice");
     assert_int_equal(handover_ack(f->st, second_id, &err), -1);
-    assert_non_null(strstr(err, "carol"));
+    assert_non_null(strstr(err, "Carol"));
     free(err);
     err = NULL;
     act_as(f, "carol");
@@ -308,7 +308,7 @@ static void test_ack_check(void **state)
     err = NULL;
     act_as(f, "bob");
     assert_int_equal(handover_ack_check(f->st, NULL, got, &err), -1);
-    assert_non_null(strstr(err, "carol"));
+    assert_non_null(strstr(err, "Carol"));
     free(err);
     err = NULL;
     act_as(f, "carol");

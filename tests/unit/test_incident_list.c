@@ -297,6 +297,37 @@ static void test_title_filter(void **state)
     inc_list_free(l);
 }
 
+/* `/INC-…` finds the incident by its reference number (issue 13); a pattern
+ * that does not look like a reference searches the titles only. */
+static void test_filter_by_ref(void **state)
+{
+    struct ledger_fx *f = *state;
+    char *err = NULL;
+    assert_true(inc_ref_like("INC-20261208-"));
+    assert_true(inc_ref_like("^inc-2026"));
+    assert_true(inc_ref_like("20261208-7f"));
+    assert_false(inc_ref_like("a"));
+    assert_false(inc_ref_like("2026"));
+    sqlite3_stmt *q = store_stmt(f->st, "SELECT ref, title FROM incidents WHERE deleted = 0 "
+                                        "AND status <> 'draft' ORDER BY ref LIMIT 1");
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    char *ref = xstrdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_reset(q);
+    struct inc_list *l = inc_list_new(f->st, f->sla, &err);
+    struct matcher mt = {ref, NULL};
+    struct inc_scan *s = inc_scan_new(l);
+    inc_scan_with_refs(s, inc_ref_like(ref));
+    struct inc_scan_ops ops = {match_title, NULL, NULL, &mt};
+    inc_scan_run(s, &ops);
+    assert_int_equal(inc_scan_matches(s), 1);
+    inc_scan_free(s);
+    s = scan(l, &mt); /* titles only: no title holds a reference */
+    assert_int_equal(inc_scan_matches(s), 0);
+    inc_scan_free(s);
+    inc_list_free(l);
+    free(ref);
+}
+
 /* A scan made in one order and taken after the order changed shows the
  * list's new order. */
 static void test_filter_follows_order_changed_while_scanning(void **state)
@@ -439,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_title_filter),
         cmocka_unit_test(test_filter_follows_order_changed_while_scanning),
+        cmocka_unit_test(test_filter_by_ref),
     };
     const struct CMUnitTest small[] = {
         cmocka_unit_test_setup_teardown(test_small_count_is_exact, fx_setup, fx_teardown),
