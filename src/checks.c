@@ -556,12 +556,15 @@ static int evaluate(const struct check_def *d, const char *output, size_t len, i
     }
     out->value = agg;
     if (matches == 0) {
+        /* The server's own words, quoted and labelled as its output: in the
+         * Japanese UI they read as evidence, not as an untranslated message. */
         char *line = first_line(stderr_text && *stderr_text ? stderr_text : output);
         if (exit_status != 0)
-            out->detail =
-                xasprintf(_("the command failed (exit status %d): %s"), exit_status, line);
+            out->detail = xasprintf(_("the command failed (exit status %d); output: \"%s\""),
+                                    exit_status, line);
         else
-            out->detail = xasprintf(_("the output did not match the pattern: %s"), line);
+            out->detail =
+                xasprintf(_("the output did not match the pattern; output: \"%s\""), line);
         free(line);
         out->ok = 0;
         sb_free(&why);

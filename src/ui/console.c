@@ -694,7 +694,9 @@ static void show_messages(void)
     int w = (COLS - 4 < 90 ? COLS - 4 : 90) - 4;
     for (int i = 0; i < app.nhistory; i++) {
         char **l;
-        size_t n = text_wrap(app.history[i], w > 10 ? w : 10, &l);
+        /* continuation lines are indented by 6 (under the "09:00 "): wrapped
+         * that much narrower, they are not cut at the overlay's edge */
+        size_t n = text_wrap(app.history[i], w > 16 ? w - 6 : 10, &l);
         for (size_t k = 0; k < n; k++) {
             help_add(h, k ? xasprintf("      %s", l[k]) : l[k]);
             if (k)
@@ -808,10 +810,12 @@ static int run_command(const char *text, void *data, char **err)
     } else if (strcmp(cmd, "setup") == 0) {
         ui_setup_start();
     } else {
-        set_err(err,
-                _("unknown command: %s (Tab completes: quit, pane, filter, sort, goto, "
-                  "refresh, help, shift, operator, library, setup, log)"),
-                cmd);
+        /* the list is the completion table's, so it names every command */
+        struct strbuf names = STRBUF_INIT;
+        for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+            sb_printf(&names, "%s%s", i ? ", " : "", commands[i]);
+        set_err(err, _("unknown command: %s (commands: %s; Tab completes them)"), cmd, names.buf);
+        sb_free(&names);
         rc = -1;
     }
     free(copy);

@@ -525,8 +525,9 @@ static void open_shift(void)
             if ((pass == 0) != (d == guess))
                 continue;
             p->codes[p->n] = xstrdup(d->code);
-            items[p->n++] = xasprintf(_("Start %s now  %s-%s  (%s)"), shift_def_label(d), d->start,
-                                      d->end, d->code);
+            /* by name and hours, as the Handover pane's chooser: no code like (early) */
+            items[p->n++] =
+                xasprintf(_("Start %s now  %s-%s"), shift_def_label(d), d->start, d->end);
         }
     size_t rows = p->n;
     items[rows++] = xstrdup(_("Later: t in the Handover pane, or :shift"));

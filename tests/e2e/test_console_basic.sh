@@ -48,6 +48,25 @@ for size in "80 24" "200 60"; do
         t_type "incidents"
         t_keys Enter
         t_wait "INC-2026"
+        # an unknown command is answered with the list of commands, every one of
+        # them (the list is the completion table's: :messages, :library, :setup …)
+        t_keys :
+        t_type "frobnicate"
+        t_keys Enter
+        if [[ $lang == ja ]]; then t_wait "不明なコマンド: frobnicate"; else t_wait "unknown command: frobnicate"; fi
+        t_keys :
+        t_type "messages"
+        t_keys Enter
+        t_wait "frobnicate"
+        # the message, wrapped in the overlay, read as one line
+        msg=$(t_screen | sed -n '/frobnicate/,/Tab/p' | sed -E 's/^[^│]*│//; s/│.*$//' | tr -s ' \n' ' ')
+        for c in filter goto help library log messages operator pane quit refresh setup shift sort; do
+            grep -qE "[ ,(:]$c[,;)。]" <<<"$msg" ||
+                { t_screen >&2; t_fail "the unknown-command message does not list $c ($lang): $msg"; }
+        done
+        grep -q "…" <<<"$msg" && { t_screen >&2; t_fail ":messages cuts the message instead of wrapping it ($lang)"; }
+        t_keys Escape
+        t_wait "INC-2026"
         t_keys q
         t_wait_exit
         t_ok "open, status, panes, help, quit at $size ($lang)"

@@ -90,7 +90,9 @@ else
 fi
 t_keys j Enter
 t_wait "はじめての設定 4/4 シフト"
-t_wait "早番を今から開始  07:00-15:30  (early)"
+t_wait "早番を今から開始  07:00-15:30"
+# by name and hours, as the Handover pane's chooser: no shift code like (early)
+t_screen | grep -qE "\((early|late|night|day|sunday)\)" && { t_screen >&2; t_fail "the first run's shift chooser shows a shift code like (early)"; }
 t_keys Enter
 t_wait "山田 太郎が2026-11-23の早番を開始しました（15:30まで）。"
 t_wait "│ 山田 太郎 │ 早番"

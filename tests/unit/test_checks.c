@@ -174,11 +174,14 @@ static void test_evaluate_disk(void **state)
     assert_false(o.ok);
     assert_non_null(strstr(o.detail, "exit status 127"));
     assert_non_null(strstr(o.detail, "command not found"));
+    /* the server's words are quoted as its output (in Japanese: 出力: 「…」) */
+    assert_non_null(strstr(o.detail, "output: \"df: command not found\""));
     check_outcome_clear(&o);
 
     check_evaluate(d, "garbage\n", 8, 0, "", &o, &err);
     assert_false(o.ok);
     assert_non_null(strstr(o.detail, "did not match"));
+    assert_non_null(strstr(o.detail, "output: \"garbage\""));
     check_outcome_clear(&o);
     checks_free(&set);
 }
