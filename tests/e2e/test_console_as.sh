@@ -119,6 +119,19 @@ t_wait "山田 太郎（yamada）— 現在の操作者"
 t_wait "佐藤 健 (sato)"
 t_keys Escape
 t_wait_gone "誰が操作しますか"
+t_wait "│ 山田 太郎 │"
+# by login: sato is the first row; Enter hands the keyboard to 佐藤
+t_keys u
+t_wait "誰が操作しますか"
+t_keys Enter
+t_wait "以後の操作は 佐藤 健 として記録します"
+t_wait "│ 佐藤 健 │"
+[[ $(q "SELECT count(*) FROM audit WHERE action = 'operator.act_as' AND detail = 'from=yamada to=sato'") == 1 ]] ||
+    t_fail "the hand-over to sato is not audited"
+t_keys :
+t_type "as yamada"
+t_keys Enter
+t_wait "│ 山田 太郎 │"
 t_keys q
 t_wait_exit
-t_ok "the Handover pane's u lists the operators by name"
+t_ok "the Handover pane's u lists the operators by name and hands the keyboard over"
