@@ -578,6 +578,9 @@ static int do_verb(struct ch_req *q, const char *note, char **err)
 {
     if (change_step(ui_store(), q->id, q->verb, note && *note ? note : NULL, err) != 0)
         return -1;
+    const char *words[] = {"change", "step", q->ref, q->verb, note && *note ? "--note" : NULL,
+                           note,     NULL};
+    cmdlog_add(words);
     after_write(q->m);
     report(q);
     return 0;

@@ -22,6 +22,7 @@
 #include "timefmt.h"
 #include "ui.h"
 #include "ui_filter.h"
+#include "ui_actas.h"
 #include "ui_shift.h"
 #include "ui_view.h"
 #include "util.h"
@@ -599,6 +600,8 @@ static int ho_action(struct pane *p, const char *a)
         ui_shift_start(NULL);
     } else if (strcmp(a, "handover.operator-add") == 0) {
         ui_operator_add_form(NULL);
+    } else if (strcmp(a, "handover.act-as") == 0) {
+        ui_act_as_pick();
     } else if (strcmp(a, "handover.clear") == 0) {
         start_clear(m);
     } else if (strcmp(a, "handover.prev-month") == 0 || strcmp(a, "handover.next-month") == 0) {
@@ -723,6 +726,8 @@ static const struct ui_binding ho_bindings[] = {
     {"handover.clear", "c", N_("clear the selected carried to-do (it is done)")},
     {"handover.shift-start", "t", N_("start the shift, or take it over from whoever started it")},
     {"handover.operator-add", "o", N_("register an operator (login, name, role)")},
+    {"handover.act-as", "u",
+     N_("who is at the keyboard: act as another operator (also :as LOGIN; :as alone goes back)")},
     {"handover.prev-month", "[", N_("history: previous month")},
     {"handover.next-month", "]", N_("history: next month")},
     {NULL, NULL, NULL},

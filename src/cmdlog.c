@@ -52,6 +52,13 @@ char *cmdlog_quote(const char *word)
 const char *cmdlog_add(const char *const *words)
 {
     struct strbuf sb = STRBUF_INIT;
+    /* done as somebody else (`:as`): the CLI equivalent names that person */
+    const char *as = store_os_login();
+    if (strcmp(as, store_own_login()) != 0) {
+        char *q = cmdlog_quote(as);
+        sb_printf(&sb, "UNYO_USER=%s ", q);
+        free(q);
+    }
     sb_puts(&sb, "unyo");
     if (cmdlog.db) {
         char *q = cmdlog_quote(cmdlog.db);

@@ -103,6 +103,45 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
     return 0;
 }
 
+int operator_act_as(struct store *st, const char *login, char **err)
+{
+    if (!login || !*login)
+        login = store_own_login();
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT id FROM operators WHERE login = ?1 AND deleted = 0 AND active = 1");
+    bind_text(s, 1, login);
+    int got = store_one_row(s, err);
+    if (got == 1)
+        snprintf(id, sizeof id, "%s", col_text(s, 0));
+    sqlite3_reset(s);
+    if (got < 0)
+        return -1;
+    if (got == 0) {
+        set_err(err, _("%s is not an active operator of this store (register with :operator add)"),
+                login);
+        return -1;
+    }
+    if (streq(login, st->operator_login))
+        return 0;
+    if (store_begin(st, err) != 0)
+        return -1;
+    char *detail = xasprintf("from=%s to=%s", st->operator_login, login);
+    int rc = store_audit(st, "operator.act_as", "operators", id, detail, err);
+    free(detail);
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    store_set_acting_login(login);
+    store_forget_operator(st);
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    return 0;
+}
+
 int operator_find(struct store *st, const char *login, char *id, char **err)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT id FROM operators WHERE login = ?1 AND deleted = 0");

@@ -25,6 +25,12 @@ int operator_find(struct store *st, const char *login, char *id, char **err);
  */
 char *operator_display_name(struct store *st, const char *login);
 
+/* A second person at the keyboard (`:as LOGIN`): from now on this process acts as login,
+ * a registered, active operator (store_set_acting_login); NULL, "" or the process's own
+ * login goes back to it. Audited as "operator.act_as" by the person who handed the
+ * keyboard over, naming both. st's operator is re-read. 0 or -1 (err; nothing changed). */
+int operator_act_as(struct store *st, const char *login, char **err);
+
 #include <stddef.h>
 struct operator_brief {
     char *login, *name;

@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,7 +42,7 @@ char *store_default_path(void)
     return xasprintf("%s/.local/share/unyo/unyo.db", home);
 }
 
-const char *store_os_login(void)
+const char *store_own_login(void)
 {
     const char *u = getenv("UNYO_USER");
     if (u && *u)
@@ -50,6 +52,44 @@ const char *store_os_login(void)
         return pw->pw_name;
     u = getenv("USER");
     return u && *u ? u : "unknown";
+}
+
+/* The acting-login override (`:as`): an immutable string swapped atomically. A string
+ * once published is never freed (the background workers may hold it); the strings are
+ * kept reachable in a small list so a switch back and forth does not grow it. */
+struct acting_name {
+    struct acting_name *next;
+    char login[];
+};
+static _Atomic(const char *) acting_login;
+static struct acting_name *acting_names;
+static pthread_mutex_t acting_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void store_set_acting_login(const char *login)
+{
+    if (!login || !*login || strcmp(login, store_own_login()) == 0) {
+        atomic_store(&acting_login, NULL);
+        return;
+    }
+    pthread_mutex_lock(&acting_mu);
+    struct acting_name *a = acting_names;
+    while (a && strcmp(a->login, login) != 0)
+        a = a->next;
+    if (!a) {
+        size_t n = strlen(login) + 1;
+        a = xmalloc(sizeof *a + n);
+        memcpy(a->login, login, n);
+        a->next = acting_names;
+        acting_names = a;
+    }
+    atomic_store(&acting_login, (const char *)a->login);
+    pthread_mutex_unlock(&acting_mu);
+}
+
+const char *store_os_login(void)
+{
+    const char *a = atomic_load(&acting_login);
+    return a ? a : store_own_login();
 }
 
 int store_fail(struct store *st, char **err, const char *doing)
@@ -496,6 +536,11 @@ static int not_registered(struct store *st, const char *login, char **err)
                 login, who.buf);
     sb_free(&who);
     return -1;
+}
+
+void store_forget_operator(struct store *st)
+{
+    st->operator_id[0] = '\0';
 }
 
 int store_require_operator(struct store *st, char **err)

@@ -71,8 +71,18 @@ void store_hlc_observe(struct store *st, int64_t remote);
 /* Finds the operator record of the OS user (UNYO_USER overrides, for shared
  * terminals and tests). On failure *err says how to register. */
 int store_require_operator(struct store *st, char **err);
-/* The login name unyo acts as: UNYO_USER or the OS user. */
+/* The login name unyo acts as: the acting login set by store_set_acting_login (`:as`,
+ * a second person at the keyboard) or else store_own_login. Safe from any thread. */
 const char *store_os_login(void);
+/* The process's own person: UNYO_USER or the OS user. */
+const char *store_own_login(void);
+/* From now on store_os_login returns login, process-wide (workers that open their own
+ * store act as it too); NULL, "" or the own login goes back to store_own_login. No check
+ * here: operator_act_as checks and audits. Each store must re-read its operator
+ * (store_forget_operator). */
+void store_set_acting_login(const char *login);
+/* Forgets the cached operator record, so the next store_require_operator re-reads it. */
+void store_forget_operator(struct store *st);
 
 /* Appends one audit row (who = acting operator, may be unset for system work). */
 int store_audit(struct store *st, const char *action, const char *kind, const char *row_id,

@@ -33,6 +33,7 @@
 #include "ui_keymap.h"
 #include "ui_loop.h"
 #include "ui_setup.h"
+#include "ui_actas.h"
 #include "ui_shift.h"
 #include "ui_terminal.h"
 #include "util.h"
@@ -739,9 +740,9 @@ static int apply_filter(const char *text, void *data, char **err)
     return rc;
 }
 
-static const char *const commands[] = {"filter",  "goto",     "help",     "keys", "library",
-                                       "log",     "messages", "operator", "pane", "quit",
-                                       "refresh", "setup",    "shift",    "sort"};
+static const char *const commands[] = {"as",      "filter",  "goto",     "help",     "keys",
+                                       "library", "log",     "messages", "operator", "pane",
+                                       "quit",    "refresh", "setup",    "shift",    "sort"};
 
 static void request_quit(void);
 
@@ -801,6 +802,8 @@ static int run_command(const char *text, void *data, char **err)
             set_err(err, _("operator takes: add [LOGIN]"));
             rc = -1;
         }
+    } else if (strcmp(cmd, "as") == 0) {
+        ui_act_as(arg);
     } else if (strcmp(cmd, "log") == 0) {
         ui_cmdlog_show();
     } else if (strcmp(cmd, "messages") == 0) {
@@ -833,6 +836,8 @@ char *console_complete(const char *text, void *data)
     size_t prefix_len = 0;
     if (strncmp(text, "shift ", 6) == 0 || strncmp(text, "operator ", 9) == 0)
         return ui_shift_complete(text);
+    if (strncmp(text, "as ", 3) == 0)
+        return ui_act_as_complete(text);
     if (strncmp(text, "pane ", 5) == 0) {
         size_t n = app.npanes < 16 ? app.npanes : 16;
         for (size_t i = 0; i < n; i++)
