@@ -11,6 +11,7 @@
 #include "hosts.h"
 #include "i18n.h"
 #include "input_norm.h"
+#include "jobs.h"
 #include "labels.h"
 #include "screens.h"
 #include "ssh_view.h"
@@ -333,7 +334,15 @@ static int submit_host(struct ui_form *f, void *data, char **err)
         char id[ID_LEN + 1];
         rc =
             r->name ? host_edit(ui_store(), r->name, &hf, err) : host_add(ui_store(), &hf, id, err);
-        if (rc == 0) {
+        /* A job waiting for a host of this role runs here once it is the role's only host. */
+        int placed = 0;
+        if (rc == 0 && hf.role)
+            rc = jobs_place_by_role(ui_store(), 0, &placed, err);
+        if (rc == 0 && placed > 0) {
+            ui_message(_("host %s saved; jobs that needed a host of its role now run on it: %d"),
+                       v[0], placed);
+            ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_ALL);
+        } else if (rc == 0) {
             ui_message(r->name ? _("host %s saved") : _("host %s added"), v[0]);
             ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_ALL);
         }

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "hosts.h"
 #include "i18n.h"
+#include "jobs.h"
 #include "job_runner.h"
 #include "labels.h"
 #include "output.h"
@@ -140,10 +141,17 @@ static int host_add_edit_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         if (rc == 0 && transport)
             rc = host_set_transport(st, f.name ? f.name : name, transport, &err);
     }
+    /* A job waiting for a host of this role runs here once it is the role's only host. */
+    int placed = 0;
+    if (rc == 0 && f.role)
+        rc = jobs_place_by_role(st, 0, &placed, &err);
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
     printf(adding ? _("Added host %s.\n") : _("Changed host %s.\n"), f.name ? f.name : name);
+    if (placed > 0)
+        printf(_("Jobs that needed a host of role %s now run on it: %d.\n"),
+               label_host_role(f.role), placed);
     return EXIT_OK;
 }
 

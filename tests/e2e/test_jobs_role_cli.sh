@@ -3,8 +3,8 @@
 # Jobs on a real site, through the CLI: a fresh `unyo init --template library` store holds
 # the shipped jobs, and with no hosts every job with a command "needs a host" — nothing
 # fails. `jobs list` and `jobs due` show them, the runner skips them and says why; a DB
-# host added and a job assigned, it runs; `jobs load` then places the other DB jobs by
-# their role, and an assignment by a person survives a reload.
+# host added and a job assigned, it runs; giving the host its role places the other DB
+# jobs; `jobs load` keeps them, and an assignment by a person survives a reload.
 . "$UNYO_TESTLIB/common.sh"
 export UNYO_DATADIR=${UNYO_DATADIR:?}
 DB=$T/unyo.db
@@ -35,7 +35,7 @@ assert_contains "$out" "0 started" "nothing runs without a host"
 out=$(must_fail U jobs run L074 --local --date $DAY)
 assert_contains "$out" "unyo jobs assign L074" "one job asked for: refused with the way out"
 
-U host add db1 --address 127.0.0.1 --role DB >/dev/null || fail "host add"
+U host add db1 --address 127.0.0.1 >/dev/null || fail "host add"
 out=$(must_fail U jobs assign L074 nosuch)
 assert_contains "$out" "nosuch" "an unknown host is refused"
 out=$(U jobs assign L074 db1) || fail "assign: $out"
@@ -47,11 +47,13 @@ assert_contains "$out" "1 succeeded" "assigned, the job runs"
 [ "$(q "SELECT r.state FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.code = 'L074' AND r.due_day = '$DAY'")" = succeeded ] &&
     ok "L074's run succeeded" || fail "L074 state"
 
-# The other DB jobs: placed by role on the one DB host; the rest still need one.
-out=$(U jobs load) || fail "jobs load: $out"
-assert_contains "$out" "placed on the inventory's host of their role" "jobs load places by role"
-assert_contains "$out" "library.ini:" "each job left without a host is named FILE:LINE"
+# The other DB jobs: placed as soon as db1 is the one host of role DB.
 db_jobs=$(q "SELECT count(*) FROM jobs WHERE host_role = 'DB' AND command IS NOT NULL")
+out=$(U host edit db1 --role DB) || fail "host edit --role: $out"
+assert_contains "$out" "Jobs that needed a host of role DB now run on it: $((db_jobs - 1))." \
+    "giving a host its role places the jobs waiting for that role"
+out=$(U jobs load) || fail "jobs load: $out"
+assert_contains "$out" "library.ini:" "each job left without a host is named FILE:LINE"
 [ "$(q "SELECT count(*) FROM jobs j JOIN hosts h ON h.id = j.host_id WHERE h.name = 'db1' AND j.command IS NOT NULL")" = "$db_jobs" ] &&
     ok "every DB job with a command runs on db1 ($db_jobs)" || fail "DB jobs not placed"
 # A second DB host: a placed job stays; a person moves it.
@@ -60,8 +62,10 @@ U jobs assign L075 db2 >/dev/null || fail "assign L075 db2"
 U jobs load >/dev/null || fail "reload"
 [ "$(q "SELECT h.name FROM jobs j JOIN hosts h ON h.id = j.host_id WHERE j.code = 'L075'")" = db2 ] &&
     ok "an assignment survives a reload" || fail "L075 moved back"
-# The AP host arrives: --by-role places every AP job on it; the backup jobs still wait.
-U host add ap1 --address 127.0.0.3 --role AP >/dev/null || fail "host add ap1"
+# An AP host whose role arrived without a placement (as from another console by sync):
+# --by-role places every AP job on it; the backup jobs still wait.
+U host add ap1 --address 127.0.0.3 >/dev/null || fail "host add ap1"
+q "UPDATE hosts SET role = 'AP' WHERE name = 'ap1'"
 ap_jobs=$(q "SELECT count(*) FROM jobs WHERE host_role = 'AP' AND command IS NOT NULL AND host_id IS NULL")
 left=$(q "SELECT count(*) FROM jobs WHERE host_role = 'backup' AND command IS NOT NULL AND host_id IS NULL")
 out=$(U jobs assign --by-role) || fail "assign --by-role: $out"
@@ -69,4 +73,10 @@ assert_contains "$out" "$ap_jobs job(s) placed on the only host of their role; $
     "jobs assign --by-role"
 [ "$(q "SELECT count(*) FROM jobs j JOIN hosts h ON h.id = j.host_id WHERE h.name = 'ap1'")" = "$ap_jobs" ] &&
     ok "the AP jobs run on ap1" || fail "AP jobs not on ap1"
+# The backup host, added in Japanese: the waiting backup jobs are placed and it says so.
+out=$(U --lang ja host add bk1 --address 127.0.0.4 --role backup) || fail "host add bk1: $out"
+assert_contains "$out" "役割「バックアップ」のホストを待っていたジョブをこのホストに割り当てました: $left 件。" \
+    "in Japanese, naming the role"
+[ "$(q "SELECT count(*) FROM jobs WHERE host_role = 'backup' AND command IS NOT NULL AND host_id IS NULL")" = 0 ] &&
+    ok "no backup job waits any more" || fail "backup jobs still wait"
 finish
