@@ -282,7 +282,7 @@ int session_player_open(struct store *st, const char *session_id, char **err)
 {
     char *cast = NULL, *label = NULL;
     size_t len = 0;
-    if (session_recording(st, session_id, &cast, &len, &label, err) != 0)
+    if (session_recording(st, session_id, NULL, &cast, &len, &label, err) != 0)
         return -1;
     struct player *p = NULL;
     int rc = player_new(cast, len, &p, err);

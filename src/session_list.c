@@ -52,12 +52,14 @@ void session_rows_free(struct session_row *v, size_t n)
     free(v);
 }
 
-int session_recording_by_prefix(struct store *st, const char *id, char **data, size_t *len,
-                                char **err)
+int session_recording_by_prefix(struct store *st, const char *id, char full_id[ID_LEN + 1],
+                                char **data, size_t *len, char **err)
 {
     *data = NULL;
     *len = 0;
-    sqlite3_stmt *s = store_stmt(st, "SELECT transcript FROM ssh_sessions WHERE (id = ?1 OR id "
+    if (!id || !*id)
+        return 0;
+    sqlite3_stmt *s = store_stmt(st, "SELECT transcript, id FROM ssh_sessions WHERE (id = ?1 OR id "
                                      "LIKE ?1 || '%') AND deleted = 0 LIMIT 2");
     bind_text(s, 1, id);
     int rc = store_one_row(s, err);
@@ -65,6 +67,8 @@ int session_recording_by_prefix(struct store *st, const char *id, char **data, s
         sqlite3_reset(s);
         return rc;
     }
+    if (full_id)
+        snprintf(full_id, ID_LEN + 1, "%s", col_text(s, 1) ? col_text(s, 1) : "");
     const void *b = sqlite3_column_blob(s, 0);
     size_t n = (size_t)sqlite3_column_bytes(s, 0);
     char *blob = NULL;

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "id.h"
+
 struct store;
 
 struct session_row {
@@ -25,8 +27,9 @@ void session_rows_free(struct session_row *v, size_t n);
 /* The recording (asciicast v2 text) of the session whose id is id or begins with
  * it. 1: found, *data malloc'd (NUL-terminated) and *len set, or *data NULL when
  * the session has no recording (still open, or it failed); 0: no such session;
- * 2: several sessions match; -1: a read error (err). */
-int session_recording_by_prefix(struct store *st, const char *id, char **data, size_t *len,
-                                char **err);
+ * 2: several sessions match; -1: a read error (err). full_id (may be NULL) gets the
+ * session's whole id when found. An empty id is no session. */
+int session_recording_by_prefix(struct store *st, const char *id, char full_id[ID_LEN + 1],
+                                char **data, size_t *len, char **err);
 
 #endif

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cast.h"
 #include "i18n.h"
 #include "labels.h"
+#include "session_list.h"
 #include "store.h"
 #include "term.h"
 #include "timefmt.h"
@@ -46,42 +48,33 @@ int session_label(struct store *st, const char *id, char **out, char **err)
     return rc < 0 ? -1 : 0;
 }
 
-int session_recording(struct store *st, const char *id, char **cast, size_t *len, char **label,
-                      char **err)
+int session_recording(struct store *st, const char *id, char full_id[ID_LEN + 1], char **cast,
+                      size_t *len, char **label, char **err)
 {
-    *cast = NULL;
-    *len = 0;
     if (label)
         *label = NULL;
-    sqlite3_stmt *s = store_stmt(st, "SELECT transcript FROM ssh_sessions "
-                                     "WHERE id = ?1 AND deleted = 0");
-    bind_text(s, 1, id);
-    int rc = store_one_row(s, err);
-    if (rc == 1 && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-        const void *b = sqlite3_column_blob(s, 0);
-        size_t n = (size_t)sqlite3_column_bytes(s, 0);
-        *cast = xmalloc(n + 1);
-        if (n)
-            memcpy(*cast, b, n);
-        (*cast)[n] = 0;
-        *len = n;
-    }
-    sqlite3_reset(s);
+    char sid[ID_LEN + 1] = "";
+    int rc = session_recording_by_prefix(st, id, sid, cast, len, err);
     if (rc < 0)
         return -1;
-    if (rc == 0) {
-        set_err(err, _("no session %s (see unyo session list)"), id);
+    if (rc == 0 || rc == 2) {
+        set_err(err,
+                rc == 0 ? _("no session %s (see unyo session list)")
+                        : _("%s matches several sessions: give more of the id"),
+                id ? id : "");
         return -1;
     }
     if (!*cast) {
         set_err(err, _("session %s has no recording (still open, or it failed)"), id);
         return -1;
     }
-    if (label && session_label(st, id, label, err) != 0) {
+    if (label && session_label(st, sid, label, err) != 0) {
         free(*cast);
         *cast = NULL;
         return -1;
     }
+    if (full_id)
+        memcpy(full_id, sid, ID_LEN + 1);
     return 0;
 }
 
@@ -104,126 +97,6 @@ struct player {
     size_t fed; /* events fed to t */
     int64_t pos;
 };
-
-static const char *skip_ws(const char *s, const char *end)
-{
-    while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
-        s++;
-    return s;
-}
-
-static int hex4(const char *s, const char *end, unsigned *v)
-{
-    *v = 0;
-    if (end - s < 4)
-        return -1;
-    for (int i = 0; i < 4; i++) {
-        int c = (unsigned char)s[i];
-        int d = c >= '0' && c <= '9'                 ? c - '0'
-                : (c | 32) >= 'a' && (c | 32) <= 'f' ? (c | 32) - 'a' + 10
-                                                     : -1;
-        if (d < 0)
-            return -1;
-        *v = *v * 16 + (unsigned)d;
-    }
-    return 0;
-}
-
-static void put_utf8(struct strbuf *sb, unsigned cp)
-{
-    if (cp < 0x80) {
-        sb_putc(sb, (char)cp);
-    } else if (cp < 0x800) {
-        sb_putc(sb, (char)(0xc0 | cp >> 6));
-        sb_putc(sb, (char)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        sb_putc(sb, (char)(0xe0 | cp >> 12));
-        sb_putc(sb, (char)(0x80 | (cp >> 6 & 0x3f)));
-        sb_putc(sb, (char)(0x80 | (cp & 0x3f)));
-    } else {
-        sb_putc(sb, (char)(0xf0 | cp >> 18));
-        sb_putc(sb, (char)(0x80 | (cp >> 12 & 0x3f)));
-        sb_putc(sb, (char)(0x80 | (cp >> 6 & 0x3f)));
-        sb_putc(sb, (char)(0x80 | (cp & 0x3f)));
-    }
-}
-
-/* A JSON string at s (at its opening quote) decoded into sb; the position
- * after its closing quote, or NULL. */
-static const char *json_str(const char *s, const char *end, struct strbuf *sb)
-{
-    if (s >= end || *s != '"')
-        return NULL;
-    for (s++; s < end; s++) {
-        char c = *s;
-        if (c == '"')
-            return s + 1;
-        if (c != '\\') {
-            sb_putc(sb, c);
-            continue;
-        }
-        if (++s >= end)
-            return NULL;
-        unsigned cp;
-        switch (*s) {
-        case 'n':
-            sb_putc(sb, '\n');
-            break;
-        case 'r':
-            sb_putc(sb, '\r');
-            break;
-        case 't':
-            sb_putc(sb, '\t');
-            break;
-        case 'b':
-            sb_putc(sb, '\b');
-            break;
-        case 'f':
-            sb_putc(sb, '\f');
-            break;
-        case 'u':
-            if (hex4(s + 1, end, &cp) != 0)
-                return NULL;
-            s += 4;
-            if (cp >= 0xd800 && cp < 0xdc00) {
-                unsigned lo;
-                if (end - s > 6 && s[1] == '\\' && s[2] == 'u' && hex4(s + 3, end, &lo) == 0 &&
-                    lo >= 0xdc00 && lo < 0xe000) {
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                    s += 6;
-                } else {
-                    cp = 0xfffd;
-                }
-            } else if (cp >= 0xdc00 && cp < 0xe000) {
-                cp = 0xfffd;
-            }
-            put_utf8(sb, cp);
-            break;
-        default: /* \" \\ \/ and anything else as itself */
-            sb_putc(sb, *s);
-            break;
-        }
-    }
-    return NULL;
-}
-
-/* The number after "key": in the header line, or 0. */
-static int header_int(const char *s, const char *end, const char *key)
-{
-    size_t k = strlen(key);
-    for (const char *p = s; p + k < end; p++)
-        if (memcmp(p, key, k) == 0) {
-            p = skip_ws(p + k, end);
-            if (p < end && *p == ':') {
-                p = skip_ws(p + 1, end);
-                int v = 0;
-                while (p < end && *p >= '0' && *p <= '9' && v < 100000)
-                    v = v * 10 + (*p++ - '0');
-                return v;
-            }
-        }
-    return 0;
-}
 
 /* Text for the search: escape sequences and controls out, line ends kept.
  * *esc carries the state across events (0 text, 1 after ESC, 2 CSI, 3 OSC
@@ -261,81 +134,43 @@ static void plain_text(struct strbuf *out, const char *s, size_t n, int *esc)
     }
 }
 
-static void add_event(struct player *p, int64_t ms, char kind, const char *data, size_t len,
-                      int *esc)
+struct player_load {
+    struct player *p;
+    int esc; /* plain_text's state across events */
+};
+
+static void add_event(void *arg, const struct cast_event *ev)
 {
-    if (p->nev && ms < p->ev[p->nev - 1].ms)
-        ms = p->ev[p->nev - 1].ms; /* time never goes back */
+    struct player_load *ld = arg;
+    struct player *p = ld->p;
     p->ev = xrealloc(p->ev, (p->nev + 1) * sizeof *p->ev);
     struct pev *e = &p->ev[p->nev++];
     memset(e, 0, sizeof *e);
-    e->ms = ms;
-    e->kind = kind;
+    e->ms = ev->ms;
+    e->kind = ev->kind;
     e->plain = p->plain.len;
-    if (kind == 'r') {
-        if (sscanf(data, "%dx%d", &e->cols, &e->rows) != 2)
-            e->cols = e->rows = 0;
+    if (ev->kind == 'r') {
+        e->cols = ev->cols;
+        e->rows = ev->rows;
         return;
     }
     e->off = p->data.len;
-    e->len = len;
-    sb_add(&p->data, data, len);
-    plain_text(&p->plain, data, len, esc);
+    e->len = ev->len;
+    sb_add(&p->data, ev->data, ev->len);
+    plain_text(&p->plain, ev->data, ev->len, &ld->esc);
 }
 
 int player_new(const char *cast, size_t len, struct player **out, char **err)
 {
     *out = NULL;
-    const char *end = cast + len;
-    const char *nl = memchr(cast, '\n', len);
-    const char *hend = nl ? nl : end;
-    const char *h = skip_ws(cast, hend);
-    if (h >= hend || *h != '{') {
-        set_err(err, "%s", _("the recording cannot be read (no asciicast header)"));
+    struct player *p = xcalloc(1, sizeof *p);
+    struct player_load ld = {p, 0};
+    /* Not strict: a recording cut by a crash plays up to where it stops. */
+    if (cast_header(cast, len, &p->cols0, &p->rows0, err) != 0 ||
+        cast_read(cast, len, 0, add_event, &ld, err) != 0) {
+        player_free(p);
         return -1;
     }
-    struct player *p = xcalloc(1, sizeof *p);
-    p->cols0 = header_int(h, hend, "\"width\"");
-    p->rows0 = header_int(h, hend, "\"height\"");
-    if (p->cols0 <= 0)
-        p->cols0 = 80;
-    if (p->rows0 <= 0)
-        p->rows0 = 24;
-    struct strbuf kind = STRBUF_INIT, text = STRBUF_INIT;
-    int esc = 0;
-    for (const char *l = nl ? nl + 1 : end; l < end;) {
-        const char *le = memchr(l, '\n', (size_t)(end - l));
-        if (!le)
-            le = end;
-        const char *s = skip_ws(l, le);
-        sb_reset(&kind);
-        sb_reset(&text);
-        if (s < le && *s == '[') {
-            char *num_end;
-            char numbuf[48];
-            s = skip_ws(s + 1, le);
-            size_t k = 0;
-            while (s + k < le && k + 1 < sizeof numbuf && strchr("0123456789.eE+-", s[k]))
-                numbuf[k] = s[k], k++;
-            numbuf[k] = 0;
-            double t = strtod(numbuf, &num_end);
-            s = skip_ws(s + k, le);
-            if (k && num_end != numbuf && s < le && *s == ',' &&
-                (s = json_str(skip_ws(s + 1, le), le, &kind)) && (s = skip_ws(s, le)) < le &&
-                *s == ',' && (s = json_str(skip_ws(s + 1, le), le, &text)) && kind.len == 1 &&
-                (kind.buf[0] == 'o' || kind.buf[0] == 'r')) {
-                if (!(t >= 0))
-                    t = 0;
-                if (t > 1e9)
-                    t = 1e9;
-                add_event(p, (int64_t)(t * 1000.0 + 0.5), kind.buf[0], text.buf ? text.buf : "",
-                          text.len, &esc);
-            }
-        }
-        l = le < end ? le + 1 : end;
-    }
-    sb_free(&kind);
-    sb_free(&text);
     p->t = term_new(p->rows0, p->cols0, 0);
     term_set_output(p->t, NULL, NULL);
     p->pos = -1;

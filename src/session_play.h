@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "id.h"
+
 struct store;
 struct term;
 
@@ -26,11 +28,13 @@ char *session_span_label(const char *host, int64_t start_ms, int64_t end_ms);
  * NULL when there is no such session here (not synced yet); -1 with *err when
  * the store cannot be read. */
 int session_label(struct store *st, const char *id, char **out, char **err);
-/* The recording of session id (asciicast v2 text, malloc'd, NUL-terminated,
- * *len bytes) and its label (malloc'd, label may be NULL). -1 with *err for an
- * unknown session or one without a recording (still open, or it failed). */
-int session_recording(struct store *st, const char *id, char **cast, size_t *len, char **label,
-                      char **err);
+/* The recording of the session whose id is id or begins with it (asciicast v2
+ * text, malloc'd, NUL-terminated, *len bytes), its whole id (full_id may be NULL)
+ * and its label (malloc'd; label may be NULL). -1 with *err, in the operator's
+ * words, for no such session, several, or one without a recording (still open,
+ * or it failed). */
+int session_recording(struct store *st, const char *id, char full_id[ID_LEN + 1], char **cast,
+                      size_t *len, char **label, char **err);
 
 struct player;
 /* Reads an asciicast v2 recording: a header line (width, height), then

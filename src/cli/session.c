@@ -228,7 +228,7 @@ static int session_export_cmd(struct cli_ctx *ctx, const char *id)
         return EXIT_FAIL;
     char *blob = NULL, *err = NULL;
     size_t n = 0;
-    int rc = session_recording_by_prefix(st, id, &blob, &n, &err);
+    int rc = session_recording_by_prefix(st, id, NULL, &blob, &n, &err);
     store_close(st);
     int out = EXIT_OK;
     if (rc < 0)

@@ -173,12 +173,12 @@ static void test_timeline_row_of_a_session(void **state)
     /* the recording of the closed session can be read back */
     char *cast = NULL, *label = NULL;
     size_t len = 0;
-    assert_int_equal(session_recording(f->st, sid, &cast, &len, &label, &err), 0);
+    assert_int_equal(session_recording(f->st, sid, NULL, &cast, &len, &label, &err), 0);
     assert_non_null(strstr(cast, "hi"));
     assert_string_equal(label, "lib-ap01 10:55–10:58 (3分)");
     free(cast);
     free(label);
-    assert_int_equal(session_recording(f->st, "nope", &cast, &len, NULL, &err), -1);
+    assert_int_equal(session_recording(f->st, "nope", NULL, &cast, &len, NULL, &err), -1);
     free(err);
     en();
 }
