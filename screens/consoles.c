@@ -127,9 +127,6 @@ static void close_at(int i)
     }
     if (sv_close(v, &err) != 0)
         ui_error_take(err);
-    /* its end changes how timelines name it ("接続中" to its times) */
-    ui_pane_touch("incidents");
-    ui_pane_touch("changes");
     memmove(G->s + i, G->s + i + 1, (size_t)(G->n - i - 1) * sizeof *G->s);
     G->n--;
     if (G->cur >= G->n)
@@ -225,7 +222,6 @@ int consoles_open_host_for(const char *host, const char *kind, const char *ref,
 static int link_session(struct store *st, const char *sid, const char *kind, const char *ref,
                         char **err)
 {
-    ui_pane_touch(strcmp(kind, "change") == 0 ? "changes" : "incidents");
     if (strcmp(kind, "incident") == 0)
         return incident_link(st, ref, "ssh_session", sid, NULL, err);
     if (strcmp(kind, "change") == 0)

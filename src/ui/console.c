@@ -191,8 +191,9 @@ static void pane_ensure_open(struct pane *p)
     }
 }
 
-/* Another connection (a second console, the CLI, a job runner, sync) wrote to
- * the store since the pane last loaded: SQLite's data_version moved. */
+/* The store changed since the pane last loaded: another connection (a second
+ * console, the CLI, a job runner, sync) or this console itself wrote to it
+ * (store_data_version counts both). */
 static int pane_stale(const struct pane *p, int64_t version)
 {
     return p->opened && !p->open_error && p->ops->load && !p->ops->watches_store &&
@@ -216,13 +217,6 @@ static void switch_to(size_t i)
     app.cur = i;
     pane_ensure_open(p);
     ui_dirty(UI_DIRTY_ALL);
-}
-
-void ui_pane_touch(const char *name)
-{
-    for (size_t i = 0; i < app.npanes; i++)
-        if (strcmp(app.panes[i].ops->name, name) == 0)
-            app.panes[i].seen = -1; /* never a data_version: stale */
 }
 
 int ui_switch_pane(const char *name)

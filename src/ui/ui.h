@@ -181,10 +181,6 @@ const struct calendar *ui_calendar(void);
 void ui_today(char day[11]);
 /* Switches to the pane named name; -1 if there is none. */
 int ui_switch_pane(const char *name);
-/* This console wrote what the pane named name shows (data_version only moves
- * for other connections): it reloads when next shown, or at the next tick
- * when in front. */
-void ui_pane_touch(const char *name);
 /* Set by the command line --bench-* modes so panes skip deferred work. */
 extern int ui_headless;
 
