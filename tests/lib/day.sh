@@ -100,10 +100,6 @@ day_cmd() {
     t_keys Enter
 }
 
-# What the day cannot yet do cleanly in the console: printed, not failed, so
-# each step's script asserts what works and names what does not (the closing
-# note of issue 13 lists them). WHAT: the key, the screen, the message.
-day_gap() { echo "NOT CLEAN (issue 13): $*"; }
 
 # day_check_quoted WHAT: like day_check, but a server's own output quoted as such
 # in a check's NG reason (出力: 「no pattern file found」) is evidence, not a label:
@@ -117,22 +113,6 @@ day_check_quoted() {
     check_text "$1" "$s"
 }
 
-# day_check_known WHAT WORDS...: like day_check, but the raw WORDS (a known gap,
-# reported with day_gap) do not fail; any other raw value does.
-day_check_known() {
-    local what=$1 s words w known
-    shift
-    s=$(t_screen)
-    words=$(printf '%s\n' "$s" | raw_words)
-    known=" $* "
-    for w in $words; do
-        [[ $known == *" $w "* ]] || { printf '%s\n' "$s" >&2; t_fail "$what shows raw values: $words"; }
-    done
-    [[ -z $words ]] || day_gap "$what shows the raw keys: $words"
-    case "$s" in *'{"'*) printf '%s\n' "$s" >&2; t_fail "$what shows JSON" ;; esac
-    if grep -qE "$UUID_RE" <<<"$s"; then printf '%s\n' "$s" >&2; t_fail "$what shows a UUID"; fi
-    t_ok "$what: nothing raw${words:+ but the known $words}"
-}
 
 # Keystroke counting (the phone intake's count goes into the closing note):
 # day_k KEYS... sends and counts each key; day_ty TEXT types and counts each
