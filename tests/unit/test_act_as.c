@@ -61,9 +61,11 @@ static void test_refuses_unknown_and_inactive(void **state)
 static void *read_login(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < 20000; i++)
-        if (strcmp(store_os_login(), "sato") != 0 && strcmp(store_os_login(), "takahashi") != 0)
+    for (int i = 0; i < 20000; i++) {
+        const char *who = store_os_login(); /* read once: it may change between two reads */
+        if (strcmp(who, "sato") != 0 && strcmp(who, "takahashi") != 0)
             return (void *)1;
+    }
     return NULL;
 }
 
