@@ -32,7 +32,12 @@ t_wait "unyocon@pwhost's password:"
 t_wait "Typing is not shown"
 t_type "wrong-$RANDOM"
 t_keys Enter
+# The first prompt stays on screen until unyo has read Enter: wait for the
+# refusal, which only the second prompt carries, before typing again (keys
+# typed before a prompt are dropped, as OpenSSH's are).
+t_wait "authentication failed"
 t_wait "unyocon@pwhost's password:"
+t_wait "Typing is not shown"
 t_ok "password asked in the pane; a wrong one asks again"
 t_type "$pw"
 t_keys Enter
