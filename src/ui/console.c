@@ -63,7 +63,8 @@ static struct {
     long long unsynced;  /* -1: sync not set up */
     int ng, todo, have_counts;
     char *on_duty;
-    char *shift_now; /* the started shift for the status line; NULL until read */
+    char *shift_now;    /* the started shift for the status line; NULL until read */
+    unsigned shift_gen; /* bumped when this console changes the shift */
     int64_t counts_at;
     /* tab hit-testing */
     int tab_x[16], tab_w[16];
@@ -305,9 +306,14 @@ struct counts_job {
     int ng, todo, have;
     char *on_duty;
     char *shift_now;
+    unsigned shift_gen;
     long long unsynced; /* -1: sync not set up */
 };
 static int counts_running;
+/* A count asked for while one runs: that one may have read the store before the
+ * write that asked, so another follows it. */
+static int counts_again;
+static void refresh_counts(void);
 
 /* The status line's shift: "早番", "早番 (started by NAME)" when someone else started
  * it, or "shift not started" (malloc'd). */
@@ -338,6 +344,7 @@ void ui_status_shift_changed(void)
 {
     free(app.shift_now);
     app.shift_now = shift_status_text(app.st, app.st->operator_login, time_now_ms());
+    app.shift_gen++;
     ui_dirty(UI_DIRTY_STATUS);
 }
 
@@ -392,26 +399,37 @@ static void counts_done(void *arg)
     app.todo = j->todo;
     free(app.on_duty);
     app.on_duty = j->on_duty;
-    if (j->shift_now) {
+    /* A count that started before this console changed the shift read the old
+     * one: its text would put the previous person back on the status line. */
+    if (j->shift_now && j->shift_gen == app.shift_gen) {
         free(app.shift_now);
         app.shift_now = j->shift_now;
+    } else {
+        free(j->shift_now);
     }
     app.unsynced = j->unsynced;
     free(j->path);
     free(j);
     ui_dirty(UI_DIRTY_STATUS);
+    if (counts_again) {
+        counts_again = 0;
+        refresh_counts();
+    }
 }
 
 static void refresh_counts(void)
 {
     app.counts_at = ui_monotonic_ms();
-    if (counts_running)
+    if (counts_running) {
+        counts_again = 1;
         return;
+    }
     struct counts_job *j = xcalloc(1, sizeof *j);
     j->path = xstrdup(app.st->path);
     j->cal = app.cal;
     ui_today(j->day);
     j->now = time_now_ms();
+    j->shift_gen = app.shift_gen;
     counts_running = 1;
     if (ui_bg_run(counts_work, counts_done, j) != 0) {
         counts_work(j);
