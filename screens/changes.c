@@ -453,14 +453,14 @@ static void reload(struct ch_model *m)
 
 static void setup_cols(void)
 {
-    ch_cols[0] = (struct table_col){_("Ref"), 8, 18, 0, 0};
-    ch_cols[1] = (struct table_col){_("Status"), 5, 12, 0, 0};
-    ch_cols[2] = (struct table_col){_("Risk"), 3, 6, 0, 0};
-    ch_cols[3] = (struct table_col){_("Department"), 4, 14, 0, 0};
-    ch_cols[4] = (struct table_col){_("Title"), 10, 0, 1, 0};
-    ch_cols[5] = (struct table_col){_("Window (JST)"), 6, 27, 0, 0};
-    ch_cols[6] = (struct table_col){_("Requester"), 4, 10, 0, 0};
-    ch_cols[7] = (struct table_col){_("Approver"), 4, 10, 0, 0};
+    ch_cols[0] = (struct table_col){_("Ref"), 8, 18, 0, 0, 0, 0};
+    ch_cols[1] = (struct table_col){_("Status"), 5, 12, 0, 0, 0, 0};
+    ch_cols[2] = (struct table_col){_("Risk"), 3, 6, 0, 0, 0, 0};
+    ch_cols[3] = (struct table_col){_("Department"), 4, 14, 0, 0, 0, 3};
+    ch_cols[4] = (struct table_col){_("Title"), 10, 0, 1, 0, TABLE_KEEP_TITLE, 0};
+    ch_cols[5] = (struct table_col){_("Window (JST)"), 6, 27, 0, 0, 0, 4};
+    ch_cols[6] = (struct table_col){_("Requester"), 4, 10, 0, 0, 0, 2};
+    ch_cols[7] = (struct table_col){_("Approver"), 4, 10, 0, 0, 0, 1};
 }
 
 static int ch_open(struct pane *p, char **err)
