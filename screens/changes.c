@@ -451,6 +451,9 @@ static void reload(struct ch_model *m)
     ui_dirty(UI_DIRTY_PANE);
 }
 
+/* The title keeps its cells (TABLE_KEEP_TITLE); on a narrow screen the approver,
+ * the requester, the department and the window are hidden whole, in that order
+ * (the detail shows them); the ref, status and risk are never hidden. */
 static void setup_cols(void)
 {
     ch_cols[0] = (struct table_col){_("Ref"), 8, 18, 0, 0, 0, 0};

@@ -99,6 +99,8 @@ void incq_load(struct inc_model *m)
 
 void incq_init(struct inc_model *m)
 {
+    /* as the incidents list: the title keeps its cells, the time and the library
+     * are hidden whole first */
     qcols[0] = (struct table_col){_("Ref"), 8, 22, 0, 0, 0, 0};
     qcols[1] = (struct table_col){_("Received (JST)"), 16, 16, 0, 0, 0, 1};
     qcols[2] = (struct table_col){_("Library"), 6, 16, 0, 0, 0, 2};

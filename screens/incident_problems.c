@@ -95,6 +95,7 @@ void incp_load(struct inc_model *m)
 
 void incp_init(struct inc_model *m)
 {
+    /* the title keeps its cells; the owner and the count are hidden whole first */
     pcols[0] = (struct table_col){_("Ref"), 8, 22, 0, 0, 0, 0};
     pcols[1] = (struct table_col){_("Status"), 6, 16, 0, 0, 0, 0};
     pcols[2] = (struct table_col){_("Incidents"), 3, 9, 0, 1, 0, 2};

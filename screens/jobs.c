@@ -529,6 +529,10 @@ static int tick(void *data)
 }
 
 /* ---- pane ---- */
+/* The name keeps its cells (TABLE_KEEP_TITLE); on a narrow screen the columns the
+ * detail repeats are hidden whole, in their drop order: the try count, the start,
+ * the exit code (the state says failed), the delay, then the end, the window, the
+ * host. The state and the job code are never hidden. */
 static void setup_cols(void)
 {
     jb_cols[0] = (struct table_col){_("State"), 6, 16, 0, 0, 0, 0};
