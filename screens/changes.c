@@ -451,16 +451,19 @@ static void reload(struct ch_model *m)
     ui_dirty(UI_DIRTY_PANE);
 }
 
+/* The title keeps its cells (TABLE_KEEP_TITLE); on a narrow screen the approver,
+ * the requester, the department and the window are hidden whole, in that order
+ * (the detail shows them); the ref, status and risk are never hidden. */
 static void setup_cols(void)
 {
-    ch_cols[0] = (struct table_col){_("Ref"), 8, 18, 0, 0};
-    ch_cols[1] = (struct table_col){_("Status"), 5, 12, 0, 0};
-    ch_cols[2] = (struct table_col){_("Risk"), 3, 6, 0, 0};
-    ch_cols[3] = (struct table_col){_("Department"), 4, 14, 0, 0};
-    ch_cols[4] = (struct table_col){_("Title"), 10, 0, 1, 0};
-    ch_cols[5] = (struct table_col){_("Window (JST)"), 6, 27, 0, 0};
-    ch_cols[6] = (struct table_col){_("Requester"), 4, 10, 0, 0};
-    ch_cols[7] = (struct table_col){_("Approver"), 4, 10, 0, 0};
+    ch_cols[0] = (struct table_col){_("Ref"), 8, 18, 0, 0, 0, 0};
+    ch_cols[1] = (struct table_col){_("Status"), 5, 12, 0, 0, 0, 0};
+    ch_cols[2] = (struct table_col){_("Risk"), 3, 6, 0, 0, 0, 0};
+    ch_cols[3] = (struct table_col){_("Department"), 4, 14, 0, 0, 0, 3};
+    ch_cols[4] = (struct table_col){_("Title"), 10, 0, 1, 0, TABLE_KEEP_TITLE, 0};
+    ch_cols[5] = (struct table_col){_("Window (JST)"), 6, 27, 0, 0, 0, 4};
+    ch_cols[6] = (struct table_col){_("Requester"), 4, 10, 0, 0, 0, 2};
+    ch_cols[7] = (struct table_col){_("Approver"), 4, 10, 0, 0, 0, 1};
 }
 
 static int ch_open(struct pane *p, char **err)

@@ -384,15 +384,15 @@ static void reload(struct cl_model *m)
 /* ---- pane ---- */
 static void setup_cols(void)
 {
-    cl_cols[0] = (struct table_col){_("Status"), 4, 6, 0, 0};
-    cl_cols[1] = (struct table_col){_("Code"), 4, 6, 0, 0};
-    cl_cols[2] = (struct table_col){_("Item"), 12, 0, 1, 0};
-    cl_cols[3] = (struct table_col){_("Host"), 4, 12, 0, 0};
-    cl_cols[4] = (struct table_col){_("Period"), 4, 16, 0, 0};
-    cl_cols[5] = (struct table_col){_("Value"), 5, 22, 0, 1};
-    cl_cols[6] = (struct table_col){_("Note"), 10, 24, 0, 0}; /* a short memo whole */
-    cl_cols[7] = (struct table_col){_("Who"), 3, 10, 0, 0};
-    cl_cols[8] = (struct table_col){_("When"), 5, 11, 0, 0};
+    cl_cols[0] = (struct table_col){_("Status"), 4, 6, 0, 0, 0, 0};
+    cl_cols[1] = (struct table_col){_("Code"), 4, 6, 0, 0, 0, 0};
+    cl_cols[2] = (struct table_col){_("Item"), 12, 0, 1, 0, 0, 0};
+    cl_cols[3] = (struct table_col){_("Host"), 4, 12, 0, 0, 0, 0};
+    cl_cols[4] = (struct table_col){_("Period"), 4, 16, 0, 0, 0, 0};
+    cl_cols[5] = (struct table_col){_("Value"), 5, 22, 0, 1, 0, 0};
+    cl_cols[6] = (struct table_col){_("Note"), 10, 24, 0, 0, 0, 0}; /* a short memo whole */
+    cl_cols[7] = (struct table_col){_("Who"), 3, 10, 0, 0, 0, 0};
+    cl_cols[8] = (struct table_col){_("When"), 5, 11, 0, 0, 0, 0};
 }
 
 static int cl_open(struct pane *p, char **err)

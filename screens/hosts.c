@@ -521,11 +521,11 @@ static int hosts_open(struct pane *p, char **err)
     (void)err;
     struct hosts_model *m = xcalloc(1, sizeof *m);
     const struct table_col cols[NCOLS] = {
-        {_("Name"), 8, 24, 0, 0},         {_("Address"), 7, 18, 0, 0},
-        {_("Role"), 4, 12, 0, 0}, /* バックアップ, ネットワーク */
-        {_("Location"), 4, 0, 1, 0},      {_("OS"), 4, 20, 0, 0},
-        {_("Reach"), 5, 24, 0, 0},        {_("CPU"), 4, SPARK_N + 6, 0, 0},
-        {_("Mem"), 4, SPARK_N + 5, 0, 0}, {_("Disk"), 4, SPARK_N + 5, 0, 0},
+        {_("Name"), 8, 24, 0, 0, 0, 0},         {_("Address"), 7, 18, 0, 0, 0, 0},
+        {_("Role"), 4, 12, 0, 0, 0, 0}, /* バックアップ, ネットワーク */
+        {_("Location"), 4, 0, 1, 0, 0, 0},      {_("OS"), 4, 20, 0, 0, 0, 0},
+        {_("Reach"), 5, 24, 0, 0, 0, 0},        {_("CPU"), 4, SPARK_N + 6, 0, 0, 0, 0},
+        {_("Mem"), 4, SPARK_N + 5, 0, 0, 0, 0}, {_("Disk"), 4, SPARK_N + 5, 0, 0, 0, 0},
     };
     memcpy(m->cols, cols, sizeof cols);
     struct table_source src = {src_count, src_fetch, m};

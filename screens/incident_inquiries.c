@@ -99,11 +99,13 @@ void incq_load(struct inc_model *m)
 
 void incq_init(struct inc_model *m)
 {
-    qcols[0] = (struct table_col){_("Ref"), 8, 22, 0, 0};
-    qcols[1] = (struct table_col){_("Received (JST)"), 16, 16, 0, 0};
-    qcols[2] = (struct table_col){_("Library"), 6, 16, 0, 0};
-    qcols[3] = (struct table_col){_("Status"), 6, 14, 0, 0};
-    qcols[4] = (struct table_col){_("Title"), 10, 0, 1, 0};
+    /* as the incidents list: the title keeps its cells, the time and the library
+     * are hidden whole first */
+    qcols[0] = (struct table_col){_("Ref"), 8, 22, 0, 0, 0, 0};
+    qcols[1] = (struct table_col){_("Received (JST)"), 16, 16, 0, 0, 0, 1};
+    qcols[2] = (struct table_col){_("Library"), 6, 16, 0, 0, 0, 2};
+    qcols[3] = (struct table_col){_("Status"), 6, 14, 0, 0, 0, 0};
+    qcols[4] = (struct table_col){_("Title"), 10, 0, 1, 0, TABLE_KEEP_TITLE, 0};
     table_init(&m->v->qt, qcols, 5, (struct table_source){q_count, q_fetch, m});
     ui_list_init(&m->v->ql, &m->v->qt, q_sort_names, 2, q_rebuild, m);
     m->v->ql.sort_labels = q_sort_labels;

@@ -33,15 +33,19 @@ static const int col_sort[7] = {-1, INC_SORT_RECEIVED, -1, INC_SORT_PRIORITY, IN
 
 static struct table_col cols[7];
 
+/* At 80 columns the title keeps its cells (TABLE_KEEP_TITLE) and the columns with a
+ * drop order are hidden whole, in that order: the intake time first (the ref
+ * carries the date), then the library (in the detail), then priority and SLA only
+ * on narrower screens still. The ref and the state are never hidden. */
 static void setup_cols(void)
 {
-    cols[0] = (struct table_col){_("Ref"), 8, 22, 0, 0};
-    cols[1] = (struct table_col){_("Received (JST)"), 16, 16, 0, 0};
-    cols[2] = (struct table_col){_("Library"), 6, 16, 0, 0};
-    cols[3] = (struct table_col){_("Pri"), 3, 4, 0, 0};
-    cols[4] = (struct table_col){_("Status"), 6, 14, 0, 0};
-    cols[5] = (struct table_col){_("Title"), 10, 0, 1, 0};
-    cols[6] = (struct table_col){_("SLA"), 4, 10, 0, 0};
+    cols[0] = (struct table_col){_("Ref"), 8, 22, 0, 0, 0, 0};
+    cols[1] = (struct table_col){_("Received (JST)"), 16, 16, 0, 0, 0, 1};
+    cols[2] = (struct table_col){_("Library"), 6, 16, 0, 0, 0, 2};
+    cols[3] = (struct table_col){_("Pri"), 3, 4, 0, 0, 0, 3};
+    cols[4] = (struct table_col){_("Status"), 6, 14, 0, 0, 0, 0};
+    cols[5] = (struct table_col){_("Title"), 10, 0, 1, 0, TABLE_KEEP_TITLE, 0};
+    cols[6] = (struct table_col){_("SLA"), 4, 10, 0, 0, 0, 4};
 }
 
 /* One incident as a table row; sla: show its clock (inc->sla is computed). */

@@ -95,11 +95,12 @@ void incp_load(struct inc_model *m)
 
 void incp_init(struct inc_model *m)
 {
-    pcols[0] = (struct table_col){_("Ref"), 8, 22, 0, 0};
-    pcols[1] = (struct table_col){_("Status"), 6, 16, 0, 0};
-    pcols[2] = (struct table_col){_("Incidents"), 3, 9, 0, 1};
-    pcols[3] = (struct table_col){_("Owner"), 4, 12, 0, 0};
-    pcols[4] = (struct table_col){_("Title"), 10, 0, 1, 0};
+    /* the title keeps its cells; the owner and the count are hidden whole first */
+    pcols[0] = (struct table_col){_("Ref"), 8, 22, 0, 0, 0, 0};
+    pcols[1] = (struct table_col){_("Status"), 6, 16, 0, 0, 0, 0};
+    pcols[2] = (struct table_col){_("Incidents"), 3, 9, 0, 1, 0, 2};
+    pcols[3] = (struct table_col){_("Owner"), 4, 12, 0, 0, 0, 1};
+    pcols[4] = (struct table_col){_("Title"), 10, 0, 1, 0, TABLE_KEEP_TITLE, 0};
     table_init(&m->v->pt, pcols, 5, (struct table_source){p_count, p_fetch, m});
     ui_list_init(&m->v->pl, &m->v->pt, p_sort_names, 2, p_rebuild, m);
     m->v->pl.sort_labels = p_sort_labels;

@@ -529,18 +529,22 @@ static int tick(void *data)
 }
 
 /* ---- pane ---- */
+/* The name keeps its cells (TABLE_KEEP_TITLE); on a narrow screen the columns the
+ * detail repeats are hidden whole, in their drop order: the try count, the start,
+ * the exit code (the state says failed), the delay, then the end, the window, the
+ * host. The state and the job code are never hidden. */
 static void setup_cols(void)
 {
-    jb_cols[0] = (struct table_col){_("State"), 6, 16, 0, 0};
-    jb_cols[1] = (struct table_col){_("Job"), 4, 12, 0, 0};
-    jb_cols[2] = (struct table_col){_("Name"), 10, 0, 1, 0};
-    jb_cols[3] = (struct table_col){_("Host"), 4, 12, 0, 0};
-    jb_cols[4] = (struct table_col){_("Expected"), 5, 11, 0, 0};
-    jb_cols[5] = (struct table_col){_("Started"), 5, 11, 0, 0};
-    jb_cols[6] = (struct table_col){_("Ended"), 5, 11, 0, 0};
-    jb_cols[7] = (struct table_col){_("Try"), 3, 3, 0, 1};
-    jb_cols[8] = (struct table_col){_("Exit"), 4, 4, 0, 1};
-    jb_cols[9] = (struct table_col){_("Delay / incident"), 4, 30, 0, 0};
+    jb_cols[0] = (struct table_col){_("State"), 6, 16, 0, 0, 0, 0};
+    jb_cols[1] = (struct table_col){_("Job"), 4, 12, 0, 0, 0, 0};
+    jb_cols[2] = (struct table_col){_("Name"), 10, 0, 1, 0, TABLE_KEEP_TITLE, 0};
+    jb_cols[3] = (struct table_col){_("Host"), 4, 12, 0, 0, 0, 7};
+    jb_cols[4] = (struct table_col){_("Expected"), 5, 11, 0, 0, 0, 6};
+    jb_cols[5] = (struct table_col){_("Started"), 5, 11, 0, 0, 0, 2};
+    jb_cols[6] = (struct table_col){_("Ended"), 5, 11, 0, 0, 0, 5};
+    jb_cols[7] = (struct table_col){_("Try"), 3, 3, 0, 1, 0, 1};
+    jb_cols[8] = (struct table_col){_("Exit"), 4, 4, 0, 1, 0, 3};
+    jb_cols[9] = (struct table_col){_("Delay / incident"), 4, 30, 0, 0, 0, 4};
 }
 
 static int jb_open(struct pane *p, char **err)

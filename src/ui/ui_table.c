@@ -243,41 +243,41 @@ static void share(int ncols, const int *in, const int *weight, const int *lo, co
             out[i] += got[i];
 }
 
-void table_fit_columns(const struct table_col *cols, int ncols, const int *natural, int width,
-                       int *out)
+/* Fits the visible columns (vis[i]) into width; hidden ones get 0. Returns 1 when
+ * every main column (keep > 0) got its keep, 0 when the width fell short of it. */
+static int fit_visible(const struct table_col *cols, int ncols, const int *need, const int *cap,
+                       const int *vis, int width, int *out)
 {
-    int need[TABLE_MAX_COLS], cap[TABLE_MAX_COLS];
-    int sum_need = 0, sum_cap = 0;
-    int avail = width - (ncols > 0 ? ncols - 1 : 0); /* one separator cell between columns */
+    int nvis = 0, sum_need = 0, sum_cap = 0;
     for (int i = 0; i < ncols; i++) {
-        int w = natural[i];
-        if (w < cols[i].min)
-            w = cols[i].min;
-        if (w < 1)
-            w = 1;
-        need[i] = w;
-        cap[i] = cols[i].max > 0 && w > cols[i].max
-                     ? (cols[i].max > cols[i].min ? cols[i].max : cols[i].min)
-                     : w;
+        out[i] = 0;
+        if (!vis[i])
+            continue;
+        nvis++;
         sum_need += need[i];
         sum_cap += cap[i];
     }
+    int avail = width - (nvis > 0 ? nvis - 1 : 0); /* one separator cell between columns */
     if (sum_need <= avail) {
         /* Everything whole; the spare width goes to the last flex column. */
         for (int i = 0; i < ncols; i++)
-            out[i] = need[i];
+            if (vis[i])
+                out[i] = need[i];
         for (int i = ncols - 1; i >= 0; i--)
-            if (cols[i].flex) {
+            if (vis[i] && cols[i].flex) {
                 out[i] += avail - sum_need;
                 break;
             }
-        return;
+        return 1;
     }
     int in[TABLE_MAX_COLS] = {0}, weight[TABLE_MAX_COLS], lo[TABLE_MAX_COLS], hi[TABLE_MAX_COLS];
     if (sum_cap <= avail) {
         /* Each column up to its cap; what is left goes to the columns that need
-         * more, in proportion to what they miss. */
+         * more, in proportion to what they miss. A main column has no max, so it
+         * is whole here. */
         for (int i = 0; i < ncols; i++) {
+            if (!vis[i])
+                continue;
             out[i] = cap[i];
             in[i] = need[i] > cap[i];
             weight[i] = need[i] - cap[i];
@@ -285,16 +285,21 @@ void table_fit_columns(const struct table_col *cols, int ncols, const int *natur
             hi[i] = need[i] - cap[i];
         }
         share(ncols, in, weight, lo, hi, avail - sum_cap, out);
-        return;
+        return 1;
     }
-    /* Short of width: the narrow columns get what they need, the wide ones share
-     * the rest in proportion to their need, none below a floor. */
+    /* Short of width: the narrow columns get what they need, the wide ones (and
+     * the main ones, whatever their need) share the rest in proportion to their
+     * need, none below a floor: a main column's keep, else FIT_FLOOR. */
     int rest = avail, floors = 0;
     for (int i = 0; i < ncols; i++) {
-        in[i] = cap[i] > FIT_NARROW;
+        if (!vis[i])
+            continue;
+        in[i] = cap[i] > FIT_NARROW || cols[i].keep > 0;
         out[i] = in[i] ? 0 : cap[i];
         weight[i] = cap[i] < avail ? cap[i] : avail; /* a 1 MiB title is a full line */
-        lo[i] = cols[i].min > FIT_FLOOR ? cols[i].min : FIT_FLOOR;
+        lo[i] = cols[i].keep > 0 ? cols[i].keep : FIT_FLOOR;
+        if (lo[i] < cols[i].min)
+            lo[i] = cols[i].min;
         if (lo[i] > cap[i])
             lo[i] = cap[i];
         hi[i] = cap[i];
@@ -305,7 +310,7 @@ void table_fit_columns(const struct table_col *cols, int ncols, const int *natur
     }
     if (rest >= floors) {
         share(ncols, in, weight, lo, hi, rest, out);
-        return;
+        return 1;
     }
     /* Not even that: the wide columns at their floor, then shrink the flex
      * columns, then the others from the right, to their minimum. */
@@ -317,7 +322,7 @@ void table_fit_columns(const struct table_col *cols, int ncols, const int *natur
     }
     for (int pass = 0; pass < 2 && sum > width; pass++)
         for (int i = ncols - 1; i >= 0 && sum > width; i--) {
-            if (pass == 0 && !cols[i].flex)
+            if (!vis[i] || (pass == 0 && !cols[i].flex))
                 continue;
             int floor = cols[i].min > 1 ? cols[i].min : 1;
             int can = out[i] - floor;
@@ -327,13 +332,51 @@ void table_fit_columns(const struct table_col *cols, int ncols, const int *natur
                 sum -= take;
             }
         }
-    /* Still too wide: drop columns from the right. */
-    for (int i = ncols - 1; i > 0 && sum > width; i--) {
+    /* Still too wide: drop columns from the right (the first shown one stays). */
+    int first = 0;
+    while (first < ncols && !vis[first])
+        first++;
+    for (int i = ncols - 1; i > first && sum > width; i--) {
+        if (!out[i])
+            continue;
         sum -= out[i] + 1;
         out[i] = 0;
     }
-    if (sum > width && ncols > 0)
-        out[0] = width > 0 ? width : 0;
+    if (sum > width && first < ncols)
+        out[first] = width > 0 ? width : 0;
+    return 0;
+}
+
+void table_fit_columns(const struct table_col *cols, int ncols, const int *natural, int width,
+                       int *out)
+{
+    int need[TABLE_MAX_COLS], cap[TABLE_MAX_COLS], vis[TABLE_MAX_COLS];
+    for (int i = 0; i < ncols; i++) {
+        int w = natural[i];
+        if (w < cols[i].min)
+            w = cols[i].min;
+        if (w < 1)
+            w = 1;
+        need[i] = w;
+        cap[i] = cols[i].max > 0 && w > cols[i].max
+                     ? (cols[i].max > cols[i].min ? cols[i].max : cols[i].min)
+                     : w;
+        vis[i] = 1;
+    }
+    /* When the main column (the title a person reads) cannot keep its cells, the
+     * secondary columns are hidden whole, in their drop order, rather than all
+     * of them cut to a stub: a list at 80 columns shows the reference, the state
+     * and a readable title, and the detail shows the rest (as htop and tig drop
+     * columns). A column without a drop order is never hidden this way. */
+    while (!fit_visible(cols, ncols, need, cap, vis, width, out)) {
+        int pick = -1;
+        for (int i = 0; i < ncols; i++)
+            if (vis[i] && cols[i].drop > 0 && (pick < 0 || cols[i].drop <= cols[pick].drop))
+                pick = i;
+        if (pick < 0)
+            return;
+        vis[pick] = 0;
+    }
 }
 
 static void layout(struct table *t, int width)

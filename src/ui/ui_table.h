@@ -8,6 +8,9 @@
 #include "ui.h"
 
 #define TABLE_MAX_COLS 12
+/* The cells a list's title column keeps before the secondary columns get their
+ * full width: 12 Japanese characters, enough to tell one title from another. */
+#define TABLE_KEEP_TITLE 24
 
 struct table_col {
     const char *title; /* translated */
@@ -16,6 +19,12 @@ struct table_col {
                           0 = never yields before the others */
     int flex;          /* takes the spare width */
     int right;         /* right-aligned */
+    int keep;          /* the main column (the title a person reads): the cells it keeps,
+                          or its need when less, before the secondary columns get their
+                          full width; 0 = an ordinary column */
+    int drop;          /* a secondary column: the order in which it is hidden whole (1
+                          first) when the main column would get less than its keep;
+                          0 = never hidden */
 };
 
 struct table_row {
@@ -75,9 +84,12 @@ int table_click(struct table *t, int y, int x, int *col);
  * width. When every column fits whole, each gets its natural width and the spare
  * goes to the last flex column. When not, each column gets up to its max and the
  * rest goes to those that need more, in proportion; shorter still, the narrow
- * columns (18 cells or less: a ref, a time) get what they need and the wide ones share the rest
- * in proportion to their need, none below 8 cells (or its minimum); only then are
- * columns shrunk to their minimum, and ones that do not fit at it get 0. */
+ * columns (18 cells or less: a ref, a time) get what they need and the wide ones
+ * and the main one (keep) share the rest in proportion to their need, none below
+ * 8 cells (or its minimum; the main one: its keep). When the main column cannot
+ * keep its cells, the columns with a drop order are hidden whole, one by one,
+ * until it can; only then are columns shrunk to their minimum, and ones that do
+ * not fit at it get 0 (a column of width 0 is not drawn). */
 void table_fit_columns(const struct table_col *cols, int ncols, const int *natural, int width,
                        int *out);
 void table_row_clear(struct table_row *r);

@@ -5,7 +5,8 @@
 # only what it needs); the checklist is one row per item with its hosts under
 # it (counts, NG hosts, opened and closed, marks on a host row); a long refusal
 # and a long form label wrap instead of being cut; closing the `?` overlay leaves
-# the screen as it was; a message of one pane does not stay on another.
+# the screen as it was; a message of one pane does not stay on another; at 80
+# columns the Incidents title keeps its first 12 characters (Japanese and English).
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
 t_init "$1"
@@ -145,3 +146,23 @@ t_wait_cmd '[[ "$(t_screen)" == "$before" ]]' 30 "the Reports screen after closi
 t_ok "? then Esc leaves no residue (reports, 80 columns)"
 t_keys q
 t_wait_exit
+
+# ---- 80 columns: the Incidents title is what a person reads ----
+# (it had 4 cells, "利用者カ…", while the ref and the intake time had all they
+# asked; now the intake time and the library are hidden whole before the title
+# falls below 24 cells)
+for lang in ja en; do
+    t_start 80 24 --lang $lang --pane incidents
+    t_wait "INC-"
+    t_wait "利用者カード"
+    row=$(row_of "利用者カード")
+    grep -qF "利用者カードが読み取れな" <<<"$row" || t_fail "$lang: at 80 columns the title is cut to a stub: $row"
+    row=$(row_of "プロキシ経由")
+    grep -qF "プロキシ経由で外部サイト" <<<"$row" || t_fail "$lang: at 80 columns the title is cut to a stub: $row"
+    # the ref is whole, and no column is a stub of a cell or two ("1…")
+    grep -qE "INC-[0-9]{8}-[0-9a-f]{4} " <<<"$row" || t_fail "$lang: the ref is cut: $row"
+    t_screen | grep -E "^INC-" | grep -qE " [^ ]…( |$)" && t_fail "$lang: a column cut to a stub: $(t_screen | grep -E '^INC-' | head -3)"
+    t_ok "80 columns ($lang): the incident title shows its first 12 characters"
+    t_keys q
+    t_wait_exit
+done

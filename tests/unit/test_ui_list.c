@@ -85,7 +85,7 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
     return got;
 }
 
-static const struct table_col cols[2] = {{"Name", 4, 10, 1, 0}, {"Num", 3, 3, 0, 1}};
+static const struct table_col cols[2] = {{"Name", 4, 10, 1, 0, 0, 0}, {"Num", 3, 3, 0, 1, 0, 0}};
 
 static void model_init(struct model *m)
 {
@@ -353,9 +353,9 @@ static void test_shared_keys_in_list_panes(void **state)
 /* Columns sized by content, as the checklist's: status, code, item (flex), host,
  * period, value, note, who, when. */
 static const struct table_col CL[] = {
-    {"S", 4, 6, 0, 0},  {"C", 4, 6, 0, 0},  {"Item", 12, 0, 1, 0},
-    {"H", 4, 12, 0, 0}, {"P", 4, 16, 0, 0}, {"V", 5, 22, 0, 1},
-    {"N", 4, 24, 0, 0}, {"W", 3, 10, 0, 0}, {"T", 5, 11, 0, 0},
+    {"S", 4, 6, 0, 0, 0, 0},  {"C", 4, 6, 0, 0, 0, 0},  {"Item", 12, 0, 1, 0, 0, 0},
+    {"H", 4, 12, 0, 0, 0, 0}, {"P", 4, 16, 0, 0, 0, 0}, {"V", 5, 22, 0, 1, 0, 0},
+    {"N", 4, 24, 0, 0, 0, 0}, {"W", 3, 10, 0, 0, 0, 0}, {"T", 5, 11, 0, 0, 0, 0},
 };
 #define CLN 9
 
@@ -419,6 +419,69 @@ static void test_columns_by_content(void **state)
     assert_true(out[0] >= 4);
 }
 
+/* The incidents list's columns: ref, intake time, library, priority, status,
+ * title (the main column, it keeps TABLE_KEEP_TITLE cells), SLA. */
+static const struct table_col INC[] = {
+    {"Ref", 8, 22, 0, 0, 0, 0},     {"Received", 16, 16, 0, 0, 0, 1},
+    {"Library", 6, 16, 0, 0, 0, 2}, {"Pri", 3, 4, 0, 0, 0, 3},
+    {"Status", 6, 14, 0, 0, 0, 0},  {"Title", 10, 0, 1, 0, TABLE_KEEP_TITLE, 0},
+    {"SLA", 4, 10, 0, 0, 0, 4},
+};
+#define INCN 7
+
+static void test_title_keeps_its_width(void **state)
+{
+    (void)state;
+    int out[INCN];
+    /* the demo's widest cells in Japanese: "INC-20261123-62d3", a time, "データセン
+     * ター", "P4", "1次切り分け", "プロキシ経由で外部サイトに接続できない" (38), "超過" */
+    int natural[INCN] = {17, 17, 14, 4, 11, 38, 4};
+    /* 200 columns: every column whole, the title takes the spare */
+    table_fit_columns(INC, INCN, natural, 200, out);
+    for (int i = 0; i < INCN; i++)
+        assert_true(out[i] >= natural[i]);
+    assert_int_equal(total(out, INCN), 200);
+    /* 80 columns: the title keeps at least its 24 cells (it had 4, "利用者カ…", while
+     * the ref and the time had all they asked); the ref, status and SLA are whole;
+     * the intake time is hidden whole, not cut to a stub */
+    table_fit_columns(INC, INCN, natural, 80, out);
+    assert_true(out[5] >= TABLE_KEEP_TITLE);
+    assert_int_equal(out[0], 17);
+    assert_int_equal(out[4], 11);
+    assert_int_equal(out[6], 4);
+    assert_int_equal(out[1], 0); /* the time first (the ref carries the date) */
+    assert_int_equal(out[2], 14);
+    int shown = -1;
+    for (int i = 0; i < INCN; i++) {
+        if (i != 5) /* a column whole or hidden */
+            assert_true(out[i] == 0 || out[i] >= natural[i]);
+        shown += out[i] ? out[i] + 1 : 0;
+    }
+    assert_int_equal(shown, 80);
+    /* a status of 14 cells ("first response"): the library goes too, the
+     * priority and the SLA stay */
+    natural[4] = 14;
+    table_fit_columns(INC, INCN, natural, 80, out);
+    assert_true(out[5] >= TABLE_KEEP_TITLE);
+    assert_int_equal(out[1], 0);
+    assert_int_equal(out[2], 0);
+    assert_int_equal(out[3], 4);
+    assert_int_equal(out[4], 14);
+    assert_int_equal(out[6], 4);
+    natural[4] = 11;
+    /* 100 columns: room for all, the title still has its 24 */
+    table_fit_columns(INC, INCN, natural, 100, out);
+    for (int i = 0; i < INCN; i++)
+        assert_true(out[i] > 0);
+    assert_true(out[5] >= TABLE_KEEP_TITLE);
+    assert_int_equal(total(out, INCN), 100);
+    /* a short title needs no more than it has: nothing hidden for it */
+    natural[5] = 12;
+    table_fit_columns(INC, INCN, natural, 90, out);
+    for (int i = 0; i < INCN; i++)
+        assert_true(out[i] >= natural[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_mouse),
         cmocka_unit_test(test_shared_keys_in_list_panes),
         cmocka_unit_test(test_columns_by_content),
+        cmocka_unit_test(test_title_keeps_its_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,8 +50,8 @@ static long fake_fetch(void *data, long from, long n, struct table_row *rows)
 }
 
 static const struct table_col cols[] = {
-    {"No", 2, 8, 0, 1},
-    {"Title", 4, 0, 1, 0},
+    {"No", 2, 8, 0, 1, 0, 0},
+    {"Title", 4, 0, 1, 0, 0, 0},
 };
 
 static void test_virtual_paging(void **state)
@@ -119,9 +119,9 @@ static void test_fit_columns(void **state)
 {
     (void)state;
     static const struct table_col c[] = {
-        {"A", 4, 10, 0, 0},
-        {"B", 6, 0, 1, 0},
-        {"C", 3, 5, 0, 0},
+        {"A", 4, 10, 0, 0, 0, 0},
+        {"B", 6, 0, 1, 0, 0, 0},
+        {"C", 3, 5, 0, 0, 0, 0},
     };
     int out[3];
     /* room to spare goes to the flex column */
