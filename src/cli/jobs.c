@@ -306,7 +306,7 @@ static int jobs_assign_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     if (a->argc > 0)
-        return cli_usage("jobs", _("unknown verb %s"), a->argv[0]);
+        return cli_unknown_verb(&jobs_family, a->argv[0]);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
