@@ -1566,6 +1566,22 @@ static int check_workflow(struct store *st, const struct run_state *rs, const ch
 int jobs_run_action(struct store *st, const char *ref, const char *action, const char *note,
                     char **err)
 {
+    return jobs_run_action_ex(st, ref, action, note, NULL, err);
+}
+
+void jobs_action_result_free(struct jobs_action_result *res)
+{
+    if (!res)
+        return;
+    free(res->stopping);
+    res->stopping = NULL;
+}
+
+int jobs_run_action_ex(struct store *st, const char *ref, const char *action, const char *note,
+                       struct jobs_action_result *res, char **err)
+{
+    if (res)
+        *res = (struct jobs_action_result){{0}, {0}, NULL};
     if (!workflow_knows(&job_run_workflow, action) || streq(action, "deliver")) {
         set_err(err,
                 _("unknown action %s (expected hold, release, cancel, rerun, succeeded, "
@@ -1624,17 +1640,29 @@ int jobs_run_action(struct store *st, const char *ref, const char *action, const
     char *data = xasprintf("{\"from\":\"%s\",\"to\":\"%s\"}", rs.state, to);
     char *act = xasprintf("job.%s", action);
     const char *n = note;
-    char *auto_note = NULL;
-    if (streq(action, "cancel") && streq(rs.state, "running") && !note)
-        n = auto_note = running_cancel_note(st, id);
+    char *auto_note = NULL, *stopping = NULL;
+    if (streq(action, "cancel") && streq(rs.state, "running")) {
+        stopping = running_cancel_note(st, id);
+        if (!note)
+            n = auto_note = xstrdup(stopping);
+    }
     int rc = job_event(st, id, requeue ? "rerun" : to, n, data, err);
     if (rc == 0)
         rc = store_audit(st, act, "job_runs", id, data, err);
     if (rc == 0 && streq(to, "failed"))
         rc = job_escalate(st, id, note, err);
     free(data), free(act), free(auto_note);
-    if (rc != 0 || store_commit(st, err) != 0)
+    if (rc != 0 || store_commit(st, err) != 0) {
+        free(stopping);
         goto fail;
+    }
+    if (res) {
+        snprintf(res->from, sizeof res->from, "%s", rs.state);
+        snprintf(res->to, sizeof res->to, "%s", to);
+        res->stopping = stopping;
+    } else {
+        free(stopping);
+    }
     return 0;
 fail:
     store_rollback(st);

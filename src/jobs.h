@@ -162,6 +162,17 @@ int jobs_resolve_run(struct store *st, const char *ref, char id[ID_LEN + 1], cha
 /* hold, release, cancel, rerun; and for manual jobs: succeeded, failed, skipped. */
 int jobs_run_action(struct store *st, const char *ref, const char *action, const char *note,
                     char **err);
+/* What jobs_run_action_ex did: the run's state before and after (cancel: cancelled;
+ * rerun: queued, a manual job's waiting) and, for a run cancelled while running,
+ * what its event says of the command on the host (translated; owned, or NULL). */
+struct jobs_action_result {
+    char from[24], to[24];
+    char *stopping;
+};
+/* jobs_run_action, saying what happened in *res (filled when 0 is returned). */
+int jobs_run_action_ex(struct store *st, const char *ref, const char *action, const char *note,
+                       struct jobs_action_result *res, char **err);
+void jobs_action_result_free(struct jobs_action_result *res);
 /* Records that a run's lists were handed to a department (job_deliveries). */
 int jobs_deliver(struct store *st, const char *ref, const char *dept, const char *files,
                  const char *note, char **err);

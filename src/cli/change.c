@@ -554,7 +554,7 @@ static int config_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *host = cli_str(a, "host"), *kind = cli_str(a, "kind");
     if (a->argc > 0)
-        return cli_usage("config", _("unknown verb %s: use list"), a->argv[0]);
+        return cli_unknown_verb(&config_family, a->argv[0]);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;

@@ -294,8 +294,7 @@ static int checklist_incident_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 static int checklist_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     if (a->argc > 0)
-        return cli_usage("checklist", _("unknown verb %s: use list, mark, add or incident"),
-                         a->argv[0]);
+        return cli_unknown_verb(&checklist_family, a->argv[0]);
     char day[11];
     int rc = parse_date_opt("checklist", cli_str(a, "date"), day);
     if (rc != 0)

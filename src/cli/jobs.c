@@ -218,11 +218,15 @@ static int jobs_action_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = jobs_run_action(st, ref, action, note, &err);
+    struct jobs_action_result res;
+    int rc = jobs_run_action_ex(st, ref, action, note, &res, &err);
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
-    printf(_("Run %s: %s.\n"), ref, jobs_state_name(action));
+    /* The state the run is in now ("cancelled", "held", "queued" ...); a run cancelled
+     * while running says what becomes of its command on the host. */
+    printf(_("Run %s: %s.\n"), ref, res.stopping ? res.stopping : jobs_state_name(res.to));
+    jobs_action_result_free(&res);
     return EXIT_OK;
 }
 
@@ -306,7 +310,7 @@ static int jobs_assign_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     if (a->argc > 0)
-        return cli_usage("jobs", _("unknown verb %s"), a->argv[0]);
+        return cli_unknown_verb(&jobs_family, a->argv[0]);
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;

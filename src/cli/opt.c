@@ -600,23 +600,34 @@ static char *verb_list(const struct cli_family *f)
     return sb_detach(&sb);
 }
 
+/* "unknown verb WORD: use VERBS" (word NULL: "missing verb: use VERBS"), then
+ * the family's usage; EXIT_USAGE. */
+static int verb_refused(const struct cli_family *f, const char *word)
+{
+    char *verbs = verb_list(f);
+    char *msg = word ? xasprintf(_("unknown verb %s: use %s"), word, verbs)
+                     : xasprintf(_("missing verb: use %s"), verbs);
+    struct strbuf sb = STRBUF_INIT;
+    text_sanitize(&sb, msg, 1);
+    fprintf(stderr, "unyo %s: %s\n", f->noun, sb.buf);
+    sb_free(&sb);
+    free(msg);
+    free(verbs);
+    cli_family_usage(stderr, f, NULL);
+    return EXIT_USAGE;
+}
+
+int cli_unknown_verb(const struct cli_family *f, const char *word)
+{
+    return verb_refused(f, word ? word : "");
+}
+
 int cli_family_run(struct cli_ctx *ctx, const struct cli_family *f, int argc, char **argv)
 {
     int skip;
     const struct cli_verb *v = pick_verb(f, argc, argv, &skip);
-    if (!v) {
-        char *verbs = verb_list(f);
-        char *msg = argc > 1 ? xasprintf(_("unknown verb %s: use %s"), argv[1], verbs)
-                             : xasprintf(_("missing verb: use %s"), verbs);
-        struct strbuf sb = STRBUF_INIT;
-        text_sanitize(&sb, msg, 1);
-        fprintf(stderr, "unyo %s: %s\n", f->noun, sb.buf);
-        sb_free(&sb);
-        free(msg);
-        free(verbs);
-        cli_family_usage(stderr, f, NULL);
-        return EXIT_USAGE;
-    }
+    if (!v)
+        return verb_refused(f, argc > 1 ? argv[1] : NULL);
     struct cli_args a;
     int rc = cli_parse(f->noun, v, skip == 2 ? argv[1] : NULL, argc - skip, argv + skip, &a);
     if (rc != 0)

@@ -169,6 +169,10 @@ struct cli_family {
 /* Dispatches argv (argv[0] is the noun) to its verb: --help anywhere after the
  * verb prints its usage (exit 0), a malformed option is exit 2. */
 int cli_family_run(struct cli_ctx *ctx, const struct cli_family *f, int argc, char **argv);
+/* A default verb given a word it does not take (`unyo jobs list frob`, read as
+ * `unyo jobs frob`): "unyo NOUN: unknown verb WORD: use VERBS" and the family's
+ * usage on stderr, as cli_family_run says it; returns EXIT_USAGE. */
+int cli_unknown_verb(const struct cli_family *f, const char *word);
 /* 1 when argv (argv[0] the noun) asks for help: --help after the verb, or
  * -h right after the noun. */
 int cli_family_wants_help(const struct cli_family *f, int argc, char **argv);

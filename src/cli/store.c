@@ -182,7 +182,8 @@ static int template_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     int ja = streq(i18n_lang(), "ja");
     static const char *const keys[] = {"code",   "source", "item",    "name",
                                        "period", "pane",   "per_host"};
-    const char *headings[] = {_("Code"),   _("Source"), _("Item"),    _("Name"),
+    /* "item" is the work item's number in its source list (seed 002: 1 to 101) */
+    const char *headings[] = {_("Code"),   _("Source"), _("No."),     _("Name"),
                               _("Period"), _("Pane"),   _("Per host")};
     struct output_table *t = output_new(7, keys, headings);
     int text = ctx->format == OUTPUT_TEXT;

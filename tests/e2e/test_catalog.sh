@@ -2,8 +2,9 @@
 # The Japanese catalog is complete: every message in the sources has a
 # translation in po/ja/*.po that is neither empty nor fuzzy and keeps the
 # source's printf conversions; the merged catalog compiles with
-# msgfmt --check-format as the build does; and the binary speaks the language
-# that --lang or the environment asks for.
+# msgfmt --check-format as the build does; no fragment keeps a msgid that no
+# source uses any more; and the binary speaks the language that --lang or the
+# environment asks for.
 #
 # Missing translations are listed by source file and line, so whoever owns the
 # file can add them to their fragment po/ja/<module>.po.
@@ -108,6 +109,49 @@ else
   catalog_incomplete=0
 fi
 
+# ---- no leftovers: every fragment entry is a message the sources use -------------
+# "Used" is what the build's sources give xgettext above: _() and N_() strings, and
+# P_() ones with their context (the runtime translates only strings so marked:
+# key help, option help, state names ... are N_() in the tables that hold them).
+# A msgid no source asks for any more (a wording changed, a command renamed) is
+# dead weight that can mask a typo in its live successor; remove it from its
+# fragment. Keyed on (msgctxt, msgid), as gettext looks them up.
+awk '
+  function str(line) { sub(/^[^"]*"/, "", line); sub(/"[ \t]*$/, "", line); return line }
+  function flush(   key, shown) {
+    if (field != "" && id != "") {
+      key = ctx "\004" id
+      if (file == ARGV[1]) used[key] = 1
+      else if (!(key in used)) {
+        shown = id; if (length(shown) > 100) shown = substr(shown, 1, 100) "..."
+        print file "\t" (ctx != "" ? "[" ctx "] " : "") "\"" shown "\""
+      }
+    }
+    id = ""; ctx = ""; field = ""
+  }
+  FNR == 1 { flush(); file = FILENAME }
+  /^[ \t]*$/ { flush(); next }
+  /^#/ { next }
+  /^msgctxt / { if (field == "str") flush(); field = "ctx"; ctx = str($0); next }
+  /^msgid / { if (field == "str") flush(); field = "id"; id = str($0); next }
+  /^msgid_plural / { field = "plural"; next }
+  /^msgstr/ { field = "str"; next }
+  /^"/ { s = str($0); if (field == "id") id = id s; else if (field == "ctx") ctx = ctx s; next }
+  END { flush() }
+' "$T/unyo.pot" "${fragments[@]}" >"$T/unused.tsv"
+n_unused=$(wc -l <"$T/unused.tsv")
+if [ "$n_unused" -gt 0 ]; then
+  {
+    echo "Fragment entries whose msgid no source uses (not in xgettext's reading of"
+    echo "${#sources[@]} source files): $n_unused. Remove them from the fragment named:"
+    awk -F '\t' '$1 != f { f = $1; print "  " f } { print "    msgid " $2 }' "$T/unused.tsv"
+  } >&2
+  catalog_leftovers=1
+else
+  ok "every msgid in po/ja/*.po is one a source uses"
+  catalog_leftovers=0
+fi
+
 # ---- the binary picks the language -------------------------------------------
 # The binary finds its catalog through UNYO_LOCALEDIR (compiled in: the build's
 # locale/ directory, which the catalogs target fills; the environment variable
@@ -138,4 +182,5 @@ out=$(LANGUAGE=ja LANG=C.UTF-8 "$UNYO" --lang en help)
 assert_contains "$out" "$overview_en" "--lang en overrides LANGUAGE=ja"
 
 [ "$catalog_incomplete" = 0 ] || fail "the Japanese catalog is incomplete (see the list above)"
+[ "$catalog_leftovers" = 0 ] || fail "po/ja fragments hold msgids no source uses (see the list above)"
 finish

@@ -35,6 +35,10 @@ out=$("$UNYO" operator list --csv --db "$DB"); assert_contains "$out" "login,nam
 out=$("$UNYO" template list --db "$DB" --csv); n=$(printf '%s\n' "$out" | grep -c '^L[0-9]')
 [ "$n" -ge 101 ] && ok "101+ library templates listed ($n)" || fail "only $n templates"
 out=$("$UNYO" --lang ja template list --db "$DB"); assert_contains "$out" "定常監視" "Japanese names with --lang ja"
+# The third column holds the item's number in its source list: headed as one.
+out=$("$UNYO" --lang en template list --db "$DB"); assert_contains "$(printf '%s\n' "$out" | head -1)" "Source  No." "template list heads the number No."
+assert_not_contains "$(printf '%s\n' "$out" | head -1)" "Item" "template list has no Item heading over a number"
+out=$("$UNYO" --lang ja template list --db "$DB"); assert_contains "$(printf '%s\n' "$out" | head -1)" "項番" "template list heads the number 項番 in Japanese"
 
 out=$("$UNYO" calendar --month 2026-12); assert_contains "$out" "2026-12-27" "calendar lists days"
 assert_contains "$(printf '%s\n' "$out" | grep 2026-12-27)" "17:30" "Sunday closes 17:30"

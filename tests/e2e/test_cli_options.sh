@@ -99,6 +99,14 @@ rc=$(rc_of "$UNYO" --lang ja --db "$NODB" incident list --frobnicate)
 [[ $rc == 2 ]] && assert_contains "$(cat "$T/err")" "--frobnicate" "unknown option named" >/dev/null || fail "--frobnicate: exit $rc"
 rc=$(rc_of "$UNYO" --lang en --db "$NODB" incident frobnicate)
 [[ $rc == 2 ]] && assert_contains "$(cat "$T/err")" "unknown verb frobnicate: use new, submit, list" "unknown verb lists the verbs" >/dev/null || fail "unknown verb: exit $rc"
+# A word after a default verb names the verbs the same way (jobs list frob, as jobs frob).
+for noun in jobs checklist config; do
+  rc=$(rc_of "$UNYO" --lang en --db "$NODB" "$noun" list frob)
+  [[ $rc == 2 ]] || fail "$noun list frob: exit $rc, not 2"
+  assert_contains "$(cat "$T/err")" "unknown verb frob: use list" "$noun list frob lists the verbs" >/dev/null
+done
+rc=$(rc_of "$UNYO" --lang en --db "$NODB" jobs list frob)
+assert_contains "$(cat "$T/err")" "unknown verb frob: use list, load, due, run, hold, release, cancel" "jobs list frob names every verb" >/dev/null
 ok "--opt=value, flags with a value, unknown options and verbs are usage errors"
 
 # A valid value passes the parser: the command runs (here: no store, exit 1).

@@ -46,6 +46,17 @@ out=$(U jobs run L074 --local --date $DAY)
 assert_contains "$out" "1 succeeded" "assigned, the job runs"
 [ "$(q "SELECT r.state FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.code = 'L074' AND r.due_day = '$DAY'")" = succeeded ] &&
     ok "L074's run succeeded" || fail "L074 state"
+# What a person does to the run is answered with the state it is in now.
+out=$(U jobs rerun L074@$DAY) || fail "rerun: $out"
+assert_contains "$out" "Run L074@$DAY: queued." "jobs rerun says the run is queued"
+out=$(U jobs hold L074@$DAY) || fail "hold: $out"
+assert_contains "$out" "Run L074@$DAY: held." "jobs hold says the run is held"
+out=$(U jobs cancel L074@$DAY) || fail "cancel: $out"
+assert_contains "$out" "Run L074@$DAY: cancelled." "jobs cancel says the run is cancelled"
+assert_not_contains "$out" ": cancel." "not the action's name"
+U jobs rerun L074@$DAY >/dev/null || fail "rerun after cancel"
+out=$(U --lang ja jobs cancel L074@$DAY) || fail "cancel (ja): $out"
+assert_contains "$out" "実行 L074@$DAY: 取消。" "in Japanese: 取消"
 
 # The other DB jobs: placed as soon as db1 is the one host of role DB.
 db_jobs=$(q "SELECT count(*) FROM jobs WHERE host_role = 'DB' AND command IS NOT NULL")

@@ -91,6 +91,9 @@ wait_until '[ "$(run_q X-CANCEL state):$(run_q X-CANCEL output)" = "running:befo
     bad "not running: [$(run_q X-CANCEL state):$(run_q X-CANCEL output)] $(cat "$T/run.out")"
 pgrep -u unyocan -f "sleep 3142" >/dev/null && ok "its background child runs too" || bad "no background child"
 out=$("$UNYO" jobs cancel X-CANCEL@$DAY --db "$DB" 2>&1) && ok "jobs cancel: $out" || bad "jobs cancel: $out"
+# It says what happened, not the action's name: cancelled, and the runner stops the command.
+[[ $out == *"Run X-CANCEL@$DAY: cancelled while running: its runner stops the command on the host."* ]] &&
+    ok "jobs cancel says the runner stops the command" || bad "jobs cancel said: $out"
 # The runner notices and stops the command (SIGTERM; it ends at once). (How fast
 # is for make bench; here only that it happens, long before the 120 s timeout.)
 wait_until '! kill -0 $PR 2>/dev/null' 900 && ok "the runner finishes after the cancel" ||

@@ -686,6 +686,7 @@ struct canceller {
     const char *db;
     int done;
     char *err;
+    struct jobs_action_result res;
 };
 
 static void *cancel_when_running(void *arg)
@@ -700,7 +701,7 @@ static void *cancel_when_running(void *arg)
         int running = v && strncmp(v, "running:before", 14) == 0;
         free(v);
         if (running) {
-            c->done = jobs_run_action(st, "K@" DAY, "cancel", NULL, &c->err) == 0;
+            c->done = jobs_run_action_ex(st, "K@" DAY, "cancel", NULL, &c->res, &c->err) == 0;
             break;
         }
         struct timespec ts = {0, 20 * 1000000};
@@ -730,7 +731,7 @@ static void test_cancel_stops_command(void **state)
     struct fixture *f = *state;
     install_ok(f, "[K]\nname_ja = k\nname_en = k\nperiod = daily\nhost = ap1\ntimeout = 60\n"
                   "command = echo before; sleep 300 & echo $! >@DIR@/child.pid; sleep 301\n");
-    struct canceller c = {f->db, 0, NULL};
+    struct canceller c = {f->db, 0, NULL, {{0}, {0}, NULL}};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, cancel_when_running, &c), 0);
     struct timespec a, b;
@@ -743,6 +744,12 @@ static void test_cancel_stops_command(void **state)
         fail_msg("the cancel did not happen: %s", c.err ? c.err : "no running run seen");
     assert_true(b.tv_sec - a.tv_sec < 240); /* stopped, not the command's 301 s */
     assert_state(f->st, "K", "cancelled");
+    /* What `unyo jobs cancel` says: cancelled while running, the runner stops it. */
+    assert_string_equal(c.res.from, "running");
+    assert_string_equal(c.res.to, "cancelled");
+    assert_non_null(c.res.stopping);
+    assert_non_null(strstr(c.res.stopping, "its runner stops the command on the host"));
+    jobs_action_result_free(&c.res);
     char *note = text(f->st, "SELECT note FROM job_run_events WHERE kind = 'stopped'");
     assert_non_null(note);
     assert_non_null(strstr(note, "was stopped: process group"));
@@ -814,8 +821,14 @@ static void test_hold_cancel_rerun(void **state)
                   "[M]\nname_ja = m\nname_en = m\nperiod = daily\nhost = ap1\nstep = 手で行う\n");
     char *err = NULL;
     assert_int_equal(jobs_ensure_runs(f->st, f->cal, DAY, NULL, &err), 0);
-    assert_int_equal(jobs_run_action(f->st, "H@" DAY, "hold", NULL, &err), 0);
-    assert_int_equal(jobs_run_action(f->st, "C@" DAY, "cancel", "今日は不要", &err), 0);
+    struct jobs_action_result res;
+    assert_int_equal(jobs_run_action_ex(f->st, "H@" DAY, "hold", NULL, &res, &err), 0);
+    assert_string_equal(res.from, "waiting"); /* what `unyo jobs hold` says: now held */
+    assert_string_equal(res.to, "held");
+    assert_null(res.stopping);
+    assert_int_equal(jobs_run_action_ex(f->st, "C@" DAY, "cancel", "今日は不要", &res, &err), 0);
+    assert_string_equal(res.to, "cancelled"); /* not running: nothing to stop */
+    assert_null(res.stopping);
     struct job_runner_stats s;
     run(f->st, f->cal, &s);
     assert_int_equal(s.started, 0);
@@ -832,7 +845,9 @@ static void test_hold_cancel_rerun(void **state)
     err = NULL;
     assert_int_equal(count(f->st, "SELECT count(*) FROM job_run_events"), ev);
     assert_int_equal(jobs_run_action(f->st, "H@" DAY, "release", NULL, &err), 0);
-    assert_int_equal(jobs_run_action(f->st, "C@" DAY, "rerun", NULL, &err), 0);
+    assert_int_equal(jobs_run_action_ex(f->st, "C@" DAY, "rerun", NULL, &res, &err), 0);
+    assert_string_equal(res.from, "cancelled");
+    assert_string_equal(res.to, "queued");
     assert_int_equal(jobs_run_action(f->st, "M@" DAY, "succeeded", "手順どおり完了", &err), 0);
     run(f->st, f->cal, &s);
     assert_int_equal(s.started, 2);
