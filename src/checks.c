@@ -1253,9 +1253,9 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
                 continue;
             }
             struct ssh_conn_opts co = {0};
+            co.config_path = o->ssh_config; /* a host's own file replaces it */
             const char *target = host_ssh_target(sl->h, &co);
             co.known_hosts = o->known_hosts;
-            co.config_path = o->ssh_config;
             co.hostkey_policy = o->accept_new          ? SSH_HOSTKEY_ACCEPT_NEW
                                 : o->trust_fingerprint ? SSH_HOSTKEY_ASK
                                                        : SSH_HOSTKEY_STRICT;

@@ -1,8 +1,11 @@
 #include "hosts.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "i18n.h"
 #include "ssh_config.h"
@@ -51,11 +54,12 @@ static void read_row(sqlite3_stmt *s, struct host *h)
     h->ssh_jump = dup_or_null(col_text(s, 11));
     h->updated_at = dup_or_null(col_text(s, 12));
     h->local = streq(col_text(s, 13) ? col_text(s, 13) : "", "local");
+    h->ssh_config = dup_or_null(col_text(s, 14));
 }
 
 #define HOST_COLS                                                                                  \
     "id, name, address, role, location, os, owner, notes, ssh_alias, ssh_user, ssh_port, "         \
-    "ssh_jump, updated_at, transport"
+    "ssh_jump, updated_at, transport, ssh_config"
 
 void host_clear(struct host *h)
 {
@@ -69,6 +73,7 @@ void host_clear(struct host *h)
     free(h->ssh_alias);
     free(h->ssh_user);
     free(h->ssh_jump);
+    free(h->ssh_config);
     free(h->updated_at);
     memset(h, 0, sizeof *h);
 }
@@ -163,6 +168,10 @@ static int check_fields(const struct host_fields *f, int adding, char **err)
         set_err(err, _("port %d is out of range"), f->ssh_port);
         return -1;
     }
+    if (f->ssh_config && *f->ssh_config && f->ssh_config[0] != '/') {
+        set_err(err, _("give the ssh_config file by its full path, not %s"), f->ssh_config);
+        return -1;
+    }
     if (f->ssh_jump && *f->ssh_jump) {
         struct ssh_jump_hop *h;
         size_t n;
@@ -194,6 +203,7 @@ static void fields_detail(struct strbuf *sb, const struct host_fields *f)
     detail_add(sb, "ssh_alias", f->ssh_alias);
     detail_add(sb, "ssh_user", f->ssh_user);
     detail_add(sb, "ssh_jump", f->ssh_jump);
+    detail_add(sb, "ssh_config", f->ssh_config);
     if (f->ssh_port >= 0)
         sb_printf(sb, "%sssh_port=%d", sb->len ? " " : "", f->ssh_port);
 }
@@ -215,8 +225,8 @@ int host_add(struct store *st, const struct host_fields *f, char out_id[ID_LEN +
     time_format_iso(now, at);
     sqlite3_stmt *s = store_stmt(
         st, "INSERT INTO hosts(id, name, address, role, location, os, owner, notes, ssh_alias, "
-            "ssh_user, ssh_port, ssh_jump, created_at, updated_at, hlc, origin) "
-            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)");
+            "ssh_user, ssh_port, ssh_jump, created_at, updated_at, hlc, origin, ssh_config) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)");
     bind_text(s, 1, id);
     bind_text(s, 2, f->name);
     bind_opt(s, 3, f->address);
@@ -235,6 +245,7 @@ int host_add(struct store *st, const struct host_fields *f, char out_id[ID_LEN +
     bind_text(s, 13, at);
     bind_int(s, 14, store_hlc_next(st));
     bind_text(s, 15, st->origin);
+    bind_opt(s, 16, f->ssh_config);
     if (sqlite3_step(s) != SQLITE_DONE) {
         if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
             set_err(err, _("a host named %s already exists"), f->name);
@@ -270,6 +281,7 @@ static int reach_changed(const struct host *h, const struct host_fields *f)
 {
     return field_changed(h->address, f->address) || field_changed(h->ssh_alias, f->ssh_alias) ||
            field_changed(h->ssh_user, f->ssh_user) || field_changed(h->ssh_jump, f->ssh_jump) ||
+           field_changed(h->ssh_config, f->ssh_config) ||
            (f->ssh_port >= 0 && f->ssh_port != h->ssh_port);
 }
 
@@ -301,6 +313,8 @@ int host_edit(struct store *st, const char *name, const struct host_fields *f, c
                        "ssh_port = CASE WHEN ?11 < 0 THEN ssh_port ELSE nullif(?11, 0) END, "
                        "ssh_jump = CASE WHEN ?12 IS NULL THEN ssh_jump ELSE nullif(?12, '') END, "
                        "transport = coalesce(?16, transport), "
+                       "ssh_config = CASE WHEN ?17 IS NULL THEN ssh_config "
+                       "ELSE nullif(?17, '') END, "
                        "updated_at = ?13, hlc = ?14, origin = ?15 WHERE id = ?1");
     bind_text(s, 1, h.id);
     int to_ssh = h.local && reach_changed(&h, f);
@@ -319,6 +333,7 @@ int host_edit(struct store *st, const char *name, const struct host_fields *f, c
     bind_text(s, 13, at);
     bind_int(s, 14, store_hlc_next(st));
     bind_text(s, 15, st->origin);
+    bind_text(s, 17, f->ssh_config);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -434,6 +449,11 @@ int host_set_transport(struct store *st, const char *name, const char *transport
 
 const char *host_ssh_target(const struct host *h, struct ssh_conn_opts *opts)
 {
+    if (h->ssh_config) {
+        /* Imported from another file: read it, as `ssh -F FILE` (jump hops too). */
+        opts->config_path = h->ssh_config;
+        opts->config_required = 1;
+    }
     if (h->ssh_alias) {
         /* The alias carries its own reach; explicit fields still override. */
         opts->user = h->ssh_user;
@@ -448,14 +468,48 @@ const char *host_ssh_target(const struct host *h, struct ssh_conn_opts *opts)
     return h->name;
 }
 
+/* The full path of an ssh_config file given to the import: NULL (*record) when
+ * it is ~/.ssh/config itself, so such hosts keep following the default file
+ * of whichever console connects. 0, or -1 with *err when it is not a file. */
+static int import_path(const char *path, char **real, char **record, char **err)
+{
+    *real = *record = NULL;
+    if (!path)
+        return 0;
+    struct stat sb;
+    char *r = realpath(path, NULL);
+    if (!r || stat(r, &sb) != 0) {
+        set_err(err, _("cannot read %s: %s"), path, strerror(errno));
+        free(r);
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        set_err(err, _("%s is not an ssh_config file"), path);
+        free(r);
+        return -1;
+    }
+    char *def = ssh_config_default_path();
+    char *def_real = realpath(def, NULL);
+    *real = r;
+    *record = def_real && streq(def_real, r) ? NULL : r;
+    free(def);
+    free(def_real);
+    return 0;
+}
+
 int hosts_import_ssh_config(struct store *st, const char *path, int *added, int *skipped,
                             char **err)
 {
     char **names;
     size_t n;
+    char *real, *record;
     *added = *skipped = 0;
-    if (ssh_config_concrete_hosts(path, &names, &n, err) != 0)
+    if (import_path(path, &real, &record, err) != 0)
         return -1;
+    if (ssh_config_concrete_hosts(real, &names, &n, err) != 0) {
+        free(real);
+        return -1;
+    }
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct host h;
@@ -465,7 +519,7 @@ int hosts_import_ssh_config(struct store *st, const char *path, int *added, int 
             continue;
         }
         struct ssh_host_config c;
-        if (ssh_config_lookup(path, names[i], &c, err) != 0) {
+        if (ssh_config_lookup(real, names[i], &c, err) != 0) {
             rc = -1;
             break;
         }
@@ -475,6 +529,9 @@ int hosts_import_ssh_config(struct store *st, const char *path, int *added, int 
         f.address = c.hostname;
         f.role = "other";
         f.ssh_alias = names[i];
+        /* Not the resolved HostName / Port / User: the file keeps IdentityFile,
+         * ProxyJump hops named in it and the rest, and its later edits count. */
+        f.ssh_config = record;
         f.notes = NULL;
         rc = host_add(st, &f, NULL, err);
         ssh_host_config_clear(&c);
@@ -482,5 +539,6 @@ int hosts_import_ssh_config(struct store *st, const char *path, int *added, int 
             (*added)++;
     }
     ssh_config_free_names(names);
+    free(real);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* The hosts inventory: every server and device the operator looks after, and
- * how to reach it over SSH (an ssh_config alias, or explicit user / port /
- * jump). Every change is audited. */
+ * how to reach it over SSH (an ssh_config alias, read from ~/.ssh/config or
+ * from the file the host was imported from, or explicit user / port / jump).
+ * Every change is audited. */
 #ifndef UNYO_HOSTS_H
 #define UNYO_HOSTS_H
 
@@ -16,6 +17,9 @@ struct host {
     char *name, *address, *role, *location, *os, *owner, *notes;
     char *ssh_alias, *ssh_user, *ssh_jump;
     int ssh_port; /* 0 = unset */
+    /* The ssh_config file (full path) the alias is read from, as `ssh -F`;
+     * NULL: ~/.ssh/config. */
+    char *ssh_config;
     char *updated_at;
     /* transport 'local' (the demo's hosts): checks and jobs run on this machine
      * (sh -c), never over SSH; everything else, 'ssh', connects. */
@@ -33,6 +37,7 @@ struct host_fields {
     const char *name, *address, *role, *location, *os, *owner, *notes;
     const char *ssh_alias, *ssh_user, *ssh_jump;
     int ssh_port;
+    const char *ssh_config; /* a full path; "" clears (~/.ssh/config) */
 };
 
 int host_add(struct store *st, const struct host_fields *f, char out_id[ID_LEN + 1], char **err);
@@ -57,12 +62,16 @@ const char *host_transport_label(const struct host *h);
 /* Sets a host's transport, "ssh" or "local" (audited). */
 int host_set_transport(struct store *st, const char *name, const char *transport, char **err);
 
-/* The alias to give ssh_conn_new and the overrides from the record. The
- * strings point into h. */
+/* The alias to give ssh_conn_new and the overrides from the record: the
+ * host's own ssh_config file (config_path, which must then exist) replaces
+ * the caller's. The strings point into h. */
 const char *host_ssh_target(const struct host *h, struct ssh_conn_opts *opts);
 
 /* Adds one host per concrete Host entry of an ssh_config file (wildcard
  * entries are skipped), with ssh_alias set and the address from HostName.
+ * path NULL: ~/.ssh/config, read again at each connection. Another file must
+ * exist; its full path is recorded with each host (ssh_config), so connecting
+ * reads that file, as `ssh -F FILE ALIAS` does, and follows later edits of it.
  * Names already in the inventory are left alone. *added / *skipped count. */
 int hosts_import_ssh_config(struct store *st, const char *path, int *added, int *skipped,
                             char **err);

@@ -193,6 +193,12 @@ struct ssh_conn *ssh_conn_new(const char *alias, const struct ssh_conn_opts *opt
     c->fd = -1;
     c->exit_status = -1;
     c->alias = xstrdup(alias);
+    if (c->opts.config_required && c->config_path && access(c->config_path, R_OK) != 0) {
+        /* Never the alias dialled as a host name instead. */
+        set_err(err, _("cannot read the ssh_config file %s: %s"), c->config_path, strerror(errno));
+        ssh_conn_free(c);
+        return NULL;
+    }
     if (ssh_config_lookup(c->config_path, alias, &c->cfg, err) != 0) {
         ssh_conn_free(c);
         return NULL;

@@ -71,6 +71,9 @@ struct ssh_prompts {
 
 struct ssh_conn_opts {
     const char *config_path; /* NULL: ~/.ssh/config */
+    /* 1: config_path must exist (a host's own file); else a missing file is
+     * no configuration, as OpenSSH treats ~/.ssh/config. */
+    int config_required;
     const char *known_hosts; /* NULL: ~/.ssh/known_hosts */
     /* Explicit reach from the hosts inventory; each overrides ssh_config. */
     const char *address;

@@ -1,9 +1,11 @@
 /* unyo host list|add|edit|show|remove|import-ssh-config|exec|trust */
+#include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "hosts.h"
@@ -96,6 +98,7 @@ static int host_show_cmd(struct cli_ctx *ctx, const char *name)
         {"ssh_user", h.ssh_user},
         {"ssh_port", port[0] ? port : NULL},
         {"ssh_jump", h.ssh_jump},
+        {"ssh_config", h.ssh_config},
         {"updated_at", h.updated_at}};
     for (size_t i = 0; i < ARRAY_LEN(rows); i++)
         output_row(t, rows[i]);
@@ -124,15 +127,32 @@ static int host_add_edit_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     f.name = adding ? NULL : cli_str(a, "rename");
     if (a->argc != 1)
         return cli_usage("host", _("give one NAME and valid options"));
+    /* The file is read at each connection, from wherever unyo runs: keep its
+     * full path, and refuse one that is not there (as ssh -F does). */
+    const char *config = cli_str(a, "ssh-config");
+    char *config_real = NULL;
+    if (config && *config) {
+        config_real = realpath(config, NULL);
+        if (!config_real)
+            return cli_fail(xasprintf(_("cannot read %s: %s"), config, strerror(errno)));
+        f.ssh_config = config_real;
+    } else if (config) {
+        f.ssh_config = "";
+    }
     const char *name = a->argv[0];
     struct store *st;
-    if (cli_open_store(ctx, &st, 1) != 0)
+    if (cli_open_store(ctx, &st, 1) != 0) {
+        free(config_real);
         return EXIT_FAIL;
+    }
     char *err = NULL;
     int rc;
     if (adding) {
-        if (f.name)
+        if (f.name) {
+            free(config_real);
+            store_close(st);
             return cli_usage("host", _("--rename is for edit"));
+        }
         f.name = name;
         rc = host_add(st, &f, NULL, &err);
     } else {
@@ -146,6 +166,7 @@ static int host_add_edit_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (rc == 0 && f.role)
         rc = jobs_place_by_role(st, 0, &placed, &err);
     store_close(st);
+    free(config_real);
     if (rc != 0)
         return cli_fail(err);
     printf(adding ? _("Added host %s.\n") : _("Changed host %s.\n"), f.name ? f.name : name);
@@ -299,6 +320,15 @@ static int host_trust_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                 break;
             }
             if (s == SSH_NEEDS_CONFIRM) {
+                if (!yes && !isatty(STDIN_FILENO)) {
+                    /* Nobody to ask: say so, with the key to compare, rather
+                     * than a bare "not trusted". */
+                    err = xasprintf(_("the host key of %s is %s; there is no terminal to ask "
+                                      "whether to trust it: compare the fingerprint with the "
+                                      "server's and run again with --yes to trust this key"),
+                                    ssh_conn_label(conn), ssh_conn_fingerprint(conn));
+                    break;
+                }
                 int ok = o.prompts.confirm_hostkey(NULL, ssh_conn_label(conn),
                                                    ssh_conn_fingerprint(conn));
                 if (ssh_conn_confirm_hostkey(conn, ok) != 0) {
@@ -349,7 +379,9 @@ static int host_name_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                 N_("the Host entry of ~/.ssh/config to connect by")),                              \
         OPT_STR("user", 'u', N_("USER"), N_("the SSH user")),                                      \
         OPT_INT("port", 'p', N_("PORT"), 0, 65535, N_("the SSH port")),                            \
-        OPT_STR("jump", 'j', N_("JUMP"), N_("the jump host (ProxyJump)"))
+        OPT_STR("jump", 'j', N_("JUMP"), N_("the jump host (ProxyJump)")),                         \
+        OPT_STR("ssh-config", 'F', N_("PATH"),                                                     \
+                N_("the ssh_config file the alias is read from (default ~/.ssh/config)"))
 static const struct cli_opt host_add_opts[] = {HOST_FIELD_OPTS, OPT_END};
 static const struct cli_opt host_edit_opts[] = {
     HOST_FIELD_OPTS, OPT_STR("rename", 'R', N_("NEW"), N_("the host's new name")),
@@ -375,11 +407,16 @@ const struct cli_family host_family = {
          N_("An empty value clears a field."), 0},
         {"remove", N_("NAME"), NULL, host_name_cmd, NULL, 0},
         {"import-ssh-config", NULL, host_import_opts, host_import_cmd,
-         N_("One host per concrete Host entry of ~/.ssh/config (wildcards skipped)."), 0},
+         N_("One host per concrete Host entry of ~/.ssh/config (wildcards skipped). Hosts "
+            "imported with --file remember that file: connecting to them reads it, as ssh -F "
+            "does."),
+         0},
         {"exec", N_("NAME COMMAND..."), host_exec_opts, host_exec_cmd,
          N_("Runs COMMAND over SSH (NAME: a host of the inventory or an ssh_config alias)."),
          CLI_STOP},
         {"trust", N_("NAME"), host_trust_opts, host_trust_cmd,
-         N_("Shows the host key's SHA256 fingerprint and adds it to ~/.ssh/known_hosts."), 0},
+         N_("Shows the host key's SHA256 fingerprint and adds it to ~/.ssh/known_hosts: after "
+            "yes on a terminal, or at once with --yes (without a terminal too)."),
+         0},
         {0}},
     NULL};
