@@ -25,9 +25,10 @@ static const char *find(const struct lbl *l, size_t n, const char *key)
         return find(l, ARRAY_LEN(l), key);                                                         \
     }
 
-const char *const label_roles[] = {"operator", "engineer", "manager", NULL};
+const char *const label_roles[] = {"operator", "engineer", "manager", "observer", NULL};
 FAMILY(label_role, label_roles, {"operator", P_("role", "operator")},
-       {"engineer", P_("role", "engineer")}, {"manager", P_("role", "manager")})
+       {"engineer", P_("role", "engineer")}, {"manager", P_("role", "manager")},
+       {"observer", P_("role", "observer")})
 
 const char *const label_host_roles[] = {"AP",   "DB",     "file",    "AD",    "proxy",
                                         "WSUS", "backup", "network", "other", NULL};

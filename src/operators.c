@@ -10,7 +10,8 @@
 
 int operator_role_valid(const char *role)
 {
-    return streq(role, "operator") || streq(role, "engineer") || streq(role, "manager");
+    return streq(role, "operator") || streq(role, "engineer") || streq(role, "manager") ||
+           streq(role, "observer");
 }
 
 static int login_valid(const char *login)
@@ -33,7 +34,7 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
         return -1;
     }
     if (!operator_role_valid(role)) {
-        set_err(err, _("unknown role \"%s\": use operator, engineer or manager"), role ? role : "");
+        set_err(err, _("unknown role \"%s\": use operator, engineer, manager or observer"), role ? role : "");
         return -1;
     }
     /* Counted as not_registered (src/store.c) counts: while nobody active is

@@ -92,9 +92,44 @@ const char *store_os_login(void)
     return a ? a : store_own_login();
 }
 
+/* Read-only mode: see store.h. */
+static atomic_int read_only_default;
+
+void store_set_read_only(int on)
+{
+    atomic_store(&read_only_default, on ? 1 : 0);
+}
+
+int store_is_read_only(const struct store *st)
+{
+    return st ? st->read_only : atomic_load(&read_only_default);
+}
+
+const char *store_read_only_message(void)
+{
+    return _("read-only: this console cannot change the record");
+}
+
+int store_refuse_write(struct store *st, char **err)
+{
+    if (!store_is_read_only(st))
+        return 0;
+    set_err(err, "%s", store_read_only_message());
+    return -1;
+}
+
+/* A write the connection refused because the store is read-only. */
+static int refused_read_only(struct store *st)
+{
+    return st->read_only && (sqlite3_errcode(st->db) & 0xff) == SQLITE_READONLY;
+}
+
 int store_fail(struct store *st, char **err, const char *doing)
 {
-    set_err(err, "%s: %s", doing, sqlite3_errmsg(st->db));
+    if (refused_read_only(st))
+        set_err(err, "%s", store_read_only_message());
+    else
+        set_err(err, "%s: %s", doing, sqlite3_errmsg(st->db));
     return -1;
 }
 
@@ -191,7 +226,10 @@ int store_exec(struct store *st, const char *sql, char **err)
 {
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        set_err(err, "%s", msg ? msg : sqlite3_errmsg(st->db));
+        set_err(err, "%s",
+                refused_read_only(st) ? store_read_only_message()
+                : msg                 ? msg
+                                      : sqlite3_errmsg(st->db));
         sqlite3_free(msg);
         return -1;
     }
@@ -200,6 +238,9 @@ int store_exec(struct store *st, const char *sql, char **err)
 
 int store_begin(struct store *st, char **err)
 {
+    /* Every write of the ledgers starts here: refused before it has any effect. */
+    if (store_refuse_write(st, err) != 0)
+        return -1;
     if (store_exec(st, "BEGIN IMMEDIATE", err) != 0)
         return -1;
     /* Another process on this store (the console and `unyo sync`, a job
@@ -307,6 +348,8 @@ char *store_meta_get(struct store *st, const char *key)
 
 int store_meta_set(struct store *st, const char *key, const char *value, char **err)
 {
+    if (store_refuse_write(st, err) != 0)
+        return -1;
     sqlite3_stmt *s = store_stmt(st, "INSERT INTO local_meta(key, value) VALUES(?1, ?2) "
                                      "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     bind_text(s, 1, key);
@@ -359,7 +402,24 @@ static int migrate(struct store *st, int from, char **err)
             store_rollback(st);
             return -1;
         }
+        /* A migration that edits a definition in place (012: writable_schema) leaves
+         * the schema cookie as it was: bump it, so this and every other connection
+         * re-reads the schema (a migration's DDL bumps it anyway). */
+        sqlite3_stmt *q = NULL;
+        int cookie = -1;
+        if (sqlite3_prepare_v2(st->db, "PRAGMA schema_version", -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            cookie = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
         char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA schema_version = %d", cookie + 1);
+        if (cookie < 0 || store_exec(st, pragma, err) != 0) {
+            if (cookie < 0)
+                set_err(err, _("upgrading the store to version %d failed: %s"), v + 1,
+                        sqlite3_errmsg(st->db));
+            store_rollback(st);
+            return -1;
+        }
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
         if (store_exec(st, pragma, err) != 0 || store_exec(st, "COMMIT", err) != 0) {
             store_rollback(st);
@@ -367,6 +427,23 @@ static int migrate(struct store *st, int from, char **err)
         }
     }
     return 0;
+}
+
+/* The acting login's role is observer (a store that is not migrated far enough to
+ * have the table answers no). */
+static int is_observer(struct store *st)
+{
+    sqlite3_stmt *s = NULL;
+    int yes = 0;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT 1 FROM operators WHERE login = ?1 AND role = 'observer' "
+                           "AND deleted = 0 AND active = 1",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, store_os_login(), -1, SQLITE_TRANSIENT);
+        yes = sqlite3_step(s) == SQLITE_ROW;
+    }
+    sqlite3_finalize(s);
+    return yes;
 }
 
 static int load_identity(struct store *st, int fresh, char **err)
@@ -399,6 +476,10 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
     int exists = stat(path, &sb) == 0;
     if (mode == STORE_OPEN_EXISTING && !exists) {
         set_err(err, _("no store at %s; create one with: unyo init --db %s"), path, path);
+        return -1;
+    }
+    if (mode == STORE_CREATE_NEW && store_is_read_only(NULL)) {
+        set_err(err, "%s", store_read_only_message());
         return -1;
     }
     if (mode == STORE_CREATE_NEW && create_file(path, err) != 0)
@@ -459,6 +540,27 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
                 path, path);
         goto fail;
     }
+    st->read_only = store_is_read_only(NULL) || (version > 0 && is_observer(st));
+    if (st->read_only && version < (int)unyo_schema_count) {
+        set_err(err,
+                _("the store %s needs upgrading to this unyo (schema %d to %d), which a "
+                  "read-only console cannot do; open it once without --read-only "
+                  "(as an operator who is not an observer)"),
+                path, version, (int)unyo_schema_count);
+        goto fail;
+    }
+    if (st->read_only) {
+        /* Nothing of the store's own housekeeping at open (WAL mode is already set by
+         * the open that made it, no migration, no UTF-8 repair) and no checkpoint when
+         * the connection closes: the files are left as they were. */
+        sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        if (store_exec(st, "PRAGMA query_only = ON", err) != 0 ||
+            store_exec(st, "PRAGMA foreign_keys = ON", err) != 0 ||
+            load_identity(st, 0, err) != 0)
+            goto fail;
+        *out = st;
+        return 0;
+    }
     if (store_exec(st, "PRAGMA journal_mode = WAL", err) != 0 ||
         store_exec(st, "PRAGMA foreign_keys = ON", err) != 0 ||
         store_exec(st, "PRAGMA synchronous = NORMAL", err) != 0 ||
@@ -481,7 +583,8 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
-    if (st->db && st->hlc_last != st->hlc_saved && sqlite3_get_autocommit(st->db))
+    if (st->db && !st->read_only && st->hlc_last != st->hlc_saved &&
+        sqlite3_get_autocommit(st->db))
         save_hlc(st, NULL);
     if (st->cache) {
         for (size_t i = 0; i < st->cache->count; i++)
@@ -566,6 +669,15 @@ int store_require_operator(struct store *st, char **err)
     st->operator_name = xstrdup(col_text(s, 1));
     st->operator_role = xstrdup(col_text(s, 2));
     sqlite3_reset(s);
+    /* An observer sees everything and changes nothing: the store turns read-only (and
+     * back when the acting operator is someone else, unless the process is). */
+    int ro = store_is_read_only(NULL) || streq(st->operator_role, "observer");
+    if (ro != st->read_only) {
+        st->read_only = 0; /* the pragma's own failure must not read as a refusal */
+        if (store_exec(st, ro ? "PRAGMA query_only = ON" : "PRAGMA query_only = OFF", err) != 0)
+            return -1;
+        st->read_only = ro;
+    }
     return 0;
 }
 

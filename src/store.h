@@ -26,6 +26,9 @@ struct store {
     char *operator_name;
     char *operator_role;
     struct stmt_cache *cache;
+    /* Opened read-only (`unyo --read-only`, or the acting operator is an observer):
+     * the connection has PRAGMA query_only on and store_begin refuses. */
+    int read_only;
 };
 
 /* The schema version this build writes and understands. */
@@ -34,6 +37,22 @@ int store_schema_version(void);
 char *store_default_path(void);
 int store_open(const char *path, enum store_open_mode mode, struct store **out, char **err);
 void store_close(struct store *st);
+
+/* Read-only mode (issue 14): from now on every store this process opens is read-only
+ * (`unyo --read-only`; the console's background connections included). A read-only open
+ * migrates nothing (a store that needs it is refused), runs none of the open-time
+ * housekeeping, saves no clock, and its connection refuses writes (PRAGMA query_only),
+ * so a write that slipped past store_begin still fails. A store also turns read-only
+ * when its acting operator's role is observer (at open and in store_require_operator),
+ * and then so does the process. */
+void store_set_read_only(int on);
+/* 1 when st (or, with NULL, the process) is read-only. */
+int store_is_read_only(const struct store *st);
+/* The one message of a refused write, in the operator's language. */
+const char *store_read_only_message(void);
+/* 0, or -1 with *err = store_read_only_message() when st is read-only: the check a
+ * write makes before it has any effect (store_begin makes it). */
+int store_refuse_write(struct store *st, char **err);
 
 /* A cached prepared statement, reset and with bindings cleared. */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql);

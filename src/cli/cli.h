@@ -16,6 +16,7 @@ struct cli_ctx {
     enum output_format format; /* --csv / --json */
     int explicit_db;
     int format_conflict; /* both --csv and --json: refused */
+    int read_only;       /* --read-only: every store is opened read-only (store.h) */
 };
 
 typedef int (*console_fn)(struct cli_ctx *ctx, int argc, char **argv);

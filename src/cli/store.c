@@ -134,7 +134,7 @@ static int operator_add_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (a->argc != 1)
         return cli_usage("operator", _("give exactly one LOGIN"));
     if (!role)
-        return cli_usage("operator", _("--role is required (operator, engineer or manager)"));
+        return cli_usage("operator", _("--role is required (operator, engineer, manager or observer)"));
     const char *login = a->argv[0];
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
@@ -327,7 +327,7 @@ static const struct cli_opt operator_add_opts[] = {
     {.name = "role",
      .short_name = 'r',
      .type = CLI_ENUM,
-     .choices = "operator|engineer|manager",
+     .choices = "operator|engineer|manager|observer",
      .flags = CLI_REQUIRED},
     OPT_STR("name", 'n', N_("NAME"), N_("the person's name")),
     OPT_END};

@@ -165,10 +165,10 @@ char *ui_shift_complete(const char *text)
 
 /* ---- registering an operator ---- */
 
-static const char *const role_codes[] = {"operator", "engineer", "manager"};
-static const char *const role_labels[] = {N_("operator (day-to-day operations)"),
-                                          N_("engineer (maintenance)"),
-                                          N_("manager (PM/PL: may register others)")};
+static const char *const role_codes[] = {"operator", "engineer", "manager", "observer"};
+static const char *const role_labels[] = {
+    N_("operator (day-to-day operations)"), N_("engineer (maintenance)"),
+    N_("manager (PM/PL: may register others)"), N_("observer (sees everything, changes nothing)")};
 
 static int submit_operator(struct ui_form *f, void *data, char **err)
 {
@@ -196,13 +196,13 @@ static int submit_operator(struct ui_form *f, void *data, char **err)
 
 void ui_operator_add_form(const char *login)
 {
-    static const char *labels[3];
-    for (int i = 0; i < 3; i++)
+    static const char *labels[ARRAY_LEN(role_labels)];
+    for (size_t i = 0; i < ARRAY_LEN(role_labels); i++)
         labels[i] = _(role_labels[i]);
     struct ui_form *f = ui_form_new(_("Register an operator"), submit_operator, NULL);
     ui_form_text(f, _("Login (OS user name)"), login && *login ? login : NULL, 1);
     ui_form_text(f, _("Name"), NULL, 0);
-    ui_form_choice(f, _("Role"), labels, 3, 0);
+    ui_form_choice(f, _("Role"), labels, (int)ARRAY_LEN(labels), 0);
     ui_form_show(f);
 }
 
