@@ -34,7 +34,8 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
         return -1;
     }
     if (!operator_role_valid(role)) {
-        set_err(err, _("unknown role \"%s\": use operator, engineer, manager or observer"), role ? role : "");
+        set_err(err, _("unknown role \"%s\": use operator, engineer, manager or observer"),
+                role ? role : "");
         return -1;
     }
     /* Counted as not_registered (src/store.c) counts: while nobody active is

@@ -555,8 +555,7 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
          * the connection closes: the files are left as they were. */
         sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         if (store_exec(st, "PRAGMA query_only = ON", err) != 0 ||
-            store_exec(st, "PRAGMA foreign_keys = ON", err) != 0 ||
-            load_identity(st, 0, err) != 0)
+            store_exec(st, "PRAGMA foreign_keys = ON", err) != 0 || load_identity(st, 0, err) != 0)
             goto fail;
         *out = st;
         return 0;
@@ -583,8 +582,7 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
-    if (st->db && !st->read_only && st->hlc_last != st->hlc_saved &&
-        sqlite3_get_autocommit(st->db))
+    if (st->db && !st->read_only && st->hlc_last != st->hlc_saved && sqlite3_get_autocommit(st->db))
         save_hlc(st, NULL);
     if (st->cache) {
         for (size_t i = 0; i < st->cache->count; i++)

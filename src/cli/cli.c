@@ -145,13 +145,15 @@ int cli_open_store(struct cli_ctx *ctx, struct store **st, int need_operator)
 static void print_overview(FILE *out)
 {
     fprintf(out, "%s\n\n", _("unyo — operations console for a resident operator"));
-    fprintf(out, "%s\n", _("usage: unyo [--db PATH] [--lang ja|en] [--read-only] [COMMAND [ARGS]]"));
+    fprintf(out, "%s\n",
+            _("usage: unyo [--db PATH] [--lang ja|en] [--read-only] [COMMAND [ARGS]]"));
     fprintf(out, "%s\n\n", _("Without a command, unyo opens the full-screen console."));
     fprintf(out, "%s\n", _("Commands:"));
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
     fprintf(out, "\n%s\n", _("Every command accepts --db PATH; lists accept --csv and --json."));
-    fprintf(out, "%s\n", _("--read-only: see everything, change nothing (every write is refused)."));
+    fprintf(out, "%s\n",
+            _("--read-only: see everything, change nothing (every write is refused)."));
     fprintf(out, "%s\n", _("unyo help COMMAND shows a command's options."));
 }
 

@@ -472,7 +472,9 @@ static void draw_status(const struct ui_canvas *scr)
             snprintf(unsynced, sizeof unsynced, "%lld", app.unsynced);
         counters = xasprintf(_("open %s │ NG %s │ unsynced %s"), open, ng, unsynced);
     }
-    char *right = xasprintf(" │ %s ", counters);
+    /* Read-only (`--read-only`, an observer): marked where it is never cut. */
+    char *right = store_is_read_only(app.st) ? xasprintf(" │ %s │ %s ", _("read-only"), counters)
+                                             : xasprintf(" │ %s ", counters);
     char *duty = xasprintf("│ %s │ %s", who, app.shift_now ? app.shift_now : "…");
     ui_clear(scr, y, STYLE_STATUSBAR);
     int rw = text_width(right);
@@ -758,6 +760,47 @@ static const char *const commands[] = {"as",      "filter",  "goto",     "help",
 
 static void request_quit(void);
 
+/* Read-only mode (store_is_read_only: `unyo --read-only`, an observer) at the key
+ * dispatch, the one place for every pane: a pane's action that would change the record
+ * gives the core's refusal instead of opening a form that cannot be saved. The core
+ * refuses the write anyway (store_begin); this list names the pane actions that only
+ * look (anything not named here is refused, so a new action is refused until it is
+ * added). The global and list keys (no "pane." prefix) only look. */
+static const char *const look_only_actions[] = {
+    "checklist.toggle",    "checklist.prev-day",    "checklist.next-day", "incidents.view",
+    "incidents.back",      "incidents.filter-form", "incidents.search",   "incidents.inbox",
+    "jobs.prev-day",       "jobs.next-day",         "consoles.next",      "consoles.prev",
+    "consoles.zoom",       "consoles.scroll",       "handover.history",   "handover.prev-month",
+    "handover.next-month", "reports.daily",         "reports.monthly",    "reports.sla",
+    "reports.prev",        "reports.next",          "reports.today",      "reports.period",
+    "reports.write",       "reports.export",
+};
+/* The `:` commands that change the record. */
+static const char *const writing_commands[] = {"shift", "operator", "as", "setup"};
+
+static int refuse_read_only(const char *action, const char *command)
+{
+    if (!store_is_read_only(app.st))
+        return 0;
+    if (action) {
+        if (!strchr(action, '.') || strncmp(action, "goto ", 5) == 0)
+            return 0;
+        for (size_t i = 0; i < ARRAY_LEN(look_only_actions); i++)
+            if (strcmp(action, look_only_actions[i]) == 0)
+                return 0;
+    }
+    if (command) {
+        size_t i = 0;
+        while (i < ARRAY_LEN(writing_commands) && strcmp(command, writing_commands[i]) != 0)
+            i++;
+        if (i == ARRAY_LEN(writing_commands))
+            return 0;
+    }
+    if (action)
+        ui_error("%s", store_read_only_message());
+    return 1;
+}
+
 static int run_command(const char *text, void *data, char **err)
 {
     (void)data;
@@ -771,6 +814,9 @@ static int run_command(const char *text, void *data, char **err)
     struct pane *p = cur_pane();
     if (!cmd) {
         rc = 0;
+    } else if (refuse_read_only(NULL, cmd)) {
+        set_err(err, "%s", store_read_only_message());
+        rc = -1;
     } else if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "q") == 0) {
         request_quit();
     } else if (strcmp(cmd, "pane") == 0) {
@@ -1007,6 +1053,8 @@ void console_key(int key)
     struct pane *p = cur_pane();
     const char *a = keymap_lookup(p ? p->ops : NULL, key);
     ui_dirty(UI_DIRTY_STATUS);
+    if (a && refuse_read_only(a, NULL))
+        return;
     if (a && p && !p->open_error && p->ops->action && p->ops->action(p, a)) {
         ui_dirty(UI_DIRTY_PANE);
         return;
@@ -1162,6 +1210,9 @@ static void on_sync_ready(int fd, short revents, void *data)
  * absent central database never holds up a keystroke. */
 static void sync_start(void)
 {
+    /* A read-only console pulls nothing in and moves no cursor. */
+    if (store_is_read_only(app.st))
+        return;
     app.sync = sync_session_new(app.st, NULL, 0);
     if (app.sync && sync_fd(app.sync) < 0) {
         sync_session_free(app.sync);
