@@ -44,7 +44,8 @@ struct ssh_console *ssh_console_open(struct store *st, const char *host,
                                      const struct ssh_conn_opts *base, int rows, int cols,
                                      char **err)
 {
-    if (store_require_operator(st, err) != 0)
+    /* A session is recorded in the store: refused read-only before it connects. */
+    if (store_require_operator(st, err) != 0 || store_refuse_write(st, err) != 0)
         return NULL;
     struct ssh_console *c = xcalloc(1, sizeof *c);
     c->st = st;

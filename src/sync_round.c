@@ -129,6 +129,9 @@ static void record_outcome(struct store *st, int ok, const char *msg, int offlin
 static int run_connected(struct store *st, const char *url, int full_pull, struct sync_report *rep,
                          sync_progress_fn progress, void *ud, char **err)
 {
+    /* A round writes what it pulls and moves the cursor: none of it read-only. */
+    if (store_refuse_write(st, err) != 0)
+        return -1;
     PGconn *c = NULL;
     char *e = NULL;
     int offline = 0;
