@@ -1,0 +1,153 @@
+/* Read-only mode and the observer role (issue 14): the core refuses every write with
+ * one message and writes nothing (no row, no audit row); a read-only open migrates
+ * nothing and creates nothing; an observer's store is read-only by itself. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "incidents.h"
+#include "support/ledger_fixture.h"
+#include "operators.h"
+#include "store.h"
+#include "timefmt.h"
+#include "util.h"
+
+#define MSG "read-only: this console cannot change the record"
+
+static const char *const counted[] = {"incidents", "incident_events", "audit", "operators",
+                                      "local_meta"};
+
+static void counts(struct store *st, int out[5])
+{
+    for (int i = 0; i < 5; i++) {
+        char *sql = xasprintf("SELECT count(*) FROM %s", counted[i]);
+        out[i] = fx_count(st, sql);
+        free(sql);
+    }
+}
+
+static void same_counts(struct store *st, const int before[5])
+{
+    int now[5];
+    counts(st, now);
+    for (int i = 0; i < 5; i++)
+        if (now[i] != before[i])
+            fail_msg("%s: %d rows, %d before", counted[i], now[i], before[i]);
+}
+
+/* Every kind of write, each refused with the message. */
+static void refuse_writes(struct ledger_fx *f, const char *ref)
+{
+    char *err = NULL;
+    struct incident_new in = {
+        .library = "CEN", .channel = "phone", .title = "閲覧中の登録", .impact = 2, .urgency = 2};
+    fx_expect_fail(incident_create(f->st, f->sla, &in, NULL, NULL, &err), &err, MSG);
+    struct incident_step_args a = {.note = "メモ"};
+    fx_expect_fail(incident_step(f->st, f->sla, ref, "note", &a, &err), &err, MSG);
+    fx_expect_fail(operator_add(f->st, "kimura", "木村", "operator", NULL, &err), &err, MSG);
+    fx_expect_fail(store_meta_set(f->st, "x", "y", &err), &err, MSG);
+    fx_expect_fail(store_begin(f->st, &err), &err, MSG);
+    /* a write that skips store_begin is refused by the connection, same message */
+    sqlite3_stmt *s = store_stmt(f->st, "DELETE FROM local_meta WHERE key = 'nothing'");
+    assert_int_not_equal(sqlite3_step(s), SQLITE_DONE);
+    fx_expect_fail(store_fail(f->st, &err, "deleting"), &err, MSG);
+    sqlite3_reset(s);
+}
+
+static void test_read_only_store_refuses_every_write(void **state)
+{
+    struct ledger_fx *f = *state;
+    char ref[24];
+    fx_incident(f, "読むだけの記録", "説明", ref);
+    int before[5];
+    counts(f->st, before);
+    store_close(f->st);
+    char *err = NULL;
+    store_set_read_only(1);
+    assert_int_equal(store_open(f->path, STORE_OPEN_EXISTING, &f->st, &err), 0);
+    assert_true(store_is_read_only(f->st));
+    refuse_writes(f, ref);
+    /* reading works */
+    struct incident inc;
+    assert_int_equal(incident_get(f->st, f->sla, ref, time_now_ms(), &inc, &err), 0);
+    assert_string_equal(inc.title, "読むだけの記録");
+    incident_clear(&inc);
+    same_counts(f->st, before);
+    store_close(f->st);
+    store_set_read_only(0);
+    assert_int_equal(store_open(f->path, STORE_OPEN_EXISTING, &f->st, &err), 0);
+    same_counts(f->st, before);
+    assert_false(store_is_read_only(f->st));
+}
+
+static void test_read_only_open_creates_and_migrates_nothing(void **state)
+{
+    struct ledger_fx *f = *state;
+    char *err = NULL;
+    store_set_read_only(1);
+    char *p = xasprintf("%s/new.db", f->dir);
+    struct store *st = NULL;
+    fx_expect_fail(store_open(p, STORE_CREATE_NEW, &st, &err), &err, MSG);
+    struct stat sb;
+    assert_int_not_equal(stat(p, &sb), 0);
+    free(p);
+    /* a store of an older schema is refused, left as it was */
+    store_set_read_only(0);
+    char *old = xasprintf("PRAGMA user_version = %d", store_schema_version() - 1);
+    assert_int_equal(store_exec(f->st, old, &err), 0);
+    free(old);
+    store_close(f->st);
+    store_set_read_only(1);
+    fx_expect_fail(store_open(f->path, STORE_OPEN_EXISTING, &f->st, &err), &err, "upgrading");
+    assert_null(f->st);
+    store_set_read_only(0);
+    assert_int_equal(store_open(f->path, STORE_OPEN_EXISTING, &f->st, &err), 0);
+    assert_int_equal(fx_count(f->st, "PRAGMA user_version"), store_schema_version());
+}
+
+static void test_observer_is_read_only(void **state)
+{
+    struct ledger_fx *f = *state;
+    char ref[24], *err = NULL;
+    fx_incident(f, "観察される記録", NULL, ref);
+    fx_as(f->st, "ito");
+    assert_int_equal(operator_add(f->st, "mori", "森 光", "observer", NULL, &err), 0);
+    int before[5];
+    counts(f->st, before);
+    /* acting as the observer turns this store read-only */
+    fx_as(f->st, "mori");
+    assert_int_equal(store_require_operator(f->st, &err), 0);
+    assert_true(store_is_read_only(f->st));
+    refuse_writes(f, ref);
+    same_counts(f->st, before);
+    /* a store the observer opens is read-only from the start */
+    struct store *other = NULL;
+    assert_int_equal(store_open(f->path, STORE_OPEN_EXISTING, &other, &err), 0);
+    assert_true(store_is_read_only(other));
+    store_close(other);
+    /* someone else at the keyboard: writable again */
+    fx_as(f->st, "yamada");
+    assert_int_equal(store_require_operator(f->st, &err), 0);
+    assert_false(store_is_read_only(f->st));
+    struct incident_step_args a = {.note = "メモ"};
+    assert_int_equal(incident_step(f->st, f->sla, ref, "note", &a, &err), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_read_only_store_refuses_every_write, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_open_creates_and_migrates_nothing, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_observer_is_read_only, fx_setup, fx_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
