@@ -578,18 +578,28 @@ static int demo_jobs(struct store *st, const struct calendar *cal, int64_t now, 
 
 int demo_populate(struct store *st, enum demo_day day_kind, char **err)
 {
-    /* The OS user first: once a store has operators, only a registered one
-     * may add more. */
-    const char *me = store_os_login();
+    /* Only a manager registers operators (the first one of a store excepted): the
+     * demo's manager registers everyone, the OS user (an operator) first, and the
+     * demo then acts as the OS user again. */
+    char *me = xstrdup(store_os_login());
+    const char *manager = "ito";
     char tmp[ID_LEN + 1];
-    if (operator_find(st, me, tmp, NULL) != 0 &&
-        operator_add(st, me, "デモ 運用者", "operator", NULL, err) != 0)
+    store_set_acting_login(manager);
+    store_forget_operator(st);
+    int reg = 0;
+    if (operator_find(st, manager, tmp, NULL) != 0)
+        reg = operator_add(st, manager, "伊藤 由美", "manager", NULL, err);
+    if (reg == 0 && operator_find(st, me, tmp, NULL) != 0)
+        reg = operator_add(st, me, "デモ 運用者", "operator", NULL, err);
+    for (size_t i = 0; reg == 0 && i < ARRAY_LEN(demo_operators); i++)
+        if (operator_find(st, demo_operators[i].login, tmp, NULL) != 0)
+            reg = operator_add(st, demo_operators[i].login, demo_operators[i].name,
+                               demo_operators[i].role, NULL, err);
+    store_set_acting_login(me);
+    store_forget_operator(st);
+    free(me);
+    if (reg != 0)
         return -1;
-    for (size_t i = 0; i < ARRAY_LEN(demo_operators); i++)
-        if (operator_find(st, demo_operators[i].login, tmp, NULL) != 0 &&
-            operator_add(st, demo_operators[i].login, demo_operators[i].name,
-                         demo_operators[i].role, NULL, err) != 0)
-            return -1;
     if (store_require_operator(st, err) != 0)
         return -1;
 

@@ -4,9 +4,21 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "labels.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
+
+/* A refused act on operators is audited (the refusal is the only row written). */
+static void operator_refusal(struct store *st, const char *action, const char *detail)
+{
+    char *ignore = NULL;
+    if (store_begin(st, &ignore) == 0 &&
+        (store_audit(st, action, "operators", NULL, detail, &ignore) != 0 ||
+         store_commit(st, &ignore) != 0))
+        store_rollback(st);
+    free(ignore);
+}
 
 int operator_role_valid(const char *role)
 {
@@ -50,6 +62,8 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
         return -1;
     if (existing > 0 && store_require_operator(st, err) != 0)
         return -1;
+    if (store_refuse_write(st, err) != 0)
+        return -1;
     if (store_begin(st, err) != 0)
         return -1;
     char id[ID_LEN + 1], at[TIME_ISO_LEN + 1];
@@ -70,6 +84,17 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
         if (got == 1)
             set_err(err, _("an operator with login %s already exists"), login);
         store_rollback(st);
+        return -1;
+    }
+    /* Only a manager registers someone (issue 14); the first operator of a store is
+     * registered by whoever makes it. */
+    if (existing > 0 && !streq(st->operator_role, "manager")) {
+        store_rollback(st);
+        char *detail = xasprintf("login=%s role=%s refused=not-a-manager", login, role);
+        operator_refusal(st, "operator.add.refused", detail);
+        free(detail);
+        set_err(err, _("only a manager registers operators; you (%s) are registered as %s"),
+                st->operator_login, label_role(st->operator_role));
         return -1;
     }
     sqlite3_stmt *s =

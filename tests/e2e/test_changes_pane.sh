@@ -10,8 +10,9 @@ T_NOW=2026-11-24T09:00:00+09:00
 t_init "$1"
 q() { sqlite3 "$T_DB" "$1"; }
 U() { UNYO_USER=$1 UNYO_NOW=$T_NOW "$T_BIN" --db "$T_DB" --lang en "${@:2}"; }
-U yamada operator add a --role operator --name "運用 A" >/dev/null || t_fail "add a"
-U yamada operator add b --role engineer --name "技術 B" >/dev/null || t_fail "add b"
+# the demo's manager registers them (only a manager adds operators)
+U ito operator add a --role operator --name "運用 A" >/dev/null || t_fail "add a"
+U ito operator add b --role engineer --name "技術 B" >/dev/null || t_fail "add b"
 # b's own change, in review (filed from the CLI)
 U b change new --dept 情報政策課 --title "B自身の変更" --rollback "元に戻す" --step "作業" \
     >/dev/null 2>&1 || t_fail "b change new"

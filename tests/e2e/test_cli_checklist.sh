@@ -8,8 +8,10 @@ DB=$T/unyo.db
 u() { "$UNYO" --db "$DB" --lang en "$@"; }
 
 u init >/dev/null
-u operator add alice --role operator --name "Alice A" >/dev/null
-u operator add bob --role operator --name "Bob B" >/dev/null
+# the manager registers them (only a manager adds operators)
+UNYO_USER=mgr u operator add mgr --role manager --name "Manager M" >/dev/null
+UNYO_USER=mgr u operator add alice --role operator --name "Alice A" >/dev/null
+UNYO_USER=mgr u operator add bob --role operator --name "Bob B" >/dev/null
 
 out=$(u checklist)
 assert_contains "$out" "L032" "the day's list shows the daily temperature check"

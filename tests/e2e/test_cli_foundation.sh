@@ -21,12 +21,13 @@ out=$(must_fail "$UNYO" operator list --db "$T/notes.db"); assert_contains "$out
 [ "$(cat "$T/notes.db")" = "not a database, just text" ] && ok "non-database untouched" || fail "file changed"
 out=$(must_fail "$UNYO" init --db /proc/nope/unyo.db); assert_contains "$out" "/proc/nope" "unwritable path named"
 
-out=$("$UNYO" operator add tester --role operator --name "テスト 太郎" --db "$DB"); assert_contains "$out" "tester" "operator add"
+# tester, the store's first operator, is its manager: only a manager registers others
+out=$("$UNYO" operator add tester --role manager --name "テスト 太郎" --db "$DB"); assert_contains "$out" "tester" "operator add"
 out=$("$UNYO" operator add sato --role engineer --name "佐藤 健" --db "$DB")
 out=$(must_fail "$UNYO" operator add ito --role boss --db "$DB"); assert_contains "$out" "boss" "bad role refused"
 out=$(UNYO_USER=stranger must_fail "$UNYO" operator add x --role operator --db "$DB")
-# Told who can register them (no manager here: the operators), not to rerun the
-# very command that just failed.
+# Told who can register them (the managers), not to rerun the very command that just
+# failed.
 assert_contains "$out" "テスト 太郎 (tester)" "unknown user told who can register them"
 assert_not_contains "$out" "unyo operator add stranger" "unknown user not told to rerun operator add"
 out=$("$UNYO" operator list --json --db "$DB"); assert_contains "$out" '"name": "佐藤 健"' "operator list --json"

@@ -102,9 +102,13 @@ static int setup(void **state)
      * back. */
     assert_int_equal(
         store_exec(f->st, "UPDATE templates SET created_at = '2026-11-01T00:00:00.000Z'", &err), 0);
-    setenv("UNYO_USER", "alice", 1);
+    /* the manager registers the others (only a manager adds operators) */
+    setenv("UNYO_USER", "mgr", 1);
+    assert_int_equal(operator_add(f->st, "mgr", "Manager", "manager", NULL, &err), 0);
     assert_int_equal(operator_add(f->st, "alice", "Alice", "operator", NULL, &err), 0);
     assert_int_equal(operator_add(f->st, "bob", "Bob", "operator", NULL, &err), 0);
+    setenv("UNYO_USER", "alice", 1);
+    f->st->operator_id[0] = '\0';
     add_host(f->st, "web01");
     add_host(f->st, "db01");
     char *cal_path = xasprintf("%s/calendar.ini", f->dir);

@@ -62,11 +62,14 @@ static int setup(void **state)
         fail_msg("%s", err);
     assert_int_equal(seed_install_templates(f->st, &set, &err), 0);
     templates_free(&set);
-    act_as(f, "alice");
+    /* the manager registers the others (only a manager adds operators) */
+    act_as(f, "mgr");
     char alice[ID_LEN + 1];
+    assert_int_equal(operator_add(f->st, "mgr", "Manager", "manager", NULL, &err), 0);
     assert_int_equal(operator_add(f->st, "alice", "Alice", "operator", alice, &err), 0);
     assert_int_equal(operator_add(f->st, "bob", "Bob", "operator", NULL, &err), 0);
     assert_int_equal(operator_add(f->st, "carol", "Carol", "operator", NULL, &err), 0);
+    act_as(f, "alice");
     f->cal = calendar_new_default();
 
     /* One open and one closed incident, a failed job run today, a change in progress. */
@@ -265,8 +268,10 @@ static void test_addressees_order(void **state)
 {
     struct fixture *f = *state;
     char *err = NULL;
+    act_as(f, "mgr");
     assert_int_equal(operator_add(f->st, "aaron", "Aaron", "engineer", NULL, &err), 0);
     assert_int_equal(operator_add(f->st, "zed", "Zed", "operator", NULL, &err), 0);
+    act_as(f, "alice");
     struct shift_defs defs;
     assert_int_equal(shift_defs_load_default(&defs, &err), 0);
     assert_int_equal(shift_set(f->st, &defs, TODAY, "early", "alice", NULL, &err), 0);
@@ -278,7 +283,7 @@ static void test_addressees_order(void **state)
     size_t n;
     if (handover_addressees(f->st, time_now_ms(), &v, &n, &err) != 0)
         fail_msg("%s", err);
-    assert_int_equal(n, 4); /* aaron, bob, carol, zed: not alice, who signs */
+    assert_int_equal(n, 5); /* aaron, bob, carol, mgr, zed: not alice, who signs */
     assert_string_equal(v[0].login, "zed");
     assert_true(v[0].next_shift);
     assert_false(v[0].engineer);
@@ -286,8 +291,11 @@ static void test_addressees_order(void **state)
     assert_false(v[1].next_shift);
     assert_string_equal(v[2].login, "carol");
     assert_false(v[2].next_shift);
-    assert_string_equal(v[3].login, "aaron");
-    assert_true(v[3].engineer);
+    assert_string_equal(v[3].login, "mgr"); /* the manager who registered them */
+    assert_false(v[3].next_shift);
+    assert_false(v[3].engineer);
+    assert_string_equal(v[4].login, "aaron");
+    assert_true(v[4].engineer);
     handover_addressees_free(v, n);
 }
 
