@@ -140,6 +140,34 @@ static void test_observer_is_read_only(void **state)
     assert_int_equal(incident_step(f->st, f->sla, ref, "note", &a, &err), 0);
 }
 
+/* Only a manager registers operators: anyone else is refused, nothing is registered,
+ * and the refusal is audited. */
+static void test_only_a_manager_registers(void **state)
+{
+    struct ledger_fx *f = *state;
+    char *err = NULL;
+    static const char *const not_managers[] = {"yamada", "sato"};
+    for (size_t i = 0; i < 2; i++) {
+        fx_as(f->st, not_managers[i]);
+        int ops = fx_count(f->st, "SELECT count(*) FROM operators");
+        int refusals =
+            fx_count(f->st, "SELECT count(*) FROM audit WHERE action = 'operator.add.refused'");
+        fx_expect_fail(operator_add(f->st, "kimura", "木村", "operator", NULL, &err), &err,
+                       "only a manager registers operators");
+        assert_int_equal(fx_count(f->st, "SELECT count(*) FROM operators"), ops);
+        assert_int_equal(
+            fx_count(f->st, "SELECT count(*) FROM audit WHERE action = 'operator.add.refused'"),
+            refusals + 1);
+        assert_int_equal(fx_count(f->st, "SELECT count(*) FROM audit WHERE action = "
+                                         "'operator.add.refused' AND detail LIKE "
+                                         "'login=kimura role=operator%'"),
+                         refusals + 1);
+    }
+    fx_as(f->st, "ito");
+    assert_int_equal(operator_add(f->st, "kimura", "木村", "operator", NULL, &err), 0);
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM operators WHERE login = 'kimura'"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +176,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_only_open_creates_and_migrates_nothing, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_observer_is_read_only, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_only_a_manager_registers, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
