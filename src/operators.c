@@ -130,6 +130,78 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
     return 0;
 }
 
+int operator_set_role(struct store *st, const char *login, const char *role, char **err)
+{
+    if (!operator_role_valid(role)) {
+        set_err(err, _("unknown role \"%s\": use operator, engineer, manager or observer"),
+                role ? role : "");
+        return -1;
+    }
+    if (store_require_operator(st, err) != 0 || store_refuse_write(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT id, role FROM operators WHERE login = ?1 AND deleted = 0 AND active = 1");
+    bind_text(s, 1, login);
+    int got = store_one_row(s, err);
+    char *from = got == 1 ? col_dup(s, 1) : NULL;
+    if (got == 1)
+        snprintf(id, sizeof id, "%s", col_text(s, 0));
+    sqlite3_reset(s);
+    if (got < 0)
+        return -1;
+    if (got == 0) {
+        set_err(err, _("%s is not an active operator of this store"), login);
+        return -1;
+    }
+    const char *why = streq(login, st->operator_login)       ? "own-role"
+                      : !streq(st->operator_role, "manager") ? "not-a-manager"
+                                                             : NULL;
+    if (why) {
+        char *detail = xasprintf("login=%s role=%s refused=%s", login, role, why);
+        operator_refusal(st, "operator.role.refused", detail);
+        free(detail);
+        if (streq(why, "own-role"))
+            set_err(err, _("nobody changes their own role, a manager neither: ask another "
+                           "manager"));
+        else
+            set_err(err, _("only a manager changes roles; you (%s) are registered as %s"),
+                    st->operator_login, label_role(st->operator_role));
+        free(from);
+        return -1;
+    }
+    if (streq(from, role)) {
+        free(from);
+        return 0;
+    }
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    int rc = store_begin(st, err);
+    if (rc == 0) {
+        s = store_stmt(st, "UPDATE operators SET role = ?2, updated_at = ?3, hlc = ?4, "
+                           "origin = ?5 WHERE id = ?1");
+        bind_text(s, 1, id);
+        bind_text(s, 2, role);
+        bind_text(s, 3, at);
+        bind_int(s, 4, store_hlc_next(st));
+        bind_text(s, 5, st->origin);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = store_fail(st, err, _("changing the role"));
+        sqlite3_reset(s);
+    }
+    if (rc == 0) {
+        char *detail = xasprintf("login=%s from=%s to=%s", login, from, role);
+        rc = store_audit(st, "operator.role", "operators", id, detail, err);
+        free(detail);
+    }
+    free(from);
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
 int operator_act_as(struct store *st, const char *login, char **err)
 {
     if (!login || !*login)

@@ -15,6 +15,10 @@ int operator_role_valid(const char *role);
  * removed is registered again. out_id (ID_LEN + 1 bytes) may be NULL. */
 int operator_add(struct store *st, const char *login, const char *name, const char *role,
                  char *out_id, char **err);
+/* Changes login's role (issue 14): only a manager does, and nobody changes their own
+ * role (a manager neither). A refusal writes nothing but its audit row
+ * ("operator.role.refused"); a change is audited as "operator.role" (from, to). */
+int operator_set_role(struct store *st, const char *login, const char *role, char **err);
 /* Looks an operator up by login; returns 0 and fills id (ID_LEN + 1) or -1. */
 int operator_find(struct store *st, const char *login, char *id, char **err);
 

@@ -134,7 +134,8 @@ static int operator_add_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (a->argc != 1)
         return cli_usage("operator", _("give exactly one LOGIN"));
     if (!role)
-        return cli_usage("operator", _("--role is required (operator, engineer, manager or observer)"));
+        return cli_usage("operator",
+                         _("--role is required (operator, engineer, manager or observer)"));
     const char *login = a->argv[0];
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
@@ -145,6 +146,26 @@ static int operator_add_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (rc != 0)
         return cli_fail(err);
     printf(_("Registered %s as %s.\n"), login, label_role(role));
+    return EXIT_OK;
+}
+
+static int operator_role_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    const char *role = cli_str(a, "role");
+    if (a->argc != 1)
+        return cli_usage("operator", _("give exactly one LOGIN"));
+    if (!role)
+        return cli_usage("operator",
+                         _("--role is required (operator, engineer, manager or observer)"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    int rc = operator_set_role(st, a->argv[0], role, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("%s is now %s.\n"), a->argv[0], label_role(role));
     return EXIT_OK;
 }
 
@@ -331,10 +352,21 @@ static const struct cli_opt operator_add_opts[] = {
      .flags = CLI_REQUIRED},
     OPT_STR("name", 'n', N_("NAME"), N_("the person's name")),
     OPT_END};
+static const struct cli_opt operator_role_opts[] = {
+    {.name = "role",
+     .short_name = 'r',
+     .type = CLI_ENUM,
+     .choices = "operator|engineer|manager|observer",
+     .flags = CLI_REQUIRED},
+    OPT_END};
 const struct cli_family operator_family = {
     "operator",
     (const struct cli_verb[]){{"add", N_("LOGIN"), operator_add_opts, operator_add_cmd,
                                N_("LOGIN is the OS user name the person logs in with."), 0},
+                              {"role", N_("LOGIN"), operator_role_opts, operator_role_cmd,
+                               N_("Changes LOGIN's role: only a manager does, and nobody "
+                                  "changes their own role."),
+                               0},
                               {"list", NULL, NULL, operator_list, NULL, CLI_FORMATS},
                               {0}},
     NULL};

@@ -46,6 +46,7 @@ writes=(
     "init|"
     "demo|"
     "operator add|kimura --role operator"
+    "operator role|suzuki --role engineer"
     "library add|KIT --name 北館"
     "library rename|MIN --name 南館"
     "library retire|MIN"

@@ -168,6 +168,42 @@ static void test_only_a_manager_registers(void **state)
     assert_int_equal(fx_count(f->st, "SELECT count(*) FROM operators WHERE login = 'kimura'"), 1);
 }
 
+/* Roles change only by a manager, and nobody changes their own (a manager neither):
+ * each refusal audited, the role as it was. */
+static void test_role_rules(void **state)
+{
+    struct ledger_fx *f = *state;
+    char *err = NULL;
+    const char *role_of_sato = "SELECT count(*) FROM operators WHERE login = 'sato' AND role = "
+                               "'engineer'";
+    const char *refusals = "SELECT count(*) FROM audit WHERE action = 'operator.role.refused'";
+    fx_as(f->st, "yamada"); /* an operator */
+    fx_expect_fail(operator_set_role(f->st, "sato", "manager", &err), &err,
+                   "only a manager changes roles");
+    assert_int_equal(fx_count(f->st, role_of_sato), 1);
+    assert_int_equal(fx_count(f->st, refusals), 1);
+    fx_as(f->st, "sato"); /* an engineer, their own role */
+    fx_expect_fail(operator_set_role(f->st, "sato", "manager", &err), &err, "own role");
+    assert_int_equal(fx_count(f->st, role_of_sato), 1);
+    fx_as(f->st, "ito"); /* a manager, their own role */
+    fx_expect_fail(operator_set_role(f->st, "ito", "operator", &err), &err, "own role");
+    assert_int_equal(
+        fx_count(f->st, "SELECT count(*) FROM operators WHERE login = 'ito' AND role = 'manager'"),
+        1);
+    assert_int_equal(fx_count(f->st, refusals), 3);
+    fx_expect_fail(operator_set_role(f->st, "sato", "boss", &err), &err, "boss");
+    fx_expect_fail(operator_set_role(f->st, "nobody", "operator", &err), &err, "nobody");
+    /* a manager changes someone else's role: done and audited */
+    assert_int_equal(operator_set_role(f->st, "sato", "observer", &err), 0);
+    assert_int_equal(
+        fx_count(f->st,
+                 "SELECT count(*) FROM operators WHERE login = 'sato' AND role = 'observer'"),
+        1);
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM audit WHERE action = 'operator.role' "
+                                     "AND detail = 'login=sato from=engineer to=observer'"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +213,7 @@ int main(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_observer_is_read_only, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_only_a_manager_registers, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_role_rules, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
