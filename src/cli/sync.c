@@ -359,7 +359,7 @@ static int conflicts_list_cmd(struct cli_ctx *ctx)
                                  c->lost_by,     c->lost_at,
                                  won.buf,        c->won_by,
                                  c->won_at,      c->unique ? "unique" : "concurrent edit",
-                                 c->at,          c->resolution ? c->resolution : "",
+                                 c->at,          c->resolution,
                                  c->resolved_by, c->resolved_at};
             output_row(t, row);
         }

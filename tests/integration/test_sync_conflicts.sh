@@ -88,7 +88,7 @@ ok "resolved and unknown conflicts are refused, nothing written"
 "$UNYO" host edit web02 --notes "third on b" --db "$b" >/dev/null
 sync_q "$a"; sync_q "$b"; converge "$a" "$b"
 id3=$("$UNYO" sync conflicts --csv --db "$a" | awk -F, '$3 == "web02" && $14 == "" {print $1}')
-[ -n "$id3" ] || fail "no third conflict"
+[ -n "$id3" ] || fail "no third conflict: $("$UNYO" sync conflicts --csv --db "$a")"
 "$UNYO" host remove web02 --db "$a" >/dev/null
 out=$(must_fail "$UNYO" sync conflicts reapply "$id3" --db "$a")
 assert_contains "$out" "no longer exists" "a conflict on a removed host is refused"
