@@ -286,7 +286,7 @@ static char *edit_who(const char *by, const char *at)
 static const char *resolution_label(const char *r)
 {
     if (!r)
-        return _("open");
+        return _("not dealt with");
     return streq(r, "keep") ? _("winner kept") : _("lost value written again");
 }
 
@@ -353,14 +353,11 @@ static int conflicts_list_cmd(struct cli_ctx *ctx)
             output_row(t, row);
             free(rec), free(lw), free(ww), free(l), free(w);
         } else {
-            const char *row[] = {c->id,          c->table,
-                                 c->record,      c->row_id,
-                                 fl.buf,         lost.buf,
-                                 c->lost_by,     c->lost_at,
-                                 won.buf,        c->won_by,
-                                 c->won_at,      c->unique ? "unique" : "concurrent edit",
-                                 c->at,          c->resolution,
-                                 c->resolved_by, c->resolved_at};
+            const char *row[] = {
+                c->id,   c->table,      c->record,      c->row_id,
+                fl.buf,  lost.buf,      c->lost_by,     c->lost_at,
+                won.buf, c->won_by,     c->won_at,      c->unique ? "unique" : "concurrent edit",
+                c->at,   c->resolution, c->resolved_by, c->resolved_at};
             output_row(t, row);
         }
         sb_free(&fl), sb_free(&lost), sb_free(&won);

@@ -61,13 +61,14 @@ static const char *state_label(const struct sync_conflict *c)
 {
     if (c->resolution)
         return streq(c->resolution, "keep") ? _("winner kept") : _("lost value written again");
-    return c->exists ? _("open") : _("record gone");
+    return c->exists ? _("not dealt with") : _("record gone");
 }
 
 static void draw(struct ui_modal *m, const struct ui_canvas *screen)
 {
     struct conflicts_view *cv = (struct conflicts_view *)m;
-    struct ui_canvas in = ui_box(screen, screen->h - 2, screen->w - 2,
+    /* rows 2 .. h-3: the message line and the status line stay in view */
+    struct ui_canvas in = ui_box(screen, screen->h - 4, screen->w - 2,
                                  _("Sync conflicts: edits another console's edit replaced"));
     int per_page = (in.h - 1) / ROWS_PER;
     if (per_page < 1)
