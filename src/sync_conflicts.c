@@ -38,15 +38,13 @@
     "('sync.conflict.keep', 'sync.conflict.reapply') AND json_extract(r.detail, '$.conflict') = "  \
     "a.id ORDER BY r.id LIMIT 1)"
 
-static const char
-    *const
-        list_sql =
-            "SELECT a.id, a.at, a.kind, a.row_id, a.detail, json_extract(a.detail, '$.conflict'), "
-            "json_extract(a.detail, '$.winner'), " RESOLUTION("r.action") ", " RESOLUTION(
-                "r.at") ", " RESOLUTION("(SELECT o.name FROM operators o WHERE o.id = "
-                                        "r.operator_id)") " " CONFLICT_FROM
-                                                          " AND (?1 = 0 OR " RESOLUTION(
-                                                              "1") " IS NULL) ORDER BY a.id DESC";
+static const char *const list_sql =
+    "SELECT a.id, a.at, a.kind, a.row_id, a.detail, json_extract(a.detail, '$.conflict'), "
+    "json_extract(a.detail, '$.winner'), " RESOLUTION("r.action") ", " RESOLUTION(
+        "r.at") ", " RESOLUTION("(SELECT o.name FROM operators o WHERE o.id = "
+                                "r.operator_id)") " " CONFLICT_FROM
+                                                  " AND (?1 = 0 OR " RESOLUTION(
+                                                      "1") " IS NULL) ORDER BY a.id DESC";
 
 static const char *const count_sql =
     "SELECT count(*) " CONFLICT_FROM " AND " RESOLUTION("1") " IS NULL";
@@ -394,6 +392,23 @@ int sync_conflict_keep(struct store *st, const char *id, struct sync_conflict **
 static int write_lost(struct store *st, const struct sync_conflict *c, const char *detail,
                       char **err)
 {
+    /* A ledger's status moves only by its workflow's steps (who may, in which
+     * order, with their side effects): writing it back would skip them. */
+    static const char *const workflow_tables[] = {"incidents", "inquiries", "problems", "changes",
+                                                  "job_runs"};
+    for (size_t i = 0; i < c->nfields; i++) {
+        if (!streq(c->fields[i].column, "status") && !streq(c->fields[i].column, "state"))
+            continue;
+        for (size_t t = 0; t < ARRAY_LEN(workflow_tables); t++)
+            if (streq(c->table, workflow_tables[t])) {
+                set_err(err,
+                        _("%s %s: a status changes only by a step of its workflow, not by "
+                          "writing it again; keep this conflict and take the step if it is "
+                          "still needed"),
+                        sync_conflict_table_label(c->table), c->record ? c->record : c->row_id);
+                return -1;
+            }
+    }
     char now[TIME_ISO_LEN + 1];
     time_format_iso(time_now_ms(), now);
     for (size_t i = 0; i < c->nfields; i++) {

@@ -251,6 +251,36 @@ static void test_reapply_refused_while_the_name_is_taken(void **state)
     free(host);
 }
 
+/* A status lost to another console's step: reapply would skip the workflow. */
+static void test_reapply_refuses_a_status(void **state)
+{
+    struct ledger_fx *f = *state;
+    char ref[24], *err = NULL;
+    fx_incident(f, "状態の競合", NULL, ref);
+    char *id = one(f->st, "SELECT id FROM incidents WHERE ref = ?1", ref);
+    char *local = one(f->st,
+                      "SELECT json_object('id', id, 'ref', ref, 'status', 'isolated', 'hlc', hlc, "
+                      "'origin', origin) FROM incidents WHERE id = ?1",
+                      id);
+    char *central = one(f->st,
+                        "SELECT json_object('id', id, 'ref', ref, 'status', status, 'hlc', hlc + "
+                        "1, 'origin', 'other-console') FROM incidents WHERE id = ?1",
+                        id);
+    char *d = sync_conflict_edit_detail("central", "2", "other-console", central, "1", "x", local);
+    assert_int_equal(store_audit(f->st, "sync.conflict", "incidents", id, d, &err), 0);
+    char *cid = newest_conflict(f->st);
+    char *before = one(f->st, "SELECT status FROM incidents WHERE id = ?1", id);
+    int audits = fx_count(f->st, "SELECT count(*) FROM audit");
+    fx_expect_fail(sync_conflict_reapply(f->st, cid, NULL, &err), &err, "workflow");
+    char *after = one(f->st, "SELECT status FROM incidents WHERE id = ?1", id);
+    assert_string_equal(before, after);
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM audit"), audits);
+    struct sync_conflict *c = NULL;
+    assert_int_equal(sync_conflict_keep(f->st, cid, &c, &err), 0);
+    sync_conflicts_free(c, 1);
+    free(before), free(after), free(cid), free(d), free(central), free(local), free(id);
+}
+
 static void test_labels_in_japanese(void **state)
 {
     (void)state;
@@ -272,6 +302,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keep_unique_and_gone, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_reapply_refused_while_the_name_is_taken, fx_setup,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(test_reapply_refuses_a_status, fx_setup, fx_teardown),
         cmocka_unit_test(test_labels_in_japanese),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
