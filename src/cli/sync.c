@@ -329,7 +329,7 @@ static int conflicts_list_cmd(struct cli_ctx *ctx)
         struct sync_conflict *c = &v[i];
         struct strbuf fl = STRBUF_INIT, lost = STRBUF_INIT, won = STRBUF_INIT;
         for (size_t f = 0; f < c->nfields; f++) {
-            const char *sep = f ? (text ? "、" : "; ") : "";
+            const char *sep = f ? (text ? _(", ") : "; ") : "";
             sb_printf(&fl, "%s%s", sep,
                       text ? sync_conflict_field_label(c->fields[f].column) : c->fields[f].column);
             if (text) {
@@ -344,9 +344,9 @@ static int conflicts_list_cmd(struct cli_ctx *ctx)
         if (text) {
             char *rec = record_label(c);
             char *lw = edit_who(c->lost_by, c->lost_at), *ww = edit_who(c->won_by, c->won_at);
-            char *l = c->unique ? xstrdup(lost.buf) : xasprintf("%s (%s)", lost.buf, lw);
-            char *w = c->unique ? xasprintf("%s (%s)", won.buf, _("renamed: the name was taken"))
-                                : xasprintf("%s (%s)", won.buf, ww);
+            char *l = c->unique ? xstrdup(lost.buf) : xasprintf(_("%s (by %s)"), lost.buf, lw);
+            char *w = c->unique ? xasprintf(_("%s (renamed: the name was taken)"), won.buf)
+                                : xasprintf(_("%s (by %s)"), won.buf, ww);
             const char *state =
                 c->exists || c->resolution ? resolution_label(c->resolution) : _("record gone");
             const char *row[] = {c->id, rec, fl.buf, l, w, state};
