@@ -119,6 +119,12 @@ static int sync_status_cmd(struct cli_ctx *ctx)
         store_close(st);
         return cli_fail(err);
     }
+    long conflicts = 0;
+    if (sync_conflicts_count_open(st, &conflicts, &err) != 0) {
+        sync_status_free(&s);
+        store_close(st);
+        return cli_fail(err);
+    }
     store_close(st);
     static const char *const keys[] = {"table", "pending", "pushed_total", "pulled_total",
                                        "set_aside"};
@@ -172,6 +178,10 @@ static int sync_status_cmd(struct cli_ctx *ctx)
                 sb_free(&sb);
             }
         }
+        if (conflicts > 0)
+            printf(_("Open conflicts (edits another console's edit replaced): %ld; see unyo sync "
+                     "conflicts.\n"),
+                   conflicts);
         if (s.restore_detected) {
             fmt_time(s.restore_detected, when);
             printf(_("Restored from an older copy (found %s): nothing is sent or received until "
@@ -267,6 +277,9 @@ static int sync_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         else
             printf(_("Sent %lld, received %lld, conflicts %lld.\n"), rep.sent, rep.pulled,
                    rep.conflicts);
+        if (rep.conflicts > 0)
+            printf("%s\n", _("Each conflict is listed by unyo sync conflicts, with both values, "
+                             "to keep or reapply."));
     }
     sync_report_free(&rep);
     return EXIT_OK;

@@ -25,6 +25,8 @@ assert_contains "$out" "No sync conflicts" "no conflict before anyone edits"
 sync_q "$a"; sync_q "$b"; converge "$a" "$b"
 [ "$(sqlite3 "$a" "SELECT location FROM hosts WHERE name = 'web01'")" = "2F on b" ] || fail "LWW on a"
 ok "the later edit wins on both consoles"
+assert_contains "$("$UNYO" sync --status --db "$a")" "Open conflicts (edits another console's edit replaced): 2" \
+  "unyo sync --status counts the open conflicts"
 
 for db in "$a" "$b"; do
   out=$("$UNYO" sync conflicts --db "$db")
