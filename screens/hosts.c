@@ -69,8 +69,15 @@ static char *reach_of(const struct host *h)
 {
     if (host_is_local(h))
         return xstrdup(host_transport_label(h));
-    if (h->ssh_alias && *h->ssh_alias)
+    if (h->ssh_alias && *h->ssh_alias) {
+        /* An alias read from a file other than ~/.ssh/config names that file:
+         * the same alias in two files reaches two different machines. */
+        if (h->ssh_config && *h->ssh_config) {
+            const char *slash = strrchr(h->ssh_config, '/');
+            return xasprintf("ssh:%s (%s)", h->ssh_alias, slash ? slash + 1 : h->ssh_config);
+        }
         return xasprintf("ssh:%s", h->ssh_alias);
+    }
     struct strbuf sb = STRBUF_INIT;
     if (h->ssh_user && *h->ssh_user)
         sb_printf(&sb, "%s@", h->ssh_user);

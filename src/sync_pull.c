@@ -27,6 +27,7 @@
 #include "json.h"
 #include "search.h"
 #include "store.h"
+#include "sync_conflicts.h"
 #include "sync_int.h"
 #include "timefmt.h"
 #include "util.h"
@@ -310,18 +311,8 @@ static int resolve_unique(struct applier *a, char **v, size_t *lens, int *col, c
         const char *winner = pulled_loses ? other : pid;
         size_t idlen = strlen(loser);
         char *newval = xasprintf("%s~%s", v[textcol], loser + (idlen > 8 ? idlen - 8 : 0));
-        struct strbuf d = STRBUF_INIT;
-        sb_puts(&d, "{\"conflict\": \"unique\", \"column\": ");
-        json_string(&d, t->cols[textcol]);
-        sb_puts(&d, ", \"value\": ");
-        json_string(&d, v[textcol]);
-        sb_puts(&d, ", \"kept\": ");
-        json_string(&d, winner);
-        sb_puts(&d, ", \"renamed\": ");
-        json_string(&d, loser);
-        sb_puts(&d, ", \"new_value\": ");
-        json_string(&d, newval);
-        sb_putc(&d, '}');
+        char *detail =
+            sync_conflict_unique_detail(t->cols[textcol], v[textcol], winner, loser, newval);
         int rc = 0;
         if (pulled_loses) {
             *col = textcol;
@@ -350,10 +341,10 @@ static int resolve_unique(struct applier *a, char **v, size_t *lens, int *col, c
                 rc = touch_row(a, other, err);
         }
         if (rc == 0)
-            rc = store_audit(a->st, "sync.conflict", t->name, loser, d.buf, err);
+            rc = store_audit(a->st, "sync.conflict", t->name, loser, detail, err);
         if (rc == 0)
             a->conflicts++;
-        sb_free(&d);
+        free(detail);
         free(newval);
         free(other);
         return rc;
@@ -447,20 +438,14 @@ static int audit_overwrite(struct applier *a, char **v, int64_t lhlc, const char
     const struct ledger_table *t = a->t;
     char *mine = local_json(a, v[t->col_id]);
     char *theirs = values_json(t, v);
-    struct strbuf d = STRBUF_INIT;
-    sb_printf(&d,
-              "{\"conflict\": \"concurrent edit\", \"winner\": \"%s\", "
-              "\"central\": {\"hlc\": %s, \"origin\": ",
-              winner, v[t->col_hlc]);
-    json_string(&d, v[t->col_origin]);
-    sb_printf(&d, ", \"row\": %s}, \"local\": {\"hlc\": %lld, \"origin\": ", theirs,
-              (long long)lhlc);
-    json_string(&d, lorigin);
-    sb_printf(&d, ", \"row\": %s}}", mine);
-    int rc = store_audit(a->st, "sync.conflict", t->name, v[t->col_id], d.buf, err);
+    char lh[24];
+    snprintf(lh, sizeof lh, "%lld", (long long)lhlc);
+    char *d = sync_conflict_edit_detail(winner, v[t->col_hlc], v[t->col_origin], theirs, lh,
+                                        lorigin, mine);
+    int rc = store_audit(a->st, "sync.conflict", t->name, v[t->col_id], d, err);
     if (rc == 0)
         a->conflicts++;
-    sb_free(&d);
+    free(d);
     free(mine);
     free(theirs);
     return rc;

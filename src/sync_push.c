@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "store.h"
+#include "sync_conflicts.h"
 #include "sync_int.h"
 #include "timefmt.h"
 #include "util.h"
@@ -211,18 +212,11 @@ static int push_conflicts(PGconn *c, const struct ledger_table *t, int ti, const
         *out = xrealloc(*out, ((size_t)*nout + 1) * sizeof **out);
         struct push_conflict *pc = &(*out)[(*nout)++];
         int theirs = PQgetvalue(r, i, 1)[0] == 't';
-        struct strbuf d = STRBUF_INIT;
-        sb_printf(&d, "{\"conflict\": \"concurrent edit\", \"winner\": \"%s\", ",
-                  theirs ? "central" : "local");
-        sb_printf(&d, "\"central\": {\"hlc\": %s, \"origin\": ", PQgetvalue(r, i, 2));
-        json_string(&d, PQgetvalue(r, i, 3));
-        sb_printf(&d, ", \"row\": %s}, \"local\": {\"hlc\": %s, \"origin\": ", PQgetvalue(r, i, 6),
-                  PQgetvalue(r, i, 4));
-        json_string(&d, PQgetvalue(r, i, 5));
-        sb_printf(&d, ", \"row\": %s}}", PQgetvalue(r, i, 7));
+        pc->detail = sync_conflict_edit_detail(
+            theirs ? "central" : "local", PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+            PQgetvalue(r, i, 6), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 7));
         pc->table = xstrdup(t->name);
         pc->id = xstrdup(PQgetvalue(r, i, 0));
-        pc->detail = sb_detach(&d);
     }
     PQclear(r);
     return 0;

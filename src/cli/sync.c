@@ -10,6 +10,7 @@
 #include "i18n.h"
 #include "store.h"
 #include "sync.h"
+#include "sync_conflicts.h"
 #include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
@@ -118,6 +119,12 @@ static int sync_status_cmd(struct cli_ctx *ctx)
         store_close(st);
         return cli_fail(err);
     }
+    long conflicts = 0;
+    if (sync_conflicts_count_open(st, &conflicts, &err) != 0) {
+        sync_status_free(&s);
+        store_close(st);
+        return cli_fail(err);
+    }
     store_close(st);
     static const char *const keys[] = {"table", "pending", "pushed_total", "pulled_total",
                                        "set_aside"};
@@ -171,6 +178,10 @@ static int sync_status_cmd(struct cli_ctx *ctx)
                 sb_free(&sb);
             }
         }
+        if (conflicts > 0)
+            printf(_("Open conflicts (edits another console's edit replaced): %ld; see unyo sync "
+                     "conflicts.\n"),
+                   conflicts);
         if (s.restore_detected) {
             fmt_time(s.restore_detected, when);
             printf(_("Restored from an older copy (found %s): nothing is sent or received until "
@@ -266,8 +277,154 @@ static int sync_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         else
             printf(_("Sent %lld, received %lld, conflicts %lld.\n"), rep.sent, rep.pulled,
                    rep.conflicts);
+        if (rep.conflicts > 0)
+            printf("%s\n", _("Each conflict is listed by unyo sync conflicts, with both values, "
+                             "to keep or reapply."));
     }
     sync_report_free(&rep);
+    return EXIT_OK;
+}
+
+/* "by NAME, MM-DD HH:MM" of one edit, or what is known of it. */
+static char *edit_who(const char *by, const char *at)
+{
+    char when[32] = "";
+    int64_t ms;
+    if (at && time_parse(at, &ms) == 0)
+        time_format_jst(ms, when, 0);
+    const char *who = by ? by : _("unknown");
+    return *when ? xasprintf("%s, %s", who, when + 5) : xstrdup(who);
+}
+
+static const char *resolution_label(const char *r)
+{
+    if (!r)
+        return _("not dealt with");
+    return streq(r, "keep") ? _("winner kept") : _("lost value written again");
+}
+
+/* The record as a person names it: "incident INC-20261207-0001". */
+static char *record_label(const struct sync_conflict *c)
+{
+    return xasprintf("%s %s", sync_conflict_table_label(c->table),
+                     c->record ? c->record : c->row_id);
+}
+
+static int conflicts_list_cmd(struct cli_ctx *ctx)
+{
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    struct sync_conflict *v = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    if (sync_conflicts_list(st, 0, &v, &n, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    store_close(st);
+    int text = ctx->format == OUTPUT_TEXT;
+    static const char *const keys[] = {
+        "id",  "table",  "record", "row_id", "fields", "lost",       "lost_by",     "lost_at",
+        "won", "won_by", "won_at", "kind",   "at",     "resolution", "resolved_by", "resolved_at"};
+    const char *headings[] = {_("ID"),       _("Kind"),       _("Record"),      _("Record id"),
+                              _("Field"),    _("Lost"),       _("Lost: by"),    _("Lost: when"),
+                              _("Won"),      _("Won: by"),    _("Won: when"),   _("Conflict"),
+                              _("Recorded"), _("Resolution"), _("Resolved by"), _("Resolved")};
+    /* Text: id, record, field, the value that lost and its edit, the winner and its
+     * edit, the state. */
+    static const char *const tkeys[] = {"id", "record", "fields", "lost", "won", "resolution"};
+    const char *theads[] = {
+        _("ID"), _("Record"), _("Field"), _("Lost (who, when)"), _("Won (who, when)"), _("State")};
+    struct output_table *t = text ? output_new(6, tkeys, theads) : output_new(16, keys, headings);
+    long open = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct sync_conflict *c = &v[i];
+        struct strbuf fl = STRBUF_INIT, lost = STRBUF_INIT, won = STRBUF_INIT;
+        for (size_t f = 0; f < c->nfields; f++) {
+            const char *sep = f ? (text ? _(", ") : "; ") : "";
+            sb_printf(&fl, "%s%s", sep,
+                      text ? sync_conflict_field_label(c->fields[f].column) : c->fields[f].column);
+            if (text) {
+                sb_printf(&lost, "%s%s", sep, c->fields[f].lost_text);
+                sb_printf(&won, "%s%s", sep, c->fields[f].won_text);
+            } else {
+                sb_printf(&lost, "%s%s", sep, c->fields[f].lost ? c->fields[f].lost : "");
+                sb_printf(&won, "%s%s", sep, c->fields[f].won ? c->fields[f].won : "");
+            }
+        }
+        open += !c->resolution;
+        if (text) {
+            char *rec = record_label(c);
+            char *lw = edit_who(c->lost_by, c->lost_at), *ww = edit_who(c->won_by, c->won_at);
+            char *l = c->unique ? xstrdup(lost.buf) : xasprintf(_("%s (by %s)"), lost.buf, lw);
+            char *w = c->unique ? xasprintf(_("%s (renamed: the name was taken)"), won.buf)
+                                : xasprintf(_("%s (by %s)"), won.buf, ww);
+            const char *state =
+                c->exists || c->resolution ? resolution_label(c->resolution) : _("record gone");
+            const char *row[] = {c->id, rec, fl.buf, l, w, state};
+            output_row(t, row);
+            free(rec), free(lw), free(ww), free(l), free(w);
+        } else {
+            const char *row[] = {
+                c->id,   c->table,      c->record,      c->row_id,
+                fl.buf,  lost.buf,      c->lost_by,     c->lost_at,
+                won.buf, c->won_by,     c->won_at,      c->unique ? "unique" : "concurrent edit",
+                c->at,   c->resolution, c->resolved_by, c->resolved_at};
+            output_row(t, row);
+        }
+        sb_free(&fl), sb_free(&lost), sb_free(&won);
+    }
+    if (!text || n > 0)
+        output_print(t, ctx->format, stdout);
+    output_free(t);
+    if (text) {
+        if (n == 0)
+            printf("%s\n", _("No sync conflicts: no edit was overwritten by another console's."));
+        else
+            printf(_("Open conflicts: %ld of %zu (unyo sync conflicts keep ID | reapply ID).\n"),
+                   open, n);
+    }
+    sync_conflicts_free(v, n);
+    return EXIT_OK;
+}
+
+static int conflicts_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc == 0)
+        return conflicts_list_cmd(ctx);
+    const char *what = a->argv[0];
+    int keep = streq(what, "keep"), reapply = streq(what, "reapply");
+    if (!keep && !reapply)
+        return cli_usage("sync", _("sync conflicts takes keep ID or reapply ID, not %s"), what);
+    if (a->argc < 2)
+        return cli_usage("sync", _("sync conflicts %s needs the conflict's ID"), what);
+    if (a->argc > 2)
+        return cli_usage("sync", _("unexpected argument: %s"), a->argv[2]);
+    if (ctx->format != OUTPUT_TEXT)
+        return cli_usage("sync", _("--csv and --json are for the list of conflicts"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    struct sync_conflict *c = NULL;
+    char *err = NULL;
+    int rc = keep ? sync_conflict_keep(st, a->argv[1], &c, &err)
+                  : sync_conflict_reapply(st, a->argv[1], &c, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    char *rec = record_label(c);
+    for (size_t f = 0; f < c->nfields; f++) {
+        const char *field = sync_conflict_field_label(c->fields[f].column);
+        if (keep)
+            printf(_("Kept the winning %s of %s: %s.\n"), field, rec, c->fields[f].won_text);
+        else
+            printf(_("Wrote the %s of %s again: %s (it goes to the other consoles with the next "
+                     "sync).\n"),
+                   field, rec, c->fields[f].lost_text);
+    }
+    free(rec);
+    sync_conflicts_free(c, 1);
     return EXIT_OK;
 }
 
@@ -301,6 +458,14 @@ const struct cli_family sync_family = {
             "sends what is newer here. --status lists pending changes per table, the last\n"
             "successful sync and the last error, and the rows set aside because the central\n"
             "database refused them."),
+         CLI_FORMATS},
+        {"conflicts", N_("[keep ID | reapply ID]"), NULL, conflicts_cmd,
+         N_("Lists the edits a sync overwrote (another console changed the same field and\n"
+            "the later edit won) and the records renamed because two consoles gave the\n"
+            "same name: both values, who made each edit and when, which won, and whether\n"
+            "somebody dealt with it. keep ID accepts the winner; reapply ID writes the value\n"
+            "that lost again as a new edit, which the next sync sends everywhere. ID may be\n"
+            "the first characters of the id, as long as only one conflict has them."),
          CLI_FORMATS},
         {0}},
     NULL};

@@ -25,6 +25,8 @@
 #include "shifts.h"
 #include "store.h"
 #include "sync.h"
+#include "sync_conflicts.h"
+#include "ui_conflicts.h"
 #include "textwidth.h"
 #include "timefmt.h"
 #include "ui.h"
@@ -61,6 +63,7 @@ static struct {
     /* status counters */
     long open_incidents; /* -1 until counted */
     long long unsynced;  /* -1: sync not set up */
+    long conflicts;      /* open sync conflicts (src/sync_conflicts.h) */
     int ng, todo, have_counts;
     char *on_duty;
     char *shift_now;    /* the started shift for the status line; NULL until read */
@@ -308,6 +311,7 @@ struct counts_job {
     char *shift_now;
     unsigned shift_gen;
     long long unsynced; /* -1: sync not set up */
+    long conflicts;     /* open sync conflicts; -1 when not read */
 };
 static int counts_running;
 /* A count asked for while one runs: that one may have read the store before the
@@ -386,6 +390,11 @@ static void counts_work(void *arg)
         sync_status_free(&ss);
     }
     free(err);
+    err = NULL;
+    j->conflicts = -1;
+    if (sync_conflicts_count_open(st, &j->conflicts, &err) != 0)
+        j->conflicts = -1;
+    free(err);
     store_close(st);
 }
 
@@ -408,6 +417,8 @@ static void counts_done(void *arg)
         free(j->shift_now);
     }
     app.unsynced = j->unsynced;
+    if (j->conflicts >= 0)
+        app.conflicts = j->conflicts;
     free(j->path);
     free(j);
     ui_dirty(UI_DIRTY_STATUS);
@@ -471,6 +482,12 @@ static void draw_status(const struct ui_canvas *scr)
         if (app.unsynced >= 0)
             snprintf(unsynced, sizeof unsynced, "%lld", app.unsynced);
         counters = xasprintf(_("open %s │ NG %s │ unsynced %s"), open, ng, unsynced);
+    }
+    if (app.conflicts > 0) {
+        /* Edits a sync overwrote, waiting for somebody: :conflicts lists them. */
+        char *with = xasprintf(_("%s │ conflicts %ld"), counters, app.conflicts);
+        free(counters);
+        counters = with;
     }
     /* Read-only (`--read-only`, an observer): marked where it is never cut. */
     char *right = store_is_read_only(app.st) ? xasprintf(" │ %s │ %s ", _("read-only"), counters)
@@ -754,9 +771,9 @@ static int apply_filter(const char *text, void *data, char **err)
     return rc;
 }
 
-static const char *const commands[] = {"as",      "filter",  "goto",     "help",     "keys",
-                                       "library", "log",     "messages", "operator", "pane",
-                                       "quit",    "refresh", "setup",    "shift",    "sort"};
+static const char *const commands[] = {
+    "as",       "conflicts", "filter", "goto", "help",    "keys",  "library", "log",
+    "messages", "operator",  "pane",   "quit", "refresh", "setup", "shift",   "sort"};
 
 static void request_quit(void);
 
@@ -864,6 +881,8 @@ static int run_command(const char *text, void *data, char **err)
         ui_act_as(arg);
     } else if (strcmp(cmd, "log") == 0) {
         ui_cmdlog_show();
+    } else if (strcmp(cmd, "conflicts") == 0) {
+        ui_conflicts_show();
     } else if (strcmp(cmd, "messages") == 0) {
         show_messages();
     } else if (strcmp(cmd, "library") == 0) {

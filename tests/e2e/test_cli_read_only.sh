@@ -67,6 +67,8 @@ writes=(
     "check run|--host lib-ap01"
     "session open|lib-ap01"
     "sync|--url postgresql://127.0.0.1:1/none"
+    "sync conflicts|keep 01234567"
+    "sync conflicts|reapply 01234567"
     "incident new|--library MIN --channel phone --title t --impact 1 --urgency 1"
     "incident submit|$IREF"
     "incident step|$IREF note --note x"

@@ -107,9 +107,21 @@ static void test_read_only_open_creates_and_migrates_nothing(void **state)
     store_set_read_only(1);
     fx_expect_fail(store_open(f->path, STORE_OPEN_EXISTING, &f->st, &err), &err, "upgrading");
     assert_null(f->st);
+    /* still at the older version: nothing was migrated (read with SQLite alone) */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), store_schema_version() - 1);
+    sqlite3_finalize(s);
+    /* back to this unyo's version (the last migration already ran) for the tear-down */
+    char *back = xasprintf("PRAGMA user_version = %d", store_schema_version());
+    assert_int_equal(sqlite3_exec(db, back, NULL, NULL, NULL), SQLITE_OK);
+    free(back);
+    sqlite3_close(db);
     store_set_read_only(0);
     assert_int_equal(store_open(f->path, STORE_OPEN_EXISTING, &f->st, &err), 0);
-    assert_int_equal(fx_count(f->st, "PRAGMA user_version"), store_schema_version());
 }
 
 static void test_observer_is_read_only(void **state)

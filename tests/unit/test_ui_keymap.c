@@ -240,6 +240,9 @@ static void test_completion(void **state)
     c = console_complete("re", NULL);
     assert_string_equal(c, "refresh ");
     free(c);
+    c = console_complete("co", NULL);
+    assert_string_equal(c, "conflicts ");
+    free(c);
     assert_null(console_complete("zz", NULL));
     assert_null(console_complete("sort x", NULL));
 }
