@@ -100,6 +100,10 @@ struct ssh_conn {
     int cols, rows;
     struct strbuf wq; /* bytes for the shell not yet sent */
     size_t wq_off;
+    /* The directions libssh2 waited on when a write of wq last said EAGAIN: a
+     * later read's EAGAIN overwrites the session's own record, and without
+     * POLLOUT the bytes would wait for the server to speak first. */
+    int wq_block;
     ssh_output_fn on_output; /* ssh_run_job's live view, NULL */
     void *on_output_ud;
     /* ssh_run_job: stderr starts with the process group marker line, taken out here */
@@ -384,6 +388,12 @@ short ssh_conn_poll_events(const struct ssh_conn *c)
             if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
                 ev |= POLLIN;
             if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+                ev |= POLLOUT;
+            /* Keys still queued for the shell because the socket was full: wake
+             * when it drains, whatever a read since has recorded. (A queue held
+             * back by the channel's window waits for the server's window
+             * adjustment, which POLLIN below already catches.) */
+            if (o->ch && o->wq_off < o->wq.len && (o->wq_block & LIBSSH2_SESSION_BLOCK_OUTBOUND))
                 ev |= POLLOUT;
         }
     }
@@ -1465,8 +1475,10 @@ static void flush_wq(struct ssh_conn *c)
 {
     while (c->ch && c->wq_off < c->wq.len) {
         ssize_t n = libssh2_channel_write(c->ch, c->wq.buf + c->wq_off, c->wq.len - c->wq_off);
-        if (n == LIBSSH2_ERROR_EAGAIN || n == 0)
+        if (n == LIBSSH2_ERROR_EAGAIN || n == 0) {
+            c->wq_block = c->s ? libssh2_session_block_directions(c->s) : 0;
             return;
+        }
         if (n < 0) {
             channel_error(c, (int)n, _("writing to the shell"));
             return;
@@ -1476,6 +1488,7 @@ static void flush_wq(struct ssh_conn *c)
     if (c->wq_off == c->wq.len) {
         sb_reset(&c->wq);
         c->wq_off = 0;
+        c->wq_block = 0;
     }
 }
 
