@@ -9,9 +9,24 @@ WERROR ?= OFF
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build build-console run demo-reset test test-asan test-clang-build bench fuzz format man clean
+.PHONY: all help deps configure build build-console run demo-reset test test-asan test-clang-build bench fuzz format man deb clean
 
 all: build
+
+help:
+	@echo "make run               build the console and open it on a demo store"
+	@echo "make build             the binary, every test program and benchmark"
+	@echo "make build-console     the binary and its catalogs only"
+	@echo "make demo-reset        remake the demo store"
+	@echo "make test              the whole suite (WERROR=ON: warnings are errors)"
+	@echo "make test-asan         the suite under ASan + UBSan"
+	@echo "make test-clang-build  a clang Release build and its unit tests"
+	@echo "make bench             the benchmarks"
+	@echo "make fuzz              each libFuzzer target for FUZZ_SECONDS"
+	@echo "make format            clang-format the sources"
+	@echo "make man               regenerate the man pages' SYNOPSIS"
+	@echo "make deb               the Debian package $(BUILD)/unyo_VERSION_amd64.deb"
+	@echo "make clean             remove the build directories"
 
 deps:
 	@scripts/deps.sh
@@ -66,6 +81,14 @@ format:
 # (after adding a verb or option).
 man: build
 	@scripts/update-man-synopsis.sh $(BUILD)
+
+# The Debian package (CPack's DEB generator; dpkg-shlibdeps works out the
+# library dependencies): $(BUILD)/unyo_VERSION_amd64.deb, installing under /usr.
+# Check it with `lintian $(BUILD)/unyo_*.deb`.
+deb: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr -DUNYO_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target unyo catalogs manpages completion
+	@cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-clang build-fuzz

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "check_ack.h"
+#include "check_flap.h"
 #include "checklist.h"
 #include "checks.h"
 #include "hosts.h"
@@ -47,6 +49,7 @@ struct cl_row {
 struct cl_model {
     char day[11];
     struct checklist_day d;
+    struct check_problems probs;    /* the current problems and their acknowledgements */
     struct checklist_group *groups; /* d grouped by item (checklist_group_items) */
     size_t ngroups;
     struct cl_row *rows; /* visible rows (filter, sort, open items) */
@@ -107,6 +110,51 @@ static int status_style(enum checklist_status s)
 static const char *item_name(const struct checklist_item *it)
 {
     return ja() ? it->name_ja : it->name_en;
+}
+
+/* The acknowledgement of host x check, when the check is a problem with one (NULL). */
+static const struct check_ack_info *ack_of(const struct cl_model *m, const char *host_id,
+                                           const char *check)
+{
+    for (size_t i = 0; host_id && host_id[0] && check && i < m->probs.count; i++) {
+        const struct check_problem *p = &m->probs.items[i];
+        if (p->acked && streq(p->host_id, host_id) && streq(p->check, check))
+            return &p->ack;
+    }
+    return NULL;
+}
+
+/* An item one of whose NG checks is acknowledged (and not expired). */
+static const struct check_ack_info *item_ack(const struct cl_model *m,
+                                             const struct checklist_item *it)
+{
+    if (it->status != CHECK_NG)
+        return NULL;
+    for (size_t i = 0; i < it->n_results; i++) {
+        const struct checklist_result *r = &it->results[i];
+        const struct check_ack_info *a =
+            r->status == CHECK_NG ? ack_of(m, it->host_id, r->check) : NULL;
+        if (a && !a->expired)
+            return a;
+    }
+    return NULL;
+}
+
+/* An NG item one of whose NG checks flaps (check_flap.h): the problem, else NULL. */
+static const struct check_problem *item_flap(const struct cl_model *m,
+                                             const struct checklist_item *it)
+{
+    if (it->status != CHECK_NG || !it->host_id[0])
+        return NULL;
+    for (size_t i = 0; i < it->n_results; i++) {
+        const struct checklist_result *r = &it->results[i];
+        for (size_t k = 0; r->status == CHECK_NG && r->check && k < m->probs.count; k++) {
+            const struct check_problem *p = &m->probs.items[k];
+            if (p->flapping && streq(p->host_id, it->host_id) && streq(p->check, r->check))
+                return p;
+        }
+    }
+    return NULL;
 }
 
 static void format_value(const struct checklist_item *it, char *out, size_t size)
@@ -211,6 +259,19 @@ static long cl_fetch(void *data, long from, long n, struct table_row *rows)
         r->cell[4] = it->overdue ? xasprintf(_("due %s"), it->due_day) : xstrdup(it->period_text);
         r->cell[5] = xstrdup(value);
         r->cell[6] = text_one_line(checklist_item_note(it)); /* "first line ⏎" */
+        const struct check_ack_info *ack = item_ack(m, it);
+        if (ack) { /* an acknowledged problem: the mark and its note */
+            char *n = text_one_line(ack->note);
+            char *c = xasprintf("%s %s", _("[ack]"), n);
+            free(n);
+            free(r->cell[6]);
+            r->cell[6] = c;
+        }
+        if (item_flap(m, it)) { /* flapping: the mark first, so it is never cut */
+            char *c = xasprintf("%s %s", _("[flapping]"), r->cell[6]);
+            free(r->cell[6]);
+            r->cell[6] = c;
+        }
         r->cell[7] = xstrdup(it->who_name ? it->who_name : "");
         r->cell[8] = xstrdup(when);
         r->style = it->overdue ? STYLE_OVERDUE : STYLE_NORMAL;
@@ -368,12 +429,15 @@ static void reload(struct cl_model *m)
     m->groups = NULL;
     m->ngroups = 0;
     checklist_day_free(&m->d);
+    check_problems_free(&m->probs);
     free(m->load_error);
     m->load_error = NULL;
     char *err = NULL;
     if (checklist_load(ui_store(), ui_calendar(), m->day, &m->d, &err) != 0) {
         m->load_error = err ? err : xstrdup(_("the checklist could not be loaded"));
         memset(&m->d, 0, sizeof m->d);
+    } else if (check_problems_list(ui_store(), NULL, time_now_ms(), &m->probs, &err) != 0) {
+        m->load_error = err ? err : xstrdup(_("the checklist could not be loaded"));
     }
     checklist_group_items(&m->d, &m->groups, &m->ngroups);
     rebuild(m);
@@ -563,6 +627,26 @@ static void open_detail(struct cl_model *m, const struct checklist_item *it, int
                       value, r->check ? _("check run") : "", when);
         if (r->reason && *r->reason)
             add_wrapped(&m->lines, STYLE_NORMAL, "     ", r->reason, width > 12 ? width - 6 : 6);
+        const struct check_ack_info *a =
+            r->status == CHECK_NG ? ack_of(m, it->host_id, r->check) : NULL;
+        if (a) {
+            char *d = check_ack_describe(a);
+            char *line =
+                xasprintf(a->expired ? _("Acknowledgement expired: %s") : _("Acknowledged: %s"), d);
+            add_wrapped(&m->lines, STYLE_DIM, "     ", line, width > 12 ? width - 6 : 6);
+            free(line);
+            free(d);
+        }
+        for (size_t k = 0; r->status == CHECK_NG && r->check && k < m->probs.count; k++) {
+            const struct check_problem *p = &m->probs.items[k];
+            if (p->flapping && streq(p->host_id, it->host_id) && streq(p->check, r->check)) {
+                char *line = xasprintf(_("Flapping: the state changed in %.0f%% of the last %d "
+                                         "results; one incident stands for it."),
+                                       p->flap_pct, CHECK_FLAP_WINDOW);
+                add_wrapped(&m->lines, STYLE_DIM, "     ", line, width > 12 ? width - 6 : 6);
+                free(line);
+            }
+        }
     }
     if (it->note) {
         ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
@@ -1018,6 +1102,7 @@ static void cl_free(struct pane *p)
     struct cl_model *m = p->data;
     table_free(&m->table);
     checklist_day_free(&m->d);
+    check_problems_free(&m->probs);
     ui_list_free(&m->list);
     free(m->rows);
     free(m->groups);

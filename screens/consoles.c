@@ -32,6 +32,7 @@
 #include "labels.h"
 #include "incidents.h"
 #include "screens.h"
+#include "session_index.h"
 #include "ssh_view.h"
 #include "store.h"
 #include "term.h"
@@ -696,6 +697,73 @@ static int open_cb(const char *text, void *data, char **err)
     return consoles_open_host(text, err);
 }
 
+/* ---- searching the recordings ---- */
+struct rec_hits {
+    struct session_hit *v;
+    size_t n;
+    char *text;
+};
+
+static void rec_hits_free(void *data)
+{
+    struct rec_hits *h = data;
+    session_hits_free(h->v, h->n);
+    free(h->text);
+    free(h);
+}
+
+static void rec_pick(int index, void *data)
+{
+    struct rec_hits *h = data;
+    if (index < 0 || (size_t)index >= h->n)
+        return;
+    char *err = NULL;
+    if (session_player_open_at(ui_store(), h->v[index].id, h->v[index].at_ms, h->text, &err) != 0)
+        ui_error("%s", err);
+    free(err);
+}
+
+/* The lines recorded sessions showed that hold text, newest session first: one is
+ * played from the moment it showed. */
+static int rec_search(const char *text, void *data, char **err)
+{
+    (void)data;
+    if (!*text)
+        return 0;
+    struct store *st = ui_store();
+    struct rec_hits *h = xcalloc(1, sizeof *h);
+    if (session_index_pending(st, 0, NULL, err) != 0 ||
+        session_search(st, text, NULL, NULL, 200, &h->v, &h->n, err) != 0) {
+        rec_hits_free(h);
+        return -1;
+    }
+    if (h->n == 0) {
+        set_err(err, _("no recorded session showed \"%s\""), text);
+        rec_hits_free(h);
+        return -1;
+    }
+    h->text = xstrdup(text);
+    char **items = xcalloc(h->n, sizeof *items);
+    for (size_t i = 0; i < h->n; i++) {
+        const struct session_hit *x = &h->v[i];
+        char started[40] = "";
+        int64_t ms;
+        if (x->started_at && time_parse(x->started_at, &ms) == 0)
+            time_format_jst(ms, started, 1);
+        long long sec = (long long)(x->at_ms / 1000);
+        items[i] = xasprintf("%s  %s  %s  +%lld:%02lld:%02lld  %s", started, x->host,
+                             x->operator_login ? x->operator_login : "-", sec / 3600, sec / 60 % 60,
+                             sec % 60, x->line);
+    }
+    char *title = xasprintf(_("Recordings that showed \"%s\" (Enter plays from there)"), text);
+    ui_pick_ex(title, (const char *const *)items, (int)h->n, rec_pick, NULL, h, rec_hits_free);
+    free(title);
+    for (size_t i = 0; i < h->n; i++)
+        free(items[i]);
+    free(items);
+    return 0;
+}
+
 static int con_action(struct pane *p, const char *a)
 {
     (void)p;
@@ -735,6 +803,10 @@ static int con_action(struct pane *p, const char *a)
         open_command_line();
         return 1;
     }
+    if (strcmp(a, "consoles.recordings") == 0) {
+        ui_line(_("search recordings: "), "", rec_search, NULL, NULL);
+        return 1;
+    }
     return 0;
 }
 
@@ -770,6 +842,7 @@ static const struct ui_binding con_bindings[] = {
     {"consoles.zoom", "z", N_("zoom the session to the whole screen")},
     {"consoles.scroll", "[", N_("scroll back (10,000 lines) and search with /")},
     {"consoles.link", "L", N_("link the session to an incident or a change")},
+    {"consoles.recordings", "R", N_("search the recorded sessions and play one from the match")},
     {NULL, NULL, NULL},
 };
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "check_ack.h"
 #include "handover.h"
 #include "i18n.h"
 #include "labels.h"
@@ -238,6 +239,17 @@ static void build_summary(struct ho_model *m)
     }
     if (s.n_carried)
         add_text(m, STYLE_DIM, "  %s", _("c on a to-do clears it once it is done"));
+    if (s.n_acks) {
+        add_line(m, STYLE_NORMAL, xstrdup(""));
+        add_text(m, STYLE_HEADER, _("Acknowledgements expired or ending with this shift (%zu)"),
+                 s.n_acks);
+        for (size_t i = 0; i < s.n_acks; i++) {
+            char *d = check_ack_describe(&s.acks[i].ack);
+            add_text(m, s.acks[i].ack.expired ? STYLE_STATUS_NG : STYLE_STATUS_TODO, "  %s %s: %s",
+                     s.acks[i].host, s.acks[i].check, d);
+            free(d);
+        }
+    }
     handover_summary_free(&s);
 }
 

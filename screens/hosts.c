@@ -2,12 +2,16 @@
  * table with filter and sort, each host's recorded metrics (host_metrics:
  * cpu, mem, disk) as sparklines of the last values. Enter opens a console
  * session (Consoles pane), e edits, a adds, c runs the checks for the host in
- * the background (its own store connection) with a progress indication. */
+ * the background (its own store connection) with a progress indication. A host in
+ * downtime (downtime.h) says so and until when in its reach column; D puts the host
+ * in downtime (from, to, reason). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "check_ack.h"
 #include "checks.h"
+#include "downtime.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "input_norm.h"
@@ -20,6 +24,8 @@
 #include "ui_filter.h"
 #include "ui_list.h"
 #include "ui_table.h"
+#include "timefmt.h"
+#include "ui_view.h"
 #include "util.h"
 
 #define SPARK_N 12
@@ -60,7 +66,11 @@ struct hosts_model {
     struct ui_list list;            /* the shared list keys; filter, sort column, order */
     const char *sort_labels[NCOLS]; /* the column titles */
     int timer;
-    int running; /* checks in the background */
+    int running;                 /* checks in the background */
+    struct check_problems probs; /* the current check problems, acknowledged or not */
+    struct downtimes downs;      /* the downtimes on now or to come */
+    int detail;                  /* the selected host's problems shown over the list */
+    struct ui_lines lines;
 };
 
 static struct hosts_model *HM;
@@ -230,6 +240,16 @@ static void hosts_reload(struct hosts_model *m)
     struct host *hs = NULL;
     size_t n = 0;
     char *err = NULL;
+    check_problems_free(&m->probs);
+    if (check_problems_list(ui_store(), NULL, time_now_ms(), &m->probs, &err) != 0) {
+        ui_error_take(err);
+        err = NULL;
+    }
+    downtimes_free(&m->downs);
+    if (downtime_list(ui_store(), NULL, 0, time_now_ms(), &m->downs, &err) != 0) {
+        ui_error_take(err);
+        err = NULL;
+    }
     if (host_list(ui_store(), &hs, &n, &err) != 0) {
         ui_error_take(err);
     } else {
@@ -261,6 +281,38 @@ static void hosts_reload(struct hosts_model *m)
     free(sel_name);
 }
 
+/* The host's problems: how many, and how many an acknowledgement holds. */
+static void problems_of(const struct hosts_model *m, const char *host_id, size_t *ng, size_t *acked)
+{
+    *ng = *acked = 0;
+    for (size_t i = 0; i < m->probs.count; i++)
+        if (streq(m->probs.items[i].host_id, host_id)) {
+            (*ng)++;
+            *acked += m->probs.items[i].acked && !m->probs.items[i].ack.expired;
+        }
+}
+
+/* How many of the host's problems flap (check_flap.h). */
+static size_t flapping_of(const struct hosts_model *m, const char *host_id)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->probs.count; i++)
+        n += m->probs.items[i].flapping && streq(m->probs.items[i].host_id, host_id);
+    return n;
+}
+
+/* The downtime that holds the host now, or NULL. */
+static const struct downtime *downtime_now(const struct hosts_model *m, const char *host_id)
+{
+    int64_t now = time_now_ms();
+    for (size_t i = 0; i < m->downs.count; i++) {
+        const struct downtime *d = &m->downs.items[i];
+        if (streq(d->host_id, host_id) && d->starts_ms <= now && now < d->ends_ms)
+            return d;
+    }
+    return NULL;
+}
+
 /* ---- table source ---- */
 static long src_count(void *data)
 {
@@ -282,6 +334,32 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
             t->cell[COL_REACH] = xasprintf(
                 _("checking… %llds"), (long long)((ui_monotonic_ms() - r->check_started) / 1000));
             t->cell_style[COL_REACH] = STYLE_STATUS_TODO;
+        } else {
+            size_t ng, acked;
+            problems_of(m, r->h.id, &ng, &acked);
+            if (ng) { /* "NG 2 (ack 1) · ssh …": the problems first, so they are never cut */
+                char *mark = acked ? xasprintf(_("NG %zu (ack %zu)"), ng, acked)
+                                   : xasprintf(_("NG %zu"), ng);
+                if (flapping_of(m, r->h.id)) {
+                    char *f = xasprintf("%s %s", mark, _("[flapping]"));
+                    free(mark);
+                    mark = f;
+                }
+                char *c = xasprintf("%s · %s", mark, t->cell[COL_REACH]);
+                free(mark);
+                free(t->cell[COL_REACH]);
+                t->cell[COL_REACH] = c;
+                t->cell_style[COL_REACH] = acked == ng ? STYLE_DIM : STYLE_STATUS_NG;
+            }
+            const struct downtime *d = downtime_now(m, r->h.id);
+            if (d) { /* "downtime until 12-07 18:00 · …": first, as the problems are */
+                char when[24];
+                time_format_jst(d->ends_ms, when, 0);
+                char *c = xasprintf(_("downtime until %s · %s"), when + 5, t->cell[COL_REACH]);
+                free(t->cell[COL_REACH]);
+                t->cell[COL_REACH] = c;
+                t->cell_style[COL_REACH] = STYLE_DIM;
+            }
         }
         for (int i = 0; i < NMETRICS; i++)
             t->cell[COL_CPU + i] = sparkline(r->vals[i], r->nvals[i], i > 0);
@@ -545,6 +623,8 @@ static int hosts_open(struct pane *p, char **err)
     m->list.sort_labels = m->sort_labels;
     m->list.col_sort = col_sort;
     m->list.header_rows = 0; /* the table starts at the pane's top */
+    m->list.detail = &m->lines;
+    m->list.detail_open = &m->detail;
     HM = m;
     p->data = m;
     m->timer = ui_loop_add_timer(1000, progress_tick, NULL);
@@ -557,9 +637,208 @@ static void hosts_load(struct pane *p)
     hosts_reload(p->data);
 }
 
+/* ---- acknowledgements (check_ack.h) ---- */
+struct ack_req {
+    char *host;
+    char **checks; /* the form's check choices */
+    int n;
+    int unack;
+};
+
+static void ack_req_free(void *p)
+{
+    struct ack_req *r = p;
+    for (int i = 0; i < r->n; i++)
+        free(r->checks[i]);
+    free(r->checks);
+    free(r->host);
+    free(r);
+}
+
+static const char *until_labels[4];
+
+static int submit_ack(struct ui_form *f, void *data, char **err)
+{
+    struct ack_req *r = data;
+    int c = ui_form_field(f, 0)->choice;
+    if (c < 0 || c >= r->n)
+        return -1;
+    int rc;
+    if (r->unack) {
+        rc = check_unack(ui_store(), r->host, r->checks[c], time_now_ms(), err);
+        if (rc == 0)
+            ui_message(_("%s %s is no longer acknowledged."), r->host, r->checks[c]);
+    } else {
+        char *note = ui_field_value(ui_form_field(f, 1));
+        int until = ui_form_field(f, 2)->choice;
+        char *when = ui_field_value(ui_form_field(f, 3));
+        char *norm = input_norm_date(when); /* "２０２６／１２／０７ １８:００" */
+        struct check_ack_req q = {.host = r->host, .check = r->checks[c], .note = note};
+        static const enum check_ack_kind kinds[] = {CHECK_ACK_RECOVERY, CHECK_ACK_TIME,
+                                                    CHECK_ACK_SHIFT, CHECK_ACK_WORSE};
+        q.kind = kinds[until >= 0 && until < 4 ? until : 0];
+        rc = 0;
+        if (q.kind == CHECK_ACK_TIME && (!norm || time_parse(norm, &q.until_ms) != 0)) {
+            ui_form_field(f, 3)->error = xstrdup(_("a time YYYY-MM-DD HH:MM (JST)"));
+            rc = -1;
+        }
+        if (rc == 0)
+            rc = check_ack(ui_store(), &q, time_now_ms(), NULL, err);
+        if (rc == 0)
+            ui_message(_("%s %s acknowledged."), r->host, r->checks[c]);
+        free(note);
+        free(when);
+        free(norm);
+    }
+    if (rc == 0)
+        ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_ALL);
+    return rc;
+}
+
+/* A form to acknowledge one of the host's problems (unack: to take one back). */
+static void ack_form(struct hosts_model *m, const struct host *h, int unack)
+{
+    struct ack_req *r = xcalloc(1, sizeof *r);
+    r->host = xstrdup(h->name);
+    r->unack = unack;
+    for (size_t i = 0; i < m->probs.count; i++) {
+        const struct check_problem *x = &m->probs.items[i];
+        if (!streq(x->host_id, h->id) || (unack && !x->acked))
+            continue;
+        r->checks = xrealloc(r->checks, (size_t)(r->n + 1) * sizeof *r->checks);
+        r->checks[r->n++] = xstrdup(x->check);
+    }
+    if (!r->n) {
+        ui_message(unack ? _("No check of %s is acknowledged.")
+                         : _("No check's latest result on %s is NG."),
+                   h->name);
+        ack_req_free(r);
+        return;
+    }
+    char *t = xasprintf(unack ? _("Take back an acknowledgement on %s")
+                              : _("Acknowledge a problem on %s"),
+                        h->name);
+    struct ui_form *f = ui_form_new(t, submit_ack, r);
+    free(t);
+    ui_form_set_data_free(f, ack_req_free);
+    ui_form_choice(f, _("Check"), (const char *const *)r->checks, r->n, 0);
+    if (!unack) {
+        until_labels[0] = _("until it recovers");
+        until_labels[1] = _("until the time below");
+        until_labels[2] = _("until the end of the shift");
+        until_labels[3] = _("until it gets worse");
+        ui_form_text(f, _("Note"), NULL, 1);
+        ui_form_choice(f, _("Until"), until_labels, 4, 0);
+        ui_form_text(f, _("Time (JST)"), NULL, 0);
+    }
+    ui_form_show(f);
+}
+
+/* ---- downtimes (downtime.h) ---- */
+static int submit_downtime(struct ui_form *f, void *data, char **err)
+{
+    const char *host = data;
+    char *from = ui_field_value(ui_form_field(f, 0));
+    char *to = ui_field_value(ui_form_field(f, 1));
+    char *reason = ui_field_value(ui_form_field(f, 2));
+    char *nf = input_norm_date(from),
+         *nt = input_norm_date(to); /* "２０２６／１２／０７ ０９:００" */
+    int64_t a = 0, b = 0;
+    int rc = 0;
+    if (!nf || time_parse(nf, &a) != 0) {
+        ui_form_field(f, 0)->error = xstrdup(_("a time YYYY-MM-DD HH:MM (JST)"));
+        rc = -1;
+    }
+    if (!nt || time_parse(nt, &b) != 0) {
+        ui_form_field(f, 1)->error = xstrdup(_("a time YYYY-MM-DD HH:MM (JST)"));
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = downtime_add(ui_store(), host, a, b, reason, time_now_ms(), NULL, err);
+    if (rc == 0) {
+        char when[24];
+        time_format_jst(b, when, 0);
+        ui_message(_("%s is in downtime until %s."), host, when);
+        ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_ALL);
+    }
+    free(from), free(to), free(reason), free(nf), free(nt);
+    return rc;
+}
+
+/* A form to put the host in downtime: from (now), to (an hour on), reason. */
+static void downtime_form(const struct host *h)
+{
+    char *t = xasprintf(_("Put %s in downtime"), h->name);
+    struct ui_form *f = ui_form_new(t, submit_downtime, xstrdup(h->name));
+    free(t);
+    ui_form_set_data_free(f, free);
+    int64_t now = time_now_ms();
+    char from[24], to[24];
+    time_format_jst(now, from, 0);
+    time_format_jst(now + 3600 * 1000, to, 0);
+    ui_form_text(f, _("From (JST)"), from, 1);
+    ui_form_text(f, _("To (JST)"), to, 1);
+    ui_form_text(f, _("Reason"), NULL, 1);
+    ui_form_show(f);
+}
+
+/* The host's check problems over the list: each with its latest result and its
+ * acknowledgement (who, note, until when), as `unyo check problems` lists them. */
+static void open_problems(struct hosts_model *m, const struct host *h)
+{
+    ui_lines_clear(&m->lines);
+    m->lines.top = 0;
+    size_t ng, acked;
+    problems_of(m, h->id, &ng, &acked);
+    ui_lines_addf(&m->lines, STYLE_HEADER, _("Check problems of %s: %zu"), h->name, ng);
+    ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
+    int64_t now = time_now_ms();
+    for (size_t i = 0; i < m->downs.count; i++) {
+        const struct downtime *d = &m->downs.items[i];
+        if (!streq(d->host_id, h->id))
+            continue;
+        char from[24], to[24];
+        time_format_jst(d->starts_ms, from, 0);
+        time_format_jst(d->ends_ms, to, 0);
+        ui_lines_addf(&m->lines, STYLE_DIM,
+                      d->starts_ms <= now ? _("In downtime until %s: %s (NG opens no draft)")
+                                          : _("Downtime from %s: %s"),
+                      d->starts_ms <= now ? to + 5 : from + 5, d->reason);
+    }
+    if (!ng)
+        ui_lines_addf(&m->lines, STYLE_DIM, "%s", _("No check's latest result is NG."));
+    for (size_t i = 0; i < m->probs.count; i++) {
+        const struct check_problem *x = &m->probs.items[i];
+        if (!streq(x->host_id, h->id))
+            continue;
+        char when[24] = "";
+        int64_t ms;
+        if (time_parse(x->at, &ms) == 0)
+            time_format_jst(ms, when, 0);
+        ui_lines_addf(&m->lines, STYLE_STATUS_NG, "NG  %s (%s)  %s%s%s", x->check, x->code, when,
+                      x->flapping ? "  " : "", x->flapping ? _("[flapping]") : "");
+        if (x->reason)
+            ui_lines_add_note(&m->lines, STYLE_NORMAL, "    ", x->reason);
+        if (x->acked) {
+            char *d = check_ack_describe(&x->ack);
+            ui_lines_addf(&m->lines, STYLE_DIM,
+                          x->ack.expired ? _("    Acknowledgement expired: %s")
+                                         : _("    Acknowledged: %s"),
+                          d);
+            free(d);
+        }
+    }
+    m->detail = 1;
+}
+
 static void hosts_draw(struct pane *p, const struct ui_canvas *c)
 {
     struct hosts_model *m = p->data;
+    if (m->detail) {
+        ui_lines_draw(&m->lines, c, c->h - 1);
+        ui_put(c, c->h - 1, 0, -1, STYLE_DIM, _("Esc back  ↑↓ scroll"));
+        return;
+    }
     if (m->n == 0) {
         ui_put(c, 1, 2, -1, STYLE_HEADER, _("No hosts in the inventory."));
         ui_put(c, 3, 2, -1, STYLE_NORMAL,
@@ -580,6 +859,8 @@ static struct hrow *selected(struct hosts_model *m)
 static int hosts_action(struct pane *p, const char *a)
 {
     struct hosts_model *m = p->data;
+    if (m->detail)
+        return ui_lines_scroll(&m->lines, a, p->h > 4 ? p->h - 2 : 1);
     if (ui_list_is_shared(a) || strncmp(a, "goto ", 5) == 0)
         return ui_list_action(&m->list, a, p->h > 2 ? p->h - 1 : 1);
     struct hrow *r = selected(m);
@@ -607,7 +888,28 @@ static int hosts_action(struct pane *p, const char *a)
             run_checks(r);
         return 1;
     }
+    if (strcmp(a, "hosts.problems") == 0) {
+        if (r)
+            open_problems(m, &r->h);
+        return 1;
+    }
+    if (strcmp(a, "hosts.downtime") == 0) {
+        if (r)
+            downtime_form(&r->h);
+        return 1;
+    }
+    if (strcmp(a, "hosts.ack") == 0 || strcmp(a, "hosts.unack") == 0) {
+        if (r)
+            ack_form(m, &r->h, strcmp(a, "hosts.unack") == 0);
+        return 1;
+    }
     return 0;
+}
+
+static int hosts_key(struct pane *p, int key)
+{
+    struct hosts_model *m = p->data;
+    return ui_lines_close(&m->detail, &m->lines, key);
 }
 
 static void hosts_mouse(struct pane *p, int y, int x, int button)
@@ -647,6 +949,9 @@ static void hosts_free(struct pane *p)
     free_rows(m);
     free(m->view);
     ui_list_free(&m->list);
+    check_problems_free(&m->probs);
+    downtimes_free(&m->downs);
+    ui_lines_free(&m->lines);
     free(m);
     HM = NULL;
 }
@@ -656,6 +961,11 @@ static const struct ui_binding hosts_bindings[] = {
     {"hosts.edit", "e", N_("edit the host")},
     {"hosts.add", "a", N_("add a host")},
     {"hosts.check", "c", N_("run the checks for the host (in the background)")},
+    {"hosts.problems", "p", N_("the host's check problems and their acknowledgements")},
+    {"hosts.ack", "A", N_("acknowledge a check problem of the host (note, until when)")},
+    {"hosts.unack", "U", N_("take back the acknowledgement of a check problem")},
+    {"hosts.downtime", "D",
+     N_("put the host in downtime (from, to, reason): its NG opens no draft")},
     {NULL, NULL, NULL},
 };
 
@@ -668,6 +978,7 @@ const struct pane_ops hosts_pane = {
     .list = 1,
     .draw = hosts_draw,
     .action = hosts_action,
+    .key = hosts_key,
     .mouse = hosts_mouse,
     .resize = hosts_resize,
     .filter = hosts_filter,

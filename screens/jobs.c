@@ -17,7 +17,11 @@
 #include "cmdlog.h"
 #include "hosts.h"
 #include "i18n.h"
+#include "job_claims.h"
+#include "job_duration.h"
+#include "job_rerun.h"
 #include "job_runner.h"
+#include "job_substitute.h"
 #include "jobs.h"
 #include "labels.h"
 #include "operators.h"
@@ -116,6 +120,15 @@ static void when_s(const char *iso, const char *day, int seconds, char *out, siz
     snprintf(out, size, "%s", day && strcmp(date, day) == 0 ? full + 11 : full + 5);
 }
 
+/* A duration verdict shown for the run's state (running or succeeded). */
+static int odd_duration(const struct job_run_row *r)
+{
+    char *t = job_duration_text(r, time_now_ms());
+    int shown = t != NULL;
+    free(t);
+    return shown;
+}
+
 static char *delay_text(const struct job_run_row *r)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -126,6 +139,14 @@ static char *delay_text(const struct job_run_row *r)
             sb_puts(&sb, ", ");
         sb_printf(&sb, _("not ended by %s"), r->expected_end ? r->expected_end : "");
     }
+    /* much slower or faster than the job's history (src/job_duration.h), and a run
+     * moved from a closed day (振替) */
+    char *odd = job_duration_text(r, time_now_ms()), *moved = job_substitute_text(r);
+    if (odd)
+        sb_printf(&sb, "%s%s", sb.len ? ", " : "", odd);
+    if (moved)
+        sb_printf(&sb, "%s%s", sb.len ? ", " : "", moved);
+    free(odd), free(moved);
     if (r->incident_ref)
         sb_printf(&sb, "%s%s", sb.len ? "  " : "", r->incident_ref);
     return sb_detach(&sb);
@@ -185,6 +206,8 @@ static long jb_fetch(void *data, long from, long n, struct table_row *rows)
             t->cell_style[8] = STYLE_STATUS_NG;
         if (r->incident_ref && !r->delay)
             t->cell_style[9] = STYLE_STATUS_NG;
+        if (odd_duration(r))
+            t->cell_style[9] = STYLE_OVERDUE;
     }
     return got;
 }
@@ -283,6 +306,13 @@ static void build_detail(struct jb_model *m)
         free(err);
         return;
     }
+    struct job_duration_limits lim;
+    job_duration_limits_config(&lim);
+    if (job_duration_live(st, &d.run, 1, time_now_ms(), &lim, &err) != 0) { /* shown, not fatal */
+        ui_lines_addf(&m->lines, STYLE_ERROR, "%s", err ? err : "");
+        free(err);
+        err = NULL;
+    }
     const struct job_run_row *r = &d.run;
     char a[32], b[32];
     ui_lines_addf(&m->lines, STYLE_HEADER, "%s@%s  %s", r->code, r->due_day, run_name(r));
@@ -305,6 +335,12 @@ static void build_detail(struct jb_model *m)
                       r->expected_end ? r->expected_end : "", r->delay ? delay : "");
         free(delay);
     }
+    char *moved = job_substitute_text(r), *odd = job_duration_text(r, time_now_ms());
+    if (moved)
+        ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", moved);
+    if (odd)
+        ui_lines_addf(&m->lines, STYLE_OVERDUE, "%s", odd);
+    free(moved), free(odd);
     if (d.command)
         ui_lines_addf(&m->lines, STYLE_NORMAL, _("Command:   %s"), d.command);
     when(r->started_at, NULL, a, sizeof a);
@@ -436,7 +472,11 @@ static void reload(struct jb_model *m)
     char *err = NULL;
     struct job_run_row *rows = NULL;
     size_t n = 0;
-    if (jobs_day(ui_store(), m->day, time_now_ms(), &rows, &n, &err) != 0 && !err)
+    struct job_duration_limits lim;
+    job_duration_limits_config(&lim);
+    if ((jobs_day(ui_store(), m->day, time_now_ms(), &rows, &n, &err) != 0 ||
+         job_duration_live(ui_store(), rows, n, time_now_ms(), &lim, &err) != 0) &&
+        !err)
         err = xstrdup(_("the day's runs could not be loaded"));
     m->data_version = data_version();
     install_rows(m, rows, n, err);
@@ -470,7 +510,11 @@ static void load_work(void *arg)
          jobs_ensure_runs(st, j->cal, j->day, &j->created, &j->ensure_err) != 0) &&
         !j->ensure_err)
         j->ensure_err = xstrdup(_("the day's runs could not be created"));
-    if (jobs_day(st, j->day, time_now_ms(), &j->rows, &j->n, &j->err) != 0 && !j->err)
+    struct job_duration_limits lim;
+    job_duration_limits_config(&lim);
+    if ((jobs_day(st, j->day, time_now_ms(), &j->rows, &j->n, &j->err) != 0 ||
+         job_duration_live(st, j->rows, j->n, time_now_ms(), &lim, &j->err) != 0) &&
+        !j->err)
         j->err = xstrdup(_("the day's runs could not be loaded"));
     store_close(st);
 }
@@ -668,6 +712,8 @@ struct bg_run {
     char day[11];
     char *code; /* NULL: every due run */
     int local;
+    char *central_url; /* sync configured: runs are claimed through it */
+    int lease_s;
     int rc;
     char *err;
     struct job_runner_stats stats;
@@ -685,6 +731,8 @@ static void bg_work(void *arg)
     o.day = j->day;
     o.only_job = j->code;
     o.exec = j->local ? job_exec_local : job_exec_ssh;
+    o.central_url = j->central_url;
+    o.lease_s = j->lease_s;
     j->rc = job_runner_run(st, &o, &j->stats, &j->err);
     store_close(st);
 }
@@ -696,6 +744,13 @@ static void bg_done(void *arg)
     m->bg--;
     if (j->rc != 0) {
         ui_error(_("The runner stopped: %s"), j->err ? j->err : "");
+    } else if (j->stats.refused) {
+        ui_error(_("%s: %d run(s) not started: the central database cannot be reached (%s); "
+                   "without it only jobs with scope = local run"),
+                 j->code ? j->code : j->day, j->stats.refused, j->stats.central_why);
+    } else if (!j->stats.started && j->stats.elsewhere) {
+        ui_message(_("%s: nothing started here (%d held or already run by another console)"),
+                   j->code ? j->code : j->day, j->stats.elsewhere);
     } else if (!j->stats.started) {
         ui_message(_("%s: nothing started (%d waiting for a job it runs after or for its group)"),
                    j->code ? j->code : j->day, j->stats.blocked);
@@ -712,6 +767,7 @@ static void bg_done(void *arg)
     ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_STATUS);
     free(j->path);
     free(j->code);
+    free(j->central_url);
     free(j->err);
     free(j);
 }
@@ -724,6 +780,9 @@ static void start_runner(struct jb_model *m, const char *code)
     snprintf(j->day, sizeof j->day, "%s", m->day);
     j->code = code ? xstrdup(code) : NULL;
     j->local = m->local;
+    const char *url = job_claims_config_url(); /* read here: config is loaded once, unlocked */
+    j->central_url = url ? xstrdup(url) : NULL;
+    j->lease_s = job_claims_config_lease();
     m->bg++;
     ui_message(code ? _("%s: started in the background")
                     : _("%s: running every due run in the "
@@ -809,8 +868,175 @@ static void mark_picked(int i, void *data)
     free(title);
 }
 
+/* ---- rerun modes (x) and a failed run marked succeeded (m), src/job_rerun.h ---- */
+struct rerun_req {
+    struct jb_model *m;
+    char ref[96]; /* CODE@YYYY-MM-DD */
+    char code[64], day[16];
+    enum job_rerun_mode mode;
+    char *reason;
+};
+
+static struct rerun_req *rerun_req_new(struct jb_model *m, const struct job_run_row *r)
+{
+    struct rerun_req *q = xcalloc(1, sizeof *q);
+    q->m = m;
+    snprintf(q->ref, sizeof q->ref, "%s@%s", r->code ? r->code : "", r->due_day ? r->due_day : "");
+    snprintf(q->code, sizeof q->code, "%s", r->code ? r->code : "");
+    snprintf(q->day, sizeof q->day, "%s", r->due_day ? r->due_day : "");
+    return q;
+}
+
+static void rerun_req_free(void *data)
+{
+    struct rerun_req *q = data;
+    if (q)
+        free(q->reason);
+    free(q);
+}
+
+static void rerun_answer(int yes, void *data)
+{
+    struct rerun_req *q = data;
+    struct job_rerun_plan done;
+    char *err = NULL;
+    if (!yes) {
+        ui_message(_("%s: nothing was rerun."), q->ref);
+    } else if (jobs_rerun(ui_store(), q->ref, q->mode, NULL, &done, &err) != 0) {
+        ui_error_take(err);
+    } else {
+        static const char *const flags[] = {"--only", "--from-failed", "--after"};
+        const char *words[] = {"jobs", "rerun", q->ref, flags[q->mode], NULL};
+        cmdlog_add(words);
+        char *codes = job_rerun_codes(done.rerun, done.nrerun);
+        ui_message(_("%s queued again: r starts one, R every due run (the runs after them "
+                     "follow)"),
+                   codes);
+        free(codes);
+        job_rerun_plan_clear(&done);
+        reload(q->m);
+        ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+    }
+    rerun_req_free(q);
+}
+
+static const enum job_rerun_mode rerun_modes[] = {JOB_RERUN_ONLY, JOB_RERUN_FROM_FAILED,
+                                                  JOB_RERUN_AFTER};
+
+/* A mode picked: the question names every run it puts back in the queue. */
+static void rerun_picked(int i, void *data)
+{
+    const struct rerun_req *src = data;
+    struct rerun_req *q = xcalloc(1, sizeof *q);
+    *q = *src;
+    q->reason = NULL;
+    q->mode = rerun_modes[i];
+    struct job_rerun_plan plan;
+    char *err = NULL;
+    if (jobs_rerun_plan(ui_store(), q->ref, q->mode, &plan, &err) != 0) {
+        ui_error_take(err);
+        rerun_req_free(q);
+        return;
+    }
+    char *codes = job_rerun_codes(plan.rerun, plan.nrerun);
+    char *question;
+    if (plan.nfollow) {
+        char *follow = job_rerun_codes(plan.follow, plan.nfollow);
+        question = xasprintf(_("Rerun %s (%s)? %s, not run yet, follow once it succeeds. (y/n)"),
+                             codes, q->day, follow);
+        free(follow);
+    } else {
+        question = xasprintf(_("Rerun %s (%s)? (y/n)"), codes, q->day);
+    }
+    ui_confirm(question, rerun_answer, q);
+    free(question);
+    free(codes);
+    job_rerun_plan_clear(&plan);
+}
+
+static void start_rerun(struct jb_model *m, const struct job_run_row *r)
+{
+    if (is_state(r, "running")) {
+        ui_error(_("%s is running: a run is rerun once it has ended (c cancels it)"), r->code);
+        return;
+    }
+    struct rerun_req *q = rerun_req_new(m, r);
+    struct job_rerun_plan plan; /* a run that cannot go back at all: said before the picker */
+    char *err = NULL;
+    if (jobs_rerun_plan(ui_store(), q->ref, JOB_RERUN_ONLY, &plan, &err) != 0) {
+        ui_error_take(err);
+        rerun_req_free(q);
+        return;
+    }
+    job_rerun_plan_clear(&plan);
+    const char *items[ARRAY_LEN(rerun_modes)];
+    for (size_t i = 0; i < ARRAY_LEN(rerun_modes); i++)
+        items[i] = job_rerun_mode_label(rerun_modes[i]);
+    char *title = xasprintf(_("Rerun %s@%s"), r->code, r->due_day);
+    ui_pick_ex(title, items, (int)ARRAY_LEN(rerun_modes), rerun_picked, NULL, q, rerun_req_free);
+    free(title);
+}
+
+static void mark_failed_answer(int yes, void *data)
+{
+    struct rerun_req *q = data;
+    char *err = NULL;
+    if (!yes) {
+        ui_message(_("%s was not marked."), q->ref);
+    } else if (jobs_run_action(ui_store(), q->ref, "succeeded", q->reason, &err) != 0) {
+        ui_error_take(err);
+    } else {
+        const char *words[] = {"jobs", "mark", q->ref, "succeeded", "--reason", q->reason, NULL};
+        cmdlog_add(words);
+        ui_message(_("%s marked succeeded; its failure stays in its history"), q->ref);
+        reload(q->m);
+        ui_dirty(UI_DIRTY_COUNTS | UI_DIRTY_ALL);
+    }
+    rerun_req_free(q);
+}
+
+/* The reason typed: asks, naming what may start then. */
+static int submit_mark_failed(struct ui_form *f, void *data, char **err)
+{
+    const struct rerun_req *src = data;
+    struct job_rerun_plan plan;
+    if (jobs_rerun_plan(ui_store(), src->ref, JOB_RERUN_ONLY, &plan, err) != 0)
+        return -1;
+    struct rerun_req *q = xcalloc(1, sizeof *q);
+    *q = *src;
+    q->reason = ui_field_value(ui_form_field(f, 0));
+    char *question;
+    if (plan.nfollow) {
+        char *follow = job_rerun_codes(plan.follow, plan.nfollow);
+        question = xasprintf(_("Mark %s succeeded? %s may start then. (y/n)"), q->ref, follow);
+        free(follow);
+    } else {
+        question = xasprintf(_("Mark %s succeeded? (y/n)"), q->ref);
+    }
+    job_rerun_plan_clear(&plan);
+    ui_confirm(question, mark_failed_answer, q);
+    free(question);
+    return 0;
+}
+
+/* JP1's "change status": a failed run counts as succeeded, with a reason. */
+static void start_mark_failed(struct jb_model *m, const struct job_run_row *r)
+{
+    char *title =
+        xasprintf(_("Mark %s@%s (%s) succeeded"), r->code, r->due_day, jobs_state_name(r->state));
+    struct ui_form *f = ui_form_new(title, submit_mark_failed, rerun_req_new(m, r));
+    ui_form_set_data_free(f, rerun_req_free);
+    ui_form_text(f, _("Reason"), NULL, 1);
+    ui_form_show(f);
+    free(title);
+}
+
 static void start_mark(struct jb_model *m, const struct job_run_row *r)
 {
+    if (job_mark_succeeded_applies(r->state)) {
+        start_mark_failed(m, r);
+        return;
+    }
     free(mark_pending);
     mark_pending = new_req(m, r, NULL);
     const char *items[3];
@@ -1258,15 +1484,7 @@ static int jb_action(struct pane *p, const char *a)
             ui_confirm(q, cancel_answer, new_req(m, r, "cancel"));
             free(q);
         } else if (strcmp(a, "jobs.rerun") == 0) {
-            struct run_req *q = new_req(m, r, "rerun");
-            char *err = NULL;
-            if (do_action(q, NULL, &err) != 0)
-                ui_error_take(err);
-            else
-                ui_message(_("%s is queued again: r starts it (the jobs that run after it follow "
-                             "with R)"),
-                           q->code);
-            free(q);
+            start_rerun(m, r);
         } else if (strcmp(a, "jobs.mark") == 0) {
             start_mark(m, r);
         } else if (strcmp(a, "jobs.deliver") == 0) {
@@ -1329,8 +1547,10 @@ static const struct ui_binding jb_bindings[] = {
     {"jobs.run-due", "R", N_("run every due run of the day, in the background (asks first)")},
     {"jobs.hold", "h", N_("hold the run / release a held run")},
     {"jobs.cancel", "c", N_("cancel the run (asks first)")},
-    {"jobs.rerun", "x", N_("queue a finished or failed run again")},
-    {"jobs.mark", "m", N_("mark a manual job succeeded, failed or skipped")},
+    {"jobs.rerun", "x",
+     N_("rerun: this run only, from this failed run on, or the runs after it (asks first)")},
+    {"jobs.mark", "m",
+     N_("mark a manual job succeeded, failed or skipped; a failed run succeeded, with a reason")},
     {"jobs.deliver", "d", N_("record a delivery of the run's lists to a department")},
     {"jobs.assign", "a", N_("assign a host to the job (one that needs a host; asks first)")},
     {"jobs.assign-any", "A", N_("list every job that needs a host, any day, and assign one")},

@@ -4,7 +4,9 @@
  * (the current half of the fiscal year by default), shown as the Markdown the
  * core renders, drawn plainly: headings, and tables aligned by display width.
  * [ and ] step to the previous / next day, month or half-year; w writes the
- * report to a file (Markdown, CSV, JSON or text by the name's extension); E
+ * report to a file (Markdown, CSV, JSON or text by the name's extension); x
+ * writes it as an Excel workbook with charts (src/workbook.h, the same file as
+ * `unyo report ... --xlsx`, made in the background); E
  * exports every table of the store as CSV files (ledger_export_csv) in the
  * background. Reports are made in the background too, each on a store
  * connection of its own, so the keyboard never waits for a month of incidents. */
@@ -29,6 +31,7 @@
 #include "ui.h"
 #include "ui_filter.h"
 #include "util.h"
+#include "workbook.h"
 
 #define RP_CELL_MAX 40 /* widest table cell on screen; files keep it whole */
 
@@ -70,6 +73,7 @@ struct rp_model {
     int64_t export_started;
     int export_timer;
     char *export_dir;
+    int export_xlsx; /* the export running writes a workbook */
 };
 
 static const char *kind_label(enum rp_kind k)
@@ -591,7 +595,7 @@ static void rp_draw(struct pane *p, const struct ui_canvas *c)
         snprintf(pos, sizeof pos, " %ld/%zu ", m->top + 1, m->n);
     ui_put(c, c->h - 1, 0, -1, STYLE_DIM,
            _("d daily  m monthly  s SLA  [ ] previous/next  t today  p period  w write  "
-             "E export CSV  ? keys"));
+             "x Excel  E export CSV  ? keys"));
     int pw = text_width(pos);
     if (*pos && pw < c->w)
         ui_put(c, c->h - 1, c->w - pw, pw, STYLE_DIM, pos);
@@ -604,6 +608,13 @@ static char *expand_home(const char *path)
     if (path[0] == '~' && (path[1] == '/' || path[1] == 0) && home)
         return xasprintf("%s%s", home, path + 1);
     return xstrdup(path);
+}
+
+static int is_xlsx(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    return dot && (!slash || dot > slash) && strcasecmp(dot, ".xlsx") == 0;
 }
 
 static enum report_format format_of(const char *path)
@@ -632,9 +643,13 @@ static int make_parent(const char *path, char **err)
     return rc;
 }
 
+/* What a confirmed file name is for: write the report, export a workbook … */
+typedef void (*file_action)(struct rp_model *m, const char *path);
+
 struct write_req {
     struct rp_model *m;
     char *path; /* expanded */
+    file_action act;
 };
 
 static void write_req_free(void *data)
@@ -644,15 +659,84 @@ static void write_req_free(void *data)
     free(w);
 }
 
+/* An Excel workbook of the report shown, made in the background on a store
+ * connection of its own (a month is read day by day). */
+struct xlsx_job {
+    char *db, *path;
+    enum rp_kind kind;
+    char a[11], b[11];
+    struct sla *sla; /* the job's own: the pane may close before it ends */
+    const struct calendar *cal;
+    int64_t now;
+    int rc;
+    char *err;
+};
+
+static void xlsx_work(void *arg)
+{
+    struct xlsx_job *j = arg;
+    struct store *st = NULL;
+    j->rc = -1;
+    if (store_open(j->db, STORE_OPEN_EXISTING, &st, &j->err) != 0)
+        return;
+    if (j->kind == RP_DAILY)
+        j->rc = workbook_daily(st, j->sla, j->cal, j->a, j->now, j->path, &j->err);
+    else if (j->kind == RP_MONTHLY)
+        j->rc = workbook_monthly(st, j->sla, j->cal, j->a, j->now, j->path, &j->err);
+    else
+        j->rc = workbook_sla(st, j->sla, j->a, j->b, j->now, j->path, &j->err);
+    store_close(st);
+}
+
+static void xlsx_done(void *arg)
+{
+    struct xlsx_job *j = arg;
+    if (j->rc == 0)
+        ui_message(_("Wrote %s"), j->path);
+    else
+        ui_error(_("The workbook was not written: %s"), j->err ? j->err : "");
+    sla_free(j->sla);
+    free(j->err);
+    free(j->db);
+    free(j->path);
+    free(j);
+}
+
+static void write_xlsx(struct rp_model *m, const char *path)
+{
+    struct xlsx_job *j = xcalloc(1, sizeof *j);
+    j->db = xstrdup(ui_store()->path);
+    j->path = xstrdup(path);
+    j->kind = m->kind;
+    if (m->kind == RP_DAILY)
+        snprintf(j->a, sizeof j->a, "%s", m->day);
+    else if (m->kind == RP_MONTHLY)
+        snprintf(j->a, sizeof j->a, "%s", m->month);
+    else
+        snprintf(j->a, sizeof j->a, "%s", m->from), snprintf(j->b, sizeof j->b, "%s", m->to);
+    j->cal = ui_calendar();
+    j->sla = sla_new(&m->cfg, (struct calendar *)j->cal);
+    j->now = time_now_ms();
+    ui_message(_("Writing %s…"), path);
+    if (ui_bg_run(xlsx_work, xlsx_done, j) != 0) {
+        xlsx_work(j);
+        xlsx_done(j);
+    }
+}
+
 static void write_now(struct rp_model *m, const char *path)
 {
-    if (!m->doc) {
-        ui_error("%s", _("The report is not made yet; try again in a moment."));
-        return;
-    }
     char *err = NULL;
     if (make_parent(path, &err) != 0) {
         ui_error_take(err);
+        return;
+    }
+    if (is_xlsx(path)) {
+        write_xlsx(m, path);
+        return;
+    }
+    if (!m->doc) {
+        ui_error("%s", _("The report is not made yet; try again in a moment."));
         return;
     }
     enum report_format fmt = format_of(path);
@@ -673,13 +757,15 @@ static void overwrite_answer(int yes, void *data)
 {
     struct write_req *w = data;
     if (yes)
-        write_now(w->m, w->path);
+        w->act(w->m, w->path);
     write_req_free(w);
 }
 
-static int write_submit(const char *text, void *data, char **err)
+/* A file name typed at a prompt: a directory is refused, an existing file is
+ * replaced only after asking (naming it), then act runs on the expanded path. */
+static int to_file(struct rp_model *m, const char *text, const char *question, file_action act,
+                   char **err)
 {
-    struct rp_model *m = data;
     if (!*text) {
         set_err(err, "%s", _("a file name is required"));
         return -1;
@@ -695,35 +781,48 @@ static int write_submit(const char *text, void *data, char **err)
         struct write_req *w = xcalloc(1, sizeof *w);
         w->m = m;
         w->path = path;
-        char *q = xasprintf(_("%s exists. Overwrite it? (y/n)"), path);
+        w->act = act;
+        char *q = xasprintf(question, path);
         ui_confirm(q, overwrite_answer, w);
         free(q);
         return 0;
     }
-    write_now(m, path);
+    act(m, path);
     free(path);
     return 0;
 }
 
-static void start_write(struct rp_model *m)
+static int write_submit(const char *text, void *data, char **err)
+{
+    return to_file(data, text, _("%s exists. Overwrite it? (y/n)"), write_now, err);
+}
+
+/* xlsx: the Excel workbook (x), else the Markdown and other text forms (w). */
+static void start_write(struct rp_model *m, int xlsx)
 {
     char name[64];
+    const char *ext = xlsx ? "xlsx" : "md";
     if (m->kind == RP_DAILY)
-        snprintf(name, sizeof name, "daily-%s.md", m->day);
+        snprintf(name, sizeof name, "daily-%s.%s", m->day, ext);
     else if (m->kind == RP_MONTHLY)
-        snprintf(name, sizeof name, "monthly-%s.md", m->month);
+        snprintf(name, sizeof name, "monthly-%s.%s", m->month, ext);
     else
-        snprintf(name, sizeof name, "sla-%s_%s.md", m->from, m->to);
+        snprintf(name, sizeof name, "sla-%s_%s.%s", m->from, m->to, ext);
     char *initial = xasprintf("~/unyo-reports/%s", name);
-    ui_prompt(_("Write the report to a file (.md .csv .json .txt)"), _("File"), initial, 1,
-              write_submit, m, NULL);
+    if (xlsx)
+        ui_prompt(_("Write the report as an Excel workbook (.xlsx, with charts)"), _("File"),
+                  initial, 1, write_submit, m, NULL);
+    else
+        ui_prompt(_("Write the report to a file (.md .csv .json .txt)"), _("File"), initial, 1,
+                  write_submit, m, NULL);
     free(initial);
 }
 
 /* ---- the CSV export of the whole store ---- */
 struct export_job {
     struct rp_model *m;
-    char *path, *dir;
+    char *path, *dir; /* dir: the directory, or the workbook's file (xlsx) */
+    int xlsx;
     long long rows;
     int rc;
     char *err;
@@ -737,7 +836,10 @@ static void export_work(void *arg)
     if (store_open(j->path, STORE_OPEN_EXISTING, &st, &j->err) != 0)
         return;
     store_busy_timeout(st, 10000);
-    j->rc = ledger_export_csv(st, j->dir, 0, &j->rows, &j->err);
+    if (j->xlsx)
+        j->rc = workbook_export(st, j->dir, &j->rows, &j->err);
+    else
+        j->rc = ledger_export_csv(st, j->dir, 0, &j->rows, &j->err);
     store_close(st);
 }
 
@@ -766,21 +868,34 @@ static int export_tick(void *data)
     if (!m->exporting)
         return 0;
     long secs = (long)((ui_monotonic_ms() - m->export_started) / 1000);
-    ui_message(_("Exporting every table as CSV to %s… %lds"), m->export_dir, secs);
+    if (m->export_xlsx)
+        ui_message(_("Exporting every table to the workbook %s… %lds"), m->export_dir, secs);
+    else
+        ui_message(_("Exporting every table as CSV to %s… %lds"), m->export_dir, secs);
     return 1;
 }
 
-static void start_export(struct rp_model *m, const char *dir)
+static void start_export(struct rp_model *m, const char *dir, int xlsx)
 {
+    char *err = NULL;
+    if (xlsx && make_parent(dir, &err) != 0) {
+        ui_error_take(err);
+        return;
+    }
     struct export_job *j = xcalloc(1, sizeof *j);
     j->m = m;
+    j->xlsx = xlsx;
+    m->export_xlsx = xlsx;
     j->path = xstrdup(ui_store()->path);
     j->dir = xstrdup(dir);
     free(m->export_dir);
     m->export_dir = xstrdup(dir);
     m->exporting = 1;
     m->export_started = ui_monotonic_ms();
-    ui_message(_("Exporting every table as CSV to %s…"), dir);
+    if (xlsx)
+        ui_message(_("Exporting every table to the workbook %s…"), dir);
+    else
+        ui_message(_("Exporting every table as CSV to %s…"), dir);
     m->export_timer = ui_loop_add_timer(1000, export_tick, m);
     ui_dirty(UI_DIRTY_PANE);
     if (ui_bg_run(export_work, export_done, j) != 0) {
@@ -789,12 +904,14 @@ static void start_export(struct rp_model *m, const char *dir)
     }
 }
 
-static void export_answer(int yes, void *data)
+static void export_csv_now(struct rp_model *m, const char *dir)
 {
-    struct write_req *w = data;
-    if (yes)
-        start_export(w->m, w->path);
-    write_req_free(w);
+    start_export(m, dir, 0);
+}
+
+static void export_xlsx_now(struct rp_model *m, const char *path)
+{
+    start_export(m, path, 1);
 }
 
 static int export_submit(const char *text, void *data, char **err)
@@ -822,14 +939,41 @@ static int export_submit(const char *text, void *data, char **err)
         struct write_req *w = xcalloc(1, sizeof *w);
         w->m = m;
         w->path = dir;
+        w->act = export_csv_now;
         char *q = xasprintf(_("%s already holds an export. Overwrite it? (y/n)"), dir);
-        ui_confirm(q, export_answer, w);
+        ui_confirm(q, overwrite_answer, w);
         free(q);
         return 0;
     }
-    start_export(m, dir);
+    start_export(m, dir, 0);
     free(dir);
     return 0;
+}
+
+/* X: every table as a sheet of one workbook (unyo export --xlsx). */
+static int export_xlsx_submit(const char *text, void *data, char **err)
+{
+    struct rp_model *m = data;
+    if (m->exporting) {
+        set_err(err, "%s", _("an export is already running"));
+        return -1;
+    }
+    return to_file(m, text, _("%s exists. Overwrite it? (y/n)"), export_xlsx_now, err);
+}
+
+static void ask_export_xlsx(struct rp_model *m)
+{
+    if (m->exporting) {
+        ui_error("%s", _("an export is already running"));
+        return;
+    }
+    char stamp[32];
+    time_format_jst(time_now_ms(), stamp, 0);
+    char *initial = xasprintf("~/unyo-reports/export-%.4s%.2s%.2s-%.2s%.2s.xlsx", stamp, stamp + 5,
+                              stamp + 8, stamp + 11, stamp + 14);
+    ui_prompt(_("Export every table of the store as one Excel workbook"), _("File"), initial, 1,
+              export_xlsx_submit, m, NULL);
+    free(initial);
 }
 
 static void ask_export(struct rp_model *m)
@@ -962,10 +1106,12 @@ static int rp_action(struct pane *p, const char *a)
         rebuild(m, 1);
     } else if (streq(a, "reports.period")) {
         ask_period(m);
-    } else if (streq(a, "reports.write")) {
-        start_write(m);
+    } else if (streq(a, "reports.write") || streq(a, "reports.xlsx")) {
+        start_write(m, streq(a, "reports.xlsx"));
     } else if (streq(a, "reports.export")) {
         ask_export(m);
+    } else if (streq(a, "reports.export-xlsx")) {
+        ask_export_xlsx(m);
     } else if (streq(a, "down")) {
         m->top++;
     } else if (streq(a, "up")) {
@@ -1061,7 +1207,10 @@ static const struct ui_binding rp_bindings[] = {
     {"reports.today", "t", N_("back to today, this month or this half-year")},
     {"reports.period", "p", N_("choose the day, month or period")},
     {"reports.write", "w", N_("write the report to a file (.md, .csv, .json, .txt)")},
+    {"reports.xlsx", "x", N_("write the report as an Excel workbook with charts (.xlsx)")},
     {"reports.export", "E", N_("export every table of the store as CSV files (in the background)")},
+    {"reports.export-xlsx", "X",
+     N_("export every table of the store as one Excel workbook (in the background)")},
     {NULL, NULL, NULL},
 };
 

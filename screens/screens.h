@@ -2,6 +2,8 @@
 #ifndef UNYO_SCREENS_H
 #define UNYO_SCREENS_H
 
+#include <stdint.h>
+
 #include "ui.h"
 
 extern const struct pane_ops checklist_pane; /* screens/checklist.c */
@@ -22,5 +24,9 @@ const struct pane_ops *const *screens_panes(size_t *count);
  * no recording. */
 struct store;
 int session_player_open(struct store *st, const char *session_id, char **err);
+/* The same, paused at_ms into the recording (-1: playing from the start), with needle
+ * (may be NULL) as the text / had searched: a match of the recordings search. */
+int session_player_open_at(struct store *st, const char *session_id, int64_t at_ms,
+                           const char *needle, char **err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "ssh_view.h"
 #include "term.h"
 #include "textwidth.h"
+#include "timefmt.h"
 #include "ui.h"
 #include "util.h"
 
@@ -47,17 +48,9 @@ static const char *const help_lines[] = {
     N_("+ / -      faster / slower"),
     N_("/          search the text of the recording"),
     N_("n / N      next / previous match"),
+    N_("m          the markers: steps recorded while the session was linked"),
     N_("q Esc      back to the incident"),
 };
-
-static void fmt_clock(int64_t ms, char *out, size_t n)
-{
-    long long s = (long long)(ms / 1000);
-    if (s >= 3600)
-        snprintf(out, n, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
-    else
-        snprintf(out, n, "%lld:%02lld", s / 60, s % 60);
-}
 
 /* 1 when hay holds needle, ASCII letters in either case. */
 static int has_text(const char *hay, const char *needle)
@@ -109,8 +102,8 @@ static void pv_draw(struct ui_modal *m, const struct ui_canvas *whole)
     long off = trows > area.h ? -(long)(trows - area.h) : 0; /* the bottom rows when cut */
     sv_draw_term(t, &area, off, match_row(v));
     char pos[24], len[24];
-    fmt_clock(player_pos_ms(v->p), pos, sizeof pos);
-    fmt_clock(player_length_ms(v->p), len, sizeof len);
+    time_format_offset(player_pos_ms(v->p), pos, sizeof pos);
+    time_format_offset(player_length_ms(v->p), len, sizeof len);
     char *st = xasprintf(_("%s %s / %s  ×%g   Space %s  ←→ 5 s  ↑↓ 30 s  +- speed  / search  "
                            "n N  ? keys  q back"),
                          v->playing ? _("▶ playing") : _("‖ paused"), pos, len, speeds[v->speed],
@@ -174,7 +167,7 @@ static void find(struct pv *v, int dir)
     player_seek(v->p, at);
     v->playing = 0;
     char c[24];
-    fmt_clock(at, c, sizeof c);
+    time_format_offset(at, c, sizeof c);
     if (wrapped)
         ui_message(_("\"%s\" at %s (from the other end)"), v->needle, c);
     else
@@ -191,6 +184,43 @@ static int search_cb(const char *text, void *data, char **err)
         find(v, 1);
     ui_dirty(UI_DIRTY_ALL);
     return 0;
+}
+
+static void marker_pick(int index, void *data)
+{
+    struct pv *v = data;
+    size_t n = 0;
+    const struct player_marker *mk = player_markers(v->p, &n);
+    if (index < 0 || (size_t)index >= n)
+        return;
+    player_seek(v->p, mk[index].ms);
+    v->playing = 0;
+    v->carry = 0;
+    char c[24];
+    time_format_offset(mk[index].ms, c, sizeof c);
+    ui_message(_("at %s: %s"), c, mk[index].label);
+    ui_dirty(UI_DIRTY_ALL);
+}
+
+static void show_markers(struct pv *v)
+{
+    size_t n = 0;
+    const struct player_marker *mk = player_markers(v->p, &n);
+    if (n == 0) {
+        ui_message("%s", _("no markers: no incident or change step was recorded while the "
+                           "session was linked to it"));
+        return;
+    }
+    char **items = xcalloc(n, sizeof *items);
+    for (size_t i = 0; i < n; i++) {
+        char c[24];
+        time_format_offset(mk[i].ms, c, sizeof c);
+        items[i] = xasprintf("%s  %s", c, mk[i].label);
+    }
+    ui_pick(_("Markers (Enter goes there)"), (const char *const *)items, (int)n, marker_pick, v);
+    for (size_t i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
 }
 
 static int pv_key(struct ui_modal *m, int key)
@@ -253,6 +283,9 @@ static int pv_key(struct ui_modal *m, int key)
     case 'n':
         find(v, 1);
         break;
+    case 'm':
+        show_markers(v);
+        break;
     case 'N':
         find(v, -1);
         break;
@@ -280,6 +313,12 @@ static void pv_free(struct ui_modal *m)
 
 int session_player_open(struct store *st, const char *session_id, char **err)
 {
+    return session_player_open_at(st, session_id, -1, NULL, err);
+}
+
+int session_player_open_at(struct store *st, const char *session_id, int64_t at_ms,
+                           const char *needle, char **err)
+{
     char *cast = NULL, *label = NULL;
     size_t len = 0;
     if (session_recording(st, session_id, NULL, &cast, &len, &label, err) != 0)
@@ -302,7 +341,18 @@ int session_player_open(struct store *st, const char *session_id, char **err)
     v->last = ui_monotonic_ms();
     v->timer = ui_loop_add_timer(TICK_MS, tick, v);
     ui_modal_push(&v->m);
-    ui_message("%s", _("playing the recording: Space pauses, ? shows the keys, q goes back"));
+    if (needle && *needle)
+        v->needle = xstrdup(needle);
+    if (at_ms >= 0) {
+        /* Paused at the moment the line showed, the match marked. */
+        player_seek(p, at_ms);
+        v->playing = 0;
+        char c[24];
+        time_format_offset(at_ms, c, sizeof c);
+        ui_message(_("paused at %s: Space plays, n/N the next/previous match, q goes back"), c);
+    } else {
+        ui_message("%s", _("playing the recording: Space pauses, ? shows the keys, q goes back"));
+    }
     ui_dirty(UI_DIRTY_ALL);
     return 0;
 }

@@ -6,9 +6,10 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config gettext
   libncurses-dev libsqlite3-dev sqlite3 libssh2-1-dev libpcre2-dev libvterm-dev
-  libpq-dev libcmocka-dev libcrypt-dev
+  libpq-dev libcmocka-dev libcrypt-dev libssl-dev libxlsxwriter-dev
   openssh-server openssh-client postgresql postgresql-client tmux
   man-db groff-base pssh hyperfine procps clang libclang-rt-14-dev
+  python3-openpyxl dpkg-dev lintian systemd
 )
 
 missing=()

@@ -193,7 +193,8 @@ int cast_read(const char *cast, size_t len, int strict, cast_event_fn fn, void *
                 set_err(err, _("the recording cannot be read at line %d"), lineno);
                 rc = -1;
             }
-        } else if (kind.len == 1 && (kind.buf[0] == 'o' || kind.buf[0] == 'r')) {
+        } else if (kind.len == 1 &&
+                   (kind.buf[0] == 'o' || kind.buf[0] == 'r' || kind.buf[0] == 'm')) {
             if (!(t >= 0))
                 t = 0;
             if (t > 1e9)

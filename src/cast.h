@@ -9,8 +9,9 @@
 
 struct cast_event {
     int64_t ms;       /* from the start; never earlier than the event before */
-    char kind;        /* 'o' output or 'r' resize */
-    const char *data; /* 'o': the output, decoded (NUL-terminated, may hold NULs) */
+    char kind;        /* 'o' output, 'r' resize or 'm' marker */
+    const char *data; /* 'o': the output, decoded (NUL-terminated, may hold NULs);
+                       * 'm': the marker's label */
     size_t len;
     int cols, rows; /* 'r': the new size, 0 when it cannot be read */
 };
@@ -21,7 +22,7 @@ typedef void (*cast_event_fn)(void *arg, const struct cast_event *ev);
  * err when the text does not start with an asciicast header. */
 int cast_header(const char *cast, size_t len, int *cols, int *rows, char **err);
 
-/* Calls fn for each output and resize event in order (other kinds are skipped). A line
+/* Calls fn for each output, resize and marker event in order (other kinds are skipped). A line
  * that is not an event: strict fails with its line number in err; otherwise it is
  * skipped (a recording cut by a crash still plays). 0, or -1 and err. */
 int cast_read(const char *cast, size_t len, int strict, cast_event_fn fn, void *arg, char **err);

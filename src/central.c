@@ -38,6 +38,14 @@ static char affinity(const char *decl)
     return 't';
 }
 
+int ledger_col(const struct ledger_table *t, const char *name)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (streq(t->cols[i], name))
+            return i;
+    return -1;
+}
+
 const char *central_pg_type(char aff)
 {
     return aff == 'i' ? "bigint" : aff == 'r' ? "double precision" : "text";
@@ -639,11 +647,20 @@ int central_init(struct store *st, PGconn *c, int *from, int *to, char **err)
                           "CREATE SCHEMA IF NOT EXISTS unyo;"
                           "CREATE TABLE IF NOT EXISTS unyo.meta (key text PRIMARY KEY, "
                           "value text NOT NULL);"
-                          "CREATE SEQUENCE IF NOT EXISTS unyo.server_seq",
+                          "CREATE SEQUENCE IF NOT EXISTS unyo.server_seq;"
+                          /* Each console's chain head at each push (issue 14): a store
+                           * whose history was rewritten and re-chained no longer has
+                           * these hashes (`unyo audit verify`). */
+                          "CREATE TABLE IF NOT EXISTS unyo.chain_heads (origin text NOT NULL, "
+                          "seq bigint NOT NULL, hash text NOT NULL, "
+                          "at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (origin, seq))",
                           doing, err);
     }
     for (int i = 0; rc == 0 && i < ls.count; i++)
         rc = mirror_table(c, &ls.t[i], err);
+    if (rc == 0)
+        rc = central_exec(c, CENTRAL_JOB_CLAIMS_DDL, doing, err);
+
     if (rc == 0) {
         char id[ID_LEN + 1];
         id_new(id);

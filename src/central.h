@@ -43,6 +43,8 @@ struct ledger_schema {
 /* Reads every ledger table's columns (PRAGMA table_info). */
 int ledger_schema_load(struct store *st, struct ledger_schema *out, char **err);
 void ledger_schema_free(struct ledger_schema *ls);
+/* The index of column name in t, or -1. */
+int ledger_col(const struct ledger_table *t, const char *name);
 /* PostgreSQL type for a column affinity. */
 const char *central_pg_type(char aff);
 
@@ -69,6 +71,15 @@ char *central_conn_error(PGconn *c);
  * (new tables, new columns). Refuses when the central database is newer than
  * this unyo. *from gets the previous store_version (0 when created). */
 int central_init(struct store *st, PGconn *c, int *from, int *to, char **err);
+
+/* unyo.job_claims: one row per run and attempt claimed through the central database
+ * (src/job_claims.h). Created by central_init, and on demand by a runner, so a central
+ * database made by an older unyo works after an upgrade. */
+#define CENTRAL_JOB_CLAIMS_DDL                                                                     \
+    "CREATE TABLE IF NOT EXISTS unyo.job_claims (run_id text NOT NULL, attempt integer NOT NULL, " \
+    "holder text NOT NULL, holder_name text, state text NOT NULL, "                                \
+    "claimed_at timestamptz NOT NULL DEFAULT now(), lease_until timestamptz, "                     \
+    "ended_at timestamptz, PRIMARY KEY (run_id, attempt))"
 
 /* Checks the central database can be synced with by this console: schema
  * present, same versions. *instance gets the central instance id (malloc'd). */

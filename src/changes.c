@@ -12,10 +12,13 @@
 #include "ini.h"
 #include "labels.h"
 #include "incidents.h"
+#include "json.h"
 #include "output.h"
+#include "install_dirs.h"
 #include "paths.h"
 #include "session_play.h"
 #include "session_text.h"
+#include "signin.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -524,6 +527,9 @@ int change_step(struct store *st, const char *ref_or_id, const char *verb, const
     char id[ID_LEN + 1];
     if (change_resolve(st, ref_or_id, id, err) != 0)
         return -1;
+    /* Approving is signed (issue 14): the approver's passphrase, now or lately. */
+    if (streq(verb, "approve") && signin_require_fresh(st, "change.approve", err) != 0)
+        return -1;
     if (store_begin(st, err) != 0)
         return -1;
     struct change_state cs;
@@ -808,7 +814,7 @@ int change_add_link(struct store *st, const char *ref_or_id, const char *target,
         set_err(err, _("%s is linked to it already"), target);
         goto fail;
     }
-    char *data = xasprintf("{\"kind\":\"%s\",\"id\":\"%s\"}", kind, to);
+    char *data = json_obj2("kind", kind, "id", to);
     int rc = ledger_add_link(st, "change", id, kind, to, NULL, err);
     if (rc == 0)
         rc = add_event(st, id, "link_added", target, NULL, err);
@@ -1278,7 +1284,8 @@ int change_template_load(const char *path, const char *name, const char *month,
         owned = paths_find_data(NULL, rel);
         free(rel);
         if (!owned) {
-            set_err(err, _("no change template %s (looked in %s/changes)"), name, paths_datadir());
+            set_err(err, _("no change template %s (looked in %s/changes)"), name,
+                    install_datadir());
             return -1;
         }
         path = owned;

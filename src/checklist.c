@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "downtime.h"
 #include "due.h"
 #include "i18n.h"
 #include "labels.h"
@@ -39,6 +40,7 @@ struct event {
     char *note, *reason, *at, *login, *name;
     char *check; /* the check id of a check run's result, else NULL */
     int64_t hlc;
+    int downtime; /* an NG recorded in a downtime (downtime.h) */
 };
 
 /* Everything checklist_load needs, read with a handful of queries. */
@@ -157,9 +159,10 @@ static int load_events(struct store *st, const char *from_day, const char *to_da
                        struct snapshot *snap, char **err)
 {
     sqlite3_stmt *s = store_stmt(
-        st, "SELECT e.id, e.day, e.template_id, e.host_id, e.status, e.value, e.note, e.reason, "
-            "e.at, o.login, o.name, e.hlc, e.source FROM checklist_events e "
-            "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.day >= ?1 AND e.day <= ?2");
+        st,
+        "SELECT e.id, e.day, e.template_id, e.host_id, e.status, e.value, e.note, e.reason, "
+        "e.at, o.login, o.name, e.hlc, e.source, e.downtime_id IS NOT NULL FROM checklist_events e "
+        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.day >= ?1 AND e.day <= ?2");
     bind_text(s, 1, from_day);
     bind_text(s, 2, to_day);
     int rc;
@@ -180,6 +183,7 @@ static int load_events(struct store *st, const char *from_day, const char *to_da
         e->login = dup_or_null(col_text(s, 9));
         e->name = dup_or_null(col_text(s, 10));
         e->hlc = sqlite3_column_int64(s, 11);
+        e->downtime = sqlite3_column_int(s, 13) != 0;
         /* A check run's result names its check in the note ("check=ID"): that is
          * the result's key, not a note to show. */
         if (streq(col_text(s, 12), "check") && e->note && strncmp(e->note, "check=", 6) == 0) {
@@ -358,6 +362,7 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
         it->results = xcalloc(nl, sizeof *it->results);
         it->n_results = nl;
         struct strbuf why = STRBUF_INIT, failed = STRBUF_INIT;
+        size_t ng_counted = 0;
         for (size_t k = 0; k < nl; k++) {
             const struct event *e = &snap->events[latest[k]];
             struct checklist_result *r = &it->results[k];
@@ -368,16 +373,22 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
             r->reason = dup_or_null(e->reason);
             r->at = dup_or_null(e->at);
             copy_id(r->event_id, e->id);
+            r->in_downtime = r->status == CHECK_NG && e->downtime;
             if (r->status != it->status || it->status == CHECK_OK)
                 continue;
+            if (r->status == CHECK_NG)
+                ng_counted += !r->in_downtime;
             if (e->check && r->status == CHECK_NG)
                 sb_printf(&failed, "%s%s", failed.len ? ", " : "", label_check(e->check));
             if (e->check)
-                sb_printf(&why, "%s%s: %s", why.len ? "; " : "", label_check(e->check),
-                          e->reason ? e->reason : "");
+                sb_printf(&why, "%s%s%s%s: %s", why.len ? "; " : "",
+                          r->in_downtime ? downtime_mark() : "", r->in_downtime ? " " : "",
+                          label_check(e->check), e->reason ? e->reason : "");
             else if (e->reason && *e->reason)
                 sb_printf(&why, "%s%s", why.len ? "; " : "", e->reason);
         }
+        /* Every NG that makes it NG was recorded in a downtime: not counted. */
+        it->in_downtime = it->status == CHECK_NG && ng_counted == 0;
         free(it->reason);
         it->reason = why.len ? sb_detach(&why) : NULL;
         sb_free(&why);
@@ -885,6 +896,8 @@ int checklist_counts(struct store *st, const struct calendar *cal, const char *d
         return -1;
     int n_ng = 0, n_todo = 0;
     for (size_t i = 0; i < cd.count; i++) {
+        if (cd.items[i].in_downtime)
+            continue; /* an NG in a downtime is not counted (downtime.h) */
         if (cd.items[i].status == CHECK_NG || cd.items[i].out_of_range)
             n_ng++;
         else if (cd.items[i].status == CHECK_TODO)

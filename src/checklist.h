@@ -48,6 +48,7 @@ struct checklist_result {
     char *reason; /* why NG / skipped (full text), or NULL */
     char *at;
     char event_id[ID_LEN + 1];
+    int in_downtime; /* an NG recorded in a downtime (downtime.h) */
 };
 
 /* Strings are malloc'd and owned by the checklist_day; NULL where noted. */
@@ -76,6 +77,9 @@ struct checklist_item {
     char status_event_id[ID_LEN + 1]; /* latest ok/ng/skip event, "" if none */
     int added_by_hand;                /* an 'added' event put it on this day */
     int by_check_run;                 /* the status comes from a check run, not a person */
+    /* NG only through results recorded in a downtime (downtime.h): shown with
+     * downtime_mark in the reason, not counted as NG. */
+    int in_downtime;
     /* The results the status is the worst of (see above), in check order; and the ids
      * of the checks that are NG, comma separated (NULL when none). When NG or skipped,
      * reason holds every failing result's "check: reason", joined by "; ". */

@@ -12,7 +12,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include "check_ack.h"
+#include "check_flap.h"
+#include "check_sched.h"
 #include "checklist.h"
+#include "downtime.h"
 #include "hosts.h"
 #include "id.h"
 #include "job_runner.h"
@@ -180,6 +184,10 @@ static int on_pair(struct load *l, const char *section, const char *key, const c
             return 0;
         }
         d->timeout = (int)v;
+    } else if (strcmp(key, "interval") == 0 || strcmp(key, "hours") == 0) {
+        if (check_schedule_key(key, value, &d->interval_s, &d->service_hours, l->path, lineno,
+                               &l->err) != 0)
+            return 0;
     } else {
         /* A variable for the command. */
         for (const char *p = key; *p; p++)
@@ -274,6 +282,11 @@ static int validate(struct check_def *d, char **err)
                                             : NULL;
     if (missing) {
         set_err(err, _("%s:%d: check [%s] needs %s"), d->file, d->line, d->id, missing);
+        return -1;
+    }
+    if (d->service_hours && !d->interval_s) {
+        set_err(err, _("%s:%d: check [%s] has hours = service but no interval"), d->file, d->line,
+                d->id);
         return -1;
     }
     if (!d->name)
@@ -997,7 +1010,7 @@ static int raise_incidents(struct store *st, struct check_report *rep, char **er
     struct sla *sla = sla_load(NULL, NULL, &why);
     for (size_t i = 0; i < rep->count; i++) {
         struct check_result *r = &rep->results[i];
-        if (r->ok || r->skipped || !r->event_id[0])
+        if (r->ok || r->skipped || !r->event_id[0] || r->acked || r->flap_held || r->downtime_id[0])
             continue;
         if (!sla) {
             r->incident_error = xstrdup(why ? why : "");
@@ -1035,6 +1048,55 @@ static int raise_incidents(struct store *st, struct check_report *rep, char **er
 
 static int record_in_tx(struct store *st, struct check_report *rep, char **err);
 
+/* Acknowledgements (check_ack.h): an OK ends the check's on the host; an NG that one
+ * holds (not expired) is marked so and opens no draft. In the run's transaction. */
+static int settle_acks(struct store *st, struct check_report *rep, char **err)
+{
+    int64_t now = time_now_ms();
+    for (size_t i = 0; i < rep->count; i++) {
+        struct check_result *r = &rep->results[i];
+        if (!r->event_id[0] || r->skipped)
+            continue;
+        if (r->ok) {
+            if (check_ack_recovered_in_tx(st, r->host_id, r->check_id, now, err) != 0)
+                return -1;
+            continue;
+        }
+        struct check_ack_info a;
+        int rc = check_ack_find(st, r->host_id, r->check_id, now, &a, err);
+        if (rc < 0)
+            return -1;
+        if (rc == 1 && !a.expired) {
+            r->acked = 1;
+            free(r->ack_text);
+            r->ack_text = check_ack_describe(&a);
+        }
+        if (rc == 1)
+            check_ack_info_clear(&a);
+    }
+    return 0;
+}
+
+/* Flapping and recovery (check_flap.h), in the run's transaction. */
+static int settle_flaps(struct store *st, struct check_report *rep, char **err)
+{
+    for (size_t i = 0; i < rep->count; i++) {
+        struct check_result *r = &rep->results[i];
+        struct check_flap_outcome f;
+        if (!r->event_id[0] || r->skipped || r->acked || r->downtime_id[0])
+            continue;
+        if (check_flap_settle_in_tx(st, r->host_id, r->check_id, r->event_id, &f, err) != 0)
+            return -1;
+        r->flapping = f.flapping;
+        r->flap_pct = f.pct;
+        r->flap_held = f.held;
+        r->incident_created = f.incident_created;
+        memcpy(r->incident_ref, f.incident_ref, sizeof r->incident_ref);
+        memcpy(r->recovered_ref, f.recovered_ref, sizeof r->recovered_ref);
+    }
+    return 0;
+}
+
 static int record(struct store *st, struct check_report *rep, char **err)
 {
     if (store_begin(st, err) != 0)
@@ -1047,6 +1109,10 @@ static int record(struct store *st, struct check_report *rep, char **err)
     if (rc == 0) {
         memcpy(st->operator_id, actor, sizeof actor);
         rc = record_in_tx(st, rep, err);
+        if (rc == 0)
+            rc = settle_acks(st, rep, err);
+        if (rc == 0)
+            rc = settle_flaps(st, rep, err);
         if (rc == 0)
             rc = raise_incidents(st, rep, err);
         memcpy(st->operator_id, person, sizeof person);
@@ -1083,10 +1149,15 @@ static int record_in_tx(struct store *st, struct check_report *rep, char **err)
         int64_t ts = time_now_ms();
         time_format_iso(ts, at);
         id_new_at(r->event_id, ts);
+        /* An NG while the host is in downtime names it (downtime.h): no draft. */
+        if (!r->ok && !r->skipped &&
+            downtime_for_result(st, r->host_id, ts, r->downtime_id, &r->downtime_text, err) != 0)
+            return -1;
         sqlite3_stmt *s = store_stmt(
             st, "INSERT INTO checklist_events(id, day, template_id, host_id, status, value, unit, "
-                "note, reason, raw_output, source, operator_id, at, hlc, origin) "
-                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'check', ?11, ?12, ?13, ?14)");
+                "note, reason, raw_output, source, operator_id, at, hlc, origin, downtime_id) "
+                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'check', ?11, ?12, ?13, ?14, "
+                "?15)");
         bind_text(s, 1, r->event_id);
         bind_text(s, 2, day);
         bind_text(s, 3, tid);
@@ -1105,6 +1176,7 @@ static int record_in_tx(struct store *st, struct check_report *rep, char **err)
         bind_text(s, 12, at);
         bind_int(s, 13, store_hlc_next(st));
         bind_text(s, 14, st->origin);
+        bind_text(s, 15, r->downtime_id[0] ? r->downtime_id : NULL);
         int rc = sqlite3_step(s);
         sqlite3_reset(s);
         free(note);
@@ -1208,6 +1280,8 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
                 continue;
             if (!check_selects(d, h->name, h->role, h->os))
                 continue;
+            if (o->only && !check_pairs_has(o->only, h->id, k))
+                continue;
             sl->checks = xrealloc(sl->checks, (sl->n + 1) * sizeof *sl->checks);
             sl->checks[sl->n++] = k;
         }
@@ -1241,6 +1315,7 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
     int conc = o->concurrency > 0 ? o->concurrency : 10;
     int timeout_ms = (o->timeout > 0 ? o->timeout : 60) * 1000;
     size_t next = 0, active = 0;
+    int stopped = 0;
     struct pollfd *pfds = xcalloc(ns ? ns : 1, sizeof *pfds);
     size_t *pidx = xcalloc(ns ? ns : 1, sizeof *pidx);
     for (;;) {
@@ -1285,6 +1360,10 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
         }
         if (active == 0 && next >= ns)
             break;
+        if (o->stop && o->stop()) {
+            stopped = 1;
+            break;
+        }
         /* One poll over every live connection. */
         size_t np = 0;
         int wait = 1000;
@@ -1323,11 +1402,17 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
     }
     free(pfds);
     free(pidx);
-    for (size_t i = 0; i < ns; i++)
+    for (size_t i = 0; i < ns; i++) {
+        ssh_conn_free(slots[i].c); /* only a stopped run leaves any */
         free(slots[i].checks);
+    }
     free(slots);
     host_list_free(hosts, nh);
     rep->elapsed_ms = mono_ms() - t0;
+    if (stopped) {
+        set_err(err, "%s", _("the check run was stopped; nothing was recorded"));
+        return -1;
+    }
     qsort(rep->results, rep->count, sizeof *rep->results, by_host_then_order);
     if (o->dry_run)
         return 0;
@@ -1349,6 +1434,8 @@ void check_report_free(struct check_report *rep)
         free(r->detail);
         free(r->raw_output);
         free(r->incident_error);
+        free(r->ack_text);
+        free(r->downtime_text);
     }
     for (size_t i = 0; i < rep->n_unknown_keys; i++) {
         free(rep->unknown_keys[i].host);

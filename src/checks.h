@@ -23,6 +23,12 @@
  *   metric = disk_used_pct    ; also written to host_metrics
  *   severity = warning        ; info | warning | critical
  *   timeout = 20              ; seconds for the command
+ *   interval = 5m             ; run on a schedule (30s, 5m, 1h, 1h30m, 1d):
+ *                               `check run --due`, unyo-checks.timer, the
+ *                               console with [checks] schedule = on. No
+ *                               interval: on demand only (src/check_due.h)
+ *   hours = service           ; scheduled only inside the service calendar's
+ *                               hours (default: always)
  *   backup_path = /var/backups ; any other key: {backup_path} in the command,
  *                               shell-quoted. {since}: unix time of this
  *                               check's last run on the host (else 24 h ago).
@@ -37,6 +43,7 @@
 #include "id.h"
 
 struct store;
+struct check_pairs;
 
 enum check_op { CHECK_LT, CHECK_LE, CHECK_GT, CHECK_GE, CHECK_EQ, CHECK_NE };
 
@@ -61,8 +68,10 @@ struct check_def {
     struct check_cond *conds;
     size_t n_conds;
     char *value_var, *label_var, *unit, *metric, *severity;
-    int aggregate; /* 0 max, 1 min, 2 first */
-    int timeout;   /* seconds, 0 = the run's */
+    int aggregate;      /* 0 max, 1 min, 2 first */
+    int timeout;        /* seconds, 0 = the run's */
+    int64_t interval_s; /* run every this many seconds; 0 = not scheduled (check_sched.h) */
+    int service_hours;  /* 1: scheduled only in the service calendar's hours */
     struct check_var *vars;
     size_t n_vars;
     char *file;
@@ -113,6 +122,11 @@ struct check_run_opts {
      * known_hosts: the key the console showed the operator and they confirmed
      * (check_report.unknown_keys of an earlier run). Any other unknown key fails. */
     const char *trust_fingerprint;
+    /* Only these host × check pairs (the due ones: check_due.h); NULL = every pair. */
+    const struct check_pairs *only;
+    /* Polled while the run waits on the network: when it returns 1 the run stops,
+     * records nothing and fails ("stopped"). NULL = never (a console quitting). */
+    int (*stop)(void);
 };
 
 struct check_result {
@@ -135,6 +149,17 @@ struct check_result {
     char incident_ref[24];     /* an NG's incident draft (new or added to), once recorded */
     int incident_created;      /* 1 when this result opened the draft */
     char *incident_error;      /* why an NG has no draft (the result is recorded), or NULL */
+    int acked;                 /* an NG under an acknowledgement (check_ack.h): no draft */
+    char *ack_text;            /* check_ack_describe of it, or NULL */
+    int flapping;              /* the host x check flaps after this result (check_flap.h) */
+    double flap_pct;           /* its weighted state-change percentage */
+    int flap_held;             /* an NG the flapping rules took care of: no draft here */
+    char recovered_ref[24];    /* an OK after NG: the open incident given a recovery note */
+
+    /* An NG recorded in a downtime (downtime.h; no draft): the downtime's id, ""
+     * when none, and downtime_describe of it (or NULL). */
+    char downtime_id[ID_LEN + 1];
+    char *downtime_text;
 };
 
 /* A host the run could not check because its key is not in known_hosts. */
@@ -156,9 +181,14 @@ struct check_report {
 /* Runs the checks over the hosts of the inventory that have SSH reach, and
  * records the results (unless dry_run): one checklist event per check and host,
  * by the check-run actor (CHECKLIST_CHECK_ACTOR), in one transaction with the
- * incident drafts of the NG results (checklist_ng_incident_in_tx). A check that
+ * incident drafts of the NG results (checklist_ng_incident_in_tx). An NG that an
+ * acknowledgement holds (check_ack.h) opens no draft (result.acked); an OK ends the
+ * check's acknowledgement on that host. An NG recorded while its host is in downtime
+ * (downtime.h) names it (result.downtime_id) and opens no draft. A check that
  * could not run (unreachable, timeout) is NG with the full reason. The acting
- * operator must be registered (the run's audit row is theirs). */
+ * operator must be registered (the run's audit row is theirs). A flapping check
+ * (check_flap.h) raises one incident, not one per change, and an OK after an NG
+ * notes the recovery on the problem's open incident. */
 int checks_run(struct store *st, const struct check_set *set, const struct check_run_opts *o,
                struct check_report *rep, char **err);
 void check_report_free(struct check_report *rep);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "i18n.h"
 #include "store.h"
 #include "timefmt.h"
@@ -158,18 +159,10 @@ fail:
 
 static int host_id_of(struct store *st, const char *name, char id[ID_LEN + 1], char **err)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0");
-    bind_text(s, 1, name);
-    int rc = store_one_row(s, err);
-    if (rc != 1) {
-        sqlite3_reset(s);
-        if (rc == 0)
-            set_err(err, _("unknown host %s (not in the hosts inventory)"), name);
-        return -1;
-    }
-    snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
-    sqlite3_reset(s);
-    return 0;
+    int rc = host_id_by_name(st, name, id, err);
+    if (rc == 0)
+        set_err(err, _("unknown host %s (not in the hosts inventory)"), name);
+    return rc == 1 ? 0 : -1;
 }
 
 int cmdb_effect_declare(struct store *st, const char *change_id, int seq, const char *spec,

@@ -52,9 +52,11 @@ char *cmdlog_quote(const char *word)
 const char *cmdlog_add(const char *const *words)
 {
     struct strbuf sb = STRBUF_INIT;
-    /* done as somebody else (`:as`): the CLI equivalent names that person */
+    /* done as somebody else (`:as`): the CLI equivalent names that person. A person
+     * signed in on a real store runs the command as themselves (UNYO_USER is refused
+     * there). */
     const char *as = store_os_login();
-    if (strcmp(as, store_own_login()) != 0) {
+    if (strcmp(as, store_own_login()) != 0 && !store_acting_signed_in()) {
         char *q = cmdlog_quote(as);
         sb_printf(&sb, "UNYO_USER=%s ", q);
         free(q);

@@ -50,6 +50,7 @@ struct csv_writer {
     size_t len;       /* bytes in buf */
     int at_row_start; /* no field written yet in the current record */
     int at_start;     /* nothing written at all, not even a BOM */
+    int excel;        /* BOM written: guard fields a spreadsheet would run */
     int err;          /* errno of the first failed write, 0 if none */
     char buf[CSV_WBUF];
 };
@@ -104,10 +105,47 @@ struct csv_writer *csv_writer_open(FILE *out, int bom)
     w->len = 0;
     w->at_row_start = 1;
     w->at_start = !bom;
+    w->excel = bom != 0;
     w->err = 0;
     if (bom)
         w_put(w, "\xEF\xBB\xBF", 3);
     return w;
+}
+
+/* A plain decimal number with a sign ("-3", "+1.5"): a spreadsheet reads it
+ * as that number, never as a formula, so it needs no guard. */
+static int signed_number(const char *s, size_t len)
+{
+    size_t i = 1, digits = 0;
+    int dot = 0;
+    for (; i < len; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (s[i] == '.' && !dot && digits)
+            dot = 1;
+        else
+            return 0;
+    }
+    return digits > 0 && s[len - 1] != '.';
+}
+
+int csv_excel_guard(const char *s, size_t len)
+{
+    if (!s || len == 0)
+        return 0;
+    switch (s[0]) {
+    case '=':
+    case '@':
+    case '\t':
+    case '\r':
+    case '\'':
+        return 1;
+    case '+':
+    case '-':
+        return !signed_number(s, len);
+    default:
+        return 0;
+    }
 }
 
 void csv_write_field(struct csv_writer *w, const char *s, size_t len)
@@ -128,13 +166,21 @@ void csv_write_field(struct csv_writer *w, const char *s, size_t len)
      * quoted, they are text (found by fuzz_csv). */
     if (first && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         i = 0;
+    /* OWASP's guard against CSV injection: in Excel mode a leading
+     * apostrophe makes a spreadsheet take "=1+1" as text. The reader drops
+     * it again, so the value round-trips. */
+    int guard = w->excel && csv_excel_guard(s, len);
     if (i == len) {
+        if (guard)
+            w_putc(w, '\'');
         w_put(w, s, len);
         return;
     }
     /* Quoted: copy runs up to and including each '"', doubling it. No '"'
      * can occur before the first special byte. */
     w_putc(w, '"');
+    if (guard)
+        w_putc(w, '\'');
     const char *seg = s, *end = s + len, *q;
     while ((q = memchr(s + i, '"', (size_t)(end - (s + i)))) != NULL) {
         w_put(w, seg, (size_t)(q - seg) + 1);
@@ -190,6 +236,7 @@ struct csv_reader {
     long line;      /* physical line of the byte at ipos */
     long rec_line;  /* where the last returned record starts */
     char *failed;   /* sticky error message */
+    int excel;      /* the file starts with a BOM: fields may carry a guard */
 
     struct strbuf rec; /* current record's field bytes, each NUL-terminated */
     size_t fstart;     /* offset in rec of the field being read */
@@ -211,8 +258,10 @@ struct csv_reader *csv_reader_open(FILE *in)
         r->eof = 1; /* EOF or error; a read error is reported by csv_read_row */
         r->read_errno = errno ? errno : EIO;
     }
-    if (r->ilen >= 3 && memcmp(r->ibuf, "\xEF\xBB\xBF", 3) == 0)
+    if (r->ilen >= 3 && memcmp(r->ibuf, "\xEF\xBB\xBF", 3) == 0) {
         r->ipos = 3;
+        r->excel = 1;
+    }
     return r;
 }
 
@@ -432,8 +481,14 @@ int csv_read_row(struct csv_reader *r, size_t *nfields, const char *const **fiel
     }
 
 done:
-    for (size_t i = 0; i < r->nf; i++)
+    for (size_t i = 0; i < r->nf; i++) {
+        /* Excel mode: the writer's guard apostrophe is not part of the value. */
+        if (r->excel && !r->nulls[i] && r->lens[i] > 0 && r->rec.buf[r->offs[i]] == '\'') {
+            r->offs[i]++;
+            r->lens[i]--;
+        }
         r->ptrs[i] = r->rec.buf + r->offs[i];
+    }
     r->rec_line = start_line;
     *nfields = r->nf;
     *fields = (const char *const *)r->ptrs;

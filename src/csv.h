@@ -11,6 +11,12 @@
  *     starts the file (no BOM written) with the bytes EF BB BF, which a reader
  *     would take for a BOM; a '"' inside is doubled; CR and LF inside quotes
  *     are kept verbatim;
+ *   - Excel mode (with the BOM): a field a spreadsheet would run as a formula
+ *     (starting with '=', '+', '-', '@', TAB or CR; a plain signed number such
+ *     as "-3" excepted) gets a leading apostrophe (OWASP's CSV-injection
+ *     guard), and so does a field that starts with an apostrophe itself; the
+ *     reader of a file with a BOM removes one leading apostrophe from every
+ *     field, so every value reads back exactly;
  *   - SQL NULL is written as an empty unquoted field and the empty string as
  *     a quoted empty field `""`, so the reader can tell them apart: reading
  *     `a,,""` gives "a", NULL, "".
@@ -34,6 +40,8 @@ struct csv_writer *csv_writer_open(FILE *out, int bom);
  * s NULL = SQL NULL (empty unquoted field); len 0 with s non-NULL = empty string
  * (written as `""`). */
 void csv_write_field(struct csv_writer *w, const char *s, size_t len);
+/* 1 when the value s[0..len) is guarded in Excel mode (see above). */
+int csv_excel_guard(const char *s, size_t len);
 /* Ends the current record with CRLF, as RFC 4180 says. */
 void csv_end_row(struct csv_writer *w);
 /* Flushes the buffer and fflush()es out (out is not closed), frees w.
@@ -43,7 +51,8 @@ int csv_writer_close(struct csv_writer *w);
 struct csv_reader; /* opaque, streaming: memory is bounded by the largest record */
 
 /* Starts reading from in (which the caller keeps owning and closes); a leading
- * UTF-8 BOM is skipped. */
+ * UTF-8 BOM is skipped and turns on Excel mode: one leading apostrophe of
+ * every field is the writer's guard and is dropped. */
 struct csv_reader *csv_reader_open(FILE *in);
 /* Reads one record. Returns 1 with the fields set, 0 at end of file, -1 on
  * malformed input or a read error, with *err (free()d first if not NULL, so

@@ -7,9 +7,11 @@
 #include "calendar.h"
 #include "checklist.h"
 #include "i18n.h"
+#include "incidents.h"
 #include "jobs.h"
 #include "operators.h"
 #include "search.h"
+#include "sla.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -668,6 +670,12 @@ int demo_populate(struct store *st, enum demo_day day_kind, char **err)
         rc = add_incident(&g, at, now, err) < 0 ? -1 : 0;
     }
     gen_free(&g);
+    if (rc == 0) {
+        /* Their SLA columns, as the steps would have stored them (issue 17). */
+        struct sla *sla = sla_load(NULL, NULL, err);
+        rc = sla && incident_sla_fill(st, sla, err) == 0 ? 0 : -1;
+        sla_free(sla);
+    }
     if (rc == 0)
         rc = demo_checklist_history(st, now, day_kind == DEMO_DAY_SO_FAR, err);
     if (rc != 0 || store_commit(st, err) != 0)

@@ -1,5 +1,7 @@
 #include "due.h"
 
+#include <string.h>
+
 #define DATED_PERIODS                                                                              \
     (PERIOD_DAILY | PERIOD_WEEKLY | PERIOD_MONTHLY | PERIOD_QUARTERLY | PERIOD_HALF_YEARLY |       \
      PERIOD_YEARLY)
@@ -43,6 +45,69 @@ static int64_t month_nominal(int y, int m, int monthday)
     return civil_to_days((struct civil_date){y, m, d});
 }
 
+/* 1 if day is one of the rule's own dates, before the calendar moves anything. */
+static int nominal_on(const struct due_rule *r, int64_t dn)
+{
+    unsigned p = r->periods;
+    if (p & PERIOD_DAILY)
+        return 1;
+    struct civil_date day = civil_from_days(dn);
+    if (p & PERIOD_WEEKLY) {
+        int wd = r->weekday >= 0 && r->weekday <= 6 ? r->weekday : 1;
+        if (civil_weekday(day.y, day.m, day.d) == wd)
+            return 1;
+    }
+    unsigned mask = month_mask(r);
+    return (mask & (1u << (day.m - 1))) && month_nominal(day.y, day.m, r->monthday) == dn;
+}
+
+/* A closure longer than this is a calendar mistake, not a reason to look further. */
+#define MAX_CLOSURE_DAYS 400
+
+/* The nearest nominal date among the closed days next to dn, walking by step (-1:
+ * back, as "after" moves dates forward; +1: ahead, as "before" moves them back).
+ * 1 with *out set, or 0. */
+static int closed_nominal_near(const struct due_rule *r, const struct calendar *cal, int64_t dn,
+                               int step, int64_t *out)
+{
+    for (int i = 1; i <= MAX_CLOSURE_DAYS; i++) {
+        int64_t d = dn + step * i;
+        if (calendar_is_service_day(cal, civil_from_days(d)))
+            return 0;
+        if (nominal_on(r, d)) {
+            *out = d;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int due_closed_parse(const char *word)
+{
+    static const char *const names[] = {"after", "before", "skip"};
+    for (int i = 0; word && i < 3; i++)
+        if (strcmp(word, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *due_closed_name(int closed)
+{
+    return closed == DUE_CLOSED_BEFORE ? "before" : closed == DUE_CLOSED_SKIP ? "skip" : "after";
+}
+
+int due_moved_from(const struct due_rule *r, const struct calendar *cal, struct civil_date day,
+                   struct civil_date *nominal)
+{
+    int64_t dn = civil_to_days(day), from;
+    if ((r->periods & PERIOD_DAILY) || r->closed == DUE_CLOSED_SKIP || nominal_on(r, dn) ||
+        !closed_nominal_near(r, cal, dn, r->closed == DUE_CLOSED_BEFORE ? 1 : -1, &from))
+        return 0;
+    if (nominal)
+        *nominal = civil_from_days(from);
+    return 1;
+}
+
 int due_on(const struct due_rule *r, const struct calendar *cal, struct civil_date day)
 {
     unsigned p = r->periods;
@@ -50,6 +115,12 @@ int due_on(const struct due_rule *r, const struct calendar *cal, struct civil_da
         return 0;
     if (p & PERIOD_DAILY)
         return 1;
+    if (r->closed == DUE_CLOSED_SKIP || r->closed == DUE_CLOSED_BEFORE) {
+        int64_t dn = civil_to_days(day), from;
+        if (nominal_on(r, dn))
+            return 1;
+        return r->closed == DUE_CLOSED_BEFORE && closed_nominal_near(r, cal, dn, 1, &from);
+    }
     int64_t dn = civil_to_days(day);
     /* Only the latest nominal date on or before `day` matters: an earlier one
      * that was pushed past it lands where the latest one does. */

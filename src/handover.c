@@ -5,6 +5,7 @@
 
 #include "calendar.h"
 #include "changes.h"
+#include "check_ack.h"
 #include "checklist.h"
 #include "i18n.h"
 #include "incidents.h"
@@ -12,6 +13,7 @@
 #include "paths.h"
 #include "sla.h"
 #include "shifts.h"
+#include "signin.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -171,6 +173,43 @@ static int load_carried(struct store *st, struct handover_summary *out, char **e
     return 0;
 }
 
+/* Acknowledgements that expired since the last handover signed before instant (else
+ * the last 24 hours), or that end by the end of the shift on now. */
+static int load_acks(struct store *st, int64_t instant_ms, struct handover_summary *out, char **err)
+{
+    int64_t from = instant_ms - 24 * 3600000LL, to = instant_ms;
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(instant_ms, at);
+    sqlite3_stmt *s = store_stmt(st, "SELECT max(signed_at) FROM handovers WHERE deleted = 0 "
+                                     "AND signed_at <= ?1");
+    bind_text(s, 1, at);
+    int rc = store_one_row(s, err);
+    int64_t last;
+    if (rc == 1 && col_text(s, 0) && time_parse(col_text(s, 0), &last) == 0)
+        from = last;
+    sqlite3_reset(s);
+    if (rc < 0)
+        return -1;
+    struct shift_start_info cur;
+    rc = shift_current(st, instant_ms, &cur, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) {
+        if (cur.ends_ms > to)
+            to = cur.ends_ms;
+        shift_start_info_free(&cur);
+    }
+    if (check_acks_expired(st, from, to, &out->acks, &out->n_acks, err) != 0)
+        return -1;
+    /* "expired" as of the summary's instant, not the end of the window */
+    for (size_t i = 0; i < out->n_acks; i++) {
+        int64_t u;
+        struct check_ack_info *a = &out->acks[i].ack;
+        a->expired = a->until_at && time_parse(a->until_at, &u) == 0 && u <= instant_ms;
+    }
+    return 0;
+}
+
 int handover_build(struct store *st, const struct calendar *cal, int64_t instant_ms,
                    struct handover_summary *out, char **err)
 {
@@ -179,7 +218,8 @@ int handover_build(struct store *st, const struct calendar *cal, int64_t instant
     time_format_jst_date(instant_ms, out->day);
     if (load_incidents(st, cal, instant_ms, out, err) != 0 ||
         load_checks(st, cal, out->day, out, err) != 0 || load_jobs(st, out->day, out, err) != 0 ||
-        load_changes(st, out, err) != 0 || load_carried(st, out, err) != 0) {
+        load_changes(st, out, err) != 0 || load_carried(st, out, err) != 0 ||
+        load_acks(st, instant_ms, out, err) != 0) {
         handover_summary_free(out);
         return -1;
     }
@@ -207,6 +247,7 @@ void handover_summary_free(struct handover_summary *s)
         free(s->carried[i].text), free(s->carried[i].from_login), free(s->carried[i].created_at),
             free(s->carried[i].from_name);
     free(s->incidents), free(s->checks), free(s->jobs), free(s->changes), free(s->carried);
+    check_acks_expired_free(s->acks, s->n_acks);
     memset(s, 0, sizeof *s);
 }
 
@@ -340,6 +381,19 @@ char *handover_markdown(const struct handover_summary *s, const char *note)
     if (!s->n_carried)
         sb_printf(&sb, "%s\n", _("None."));
 
+    if (s->n_acks) {
+        sb_putc(&sb, '\n');
+        sb_printf(&sb, _("## Acknowledgements expired or ending with this shift (%zu)"), s->n_acks);
+        sb_puts(&sb, "\n\n");
+        for (size_t i = 0; i < s->n_acks; i++) {
+            char *d = check_ack_describe(&s->acks[i].ack);
+            sb_printf(&sb, "- %s %s: ", s->acks[i].host, s->acks[i].check);
+            md_inline(&sb, d);
+            sb_putc(&sb, '\n');
+            free(d);
+        }
+    }
+
     if (note && *note) {
         sb_putc(&sb, '\n');
         sb_printf(&sb, "%s\n\n%s\n", _("## Note"), note);
@@ -384,7 +438,8 @@ int handover_sign(struct store *st, const struct calendar *cal, const char *note
                   const char *to_login, const char *const *todos, size_t n_todos, char *out_id,
                   char **err)
 {
-    if (store_require_operator(st, err) != 0)
+    /* Signing is signed (issue 14): the outgoing person's passphrase. */
+    if (store_require_operator(st, err) != 0 || signin_require_fresh(st, "handover.sign", err) != 0)
         return -1;
     char to_id[ID_LEN + 1] = "";
     if (to_login && *to_login) {
@@ -593,7 +648,8 @@ int handover_ack_check(struct store *st, const char *handover_id, char *out_id, 
 int handover_ack(struct store *st, const char *handover_id, char **err)
 {
     char id[ID_LEN + 1];
-    if (ack_target(st, handover_id, id, err) != 0)
+    if (ack_target(st, handover_id, id, err) != 0 ||
+        signin_require_fresh(st, "handover.ack", err) != 0)
         return -1;
     if (store_begin(st, err) != 0)
         return -1;

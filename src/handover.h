@@ -6,7 +6,9 @@
  * (handover_sla_left); checklist items of the day not done or NG; job runs of the day
  * failed or still waiting/queued/running; changes approved/in progress/in review; and
  * the to-do items carried from earlier handovers that nobody has cleared yet (they
- * reappear in every handover until handover_clear_item). */
+ * reappear in every handover until handover_clear_item); and the acknowledgements of
+ * check problems that expired since the last handover or end with this shift (a
+ * section only when there are some). */
 #ifndef UNYO_HANDOVER_H
 #define UNYO_HANDOVER_H
 
@@ -52,6 +54,8 @@ struct handover_carry {
     char *created_at; /* UTC ISO */
 };
 
+struct check_ack_expired;
+
 struct handover_summary {
     char day[11]; /* JST day of the instant */
     int64_t at_ms;
@@ -65,6 +69,11 @@ struct handover_summary {
     size_t n_changes;
     struct handover_carry *carried;
     size_t n_carried;
+    /* Acknowledgements of check problems (check_ack.h) that expired since the last
+     * signed handover (else the last 24 hours) or end with the current shift: the
+     * incoming operator must look at those problems again. */
+    struct check_ack_expired *acks;
+    size_t n_acks;
 };
 
 /* Assembles the live summary at `instant_ms` (UTC ms). */

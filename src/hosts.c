@@ -104,6 +104,17 @@ int host_get(struct store *st, const char *name, struct host *out, char **err)
     return 0;
 }
 
+int host_id_by_name(struct store *st, const char *name, char id[ID_LEN + 1], char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT id FROM hosts WHERE name = ?1 AND deleted = 0");
+    bind_text(s, 1, name);
+    int rc = store_one_row(s, err);
+    if (rc == 1)
+        snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
+    sqlite3_reset(s);
+    return rc;
+}
+
 int host_list(struct store *st, struct host **out, size_t *count, char **err)
 {
     sqlite3_stmt *s =

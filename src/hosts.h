@@ -45,6 +45,8 @@ int host_edit(struct store *st, const char *name, const struct host_fields *f, c
 int host_remove(struct store *st, const char *name, char **err);
 /* By name (or id). 0, or -1 with *err when there is none. */
 int host_get(struct store *st, const char *name, struct host *out, char **err);
+/* The live host's id by its name: 1, 0 (no such host, *err untouched), -1 (*err). */
+int host_id_by_name(struct store *st, const char *name, char id[ID_LEN + 1], char **err);
 /* All live hosts by name. */
 int host_list(struct store *st, struct host **out, size_t *count, char **err);
 void host_clear(struct host *h);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "install_dirs.h"
+
 static char current_lang[8] = "en";
 
 static int starts_ja(const char *s)
@@ -36,8 +38,7 @@ void i18n_init(const char *lang)
     /* gettext picks the catalog from LANGUAGE first; it is honoured under any
      * locale but plain "C", which setlocale above avoids when it can. */
     setenv("LANGUAGE", current_lang, 1);
-    const char *dir = getenv("UNYO_LOCALEDIR");
-    bindtextdomain("unyo", dir && *dir ? dir : UNYO_LOCALEDIR);
+    bindtextdomain("unyo", install_localedir());
     bind_textdomain_codeset("unyo", "UTF-8");
     textdomain("unyo");
 }

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "search.h"
 #include "session_play.h"
+#include "signin.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -258,6 +259,74 @@ int incident_get(struct store *st, const struct sla *sla, const char *ref_or_id,
     return 0;
 }
 
+void incident_sla_columns(const struct incident *inc, char due[SLA_NSTEPS][TIME_ISO_LEN + 1],
+                          const char *v[2 * SLA_NSTEPS])
+{
+    for (int k = 0; k < SLA_NSTEPS; k++) {
+        const struct sla_step_status *r = &inc->sla.step[k];
+        int has = r->state != SLA_NONE && r->due > 0 && r->due < INT64_MAX / 1000;
+        v[2 * k] = has ? ledger_iso(r->due * 1000, due[k]) : NULL;
+        v[2 * k + 1] = r->state == SLA_MET ? "met" : r->state == SLA_MISSED ? "missed" : NULL;
+    }
+}
+
+/* Binds the SLA columns at ?first .. ?first+5. */
+static void bind_sla_columns(sqlite3_stmt *s, int first, const struct incident *inc,
+                             char b[SLA_NSTEPS][TIME_ISO_LEN + 1])
+{
+    const char *v[2 * SLA_NSTEPS];
+    incident_sla_columns(inc, b, v);
+    for (int i = 0; i < 2 * SLA_NSTEPS; i++)
+        bind_text(s, first + i, v[i]);
+}
+
+/* The SLA columns alone, for a row just inserted (the same transaction): the
+ * row's clock is not moved again. */
+static int save_sla_columns(struct store *st, const struct incident *inc, char **err)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "UPDATE incidents SET sla_ack_due = ?2, sla_ack_result = ?3, "
+                       "sla_first_due = ?4, sla_first_result = ?5, sla_recovery_due = ?6, "
+                       "sla_recovery_result = ?7 WHERE id = ?1");
+    char b[SLA_NSTEPS][TIME_ISO_LEN + 1];
+    bind_text(s, 1, inc->id);
+    bind_sla_columns(s, 2, inc, b);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return store_fail(st, err, _("saving an incident"));
+    return 0;
+}
+
+/* Computes and stores the SLA columns of incident id as it now stands. */
+static int refresh_sla_columns(struct store *st, const struct sla *sla, const char *id, char **err)
+{
+    struct incident inc;
+    if (incident_get(st, sla, id, time_now_ms(), &inc, err) != 0)
+        return -1;
+    int rc = save_sla_columns(st, &inc, err);
+    incident_clear(&inc);
+    return rc;
+}
+
+int incident_sla_fill(struct store *st, const struct sla *sla, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT id FROM incidents WHERE deleted = 0 AND status <> 'draft' AND sla_ack_due "
+            "IS NULL AND sla_ack_result IS NULL AND sla_recovery_result IS NULL");
+    char(*ids)[ID_LEN + 1] = NULL;
+    size_t n = 0;
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        ids = xrealloc(ids, (n + 1) * sizeof *ids);
+        snprintf(ids[n++], ID_LEN + 1, "%s", col_text(s, 0));
+    }
+    sqlite3_reset(s);
+    int rc = step < 0 ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = refresh_sla_columns(st, sla, ids[i], err);
+    free(ids);
+    return rc;
+}
+
 int incident_events(struct store *st, const char *id, struct ledger_event **out, size_t *n,
                     char **err)
 {
@@ -433,6 +502,8 @@ int incident_create_in_tx(struct store *st, const struct sla *sla, const struct 
         rc = ledger_add_link(st, "incident", id, "host", hosts[i], NULL, err);
     if (rc == 0 && !in->draft)
         rc = add_event(st, id, "received", NULL, NULL, received, err);
+    if (rc == 0 && !in->draft)
+        rc = refresh_sla_columns(st, sla, id, err);
     if (rc == 0)
         rc = store_audit(st, in->draft ? "incident.draft" : "incident.create", "incidents", id, ref,
                          err);
@@ -467,8 +538,10 @@ static int save_state(struct store *st, const struct incident *inc, const char *
             "acknowledged_at = ?4, first_response_at = ?5, recovered_at = ?6, closed_at = ?7, "
             "sla_paused_since = ?8, sla_paused_seconds = ?9, notified_at = ?10, "
             "notified_to = ?11, sla_breaches = ?12, problem_id = ?13, updated_at = ?14, "
-            "hlc = ?15, origin = ?16 WHERE id = ?1");
-    char b[8][TIME_ISO_LEN + 1];
+            "hlc = ?15, origin = ?16, sla_ack_due = ?17, sla_ack_result = ?18, "
+            "sla_first_due = ?19, sla_first_result = ?20, sla_recovery_due = ?21, "
+            "sla_recovery_result = ?22 WHERE id = ?1");
+    char b[8][TIME_ISO_LEN + 1], sb[SLA_NSTEPS][TIME_ISO_LEN + 1];
     bind_text(s, 1, inc->id);
     bind_text(s, 2, inc->status);
     bind_text(s, 3, assignee_id);
@@ -485,6 +558,8 @@ static int save_state(struct store *st, const struct incident *inc, const char *
     bind_text(s, 14, ledger_iso(now, b[6]));
     bind_int(s, 15, store_hlc_next(st));
     bind_text(s, 16, st->origin);
+    /* the SLA columns in the same write: one version, one chain link */
+    bind_sla_columns(s, 17, inc, sb);
     if (sqlite3_step(s) != SQLITE_DONE)
         return store_fail(st, err, _("saving an incident"));
     return 0;
@@ -902,7 +977,12 @@ int incident_step(struct store *st, const struct sla *sla, const char *ref_or_id
                   const struct incident_step_args *a, char **err)
 {
     static const struct incident_step_args none = {0};
-    if (store_require_operator(st, err) != 0 || store_begin(st, err) != 0)
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    /* Closing is signed (issue 14): the closer's passphrase, now or lately. */
+    if (step && streq(step, "closed") && signin_require_fresh(st, "incident.close", err) != 0)
+        return -1;
+    if (store_begin(st, err) != 0)
         return -1;
     if (step_in_tx(st, sla, ref_or_id, step, a ? a : &none, err) != 0) {
         store_rollback(st);
@@ -919,7 +999,7 @@ int incident_link(struct store *st, const char *ref_or_id, const char *to_kind, 
         return -1;
     if (store_begin(st, err) != 0)
         return -1;
-    char *d = xasprintf("{\"kind\":\"%s\",\"id\":\"%s\"}", to_kind, to_id);
+    char *d = json_obj2("kind", to_kind, "id", to_id);
     int rc = ledger_add_link(st, "incident", id, to_kind, to_id, note, err);
     if (rc == 0)
         rc = add_event(st, id, "linked", note, d, time_now_ms(), err);

@@ -20,6 +20,7 @@
 #include "id.h"
 #include "ledger.h"
 #include "sla.h"
+#include "timefmt.h"
 
 struct store;
 
@@ -129,6 +130,19 @@ int incident_count_open(struct store *st, long *out, char **err);
 /* Computes inc->sla at now (loads pause intervals when the incident has any). */
 int incident_sla(struct store *st, const struct sla *sla, struct incident *inc, int64_t now,
                  char **err);
+
+/* The SLA columns (migration 021) of inc, whose sla is computed, in their table
+ * order: sla_ack_due, sla_ack_result, sla_first_due, ..., sla_recovery_result
+ * (each due: ISO UTC in due[k], or NULL while paused or for a draft; each result:
+ * "met", "missed" or NULL while the step runs). */
+void incident_sla_columns(const struct incident *inc, char due[SLA_NSTEPS][TIME_ISO_LEN + 1],
+                          const char *v[2 * SLA_NSTEPS]);
+
+/* Stores the SLA columns (each step's due instant and result, migration 021) of
+ * every submitted incident that has none yet: incidents written before 021, or
+ * by a bulk load (the demo). The steps keep them current from then on. Inside
+ * the caller's transaction. */
+int incident_sla_fill(struct store *st, const struct sla *sla, char **err);
 
 /* Records an `sla_breached` event for every step past its target that has none
  * yet, over all incidents still open (or closed late without one). Idempotent.

@@ -7,6 +7,7 @@
 #include "incidents.h"
 #include "json.h"
 #include "search.h"
+#include "signin.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -431,6 +432,9 @@ int inquiry_review(struct store *st, const char *ref_or_id, int approve, const c
         rc = refuse(&q, what, _("only a draft answer can be reviewed"), err);
     else if (rc == 0 && !approve && (!note || !*note))
         set_err(err, _("say what to correct (--note TEXT)")), rc = -1;
+    /* Reviewing is signed (issue 14). */
+    if (rc == 0)
+        rc = signin_require_fresh(st, "inquiry.review", err);
     if (rc == 0) {
         struct change c = {.status = to,
                            .reviewer = st->operator_id,

@@ -15,6 +15,8 @@
 
 #include "hosts.h"
 #include "i18n.h"
+#include "job_claims.h"
+#include "job_duration.h"
 #include "jobs.h"
 #include "output.h"
 #include "ssh_conn.h"
@@ -309,12 +311,15 @@ struct candidate {
     char job_id[ID_LEN + 1];
     char *code, *group, *host, *command, *outputs;
     int timeout_s, retries, attempt;
+    int local_scope;  /* scope = local: claimed in the store only */
+    char *claimed_by; /* running on another console (claims on): its runner */
 };
 
 static void candidates_free(struct candidate *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        free(c[i].code), free(c[i].group), free(c[i].host), free(c[i].command), free(c[i].outputs);
+        free(c[i].code), free(c[i].group), free(c[i].host), free(c[i].command), free(c[i].outputs),
+            free(c[i].claimed_by);
     free(c);
 }
 
@@ -324,18 +329,27 @@ static char *dup_col(sqlite3_stmt *s, int i)
     return t ? xstrdup(t) : NULL;
 }
 
-static int load_candidates(struct store *st, const char *day, const char *only,
+/* central: 0 claims in the store only (no sync), 1 claims through the central database
+ * (runs another console's runner holds are candidates too: its lease may have expired),
+ * -1 the central database is out of reach (only jobs with scope = local). */
+static int load_candidates(struct store *st, const char *day, const char *only, int central,
                            struct candidate **out, size_t *n, char **err)
 {
     sqlite3_stmt *s = store_stmt(
         st, "SELECT r.id, j.id, j.code, j.concurrency_group, h.name, j.command, j.outputs, "
-            "j.timeout_seconds, j.retries, r.attempt FROM job_runs r "
+            "j.timeout_seconds, j.retries, r.attempt, j.scope IS 'local', "
+            "CASE WHEN r.state = 'running' THEN r.claimed_by END FROM job_runs r "
             "JOIN jobs j ON j.id = r.job_id JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "
-            "WHERE r.due_day = ?1 AND r.state IN ('waiting', 'queued') AND r.deleted = 0 "
+            "WHERE r.due_day = ?1 AND r.deleted = 0 AND (r.state IN ('waiting', 'queued') "
+            "OR (?3 = 1 AND r.state = 'running' AND j.scope IS NOT 'local' "
+            "AND substr(coalesce(r.claimed_by, ''), 1, length(?4) + 1) <> ?4 || '/')) "
+            "AND (?3 >= 0 OR j.scope IS 'local') "
             "AND j.command IS NOT NULL AND (?2 IS NULL OR j.code = ?2) "
             "ORDER BY coalesce(j.expected_start, '99:99'), j.code");
     bind_text(s, 1, day);
     bind_text(s, 2, only);
+    bind_int(s, 3, central);
+    bind_text(s, 4, st->origin);
     *out = NULL;
     *n = 0;
     int step;
@@ -352,6 +366,8 @@ static int load_candidates(struct store *st, const char *day, const char *only,
         c->timeout_s = sqlite3_column_int(s, 7);
         c->retries = sqlite3_column_int(s, 8);
         c->attempt = sqlite3_column_int(s, 9);
+        c->local_scope = sqlite3_column_int(s, 10);
+        c->claimed_by = dup_col(s, 11);
     }
     sqlite3_reset(s);
     if (step < 0) {
@@ -375,11 +391,28 @@ static long long count1(struct store *st, const char *sql, const char *a, const 
     return n;
 }
 
-/* 1 claimed; 0 not now (*why says why, static); -1 error. */
-static int try_claim(struct store *st, const struct candidate *c, const char *day, const char *me,
-                     const char **why, char **err)
+/* What the central database said about a run not claimed (malloc'd, translated). */
+static char *refusal_text(const struct job_claim_outcome *o)
+{
+    if (o->held)
+        return xasprintf(_("not run here: %s holds it (its lease ends in %d s unless renewed)"),
+                         o->holder ? o->holder : "?", o->left_s);
+    if (o->interrupted)
+        return xasprintf(_("interrupted: the runner on %s stopped renewing its claim of attempt "
+                           "%d, and the job has no retry left"),
+                         o->holder ? o->holder : "?", o->interrupted);
+    return xasprintf(_("not run here: already run by %s (%s); this console shows the result "
+                       "after its next sync"),
+                     o->holder ? o->holder : "?", jobs_state_name(o->state));
+}
+
+/* 1 claimed; 0 not now (*why says why, static, or *why_dyn, malloc'd); -1 error; -2 the
+ * central database failed (*err says how; the run is not claimed). */
+static int try_claim(struct store *st, struct candidate *c, const char *day, const char *me,
+                     struct job_claims *claims, const char **why, char **why_dyn, char **err)
 {
     *why = NULL;
+    *why_dyn = NULL;
     if (store_begin(st, err) != 0)
         return -1;
     long long n = count1(st,
@@ -397,8 +430,8 @@ static int try_claim(struct store *st, const struct candidate *c, const char *da
     n = c->group ? count1(st,
                           "SELECT count(*) FROM job_runs r JOIN jobs j ON j.id = r.job_id "
                           "WHERE r.state = 'running' AND j.concurrency_group = ?1 "
-                          "AND ?2 IS NULL",
-                          c->group, NULL, err)
+                          "AND r.id IS NOT ?2",
+                          c->group, c->id, err)
                  : 0;
     if (n != 0) {
         store_rollback(st);
@@ -412,12 +445,14 @@ static int try_claim(struct store *st, const struct candidate *c, const char *da
     sqlite3_stmt *u = store_stmt(
         st, "UPDATE job_runs SET state = 'running', claimed_by = ?2, claimed_at = ?3, "
             "started_at = ?3, ended_at = NULL, exit_status = NULL, updated_at = ?3, hlc = ?4, "
-            "origin = ?5 WHERE id = ?1 AND state IN ('waiting', 'queued')");
+            "origin = ?5 WHERE id = ?1 AND (state IN ('waiting', 'queued') "
+            "OR (?6 IS NOT NULL AND state = 'running' AND claimed_by IS ?6))");
     bind_text(u, 1, c->id);
     bind_text(u, 2, me);
     bind_text(u, 3, at);
     bind_int(u, 4, store_hlc_next(st));
     bind_text(u, 5, st->origin);
+    bind_text(u, 6, c->claimed_by);
     if (sqlite3_step(u) != SQLITE_DONE) {
         store_fail(st, err, _("claiming the run"));
         store_rollback(st);
@@ -428,11 +463,83 @@ static int try_claim(struct store *st, const struct candidate *c, const char *da
         store_rollback(st);
         return 0;
     }
+    /* Held in the store; with sync, the central database has the last word (the store's
+     * write lock is held meanwhile, so no runner on this store gets between). */
+    int central = claims && !c->local_scope;
+    struct job_claim_outcome o = {0};
+    if (central && job_claims_take(claims, c->id, c->attempt, c->retries, &o, err) != 0) {
+        store_rollback(st);
+        return -2;
+    }
+    int rc = 0;
+    if (central && o.interrupted) {
+        /* The previous attempt's runner is gone (its lease expired): that attempt ends
+         * interrupted with the output that arrived; the retry rules say what comes next. */
+        struct strbuf note = STRBUF_INIT;
+        sb_printf(&note,
+                  _("the runner on %s stopped renewing its claim of attempt %d (lease "
+                    "expired); the run was interrupted"),
+                  o.holder ? o.holder : "?", o.interrupted);
+        /* The output that had arrived (pulled from the other console's live writes): the
+         * next attempt's output replaces it in the run, so the event keeps its end. */
+        sqlite3_stmt *x = store_stmt(st, "SELECT output FROM job_runs WHERE id = ?1");
+        bind_text(x, 1, c->id);
+        if (sqlite3_step(x) == SQLITE_ROW && col_text(x, 0) && *col_text(x, 0)) {
+            const char *out = col_text(x, 0);
+            size_t len = strlen(out), keep = len > 4000 ? 4000 : len;
+            const char *from = out + len - keep;
+            while (keep < len && ((unsigned char)*from & 0xC0) == 0x80) /* whole characters */
+                from++;
+            sb_printf(&note, "\n%s\n%s", _("output that had arrived:"), from);
+        }
+        sqlite3_reset(x);
+        char *d = xasprintf("{\"attempt\":%d}", o.interrupted);
+        rc = job_event(st, c->id, "interrupted", note.buf, d, err);
+        sb_free(&note);
+        free(d);
+    }
+    if (rc == 0 && central && !o.got) {
+        if (o.interrupted) { /* no retry left: the run ends interrupted */
+            sqlite3_stmt *x = store_stmt(
+                st, "UPDATE job_runs SET state = 'interrupted', ended_at = ?2, attempt = ?3, "
+                    "updated_at = ?2, hlc = ?4, origin = ?5 WHERE id = ?1");
+            bind_text(x, 1, c->id);
+            bind_text(x, 2, at);
+            bind_int(x, 3, o.interrupted);
+            bind_int(x, 4, store_hlc_next(st));
+            bind_text(x, 5, st->origin);
+            if (sqlite3_step(x) != SQLITE_DONE)
+                rc = store_fail(st, err, _("marking an interrupted run"));
+            sqlite3_reset(x);
+            if (rc == 0)
+                rc = store_commit(st, err);
+        }
+        if (rc != 0)
+            store_rollback(st);
+        else if (!o.interrupted)
+            store_rollback(st);
+        *why_dyn = refusal_text(&o);
+        job_claim_outcome_free(&o);
+        return rc != 0 ? -1 : 0;
+    }
+    if (rc == 0 && central && o.attempt != c->attempt) {
+        c->attempt = o.attempt;
+        sqlite3_stmt *x = store_stmt(st, "UPDATE job_runs SET attempt = ?2 WHERE id = ?1");
+        bind_text(x, 1, c->id);
+        bind_int(x, 2, c->attempt);
+        if (sqlite3_step(x) != SQLITE_DONE)
+            rc = store_fail(st, err, _("claiming the run"));
+        sqlite3_reset(x);
+    }
+    job_claim_outcome_free(&o);
     char *data = xasprintf("{\"claimed_by\":\"%s\",\"attempt\":%d}", me, c->attempt);
-    int rc = job_event(st, c->id, "running", NULL, data, err);
+    if (rc == 0)
+        rc = job_event(st, c->id, "running", NULL, data, err);
     free(data);
     if (rc != 0 || store_commit(st, err) != 0) {
         store_rollback(st);
+        if (central) /* the store did not take it: let the central claim go */
+            job_claims_release(claims, c->id, c->attempt);
         return -1;
     }
     return 1;
@@ -647,6 +754,11 @@ static int finish_run(struct store *st, const struct candidate *c, const char *m
         free(data);
         if (e == 0 && !ok && !retry)
             e = job_escalate(st, c->id, note.buf, err);
+        if (e == 0 && ok) { /* much slower or faster than its history: marked, audited once */
+            struct job_duration_limits lim;
+            job_duration_limits_config(&lim);
+            e = job_duration_record(st, c->id, &lim, NULL, err);
+        }
         if (e != 0)
             goto fail;
     }
@@ -676,6 +788,11 @@ struct live_output {
     int64_t last_write; /* monotonic ms */
     int64_t last_check; /* of the run's state, monotonic ms */
     int stop;           /* the run is no longer this runner's: stop the command */
+    /* With central claims: the lease renewed every job_claims_renew_every_ms. */
+    struct job_claims *claims;
+    int attempt;
+    int64_t last_renew, lease_ok_until; /* monotonic ms */
+    int lost;                           /* the lease is lost: the run is not ours */
 };
 
 #define LIVE_WRITE_MS 1000
@@ -740,6 +857,35 @@ static int still_ours(struct live_output *l)
     return ours;
 }
 
+/* From the state check: the central lease renewed when due. A claim found gone (another
+ * runner saw the lease expired) or not renewed before the lease ran out stops the run. */
+static void renew_lease(struct live_output *l)
+{
+    if (!l->claims || l->stop)
+        return;
+    int64_t now = mono_ms();
+    if (now - l->last_renew < job_claims_renew_every_ms(l->claims))
+        return;
+    l->last_renew = now;
+    char *err = NULL;
+    int rc = job_claims_renew(l->claims, l->run_id, l->attempt, &err);
+    free(err);
+    if (rc == 1)
+        l->lease_ok_until = now + job_claims_lease_ms(l->claims);
+    else if (rc == 0 || now >= l->lease_ok_until)
+        l->lost = l->stop = 1;
+}
+
+static void live_claims(struct live_output *l, struct job_claims *claims, const struct candidate *c)
+{
+    if (!claims || c->local_scope)
+        return;
+    l->claims = claims;
+    l->attempt = c->attempt;
+    l->last_renew = mono_ms();
+    l->lease_ok_until = l->last_renew + job_claims_lease_ms(claims);
+}
+
 static int live_output_cb(int stream, const char *buf, size_t n, void *ud)
 {
     struct live_output *l = ud;
@@ -757,6 +903,7 @@ static int live_output_cb(int stream, const char *buf, size_t n, void *ud)
     if (!l->stop && mono_ms() - l->last_check >= JOB_STATE_CHECK_MS) {
         l->last_check = mono_ms();
         l->stop = !still_ours(l);
+        renew_lease(l);
     }
     return l->stop;
 }
@@ -793,6 +940,96 @@ static int skip_unassigned(struct store *st, const struct job_runner_opts *o, co
     return step < 0 ? -1 : 0;
 }
 
+/* The day's due runs of central jobs when the central database cannot be reached: never
+ * started, each reported with the reason. One job asked for by name is refused instead. */
+static int refuse_central(struct store *st, const struct job_runner_opts *o, const char *day,
+                          struct job_runner_stats *stats, char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT j.code FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+            "JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "
+            "WHERE r.due_day = ?1 AND r.state IN ('waiting', 'queued') AND r.deleted = 0 "
+            "AND j.command IS NOT NULL AND (?2 IS NULL OR j.code = ?2) "
+            "AND j.scope IS NOT 'local' ORDER BY j.code");
+    bind_text(s, 1, day);
+    bind_text(s, 2, o->only_job);
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        const char *code = col_text(s, 0);
+        if (o->only_job) {
+            set_err(err,
+                    _("%s not run: the central database cannot be reached, and this console "
+                      "runs only jobs with scope = local without it (%s)"),
+                    code, stats->central_why);
+            step = -1;
+            break;
+        }
+        stats->refused++;
+        if (o->report) {
+            char *note = xasprintf(_("not run: the central database cannot be reached (%s)"),
+                                   stats->central_why);
+            o->report(o->report_ud, code, "refused", note);
+            free(note);
+        }
+    }
+    sqlite3_reset(s);
+    return step < 0 ? -1 : 0;
+}
+
+/* The central database failed: claims stop, the central jobs left are refused. */
+static int central_down(struct store *st, const struct job_runner_opts *o, const char *day,
+                        struct job_claims **claims, const char *why, struct job_runner_stats *stats,
+                        char **err)
+{
+    job_claims_close(*claims);
+    *claims = NULL;
+    snprintf(stats->central_why, sizeof stats->central_why, "%s", why ? why : "?");
+    return refuse_central(st, o, day, stats, err);
+}
+
+/* Whether id is in the list (runs reported as run elsewhere: once each). */
+static int seen_add(char (**ids)[ID_LEN + 1], size_t *n, const char *id)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (streq((*ids)[i], id))
+            return 1;
+    *ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+    snprintf((*ids)[(*n)++], ID_LEN + 1, "%s", id);
+    return 0;
+}
+
+/* The run's claim was lost while it ran (lease not renewed): the run is not this
+ * runner's any more; it ends interrupted here (the output finish_run keeps). */
+static int mark_lost(struct store *st, const struct candidate *c, const char *me, char **err)
+{
+    if (store_begin(st, err) != 0)
+        return -1;
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    sqlite3_stmt *u = store_stmt(
+        st, "UPDATE job_runs SET state = 'interrupted', ended_at = ?3, updated_at = ?3, "
+            "hlc = ?4, origin = ?5 WHERE id = ?1 AND state = 'running' AND claimed_by = ?2");
+    bind_text(u, 1, c->id);
+    bind_text(u, 2, me);
+    bind_text(u, 3, at);
+    bind_int(u, 4, store_hlc_next(st));
+    bind_text(u, 5, st->origin);
+    int rc = 0;
+    if (sqlite3_step(u) != SQLITE_DONE)
+        rc = store_fail(st, err, _("marking an interrupted run"));
+    else if (sqlite3_changes(st->db) == 1)
+        rc = job_event(st, c->id, "interrupted",
+                       _("this runner lost its claim in the central database (its lease could "
+                         "not be renewed in time); the command was stopped"),
+                       NULL, err);
+    sqlite3_reset(u);
+    if (rc == 0)
+        rc = store_commit(st, err);
+    if (rc != 0)
+        store_rollback(st);
+    return rc;
+}
+
 int job_runner_run(struct store *st, const struct job_runner_opts *o,
                    struct job_runner_stats *stats, char **err)
 {
@@ -827,19 +1064,83 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
     size_t cap = o->output_cap ? o->output_cap : JOB_OUTPUT_CAP;
     char me[ID_LEN + 32];
     snprintf(me, sizeof me, "%s/%ld", st->origin, (long)getpid());
+    struct job_claims *claims = NULL;
+    int central = 0; /* as load_candidates takes it */
+    if (o->central_url) {
+        char host[256] = "?";
+        if (gethostname(host, sizeof host) != 0)
+            snprintf(host, sizeof host, "?");
+        host[sizeof host - 1] = 0;
+        /* The origin's end: its random part (the start is a timestamp, the same for
+         * consoles made within a minute). */
+        size_t olen = strlen(st->origin);
+        char *name = xasprintf(_("console %s on %s (process %ld)"),
+                               st->origin + (olen > 8 ? olen - 8 : 0), host, (long)getpid());
+        char *cerr = NULL;
+        if (job_claims_open(o->central_url, o->lease_s ? o->lease_s : JOB_CLAIM_LEASE_S, me, name,
+                            &claims, &cerr) == 0) {
+            central = 1;
+        } else {
+            central = -1;
+            int rc = central_down(st, o, day, &claims, cerr, stats, err);
+            free(cerr);
+            if (rc != 0) {
+                free(name);
+                return -1;
+            }
+        }
+        free(name);
+    }
+    char(*seen)[ID_LEN + 1] = NULL;
+    size_t nseen = 0;
+    int rc_run = 0;
     for (;;) {
         struct candidate *cs;
         size_t n;
-        if (load_candidates(st, day, o->only_job, &cs, &n, err) != 0)
-            return -1;
+        if (load_candidates(st, day, o->only_job, central, &cs, &n, err) != 0) {
+            rc_run = -1;
+            break;
+        }
         int started = 0;
         stats->blocked = 0;
         for (size_t i = 0; i < n && !started; i++) {
             const char *why = NULL;
-            int got = try_claim(st, &cs[i], day, me, &why, err);
+            char *why_dyn = NULL;
+            int got = try_claim(st, &cs[i], day, me, claims, &why, &why_dyn, err);
+            if (got == -2) { /* the central database failed: local jobs only from here */
+                central = -1;
+                char *cerr = *err;
+                *err = NULL;
+                got = central_down(st, o, day, &claims, cerr, stats, err) != 0 ? -1 : 0;
+                free(cerr);
+                if (got == 0) {
+                    started = 1; /* load the candidates again, the central ones left out */
+                    break;
+                }
+            }
             if (got < 0) {
+                free(why_dyn);
                 candidates_free(cs, n);
+                job_claims_close(claims);
+                free(seen);
                 return -1;
+            }
+            if (!got && why_dyn) {
+                /* held, or already run, by another console (or interrupted there) */
+                if (o->only_job) { /* asked for by name: a refusal naming the holder */
+                    stats->elsewhere++;
+                    set_err(err, _("%s: %s"), cs[i].code, why_dyn);
+                    free(why_dyn);
+                    rc_run = -1;
+                    break;
+                }
+                if (!seen_add(&seen, &nseen, cs[i].id)) {
+                    stats->elsewhere++;
+                    if (o->report)
+                        o->report(o->report_ud, cs[i].code, "elsewhere", why_dyn);
+                }
+                free(why_dyn);
+                continue;
             }
             if (!got) {
                 stats->blocked++;
@@ -851,7 +1152,7 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
                 o->report(o->report_ud, cs[i].code, "running", NULL);
             struct job_exec_result r;
             struct host h;
-            int rc_exec, local = 0;
+            int rc_exec, local = 0, lost = 0;
             int64_t t0 = mono_ms();
             char *herr = NULL;
             if (!cs[i].host || host_get(st, cs[i].host, &h, &herr) != 0) {
@@ -871,10 +1172,12 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
                     live.me = me;
                     live.cap = cap;
                     live.last_write = mono_ms() - LIVE_WRITE_MS;
+                    live_claims(&live, claims, &cs[i]);
                     rc_exec = job_exec_local_ex(NULL, &h, cmd, cs[i].timeout_s, cap, live_output_cb,
                                                 &live, &r);
                     sb_free(&live.s[0]);
                     sb_free(&live.s[1]);
+                    lost = live.lost;
                 } else if (exec_ex) {
                     struct live_output live = {0};
                     live.st = st;
@@ -882,10 +1185,12 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
                     live.me = me;
                     live.cap = cap;
                     live.last_write = mono_ms() - LIVE_WRITE_MS; /* the first output at once */
+                    live_claims(&live, claims, &cs[i]);
                     rc_exec = exec_ex(o->exec_ud, &h, cmd, cs[i].timeout_s, cap, live_output_cb,
                                       &live, &r);
                     sb_free(&live.s[0]);
                     sb_free(&live.s[1]);
+                    lost = live.lost;
                 } else {
                     rc_exec = exec(o->exec_ud, &h, cmd, cs[i].timeout_s, cap, &r);
                 }
@@ -894,11 +1199,23 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
             }
             const char *state = NULL;
             char *note = NULL;
-            int frc = finish_run(st, &cs[i], me, &r, rc_exec, mono_ms() - t0, cap, local, &state,
+            int frc = lost ? mark_lost(st, &cs[i], me, err) : 0;
+            if (frc == 0)
+                frc = finish_run(st, &cs[i], me, &r, rc_exec, mono_ms() - t0, cap, local, &state,
                                  &note, err);
             job_exec_result_free(&r);
+            if (frc == 0 && claims && !cs[i].local_scope) {
+                /* The end, for consoles whose store has not pulled the result yet. A failure
+                 * here leaves the lease to expire: the run is then marked interrupted. */
+                char *cerr = NULL;
+                job_claims_finish(claims, cs[i].id, cs[i].attempt, lost ? "interrupted" : state,
+                                  &cerr);
+                free(cerr);
+            }
             if (frc != 0) {
                 candidates_free(cs, n);
+                job_claims_close(claims);
+                free(seen);
                 return -1;
             }
             if (streq(state, "succeeded"))
@@ -912,8 +1229,10 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
             free(note);
         }
         candidates_free(cs, n);
-        if (!started)
+        if (!started || rc_run != 0)
             break;
     }
-    return 0;
+    job_claims_close(claims);
+    free(seen);
+    return rc_run;
 }

@@ -88,6 +88,14 @@ struct job_runner_opts {
      * because its job needs a host (state "unassigned", the reason as the note). */
     void (*report)(void *ud, const char *code, const char *state, const char *note);
     void *report_ud;
+    /* With sync configured: the central database's url (job_claims_config_url). Each run
+     * is then also claimed there (src/job_claims.h), holding a lease of lease_s seconds
+     * (0: JOB_CLAIM_LEASE_S) renewed while its command runs, so consoles synced to one
+     * central database run it once. When the central database cannot be reached, only
+     * jobs with scope = local run; the others are reported ("refused") with the reason.
+     * NULL: claims in the store only. */
+    const char *central_url;
+    int lease_s;
 };
 
 #define JOB_STATE_CHECK_MS 250
@@ -95,6 +103,9 @@ struct job_runner_opts {
 struct job_runner_stats {
     int recovered, created, started, succeeded, failed, retried, blocked;
     int unassigned; /* due runs of jobs that need a host: not started (reported as "unassigned") */
+    int refused;    /* not started: the central database cannot be reached (reported "refused") */
+    int elsewhere;  /* not started: held or already run by another console (reported so) */
+    char central_why[400]; /* refused: why the central database cannot be used */
 };
 
 /* Runs until nothing more can start. The acting operator must be registered (failed runs

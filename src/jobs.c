@@ -16,7 +16,7 @@
 #include "ini.h"
 #include "labels.h"
 #include "operators.h"
-#include "paths.h"
+#include "install_dirs.h"
 #include "sla.h"
 #include "store.h"
 #include "templates.h"
@@ -42,11 +42,14 @@ const char *jobs_state_name(const char *state)
                  {"interrupted", N_("interrupted")},
                  {"retry", N_("retry")},
                  {"rerun", N_("rerun")},
+                 {"marked_succeeded", N_("set succeeded")},
                  {"escalated", N_("escalated")},
                  {"delivered", N_("delivered")},
                  {"late_result", N_("late result")},
                  {"stopped", N_("stopped")},
-                 {"unassigned", N_("needs a host")}};
+                 {"unassigned", N_("needs a host")},
+                 {"refused", N_("not run")},
+                 {"elsewhere", N_("elsewhere")}};
     for (size_t i = 0; state && i < ARRAY_LEN(names); i++)
         if (streq(names[i].key, state))
             return _(names[i].name);
@@ -323,10 +326,26 @@ static int on_pair(struct parse *p, const char *section, const char *name, const
             return perr(p, line, _("enabled %s (expected yes or no)"), value);
         return 1;
     }
+    if (streq(name, "closed_day")) {
+        if ((d->closed_day = due_closed_parse(value)) < 0)
+            return perr(p, line, _("closed_day %s (expected after, before or skip)"), value);
+        d->closed_line = line;
+        return 1;
+    }
+    if (streq(name, "scope")) {
+        if (streq(value, "local"))
+            d->local_scope = 1;
+        else if (streq(value, "central"))
+            d->local_scope = 0;
+        else
+            return perr(p, line, _("scope %s (expected local or central)"), value);
+        return 1;
+    }
     return perr(p, line,
                 _("unknown key %s (expected name_ja, name_en, template, period, weekday, "
                   "monthday, months, host, role, command, step, output, deliver_to, timeout, "
-                  "retries, group, after, expected_start, expected_end, enabled)"),
+                  "retries, group, after, expected_start, expected_end, enabled, scope, "
+                  "closed_day)"),
                 name);
 }
 
@@ -356,6 +375,19 @@ static int check_def(struct parse *p, struct job_def *d)
                -1;
     if ((d->periods & PERIOD_WEEKLY) && d->weekday < 0)
         d->weekday = 1;
+    if (d->closed_line && !(d->periods & ~(PERIOD_AS_NEEDED | PERIOD_STOCKTAKING)))
+        return perr(p, d->closed_line,
+                    _("closed_day in [%s]: a %s job has no due date for a closed day to move "
+                      "(closed_day is for daily, weekly, monthly and longer periods)"),
+                    d->code, d->period_text),
+               -1;
+    if (d->closed_line && (d->periods & PERIOD_DAILY) && d->closed_day != DUE_CLOSED_SKIP)
+        return perr(p, d->closed_line,
+                    _("closed_day = %s in [%s]: a daily job already runs on every service day, "
+                      "so moving a closed day's run to its neighbour would run it twice there "
+                      "(use skip, or leave closed_day out)"),
+                    due_closed_name(d->closed_day), d->code),
+               -1;
     return 0;
 }
 
@@ -424,7 +456,7 @@ int jobs_parse_dir(const char *dir, struct job_defs *out, char **err)
 {
     char *owned = NULL;
     if (!dir)
-        dir = owned = xasprintf("%s/jobs", paths_datadir());
+        dir = owned = xasprintf("%s/jobs", install_datadir());
     DIR *d = opendir(dir);
     if (!d) {
         set_err(err, _("cannot open %s: %s"), dir, strerror(errno));
@@ -801,14 +833,17 @@ int jobs_install_ex(struct store *st, const struct job_defs *defs, struct jobs_i
             st, "INSERT INTO jobs(id, code, template_id, name_ja, name_en, periods, weekday, "
                 "monthday, months, host_id, command, procedure, outputs, deliver_to, "
                 "timeout_seconds, retries, concurrency_group, expected_start, expected_end, "
-                "enabled, created_at, updated_at, hlc, origin, host_role) VALUES(?1, ?2, ?3, ?4, "
-                "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
-                "?21, ?22, ?23, ?24) ON CONFLICT(id) DO UPDATE SET template_id = ?3, name_ja = ?4, "
+                "enabled, created_at, updated_at, hlc, origin, host_role, scope, closed_day) "
+                "VALUES(?1, "
+                "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+                "?20, ?21, ?21, ?22, ?23, ?24, ?25, ?26) ON CONFLICT(id) DO UPDATE SET "
+                "template_id = ?3, name_ja = ?4, "
                 "name_en = ?5, periods = ?6, weekday = ?7, monthday = ?8, months = ?9, "
                 "host_id = ?10, command = ?11, procedure = ?12, outputs = ?13, deliver_to = ?14, "
                 "timeout_seconds = ?15, retries = ?16, concurrency_group = ?17, "
                 "expected_start = ?18, expected_end = ?19, enabled = ?20, updated_at = ?21, "
-                "deleted = 0, hlc = ?22, origin = ?23, host_role = ?24");
+                "deleted = 0, hlc = ?22, origin = ?23, host_role = ?24, scope = ?25, "
+                "closed_day = ?26");
         bind_text(u, 1, id);
         bind_text(u, 2, d->code);
         bind_text(u, 3, tpl_id[0] ? tpl_id : NULL);
@@ -836,6 +871,8 @@ int jobs_install_ex(struct store *st, const struct job_defs *defs, struct jobs_i
         bind_int(u, 22, store_hlc_next(st));
         bind_text(u, 23, st->origin);
         bind_text(u, 24, d->role);
+        bind_text(u, 25, d->local_scope ? "local" : NULL);
+        bind_text(u, 26, d->closed_line ? due_closed_name(d->closed_day) : NULL);
         int rc = sqlite3_step(u);
         free(procedure);
         free(outputs);
@@ -1033,12 +1070,13 @@ int job_event(struct store *st, const char *run_id, const char *kind, const char
     return 0;
 }
 
-static int insert_run(struct store *st, const char *job_id, const char *day, const char *now,
-                      int *created, char **err)
+/* nominal: the closed due date the run was moved from (振替), or NULL. */
+static int insert_run(struct store *st, const char *job_id, const char *day, const char *nominal,
+                      const char *now, int *created, char **err)
 {
     sqlite3_stmt *s = store_stmt(
         st, "INSERT OR IGNORE INTO job_runs(id, job_id, due_day, state, created_at, updated_at, "
-            "hlc, origin) VALUES(?1, ?2, ?3, 'waiting', ?4, ?4, ?5, ?6)");
+            "hlc, origin, nominal_day) VALUES(?1, ?2, ?3, 'waiting', ?4, ?4, ?5, ?6, ?7)");
     char id[ID_LEN + 1];
     run_id_for(job_id, day, id);
     bind_text(s, 1, id);
@@ -1047,6 +1085,7 @@ static int insert_run(struct store *st, const char *job_id, const char *day, con
     bind_text(s, 4, now);
     bind_int(s, 5, store_hlc_next(st));
     bind_text(s, 6, st->origin);
+    bind_text(s, 7, nominal);
     if (sqlite3_step(s) != SQLITE_DONE)
         return store_fail(st, err, _("creating the day's runs"));
     *created = sqlite3_changes(st->db) == 1;
@@ -1071,12 +1110,14 @@ int jobs_ensure_runs(struct store *st, const struct calendar *cal, const char *d
     if (day_valid(day, &d, err) != 0)
         return -1;
     /* Which jobs are due: read first, outside the write lock. */
-    sqlite3_stmt *s = store_stmt(st, "SELECT j.id, j.periods, j.weekday, j.monthday, j.months "
-                                     "FROM jobs j WHERE j.enabled = 1 AND j.deleted = 0 AND NOT "
-                                     "EXISTS (SELECT 1 FROM job_runs r WHERE r.job_id = j.id "
-                                     "AND r.due_day = ?1)");
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT j.id, j.periods, j.weekday, j.monthday, j.months, "
+                       "j.closed_day FROM jobs j WHERE j.enabled = 1 AND j.deleted = 0 AND NOT "
+                       "EXISTS (SELECT 1 FROM job_runs r WHERE r.job_id = j.id "
+                       "AND r.due_day = ?1)");
     bind_text(s, 1, day);
     char(*ids)[ID_LEN + 1] = NULL;
+    char(*moved)[11] = NULL; /* the closed date a run stands for, "" when not moved */
     size_t n = 0;
     int step;
     while ((step = store_next_row(s, err)) == 1) {
@@ -1085,14 +1126,22 @@ int jobs_ensure_runs(struct store *st, const struct calendar *cal, const char *d
         r.weekday = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2);
         r.monthday = sqlite3_column_int(s, 3);
         r.months = (unsigned)sqlite3_column_int(s, 4);
+        int closed = due_closed_parse(col_text(s, 5)); /* NULL: after */
+        r.closed = closed > 0 ? closed : DUE_CLOSED_AFTER;
         if (!due_on(&r, cal, d))
             continue;
         ids = xrealloc(ids, (n + 1) * sizeof *ids);
-        snprintf(ids[n++], ID_LEN + 1, "%s", col_text(s, 0));
+        moved = xrealloc(moved, (n + 1) * sizeof *moved);
+        snprintf(ids[n], ID_LEN + 1, "%s", col_text(s, 0));
+        struct civil_date from;
+        moved[n][0] = 0;
+        if (due_moved_from(&r, cal, d, &from))
+            snprintf(moved[n], sizeof moved[n], "%04d-%02d-%02d", from.y, from.m, from.d);
+        n++;
     }
     sqlite3_reset(s);
     if (step < 0) {
-        free(ids);
+        free(ids), free(moved);
         return -1;
     }
     int count = 0;
@@ -1105,20 +1154,20 @@ int jobs_ensure_runs(struct store *st, const struct calendar *cal, const char *d
         time_format_iso(time_now_ms(), now);
         for (size_t i = 0; i < n; i++) {
             int made = 0;
-            if (insert_run(st, ids[i], day, now, &made, err) != 0) {
+            if (insert_run(st, ids[i], day, moved[i][0] ? moved[i] : NULL, now, &made, err) != 0) {
                 store_rollback(st);
-                free(ids);
+                free(ids), free(moved);
                 return -1;
             }
             count += made;
         }
         if (store_commit(st, err) != 0) {
             store_rollback(st);
-            free(ids);
+            free(ids), free(moved);
             return -1;
         }
     }
-    free(ids);
+    free(ids), free(moved);
     if (created)
         *created = count;
     return 0;
@@ -1142,7 +1191,7 @@ int jobs_add_run(struct store *st, const char *code, const char *day, char out_i
     char now[TIME_ISO_LEN + 1];
     time_format_iso(time_now_ms(), now);
     int made = 0;
-    if (insert_run(st, job, day, now, &made, err) != 0 ||
+    if (insert_run(st, job, day, NULL, now, &made, err) != 0 ||
         (made && store_audit(st, "job.add_run", "jobs", job, day, err) != 0) ||
         store_commit(st, err) != 0) {
         store_rollback(st);
@@ -1292,7 +1341,8 @@ int jobs_recover(struct store *st, int *recovered, char **err)
     "r.id, j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, r.due_day, r.state, "        \
     "r.claimed_by, r.started_at, r.ended_at, j.expected_start, j.expected_end, i.ref, r.files, "   \
     "r.attempt, r.exit_status, j.command IS NULL, r.output_truncated, "                            \
-    "j.command IS NOT NULL AND h.id IS NULL, j.host_role FROM job_runs r "                         \
+    "j.command IS NOT NULL AND h.id IS NULL, j.host_role, r.nominal_day, r.duration_flag, "        \
+    "r.usual_ms FROM job_runs r "                                                                  \
     "JOIN jobs j ON j.id = r.job_id LEFT JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "      \
     "LEFT JOIN incidents i ON i.id = r.incident_id "
 
@@ -1330,6 +1380,9 @@ static void fill_run(sqlite3_stmt *s, struct job_run_row *r, int64_t now)
     r->output_truncated = sqlite3_column_int(s, 18);
     r->needs_host = sqlite3_column_int(s, 19);
     r->host_role = col_dup(s, 20);
+    r->nominal_day = col_dup(s, 21);
+    r->duration_flag = col_dup(s, 22);
+    r->usual_ms = sqlite3_column_int64(s, 23);
     if (!now || !r->due_day)
         return;
     int64_t es = expected_ms(r->due_day, r->expected_start);
@@ -1418,6 +1471,7 @@ void job_run_rows_free(struct job_run_row *rows, size_t n)
         free(r->due_day), free(r->state), free(r->claimed_by), free(r->started_at);
         free(r->ended_at), free(r->expected_start), free(r->expected_end);
         free(r->incident_ref), free(r->files), free(r->host_role);
+        free(r->nominal_day), free(r->duration_flag);
     }
     free(rows);
 }
@@ -1531,7 +1585,8 @@ const char *jobs_action_name(const char *action)
 
 /* What a person does to a run (the runner's own moves are in job_runner.c). A rerun
  * goes to queued (a manual job's to waiting: side effect in jobs_run_action); marking
- * succeeded or failed is for manual jobs only (checked there too). */
+ * succeeded or failed is for manual jobs only (checked there too), except a failed or
+ * interrupted run of any job marked succeeded by a person with a reason (job_rerun.h). */
 static const struct wf_transition job_rows[] = {
     {"waiting", "hold", "held", 0, 0},          {"queued", "hold", "held", 0, 0},
     {"held", "release", "queued", 0, 0},        {"waiting", "cancel", "cancelled", 0, 0},
@@ -1544,6 +1599,7 @@ static const struct wf_transition job_rows[] = {
     {"queued", "succeeded", "succeeded", 0, 0}, {"held", "succeeded", "succeeded", 0, 0},
     {"waiting", "failed", "failed", 0, 0},      {"queued", "failed", "failed", 0, 0},
     {"held", "failed", "failed", 0, 0},         {"succeeded", "deliver", NULL, 0, 0},
+    {"failed", "succeeded", "succeeded", 0, 0}, {"interrupted", "succeeded", "succeeded", 0, 0},
 };
 const struct wf_table job_run_workflow = {N_("run"),
                                           job_run_states,
@@ -1599,7 +1655,15 @@ int jobs_run_action_ex(struct store *st, const char *ref, const char *action, co
     struct run_state rs;
     if (run_state_of(st, id, &rs, err) != 0)
         goto fail;
-    if ((streq(action, "succeeded") || streq(action, "failed")) && !rs.manual) {
+    int mark_failed = streq(action, "succeeded") && job_mark_succeeded_applies(rs.state);
+    if (streq(action, "succeeded") && !rs.manual && !mark_failed) {
+        set_err(err,
+                _("%s is %s, not failed: a run of a job with a command is marked succeeded only "
+                  "after it failed, with a reason; the runner records its other results"),
+                ref, jobs_state_name(rs.state));
+        goto fail;
+    }
+    if (streq(action, "failed") && !rs.manual) {
         set_err(err,
                 _("run %s belongs to a job with a command: the runner records its result "
                   "(skip it, cancel it or rerun it instead)"),
@@ -1609,6 +1673,16 @@ int jobs_run_action_ex(struct store *st, const char *ref, const char *action, co
     const char *to = NULL;
     if (check_workflow(st, &rs, action, &to, err) != 0)
         goto fail;
+    if (mark_failed) {
+        if (job_mark_succeeded_tx(st, id, rs.ref, rs.state, note, err) != 0 ||
+            store_commit(st, err) != 0)
+            goto fail;
+        if (res) {
+            snprintf(res->from, sizeof res->from, "%s", rs.state);
+            snprintf(res->to, sizeof res->to, "%s", to);
+        }
+        return 0;
+    }
     if (streq(action, "rerun") && rs.manual)
         to = "waiting";
     char at[TIME_ISO_LEN + 1];
@@ -1839,8 +1913,9 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
                        "r.due_day, r.state, r.claimed_by, r.started_at, r.ended_at, "
                        "j.expected_start, j.expected_end, i.ref, r.files, r.attempt, "
                        "r.exit_status, j.command IS NULL, r.output_truncated, "
-                       "j.command IS NOT NULL AND h.id IS NULL, j.host_role, r.output, "
-                       "j.command, j.procedure FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+                       "j.command IS NOT NULL AND h.id IS NULL, j.host_role, r.nominal_day, "
+                       "r.duration_flag, r.usual_ms, r.output, j.command, j.procedure "
+                       "FROM job_runs r JOIN jobs j ON j.id = r.job_id "
                        "LEFT JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "
                        "LEFT JOIN incidents i ON i.id = r.incident_id WHERE r.id = ?1");
     bind_text(s, 1, id);
@@ -1852,9 +1927,9 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
         return -1;
     }
     fill_run(s, &out->run, time_now_ms());
-    out->output = col_dup(s, 21);
-    out->command = col_dup(s, 22);
-    out->procedure = col_dup(s, 23);
+    out->output = col_dup(s, 24);
+    out->command = col_dup(s, 25);
+    out->procedure = col_dup(s, 26);
     sqlite3_reset(s);
     s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at FROM job_run_events e "
                        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.run_id = ?1 "
@@ -1874,6 +1949,7 @@ void jobs_run_detail_clear(struct job_run_detail *d)
     free(r->due_day), free(r->state), free(r->claimed_by), free(r->started_at);
     free(r->ended_at), free(r->expected_start), free(r->expected_end);
     free(r->incident_ref), free(r->files), free(r->host_role);
+    free(r->nominal_day), free(r->duration_flag);
     free(d->output), free(d->command), free(d->procedure);
     ledger_events_free(d->events, d->nevents);
     memset(d, 0, sizeof *d);

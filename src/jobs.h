@@ -48,7 +48,10 @@ struct job_def {
     size_t nafter;
     char *expected_start, *expected_end; /* "HH:MM" JST, NULL */
     int enabled;
-    char *file; /* where it was defined */
+    int local_scope; /* scope = local: claimed in this store only, never centrally */
+    int closed_day;  /* enum due_closed: a due date on a closed day moves after/before, or skips */
+    int closed_line; /* the line of closed_day, 0 when not given */
+    char *file;      /* where it was defined */
     int line;
 };
 
@@ -136,9 +139,12 @@ struct job_run_row {
     char *code, *name_ja, *name_en, *host, *group, *due_day, *state, *claimed_by;
     char *started_at, *ended_at, *expected_start, *expected_end, *incident_ref, *files;
     int attempt, has_exit, exit_status, manual, output_truncated;
-    int needs_host;  /* a command and no host: the runner skips it until one is assigned */
-    char *host_role; /* the role the definition names (AP, DB, ...), or NULL */
-    unsigned delay;  /* enum job_delay bits at `now` */
+    int needs_host;      /* a command and no host: the runner skips it until one is assigned */
+    char *host_role;     /* the role the definition names (AP, DB, ...), or NULL */
+    unsigned delay;      /* enum job_delay bits at `now` */
+    char *nominal_day;   /* the closed due date this run was moved from (振替), or NULL */
+    char *duration_flag; /* "slow" / "fast" against its job's history (src/job_duration.h) */
+    long long usual_ms;  /* the median it was compared with, when duration_flag */
 };
 /* The runs of day (ordered by expected start, code) with their delay at now (UTC ms). */
 int jobs_day(struct store *st, const char *day, int64_t now, struct job_run_row **out, size_t *n,
@@ -159,7 +165,9 @@ char *jobs_files_text(const char *files);
 /* A run named by id, or CODE@YYYY-MM-DD, or CODE (today's run, JST). */
 int jobs_resolve_run(struct store *st, const char *ref, char id[ID_LEN + 1], char **err);
 
-/* hold, release, cancel, rerun; and for manual jobs: succeeded, failed, skipped. */
+/* hold, release, cancel, rerun; and for manual jobs: succeeded, failed, skipped; and
+ * succeeded on a failed or interrupted run of any job, with note as the required reason
+ * (job_mark_succeeded_tx). */
 int jobs_run_action(struct store *st, const char *ref, const char *action, const char *note,
                     char **err);
 /* What jobs_run_action_ex did: the run's state before and after (cancel: cancelled;
@@ -173,6 +181,15 @@ struct jobs_action_result {
 int jobs_run_action_ex(struct store *st, const char *ref, const char *action, const char *note,
                        struct jobs_action_result *res, char **err);
 void jobs_action_result_free(struct jobs_action_result *res);
+/* Marking a failed run succeeded (src/job_rerun.h; defined in job_rerun.c, so that
+ * module depends on this one and not the other way round). 1 when a run in state is one
+ * a person may mark succeeded: failed or interrupted. */
+int job_mark_succeeded_applies(const char *state);
+/* Inside the caller's transaction (jobs_run_action, "succeeded" on such a run): the run id
+ * (in state from; ref names it) becomes succeeded by the acting operator, with reason
+ * (required): a "marked_succeeded" event and a "job.mark_succeeded" audit row. */
+int job_mark_succeeded_tx(struct store *st, const char *id, const char *ref, const char *from,
+                          const char *reason, char **err);
 /* Records that a run's lists were handed to a department (job_deliveries). */
 int jobs_deliver(struct store *st, const char *ref, const char *dept, const char *files,
                  const char *note, char **err);

@@ -85,3 +85,18 @@ char *json_obj1(const char *key, const char *value)
     sb_putc(&sb, '}');
     return sb_detach(&sb);
 }
+
+char *json_obj2(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+    struct strbuf sb = STRBUF_INIT;
+    sb_putc(&sb, '{');
+    json_string(&sb, k1);
+    sb_putc(&sb, ':');
+    json_string(&sb, v1);
+    sb_putc(&sb, ',');
+    json_string(&sb, k2);
+    sb_putc(&sb, ':');
+    json_string(&sb, v2);
+    sb_putc(&sb, '}');
+    return sb_detach(&sb);
+}

@@ -26,5 +26,7 @@ void json_field(struct strbuf *sb, const char *key, const char *v);
 void json_member(struct strbuf *sb, const char *key, const char *v);
 /* {"key":"value"} (malloc'd). */
 char *json_obj1(const char *key, const char *value);
+/* {"k1":"v1","k2":"v2"} (malloc'd): values as given by a person are escaped. */
+char *json_obj2(const char *k1, const char *v1, const char *k2, const char *v2);
 
 #endif

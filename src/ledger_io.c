@@ -522,6 +522,9 @@ int ledger_import_csv(struct store *st, const char *dir, long long *rows, char *
         }
         if (rc == 0)
             rc = check_references(st, dir, tables, err);
+        /* The imported rows go into the records' hash chain, as store_commit does. */
+        if (rc == 0)
+            rc = store_chain_seal(st, 0, err);
         if (rc == 0) {
             if (store_exec(st, "COMMIT", err) != 0) {
                 char *msg = *err;

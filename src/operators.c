@@ -5,6 +5,7 @@
 
 #include "i18n.h"
 #include "labels.h"
+#include "signin.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -60,6 +61,16 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
     sqlite3_reset(c);
     if (got < 0)
         return -1;
+    /* The first operator of a store is its manager (issue 14): somebody must be able
+     * to register the others and change roles. Test and demo stores (st->demo) are
+     * left as they were: the harness's fixtures start with an operator of any role. */
+    if (existing == 0 && !st->demo && !streq(role, "manager")) {
+        set_err(err,
+                _("the first operator of a store is its manager: register %s with --role "
+                  "manager, then add the others"),
+                login);
+        return -1;
+    }
     if (existing > 0 && store_require_operator(st, err) != 0)
         return -1;
     if (store_refuse_write(st, err) != 0)
@@ -99,10 +110,11 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
     }
     sqlite3_stmt *s =
         again ? store_stmt(st, "UPDATE operators SET name = ?3, role = ?4, active = 1, "
-                               "deleted = 0, updated_at = ?5, hlc = ?6, origin = ?7 "
-                               "WHERE id = ?1 AND login = ?2")
+                               "deleted = 0, updated_at = ?5, hlc = ?6, origin = ?7, "
+                               "changed_by = ?8 WHERE id = ?1 AND login = ?2")
               : store_stmt(st, "INSERT INTO operators(id, login, name, role, created_at, "
-                               "updated_at, hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)");
+                               "updated_at, hlc, origin, changed_by) "
+                               "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8)");
     bind_text(s, 1, id);
     bind_text(s, 2, login);
     bind_text(s, 3, name && *name ? name : login);
@@ -110,6 +122,8 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
     bind_text(s, 5, at);
     bind_int(s, 6, store_hlc_next(st));
     bind_text(s, 7, st->origin);
+    /* Who registered them (see 019_operator_changed_by.sql): nobody for a store's first. */
+    bind_text(s, 8, st->operator_id[0] ? st->operator_id : NULL);
     if (sqlite3_step(s) != SQLITE_DONE) {
         if ((sqlite3_extended_errcode(st->db)) == SQLITE_CONSTRAINT_UNIQUE)
             set_err(err, _("an operator with login %s already exists"), login);
@@ -130,6 +144,24 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
     return 0;
 }
 
+/* An active operator's id (and role when asked, malloc'd) by login: 1 found,
+ * 0 not an active operator, -1 error (*err set). */
+static int active_operator(struct store *st, const char *login, char id[ID_LEN + 1], char **role,
+                           char **err)
+{
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT id, role FROM operators WHERE login = ?1 AND deleted = 0 AND active = 1");
+    bind_text(s, 1, login);
+    int got = store_one_row(s, err);
+    if (got == 1) {
+        snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
+        if (role)
+            *role = col_dup(s, 1);
+    }
+    sqlite3_reset(s);
+    return got;
+}
+
 int operator_set_role(struct store *st, const char *login, const char *role, char **err)
 {
     if (!operator_role_valid(role)) {
@@ -140,14 +172,8 @@ int operator_set_role(struct store *st, const char *login, const char *role, cha
     if (store_require_operator(st, err) != 0 || store_refuse_write(st, err) != 0)
         return -1;
     char id[ID_LEN + 1];
-    sqlite3_stmt *s = store_stmt(
-        st, "SELECT id, role FROM operators WHERE login = ?1 AND deleted = 0 AND active = 1");
-    bind_text(s, 1, login);
-    int got = store_one_row(s, err);
-    char *from = got == 1 ? col_dup(s, 1) : NULL;
-    if (got == 1)
-        snprintf(id, sizeof id, "%s", col_text(s, 0));
-    sqlite3_reset(s);
+    char *from = NULL;
+    int got = active_operator(st, login, id, &from, err);
     if (got < 0)
         return -1;
     if (got == 0) {
@@ -174,17 +200,24 @@ int operator_set_role(struct store *st, const char *login, const char *role, cha
         free(from);
         return 0;
     }
+    /* Changing a role is signed (issue 14). */
+    if (signin_require_fresh(st, "operator.role", err) != 0) {
+        free(from);
+        return -1;
+    }
     char at[TIME_ISO_LEN + 1];
     time_format_iso(time_now_ms(), at);
     int rc = store_begin(st, err);
     if (rc == 0) {
-        s = store_stmt(st, "UPDATE operators SET role = ?2, updated_at = ?3, hlc = ?4, "
-                           "origin = ?5 WHERE id = ?1");
+        sqlite3_stmt *s =
+            store_stmt(st, "UPDATE operators SET role = ?2, updated_at = ?3, hlc = ?4, "
+                           "origin = ?5, changed_by = ?6 WHERE id = ?1");
         bind_text(s, 1, id);
         bind_text(s, 2, role);
         bind_text(s, 3, at);
         bind_int(s, 4, store_hlc_next(st));
         bind_text(s, 5, st->origin);
+        bind_text(s, 6, st->operator_id);
         if (sqlite3_step(s) != SQLITE_DONE)
             rc = store_fail(st, err, _("changing the role"));
         sqlite3_reset(s);
@@ -202,20 +235,91 @@ int operator_set_role(struct store *st, const char *login, const char *role, cha
     return 0;
 }
 
+int operator_may_manage(struct store *st, const char *login, char **err)
+{
+    if (store_require_operator(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    int got = active_operator(st, login, id, NULL, err);
+    if (got < 0)
+        return -1;
+    if (got == 0 || streq(login, st->operator_login) || !streq(st->operator_role, "manager")) {
+        set_err(err, "%s", login);
+        return -1;
+    }
+    return 0;
+}
+
+int operator_deactivate(struct store *st, const char *login, char **err)
+{
+    if (store_require_operator(st, err) != 0 || store_refuse_write(st, err) != 0)
+        return -1;
+    char id[ID_LEN + 1];
+    int got = active_operator(st, login, id, NULL, err);
+    if (got < 0)
+        return -1;
+    if (got == 0) {
+        set_err(err, _("%s is not an active operator of this store"), login);
+        return -1;
+    }
+    const char *why = streq(login, st->operator_login)       ? "self"
+                      : !streq(st->operator_role, "manager") ? "not-a-manager"
+                                                             : NULL;
+    if (why) {
+        char *detail = xasprintf("login=%s refused=%s", login, why);
+        operator_refusal(st, "operator.deactivate.refused", detail);
+        free(detail);
+        if (streq(why, "self"))
+            set_err(err, _("nobody deactivates themselves: ask another manager"));
+        else
+            set_err(err, _("only a manager deactivates operators; you (%s) are registered as %s"),
+                    st->operator_login, label_role(st->operator_role));
+        return -1;
+    }
+    if (signin_require_fresh(st, "operator.deactivate", err) != 0)
+        return -1;
+    char at[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), at);
+    int rc = store_begin(st, err);
+    if (rc == 0) {
+        sqlite3_stmt *s =
+            store_stmt(st, "UPDATE operators SET active = 0, updated_at = ?2, hlc = ?3, "
+                           "origin = ?4, changed_by = ?5 WHERE id = ?1");
+        bind_text(s, 1, id);
+        bind_text(s, 2, at);
+        bind_int(s, 3, store_hlc_next(st));
+        bind_text(s, 4, st->origin);
+        bind_text(s, 5, st->operator_id);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = store_fail(st, err, _("deactivating the operator"));
+        sqlite3_reset(s);
+    }
+    if (rc == 0) {
+        char *detail = xasprintf("login=%s", login);
+        rc = store_audit(st, "operator.deactivate", "operators", id, detail, err);
+        free(detail);
+    }
+    if (rc != 0 || store_commit(st, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    signin_forget(login);
+    return 0;
+}
+
 int operator_act_as(struct store *st, const char *login, char **err)
 {
     if (!login || !*login)
         login = store_own_login();
     if (store_require_operator(st, err) != 0)
         return -1;
+    if (!st->demo) {
+        set_err(err, _("acting as someone else (:as) works only in a demo or test store; at a "
+                       "shared terminal the next person signs in with :switch"));
+        return -1;
+    }
     char id[ID_LEN + 1];
-    sqlite3_stmt *s =
-        store_stmt(st, "SELECT id FROM operators WHERE login = ?1 AND deleted = 0 AND active = 1");
-    bind_text(s, 1, login);
-    int got = store_one_row(s, err);
-    if (got == 1)
-        snprintf(id, sizeof id, "%s", col_text(s, 0));
-    sqlite3_reset(s);
+    int got = active_operator(st, login, id, NULL, err);
     if (got < 0)
         return -1;
     if (got == 0) {

@@ -19,6 +19,15 @@ int operator_add(struct store *st, const char *login, const char *name, const ch
  * role (a manager neither). A refusal writes nothing but its audit row
  * ("operator.role.refused"); a change is audited as "operator.role" (from, to). */
 int operator_set_role(struct store *st, const char *login, const char *role, char **err);
+/* 0 when the acting operator may manage login (a manager; login an active operator and
+ * not themselves): the CLI asks for the passphrase only then, and lets the act itself
+ * refuse (and audit) otherwise. -1 (err set, a bare word) else. Checks nothing else. */
+int operator_may_manage(struct store *st, const char *login, char **err);
+/* Deactivates login (issue 14): only a manager does, never themselves; a signed act. A
+ * deactivated operator cannot sign in or act (store_require_operator and src/signin.c
+ * look at active). Audited as "operator.deactivate"; a refusal as
+ * "operator.deactivate.refused". */
+int operator_deactivate(struct store *st, const char *login, char **err);
 /* Looks an operator up by login; returns 0 and fills id (ID_LEN + 1) or -1. */
 int operator_find(struct store *st, const char *login, char *id, char **err);
 

@@ -11,7 +11,8 @@
 struct output_table {
     int ncols;
     char **keys, **headings;
-    char **cells; /* rows * ncols */
+    unsigned char *number; /* per column: 1 a JSON number, 2 a boolean */
+    char **cells;          /* rows * ncols */
     size_t rows, cap;
 };
 
@@ -21,6 +22,7 @@ struct output_table *output_new(int ncols, const char *const *keys, const char *
     t->ncols = ncols;
     t->keys = xcalloc((size_t)ncols, sizeof *t->keys);
     t->headings = xcalloc((size_t)ncols, sizeof *t->headings);
+    t->number = xcalloc((size_t)ncols, 1);
     for (int i = 0; i < ncols; i++) {
         t->keys[i] = xstrdup(keys[i]);
         t->headings[i] = xstrdup(headings ? headings[i] : keys[i]);
@@ -42,6 +44,62 @@ void output_row(struct output_table *t, const char *const *values)
 size_t output_rows(const struct output_table *t)
 {
     return t->rows;
+}
+
+static void mark(struct output_table *t, const char *keys, unsigned char kind)
+{
+    for (int c = 0; c < t->ncols; c++) {
+        size_t kl = strlen(t->keys[c]);
+        for (const char *p = keys; *p;) {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            if (n == kl && memcmp(p, t->keys[c], n) == 0)
+                t->number[c] = kind;
+            p += n + (e != NULL);
+        }
+    }
+}
+
+void output_numbers(struct output_table *t, const char *keys)
+{
+    mark(t, keys, 1);
+}
+
+void output_booleans(struct output_table *t, const char *keys)
+{
+    mark(t, keys, 2);
+}
+
+/* RFC 8259's number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int json_number_text(const char *s)
+{
+    const char *p = s;
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (*p >= '0' && *p <= '9')
+            p++;
+    else
+        return 0;
+    if (*p == '.') {
+        p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p == '\0';
 }
 
 static int print_text(const struct output_table *t, FILE *out)
@@ -93,7 +151,13 @@ static int print_json(const struct output_table *t, FILE *out)
                 sb_puts(&sb, ", ");
             json_string(&sb, t->keys[c]);
             sb_puts(&sb, ": ");
-            if (v)
+            if (t->number[c] == 1 && v && json_number_text(v))
+                sb_puts(&sb, v);
+            else if (t->number[c] == 2 && v && (streq(v, "true") || streq(v, "yes")))
+                sb_puts(&sb, "true");
+            else if (t->number[c] == 2 && v && (streq(v, "false") || streq(v, "no")))
+                sb_puts(&sb, "false");
+            else if (v && !(t->number[c] && !*v))
                 json_string(&sb, v);
             else
                 sb_puts(&sb, "null");
@@ -165,5 +229,6 @@ void output_free(struct output_table *t)
     free(t->cells);
     free(t->keys);
     free(t->headings);
+    free(t->number);
     free(t);
 }

@@ -14,6 +14,15 @@ struct output_table *output_new(int ncols, const char *const *keys, const char *
 /* Adds a row of ncols values (copied; NULL allowed). */
 void output_row(struct output_table *t, const char *const *values);
 size_t output_rows(const struct output_table *t);
+/* Marks columns as numbers (keys comma-separated: "attempt,exit"): JSON
+ * writes their values as JSON numbers (an empty or missing value as null),
+ * CSV and text as they are. A value that is not a number stays a string.
+ * Ids (18-digit hlc values included) stay strings: a JSON reader keeps only
+ * 53 bits of a number. */
+void output_numbers(struct output_table *t, const char *keys);
+/* Marks columns as booleans: JSON writes "true"/"false" (and "yes"/"no")
+ * as true/false, an empty value as null. */
+void output_booleans(struct output_table *t, const char *keys);
 /* Text is sanitised and fitted; CSV and JSON are data, written exactly (to
  * the stream set by output_set_raw_stdout when out is stdout). 0, or -1 when
  * a write failed. */

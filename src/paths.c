@@ -1,16 +1,15 @@
 #include "paths.h"
 
+#include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "install_dirs.h"
 #include "util.h"
-
-const char *paths_datadir(void)
-{
-    const char *d = getenv("UNYO_DATADIR");
-    return d && *d ? d : UNYO_DATADIR;
-}
 
 char *paths_config_dir(void)
 {
@@ -35,7 +34,7 @@ char *paths_find_data(const char *explicit_path, const char *name)
     if (access(p, R_OK) == 0)
         return p;
     free(p);
-    p = xasprintf("%s/%s", paths_datadir(), name);
+    p = xasprintf("%s/%s", install_datadir(), name);
     if (access(p, R_OK) == 0)
         return p;
     free(p);

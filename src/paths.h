@@ -2,8 +2,6 @@
 #ifndef UNYO_PATHS_H
 #define UNYO_PATHS_H
 
-/* UNYO_DATADIR, else the directory the build was configured with. */
-const char *paths_datadir(void);
 /* $XDG_CONFIG_HOME/unyo or ~/.config/unyo (malloc'd). */
 char *paths_config_dir(void);
 /* The first that exists of: explicit, CONFIG_DIR/name, DATADIR/name (malloc'd),

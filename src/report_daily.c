@@ -91,7 +91,7 @@ static char *value_text(const struct checklist_item *it)
 }
 
 struct counts {
-    int ok, ng, skip, todo;
+    int ok, ng, skip, todo, downtime;
     int job_ok, job_failed, job_other;
     int changes, handovers;
 };
@@ -108,8 +108,11 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
     /* NG and skipped one by one; not done one row per item (and due day). */
     for (size_t k = 0; k < d.count; k++) {
         const struct checklist_item *it = &d.items[k];
+        /* An NG recorded in a downtime is listed but not counted as NG (downtime.h). */
         int ng = it->status == CHECK_NG || it->out_of_range;
-        if (ng)
+        if (ng && it->in_downtime)
+            c->downtime++;
+        else if (ng)
             c->ng++;
         else if (it->status == CHECK_OK)
             c->ok++;
@@ -124,7 +127,7 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
         char *v = value_text(it);
         const char *note = checklist_item_note(it); /* NG: the failing checks and why */
         char *who = it->who_login ? operator_display_name(st, it->who_login) : xstrdup("");
-        const char *row[] = {ng ? _("NG") : _("skipped"),
+        const char *row[] = {ng ? (it->in_downtime ? _("NG (downtime)") : _("NG")) : _("skipped"),
                              it->code,
                              ja() ? it->name_ja : it->name_en,
                              it->host_name ? it->host_name : "",
@@ -347,6 +350,7 @@ static void fill_summary(struct report *rep, int s, const struct counts *c)
     } items[] = {
         {_("Checks OK"), c->ok},
         {_("Checks NG"), c->ng},
+        {_("Checks NG in downtime (not counted)"), c->downtime},
         {_("Checks skipped"), c->skip},
         {_("Checks not done"), c->todo},
         {_("Job runs succeeded"), c->job_ok},
@@ -373,14 +377,19 @@ struct daily_report *daily_report_build(struct store *st, const struct sla *sla,
         return NULL;
     }
     struct daily_report *r = xcalloc(1, sizeof *r);
-    r->rep = report_daily(st, sla, day, now, err);
+    char *title = xasprintf(_("Daily report %s"), day);
+    if (sla) {
+        r->rep = report_daily(st, sla, day, now, err);
+        if (r->rep)
+            report_set_title(r->rep, title);
+    } else {
+        r->rep = report_empty(title);
+    }
+    free(title);
     if (!r->rep) {
         free(r);
         return NULL;
     }
-    char *title = xasprintf(_("Daily report %s"), day);
-    report_set_title(r->rep, title);
-    free(title);
     r->first = report_sections(r->rep);
     char a[TIME_ISO_LEN + 1], b[TIME_ISO_LEN + 1];
     time_format_iso(jst_to_utc(d.y, d.m, d.d, 0) * 1000, a);
@@ -400,6 +409,12 @@ struct daily_report *daily_report_build(struct store *st, const struct sla *sla,
     }
     fill_summary(r->rep, summary, &c);
     return r;
+}
+
+struct daily_report *daily_report_work(struct store *st, const struct calendar *cal,
+                                       const char *day, int64_t now, char **err)
+{
+    return daily_report_build(st, NULL, cal, day, now, err);
 }
 
 char *daily_report_render(const struct daily_report *r, enum report_format fmt)

@@ -32,6 +32,10 @@ struct daily_report;
 struct daily_report *daily_report_build(struct store *st, const struct sla *sla,
                                         const struct calendar *cal, const char *day, int64_t now,
                                         char **err);
+/* The work sections only (no incident or inquiry sections): what a month's
+ * workbook gathers day by day. */
+struct daily_report *daily_report_work(struct store *st, const struct calendar *cal,
+                                       const char *day, int64_t now, char **err);
 /* The whole report (incidents and inquiries first, then the work of the day)
  * as a malloc'd string. */
 char *daily_report_render(const struct daily_report *r, enum report_format fmt);

@@ -1,5 +1,6 @@
 #include "reports.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,11 @@ static struct report *report_new(const char *title)
     struct report *r = xcalloc(1, sizeof *r);
     r->title = xstrdup(title ? title : "");
     return r;
+}
+
+struct report *report_empty(const char *title)
+{
+    return report_new(title);
 }
 
 void report_set_title(struct report *r, const char *title)
@@ -124,6 +130,27 @@ const char *report_cell(const struct report *r, int i, int row, int col)
     return r->s[i].rows[row][col];
 }
 
+const char *report_title(const struct report *r)
+{
+    return r->title;
+}
+const char *report_section_title(const struct report *r, int i)
+{
+    return i >= 0 && i < r->n ? r->s[i].title : NULL;
+}
+int report_section_cols(const struct report *r, int i)
+{
+    return i >= 0 && i < r->n ? r->s[i].ncols : 0;
+}
+const char *report_section_heading(const struct report *r, int i, int col)
+{
+    return i >= 0 && i < r->n && col >= 0 && col < r->s[i].ncols ? r->s[i].headings[col] : NULL;
+}
+const char *report_section_note(const struct report *r, int i)
+{
+    return i >= 0 && i < r->n ? r->s[i].note : NULL;
+}
+
 static void csv_field(struct strbuf *sb, const char *v)
 {
     if (strpbrk(v, ",\"\r\n")) {
@@ -164,6 +191,21 @@ static void md_cell(struct strbuf *sb, const char *v)
     sb_free(&t);
 }
 
+/* A cell that is a whole number as JSON writes one (no leading zero, at most 15
+ * digits, as the workbook's cells): a count, minutes, a target. Anything else,
+ * "33.3%", a reference, "007", stays a string. */
+static int json_int_cell(const char *v)
+{
+    const char *d = v[0] == '-' ? v + 1 : v;
+    size_t n = strlen(d);
+    if (n == 0 || n > 15 || (n > 1 && d[0] == '0'))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (d[i] < '0' || d[i] > '9')
+            return 0;
+    return !(v[0] == '-' && streq(d, "0"));
+}
+
 char *report_render(const struct report *r, enum report_format fmt)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -184,18 +226,55 @@ char *report_render(const struct report *r, enum report_format fmt)
                 json_string(&sb, s->headings[k]);
             }
             sb_puts(&sb, "],\"rows\":[");
+            /* A column is numbers when every cell is a whole number or empty ("" or
+             * "-", written null): one type per column, as a reader expects. */
+            char *numeric = xcalloc((size_t)s->ncols + 1, 1);
+            for (int k = 0; k < s->ncols; k++) {
+                int ints = 0, other = 0;
+                for (int j = 0; j < s->nrows; j++) {
+                    const char *v = s->rows[j][k];
+                    if (json_int_cell(v))
+                        ints++;
+                    else if (*v && !streq(v, "-"))
+                        other++;
+                }
+                numeric[k] = ints > 0 && other == 0;
+            }
             for (int j = 0; j < s->nrows; j++) {
                 sb_puts(&sb, j ? ",[" : "[");
                 for (int k = 0; k < s->ncols; k++) {
                     if (k)
                         sb_putc(&sb, ',');
-                    json_string(&sb, s->rows[j][k]);
+                    const char *v = s->rows[j][k];
+                    if (numeric[k])
+                        sb_puts(&sb, json_int_cell(v) ? v : "null");
+                    else
+                        json_string(&sb, v);
                 }
                 sb_putc(&sb, ']');
             }
+            free(numeric);
             sb_puts(&sb, "]}");
         }
         sb_puts(&sb, "]}\n");
+        return sb_detach(&sb);
+    }
+    if (fmt == REPORT_CSV && r->n == 1) { /* one table: its headings, its rows */
+        const struct section *s = &r->s[0];
+        for (int k = 0; k < s->ncols; k++) {
+            if (k)
+                sb_putc(&sb, ',');
+            csv_field(&sb, s->headings[k]);
+        }
+        sb_puts(&sb, "\r\n");
+        for (int j = 0; j < s->nrows; j++) {
+            for (int k = 0; k < s->ncols; k++) {
+                if (k)
+                    sb_putc(&sb, ',');
+                csv_field(&sb, s->rows[j][k]);
+            }
+            sb_puts(&sb, "\r\n");
+        }
         return sb_detach(&sb);
     }
     if (fmt == REPORT_CSV) {
@@ -300,6 +379,45 @@ int report_print(const struct report *r, enum report_format fmt, FILE *out)
     int rc = fputs(s, out) < 0 ? -1 : 0;
     free(s);
     return rc;
+}
+
+int report_section_index(const struct report *r, const char *key)
+{
+    for (int i = 0; key && i < r->n; i++)
+        if (streq(r->s[i].key, key))
+            return i;
+    return -1;
+}
+
+char *report_render_section(const struct report *r, int section, enum report_format fmt)
+{
+    if (section < 0 || section >= r->n)
+        abort();
+    struct report one = {.title = r->title, .s = &r->s[section], .n = 1};
+    return report_render(&one, fmt);
+}
+
+int report_write_csv_dir(const struct report *r, const char *dir, int only, char **err)
+{
+    if (mkdir_p(dir, err) != 0)
+        return -1;
+    for (int i = 0; i < r->n; i++) {
+        if (only >= 0 && i != only)
+            continue;
+        char *path = xasprintf("%s/%s.csv", dir, r->s[i].key);
+        char *csv = report_render_section(r, i, REPORT_CSV);
+        FILE *f = fopen(path, "wb");
+        int ok = f && fputs(csv, f) >= 0;
+        if (f && fclose(f) != 0)
+            ok = 0;
+        if (!ok)
+            set_err(err, _("cannot write %s: %s"), path, strerror(errno));
+        free(csv);
+        free(path);
+        if (!ok)
+            return -1;
+    }
+    return 0;
 }
 
 /* ---- gathering ---- */
@@ -431,6 +549,24 @@ static int scalar(struct store *st, const char *sql, const char *a, const char *
     return got < 0 ? -1 : 0;
 }
 
+static const char sql_received[] =
+    "SELECT count(*) FROM incidents WHERE deleted = 0 AND status <> 'draft' AND "
+    "received_at >= ?1 AND received_at < ?2";
+static const char sql_recovered[] = "SELECT count(*) FROM incidents WHERE deleted = 0 AND "
+                                    "recovered_at >= ?1 AND recovered_at < ?2";
+
+int report_period_counts(struct store *st, int64_t from, int64_t to, int *received, int *recovered,
+                         char **err)
+{
+    char a[TIME_ISO_LEN + 1], b[TIME_ISO_LEN + 1];
+    time_format_iso(from, a);
+    time_format_iso(to, b);
+    if (scalar(st, sql_received, a, b, received, err) != 0 ||
+        scalar(st, sql_recovered, a, b, recovered, err) != 0)
+        return -1;
+    return 0;
+}
+
 static void jst(int64_t ms, char *out)
 {
     if (ms > 0)
@@ -455,11 +591,8 @@ static struct report *build(struct store *st, const struct sla *sla, const char 
             const char *label;
             const char *sql;
         } items[] = {
-            {_("Incidents received"),
-             "SELECT count(*) FROM incidents WHERE deleted = 0 AND status <> 'draft' AND "
-             "received_at >= ?1 AND received_at < ?2"},
-            {_("Incidents recovered"), "SELECT count(*) FROM incidents WHERE deleted = 0 AND "
-                                       "recovered_at >= ?1 AND recovered_at < ?2"},
+            {_("Incidents received"), sql_received},
+            {_("Incidents recovered"), sql_recovered},
             {_("Incidents closed"), "SELECT count(*) FROM incidents WHERE deleted = 0 AND "
                                     "closed_at >= ?1 AND closed_at < ?2"},
             {_("SLA breaches recorded"),
@@ -671,6 +804,12 @@ struct report *report_daily(struct store *st, const struct sla *sla, const char 
 struct report *report_monthly(struct store *st, const struct sla *sla, const char *month,
                               int64_t now, char **err)
 {
+    return report_monthly_limit(st, sla, month, now, 500, err);
+}
+
+struct report *report_monthly_limit(struct store *st, const struct sla *sla, const char *month,
+                                    int64_t now, int list_limit, char **err)
+{
     int y, m;
     char extra;
     if (!month || sscanf(month, "%4d-%2d%c", &y, &m, &extra) != 2 || m < 1 || m > 12 ||
@@ -682,7 +821,8 @@ struct report *report_monthly(struct store *st, const struct sla *sla, const cha
     struct civil_date b =
         m == 12 ? (struct civil_date){y + 1, 1, 1} : (struct civil_date){y, m + 1, 1};
     char *title = xasprintf(_("Monthly report %04d-%02d (incidents and inquiries)"), y, m);
-    struct report *r = build(st, sla, title, day_start_ms(a), day_start_ms(b), now, 500, err);
+    struct report *r =
+        build(st, sla, title, day_start_ms(a), day_start_ms(b), now, list_limit, err);
     free(title);
     return r;
 }

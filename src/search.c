@@ -13,56 +13,6 @@
 #define RID_INQUIRY 4294967296LL
 #define RID_INCIDENT 8589934592LL
 
-/* ---- a small set of seen ids (an incident matched by several notes comes once) ---- */
-struct idset {
-    char **slot;
-    size_t cap, count;
-};
-
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-/* 1 if added, 0 if already there. */
-static int idset_add(struct idset *set, const char *id)
-{
-    if ((set->count + 1) * 2 > set->cap) {
-        struct idset n = {xcalloc(set->cap ? set->cap * 2 : 64, sizeof(char *)),
-                          set->cap ? set->cap * 2 : 64, 0};
-        for (size_t i = 0; i < set->cap; i++)
-            if (set->slot[i]) {
-                size_t j = hash_str(set->slot[i]) & (n.cap - 1);
-                while (n.slot[j])
-                    j = (j + 1) & (n.cap - 1);
-                n.slot[j] = set->slot[i];
-                n.count++;
-            }
-        free(set->slot);
-        *set = n;
-    }
-    size_t j = hash_str(id) & (set->cap - 1);
-    while (set->slot[j]) {
-        if (streq(set->slot[j], id))
-            return 0;
-        j = (j + 1) & (set->cap - 1);
-    }
-    set->slot[j] = xstrdup(id);
-    set->count++;
-    return 1;
-}
-
-static void idset_free(struct idset *set)
-{
-    for (size_t i = 0; i < set->cap; i++)
-        free(set->slot[i]);
-    free(set->slot);
-    memset(set, 0, sizeof *set);
-}
-
 /* ---- queries ---- */
 struct search_iter {
     struct store *st;
@@ -72,7 +22,7 @@ struct search_iter {
     int scope;
     int phase; /* 0 incidents, 1 inquiries, 2 knowledge, 3 done */
     sqlite3_stmt *stmt;
-    struct idset seen;
+    struct strset seen; /* an incident matched by several notes comes once */
     char *match;
 };
 
@@ -125,7 +75,18 @@ static char *fts_phrase_query(char **words, size_t n)
     return sb_detach(&sb);
 }
 
-static char *like_pattern(const char *w)
+int search_trigram_ok(const char *text)
+{
+    return utf8_chars(text) >= 3;
+}
+
+char *search_fts_phrase(const char *text)
+{
+    char *one[] = {(char *)text};
+    return fts_phrase_query(one, 1);
+}
+
+char *search_like_pattern(const char *w)
 {
     struct strbuf sb = STRBUF_INIT;
     sb_putc(&sb, '%');
@@ -195,7 +156,7 @@ static int prepare_phase(struct search_iter *it, char **err)
         bind_text(it->stmt, 1, it->match);
     } else {
         for (size_t i = 0; i < it->nwords; i++) {
-            char *p = like_pattern(it->words[i]);
+            char *p = search_like_pattern(it->words[i]);
             sqlite3_bind_text(it->stmt, (int)i + 1, p, -1, free);
         }
     }
@@ -215,7 +176,7 @@ struct search_iter *search_begin(struct store *st, const char *query, int scope,
     }
     it->fts = 1;
     for (size_t i = 0; i < it->nwords; i++)
-        if (utf8_chars(it->words[i]) < 3)
+        if (!search_trigram_ok(it->words[i]))
             it->fts = 0;
     if (it->fts)
         it->match = fts_phrase_query(it->words, it->nwords);
@@ -237,7 +198,7 @@ int search_next(struct search_iter *it, char *kind, char id[ID_LEN + 1], char **
                 const char *v = col_text(it->stmt, 0);
                 if (!v)
                     continue;
-                if (it->phase == 0 && !idset_add(&it->seen, v))
+                if (it->phase == 0 && !strset_add(&it->seen, v))
                     continue;
                 *kind = kinds[it->phase];
                 snprintf(id, ID_LEN + 1, "%s", v);
@@ -268,7 +229,7 @@ void search_end(struct search_iter *it)
         free(it->words[i]);
     free(it->words);
     free(it->match);
-    idset_free(&it->seen);
+    strset_free(&it->seen);
     free(it);
 }
 
@@ -434,8 +395,7 @@ int search_suggest_knowledge(struct store *st, const char *text, int limit, stru
     for (size_t i = 0; i < ntri; i++) {
         if (i)
             sb_puts(&q, " OR ");
-        char *one[] = {tri[i]};
-        char *p = fts_phrase_query(one, 1);
+        char *p = search_fts_phrase(tri[i]);
         sb_puts(&q, p);
         free(p);
     }

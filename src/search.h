@@ -26,6 +26,14 @@ enum search_scope {
     SEARCH_ALL = 7,
 };
 
+/* The pieces of a query that other FTS5 trigram indexes (recordings) share:
+ * whether text is long enough for trigrams (3 characters), text as one FTS5
+ * phrase (a substring match), and text as a LIKE pattern with ESCAPE '\\'
+ * (both malloc'd). */
+int search_trigram_ok(const char *text);
+char *search_fts_phrase(const char *text);
+char *search_like_pattern(const char *text);
+
 /* Hits one by one, newest first within each ledger (incidents, then inquiries,
  * then knowledge). An incident matched by several notes comes once. */
 struct search_iter;

@@ -12,6 +12,7 @@
 #include "store.h"
 #include "term.h"
 #include "timefmt.h"
+#include "textwidth.h"
 #include "util.h"
 
 /* ---- labels ---- */
@@ -96,6 +97,8 @@ struct player {
     size_t nev;
     size_t fed; /* events fed to t */
     int64_t pos;
+    struct player_marker *marks;
+    size_t nmarks;
 };
 
 /* Text for the search: escape sequences and controls out, line ends kept.
@@ -143,6 +146,13 @@ static void add_event(void *arg, const struct cast_event *ev)
 {
     struct player_load *ld = arg;
     struct player *p = ld->p;
+    if (ev->kind == 'm') {
+        p->marks = xrealloc(p->marks, (p->nmarks + 1) * sizeof *p->marks);
+        struct strbuf sb = STRBUF_INIT;
+        text_sanitize(&sb, ev->data, 0);
+        p->marks[p->nmarks++] = (struct player_marker){ev->ms, sb_detach(&sb)};
+        return;
+    }
     p->ev = xrealloc(p->ev, (p->nev + 1) * sizeof *p->ev);
     struct pev *e = &p->ev[p->nev++];
     memset(e, 0, sizeof *e);
@@ -179,10 +189,19 @@ int player_new(const char *cast, size_t len, struct player **out, char **err)
     return 0;
 }
 
+const struct player_marker *player_markers(const struct player *p, size_t *n)
+{
+    *n = p->nmarks;
+    return p->marks;
+}
+
 void player_free(struct player *p)
 {
     if (!p)
         return;
+    for (size_t i = 0; i < p->nmarks; i++)
+        free(p->marks[i].label);
+    free(p->marks);
     term_free(p->t);
     sb_free(&p->data);
     sb_free(&p->plain);

@@ -57,4 +57,12 @@ void player_seek(struct player *p, int64_t ms);
  * the text is never output. *wrapped (may be NULL) is set to 1 on a wrap. */
 int64_t player_search(struct player *p, const char *needle, int dir, int *wrapped);
 
+/* The recording's markers ("m" events: an incident or change step recorded while the
+ * session was linked to it), in time order. */
+struct player_marker {
+    int64_t ms;
+    char *label; /* sanitised */
+};
+const struct player_marker *player_markers(const struct player *p, size_t *n);
+
 #endif

@@ -486,11 +486,15 @@ const struct shift_def *shift_guess(struct store *st, const struct shift_defs *d
     return pick;
 }
 
+/* The newest start by the hybrid clock, not by its wall time: a take-over reads the
+ * holder in its own transaction, so its hlc is always later, while its wall time
+ * can be earlier when the two consoles' clocks differ (one a minute behind after
+ * sync, or two processes of a test clock that each start from UNYO_NOW). */
 static const char sql_shift_current[] =
     "SELECT a.at, a.detail, o.login, o.name FROM audit a "
     "LEFT JOIN operators o ON o.id = a.operator_id "
     "WHERE a.kind = 'shift_start' AND a.row_id >= ?1 AND a.action = 'shift.start' "
-    "ORDER BY a.at DESC, a.id DESC LIMIT 8";
+    "ORDER BY a.hlc DESC, a.id DESC LIMIT 8";
 
 /* The value of key=VALUE in a detail line (malloc'd), or NULL. */
 static char *detail_get(const char *detail, const char *key)

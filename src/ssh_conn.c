@@ -104,6 +104,9 @@ struct ssh_conn {
      * later read's EAGAIN overwrites the session's own record, and without
      * POLLOUT the bytes would wait for the server to speak first. */
     int wq_block;
+    /* The last read of the shell or command left stdout queued inside libssh2
+     * (channel_queued): the next step is due at once, the socket will not say so. */
+    int read_queued;
     ssh_output_fn on_output; /* ssh_run_job's live view, NULL */
     void *on_output_ud;
     /* ssh_run_job: stderr starts with the process group marker line, taken out here */
@@ -403,6 +406,8 @@ short ssh_conn_poll_events(const struct ssh_conn *c)
 
 int ssh_conn_timeout_ms(const struct ssh_conn *c)
 {
+    if ((c->state == SSH_SHELL || c->state == SSH_EXEC) && c->read_queued)
+        return 0; /* output libssh2 holds already: read it now, the socket will not say so */
     int64_t now = mono_ms();
     int64_t t = -1;
     int64_t dls[3] = {c->state < SSH_READY && c->state != SSH_NEEDS_CONFIRM ? c->deadline : 0,
@@ -1368,6 +1373,18 @@ static void take_stderr(struct ssh_conn *c, const char *buf, size_t n)
     flush_errhead(c, 0);
 }
 
+/* Whether libssh2 holds stdout data of ch already read off the socket. Every
+ * libssh2 read first takes all the packets the socket holds, for both streams:
+ * the stderr read that follows a stdout read may queue stdout data (and the EOF
+ * after it), which is then no longer on the socket, so poll would never wake for
+ * it. Readers read stdout, then stderr, and again while this says yes. (Only
+ * stdout is asked: stderr is always read after stdout, and a packet of another
+ * extended stream, which nobody reads, must not keep a reader looping.) */
+static int channel_queued(LIBSSH2_CHANNEL *ch)
+{
+    return libssh2_poll_channel_read(ch, 0) == 1;
+}
+
 static int step_exec(struct ssh_conn *c)
 {
     int rc;
@@ -1415,7 +1432,8 @@ static int step_exec(struct ssh_conn *c)
     case EX_READ: {
         char buf[READ_CHUNK];
         int progressed = 0;
-        for (;;) {
+        c->read_queued = 0;
+        for (int idle = 0;;) {
             ssize_t n1 = libssh2_channel_read_ex(c->ch, 0, buf, sizeof buf);
             if (n1 > 0) {
                 capture(c, &c->out, buf, (size_t)n1);
@@ -1430,9 +1448,15 @@ static int step_exec(struct ssh_conn *c)
                 return channel_error(c, (int)n2, _("reading the command's output"));
             if (n1 > 0 || n2 > 0) {
                 progressed = 1;
+                idle = 0;
                 continue;
             }
-            break;
+            if (!channel_queued(c->ch))
+                break;
+            if (++idle == 4) {
+                c->read_queued = 1;
+                break;
+            }
         }
         if (libssh2_channel_eof(c->ch)) {
             if (c->report_pgid && !c->errhead_done)
@@ -1637,34 +1661,43 @@ void ssh_result_free(struct ssh_result *r)
 
 ssize_t ssh_conn_shell_read(struct ssh_conn *c, char *buf, size_t size)
 {
+    c->read_queued = 0;
     if (c->state != SSH_SHELL)
         return c->state == SSH_SHELL_OPENING ? 0 : -1;
     flush_wq(c);
     if (c->state != SSH_SHELL)
         return -1;
-    ssize_t n = libssh2_channel_read_ex(c->ch, 0, buf, size);
-    if (n == LIBSSH2_ERROR_EAGAIN || n == 0) {
-        ssize_t n2 = libssh2_channel_read_ex(c->ch, SSH_EXTENDED_DATA_STDERR, buf, size);
-        if (n2 > 0)
-            return n2;
-        if (n2 < 0 && n2 != LIBSSH2_ERROR_EAGAIN) {
-            channel_error(c, (int)n2, _("reading from the shell"));
+    /* Both streams, again while libssh2 holds stdout data (channel_queued); a few
+     * rounds at most, and what is still queued then makes the next timeout 0
+     * (ssh_conn_timeout_ms), so the session never waits on a socket with nothing
+     * more to say, e.g. after `exit`. */
+    for (int round = 0; round < 4; round++) {
+        ssize_t n = libssh2_channel_read_ex(c->ch, 0, buf, size);
+        if (n > 0)
+            return n;
+        if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+            channel_error(c, (int)n, _("reading from the shell"));
             return -1;
         }
-        if (libssh2_channel_eof(c->ch)) {
-            /* The shell ended: run the close steps (ssh_conn_step finishes them). */
-            c->ex = EX_CLOSE;
-            c->state = SSH_SHELL_OPENING;
-            ssh_conn_step(c);
+        n = libssh2_channel_read_ex(c->ch, SSH_EXTENDED_DATA_STDERR, buf, size);
+        if (n > 0)
+            return n;
+        if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+            channel_error(c, (int)n, _("reading from the shell"));
             return -1;
         }
-        return 0;
+        if (!channel_queued(c->ch))
+            break;
     }
-    if (n < 0) {
-        channel_error(c, (int)n, _("reading from the shell"));
+    if (libssh2_channel_eof(c->ch)) {
+        /* The shell ended: run the close steps (ssh_conn_step finishes them). */
+        c->ex = EX_CLOSE;
+        c->state = SSH_SHELL_OPENING;
+        ssh_conn_step(c);
         return -1;
     }
-    return n;
+    c->read_queued = channel_queued(c->ch);
+    return 0;
 }
 
 int ssh_conn_shell_write(struct ssh_conn *c, const char *buf, size_t len)

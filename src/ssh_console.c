@@ -7,6 +7,7 @@
 #include "i18n.h"
 #include "store.h"
 #include "timefmt.h"
+#include "redact.h"
 #include "transcript.h"
 #include "util.h"
 #include <time.h>
@@ -25,6 +26,7 @@ struct ssh_console {
     struct ssh_conn *conn;
     struct term *term;
     struct transcript *tr;
+    struct redact_rules *redact;
     int rows, cols;
     char session_id[ID_LEN + 1];
     int shell_requested;
@@ -32,6 +34,10 @@ struct ssh_console {
     void (*raw)(const char *, size_t, void *);
     void *raw_ud;
     char *error;
+    /* The last pump stopped on its time or size limit, not because the shell had
+     * nothing more: libssh2 may hold the rest already read off the socket, and
+     * the socket then never wakes poll again. The next pump is due at once. */
+    int more;
 };
 
 static void to_shell(const char *bytes, size_t len, void *ud)
@@ -47,8 +53,14 @@ struct ssh_console *ssh_console_open(struct store *st, const char *host,
     /* A session is recorded in the store: refused read-only before it connects. */
     if (store_require_operator(st, err) != 0 || store_refuse_write(st, err) != 0)
         return NULL;
+    /* A recording without its redaction rules could keep a secret: a rule file
+     * that does not load refuses the session, naming FILE:LINE. */
+    struct redact_rules *rules = NULL;
+    if (redact_rules_load(NULL, &rules, err) != 0)
+        return NULL;
     struct ssh_console *c = xcalloc(1, sizeof *c);
     c->st = st;
+    c->redact = rules;
     c->name = xstrdup(host);
     c->rows = rows > 0 ? rows : 24;
     c->cols = cols > 0 ? cols : 80;
@@ -65,6 +77,7 @@ struct ssh_console *ssh_console_open(struct store *st, const char *host,
                 c->h.name);
         host_clear(&c->h);
         free(c->name);
+        redact_rules_free(c->redact);
         free(c);
         return NULL;
     }
@@ -77,6 +90,7 @@ struct ssh_console *ssh_console_open(struct store *st, const char *host,
         if (c->have_host)
             host_clear(&c->h);
         free(c->name);
+        redact_rules_free(c->redact);
         free(c);
         return NULL;
     }
@@ -98,6 +112,8 @@ short ssh_console_events(const struct ssh_console *c)
 
 int ssh_console_timeout_ms(const struct ssh_console *c)
 {
+    if (c->more)
+        return 0;
     return ssh_conn_timeout_ms(c->conn);
 }
 
@@ -114,6 +130,7 @@ int ssh_console_pump(struct ssh_console *c)
             c->session_id[0] = '\0';
         }
         c->tr = transcript_new(c->cols, c->rows, time_now_ms(), c->name, 0);
+        transcript_set_redact(c->tr, c->redact);
         ssh_conn_shell(c->conn, c->cols, c->rows);
         c->shell_requested = 1;
         s = ssh_conn_step(c->conn);
@@ -126,7 +143,7 @@ int ssh_console_pump(struct ssh_console *c)
         static char *acc;
         static size_t acc_cap;
         size_t got = 0;
-        ssize_t n;
+        ssize_t n = 0;
         int64_t until = time_monotonic_ms_() + 25;
         if (!acc) {
             acc_cap = 4u << 20;
@@ -140,11 +157,14 @@ int ssh_console_pump(struct ssh_console *c)
                 c->raw(acc + got, (size_t)n, c->raw_ud);
             got += (size_t)n;
         }
+        c->more = n > 0;
         if (got) {
             term_feed(c->term, acc, got);
             changed = 1;
         }
         s = ssh_conn_state(c->conn);
+    } else {
+        c->more = 0;
     }
     if (s != c->last) {
         c->last = s;
@@ -238,6 +258,7 @@ int ssh_console_close(struct ssh_console *c, char **err)
         host_clear(&c->h);
     free(c->name);
     free(c->error);
+    redact_rules_free(c->redact);
     free(c);
     return rc;
 }

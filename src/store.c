@@ -62,12 +62,37 @@ struct acting_name {
     char login[];
 };
 static _Atomic(const char *) acting_login;
+static atomic_int acting_signed_in; /* acting_login was set by a verified sign-in */
 static struct acting_name *acting_names;
 static pthread_mutex_t acting_mu = PTHREAD_MUTEX_INITIALIZER;
 
+static void set_acting(const char *login, int signed_in);
+
 void store_set_acting_login(const char *login)
 {
-    if (!login || !*login || strcmp(login, store_own_login()) == 0) {
+    set_acting(login, 0);
+}
+
+int store_acting_signed_in(void)
+{
+    return atomic_load(&acting_signed_in) && atomic_load(&acting_login) != NULL;
+}
+
+void store_set_signed_in_login(const char *login)
+{
+    set_acting(login, 1);
+}
+
+static void set_acting(const char *login, int signed_in)
+{
+    if (!login || !*login) {
+        atomic_store(&acting_signed_in, 0);
+        atomic_store(&acting_login, NULL);
+        return;
+    }
+    /* A signed-in person is kept even when it is the OS user: it was verified. */
+    if (!signed_in && strcmp(login, store_own_login()) == 0) {
+        atomic_store(&acting_signed_in, 0);
         atomic_store(&acting_login, NULL);
         return;
     }
@@ -82,6 +107,7 @@ void store_set_acting_login(const char *login)
         a->next = acting_names;
         acting_names = a;
     }
+    atomic_store(&acting_signed_in, signed_in);
     atomic_store(&acting_login, (const char *)a->login);
     pthread_mutex_unlock(&acting_mu);
 }
@@ -243,6 +269,12 @@ int store_begin(struct store *st, char **err)
         return -1;
     if (store_exec(st, "BEGIN IMMEDIATE", err) != 0)
         return -1;
+    /* Rows written outside a unyo transaction (sqlite3 by hand) are chained now,
+     * marked late: `unyo audit verify` names them. */
+    if (store_chain_seal(st, 1, err) != 0) {
+        store_rollback(st);
+        return -1;
+    }
     /* Another process on this store (the console and `unyo sync`, a job
      * runner) may have moved the clock on; read it under the write lock so
      * this transaction's writes order after theirs. */
@@ -279,7 +311,7 @@ static int save_hlc(struct store *st, char **err)
 
 int store_commit(struct store *st, char **err)
 {
-    if (save_hlc(st, err) != 0) {
+    if (store_chain_seal(st, 0, err) != 0 || save_hlc(st, err) != 0) {
         store_rollback(st);
         return -1;
     }
@@ -426,6 +458,15 @@ static int migrate(struct store *st, int from, char **err)
             return -1;
         }
     }
+    /* Migration 014 noted every row already there: chained once, now. */
+    if (from < 14 && (int)unyo_schema_count >= 14) {
+        if (store_exec(st, "BEGIN IMMEDIATE", err) != 0)
+            return -1;
+        if (store_chain_seal(st, 0, err) != 0 || store_exec(st, "COMMIT", err) != 0) {
+            store_rollback(st);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -463,11 +504,22 @@ static int load_identity(struct store *st, int fresh, char **err)
     }
     snprintf(st->origin, sizeof st->origin, "%s", origin);
     free(origin);
+    /* UNYO_TEST_STORE is read here only, when the store is being made: the harness's
+     * stores are test stores from their first row on; an existing store never becomes
+     * one. */
+    const char *test = getenv("UNYO_TEST_STORE");
+    if (fresh && test && streq(test, "1") && store_meta_set(st, "demo", "test", err) != 0)
+        return -1;
+    char *demo = store_meta_get(st, "demo");
+    st->demo = demo != NULL;
+    free(demo);
     char *hlc = store_meta_get(st, "hlc");
     st->hlc_last = st->hlc_saved = hlc ? strtoll(hlc, NULL, 10) : 0;
     free(hlc);
     return 0;
 }
+
+static int refuse_acting_env(struct store *st, int fresh, char **err);
 
 int store_open(const char *path, enum store_open_mode mode, struct store **out, char **err)
 {
@@ -555,7 +607,8 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
          * the connection closes: the files are left as they were. */
         sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         if (store_exec(st, "PRAGMA query_only = ON", err) != 0 ||
-            store_exec(st, "PRAGMA foreign_keys = ON", err) != 0 || load_identity(st, 0, err) != 0)
+            store_exec(st, "PRAGMA foreign_keys = ON", err) != 0 ||
+            load_identity(st, 0, err) != 0 || refuse_acting_env(st, 0, err) != 0)
             goto fail;
         *out = st;
         return 0;
@@ -569,7 +622,8 @@ int store_open(const char *path, enum store_open_mode mode, struct store **out, 
         goto fail;
     if (migrate(st, version, err) != 0)
         goto fail;
-    if (load_identity(st, version == 0, err) != 0 || store_repair_utf8(st, NULL, err) != 0)
+    if (load_identity(st, version == 0, err) != 0 || store_repair_utf8(st, NULL, err) != 0 ||
+        refuse_acting_env(st, version == 0, err) != 0)
         goto fail;
     *out = st;
     return 0;
@@ -598,6 +652,27 @@ void store_close(struct store *st)
     free(st->operator_name);
     free(st->operator_role);
     free(st);
+}
+
+/* UNYO_USER names who acts in a demo or test store only (issue 14): a real store refuses
+ * to be opened with it, reading included, so nobody takes a real store for a demo. The
+ * store being made (fresh) is not refused yet: `unyo init` and `unyo demo` make it. */
+static int unyo_user_refused(struct store *st, const char *u, char **err)
+{
+    set_err(err,
+            _("UNYO_USER=%s is refused: acting as someone else works only in a store made by "
+              "unyo demo or by the tests, and %s was made by unyo init. Unset UNYO_USER; the "
+              "console asks who you are when it starts"),
+            u, st->path);
+    return -1;
+}
+
+static int refuse_acting_env(struct store *st, int fresh, char **err)
+{
+    const char *u = getenv("UNYO_USER");
+    if (fresh || st->demo || !u || !*u)
+        return 0;
+    return unyo_user_refused(st, u, err);
 }
 
 /* The refusal for an unregistered login: on an empty store, how to register as the
@@ -639,6 +714,14 @@ static int not_registered(struct store *st, const char *login, char **err)
     return -1;
 }
 
+int store_mark_demo(struct store *st, const char *kind, char **err)
+{
+    if (store_meta_set(st, "demo", kind, err) != 0)
+        return -1;
+    st->demo = 1;
+    return 0;
+}
+
 void store_forget_operator(struct store *st)
 {
     st->operator_id[0] = '\0';
@@ -649,6 +732,20 @@ int store_require_operator(struct store *st, char **err)
     if (st->operator_id[0])
         return 0;
     const char *login = store_os_login();
+    if (!st->demo) {
+        /* Acting as someone else is for demo and test stores only (issue 14). */
+        const char *u = getenv("UNYO_USER");
+        const char *acting = atomic_load(&acting_login);
+        if (u && *u)
+            return unyo_user_refused(st, u, err);
+        if (acting && !atomic_load(&acting_signed_in)) {
+            set_err(err,
+                    _("acting as %s is refused: this store was made by unyo init; sign in "
+                      "instead (:switch)"),
+                    acting);
+            return -1;
+        }
+    }
     sqlite3_stmt *s = store_stmt(
         st, "SELECT id, name, role FROM operators WHERE login = ?1 AND deleted = 0 AND active = 1");
     bind_text(s, 1, login);

@@ -5,6 +5,7 @@
 #define UNYO_STORE_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "id.h"
@@ -29,6 +30,11 @@ struct store {
     /* Opened read-only (`unyo --read-only`, or the acting operator is an observer):
      * the connection has PRAGMA query_only on and store_begin refuses. */
     int read_only;
+    /* A store made by `unyo demo` or by the test harness (local_meta 'demo', written
+     * when the store is made, never later): UNYO_USER and `:as` (acting as someone
+     * else) work only here, signing acts need no passphrase, and the status line says
+     * demo. 0 on a store made by `unyo init`. */
+    int demo;
 };
 
 /* The schema version this build writes and understands. */
@@ -60,6 +66,22 @@ int store_exec(struct store *st, const char *sql, char **err);
 int store_begin(struct store *st, char **err); /* BEGIN IMMEDIATE */
 int store_commit(struct store *st, char **err);
 void store_rollback(struct store *st);
+/* The records' hash chain (src/store_chain.c, migration 014; verified by src/chain.h).
+ * store_commit seals what the transaction wrote; store_begin seals, marked late, rows
+ * written outside any unyo transaction since. The tables chained, by number: */
+size_t store_chain_tables(void);
+const char *store_chain_table(size_t t);    /* NULL past the end */
+enum { STORE_CHAIN_APPEND_ONLY = 9 };       /* tables 0..8 are append-only */
+const char *store_chain_row_sql(size_t t);  /* SELECT * ... WHERE id = ?1 */
+const char *store_chain_scan_sql(size_t t); /* SELECT * ... ORDER BY id */
+int store_chain_seal(struct store *st, int late, char **err);
+struct strbuf;
+/* The canonical form of the row s is on (its first ncol columns) into sb. */
+void store_chain_canonical(sqlite3_stmt *s, const char *table, int ncol, struct strbuf *sb);
+int store_chain_origin_col(sqlite3_stmt *s);
+void store_sha256(const void *data, size_t len, uint8_t out[32]);
+/* out = SHA-256(prev || digest) */
+void store_chain_link(const uint8_t prev[32], const uint8_t digest[32], uint8_t out[32]);
 /* Sets *err from the connection's last error, prefixed with what was being done. */
 int store_fail(struct store *st, char **err, const char *doing);
 /* Steps a read statement, telling the end of its rows from a failure:
@@ -87,9 +109,21 @@ int64_t store_hlc_next(struct store *st);
 /* Merges a clock seen from another console, so later local writes order after it. */
 void store_hlc_observe(struct store *st, int64_t remote);
 
-/* Finds the operator record of the OS user (UNYO_USER overrides, for shared
- * terminals and tests). On failure *err says how to register. */
+/* Finds the operator record of the acting person (store_os_login). On a store that is
+ * not a demo (st->demo 0) UNYO_USER and an unverified acting login (`:as`) are refused
+ * with a message saying so; a login set by store_set_signed_in_login is accepted. On
+ * failure *err says how to register. */
 int store_require_operator(struct store *st, char **err);
+/* Marks a store being made as a demo ('demo') or a test store ('test'): only right
+ * after store_open(STORE_CREATE_NEW) (`unyo demo`). store_open itself marks a new store
+ * 'test' when the environment has UNYO_TEST_STORE=1 (the test harness); the variable is
+ * read at creation only, so it never turns an existing store into a demo. */
+int store_mark_demo(struct store *st, const char *kind, char **err);
+/* The acting login after a verified sign-in (src/signin.c): like store_set_acting_login,
+ * and accepted by store_require_operator on a real store. NULL or "" forgets it. */
+void store_set_signed_in_login(const char *login);
+/* 1 when the acting login was set by store_set_signed_in_login. */
+int store_acting_signed_in(void);
 /* The login name unyo acts as: the acting login set by store_set_acting_login (`:as`,
  * a second person at the keyboard) or else store_own_login. Safe from any thread. */
 const char *store_os_login(void);

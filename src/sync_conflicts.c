@@ -6,6 +6,10 @@
  *                     "local": {"hlc", "origin", "row": {...}}}
  *   unique name:     {"conflict": "unique", "column", "value", "kept", "renamed",
  *                     "new_value"} (the audit row's row_id is the renamed record)
+ *   refused version: {"conflict": "refused", "why": "not a manager", "by": ID,
+ *                     "winner": "local", "central": {...}, "local": {...}}
+ *                     (an operator's role or state changed by a non-manager;
+ *                     local is null when this store had no version of it)
  * A resolution is an audit row of the record (kind = table, row_id = record)
  * whose detail names the conflict: {"conflict": ID, ...}. */
 #include "sync_conflicts.h"
@@ -55,7 +59,14 @@ static const char *const fields_sql =
     "SELECT l.key, l.value, c.value FROM json_each(?1, '$.local.row') l "
     "JOIN json_each(?1, '$.central.row') c ON c.key = l.key "
     "WHERE l.key NOT IN ('id', 'hlc', 'origin', 'created_at', 'updated_at', 'server_seq', "
-    "'base_hlc', 'base_origin') AND l.value IS NOT c.value ORDER BY l.id";
+    "'base_hlc', 'base_origin', 'changed_by') AND l.value IS NOT c.value ORDER BY l.id";
+
+/* A refused version: its role and state against this store's (none when the
+ * store has no version of the row). */
+static const char *const refused_fields_sql =
+    "SELECT c.key, json_extract(?1, '$.local.row.' || c.key), c.value "
+    "FROM json_each(?1, '$.central.row') c WHERE c.key IN ('role', 'active', 'deleted') "
+    "AND c.value IS NOT json_extract(?1, '$.local.row.' || c.key) ORDER BY c.id";
 
 /* Who made the edit of the record whose version is (origin, hlc): the
  * audit row that console wrote with it, by the nearest clock. */
@@ -169,6 +180,26 @@ static char *value_text(struct store *st, const char *table, const char *column,
     return xstrdup(v);
 }
 
+/* c's fields from sql over its detail: rows of (column, local value, central
+ * value), sorted into lost and won by which side won. 0 or -1 (err). */
+static int read_fields(struct store *st, struct sync_conflict *c, const char *sql,
+                       const char *detail, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    bind_text(s, 1, detail);
+    int step;
+    while ((step = store_next_row(s, err)) == 1) {
+        c->fields = xrealloc(c->fields, (c->nfields + 1) * sizeof *c->fields);
+        struct sync_conflict_field *f = &c->fields[c->nfields++];
+        f->column = col_dup(s, 0);
+        char *l = col_dup(s, 1), *r = col_dup(s, 2);
+        f->lost = c->local_won ? r : l;
+        f->won = c->local_won ? l : r;
+    }
+    sqlite3_reset(s);
+    return step < 0 ? -1 : 0;
+}
+
 /* Fills c's fields, record and editors from its audit detail. */
 static int describe(struct store *st, struct sync_conflict *c, const char *detail,
                     const char *winner, char **err)
@@ -183,20 +214,27 @@ static int describe(struct store *st, struct sync_conflict *c, const char *detai
         c->fields[0].lost = json_text(st, detail, "$.value");
         c->fields[0].won = json_text(st, detail, "$.new_value");
         c->record = json_text(st, detail, "$.new_value");
-    } else {
-        sqlite3_stmt *s = store_stmt(st, fields_sql);
-        bind_text(s, 1, detail);
-        int step;
-        while ((step = store_next_row(s, err)) == 1) {
-            c->fields = xrealloc(c->fields, (c->nfields + 1) * sizeof *c->fields);
-            struct sync_conflict_field *f = &c->fields[c->nfields++];
-            f->column = col_dup(s, 0);
-            char *l = col_dup(s, 1), *r = col_dup(s, 2);
-            f->lost = c->local_won ? r : l;
-            f->won = c->local_won ? l : r;
+    } else if (c->refused) {
+        if (read_fields(st, c, refused_fields_sql, detail, err) != 0)
+            return -1;
+        c->record = json_text(st, detail, "$.central.row.name");
+        char *local = json_text(st, detail, "$.local.hlc");
+        c->refused_absent = !local;
+        free(local);
+        char *by = json_text(st, detail, "$.by");
+        if (by) {
+            sqlite3_stmt *n = store_stmt(st, "SELECT name FROM operators WHERE id = ?1");
+            bind_text(n, 1, by);
+            int got = store_one_row(n, err);
+            c->lost_by = got == 1 ? col_dup(n, 0) : NULL;
+            sqlite3_reset(n);
+            free(by);
+            if (got < 0)
+                return -1;
         }
-        sqlite3_reset(s);
-        if (step < 0)
+        c->lost_at = json_text(st, detail, "$.central.row.updated_at");
+    } else {
+        if (read_fields(st, c, fields_sql, detail, err) != 0)
             return -1;
         static const char *const names[] = {"ref", "name", "code", "login", "title"};
         char path[40];
@@ -240,6 +278,7 @@ static int read_list(struct store *st, int open_only, const char *only_prefix,
         c->row_id = col_dup(s, 3);
         d[k].detail = col_dup(s, 4);
         c->unique = col_text(s, 5) && streq(col_text(s, 5), "unique");
+        c->refused = col_text(s, 5) && streq(col_text(s, 5), "refused");
         d[k].winner = col_dup(s, 6);
         const char *res = col_text(s, 7);
         if (res)
@@ -322,7 +361,7 @@ static int find_open(struct store *st, const char *id, struct sync_conflict **c,
                     ? _("conflict %s is already resolved: the winning value was kept")
                     : _("conflict %s is already resolved: the value that lost was written again"),
                 id);
-    } else if (!v[0].exists) {
+    } else if (!v[0].exists && !v[0].refused) {
         set_err(err, _("conflict %s: the record no longer exists"), id);
     } else if (v[0].nfields == 0) {
         set_err(err, _("conflict %s: the two versions hold the same values"), id);
@@ -389,13 +428,24 @@ int sync_conflict_keep(struct store *st, const char *id, struct sync_conflict **
 /* Writes the values that lost (as the detail holds them, so an integer stays
  * an integer) as this console's edit: a new clock and this console's origin,
  * so the outbox trigger notes it and the next round sends it. */
-static int write_lost(struct store *st, const struct sync_conflict *c, const char *detail,
-                      char **err)
+int sync_conflict_reapply_check(const struct sync_conflict *c, char **err)
 {
     /* A ledger's status moves only by its workflow's steps (who may, in which
      * order, with their side effects): writing it back would skip them. */
     static const char *const workflow_tables[] = {"incidents", "inquiries", "problems", "changes",
                                                   "job_runs"};
+    /* A role or state refused because a non-manager set it is not set by writing
+     * it again either: a manager changes it, signed (unyo operator role). */
+    if (c->refused || streq(c->table, "operators"))
+        for (size_t i = 0; i < c->nfields; i++)
+            if (streq(c->fields[i].column, "role") || streq(c->fields[i].column, "active") ||
+                streq(c->fields[i].column, "deleted")) {
+                set_err(err,
+                        _("%s: a role or an operator's state is changed only by a manager, "
+                          "signed (unyo operator role|deactivate); keep this conflict"),
+                        c->record ? c->record : c->row_id);
+                return -1;
+            }
     for (size_t i = 0; i < c->nfields; i++) {
         if (!streq(c->fields[i].column, "status") && !streq(c->fields[i].column, "state"))
             continue;
@@ -409,6 +459,14 @@ static int write_lost(struct store *st, const struct sync_conflict *c, const cha
                 return -1;
             }
     }
+    return 0;
+}
+
+static int write_lost(struct store *st, const struct sync_conflict *c, const char *detail,
+                      char **err)
+{
+    if (sync_conflict_reapply_check(c, err) != 0)
+        return -1;
     char now[TIME_ISO_LEN + 1];
     time_format_iso(time_now_ms(), now);
     for (size_t i = 0; i < c->nfields; i++) {
@@ -509,6 +567,32 @@ char *sync_conflict_edit_detail(const char *winner, const char *central_hlc,
     return sb_detach(&d);
 }
 
+char *sync_conflict_refused_detail(const char *why, const char *by, const char *central_hlc,
+                                   const char *central_origin, const char *central_row,
+                                   const char *local_hlc, const char *local_origin,
+                                   const char *local_row)
+{
+    struct strbuf d = STRBUF_INIT;
+    sb_puts(&d, "{\"conflict\": \"refused\", \"why\": ");
+    json_string(&d, why);
+    sb_puts(&d, ", \"by\": ");
+    if (by)
+        json_string(&d, by);
+    else
+        sb_puts(&d, "null");
+    sb_printf(&d, ", \"winner\": \"local\", \"central\": {\"hlc\": %s, \"origin\": ", central_hlc);
+    json_string(&d, central_origin);
+    sb_printf(&d, ", \"row\": %s}, \"local\": ", central_row);
+    if (local_hlc && local_origin) {
+        sb_printf(&d, "{\"hlc\": %s, \"origin\": ", local_hlc);
+        json_string(&d, local_origin);
+        sb_printf(&d, ", \"row\": %s}}", local_row);
+    } else {
+        sb_puts(&d, "null}");
+    }
+    return sb_detach(&d);
+}
+
 char *sync_conflict_unique_detail(const char *column, const char *value, const char *kept,
                                   const char *renamed, const char *new_value)
 {
@@ -558,6 +642,8 @@ const char *sync_conflict_table_label(const char *table)
         {"handover_items", P_("record", "handover item")},
         {"shifts", P_("record", "shift")},
         {"links", P_("record", "link")},
+        {"check_acks", P_("record", "check acknowledgement")},
+        {"downtimes", P_("record", "downtime")},
     };
     return find(l, ARRAY_LEN(l), table);
 }
@@ -612,4 +698,38 @@ const char *sync_conflict_field_label(const char *column)
         {"reason", P_("field", "reason")},
     };
     return find(l, ARRAY_LEN(l), column);
+}
+
+char *sync_conflict_who_when(const char *by, const char *at)
+{
+    char when[32] = "";
+    int64_t ms;
+    if (at && time_parse(at, &ms) == 0)
+        time_format_jst(ms, when, 0);
+    const char *who = by ? by : _("unknown");
+    /* when + 5 drops the year: a conflict is read within days of it */
+    return *when ? xasprintf(_("%s, %s"), who, when + 5) : xstrdup(who);
+}
+
+const char *sync_conflict_state_label(const struct sync_conflict *c)
+{
+    if (c->resolution)
+        return streq(c->resolution, "keep") ? _("winner kept") : _("lost value written again");
+    return c->exists || c->refused ? _("not dealt with") : _("record gone");
+}
+
+char *sync_conflict_won_text(const struct sync_conflict *c, const char *values)
+{
+    if (c->unique)
+        return xasprintf(_("%s (renamed: the name was taken)"), values);
+    if (c->refused) {
+        const char *by = c->lost_by ? c->lost_by : _("its author");
+        return !c->refused_absent
+                   ? xasprintf(_("%s (%s is not a manager here)"), values, by)
+                   : xasprintf(_("not registered here (%s is not a manager here)"), by);
+    }
+    char *ww = sync_conflict_who_when(c->won_by, c->won_at);
+    char *w = xasprintf(_("%s (by %s)"), values, ww);
+    free(ww);
+    return w;
 }

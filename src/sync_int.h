@@ -55,6 +55,14 @@ int sync_push_all(struct store *st, PGconn *c, const struct ledger_schema *ls,
                   void (*progress)(void *, const char *, long long, long long), void *ud,
                   char **err);
 
+/* ---- sync_authority.c ---- */
+/* May the pulled version v of a row of t be applied? Only operators are
+ * checked: a change of role, active or deleted needs its author
+ * (changed_by) to be an active manager here, and nobody else's; a new
+ * engineer or manager one registered by a manager. 1 yes, 0 refused, -1 (err). */
+int sync_operator_version_allowed(struct store *st, const struct ledger_table *t, char **v,
+                                  char **err);
+
 /* ---- sync_pull.c ---- */
 /* own: rows this round just pushed (their seqs are in the ranges, but the
  * pull skips them), to tell a real backlog from an echo of the push.

@@ -50,15 +50,15 @@ struct applier {
     int full;    /* a full pull: this console's own rows come too */
     int touched; /* the last write_row made the row a local edit */
     long long conflicts;
+    /* Operator versions refused so far in this transaction: the version that
+     * makes their author a manager may come later in the same pull (a push
+     * sends rows by id, not in the order they were written). */
+    struct held_version {
+        char **v;
+        size_t *lens;
+    } * held;
+    size_t nheld;
 };
-
-static int col_index(const struct ledger_table *t, const char *name)
-{
-    for (int i = 0; i < t->ncols; i++)
-        if (streq(t->cols[i], name))
-            return i;
-    return -1;
-}
 
 static int load_unique_keys(struct applier *a, char **err)
 {
@@ -78,7 +78,7 @@ static int load_unique_keys(struct applier *a, char **err)
             if (sqlite3_prepare_v2(a->st->db, isql, -1, &q, NULL) == SQLITE_OK) {
                 int qstep;
                 while ((qstep = store_next_row(q, err)) == 1) {
-                    int ci = col_text(q, 2) ? col_index(a->t, col_text(q, 2)) : -1;
+                    int ci = col_text(q, 2) ? ledger_col(a->t, col_text(q, 2)) : -1;
                     if (ci < 0)
                         ok = 0;
                     k.cols = xrealloc(k.cols, ((size_t)k.ncols + 1) * sizeof *k.cols);
@@ -189,8 +189,47 @@ static int applier_init(struct applier *a, struct store *st, const struct ledger
     return 0;
 }
 
+static void held_free(const struct applier *a, struct held_version *h)
+{
+    for (int f = 0; f <= a->t->ncols; f++)
+        free(h->v[f]);
+    free(h->v);
+    free(h->lens);
+}
+
+/* Takes version i out of the held list (the caller frees it). */
+static struct held_version held_take(struct applier *a, size_t i)
+{
+    struct held_version h = a->held[i];
+    a->held[i] = a->held[--a->nheld];
+    return h;
+}
+
+/* Keeps a copy of the pulled row (ncols + server_seq fields). */
+static void hold(struct applier *a, char **v, const size_t *lens)
+{
+    int nf = a->t->ncols + 1;
+    a->held = xrealloc(a->held, (a->nheld + 1) * sizeof *a->held);
+    struct held_version *h = &a->held[a->nheld++];
+    h->v = xcalloc((size_t)nf + 1, sizeof *h->v);
+    h->lens = xcalloc((size_t)nf + 1, sizeof *h->lens);
+    for (int f = 0; f < nf; f++) {
+        h->lens[f] = lens[f];
+        if (v[f]) {
+            h->v[f] = xmalloc(lens[f] + 1);
+            memcpy(h->v[f], v[f], lens[f]);
+            h->v[f][lens[f]] = '\0';
+        }
+    }
+}
+
 static void applier_free(struct applier *a)
 {
+    while (a->nheld) {
+        struct held_version h = held_take(a, a->nheld - 1);
+        held_free(a, &h);
+    }
+    free(a->held);
     sqlite3_finalize(a->sel);
     sqlite3_finalize(a->ins);
     sqlite3_finalize(a->upd);
@@ -493,6 +532,13 @@ static int apply_version(struct applier *a, char **v, size_t *lens, int *applied
     }
     int64_t hlc = strtoll(v[t->col_hlc], NULL, 10);
     store_hlc_observe(a->st, hlc);
+    int allowed = sync_operator_version_allowed(a->st, t, v, err);
+    if (allowed < 0)
+        return -1;
+    if (!allowed) {
+        hold(a, v, lens);
+        return 0;
+    }
     if (t->append_only) {
         int step = step_write(a, a->ins, v, lens);
         if (step != SQLITE_DONE)
@@ -553,6 +599,67 @@ static int apply_version(struct applier *a, char **v, size_t *lens, int *applied
     }
     free(lorigin);
     return rc;
+}
+
+static int apply_row(struct applier *a, char **v, size_t *lens, int *applied, char **err);
+
+/* Records a refused operator version as a sync conflict (the local version
+ * stays, and wins until a manager writes a newer one). */
+static int refuse_version(struct applier *a, char **v, char **err)
+{
+    const struct ledger_table *t = a->t;
+    int by = ledger_col(t, "changed_by");
+    char *lhlc = NULL, *lorigin = NULL;
+    sqlite3_reset(a->sel);
+    bind_text(a->sel, 1, v[t->col_id]);
+    if (sqlite3_step(a->sel) == SQLITE_ROW) {
+        lhlc = col_dup(a->sel, 0);
+        lorigin = col_dup(a->sel, 1);
+    }
+    sqlite3_reset(a->sel);
+    char *theirs = values_json(t, v);
+    char *mine = local_json(a, v[t->col_id]);
+    char *d = sync_conflict_refused_detail("not a manager", by >= 0 ? v[by] : NULL, v[t->col_hlc],
+                                           v[t->col_origin], theirs, lhlc, lorigin, mine);
+    int rc = store_audit(a->st, "sync.conflict", t->name, v[t->col_id], d, err);
+    if (rc == 0)
+        a->conflicts++;
+    free(d), free(mine), free(theirs), free(lhlc), free(lorigin);
+    return rc;
+}
+
+/* Applies the held versions whose author is now known as a manager (until no
+ * more can be), and refuses the rest. */
+static int settle_held(struct applier *a, long long *pulled, char **err)
+{
+    for (int progress = 1; progress && a->nheld;) {
+        progress = 0;
+        for (size_t i = 0; i < a->nheld;) {
+            int ok = sync_operator_version_allowed(a->st, a->t, a->held[i].v, err);
+            if (ok < 0)
+                return -1;
+            if (!ok) {
+                i++;
+                continue;
+            }
+            int applied = 0;
+            struct held_version h = held_take(a, i);
+            int rc = apply_row(a, h.v, h.lens, &applied, err);
+            held_free(a, &h);
+            if (rc != 0)
+                return -1;
+            *pulled += applied;
+            progress = 1;
+        }
+    }
+    while (a->nheld) {
+        struct held_version h = held_take(a, a->nheld - 1);
+        int rc = refuse_version(a, h.v, err);
+        held_free(a, &h);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Applies one pulled row. *applied = 1 when it changed the store. */
@@ -688,10 +795,14 @@ static int pull_table(struct store *st, PGconn *c, const struct ledger_table *t,
             last = strtoll(v[nf - 1], NULL, 10);
         }
         PQfreemem(buf);
-        if (rc == 0 && ++chunk >= PULL_CHUNK) {
+        /* A chunk ends in a commit, but not while an operator version is held: the
+         * version that decides it may come in the next chunk (operators are few). */
+        if (rc == 0 && ++chunk >= PULL_CHUNK && a.nheld == 0) {
             rc = save_cursor(st, t->name, last, chunk_pulled, err);
             if (rc == 0)
                 rc = store_commit(st, err);
+            if (rc != 0)
+                store_rollback(st);
             in_tx = 0;
             chunk = chunk_pulled = 0;
             (*done) += PULL_CHUNK;
@@ -711,10 +822,17 @@ static int pull_table(struct store *st, PGconn *c, const struct ledger_table *t,
         in_tx = rc == 0;
     }
     if (rc == 0 && in_tx) {
+        long long late = 0;
+        rc = settle_held(&a, &late, err);
+        pulled += late;
+        chunk_pulled += late;
         /* Everything up to the snapshot's last seq was seen (own rows too). */
-        rc = save_cursor(st, t->name, upto, chunk_pulled, err);
+        if (rc == 0)
+            rc = save_cursor(st, t->name, upto, chunk_pulled, err);
         if (rc == 0)
             rc = store_commit(st, err);
+        if (rc != 0)
+            store_rollback(st);
         (*done) += chunk;
     } else if (in_tx) {
         store_rollback(st);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "central.h"
+#include "chain.h"
 #include "i18n.h"
 #include "json.h"
 #include "store.h"
@@ -397,6 +398,11 @@ static int push(struct store *st, PGconn *c, const struct ledger_schema *ls,
         if (rc == 0)
             rc = push_copy(st, c, &ls->t[i], i, 0, upto, &sent[i], progress, ud, &done, total, err);
     }
+    /* This console's chain head as of the rows pushed (same snapshot). */
+    long long head_seq = 0;
+    char head_hex[65] = "";
+    if (rc == 0)
+        rc = chain_own_head(st, &head_seq, head_hex, err);
     store_exec(st, "COMMIT", NULL); /* end the read snapshot */
     sync_trace("push: rows copied");
     /* server_seq: one block from the sequence for the whole push (a nextval
@@ -431,6 +437,18 @@ static int push(struct store *st, PGconn *c, const struct ledger_schema *ls,
     }
     if (rc == 0)
         rc = seq_position(c, 0, &rep->own_hi, err);
+    if (rc == 0 && head_seq > 0) {
+        char seqtxt[32];
+        snprintf(seqtxt, sizeof seqtxt, "%lld", head_seq);
+        const char *pv[] = {st->origin, seqtxt, head_hex};
+        PGresult *r = PQexecParams(c,
+                                   "INSERT INTO unyo.chain_heads(origin, seq, hash) "
+                                   "VALUES($1, $2::bigint, $3) ON CONFLICT DO NOTHING",
+                                   3, NULL, pv, NULL, NULL, 0);
+        if (sync_pg_ok(c, r, PGRES_COMMAND_OK, doing, err) != 0)
+            rc = -1;
+        PQclear(r);
+    }
     sync_trace("push: merged");
     if (rc == 0)
         rc = central_exec(c, "COMMIT", doing, err);

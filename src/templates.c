@@ -9,6 +9,7 @@
 
 #include "i18n.h"
 #include "ini.h"
+#include "install_dirs.h"
 #include "util.h"
 
 #define TPL_CODE_MAX 32
@@ -691,10 +692,8 @@ int templates_load_builtin(const char *datadir, const char *which, struct templa
                 which ? which : "");
         return -1;
     }
-#ifdef UNYO_DATADIR
     if (!datadir)
-        datadir = UNYO_DATADIR;
-#endif
+        datadir = install_datadir();
     if (!datadir) {
         set_err(err, _("no data directory, expected one to be configured"));
         return -1;

@@ -193,3 +193,12 @@ int time_parse(const char *s, int64_t *ms)
     *ms = v;
     return 0;
 }
+
+void time_format_offset(int64_t ms, char *out, size_t size)
+{
+    long long s = (long long)(ms / 1000);
+    if (s >= 3600)
+        snprintf(out, size, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(out, size, "%lld:%02lld", s / 60, s % 60);
+}

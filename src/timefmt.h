@@ -3,6 +3,7 @@
 #ifndef UNYO_TIMEFMT_H
 #define UNYO_TIMEFMT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define JST_OFFSET_SECONDS (9 * 3600)
@@ -17,6 +18,8 @@ void time_format_iso(int64_t ms, char *out);
 void time_format_jst(int64_t ms, char *out, int with_seconds);
 /* JST date "2026-11-23". */
 void time_format_jst_date(int64_t ms, char *out);
+/* An offset into a recording: "2:03", or "1:02:03" from an hour on. */
+void time_format_offset(int64_t ms, char *out, size_t size);
 /* Accepts the stored form, ISO 8601 / RFC 3339 with Z or ±hh:mm (or ±hhmm), and
  * "YYYY-MM-DD[ HH:MM[:SS[.fff]]]" taken as JST. Only valid values: month 01-12, a
  * day the month has, hour 00-23 or 24:00[:00] exactly (the end of the day: the next

@@ -45,4 +45,14 @@ char *read_file(const char *path, size_t *len, char **err);
 int mkdir_p(const char *path, char **err);
 int streq(const char *a, const char *b);
 
+/* A set of strings (open addressing), for "seen already": each added string is
+ * copied, and strset_free frees the copies. */
+struct strset {
+    char **slot;
+    size_t cap, count;
+};
+/* 1 when s was added, 0 when it was there already. */
+int strset_add(struct strset *set, const char *s);
+void strset_free(struct strset *set);
+
 #endif

@@ -5,6 +5,7 @@
 #include "calendar.h"
 #include "changes.h"
 #include "cli.h"
+#include "sign.h"
 #include "cmdb.h"
 #include "i18n.h"
 #include "labels.h"
@@ -413,6 +414,11 @@ static int change_step_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (cli_open_store(ctx, &st, 1) != 0)
         return EXIT_FAIL;
     char *err = NULL;
+    /* Approving is signed: the approver's passphrase (src/cli/sign.h). */
+    if (streq(verb, "approve") && cli_sign(st) != 0) {
+        store_close(st);
+        return EXIT_FAIL;
+    }
     int rc = change_step(st, ref, verb, note, &err);
     if (rc != 0) {
         store_close(st);
@@ -571,6 +577,7 @@ static int config_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     const char *headings[] = {_("Host"),     _("Kind"),     _("Name"),          _("Version"),
                               _("Location"), _("Quantity"), _("Applied (JST)"), _("Change")};
     struct output_table *t = output_new(8, keys, headings);
+    output_numbers(t, "quantity");
     for (size_t i = 0; i < n; i++) {
         char a[32], q[24];
         const struct cmdb_item_row *r = &rows[i];

@@ -1,9 +1,13 @@
-/* unyo check list | run */
+/* unyo check list | run | ack | unack | problems */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check_ack.h"
+#include "check_due.h"
+#include "calendar.h"
+#include "checklist.h"
 #include "checks.h"
 #include "cli.h"
 #include "i18n.h"
@@ -11,6 +15,7 @@
 #include "output.h"
 #include "store.h"
 #include "textwidth.h"
+#include "timefmt.h"
 #include "util.h"
 
 /* Server output and stored text reach the terminal (and cron mail) only
@@ -42,10 +47,12 @@ static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     char *err = NULL;
     if (load(where, &set, &err) != 0)
         return cli_fail(err);
-    static const char *const keys[] = {"id", "item", "severity", "name", "hosts", "command"};
-    const char *heads[] = {_("Check"), _("Item"),  _("Severity"),
-                           _("Name"),  _("Hosts"), _("Command")};
-    struct output_table *t = output_new(6, keys, heads);
+    static const char *const keys[] = {"id",    "item",     "severity", "name",
+                                       "hosts", "interval", "hours",    "command"};
+    const char *heads[] = {_("Check"), _("Item"),  _("Severity"), _("Name"),
+                           _("Hosts"), _("Every"), _("Hours"),    _("Command")};
+    struct output_table *t = output_new(8, keys, heads);
+    int text = ctx->format == OUTPUT_TEXT;
     for (size_t i = 0; i < set.count; i++) {
         const struct check_def *d = &set.defs[i];
         struct strbuf sel = STRBUF_INIT;
@@ -59,13 +66,21 @@ static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         for (char *p = cmd; *p; p++)
             if (*p == '\n')
                 *p = ' ';
+        /* No interval: not scheduled, run only on demand (check run, c in the console). */
+        char every[32];
+        check_interval_format(d->interval_s, every, sizeof every);
+        const char *hours = !d->interval_s     ? NULL
+                            : d->service_hours ? (text ? _("service hours") : "service")
+                                               : (text ? _("always") : "always");
         char *c[6] = {clean(d->id),
                       clean(d->template_code),
-                      clean(ctx->format == OUTPUT_TEXT ? label_severity(d->severity) : d->severity),
+                      clean(text ? label_severity(d->severity) : d->severity),
                       clean(d->name),
                       clean(sel.len ? sel.buf : "*"),
                       clean(cmd)};
-        const char *v[] = {c[0], c[1], c[2], c[3], c[4], c[5]};
+        const char *v[] = {c[0],  c[1], c[2],
+                           c[3],  c[4], d->interval_s ? every : text ? _("on demand") : NULL,
+                           hours, c[5]};
         output_row(t, v);
         for (size_t k = 0; k < ARRAY_LEN(c); k++)
             free(c[k]);
@@ -78,6 +93,26 @@ static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     return EXIT_OK;
 }
 
+/* The OK results the flapping and recovery rules touched (check_flap.h): a recovery
+ * noted on an incident, a flapping that started on an OK. */
+static void print_flaps(const struct check_report *rep)
+{
+    for (size_t i = 0; i < rep->count; i++) {
+        const struct check_result *r = &rep->results[i];
+        if (!r->ok)
+            continue;
+        char *h = clean(r->host), *c = clean(r->check_id);
+        if (r->recovered_ref[0])
+            printf(_("Recovered: %s %s → noted on %s\n"), h, c, r->recovered_ref);
+        else if (r->flapping && r->incident_ref[0])
+            printf(r->incident_created ? _("Flapping: %s %s (%.0f%%) → draft %s\n")
+                                       : _("Flapping: %s %s (%.0f%%) → noted on %s\n"),
+                   h, c, r->flap_pct, r->incident_ref);
+        free(h);
+        free(c);
+    }
+}
+
 static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     struct check_run_opts o = {0};
@@ -87,6 +122,7 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     o.timeout = (int)cli_int(a, "timeout", 0);
     o.accept_new = cli_has(a, "accept-new") > 0;
     o.dry_run = cli_has(a, "dry-run") > 0;
+    int due = cli_has(a, "due") > 0;
     const char *where = cli_str(a, "checks");
     int quiet = cli_has(a, "quiet") > 0;
     if (a->argc > 0)
@@ -101,19 +137,45 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         return EXIT_FAIL;
     }
     struct check_report rep;
-    int rc = checks_run(st, &set, &o, &rep, &err);
+    struct check_due dues = {0};
+    int rc;
+    if (due) {
+        struct calendar *cal = checklist_calendar_open(&err);
+        rc = cal ? checks_run_due(st, &set, cal, &o, &rep, &dues, &err) : -1;
+        if (!cal)
+            memset(&rep, 0, sizeof rep);
+        calendar_free(cal);
+    } else {
+        rc = checks_run(st, &set, &o, &rep, &err);
+    }
     store_close(st);
     checks_free(&set);
     if (rc != 0) {
         check_report_free(&rep);
+        check_due_free(&dues);
         return cli_fail(err);
     }
+    if (due && !dues.due.count && ctx->format == OUTPUT_TEXT) {
+        printf(_("Nothing is due: %zu within their interval, %zu waiting for the service hours, "
+                 "%zu on demand only (no interval).\n"),
+               dues.waiting, dues.out_of_hours, dues.on_demand);
+        if (dues.next_ms) {
+            char when[TIME_ISO_LEN + 8];
+            time_format_jst(dues.next_ms, when, 0);
+            printf(_("The next check is due at %s.\n"), when);
+        }
+        check_report_free(&rep);
+        check_due_free(&dues);
+        return EXIT_OK;
+    }
+    check_due_free(&dues);
     if (!quiet || ctx->format != OUTPUT_TEXT) {
         static const char *const keys[] = {"host", "check",  "item",     "status",  "value",
                                            "unit", "detail", "event_id", "incident"};
         const char *heads[] = {_("Host"), _("Check"),  _("Item"),  _("Status"),  _("Value"),
                                _("Unit"), _("Detail"), _("Event"), _("Incident")};
         struct output_table *t = output_new(9, keys, heads);
+        output_numbers(t, "value");
         for (size_t i = 0; i < rep.count; i++) {
             const struct check_result *r = &rep.results[i];
             char val[64] = "";
@@ -149,9 +211,21 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                 char *c[5] = {clean(label_severity(r->severity)), clean(r->template_code),
                               clean(r->host), clean(r->check_id), clean(r->detail)};
                 printf("  [%s] %s %s %s: %s", c[0], c[1], c[2], c[3], c[4]);
-                if (r->incident_ref[0])
+                if (r->flapping)
+                    printf(_(" [flapping %.0f%%]"), r->flap_pct);
+                if (r->downtime_id[0]) {
+                    char *t = clean(r->downtime_text);
+                    printf(_(" → in downtime: %s"), t ? t : "");
+                    free(t);
+                } else if (r->acked) {
+                    char *t = clean(r->ack_text);
+                    printf(_(" → acknowledged: %s"), t ? t : "");
+                    free(t);
+                } else if (r->incident_ref[0])
                     printf(r->incident_created ? _(" → draft %s") : _(" → added to %s"),
                            r->incident_ref);
+                else if (r->flap_held)
+                    printf("%s", _(" → flapping: no new draft"));
                 putchar('\n');
                 if (r->incident_error) {
                     char *e = clean(r->incident_error);
@@ -163,10 +237,182 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             }
         }
     }
+    if (ctx->format == OUTPUT_TEXT)
+        print_flaps(&rep);
     int code = rep.ng ? 3 : EXIT_OK;
     check_report_free(&rep);
     return code;
 }
+
+static int check_ack_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc != 2)
+        return cli_usage("check",
+                         a->argc < 2 ? _("missing HOST CHECK") : _("unexpected argument: %s"),
+                         a->argc > 2 ? a->argv[2] : "");
+    int ways = (cli_str(a, "until") != NULL) + (cli_has(a, "until-shift-end") > 0) +
+               (cli_has(a, "until-worse") > 0);
+    if (ways > 1)
+        return cli_usage("check", "%s",
+                         _("give one of --until, --until-shift-end and --until-worse"));
+    struct check_ack_req r = {.host = a->argv[0], .check = a->argv[1], .note = cli_str(a, "note")};
+    r.kind = CHECK_ACK_RECOVERY;
+    if (cli_str(a, "until")) {
+        r.kind = CHECK_ACK_TIME;
+        if (time_parse(cli_str(a, "until"), &r.until_ms) != 0)
+            return cli_usage("check", _("not a time: %s"), cli_str(a, "until"));
+    } else if (cli_has(a, "until-shift-end")) {
+        r.kind = CHECK_ACK_SHIFT;
+    } else if (cli_has(a, "until-worse")) {
+        r.kind = CHECK_ACK_WORSE;
+    }
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    int64_t now = time_now_ms();
+    if (check_ack(st, &r, now, NULL, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    struct check_ack_info info;
+    char host_id[ID_LEN + 1] = "";
+    struct check_problems p;
+    if (check_problems_list(st, NULL, now, &p, &err) == 0) {
+        for (size_t i = 0; i < p.count; i++)
+            if (streq(p.items[i].host, r.host) && streq(p.items[i].check, r.check))
+                memcpy(host_id, p.items[i].host_id, sizeof host_id);
+        check_problems_free(&p);
+    } else {
+        free(err);
+        err = NULL;
+    }
+    if (host_id[0] && check_ack_find(st, host_id, r.check, now, &info, &err) == 1) {
+        char *d = check_ack_describe(&info);
+        char *c[3] = {clean(r.host), clean(r.check), clean(d)};
+        printf(_("Acknowledged %s %s: %s\n"), c[0], c[1], c[2]);
+        for (size_t k = 0; k < ARRAY_LEN(c); k++)
+            free(c[k]);
+        free(d);
+        check_ack_info_clear(&info);
+    }
+    free(err);
+    store_close(st);
+    return EXIT_OK;
+}
+
+static int check_unack_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc != 2)
+        return cli_usage("check",
+                         a->argc < 2 ? _("missing HOST CHECK") : _("unexpected argument: %s"),
+                         a->argc > 2 ? a->argv[2] : "");
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    if (check_unack(st, a->argv[0], a->argv[1], time_now_ms(), &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    store_close(st);
+    char *c[2] = {clean(a->argv[0]), clean(a->argv[1])};
+    printf(_("%s %s is no longer acknowledged.\n"), c[0], c[1]);
+    free(c[0]);
+    free(c[1]);
+    return EXIT_OK;
+}
+
+static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc > 0)
+        return cli_usage("check", _("unexpected argument: %s"), a->argv[0]);
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    struct check_problems p;
+    int rc = check_problems_list(st, NULL, time_now_ms(), &p, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    static const char *const keys[] = {"host",      "check",       "item",    "at",     "value",
+                                       "unit",      "detail",      "acked",   "ack_by", "ack_note",
+                                       "ack_until", "ack_expired", "flapping"};
+    const char *heads[] = {_("Host"),    _("Check"), _("Item"),   _("Last result"),
+                           _("Value"),   _("Unit"),  _("Detail"), _("Acknowledged"),
+                           _("By"),      _("Note"),  _("Until"),  _("Expired"),
+                           _("Flapping")};
+    struct output_table *t = output_new(13, keys, heads);
+    output_numbers(t, "value");
+    output_booleans(t, "acked,ack_expired,flapping");
+    int text = ctx->format == OUTPUT_TEXT;
+    for (size_t i = 0; i < p.count; i++) {
+        const struct check_problem *x = &p.items[i];
+        char val[64] = "", since[TIME_ISO_LEN + 1] = "", until[TIME_ISO_LEN + 1] = "";
+        if (x->has_value)
+            check_format_value(x->value, val, sizeof val);
+        int64_t ms;
+        if (text && time_parse(x->at, &ms) == 0)
+            time_format_jst(ms, since, 0);
+        if (x->acked && x->ack.until_at) {
+            if (text && time_parse(x->ack.until_at, &ms) == 0)
+                time_format_jst(ms, until, 0);
+            else if (!text)
+                snprintf(until, sizeof until, "%s", x->ack.until_at);
+        }
+        const char *until_v = until[0] ? until : NULL;
+        if (x->acked && !x->ack.until_at)
+            until_v = text ? (streq(x->ack.kind, "worse") ? _("until it gets worse")
+                                                          : _("until it recovers"))
+                           : x->ack.kind;
+        char *reason = x->reason ? xstrdup(x->reason) : NULL;
+        for (char *q = reason; q && *q; q++)
+            if (*q == '\n')
+                *q = ' ';
+        char *c[7] = {clean(x->host),
+                      clean(x->check),
+                      clean(x->code),
+                      clean(x->unit),
+                      clean(reason),
+                      clean(x->acked ? x->ack.by_login : NULL),
+                      clean(x->acked ? x->ack.note : NULL)};
+        const char *yes = text ? label_yes_no(1) : "true", *no = text ? label_yes_no(0) : "false";
+        const char *v[] = {c[0],
+                           c[1],
+                           c[2],
+                           text ? since : x->at,
+                           val[0] ? val : NULL,
+                           c[3],
+                           c[4],
+                           x->acked ? yes : no,
+                           c[5],
+                           c[6],
+                           until_v,
+                           x->acked ? (x->ack.expired ? yes : no) : NULL,
+                           x->flapping ? yes : no};
+        output_row(t, v);
+        for (size_t k = 0; k < ARRAY_LEN(c); k++)
+            free(c[k]);
+        free(reason);
+    }
+    output_print(t, ctx->format, stdout);
+    output_free(t);
+    check_problems_free(&p);
+    return EXIT_OK;
+}
+
+static const struct cli_opt check_ack_opts[] = {
+    {.name = "note",
+     .short_name = 'm',
+     .type = CLI_STR,
+     .arg = N_("TEXT"),
+     .flags = CLI_REQUIRED | CLI_NOEMPTY,
+     .help = N_("why it is acknowledged (required)")},
+    OPT_TIME("until", 0, N_("the acknowledgement ends at this time (JST)")),
+    OPT_FLAG("until-shift-end", 0, N_("the acknowledgement ends with the current shift")),
+    OPT_FLAG("until-worse", 0, N_("the acknowledgement holds until the problem gets worse")),
+    OPT_END};
 
 static const struct cli_opt check_list_opts[] = {
     OPT_STR("checks", 'c', N_("DIR|FILE"), N_("the check definitions (default data/checks)")),
@@ -179,6 +425,7 @@ static const struct cli_opt check_run_opts[] = {
     OPT_STR("checks", 'c', N_("DIR|FILE"), N_("the check definitions (default data/checks)")),
     OPT_FLAG("accept-new", 'A', N_("trust a host key seen for the first time")),
     OPT_FLAG("dry-run", 'd', N_("show what would run, record nothing")),
+    OPT_FLAG("due", 'D', N_("only the scheduled checks that are due (interval in the check file)")),
     OPT_FLAG("quiet", 'q', N_("print only the NG results")),
     OPT_END};
 const struct cli_family check_family = {
@@ -188,7 +435,21 @@ const struct cli_family check_family = {
         {"run", NULL, check_run_opts, check_run_cmd,
          N_("Runs the checks (data/checks/*.ini, or ~/.config/unyo/checks) on every host of the\n"
             "inventory in parallel, records OK/NG in the daily checklist and metrics, and\n"
-            "lists the NG results. Exit status 3 when any result is NG."),
+            "lists the NG results. Exit status 3 when any result is NG.\n"
+            "--due runs only the host x check pairs whose latest result is older than the\n"
+            "check's interval (or that never ran), in the service hours for hours = service;\n"
+            "a check with no interval runs only without --due. For unyo-checks.timer or cron."),
          0},
+        {"ack", N_("HOST CHECK"), check_ack_opts, check_ack_cmd,
+         N_("Acknowledges a problem (the check's latest result on the host is NG): its NG\n"
+            "results open no incident draft while the acknowledgement holds. Without --until,\n"
+            "--until-shift-end or --until-worse it holds until the check is OK again.\n"
+            "A check has one severity, so --until-worse also holds until it recovers."),
+         0},
+        {"unack", N_("HOST CHECK"), NULL, check_unack_cmd,
+         N_("Takes back the acknowledgement of a problem."), 0},
+        {"problems", NULL, NULL, check_problems_cmd,
+         N_("Lists the current problems (latest result NG) with their acknowledgement."),
+         CLI_FORMATS},
         {0}},
     NULL};

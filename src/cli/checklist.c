@@ -127,6 +127,7 @@ static int checklist_list(struct cli_ctx *ctx, const char *day)
     /* The note of an NG row already starts with its failing checks; programs get
      * them in a column of their own. */
     struct output_table *t = output_new(machine ? 12 : 11, keys, headings);
+    output_booleans(t, "overdue");
     for (size_t i = 0; i < d.count; i++) {
         const struct checklist_item *it = &d.items[i];
         char *period = period_label(it, ja);

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "install_dirs.h"
 #include "store.h"
 #include "textwidth.h"
 #include "util.h"
@@ -37,6 +39,7 @@ static const struct cli_command commands[] = {
     {"audit", N_("show the audit trail"), &audit_family},
     {"host", N_("the hosts inventory and SSH reach"), &host_family},
     {"check", N_("automated server checks over SSH"), &check_family},
+    {"downtime", N_("planned maintenance of hosts: no draft, not counted as NG"), &downtime_family},
     {"session", N_("recorded SSH terminal sessions"), &session_family},
     {"ssh", N_("a recorded SSH session, full screen"), &ssh_family},
     {"demo", N_("create a demo store or a synthetic load"), &demo_family},
@@ -52,6 +55,7 @@ static const struct cli_command commands[] = {
     {"change", N_("change requests: plan, review, approve, execute, roll back"), &change_family},
     {"config", N_("configuration records: software, patches, hardware, accounts"), &config_family},
     {"jobs", N_("batch jobs: definitions, the day's queue, the runner"), &jobs_family},
+    {"completion", N_("print a bash completion script"), &completion_family},
     {"help", N_("show help for a command"), &help_family},
 };
 
@@ -154,6 +158,8 @@ static void print_overview(FILE *out)
     fprintf(out, "\n%s\n", _("Every command accepts --db PATH; lists accept --csv and --json."));
     fprintf(out, "%s\n",
             _("--read-only: see everything, change nothing (every write is refused)."));
+    fprintf(out, "%s\n",
+            _("--passphrase-fd N: a script's passphrases, one a line, from file descriptor N."));
     fprintf(out, "%s\n", _("unyo help COMMAND shows a command's options."));
 }
 
@@ -275,6 +281,19 @@ static int take_global_options(struct cli_ctx *ctx, int *argc, char **argv)
         }
         if (strcmp(a, "--read-only") == 0) {
             ctx->read_only = 1;
+            continue;
+        }
+        /* --passphrase-fd N: where a script gives passphrases (src/cli/sign.h). */
+        if (strcmp(a, "--passphrase-fd") == 0 || strncmp(a, "--passphrase-fd=", 16) == 0) {
+            const char *v = a[15] == '=' ? a + 16 : i + 1 < *argc ? argv[++i] : NULL;
+            char *end = NULL;
+            long fd = v ? strtol(v, &end, 10) : -1;
+            if (!v || !*v || *end || fd < 0 || fd > 1023 || fcntl((int)fd, F_GETFD) < 0) {
+                put_err_line("unyo: ", _("--passphrase-fd needs the number of an open file "
+                                         "descriptor"));
+                return -1;
+            }
+            cli_set_passphrase_fd((int)fd);
             continue;
         }
         enum output_format f = OUTPUT_TEXT;
@@ -520,6 +539,10 @@ int cli_main(int argc, char **argv, console_fn console)
         rc = console(&ctx, n, args);
     } else if (strcmp(args[0], "--version") == 0 || strcmp(args[0], "version") == 0) {
         printf("unyo %s\n", UNYO_VERSION);
+        /* Where this binary reads its shipped data and catalogs (an installed
+         * tree's, a build tree's or the environment's), as gcc -print-search-dirs. */
+        printf(_("data: %s\n"), install_datadir());
+        printf(_("catalogs: %s\n"), install_localedir());
         rc = finish_stdout(EXIT_OK);
     } else if (strcmp(args[0], "--help") == 0 || strcmp(args[0], "-h") == 0) {
         print_overview(stdout);

@@ -28,6 +28,9 @@ int cli_main(int argc, char **argv, console_fn console);
 /* Opens the store named by ctx (must exist), printing a clear message on
  * failure. need_operator: also resolve the acting operator. */
 int cli_open_store(struct cli_ctx *ctx, struct store **st, int need_operator);
+/* --passphrase-fd N (N >= 0), or -1 for the terminal: where src/cli/sign.c reads a
+ * passphrase. */
+void cli_set_passphrase_fd(int fd);
 /* Prints "unyo: msg" to stderr and frees msg. Returns EXIT_FAIL. */
 int cli_fail(char *msg);
 /* Prints a usage error for cmd and returns EXIT_USAGE. */
@@ -63,6 +66,7 @@ extern const struct cli_family session_family;
 extern const struct cli_family central_family;
 extern const struct cli_family sync_family;
 extern const struct cli_family check_family;
+extern const struct cli_family downtime_family;
 extern const struct cli_family handover_family;
 extern const struct cli_family checklist_family;
 extern const struct cli_family host_family;
@@ -75,6 +79,7 @@ extern const struct cli_family problem_family;
 extern const struct cli_family sla_family;
 extern const struct cli_family report_family;
 extern const struct cli_family search_family;
+extern const struct cli_family completion_family;
 
 struct cli_command {
     const char *name;

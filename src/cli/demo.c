@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "demo.h"
 #include "i18n.h"
-#include "paths.h"
+#include "install_dirs.h"
 #include "seed_data.h"
 #include "store.h"
 #include "templates.h"
@@ -53,14 +53,18 @@ static int demo_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         free(wal), free(shm);
     }
     struct template_set set = {0};
-    if (templates_load_builtin(paths_datadir(), "all", &set, &err) != 0)
+    if (templates_load_builtin(install_datadir(), "all", &set, &err) != 0)
         return cli_fail(err);
     if (store_open(ctx->db_path, STORE_CREATE_NEW, &st, &err) != 0) {
         templates_free(&set);
         return cli_fail(err);
     }
-    char *libs = xasprintf("%s/libraries.ini", paths_datadir());
-    int rc = seed_install_templates(st, &set, &err);
+    char *libs = xasprintf("%s/libraries.ini", install_datadir());
+    /* Marked before the first operator is added: a demo store lets UNYO_USER act as
+     * the demo's people (store.h). */
+    int rc = store_mark_demo(st, "demo", &err);
+    if (rc == 0)
+        rc = seed_install_templates(st, &set, &err);
     if (rc == 0)
         rc = seed_install_libraries(st, libs, &err);
     if (rc == 0)

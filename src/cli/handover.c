@@ -5,6 +5,7 @@
 #include "calendar.h"
 #include "checklist.h"
 #include "cli.h"
+#include "sign.h"
 #include "handover.h"
 #include "i18n.h"
 #include "labels.h"
@@ -122,6 +123,11 @@ static int handover_sign_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         return EXIT_FAIL;
     }
     char id[ID_LEN + 1];
+    if (cli_sign(st) != 0) {
+        calendar_free(cal);
+        store_close(st);
+        return EXIT_FAIL;
+    }
     int rc = handover_sign(st, cal, note, to, todos, n_todos, id, &err);
     calendar_free(cal);
     store_close(st);
@@ -188,6 +194,10 @@ static int handover_ack_clear_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             return EXIT_FAIL;
         char *err = NULL;
         const char *id = a->argc == 1 ? a->argv[0] : NULL;
+        if (ack && cli_sign(st) != 0) {
+            store_close(st);
+            return EXIT_FAIL;
+        }
         int rc = ack ? handover_ack(st, id, &err) : handover_clear_item(st, id, &err);
         store_close(st);
         if (rc != 0)

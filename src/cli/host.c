@@ -42,6 +42,7 @@ static int host_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                            _("OS"),   _("Owner"),   _("SSH alias"), _("SSH user"),
                            _("Port"), _("Jump"),    _("Notes"),     _("Reach")};
     struct output_table *t = output_new((int)ARRAY_LEN(keys), keys, heads);
+    output_numbers(t, "ssh_port");
     for (size_t i = 0; i < n; i++) {
         char port[16] = "";
         if (h[i].ssh_port > 0)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sign.h"
 #include "i18n.h"
 #include "labels.h"
 #include "incidents.h"
@@ -17,6 +18,7 @@
 #include "textwidth.h"
 #include "timefmt.h"
 #include "util.h"
+#include "workbook.h"
 
 static struct sla *load_sla(void)
 {
@@ -182,15 +184,16 @@ static int incident_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
     static const char *const keys[] = {"ref",      "received_at", "priority", "status",
                                        "library",  "category",    "assignee", "sla",
-                                       "sla_left", "title",       "id"};
+                                       "sla_left", "title",       "id",       "sla_left_seconds"};
     const char *headings[] = {_("Ref"),     _("Received"), _("Pri"),      _("Status"),
                               _("Library"), _("Category"), _("Assignee"), _("SLA"),
-                              _("Left"),    _("Title"),    _("Id")};
-    int ncols = ctx->format == OUTPUT_TEXT ? 10 : 11;
+                              _("Left"),    _("Title"),    _("Id"),       "sla_left_seconds"};
+    int ncols = ctx->format == OUTPUT_TEXT ? 10 : 12;
     struct output_table *t = output_new(ncols, keys, headings);
+    output_numbers(t, "sla_left_seconds");
     for (size_t i = 0; i < n; i++) {
         struct incident *r = &rows[i];
-        char when[TIME_ISO_LEN + 1], left[24] = "-";
+        char when[TIME_ISO_LEN + 1], left[24] = "-", left_s[24] = "";
         if (ctx->format == OUTPUT_TEXT)
             fmt_jst(r->received, when);
         else
@@ -200,6 +203,7 @@ static int incident_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             enum sla_state s = r->sla.step[k].state;
             if (s == SLA_OK || s == SLA_WARNING || s == SLA_BREACHED) {
                 fmt_dur(r->sla.step[k].left, left, sizeof left);
+                snprintf(left_s, sizeof left_s, "%lld", (long long)r->sla.step[k].left);
                 break;
             }
         }
@@ -215,7 +219,8 @@ static int incident_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                                        : sla_state_key(r->sla.overall),
             left,
             r->title,
-            r->id};
+            r->id,
+            *left_s ? left_s : NULL};
         output_row(t, row);
     }
     output_print(t, ctx->format, stdout);
@@ -418,7 +423,14 @@ static int incident_step_cmd(struct cli_ctx *ctx, const struct cli_args *args)
     if (open_sla_store(ctx, 1, &sla, &st) != 0)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = incident_step(st, sla, args->argv[0], args->argv[1], &a, &err);
+    /* Closing is signed: the closer's passphrase. */
+    int rc = streq(args->argv[1], "closed") && cli_sign(st) != 0 ? -1 : 0;
+    if (rc != 0) {
+        store_close(st);
+        sla_free(sla);
+        return EXIT_FAIL;
+    }
+    rc = incident_step(st, sla, args->argv[0], args->argv[1], &a, &err);
     if (rc == 0)
         printf(_("%s: %s recorded.\n"), args->argv[0], incident_status_name(args->argv[1]));
     store_close(st);
@@ -621,6 +633,11 @@ static int inquiry_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             store_close(st);
             return cli_usage("inquiry", _("review needs --approve or --return"));
         }
+        /* Reviewing is signed: the reviewer's passphrase. */
+        if (cli_sign(st) != 0) {
+            store_close(st);
+            return EXIT_FAIL;
+        }
         rc = inquiry_review(st, pos[0], approve, note, answer, &err);
     } else if (streq(verb, "answer")) {
         rc = inquiry_answer(st, pos[0], text, &err);
@@ -666,6 +683,8 @@ static int problem_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     int npos = a->argc;
     if (!streq(verb, "new") && !streq(verb, "list") && npos < 1)
         return cli_usage("problem", _("%s needs REF"), verb);
+    if (streq(verb, "new") && (!title || !*title)) /* a usage error: exit 2 */
+        return cli_usage("problem", _("new needs --title TITLE"));
     struct store *st;
     if (cli_open_store(ctx, &st, !streq(verb, "list") && !streq(verb, "show")) != 0)
         return EXIT_FAIL;
@@ -686,6 +705,7 @@ static int problem_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             const char *h[] = {_("Ref"), _("Status"), _("Incidents"), _("Owner"),
                                _("Due"), _("Title"),  _("Id")};
             struct output_table *t = output_new(ctx->format == OUTPUT_TEXT ? 6 : 7, keys, h);
+            output_numbers(t, "incidents");
             for (size_t i = 0; i < n; i++) {
                 char cnt[16];
                 snprintf(cnt, sizeof cnt, "%d", rows[i].incidents);
@@ -766,13 +786,63 @@ static enum report_format report_fmt(struct cli_ctx *ctx, int markdown)
     return REPORT_TEXT;
 }
 
+/* Prints r as --section, --dir and the format say: CSV is one table per
+ * file, so a report of several tables asks which (--section) or writes one
+ * file each (--dir). */
+static int show_report(struct cli_ctx *ctx, const struct cli_args *a, const struct report *r)
+{
+    int markdown = cli_has(a, "markdown") > 0;
+    const char *key = cli_str(a, "section"), *dir = cli_str(a, "dir");
+    int only = -1;
+    char *err = NULL;
+    struct strbuf keys = STRBUF_INIT;
+    for (int i = 0; i < report_sections(r); i++)
+        sb_printf(&keys, "%s%s", i ? ", " : "", report_section_key(r, i));
+    if (key && (only = report_section_index(r, key)) < 0) {
+        int rc =
+            cli_usage(a->noun, _("this report has no table %s: its tables are %s"), key, keys.buf);
+        sb_free(&keys);
+        return rc;
+    }
+    if (dir) {
+        sb_free(&keys);
+        if (report_write_csv_dir(r, dir, only, &err) != 0)
+            return cli_fail(err);
+        fprintf(stderr, _("Wrote %d table(s) to %s\n"), only >= 0 ? 1 : report_sections(r), dir);
+        return EXIT_OK;
+    }
+    enum report_format fmt = report_fmt(ctx, markdown);
+    if (fmt == REPORT_CSV && only < 0 && report_sections(r) > 1) {
+        int rc = cli_usage(a->noun,
+                           _("--csv writes one table and this report has %d (%s): name one "
+                             "with --section NAME, or write one file per table with --dir DIR"),
+                           report_sections(r), keys.buf);
+        sb_free(&keys);
+        return rc;
+    }
+    sb_free(&keys);
+    char *s = only >= 0 ? report_render_section(r, only, fmt) : report_render(r, fmt);
+    fputs(s, stdout);
+    free(s);
+    return EXIT_OK;
+}
+
 /* Prints r, or fails with *err (set by whatever made r) when r is NULL. */
-static int print_report(struct cli_ctx *ctx, int markdown, struct report *r, char **err)
+static int print_report(struct cli_ctx *ctx, const struct cli_args *a, struct report *r, char **err)
 {
     if (!r)
         return cli_fail(*err);
-    report_print(r, report_fmt(ctx, markdown), stdout);
+    int rc = show_report(ctx, a, r);
     report_free(r);
+    return rc;
+}
+
+/* After a workbook was written (rc 0) or not (*err says why). */
+static int wrote_workbook(int rc, const char *path, char **err)
+{
+    if (rc != 0)
+        return cli_fail(*err);
+    fprintf(stderr, _("Wrote %s\n"), path);
     return EXIT_OK;
 }
 
@@ -790,7 +860,6 @@ static int sla_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *verb = a->verb;
     const char *from = cli_str(a, "from"), *to = cli_str(a, "to");
-    int markdown = cli_has(a, "markdown") > 0;
     if (a->argc > 0)
         return cli_usage("sla", _("unexpected argument: %s"), a->argv[0]);
     struct sla *sla = load_sla();
@@ -798,15 +867,19 @@ static int sla_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         return EXIT_FAIL;
     int rc = EXIT_OK;
     if (streq(verb, "show")) {
-        static const char *const keys[] = {"priority", "acknowledge", "first_response", "recovery"};
+        /* Programs get durations in seconds, under keys that say so. */
+        static const char *const keys[] = {"priority", "acknowledge_seconds",
+                                           "first_response_seconds", "recovery_seconds"};
         const char *h[] = {_("Priority"), sla_step_name(SLA_ACK), sla_step_name(SLA_FIRST),
                            sla_step_name(SLA_RECOVERY)};
         struct output_table *t = output_new(4, keys, h);
+        output_numbers(t, "acknowledge_seconds,first_response_seconds,recovery_seconds");
         for (int p = 0; p < SLA_NPRIO; p++) {
             char pr[4], v[3][16];
             snprintf(pr, sizeof pr, "P%d", p + 1);
             for (int k = 0; k < 3; k++)
-                snprintf(v[k], sizeof v[k], "%d", sla->cfg.target_min[p][k]);
+                snprintf(v[k], sizeof v[k], "%d",
+                         sla->cfg.target_min[p][k] * (ctx->format == OUTPUT_TEXT ? 1 : 60));
             const char *row[] = {pr, v[0], v[1], v[2]};
             output_row(t, row);
         }
@@ -838,8 +911,15 @@ static int sla_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                 sla_free(sla);
                 return cli_usage("sla", _("report needs --from and --to"));
             }
-            rc = print_report(ctx, markdown, report_sla(st, sla, from, to, time_now_ms(), &err),
-                              &err);
+            const char *xlsx = cli_str(a, "xlsx");
+            if (xlsx && (cli_has(a, "markdown") || ctx->format != OUTPUT_TEXT))
+                rc = cli_usage("sla", "%s",
+                               _("--xlsx writes a workbook: not with --markdown, --csv or --json"));
+            else if (xlsx)
+                rc = wrote_workbook(workbook_sla(st, sla, from, to, time_now_ms(), xlsx, &err),
+                                    xlsx, &err);
+            else
+                rc = print_report(ctx, a, report_sla(st, sla, from, to, time_now_ms(), &err), &err);
         }
         store_close(st);
     }
@@ -850,7 +930,6 @@ static int sla_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 static int report_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *date = cli_str(a, "date"), *month = cli_str(a, "month");
-    int markdown = cli_has(a, "markdown") > 0;
     int daily = streq(a->verb, "daily");
     /* the day or month may also be the operand (unyo report daily 2026-11-23),
      * checked as the option is */
@@ -883,19 +962,34 @@ static int report_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         return EXIT_FAIL;
     char *err = NULL;
     int rc = EXIT_OK;
+    const char *xlsx = cli_str(a, "xlsx");
+    if (xlsx && (cli_has(a, "markdown") || ctx->format != OUTPUT_TEXT)) {
+        store_close(st);
+        sla_free(sla);
+        return cli_usage("report", "%s",
+                         _("--xlsx writes a workbook: not with --markdown, --csv or --json"));
+    }
+    if (xlsx) {
+        rc = wrote_workbook(daily ? workbook_daily(st, sla, sla->cal, date, now, xlsx, &err)
+                                  : workbook_monthly(st, sla, sla->cal, month, now, xlsx, &err),
+                            xlsx, &err);
+        store_close(st);
+        sla_free(sla);
+        return rc;
+    }
     if (daily) { /* the day's work too: checklist, jobs, changes, handovers */
         struct daily_report *d = daily_report_build(st, sla, sla->cal, date, now, &err);
         if (!d) {
             rc = cli_fail(err);
         } else {
-            daily_report_print(d, report_fmt(ctx, markdown), stdout);
+            rc = show_report(ctx, a, daily_report_base(d));
             daily_report_free(d);
         }
         store_close(st);
         sla_free(sla);
         return rc;
     }
-    rc = print_report(ctx, markdown, report_monthly(st, sla, month, now, &err), &err);
+    rc = print_report(ctx, a, report_monthly(st, sla, month, now, &err), &err);
     store_close(st);
     sla_free(sla);
     return rc;
@@ -1115,6 +1209,9 @@ static const struct cli_opt sla_report_opts[] = {
     {.name = "from", .type = CLI_DATE, .arg = N_("YYYY-MM-DD"), .flags = CLI_REQUIRED},
     {.name = "to", .type = CLI_DATE, .arg = N_("YYYY-MM-DD"), .flags = CLI_REQUIRED},
     OPT_FLAG("markdown", 0, N_("print Markdown")),
+    OPT_ENUM("section", 0, "sla|sla_total", N_("only this table (one table per CSV)")),
+    OPT_STR("dir", 0, N_("DIR"), N_("write each table to DIR/NAME.csv")),
+    OPT_STR("xlsx", 0, N_("FILE"), N_("write an Excel workbook (with charts) to FILE")),
     OPT_END};
 const struct cli_family sla_family = {
     "sla",
@@ -1128,10 +1225,18 @@ const struct cli_family sla_family = {
 
 static const struct cli_opt report_daily_opts[] = {
     OPT_DATE("date", 0, N_("the day (default: today, JST)")),
-    OPT_FLAG("markdown", 0, N_("print Markdown")), OPT_END};
+    OPT_FLAG("markdown", 0, N_("print Markdown")),
+    OPT_STR("section", 0, N_("NAME"), N_("only the table NAME (one table per CSV)")),
+    OPT_STR("dir", 0, N_("DIR"), N_("write each table to DIR/NAME.csv")),
+    OPT_STR("xlsx", 0, N_("FILE"), N_("write an Excel workbook to FILE")),
+    OPT_END};
 static const struct cli_opt report_monthly_opts[] = {
     OPT_MONTH("month", 0, N_("the month (default: this month)")),
-    OPT_FLAG("markdown", 0, N_("print Markdown")), OPT_END};
+    OPT_FLAG("markdown", 0, N_("print Markdown")),
+    OPT_STR("section", 0, N_("NAME"), N_("only the table NAME (one table per CSV)")),
+    OPT_STR("dir", 0, N_("DIR"), N_("write each table to DIR/NAME.csv")),
+    OPT_STR("xlsx", 0, N_("FILE"), N_("write an Excel workbook (with charts) to FILE")),
+    OPT_END};
 const struct cli_family report_family = {
     "report",
     (const struct cli_verb[]){

@@ -6,7 +6,11 @@
 #include "cli.h"
 #include "hosts.h"
 #include "i18n.h"
+#include "job_claims.h"
+#include "job_duration.h"
+#include "job_rerun.h"
 #include "job_runner.h"
+#include "job_substitute.h"
 #include "jobs.h"
 #include "labels.h"
 #include "paths.h"
@@ -45,6 +49,13 @@ static int day_opt(const char *date, char out[11])
     return 0;
 }
 
+static const struct job_duration_limits *duration_limits(void)
+{
+    static struct job_duration_limits lim;
+    job_duration_limits_config(&lim);
+    return &lim;
+}
+
 static char *delay_label(unsigned delay, int machine)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -56,23 +67,44 @@ static char *delay_label(unsigned delay, int machine)
     return sb.len ? sb_detach(&sb) : (sb_free(&sb), NULL);
 }
 
+/* The delay column as a person reads it: late start/end, a run moved from a closed day
+ * (振替), a duration far from the job's usual one. NULL when there is nothing. */
+static char *notes_label(const struct job_run_row *r, int64_t now)
+{
+    char *late = delay_label(r->delay, 0), *moved = job_substitute_text(r);
+    char *odd = job_duration_text(r, now);
+    struct strbuf sb = STRBUF_INIT;
+    const char *parts[] = {late, moved, odd};
+    for (size_t i = 0; i < 3; i++)
+        if (parts[i])
+            sb_printf(&sb, "%s%s", sb.len ? ", " : "", parts[i]);
+    free(late), free(moved), free(odd);
+    return sb.len ? sb_detach(&sb) : (sb_free(&sb), NULL);
+}
+
 static void print_runs(struct cli_ctx *ctx, struct job_run_row *rows, size_t n, int history)
 {
     int ja = streq(i18n_lang(), "ja");
     int machine = ctx->format != OUTPUT_TEXT;
-    static const char *const keys[] = {"run",     "code",  "name", "host",  "state",    "attempt",
-                                       "started", "ended", "exit", "delay", "incident", "id"};
-    const char *headings[] = {_("Run"),   _("Job"),   _("Name"),          _("Host"),
-                              _("State"), _("Try"),   _("Started (JST)"), _("Ended"),
-                              _("Exit"),  _("Delay"), _("Incident"),      _("Id")};
-    struct output_table *t = output_new(machine ? 12 : 11, keys, headings);
+    int64_t now = time_now_ms();
+    /* moved_from, duration: machine-only, after id (the text table ends at incident) */
+    static const char *const keys[] = {"run",      "code",    "name",       "host",    "state",
+                                       "attempt",  "started", "ended",      "exit",    "delay",
+                                       "incident", "id",      "moved_from", "duration"};
+    const char *headings[] = {_("Run"),        _("Job"),     _("Name"),          _("Host"),
+                              _("State"),      _("Try"),     _("Started (JST)"), _("Ended"),
+                              _("Exit"),       _("Delay"),   _("Incident"),      _("Id"),
+                              _("Moved from"), _("Duration")};
+    struct output_table *t = output_new(machine ? 14 : 11, keys, headings);
+    output_numbers(t, "attempt,exit");
     for (size_t i = 0; i < n; i++) {
         const struct job_run_row *r = &rows[i];
         char a[32], b[32], ex[16], at[16];
         char *ref = xasprintf("%s@%s", r->code, r->due_day);
         snprintf(ex, sizeof ex, "%d", r->exit_status);
         snprintf(at, sizeof at, "%d", r->attempt);
-        char *delay = delay_label(r->delay, machine);
+        char *delay = machine ? delay_label(r->delay, machine) : notes_label(r, now);
+        char *odd = job_duration_text(r, now); /* NULL: no verdict to show for its state */
         const char *state = machine ? r->state : jobs_state_name(r->state);
         char *state_text = NULL;
         if (!machine && r->manual && (streq(r->state, "waiting") || streq(r->state, "queued")))
@@ -90,9 +122,11 @@ static void print_runs(struct cli_ctx *ctx, struct job_run_row *rows, size_t n, 
                              r->has_exit ? ex : NULL,
                              delay,
                              r->incident_ref,
-                             r->id};
+                             r->id,
+                             r->nominal_day,
+                             odd ? r->duration_flag : NULL};
         output_row(t, row);
-        free(ref), free(delay), free(state_text);
+        free(ref), free(delay), free(state_text), free(odd);
     }
     output_print(t, ctx->format, stdout);
     output_free(t);
@@ -121,7 +155,9 @@ static int jobs_due_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     size_t n = 0;
     if (jobs_recover(st, &recovered, &err) != 0 ||
         jobs_ensure_runs(st, cal, day, &created, &err) != 0 ||
-        jobs_day(st, day, time_now_ms(), &rows, &n, &err) != 0) {
+        jobs_day(st, day, time_now_ms(), &rows, &n, &err) != 0 ||
+        job_duration_live(st, rows, n, time_now_ms(), duration_limits(), &err) != 0) {
+        job_run_rows_free(rows, n);
         calendar_free(cal);
         store_close(st);
         return cli_fail(err);
@@ -151,7 +187,8 @@ static void report(void *ud, const char *code, const char *state, const char *no
     struct strbuf sb = STRBUF_INIT;
     text_fit(&sb, code, 14);
     sb_putc(&sb, ' ');
-    text_fit(&sb, jobs_state_name(state), streq(state, "unassigned") ? 18 : 10);
+    text_fit(&sb, jobs_state_name(state),
+             streq(state, "unassigned") || streq(state, "refused") ? 18 : 10);
     printf("%s %s\n", sb.buf, n ? n : "");
     sb_free(&sb);
     fflush(stdout);
@@ -187,6 +224,8 @@ static int jobs_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     o.cal = cal;
     o.exec = local ? job_exec_local : job_exec_ssh;
     o.report = report;
+    o.central_url = job_claims_config_url(); /* sync configured: claims go through it */
+    o.lease_s = job_claims_config_lease();
     struct job_runner_stats s;
     rc = job_runner_run(st, &o, &s, &err);
     calendar_free(cal);
@@ -201,12 +240,71 @@ static int jobs_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (s.unassigned)
         printf(_("%d run(s) not started: their jobs need a host (unyo jobs assign JOB HOST).\n"),
                s.unassigned);
-    return s.failed ? EXIT_FAIL : EXIT_OK;
+    if (s.elsewhere)
+        printf(_("%d run(s) not started here: another console holds them or has run them.\n"),
+               s.elsewhere);
+    if (s.refused) {
+        char *why = NULL;
+        struct strbuf sb = STRBUF_INIT;
+        text_sanitize(&sb, s.central_why, 0);
+        why = sb_detach(&sb);
+        printf(_("%d run(s) not started: the central database cannot be reached (%s); without "
+                 "it only jobs with scope = local run.\n"),
+               s.refused, why);
+        free(why);
+    }
+    return s.failed || s.refused ? EXIT_FAIL : EXIT_OK;
+}
+
+/* The refs of v, "B@2026-11-24, C@2026-11-24" (malloc'd). */
+static char *run_refs(const struct job_rerun_run *v, size_t n)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&sb, "%s%s", i ? _(", ") : "", v[i].ref);
+    return sb_detach(&sb);
+}
+
+static int jobs_rerun_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc != 1)
+        return cli_usage("jobs", _("say which run (CODE@YYYY-MM-DD, CODE for today, or its id)"));
+    int from = cli_has(a, "from-failed"), only = cli_has(a, "only"), after = cli_has(a, "after");
+    if ((from != 0) + (only != 0) + (after != 0) > 1)
+        return cli_usage("jobs", _("choose one of --from-failed, --only and --after"));
+    enum job_rerun_mode mode = from    ? JOB_RERUN_FROM_FAILED
+                               : after ? JOB_RERUN_AFTER
+                                       : JOB_RERUN_ONLY;
+    const char *ref = a->argv[0];
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    struct job_rerun_plan done;
+    int rc = jobs_rerun(st, ref, mode, cli_str(a, "note"), &done, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    if (mode == JOB_RERUN_ONLY) { /* as rerun always said */
+        printf(_("Run %s: %s.\n"), ref,
+               jobs_state_name(done.nrerun && done.rerun[0].manual ? "waiting" : "queued"));
+    } else {
+        char *refs = run_refs(done.rerun, done.nrerun);
+        printf(_("Rerun %s (%s): %s queued again.\n"), ref, job_rerun_mode_label(mode), refs);
+        free(refs);
+    }
+    if (done.nfollow) {
+        char *refs = run_refs(done.follow, done.nfollow);
+        printf(_("Not run yet, they start after it as always: %s.\n"), refs);
+        free(refs);
+    }
+    job_rerun_plan_clear(&done);
+    return EXIT_OK;
 }
 
 static int jobs_action_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    const char *note = cli_str(a, "note");
+    const char *note = cli_has(a, "reason") ? cli_str(a, "reason") : cli_str(a, "note");
     const char *action = streq(a->verb, "mark") ? NULL : a->verb;
     int npos = a->argc;
     if (npos != (action ? 1 : 2))
@@ -329,6 +427,7 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                               _("Role"),  _("Kind"),    _("Group"),  _("After"),
                               _("Start"), _("Timeout"), _("Retries")};
     struct output_table *t = output_new(11, keys, headings);
+    output_numbers(t, "timeout,retries");
     for (size_t i = 0; i < n; i++) {
         const struct job_row *r = &rows[i];
         char *period = jobs_period_label(r->periods, r->weekday, r->monthday, r->months);
@@ -402,6 +501,11 @@ static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
         store_close(st);
         return cli_fail(err);
     }
+    if (job_duration_live(st, &d.run, 1, time_now_ms(), duration_limits(), &err) != 0) {
+        jobs_run_detail_clear(&d);
+        store_close(st);
+        return cli_fail(err);
+    }
     int ja = streq(i18n_lang(), "ja");
     const struct job_run_row *r = &d.run;
     char a[32], b[32], num[32];
@@ -421,6 +525,9 @@ static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
         snprintf(num, sizeof num, "%d", r->exit_status);
         cli_show_field(12, _("Exit:"), num);
     }
+    char *notes = notes_label(r, time_now_ms());
+    cli_show_field(12, _("Warnings:"), notes);
+    free(notes);
     cli_show_field(12, _("Runner:"), r->claimed_by);
     cli_show_field(12, _("Incident:"), r->incident_ref);
     if (d.procedure) {
@@ -498,6 +605,16 @@ static const struct cli_opt jobs_run_opts[] = {
     OPT_FLAG("local", 'l', N_("run the commands on this machine (demos and tests)")), OPT_END};
 static const struct cli_opt jobs_note_opts[] = {
     OPT_STR("note", 'n', N_("NOTE"), N_("a note kept with the run")), OPT_END};
+static const struct cli_opt jobs_rerun_opts[] = {
+    OPT_FLAG("from-failed", 'F',
+             N_("this run (it did not succeed) and every ended run after it in the net")),
+    OPT_FLAG("only", 'o', N_("this run alone (the default, as rerun always did)")),
+    OPT_FLAG("after", 'a', N_("the ended runs after it in the net, not itself")),
+    OPT_STR("note", 'n', N_("NOTE"), N_("a note kept with the run")), OPT_END};
+static const struct cli_opt jobs_mark_opts[] = {
+    OPT_STR("reason", 'r', N_("TEXT"),
+            N_("why a failed run counts as succeeded (required for a failed run)")),
+    OPT_STR("note", 'n', N_("NOTE"), N_("a note kept with the run")), OPT_END};
 static const struct cli_opt jobs_deliver_opts[] = {
     OPT_REQ("to", 't', N_("DEPT"), N_("the department the output goes to")),
     OPT_STR("files", 'f', N_("FILES"), N_("what was delivered")),
@@ -519,14 +636,25 @@ const struct cli_family jobs_family = {
         {"run", N_("[JOB]"), jobs_run_opts, jobs_run_cmd,
          N_("Runs what is due (for cron or a systemd timer) or one job, over SSH on its host:\n"
             "dependencies first, one run per concurrency group, timeout and retries. A run is\n"
-            "claimed atomically, so two runners never execute it twice."),
+            "claimed atomically, so two runners never execute it twice. With [sync] url in\n"
+            "config.ini the claim is made in the central database too, so consoles synced to it\n"
+            "run each run once; when it cannot be reached, only jobs with scope = local run."),
          0},
         {"hold", N_("RUN"), jobs_note_opts, jobs_action_cmd, NULL, 0},
         {"release", N_("RUN"), jobs_note_opts, jobs_action_cmd, NULL, 0},
         {"cancel", N_("RUN"), jobs_note_opts, jobs_action_cmd, NULL, 0},
-        {"rerun", N_("RUN"), jobs_note_opts, jobs_action_cmd, NULL, 0},
-        {"mark", N_("RUN succeeded|failed|skipped"), jobs_note_opts, jobs_action_cmd,
-         N_("For manual jobs."), 0},
+        {"rerun", N_("RUN"), jobs_rerun_opts, jobs_rerun_cmd,
+         N_("Puts a run back in the queue, as JP1 reruns a job net: --only (the default) the\n"
+            "run alone; --from-failed a run that did not succeed and every run after it (the\n"
+            "jobs that run after its job, directly or not, that day) that has ended; --after\n"
+            "those runs and not itself. Runs after it not run yet start after it as always.\n"
+            "Nothing is rerun while it or a run after it is running."),
+         0},
+        {"mark", N_("RUN succeeded|failed|skipped"), jobs_mark_opts, jobs_action_cmd,
+         N_("For manual jobs; and `succeeded --reason TEXT` for a failed run of any job: it\n"
+            "counts as succeeded from then on (the runs after it may start), its failure stays\n"
+            "in its history, and who marked it and why is recorded."),
+         0},
         {"show", N_("RUN"), NULL, jobs_show_cmd, NULL, 0},
         {"history", N_("JOB"), NULL, jobs_history_cmd, NULL, CLI_FORMATS},
         {"deliver", N_("RUN"), jobs_deliver_opts, jobs_deliver_cmd, NULL, 0},

@@ -13,8 +13,10 @@
 #include "cli.h"
 #include "i18n.h"
 #include "output.h"
+#include "redact.h"
 #include "ssh_console.h"
 #include "ssh_prompt.h"
+#include "session_index.h"
 #include "session_list.h"
 #include "store.h"
 #include "timefmt.h"
@@ -184,6 +186,7 @@ static int session_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     const char *heads[] = {_("Session"),     _("Host"), _("Operator"), _("Started (JST)"),
                            _("Ended (JST)"), _("Exit"), _("End"),      _("Bytes")};
     struct output_table *t = output_new(8, keys, heads);
+    output_numbers(t, "exit,bytes");
     int text = ctx->format == OUTPUT_TEXT;
     for (size_t i = 0; i < n; i++) {
         const struct session_row *r = &rows[i];
@@ -252,6 +255,144 @@ static int session_export_verb(struct cli_ctx *ctx, const struct cli_args *a)
     return session_export_cmd(ctx, a->argv[0]);
 }
 
+static int session_search_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc < 1)
+        return cli_usage("session", _("give the text to look for"));
+    struct strbuf q = STRBUF_INIT;
+    for (int i = 0; i < a->argc; i++)
+        sb_printf(&q, "%s%s", i ? " " : "", a->argv[i]);
+    char from[TIME_ISO_LEN + 1] = "";
+    const char *day = cli_str(a, "from");
+    if (day) {
+        /* The day starts at 00:00 JST. */
+        char *t = xasprintf("%sT00:00:00+09:00", day);
+        int64_t ms;
+        int ok = time_parse(t, &ms) == 0;
+        free(t);
+        if (!ok) {
+            sb_free(&q);
+            return cli_usage("session", _("--from takes a day, YYYY-MM-DD"));
+        }
+        time_format_iso(ms, from);
+    }
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0) {
+        sb_free(&q);
+        return EXIT_FAIL;
+    }
+    char *err = NULL;
+    struct session_hit *hits = NULL;
+    size_t n = 0;
+    int rc = session_index_pending(st, 0, NULL, &err);
+    if (rc == 0)
+        rc = session_search(st, q.buf, cli_str(a, "host"), from[0] ? from : NULL,
+                            (int)cli_int(a, "limit", 100), &hits, &n, &err);
+    store_close(st);
+    sb_free(&q);
+    if (rc != 0)
+        return cli_fail(err);
+    static const char *const keys[] = {"session", "host",      "operator", "started_at",
+                                       "offset",  "offset_ms", "line"};
+    const char *heads[] = {_("Session"), _("Host"),    _("Operator"), _("Started (JST)"),
+                           _("At"),      _("At (ms)"), _("Line")};
+    struct output_table *t = output_new(7, keys, heads);
+    int text = ctx->format == OUTPUT_TEXT;
+    for (size_t i = 0; i < n; i++) {
+        const struct session_hit *h = &hits[i];
+        char started[40] = "", off[32], off_ms[32];
+        int64_t ms;
+        if (h->started_at && time_parse(h->started_at, &ms) == 0 && text)
+            time_format_jst(ms, started, 1);
+        else if (h->started_at)
+            snprintf(started, sizeof started, "%s", h->started_at);
+        time_format_offset(h->at_ms, off, sizeof off);
+        snprintf(off_ms, sizeof off_ms, "%lld", (long long)h->at_ms);
+        const char *v[] = {h->id, h->host, h->operator_login, started, off, off_ms, h->line};
+        output_row(t, v);
+    }
+    session_hits_free(hits, n);
+    output_print(t, ctx->format, stdout);
+    output_free(t);
+    return EXIT_OK;
+}
+
+static int session_index_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc != 0)
+        return cli_usage("session", _("session index takes no operand"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    /* A read-only console searches what is indexed; asked to index, it says why not
+     * rather than "0 recordings indexed". */
+    if (store_refuse_write(st, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    int count = 0;
+    int rc = session_index_pending(st, cli_has(a, "rebuild") > 0, &count, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("%d recordings indexed\n"), count);
+    return EXIT_OK;
+}
+
+/* stdin through the redaction rules to stdout, as a session's output would be
+ * recorded: for trying a rule file. */
+static int session_redact_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    (void)ctx;
+    if (a->argc != 0)
+        return cli_usage("session", _("session redact reads standard input"));
+    struct redact_rules *rules = NULL;
+    char *err = NULL;
+    if (redact_rules_load(cli_str(a, "rules"), &rules, &err) != 0)
+        return cli_fail(err);
+    if (cli_has(a, "check")) {
+        printf(_("%zu rules\n"), redact_rules_count(rules));
+        redact_rules_free(rules);
+        return EXIT_OK;
+    }
+    struct redactor *r = redactor_new(rules);
+    struct strbuf out = STRBUF_INIT;
+    char buf[65536];
+    ssize_t n;
+    int rc = EXIT_OK;
+    while ((n = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = cli_fail(xasprintf(_("cannot read standard input: %s"), strerror(errno)));
+            break;
+        }
+        redactor_feed(r, buf, (size_t)n, &out);
+        if (out.len && write_all(STDOUT_FILENO, out.buf, out.len) != 0)
+            break;
+        sb_reset(&out);
+    }
+    redactor_flush(r, &out);
+    if (out.len)
+        write_all(STDOUT_FILENO, out.buf, out.len);
+    sb_free(&out);
+    redactor_free(r);
+    redact_rules_free(rules);
+    return rc;
+}
+
+static const struct cli_opt session_redact_opts[] = {
+    OPT_STR("rules", 'r', N_("FILE"),
+            N_("the rule file (default: redact.ini in the config "
+               "directory, else the shipped one)")),
+    OPT_FLAG("check", 'c', N_("only load the rules and say how many there are")), OPT_END};
+static const struct cli_opt session_search_opts[] = {
+    OPT_STR("host", 'H', N_("NAME"), N_("only the sessions on this host")),
+    OPT_DATE("from", 'f', N_("only the sessions started on this day (JST) or later")),
+    OPT_INT("limit", 'n', N_("N"), 1, INT_MAX, N_("at most N lines (default 100)")), OPT_END};
+static const struct cli_opt session_index_opts[] = {
+    OPT_FLAG("rebuild", 0, N_("index every recording again, not only the new ones")), OPT_END};
 static const struct cli_opt session_open_opts[] = {
     OPT_FLAG("accept-new", 'A', N_("trust a host key seen for the first time")),
     OPT_STR("save-screen", 's', N_("FILE"),
@@ -268,5 +409,15 @@ const struct cli_family session_family = {
         {"list", NULL, session_list_opts, session_list_cmd, NULL, CLI_FORMATS},
         {"export", N_("ID"), NULL, session_export_verb,
          N_("Writes the recording to stdout; play it with asciinema play FILE.cast."), 0},
+        {"search", N_("TEXT"), session_search_opts, session_search_cmd,
+         N_("The lines recorded sessions showed that contain TEXT, with the moment they "
+            "showed (play it from there in the console)."),
+         CLI_FORMATS},
+        {"index", NULL, session_index_opts, session_index_cmd,
+         N_("Makes recordings searchable: those not indexed yet (a search does it too)."), 0},
+        {"redact", NULL, session_redact_opts, session_redact_cmd,
+         N_("Standard input through the redaction rules to standard output, as a session's "
+            "output is recorded."),
+         0},
         {0}},
     NULL};

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "calendar.h"
 #include "cli.h"
 #include "i18n.h"
@@ -11,6 +10,9 @@
 #include "labels.h"
 #include "ledger_io.h"
 #include "operators.h"
+#include "install_dirs.h"
+#include "sign.h"
+#include "signin.h"
 #include "paths.h"
 #include "seed_data.h"
 #include "store.h"
@@ -18,6 +20,7 @@
 #include "templates.h"
 #include "timefmt.h"
 #include "util.h"
+#include "workbook.h"
 
 /* What init set up besides the work items: the jobs (and which need a host), the checks
  * and change templates at hand. */
@@ -49,7 +52,7 @@ static int init_cmd(struct cli_ctx *ctx, const struct cli_args *a)
      * file leaves nothing behind. */
     char *err = NULL;
     struct template_set set = {0};
-    if (templates_load_builtin(paths_datadir(), which, &set, &err) != 0)
+    if (templates_load_builtin(install_datadir(), which, &set, &err) != 0)
         return cli_fail(err);
     struct seed_site site;
     if (seed_site_load(which, &site, &err) != 0) {
@@ -62,7 +65,7 @@ static int init_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         seed_site_free(&site);
         return cli_fail(err);
     }
-    char *libs = xasprintf("%s/libraries.ini", paths_datadir());
+    char *libs = xasprintf("%s/libraries.ini", install_datadir());
     struct jobs_install_result jobs = {0};
     int rc = seed_install_templates(st, &set, &err);
     if (rc == 0)
@@ -108,6 +111,7 @@ static int operator_list(struct cli_ctx *ctx, const struct cli_args *a)
     static const char *const keys[] = {"login", "name", "role", "active", "created_at"};
     const char *headings[] = {_("Login"), _("Name"), _("Role"), _("Active"), _("Registered")};
     struct output_table *t = output_new(5, keys, headings);
+    output_booleans(t, "active");
     int text = ctx->format == OUTPUT_TEXT;
     for (size_t i = 0; i < n; i++) {
         const struct operator_row *r = &rows[i];
@@ -160,8 +164,23 @@ static int operator_role_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     struct store *st;
     if (cli_open_store(ctx, &st, 0) != 0)
         return EXIT_FAIL;
+    /* A signed act: the manager's passphrase (a demo or test store asks none). */
     char *err = NULL;
-    int rc = operator_set_role(st, a->argv[0], role, &err);
+    struct operator_row *cur = NULL;
+    size_t n = 0;
+    int rc = 0, same = 0;
+    if (operator_list_all(st, &cur, &n, &err) == 0) {
+        for (size_t i = 0; i < n; i++)
+            same |= streq(cur[i].login, a->argv[0]) && streq(cur[i].role, role);
+        operator_rows_free(cur, n);
+    }
+    free(err);
+    err = NULL;
+    if (!same && operator_may_manage(st, a->argv[0], NULL) == 0 && cli_sign(st) != 0) {
+        store_close(st);
+        return EXIT_FAIL;
+    }
+    rc = operator_set_role(st, a->argv[0], role, &err);
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
@@ -169,9 +188,139 @@ static int operator_role_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     return EXIT_OK;
 }
 
+/* `calendar --csv|--json`: one row per day, times as HH:MM JST and the day's
+ * service time in seconds. */
+static int calendar_table(struct cli_ctx *ctx, const struct calendar *cal, int y, int m)
+{
+    static const char *const wd[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    static const char *const keys[] = {"date",      "weekday",         "open",  "opens_at",
+                                       "closes_at", "service_seconds", "reason"};
+    struct output_table *t = output_new(7, keys, NULL);
+    output_booleans(t, "open");
+    output_numbers(t, "service_seconds");
+    int n = civil_days_in_month(y, m);
+    for (int d = 1; d <= n; d++) {
+        struct civil_date day = {y, m, d};
+        int o = 0, c = 0;
+        const char *reason = NULL;
+        int open = calendar_day_hours(cal, day, &o, &c, &reason);
+        char date[48], oa[32], ca[32], secs[16];
+        snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
+        snprintf(oa, sizeof oa, "%02d:%02d", o / 60, o % 60);
+        snprintf(ca, sizeof ca, "%02d:%02d", c / 60, c % 60);
+        snprintf(secs, sizeof secs, "%d", open ? (c - o) * 60 : 0);
+        const char *row[] = {date,
+                             wd[civil_weekday(y, m, d)],
+                             open ? "true" : "false",
+                             open ? oa : NULL,
+                             open ? ca : NULL,
+                             secs,
+                             reason && *reason ? reason : NULL};
+        output_row(t, row);
+    }
+    int rc = output_print(t, ctx->format, stdout);
+    output_free(t);
+    return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+static int operator_passwd_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc > 1)
+        return cli_usage("operator", _("give at most one LOGIN"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    if (store_refuse_write(st, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    char *login = xstrdup(a->argc == 1 ? a->argv[0] : st->operator_login);
+    int rc = -1;
+    if (!streq(login, st->operator_login)) {
+        /* A manager makes someone set a new passphrase at the next sign-in. */
+        int may = operator_may_manage(st, login, &err) == 0;
+        free(err);
+        err = NULL;
+        /* Not allowed: the reset itself says why (and audits it). */
+        if (!may || cli_sign(st) == 0)
+            rc = signin_reset_passphrase(st, login, &err);
+        store_close(st);
+        if (rc == 0)
+            printf(_("%s sets a new passphrase at the next sign-in.\n"), login);
+        free(login);
+        return rc == 0 ? EXIT_OK : err ? cli_fail(err) : EXIT_FAIL;
+    }
+    int state = signin_state(st, login, &err);
+    char old[SIGNIN_MAX_LEN + 2] = "", p1[SIGNIN_MAX_LEN + 2] = "", p2[SIGNIN_MAX_LEN + 2] = "";
+    rc = state < 0 ? -1 : 0;
+    if (rc == 0 && state == SIGNIN_HAS_PASSPHRASE)
+        rc = cli_read_passphrase(_("Current passphrase: "), old, sizeof old, &err);
+    if (rc == 0)
+        rc = cli_read_passphrase(_("New passphrase: "), p1, sizeof p1, &err);
+    if (rc == 0)
+        rc = cli_read_passphrase(_("New passphrase again: "), p2, sizeof p2, &err);
+    if (rc == 0 && !streq(p1, p2)) {
+        set_err(&err, _("the two new passphrases differ; nothing was changed"));
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = signin_set_passphrase(st, login, old, p1, &err);
+    signin_wipe(old, sizeof old), signin_wipe(p1, sizeof p1), signin_wipe(p2, sizeof p2);
+    store_close(st);
+    if (rc == 0)
+        printf(_("The passphrase of %s is set.\n"), login);
+    free(login);
+    return rc == 0 ? EXIT_OK : cli_fail(err);
+}
+
+static int operator_deactivate_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc != 1)
+        return cli_usage("operator", _("give exactly one LOGIN"));
+    const char *login = a->argv[0];
+    struct store *st;
+    if (cli_open_store(ctx, &st, 1) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    if (store_refuse_write(st, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    if (operator_may_manage(st, login, &err) != 0) {
+        /* The refusal itself is audited by operator_deactivate. */
+        free(err);
+        err = NULL;
+        int rc = operator_deactivate(st, login, &err);
+        store_close(st);
+        return rc == 0 ? EXIT_OK : cli_fail(err);
+    }
+    if (!cli_has(a, "yes")) {
+        char *q =
+            xasprintf(_("Deactivate %s? They can no longer sign in or act here. (yes/no) "), login);
+        int yes = cli_confirm(q);
+        free(q);
+        if (yes <= 0) {
+            store_close(st);
+            return cli_fail(yes < 0 ? xstrdup(_("there is no terminal to ask; to deactivate "
+                                                "without asking, add --yes"))
+                                    : xstrdup(_("nothing was changed")));
+        }
+    }
+    if (cli_sign(st) != 0) {
+        store_close(st);
+        return EXIT_FAIL;
+    }
+    int rc = operator_deactivate(st, login, &err);
+    store_close(st);
+    if (rc != 0)
+        return cli_fail(err);
+    printf(_("%s is deactivated.\n"), login);
+    return EXIT_OK;
+}
+
 static int calendar_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    (void)ctx;
     const char *month = cli_str(a, "month"), *file = cli_str(a, "file");
     int y, m;
     if (cli_month(a, "month", &y, &m) != 0)
@@ -182,9 +331,13 @@ static int calendar_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     free(path);
     if (!cal)
         return cli_fail(err);
-    calendar_print_month(cal, y, m, stdout);
+    int rc = EXIT_OK;
+    if (ctx->format == OUTPUT_TEXT)
+        calendar_print_month(cal, y, m, stdout);
+    else
+        rc = calendar_table(ctx, cal, y, m);
     calendar_free(cal);
-    return EXIT_OK;
+    return rc;
 }
 
 static int template_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
@@ -207,6 +360,7 @@ static int template_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     const char *headings[] = {_("Code"),   _("Source"), _("No."),     _("Name"),
                               _("Period"), _("Pane"),   _("Per host")};
     struct output_table *t = output_new(7, keys, headings);
+    output_booleans(t, "per_host");
     int text = ctx->format == OUTPUT_TEXT;
     for (size_t i = 0; i < n; i++) {
         const struct template_row *r = &rows[i];
@@ -239,8 +393,27 @@ static int dir_operands(const struct cli_args *a, const char **dir)
 
 static int export_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
-    const char *dir = NULL;
+    const char *dir = NULL, *xlsx = cli_str(a, "xlsx");
     int bom = cli_has(a, "bom") > 0;
+    if (xlsx && (cli_str(a, "csv") || bom))
+        return cli_usage(a->noun, "%s", _("--xlsx writes one workbook: not with --csv or --bom"));
+    if (xlsx) { /* every table as a sheet of one workbook */
+        if (a->argc > 0)
+            return cli_usage(a->noun, _("unexpected argument: %s"), a->argv[0]);
+        struct store *st;
+        if (cli_open_store(ctx, &st, 0) != 0)
+            return EXIT_FAIL;
+        char *err = NULL;
+        long long rows = 0;
+        int wrc = workbook_export(st, xlsx, &rows, &err);
+        store_close(st);
+        if (wrc != 0)
+            return cli_fail(err);
+        fprintf(stderr, _("Exported %lld rows to %s\n"), rows, xlsx);
+        return EXIT_OK;
+    }
+    if (!xlsx && !cli_str(a, "csv"))
+        return cli_usage(a->noun, _("--csv DIR or --xlsx FILE is required"));
     int rc = dir_operands(a, &dir);
     if (rc != EXIT_OK)
         return rc;
@@ -292,43 +465,6 @@ static int import_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     return EXIT_OK;
 }
 
-static int audit_cmd(struct cli_ctx *ctx, const struct cli_args *a)
-{
-    long limit = cli_int(a, "limit", 50);
-    struct store *st;
-    if (cli_open_store(ctx, &st, 0) != 0)
-        return EXIT_FAIL;
-    struct audit_row *rows = NULL;
-    size_t n = 0;
-    char *err = NULL;
-    int rc = audit_list(st, limit, &rows, &n, &err);
-    store_close(st);
-    if (rc != 0)
-        return cli_fail(err);
-    static const char *const keys[] = {"at", "operator", "action", "kind", "row_id", "detail"};
-    const char *headings[] = {_("When (JST)"), _("Operator"), _("Action"),
-                              _("Kind"),       _("Row"),      _("Detail")};
-    struct output_table *t = output_new(6, keys, headings);
-    for (size_t i = 0; i < n; i++) {
-        const struct audit_row *r = &rows[i];
-        char when[20] = "";
-        int64_t ms;
-        if (time_parse(r->at, &ms) == 0)
-            time_format_jst(ms, when, 1);
-        const char *row[] = {ctx->format == OUTPUT_TEXT ? when : r->at,
-                             r->operator_login,
-                             r->action,
-                             r->kind,
-                             r->row_id,
-                             r->detail};
-        output_row(t, row);
-    }
-    audit_rows_free(rows, n);
-    output_print(t, ctx->format, stdout);
-    output_free(t);
-    return EXIT_OK;
-}
-
 /* ---- the tables ---- */
 static const struct cli_opt init_opts[] = {
     OPT_ENUM("template", 't', "library|package|all",
@@ -359,6 +495,8 @@ static const struct cli_opt operator_role_opts[] = {
      .choices = "operator|engineer|manager|observer",
      .flags = CLI_REQUIRED},
     OPT_END};
+static const struct cli_opt operator_deactivate_opts[] = {
+    OPT_FLAG("yes", 'y', N_("deactivate without asking")), OPT_END};
 const struct cli_family operator_family = {
     "operator",
     (const struct cli_verb[]){{"add", N_("LOGIN"), operator_add_opts, operator_add_cmd,
@@ -366,6 +504,16 @@ const struct cli_family operator_family = {
                               {"role", N_("LOGIN"), operator_role_opts, operator_role_cmd,
                                N_("Changes LOGIN's role: only a manager does, and nobody "
                                   "changes their own role."),
+                               0},
+                              {"passwd", N_("[LOGIN]"), NULL, operator_passwd_cmd,
+                               N_("Without LOGIN: sets your passphrase (asks the current one, "
+                                  "then the new\none twice). With LOGIN (a manager): LOGIN "
+                                  "sets a new one at the next sign-in."),
+                               0},
+                              {"deactivate", N_("LOGIN"), operator_deactivate_opts,
+                               operator_deactivate_cmd,
+                               N_("LOGIN can no longer sign in or act: only a manager does, "
+                                  "never to\nthemselves; asks first unless --yes."),
                                0},
                               {"list", NULL, NULL, operator_list, NULL, CLI_FORMATS},
                               {0}},
@@ -381,7 +529,7 @@ const struct cli_family calendar_family = {
          N_("Service hours in JST: Sunday 07:00-17:30, other days 07:00-24:00, minus the\n"
             "closed days of the calendar file (default: ~/.config/unyo/calendar.ini, else\n"
             "the shipped data/calendar.ini)."),
-         0},
+         CLI_FORMATS},
         {0}},
     NULL};
 
@@ -394,8 +542,11 @@ const struct cli_family template_family = {
     NULL};
 
 static const struct cli_opt export_opts[] = {
-    {.name = "csv", .short_name = 'c', .type = CLI_STR, .arg = N_("DIR"), .flags = CLI_REQUIRED},
-    OPT_FLAG("bom", 'b', N_("add a byte-order mark for Excel")),
+    {.name = "csv", .short_name = 'c', .type = CLI_STR, .arg = N_("DIR")},
+    OPT_FLAG("bom", 'b',
+             N_("for a spreadsheet: a byte-order mark, and values that would run as formulas kept "
+                "as text")),
+    OPT_STR("xlsx", 0, N_("FILE"), N_("write every table as a sheet of one Excel workbook")),
     OPT_END};
 const struct cli_family export_family = {
     "export",
@@ -418,10 +569,4 @@ const struct cli_family import_family = {
             "hold no ledger rows. All or nothing."),
          0},
         {0}},
-    NULL};
-
-static const struct cli_opt audit_opts[] = {
-    OPT_INT("limit", 'l', N_("N"), 1, INT_MAX, N_("the latest N rows (default 50)")), OPT_END};
-const struct cli_family audit_family = {
-    "audit", (const struct cli_verb[]){{NULL, NULL, audit_opts, audit_cmd, NULL, CLI_FORMATS}, {0}},
     NULL};

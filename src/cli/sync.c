@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "central.h"
+#include "central_views.h"
 #include "cli.h"
 #include "config.h"
 #include "i18n.h"
@@ -69,7 +70,7 @@ static int central_init_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     int from = 0, to = 0;
     int rc = central_connect(url, &conn, &err);
     if (rc == 0)
-        rc = central_init(st, conn, &from, &to, &err);
+        rc = central_setup(st, conn, &from, &to, &err);
     PQfinish(conn);
     store_close(st);
     if (rc != 0) {
@@ -85,6 +86,7 @@ static int central_init_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         printf(_("The central schema is up to date (version %d).\n"), to);
     else
         printf(_("Upgraded the central schema from version %d to %d.\n"), from, to);
+    printf("%s\n", central_views_hint());
     return EXIT_OK;
 }
 
@@ -131,6 +133,7 @@ static int sync_status_cmd(struct cli_ctx *ctx)
     const char *headings[] = {_("Table"), _("Pending"), _("Sent (total)"), _("Received (total)"),
                               _("Set aside")};
     struct output_table *t = output_new(5, keys, headings);
+    output_numbers(t, "pending,pushed_total,pulled_total,set_aside");
     for (int i = 0; i < s.count; i++) {
         char a[32], b[32], c[32], d[32];
         long long aside = 0;
@@ -259,6 +262,7 @@ static int sync_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     const char *headings[] = {_("Table"), _("Sent"), _("Applied centrally"), _("Received"),
                               _("Conflicts")};
     struct output_table *t = output_new(5, keys, headings);
+    output_numbers(t, "sent,pushed,pulled,conflicts");
     for (int i = 0; i < rep.count; i++) {
         char a[32], b[32], d[32], e[32];
         snprintf(a, sizeof a, "%lld", rep.t[i].sent);
@@ -286,23 +290,6 @@ static int sync_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 }
 
 /* "by NAME, MM-DD HH:MM" of one edit, or what is known of it. */
-static char *edit_who(const char *by, const char *at)
-{
-    char when[32] = "";
-    int64_t ms;
-    if (at && time_parse(at, &ms) == 0)
-        time_format_jst(ms, when, 0);
-    const char *who = by ? by : _("unknown");
-    return *when ? xasprintf("%s, %s", who, when + 5) : xstrdup(who);
-}
-
-static const char *resolution_label(const char *r)
-{
-    if (!r)
-        return _("not dealt with");
-    return streq(r, "keep") ? _("winner kept") : _("lost value written again");
-}
-
 /* The record as a person names it: "incident INC-20261207-0001". */
 static char *record_label(const struct sync_conflict *c)
 {
@@ -356,21 +343,23 @@ static int conflicts_list_cmd(struct cli_ctx *ctx)
         open += !c->resolution;
         if (text) {
             char *rec = record_label(c);
-            char *lw = edit_who(c->lost_by, c->lost_at), *ww = edit_who(c->won_by, c->won_at);
+            char *lw = sync_conflict_who_when(c->lost_by, c->lost_at);
             char *l = c->unique ? xstrdup(lost.buf) : xasprintf(_("%s (by %s)"), lost.buf, lw);
-            char *w = c->unique ? xasprintf(_("%s (renamed: the name was taken)"), won.buf)
-                                : xasprintf(_("%s (by %s)"), won.buf, ww);
-            const char *state =
-                c->exists || c->resolution ? resolution_label(c->resolution) : _("record gone");
+            char *w = sync_conflict_won_text(c, won.buf);
+            const char *state = sync_conflict_state_label(c);
             const char *row[] = {c->id, rec, fl.buf, l, w, state};
             output_row(t, row);
-            free(rec), free(lw), free(ww), free(l), free(w);
+            free(rec), free(lw), free(l), free(w);
         } else {
             const char *row[] = {
-                c->id,   c->table,      c->record,      c->row_id,
-                fl.buf,  lost.buf,      c->lost_by,     c->lost_at,
-                won.buf, c->won_by,     c->won_at,      c->unique ? "unique" : "concurrent edit",
-                c->at,   c->resolution, c->resolved_by, c->resolved_at};
+                c->id,          c->table,
+                c->record,      c->row_id,
+                fl.buf,         lost.buf,
+                c->lost_by,     c->lost_at,
+                won.buf,        c->won_by,
+                c->won_at,      c->unique ? "unique" : c->refused ? "refused" : "concurrent edit",
+                c->at,          c->resolution,
+                c->resolved_by, c->resolved_at};
             output_row(t, row);
         }
         sb_free(&fl), sb_free(&lost), sb_free(&won);

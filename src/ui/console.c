@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "calendar.h"
+#include "chain.h"
 #include "checklist.h"
 #include "cmdlog.h"
 #include "i18n.h"
@@ -36,7 +37,9 @@
 #include "ui_loop.h"
 #include "ui_setup.h"
 #include "ui_actas.h"
+#include "ui_check_rounds.h"
 #include "ui_shift.h"
+#include "ui_signin.h"
 #include "ui_terminal.h"
 #include "util.h"
 
@@ -64,6 +67,7 @@ static struct {
     long open_incidents; /* -1 until counted */
     long long unsynced;  /* -1: sync not set up */
     long conflicts;      /* open sync conflicts (src/sync_conflicts.h) */
+    long tampered;       /* findings of `unyo audit verify` run at start (src/chain.h) */
     int ng, todo, have_counts;
     char *on_duty;
     char *shift_now;    /* the started shift for the status line; NULL until read */
@@ -167,6 +171,8 @@ void ui_error(const char *fmt, ...)
     va_start(ap, fmt);
     set_msg(1, fmt, ap);
     va_end(ap);
+    /* A signed act refused for want of the passphrase: ask for it in a pop-up. */
+    ui_signin_after_error();
 }
 
 void ui_error_take(char *err)
@@ -283,6 +289,15 @@ static void draw_tabs(const struct ui_canvas *scr)
                (size_t)i == app.cur ? STYLE_TAB_ACTIVE : STYLE_TAB, t);
         free(t);
         free(labels[i]);
+    }
+    /* A demo or test store says so at the top right (issue 14: nobody takes it for a real
+     * one), where the tabs leave room; the status line keeps its width for the person. */
+    if (app.st && app.st->demo && n > 0) {
+        char *mark = xasprintf("[%s]", _("demo"));
+        int mw = text_width(mark), end = app.tab_x[n - 1] + app.tab_w[n - 1];
+        if (end + 1 + mw <= scr->w)
+            ui_put(scr, 0, scr->w - mw, mw, STYLE_TAB_ACTIVE, mark);
+        free(mark);
     }
 }
 
@@ -448,6 +463,50 @@ static void refresh_counts(void)
     }
 }
 
+/* `unyo audit verify` once at start, on its own connection: the status line says so
+ * when a record was changed outside unyo. */
+struct verify_job {
+    char *path;
+    long findings;
+};
+
+static void verify_work(void *arg)
+{
+    struct verify_job *j = arg;
+    struct store *st = NULL;
+    char *err = NULL;
+    struct chain_report r;
+    j->findings = 0;
+    if (store_open(j->path, STORE_OPEN_EXISTING, &st, &err) == 0 &&
+        chain_verify(st, &r, &err) == 0) {
+        j->findings = (long)r.n;
+        chain_report_free(&r);
+    }
+    free(err);
+    store_close(st);
+}
+
+static void verify_done(void *arg)
+{
+    struct verify_job *j = arg;
+    app.tampered = j->findings;
+    free(j->path);
+    free(j);
+    ui_dirty(UI_DIRTY_STATUS);
+}
+
+static void verify_start(void)
+{
+    if (ui_headless) /* --script and the benchmarks: bg work would run in line */
+        return;
+    struct verify_job *j = xcalloc(1, sizeof *j);
+    j->path = xstrdup(app.st->path);
+    if (ui_bg_run(verify_work, verify_done, j) != 0) {
+        free(j->path);
+        free(j);
+    }
+}
+
 static void draw_status(const struct ui_canvas *scr)
 {
     int y = scr->h - 1;
@@ -471,6 +530,7 @@ static void draw_status(const struct ui_canvas *scr)
     /* Who is at the keyboard (the acting operator, UNYO_USER included) and the shift
      * somebody started; the schedule's on-duty names are the Handover pane's. */
     const char *who = app.st->operator_name ? app.st->operator_name : store_os_login();
+
     /* The counters are right-aligned and always shown; the operator's name is cut first. */
     char *counters;
     if (app.sync) {
@@ -489,9 +549,16 @@ static void draw_status(const struct ui_canvas *scr)
         free(counters);
         counters = with;
     }
+    if (app.tampered > 0) {
+        /* Records changed outside unyo: `unyo audit verify` names them. */
+        char *with = xasprintf(_("%s │ tampered %ld"), counters, app.tampered);
+        free(counters);
+        counters = with;
+    }
     /* Read-only (`--read-only`, an observer): marked where it is never cut. */
     char *right = store_is_read_only(app.st) ? xasprintf(" │ %s │ %s ", _("read-only"), counters)
                                              : xasprintf(" │ %s ", counters);
+
     char *duty = xasprintf("│ %s │ %s", who, app.shift_now ? app.shift_now : "…");
     ui_clear(scr, y, STYLE_STATUSBAR);
     int rw = text_width(right);
@@ -772,8 +839,8 @@ static int apply_filter(const char *text, void *data, char **err)
 }
 
 static const char *const commands[] = {
-    "as",       "conflicts", "filter", "goto", "help",    "keys",  "library", "log",
-    "messages", "operator",  "pane",   "quit", "refresh", "setup", "shift",   "sort"};
+    "as",       "conflicts", "filter", "goto",    "help",  "keys",  "library", "log",   "messages",
+    "operator", "pane",      "quit",   "refresh", "setup", "shift", "sort",    "switch"};
 
 static void request_quit(void);
 
@@ -784,13 +851,14 @@ static void request_quit(void);
  * look (anything not named here is refused, so a new action is refused until it is
  * added). The global and list keys (no "pane." prefix) only look. */
 static const char *const look_only_actions[] = {
-    "checklist.toggle",    "checklist.prev-day",    "checklist.next-day", "incidents.view",
-    "incidents.back",      "incidents.filter-form", "incidents.search",   "incidents.inbox",
-    "jobs.prev-day",       "jobs.next-day",         "consoles.next",      "consoles.prev",
-    "consoles.zoom",       "consoles.scroll",       "handover.history",   "handover.prev-month",
-    "handover.next-month", "reports.daily",         "reports.monthly",    "reports.sla",
-    "reports.prev",        "reports.next",          "reports.today",      "reports.period",
-    "reports.write",       "reports.export",
+    "checklist.toggle",    "checklist.prev-day",    "checklist.next-day",  "incidents.view",
+    "incidents.back",      "incidents.filter-form", "incidents.search",    "incidents.inbox",
+    "jobs.prev-day",       "jobs.next-day",         "consoles.next",       "consoles.prev",
+    "consoles.zoom",       "consoles.scroll",       "consoles.recordings", "handover.history",
+    "handover.prev-month", "handover.next-month",   "reports.daily",       "reports.monthly",
+    "reports.sla",         "reports.prev",          "reports.next",        "reports.today",
+    "reports.period",      "reports.write",         "reports.export",      "reports.xlsx",
+    "reports.export-xlsx",
 };
 /* The `:` commands that change the record. */
 static const char *const writing_commands[] = {"shift", "operator", "as", "setup"};
@@ -879,6 +947,8 @@ static int run_command(const char *text, void *data, char **err)
         }
     } else if (strcmp(cmd, "as") == 0) {
         ui_act_as(arg);
+    } else if (strcmp(cmd, "switch") == 0) {
+        ui_signin_switch();
     } else if (strcmp(cmd, "log") == 0) {
         ui_cmdlog_show();
     } else if (strcmp(cmd, "conflicts") == 0) {
@@ -1049,6 +1119,7 @@ static void global_action(const char *a)
 void console_key(int key)
 {
     key = keymap_normalize(key);
+    ui_signin_activity();
     if (key == (UI_KEY_FN | KEY_RESIZE)) {
         ui_dirty(UI_DIRTY_ALL);
         return;
@@ -1255,6 +1326,7 @@ static int clock_tick(void *data)
 {
     (void)data;
     sync_tick();
+    ui_signin_tick();
     ui_dirty(UI_DIRTY_STATUS);
     if (ui_monotonic_ms() - app.counts_at > 10000)
         ui_dirty(UI_DIRTY_COUNTS);
@@ -1688,15 +1760,19 @@ int console_main(struct store *st, const struct console_options *o, char **err)
     app.open_incidents = -1;
     app.unsynced = -1;
     refresh_counts();
+    verify_start();
     timing("counts");
     switch_to(start);
     timing("pane open");
     /* A new store (`unyo init`, nobody registered yet): the guided first run. */
     ui_setup_maybe_start();
+    /* A real store: who is at the keyboard signs in (src/ui/ui_signin.h). */
+    ui_signin_start();
     ui_loop_add_timer(1000, clock_tick, NULL);
     counts_seen = store_data_version(app.st);
     ui_loop_add_timer(LIVE_CHECK_MS, live_tick, NULL);
     sync_start();
+    ui_check_rounds_start(); /* [checks] schedule = on: due checks in the background */
     ui_dirty(UI_DIRTY_ALL);
     while (!ui_loop_quitting()) {
         unsigned d = ui_loop_take_dirty();

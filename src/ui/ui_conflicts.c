@@ -37,16 +37,6 @@ static int load(struct conflicts_view *cv)
 }
 
 /* "山田 花子、11-24 10:00" of one edit. */
-static char *who_when(const char *by, const char *at)
-{
-    char when[32] = "";
-    int64_t ms;
-    if (at && time_parse(at, &ms) == 0)
-        time_format_jst(ms, when, 0);
-    const char *who = by ? by : _("unknown");
-    return *when ? xasprintf(_("%s, %s"), who, when + 5) : xstrdup(who);
-}
-
 static char *values(const struct sync_conflict *c, int lost)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -55,13 +45,6 @@ static char *values(const struct sync_conflict *c, int lost)
                   sync_conflict_field_label(c->fields[f].column),
                   lost ? c->fields[f].lost_text : c->fields[f].won_text);
     return sb_detach(&sb);
-}
-
-static const char *state_label(const struct sync_conflict *c)
-{
-    if (c->resolution)
-        return streq(c->resolution, "keep") ? _("winner kept") : _("lost value written again");
-    return c->exists ? _("not dealt with") : _("record gone");
 }
 
 static void draw(struct ui_modal *m, const struct ui_canvas *screen)
@@ -81,8 +64,9 @@ static void draw(struct ui_modal *m, const struct ui_canvas *screen)
     for (size_t i = (size_t)cv->top; i < cv->n && y + ROWS_PER <= in.h - 1; i++) {
         const struct sync_conflict *c = &cv->v[i];
         int done = c->resolution != NULL;
-        char *head = xasprintf("[%s] %s %s", state_label(c), sync_conflict_table_label(c->table),
-                               c->record ? c->record : _("(no name)"));
+        char *head =
+            xasprintf("[%s] %s %s", sync_conflict_state_label(c),
+                      sync_conflict_table_label(c->table), c->record ? c->record : _("(no name)"));
         ui_put(&in, y++, 0, in.w,
                i == cv->sel ? STYLE_ROW_SELECTED
                : done       ? STYLE_DIM
@@ -90,11 +74,15 @@ static void draw(struct ui_modal *m, const struct ui_canvas *screen)
                head);
         free(head);
         char *lv = values(c, 1), *wv = values(c, 0);
-        char *lw = who_when(c->lost_by, c->lost_at), *ww = who_when(c->won_by, c->won_at);
+        char *lw = sync_conflict_who_when(c->lost_by, c->lost_at),
+             *ww = sync_conflict_who_when(c->won_by, c->won_at);
         char *l =
             c->unique ? xasprintf(_("  wanted: %s"), lv) : xasprintf(_("  lost: %s (%s)"), lv, lw);
-        char *w = c->unique ? xasprintf(_("  now:    %s (renamed: the name was taken)"), wv)
-                            : xasprintf(_("  won:  %s (%s)"), wv, ww);
+        char *rt = c->refused ? sync_conflict_won_text(c, wv) : NULL;
+        char *w = c->unique    ? xasprintf(_("  now:    %s (renamed: the name was taken)"), wv)
+                  : c->refused ? xasprintf(_("  kept: %s"), rt)
+                               : xasprintf(_("  won:  %s (%s)"), wv, ww);
+        free(rt);
         ui_put(&in, y++, 0, in.w, done ? STYLE_DIM : STYLE_NORMAL, l);
         ui_put(&in, y++, 0, in.w, done ? STYLE_DIM : STYLE_NORMAL, w);
         y++;
@@ -165,6 +153,11 @@ static int key(struct ui_modal *m, int k)
         free(v);
         sync_conflicts_free(done, 1);
         resolved(cv, "keep", id);
+        return 0;
+    }
+    char *why = NULL;
+    if (!c->resolution && sync_conflict_reapply_check(c, &why) != 0) {
+        ui_error_take(why); /* say so before asking */
         return 0;
     }
     struct reapply_ask *q = xcalloc(1, sizeof *q);

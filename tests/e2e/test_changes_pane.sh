@@ -107,6 +107,7 @@ t_wait "$AREF was not approved."
 t_keys a
 t_wait "(y/n)"
 t_keys y
+t_wait_gone "(y/n)"
 t_wait "Comment"
 t_type "手順とロールバックを確認済み"
 t_keys Enter
@@ -146,6 +147,7 @@ t_ok "b approves $AREF; b cannot approve $BREF that b filed; b returns $YREF wit
 # ---- a starts, checks off the steps, done ----
 T_USER=a
 t_start 120 30 --lang en --pane changes
+t_wait "Change requests — 3" # the list drawn: keys typed before the console is up may be echoed or lost
 t_keys /
 t_type "除外ルール"
 t_keys Enter
@@ -196,6 +198,8 @@ t_wait_gone "(y/n)"
 t_keys b
 t_wait "(y/n)"
 t_keys y
+# the reason's form replaces the question, which named "Roll back $AREF" too
+t_wait_gone "(y/n)"
 t_wait "Roll back $AREF"
 t_type "業務APが起動しない"
 t_keys Enter

@@ -47,6 +47,8 @@ writes=(
     "demo|"
     "operator add|kimura --role operator"
     "operator role|suzuki --role engineer"
+    "operator passwd|"
+    "operator deactivate|suzuki --yes"
     "library add|KIT --name 北館"
     "library rename|MIN --name 南館"
     "library retire|MIN"
@@ -65,6 +67,10 @@ writes=(
     "host remove|lib-ap01"
     "host import-ssh-config|--file $T_DIR/ssh_config"
     "check run|--host lib-ap01"
+    "check ack|lib-ap01 cpu_load --note x"
+    "check unack|lib-ap01 cpu_load"
+    "downtime add|lib-ap01 --from 2026-11-23T10:00 --to 2026-11-23T12:00 --reason x"
+    "downtime end|lib-ap01 --yes"
     "session open|lib-ap01"
     "sync|--url postgresql://127.0.0.1:1/none"
     "sync conflicts|keep 01234567"
@@ -108,15 +114,16 @@ writes=(
     "jobs mark|$RUN succeeded"
     "jobs deliver|$RUN --to 総務課"
     "jobs assign|$JOB lib-ap01"
+    "session index|"
 )
 # the verbs that only read (or reach outside the store: central init sets up PostgreSQL,
 # host exec and host trust act on the hosts and ~/.ssh; a session they record is refused)
 reads=" operator:list library:list calendar:- template:list export:- checklist:list shift:list
- shift:now handover:show handover:list audit:- host:list host:show host:exec host:trust
- check:list session:list session:export ssh:- central:init incident:list incident:show
+ shift:now handover:show handover:list audit:list audit:verify audit:export host:list host:show host:exec host:trust
+ check:list check:problems downtime:list session:list session:export session:search session:redact ssh:- central:init incident:list incident:show
  incident:inbox inquiry:list inquiry:show problem:list problem:show sla:show sla:report
  search:- report:daily report:monthly change:list change:show config:list jobs:list jobs:due
- jobs:show jobs:history help:- "
+ jobs:show jobs:history completion:bash help:- "
 
 declare -A listed=([handover:ack]=1) # below, as suzuki
 for w in "${writes[@]}"; do

@@ -35,6 +35,8 @@ t_wait "│ 山田 太郎 │"
 t_keys /
 t_type "OPAC"
 t_keys Enter
+# the footer names the filter once it is applied (the title is on screen before)
+t_wait "絞り込み /OPAC/: 1 / 2 件"
 t_wait "OPAC画面の文言変更"
 t_keys s
 t_wait "変更 $YREF は"
@@ -71,6 +73,8 @@ t_ok ":as suzuki shows 鈴木 一郎 on the status line, audited as yamada handi
 t_keys a
 t_wait "(y/n)"
 t_keys y
+# the comment's form replaces the question ("コメント" is on screen before y)
+t_wait_gone "(y/n)"
 t_wait "コメント"
 t_type "文言を確認済み"
 t_keys Enter
@@ -91,6 +95,7 @@ t_ok "approved as 鈴木 一郎: the detail names 鈴木, :log shows UNYO_USER=s
 t_keys /
 t_type "鈴木自身"
 t_keys Enter
+t_wait "絞り込み /鈴木自身/: 1 / 2 件"
 t_wait "鈴木自身の変更"
 before=$(q "SELECT count(*) FROM change_events")
 t_keys a

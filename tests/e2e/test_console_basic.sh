@@ -57,6 +57,8 @@ for size in "80 24" "200 60"; do
         t_keys :
         t_type "messages"
         t_keys Enter
+        # the overlay's title: "frobnicate" is on the message line before Enter
+        if [[ $lang == ja ]]; then t_wait "メッセージ（j/k"; else t_wait "Messages (j/k"; fi
         t_wait "frobnicate"
         # the message, wrapped in the overlay, read as one line
         msg=$(t_screen | sed -n '/frobnicate/,/Tab/p' | sed -E 's/^[^│]*│//; s/│.*$//' | tr -s ' \n' ' ')
@@ -66,6 +68,7 @@ for size in "80 24" "200 60"; do
         done
         grep -q "…" <<<"$msg" && { t_screen >&2; t_fail ":messages cuts the message instead of wrapping it ($lang)"; }
         t_keys Escape
+        if [[ $lang == ja ]]; then t_wait_gone "メッセージ（j/k"; else t_wait_gone "Messages (j/k"; fi
         t_wait "INC-2026"
         t_keys q
         t_wait_exit

@@ -76,6 +76,8 @@ run() {
     t_keys /
     t_type "^L032\$|温度|temperature"
     t_keys Enter
+    # the footer names the filter once applied (the typed pattern shows L032 before)
+    if [[ $lang == ja ]]; then t_wait "絞り込み /^L032\$|温度|temperature/: "; else t_wait "filter /^L032\$|温度|temperature/: "; fi
     t_wait "L032"
     t_keys v
     t_wait "18"; t_wait "27 °C"
@@ -83,6 +85,7 @@ run() {
     t_keys Enter
     t_wait "$draft"
     t_keys n
+    t_wait_gone "$draft" # "NG 2 │" is on screen once the value is saved, before n
     t_wait "NG 2 │"
     t_wait "31.5 °C"
     t_keys / Enter

@@ -75,7 +75,11 @@ t_wait "[勝った値を採用] ホスト $HOST2"
 [ "$(q "SELECT count(*) FROM audit WHERE action = 'sync.conflict.keep'")" = 1 ] || t_fail "keep not audited"
 t_ok "a keeps the winner of the other conflict"
 t_keys Escape
-t_wait_gone "競合 1"
+# the counter went with the a above (a wait for it to go returned at once):
+# wait for the list to close, then check the status line has no count left
+t_wait_gone "同期の競合"
+t_assert_not "競合 1"
+t_assert_not "競合 2"
 t_ok "the counter goes once the conflict is resolved"
 t_keys :
 t_type "quit"

@@ -42,6 +42,7 @@ t_wait "NG 1 │"
 t_keys /
 t_type "^L031\$"
 t_keys Enter
+t_wait "絞り込み /^L031\$/: 1 / " # applied: the note is on screen before the filter too
 t_wait "空調停止 ⏎"
 t_assert_not '空調停止\n'
 t_keys Enter
@@ -61,6 +62,7 @@ t_type "３１．５"
 t_keys Enter
 t_wait "インシデントの下書きを作成しますか"
 t_keys n
+t_wait_gone "インシデントの下書きを作成しますか" # 31.5 °C shows once saved, before n
 t_wait "31.5 °C"
 t_keys / Enter
 t_ok "the value prompt takes full-width digits (３１．５ → 31.5 °C, NG)"

@@ -29,6 +29,9 @@ for lang in ${T_LANGS:-en ja}; do
         t_keys /
         t_type "web opac"
         t_keys Enter
+        # the footer names the pattern once the scan is done: the title may be
+        # on screen before the filter, and the typed line shows "web opac" too
+        if [[ $lang == en ]]; then t_wait "matches for /web opac/"; else t_wait "件が /web opac/ に一致"; fi
         t_wait "Web OPACにログインできない"
         t_keys /
         t_type "Web opac"
@@ -41,8 +44,9 @@ for lang in ${T_LANGS:-en ja}; do
     t_keys Enter
     if [[ $lang == en ]]; then t_wait "bad pattern at offset 3: missing closing parenthesis"
     else t_wait "パターンの誤り（位置 3）"; fi
-    # clearing
+    # clearing: said so, and the rows the bad pattern's filter left out are back
     t_keys / Enter
+    if [[ $lang == en ]]; then t_wait "filter cleared"; else t_wait "絞り込みを解除しました"; fi
     t_wait "ICタグリーダー"
     # :sort by priority via completion
     t_keys :

@@ -43,6 +43,7 @@ t_assert_not "引継ぎを確認しました"
 # W withdraws it (asks first; n keeps it), the text comes back in the form, signed again
 t_keys W
 t_wait "取り下げ"
+t_wait "(y/n)" # the question itself: 取り下げ is on screen before W
 t_keys n
 t_wait_gone "(y/n)"
 [[ $(q "SELECT count(*) FROM handovers WHERE deleted = 0") == 1 ]] || t_fail "n withdrew the handover"

@@ -20,6 +20,9 @@ NAME="サーバ室内温度・湿度管理（温度）"
 
 lines_with() { t_screen | grep -cF -- "$1" || true; }
 row_of() { t_screen | grep -F -- "$1" | head -1; }
+# The screen without its status line, whose clock (HH:MM, running from UNYO_NOW)
+# may turn a minute between two captures on a slow machine.
+no_clock() { t_screen | sed '$d'; }
 
 # ---- 200 columns: the grouped checklist, the memo and the name whole ----
 t_start 200 50 --lang ja --pane checklist
@@ -58,12 +61,12 @@ t_keys Right
 t_wait "▾ 定常監視"
 t_ok "checklist: Space, ← and → open and close an item, o marks a host row"
 # ? then close: the screen as before
-before=$(t_screen)
+before=$(no_clock)
 t_keys '?'
 t_wait "キー一覧"
 t_keys Escape
 t_wait_gone "キー一覧"
-t_wait_cmd '[[ "$(t_screen)" == "$before" ]]' 30 "the screen after closing ? to equal the one before"
+t_wait_cmd '[[ "$(no_clock)" == "$before" ]]' 30 "the screen after closing ? to equal the one before"
 t_ok "? then Esc leaves no residue (checklist)"
 t_keys q
 t_wait_exit
@@ -74,6 +77,9 @@ t_wait "137 項目"
 t_keys /
 t_type "^L032\$"
 t_keys Enter
+# the footer names the filter once applied: L032 is on the first page before it,
+# and the columns are sized by the rows shown
+t_wait "絞り込み /^L032\$/: 1 / "
 t_wait "L032 "
 row=$(row_of "L032 ")
 # the name is not a stub: at least "サーバ室内温度" (14 cells), as the flex column
@@ -131,18 +137,28 @@ t_wait "必要です"
 t_keys Escape
 t_wait "破棄"
 t_keys y
+t_wait_gone "破棄" # the question hides the form: its label is not on screen before y
 t_wait_gone "ssh_config の別名"
 # ? then close in the Reports pane (a box over wide characters): as before
 t_keys 8
 t_wait "日次報告"
-t_wait "作成"
-sleep 0.5 # nothing to wait for: the report is drawn
-before=$(t_screen)
+# the report made: "… 作成" (made at), not "報告書を作成中…" (making), which
+# the bare word "作成" matched too
+report_made() {
+    local s
+    s=$(t_screen)
+    grep -qF "作成" <<<"$s" && ! grep -qF "作成中" <<<"$s"
+}
+t_wait_cmd report_made 60 "the daily report made (作成, not 作成中)"
+sleep 0.5 # nothing more to wait for: the report is drawn
+before=$(no_clock)
 t_keys '?'
-t_wait "キー一覧"
+# the overlay by its title: the Reports pane's key line ends with "? キー一覧", cut
+# at 80 columns, whole at a wider screen
+t_wait "キー一覧（j/k"
 t_keys Escape
-t_wait_gone "キー一覧"
-t_wait_cmd '[[ "$(t_screen)" == "$before" ]]' 30 "the Reports screen after closing ? to equal the one before"
+t_wait_gone "キー一覧（j/k"
+t_wait_cmd '[[ "$(no_clock)" == "$before" ]]' 30 "the Reports screen after closing ? to equal the one before"
 t_ok "? then Esc leaves no residue (reports, 80 columns)"
 t_keys q
 t_wait_exit

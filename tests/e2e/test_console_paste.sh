@@ -34,7 +34,13 @@ for lang in ${T_LANGS:-en ja}; do
     t_type "after-paste-$lang"
     t_wait "line1 line2 after-paste-$lang" 60
     t_keys Tab Tab Tab Tab Enter # category, impact, urgency, hosts; Enter saves
-    if [[ $lang == en ]]; then t_wait "received" 60; else t_wait "を受け付けました" 60; fi
+    # The saved row, then the message naming it: the pane's footer says "sorted
+    # by received" before Enter is handled, so the bare word proves nothing.
+    saved() { q "SELECT ref FROM incidents WHERE description = 'line1 line2 after-paste-$lang'"; }
+    # shellcheck disable=SC2016 # t_wait_cmd evaluates the condition
+    t_wait_cmd '[[ -n $(saved) ]]' 60 "the pasted incident saved ($lang)"
+    ref=$(saved)
+    if [[ $lang == en ]]; then t_wait "$ref received" 60; else t_wait "$ref を受け付けました" 60; fi
     len=$(q "SELECT length(title) FROM incidents WHERE description = 'line1 line2 after-paste-$lang'")
     [[ $len == 500 ]] || t_fail "the saved title has ${len:-no} characters, not 500"
     [[ $(q "SELECT substr(title, 1, 4) FROM incidents WHERE description = 'line1 line2 after-paste-$lang'") == "障害ab" ]] ||

@@ -17,17 +17,37 @@ t_wait "NG: L025"
 t_type "41.5"
 t_keys Tab
 t_type "ファンが異音を発している"
+t_wait "ファンが異音を発している" # all of it typed, before the BSpaces
 t_keys BSpace BSpace   # removes る and い, one character each
-t_wait "ファンが異音を発して"
+# "ファンが異音を発して" is on screen before the keys too (the start of the
+# typed text): wait until both are handled, the い gone as well as the る.
+bs_done() {
+    local s
+    s=$(t_screen)
+    grep -qF "ファンが異音を発して" <<<"$s" && ! grep -qF "ファンが異音を発してい" <<<"$s"
+}
+t_wait_cmd bs_done "" "both BSpaces handled (ファンが異音を発して, no い after it)"
 t_assert_not "発している"
 t_keys Left Left Left  # inside the text: insert before 発
 t_type "少し"
 t_wait "ファンが異音を少し発して"
+# The console has drawn for width $1: its status line, right-aligned, reaches that
+# width and ends with the word it ended with before ($tail). Until the console
+# redraws, tmux shows the old lines (cut when the window shrinks), and the input
+# was on screen before the resize: without this the waits below return at once.
+tail=$(t_screen | tail -n 1 | awk '{print $NF}')
+drawn_for() {
+    local last w
+    last=$(t_screen | tail -n 1)
+    w=$(wc -L <<<"$last")
+    ((w > $1 - 4 && w <= $1)) && [[ $(awk '{print $NF}' <<<"$last") == "$tail" ]]
+}
 for size in "200 60" "100 30" "60 20" "80 24"; do
     t_resize $size
     if [[ $size == "60 20" ]]; then
         t_wait "端末を 80×24 以上に広げてください"
     else
+        t_wait_cmd "drawn_for ${size% *}" "" "the console drawn at $size"
         t_wait "ファンが異音を少し発して"
         t_wait "41.5"
     fi
@@ -38,6 +58,8 @@ t_ok "resizing keeps the form's input"
 t_keys Escape
 t_wait "入力した内容を破棄しますか"
 t_keys n
+# the form's text is on screen under the question: wait for the question to go
+t_wait_gone "入力した内容を破棄しますか"
 t_wait "ファンが異音を少し発して"
 t_keys Enter
 t_wait "インシデントの下書きを作成しますか"

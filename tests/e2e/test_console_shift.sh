@@ -80,12 +80,14 @@ t_keys Tab
 t_wait ":shift early"
 t_keys Enter
 t_wait "佐藤 健が2026-11-23の早番を山田 太郎から引き継ぎました（15:30まで）。"
+# "│ 佐藤 健 │ 早番" is also the start of the old "早番（山田 太郎）": wait for that to go
+t_wait_gone "早番（山田 太郎）"
 t_wait "│ 佐藤 健 │ 早番"
-t_assert_not "早番（山田 太郎）"
 t_keys :
 t_type "shift early"
 t_keys Enter
 t_wait "早番はすでに開始しています"
+t_assert_not "早番（山田 太郎）" # and it does not come back with a later refresh
 t_keys q
 t_wait_exit
 cli yamada audit --csv >"$T_DIR/audit.out"
@@ -98,3 +100,15 @@ cli yamada shift start 遅番 >"$T_DIR/late.out" 2>&1 || t_fail "shift start: $(
 grep -qF "山田 太郎が2026-11-23の遅番を佐藤 健から引き継ぎました（24:00まで）。" "$T_DIR/late.out" ||
     t_fail "shift start said: $(cat "$T_DIR/late.out")"
 t_ok "unyo shift start"
+
+# A take-over from a console whose clock is behind still counts: sato's clock is
+# five minutes behind the one yamada started 遅番 with; after sato takes it over,
+# starting it again says it is already sato's, not another take-over from yamada.
+behind() { UNYO_USER=sato UNYO_NOW=2026-11-23T08:55:00+09:00 "$T_BIN" --db "$T_DB" --lang ja "$@"; }
+behind shift start late >"$T_DIR/behind.out" 2>&1 || t_fail "shift start behind: $(cat "$T_DIR/behind.out")"
+grep -qF "佐藤 健が2026-11-23の遅番を山田 太郎から引き継ぎました" "$T_DIR/behind.out" ||
+    t_fail "the take-over said: $(cat "$T_DIR/behind.out")"
+behind shift start late >"$T_DIR/again.out" 2>&1 || true
+grep -qF "遅番はすでに開始しています" "$T_DIR/again.out" ||
+    t_fail "after sato's take-over, the shift is not sato's: $(cat "$T_DIR/again.out")"
+t_ok "a take-over from a console whose clock is behind holds the shift"

@@ -124,6 +124,10 @@ t_wait_exit
 # program asks for it; session cell (row 3, col 5) is screen (3, 5).
 t_start 90 25 ssh e2ehost
 t_wait_gone "Connecting"
+# the remote shell's prompt (bash --norc: "bash-5.x$ "): the session is up. The wait
+# for "Connecting" to go returned before the console had drawn it, and the flag
+# below was then read before unyo ssh had set up the terminal at all.
+t_wait "bash-"
 [ "$(flag mouse_standard_flag)" = 0 ] || t_fail "unyo ssh took the mouse with no program asking"
 t_type "clear; printf '\\033[?1000h\\033[?1006h'; stty raw -echo; echo ready-\$((4000+$R)); head -c 18 >$SSHD_SCRATCH/full.bin; stty sane; printf '\\033[?1006l\\033[?1000l'; echo done-\$((4000+$R))"
 t_keys Enter

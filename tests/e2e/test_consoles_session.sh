@@ -239,6 +239,7 @@ t_ok "session export: asciicast v2 header, output and resize recorded ($(cat "$T
 # ---- unyo ssh HOST: full screen ----
 t_start 90 25 ssh e2ehost
 t_wait_gone "Connecting"
+t_wait "bash-" # the remote shell's prompt: "Connecting" may not have been drawn yet above
 t_type "echo full-\$((2000+$R)); stty size"
 t_keys Enter
 t_wait "full-$((2000 + R))"

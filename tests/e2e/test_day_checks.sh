@@ -60,7 +60,8 @@ t_keys c
 t_wait "1 台のホストのチェックを今すぐ実行しますか"
 day_check "run-every-host question"
 t_keys n
-sleep 0.5
+t_wait_gone "1 台のホストのチェックを今すぐ実行しますか"
+sleep 0.5 # checks n would have started wrongly run in the background: give them a moment
 [[ $(day_q "SELECT count(*) FROM checklist_events WHERE source = 'check'") == "$before" ]] || t_fail "n ran the checks"
 t_keys c
 t_wait "1 台のホストのチェックを今すぐ実行しますか"

@@ -36,6 +36,7 @@ t_keys Tab Right
 t_wait "佐藤 花子 (sato)"
 t_keys Tab
 t_type "10時に温度を再確認"
+t_wait "10時に温度を再確認" # drawn, before the screen is read
 day_check "handover form"
 t_keys Enter
 t_wait "佐藤 花子 (sato) 宛てに引継ぎに署名しますか"
@@ -78,19 +79,37 @@ t_ok "(j) 佐藤 花子 acknowledged it in a console of their own (UNYO_USER=sat
 t_keys 8
 t_wait "日次報告書 2026-12-08"
 t_wait "2026-12-08（今日）"
+# The report is made in the background: its header shows at once, its lines (and
+# the position read below) once made. Wait for "… 作成" (made at), not
+# "報告書を作成中…" (making).
+report_made() {
+    local s
+    s=$(t_screen)
+    grep -qF "作成" <<<"$s" && ! grep -qF "作成中" <<<"$s"
+}
+t_wait_cmd report_made 120 "the daily report made (作成, not 作成中)"
+# The report's position, " TOP/LINES " at the right of its footer.
+rp_pos() { t_screen | grep -oE ' [0-9]+/[0-9]+ *$' | tail -n 1 | tr -d ' '; }
+# Keys are read in order: once the ? overlay opened after a key is up and closed
+# again, that key has been handled (a PageDown on the last page changes nothing
+# to wait for; a fixed wait for a change fails on a slow machine).
+# (The overlay by its title: the pane's key line ends with "? キー一覧" too.)
+rp_barrier() {
+    t_keys '?'
+    t_wait "キー一覧（j/k"
+    t_keys Escape
+    t_wait_gone "キー一覧（j/k"
+}
 pages=0
 while :; do # every page, until PageDown no longer moves it
     pages=$((pages + 1))
     day_check "daily report, page $pages"
-    s=$(t_screen)
     ((pages < 20)) || t_fail "the report does not end"
+    pos=$(rp_pos)
+    [[ -n $pos ]] || break # no position: the report fits on one page
     t_keys PageDown
-    moved=0
-    for _ in $(seq 1 30); do
-        [[ "$(t_screen)" != "$s" ]] && { moved=1; break; }
-        sleep 0.1
-    done
-    ((moved)) || break
+    rp_barrier
+    [[ $(rp_pos) != "$pos" ]] || break
 done
 ((pages >= 2)) || t_fail "the report has one page only"
 t_keys g

@@ -17,12 +17,15 @@ t_wait "受付（JST）"
 day_k +
 t_wait "インシデント受付"
 t_wait "受付経路           ◀ 電話 ▶" # the channel starts at 電話
+# The screen without the status line, whose clock may turn a minute meanwhile: a
+# change there taken for the Right's would send another Right, past 東図書館.
+body() { t_screen | sed '$d'; }
 for _ in $(seq 1 20); do # 図書館: → until 東図書館 (中央図書館 → 駅前分館 → 東図書館 today)
     t_screen | grep -qF "◀ 東図書館 ▶" && break
     # shellcheck disable=SC2034 # read by the condition t_wait_cmd evaluates
-    s=$(t_screen)
+    s=$(body)
     day_k Right
-    t_wait_cmd '[[ "$(t_screen)" != "$s" ]]' 30 "Right changes the library"
+    t_wait_cmd '[[ "$(body)" != "$s" ]]' 30 "Right changes the library"
 done
 t_wait "◀ 東図書館 ▶"
 day_k Tab Tab # → 報告者
@@ -57,7 +60,7 @@ t_wait "経過記録"
 t_screen | grep -q "^ *$REF " || t_fail "the detail is not $REF's"
 day_check "incident detail"
 t_keys i
-t_wait "メモ"
+t_wait "メモ（確認結果、任意）" # the prompt (メモ alone may be on the detail already)
 day_check "isolate prompt"
 t_type "端末のLANケーブル抜け、差し直しても固まる"
 t_keys Enter
@@ -79,11 +82,13 @@ t_screen | grep -qF "suzuki にエスカレーションしました" &&
 # The first response comes before recovery (r right after e is refused).
 t_keys f
 t_wait "1次対応"
+t_wait "メモ（実施内容、任意）" # the prompt: the detail's SLA lines name 1次対応 before f
 day_check "first response prompt"
 t_keys Enter
 t_wait_cmd '[[ $(ev first_response) == 1 ]]' 30 "first response recorded"
 t_keys r
 t_wait "復旧"
+t_wait "メモ（任意）" # the prompt: 復旧 is on the detail before r
 day_check "recovery prompt"
 t_keys Enter
 t_wait_cmd '[[ $(ev recovered) == 1 ]]' 30 "recovered recorded"

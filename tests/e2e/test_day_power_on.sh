@@ -20,8 +20,12 @@ t_screen | grep "L034" | grep -q "^OK " || t_fail "L034 is not shown OK"
 t_screen | grep "L034" | grep -qF "山田 太郎" || t_fail "L034 does not name who marked it"
 day_check "Checklist pane after L034 OK"
 t_keys e
+t_wait "メモ: L034"
 t_type "北図書館の2台は9時に再投入"
 t_keys Enter
+# the typed note is on screen in the prompt before Enter is handled: wait for the
+# prompt to go, then for the row's memo (and only then read the store)
+t_wait_gone "メモ: L034"
 t_wait "北図書館の2台は9時に再"
 [[ $(day_q "SELECT count(*) FROM checklist_events WHERE note = '北図書館の2台は9時に再投入'") == 1 ]] || t_fail "the note is not recorded"
 t_screen | grep -qF "北図書館の2台は9時に再投入" ||

@@ -32,9 +32,12 @@ t_wait "Priority           P1" # shown live
 t_keys Tab Space               # the first host
 t_wait "= "
 t_keys Enter # Enter on the last field saves
-t_wait "received"
-ref=$(q "SELECT ref FROM incidents WHERE title = 'OPAC端末が起動しない' AND status = 'received'")
-[[ -n $ref ]] || t_fail "the incident was not saved"
+# (not t_wait "received": the list's footer "sorted by received" shows it already)
+saved_ref() { q "SELECT ref FROM incidents WHERE title = 'OPAC端末が起動しない' AND status = 'received'"; }
+# shellcheck disable=SC2016 # t_wait_cmd evaluates the condition
+t_wait_cmd '[[ -n $(saved_ref) ]]' "" "the incident was saved"
+ref=$(saved_ref)
+t_wait "$ref received"
 [[ $(q "SELECT priority || reporter FROM incidents WHERE ref = '$ref'") == "P1中央館 鈴木" ]] ||
     t_fail "priority or reporter wrong: $(q "SELECT priority, reporter FROM incidents WHERE ref = '$ref'")"
 [[ $(q "SELECT count(*) FROM links WHERE from_id = (SELECT id FROM incidents WHERE ref = '$ref')
@@ -58,6 +61,7 @@ t_wait "escalated to"
 t_wait "Assignee: 佐藤 健"
 t_keys f
 t_wait "first response"
+t_wait "Note (what was done" # the prompt: the detail's SLA lines name first response before f
 t_keys Enter
 t_wait "first response recorded"
 t_keys r Enter
@@ -160,8 +164,10 @@ t_type "予約の取り置き期間を知りたい"
 t_keys Tab
 t_type "利用者から取り置き期間の問い合わせ"
 t_keys Enter
-t_wait "received"
-iq=$(q "SELECT ref FROM inquiries WHERE title = '予約の取り置き期間を知りたい'")
+inquiry_ref() { q "SELECT ref FROM inquiries WHERE title = '予約の取り置き期間を知りたい'"; }
+# shellcheck disable=SC2016 # t_wait_cmd evaluates the condition
+t_wait_cmd '[[ -n $(inquiry_ref) ]]' "" "the inquiry was saved"
+iq=$(inquiry_ref)
 t_keys g Enter
 t_wait "$iq"
 t_keys i
@@ -172,7 +178,7 @@ t_type "取り置き期間は7日間です。"
 t_keys Enter
 t_wait "saved"
 t_keys a
-t_wait "approve"
+t_wait "$iq: approve" # the prompt's title (the detail's key line says approve too)
 t_keys Enter
 t_wait "only an engineer may approve this inquiry"
 t_keys Escape
@@ -190,8 +196,11 @@ t_keys +
 t_wait "New problem"
 t_type "OPAC端末の起動不良が続く"
 t_keys Enter
-t_wait "created"
-pq=$(q "SELECT ref FROM problems WHERE title = 'OPAC端末の起動不良が続く'")
+problem_ref() { q "SELECT ref FROM problems WHERE title = 'OPAC端末の起動不良が続く'"; }
+# shellcheck disable=SC2016 # t_wait_cmd evaluates the condition
+t_wait_cmd '[[ -n $(problem_ref) ]]' "" "the problem was saved"
+pq=$(problem_ref)
+t_wait "$pq created"
 t_keys g Enter
 t_wait "$pq"
 t_keys R
@@ -215,7 +224,7 @@ t_wait "$iq"
 t_keys g Enter
 t_wait "Draft answer (by yamada)"
 t_keys a
-t_wait "approve"
+t_wait "$iq: approve" # the prompt's title (the detail's key line says approve too)
 t_keys Enter
 t_wait "saved"
 t_wait "approved"

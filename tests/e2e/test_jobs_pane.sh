@@ -128,11 +128,15 @@ ref=$(q "SELECT i.ref FROM job_runs r JOIN incidents i ON i.id = r.incident_id")
 t_wait "$ref"
 t_ok "a failed run shows its exit status and incident draft $ref"
 
-# a finished run does not start again; x queues it again
+# a finished run does not start again; x queues it again (this run only, asked first)
 t_keys r
 t_wait "T-FAIL is failed: only a waiting or queued run starts"
 t_keys x
-t_wait "T-FAIL is queued again"
+t_wait "Rerun T-FAIL@2026-11-24"
+t_keys Enter
+t_wait "Rerun T-FAIL (2026-11-24)? (y/n)"
+t_keys y
+t_wait "T-FAIL queued again"
 t_ok "x reruns the failed job"
 
 # manual work: r explains, m marks, d records a delivery
@@ -176,7 +180,11 @@ t_ok "a run by another process shows up without a key"
 
 # R runs every due run of the day (here: T-FAIL queued again)
 t_keys x
-t_wait "T-FAIL is queued again"
+t_wait "Rerun T-FAIL@2026-11-24"
+t_keys Enter
+t_wait "Rerun T-FAIL (2026-11-24)? (y/n)"
+t_keys y
+t_wait "T-FAIL queued again"
 t_keys R
 t_wait "Run every due run of 2026-11-24 now (1 waiting or queued)?"
 t_keys n

@@ -62,6 +62,22 @@ sel_moved() {
     t_fail "$NAME: $what: the selection stayed on '$from'"
 }
 
+# Waits until the selected row is the screen's row $1 (a number, or "last")
+# and not $3, and prints it ($2 names the step in a failure).
+sel_on_row() {
+    local which=$1 what=$2 not=${3:-} got="" row="" deadline=$((SECONDS + T_TIMEOUT))
+    while ((SECONDS < deadline)); do
+        got=$(sel)
+        if [[ $which == last ]]; then row=$(rows | tail -n 1); else row=$(row_at "$which"); fi
+        [[ -n $got && $got == "$row" && $got != "$not" ]] && {
+            printf '%s\n' "$got"
+            return 0
+        }
+        sleep 0.05
+    done
+    t_fail "$NAME: $what: the selected row is '$got', not row $which on screen ('$row')"
+}
+
 # check_pane PANE HEAD ROWS_MAX PATTERN MATCHES READY [VIEW_KEYS NAME]
 #   HEAD: how the table's header line starts; ROWS_MAX: data rows on a page;
 #   PATTERN: a / filter; MATCHES: how many rows it leaves; READY: text that
@@ -78,13 +94,15 @@ check_pane() {
     fi
     t_wait "$ready"
     ((${#HEAD} > 0)) && t_wait "$HEAD"
-    # g: the first row; G: another row, the last one
+    # G: the last row, at the bottom of the screen; g: the first row, at the
+    # top. Each waits for the selection to be drawn on that screen row (a
+    # row read before the key is handled would be the other page's).
     t_keys G
+    last=$(sel_on_row last "G")
     t_keys g
-    first=$(row_at 1)
-    want_sel "$first" "g after G"
+    first=$(sel_on_row 1 "g after G" "$last")
     t_keys G
-    last=$(sel_moved "$first" "G")
+    want_sel "$last" "G again"
     [[ $(rows | tail -n 1) == "$last" ]] || t_fail "$NAME: G selected '$last', not the bottom row on screen"
     # <: the last row comes first, the first last; < again: as before
     t_keys '<'

@@ -108,10 +108,10 @@ t_keys Enter
 t_keys m
 t_wait "Monthly report 2026-11"
 t_wait "2026-11 (this month)"
-n=$(cli --csv report monthly --month 2026-11 | tr -d "\r" | awk -F, '$1=="summary" && $2=="Incidents received" {print $3}')
+n=$(cli --csv report monthly --month 2026-11 --section summary | tr -d "\r" | awk -F, '$1=="Incidents received" {print $2}')
 [[ -n $n && $n -gt 0 ]] || t_fail "the CLI's monthly report has no incidents (got '$n')"
 t_wait_re "Incidents received +$n( |$)"
-closed=$(cli --csv report monthly --month 2026-11 | tr -d "\r" | awk -F, '$1=="summary" && $2=="Incidents closed" {print $3}')
+closed=$(cli --csv report monthly --month 2026-11 --section summary | tr -d "\r" | awk -F, '$1=="Incidents closed" {print $2}')
 t_wait_re "Incidents closed +$closed( |$)"
 t_keys '['
 t_wait "Monthly report 2026-10"

@@ -40,6 +40,7 @@ t_ok "the chooser lists a new intake first, then the drafts newest first"
 t_keys G d # the last one: the oldest draft
 t_wait "Discard the draft $OLD \"古い下書き（プリンタ）\"?"
 t_keys n
+t_wait_gone "Discard the draft $OLD" # the chooser's title is on screen under the question
 t_wait "Unfinished drafts" # back to the chooser
 [[ $(q "SELECT deleted FROM incidents WHERE ref = '$OLD'") == 0 ]] || t_fail "n discarded $OLD"
 t_keys G d

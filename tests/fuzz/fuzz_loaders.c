@@ -4,7 +4,16 @@
  * directory and loaded, then freed. Properties: the load succeeds, or fails
  * with a message that names the file, and every "FILE:LINE:" in it points at a
  * line the file has; a failed load leaves nothing behind (leak detection is
- * on); nothing crashes. */
+ * on); nothing crashes; a loaded check's interval is 0 (on demand) or 1 s to
+ * 366 days, and hours = service comes with an interval.
+ *
+ * "@FILE@" in the input is written as the scratch file's own path, so a seed can
+ * name the file (a job code, a key, a value that the error message quotes). The
+ * path is random per process (mkdtemp), and libFuzzer learns it anyway from the
+ * strstr() below: an input holding "PATH:999:" in a quoted value made the old
+ * check abort in one worker only and never reproduce when run alone. A
+ * "PATH:N" the file itself contains may be quoted text, so it is not a
+ * location to check (corpus/loaders/jobs-quotes-own-path). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,8 +90,9 @@ static void setup(void)
     atexit(cleanup);
 }
 
-/* The message names the file; each "PATH:N:" has 1 <= N <= lines. */
-static void check_error(const char *err, size_t lines)
+/* The message names the file; each "PATH:N:" has 1 <= N <= lines, unless the
+ * file (text, len) holds that "PATH:N" itself: the message may be quoting it. */
+static void check_error(const char *err, size_t lines, const char *text, size_t len)
 {
     if (!err || !strstr(err, path))
         abort();
@@ -91,10 +101,34 @@ static void check_error(const char *err, size_t lines)
         const char *q = p + plen;
         if (*q != ':' || q[1] < '0' || q[1] > '9')
             continue;
-        long n = strtol(q + 1, NULL, 10);
+        char *end;
+        long n = strtol(q + 1, &end, 10);
+        if (memmem(text, len, p, (size_t)(end - p)))
+            continue; /* quoted from the file */
         if (n < 1 || (size_t)n > lines)
             abort();
     }
+}
+
+/* data with every "@FILE@" replaced by path; *len its length. */
+static char *expand(const uint8_t *data, size_t size, size_t *len)
+{
+    static const char mark[] = "@FILE@";
+    const size_t mlen = sizeof mark - 1, plen = strlen(path);
+    struct strbuf sb = STRBUF_INIT;
+    size_t i = 0;
+    while (i < size) {
+        const uint8_t *hit = memmem(data + i, size - i, mark, mlen);
+        size_t upto = hit ? (size_t)(hit - data) : size;
+        sb_add(&sb, (const char *)data + i, upto - i);
+        if (!hit)
+            break;
+        sb_add(&sb, path, plen);
+        i = upto + mlen;
+    }
+    *len = sb.len;
+    sb_grow(&sb, 1); /* never NULL, even for an empty file */
+    return sb_detach(&sb);
 }
 
 static int load(enum kind k, char **err)
@@ -109,7 +143,11 @@ static int load(enum kind k, char **err)
         struct check_set set = {NULL, 0};
         int rc = checks_load_file(path, &set, err);
         if (rc != 0 && set.count)
-            abort(); /* nothing half-loaded */
+            abort();                                      /* nothing half-loaded */
+        for (size_t i = 0; rc == 0 && i < set.count; i++) /* schedule: check_sched.h */
+            if (set.defs[i].interval_s < 0 || set.defs[i].interval_s > 366LL * 86400 ||
+                (set.defs[i].service_hours && !set.defs[i].interval_s))
+                abort();
         checks_free(&set);
         return rc;
     }
@@ -166,12 +204,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     setup();
     enum kind k = (enum kind)(data[0] % KINDS);
+    size_t len;
+    char *text = expand(data + 1, size - 1, &len);
     FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data + 1, 1, size - 1, f) != size - 1 || fclose(f) != 0)
+    if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0)
         abort();
     size_t lines = 1;
-    for (size_t i = 1; i < size; i++)
-        lines += data[i] == '\n';
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
 
     char *err = NULL;
     int rc = load(k, &err);
@@ -181,9 +221,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         if (rc != -1)
             abort();
-        check_error(err, lines);
+        check_error(err, lines, text, len);
     }
     free(err);
+    free(text);
     if (k == KEYS)
         keymap_init(); /* back to the defaults for the next input */
     return 0;

@@ -5,11 +5,14 @@
  *   second; an accepted offset is within RFC 3339's -23:59..+23:59;
  * - id_valid accepts exactly the 36-character lower-case UUID text;
  * - ids made with id_new_at (for instants taken from the input) are valid and
- *   strictly increasing, and id_for_name is valid and stable. */
+ *   strictly increasing, and id_for_name is valid and stable;
+ * - a check interval (check_interval_parse: "5m", "1h30m") that is accepted is 1 s
+ *   to 366 days, and its written form (check_interval_format) parses back to it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_sched.h"
 #include "id.h"
 #include "timefmt.h"
 #include "util.h"
@@ -52,6 +55,20 @@ static void check_time(const char *s)
     }
 }
 
+static void check_interval(const char *s)
+{
+    int64_t secs;
+    if (check_interval_parse(s, &secs) != 0)
+        return;
+    if (secs < 1 || secs > 366LL * 86400)
+        abort();
+    char buf[64];
+    check_interval_format(secs, buf, sizeof buf);
+    int64_t back;
+    if (check_interval_parse(buf, &back) != 0 || back != secs)
+        abort();
+}
+
 static int uuid_shape(const char *s, size_t n)
 {
     if (n != ID_LEN)
@@ -76,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = strlen(s);
 
     check_time(s);
+    check_interval(s);
 
     if (id_valid(s) != uuid_shape(s, n))
         abort();

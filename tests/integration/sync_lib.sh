@@ -9,7 +9,7 @@ build_driver() {
   if nm "$BUILD/libunyocore.a" 2>/dev/null | grep __asan_init >/dev/null; then san="-fsanitize=address,undefined"; fi
   cc $san -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -O1 -I"$SRC/src" -I"$BUILD" \
     "$SRC/tests/integration/sync_driver.c" "$BUILD/libunyocore.a" \
-    $(pkg-config --libs sqlite3 libpq libpcre2-8 vterm libssh2) -lm -lpthread -o "$DRIVER"
+    $(pkg-config --libs sqlite3 libpq libpcre2-8 vterm libssh2 libcrypto) -lm -lpthread -o "$DRIVER"
 }
 
 # new_store NAME: a store made the way an operator makes one.

@@ -9,6 +9,10 @@ mkdir -p "$HOME"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset LANGUAGE UNYO_NOW || true
 export UNYO_USER=${UNYO_USER:-tester}
+# Stores made by the tests are test stores (read by unyo only when a store is made):
+# UNYO_USER acts in them, signing acts need no passphrase, the status line says demo.
+# A test of a real store unsets it for its `unyo init` (tests/e2e/test_signin.sh).
+export UNYO_TEST_STORE=${UNYO_TEST_STORE-1}
 cleanup_hooks=()
 on_exit() { # a process just killed may still write into $T: retry, never fail the test
     for h in "${cleanup_hooks[@]}"; do eval "$h" || true; done

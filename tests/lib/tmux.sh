@@ -57,6 +57,8 @@ t_start() {
     # server's shutdown ("server exited unexpectedly").
     t_tmux kill-server >/dev/null 2>&1 || true
     T_STARTS=$((${T_STARTS:-0} + 1))
+    T_RACE_WAITED=1 # T_RACE: the screen of a console before this one is not "before the keys"
+    rm -f "$T_DIR/.race-read"
     T_SOCK="unyo-e2e-$$-$RANDOM-$T_STARTS"
     local q=""
     for a in "$@"; do q+=" $(printf '%q' "$a")"; done
@@ -69,10 +71,113 @@ t_start() {
     t_tmux set-option -t 0 remain-on-exit on >/dev/null
 }
 
-t_keys() { t_tmux send-keys -t 0 "$@"; }
-t_type() { t_tmux send-keys -t 0 -l "$1"; }
-t_screen() { t_tmux capture-pane -t 0 -p; }
-t_resize() { t_tmux resize-window -t 0 -x "$1" -y "$2"; }
+t_keys() {
+    t_race_hold "keys $*"
+    t_tmux send-keys -t 0 "$@"
+    t_race_release
+}
+t_type() {
+    t_race_hold "type $1"
+    t_tmux send-keys -t 0 -l "$1"
+    t_race_release
+}
+t_screen() {
+    t_race_read t_screen
+    t_tmux capture-pane -t 0 -p
+}
+t_resize() {
+    t_race_hold "resize $*"
+    t_tmux resize-window -t 0 -x "$1" -y "$2"
+    t_race_release
+}
+
+# T_RACE=1 (a developer's tool; off in CI): shows the races between a test and
+# the console that a loaded machine (CI under ASan) hits now and then.
+#  - Every key is sent while the console is stopped (SIGSTOP); it goes on
+#    T_RACE_DELAY seconds later. A screen or store read right after a key,
+#    with no wait for a sign the key was handled, then sees the state from
+#    before the key, every time, and the test fails where CI fails sometimes.
+#  - The first t_wait after keys whose text was already on screen before
+#    them (it returns at once and proves nothing), a t_wait_gone whose text was
+#    already gone, and a t_assert_not or t_screen right after keys (passes
+#    before the key is drawn) are written to T_RACE_LOG (stderr if unset) as
+#    "RACE? FILE:LINE: ...", to be read by a person: a poll in a loop that
+#    reads t_screen is listed too.
+#   T_RACE=1 T_RACE_LOG=/tmp/race.log ctest -R '^e2e' -j2
+T_RACE=${T_RACE:-0}
+T_RACE_DELAY=${T_RACE_DELAY:-0.5}
+T_RACE_WAITED=1
+T_RACE_BEFORE=""
+T_RACE_KEYS=""
+T_RACE_PID=""
+
+t_race_note() {
+    # the call sites outside this file, innermost first
+    local where="" i
+    for ((i = 1; i < ${#BASH_SOURCE[@]} - 1; i++)); do
+        [[ ${BASH_SOURCE[i + 1]} == */tmux.sh ]] && continue
+        where+="${where:+ < }${BASH_SOURCE[i + 1]##*/}:${BASH_LINENO[i]}"
+    done
+    printf 'RACE? %s: %s (after %s)\n' "$where" "$1" "$T_RACE_KEYS" >>"${T_RACE_LOG:-/dev/stderr}"
+}
+
+# The console: the child of the pane's shell (`unyo ...; echo $? >exit.N`).
+t_race_pid() {
+    local sh
+    sh=$(t_tmux display-message -t 0 -p '#{pane_pid}' 2>/dev/null) || return 0
+    [[ -n $sh ]] && pgrep -P "$sh" -n 2>/dev/null
+    return 0
+}
+
+# A read in a subshell (a poll in $(...)) cannot set T_RACE_WAITED: it leaves a
+# file that the next key or read takes as the wait it was.
+t_race_sync() {
+    [[ -e $T_DIR/.race-read ]] || return 0
+    T_RACE_WAITED=1
+    [[ $BASHPID == "$$" ]] && rm -f "$T_DIR/.race-read"
+    return 0
+}
+
+t_race_hold() {
+    [[ $T_RACE == 1 ]] || return 0
+    t_race_sync
+    T_RACE_PID=$(t_race_pid)
+    [[ -n $T_RACE_PID ]] && kill -STOP "$T_RACE_PID" 2>/dev/null
+    # the screen before the first of a run of keys (the console is stopped)
+    if ((T_RACE_WAITED)); then
+        T_RACE_BEFORE=$(t_tmux capture-pane -t 0 -p 2>/dev/null)
+        T_RACE_KEYS=""
+    fi
+    T_RACE_KEYS+="${T_RACE_KEYS:+; }$1"
+    T_RACE_WAITED=0
+    return 0
+}
+
+t_race_release() {
+    [[ $T_RACE == 1 && -n $T_RACE_PID ]] || return 0
+    (sleep "$T_RACE_DELAY"; kill -CONT "$T_RACE_PID" 2>/dev/null) </dev/null >/dev/null 2>&1 &
+    return 0
+}
+
+# t_race_read WHAT [TEXT]: a wait or read of the screen; reports the suspect ones.
+t_race_read() {
+    [[ $T_RACE == 1 ]] || return 0
+    t_race_sync
+    ((T_RACE_WAITED)) && return 0
+    case $1 in
+    t_wait) grep -qF -- "$2" <<<"$T_RACE_BEFORE" && t_race_note "t_wait '$2' was on screen before the keys" ;;
+    t_wait_gone) grep -qF -- "$2" <<<"$T_RACE_BEFORE" || t_race_note "t_wait_gone '$2' was not on screen before the keys" ;;
+    t_assert_not) t_race_note "t_assert_not '$2' with no wait after the keys" ;;
+    t_screen)
+        # t_screen from the helpers' own polls is not a read of the test's
+        case ${FUNCNAME[2]:-} in t_wait | t_wait_gone | t_assert_not | t_fail) return 0 ;; esac
+        t_race_note "screen read with no wait after the keys (in ${FUNCNAME[2]:-main})"
+        ;;
+    esac
+    T_RACE_WAITED=1
+    [[ $BASHPID == "$$" ]] || : >"$T_DIR/.race-read"
+    return 0
+}
 t_dead() { [[ $(t_tmux display-message -t 0 -p '#{pane_dead}' 2>/dev/null) == 1 ]]; }
 
 t_fail() {
@@ -95,6 +200,7 @@ t_fail() {
 # Polls until the screen contains $1 (fixed string).
 t_wait() {
     local want=$1 deadline=$((SECONDS + ${2:-$T_TIMEOUT}))
+    t_race_read t_wait "$want"
     while ((SECONDS < deadline)); do
         t_screen 2>/dev/null | grep -qF -- "$want" && return 0
         sleep 0.05
@@ -106,6 +212,7 @@ t_wait() {
 # row in the store, a file). $3 names it in the failure message.
 t_wait_cmd() {
     local cond=$1 deadline=$((SECONDS + ${2:-$T_TIMEOUT}))
+    T_RACE_WAITED=1
     while ((SECONDS < deadline)); do
         eval "$cond" && return 0
         sleep 0.1
@@ -115,6 +222,7 @@ t_wait_cmd() {
 
 t_wait_gone() {
     local gone=$1 deadline=$((SECONDS + ${2:-$T_TIMEOUT}))
+    t_race_read t_wait_gone "$gone"
     while ((SECONDS < deadline)); do
         t_screen 2>/dev/null | grep -qF -- "$gone" || return 0
         sleep 0.05
@@ -137,6 +245,7 @@ t_wait_exit() {
 }
 
 t_assert_not() {
+    t_race_read t_assert_not "$1"
     t_screen | grep -qF -- "$1" && t_fail "unexpected on screen: $1"
     return 0
 }

@@ -304,6 +304,52 @@ static void test_null_vs_empty(void **state)
     fclose(f);
 }
 
+/* Excel mode (BOM): what a spreadsheet would run as a formula gets OWASP's
+ * leading apostrophe, a leading apostrophe is doubled, plain signed numbers
+ * stay; without a BOM nothing changes; the reader drops the guard. */
+static void test_excel_guard(void **state)
+{
+    (void)state;
+    static const char *const in[] = {"=1+1", "+A1", "-2+3", "@SUM(A1)", "\tx", "\rx",
+                                     "'q",   "-3",  "+1.5", "a=b",      "x"};
+    for (int bom = 0; bom <= 1; bom++) {
+        FILE *f = tmpfile();
+        struct csv_writer *w = csv_writer_open(f, bom);
+        for (size_t i = 0; i < sizeof in / sizeof *in; i++)
+            csv_write_field(w, in[i], strlen(in[i]));
+        csv_end_row(w);
+        assert_int_equal(csv_writer_close(w), 0);
+        size_t len;
+        char *got = slurp(f, &len);
+        static const char excel[] = "\xEF\xBB\xBF'=1+1,'+A1,'-2+3,'@SUM(A1),'\tx,\"'\rx\",''q,"
+                                    "-3,+1.5,a=b,x\r\n";
+        static const char plain[] = "=1+1,+A1,-2+3,@SUM(A1),\tx,\"\rx\",'q,-3,+1.5,a=b,x\r\n";
+        const char *want = bom ? excel : plain;
+        assert_int_equal(len, strlen(want));
+        assert_memory_equal(got, want, len);
+        free(got);
+        rewind(f);
+        struct csv_reader *r = csv_reader_open(f);
+        size_t nf;
+        const char *const *fs;
+        const size_t *lens;
+        const unsigned char *nulls;
+        char *err = NULL;
+        assert_int_equal(csv_read_row(r, &nf, &fs, &lens, &nulls, &err), 1);
+        assert_int_equal(nf, sizeof in / sizeof *in);
+        for (size_t i = 0; i < nf; i++) {
+            assert_int_equal(lens[i], strlen(in[i]));
+            assert_memory_equal(fs[i], in[i], lens[i]);
+        }
+        csv_reader_close(r);
+        fclose(f);
+    }
+    assert_false(csv_excel_guard("-12.5", 5));
+    assert_true(csv_excel_guard("-12.", 4));
+    assert_true(csv_excel_guard("-", 1));
+    assert_false(csv_excel_guard(NULL, 0));
+}
+
 static void test_bom(void **state)
 {
     (void)state;
@@ -603,12 +649,13 @@ static void test_write_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exact_bytes),       cmocka_unit_test(test_specials_roundtrip),
-        cmocka_unit_test(test_null_vs_empty),     cmocka_unit_test(test_bom),
-        cmocka_unit_test(test_lf_and_crlf_input), cmocka_unit_test(test_reader_line),
-        cmocka_unit_test(test_malformed),         cmocka_unit_test(test_long_fields),
-        cmocka_unit_test(test_buffer_boundaries), cmocka_unit_test(test_many_rows_streaming),
-        cmocka_unit_test(test_fuzz_roundtrip),    cmocka_unit_test(test_write_error),
+        cmocka_unit_test(test_exact_bytes),         cmocka_unit_test(test_specials_roundtrip),
+        cmocka_unit_test(test_null_vs_empty),       cmocka_unit_test(test_bom),
+        cmocka_unit_test(test_excel_guard),         cmocka_unit_test(test_lf_and_crlf_input),
+        cmocka_unit_test(test_reader_line),         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_long_fields),         cmocka_unit_test(test_buffer_boundaries),
+        cmocka_unit_test(test_many_rows_streaming), cmocka_unit_test(test_fuzz_roundtrip),
+        cmocka_unit_test(test_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

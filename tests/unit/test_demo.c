@@ -22,7 +22,7 @@
 #include "i18n.h"
 #include "job_runner.h"
 #include "jobs.h"
-#include "paths.h"
+#include "install_dirs.h"
 #include "seed_data.h"
 #include "store.h"
 #include "templates.h"
@@ -45,9 +45,9 @@ static int make_store(void **state, enum demo_day day)
     f->db = xasprintf("%s/unyo.db", f->dir);
     char *err = NULL;
     struct template_set set = {0};
-    assert_int_equal(templates_load_builtin(paths_datadir(), "all", &set, &err), 0);
+    assert_int_equal(templates_load_builtin(install_datadir(), "all", &set, &err), 0);
     assert_int_equal(store_open(f->db, STORE_CREATE_NEW, &f->st, &err), 0);
-    char *libs = xasprintf("%s/libraries.ini", paths_datadir());
+    char *libs = xasprintf("%s/libraries.ini", install_datadir());
     assert_int_equal(seed_install_templates(f->st, &set, &err), 0);
     assert_int_equal(seed_install_libraries(f->st, libs, &err), 0);
     free(libs);

@@ -47,7 +47,7 @@ static struct civil_date D(int y, int m, int d) {
 static struct due_rule
 rule(unsigned periods, int weekday, int monthday, unsigned months)
 {
-    return (struct due_rule){periods, weekday, monthday, months};
+    return (struct due_rule){periods, weekday, monthday, months, DUE_CLOSED_AFTER};
 }
 
 /* Dates in [from, from + n days) the rule falls due on. */
@@ -277,12 +277,108 @@ static void test_last_due(void **state)
     calendar_free(never);
 }
 
+static struct due_rule closed_rule(unsigned periods, int weekday, int monthday, unsigned months,
+                                   int closed)
+{
+    struct due_rule r = rule(periods, weekday, monthday, months);
+    r.closed = closed;
+    return r;
+}
+
+static void expect_moved(const struct due_rule *r, struct civil_date day, struct civil_date want)
+{
+    struct civil_date got = {0, 0, 0};
+    if (!due_on(r, cal, day))
+        fail_msg("not due on %04d-%02d-%02d", day.y, day.m, day.d);
+    if (!due_moved_from(r, cal, day, &got))
+        fail_msg("the run on %04d-%02d-%02d is not a moved one", day.y, day.m, day.d);
+    if (got.y != want.y || got.m != want.m || got.d != want.d)
+        fail_msg("moved from %04d-%02d-%02d, want %04d-%02d-%02d", got.y, got.m, got.d, want.y,
+                 want.m, want.d);
+}
+
+/* Substitute days (振替) across the year-end closure 2026-12-29..2027-01-03: the
+ * service days around it are Mon 2026-12-28 and Mon 2027-01-04. */
+static void test_closed_day_before_after_skip(void **state)
+{
+    (void)state;
+    assert_int_equal(due_closed_parse("after"), DUE_CLOSED_AFTER);
+    assert_int_equal(due_closed_parse("before"), DUE_CLOSED_BEFORE);
+    assert_int_equal(due_closed_parse("skip"), DUE_CLOSED_SKIP);
+    assert_int_equal(due_closed_parse("run"), -1);
+    assert_int_equal(due_closed_parse(NULL), -1);
+    assert_string_equal(due_closed_name(DUE_CLOSED_BEFORE), "before");
+
+    /* monthly on the 1st: January 1st is closed */
+    struct due_rule after = closed_rule(PERIOD_MONTHLY, -1, 1, 0, DUE_CLOSED_AFTER);
+    struct due_rule before = closed_rule(PERIOD_MONTHLY, -1, 1, 0, DUE_CLOSED_BEFORE);
+    struct due_rule skip = closed_rule(PERIOD_MONTHLY, -1, 1, 0, DUE_CLOSED_SKIP);
+    expect_moved(&after, D(2027, 1, 4), D(2027, 1, 1));
+    assert_false(due_on(&after, cal, D(2026, 12, 28)));
+    expect_moved(&before, D(2026, 12, 28), D(2027, 1, 1));
+    assert_false(due_on(&before, cal, D(2027, 1, 4)));
+    for (int d = 29; d <= 31; d++)
+        assert_false(due_on(&before, cal, D(2026, 12, d)));
+    assert_false(due_on(&skip, cal, D(2026, 12, 28)));
+    assert_false(due_on(&skip, cal, D(2027, 1, 4)));
+    /* December 1st and February 1st are open: not moved, and due as before */
+    for (int i = 0; i < 3; i++) {
+        const struct due_rule *r = i == 0 ? &after : i == 1 ? &before : &skip;
+        assert_true(due_on(r, cal, D(2026, 12, 1)));
+        assert_false(due_moved_from(r, cal, D(2026, 12, 1), NULL));
+        assert_true(due_on(r, cal, D(2027, 2, 1)));
+    }
+    /* a year from 2026-12-01: twelve runs, but eleven when January's is skipped */
+    assert_int_equal(count_due(&after, cal, D(2026, 12, 1), 365), 12);
+    assert_int_equal(count_due(&before, cal, D(2026, 12, 1), 365), 12);
+    assert_int_equal(count_due(&skip, cal, D(2026, 12, 1), 365), 11);
+
+    /* weekly on Wednesday: 2026-12-30 is closed, so is the Tuesday before it */
+    struct due_rule wed_before = closed_rule(PERIOD_WEEKLY, 3, 0, 0, DUE_CLOSED_BEFORE);
+    expect_moved(&wed_before, D(2026, 12, 28), D(2026, 12, 30));
+    assert_true(due_on(&wed_before, cal, D(2027, 1, 6)));
+    assert_false(due_on(&wed_before, cal, D(2027, 1, 4)));
+    struct due_rule wed_after = closed_rule(PERIOD_WEEKLY, 3, 0, 0, DUE_CLOSED_AFTER);
+    expect_moved(&wed_after, D(2027, 1, 4), D(2026, 12, 30));
+    /* weekly on Tuesday across the closure: the 29th's run on the 28th, the next on the 5th */
+    struct due_rule tue_before = closed_rule(PERIOD_WEEKLY, 2, 0, 0, DUE_CLOSED_BEFORE);
+    expect_moved(&tue_before, D(2026, 12, 28), D(2026, 12, 29));
+    assert_true(due_on(&tue_before, cal, D(2027, 1, 5)));
+    assert_false(due_moved_from(&tue_before, cal, D(2027, 1, 5), NULL));
+    assert_int_equal(count_due(&tue_before, cal, D(2026, 12, 21), 21), 3); /* 22nd, 28th, 5th */
+    struct due_rule tue_skip = closed_rule(PERIOD_WEEKLY, 2, 0, 0, DUE_CLOSED_SKIP);
+    assert_int_equal(count_due(&tue_skip, cal, D(2026, 12, 21), 21), 2); /* 22nd, 5th */
+
+    /* a one-day closure: the housekeeping Thursday 2027-01-28 */
+    struct due_rule thu_before = closed_rule(PERIOD_WEEKLY, 4, 0, 0, DUE_CLOSED_BEFORE);
+    expect_moved(&thu_before, D(2027, 1, 27), D(2027, 1, 28));
+    struct due_rule thu_after = closed_rule(PERIOD_WEEKLY, 4, 0, 0, DUE_CLOSED_AFTER);
+    expect_moved(&thu_after, D(2027, 1, 29), D(2027, 1, 28));
+
+    /* yearly on December 29th (always closed): before moves it into the same year */
+    struct due_rule ydec = closed_rule(PERIOD_YEARLY, -1, 29, DUE_MONTH(12), DUE_CLOSED_BEFORE);
+    expect_moved(&ydec, D(2027, 12, 28), D(2027, 12, 29));
+    assert_false(due_on(&ydec, cal, D(2028, 1, 4)));
+    assert_int_equal(count_due(&ydec, cal, D(2027, 6, 1), 365), 1);
+
+    /* daily: every service day whatever the rule says; nothing is "moved" */
+    struct due_rule daily = closed_rule(PERIOD_DAILY, -1, 0, 0, DUE_CLOSED_BEFORE);
+    assert_true(due_on(&daily, cal, D(2026, 12, 28)));
+    assert_false(due_on(&daily, cal, D(2026, 12, 29)));
+    assert_false(due_moved_from(&daily, cal, D(2026, 12, 28), NULL));
+    assert_int_equal(count_due(&daily, cal, D(2026, 12, 28), 8), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_daily),   cmocka_unit_test(test_weekly),
-        cmocka_unit_test(test_monthly), cmocka_unit_test(test_longer_periods),
-        cmocka_unit_test(test_undated), cmocka_unit_test(test_last_due),
+        cmocka_unit_test(test_daily),
+        cmocka_unit_test(test_weekly),
+        cmocka_unit_test(test_monthly),
+        cmocka_unit_test(test_longer_periods),
+        cmocka_unit_test(test_undated),
+        cmocka_unit_test(test_last_due),
+        cmocka_unit_test(test_closed_day_before_after_skip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -211,6 +211,16 @@ static void test_loader_errors(void **state)
         fail_msg("%s", err);
     free(err);
     err = NULL;
+    /* A job code quoting the file's own path and a line it does not have: the message
+     * starts with the real location, and the bad code is quoted after it (the fuzz
+     * target tells the two apart: corpus/loaders/jobs-quotes-own-path). */
+    assert_int_equal(install(f, "[@DIR@/jobs.ini:999:]\nname_ja = a\n", &err), -1);
+    want = xasprintf("%s/jobs.ini:2: [%s/jobs.ini:999:] ", f->dir, f->dir);
+    if (strncmp(err, want, strlen(want)) != 0)
+        fail_msg("%s", err);
+    free(want);
+    free(err);
+    err = NULL;
     assert_int_equal(count(f->st, "SELECT count(*) FROM jobs"), 0);
     /* A cycle, named. */
     assert_int_equal(install(f,
@@ -617,6 +627,64 @@ static void test_claim_two_processes(void **state)
     assert_int_equal(count(f->st, "SELECT count(*) FROM job_run_events WHERE kind = 'running'"),
                      30);
     assert_int_equal(count(f->st, "SELECT count(DISTINCT claimed_by) FROM job_runs"), 2);
+}
+
+/* Runs named in a report, as "CODE STATE NOTE" lines. */
+static void collect_report(void *ud, const char *code, const char *state, const char *note)
+{
+    sb_printf(ud, "%s %s %s\n", code, state, note ? note : "");
+}
+
+/* With sync configured and the central database out of reach, only jobs defined with
+ * scope = local run; the others are reported as not run, with the reason. */
+static void test_scope_local_without_central(void **state)
+{
+    struct fixture *f = *state;
+    install_ok(f, "[CEN]\nname_ja = c\nname_en = c\nperiod = daily\nhost = ap1\n"
+                  "command = echo CEN >> @DIR@/ran.txt\n"
+                  "[LOC]\nname_ja = l\nname_en = l\nperiod = daily\nhost = ap1\nscope = local\n"
+                  "command = echo LOC >> @DIR@/ran.txt\n");
+    assert_int_equal(count(f->st, "SELECT count(*) FROM jobs WHERE scope = 'local'"), 1);
+    struct job_runner_opts o = {0};
+    o.day = DAY;
+    o.due = 1;
+    o.cal = f->cal;
+    o.exec = job_exec_local;
+    /* nothing listens on port 1 */
+    o.central_url = "postgresql://nobody@127.0.0.1:1/unyo?connect_timeout=5";
+    struct strbuf rep = STRBUF_INIT;
+    o.report = collect_report;
+    o.report_ud = &rep;
+    struct job_runner_stats s;
+    char *err = NULL;
+    if (job_runner_run(f->st, &o, &s, &err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(s.started, 1);
+    assert_int_equal(s.refused, 1);
+    assert_true(s.central_why[0] != 0);
+    assert_state(f->st, "LOC", "succeeded");
+    assert_state(f->st, "CEN", "waiting");
+    if (!strstr(rep.buf, "CEN refused not run: the central database cannot be reached ("))
+        fail_msg("%s", rep.buf);
+    sb_free(&rep);
+    /* Asked for by name: refused with the reason, nothing half-written. */
+    o.only_job = "CEN";
+    o.report = NULL;
+    assert_int_equal(job_runner_run(f->st, &o, &s, &err), -1);
+    if (!strstr(err, "CEN not run: the central database cannot be reached"))
+        fail_msg("%s", err);
+    free(err);
+    assert_state(f->st, "CEN", "waiting");
+    char *cmd = xasprintf("test \"$(cat %s/ran.txt)\" = LOC", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    /* A bad scope is an error of the file. */
+    err = NULL;
+    assert_int_equal(
+        install(f, "[X]\nname_ja = x\nname_en = x\nperiod = daily\nscope = all\n", &err), -1);
+    if (!strstr(err, "jobs.ini:5:") || !strstr(err, "scope all"))
+        fail_msg("%s", err);
+    free(err);
 }
 
 static void test_dependency_order(void **state)
@@ -1211,6 +1279,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_needs_a_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_due_periods, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_two_processes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scope_local_without_central, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dependency_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrency_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
