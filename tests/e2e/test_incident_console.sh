@@ -44,9 +44,12 @@ t_wait "$REF"
 t_keys /
 t_type "応答なし $R"
 t_keys Enter
+# the filter runs on a worker: until its footer shows, the list is unfiltered
+t_wait "1 / 1 件が /応答なし $R/ に一致"
 t_wait_gone "e2e 関連 $R"
 t_keys g Enter
 t_wait "経過記録"
+t_wait "応答なし $R"
 t_keys x
 t_wait " 1:e2ehost"
 t_wait_gone "(接続中"

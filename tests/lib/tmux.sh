@@ -220,11 +220,21 @@ t_wait_cmd() {
     t_fail "timed out waiting for: ${3:-$cond}"
 }
 
+# A capture that failed, or one taken while the console was redrawing (tmux
+# may hold half a frame), can lack text that is still there: "gone" needs two
+# captures 0.3 s apart that both succeeded without it. Prefer waiting for
+# what the key brings (a footer, a message) over waiting for text to go.
 t_wait_gone() {
-    local gone=$1 deadline=$((SECONDS + ${2:-$T_TIMEOUT}))
+    local gone=$1 deadline=$((SECONDS + ${2:-$T_TIMEOUT})) scr absent=0
     t_race_read t_wait_gone "$gone"
     while ((SECONDS < deadline)); do
-        t_screen 2>/dev/null | grep -qF -- "$gone" || return 0
+        if scr=$(t_screen 2>/dev/null) && [[ -n $scr ]] && ! grep -qF -- "$gone" <<<"$scr"; then
+            ((absent)) && return 0
+            absent=1
+            sleep 0.3
+            continue
+        fi
+        absent=0
         sleep 0.05
     done
     t_fail "still on screen: $gone"
