@@ -14,6 +14,7 @@
 
 #include "check_ack.h"
 #include "check_flap.h"
+#include "check_pool.h"
 #include "check_sched.h"
 #include "checklist.h"
 #include "downtime.h"
@@ -693,7 +694,15 @@ struct slot {
     int done, sent;
     char nonce[16];
     const char *trust_fp; /* an unknown key with this fingerprint is trusted */
+    char *pool_key;       /* the kept connection's key (o->pool) */
+    int reused;           /* sl->c was kept from an earlier round */
+    int redial;           /* the kept connection is dead: connect again */
+    int64_t reuse_by;     /* a kept connection's command must have started by then */
 };
+
+/* A kept connection whose command has not started within this long is taken for
+ * dead (a firewall that forgot it answers nothing): the host is connected again. */
+#define REUSE_START_MS 5000
 
 static void add_result(struct check_report *rep, const struct slot *sl, const struct check_def *d,
                        int ok, const struct check_outcome *o, const char *detail, const char *raw,
@@ -939,6 +948,13 @@ static void drive(struct store *st, struct slot *sl, const struct check_set *set
             return;
         }
         enum ssh_state s = ssh_conn_step(sl->c);
+        /* A kept connection that fails before its command starts died while it
+         * waited: not the host's fault, so connect again (once) instead of NG. */
+        if (sl->reused && !ssh_conn_exec_opened(sl->c) &&
+            (s == SSH_FAILED || mono_ms() >= sl->reuse_by)) {
+            sl->redial = 1;
+            return;
+        }
         if (s == SSH_FAILED) {
             if (ssh_conn_fail_kind(sl->c) == SSH_FAIL_HOSTKEY_UNKNOWN &&
                 ssh_conn_fingerprint(sl->c))
@@ -1253,6 +1269,70 @@ int checks_host_count(struct store *st, const struct check_set *set, size_t *n, 
     return 0;
 }
 
+/* Opens sl's connection: the one kept from an earlier round when o->pool has it
+ * (and may_reuse), else a new one. 0, or -1 when the host's SSH settings are
+ * unusable (its checks are failed with why). */
+static int slot_connect(struct slot *sl, const struct check_run_opts *o, int timeout_ms,
+                        int may_reuse, const struct check_set *set, struct check_report *rep)
+{
+    struct ssh_conn_opts co = {0};
+    co.config_path = o->ssh_config; /* a host's own file replaces it */
+    const char *target = host_ssh_target(sl->h, &co);
+    co.known_hosts = o->known_hosts;
+    co.hostkey_policy = o->accept_new          ? SSH_HOSTKEY_ACCEPT_NEW
+                        : o->trust_fingerprint ? SSH_HOSTKEY_ASK
+                                               : SSH_HOSTKEY_STRICT;
+    sl->trust_fp = o->trust_fingerprint;
+    /* The connection's own timeout fires first, so the message names the phase. */
+    co.connect_timeout_ms = timeout_ms < 16000 ? timeout_ms * 9 / 10 : 0;
+    if (o->pool && !sl->pool_key)
+        sl->pool_key =
+            xasprintf("%s\t%s\t%s\t%s\t%d", sl->h->id, target, co.config_path ? co.config_path : "",
+                      co.known_hosts ? co.known_hosts : "", (int)co.hostkey_policy);
+    sl->reused = 0;
+    sl->c = may_reuse ? check_pool_take(o->pool, sl->pool_key) : NULL;
+    if (sl->c) {
+        sl->reused = 1;
+        sl->reuse_by = mono_ms() + REUSE_START_MS;
+        return 0;
+    }
+    char *e = NULL;
+    sl->c = ssh_conn_new(target, &co, &e);
+    if (!sl->c) {
+        char *m0 = xasprintf("%s: %s", sl->h->name, e ? e : "");
+        char *m = unreachable(NULL, m0);
+        free(m0);
+        fail_rest(rep, sl, set, m);
+        free(m);
+        free(e);
+        return -1;
+    }
+    return 0;
+}
+
+/* The kept connection sl used turned out dead: a new one, and the batch starts
+ * again on it (a host whose settings fail is done, its checks failed with why). */
+static void slot_redial(struct store *st, struct slot *sl, const struct check_run_opts *o,
+                        int timeout_ms, const struct check_set *set, struct check_report *rep)
+{
+    ssh_conn_free(sl->c);
+    sl->c = NULL;
+    sl->redial = 0;
+    sl->sent = 0;
+    if (slot_connect(sl, o, timeout_ms, 0, set, rep) == 0)
+        drive(st, sl, set, rep);
+}
+
+/* A finished host: its connection is kept for the next round (o->pool) or closed. */
+static void slot_release(struct slot *sl, const struct check_run_opts *o)
+{
+    if (o->pool)
+        check_pool_put(o->pool, sl->pool_key, sl->c);
+    else
+        ssh_conn_free(sl->c);
+    sl->c = NULL;
+}
+
 int checks_run(struct store *st, const struct check_set *set, const struct check_run_opts *o,
                struct check_report *rep, char **err)
 {
@@ -1327,34 +1407,16 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
                 run_batch_local(st, sl, set, rep);
                 continue;
             }
-            struct ssh_conn_opts co = {0};
-            co.config_path = o->ssh_config; /* a host's own file replaces it */
-            const char *target = host_ssh_target(sl->h, &co);
-            co.known_hosts = o->known_hosts;
-            co.hostkey_policy = o->accept_new          ? SSH_HOSTKEY_ACCEPT_NEW
-                                : o->trust_fingerprint ? SSH_HOSTKEY_ASK
-                                                       : SSH_HOSTKEY_STRICT;
-            sl->trust_fp = o->trust_fingerprint;
-            /* The connection's own timeout fires first, so the message names the phase. */
-            co.connect_timeout_ms = timeout_ms < 16000 ? timeout_ms * 9 / 10 : 0;
-            char *e = NULL;
             sl->started = mono_ms();
             sl->deadline = sl->started + timeout_ms;
-            sl->c = ssh_conn_new(target, &co, &e);
-            if (!sl->c) {
-                char *m0 = xasprintf("%s: %s", sl->h->name, e ? e : "");
-                char *m = unreachable(NULL, m0);
-                free(m0);
-                fail_rest(rep, sl, set, m);
-                free(m);
-                free(e);
+            if (slot_connect(sl, o, timeout_ms, 1, set, rep) != 0)
                 continue;
-            }
             active++;
             drive(st, sl, set, rep);
+            if (sl->redial)
+                slot_redial(st, sl, o, timeout_ms, set, rep);
             if (sl->done) {
-                ssh_conn_free(sl->c);
-                sl->c = NULL;
+                slot_release(sl, o);
                 active--;
             }
         }
@@ -1393,9 +1455,10 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
             if (!sl->c || sl->done)
                 continue;
             drive(st, sl, set, rep);
+            if (sl->redial)
+                slot_redial(st, sl, o, timeout_ms, set, rep);
             if (sl->done) {
-                ssh_conn_free(sl->c);
-                sl->c = NULL;
+                slot_release(sl, o);
                 active--;
             }
         }
@@ -1405,6 +1468,7 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
     for (size_t i = 0; i < ns; i++) {
         ssh_conn_free(slots[i].c); /* only a stopped run leaves any */
         free(slots[i].checks);
+        free(slots[i].pool_key);
     }
     free(slots);
     host_list_free(hosts, nh);

@@ -110,6 +110,7 @@ int check_selects(const struct check_def *d, const char *name, const char *role,
 /* The command with {vars} replaced ({since} = since_unix). Malloc'd. */
 char *check_command(const struct check_def *d, int64_t since_unix);
 
+struct check_pool;
 struct check_run_opts {
     const char *host;                     /* glob over host names; NULL = every host */
     const char *item;                     /* check id or template code; NULL = all */
@@ -127,6 +128,10 @@ struct check_run_opts {
     /* Polled while the run waits on the network: when it returns 1 the run stops,
      * records nothing and fails ("stopped"). NULL = never (a console quitting). */
     int (*stop)(void);
+    /* Connections kept between rounds (check_pool.h): a host's connection is
+     * taken from it and given back after its checks. NULL = connect and close
+     * every host each run. */
+    struct check_pool *pool;
 };
 
 struct check_result {

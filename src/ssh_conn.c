@@ -1280,6 +1280,11 @@ int ssh_conn_exec(struct ssh_conn *c, const char *command, size_t cap, int timeo
     return 0;
 }
 
+int ssh_conn_exec_opened(const struct ssh_conn *c)
+{
+    return c->state == SSH_EXEC_DONE || (c->state == SSH_EXEC && c->ex != EX_OPEN);
+}
+
 int ssh_conn_shell(struct ssh_conn *c, int cols, int rows)
 {
     if (c->state != SSH_READY && c->state != SSH_EXEC_DONE)

@@ -121,6 +121,9 @@ int ssh_conn_confirm_hostkey(struct ssh_conn *c, int accept);
 /* Runs command (READY or EXEC_DONE). Output beyond cap bytes per stream is
  * read and dropped (truncated is set). timeout_ms 0: none. */
 int ssh_conn_exec(struct ssh_conn *c, const char *command, size_t cap, int timeout_ms);
+/* 1 once the server has opened the channel of the command ssh_conn_exec started
+ * (the connection is alive), or the command has ended. */
+int ssh_conn_exec_opened(const struct ssh_conn *c);
 
 /* How stopping a command went (ssh_run_job). */
 enum ssh_stop {

@@ -6,6 +6,7 @@
 
 #include "check_ack.h"
 #include "check_due.h"
+#include "check_watch.h"
 #include "calendar.h"
 #include "checklist.h"
 #include "checks.h"
@@ -428,6 +429,17 @@ static const struct cli_opt check_run_opts[] = {
     OPT_FLAG("due", 'D', N_("only the scheduled checks that are due (interval in the check file)")),
     OPT_FLAG("quiet", 'q', N_("print only the NG results")),
     OPT_END};
+static const struct cli_opt check_watch_opts[] = {
+    OPT_STR("every", 'e', N_("TIME"), N_("how often to look for due checks (default 30s)")),
+    OPT_STR("keep", 'k', N_("TIME|off"),
+            N_("how long an unused connection is kept (default [checks] keep_connections, 15m)")),
+    OPT_INT("rounds", 'r', N_("N"), 1, 1000000, N_("stop after N rounds (default: until stopped)")),
+    OPT_STR("host", 'H', N_("GLOB"), N_("only the hosts whose name matches")),
+    OPT_STR("item", 'i', N_("CHECK|CODE"), N_("only this check, or the checks of this item")),
+    OPT_INT("concurrency", 'n', N_("N"), 1, 1000, N_("hosts checked at once")),
+    OPT_INT("timeout", 't', N_("SECONDS"), 1, 86400, N_("seconds for each check")),
+    OPT_STR("checks", 'c', N_("DIR|FILE"), N_("the check definitions (default data/checks)")),
+    OPT_END};
 const struct cli_family check_family = {
     "check",
     (const struct cli_verb[]){
@@ -439,6 +451,13 @@ const struct cli_family check_family = {
             "--due runs only the host x check pairs whose latest result is older than the\n"
             "check's interval (or that never ran), in the service hours for hours = service;\n"
             "a check with no interval runs only without --due. For unyo-checks.timer or cron."),
+         0},
+        {"watch", NULL, check_watch_opts, check_watch_cmd,
+         N_("Runs the due checks (as check run --due) every --every, until stopped (Ctrl-C,\n"
+            "SIGTERM) or for --rounds N, keeping each host's connection open between rounds\n"
+            "and closing it after --keep unused, as OpenSSH's ControlPersist does. A kept\n"
+            "connection that died is replaced at once; it never makes a result NG. One line\n"
+            "per round; a stop during a round records nothing of that round."),
          0},
         {"ack", N_("HOST CHECK"), check_ack_opts, check_ack_cmd,
          N_("Acknowledges a problem (the check's latest result on the host is NG): its NG\n"

@@ -1806,6 +1806,7 @@ int console_main(struct store *st, const struct console_options *o, char **err)
         _exit(0);
     }
     ui_bg_drain();
+    ui_check_rounds_stop();
     if (app.sync)
         sync_session_free(app.sync); /* waits for a round under way */
     ui_terminal_done();

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "check_due.h"
+#include "check_pool.h"
 #include "checks.h"
 #include "config.h"
 #include "i18n.h"
@@ -25,6 +26,9 @@ struct round_job {
 };
 
 static int running;
+/* Connections kept from one round to the next ([checks] keep_connections);
+ * NULL when off. Used by one round at a time (running). */
+static struct check_pool *pool;
 static char *last_err; /* the error shown last: the same one is not shown every round */
 
 static void round_work(void *arg)
@@ -45,6 +49,8 @@ static void round_work(void *arg)
     if (store_require_operator(st, &j->err) == 0 && checks_load_dir(NULL, &set, &j->err) == 0) {
         struct check_run_opts o = {0};
         o.stop = ui_bg_quitting; /* quitting never waits for a round */
+        o.pool = pool;
+        check_pool_expire(pool, check_pool_now_ms());
         struct check_report rep;
         if (checks_run_due(st, &set, j->cal, &o, &rep, NULL, &j->err) == 0) {
             j->ran = 1;
@@ -119,5 +125,20 @@ void ui_check_rounds_start(void)
                  v);
         return;
     }
+    int64_t keep;
+    char *err = NULL;
+    if (check_pool_keep_setting(config_value("checks", "keep_connections"), &keep, &err) != 0) {
+        ui_error(_("config.ini: %s; connections are not kept between rounds"), err);
+        free(err);
+        keep = 0;
+    }
+    if (keep > 0)
+        pool = check_pool_new(keep);
     ui_loop_add_timer(FIRST_ROUND_MS, first_tick, NULL);
+}
+
+void ui_check_rounds_stop(void)
+{
+    check_pool_free(pool); /* after ui_bg_drain: no round uses it any more */
+    pool = NULL;
 }

@@ -11,5 +11,7 @@
 
 /* Reads [checks] schedule from config.ini and, when on, starts the rounds. */
 void ui_check_rounds_start(void);
+/* Closes the connections kept between rounds (call after ui_bg_drain). */
+void ui_check_rounds_stop(void);
 
 #endif

@@ -129,6 +129,24 @@ done
 ratio=$(python3 -c "print(f'{$best_p/$best_u:.2f}')")
 echo "bench_ssh: unyo ${best_u} ms, parallel-ssh ${best_p} ms (each its better median), ratio ${ratio}x (target >= 3x)"
 
+# Kept connections (issue 15): `unyo check watch` keeps each host's connection
+# between rounds. The first round connects as check run does; the later ones run
+# the same three checks on the kept connections. Compared with the same
+# parallel-ssh median (which connects every time: it has no way to keep them).
+sed 's/^\(template = .*\)$/\1\ninterval = 1s/' "$T/checks.ini" >"$T/checks-kept.ini"
+"$UNYO" check watch --checks "$T/checks-kept.ini" --every 2s --rounds 6 --concurrency 10 \
+    --timeout 60 --db "$DB" >"$T/watch.out" 2>&1 || {
+    echo "bench_ssh: unyo check watch failed:" >&2
+    head -n 20 "$T/watch.out" >&2
+    exit 1
+}
+rounds=$(grep -o 'in [0-9.]* s' "$T/watch.out" | awk '{print int($2 * 1000)}')
+first=$(echo "$rounds" | head -n 1)
+kept=$(echo "$rounds" | tail -n +2 | median)
+echo "  unyo check watch, $N hosts x 3 checks: first round ${first} ms (connecting), later rounds median ${kept} ms on kept connections ($(echo "$rounds" | tail -n +2 | tr '\n' ' ')ms)"
+ratio_kept=$(python3 -c "print(f'{$best_p/max($kept,1):.1f}')")
+echo "bench_ssh: kept connections: unyo ${kept} ms a round, parallel-ssh ${best_p} ms, ratio ${ratio_kept}x (target >= 3x)"
+
 # Where the time goes: one host at a time, so each figure is one connection's
 # cost. OpenSSH: a process, key exchange, authentication, a session, the
 # commands. unyo: the same work in one process, plus recording the results.

@@ -67,6 +67,7 @@ writes=(
     "host remove|lib-ap01"
     "host import-ssh-config|--file $T_DIR/ssh_config"
     "check run|--host lib-ap01"
+    "check watch|--rounds 1 --host lib-ap01"
     "check ack|lib-ap01 cpu_load --note x"
     "check unack|lib-ap01 cpu_load"
     "downtime add|lib-ap01 --from 2026-11-23T10:00 --to 2026-11-23T12:00 --reason x"
