@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1677,6 +1678,12 @@ int console_options(int argc, char **argv, struct console_options *o)
             o->bench = "filter";
             o->bench_pattern = argv[++i];
             o->bench_arg = atol(argv[++i]);
+        } else if (strcmp(a, "--bench-typing-round") == 0 && i + 1 < argc) {
+            o->bench_typing = atol(argv[++i]);
+            if (o->bench_typing < 1 || o->bench_typing > 100000) {
+                fprintf(stderr, "%s\n", "unyo: --bench-typing-round takes 1 to 100000 keys");
+                return 2;
+            }
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage();
             return 0;
@@ -1698,6 +1705,64 @@ int console_options(int argc, char **argv, struct console_options *o)
         }
     }
     return CONSOLE_RUN;
+}
+
+/* ---- --bench-typing-round: typing while a check round runs (issue 15) ---- */
+static struct {
+    long keys, sent, measured, in_round;
+    double *lat, t_key;
+    int waiting, wait_round;
+} bt;
+
+static int cmp_ms(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A key as the keyboard would give it: the pane's own action, then a frame. */
+static int bench_type_tick(void *data)
+{
+    (void)data;
+    if (bt.waiting || bt.sent >= bt.keys)
+        return 1;
+    int round = ui_check_rounds_running();
+    if (bt.wait_round && !round && bt.sent == 0)
+        return 1; /* not yet: the first round has not started */
+    struct pane *p = cur_pane();
+    if (!p || !p->ops->action)
+        return 1;
+    bt.t_key = now_sec();
+    p->ops->action(p, bt.sent % 2 ? "up" : "down");
+    ui_dirty(UI_DIRTY_PANE);
+    bt.in_round += round;
+    bt.sent++;
+    bt.waiting = 1;
+    return 1;
+}
+
+static void bench_typing_frame(void)
+{
+    if (!bt.waiting)
+        return;
+    bt.lat[bt.measured++] = (now_sec() - bt.t_key) * 1e3;
+    bt.waiting = 0;
+    if (bt.measured >= bt.keys)
+        ui_loop_quit();
+}
+
+static void bench_typing_report(void)
+{
+    long n = bt.measured;
+    if (n <= 0) {
+        fprintf(stderr, "bench-typing-round: no key measured\n");
+        return;
+    }
+    qsort(bt.lat, (size_t)n, sizeof *bt.lat, cmp_ms);
+    fprintf(stderr,
+            "bench-typing-round keys=%ld during_round=%ld median_ms=%.3f p95_ms=%.3f "
+            "max_ms=%.3f\n",
+            n, bt.in_round, bt.lat[n / 2], bt.lat[(long)ceil((double)n * 0.95) - 1], bt.lat[n - 1]);
 }
 
 int console_main(struct store *st, const struct console_options *o, char **err)
@@ -1773,6 +1838,12 @@ int console_main(struct store *st, const struct console_options *o, char **err)
     ui_loop_add_timer(LIVE_CHECK_MS, live_tick, NULL);
     sync_start();
     ui_check_rounds_start(); /* [checks] schedule = on: due checks in the background */
+    if (o->bench_typing > 0) {
+        bt.keys = o->bench_typing;
+        bt.lat = xcalloc((size_t)bt.keys, sizeof *bt.lat);
+        bt.wait_round = ui_check_rounds_on();
+        ui_loop_add_timer(20, bench_type_tick, NULL);
+    }
     ui_dirty(UI_DIRTY_ALL);
     while (!ui_loop_quitting()) {
         unsigned d = ui_loop_take_dirty();
@@ -1789,6 +1860,8 @@ int console_main(struct store *st, const struct console_options *o, char **err)
         if (d) {
             draw_all();
             timing("frame");
+            if (bt.keys)
+                bench_typing_frame();
             if (app.first_frame)
                 break;
         }
@@ -1807,6 +1880,10 @@ int console_main(struct store *st, const struct console_options *o, char **err)
     }
     ui_bg_drain();
     ui_check_rounds_stop();
+    if (bt.keys) {
+        bench_typing_report();
+        free(bt.lat);
+    }
     if (app.sync)
         sync_session_free(app.sync); /* waits for a round under way */
     ui_terminal_done();

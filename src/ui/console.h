@@ -15,6 +15,9 @@ struct console_options {
     const char *bench;         /* hidden benchmarks: "pagedown" or "filter", or NULL */
     const char *bench_pattern; /* --bench-filter PATTERN */
     long bench_arg, bench_row;
+    /* --bench-typing-round N: N down/up keys, 20 ms apart, each timed from the key
+     * to its frame; with [checks] schedule = on they start once a round runs. */
+    long bench_typing;
 };
 
 /* console_options' answer when the console is to open. */

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "check_due.h"
 #include "check_pool.h"
@@ -16,6 +19,7 @@
 
 #define FIRST_ROUND_MS 1000
 #define ROUND_EVERY_MS 30000
+#define ROUND_NICE 10
 
 struct round_job {
     char *db;
@@ -26,6 +30,7 @@ struct round_job {
 };
 
 static int running;
+static int scheduled; /* [checks] schedule = on took effect */
 /* Connections kept from one round to the next ([checks] keep_connections);
  * NULL when off. Used by one round at a time (running). */
 static struct check_pool *pool;
@@ -34,6 +39,9 @@ static char *last_err; /* the error shown last: the same one is not shown every 
 static void round_work(void *arg)
 {
     struct round_job *j = arg;
+    /* The round shares the machine with the keyboard: this thread (its own,
+     * ended with the round) yields to the drawing one. Linux: a thread's nice. */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), ROUND_NICE);
     struct store *st = NULL;
     if (store_open(j->db, STORE_OPEN_EXISTING, &st, &j->err) != 0)
         return;
@@ -134,7 +142,18 @@ void ui_check_rounds_start(void)
     }
     if (keep > 0)
         pool = check_pool_new(keep);
+    scheduled = 1;
     ui_loop_add_timer(FIRST_ROUND_MS, first_tick, NULL);
+}
+
+int ui_check_rounds_running(void)
+{
+    return running;
+}
+
+int ui_check_rounds_on(void)
+{
+    return scheduled;
 }
 
 void ui_check_rounds_stop(void)

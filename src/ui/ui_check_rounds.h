@@ -11,6 +11,9 @@
 
 /* Reads [checks] schedule from config.ini and, when on, starts the rounds. */
 void ui_check_rounds_start(void);
+/* 1 while a round runs on its thread; 1 when rounds are scheduled at all. */
+int ui_check_rounds_running(void);
+int ui_check_rounds_on(void);
 /* Closes the connections kept between rounds (call after ui_bg_drain). */
 void ui_check_rounds_stop(void);
 
