@@ -1,7 +1,10 @@
 #include "check_due.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "calendar.h"
 #include "hosts.h"
@@ -122,6 +125,30 @@ void check_due_free(struct check_due *due)
     memset(due, 0, sizeof *due);
 }
 
+static int run_due_locked(struct store *st, const struct check_set *set, const struct calendar *cal,
+                          const struct check_run_opts *o, struct check_report *rep,
+                          struct check_due *d, char **err);
+
+/* The lock of the store's scheduled rounds: an open descriptor holding an
+ * exclusive flock on STORE.checks-lock, -1 when another process or thread holds
+ * it, -2 when no lock file can be made (a read-only directory: the round runs
+ * unguarded rather than never). flock belongs to the open file, so two threads
+ * of one console exclude each other as two processes do, and a killed holder
+ * releases it. */
+static int round_lock(const struct store *st)
+{
+    char *path = xasprintf("%s.checks-lock", st->path);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    free(path);
+    if (fd < 0)
+        return -2;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int checks_run_due(struct store *st, const struct check_set *set, const struct calendar *cal,
                    const struct check_run_opts *o, struct check_report *rep, struct check_due *due,
                    char **err)
@@ -129,6 +156,26 @@ int checks_run_due(struct store *st, const struct check_set *set, const struct c
     memset(rep, 0, sizeof *rep);
     struct check_due mine;
     struct check_due *d = due ? due : &mine;
+    memset(d, 0, sizeof *d);
+    /* The console's rounds, unyo-checks.timer and check watch may all be on:
+     * one round at a time, or a pair due in both would run twice. */
+    int lock = round_lock(st);
+    if (lock == -1) {
+        d->busy = 1;
+        return 0;
+    }
+    int rc = run_due_locked(st, set, cal, o, rep, d, err);
+    if (lock >= 0)
+        close(lock); /* releases the flock */
+    if (!due)
+        check_due_free(&mine);
+    return rc;
+}
+
+static int run_due_locked(struct store *st, const struct check_set *set, const struct calendar *cal,
+                          const struct check_run_opts *o, struct check_report *rep,
+                          struct check_due *d, char **err)
+{
     if (checks_due(st, set, cal, time_now_ms(), o->host, o->item, d, err) != 0)
         return -1;
     int rc = 0;
@@ -137,7 +184,5 @@ int checks_run_due(struct store *st, const struct check_set *set, const struct c
         ro.only = &d->due;
         rc = checks_run(st, set, &ro, rep, err);
     }
-    if (!due)
-        check_due_free(&mine);
     return rc;
 }

@@ -28,6 +28,7 @@ struct check_due {
     size_t out_of_hours;    /* hours = service pairs while the service is closed */
     size_t on_demand;       /* pairs whose check has no interval */
     int64_t next_ms;        /* when the next waiting pair comes due; 0 if none */
+    int busy;               /* another round of this store was running: none ran */
 };
 
 /* The pairs due at now_ms, over the hosts checks_run would check (reachable and
@@ -40,7 +41,10 @@ void check_due_free(struct check_due *due);
 
 /* One round: checks_due now, then checks_run over the due pairs only (the same
  * recording: checklist, host metrics, incident drafts). Nothing due: rep is
- * empty, nothing is recorded, 0. due (may be NULL) gets what was found. */
+ * empty, nothing is recorded, 0. due (may be NULL) gets what was found.
+ * One round of a store at a time, whoever runs it (a console, the timer, check
+ * watch): while another holds the store's round lock, nothing runs, rep is
+ * empty, due->busy is set and 0 is returned. */
 int checks_run_due(struct store *st, const struct check_set *set, const struct calendar *cal,
                    const struct check_run_opts *o, struct check_report *rep, struct check_due *due,
                    char **err);

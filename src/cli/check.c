@@ -156,6 +156,15 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         check_due_free(&dues);
         return cli_fail(err);
     }
+    if (due && dues.busy) {
+        /* said on stderr: --csv/--json output stays a table (an empty one) */
+        fprintf(stderr, "%s\n",
+                _("unyo: another round of checks on this store is running (a console, "
+                  "unyo-checks.timer or check watch); nothing was run"));
+        check_report_free(&rep);
+        check_due_free(&dues);
+        return EXIT_OK;
+    }
     if (due && !dues.due.count && ctx->format == OUTPUT_TEXT) {
         printf(_("Nothing is due: %zu within their interval, %zu waiting for the service hours, "
                  "%zu on demand only (no interval).\n"),

@@ -152,8 +152,11 @@ int check_watch_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         char when[TIME_ISO_LEN + 8];
         time_format_jst(time_now_ms(), when, 0);
         int rc = load_checks(where, &set, &err);
+        struct check_due dues = {0};
         if (rc == 0)
-            rc = checks_run_due(st, &set, cal, &o, &rep, NULL, &err);
+            rc = checks_run_due(st, &set, cal, &o, &rep, &dues, &err);
+        int busy = dues.busy;
+        check_due_free(&dues);
         if (rc != 0) {
             if (stop_asked) {
                 free(err); /* stopped mid-round: nothing was recorded, said below */
@@ -164,6 +167,8 @@ int check_watch_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                 err = NULL;
                 failed = 1;
             }
+        } else if (busy) {
+            printf(_("%s  another round of checks on this store is running; skipped\n"), when);
         } else if (rep.count) {
             printf(_("%s  %zu results on %zu hosts in %.2f s: %zu OK, %zu NG; %zu connections "
                      "kept\n"),

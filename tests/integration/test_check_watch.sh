@@ -9,7 +9,9 @@
 #    firewall that forgot the connection does) is given up after a few seconds
 #    and replaced, again with OK results;
 #  - --keep off connects anew every round; a bad --keep or --every is a usage
-#    error (exit 2); SIGTERM ends the watch with exit 0.
+#    error (exit 2); SIGTERM ends the watch with exit 0;
+#  - while another round of the store runs (its lock file held), check run --due
+#    and check watch run nothing and say so (exit 0).
 set -u
 UNYO=${1:?usage: test_check_watch.sh PATH/TO/unyo}
 LIB=${UNYO_TESTLIB:-$(dirname "$0")/../lib}
@@ -152,5 +154,26 @@ WATCH=
 [ "$rc" = 0 ] || bad "SIGTERM: exit $rc, not 0"
 grep -q "Stopped" "$T/out6" || bad "SIGTERM: the watch does not say it stopped: $(cat "$T/out6")"
 ok "SIGTERM stops the watch (exit 0) without waiting for the next round"
+
+# ---- one round of a store at a time ----
+# Another round (here: this shell) holds the store's round lock: check run --due
+# and check watch run nothing and say so; once it is released they run.
+next_watch
+r0=$(results)
+exec 9>"$DB.checks-lock"
+flock 9
+"$UNYO" check run --due --checks "$T/checks.ini" --timeout 120 --db "$DB" >"$T/out7" 2>&1
+rc=$?
+[ "$rc" = 0 ] || bad "check run --due beside another round: exit $rc, not 0"
+grep -q "another round of checks on this store is running" "$T/out7" ||
+    bad "check run --due does not say another round runs: $(cat "$T/out7")"
+(watch --rounds 1) >"$T/out8" 2>&1 || bad "check watch beside another round exited $?"
+grep -q "skipped" "$T/out8" || bad "check watch does not say it skipped: $(cat "$T/out8")"
+[ "$(results)" = "$r0" ] || bad "a round ran while another held the lock"
+exec 9>&-
+"$UNYO" check run --due --checks "$T/checks.ini" --timeout 120 --db "$DB" >"$T/out9" 2>&1 ||
+    bad "check run --due after the lock was released: $(cat "$T/out9")"
+[ "$(results)" = $((r0 + 2)) ] || bad "the released round did not run: $(($(results) - r0)) results"
+ok "one round of a store at a time: the other says so and runs nothing"
 
 [ "$FAILS" = 0 ] || { for f in "$T"/out*; do echo "== $f"; cat "$f"; done; exit 1; }
