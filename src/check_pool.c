@@ -47,9 +47,11 @@ struct check_pool *check_pool_new(int64_t idle_ms)
     return p;
 }
 
+/* Closes a kept connection without a goodbye: it may have died while it waited,
+ * and a quitting console closes them all at once. */
 static void drop_at(struct check_pool *p, size_t i)
 {
-    ssh_conn_free(p->items[i].c);
+    ssh_conn_drop(p->items[i].c);
     free(p->items[i].key);
     p->items[i] = p->items[--p->n];
 }
@@ -84,7 +86,7 @@ struct ssh_conn *check_pool_take(struct check_pool *p, const char *key)
     /* A connection the server closed while it waited shows here when libssh2
      * has read the close; the others are found out by their first command. */
     if (c && ssh_conn_state(c) != SSH_READY) {
-        ssh_conn_free(c);
+        ssh_conn_drop(c);
         c = NULL;
     }
     return c;

@@ -1315,7 +1315,7 @@ static int slot_connect(struct slot *sl, const struct check_run_opts *o, int tim
 static void slot_redial(struct store *st, struct slot *sl, const struct check_run_opts *o,
                         int timeout_ms, const struct check_set *set, struct check_report *rep)
 {
-    ssh_conn_free(sl->c);
+    ssh_conn_drop(sl->c); /* dead or silent: no goodbye */
     sl->c = NULL;
     sl->redial = 0;
     sl->sent = 0;

@@ -272,6 +272,24 @@ static void free_channel(struct ssh_conn *c)
     }
 }
 
+/* Shuts the sockets down so libssh2's teardown meets an error at once instead of
+ * waiting on the peer: its blocking frees stop at a timeout with the session
+ * half-freed (leaked) when the peer is alive but silent. */
+static void shut_sockets(struct ssh_conn *c)
+{
+    for (; c; c = c->via)
+        if (c->fd >= 0)
+            shutdown(c->fd, SHUT_RDWR);
+}
+
+void ssh_conn_drop(struct ssh_conn *c)
+{
+    if (!c)
+        return;
+    shut_sockets(c);
+    ssh_conn_free(c);
+}
+
 void ssh_conn_free(struct ssh_conn *c)
 {
     if (!c)

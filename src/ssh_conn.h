@@ -92,6 +92,10 @@ struct ssh_conn;
  * ssh_conn_step(). NULL with *err only for an unusable configuration. */
 struct ssh_conn *ssh_conn_new(const char *host_alias, const struct ssh_conn_opts *opts, char **err);
 void ssh_conn_free(struct ssh_conn *c);
+/* Closes c without a goodbye to the server: for a connection that stopped
+ * answering (a graceful close would wait on it, then leak what libssh2 could not
+ * free), and for closing many at once (quitting). */
+void ssh_conn_drop(struct ssh_conn *c);
 
 /* Advances without blocking; returns the state reached. */
 enum ssh_state ssh_conn_step(struct ssh_conn *c);

@@ -26,10 +26,14 @@ DB=$W/u.db
 "$UNYO" init --db "$DB" >/dev/null
 "$UNYO" operator add bench --role operator --db "$DB" >/dev/null
 "$UNYO" host add h1 --address 127.0.0.1 --db "$DB" >/dev/null
+# Start times from 05:00 over 17 hours, as many jobs a minute as that takes
+# (10 at 10,000 jobs, 99 at 100,000).
 awk -v n="$NJOBS" 'BEGIN {
+  per = int((n + 1019) / 1020)
   for (i = 0; i < n; i++) {
+    m = int(i / per)
     printf "[B%05d]\nname_ja = ベンチ%d\nname_en = bench %d\nperiod = daily\nhost = h1\n", i, i, i
-    printf "command = true\nexpected_start = %02d:%02d\n", 5 + int(i / 600), int((i % 600) / 10)
+    printf "command = true\nexpected_start = %02d:%02d\n", 5 + int(m / 60), m % 60
   }
 }' >"$W/jobs.ini"
 "$UNYO" jobs load --file "$W/jobs.ini" --db "$DB" >/dev/null || { echo "!! jobs load failed"; exit 1; }
