@@ -4,7 +4,9 @@
  * session (Consoles pane), e edits, a adds, c runs the checks for the host in
  * the background (its own store connection) with a progress indication. A host in
  * downtime (downtime.h) says so and until when in its reach column; D puts the host
- * in downtime (from, to, reason). */
+ * in downtime (from, to, reason). A host whose latest failures were unreachable via
+ * its parents (host_deps.h) says "unreachable (via core-sw01)" instead of NG; its
+ * problems view lists its parents. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +14,7 @@
 #include "check_ack.h"
 #include "checks.h"
 #include "downtime.h"
+#include "host_deps.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "input_norm.h"
@@ -301,6 +304,16 @@ static size_t flapping_of(const struct hosts_model *m, const char *host_id)
     return n;
 }
 
+/* The parents the host's latest NG results were unreachable through
+ * (host_deps.h), or NULL when none was. */
+static const char *unreachable_of(const struct hosts_model *m, const char *host_id)
+{
+    for (size_t i = 0; i < m->probs.count; i++)
+        if (m->probs.items[i].unreachable_via && streq(m->probs.items[i].host_id, host_id))
+            return m->probs.items[i].unreachable_via;
+    return NULL;
+}
+
 /* The downtime that holds the host now, or NULL. */
 static const struct downtime *downtime_now(const struct hosts_model *m, const char *host_id)
 {
@@ -337,7 +350,15 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
         } else {
             size_t ng, acked;
             problems_of(m, r->h.id, &ng, &acked);
-            if (ng) { /* "NG 2 (ack 1) · ssh …": the problems first, so they are never cut */
+            const char *via = unreachable_of(m, r->h.id);
+            if (via) { /* "unreachable (via core-sw01) · …": its parent's draft covers it */
+                char *mark = xasprintf(_("unreachable (via %s)"), via);
+                char *c = xasprintf("%s · %s", mark, t->cell[COL_REACH]);
+                free(mark);
+                free(t->cell[COL_REACH]);
+                t->cell[COL_REACH] = c;
+                t->cell_style[COL_REACH] = STYLE_DIM;
+            } else if (ng) { /* "NG 2 (ack 1) · ssh …": the problems first, so they are never cut */
                 char *mark = acked ? xasprintf(_("NG %zu (ack %zu)"), ng, acked)
                                    : xasprintf(_("NG %zu"), ng);
                 if (flapping_of(m, r->h.id)) {
@@ -791,6 +812,16 @@ static void open_problems(struct hosts_model *m, const struct host *h)
     size_t ng, acked;
     problems_of(m, h->id, &ng, &acked);
     ui_lines_addf(&m->lines, STYLE_HEADER, _("Check problems of %s: %zu"), h->name, ng);
+    char *parents = NULL, *perr = NULL;
+    if (host_parents_names(ui_store(), h, &parents, &perr) == 0 && *parents)
+        ui_lines_addf(&m->lines, STYLE_NORMAL,
+                      _("Parents: %s (when every one is down, its failures are unreachable via "
+                        "them)"),
+                      parents);
+    else if (parents)
+        ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", _("Parents: none"));
+    free(parents);
+    free(perr);
     ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
     int64_t now = time_now_ms();
     for (size_t i = 0; i < m->downs.count; i++) {
@@ -819,6 +850,10 @@ static void open_problems(struct hosts_model *m, const struct host *h)
                       x->flapping ? "  " : "", x->flapping ? _("[flapping]") : "");
         if (x->reason)
             ui_lines_add_note(&m->lines, STYLE_NORMAL, "    ", x->reason);
+        if (x->unreachable_via)
+            ui_lines_addf(&m->lines, STYLE_DIM,
+                          _("    Unreachable via %s: no draft of its own, not counted as NG"),
+                          x->unreachable_via);
         if (x->acked) {
             char *d = check_ack_describe(&x->ack);
             ui_lines_addf(&m->lines, STYLE_DIM,
