@@ -365,7 +365,7 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
         it->results = xcalloc(nl, sizeof *it->results);
         it->n_results = nl;
         struct strbuf why = STRBUF_INIT, failed = STRBUF_INIT;
-        size_t ng_counted = 0;
+        size_t ng_counted = 0, ng_downtime = 0;
         for (size_t k = 0; k < nl; k++) {
             const struct event *e = &snap->events[latest[k]];
             struct checklist_result *r = &it->results[k];
@@ -382,6 +382,8 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
                 continue;
             if (r->status == CHECK_NG)
                 ng_counted += !r->in_downtime && !r->unreachable_via;
+            if (r->status == CHECK_NG)
+                ng_downtime += r->in_downtime;
             if (e->check && r->status == CHECK_NG)
                 sb_printf(&failed, "%s%s", failed.len ? ", " : "", label_check(e->check));
             char *via = r->unreachable_via && !r->in_downtime
@@ -399,6 +401,7 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
         /* Every NG that makes it NG was recorded in a downtime (or unreachable via a
          * down parent, host_deps.h): not counted. */
         it->in_downtime = it->status == CHECK_NG && ng_counted == 0;
+        it->unreachable = it->in_downtime && ng_downtime == 0;
         free(it->reason);
         it->reason = why.len ? sb_detach(&why) : NULL;
         sb_free(&why);

@@ -84,6 +84,9 @@ struct checklist_item {
      * via a down parent (host_deps.h, "[unreachable via core-sw01]" in the
      * reason): shown with downtime_mark in the reason, not counted as NG. */
     int in_downtime;
+    /* Not counted (in_downtime) because its NG results were unreachable via a down
+     * parent (host_deps.h), none in a downtime. */
+    int unreachable;
     /* The results the status is the worst of (see above), in check order; and the ids
      * of the checks that are NG, comma separated (NULL when none). When NG or skipped,
      * reason holds every failing result's "check: reason", joined by "; ". */
