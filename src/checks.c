@@ -1124,6 +1124,9 @@ static int settle_parents(struct store *st, struct check_report *rep, char **err
     struct strbuf *kids = xcalloc(nh, sizeof *kids);
     unsigned char *seen = xcalloc(nh, 1);
     size_t *stack = xcalloc(nh, sizeof *stack);
+    /* A host no down root stands behind (parents in a cycle two consoles made, each
+     * down through the other) keeps its NG, so that some draft is raised. */
+    unsigned char *rooted = xcalloc(nh, 1);
     for (size_t u = 0; u < nh; u++) {
         if (!unr[u])
             continue;
@@ -1134,19 +1137,32 @@ static int settle_parents(struct store *st, struct check_report *rep, char **err
         while (top) {
             size_t j = stack[--top];
             char *list = xstrdup(g[j].parents ? g[j].parents : "");
-            for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+            for (char *tok = strtok(list, ", \t"); tok; tok = strtok(NULL, ", \t")) {
                 size_t p = host_deps_find(g, nh, tok);
                 if (p == (size_t)-1 || seen[p] || !down[p])
                     continue;
                 seen[p] = 1;
-                if (unr[p])
+                if (unr[p]) {
                     stack[top++] = p;
-                else
+                } else {
                     sb_printf(&kids[p], "%s%s", kids[p].len ? "," : "", g[u].name);
+                    rooted[u] = 1;
+                }
             }
             free(list);
         }
     }
+    for (size_t k = 0; k < rep->count; k++) {
+        struct check_result *r = &rep->results[k];
+        size_t i = r->unreachable_via ? host_deps_find(g, nh, r->host_id) : (size_t)-1;
+        if (i != (size_t)-1 && !rooted[i]) {
+            free(r->unreachable_via);
+            r->unreachable_via = NULL;
+            rep->ng++;
+            rep->unreachable--;
+        }
+    }
+    free(rooted);
     for (size_t i = 0; i < nh; i++) {
         if (!kids[i].len)
             continue;

@@ -111,5 +111,16 @@ u check run --checks "$T/checks.ini" --timeout 120 >"$T/out2" 2>&1
 grep -q "srv1 alive: .*→ draft INC-" "$T/out2" && ok "without parents srv1 has its own draft" ||
     { bad "after clear"; cat "$T/out2"; }
 
+# A cycle two consoles made by syncing (each refused here, but not across consoles):
+# core-sw01 and srv1 each the other's parent, both down. Neither stands behind a
+# down root, so both keep their NG and nothing goes without a draft.
+u host parents srv1 --set core-sw01 >/dev/null || bad "--set again"
+q "UPDATE hosts SET parents = (SELECT id FROM hosts WHERE name = 'srv1') WHERE name = 'core-sw01'"
+u check run --checks "$T/checks.ini" --timeout 120 >"$T/out3" 2>&1
+grep -q "unreachable via" "$T/out3" && { bad "a cycle hid an NG"; cat "$T/out3"; } ||
+    ok "a synced cycle: both down hosts keep their NG"
+grep -qE "srv1 alive: .*→ (draft|added to) INC-" "$T/out3" && grep -qE "core-sw01 alive: .*→ (draft|added to) INC-" "$T/out3" &&
+    ok "a synced cycle: each has its draft" || { bad "drafts in a cycle"; cat "$T/out3"; }
+
 [ "$FAILS" = 0 ] || exit 1
 echo "all ok"
