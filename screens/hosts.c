@@ -6,7 +6,7 @@
  * downtime (downtime.h) says so and until when in its reach column; D puts the host
  * in downtime (from, to, reason). A host whose latest failures were unreachable via
  * its parents (host_deps.h) says "unreachable (via core-sw01)" instead of NG; its
- * problems view lists its parents. */
+ * problems view lists its parents, and P sets them in a form. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -755,6 +755,45 @@ static void ack_form(struct hosts_model *m, const struct host *h, int unack)
     ui_form_show(f);
 }
 
+/* ---- parents (host_deps.h) ---- */
+static int submit_parents(struct ui_form *f, void *data, char **err)
+{
+    const char *host = data;
+    char *v = ui_field_value(ui_form_field(f, 0));
+    char *norm = input_norm(v); /* full-width commas and letters folded */
+    for (char *p = norm; p && *p; p++)
+        if (*p == ' ')
+            *p = ',';
+    for (char *p = norm; p && (p = strstr(p, "、")) != NULL;)
+        memcpy(p, ",,,", 3); /* the Japanese comma: empty items are dropped */
+    int rc = host_parents_set(ui_store(), host, norm ? norm : "", err);
+    if (rc == 0) {
+        if (norm && *norm)
+            ui_message(_("The parents of %s are set."), host);
+        else
+            ui_message(_("%s has no parents now."), host);
+        ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_ALL);
+    }
+    free(v);
+    free(norm);
+    return rc;
+}
+
+/* A form for the host's parents: their names, comma-separated (empty: none). */
+static void parents_form(const struct host *h)
+{
+    char *t = xasprintf(_("Parents of %s"), h->name);
+    struct ui_form *f = ui_form_new(t, submit_parents, xstrdup(h->name));
+    free(t);
+    ui_form_set_data_free(f, free);
+    char *names = NULL, *err = NULL;
+    if (host_parents_names(ui_store(), h, &names, &err) != 0)
+        free(err);
+    ui_form_text(f, _("Parents (comma-separated; empty: none)"), names ? names : "", 0);
+    free(names);
+    ui_form_show(f);
+}
+
 /* ---- downtimes (downtime.h) ---- */
 static int submit_downtime(struct ui_form *f, void *data, char **err)
 {
@@ -933,6 +972,11 @@ static int hosts_action(struct pane *p, const char *a)
             downtime_form(&r->h);
         return 1;
     }
+    if (strcmp(a, "hosts.parents") == 0) {
+        if (r)
+            parents_form(&r->h);
+        return 1;
+    }
     if (strcmp(a, "hosts.ack") == 0 || strcmp(a, "hosts.unack") == 0) {
         if (r)
             ack_form(m, &r->h, strcmp(a, "hosts.unack") == 0);
@@ -1001,6 +1045,9 @@ static const struct ui_binding hosts_bindings[] = {
     {"hosts.unack", "U", N_("take back the acknowledgement of a check problem")},
     {"hosts.downtime", "D",
      N_("put the host in downtime (from, to, reason): its NG opens no draft")},
+    {"hosts.parents", "P",
+     N_("the host's parents (core switch, hypervisor): when all are down, its failures are "
+        "unreachable via them")},
     {NULL, NULL, NULL},
 };
 

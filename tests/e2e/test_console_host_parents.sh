@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 15, dependencies in the console: lib-ad01's parent core-sw01 cannot be
+# Issue 15, dependencies in the console: P in the Hosts pane sets lib-ad01's parent
+# core-sw01 in a form. core-sw01 cannot be
 # reached (a closed port) in the same round; lib-ad01's NG is then recorded
 # unreachable via core-sw01 with no draft (one draft: core-sw01's), the Hosts pane's reach
 # column says "到達不能（core-sw01 経由）" and p lists the parents; the checklist
@@ -20,7 +21,18 @@ value = use
 unit = %
 INI
 
-u host parents lib-ad01 --set core-sw01 >/dev/null || t_fail "host parents --set"
+# P in the Hosts pane sets the parents in a form (a Japanese comma is a comma).
+t_start 130 32 --lang ja --pane hosts
+t_keys /
+t_type "lib-ad01"
+t_keys Enter
+t_wait_gone "lib-ap01"
+t_keys P
+t_wait "lib-ad01 の親ホスト"
+t_type "core-sw01、"
+t_keys Enter
+t_wait "lib-ad01 の親ホストを設定しました。"
+[[ $(u host parents lib-ad01 --json) == *'"parent": "core-sw01"'* ]] || t_fail "P did not set: $(u host parents lib-ad01)"
 # core-sw01 is down: reached over SSH at a port nothing listens on (refused at once).
 u host edit core-sw01 --transport ssh --address 127.0.0.1 --port 1 --ssh-alias "" >/dev/null ||
     t_fail "host edit core-sw01"
