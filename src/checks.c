@@ -1401,7 +1401,10 @@ static int record_metrics(struct store *st, const struct check_set *set, struct 
             return -1;
         }
     }
-    char *detail = xasprintf("results=%zu ng=%zu hosts=%zu", rep->count, rep->ng, rep->hosts);
+    char *detail = rep->unreachable
+                       ? xasprintf("results=%zu ng=%zu unreachable=%zu hosts=%zu", rep->count,
+                                   rep->ng, rep->unreachable, rep->hosts)
+                       : xasprintf("results=%zu ng=%zu hosts=%zu", rep->count, rep->ng, rep->hosts);
     int rc = store_audit(st, "check.run", "checklist_events", NULL, detail, err);
     free(detail);
     if (rc != 0 || store_commit(st, err) != 0) {
