@@ -1106,9 +1106,25 @@ static int settle_parents(struct store *st, struct check_report *rep, char **err
         in_round[i] = 1;
         down[i] |= rep->results[k].conn_failed;
     }
-    for (size_t i = 0; i < nh; i++) /* not checked now: as its latest result says */
-        if (!in_round[i])
-            down[i] = latest_conn_failed(st, hosts[i].id);
+    /* A parent not checked now: as its latest result says. Asked only of the
+     * parents of a host that failed in the round (one query each). */
+    unsigned char *asked = xcalloc(nh, 1);
+    for (size_t k = 0; k < rep->count; k++) {
+        const struct check_result *r = &rep->results[k];
+        size_t i = r->ok ? (size_t)-1 : host_deps_find(g, nh, r->host_id);
+        if (i == (size_t)-1 || !g[i].parents)
+            continue;
+        char *list = xstrdup(g[i].parents);
+        for (char *tok = strtok(list, ", \t"); tok; tok = strtok(NULL, ", \t")) {
+            size_t p = host_deps_find(g, nh, tok);
+            if (p != (size_t)-1 && !in_round[p] && !asked[p]) {
+                asked[p] = 1;
+                down[p] = latest_conn_failed(st, hosts[p].id);
+            }
+        }
+        free(list);
+    }
+    free(asked);
     for (size_t k = 0; k < rep->count; k++) {
         struct check_result *r = &rep->results[k];
         size_t i = host_deps_find(g, nh, r->host_id);
