@@ -84,6 +84,12 @@ static int host_show_cmd(struct cli_ctx *ctx, const char *name)
     char port[16] = "";
     if (h.ssh_port > 0)
         snprintf(port, sizeof port, "%d", h.ssh_port);
+    char *parents = NULL;
+    if (host_parents_names(st, &h, &parents, &err) != 0) {
+        host_clear(&h);
+        store_close(st);
+        return cli_fail(err);
+    }
     static const char *const keys[] = {"field", "value"};
     const char *heads[] = {_("Field"), _("Value")};
     struct output_table *t = output_new(2, keys, heads);
@@ -101,11 +107,13 @@ static int host_show_cmd(struct cli_ctx *ctx, const char *name)
         {"ssh_port", port[0] ? port : NULL},
         {"ssh_jump", h.ssh_jump},
         {"ssh_config", h.ssh_config},
+        {"parents", *parents ? parents : NULL},
         {"updated_at", h.updated_at}};
     for (size_t i = 0; i < ARRAY_LEN(rows); i++)
         output_row(t, rows[i]);
     output_print(t, ctx->format, stdout);
     output_free(t);
+    free(parents);
     host_clear(&h);
     store_close(st);
     return EXIT_OK;
