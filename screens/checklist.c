@@ -627,6 +627,13 @@ static void open_detail(struct cl_model *m, const struct checklist_item *it, int
                       value, r->check ? _("check run") : "", when);
         if (r->reason && *r->reason)
             add_wrapped(&m->lines, STYLE_NORMAL, "     ", r->reason, width > 12 ? width - 6 : 6);
+        if (r->unreachable_via) {
+            char *line = xasprintf(_("Unreachable via %s: the parent's incident draft covers it; "
+                                     "not counted as NG."),
+                                   r->unreachable_via);
+            add_wrapped(&m->lines, STYLE_DIM, "     ", line, width > 12 ? width - 6 : 6);
+            free(line);
+        }
         const struct check_ack_info *a =
             r->status == CHECK_NG ? ack_of(m, it->host_id, r->check) : NULL;
         if (a) {

@@ -4,7 +4,9 @@
  * session (Consoles pane), e edits, a adds, c runs the checks for the host in
  * the background (its own store connection) with a progress indication. A host in
  * downtime (downtime.h) says so and until when in its reach column; D puts the host
- * in downtime (from, to, reason). */
+ * in downtime (from, to, reason). A host whose latest failures were unreachable via
+ * its parents (host_deps.h) says "unreachable (via core-sw01)" instead of NG; its
+ * problems view lists its parents, and P sets them in a form. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +14,7 @@
 #include "check_ack.h"
 #include "checks.h"
 #include "downtime.h"
+#include "host_deps.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "input_norm.h"
@@ -301,6 +304,16 @@ static size_t flapping_of(const struct hosts_model *m, const char *host_id)
     return n;
 }
 
+/* The parents the host's latest NG results were unreachable through
+ * (host_deps.h), or NULL when none was. */
+static const char *unreachable_of(const struct hosts_model *m, const char *host_id)
+{
+    for (size_t i = 0; i < m->probs.count; i++)
+        if (m->probs.items[i].unreachable_via && streq(m->probs.items[i].host_id, host_id))
+            return m->probs.items[i].unreachable_via;
+    return NULL;
+}
+
 /* The downtime that holds the host now, or NULL. */
 static const struct downtime *downtime_now(const struct hosts_model *m, const char *host_id)
 {
@@ -337,7 +350,15 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
         } else {
             size_t ng, acked;
             problems_of(m, r->h.id, &ng, &acked);
-            if (ng) { /* "NG 2 (ack 1) · ssh …": the problems first, so they are never cut */
+            const char *via = unreachable_of(m, r->h.id);
+            if (via) { /* "unreachable (via core-sw01) · …": its parent's draft covers it */
+                char *mark = xasprintf(_("unreachable (via %s)"), via);
+                char *c = xasprintf("%s · %s", mark, t->cell[COL_REACH]);
+                free(mark);
+                free(t->cell[COL_REACH]);
+                t->cell[COL_REACH] = c;
+                t->cell_style[COL_REACH] = STYLE_DIM;
+            } else if (ng) { /* "NG 2 (ack 1) · ssh …": the problems first, so they are never cut */
                 char *mark = acked ? xasprintf(_("NG %zu (ack %zu)"), ng, acked)
                                    : xasprintf(_("NG %zu"), ng);
                 if (flapping_of(m, r->h.id)) {
@@ -734,6 +755,45 @@ static void ack_form(struct hosts_model *m, const struct host *h, int unack)
     ui_form_show(f);
 }
 
+/* ---- parents (host_deps.h) ---- */
+static int submit_parents(struct ui_form *f, void *data, char **err)
+{
+    const char *host = data;
+    char *v = ui_field_value(ui_form_field(f, 0));
+    char *norm = input_norm(v); /* full-width commas and letters folded */
+    for (char *p = norm; p && *p; p++)
+        if (*p == ' ')
+            *p = ',';
+    for (char *p = norm; p && (p = strstr(p, "、")) != NULL;)
+        memcpy(p, ",,,", 3); /* the Japanese comma: empty items are dropped */
+    int rc = host_parents_set(ui_store(), host, norm ? norm : "", err);
+    if (rc == 0) {
+        if (norm && *norm)
+            ui_message(_("The parents of %s are set."), host);
+        else
+            ui_message(_("%s has no parents now."), host);
+        ui_dirty(UI_DIRTY_RELOAD | UI_DIRTY_ALL);
+    }
+    free(v);
+    free(norm);
+    return rc;
+}
+
+/* A form for the host's parents: their names, comma-separated (empty: none). */
+static void parents_form(const struct host *h)
+{
+    char *t = xasprintf(_("Parents of %s"), h->name);
+    struct ui_form *f = ui_form_new(t, submit_parents, xstrdup(h->name));
+    free(t);
+    ui_form_set_data_free(f, free);
+    char *names = NULL, *err = NULL;
+    if (host_parents_names(ui_store(), h, &names, &err) != 0)
+        free(err);
+    ui_form_text(f, _("Parents (comma-separated; empty: none)"), names ? names : "", 0);
+    free(names);
+    ui_form_show(f);
+}
+
 /* ---- downtimes (downtime.h) ---- */
 static int submit_downtime(struct ui_form *f, void *data, char **err)
 {
@@ -791,6 +851,16 @@ static void open_problems(struct hosts_model *m, const struct host *h)
     size_t ng, acked;
     problems_of(m, h->id, &ng, &acked);
     ui_lines_addf(&m->lines, STYLE_HEADER, _("Check problems of %s: %zu"), h->name, ng);
+    char *parents = NULL, *perr = NULL;
+    if (host_parents_names(ui_store(), h, &parents, &perr) == 0 && *parents)
+        ui_lines_addf(&m->lines, STYLE_NORMAL,
+                      _("Parents: %s (when every one is down, its failures are unreachable via "
+                        "them)"),
+                      parents);
+    else if (parents)
+        ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", _("Parents: none"));
+    free(parents);
+    free(perr);
     ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
     int64_t now = time_now_ms();
     for (size_t i = 0; i < m->downs.count; i++) {
@@ -819,6 +889,10 @@ static void open_problems(struct hosts_model *m, const struct host *h)
                       x->flapping ? "  " : "", x->flapping ? _("[flapping]") : "");
         if (x->reason)
             ui_lines_add_note(&m->lines, STYLE_NORMAL, "    ", x->reason);
+        if (x->unreachable_via)
+            ui_lines_addf(&m->lines, STYLE_DIM,
+                          _("    Unreachable via %s: no draft of its own, not counted as NG"),
+                          x->unreachable_via);
         if (x->acked) {
             char *d = check_ack_describe(&x->ack);
             ui_lines_addf(&m->lines, STYLE_DIM,
@@ -898,6 +972,11 @@ static int hosts_action(struct pane *p, const char *a)
             downtime_form(&r->h);
         return 1;
     }
+    if (strcmp(a, "hosts.parents") == 0) {
+        if (r)
+            parents_form(&r->h);
+        return 1;
+    }
     if (strcmp(a, "hosts.ack") == 0 || strcmp(a, "hosts.unack") == 0) {
         if (r)
             ack_form(m, &r->h, strcmp(a, "hosts.unack") == 0);
@@ -966,6 +1045,9 @@ static const struct ui_binding hosts_bindings[] = {
     {"hosts.unack", "U", N_("take back the acknowledgement of a check problem")},
     {"hosts.downtime", "D",
      N_("put the host in downtime (from, to, reason): its NG opens no draft")},
+    {"hosts.parents", "P",
+     N_("the host's parents (core switch, hypervisor): when all are down, its failures are "
+        "unreachable via them")},
     {NULL, NULL, NULL},
 };
 

@@ -358,6 +358,7 @@ void check_problems_free(struct check_problems *p)
         free(x->at);
         free(x->unit);
         free(x->reason);
+        free(x->unreachable_via);
         check_ack_info_clear(&x->ack);
     }
     free(p->items);
@@ -367,7 +368,7 @@ void check_problems_free(struct check_problems *p)
 /* The latest check result of each host x check is NG; its open acknowledgement. */
 static const char sql_problems[] =
     "SELECT h.id, h.name, substr(e.note, 7), t.code, e.at, e.value, e.unit, e.reason, " ACK_COLS
-    " FROM checklist_events e "
+    ", e.unreachable_via FROM checklist_events e "
     "JOIN hosts h ON h.id = e.host_id AND h.deleted = 0 "
     "JOIN templates t ON t.id = e.template_id "
     "LEFT JOIN check_acks a ON a.id = (SELECT x.id FROM check_acks x WHERE x.host_id = e.host_id "
@@ -407,6 +408,7 @@ int check_problems_list(struct store *st, const char *host_id, int64_t now_ms,
         p->acked = sqlite3_column_type(s, 8) != SQLITE_NULL;
         if (p->acked)
             read_ack(s, 8, &p->ack);
+        p->unreachable_via = dup_or_null(col_text(s, 16));
     }
     sqlite3_reset(s);
     /* Flapping (check_flap.h), from each problem's latest results. */

@@ -78,6 +78,9 @@ struct check_problem {
     struct check_ack_info ack;
     int flapping; /* the check flaps on the host (check_flap.h) */
     double flap_pct;
+    /* The latest result was recorded unreachable via these parents (host_deps.h):
+     * their names, comma-separated; NULL otherwise. */
+    char *unreachable_via;
 };
 struct check_problems {
     struct check_problem *items; /* by host, then check */

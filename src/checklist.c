@@ -41,6 +41,7 @@ struct event {
     char *check; /* the check id of a check run's result, else NULL */
     int64_t hlc;
     int downtime; /* an NG recorded in a downtime (downtime.h) */
+    char *via;    /* an NG unreachable via these parents (host_deps.h), or NULL */
 };
 
 /* Everything checklist_load needs, read with a handful of queries. */
@@ -75,6 +76,7 @@ static void snapshot_free(struct snapshot *s)
         struct event *e = &s->events[i];
         free(e->note), free(e->reason), free(e->at), free(e->login), free(e->name);
         free(e->check);
+        free(e->via);
     }
     free(s->tmpls), free(s->hosts), free(s->events);
     memset(s, 0, sizeof *s);
@@ -159,10 +161,10 @@ static int load_events(struct store *st, const char *from_day, const char *to_da
                        struct snapshot *snap, char **err)
 {
     sqlite3_stmt *s = store_stmt(
-        st,
-        "SELECT e.id, e.day, e.template_id, e.host_id, e.status, e.value, e.note, e.reason, "
-        "e.at, o.login, o.name, e.hlc, e.source, e.downtime_id IS NOT NULL FROM checklist_events e "
-        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.day >= ?1 AND e.day <= ?2");
+        st, "SELECT e.id, e.day, e.template_id, e.host_id, e.status, e.value, e.note, e.reason, "
+            "e.at, o.login, o.name, e.hlc, e.source, e.downtime_id IS NOT NULL, "
+            "e.unreachable_via FROM checklist_events e "
+            "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.day >= ?1 AND e.day <= ?2");
     bind_text(s, 1, from_day);
     bind_text(s, 2, to_day);
     int rc;
@@ -184,6 +186,7 @@ static int load_events(struct store *st, const char *from_day, const char *to_da
         e->name = dup_or_null(col_text(s, 10));
         e->hlc = sqlite3_column_int64(s, 11);
         e->downtime = sqlite3_column_int(s, 13) != 0;
+        e->via = dup_or_null(col_text(s, 14));
         /* A check run's result names its check in the note ("check=ID"): that is
          * the result's key, not a note to show. */
         if (streq(col_text(s, 12), "check") && e->note && strncmp(e->note, "check=", 6) == 0) {
@@ -294,7 +297,7 @@ static int severity(enum checklist_status s)
 
 static void result_clear(struct checklist_result *r)
 {
-    free(r->check), free(r->reason), free(r->at);
+    free(r->check), free(r->reason), free(r->at), free(r->unreachable_via);
     memset(r, 0, sizeof *r);
 }
 
@@ -362,7 +365,7 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
         it->results = xcalloc(nl, sizeof *it->results);
         it->n_results = nl;
         struct strbuf why = STRBUF_INIT, failed = STRBUF_INIT;
-        size_t ng_counted = 0;
+        size_t ng_counted = 0, ng_downtime = 0;
         for (size_t k = 0; k < nl; k++) {
             const struct event *e = &snap->events[latest[k]];
             struct checklist_result *r = &it->results[k];
@@ -374,21 +377,31 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
             r->at = dup_or_null(e->at);
             copy_id(r->event_id, e->id);
             r->in_downtime = r->status == CHECK_NG && e->downtime;
+            r->unreachable_via = r->status == CHECK_NG ? dup_or_null(e->via) : NULL;
             if (r->status != it->status || it->status == CHECK_OK)
                 continue;
             if (r->status == CHECK_NG)
-                ng_counted += !r->in_downtime;
+                ng_counted += !r->in_downtime && !r->unreachable_via;
+            if (r->status == CHECK_NG)
+                ng_downtime += r->in_downtime;
             if (e->check && r->status == CHECK_NG)
                 sb_printf(&failed, "%s%s", failed.len ? ", " : "", label_check(e->check));
+            char *via = r->unreachable_via && !r->in_downtime
+                            ? xasprintf(_("[unreachable via %s]"), r->unreachable_via)
+                            : NULL;
             if (e->check)
-                sb_printf(&why, "%s%s%s%s: %s", why.len ? "; " : "",
+                sb_printf(&why, "%s%s%s%s%s%s: %s", why.len ? "; " : "",
                           r->in_downtime ? downtime_mark() : "", r->in_downtime ? " " : "",
-                          label_check(e->check), e->reason ? e->reason : "");
+                          via ? via : "", via ? " " : "", label_check(e->check),
+                          e->reason ? e->reason : "");
             else if (e->reason && *e->reason)
                 sb_printf(&why, "%s%s", why.len ? "; " : "", e->reason);
+            free(via);
         }
-        /* Every NG that makes it NG was recorded in a downtime: not counted. */
+        /* Every NG that makes it NG was recorded in a downtime (or unreachable via a
+         * down parent, host_deps.h): not counted. */
         it->in_downtime = it->status == CHECK_NG && ng_counted == 0;
+        it->unreachable = it->in_downtime && ng_downtime == 0;
         free(it->reason);
         it->reason = why.len ? sb_detach(&why) : NULL;
         sb_free(&why);

@@ -49,6 +49,9 @@ struct checklist_result {
     char *at;
     char event_id[ID_LEN + 1];
     int in_downtime; /* an NG recorded in a downtime (downtime.h) */
+    /* An NG recorded unreachable via these parents (host_deps.h): no draft, not
+     * counted (as in_downtime); the parents' names, or NULL. */
+    char *unreachable_via;
 };
 
 /* Strings are malloc'd and owned by the checklist_day; NULL where noted. */
@@ -77,9 +80,13 @@ struct checklist_item {
     char status_event_id[ID_LEN + 1]; /* latest ok/ng/skip event, "" if none */
     int added_by_hand;                /* an 'added' event put it on this day */
     int by_check_run;                 /* the status comes from a check run, not a person */
-    /* NG only through results recorded in a downtime (downtime.h): shown with
-     * downtime_mark in the reason, not counted as NG. */
+    /* NG only through results recorded in a downtime (downtime.h) or unreachable
+     * via a down parent (host_deps.h, "[unreachable via core-sw01]" in the
+     * reason): shown with downtime_mark in the reason, not counted as NG. */
     int in_downtime;
+    /* Not counted (in_downtime) because its NG results were unreachable via a down
+     * parent (host_deps.h), none in a downtime. */
+    int unreachable;
     /* The results the status is the worst of (see above), in check order; and the ids
      * of the checks that are NG, comma separated (NULL when none). When NG or skipped,
      * reason holds every failing result's "check: reason", joined by "; ". */

@@ -18,9 +18,11 @@
 #include "check_sched.h"
 #include "checklist.h"
 #include "downtime.h"
+#include "host_deps.h"
 #include "hosts.h"
 #include "id.h"
 #include "job_runner.h"
+#include "ledger.h"
 #include "sla.h"
 #include "i18n.h"
 #include "labels.h"
@@ -692,6 +694,7 @@ struct slot {
     struct ssh_conn *c;
     int64_t started, deadline;
     int done, sent;
+    int conn_failed; /* the host could not be reached (a down parent: host_deps.h) */
     char nonce[16];
     const char *trust_fp; /* an unknown key with this fingerprint is trusted */
     char *pool_key;       /* the kept connection's key (o->pool) */
@@ -733,6 +736,7 @@ static void add_result(struct check_report *rep, const struct slot *sl, const st
     r->raw_output = raw ? utf8_repair(raw, strlen(raw)) : NULL;
     r->elapsed_ms = elapsed;
     r->order = sl->checks[sl->cur];
+    r->conn_failed = ok == 0 && sl->conn_failed;
     if (ok == 0)
         rep->ng++;
     else if (ok < 0)
@@ -932,6 +936,14 @@ static void note_hostkey(struct check_report *rep, const struct slot *sl, const 
     k->type = xstrdup(type ? type : "");
 }
 
+/* A failure that says the host is not there (a down parent for its children), not
+ * one of its keys or accounts. */
+static int host_down_kind(enum ssh_fail k)
+{
+    return k != SSH_FAIL_HOSTKEY_UNKNOWN && k != SSH_FAIL_HOSTKEY_CHANGED && k != SSH_FAIL_AUTH &&
+           k != SSH_FAIL_CONFIG;
+}
+
 /* Advances one host as far as it goes without blocking. */
 static void drive(struct store *st, struct slot *sl, const struct check_set *set,
                   struct check_report *rep)
@@ -943,6 +955,7 @@ static void drive(struct store *st, struct slot *sl, const struct check_set *set
                                : xasprintf(_("unreachable: timeout: %s: not connected within the "
                                              "host timeout"),
                                            ssh_conn_label(sl->c));
+            sl->conn_failed = !sl->sent;
             fail_rest(rep, sl, set, m);
             free(m);
             return;
@@ -960,6 +973,7 @@ static void drive(struct store *st, struct slot *sl, const struct check_set *set
                 ssh_conn_fingerprint(sl->c))
                 note_hostkey(rep, sl, ssh_conn_fingerprint(sl->c), ssh_conn_hostkey_type(sl->c));
             char *m = unreachable(sl->c, ssh_conn_error(sl->c));
+            sl->conn_failed = !sl->sent && host_down_kind(ssh_conn_fail_kind(sl->c));
             fail_rest(rep, sl, set, m);
             free(m);
             return;
@@ -1026,7 +1040,8 @@ static int raise_incidents(struct store *st, struct check_report *rep, char **er
     struct sla *sla = sla_load(NULL, NULL, &why);
     for (size_t i = 0; i < rep->count; i++) {
         struct check_result *r = &rep->results[i];
-        if (r->ok || r->skipped || !r->event_id[0] || r->acked || r->flap_held || r->downtime_id[0])
+        if (r->ok || r->skipped || !r->event_id[0] || r->acked || r->flap_held ||
+            r->downtime_id[0] || r->unreachable_via)
             continue;
         if (!sla) {
             r->incident_error = xstrdup(why ? why : "");
@@ -1059,6 +1074,179 @@ static int raise_incidents(struct store *st, struct check_report *rep, char **er
     }
     sla_free(sla);
     free(why);
+    return 0;
+}
+
+/* ---- dependencies (host_deps.h) ---- */
+
+/* The host's latest check result was a connection failure (a parent not checked
+ * in this round that is still down). */
+static int latest_conn_failed(struct store *st, const char *host_id)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT conn_failed FROM checklist_events WHERE host_id = ?1 "
+                                     "AND source = 'check' ORDER BY at DESC, id DESC LIMIT 1");
+    bind_text(s, 1, host_id);
+    int down = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 1;
+    sqlite3_reset(s);
+    return down;
+}
+
+/* Marks the NG results of every host whose parents are all down unreachable via
+ * them, and gives the first NG result of each root parent (down, not itself
+ * unreachable) the hosts behind it, for its draft. Parents are evaluated after
+ * the round, so the order hosts were checked in does not matter; a host
+ * unreachable itself is a down parent for its own children. */
+static int settle_parents(struct store *st, struct check_report *rep, char **err)
+{
+    struct host *hosts;
+    size_t nh;
+    if (host_list(st, &hosts, &nh, err) != 0)
+        return -1;
+    int any = 0;
+    for (size_t i = 0; i < nh && !any; i++)
+        any = hosts[i].parents != NULL;
+    if (!any) {
+        host_list_free(hosts, nh);
+        return 0;
+    }
+    struct host_dep *g = xcalloc(nh, sizeof *g);
+    int *down = xcalloc(nh, sizeof *down);
+    int *in_round = xcalloc(nh, sizeof *in_round);
+    int *unr = xcalloc(nh, sizeof *unr);
+    for (size_t i = 0; i < nh; i++)
+        g[i] = (struct host_dep){hosts[i].id, hosts[i].name, hosts[i].parents};
+    for (size_t k = 0; k < rep->count; k++) {
+        size_t i = host_deps_find(g, nh, rep->results[k].host_id);
+        if (i == (size_t)-1)
+            continue;
+        in_round[i] = 1;
+        down[i] |= rep->results[k].conn_failed;
+    }
+    /* A parent not checked now: as its latest result says. Asked only of the
+     * parents of a host that failed in the round (one query each). */
+    unsigned char *asked = xcalloc(nh, 1);
+    for (size_t k = 0; k < rep->count; k++) {
+        const struct check_result *r = &rep->results[k];
+        size_t i = r->ok ? (size_t)-1 : host_deps_find(g, nh, r->host_id);
+        if (i == (size_t)-1 || !g[i].parents)
+            continue;
+        char *list = xstrdup(g[i].parents);
+        for (char *tok = strtok(list, ", \t"); tok; tok = strtok(NULL, ", \t")) {
+            size_t p = host_deps_find(g, nh, tok);
+            if (p != (size_t)-1 && !in_round[p] && !asked[p]) {
+                asked[p] = 1;
+                down[p] = latest_conn_failed(st, hosts[p].id);
+            }
+        }
+        free(list);
+    }
+    free(asked);
+    for (size_t k = 0; k < rep->count; k++) {
+        struct check_result *r = &rep->results[k];
+        size_t i = host_deps_find(g, nh, r->host_id);
+        char *via = NULL;
+        if (r->ok || r->skipped || i == (size_t)-1 || !host_deps_all_down(g, nh, i, down, &via))
+            continue;
+        r->unreachable_via = via;
+        unr[i] = 1;
+        rep->ng--;
+        rep->unreachable++;
+    }
+    /* The roots each unreachable host hangs from: walk up through unreachable parents. */
+    struct strbuf *kids = xcalloc(nh, sizeof *kids);
+    unsigned char *seen = xcalloc(nh, 1);
+    size_t *stack = xcalloc(nh, sizeof *stack);
+    /* A host no down root stands behind (parents in a cycle two consoles made, each
+     * down through the other) keeps its NG, so that some draft is raised. */
+    unsigned char *rooted = xcalloc(nh, 1);
+    for (size_t u = 0; u < nh; u++) {
+        if (!unr[u])
+            continue;
+        memset(seen, 0, nh);
+        size_t top = 0;
+        stack[top++] = u;
+        seen[u] = 1;
+        while (top) {
+            size_t j = stack[--top];
+            char *list = xstrdup(g[j].parents ? g[j].parents : "");
+            for (char *tok = strtok(list, ", \t"); tok; tok = strtok(NULL, ", \t")) {
+                size_t p = host_deps_find(g, nh, tok);
+                if (p == (size_t)-1 || seen[p] || !down[p])
+                    continue;
+                seen[p] = 1;
+                if (unr[p]) {
+                    stack[top++] = p;
+                } else {
+                    sb_printf(&kids[p], "%s%s", kids[p].len ? "," : "", g[u].name);
+                    rooted[u] = 1;
+                }
+            }
+            free(list);
+        }
+    }
+    for (size_t k = 0; k < rep->count; k++) {
+        struct check_result *r = &rep->results[k];
+        size_t i = r->unreachable_via ? host_deps_find(g, nh, r->host_id) : (size_t)-1;
+        if (i != (size_t)-1 && !rooted[i]) {
+            free(r->unreachable_via);
+            r->unreachable_via = NULL;
+            rep->ng++;
+            rep->unreachable--;
+        }
+    }
+    free(rooted);
+    for (size_t i = 0; i < nh; i++) {
+        if (!kids[i].len)
+            continue;
+        for (size_t k = 0; k < rep->count; k++) {
+            struct check_result *r = &rep->results[k];
+            if (!r->ok && !r->unreachable_via && streq(r->host_id, g[i].id)) {
+                r->children = xstrdup(kids[i].buf);
+                break;
+            }
+        }
+        sb_free(&kids[i]);
+    }
+    free(kids);
+    free(seen);
+    free(stack);
+    free(g);
+    free(down);
+    free(in_round);
+    free(unr);
+    host_list_free(hosts, nh);
+    return 0;
+}
+
+/* The draft of a parent's NG names the hosts unreachable through it. */
+static int note_children(struct store *st, struct check_report *rep, char **err)
+{
+    for (size_t i = 0; i < rep->count; i++) {
+        struct check_result *r = &rep->results[i];
+        if (!r->children || !r->incident_ref[0])
+            continue;
+        sqlite3_stmt *q =
+            store_stmt(st, "SELECT i.id FROM incidents i JOIN links l ON l.to_id = i.id "
+                           "WHERE l.from_kind = 'checklist_event' AND l.from_id = ?1 AND "
+                           "l.to_kind = 'incident' AND l.deleted = 0 LIMIT 1");
+        bind_text(q, 1, r->event_id);
+        char iid[ID_LEN + 1] = "";
+        if (sqlite3_step(q) == SQLITE_ROW)
+            snprintf(iid, sizeof iid, "%s", col_text(q, 0));
+        sqlite3_reset(q);
+        if (!iid[0])
+            continue;
+        char *note = xasprintf(_("Unreachable through %s, so no draft of their own: %s"), r->host,
+                               r->children);
+        sqlite3_stmt *s = store_stmt(
+            st, "INSERT INTO incident_events(id, incident_id, kind, note, data, operator_id, at, "
+                "hlc, origin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        int rc = ledger_insert_event(st, s, iid, "note", note, NULL, time_now_ms());
+        sqlite3_reset(s);
+        free(note);
+        if (rc != 0)
+            return store_fail(st, err, _("recording an incident event"));
+    }
     return 0;
 }
 
@@ -1099,7 +1287,7 @@ static int settle_flaps(struct store *st, struct check_report *rep, char **err)
     for (size_t i = 0; i < rep->count; i++) {
         struct check_result *r = &rep->results[i];
         struct check_flap_outcome f;
-        if (!r->event_id[0] || r->skipped || r->acked || r->downtime_id[0])
+        if (!r->event_id[0] || r->skipped || r->acked || r->downtime_id[0] || r->unreachable_via)
             continue;
         if (check_flap_settle_in_tx(st, r->host_id, r->check_id, r->event_id, &f, err) != 0)
             return -1;
@@ -1131,6 +1319,8 @@ static int record(struct store *st, struct check_report *rep, char **err)
             rc = settle_flaps(st, rep, err);
         if (rc == 0)
             rc = raise_incidents(st, rep, err);
+        if (rc == 0)
+            rc = note_children(st, rep, err);
         memcpy(st->operator_id, person, sizeof person);
     }
     if (rc != 0 || store_commit(st, err) != 0) {
@@ -1171,9 +1361,9 @@ static int record_in_tx(struct store *st, struct check_report *rep, char **err)
             return -1;
         sqlite3_stmt *s = store_stmt(
             st, "INSERT INTO checklist_events(id, day, template_id, host_id, status, value, unit, "
-                "note, reason, raw_output, source, operator_id, at, hlc, origin, downtime_id) "
-                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'check', ?11, ?12, ?13, ?14, "
-                "?15)");
+                "note, reason, raw_output, source, operator_id, at, hlc, origin, downtime_id, "
+                "unreachable_via, conn_failed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                "'check', ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
         bind_text(s, 1, r->event_id);
         bind_text(s, 2, day);
         bind_text(s, 3, tid);
@@ -1193,6 +1383,11 @@ static int record_in_tx(struct store *st, struct check_report *rep, char **err)
         bind_int(s, 13, store_hlc_next(st));
         bind_text(s, 14, st->origin);
         bind_text(s, 15, r->downtime_id[0] ? r->downtime_id : NULL);
+        bind_text(s, 16, r->unreachable_via);
+        if (r->conn_failed)
+            sqlite3_bind_int(s, 17, 1);
+        else
+            sqlite3_bind_null(s, 17);
         int rc = sqlite3_step(s);
         sqlite3_reset(s);
         free(note);
@@ -1238,7 +1433,10 @@ static int record_metrics(struct store *st, const struct check_set *set, struct 
             return -1;
         }
     }
-    char *detail = xasprintf("results=%zu ng=%zu hosts=%zu", rep->count, rep->ng, rep->hosts);
+    char *detail = rep->unreachable
+                       ? xasprintf("results=%zu ng=%zu unreachable=%zu hosts=%zu", rep->count,
+                                   rep->ng, rep->unreachable, rep->hosts)
+                       : xasprintf("results=%zu ng=%zu hosts=%zu", rep->count, rep->ng, rep->hosts);
     int rc = store_audit(st, "check.run", "checklist_events", NULL, detail, err);
     free(detail);
     if (rc != 0 || store_commit(st, err) != 0) {
@@ -1478,6 +1676,8 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
         return -1;
     }
     qsort(rep->results, rep->count, sizeof *rep->results, by_host_then_order);
+    if (settle_parents(st, rep, err) != 0)
+        return -1;
     if (o->dry_run)
         return 0;
     if (record(st, rep, err) != 0 || record_metrics(st, set, rep, err) != 0)
@@ -1500,6 +1700,8 @@ void check_report_free(struct check_report *rep)
         free(r->incident_error);
         free(r->ack_text);
         free(r->downtime_text);
+        free(r->unreachable_via);
+        free(r->children);
     }
     for (size_t i = 0; i < rep->n_unknown_keys; i++) {
         free(rep->unknown_keys[i].host);

@@ -165,6 +165,16 @@ struct check_result {
      * when none, and downtime_describe of it (or NULL). */
     char downtime_id[ID_LEN + 1];
     char *downtime_text;
+
+    /* 1: the host could not be reached at all (refused, timeout, lost, no such
+     * name): a down parent for its children (host_deps.h). */
+    int conn_failed;
+    /* An NG of a host whose every parent was down in the round: the parents'
+     * names ("core-sw01"), no draft, not counted in ng; else NULL. */
+    char *unreachable_via;
+    /* On the result that opened a parent's draft: the hosts behind it that were
+     * unreachable through it, comma-separated (named in the draft), or NULL. */
+    char *children;
 };
 
 /* A host the run could not check because its key is not in known_hosts. */
@@ -177,7 +187,8 @@ struct check_report {
     size_t count;
     size_t hosts;
     size_t ng;
-    size_t skipped; /* always 0 now: a check that could not run is NG */
+    size_t skipped;     /* always 0 now: a check that could not run is NG */
+    size_t unreachable; /* NG results unreachable via a parent (not in ng) */
     int64_t elapsed_ms;
     struct check_hostkey *unknown_keys;
     size_t n_unknown_keys;
@@ -190,7 +201,10 @@ struct check_report {
  * acknowledgement holds (check_ack.h) opens no draft (result.acked); an OK ends the
  * check's acknowledgement on that host. An NG recorded while its host is in downtime
  * (downtime.h) names it (result.downtime_id) and opens no draft. A check that
- * could not run (unreachable, timeout) is NG with the full reason. The acting
+ * could not run (unreachable, timeout) is NG with the full reason. An NG of a host
+ * whose every parent is down (host_deps.h) is recorded unreachable via them
+ * (result.unreachable_via), opens no draft and is not counted in ng; the draft of
+ * the parent's NG names those hosts (result.children). The acting
  * operator must be registered (the run's audit row is theirs). A flapping check
  * (check_flap.h) raises one incident, not one per change, and an OK after an NG
  * notes the recovery on the problem's open incident. */

@@ -55,11 +55,12 @@ static void read_row(sqlite3_stmt *s, struct host *h)
     h->updated_at = dup_or_null(col_text(s, 12));
     h->local = streq(col_text(s, 13) ? col_text(s, 13) : "", "local");
     h->ssh_config = dup_or_null(col_text(s, 14));
+    h->parents = col_text(s, 15) && *col_text(s, 15) ? xstrdup(col_text(s, 15)) : NULL;
 }
 
 #define HOST_COLS                                                                                  \
     "id, name, address, role, location, os, owner, notes, ssh_alias, ssh_user, ssh_port, "         \
-    "ssh_jump, updated_at, transport, ssh_config"
+    "ssh_jump, updated_at, transport, ssh_config, parents"
 
 void host_clear(struct host *h)
 {
@@ -74,6 +75,7 @@ void host_clear(struct host *h)
     free(h->ssh_user);
     free(h->ssh_jump);
     free(h->ssh_config);
+    free(h->parents);
     free(h->updated_at);
     memset(h, 0, sizeof *h);
 }

@@ -24,6 +24,8 @@ struct host {
     /* transport 'local' (the demo's hosts): checks and jobs run on this machine
      * (sh -c), never over SSH; everything else, 'ssh', connects. */
     int local;
+    /* The parents' host ids, comma-separated (host_deps.h), or NULL: none. */
+    char *parents;
 };
 
 /* The roles a host can have: AP DB file AD proxy WSUS backup network other. */

@@ -127,7 +127,10 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
         char *v = value_text(it);
         const char *note = checklist_item_note(it); /* NG: the failing checks and why */
         char *who = it->who_login ? operator_display_name(st, it->who_login) : xstrdup("");
-        const char *row[] = {ng ? (it->in_downtime ? _("NG (downtime)") : _("NG")) : _("skipped"),
+        const char *row[] = {ng ? (it->unreachable   ? _("NG (unreachable via a parent)")
+                                   : it->in_downtime ? _("NG (downtime)")
+                                                     : _("NG"))
+                                : _("skipped"),
                              it->code,
                              ja() ? it->name_ja : it->name_en,
                              it->host_name ? it->host_name : "",

@@ -196,7 +196,10 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             const char *v[] = {c[0],
                                c[1],
                                c[2],
-                               r->ok ? "OK" : "NG",
+                               r->ok ? "OK"
+                               : r->unreachable_via
+                                   ? (ctx->format == OUTPUT_TEXT ? _("unreachable") : "unreachable")
+                                   : "NG",
                                val[0] ? val : NULL,
                                c[3],
                                c[4],
@@ -211,8 +214,12 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
     if (ctx->format == OUTPUT_TEXT) {
         printf(_("\n%zu results on %zu hosts in %.1f s: %zu OK, %zu NG.\n"), rep.count, rep.hosts,
-               (double)rep.elapsed_ms / 1000.0, rep.count - rep.ng, rep.ng);
-        if (rep.ng) {
+               (double)rep.elapsed_ms / 1000.0, rep.count - rep.ng - rep.unreachable, rep.ng);
+        if (rep.unreachable)
+            printf(_("%zu unreachable through a down parent (no draft of their own, not counted "
+                     "as NG).\n"),
+                   rep.unreachable);
+        if (rep.ng || rep.unreachable) {
             printf("%s\n", _("NG (each with its incident draft):"));
             for (size_t i = 0; i < rep.count; i++) {
                 const struct check_result *r = &rep.results[i];
@@ -223,7 +230,11 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                 printf("  [%s] %s %s %s: %s", c[0], c[1], c[2], c[3], c[4]);
                 if (r->flapping)
                     printf(_(" [flapping %.0f%%]"), r->flap_pct);
-                if (r->downtime_id[0]) {
+                if (r->unreachable_via) {
+                    char *t = clean(r->unreachable_via);
+                    printf(_(" → unreachable via %s: no draft"), t ? t : "");
+                    free(t);
+                } else if (r->downtime_id[0]) {
                     char *t = clean(r->downtime_text);
                     printf(_(" → in downtime: %s"), t ? t : "");
                     free(t);
@@ -236,6 +247,11 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                            r->incident_ref);
                 else if (r->flap_held)
                     printf("%s", _(" → flapping: no new draft"));
+                if (r->children) {
+                    char *t = clean(r->children);
+                    printf(_(" (behind it: %s)"), t ? t : "");
+                    free(t);
+                }
                 putchar('\n');
                 if (r->incident_error) {
                     char *e = clean(r->incident_error);
@@ -346,14 +362,14 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
-    static const char *const keys[] = {"host",      "check",       "item",    "at",     "value",
-                                       "unit",      "detail",      "acked",   "ack_by", "ack_note",
-                                       "ack_until", "ack_expired", "flapping"};
-    const char *heads[] = {_("Host"),    _("Check"), _("Item"),   _("Last result"),
-                           _("Value"),   _("Unit"),  _("Detail"), _("Acknowledged"),
-                           _("By"),      _("Note"),  _("Until"),  _("Expired"),
-                           _("Flapping")};
-    struct output_table *t = output_new(13, keys, heads);
+    static const char *const keys[] = {
+        "host",  "check",  "item",     "at",        "value",       "unit",     "detail",
+        "acked", "ack_by", "ack_note", "ack_until", "ack_expired", "flapping", "unreachable_via"};
+    const char *heads[] = {_("Host"),     _("Check"),          _("Item"),   _("Last result"),
+                           _("Value"),    _("Unit"),           _("Detail"), _("Acknowledged"),
+                           _("By"),       _("Note"),           _("Until"),  _("Expired"),
+                           _("Flapping"), _("Unreachable via")};
+    struct output_table *t = output_new(14, keys, heads);
     output_numbers(t, "value");
     output_booleans(t, "acked,ack_expired,flapping");
     int text = ctx->format == OUTPUT_TEXT;
@@ -380,13 +396,14 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         for (char *q = reason; q && *q; q++)
             if (*q == '\n')
                 *q = ' ';
-        char *c[7] = {clean(x->host),
+        char *c[8] = {clean(x->host),
                       clean(x->check),
                       clean(x->code),
                       clean(x->unit),
                       clean(reason),
                       clean(x->acked ? x->ack.by_login : NULL),
-                      clean(x->acked ? x->ack.note : NULL)};
+                      clean(x->acked ? x->ack.note : NULL),
+                      clean(x->unreachable_via)};
         const char *yes = text ? label_yes_no(1) : "true", *no = text ? label_yes_no(0) : "false";
         const char *v[] = {c[0],
                            c[1],
@@ -400,7 +417,8 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                            c[6],
                            until_v,
                            x->acked ? (x->ack.expired ? yes : no) : NULL,
-                           x->flapping ? yes : no};
+                           x->flapping ? yes : no,
+                           c[7]};
         output_row(t, v);
         for (size_t k = 0; k < ARRAY_LEN(c); k++)
             free(c[k]);

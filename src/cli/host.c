@@ -1,4 +1,4 @@
-/* unyo host list|add|edit|show|remove|import-ssh-config|exec|trust */
+/* unyo host list|add|edit|show|remove|import-ssh-config|exec|trust|parents */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "host_deps.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "jobs.h"
@@ -83,6 +84,12 @@ static int host_show_cmd(struct cli_ctx *ctx, const char *name)
     char port[16] = "";
     if (h.ssh_port > 0)
         snprintf(port, sizeof port, "%d", h.ssh_port);
+    char *parents = NULL;
+    if (host_parents_names(st, &h, &parents, &err) != 0) {
+        host_clear(&h);
+        store_close(st);
+        return cli_fail(err);
+    }
     static const char *const keys[] = {"field", "value"};
     const char *heads[] = {_("Field"), _("Value")};
     struct output_table *t = output_new(2, keys, heads);
@@ -100,11 +107,13 @@ static int host_show_cmd(struct cli_ctx *ctx, const char *name)
         {"ssh_port", port[0] ? port : NULL},
         {"ssh_jump", h.ssh_jump},
         {"ssh_config", h.ssh_config},
+        {"parents", *parents ? parents : NULL},
         {"updated_at", h.updated_at}};
     for (size_t i = 0; i < ARRAY_LEN(rows); i++)
         output_row(t, rows[i]);
     output_print(t, ctx->format, stdout);
     output_free(t);
+    free(parents);
     host_clear(&h);
     store_close(st);
     return EXIT_OK;
@@ -361,6 +370,52 @@ static int host_trust_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     return rc;
 }
 
+/* host parents NAME [--set LIST | --clear] */
+static int host_parents_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc != 1)
+        return cli_usage("host", _("give one NAME"));
+    const char *set = cli_str(a, "set");
+    int clear = cli_has(a, "clear");
+    if (set && clear)
+        return cli_usage("host", _("give --set or --clear, not both"));
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    if ((set || clear) && host_parents_set(st, a->argv[0], clear ? "" : set, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    struct host h;
+    char *names = NULL;
+    if (host_get(st, a->argv[0], &h, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    int rc = host_parents_names(st, &h, &names, &err);
+    store_close(st);
+    if (rc != 0) {
+        host_clear(&h);
+        return cli_fail(err);
+    }
+    static const char *const keys[] = {"host", "parent"};
+    const char *heads[] = {_("Host"), _("Parent")};
+    struct output_table *t = output_new(2, keys, heads);
+    for (char *tok = strtok(names, ","); tok; tok = strtok(NULL, ",")) {
+        const char *v[] = {h.name, tok};
+        output_row(t, v);
+    }
+    if (ctx->format == OUTPUT_TEXT && !*names)
+        printf(_("%s has no parents: its check failures are its own.\n"), h.name);
+    else
+        output_print(t, ctx->format, stdout);
+    output_free(t);
+    free(names);
+    host_clear(&h);
+    return EXIT_OK;
+}
+
 static int host_name_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     if (a->argc != 1)
@@ -396,6 +451,10 @@ static const struct cli_opt host_exec_opts[] = {
     OPT_INT("timeout", 't', N_("SECONDS"), 1, 86400, N_("seconds before the command is stopped")),
     OPT_FLAG("accept-new", 'A', N_("trust a host key seen for the first time")),
     OPT_INT("max-output", 'm', N_("BYTES"), 1, LONG_MAX, N_("the output kept, in bytes")), OPT_END};
+static const struct cli_opt host_parents_opts[] = {
+    OPT_STR("set", 'S', N_("HOST,..."),
+            N_("the parents (core switch, hypervisor), comma-separated: any one up is a path")),
+    OPT_FLAG("clear", 'C', N_("the host has no parents")), OPT_END};
 static const struct cli_opt host_trust_opts[] = {OPT_FLAG("yes", 'y', N_("trust without asking")),
                                                  OPT_END};
 const struct cli_family host_family = {
@@ -415,6 +474,12 @@ const struct cli_family host_family = {
         {"exec", N_("NAME COMMAND..."), host_exec_opts, host_exec_cmd,
          N_("Runs COMMAND over SSH (NAME: a host of the inventory or an ssh_config alias)."),
          CLI_STOP},
+        {"parents", N_("NAME"), host_parents_opts, host_parents_cmd,
+         N_("Lists the host's parents, or sets them (--set, audited): when every parent is down "
+            "in a check round, the host's failures are recorded unreachable via them and only "
+            "the parent's failure opens an incident draft. Unknown hosts and cycles are "
+            "refused."),
+         CLI_FORMATS},
         {"trust", N_("NAME"), host_trust_opts, host_trust_cmd,
          N_("Shows the host key's SHA256 fingerprint and adds it to ~/.ssh/known_hosts: after "
             "yes on a terminal, or at once with --yes (without a terminal too)."),

@@ -66,6 +66,7 @@ writes=(
     "host edit|lib-ap01 --os RHEL9"
     "host remove|lib-ap01"
     "host import-ssh-config|--file $T_DIR/ssh_config"
+    "host parents|lib-ap01 --set lib-db01"
     "check run|--host lib-ap01"
     "check watch|--rounds 1 --host lib-ap01"
     "check ack|lib-ap01 cpu_load --note x"
