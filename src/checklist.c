@@ -41,6 +41,7 @@ struct event {
     char *check; /* the check id of a check run's result, else NULL */
     int64_t hlc;
     int downtime; /* an NG recorded in a downtime (downtime.h) */
+    int warn;     /* an NG of level 'warn' (checks.h: WARN) */
 };
 
 /* Everything checklist_load needs, read with a handful of queries. */
@@ -159,10 +160,10 @@ static int load_events(struct store *st, const char *from_day, const char *to_da
                        struct snapshot *snap, char **err)
 {
     sqlite3_stmt *s = store_stmt(
-        st,
-        "SELECT e.id, e.day, e.template_id, e.host_id, e.status, e.value, e.note, e.reason, "
-        "e.at, o.login, o.name, e.hlc, e.source, e.downtime_id IS NOT NULL FROM checklist_events e "
-        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.day >= ?1 AND e.day <= ?2");
+        st, "SELECT e.id, e.day, e.template_id, e.host_id, e.status, e.value, e.note, e.reason, "
+            "e.at, o.login, o.name, e.hlc, e.source, e.downtime_id IS NOT NULL, e.level = 'warn' "
+            "FROM checklist_events e "
+            "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.day >= ?1 AND e.day <= ?2");
     bind_text(s, 1, from_day);
     bind_text(s, 2, to_day);
     int rc;
@@ -184,6 +185,7 @@ static int load_events(struct store *st, const char *from_day, const char *to_da
         e->name = dup_or_null(col_text(s, 10));
         e->hlc = sqlite3_column_int64(s, 11);
         e->downtime = sqlite3_column_int(s, 13) != 0;
+        e->warn = sqlite3_column_int(s, 14) != 0;
         /* A check run's result names its check in the note ("check=ID"): that is
          * the result's key, not a note to show. */
         if (streq(col_text(s, 12), "check") && e->note && strncmp(e->note, "check=", 6) == 0) {
@@ -362,7 +364,7 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
         it->results = xcalloc(nl, sizeof *it->results);
         it->n_results = nl;
         struct strbuf why = STRBUF_INIT, failed = STRBUF_INIT;
-        size_t ng_counted = 0;
+        size_t ng_counted = 0, ng_crit = 0;
         for (size_t k = 0; k < nl; k++) {
             const struct event *e = &snap->events[latest[k]];
             struct checklist_result *r = &it->results[k];
@@ -374,10 +376,13 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
             r->at = dup_or_null(e->at);
             copy_id(r->event_id, e->id);
             r->in_downtime = r->status == CHECK_NG && e->downtime;
+            r->warn = r->status == CHECK_NG && e->warn;
             if (r->status != it->status || it->status == CHECK_OK)
                 continue;
             if (r->status == CHECK_NG)
                 ng_counted += !r->in_downtime;
+            if (r->status == CHECK_NG && !r->in_downtime)
+                ng_crit += !r->warn;
             if (e->check && r->status == CHECK_NG)
                 sb_printf(&failed, "%s%s", failed.len ? ", " : "", label_check(e->check));
             if (e->check)
@@ -389,6 +394,8 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
         }
         /* Every NG that makes it NG was recorded in a downtime: not counted. */
         it->in_downtime = it->status == CHECK_NG && ng_counted == 0;
+        /* Every counted NG is a WARN: the item is WARN, counted apart from NG. */
+        it->warn = it->status == CHECK_NG && ng_counted > 0 && ng_crit == 0;
         free(it->reason);
         it->reason = why.len ? sb_detach(&why) : NULL;
         sb_free(&why);
@@ -603,6 +610,7 @@ void checklist_group_items(const struct checklist_day *d, struct checklist_group
         g->count++;
         g->ok += it->status == CHECK_OK;
         g->ng += it->status == CHECK_NG;
+        g->warn += it->status == CHECK_NG && it->warn;
         g->skip += it->status == CHECK_SKIP;
         g->todo += it->status == CHECK_TODO;
         g->worst = g->ng ? CHECK_NG : g->todo ? CHECK_TODO : g->skip ? CHECK_SKIP : CHECK_OK;
@@ -896,8 +904,8 @@ int checklist_counts(struct store *st, const struct calendar *cal, const char *d
         return -1;
     int n_ng = 0, n_todo = 0;
     for (size_t i = 0; i < cd.count; i++) {
-        if (cd.items[i].in_downtime)
-            continue; /* an NG in a downtime is not counted (downtime.h) */
+        if (cd.items[i].in_downtime || cd.items[i].warn)
+            continue; /* an NG in a downtime is not counted (downtime.h), a WARN apart */
         if (cd.items[i].status == CHECK_NG || cd.items[i].out_of_range)
             n_ng++;
         else if (cd.items[i].status == CHECK_TODO)

@@ -49,6 +49,7 @@ struct checklist_result {
     char *at;
     char event_id[ID_LEN + 1];
     int in_downtime; /* an NG recorded in a downtime (downtime.h) */
+    int warn;        /* an NG of level WARN (checks.h): no draft, counted apart */
 };
 
 /* Strings are malloc'd and owned by the checklist_day; NULL where noted. */
@@ -80,6 +81,9 @@ struct checklist_item {
     /* NG only through results recorded in a downtime (downtime.h): shown with
      * downtime_mark in the reason, not counted as NG. */
     int in_downtime;
+    /* NG only through WARN results (checks.h: a check's warn threshold): shown as
+     * WARN (警告), counted apart from NG (checklist_counts leaves it out). */
+    int warn;
     /* The results the status is the worst of (see above), in check order; and the ids
      * of the checks that are NG, comma separated (NULL when none). When NG or skipped,
      * reason holds every failing result's "check: reason", joined by "; ". */
@@ -120,6 +124,7 @@ struct checklist_group {
     size_t first, count;         /* d->items[first .. first + count) */
     int per_host;                /* the item is per host: the hosts are its rows */
     int ok, ng, skip, todo;      /* how many of its items are in each state */
+    int warn;                    /* of the NG, how many are WARN only */
     enum checklist_status worst; /* NG, else to do, else skipped, else OK */
 };
 /* Fills *out (malloc'd, free()) with the groups of d in its order; *n their number. */

@@ -170,11 +170,11 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
     check_due_free(&dues);
     if (!quiet || ctx->format != OUTPUT_TEXT) {
-        static const char *const keys[] = {"host", "check",  "item",     "status",  "value",
-                                           "unit", "detail", "event_id", "incident"};
-        const char *heads[] = {_("Host"), _("Check"),  _("Item"),  _("Status"),  _("Value"),
-                               _("Unit"), _("Detail"), _("Event"), _("Incident")};
-        struct output_table *t = output_new(9, keys, heads);
+        static const char *const keys[] = {"host",  "check", "item",   "status",   "level",
+                                           "value", "unit",  "detail", "event_id", "incident"};
+        const char *heads[] = {_("Host"),  _("Check"), _("Item"),   _("Status"), _("Level"),
+                               _("Value"), _("Unit"),  _("Detail"), _("Event"),  _("Incident")};
+        struct output_table *t = output_new(10, keys, heads);
         output_numbers(t, "value");
         for (size_t i = 0; i < rep.count; i++) {
             const struct check_result *r = &rep.results[i];
@@ -187,6 +187,8 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                                c[1],
                                c[2],
                                r->ok ? "OK" : "NG",
+                               ctx->format == OUTPUT_TEXT ? check_level_label(r->level)
+                                                          : check_level_key(r->level),
                                val[0] ? val : NULL,
                                c[3],
                                c[4],
@@ -202,6 +204,9 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (ctx->format == OUTPUT_TEXT) {
         printf(_("\n%zu results on %zu hosts in %.1f s: %zu OK, %zu NG.\n"), rep.count, rep.hosts,
                (double)rep.elapsed_ms / 1000.0, rep.count - rep.ng, rep.ng);
+        if (rep.warn)
+            printf(_("Of the NG, %zu WARN (no incident draft) and %zu CRIT.\n"), rep.warn,
+                   rep.ng - rep.warn);
         if (rep.ng) {
             printf("%s\n", _("NG (each with its incident draft):"));
             for (size_t i = 0; i < rep.count; i++) {
@@ -210,7 +215,10 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                     continue;
                 char *c[5] = {clean(label_severity(r->severity)), clean(r->template_code),
                               clean(r->host), clean(r->check_id), clean(r->detail)};
-                printf("  [%s] %s %s %s: %s", c[0], c[1], c[2], c[3], c[4]);
+                printf("  [%s] %s %s %s: %s [%s]", c[0], c[1], c[2], c[3], c[4],
+                       check_level_label(r->level));
+                if (r->ack_dropped)
+                    printf("%s", _(" → the acknowledgement made at WARN ended: it is CRIT now"));
                 if (r->flapping)
                     printf(_(" [flapping %.0f%%]"), r->flap_pct);
                 if (r->downtime_id[0]) {
@@ -226,6 +234,8 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                            r->incident_ref);
                 else if (r->flap_held)
                     printf("%s", _(" → flapping: no new draft"));
+                else if (r->level == CHECK_LEVEL_WARN)
+                    printf("%s", _(" → WARN: no incident draft"));
                 putchar('\n');
                 if (r->incident_error) {
                     char *e = clean(r->incident_error);
@@ -336,14 +346,25 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     store_close(st);
     if (rc != 0)
         return cli_fail(err);
-    static const char *const keys[] = {"host",      "check",       "item",    "at",     "value",
-                                       "unit",      "detail",      "acked",   "ack_by", "ack_note",
-                                       "ack_until", "ack_expired", "flapping"};
-    const char *heads[] = {_("Host"),    _("Check"), _("Item"),   _("Last result"),
-                           _("Value"),   _("Unit"),  _("Detail"), _("Acknowledged"),
-                           _("By"),      _("Note"),  _("Until"),  _("Expired"),
+    static const char *const keys[] = {
+        "host",  "check",  "item",     "level",     "at",        "value",       "unit",    "detail",
+        "acked", "ack_by", "ack_note", "ack_until", "ack_level", "ack_expired", "flapping"};
+    const char *heads[] = {_("Host"),
+                           _("Check"),
+                           _("Item"),
+                           _("Level"),
+                           _("Last result"),
+                           _("Value"),
+                           _("Unit"),
+                           _("Detail"),
+                           _("Acknowledged"),
+                           _("By"),
+                           _("Note"),
+                           _("Until"),
+                           _("Acknowledged at"),
+                           _("Expired"),
                            _("Flapping")};
-    struct output_table *t = output_new(13, keys, heads);
+    struct output_table *t = output_new(15, keys, heads);
     output_numbers(t, "value");
     output_booleans(t, "acked,ack_expired,flapping");
     int text = ctx->format == OUTPUT_TEXT;
@@ -363,8 +384,10 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         }
         const char *until_v = until[0] ? until : NULL;
         if (x->acked && !x->ack.until_at)
-            until_v = text ? (streq(x->ack.kind, "worse") ? _("until it gets worse")
-                                                          : _("until it recovers"))
+            until_v = text ? (streq(x->ack.kind, "worse")
+                                  ? (x->ack.level == CHECK_LEVEL_WARN ? _("until it is CRIT")
+                                                                      : _("until it gets worse"))
+                                  : _("until it recovers"))
                            : x->ack.kind;
         char *reason = x->reason ? xstrdup(x->reason) : NULL;
         for (char *q = reason; q && *q; q++)
@@ -378,19 +401,23 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                       clean(x->acked ? x->ack.by_login : NULL),
                       clean(x->acked ? x->ack.note : NULL)};
         const char *yes = text ? label_yes_no(1) : "true", *no = text ? label_yes_no(0) : "false";
-        const char *v[] = {c[0],
-                           c[1],
-                           c[2],
-                           text ? since : x->at,
-                           val[0] ? val : NULL,
-                           c[3],
-                           c[4],
-                           x->acked ? yes : no,
-                           c[5],
-                           c[6],
-                           until_v,
-                           x->acked ? (x->ack.expired ? yes : no) : NULL,
-                           x->flapping ? yes : no};
+        const char *v[] = {
+            c[0],
+            c[1],
+            c[2],
+            text ? check_level_label(x->level) : check_level_key(x->level),
+            text ? since : x->at,
+            val[0] ? val : NULL,
+            c[3],
+            c[4],
+            x->acked ? yes : no,
+            c[5],
+            c[6],
+            until_v,
+            x->acked ? (text ? check_level_label(x->ack.level) : check_level_key(x->ack.level))
+                     : NULL,
+            x->acked ? (x->ack.expired ? yes : no) : NULL,
+            x->flapping ? yes : no};
         output_row(t, v);
         for (size_t k = 0; k < ARRAY_LEN(c); k++)
             free(c[k]);
@@ -435,7 +462,8 @@ const struct cli_family check_family = {
         {"run", NULL, check_run_opts, check_run_cmd,
          N_("Runs the checks (data/checks/*.ini, or ~/.config/unyo/checks) on every host of the\n"
             "inventory in parallel, records OK/NG in the daily checklist and metrics, and\n"
-            "lists the NG results. Exit status 3 when any result is NG.\n"
+            "lists the NG results. Exit status 3 when any result is NG (WARN or CRIT).\n"
+            "A check with warn / crit thresholds reports WARN (no incident draft) or CRIT.\n"
             "--due runs only the host x check pairs whose latest result is older than the\n"
             "check's interval (or that never ran), in the service hours for hours = service;\n"
             "a check with no interval runs only without --due. For unyo-checks.timer or cron."),
@@ -444,12 +472,14 @@ const struct cli_family check_family = {
          N_("Acknowledges a problem (the check's latest result on the host is NG): its NG\n"
             "results open no incident draft while the acknowledgement holds. Without --until,\n"
             "--until-shift-end or --until-worse it holds until the check is OK again.\n"
-            "A check has one severity, so --until-worse also holds until it recovers."),
+            "--until-worse made while the problem is WARN ends when the check is CRIT (a\n"
+            "draft opens then); made at CRIT it holds until the check recovers."),
          0},
         {"unack", N_("HOST CHECK"), NULL, check_unack_cmd,
          N_("Takes back the acknowledgement of a problem."), 0},
         {"problems", NULL, NULL, check_problems_cmd,
-         N_("Lists the current problems (latest result NG) with their acknowledgement."),
+         N_("Lists the current problems (latest result NG) with their level (WARN or\n"
+            "CRIT) and their acknowledgement."),
          CLI_FORMATS},
         {0}},
     NULL};
