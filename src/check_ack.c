@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check_flap.h"
-#include "checks.h"
+#include "check_level.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "shifts.h"

@@ -144,9 +144,14 @@ static int on_pair(struct load *l, const char *section, const char *key, const c
                strcmp(key, "crit") == 0) {
         struct check_cond c;
         if (parse_cond(value, &c) != 0) {
-            l->err = xasprintf(_("%s:%d: bad %s \"%s\": expected CAPTURE OP NUMBER "
-                                 "(OP one of < <= > >= == !=)"),
-                               l->path, lineno, key, value);
+            if (strcmp(key, "condition") == 0)
+                l->err = xasprintf(_("%s:%d: bad condition \"%s\": expected CAPTURE OP NUMBER "
+                                     "(OP one of < <= > >= == !=)"),
+                                   l->path, lineno, value);
+            else
+                l->err = xasprintf(_("%s:%d: bad %s \"%s\": expected CAPTURE OP NUMBER "
+                                     "(OP one of < <= > >= == !=)"),
+                                   l->path, lineno, key, value);
             return 0;
         }
         struct check_cond **v = key[0] == 'c' && key[1] == 'o' ? &d->conds
@@ -434,27 +439,6 @@ void check_outcome_clear(struct check_outcome *o)
 {
     free(o->detail);
     memset(o, 0, sizeof *o);
-}
-
-const char *check_level_key(int level)
-{
-    return level == CHECK_LEVEL_WARN ? "warn" : level == CHECK_LEVEL_CRIT ? "crit" : "ok";
-}
-
-int check_level_parse(const char *key, const char *status)
-{
-    if (key && strcmp(key, "warn") == 0)
-        return CHECK_LEVEL_WARN;
-    if (key && strcmp(key, "crit") == 0)
-        return CHECK_LEVEL_CRIT;
-    if (key && strcmp(key, "ok") == 0)
-        return CHECK_LEVEL_OK;
-    return status && strcmp(status, "ng") == 0 ? CHECK_LEVEL_CRIT : CHECK_LEVEL_OK;
-}
-
-const char *check_level_label(int level)
-{
-    return level == CHECK_LEVEL_WARN ? _("WARN") : level == CHECK_LEVEL_CRIT ? _("CRIT") : _("OK");
 }
 
 static int cond_holds(const struct check_cond *c, double v)

@@ -49,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check_level.h"
 #include "id.h"
 
 struct store;
@@ -61,16 +62,6 @@ struct check_cond {
     enum check_op op;
     double value;
 };
-
-/* How bad a result is. WARN is recorded as an NG (status 'ng', level 'warn') that
- * opens no incident draft and is shown and counted apart; CRIT is today's NG. */
-enum check_level { CHECK_LEVEL_OK = 0, CHECK_LEVEL_WARN = 1, CHECK_LEVEL_CRIT = 2 };
-/* "ok" | "warn" | "crit": the stored key (checklist_events.level). */
-const char *check_level_key(int level);
-/* The key back; NULL or unknown: CRIT for an NG ("ng"), else OK. */
-int check_level_parse(const char *key, const char *status);
-/* "OK" | "WARN" | "CRIT", translated (警告 / 異常). */
-const char *check_level_label(int level);
 
 struct check_var {
     char *key, *value;
