@@ -170,10 +170,11 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
     check_due_free(&dues);
     if (!quiet || ctx->format != OUTPUT_TEXT) {
-        static const char *const keys[] = {"host",  "check", "item",   "status",   "level",
-                                           "value", "unit",  "detail", "event_id", "incident"};
-        const char *heads[] = {_("Host"),  _("Check"), _("Item"),   _("Status"), _("Level"),
-                               _("Value"), _("Unit"),  _("Detail"), _("Event"),  _("Incident")};
+        /* level last: the columns before it keep their places for scripts */
+        static const char *const keys[] = {"host", "check",  "item",     "status",   "value",
+                                           "unit", "detail", "event_id", "incident", "level"};
+        const char *heads[] = {_("Host"), _("Check"),  _("Item"),  _("Status"),   _("Value"),
+                               _("Unit"), _("Detail"), _("Event"), _("Incident"), _("Level")};
         struct output_table *t = output_new(10, keys, heads);
         output_numbers(t, "value");
         for (size_t i = 0; i < rep.count; i++) {
@@ -187,13 +188,13 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                                c[1],
                                c[2],
                                r->ok ? "OK" : "NG",
-                               ctx->format == OUTPUT_TEXT ? check_level_label(r->level)
-                                                          : check_level_key(r->level),
                                val[0] ? val : NULL,
                                c[3],
                                c[4],
                                r->event_id[0] ? r->event_id : NULL,
-                               r->incident_ref[0] ? c[5] : NULL};
+                               r->incident_ref[0] ? c[5] : NULL,
+                               ctx->format == OUTPUT_TEXT ? check_level_label(r->level)
+                                                          : check_level_key(r->level)};
             output_row(t, v);
             for (size_t k = 0; k < ARRAY_LEN(c); k++)
                 free(c[k]);
@@ -347,23 +348,12 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (rc != 0)
         return cli_fail(err);
     static const char *const keys[] = {
-        "host",  "check",  "item",     "level",     "at",        "value",       "unit",    "detail",
-        "acked", "ack_by", "ack_note", "ack_until", "ack_level", "ack_expired", "flapping"};
-    const char *heads[] = {_("Host"),
-                           _("Check"),
-                           _("Item"),
-                           _("Level"),
-                           _("Last result"),
-                           _("Value"),
-                           _("Unit"),
-                           _("Detail"),
-                           _("Acknowledged"),
-                           _("By"),
-                           _("Note"),
-                           _("Until"),
-                           _("Acknowledged at"),
-                           _("Expired"),
-                           _("Flapping")};
+        "host",   "check",    "item",      "at",          "value",    "unit",  "detail",   "acked",
+        "ack_by", "ack_note", "ack_until", "ack_expired", "flapping", "level", "ack_level"};
+    const char *heads[] = {_("Host"),     _("Check"), _("Item"),           _("Last result"),
+                           _("Value"),    _("Unit"),  _("Detail"),         _("Acknowledged"),
+                           _("By"),       _("Note"),  _("Until"),          _("Expired"),
+                           _("Flapping"), _("Level"), _("Acknowledged at")};
     struct output_table *t = output_new(15, keys, heads);
     output_numbers(t, "value");
     output_booleans(t, "acked,ack_expired,flapping");
@@ -405,7 +395,6 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             c[0],
             c[1],
             c[2],
-            text ? check_level_label(x->level) : check_level_key(x->level),
             text ? since : x->at,
             val[0] ? val : NULL,
             c[3],
@@ -414,10 +403,11 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             c[5],
             c[6],
             until_v,
-            x->acked ? (text ? check_level_label(x->ack.level) : check_level_key(x->ack.level))
-                     : NULL,
             x->acked ? (x->ack.expired ? yes : no) : NULL,
-            x->flapping ? yes : no};
+            x->flapping ? yes : no,
+            text ? check_level_label(x->level) : check_level_key(x->level),
+            x->acked ? (text ? check_level_label(x->ack.level) : check_level_key(x->ack.level))
+                     : NULL};
         output_row(t, v);
         for (size_t k = 0; k < ARRAY_LEN(c); k++)
             free(c[k]);
