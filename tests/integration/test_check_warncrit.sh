@@ -72,7 +72,7 @@ grep -q "警告" "$T/p.txt" && ok "problems (ja): 警告" || { bad "problems ja"
 u checklist --json >"$T/cl.json"
 python3 -c "
 import json,sys; r=[x for x in json.load(open('$T/cl.json')) if x['code']=='L025' and x['host']=='srv1']
-sys.exit(0 if r and r[0]['status']=='ng' else 1)" && ok "checklist: the item is NG (WARN)" ||
+sys.exit(0 if r and r[0]['status']=='ng' and r[0]['warn'] is True else 1)" && ok "checklist --json: the item is NG, warn true" ||
     { bad "checklist"; cat "$T/cl.json"; }
 
 # ---- acknowledged until worse at WARN ------------------------------------------
