@@ -216,8 +216,10 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                     continue;
                 char *c[5] = {clean(label_severity(r->severity)), clean(r->template_code),
                               clean(r->host), clean(r->check_id), clean(r->detail)};
-                printf("  [%s] %s %s %s: %s [%s]", c[0], c[1], c[2], c[3], c[4],
-                       check_level_label(r->level));
+                /* A WARN says so; a CRIT reads as an NG always did. */
+                printf("  [%s] %s %s %s: %s", c[0], c[1], c[2], c[3], c[4]);
+                if (r->level == CHECK_LEVEL_WARN)
+                    printf(" [%s]", check_level_label(r->level));
                 if (r->ack_dropped)
                     printf("%s", _(" → the acknowledgement made at WARN ended: it is CRIT now"));
                 if (r->flapping)

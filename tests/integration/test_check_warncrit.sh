@@ -96,7 +96,7 @@ grep -q "→ acknowledged: cleanup planned tonight" "$T/out" && ok "WARN again: 
 echo use=97 >"$T/value"
 rc=$(run)
 [ "$rc" = 3 ] && ok "CRIT: exit 3" || bad "rc=$rc"
-grep -q "use=97 (critical: use > 95) \[CRIT\] → the acknowledgement made at WARN ended: it is CRIT now → draft INC-" "$T/out" &&
+grep -q "use=97 (critical: use > 95) → the acknowledgement made at WARN ended: it is CRIT now → draft INC-" "$T/out" &&
     ok "check run: the WARN ack ended and a draft opened" || { bad "CRIT line"; cat "$T/out"; }
 [ "$(q "SELECT ended_reason FROM check_acks")" = worse ] && ok "the ack ended: worse" ||
     bad "ended_reason: $(q "SELECT ended_reason FROM check_acks")"
