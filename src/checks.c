@@ -466,6 +466,19 @@ static const char *op_text(enum check_op op)
     return t[op];
 }
 
+char *check_conds_text(const struct check_cond *c, size_t n)
+{
+    if (!n)
+        return NULL;
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        char num[64];
+        check_format_value(c[i].value, num, sizeof num);
+        sb_printf(&sb, "%s%s %s %s", i ? ", " : "", c[i].var, op_text(c[i].op), num);
+    }
+    return sb_detach(&sb);
+}
+
 /* The named capture of the current match as a string (malloc'd), or NULL. */
 static char *capture(pcre2_match_data *md, const char *name)
 {

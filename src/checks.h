@@ -115,6 +115,8 @@ struct check_outcome {
 int check_evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
                    const char *stderr_text, struct check_outcome *out, char **err);
 void check_outcome_clear(struct check_outcome *o);
+/* "use > 80, use >= 85": the expressions as written (malloc'd), NULL when n is 0. */
+char *check_conds_text(const struct check_cond *c, size_t n);
 /* A value as people read it: integers whole, else 6 significant digits. */
 void check_format_value(double v, char *buf, size_t size);
 

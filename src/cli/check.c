@@ -47,11 +47,12 @@ static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     char *err = NULL;
     if (load(where, &set, &err) != 0)
         return cli_fail(err);
-    static const char *const keys[] = {"id",    "item",     "severity", "name",
-                                       "hosts", "interval", "hours",    "command"};
-    const char *heads[] = {_("Check"), _("Item"),  _("Severity"), _("Name"),
-                           _("Hosts"), _("Every"), _("Hours"),    _("Command")};
-    struct output_table *t = output_new(8, keys, heads);
+    /* warn / crit (check_level.h) last: the columns before them keep their places. */
+    static const char *const keys[] = {"id",       "item",  "severity", "name", "hosts",
+                                       "interval", "hours", "command",  "warn", "crit"};
+    const char *heads[] = {_("Check"), _("Item"),  _("Severity"), _("Name"),      _("Hosts"),
+                           _("Every"), _("Hours"), _("Command"),  _("WARN when"), _("CRIT when")};
+    struct output_table *t = output_new(10, keys, heads);
     int text = ctx->format == OUTPUT_TEXT;
     for (size_t i = 0; i < set.count; i++) {
         const struct check_def *d = &set.defs[i];
@@ -78,12 +79,16 @@ static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                       clean(d->name),
                       clean(sel.len ? sel.buf : "*"),
                       clean(cmd)};
-        const char *v[] = {c[0],  c[1], c[2],
-                           c[3],  c[4], d->interval_s ? every : text ? _("on demand") : NULL,
-                           hours, c[5]};
+        char *warn = check_conds_text(d->warns, d->n_warns);
+        char *crit = check_conds_text(d->crits, d->n_crits);
+        const char *v[] = {
+            c[0],  c[1], c[2], c[3], c[4], d->interval_s ? every : text ? _("on demand") : NULL,
+            hours, c[5], warn, crit};
         output_row(t, v);
         for (size_t k = 0; k < ARRAY_LEN(c); k++)
             free(c[k]);
+        free(warn);
+        free(crit);
         free(cmd);
         sb_free(&sel);
     }
