@@ -1129,7 +1129,8 @@ static int settle_acks(struct store *st, struct check_report *rep, char **err)
         }
         /* An acknowledgement "until worse" made at WARN ends when the check is CRIT:
          * audited, and the result raises its draft as a new problem would. */
-        if (r->level == CHECK_LEVEL_CRIT) {
+        /* Not in a downtime: there a CRIT opens no draft, so the ack stays until one can. */
+        if (r->level == CHECK_LEVEL_CRIT && !r->downtime_id[0]) {
             int dropped = 0;
             if (check_ack_worse_in_tx(st, r->host_id, r->check_id, CHECK_LEVEL_CRIT, now, &dropped,
                                       err) != 0)

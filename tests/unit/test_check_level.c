@@ -18,6 +18,7 @@
 #include "check_ack.h"
 #include "checklist.h"
 #include "checks.h"
+#include "downtime.h"
 #include "support/ledger_fixture.h"
 #include "seed_data.h"
 #include "store.h"
@@ -284,6 +285,45 @@ static void test_warn_ack_dropped_on_crit(void **state)
     assert_int_equal(count(t, "SELECT count(*) FROM incidents WHERE status = 'draft'"), 1);
 }
 
+/* A CRIT in a downtime opens no draft, so it leaves a WARN ack alone; the first CRIT
+ * after the downtime ends it. */
+static void test_warn_ack_kept_in_downtime(void **state)
+{
+    struct t *t = *state;
+    run(t, 85);
+    ack(t, CHECK_ACK_WORSE);
+    char *err = NULL;
+    int64_t now = time_now_ms();
+    char id[ID_LEN + 1];
+    if (downtime_add(t->f->st, "lib-ap01", now - 60000, now + 3600000, "disk swap", now, id,
+                     &err) != 0)
+        fail_msg("downtime_add: %s", err);
+    struct res r = run(t, 99);
+    assert_int_equal(r.level, CHECK_LEVEL_CRIT);
+    assert_false(r.dropped);
+    assert_string_equal(r.ref, "");
+    assert_int_equal(count(t, "SELECT count(*) FROM check_acks WHERE ended_at IS NULL"), 1);
+    assert_int_equal(count(t, "SELECT count(*) FROM incidents"), 0);
+}
+
+/* A blip to OK ends a WARN ack as it ends any ("recovered", today's rule); the WARN
+ * after it is a new problem: not acknowledged, still no draft. */
+static void test_warn_ack_blip_to_ok(void **state)
+{
+    struct t *t = *state;
+    run(t, 85);
+    ack(t, CHECK_ACK_WORSE);
+    struct res r = run(t, 10);
+    assert_int_equal(r.level, CHECK_LEVEL_OK);
+    assert_int_equal(count(t, "SELECT count(*) FROM check_acks WHERE ended_reason = 'recovered'"),
+                     1);
+    r = run(t, 86);
+    assert_int_equal(r.level, CHECK_LEVEL_WARN);
+    assert_false(r.acked);
+    assert_string_equal(r.ref, "");
+    assert_int_equal(count(t, "SELECT count(*) FROM incidents"), 0);
+}
+
 /* A blip to OK ends it as any acknowledgement (today's rule); acknowledged at CRIT,
  * "until worse" holds through worse values until the check recovers. */
 static void test_crit_ack_keeps_todays_rule(void **state)
@@ -315,6 +355,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_levels_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_warn_ack_dropped_on_crit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crit_ack_keeps_todays_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_warn_ack_kept_in_downtime, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_warn_ack_blip_to_ok, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
