@@ -93,6 +93,12 @@ static const char *status_label(enum checklist_status s)
     }
 }
 
+/* An item's status as shown: an NG of WARN results only is WARN (警告). */
+static const char *item_status_label(const struct checklist_item *it)
+{
+    return it->warn ? check_level_label(CHECK_LEVEL_WARN) : status_label(it->status);
+}
+
 static int status_style(enum checklist_status s)
 {
     switch (s) {
@@ -210,7 +216,8 @@ static void fill_group(const struct cl_model *m, const struct cl_row *row, struc
 {
     const struct checklist_group *g = &m->groups[row->group];
     const struct checklist_item *it = &m->d.items[g->first];
-    r->cell[0] = xstrdup(status_label(g->worst));
+    int all_warn = g->worst == CHECK_NG && g->ng == g->warn;
+    r->cell[0] = xstrdup(all_warn ? check_level_label(CHECK_LEVEL_WARN) : status_label(g->worst));
     r->cell[1] = xstrdup(it->code);
     r->cell[2] = xasprintf("%s %s", group_open(m, row->group) ? "▾" : "▸", item_name(it));
     /* in the host column: how many of its hosts are OK ("7/10 OK") */
@@ -220,16 +227,18 @@ static void fill_group(const struct cl_model *m, const struct cl_row *row, struc
         struct strbuf sb = STRBUF_INIT;
         for (size_t k = g->first; k < g->first + g->count; k++)
             if (m->d.items[k].status == CHECK_NG)
-                sb_printf(&sb, "%s%s", sb.len ? ", " : "", m->d.items[k].host_name);
+                sb_printf(&sb, "%s%s%s%s", sb.len ? ", " : "", m->d.items[k].host_name,
+                          m->d.items[k].warn ? " " : "",
+                          m->d.items[k].warn ? check_level_label(CHECK_LEVEL_WARN) : "");
         r->cell[6] = xasprintf(_("NG %d: %s"), g->ng, sb.buf);
         sb_free(&sb);
     } else if (g->todo) {
         r->cell[6] = xasprintf(_("%d to do"), g->todo);
     }
     r->style = it->overdue ? STYLE_OVERDUE : STYLE_NORMAL;
-    r->cell_style[0] = status_style(g->worst);
+    r->cell_style[0] = all_warn ? STYLE_STATUS_TODO : status_style(g->worst);
     if (g->ng)
-        r->cell_style[3] = r->cell_style[6] = STYLE_STATUS_NG;
+        r->cell_style[3] = r->cell_style[6] = all_warn ? STYLE_STATUS_TODO : STYLE_STATUS_NG;
     if (it->overdue)
         r->cell_style[4] = STYLE_OVERDUE;
 }
@@ -250,7 +259,7 @@ static long cl_fetch(void *data, long from, long n, struct table_row *rows)
         char value[64], when[32];
         format_value(it, value, sizeof value);
         format_when(it->at, m->day, when, sizeof when);
-        r->cell[0] = xstrdup(status_label(it->status));
+        r->cell[0] = xstrdup(item_status_label(it));
         r->cell[1] = xstrdup(it->code);
         /* a host row under its item: the tree, not the name again */
         r->cell[2] =
@@ -275,7 +284,7 @@ static long cl_fetch(void *data, long from, long n, struct table_row *rows)
         r->cell[7] = xstrdup(it->who_name ? it->who_name : "");
         r->cell[8] = xstrdup(when);
         r->style = it->overdue ? STYLE_OVERDUE : STYLE_NORMAL;
-        r->cell_style[0] = status_style(it->status);
+        r->cell_style[0] = it->warn ? STYLE_STATUS_TODO : status_style(it->status);
         if (it->out_of_range)
             r->cell_style[5] = STYLE_STATUS_NG;
         if (it->overdue)
@@ -512,15 +521,22 @@ static void cl_draw(struct pane *p, const struct ui_canvas *c)
     static const char *const wd_en[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char *const wd_ja[] = {"日", "月", "火", "水", "木", "金", "土"};
     int wd = civil_weekday(cd.y, cd.m, cd.d);
-    int ok = 0, ng = 0, todo = 0, skip = 0;
+    int ok = 0, ng = 0, todo = 0, skip = 0, warn = 0;
     for (size_t i = 0; i < m->d.count; i++) {
         enum checklist_status s = m->d.items[i].status;
-        ok += s == CHECK_OK, ng += s == CHECK_NG, todo += s == CHECK_TODO, skip += s == CHECK_SKIP;
+        int w = s == CHECK_NG && m->d.items[i].warn; /* a WARN is counted apart */
+        ok += s == CHECK_OK, ng += s == CHECK_NG && !w, todo += s == CHECK_TODO,
+            skip += s == CHECK_SKIP, warn += w;
     }
     char *head =
-        xasprintf(_("%s (%s)%s — %zu items: %d OK, %d NG, %d to do, %d skipped"), m->day,
-                  ja() ? wd_ja[wd] : wd_en[wd], strcmp(m->day, today) == 0 ? _(" today") : "",
-                  m->d.count, ok, ng, todo, skip);
+        warn
+            ? xasprintf(_("%s (%s)%s — %zu items: %d OK, %d NG, %d WARN, %d to do, %d skipped"),
+                        m->day, ja() ? wd_ja[wd] : wd_en[wd],
+                        strcmp(m->day, today) == 0 ? _(" today") : "", m->d.count, ok, ng, warn,
+                        todo, skip)
+            : xasprintf(_("%s (%s)%s — %zu items: %d OK, %d NG, %d to do, %d skipped"), m->day,
+                        ja() ? wd_ja[wd] : wd_en[wd], strcmp(m->day, today) == 0 ? _(" today") : "",
+                        m->d.count, ok, ng, todo, skip);
     ui_put(c, 0, 0, -1, STYLE_HEADER, head);
     free(head);
     if (m->load_error) {
@@ -611,7 +627,7 @@ static void open_detail(struct cl_model *m, const struct checklist_item *it, int
     m->lines.top = 0;
     ui_lines_addf(&m->lines, STYLE_HEADER, "%s %s%s%s — %s", it->code, item_name(it),
                   it->host_name ? " @" : "", it->host_name ? it->host_name : "",
-                  status_label(it->status));
+                  item_status_label(it));
     if (it->failed)
         ui_lines_addf(&m->lines, STYLE_STATUS_NG, _("Failed checks: %s"), it->failed);
     ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
@@ -622,9 +638,11 @@ static void open_detail(struct cl_model *m, const struct checklist_item *it, int
         if (r->has_value)
             snprintf(value, sizeof value, " %g%s%s", r->value, it->unit ? " " : "",
                      it->unit ? it->unit : "");
-        ui_lines_addf(&m->lines, status_style(r->status), "%-4s %s%s  %s %s",
-                      status_label(r->status), r->check ? label_check(r->check) : _("(by hand)"),
-                      value, r->check ? _("check run") : "", when);
+        ui_lines_addf(&m->lines, r->warn ? STYLE_STATUS_TODO : status_style(r->status),
+                      "%-4s %s%s  %s %s",
+                      r->warn ? check_level_label(CHECK_LEVEL_WARN) : status_label(r->status),
+                      r->check ? label_check(r->check) : _("(by hand)"), value,
+                      r->check ? _("check run") : "", when);
         if (r->reason && *r->reason)
             add_wrapped(&m->lines, STYLE_NORMAL, "     ", r->reason, width > 12 ? width - 6 : 6);
         if (r->unreachable_via) {

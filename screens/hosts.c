@@ -295,6 +295,18 @@ static void problems_of(const struct hosts_model *m, const char *host_id, size_t
         }
 }
 
+/* The same for the problems of one level (checks.h: WARN or CRIT). */
+static void problems_at(const struct hosts_model *m, const char *host_id, int level, size_t *n,
+                        size_t *acked)
+{
+    *n = *acked = 0;
+    for (size_t i = 0; i < m->probs.count; i++)
+        if (streq(m->probs.items[i].host_id, host_id) && m->probs.items[i].level == level) {
+            (*n)++;
+            *acked += m->probs.items[i].acked && !m->probs.items[i].ack.expired;
+        }
+}
+
 /* How many of the host's problems flap (check_flap.h). */
 static size_t flapping_of(const struct hosts_model *m, const char *host_id)
 {
@@ -348,9 +360,11 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
                 _("checking… %llds"), (long long)((ui_monotonic_ms() - r->check_started) / 1000));
             t->cell_style[COL_REACH] = STYLE_STATUS_TODO;
         } else {
-            size_t ng, acked;
+            size_t ng, acked, crit, crit_acked, warn, warn_acked;
             problems_of(m, r->h.id, &ng, &acked);
             const char *via = unreachable_of(m, r->h.id);
+            problems_at(m, r->h.id, CHECK_LEVEL_CRIT, &crit, &crit_acked);
+            problems_at(m, r->h.id, CHECK_LEVEL_WARN, &warn, &warn_acked);
             if (via) { /* "unreachable (via core-sw01) · …": its parent's draft covers it */
                 char *mark = xasprintf(_("unreachable (via %s)"), via);
                 char *c = xasprintf("%s · %s", mark, t->cell[COL_REACH]);
@@ -359,8 +373,18 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
                 t->cell[COL_REACH] = c;
                 t->cell_style[COL_REACH] = STYLE_DIM;
             } else if (ng) { /* "NG 2 (ack 1) · ssh …": the problems first, so they are never cut */
-                char *mark = acked ? xasprintf(_("NG %zu (ack %zu)"), ng, acked)
-                                   : xasprintf(_("NG %zu"), ng);
+                /* CRIT as NG; WARN counted apart ("NG 1 WARN 2 (ack 1)"). */
+                char *mark = !crit        ? xstrdup("")
+                             : crit_acked ? xasprintf(_("NG %zu (ack %zu)"), crit, crit_acked)
+                                          : xasprintf(_("NG %zu"), crit);
+                if (warn) {
+                    char *w = warn_acked ? xasprintf(_("WARN %zu (ack %zu)"), warn, warn_acked)
+                                         : xasprintf(_("WARN %zu"), warn);
+                    char *b = xasprintf("%s%s%s", mark, *mark ? " " : "", w);
+                    free(w);
+                    free(mark);
+                    mark = b;
+                }
                 if (flapping_of(m, r->h.id)) {
                     char *f = xasprintf("%s %s", mark, _("[flapping]"));
                     free(mark);
@@ -370,7 +394,9 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
                 free(mark);
                 free(t->cell[COL_REACH]);
                 t->cell[COL_REACH] = c;
-                t->cell_style[COL_REACH] = acked == ng ? STYLE_DIM : STYLE_STATUS_NG;
+                t->cell_style[COL_REACH] = acked == ng         ? STYLE_DIM
+                                           : crit_acked < crit ? STYLE_STATUS_NG
+                                                               : STYLE_STATUS_TODO;
             }
             const struct downtime *d = downtime_now(m, r->h.id);
             if (d) { /* "downtime until 12-07 18:00 · …": first, as the problems are */
@@ -885,7 +911,8 @@ static void open_problems(struct hosts_model *m, const struct host *h)
         int64_t ms;
         if (time_parse(x->at, &ms) == 0)
             time_format_jst(ms, when, 0);
-        ui_lines_addf(&m->lines, STYLE_STATUS_NG, "NG  %s (%s)  %s%s%s", x->check, x->code, when,
+        ui_lines_addf(&m->lines, x->level == CHECK_LEVEL_WARN ? STYLE_STATUS_TODO : STYLE_STATUS_NG,
+                      "%s  %s (%s)  %s%s%s", check_level_label(x->level), x->check, x->code, when,
                       x->flapping ? "  " : "", x->flapping ? _("[flapping]") : "");
         if (x->reason)
             ui_lines_add_note(&m->lines, STYLE_NORMAL, "    ", x->reason);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check_flap.h"
+#include "check_level.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "shifts.h"
@@ -35,10 +36,11 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
-/* Columns 0..7 of ACK_COLS into a. */
+/* Columns 0..8 of ACK_COLS into a. */
 #define ACK_COLS                                                                                   \
     "a.id, a.kind, a.note, a.until_at, o.login, COALESCE(NULLIF(o.name, ''), o.login), "           \
-    "a.created_at, a.until_at IS NOT NULL AND a.until_at <= ?9"
+    "a.created_at, a.until_at IS NOT NULL AND a.until_at <= ?9, "                                  \
+    "(SELECT ae.level FROM checklist_events ae WHERE ae.id = a.event_id)"
 
 static void read_ack(sqlite3_stmt *s, int c, struct check_ack_info *a)
 {
@@ -50,6 +52,7 @@ static void read_ack(sqlite3_stmt *s, int c, struct check_ack_info *a)
     a->by_name = xstrdup(col_text(s, c + 5) ? col_text(s, c + 5) : a->by_login);
     a->created_at = dup_or_null(col_text(s, c + 6));
     a->expired = sqlite3_column_int(s, c + 7) != 0;
+    a->level = check_level_parse(col_text(s, c + 8), "ng");
 }
 
 int check_ack_find(struct store *st, const char *host_id, const char *check_id, int64_t now_ms,
@@ -134,14 +137,31 @@ int check_ack_recovered_in_tx(struct store *st, const char *host_id, const char 
     return end_open(st, host_id, check_id, "recovered", "check.ack.end", now_ms, &ended, err);
 }
 
+int check_ack_worse_in_tx(struct store *st, const char *host_id, const char *check_id, int level,
+                          int64_t now_ms, int *dropped, char **err)
+{
+    *dropped = 0;
+    if (level != CHECK_LEVEL_CRIT)
+        return 0;
+    struct check_ack_info a;
+    int rc = check_ack_find(st, host_id, check_id, now_ms, &a, err);
+    if (rc <= 0)
+        return rc;
+    int worse = streq(a.kind, "worse") && a.level == CHECK_LEVEL_WARN;
+    check_ack_info_clear(&a);
+    if (!worse)
+        return 0;
+    return end_open(st, host_id, check_id, "worse", "check.ack.end", now_ms, dropped, err);
+}
+
 /* The latest result of check on the host: 1 with status ("ok"/"ng"/...) and event id,
  * 0 when the check never ran there, -1. */
 static int latest_result(struct store *st, const char *host_id, const char *check_id,
-                         char status[8], char event_id[ID_LEN + 1], char **err)
+                         char status[8], char event_id[ID_LEN + 1], char level[8], char **err)
 {
     char *note = xasprintf("check=%s", check_id);
     sqlite3_stmt *s =
-        store_stmt(st, "SELECT status, id FROM checklist_events WHERE host_id = ?1 "
+        store_stmt(st, "SELECT status, id, level FROM checklist_events WHERE host_id = ?1 "
                        "AND note = ?2 AND source = 'check' ORDER BY hlc DESC, id DESC "
                        "LIMIT 1");
     bind_text(s, 1, host_id);
@@ -150,6 +170,7 @@ static int latest_result(struct store *st, const char *host_id, const char *chec
     if (rc == 1) {
         snprintf(status, 8, "%s", col_text(s, 0));
         snprintf(event_id, ID_LEN + 1, "%s", col_text(s, 1));
+        snprintf(level, 8, "%s", col_text(s, 2) ? col_text(s, 2) : "");
     }
     sqlite3_reset(s);
     free(note);
@@ -253,8 +274,9 @@ int check_ack(struct store *st, const struct check_ack_req *r, int64_t now_ms, c
     if (store_begin(st, err) != 0)
         return -1;
     /* Read inside the transaction: a check run committing an OK meanwhile is seen. */
-    char status[8], event_id[ID_LEN + 1];
-    rc = latest_result(st, host_id, r->check, status, event_id, err);
+    char status[8], event_id[ID_LEN + 1], levelbuf[8] = "";
+    rc = latest_result(st, host_id, r->check, status, event_id, levelbuf, err);
+    const char *level = levelbuf[0] ? levelbuf : NULL;
     if (rc == 0) {
         int known = check_known(st, r->check, err);
         if (known < 0)
@@ -302,9 +324,9 @@ int check_ack(struct store *st, const struct check_ack_req *r, int64_t now_ms, c
         store_fail(st, err, _("recording the acknowledgement"));
         goto fail;
     }
-    char *detail =
-        xasprintf("host=%s check=%s kind=%s%s%s", r->host, r->check, check_ack_kind_key(r->kind),
-                  until ? " until=" : "", until ? until_at : "");
+    char *detail = xasprintf("host=%s check=%s kind=%s level=%s%s%s", r->host, r->check,
+                             check_ack_kind_key(r->kind), level ? level : "crit",
+                             until ? " until=" : "", until ? until_at : "");
     rc = store_audit(st, "check.ack", "check_acks", id, detail, err);
     free(detail);
     if (rc != 0 || store_commit(st, err) != 0)
@@ -368,7 +390,7 @@ void check_problems_free(struct check_problems *p)
 /* The latest check result of each host x check is NG; its open acknowledgement. */
 static const char sql_problems[] =
     "SELECT h.id, h.name, substr(e.note, 7), t.code, e.at, e.value, e.unit, e.reason, " ACK_COLS
-    ", e.unreachable_via FROM checklist_events e "
+    ", e.unreachable_via, e.level FROM checklist_events e "
     "JOIN hosts h ON h.id = e.host_id AND h.deleted = 0 "
     "JOIN templates t ON t.id = e.template_id "
     "LEFT JOIN check_acks a ON a.id = (SELECT x.id FROM check_acks x WHERE x.host_id = e.host_id "
@@ -405,10 +427,11 @@ int check_problems_list(struct store *st, const char *host_id, int64_t now_ms,
         p->value = sqlite3_column_double(s, 5);
         p->unit = dup_or_null(col_text(s, 6));
         p->reason = dup_or_null(col_text(s, 7));
+        p->level = check_level_parse(col_text(s, 18), "ng");
         p->acked = sqlite3_column_type(s, 8) != SQLITE_NULL;
         if (p->acked)
             read_ack(s, 8, &p->ack);
-        p->unreachable_via = dup_or_null(col_text(s, 16));
+        p->unreachable_via = dup_or_null(col_text(s, 17));
     }
     sqlite3_reset(s);
     /* Flapping (check_flap.h), from each problem's latest results. */
@@ -483,6 +506,8 @@ char *check_ack_describe(const struct check_ack_info *a)
         return xasprintf(_("%s (by %s, expired %s)"), a->note, a->by_name, w);
     if (a->until_at)
         return xasprintf(_("%s (by %s, until %s)"), a->note, a->by_name, w);
+    if (streq(a->kind, "worse") && a->level == CHECK_LEVEL_WARN)
+        return xasprintf(_("%s (by %s, at WARN, until it is CRIT)"), a->note, a->by_name);
     if (streq(a->kind, "worse"))
         return xasprintf(_("%s (by %s, until it gets worse)"), a->note, a->by_name);
     return xasprintf(_("%s (by %s, until it recovers)"), a->note, a->by_name);

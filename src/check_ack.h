@@ -5,9 +5,13 @@
  *   - until a time (kind "time": until_at), or until the end of the shift (kind
  *     "shift": the end of the shift started last, else of the shift whose hours
  *     contain now, stored as until_at);
- *   - until it gets worse (kind "worse"). A check has one severity (its data file's
- *     `severity`) and a result is OK or NG, so an NG cannot get worse than NG: the
- *     acknowledgement holds until the check recovers, as kind "recovery" (no limit).
+ *   - until it gets worse (kind "worse"). A result is OK, WARN or CRIT (checks.h:
+ *     a check's warn / crit thresholds; checklist_events.level). One made while the
+ *     problem is WARN (the level of the result it acknowledged, check_acks.event_id)
+ *     ends when a result is CRIT: ended_reason "worse", audited (check.ack.end), and
+ *     that CRIT opens its draft as a new problem would. A blip to OK ends it as any
+ *     acknowledgement ("recovered"); WARN again keeps it. One made at CRIT cannot get
+ *     worse: it holds until the check recovers, as kind "recovery" (no limit).
  * While an acknowledgement holds (not ended, not past until_at), an NG of that check
  * on that host opens no incident draft (checks_run records the result and says it
  * is acknowledged). Past until_at it is expired: it no longer suppresses, and the
@@ -55,6 +59,7 @@ struct check_ack_info {
     char *by_login, *by_name;
     char *created_at;
     int expired; /* until_at <= now */
+    int level;   /* the level of the result it acknowledged (enum check_level) */
 };
 void check_ack_info_clear(struct check_ack_info *a);
 
@@ -74,6 +79,7 @@ struct check_problem {
     int has_value;
     double value;
     char *unit, *reason; /* or NULL */
+    int level;           /* enum check_level: WARN or CRIT */
     int acked;           /* an open acknowledgement (see ack.expired) */
     struct check_ack_info ack;
     int flapping; /* the check flaps on the host (check_flap.h) */
@@ -86,6 +92,13 @@ struct check_problems {
     struct check_problem *items; /* by host, then check */
     size_t count;
 };
+/* In the caller's transaction (a check run recording a result of level, enum
+ * check_level): ends the open acknowledgement "until worse" of host x check when it
+ * was made at WARN and level is CRIT (ended_reason "worse", audited check.ack.end).
+ * *dropped: 1 when it ended one. */
+int check_ack_worse_in_tx(struct store *st, const char *host_id, const char *check_id, int level,
+                          int64_t now_ms, int *dropped, char **err);
+
 /* The current problems with their acknowledgement at now_ms. host_id NULL: every
  * host; else that host's only. */
 int check_problems_list(struct store *st, const char *host_id, int64_t now_ms,

@@ -42,6 +42,7 @@ struct event {
     int64_t hlc;
     int downtime; /* an NG recorded in a downtime (downtime.h) */
     char *via;    /* an NG unreachable via these parents (host_deps.h), or NULL */
+    int warn;     /* an NG of level 'warn' (checks.h: WARN) */
 };
 
 /* Everything checklist_load needs, read with a handful of queries. */
@@ -163,7 +164,7 @@ static int load_events(struct store *st, const char *from_day, const char *to_da
     sqlite3_stmt *s = store_stmt(
         st, "SELECT e.id, e.day, e.template_id, e.host_id, e.status, e.value, e.note, e.reason, "
             "e.at, o.login, o.name, e.hlc, e.source, e.downtime_id IS NOT NULL, "
-            "e.unreachable_via FROM checklist_events e "
+            "e.unreachable_via, e.level = 'warn' FROM checklist_events e "
             "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.day >= ?1 AND e.day <= ?2");
     bind_text(s, 1, from_day);
     bind_text(s, 2, to_day);
@@ -187,6 +188,7 @@ static int load_events(struct store *st, const char *from_day, const char *to_da
         e->hlc = sqlite3_column_int64(s, 11);
         e->downtime = sqlite3_column_int(s, 13) != 0;
         e->via = dup_or_null(col_text(s, 14));
+        e->warn = sqlite3_column_int(s, 15) != 0;
         /* A check run's result names its check in the note ("check=ID"): that is
          * the result's key, not a note to show. */
         if (streq(col_text(s, 12), "check") && e->note && strncmp(e->note, "check=", 6) == 0) {
@@ -365,7 +367,7 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
         it->results = xcalloc(nl, sizeof *it->results);
         it->n_results = nl;
         struct strbuf why = STRBUF_INIT, failed = STRBUF_INIT;
-        size_t ng_counted = 0, ng_downtime = 0;
+        size_t ng_counted = 0, ng_downtime = 0, ng_crit = 0;
         for (size_t k = 0; k < nl; k++) {
             const struct event *e = &snap->events[latest[k]];
             struct checklist_result *r = &it->results[k];
@@ -378,12 +380,15 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
             copy_id(r->event_id, e->id);
             r->in_downtime = r->status == CHECK_NG && e->downtime;
             r->unreachable_via = r->status == CHECK_NG ? dup_or_null(e->via) : NULL;
+            r->warn = r->status == CHECK_NG && e->warn;
             if (r->status != it->status || it->status == CHECK_OK)
                 continue;
             if (r->status == CHECK_NG)
                 ng_counted += !r->in_downtime && !r->unreachable_via;
             if (r->status == CHECK_NG)
                 ng_downtime += r->in_downtime;
+            if (r->status == CHECK_NG && !r->in_downtime && !r->unreachable_via)
+                ng_crit += !r->warn;
             if (e->check && r->status == CHECK_NG)
                 sb_printf(&failed, "%s%s", failed.len ? ", " : "", label_check(e->check));
             char *via = r->unreachable_via && !r->in_downtime
@@ -402,6 +407,8 @@ static void fill_state(struct checklist_item *it, const struct snapshot *snap)
          * down parent, host_deps.h): not counted. */
         it->in_downtime = it->status == CHECK_NG && ng_counted == 0;
         it->unreachable = it->in_downtime && ng_downtime == 0;
+        /* Every counted NG is a WARN: the item is WARN, counted apart from NG. */
+        it->warn = it->status == CHECK_NG && ng_counted > 0 && ng_crit == 0;
         free(it->reason);
         it->reason = why.len ? sb_detach(&why) : NULL;
         sb_free(&why);
@@ -616,6 +623,7 @@ void checklist_group_items(const struct checklist_day *d, struct checklist_group
         g->count++;
         g->ok += it->status == CHECK_OK;
         g->ng += it->status == CHECK_NG;
+        g->warn += it->status == CHECK_NG && it->warn;
         g->skip += it->status == CHECK_SKIP;
         g->todo += it->status == CHECK_TODO;
         g->worst = g->ng ? CHECK_NG : g->todo ? CHECK_TODO : g->skip ? CHECK_SKIP : CHECK_OK;
@@ -909,8 +917,8 @@ int checklist_counts(struct store *st, const struct calendar *cal, const char *d
         return -1;
     int n_ng = 0, n_todo = 0;
     for (size_t i = 0; i < cd.count; i++) {
-        if (cd.items[i].in_downtime)
-            continue; /* an NG in a downtime is not counted (downtime.h) */
+        if (cd.items[i].in_downtime || cd.items[i].warn)
+            continue; /* an NG in a downtime is not counted (downtime.h), a WARN apart */
         if (cd.items[i].status == CHECK_NG || cd.items[i].out_of_range)
             n_ng++;
         else if (cd.items[i].status == CHECK_TODO)

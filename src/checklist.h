@@ -52,6 +52,7 @@ struct checklist_result {
     /* An NG recorded unreachable via these parents (host_deps.h): no draft, not
      * counted (as in_downtime); the parents' names, or NULL. */
     char *unreachable_via;
+    int warn; /* an NG of level WARN (checks.h): no draft, counted apart */
 };
 
 /* Strings are malloc'd and owned by the checklist_day; NULL where noted. */
@@ -87,6 +88,9 @@ struct checklist_item {
     /* Not counted (in_downtime) because its NG results were unreachable via a down
      * parent (host_deps.h), none in a downtime. */
     int unreachable;
+    /* NG only through WARN results (checks.h: a check's warn threshold): shown as
+     * WARN (警告), counted apart from NG (checklist_counts leaves it out). */
+    int warn;
     /* The results the status is the worst of (see above), in check order; and the ids
      * of the checks that are NG, comma separated (NULL when none). When NG or skipped,
      * reason holds every failing result's "check: reason", joined by "; ". */
@@ -127,6 +131,7 @@ struct checklist_group {
     size_t first, count;         /* d->items[first .. first + count) */
     int per_host;                /* the item is per host: the hosts are its rows */
     int ok, ng, skip, todo;      /* how many of its items are in each state */
+    int warn;                    /* of the NG, how many are WARN only */
     enum checklist_status worst; /* NG, else to do, else skipped, else OK */
 };
 /* Fills *out (malloc'd, free()) with the groups of d in its order; *n their number. */

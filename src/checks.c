@@ -143,16 +143,26 @@ static int on_pair(struct load *l, const char *section, const char *key, const c
             return 0;
         }
         d->each = strcasecmp(value, "yes") == 0;
-    } else if (strcmp(key, "condition") == 0) {
+    } else if (strcmp(key, "condition") == 0 || strcmp(key, "warn") == 0 ||
+               strcmp(key, "crit") == 0) {
         struct check_cond c;
         if (parse_cond(value, &c) != 0) {
-            l->err = xasprintf(_("%s:%d: bad condition \"%s\": expected CAPTURE OP NUMBER "
-                                 "(OP one of < <= > >= == !=)"),
-                               l->path, lineno, value);
+            if (strcmp(key, "condition") == 0)
+                l->err = xasprintf(_("%s:%d: bad condition \"%s\": expected CAPTURE OP NUMBER "
+                                     "(OP one of < <= > >= == !=)"),
+                                   l->path, lineno, value);
+            else
+                l->err = xasprintf(_("%s:%d: bad %s \"%s\": expected CAPTURE OP NUMBER "
+                                     "(OP one of < <= > >= == !=)"),
+                                   l->path, lineno, key, value);
             return 0;
         }
-        d->conds = xrealloc(d->conds, (d->n_conds + 1) * sizeof *d->conds);
-        d->conds[d->n_conds++] = c;
+        struct check_cond **v = key[0] == 'c' && key[1] == 'o' ? &d->conds
+                                : key[0] == 'w'                ? &d->warns
+                                                               : &d->crits;
+        size_t *n = v == &d->conds ? &d->n_conds : v == &d->warns ? &d->n_warns : &d->n_crits;
+        *v = xrealloc(*v, (*n + 1) * sizeof **v);
+        (*v)[(*n)++] = c;
     } else if (strcmp(key, "value") == 0)
         set_str(&d->value_var, value, 0, "");
     else if (strcmp(key, "label") == 0)
@@ -248,6 +258,12 @@ static void def_free(struct check_def *d)
     for (size_t i = 0; i < d->n_conds; i++)
         free(d->conds[i].var);
     free(d->conds);
+    for (size_t i = 0; i < d->n_warns; i++)
+        free(d->warns[i].var);
+    free(d->warns);
+    for (size_t i = 0; i < d->n_crits; i++)
+        free(d->crits[i].var);
+    free(d->crits);
     free(d->value_var);
     free(d->label_var);
     free(d->unit);
@@ -308,14 +324,17 @@ static int validate(struct check_def *d, char **err)
         return -1;
     }
     const char *need[3] = {d->value_var, d->label_var, NULL};
-    for (size_t i = 0; i < d->n_conds; i++)
-        if (!group_exists(d->re, d->conds[i].var)) {
-            set_err(err,
-                    _("%s:%d: check [%s]: the condition uses %s, which the pattern does not "
-                      "capture (write (?<%s>...))"),
-                    d->file, d->line, d->id, d->conds[i].var, d->conds[i].var);
-            return -1;
-        }
+    const struct check_cond *lists[3] = {d->conds, d->warns, d->crits};
+    const size_t counts[3] = {d->n_conds, d->n_warns, d->n_crits};
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < counts[k]; i++)
+            if (!group_exists(d->re, lists[k][i].var)) {
+                set_err(err,
+                        _("%s:%d: check [%s]: the condition uses %s, which the pattern does not "
+                          "capture (write (?<%s>...))"),
+                        d->file, d->line, d->id, lists[k][i].var, lists[k][i].var);
+                return -1;
+            }
     for (int i = 0; need[i] || i < 2; i++)
         if (need[i] && !group_exists(d->re, need[i])) {
             set_err(err, _("%s:%d: check [%s]: the pattern has no capture named %s"), d->file,
@@ -450,6 +469,19 @@ static const char *op_text(enum check_op op)
     return t[op];
 }
 
+char *check_conds_text(const struct check_cond *c, size_t n)
+{
+    if (!n)
+        return NULL;
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        char num[64];
+        check_format_value(c[i].value, num, sizeof num);
+        sb_printf(&sb, "%s%s %s %s", i ? ", " : "", c[i].var, op_text(c[i].op), num);
+    }
+    return sb_detach(&sb);
+}
+
 /* The named capture of the current match as a string (malloc'd), or NULL. */
 static char *capture(pcre2_match_data *md, const char *name)
 {
@@ -496,7 +528,8 @@ static int evaluate(const struct check_def *d, const char *output, size_t len, i
 {
     memset(out, 0, sizeof *out);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(d->re, NULL);
-    struct strbuf why = STRBUF_INIT;
+    struct strbuf why = STRBUF_INIT, why_warn = STRBUF_INIT;
+    int level = CHECK_LEVEL_OK;
     size_t matches = 0, failed = 0;
     double agg = 0;
     int have_agg = 0;
@@ -516,31 +549,48 @@ static int evaluate(const struct check_def *d, const char *output, size_t len, i
         matches++;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         char *label = d->label_var ? capture(md, d->label_var) : NULL;
-        int pass = 1;
-        for (size_t i = 0; i < d->n_conds; i++) {
-            const struct check_cond *c = &d->conds[i];
-            char *txt = capture(md, c->var);
-            double v;
-            if (parse_num(txt, &v) != 0) {
-                if (why.len)
-                    sb_puts(&why, "; ");
-                if (label)
-                    sb_printf(&why, "%s: ", label);
-                sb_printf(&why, _("%s is not a number (\"%s\")"), label_check_var(c->var),
-                          txt ? txt : "");
-                pass = 0;
-            } else if (!cond_holds(c, v)) {
-                if (why.len)
-                    sb_puts(&why, "; ");
-                if (label)
-                    sb_printf(&why, "%s: ", label);
-                sb_printf(&why, _("%s=%s (limit: %s %s %g)"), label_check_var(c->var), txt,
-                          label_check_var(c->var), op_text(c->op), c->value);
-                pass = 0;
+        /* This match's level: conditions and crits first (CRIT), then warns. */
+        int lv = CHECK_LEVEL_OK;
+        const struct check_cond *lists[3] = {d->conds, d->crits, d->warns};
+        const size_t counts[3] = {d->n_conds, d->n_crits, d->n_warns};
+        for (int k = 0; k < 3; k++) {
+            int at = k < 2 ? CHECK_LEVEL_CRIT : CHECK_LEVEL_WARN;
+            if (lv == CHECK_LEVEL_CRIT && at == CHECK_LEVEL_WARN)
+                break;
+            for (size_t i = 0; i < counts[k]; i++) {
+                const struct check_cond *c = &lists[k][i];
+                char *txt = capture(md, c->var);
+                double v;
+                int bad_num = parse_num(txt, &v) != 0;
+                /* A condition is the OK side; warn and crit the problem side. */
+                int hit = bad_num || (k == 0 ? !cond_holds(c, v) : cond_holds(c, v));
+                if (hit) {
+                    struct strbuf *w = bad_num || at == CHECK_LEVEL_CRIT ? &why : &why_warn;
+                    if (w->len)
+                        sb_puts(w, "; ");
+                    if (label)
+                        sb_printf(w, "%s: ", label);
+                    if (bad_num)
+                        sb_printf(w, _("%s is not a number (\"%s\")"), label_check_var(c->var),
+                                  txt ? txt : "");
+                    else if (k == 0)
+                        sb_printf(w, _("%s=%s (limit: %s %s %g)"), label_check_var(c->var), txt,
+                                  label_check_var(c->var), op_text(c->op), c->value);
+                    else
+                        sb_printf(w,
+                                  k == 1 ? _("%s=%s (critical: %s %s %g)")
+                                         : _("%s=%s (warning: %s %s %g)"),
+                                  label_check_var(c->var), txt, label_check_var(c->var),
+                                  op_text(c->op), c->value);
+                    if (bad_num || at > lv)
+                        lv = bad_num ? CHECK_LEVEL_CRIT : at;
+                }
+                free(txt);
             }
-            free(txt);
         }
-        if (!pass)
+        if (lv > level)
+            level = lv;
+        if (lv != CHECK_LEVEL_OK)
             failed++;
         if (d->value_var) {
             char *txt = capture(md, d->value_var);
@@ -565,9 +615,11 @@ static int evaluate(const struct check_def *d, const char *output, size_t len, i
     out->has_value = have_agg;
     if (gave_up) {
         out->ok = 0;
+        out->level = CHECK_LEVEL_CRIT;
         out->detail = xstrdup(_("the pattern could not be matched against the output (match "
                                 "limit reached)"));
         sb_free(&why);
+        sb_free(&why_warn);
         return 0;
     }
     out->value = agg;
@@ -583,14 +635,22 @@ static int evaluate(const struct check_def *d, const char *output, size_t len, i
                 xasprintf(_("the output did not match the pattern; output: \"%s\""), line);
         free(line);
         out->ok = 0;
+        out->level = CHECK_LEVEL_CRIT;
         sb_free(&why);
+        sb_free(&why_warn);
         return 0;
     }
-    out->ok = failed == 0;
-    if (!out->ok) {
+    out->level = failed == 0 ? CHECK_LEVEL_OK : level;
+    out->ok = out->level == CHECK_LEVEL_OK;
+    if (out->level == CHECK_LEVEL_CRIT) {
         out->detail = sb_detach(&why);
+        sb_free(&why_warn);
+    } else if (out->level == CHECK_LEVEL_WARN) {
+        out->detail = sb_detach(&why_warn);
+        sb_free(&why);
     } else {
         sb_free(&why);
+        sb_free(&why_warn);
         if (have_agg) {
             char num[64];
             check_format_value(agg, num, sizeof num);
@@ -722,6 +782,7 @@ static void add_result(struct check_report *rep, const struct slot *sl, const st
     r->severity = xstrdup(d->severity);
     r->ok = ok > 0;
     r->skipped = ok < 0;
+    r->level = ok > 0 ? CHECK_LEVEL_OK : o && o->level ? o->level : CHECK_LEVEL_CRIT;
     r->has_value = o ? o->has_value : 0;
     r->value = o ? o->value : 0;
     r->unit = d->unit ? xstrdup(d->unit) : NULL;
@@ -739,6 +800,8 @@ static void add_result(struct check_report *rep, const struct slot *sl, const st
     r->conn_failed = ok == 0 && sl->conn_failed;
     if (ok == 0)
         rep->ng++;
+    if (ok == 0 && r->level == CHECK_LEVEL_WARN)
+        rep->warn++;
     else if (ok < 0)
         rep->skipped++;
 }
@@ -1040,8 +1103,9 @@ static int raise_incidents(struct store *st, struct check_report *rep, char **er
     struct sla *sla = sla_load(NULL, NULL, &why);
     for (size_t i = 0; i < rep->count; i++) {
         struct check_result *r = &rep->results[i];
+        /* A WARN is shown and counted, never a draft: only a CRIT is today's NG. */
         if (r->ok || r->skipped || !r->event_id[0] || r->acked || r->flap_held ||
-            r->downtime_id[0] || r->unreachable_via)
+            r->downtime_id[0] || r->unreachable_via || r->level == CHECK_LEVEL_WARN)
             continue;
         if (!sla) {
             r->incident_error = xstrdup(why ? why : "");
@@ -1266,6 +1330,16 @@ static int settle_acks(struct store *st, struct check_report *rep, char **err)
                 return -1;
             continue;
         }
+        /* An acknowledgement "until worse" made at WARN ends when the check is CRIT:
+         * audited, and the result raises its draft as a new problem would. */
+        /* Not in a downtime: there a CRIT opens no draft, so the ack stays until one can. */
+        if (r->level == CHECK_LEVEL_CRIT && !r->downtime_id[0]) {
+            int dropped = 0;
+            if (check_ack_worse_in_tx(st, r->host_id, r->check_id, CHECK_LEVEL_CRIT, now, &dropped,
+                                      err) != 0)
+                return -1;
+            r->ack_dropped = dropped;
+        }
         struct check_ack_info a;
         int rc = check_ack_find(st, r->host_id, r->check_id, now, &a, err);
         if (rc < 0)
@@ -1287,7 +1361,9 @@ static int settle_flaps(struct store *st, struct check_report *rep, char **err)
     for (size_t i = 0; i < rep->count; i++) {
         struct check_result *r = &rep->results[i];
         struct check_flap_outcome f;
-        if (!r->event_id[0] || r->skipped || r->acked || r->downtime_id[0] || r->unreachable_via)
+        /* A WARN neither opens a flapping draft nor notes a recovery. */
+        if (!r->event_id[0] || r->skipped || r->acked || r->downtime_id[0] || r->unreachable_via ||
+            r->level == CHECK_LEVEL_WARN)
             continue;
         if (check_flap_settle_in_tx(st, r->host_id, r->check_id, r->event_id, &f, err) != 0)
             return -1;
@@ -1362,8 +1438,8 @@ static int record_in_tx(struct store *st, struct check_report *rep, char **err)
         sqlite3_stmt *s = store_stmt(
             st, "INSERT INTO checklist_events(id, day, template_id, host_id, status, value, unit, "
                 "note, reason, raw_output, source, operator_id, at, hlc, origin, downtime_id, "
-                "unreachable_via, conn_failed) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                "'check', ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+                "unreachable_via, conn_failed, level) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                "?10, 'check', ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
         bind_text(s, 1, r->event_id);
         bind_text(s, 2, day);
         bind_text(s, 3, tid);
@@ -1388,6 +1464,7 @@ static int record_in_tx(struct store *st, struct check_report *rep, char **err)
             sqlite3_bind_int(s, 17, 1);
         else
             sqlite3_bind_null(s, 17);
+        bind_text(s, 18, r->skipped ? NULL : check_level_key(r->level));
         int rc = sqlite3_step(s);
         sqlite3_reset(s);
         free(note);

@@ -15,7 +15,16 @@
  *   command = df -P           ; continuation lines (indented) add lines
  *   pattern = (?<use>\d+)%\s+(?<mount>/\S*)$
  *   each = yes                ; every match must pass (default: the first)
- *   condition = use < 80      ; capture OP number; more lines: all must hold
+ *   condition = use < 80      ; capture OP number; more lines: all must hold.
+ *                               One that does not hold: CRIT (today's NG)
+ *   warn = use > 80           ; the problem side: when it holds, WARN (警告).
+ *                               More lines: any one holding is WARN
+ *   crit = use > 95           ; the problem side: when it holds, CRIT (異常).
+ *                               A result is the worst of: a condition not
+ *                               holding (CRIT), a crit holding (CRIT), a warn
+ *                               holding (WARN), else OK. With each = yes, the
+ *                               worst item's. A check with only `condition`
+ *                               is OK or CRIT, as before warn/crit existed.
  *   value = use               ; capture recorded as the value
  *   aggregate = max           ; max | min | first (with each)
  *   label = mount             ; capture naming the matched item in messages
@@ -40,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check_level.h"
 #include "id.h"
 
 struct store;
@@ -65,8 +75,10 @@ struct check_def {
     char *command;
     char *pattern;
     int each;
-    struct check_cond *conds;
+    struct check_cond *conds; /* must hold (OK side); one failing: CRIT */
     size_t n_conds;
+    struct check_cond *warns, *crits; /* problem side: one holding is WARN / CRIT */
+    size_t n_warns, n_crits;
     char *value_var, *label_var, *unit, *metric, *severity;
     int aggregate;      /* 0 max, 1 min, 2 first */
     int timeout;        /* seconds, 0 = the run's */
@@ -93,7 +105,8 @@ void checks_free(struct check_set *set);
 
 /* Outcome of one check on one host's output. */
 struct check_outcome {
-    int ok;
+    int ok;    /* level == CHECK_LEVEL_OK */
+    int level; /* enum check_level */
     int has_value;
     double value;
     char *detail; /* why NG, or a short summary when OK */
@@ -102,6 +115,8 @@ struct check_outcome {
 int check_evaluate(const struct check_def *d, const char *output, size_t len, int exit_status,
                    const char *stderr_text, struct check_outcome *out, char **err);
 void check_outcome_clear(struct check_outcome *o);
+/* "use > 80, use >= 85": the expressions as written (malloc'd), NULL when n is 0. */
+char *check_conds_text(const struct check_cond *c, size_t n);
 /* A value as people read it: integers whole, else 6 significant digits. */
 void check_format_value(double v, char *buf, size_t size);
 
@@ -142,6 +157,7 @@ struct check_result {
     char *template_code;
     char *severity;
     int ok;
+    int level;   /* enum check_level: OK, WARN (an NG with no draft), CRIT */
     int skipped; /* unused: a check that could not run is NG (see detail) */
     int has_value;
     double value;
@@ -156,6 +172,7 @@ struct check_result {
     char *incident_error;      /* why an NG has no draft (the result is recorded), or NULL */
     int acked;                 /* an NG under an acknowledgement (check_ack.h): no draft */
     char *ack_text;            /* check_ack_describe of it, or NULL */
+    int ack_dropped;           /* a WARN ack "until worse" this CRIT ended (check_ack.h) */
     int flapping;              /* the host x check flaps after this result (check_flap.h) */
     double flap_pct;           /* its weighted state-change percentage */
     int flap_held;             /* an NG the flapping rules took care of: no draft here */
@@ -186,7 +203,8 @@ struct check_report {
     struct check_result *results;
     size_t count;
     size_t hosts;
-    size_t ng;
+    size_t ng;          /* every NG, WARN included */
+    size_t warn;        /* of them, WARN */
     size_t skipped;     /* always 0 now: a check that could not run is NG */
     size_t unreachable; /* NG results unreachable via a parent (not in ng) */
     int64_t elapsed_ms;

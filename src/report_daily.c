@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "changes.h"
 #include "checklist.h"
+#include "check_level.h"
 #include "handover.h"
 #include "i18n.h"
 #include "jobs.h"
@@ -91,7 +92,7 @@ static char *value_text(const struct checklist_item *it)
 }
 
 struct counts {
-    int ok, ng, skip, todo, downtime;
+    int ok, ng, skip, todo, downtime, warn;
     int job_ok, job_failed, job_other;
     int changes, handovers;
 };
@@ -112,6 +113,8 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
         int ng = it->status == CHECK_NG || it->out_of_range;
         if (ng && it->in_downtime)
             c->downtime++;
+        else if (ng && it->warn && !it->out_of_range)
+            c->warn++; /* WARN only (checks.h): listed, counted apart from NG */
         else if (ng)
             c->ng++;
         else if (it->status == CHECK_OK)
@@ -129,7 +132,9 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
         char *who = it->who_login ? operator_display_name(st, it->who_login) : xstrdup("");
         const char *row[] = {ng ? (it->unreachable   ? _("NG (unreachable via a parent)")
                                    : it->in_downtime ? _("NG (downtime)")
-                                                     : _("NG"))
+                                   : it->warn && !it->out_of_range
+                                       ? check_level_label(CHECK_LEVEL_WARN)
+                                       : _("NG"))
                                 : _("skipped"),
                              it->code,
                              ja() ? it->name_ja : it->name_en,
@@ -354,6 +359,7 @@ static void fill_summary(struct report *rep, int s, const struct counts *c)
         {_("Checks OK"), c->ok},
         {_("Checks NG"), c->ng},
         {_("Checks NG in downtime (not counted)"), c->downtime},
+        {_("Checks WARN (not counted as NG)"), c->warn},
         {_("Checks skipped"), c->skip},
         {_("Checks not done"), c->todo},
         {_("Job runs succeeded"), c->job_ok},

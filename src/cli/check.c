@@ -48,11 +48,12 @@ static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     char *err = NULL;
     if (load(where, &set, &err) != 0)
         return cli_fail(err);
-    static const char *const keys[] = {"id",    "item",     "severity", "name",
-                                       "hosts", "interval", "hours",    "command"};
-    const char *heads[] = {_("Check"), _("Item"),  _("Severity"), _("Name"),
-                           _("Hosts"), _("Every"), _("Hours"),    _("Command")};
-    struct output_table *t = output_new(8, keys, heads);
+    /* warn / crit (check_level.h) last: the columns before them keep their places. */
+    static const char *const keys[] = {"id",       "item",  "severity", "name", "hosts",
+                                       "interval", "hours", "command",  "warn", "crit"};
+    const char *heads[] = {_("Check"), _("Item"),  _("Severity"), _("Name"),      _("Hosts"),
+                           _("Every"), _("Hours"), _("Command"),  _("WARN when"), _("CRIT when")};
+    struct output_table *t = output_new(10, keys, heads);
     int text = ctx->format == OUTPUT_TEXT;
     for (size_t i = 0; i < set.count; i++) {
         const struct check_def *d = &set.defs[i];
@@ -79,12 +80,16 @@ static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                       clean(d->name),
                       clean(sel.len ? sel.buf : "*"),
                       clean(cmd)};
-        const char *v[] = {c[0],  c[1], c[2],
-                           c[3],  c[4], d->interval_s ? every : text ? _("on demand") : NULL,
-                           hours, c[5]};
+        char *warn = check_conds_text(d->warns, d->n_warns);
+        char *crit = check_conds_text(d->crits, d->n_crits);
+        const char *v[] = {
+            c[0],  c[1], c[2], c[3], c[4], d->interval_s ? every : text ? _("on demand") : NULL,
+            hours, c[5], warn, crit};
         output_row(t, v);
         for (size_t k = 0; k < ARRAY_LEN(c); k++)
             free(c[k]);
+        free(warn);
+        free(crit);
         free(cmd);
         sb_free(&sel);
     }
@@ -180,11 +185,12 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
     check_due_free(&dues);
     if (!quiet || ctx->format != OUTPUT_TEXT) {
-        static const char *const keys[] = {"host", "check",  "item",     "status",  "value",
-                                           "unit", "detail", "event_id", "incident"};
-        const char *heads[] = {_("Host"), _("Check"),  _("Item"),  _("Status"),  _("Value"),
-                               _("Unit"), _("Detail"), _("Event"), _("Incident")};
-        struct output_table *t = output_new(9, keys, heads);
+        /* level last: the columns before it keep their places for scripts */
+        static const char *const keys[] = {"host", "check",  "item",     "status",   "value",
+                                           "unit", "detail", "event_id", "incident", "level"};
+        const char *heads[] = {_("Host"), _("Check"),  _("Item"),  _("Status"),   _("Value"),
+                               _("Unit"), _("Detail"), _("Event"), _("Incident"), _("Level")};
+        struct output_table *t = output_new(10, keys, heads);
         output_numbers(t, "value");
         for (size_t i = 0; i < rep.count; i++) {
             const struct check_result *r = &rep.results[i];
@@ -204,7 +210,9 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                                c[3],
                                c[4],
                                r->event_id[0] ? r->event_id : NULL,
-                               r->incident_ref[0] ? c[5] : NULL};
+                               r->incident_ref[0] ? c[5] : NULL,
+                               ctx->format == OUTPUT_TEXT ? check_level_label(r->level)
+                                                          : check_level_key(r->level)};
             output_row(t, v);
             for (size_t k = 0; k < ARRAY_LEN(c); k++)
                 free(c[k]);
@@ -215,6 +223,9 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (ctx->format == OUTPUT_TEXT) {
         printf(_("\n%zu results on %zu hosts in %.1f s: %zu OK, %zu NG.\n"), rep.count, rep.hosts,
                (double)rep.elapsed_ms / 1000.0, rep.count - rep.ng - rep.unreachable, rep.ng);
+        if (rep.warn)
+            printf(_("Of the NG, %zu WARN (no incident draft) and %zu CRIT.\n"), rep.warn,
+                   rep.ng - rep.warn);
         if (rep.unreachable)
             printf(_("%zu unreachable through a down parent (no draft of their own, not counted "
                      "as NG).\n"),
@@ -227,7 +238,12 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                     continue;
                 char *c[5] = {clean(label_severity(r->severity)), clean(r->template_code),
                               clean(r->host), clean(r->check_id), clean(r->detail)};
+                /* A WARN says so; a CRIT reads as an NG always did. */
                 printf("  [%s] %s %s %s: %s", c[0], c[1], c[2], c[3], c[4]);
+                if (r->level == CHECK_LEVEL_WARN)
+                    printf(" [%s]", check_level_label(r->level));
+                if (r->ack_dropped)
+                    printf("%s", _(" → the acknowledgement made at WARN ended: it is CRIT now"));
                 if (r->flapping)
                     printf(_(" [flapping %.0f%%]"), r->flap_pct);
                 if (r->unreachable_via) {
@@ -247,6 +263,8 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                            r->incident_ref);
                 else if (r->flap_held)
                     printf("%s", _(" → flapping: no new draft"));
+                else if (r->level == CHECK_LEVEL_WARN)
+                    printf("%s", _(" → WARN: no incident draft"));
                 if (r->children) {
                     char *t = clean(r->children);
                     printf(_(" (behind it: %s)"), t ? t : "");
@@ -363,13 +381,16 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (rc != 0)
         return cli_fail(err);
     static const char *const keys[] = {
-        "host",  "check",  "item",     "at",        "value",       "unit",     "detail",
-        "acked", "ack_by", "ack_note", "ack_until", "ack_expired", "flapping", "unreachable_via"};
-    const char *heads[] = {_("Host"),     _("Check"),          _("Item"),   _("Last result"),
-                           _("Value"),    _("Unit"),           _("Detail"), _("Acknowledged"),
-                           _("By"),       _("Note"),           _("Until"),  _("Expired"),
-                           _("Flapping"), _("Unreachable via")};
-    struct output_table *t = output_new(14, keys, heads);
+        "host",     "check",           "item",   "at",       "value",     "unit",
+        "detail",   "acked",           "ack_by", "ack_note", "ack_until", "ack_expired",
+        "flapping", "unreachable_via", "level",  "ack_level"};
+    const char *heads[] = {_("Host"),           _("Check"),           _("Item"),
+                           _("Last result"),    _("Value"),           _("Unit"),
+                           _("Detail"),         _("Acknowledged"),    _("By"),
+                           _("Note"),           _("Until"),           _("Expired"),
+                           _("Flapping"),       _("Unreachable via"), _("Level"),
+                           _("Acknowledged at")};
+    struct output_table *t = output_new(16, keys, heads);
     output_numbers(t, "value");
     output_booleans(t, "acked,ack_expired,flapping");
     int text = ctx->format == OUTPUT_TEXT;
@@ -389,8 +410,10 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         }
         const char *until_v = until[0] ? until : NULL;
         if (x->acked && !x->ack.until_at)
-            until_v = text ? (streq(x->ack.kind, "worse") ? _("until it gets worse")
-                                                          : _("until it recovers"))
+            until_v = text ? (streq(x->ack.kind, "worse")
+                                  ? (x->ack.level == CHECK_LEVEL_WARN ? _("until it is CRIT")
+                                                                      : _("until it gets worse"))
+                                  : _("until it recovers"))
                            : x->ack.kind;
         char *reason = x->reason ? xstrdup(x->reason) : NULL;
         for (char *q = reason; q && *q; q++)
@@ -405,20 +428,24 @@ static int check_problems_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                       clean(x->acked ? x->ack.note : NULL),
                       clean(x->unreachable_via)};
         const char *yes = text ? label_yes_no(1) : "true", *no = text ? label_yes_no(0) : "false";
-        const char *v[] = {c[0],
-                           c[1],
-                           c[2],
-                           text ? since : x->at,
-                           val[0] ? val : NULL,
-                           c[3],
-                           c[4],
-                           x->acked ? yes : no,
-                           c[5],
-                           c[6],
-                           until_v,
-                           x->acked ? (x->ack.expired ? yes : no) : NULL,
-                           x->flapping ? yes : no,
-                           c[7]};
+        const char *v[] = {
+            c[0],
+            c[1],
+            c[2],
+            text ? since : x->at,
+            val[0] ? val : NULL,
+            c[3],
+            c[4],
+            x->acked ? yes : no,
+            c[5],
+            c[6],
+            until_v,
+            x->acked ? (x->ack.expired ? yes : no) : NULL,
+            x->flapping ? yes : no,
+            c[7],
+            text ? check_level_label(x->level) : check_level_key(x->level),
+            x->acked ? (text ? check_level_label(x->ack.level) : check_level_key(x->ack.level))
+                     : NULL};
         output_row(t, v);
         for (size_t k = 0; k < ARRAY_LEN(c); k++)
             free(c[k]);
@@ -474,7 +501,8 @@ const struct cli_family check_family = {
         {"run", NULL, check_run_opts, check_run_cmd,
          N_("Runs the checks (data/checks/*.ini, or ~/.config/unyo/checks) on every host of the\n"
             "inventory in parallel, records OK/NG in the daily checklist and metrics, and\n"
-            "lists the NG results. Exit status 3 when any result is NG.\n"
+            "lists the NG results. Exit status 3 when any result is NG (WARN or CRIT).\n"
+            "A check with warn / crit thresholds reports WARN (no incident draft) or CRIT.\n"
             "--due runs only the host x check pairs whose latest result is older than the\n"
             "check's interval (or that never ran), in the service hours for hours = service;\n"
             "a check with no interval runs only without --due. For unyo-checks.timer or cron."),
@@ -490,12 +518,14 @@ const struct cli_family check_family = {
          N_("Acknowledges a problem (the check's latest result on the host is NG): its NG\n"
             "results open no incident draft while the acknowledgement holds. Without --until,\n"
             "--until-shift-end or --until-worse it holds until the check is OK again.\n"
-            "A check has one severity, so --until-worse also holds until it recovers."),
+            "--until-worse made while the problem is WARN ends when the check is CRIT (a\n"
+            "draft opens then); made at CRIT it holds until the check recovers."),
          0},
         {"unack", N_("HOST CHECK"), NULL, check_unack_cmd,
          N_("Takes back the acknowledgement of a problem."), 0},
         {"problems", NULL, NULL, check_problems_cmd,
-         N_("Lists the current problems (latest result NG) with their acknowledgement."),
+         N_("Lists the current problems (latest result NG) with their level (WARN or\n"
+            "CRIT) and their acknowledgement."),
          CLI_FORMATS},
         {0}},
     NULL};

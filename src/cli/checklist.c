@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "check_level.h"
 #include "checklist.h"
 #include "cli.h"
 #include "i18n.h"
@@ -118,16 +119,19 @@ static int checklist_list(struct cli_ctx *ctx, const char *day)
     int ja = streq(i18n_lang(), "ja");
     /* CSV and JSON are for programs: status keys, not translated words. */
     int machine = ctx->format != OUTPUT_TEXT;
-    static const char *const keys[] = {"code",   "name",    "host",    "period",
-                                       "status", "value",   "note",    "who",
-                                       "when",   "due_day", "overdue", "failed_checks"};
+    static const char *const keys[] = {"code",    "name",          "host", "period", "status",
+                                       "value",   "note",          "who",  "when",   "due_day",
+                                       "overdue", "failed_checks", "warn"};
     const char *headings[] = {_("Item"),       _("Name"),  _("Host"),    _("Period"),
                               _("Status"),     _("Value"), _("Note"),    _("Who"),
-                              _("When (JST)"), _("Due"),   _("Overdue"), _("Failed checks")};
+                              _("When (JST)"), _("Due"),   _("Overdue"), _("Failed checks"),
+                              _("WARN")};
     /* The note of an NG row already starts with its failing checks; programs get
      * them in a column of their own. */
-    struct output_table *t = output_new(machine ? 12 : 11, keys, headings);
-    output_booleans(t, "overdue");
+    /* warn (programs only): an NG of WARN results only (check_level.h), which the text
+     * shows in the status column. */
+    struct output_table *t = output_new(machine ? 13 : 11, keys, headings);
+    output_booleans(t, "overdue,warn");
     for (size_t i = 0; i < d.count; i++) {
         const struct checklist_item *it = &d.items[i];
         char *period = period_label(it, ja);
@@ -143,7 +147,9 @@ static int checklist_list(struct cli_ctx *ctx, const char *day)
                              ja ? it->name_ja : it->name_en,
                              host,
                              period,
-                             machine ? checklist_status_name(it->status) : status_label(it->status),
+                             machine    ? checklist_status_name(it->status)
+                             : it->warn ? check_level_label(CHECK_LEVEL_WARN)
+                                        : status_label(it->status),
                              value,
                              note,
                              who,
@@ -152,7 +158,8 @@ static int checklist_list(struct cli_ctx *ctx, const char *day)
                              machine       ? (it->overdue ? "true" : "false")
                              : it->overdue ? _("overdue")
                                            : NULL,
-                             it->failed};
+                             it->failed,
+                             it->warn ? "true" : "false"};
         output_row(t, row);
         free(period);
         free(value);

@@ -39,5 +39,5 @@ t_type "lib-ad01"
 t_keys Enter
 t_keys p
 t_wait "lib-ad01 のチェックの問題: 1 件"
-t_wait_cmd "t_screen | grep -qE 'NG  disk \\(L025\\) .*\\[不安定\\]'" "" "the problem listed as [不安定] after p"
+t_wait_cmd "t_screen | grep -qE '異常  disk \\(L025\\) .*\\[不安定\\]'" "" "the problem listed as [不安定] after p"
 echo "ok - flapping in the checklist and the Hosts pane"

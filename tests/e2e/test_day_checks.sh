@@ -30,7 +30,7 @@ t_wait_cmd 't_screen | grep "lib-ap01" | grep -q "[▁▂▃▄▅▆▇█]"' 3
 t_keys 1
 t_wait "定常監視"
 t_screen | grep "L025" | grep -q "未実施" && t_fail "L025 is still 未実施 after the checks"
-t_screen | grep "L025" | grep -qE "^(OK|NG) " || t_fail "L025 has no result"
+t_screen | grep "L025" | grep -qE "^(OK|NG|警告) " || t_fail "L025 has no result"
 # The list sizes its columns by content, so an NG row's reason is read whole: it
 # quotes the server's own output ("no pattern file found" of data/checks/linux.ini),
 # labelled as such (出力: 「…」); nothing else on the screen is raw.

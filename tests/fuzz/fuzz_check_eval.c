@@ -5,6 +5,7 @@
  *    put into a check file with each/aggregate/exit status from the flags.
  * The check file is written in a private temp dir and loaded with checks_load_file.
  * Properties: no crash or leak; every loaded check evaluates to OK or NG (0/1),
+ * its level is OK exactly when ok, else WARN (only with a warn line) or CRIT;
  * has_value is 0/1; the reason is non-NULL, valid UTF-8 with no control
  * character (it quotes the server); check_format_value of the value is valid
  * UTF-8 and NUL-terminated within its buffer. */
@@ -118,6 +119,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct check_outcome o;
             check_evaluate(&set.defs[i], output, out_len, exit_status, stderr_text, &o, &err);
             if (o.ok != 0 && o.ok != 1)
+                abort();
+            /* The level agrees with ok: OK exactly when ok; WARN or CRIT otherwise. */
+            if (o.level < CHECK_LEVEL_OK || o.level > CHECK_LEVEL_CRIT ||
+                (o.level == CHECK_LEVEL_OK) != o.ok)
+                abort();
+            /* A check with no warn line is never WARN (backward compatible). */
+            if (o.level == CHECK_LEVEL_WARN && set.defs[i].n_warns == 0)
                 abort();
             if (o.has_value != 0 && o.has_value != 1)
                 abort();

@@ -2,7 +2,8 @@
 # Issue 15: an acknowledgement of a check problem is a ledger row like the others:
 # it reaches another console through the central PostgreSQL database (the problem
 # shows acknowledged there, by whom), is chained there on arrival (audit verify
-# clean), and taking it back on that console reaches the first one.
+# clean), and taking it back on that console reaches the first one. A result's level
+# (WARN, migration 030) reaches the other console too.
 . "$UNYO_TESTLIB/common.sh"
 . "$UNYO_TESTLIB/pg.sh"
 . "$(dirname "$0")/sync_lib.sh"
@@ -20,6 +21,13 @@ command = echo use=93
 pattern = use=(?<use>\d+)
 condition = use < 80
 value = use
+[inode]
+template = L025
+command = echo use=85
+pattern = use=(?<use>\d+)
+warn = use > 80
+crit = use > 95
+value = use
 INI
 "$UNYO" check run --checks "$T/checks.ini" --db "$a" >/dev/null 2>&1 || true # exit 3: NG
 "$UNYO" check ack srv1 disk --note "vendor on site" --until "2026-11-24 18:00" --db "$a" >/dev/null ||
@@ -32,6 +40,11 @@ sync_q "$b" || fail "sync of b"
 out=$("$UNYO" check problems --json --db "$b")
 assert_contains "$out" '"acked": true' "the other console shows the problem acknowledged"
 assert_contains "$out" '"ack_note": "vendor on site"' "with its note"
+# The level of each result travels with it (migration 030): WARN on the other console.
+[ "$(pg_psql "SELECT count(*) FROM unyo.checklist_events WHERE level = 'warn'")" = 1 ] &&
+  ok "central checklist_events.level: the WARN" ||
+  fail "central level: $(pg_psql "SELECT level FROM unyo.checklist_events")"
+assert_contains "$out" '"level": "warn"' "the other console lists the inode problem as WARN"
 out=$("$UNYO" audit verify --db "$b" 2>&1) || fail "verify of b: $out"
 assert_contains "$out" "Nothing was changed unseen" "the pulled ack is chained and verifies"
 
