@@ -17,13 +17,6 @@ struct job_run_row;
 
 #define JOB_GROUP_LIMIT 1
 
-/* SQL: q, the run r's last event when it is a "queued" one and the run still waits (its
- * data: since, kind, name, by, running, limit). */
-#define JOB_QUEUE_EVENT_JOIN                                                                       \
-    "LEFT JOIN job_run_events q ON r.state = 'queued' AND q.id = (SELECT e.id FROM "               \
-    "job_run_events e WHERE e.run_id = r.id ORDER BY e.hlc DESC, e.id DESC LIMIT 1) "              \
-    "AND q.kind = 'queued' AND json_valid(q.data) "
-
 /* What keeps a due run from starting. */
 enum job_slot { JOB_SLOT_FREE = 0, JOB_SLOT_GROUP = 1, JOB_SLOT_HOST = 2 };
 

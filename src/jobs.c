@@ -14,7 +14,6 @@
 #include "i18n.h"
 #include "incidents.h"
 #include "ini.h"
-#include "job_queue.h"
 #include "labels.h"
 #include "operators.h"
 #include "install_dirs.h"

@@ -151,6 +151,14 @@ struct job_run_row {
     char *queued_since, *queue_kind, *queue_name, *queue_by;
     int queue_running, queue_limit;
 };
+/* SQL: q, the run r's last event when it is a "queued" one and the run still waits for a
+ * slot of its group or host (src/job_queue.h; its data: since, kind, name, by, running,
+ * limit). */
+#define JOB_QUEUE_EVENT_JOIN                                                                       \
+    "LEFT JOIN job_run_events q ON r.state = 'queued' AND q.id = (SELECT e.id FROM "               \
+    "job_run_events e WHERE e.run_id = r.id ORDER BY e.hlc DESC, e.id DESC LIMIT 1) "              \
+    "AND q.kind = 'queued' AND json_valid(q.data) "
+
 /* The runs of day (ordered by expected start, code) with their delay at now (UTC ms). */
 int jobs_day(struct store *st, const char *day, int64_t now, struct job_run_row **out, size_t *n,
              char **err);
