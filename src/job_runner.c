@@ -588,8 +588,9 @@ static int try_claim(struct store *st, struct candidate *c, const char *day, con
         *why = N_("waiting for a job it runs after");
         return 0;
     }
+    /* A run another console's runner held (its lease may have expired) has its slot. */
     char *slot = NULL;
-    int busy = slot_busy(st, c, &slot, err);
+    int busy = c->claimed_by ? JOB_SLOT_FREE : slot_busy(st, c, &slot, err);
     if (busy != JOB_SLOT_FREE) {
         /* Not skipped: it waits in the queue, and starts when a slot frees. */
         if (busy > 0 && queue_run(st, c, slot, why_dyn, err) == 0 && store_commit(st, err) == 0) {
