@@ -35,8 +35,9 @@ mkdir -p "$G"
 job() { # CODE HOST GROUP START
     printf '[%s]\nname_ja = 順番%s\nname_en = Queue %s\nperiod = daily\nhost = %s\ngroup = %s\n' \
         "$1" "$1" "$1" "$2" "$3"
-    printf 'expected_start = %s\ncommand = while [ ! -e %s/%s ]; do sleep 0.05; done; echo %s done\n' \
-        "$4" "$G" "$1" "$1"
+    # the gate, or the test's directory gone (a failed test leaves nothing running)
+    printf 'expected_start = %s\ncommand = while [ ! -e %s/%s ] && [ -d %s ]; do sleep 0.05; done; echo %s done\n' \
+        "$4" "$G" "$1" "$G" "$1"
 }
 {
     job Q1 lib-file01 qg 05:01
@@ -55,6 +56,7 @@ done
 # Runner 1 starts Q1; Q2 and Q3 wait for the group at once.
 U jobs run --due --local --date $D >"$T/p1.out" 2>&1 &
 P1=$!
+cleanup_hooks+=("kill $P1 2>/dev/null")
 until_ok 60 "Q1 running" is Q1 running
 until_ok 60 "Q2 queued" is Q2 queued
 until_ok 60 "Q3 queued" is Q3 queued
@@ -72,6 +74,7 @@ assert_contains "$ja" "同時実行グループ qg" "Japanese: the reason"
 # Runner 2 takes H1 (its own group, a free host); H2 of another group waits for the host.
 U jobs run --due --local --date $D >"$T/p2.out" 2>&1 &
 P2=$!
+cleanup_hooks+=("kill $P2 2>/dev/null")
 until_ok 60 "H1 running" is H1 running
 until_ok 60 "H2 queued" is H2 queued
 assert_contains "$(U jobs due --date $D --csv)" "host lib-bk01 is busy: 1 of 1 running (H1@$D)" \
