@@ -634,9 +634,40 @@ static int try_claim(struct store *st, struct candidate *c, const char *day, con
      * write lock is held meanwhile, so no runner on this store gets between). */
     int central = claims && !c->local_scope;
     struct job_claim_outcome o = {0};
-    if (central && job_claims_take(claims, c->id, c->attempt, c->retries, &o, err) != 0) {
+    char *ref = xasprintf("%s@%s", c->code, day);
+    struct job_claim_slot slot_c = {c->group, c->host, ref, job_host_limit(c->host)};
+    int took = central ? job_claims_take_slot(claims, c->id, c->attempt, c->retries,
+                                              c->claimed_by ? NULL : &slot_c, &o, err)
+                       : 0;
+    free(ref);
+    if (took != 0) {
         store_rollback(st);
         return -2;
+    }
+    if (central && o.busy) {
+        /* Its group or host is busy on another console (a run this store has not pulled
+         * yet): it waits in the queue as for a run here. */
+        store_rollback(st);
+        struct strbuf d = STRBUF_INIT;
+        int g = streq(o.busy, "group");
+        sb_printf(&d, "{\"kind\":\"%s\",\"name\":", o.busy);
+        json_string(&d, g ? c->group : c->host);
+        sb_puts(&d, ",\"by\":");
+        json_string(&d, o.busy_by && *o.busy_by ? o.busy_by : "?");
+        if (!g)
+            sb_printf(&d, ",\"running\":%d,\"limit\":%d", o.busy_running, slot_c.host_limit);
+        sb_putc(&d, '}');
+        job_claim_outcome_free(&o);
+        int qrc = store_begin(st, err);
+        if (qrc == 0 && (qrc = queue_run(st, c, d.buf, why_dyn, err)) == 0)
+            qrc = store_commit(st, err);
+        if (qrc != 0) {
+            store_rollback(st);
+            free(*why_dyn);
+            *why_dyn = NULL;
+        }
+        sb_free(&d);
+        return qrc != 0 ? -1 : 2;
     }
     int rc = 0;
     if (central && o.interrupted) {
