@@ -1218,6 +1218,11 @@ static int queue_others(struct store *st, const struct job_runner_opts *o,
     for (size_t j = 0; j < n; j++) {
         if (j == k || cs[j].claimed_by)
             continue;
+        /* only runs that share the slot just taken can have lost theirs */
+        int same_group = cs[j].group && cs[k].group && streq(cs[j].group, cs[k].group);
+        int same_host = cs[j].host && cs[k].host && streq(cs[j].host, cs[k].host);
+        if (!same_group && !same_host)
+            continue;
         const char *why = NULL;
         char *why_dyn = NULL;
         int got = try_claim(st, &cs[j], day, me, NULL, 1, &why, &why_dyn, err);
