@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "job_claims.h"
 #include "job_duration.h"
+#include "job_queue.h"
 #include "job_rerun.h"
 #include "job_runner.h"
 #include "job_substitute.h"
@@ -129,11 +130,20 @@ static int odd_duration(const struct job_run_row *r)
     return shown;
 }
 
-static char *delay_text(const struct job_run_row *r)
+/* with_queue: a queued run's reason first (the table; the detail has its own line). */
+static char *delay_text(const struct job_run_row *r, int with_queue)
 {
     struct strbuf sb = STRBUF_INIT;
-    if (r->delay & JOB_LATE_START)
+    /* queued: what it waits for (its group, its host, and which run holds it) */
+    char *why = with_queue ? job_queue_reason_text(r) : NULL;
+    if (why)
+        sb_printf(&sb, "%s", why);
+    free(why);
+    if (r->delay & JOB_LATE_START) {
+        if (sb.len)
+            sb_puts(&sb, ", ");
         sb_printf(&sb, _("not started by %s"), r->expected_start ? r->expected_start : "");
+    }
     if (r->delay & JOB_LATE_END) {
         if (sb.len)
             sb_puts(&sb, ", ");
@@ -193,7 +203,7 @@ static long jb_fetch(void *data, long from, long n, struct table_row *rows)
         t->cell[6] = xstrdup(b);
         t->cell[7] = r->attempt ? xasprintf("%d", r->attempt) : xstrdup("");
         t->cell[8] = r->has_exit ? xasprintf("%d", r->exit_status) : xstrdup("");
-        t->cell[9] = delay_text(r);
+        t->cell[9] = delay_text(r, 1);
         t->style = STYLE_NORMAL;
         t->cell_style[0] = needs_host(r) ? STYLE_OVERDUE : state_style(r->state);
         if (r->delay) {
@@ -329,12 +339,16 @@ static void build_detail(struct jb_model *m)
                       jobs_state_name("unassigned"), r->host_role ? "  " : "",
                       r->host_role ? label_host_role(r->host_role) : "");
     if (r->expected_start || r->expected_end) {
-        char *delay = delay_text(r);
+        char *delay = delay_text(r, 0);
         ui_lines_addf(&m->lines, r->delay ? STYLE_OVERDUE : STYLE_NORMAL,
                       _("Expected:  %s–%s JST  %s"), r->expected_start ? r->expected_start : "",
                       r->expected_end ? r->expected_end : "", r->delay ? delay : "");
         free(delay);
     }
+    char *queued = job_queue_text(r); /* since when it waits, and for what */
+    if (queued)
+        ui_lines_addf(&m->lines, r->delay ? STYLE_OVERDUE : STYLE_NORMAL, "%s", queued);
+    free(queued);
     char *moved = job_substitute_text(r), *odd = job_duration_text(r, time_now_ms());
     if (moved)
         ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", moved);

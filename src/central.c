@@ -659,7 +659,7 @@ int central_init(struct store *st, PGconn *c, int *from, int *to, char **err)
     for (int i = 0; rc == 0 && i < ls.count; i++)
         rc = mirror_table(c, &ls.t[i], err);
     if (rc == 0)
-        rc = central_exec(c, CENTRAL_JOB_CLAIMS_DDL, doing, err);
+        rc = central_exec(c, CENTRAL_JOB_CLAIMS_DDL "; " CENTRAL_JOB_CLAIMS_MIGRATE, doing, err);
 
     if (rc == 0) {
         char id[ID_LEN + 1];

@@ -79,7 +79,13 @@ int central_init(struct store *st, PGconn *c, int *from, int *to, char **err);
     "CREATE TABLE IF NOT EXISTS unyo.job_claims (run_id text NOT NULL, attempt integer NOT NULL, " \
     "holder text NOT NULL, holder_name text, state text NOT NULL, "                                \
     "claimed_at timestamptz NOT NULL DEFAULT now(), lease_until timestamptz, "                     \
-    "ended_at timestamptz, PRIMARY KEY (run_id, attempt))"
+    "ended_at timestamptz, concurrency_group text, host text, ref text, "                          \
+    "PRIMARY KEY (run_id, attempt))"
+/* What a claim made by an older unyo lacks: the run's concurrency group, host and
+ * CODE@DAY, so the group and host limits count the runs of every console (src/job_queue.h). */
+#define CENTRAL_JOB_CLAIMS_MIGRATE                                                                 \
+    "ALTER TABLE unyo.job_claims ADD COLUMN IF NOT EXISTS concurrency_group text, "                \
+    "ADD COLUMN IF NOT EXISTS host text, ADD COLUMN IF NOT EXISTS ref text"
 
 /* Checks the central database can be synced with by this console: schema
  * present, same versions. *instance gets the central instance id (malloc'd). */

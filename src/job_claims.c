@@ -54,22 +54,26 @@ static int ensure_table(struct job_claims *c, char **err)
 {
     const char *doing = _("preparing job claims in the central database");
     PGresult *r = PQexec(c->conn, "SELECT to_regclass('unyo.job_claims') IS NOT NULL, "
-                                  "to_regclass('unyo.meta') IS NOT NULL");
+                                  "to_regclass('unyo.meta') IS NOT NULL, EXISTS (SELECT 1 FROM "
+                                  "information_schema.columns WHERE table_schema = 'unyo' AND "
+                                  "table_name = 'job_claims' AND column_name = 'ref')");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         central_fail(c->conn, r, doing, err);
         PQclear(r);
         return -1;
     }
     int have = streq(PQgetvalue(r, 0, 0), "t"), schema = streq(PQgetvalue(r, 0, 1), "t");
+    int current = streq(PQgetvalue(r, 0, 2), "t");
     PQclear(r);
-    if (have)
+    if (have && current)
         return 0;
     if (!schema) {
         set_err(err, _("the central database has no unyo schema yet (run unyo central init)"));
         return -1;
     }
-    char *sql = xasprintf("BEGIN; SELECT pg_advisory_xact_lock(%lld); %s; COMMIT",
-                          (long long)CENTRAL_LOCK_KEY, CENTRAL_JOB_CLAIMS_DDL);
+    char *sql =
+        xasprintf("BEGIN; SELECT pg_advisory_xact_lock(%lld); %s; %s; COMMIT",
+                  (long long)CENTRAL_LOCK_KEY, CENTRAL_JOB_CLAIMS_DDL, CENTRAL_JOB_CLAIMS_MIGRATE);
     int rc = central_exec(c->conn, sql, doing, err);
     free(sql);
     if (rc != 0)
@@ -114,7 +118,7 @@ void job_claims_close(struct job_claims *c)
 
 void job_claim_outcome_free(struct job_claim_outcome *o)
 {
-    free(o->holder), free(o->state);
+    free(o->holder), free(o->state), free(o->busy_by);
     memset(o, 0, sizeof *o);
 }
 
@@ -169,33 +173,96 @@ static int exec_batch(struct job_claims *c, const char *sql, PGresult **res, con
 int job_claims_take(struct job_claims *c, const char *run_id, int attempt, int retries,
                     struct job_claim_outcome *out, char **err)
 {
+    return job_claims_take_slot(c, run_id, attempt, retries, NULL, out, err);
+}
+
+/* s as an SQL literal, or NULL (malloc'd; NULL when libpq could not escape it). */
+static char *literal_or_null(PGconn *conn, const char *s)
+{
+    if (!s)
+        return xstrdup("NULL");
+    char *e = PQescapeLiteral(conn, s, strlen(s));
+    char *out = e ? xstrdup(e) : NULL;
+    PQfreemem(e);
+    return out;
+}
+
+int job_claims_take_slot(struct job_claims *c, const char *run_id, int attempt, int retries,
+                         const struct job_claim_slot *slot, struct job_claim_outcome *out,
+                         char **err)
+{
     memset(out, 0, sizeof *out);
     const char *doing = _("claiming the run");
     char *run = PQescapeLiteral(c->conn, run_id, strlen(run_id));
     char *holder = PQescapeLiteral(c->conn, c->holder, strlen(c->holder));
     char *name = PQescapeLiteral(c->conn, c->holder_name, strlen(c->holder_name));
-    if (!run || !holder || !name) {
+    int limit = slot && slot->host ? slot->host_limit : 0;
+    char *grp = literal_or_null(c->conn, slot ? slot->group : NULL);
+    char *host = literal_or_null(c->conn, slot && slot->host ? slot->host : NULL);
+    char *ref = literal_or_null(c->conn, slot ? slot->ref : NULL);
+    if (!run || !holder || !name || !grp || !host || !ref) {
         set_err(err, "%s: %s", doing, PQerrorMessage(c->conn));
         PQfreemem(run), PQfreemem(holder), PQfreemem(name);
+        free(grp), free(host), free(ref);
         return fail_scrubbed(c, err);
     }
     /* The latest attempt decides: one running under a live lease, or ended. Read after the
-     * lock (READ COMMITTED: each statement sees what was committed before it began). */
-    char *sql =
-        xasprintf("BEGIN; SELECT pg_advisory_xact_lock(" JOB_CLAIM_LOCK_KEY ", hashtext(%s)); "
-                  "SELECT attempt, coalesce(holder_name, holder), state, "
-                  "lease_until > now(), "
-                  "greatest(0, ceil(extract(epoch FROM lease_until - now())))::int "
-                  "FROM unyo.job_claims WHERE run_id = %s ORDER BY attempt DESC LIMIT 1",
-                  run, run);
+     * locks (READ COMMITTED: each statement sees what was committed before it began). The
+     * slot's locks come after the run's, the group's before the host's, in every runner:
+     * no two wait on each other. The live claims of other runs in its group, on its host. */
+    struct strbuf sq = STRBUF_INIT;
+    sb_printf(&sq, "BEGIN; SELECT pg_advisory_xact_lock(" JOB_CLAIM_LOCK_KEY ", hashtext(%s)); ",
+              run);
+    if (slot && slot->group)
+        sb_printf(
+            &sq, "SELECT pg_advisory_xact_lock(" JOB_CLAIM_LOCK_KEY ", hashtext('group:' || %s)); ",
+            grp);
+    if (limit > 0)
+        sb_printf(&sq,
+                  "SELECT pg_advisory_xact_lock(" JOB_CLAIM_LOCK_KEY ", hashtext('host:' || %s)); ",
+                  host);
+    const char *live_other = "state = 'running' AND lease_until > now() AND run_id <> ";
+    sb_printf(&sq,
+              "SELECT a.attempt, a.who, a.state, a.live, a.left_s, "
+              "(SELECT count(*) FROM unyo.job_claims WHERE %s%s AND concurrency_group = %s), "
+              "(SELECT string_agg(coalesce(ref, run_id), ', ' ORDER BY claimed_at) FROM "
+              "unyo.job_claims WHERE %s%s AND concurrency_group = %s), "
+              "(SELECT count(*) FROM unyo.job_claims WHERE %s%s AND host = %s), "
+              "(SELECT string_agg(coalesce(ref, run_id), ', ' ORDER BY claimed_at) FROM "
+              "unyo.job_claims WHERE %s%s AND host = %s) "
+              "FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT attempt, "
+              "coalesce(holder_name, holder) AS who, state, lease_until > now() AS live, "
+              "greatest(0, ceil(extract(epoch FROM lease_until - now())))::int AS left_s "
+              "FROM unyo.job_claims WHERE run_id = %s ORDER BY attempt DESC LIMIT 1) a ON true",
+              live_other, run, grp, live_other, run, grp, live_other, run, host, live_other, run,
+              host, run);
     PGresult *r = NULL;
-    int rc = exec_batch(c, sql, &r, doing, err);
-    free(sql);
+    int rc = exec_batch(c, sq.buf, &r, doing, err);
+    sb_free(&sq);
     if (rc != 0)
         goto out;
     int take = attempt, end_only = 0;
     struct strbuf w = STRBUF_INIT;
-    if (PQntuples(r) == 1) {
+    int has_row = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0);
+    int live_row =
+        has_row && streq(PQgetvalue(r, 0, 2), "running") && streq(PQgetvalue(r, 0, 3), "t");
+    int ended_row =
+        has_row && !streq(PQgetvalue(r, 0, 2), "running") && attempt <= atoi(PQgetvalue(r, 0, 0));
+    if (PQntuples(r) == 1 && !live_row && !ended_row) {
+        /* It would be taken: is its slot free on every console? */
+        int in_group = slot && slot->group ? atoi(PQgetvalue(r, 0, 5)) : 0;
+        int on_host = limit > 0 ? atoi(PQgetvalue(r, 0, 7)) : 0;
+        if (in_group >= 1 || (limit > 0 && on_host >= limit)) {
+            int g = in_group >= 1;
+            out->busy = g ? "group" : "host";
+            out->busy_by = xstrdup(PQgetvalue(r, 0, g ? 6 : 8));
+            out->busy_running = g ? in_group : on_host;
+            PQclear(r);
+            PQclear(PQexec(c->conn, "ROLLBACK"));
+            goto out;
+        }
+    }
+    if (has_row) {
         int top = atoi(PQgetvalue(r, 0, 0));
         const char *state = PQgetvalue(r, 0, 2);
         int running = streq(state, "running");
@@ -228,9 +295,9 @@ int job_claims_take(struct job_claims *c, const char *run_id, int attempt, int r
     if (!end_only)
         sb_printf(&w,
                   "INSERT INTO unyo.job_claims (run_id, attempt, holder, holder_name, state, "
-                  "claimed_at, lease_until) VALUES (%s, %d, %s, %s, 'running', now(), "
-                  "now() + make_interval(secs => %d)); ",
-                  run, take, holder, name, c->lease_s);
+                  "claimed_at, lease_until, concurrency_group, host, ref) VALUES (%s, %d, %s, "
+                  "%s, 'running', now(), now() + make_interval(secs => %d), %s, %s, %s); ",
+                  run, take, holder, name, c->lease_s, grp, host, ref);
     sb_puts(&w, "COMMIT");
     rc = exec_batch(c, w.buf, NULL, doing, err);
     sb_free(&w);
@@ -246,6 +313,7 @@ int job_claims_take(struct job_claims *c, const char *run_id, int attempt, int r
     }
 out:
     PQfreemem(run), PQfreemem(holder), PQfreemem(name);
+    free(grp), free(host), free(ref);
     return rc;
 }
 

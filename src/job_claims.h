@@ -41,6 +41,19 @@ struct job_claim_outcome {
     char *holder;    /* not got, or interrupted: who held it (words, malloc'd) */
     char *state;     /* not got: the claim's state ("running", "succeeded" ...) (malloc'd) */
     int left_s;      /* held: seconds until the lease ends unless renewed */
+    /* Not got because a slot is busy on some console (src/job_queue.h): "group" or
+     * "host", the runs holding it (CODE@DAY, comma separated, malloc'd) and how many. */
+    const char *busy;
+    char *busy_by;
+    int busy_running;
+};
+
+/* The run's slot, counted against the live claims of every console: its concurrency
+ * group (NULL none), its host and that host's limit (0 none), and CODE@DAY for the
+ * reasons other consoles show. */
+struct job_claim_slot {
+    const char *group, *host, *ref;
+    int host_limit;
 };
 void job_claim_outcome_free(struct job_claim_outcome *o);
 
@@ -48,6 +61,13 @@ void job_claim_outcome_free(struct job_claim_outcome *o);
  * *out filled, -1 with *err when the central database failed (the claim is not held). */
 int job_claims_take(struct job_claims *c, const char *run_id, int attempt, int retries,
                     struct job_claim_outcome *out, char **err);
+/* The same, first checking the run's slot (slot may be NULL): when its group has a live
+ * running claim of another run, or its host as many as its limit, nothing is claimed and
+ * out->busy says which (under advisory locks on the group and the host, so two consoles
+ * never both take the last slot). */
+int job_claims_take_slot(struct job_claims *c, const char *run_id, int attempt, int retries,
+                         const struct job_claim_slot *slot, struct job_claim_outcome *out,
+                         char **err);
 /* Extends the lease: 1 renewed, 0 the claim is not ours any more, -1 error (*err). */
 int job_claims_renew(struct job_claims *c, const char *run_id, int attempt, char **err);
 /* Seconds between renewals (a quarter of the lease). */

@@ -17,7 +17,9 @@
 #include "i18n.h"
 #include "job_claims.h"
 #include "job_duration.h"
+#include "job_queue.h"
 #include "jobs.h"
+#include "json.h"
 #include "output.h"
 #include "ssh_conn.h"
 #include "store.h"
@@ -311,15 +313,16 @@ struct candidate {
     char job_id[ID_LEN + 1];
     char *code, *group, *host, *command, *outputs;
     int timeout_s, retries, attempt;
-    int local_scope;  /* scope = local: claimed in the store only */
-    char *claimed_by; /* running on another console (claims on): its runner */
+    int local_scope;                     /* scope = local: claimed in the store only */
+    char *claimed_by;                    /* running on another console (claims on): its runner */
+    char *expected_start, *queued_since; /* the queue's order (src/job_queue.h) */
 };
 
 static void candidates_free(struct candidate *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(c[i].code), free(c[i].group), free(c[i].host), free(c[i].command), free(c[i].outputs),
-            free(c[i].claimed_by);
+            free(c[i].claimed_by), free(c[i].expected_start), free(c[i].queued_since);
     free(c);
 }
 
@@ -327,6 +330,14 @@ static char *dup_col(sqlite3_stmt *s, int i)
 {
     const char *t = col_text(s, i);
     return t ? xstrdup(t) : NULL;
+}
+
+static int candidate_cmp(const void *pa, const void *pb)
+{
+    const struct candidate *a = pa, *b = pb;
+    struct job_queue_key ka = {a->queued_since, a->expected_start, a->code};
+    struct job_queue_key kb = {b->queued_since, b->expected_start, b->code};
+    return job_queue_cmp(&ka, &kb);
 }
 
 /* central: 0 claims in the store only (no sync), 1 claims through the central database
@@ -338,8 +349,10 @@ static int load_candidates(struct store *st, const char *day, const char *only, 
     sqlite3_stmt *s = store_stmt(
         st, "SELECT r.id, j.id, j.code, j.concurrency_group, h.name, j.command, j.outputs, "
             "j.timeout_seconds, j.retries, r.attempt, j.scope IS 'local', "
-            "CASE WHEN r.state = 'running' THEN r.claimed_by END FROM job_runs r "
-            "JOIN jobs j ON j.id = r.job_id JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "
+            "CASE WHEN r.state = 'running' THEN r.claimed_by END, j.expected_start, "
+            "json_extract(q.data, '$.since') FROM job_runs r "
+            "JOIN jobs j ON j.id = r.job_id JOIN hosts h ON h.id = j.host_id AND h.deleted = "
+            "0 " JOB_QUEUE_EVENT_JOIN
             "WHERE r.due_day = ?1 AND r.deleted = 0 AND (r.state IN ('waiting', 'queued') "
             "OR (?3 = 1 AND r.state = 'running' AND j.scope IS NOT 'local' "
             "AND substr(coalesce(r.claimed_by, ''), 1, length(?4) + 1) <> ?4 || '/')) "
@@ -368,6 +381,8 @@ static int load_candidates(struct store *st, const char *day, const char *only, 
         c->attempt = sqlite3_column_int(s, 9);
         c->local_scope = sqlite3_column_int(s, 10);
         c->claimed_by = dup_col(s, 11);
+        c->expected_start = dup_col(s, 12);
+        c->queued_since = dup_col(s, 13);
     }
     sqlite3_reset(s);
     if (step < 0) {
@@ -376,6 +391,8 @@ static int load_candidates(struct store *st, const char *day, const char *only, 
         *n = 0;
         return -1;
     }
+    /* The queue's order: the runs that waited for a slot first, first come first served. */
+    qsort(*out, *n, sizeof **out, candidate_cmp);
     return 0;
 }
 
@@ -406,10 +423,154 @@ static char *refusal_text(const struct job_claim_outcome *o)
                      o->holder ? o->holder : "?", jobs_state_name(o->state));
 }
 
-/* 1 claimed; 0 not now (*why says why, static, or *why_dyn, malloc'd); -1 error; -2 the
- * central database failed (*err says how; the run is not claimed). */
+/* Inside the caller's transaction: whether c's concurrency group or host has no slot
+ * free (src/job_queue.h). JOB_SLOT_GROUP / JOB_SLOT_HOST with the "queued" event's data
+ * in *data (JSON, malloc'd; "since" is added by queue_run), JOB_SLOT_FREE, or -1 (*err). */
+static int slot_busy(struct store *st, const struct candidate *c, char **data, char **err)
+{
+    *data = NULL;
+    int group_running = 0, host_running = 0;
+    char *group_by = NULL, *host_by = NULL;
+    if (c->group) {
+        sqlite3_stmt *s = store_stmt(
+            st, "SELECT count(*), min(j.code || '@' || r.due_day) FROM job_runs r "
+                "JOIN jobs j ON j.id = r.job_id WHERE r.state = 'running' AND r.deleted = 0 "
+                "AND j.concurrency_group = ?1 AND r.id IS NOT ?2");
+        bind_text(s, 1, c->group);
+        bind_text(s, 2, c->id);
+        int got = store_one_row(s, err);
+        if (got == 1) {
+            group_running = sqlite3_column_int(s, 0);
+            group_by = dup_col(s, 1);
+        }
+        sqlite3_reset(s);
+        if (got != 1)
+            return -1;
+    }
+    int limit = job_host_limit(c->host);
+    if (limit > 0 && c->host) {
+        sqlite3_stmt *s = store_stmt(
+            st, "SELECT count(*), group_concat(j.code || '@' || r.due_day, ', ') FROM job_runs r "
+                "JOIN jobs j ON j.id = r.job_id JOIN hosts h ON h.id = j.host_id "
+                "WHERE r.state = 'running' AND r.deleted = 0 AND h.deleted = 0 AND h.name = ?1 "
+                "AND r.id IS NOT ?2");
+        bind_text(s, 1, c->host);
+        bind_text(s, 2, c->id);
+        int got = store_one_row(s, err);
+        if (got == 1) {
+            host_running = sqlite3_column_int(s, 0);
+            host_by = dup_col(s, 1);
+        }
+        sqlite3_reset(s);
+        if (got != 1) {
+            free(group_by);
+            return -1;
+        }
+    }
+    enum job_slot k = job_slot_decide(group_running, host_running, limit);
+    if (k != JOB_SLOT_FREE) {
+        struct strbuf sb = STRBUF_INIT;
+        sb_printf(&sb, "{\"kind\":\"%s\",\"name\":", k == JOB_SLOT_GROUP ? "group" : "host");
+        json_string(&sb, k == JOB_SLOT_GROUP ? c->group : c->host);
+        sb_puts(&sb, ",\"by\":");
+        const char *by = k == JOB_SLOT_GROUP ? group_by : host_by;
+        json_string(&sb, by ? by : "?");
+        if (k == JOB_SLOT_HOST)
+            sb_printf(&sb, ",\"running\":%d,\"limit\":%d", host_running, limit);
+        sb_putc(&sb, '}');
+        *data = sb_detach(&sb);
+    }
+    free(group_by);
+    free(host_by);
+    return k;
+}
+
+/* Inside the caller's transaction: run c waits for a slot (data from slot_busy). A waiting
+ * run becomes queued; a "queued" event records why and since when, unless its last event
+ * says so already (the same wait goes on: nothing is written). *why (malloc'd) is the
+ * reason in words. */
+static int queue_run(struct store *st, const struct candidate *c, const char *data, char **why,
+                     char **err)
+{
+    *why = NULL;
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT r.state, q.data, json_extract(q.data, '$.since'), "
+                       "json_extract(q.data, '$.kind') IS json_extract(?2, '$.kind') AND "
+                       "json_extract(q.data, '$.name') IS json_extract(?2, '$.name') AND "
+                       "json_extract(q.data, '$.by') IS json_extract(?2, '$.by') AND "
+                       "json_extract(q.data, '$.running') IS json_extract(?2, '$.running') "
+                       "FROM job_runs r " JOB_QUEUE_EVENT_JOIN "WHERE r.id = ?1");
+    bind_text(s, 1, c->id);
+    bind_text(s, 2, data);
+    int got = store_one_row(s, err);
+    char *state = got == 1 ? dup_col(s, 0) : NULL;
+    char *since = got == 1 ? dup_col(s, 2) : NULL;
+    int same = got == 1 && sqlite3_column_type(s, 1) != SQLITE_NULL && sqlite3_column_int(s, 3);
+    sqlite3_reset(s);
+    if (got != 1) {
+        if (got == 0)
+            set_err(err, _("no run %s"), c->code);
+        return -1;
+    }
+    /* The reason in words, as the Jobs pane and `jobs due` show it. */
+    struct job_run_row row = {0};
+    sqlite3_stmt *x =
+        store_stmt(st, "SELECT json_extract(?1, '$.kind'), json_extract(?1, '$.name'), "
+                       "json_extract(?1, '$.by'), json_extract(?1, '$.running'), "
+                       "json_extract(?1, '$.limit')");
+    bind_text(x, 1, data);
+    if (sqlite3_step(x) == SQLITE_ROW) {
+        row.queued_since = (char *)"";
+        row.queue_kind = dup_col(x, 0);
+        row.queue_name = dup_col(x, 1);
+        row.queue_by = dup_col(x, 2);
+        row.queue_running = sqlite3_column_int(x, 3);
+        row.queue_limit = sqlite3_column_int(x, 4);
+    }
+    sqlite3_reset(x);
+    *why = job_queue_reason_text(&row);
+    free(row.queue_kind), free(row.queue_name), free(row.queue_by);
+    int rc = 0;
+    if (!streq(state, "waiting") && !streq(state, "queued")) {
+        free(state), free(since);
+        return 0;
+    }
+    if (!same) {
+        char at[TIME_ISO_LEN + 1];
+        time_format_iso(time_now_ms(), at);
+        if (streq(state, "waiting")) {
+            sqlite3_stmt *u = store_stmt(
+                st, "UPDATE job_runs SET state = 'queued', updated_at = ?2, hlc = ?3, origin = ?4 "
+                    "WHERE id = ?1 AND state = 'waiting'");
+            bind_text(u, 1, c->id);
+            bind_text(u, 2, at);
+            bind_int(u, 3, store_hlc_next(st));
+            bind_text(u, 4, st->origin);
+            if (sqlite3_step(u) != SQLITE_DONE)
+                rc = store_fail(st, err, _("queueing the run"));
+            sqlite3_reset(u);
+        }
+        /* Still waiting (for another run now): it keeps its place in the queue. */
+        struct strbuf d = STRBUF_INIT;
+        sb_add(&d, data, strlen(data) - 1);
+        sb_puts(&d, ",\"since\":");
+        json_string(&d, since ? since : at);
+        sb_putc(&d, '}');
+        if (rc == 0)
+            rc = job_event(st, c->id, "queued", *why, d.buf, err);
+        sb_free(&d);
+    }
+    free(state), free(since);
+    return rc;
+}
+
+/* 1 claimed; 0 not now (*why says why, static, or *why_dyn, malloc'd); 2 queued: its group
+ * or host has no slot free (*why_dyn says which, by which run); -1 error; -2 the central
+ * database failed (*err says how; the run is not claimed). check_only: the run is not
+ * claimed (1 means it could be), only queued when it waits for a slot. */
 static int try_claim(struct store *st, struct candidate *c, const char *day, const char *me,
-                     struct job_claims *claims, const char **why, char **why_dyn, char **err)
+                     struct job_claims *claims, int check_only, const char **why, char **why_dyn,
+                     char **err)
 {
     *why = NULL;
     *why_dyn = NULL;
@@ -427,18 +588,24 @@ static int try_claim(struct store *st, struct candidate *c, const char *day, con
         *why = N_("waiting for a job it runs after");
         return 0;
     }
-    n = c->group ? count1(st,
-                          "SELECT count(*) FROM job_runs r JOIN jobs j ON j.id = r.job_id "
-                          "WHERE r.state = 'running' AND j.concurrency_group = ?1 "
-                          "AND r.id IS NOT ?2",
-                          c->group, c->id, err)
-                 : 0;
-    if (n != 0) {
+    /* A run another console's runner held (its lease may have expired) has its slot. */
+    char *slot = NULL;
+    int busy = c->claimed_by ? JOB_SLOT_FREE : slot_busy(st, c, &slot, err);
+    if (busy != JOB_SLOT_FREE) {
+        /* Not skipped: it waits in the queue, and starts when a slot frees. */
+        if (busy > 0 && queue_run(st, c, slot, why_dyn, err) == 0 && store_commit(st, err) == 0) {
+            free(slot);
+            return 2;
+        }
+        free(slot);
         store_rollback(st);
-        if (n < 0)
-            return -1;
-        *why = N_("another job of its concurrency group is running");
-        return 0;
+        free(*why_dyn);
+        *why_dyn = NULL;
+        return -1;
+    }
+    if (check_only) {
+        store_rollback(st);
+        return 1;
     }
     char at[TIME_ISO_LEN + 1];
     time_format_iso(time_now_ms(), at);
@@ -467,9 +634,40 @@ static int try_claim(struct store *st, struct candidate *c, const char *day, con
      * write lock is held meanwhile, so no runner on this store gets between). */
     int central = claims && !c->local_scope;
     struct job_claim_outcome o = {0};
-    if (central && job_claims_take(claims, c->id, c->attempt, c->retries, &o, err) != 0) {
+    char *ref = xasprintf("%s@%s", c->code, day);
+    struct job_claim_slot slot_c = {c->group, c->host, ref, job_host_limit(c->host)};
+    int took = central ? job_claims_take_slot(claims, c->id, c->attempt, c->retries,
+                                              c->claimed_by ? NULL : &slot_c, &o, err)
+                       : 0;
+    free(ref);
+    if (took != 0) {
         store_rollback(st);
         return -2;
+    }
+    if (central && o.busy) {
+        /* Its group or host is busy on another console (a run this store has not pulled
+         * yet): it waits in the queue as for a run here. */
+        store_rollback(st);
+        struct strbuf d = STRBUF_INIT;
+        int g = streq(o.busy, "group");
+        sb_printf(&d, "{\"kind\":\"%s\",\"name\":", o.busy);
+        json_string(&d, g ? c->group : c->host);
+        sb_puts(&d, ",\"by\":");
+        json_string(&d, o.busy_by && *o.busy_by ? o.busy_by : "?");
+        if (!g)
+            sb_printf(&d, ",\"running\":%d,\"limit\":%d", o.busy_running, slot_c.host_limit);
+        sb_putc(&d, '}');
+        job_claim_outcome_free(&o);
+        int qrc = store_begin(st, err);
+        if (qrc == 0 && (qrc = queue_run(st, c, d.buf, why_dyn, err)) == 0)
+            qrc = store_commit(st, err);
+        if (qrc != 0) {
+            store_rollback(st);
+            free(*why_dyn);
+            *why_dyn = NULL;
+        }
+        sb_free(&d);
+        return qrc != 0 ? -1 : 2;
     }
     int rc = 0;
     if (central && o.interrupted) {
@@ -998,6 +1196,47 @@ static int seen_add(char (**ids)[ID_LEN + 1], size_t *n, const char *id)
     return 0;
 }
 
+/* A run that waits in the queue: counted and reported once per runner. */
+static void note_queued(const struct job_runner_opts *o, struct job_runner_stats *stats,
+                        char (**qseen)[ID_LEN + 1], size_t *nqseen, const struct candidate *c,
+                        const char *why)
+{
+    if (seen_add(qseen, nqseen, c->id))
+        return;
+    stats->queued++;
+    if (o->report)
+        o->report(o->report_ud, c->code, "queued", why);
+}
+
+/* After claiming cs[k]: every other due run it keeps from starting (the same group, a
+ * host at its limit) is queued now, not when this runner comes back to it. */
+static int queue_others(struct store *st, const struct job_runner_opts *o,
+                        struct job_runner_stats *stats, char (**qseen)[ID_LEN + 1], size_t *nqseen,
+                        struct candidate *cs, size_t n, size_t k, const char *day, const char *me,
+                        char **err)
+{
+    for (size_t j = 0; j < n; j++) {
+        if (j == k || cs[j].claimed_by)
+            continue;
+        /* only runs that share the slot just taken can have lost theirs */
+        int same_group = cs[j].group && cs[k].group && streq(cs[j].group, cs[k].group);
+        int same_host = cs[j].host && cs[k].host && streq(cs[j].host, cs[k].host);
+        if (!same_group && !same_host)
+            continue;
+        const char *why = NULL;
+        char *why_dyn = NULL;
+        int got = try_claim(st, &cs[j], day, me, NULL, 1, &why, &why_dyn, err);
+        if (got < 0) {
+            free(why_dyn);
+            return -1;
+        }
+        if (got == 2)
+            note_queued(o, stats, qseen, nqseen, &cs[j], why_dyn);
+        free(why_dyn);
+    }
+    return 0;
+}
+
 /* The run's claim was lost while it ran (lease not renewed): the run is not this
  * runner's any more; it ends interrupted here (the output finish_run keeps). */
 static int mark_lost(struct store *st, const struct candidate *c, const char *me, char **err)
@@ -1093,6 +1332,8 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
     }
     char(*seen)[ID_LEN + 1] = NULL;
     size_t nseen = 0;
+    char(*qseen)[ID_LEN + 1] = NULL; /* runs reported queued: once each */
+    size_t nqseen = 0;
     int rc_run = 0;
     for (;;) {
         struct candidate *cs;
@@ -1106,7 +1347,7 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
         for (size_t i = 0; i < n && !started; i++) {
             const char *why = NULL;
             char *why_dyn = NULL;
-            int got = try_claim(st, &cs[i], day, me, claims, &why, &why_dyn, err);
+            int got = try_claim(st, &cs[i], day, me, claims, 0, &why, &why_dyn, err);
             if (got == -2) { /* the central database failed: local jobs only from here */
                 central = -1;
                 char *cerr = *err;
@@ -1123,7 +1364,14 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
                 candidates_free(cs, n);
                 job_claims_close(claims);
                 free(seen);
+                free(qseen);
                 return -1;
+            }
+            if (got == 2) { /* its group or host is busy: it waits in the queue */
+                stats->blocked++;
+                note_queued(o, stats, &qseen, &nqseen, &cs[i], why_dyn);
+                free(why_dyn);
+                continue;
             }
             if (!got && why_dyn) {
                 /* held, or already run, by another console (or interrupted there) */
@@ -1150,6 +1398,11 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
             stats->started++;
             if (o->report)
                 o->report(o->report_ud, cs[i].code, "running", NULL);
+            /* The due runs this one keeps from starting (its group, its host) wait in the
+             * queue meanwhile, with the reason; this runner takes them when it ends. */
+            char *qerr = NULL; /* not fatal: they are queued when this runner tries them */
+            if (queue_others(st, o, stats, &qseen, &nqseen, cs, n, i, day, me, &qerr) != 0)
+                free(qerr);
             struct job_exec_result r;
             struct host h;
             int rc_exec, local = 0, lost = 0;
@@ -1216,6 +1469,7 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
                 candidates_free(cs, n);
                 job_claims_close(claims);
                 free(seen);
+                free(qseen);
                 return -1;
             }
             if (streq(state, "succeeded"))
@@ -1234,5 +1488,6 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
     }
     job_claims_close(claims);
     free(seen);
+    free(qseen);
     return rc_run;
 }

@@ -84,8 +84,9 @@ struct job_runner_opts {
      * what became of the command. */
     job_executor_ex exec_ex;
     size_t output_cap; /* 0: JOB_OUTPUT_CAP */
-    /* Told of each run as it starts and ends (may be NULL), and of each due run not started
-     * because its job needs a host (state "unassigned", the reason as the note). */
+    /* Told of each run as it starts and ends (may be NULL), of each due run not started
+     * because its job needs a host (state "unassigned", the reason as the note), and of
+     * each run that waits for a slot of its group or host (state "queued", the reason). */
     void (*report)(void *ud, const char *code, const char *state, const char *note);
     void *report_ud;
     /* With sync configured: the central database's url (job_claims_config_url). Each run
@@ -105,6 +106,8 @@ struct job_runner_stats {
     int unassigned; /* due runs of jobs that need a host: not started (reported as "unassigned") */
     int refused;    /* not started: the central database cannot be reached (reported "refused") */
     int elsewhere;  /* not started: held or already run by another console (reported so) */
+    int queued;     /* waited in the queue for a slot of their group or host (reported
+                     * "queued" with the reason, once per run); they are not skipped */
     char central_why[400]; /* refused: why the central database cannot be used */
 };
 

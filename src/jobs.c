@@ -1337,14 +1337,19 @@ int jobs_recover(struct store *st, int *recovered, char **err)
     return rc;
 }
 
-#define RUN_COLS                                                                                   \
+#define RUN_FIELDS                                                                                 \
     "r.id, j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, r.due_day, r.state, "        \
     "r.claimed_by, r.started_at, r.ended_at, j.expected_start, j.expected_end, i.ref, r.files, "   \
     "r.attempt, r.exit_status, j.command IS NULL, r.output_truncated, "                            \
     "j.command IS NOT NULL AND h.id IS NULL, j.host_role, r.nominal_day, r.duration_flag, "        \
-    "r.usual_ms FROM job_runs r "                                                                  \
+    "r.usual_ms, json_extract(q.data, '$.since'), json_extract(q.data, '$.kind'), "                \
+    "json_extract(q.data, '$.name'), json_extract(q.data, '$.by'), "                               \
+    "json_extract(q.data, '$.running'), json_extract(q.data, '$.limit') "
+#define RUN_FROM                                                                                   \
+    "FROM job_runs r "                                                                             \
     "JOIN jobs j ON j.id = r.job_id LEFT JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "      \
-    "LEFT JOIN incidents i ON i.id = r.incident_id "
+    "LEFT JOIN incidents i ON i.id = r.incident_id " JOB_QUEUE_EVENT_JOIN
+#define RUN_COLS RUN_FIELDS RUN_FROM
 
 static int64_t expected_ms(const char *day, const char *hhmm)
 {
@@ -1383,6 +1388,14 @@ static void fill_run(sqlite3_stmt *s, struct job_run_row *r, int64_t now)
     r->nominal_day = col_dup(s, 21);
     r->duration_flag = col_dup(s, 22);
     r->usual_ms = sqlite3_column_int64(s, 23);
+    r->queue_kind = col_dup(s, 25);
+    r->queue_name = col_dup(s, 26);
+    if (r->queue_kind && r->queue_name) {
+        r->queued_since = col_dup(s, 24);
+        r->queue_by = col_dup(s, 27);
+        r->queue_running = sqlite3_column_int(s, 28);
+        r->queue_limit = sqlite3_column_int(s, 29);
+    }
     if (!now || !r->due_day)
         return;
     int64_t es = expected_ms(r->due_day, r->expected_start);
@@ -1472,6 +1485,7 @@ void job_run_rows_free(struct job_run_row *rows, size_t n)
         free(r->ended_at), free(r->expected_start), free(r->expected_end);
         free(r->incident_ref), free(r->files), free(r->host_role);
         free(r->nominal_day), free(r->duration_flag);
+        free(r->queued_since), free(r->queue_kind), free(r->queue_name), free(r->queue_by);
     }
     free(rows);
 }
@@ -1908,16 +1922,8 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
     char id[ID_LEN + 1];
     if (jobs_resolve_run(st, ref, id, err) != 0)
         return -1;
-    sqlite3_stmt *s =
-        store_stmt(st, "SELECT r.id, j.code, j.name_ja, j.name_en, h.name, j.concurrency_group, "
-                       "r.due_day, r.state, r.claimed_by, r.started_at, r.ended_at, "
-                       "j.expected_start, j.expected_end, i.ref, r.files, r.attempt, "
-                       "r.exit_status, j.command IS NULL, r.output_truncated, "
-                       "j.command IS NOT NULL AND h.id IS NULL, j.host_role, r.nominal_day, "
-                       "r.duration_flag, r.usual_ms, r.output, j.command, j.procedure "
-                       "FROM job_runs r JOIN jobs j ON j.id = r.job_id "
-                       "LEFT JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "
-                       "LEFT JOIN incidents i ON i.id = r.incident_id WHERE r.id = ?1");
+    sqlite3_stmt *s = store_stmt(
+        st, "SELECT " RUN_FIELDS ", r.output, j.command, j.procedure " RUN_FROM "WHERE r.id = ?1");
     bind_text(s, 1, id);
     int got = store_one_row(s, err);
     if (got != 1) {
@@ -1927,9 +1933,9 @@ int jobs_run_get(struct store *st, const char *ref, struct job_run_detail *out, 
         return -1;
     }
     fill_run(s, &out->run, time_now_ms());
-    out->output = col_dup(s, 24);
-    out->command = col_dup(s, 25);
-    out->procedure = col_dup(s, 26);
+    out->output = col_dup(s, 30);
+    out->command = col_dup(s, 31);
+    out->procedure = col_dup(s, 32);
     sqlite3_reset(s);
     s = store_stmt(st, "SELECT e.kind, e.note, o.login, e.at FROM job_run_events e "
                        "LEFT JOIN operators o ON o.id = e.operator_id WHERE e.run_id = ?1 "
@@ -1950,6 +1956,7 @@ void jobs_run_detail_clear(struct job_run_detail *d)
     free(r->ended_at), free(r->expected_start), free(r->expected_end);
     free(r->incident_ref), free(r->files), free(r->host_role);
     free(r->nominal_day), free(r->duration_flag);
+    free(r->queued_since), free(r->queue_kind), free(r->queue_name), free(r->queue_by);
     free(d->output), free(d->command), free(d->procedure);
     ledger_events_free(d->events, d->nevents);
     memset(d, 0, sizeof *d);

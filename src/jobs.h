@@ -145,7 +145,20 @@ struct job_run_row {
     char *nominal_day;   /* the closed due date this run was moved from (振替), or NULL */
     char *duration_flag; /* "slow" / "fast" against its job's history (src/job_duration.h) */
     long long usual_ms;  /* the median it was compared with, when duration_flag */
+    /* Queued because a slot was busy (src/job_queue.h): since when it waits (ISO), what
+     * is busy ("group" / "host"), its name, which run holds it (CODE@DAY), and for a host
+     * how many of how many run. All NULL / 0 unless state is queued for that reason. */
+    char *queued_since, *queue_kind, *queue_name, *queue_by;
+    int queue_running, queue_limit;
 };
+/* SQL: q, the run r's last event when it is a "queued" one and the run still waits for a
+ * slot of its group or host (src/job_queue.h; its data: since, kind, name, by, running,
+ * limit). */
+#define JOB_QUEUE_EVENT_JOIN                                                                       \
+    "LEFT JOIN job_run_events q ON r.state = 'queued' AND q.id = (SELECT e.id FROM "               \
+    "job_run_events e WHERE e.run_id = r.id ORDER BY e.hlc DESC, e.id DESC LIMIT 1) "              \
+    "AND q.kind = 'queued' AND json_valid(q.data) "
+
 /* The runs of day (ordered by expected start, code) with their delay at now (UTC ms). */
 int jobs_day(struct store *st, const char *day, int64_t now, struct job_run_row **out, size_t *n,
              char **err);

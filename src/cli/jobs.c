@@ -8,6 +8,7 @@
 #include "i18n.h"
 #include "job_claims.h"
 #include "job_duration.h"
+#include "job_queue.h"
 #include "job_rerun.h"
 #include "job_runner.h"
 #include "job_substitute.h"
@@ -69,16 +70,17 @@ static char *delay_label(unsigned delay, int machine)
 
 /* The delay column as a person reads it: late start/end, a run moved from a closed day
  * (振替), a duration far from the job's usual one. NULL when there is nothing. */
-static char *notes_label(const struct job_run_row *r, int64_t now)
+static char *notes_label(const struct job_run_row *r, int64_t now, int with_queue)
 {
     char *late = delay_label(r->delay, 0), *moved = job_substitute_text(r);
     char *odd = job_duration_text(r, now);
+    char *queue = with_queue ? job_queue_text(r) : NULL; /* why it waits (queued) */
     struct strbuf sb = STRBUF_INIT;
-    const char *parts[] = {late, moved, odd};
-    for (size_t i = 0; i < 3; i++)
+    const char *parts[] = {late, moved, odd, queue};
+    for (size_t i = 0; i < 4; i++)
         if (parts[i])
             sb_printf(&sb, "%s%s", sb.len ? ", " : "", parts[i]);
-    free(late), free(moved), free(odd);
+    free(late), free(moved), free(odd), free(queue);
     return sb.len ? sb_detach(&sb) : (sb_free(&sb), NULL);
 }
 
@@ -88,14 +90,16 @@ static void print_runs(struct cli_ctx *ctx, struct job_run_row *rows, size_t n, 
     int machine = ctx->format != OUTPUT_TEXT;
     int64_t now = time_now_ms();
     /* moved_from, duration: machine-only, after id (the text table ends at incident) */
-    static const char *const keys[] = {"run",      "code",    "name",       "host",    "state",
-                                       "attempt",  "started", "ended",      "exit",    "delay",
-                                       "incident", "id",      "moved_from", "duration"};
-    const char *headings[] = {_("Run"),        _("Job"),     _("Name"),          _("Host"),
-                              _("State"),      _("Try"),     _("Started (JST)"), _("Ended"),
-                              _("Exit"),       _("Delay"),   _("Incident"),      _("Id"),
-                              _("Moved from"), _("Duration")};
-    struct output_table *t = output_new(machine ? 14 : 11, keys, headings);
+    /* queued_since, queue_reason: machine-only too (the text shows them under Delay) */
+    static const char *const keys[] = {"run",        "code",     "name",         "host",
+                                       "state",      "attempt",  "started",      "ended",
+                                       "exit",       "delay",    "incident",     "id",
+                                       "moved_from", "duration", "queued_since", "queue_reason"};
+    const char *headings[] = {_("Run"),        _("Job"),      _("Name"),          _("Host"),
+                              _("State"),      _("Try"),      _("Started (JST)"), _("Ended"),
+                              _("Exit"),       _("Delay"),    _("Incident"),      _("Id"),
+                              _("Moved from"), _("Duration"), _("Queued since"),  _("Waiting for")};
+    struct output_table *t = output_new(machine ? 16 : 11, keys, headings);
     output_numbers(t, "attempt,exit");
     for (size_t i = 0; i < n; i++) {
         const struct job_run_row *r = &rows[i];
@@ -103,7 +107,8 @@ static void print_runs(struct cli_ctx *ctx, struct job_run_row *rows, size_t n, 
         char *ref = xasprintf("%s@%s", r->code, r->due_day);
         snprintf(ex, sizeof ex, "%d", r->exit_status);
         snprintf(at, sizeof at, "%d", r->attempt);
-        char *delay = machine ? delay_label(r->delay, machine) : notes_label(r, now);
+        char *delay = machine ? delay_label(r->delay, machine) : notes_label(r, now, 1);
+        char *reason = machine ? job_queue_reason_text(r) : NULL;
         char *odd = job_duration_text(r, now); /* NULL: no verdict to show for its state */
         const char *state = machine ? r->state : jobs_state_name(r->state);
         char *state_text = NULL;
@@ -124,9 +129,11 @@ static void print_runs(struct cli_ctx *ctx, struct job_run_row *rows, size_t n, 
                              r->incident_ref,
                              r->id,
                              r->nominal_day,
-                             odd ? r->duration_flag : NULL};
+                             odd ? r->duration_flag : NULL,
+                             reason ? r->queued_since : NULL,
+                             reason};
         output_row(t, row);
-        free(ref), free(delay), free(state_text), free(odd);
+        free(ref), free(delay), free(state_text), free(odd), free(reason);
     }
     output_print(t, ctx->format, stdout);
     output_free(t);
@@ -237,6 +244,10 @@ static int jobs_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (s.recovered)
         printf(_(", %d interrupted run(s) found"), s.recovered);
     putchar('\n');
+    if (s.queued)
+        printf(_("%d run(s) waited in the queue for their group or host (none is skipped; "
+                 "`unyo jobs due` shows those still waiting and why).\n"),
+               s.queued);
     if (s.unassigned)
         printf(_("%d run(s) not started: their jobs need a host (unyo jobs assign JOB HOST).\n"),
                s.unassigned);
@@ -525,9 +536,15 @@ static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
         snprintf(num, sizeof num, "%d", r->exit_status);
         cli_show_field(12, _("Exit:"), num);
     }
-    char *notes = notes_label(r, time_now_ms());
+    char *notes = notes_label(r, time_now_ms(), 0);
     cli_show_field(12, _("Warnings:"), notes);
     free(notes);
+    char *why = job_queue_reason_text(r); /* queued: since when, and for what */
+    if (why) {
+        cli_show_field(12, _("Queued since:"), jst(r->queued_since, a));
+        cli_show_field(12, _("Waiting for:"), why);
+        free(why);
+    }
     cli_show_field(12, _("Runner:"), r->claimed_by);
     cli_show_field(12, _("Incident:"), r->incident_ref);
     if (d.procedure) {
