@@ -545,6 +545,16 @@ out:
     return rc;
 }
 
+/* Which handover is the latest: the hybrid clock of its sign audit row, not its
+ * signed_at wall time. A console whose clock is behind signs a newer handover with an
+ * earlier signed_at; its hlc is still later than that of every row it had seen (the
+ * older handover, synced or local), so "the latest" (ack, withdraw, show) is the one
+ * really signed last. A row without its audit row (never, but synced data is not
+ * trusted) falls back to the row's own hlc. */
+#define SIGN_HLC                                                                                   \
+    "COALESCE((SELECT max(a.hlc) FROM audit a WHERE a.kind = 'handovers' AND a.row_id = h.id "     \
+    "AND a.action = 'handover.sign'), h.hlc)"
+
 /* Resolves a full id or a unique prefix (8+ characters) in table (handovers or
  * handover_items). */
 static int resolve_id(struct store *st, const char *table, const char *given, char id[ID_LEN + 1],
@@ -591,9 +601,9 @@ static int ack_target(struct store *st, const char *handover_id, char id[ID_LEN 
         if (resolve_id(st, "handovers", handover_id, id, err) != 0)
             return -1;
     } else {
-        sqlite3_stmt *s =
-            store_stmt(st, "SELECT id FROM handovers WHERE deleted = 0 AND acked_at IS NULL "
-                           "ORDER BY signed_at DESC, id DESC LIMIT 1");
+        sqlite3_stmt *s = store_stmt(st, "SELECT h.id FROM handovers h WHERE h.deleted = 0 "
+                                         "AND h.acked_at IS NULL "
+                                         "ORDER BY " SIGN_HLC " DESC, h.id DESC LIMIT 1");
         int found = store_one_row(s, err);
         if (found == 1)
             snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
@@ -739,9 +749,9 @@ static int withdraw_target(struct store *st, const char *handover_id, char id[ID
         if (resolve_id(st, "handovers", handover_id, id, err) != 0)
             return -1;
     } else {
-        sqlite3_stmt *s = store_stmt(st, "SELECT id FROM handovers WHERE deleted = 0 AND "
-                                         "from_operator_id = ?1 AND acked_at IS NULL "
-                                         "ORDER BY signed_at DESC, id DESC LIMIT 1");
+        sqlite3_stmt *s = store_stmt(st, "SELECT h.id FROM handovers h WHERE h.deleted = 0 AND "
+                                         "h.from_operator_id = ?1 AND h.acked_at IS NULL "
+                                         "ORDER BY " SIGN_HLC " DESC, h.id DESC LIMIT 1");
         bind_text(s, 1, st->operator_id);
         int found = store_one_row(s, err);
         if (found == 1)
@@ -965,7 +975,7 @@ static int list_range(struct store *st, const char *from, const char *to,
             "LEFT JOIN operators f ON f.id = h.from_operator_id "
             "LEFT JOIN operators t ON t.id = h.to_operator_id "
             "LEFT JOIN operators a ON a.id = h.acked_by "
-            "WHERE h.deleted = 0 AND h.day >= ?1 AND h.day <= ?2 ORDER BY h.signed_at, h.id");
+            "WHERE h.deleted = 0 AND h.day >= ?1 AND h.day <= ?2 ORDER BY " SIGN_HLC ", h.id");
     bind_text(s, 1, from);
     bind_text(s, 2, to);
     int rc;

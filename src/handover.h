@@ -151,7 +151,7 @@ struct handover_record {
     char *acked_by_login; /* or NULL */
 };
 struct handover_records {
-    struct handover_record *items; /* by signed_at */
+    struct handover_record *items; /* in signing order (hybrid clock), the latest last */
     size_t count;
 };
 void handover_records_free(struct handover_records *r);
