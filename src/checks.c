@@ -1232,6 +1232,23 @@ static int record_metrics(struct store *st, const struct check_set *set, struct 
     return 0;
 }
 
+void check_report_ng_split(const struct check_report *rep, size_t *counted, size_t *downtime,
+                           size_t *acked)
+{
+    size_t n[3] = {0, 0, 0};
+    for (size_t i = 0; i < rep->count; i++) {
+        const struct check_result *r = &rep->results[i];
+        if (!r->ok)
+            n[r->downtime_id[0] ? 1 : r->acked ? 2 : 0]++;
+    }
+    if (counted)
+        *counted = n[0];
+    if (downtime)
+        *downtime = n[1];
+    if (acked)
+        *acked = n[2];
+}
+
 void checks_no_host_error(const char *pattern, char **err)
 {
     set_err(err, _("no host matches %s (unyo host list shows the hosts)"), pattern);

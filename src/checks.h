@@ -193,6 +193,12 @@ struct check_report {
 int checks_run(struct store *st, const struct check_set *set, const struct check_run_opts *o,
                struct check_report *rep, char **err);
 void check_report_free(struct check_report *rep);
+/* The run's NG results split by what an operator must do about them: *counted (may be
+ * NULL) the ones that call for action, *downtime those recorded in a downtime,
+ * *acked those an acknowledgement holds (a downtime NG is not also counted as
+ * acknowledged). Only counted NGs make `check run` signal failure (exit 3). */
+void check_report_ng_split(const struct check_report *rep, size_t *counted, size_t *downtime,
+                           size_t *acked);
 /* The refusal of a run (or a due round) whose --host pattern names no host of the
  * inventory: checks_run and checks_due return -1 with it rather than run nothing. */
 void checks_no_host_error(const char *pattern, char **err);
