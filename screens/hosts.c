@@ -281,15 +281,11 @@ static void hosts_reload(struct hosts_model *m)
     free(sel_name);
 }
 
-/* The host's problems: how many, and how many an acknowledgement holds. */
+/* The host's problems: how many count, how many an acknowledgement holds (the core's
+ * rule, check_problems_count: one in a downtime is neither). */
 static void problems_of(const struct hosts_model *m, const char *host_id, size_t *ng, size_t *acked)
 {
-    *ng = *acked = 0;
-    for (size_t i = 0; i < m->probs.count; i++)
-        if (streq(m->probs.items[i].host_id, host_id)) {
-            (*ng)++;
-            *acked += m->probs.items[i].acked && !m->probs.items[i].ack.expired;
-        }
+    check_problems_count(&m->probs, host_id, ng, acked, NULL);
 }
 
 /* How many of the host's problems flap (check_flap.h). */
@@ -337,9 +333,10 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
         } else {
             size_t ng, acked;
             problems_of(m, r->h.id, &ng, &acked);
-            if (ng) { /* "NG 2 (ack 1) · ssh …": the problems first, so they are never cut */
-                char *mark = acked ? xasprintf(_("NG %zu (ack %zu)"), ng, acked)
-                                   : xasprintf(_("NG %zu"), ng);
+            if (ng || acked) { /* "NG 2 (+1 ack) · ssh …": the problems first, never cut */
+                char *mark = !ng     ? xasprintf(_("NG acknowledged %zu"), acked)
+                             : acked ? xasprintf(_("NG %zu (+%zu acknowledged)"), ng, acked)
+                                     : xasprintf(_("NG %zu"), ng);
                 if (flapping_of(m, r->h.id)) {
                     char *f = xasprintf("%s %s", mark, _("[flapping]"));
                     free(mark);
@@ -349,7 +346,7 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
                 free(mark);
                 free(t->cell[COL_REACH]);
                 t->cell[COL_REACH] = c;
-                t->cell_style[COL_REACH] = acked == ng ? STYLE_DIM : STYLE_STATUS_NG;
+                t->cell_style[COL_REACH] = ng ? STYLE_STATUS_NG : STYLE_DIM;
             }
             const struct downtime *d = downtime_now(m, r->h.id);
             if (d) { /* "downtime until 12-07 18:00 · …": first, as the problems are */
@@ -788,8 +785,9 @@ static void open_problems(struct hosts_model *m, const struct host *h)
 {
     ui_lines_clear(&m->lines);
     m->lines.top = 0;
-    size_t ng, acked;
-    problems_of(m, h->id, &ng, &acked);
+    size_t ng, acked, down;
+    check_problems_count(&m->probs, h->id, &ng, &acked, &down);
+    ng += acked + down; /* the detail lists every problem, each with its standing */
     ui_lines_addf(&m->lines, STYLE_HEADER, _("Check problems of %s: %zu"), h->name, ng);
     ui_lines_addf(&m->lines, STYLE_NORMAL, "%s", "");
     int64_t now = time_now_ms();
@@ -815,8 +813,11 @@ static void open_problems(struct hosts_model *m, const struct host *h)
         int64_t ms;
         if (time_parse(x->at, &ms) == 0)
             time_format_jst(ms, when, 0);
-        ui_lines_addf(&m->lines, STYLE_STATUS_NG, "NG  %s (%s)  %s%s%s", x->check, x->code, when,
-                      x->flapping ? "  " : "", x->flapping ? _("[flapping]") : "");
+        enum checklist_ng standing = check_problem_ng(x);
+        ui_lines_addf(&m->lines, standing == CHECKLIST_NG_COUNTED ? STYLE_STATUS_NG : STYLE_DIM,
+                      "NG  %s (%s)  %s%s%s%s%s", x->check, x->code, when, x->flapping ? "  " : "",
+                      x->flapping ? _("[flapping]") : "", x->in_downtime ? "  " : "",
+                      x->in_downtime ? downtime_mark() : "");
         if (x->reason)
             ui_lines_add_note(&m->lines, STYLE_NORMAL, "    ", x->reason);
         if (x->acked) {

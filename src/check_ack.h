@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checklist.h"
 #include "id.h"
 
 struct store;
@@ -78,6 +79,7 @@ struct check_problem {
     struct check_ack_info ack;
     int flapping; /* the check flaps on the host (check_flap.h) */
     double flap_pct;
+    int in_downtime; /* the latest NG was recorded in a downtime (downtime.h) */
 };
 struct check_problems {
     struct check_problem *items; /* by host, then check */
@@ -88,6 +90,13 @@ struct check_problems {
 int check_problems_list(struct store *st, const char *host_id, int64_t now_ms,
                         struct check_problems *out, char **err);
 void check_problems_free(struct check_problems *p);
+/* A problem's standing by checklist_ng_standing (checklist.h): in downtime, held by
+ * an acknowledgement that has not expired, or counted. */
+enum checklist_ng check_problem_ng(const struct check_problem *p);
+/* How many of the problems (of host_id; NULL: all) are counted, acknowledged, in
+ * downtime; any out pointer may be NULL. */
+void check_problems_count(const struct check_problems *p, const char *host_id, size_t *counted,
+                          size_t *acked, size_t *in_downtime);
 
 /* Acknowledgements that expired in (from_ms, to_ms] and had not ended before they
  * expired: what the handover tells the incoming operator. host/check in the items. */

@@ -49,6 +49,7 @@ struct checklist_result {
     char *at;
     char event_id[ID_LEN + 1];
     int in_downtime; /* an NG recorded in a downtime (downtime.h) */
+    int acked;       /* an NG of a check whose problem an acknowledgement holds now */
 };
 
 /* Strings are malloc'd and owned by the checklist_day; NULL where noted. */
@@ -80,6 +81,9 @@ struct checklist_item {
     /* NG only through results recorded in a downtime (downtime.h): shown with
      * downtime_mark in the reason, not counted as NG. */
     int in_downtime;
+    /* NG, not only in a downtime, but every NG result that makes it NG is in a downtime
+     * or held by an acknowledgement (check_ack.h) now: shown, not counted as NG. */
+    int acked;
     /* The results the status is the worst of (see above), in check order; and the ids
      * of the checks that are NG, comma separated (NULL when none). When NG or skipped,
      * reason holds every failing result's "check: reason", joined by "; ". */
@@ -93,6 +97,22 @@ struct checklist_day {
     struct checklist_item *items; /* sorted: overdue first, then by code, then host name */
     size_t count;
 };
+
+/* How an NG stands, the one rule every NG count follows (the status line, the
+ * checklist, the handover, the Hosts pane, the daily report, check run's exit
+ * status): an NG recorded in a downtime is not counted and is shown as in downtime;
+ * an NG an acknowledgement holds (not expired) is not counted and is shown as
+ * acknowledged; any other NG is counted. */
+enum checklist_ng {
+    CHECKLIST_NOT_NG,
+    CHECKLIST_NG_COUNTED,
+    CHECKLIST_NG_ACKED,
+    CHECKLIST_NG_DOWNTIME
+};
+enum checklist_ng checklist_ng_standing(int ng, int in_downtime, int acked);
+/* An item's standing: NG (or out of range) by checklist_ng_standing of its in_downtime
+ * and acked. */
+enum checklist_ng checklist_item_ng(const struct checklist_item *it);
 
 /* What the note column shows: the reason when NG or skipped and there is one
  * (which checks failed and why), else the note; NULL when neither. */
@@ -163,8 +183,9 @@ struct checklist_addable {
 int checklist_addable_list(struct store *st, struct checklist_addable **out, size_t *n, char **err);
 void checklist_addable_free(struct checklist_addable *v, size_t n);
 
-/* For the status line: ng = items NG (incl. out of range) on the day; todo = items not
- * yet done (incl. overdue). */
+/* For the status line: ng = items NG (incl. out of range) on the day that count
+ * (checklist_item_ng: not in a downtime, not acknowledged); todo = items not yet done
+ * (incl. overdue). */
 int checklist_counts(struct store *st, const struct calendar *cal, const char *day, int *ng,
                      int *todo, char **err);
 

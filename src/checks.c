@@ -1235,18 +1235,17 @@ static int record_metrics(struct store *st, const struct check_set *set, struct 
 void check_report_ng_split(const struct check_report *rep, size_t *counted, size_t *downtime,
                            size_t *acked)
 {
-    size_t n[3] = {0, 0, 0};
+    size_t n[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < rep->count; i++) {
         const struct check_result *r = &rep->results[i];
-        if (!r->ok)
-            n[r->downtime_id[0] ? 1 : r->acked ? 2 : 0]++;
+        n[checklist_ng_standing(!r->ok, r->downtime_id[0] != 0, r->acked)]++;
     }
     if (counted)
-        *counted = n[0];
+        *counted = n[CHECKLIST_NG_COUNTED];
     if (downtime)
-        *downtime = n[1];
+        *downtime = n[CHECKLIST_NG_DOWNTIME];
     if (acked)
-        *acked = n[2];
+        *acked = n[CHECKLIST_NG_ACKED];
 }
 
 void checks_no_host_error(const char *pattern, char **err)

@@ -92,14 +92,17 @@ static int load_checks(struct store *st, const struct calendar *cal, const char 
     int ja = streq(i18n_lang(), "ja");
     for (size_t k = 0; k < d.count; k++) {
         const struct checklist_item *it = &d.items[k];
-        int ng = it->status == CHECK_NG || it->out_of_range;
-        if (!ng && it->status != CHECK_TODO)
+        enum checklist_ng ng = checklist_item_ng(it);
+        if (ng == CHECKLIST_NOT_NG && it->status != CHECK_TODO)
             continue;
         struct handover_check *c = PUSH(out->checks, out->n_checks);
         c->code = xstrdup(it->code);
         c->name = xstrdup(ja ? it->name_ja : it->name_en);
         c->host = dup_or_null(it->host_name);
-        c->status = xstrdup(ng ? "ng" : "todo");
+        static const char *const keys[] = {"todo", "ng", "acked", "downtime"};
+        c->status = xstrdup(keys[ng]);
+        out->n_checks_acked += ng == CHECKLIST_NG_ACKED;
+        out->n_checks_downtime += ng == CHECKLIST_NG_DOWNTIME;
         snprintf(c->due_day, sizeof c->due_day, "%s", it->due_day);
         c->overdue = it->overdue;
         if (it->has_value)
@@ -109,6 +112,14 @@ static int load_checks(struct store *st, const struct calendar *cal, const char 
     }
     checklist_day_free(&d);
     return 0;
+}
+
+const char *handover_check_mark(const struct handover_check *c)
+{
+    return streq(c->status, "ng")         ? "NG"
+           : streq(c->status, "acked")    ? _("NG, acknowledged")
+           : streq(c->status, "downtime") ? _("NG, in downtime")
+                                          : _("to do");
 }
 
 static int load_jobs(struct store *st, const char *day, struct handover_summary *out, char **err)
@@ -334,11 +345,17 @@ char *handover_markdown(const struct handover_summary *s, const char *note)
     }
     sb_putc(&sb, '\n');
 
-    sb_printf(&sb, _("## Checklist: NG or not done (%zu)"), s->n_checks);
+    size_t shown = s->n_checks - s->n_checks_acked - s->n_checks_downtime;
+    sb_printf(&sb, _("## Checklist: NG or not done (%zu)"), shown);
     sb_puts(&sb, "\n\n");
+    if (s->n_checks_acked || s->n_checks_downtime) {
+        sb_printf(&sb, _("Not counted: %zu NG acknowledged, %zu NG in downtime."),
+                  s->n_checks_acked, s->n_checks_downtime);
+        sb_puts(&sb, "\n\n");
+    }
     for (size_t i = 0; i < s->n_checks; i++) {
         const struct handover_check *x = &s->checks[i];
-        sb_printf(&sb, "- [%s] %s ", streq(x->status, "ng") ? "NG" : _("to do"), x->code);
+        sb_printf(&sb, "- [%s] %s ", handover_check_mark(x), x->code);
         md_inline(&sb, x->name);
         if (x->host)
             sb_printf(&sb, " (%s)", x->host);

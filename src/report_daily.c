@@ -91,7 +91,7 @@ static char *value_text(const struct checklist_item *it)
 }
 
 struct counts {
-    int ok, ng, skip, todo, downtime;
+    int ok, ng, skip, todo, downtime, acked;
     int job_ok, job_failed, job_other;
     int changes, handovers;
 };
@@ -108,10 +108,14 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
     /* NG and skipped one by one; not done one row per item (and due day). */
     for (size_t k = 0; k < d.count; k++) {
         const struct checklist_item *it = &d.items[k];
-        /* An NG recorded in a downtime is listed but not counted as NG (downtime.h). */
-        int ng = it->status == CHECK_NG || it->out_of_range;
-        if (ng && it->in_downtime)
+        /* An NG in a downtime or acknowledged is listed but not counted as NG
+         * (checklist_item_ng, the rule of the status line and the handover). */
+        enum checklist_ng standing = checklist_item_ng(it);
+        int ng = standing != CHECKLIST_NOT_NG;
+        if (standing == CHECKLIST_NG_DOWNTIME)
             c->downtime++;
+        else if (standing == CHECKLIST_NG_ACKED)
+            c->acked++;
         else if (ng)
             c->ng++;
         else if (it->status == CHECK_OK)
@@ -127,7 +131,10 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
         char *v = value_text(it);
         const char *note = checklist_item_note(it); /* NG: the failing checks and why */
         char *who = it->who_login ? operator_display_name(st, it->who_login) : xstrdup("");
-        const char *row[] = {ng ? (it->in_downtime ? _("NG (downtime)") : _("NG")) : _("skipped"),
+        const char *row[] = {standing == CHECKLIST_NG_DOWNTIME ? _("NG (downtime)")
+                             : standing == CHECKLIST_NG_ACKED  ? _("NG (acknowledged)")
+                             : ng                              ? _("NG")
+                                                               : _("skipped"),
                              it->code,
                              ja() ? it->name_ja : it->name_en,
                              it->host_name ? it->host_name : "",
@@ -351,6 +358,7 @@ static void fill_summary(struct report *rep, int s, const struct counts *c)
         {_("Checks OK"), c->ok},
         {_("Checks NG"), c->ng},
         {_("Checks NG in downtime (not counted)"), c->downtime},
+        {_("Checks NG acknowledged (not counted)"), c->acked},
         {_("Checks skipped"), c->skip},
         {_("Checks not done"), c->todo},
         {_("Job runs succeeded"), c->job_ok},
