@@ -8,6 +8,8 @@
 #include "checklist.h"
 #include "handover.h"
 #include "i18n.h"
+#include "job_duration.h"
+#include "job_substitute.h"
 #include "jobs.h"
 #include "labels.h"
 #include "operators.h"
@@ -194,9 +196,9 @@ static int gather_jobs(struct report *rep, struct store *st, const char *day, in
     size_t n = 0;
     if (jobs_day(st, day, now, &rows, &n, err) != 0)
         return -1;
-    const char *h[] = {_("Code"),  _("Name"), _("State"),   _("Started"),
-                       _("Ended"), _("Exit"), _("Incident")};
-    int s = report_add_section(rep, "jobs", _("Job runs of the day"), 7, h);
+    const char *h[] = {_("Code"),  _("Name"), _("State"),    _("Started"),
+                       _("Ended"), _("Exit"), _("Incident"), _("Note")};
+    int s = report_add_section(rep, "jobs", _("Job runs of the day"), 8, h);
     for (size_t i = 0; i < n; i++) {
         const struct job_run_row *j = &rows[i];
         const char *state = j->state ? j->state : "";
@@ -211,10 +213,20 @@ static int gather_jobs(struct report *rep, struct store *st, const char *day, in
         when(j->ended_at, day, b);
         if (j->has_exit)
             snprintf(x, sizeof x, "%d", j->exit_status);
-        const char *row[] = {
-            j->code, ja() ? j->name_ja : j->name_en,        jobs_state_name(state), a, b,
-            x,       j->incident_ref ? j->incident_ref : ""};
+        /* A run moved from a closed day (振替) and one far from its usual duration. */
+        char *moved = job_substitute_text(j), *odd = job_duration_text(j, now);
+        char *note =
+            xasprintf("%s%s%s", moved ? moved : "", moved && odd ? ", " : "", odd ? odd : "");
+        const char *row[] = {j->code,
+                             ja() ? j->name_ja : j->name_en,
+                             jobs_state_name(state),
+                             a,
+                             b,
+                             x,
+                             j->incident_ref ? j->incident_ref : "",
+                             note};
         report_add_row(rep, s, row);
+        free(moved), free(odd), free(note);
     }
     job_run_rows_free(rows, n);
     return 0;
