@@ -489,7 +489,7 @@ static void check_work(void *arg)
         if (checks_run(st, &set, &o, &rep, &j->err) == 0) {
             j->ok = 1;
             j->results = rep.count;
-            j->ng = rep.ng;
+            check_report_ng_split(&rep, &j->ng, NULL, NULL); /* not downtime, not acked */
             if (rep.n_unknown_keys) {
                 j->unknown_fp = xstrdup(rep.unknown_keys[0].fingerprint);
                 j->unknown_type = xstrdup(rep.unknown_keys[0].type);

@@ -70,6 +70,8 @@ t_start 130 40 --lang ja --pane handover
 t_wait "│ NG $((ng0 - 1)) │"
 t_wait "ほかに確認済 1・停止中 0"
 t_wait "NG・確認済 L025"
+t_start 130 32 --lang ja --pane checklist # its header counts NG as the status line does
+t_wait "（ほかに確認済・停止中の NG 1）"
 
 # 13:00: the disk acknowledgement has expired: the handover lists it.
 T_NOW=2026-11-24T13:00:00+09:00
