@@ -521,12 +521,15 @@ static void cl_draw(struct pane *p, const struct ui_canvas *c)
     static const char *const wd_en[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char *const wd_ja[] = {"日", "月", "火", "水", "木", "金", "土"};
     int wd = civil_weekday(cd.y, cd.m, cd.d);
-    int ok = 0, ng = 0, todo = 0, skip = 0, warn = 0;
+    int ok = 0, ng = 0, todo = 0, skip = 0, warn = 0, quiet = 0;
     for (size_t i = 0; i < m->d.count; i++) {
         enum checklist_status s = m->d.items[i].status;
-        int w = s == CHECK_NG && m->d.items[i].warn; /* a WARN is counted apart */
-        ok += s == CHECK_OK, ng += s == CHECK_NG && !w, todo += s == CHECK_TODO,
-            skip += s == CHECK_SKIP, warn += w;
+        /* NG as the status line counts it (checklist_item_ng); acknowledged and
+         * downtime NGs apart, a WARN apart */
+        int q = s == CHECK_NG && checklist_item_ng(&m->d.items[i]) != CHECKLIST_NG_COUNTED;
+        int w = s == CHECK_NG && !q && m->d.items[i].warn;
+        ok += s == CHECK_OK, ng += s == CHECK_NG && !q && !w, todo += s == CHECK_TODO;
+        skip += s == CHECK_SKIP, warn += w, quiet += q;
     }
     char *head =
         warn
@@ -537,6 +540,11 @@ static void cl_draw(struct pane *p, const struct ui_canvas *c)
             : xasprintf(_("%s (%s)%s — %zu items: %d OK, %d NG, %d to do, %d skipped"), m->day,
                         ja() ? wd_ja[wd] : wd_en[wd], strcmp(m->day, today) == 0 ? _(" today") : "",
                         m->d.count, ok, ng, todo, skip);
+    if (quiet) {
+        char *more = xasprintf(_("%s (+%d NG acknowledged or in downtime)"), head, quiet);
+        free(head);
+        head = more;
+    }
     ui_put(c, 0, 0, -1, STYLE_HEADER, head);
     free(head);
     if (m->load_error) {

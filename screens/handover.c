@@ -206,15 +206,23 @@ static void build_summary(struct ho_model *m)
                  incident_status_name(x->status), _("age"), age, left);
     }
     add_line(m, STYLE_NORMAL, xstrdup(""));
-    add_text(m, STYLE_HEADER, _("Checklist not done or NG (%zu)"), s.n_checks);
+    size_t counted = s.n_checks - s.n_checks_acked - s.n_checks_downtime;
+    if (s.n_checks_acked || s.n_checks_downtime)
+        add_text(
+            m, STYLE_HEADER,
+            _("Checklist not done or NG (%zu; not counted: %zu acknowledged, %zu in downtime)"),
+            counted, s.n_checks_acked, s.n_checks_downtime);
+    else
+        add_text(m, STYLE_HEADER, _("Checklist not done or NG (%zu)"), counted);
     for (size_t i = 0; i < s.n_checks; i++) {
         const struct handover_check *c = &s.checks[i];
-        int ng = strcmp(c->status, "ng") == 0;
+        int ng = strcmp(c->status, "ng") == 0, quiet = !ng && strcmp(c->status, "todo") != 0;
         add_text(m,
                  c->overdue ? STYLE_OVERDUE
                  : ng       ? STYLE_STATUS_NG
+                 : quiet    ? STYLE_DIM
                             : STYLE_NORMAL,
-                 "  %-5s %s %s%s%s%s%s%s", ng ? _("NG") : _("to do"), c->code, c->name,
+                 "  %-5s %s %s%s%s%s%s%s", handover_check_mark(c), c->code, c->name,
                  c->host ? " @" : "", c->host ? c->host : "", c->value ? "  " : "",
                  c->value ? c->value : "", c->overdue ? _("  (overdue)") : "");
     }

@@ -284,27 +284,22 @@ static void hosts_reload(struct hosts_model *m)
     free(sel_name);
 }
 
-/* The host's problems: how many, and how many an acknowledgement holds. */
+/* The host's problems: how many count, how many an acknowledgement holds (the core's
+ * rule, check_problems_count: one in a downtime is neither). */
 static void problems_of(const struct hosts_model *m, const char *host_id, size_t *ng, size_t *acked)
 {
-    *ng = *acked = 0;
-    for (size_t i = 0; i < m->probs.count; i++)
-        if (streq(m->probs.items[i].host_id, host_id)) {
-            (*ng)++;
-            *acked += m->probs.items[i].acked && !m->probs.items[i].ack.expired;
-        }
+    check_problems_count(&m->probs, host_id, ng, acked, NULL);
 }
 
-/* The same for the problems of one level (checks.h: WARN or CRIT). */
-static void problems_at(const struct hosts_model *m, const char *host_id, int level, size_t *n,
-                        size_t *acked)
+/* How many of the host's counted problems (the same rule) are of one level
+ * (checks.h: WARN or CRIT). */
+static size_t problems_at(const struct hosts_model *m, const char *host_id, int level)
 {
-    *n = *acked = 0;
+    size_t n = 0;
     for (size_t i = 0; i < m->probs.count; i++)
-        if (streq(m->probs.items[i].host_id, host_id) && m->probs.items[i].level == level) {
-            (*n)++;
-            *acked += m->probs.items[i].acked && !m->probs.items[i].ack.expired;
-        }
+        n += streq(m->probs.items[i].host_id, host_id) && m->probs.items[i].level == level &&
+             check_problem_ng(&m->probs.items[i]) == CHECKLIST_NG_COUNTED;
+    return n;
 }
 
 /* How many of the host's problems flap (check_flap.h). */
@@ -360,11 +355,11 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
                 _("checking… %llds"), (long long)((ui_monotonic_ms() - r->check_started) / 1000));
             t->cell_style[COL_REACH] = STYLE_STATUS_TODO;
         } else {
-            size_t ng, acked, crit, crit_acked, warn, warn_acked;
+            size_t ng, acked;
             problems_of(m, r->h.id, &ng, &acked);
             const char *via = unreachable_of(m, r->h.id);
-            problems_at(m, r->h.id, CHECK_LEVEL_CRIT, &crit, &crit_acked);
-            problems_at(m, r->h.id, CHECK_LEVEL_WARN, &warn, &warn_acked);
+            size_t crit = problems_at(m, r->h.id, CHECK_LEVEL_CRIT);
+            size_t warn = problems_at(m, r->h.id, CHECK_LEVEL_WARN);
             if (via) { /* "unreachable (via core-sw01) · …": its parent's draft covers it */
                 char *mark = xasprintf(_("unreachable (via %s)"), via);
                 char *c = xasprintf("%s · %s", mark, t->cell[COL_REACH]);
@@ -372,16 +367,19 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
                 free(t->cell[COL_REACH]);
                 t->cell[COL_REACH] = c;
                 t->cell_style[COL_REACH] = STYLE_DIM;
-            } else if (ng) { /* "NG 2 (ack 1) · ssh …": the problems first, so they are never cut */
-                /* CRIT as NG; WARN counted apart ("NG 1 WARN 2 (ack 1)"). */
-                char *mark = !crit        ? xstrdup("")
-                             : crit_acked ? xasprintf(_("NG %zu (ack %zu)"), crit, crit_acked)
-                                          : xasprintf(_("NG %zu"), crit);
+            } else if (ng || acked) { /* "NG 2 (+1 ack) · ssh …": the problems first, never cut */
+                /* CRIT as NG, WARN counted apart ("NG 1 WARN 2 (+1 acknowledged)") */
+                char *mark = crit ? xasprintf(_("NG %zu"), crit) : xstrdup("");
                 if (warn) {
-                    char *w = warn_acked ? xasprintf(_("WARN %zu (ack %zu)"), warn, warn_acked)
-                                         : xasprintf(_("WARN %zu"), warn);
+                    char *w = xasprintf(_("WARN %zu"), warn);
                     char *b = xasprintf("%s%s%s", mark, *mark ? " " : "", w);
                     free(w);
+                    free(mark);
+                    mark = b;
+                }
+                if (acked) {
+                    char *b = *mark ? xasprintf(_("%s (+%zu acknowledged)"), mark, acked)
+                                    : xasprintf(_("NG acknowledged %zu"), acked);
                     free(mark);
                     mark = b;
                 }
@@ -394,9 +392,9 @@ static long src_fetch(void *data, long from, long n, struct table_row *rows)
                 free(mark);
                 free(t->cell[COL_REACH]);
                 t->cell[COL_REACH] = c;
-                t->cell_style[COL_REACH] = acked == ng         ? STYLE_DIM
-                                           : crit_acked < crit ? STYLE_STATUS_NG
-                                                               : STYLE_STATUS_TODO;
+                t->cell_style[COL_REACH] = crit   ? STYLE_STATUS_NG
+                                           : warn ? STYLE_STATUS_TODO
+                                                  : STYLE_DIM;
             }
             const struct downtime *d = downtime_now(m, r->h.id);
             if (d) { /* "downtime until 12-07 18:00 · …": first, as the problems are */
@@ -539,7 +537,7 @@ static void check_work(void *arg)
         if (checks_run(st, &set, &o, &rep, &j->err) == 0) {
             j->ok = 1;
             j->results = rep.count;
-            j->ng = rep.ng;
+            check_report_ng_split(&rep, &j->ng, NULL, NULL); /* not downtime, not acked */
             if (rep.n_unknown_keys) {
                 j->unknown_fp = xstrdup(rep.unknown_keys[0].fingerprint);
                 j->unknown_type = xstrdup(rep.unknown_keys[0].type);
@@ -874,8 +872,9 @@ static void open_problems(struct hosts_model *m, const struct host *h)
 {
     ui_lines_clear(&m->lines);
     m->lines.top = 0;
-    size_t ng, acked;
-    problems_of(m, h->id, &ng, &acked);
+    size_t ng, acked, down;
+    check_problems_count(&m->probs, h->id, &ng, &acked, &down);
+    ng += acked + down; /* the detail lists every problem, each with its standing */
     ui_lines_addf(&m->lines, STYLE_HEADER, _("Check problems of %s: %zu"), h->name, ng);
     char *parents = NULL, *perr = NULL;
     if (host_parents_names(ui_store(), h, &parents, &perr) == 0 && *parents)
@@ -911,9 +910,14 @@ static void open_problems(struct hosts_model *m, const struct host *h)
         int64_t ms;
         if (time_parse(x->at, &ms) == 0)
             time_format_jst(ms, when, 0);
-        ui_lines_addf(&m->lines, x->level == CHECK_LEVEL_WARN ? STYLE_STATUS_TODO : STYLE_STATUS_NG,
-                      "%s  %s (%s)  %s%s%s", check_level_label(x->level), x->check, x->code, when,
-                      x->flapping ? "  " : "", x->flapping ? _("[flapping]") : "");
+        enum checklist_ng standing = check_problem_ng(x);
+        ui_lines_addf(&m->lines,
+                      standing != CHECKLIST_NG_COUNTED ? STYLE_DIM
+                      : x->level == CHECK_LEVEL_WARN   ? STYLE_STATUS_TODO
+                                                       : STYLE_STATUS_NG,
+                      "%s  %s (%s)  %s%s%s%s%s", check_level_label(x->level), x->check, x->code,
+                      when, x->flapping ? "  " : "", x->flapping ? _("[flapping]") : "",
+                      x->in_downtime ? "  " : "", x->in_downtime ? downtime_mark() : "");
         if (x->reason)
             ui_lines_add_note(&m->lines, STYLE_NORMAL, "    ", x->reason);
         if (x->unreachable_via)

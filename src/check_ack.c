@@ -6,6 +6,7 @@
 
 #include "check_flap.h"
 #include "check_level.h"
+#include "checklist.h"
 #include "hosts.h"
 #include "i18n.h"
 #include "shifts.h"
@@ -390,7 +391,7 @@ void check_problems_free(struct check_problems *p)
 /* The latest check result of each host x check is NG; its open acknowledgement. */
 static const char sql_problems[] =
     "SELECT h.id, h.name, substr(e.note, 7), t.code, e.at, e.value, e.unit, e.reason, " ACK_COLS
-    ", e.unreachable_via, e.level FROM checklist_events e "
+    ", e.unreachable_via, e.level, e.downtime_id IS NOT NULL FROM checklist_events e "
     "JOIN hosts h ON h.id = e.host_id AND h.deleted = 0 "
     "JOIN templates t ON t.id = e.template_id "
     "LEFT JOIN check_acks a ON a.id = (SELECT x.id FROM check_acks x WHERE x.host_id = e.host_id "
@@ -432,6 +433,7 @@ int check_problems_list(struct store *st, const char *host_id, int64_t now_ms,
         if (p->acked)
             read_ack(s, 8, &p->ack);
         p->unreachable_via = dup_or_null(col_text(s, 17));
+        p->in_downtime = sqlite3_column_int(s, 19) != 0;
     }
     sqlite3_reset(s);
     /* Flapping (check_flap.h), from each problem's latest results. */
@@ -447,6 +449,26 @@ int check_problems_list(struct store *st, const char *host_id, int64_t now_ms,
         return -1;
     }
     return 0;
+}
+
+enum checklist_ng check_problem_ng(const struct check_problem *p)
+{
+    return checklist_ng_standing(1, p->in_downtime, p->acked && !p->ack.expired);
+}
+
+void check_problems_count(const struct check_problems *p, const char *host_id, size_t *counted,
+                          size_t *acked, size_t *in_downtime)
+{
+    size_t n[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < p->count; i++)
+        if (!host_id || streq(p->items[i].host_id, host_id))
+            n[check_problem_ng(&p->items[i])]++;
+    if (counted)
+        *counted = n[CHECKLIST_NG_COUNTED];
+    if (acked)
+        *acked = n[CHECKLIST_NG_ACKED];
+    if (in_downtime)
+        *in_downtime = n[CHECKLIST_NG_DOWNTIME];
 }
 
 void check_acks_expired_free(struct check_ack_expired *v, size_t n)

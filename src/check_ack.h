@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checklist.h"
 #include "id.h"
 
 struct store;
@@ -87,6 +88,7 @@ struct check_problem {
     /* The latest result was recorded unreachable via these parents (host_deps.h):
      * their names, comma-separated; NULL otherwise. */
     char *unreachable_via;
+    int in_downtime; /* the latest NG was recorded in a downtime (downtime.h) */
 };
 struct check_problems {
     struct check_problem *items; /* by host, then check */
@@ -104,6 +106,13 @@ int check_ack_worse_in_tx(struct store *st, const char *host_id, const char *che
 int check_problems_list(struct store *st, const char *host_id, int64_t now_ms,
                         struct check_problems *out, char **err);
 void check_problems_free(struct check_problems *p);
+/* A problem's standing by checklist_ng_standing (checklist.h): in downtime, held by
+ * an acknowledgement that has not expired, or counted. */
+enum checklist_ng check_problem_ng(const struct check_problem *p);
+/* How many of the problems (of host_id; NULL: all) are counted, acknowledged, in
+ * downtime; any out pointer may be NULL. */
+void check_problems_count(const struct check_problems *p, const char *host_id, size_t *counted,
+                          size_t *acked, size_t *in_downtime);
 
 /* Acknowledgements that expired in (from_ms, to_ms] and had not ended before they
  * expired: what the handover tells the incoming operator. host/check in the items. */

@@ -63,10 +63,12 @@ int checks_due(struct store *st, const struct check_set *set, const struct calen
         return -1;
     }
     int rc = 0;
+    size_t named = 0;
     for (size_t i = 0; i < nh && rc == 0; i++) {
         const struct host *h = &hosts[i];
         if (!host_matches(host_glob, h->name))
             continue;
+        named++;
         if (!host_is_local(h) && !h->ssh_alias && !h->address)
             continue; /* no reach: checks_run does not check it either */
         for (size_t k = 0; k < set->count && rc == 0; k++) {
@@ -111,6 +113,10 @@ int checks_due(struct store *st, const struct check_set *set, const struct calen
     }
     host_list_free(hosts, nh);
     calendar_free(own);
+    if (rc == 0 && host_glob && !named) {
+        checks_no_host_error(host_glob, err);
+        rc = -1;
+    }
     if (rc != 0) {
         check_due_free(out);
         return -1;

@@ -33,7 +33,8 @@ struct check_due {
 
 /* The pairs due at now_ms, over the hosts checks_run would check (reachable and
  * selected by the check; host_glob and item as check_run_opts.host and .item,
- * NULL = all). cal: the service calendar (NULL: the built-in hours). */
+ * NULL = all; a host_glob naming no host is refused, checks_no_host_error). cal: the
+ * service calendar (NULL: the built-in hours). */
 int checks_due(struct store *st, const struct check_set *set, const struct calendar *cal,
                int64_t now_ms, const char *host_glob, const char *item, struct check_due *out,
                char **err);

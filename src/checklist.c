@@ -554,6 +554,66 @@ static int parse_day(const char *day, struct civil_date *out, char **err)
     return 0;
 }
 
+enum checklist_ng checklist_ng_standing(int ng, int in_downtime, int acked)
+{
+    return !ng           ? CHECKLIST_NOT_NG
+           : in_downtime ? CHECKLIST_NG_DOWNTIME
+           : acked       ? CHECKLIST_NG_ACKED
+                         : CHECKLIST_NG_COUNTED;
+}
+
+enum checklist_ng checklist_item_ng(const struct checklist_item *it)
+{
+    return checklist_ng_standing(it->status == CHECK_NG || it->out_of_range, it->in_downtime,
+                                 it->acked);
+}
+
+/* The acknowledgements that hold now (check_ack.h: not ended, not expired) mark the NG
+ * results of their host x check; an item NG only through those (and downtime ones) is
+ * acknowledged. One query for the day, not one per item. */
+static int mark_acks(struct store *st, struct checklist_day *d, char **err)
+{
+    char now[TIME_ISO_LEN + 1];
+    time_format_iso(time_now_ms(), now);
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT host_id, check_id FROM check_acks WHERE deleted = 0 "
+                       "AND ended_at IS NULL AND (until_at IS NULL OR until_at > ?1)");
+    bind_text(s, 1, now);
+    int rc;
+    while ((rc = store_next_row(s, err)) == 1) {
+        const char *host = col_text(s, 0), *check = col_text(s, 1);
+        for (size_t i = 0; host && check && i < d->count; i++) {
+            struct checklist_item *it = &d->items[i];
+            if (it->status != CHECK_NG || !streq(it->host_id, host))
+                continue;
+            for (size_t k = 0; k < it->n_results; k++)
+                if (it->results[k].status == CHECK_NG && it->results[k].check &&
+                    streq(it->results[k].check, check))
+                    it->results[k].acked = 1;
+        }
+    }
+    sqlite3_reset(s);
+    if (rc < 0)
+        return -1;
+    for (size_t i = 0; i < d->count; i++) {
+        struct checklist_item *it = &d->items[i];
+        if (it->status != CHECK_NG || it->in_downtime)
+            continue;
+        int counted = 0, acked = 0;
+        for (size_t k = 0; k < it->n_results; k++) {
+            const struct checklist_result *r = &it->results[k];
+            if (r->status != CHECK_NG)
+                continue;
+            if (r->acked && !r->in_downtime)
+                acked++;
+            else if (!r->in_downtime)
+                counted++;
+        }
+        it->acked = acked && !counted;
+    }
+    return 0;
+}
+
 int checklist_load(struct store *st, const struct calendar *cal, const char *day,
                    struct checklist_day *out, char **err)
 {
@@ -576,6 +636,10 @@ int checklist_load(struct store *st, const struct calendar *cal, const char *day
     snprintf(out->day, sizeof out->day, "%s", to);
     build_day(cal, d, start, &snap, out);
     snapshot_free(&snap);
+    if (mark_acks(st, out, err) != 0) {
+        checklist_day_free(out);
+        return -1;
+    }
     return 0;
 }
 
@@ -917,11 +981,11 @@ int checklist_counts(struct store *st, const struct calendar *cal, const char *d
         return -1;
     int n_ng = 0, n_todo = 0;
     for (size_t i = 0; i < cd.count; i++) {
-        if (cd.items[i].in_downtime || cd.items[i].warn)
-            continue; /* an NG in a downtime is not counted (downtime.h), a WARN apart */
-        if (cd.items[i].status == CHECK_NG || cd.items[i].out_of_range)
+        /* an NG in a downtime or acknowledged is not counted, a WARN is counted apart */
+        enum checklist_ng ng = checklist_item_ng(&cd.items[i]);
+        if (ng == CHECKLIST_NG_COUNTED && !cd.items[i].warn)
             n_ng++;
-        else if (cd.items[i].status == CHECK_TODO)
+        else if (ng == CHECKLIST_NOT_NG && cd.items[i].status == CHECK_TODO)
             n_todo++;
     }
     checklist_day_free(&cd);

@@ -52,7 +52,8 @@ struct checklist_result {
     /* An NG recorded unreachable via these parents (host_deps.h): no draft, not
      * counted (as in_downtime); the parents' names, or NULL. */
     char *unreachable_via;
-    int warn; /* an NG of level WARN (checks.h): no draft, counted apart */
+    int warn;  /* an NG of level WARN (checks.h): no draft, counted apart */
+    int acked; /* an NG of a check whose problem an acknowledgement holds now */
 };
 
 /* Strings are malloc'd and owned by the checklist_day; NULL where noted. */
@@ -91,6 +92,9 @@ struct checklist_item {
     /* NG only through WARN results (checks.h: a check's warn threshold): shown as
      * WARN (警告), counted apart from NG (checklist_counts leaves it out). */
     int warn;
+    /* NG, not only in a downtime, but every NG result that makes it NG is in a downtime
+     * or held by an acknowledgement (check_ack.h) now: shown, not counted as NG. */
+    int acked;
     /* The results the status is the worst of (see above), in check order; and the ids
      * of the checks that are NG, comma separated (NULL when none). When NG or skipped,
      * reason holds every failing result's "check: reason", joined by "; ". */
@@ -104,6 +108,22 @@ struct checklist_day {
     struct checklist_item *items; /* sorted: overdue first, then by code, then host name */
     size_t count;
 };
+
+/* How an NG stands, the one rule every NG count follows (the status line, the
+ * checklist, the handover, the Hosts pane, the daily report, check run's exit
+ * status): an NG recorded in a downtime is not counted and is shown as in downtime;
+ * an NG an acknowledgement holds (not expired) is not counted and is shown as
+ * acknowledged; any other NG is counted. */
+enum checklist_ng {
+    CHECKLIST_NOT_NG,
+    CHECKLIST_NG_COUNTED,
+    CHECKLIST_NG_ACKED,
+    CHECKLIST_NG_DOWNTIME
+};
+enum checklist_ng checklist_ng_standing(int ng, int in_downtime, int acked);
+/* An item's standing: NG (or out of range) by checklist_ng_standing of its in_downtime
+ * and acked. */
+enum checklist_ng checklist_item_ng(const struct checklist_item *it);
 
 /* What the note column shows: the reason when NG or skipped and there is one
  * (which checks failed and why), else the note; NULL when neither. */
@@ -175,8 +195,9 @@ struct checklist_addable {
 int checklist_addable_list(struct store *st, struct checklist_addable **out, size_t *n, char **err);
 void checklist_addable_free(struct checklist_addable *v, size_t n);
 
-/* For the status line: ng = items NG (incl. out of range) on the day; todo = items not
- * yet done (incl. overdue). */
+/* For the status line: ng = items NG (incl. out of range) on the day that count
+ * (checklist_item_ng: not in a downtime, not acknowledged); todo = items not yet done
+ * (incl. overdue). */
 int checklist_counts(struct store *st, const struct calendar *cal, const char *day, int *ng,
                      int *todo, char **err);
 

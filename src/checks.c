@@ -1523,6 +1523,27 @@ static int record_metrics(struct store *st, const struct check_set *set, struct 
     return 0;
 }
 
+void check_report_ng_split(const struct check_report *rep, size_t *counted, size_t *downtime,
+                           size_t *acked)
+{
+    size_t n[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < rep->count; i++) {
+        const struct check_result *r = &rep->results[i];
+        n[checklist_ng_standing(!r->ok, r->downtime_id[0] != 0, r->acked)]++;
+    }
+    if (counted)
+        *counted = n[CHECKLIST_NG_COUNTED];
+    if (downtime)
+        *downtime = n[CHECKLIST_NG_DOWNTIME];
+    if (acked)
+        *acked = n[CHECKLIST_NG_ACKED];
+}
+
+void checks_no_host_error(const char *pattern, char **err)
+{
+    set_err(err, _("no host matches %s (unyo host list shows the hosts)"), pattern);
+}
+
 int checks_host_count(struct store *st, const struct check_set *set, size_t *n, char **err)
 {
     *n = 0;
@@ -1621,11 +1642,12 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
     int64_t t0 = mono_ms();
     /* Which checks on which host. */
     struct slot *slots = xcalloc(nh ? nh : 1, sizeof *slots);
-    size_t ns = 0;
+    size_t ns = 0, named = 0;
     for (size_t i = 0; i < nh; i++) {
         struct host *h = &hosts[i];
         if (o->host && !glob_list_match(o->host, h->name))
             continue;
+        named++;
         if (!host_is_local(h) && !h->ssh_alias && !h->address)
             continue; /* no reach */
         struct slot *sl = &slots[ns];
@@ -1644,6 +1666,12 @@ int checks_run(struct store *st, const struct check_set *set, const struct check
             sl->h = h;
             ns++;
         }
+    }
+    if (o->host && !named) { /* a mistyped name would otherwise run nothing, silently */
+        checks_no_host_error(o->host, err);
+        free(slots);
+        host_list_free(hosts, nh);
+        return -1;
     }
     rep->hosts = ns;
     /* Every checklist item the run will write must exist, before connecting. */

@@ -225,10 +225,20 @@ struct check_report {
  * the parent's NG names those hosts (result.children). The acting
  * operator must be registered (the run's audit row is theirs). A flapping check
  * (check_flap.h) raises one incident, not one per change, and an OK after an NG
- * notes the recovery on the problem's open incident. */
+ * notes the recovery on the problem's open incident. o->host matching no host of the
+ * inventory is refused (checks_no_host_error). */
 int checks_run(struct store *st, const struct check_set *set, const struct check_run_opts *o,
                struct check_report *rep, char **err);
 void check_report_free(struct check_report *rep);
+/* The run's NG results split by what an operator must do about them: *counted (may be
+ * NULL) the ones that call for action, *downtime those recorded in a downtime,
+ * *acked those an acknowledgement holds (a downtime NG is not also counted as
+ * acknowledged). Only counted NGs make `check run` signal failure (exit 3). */
+void check_report_ng_split(const struct check_report *rep, size_t *counted, size_t *downtime,
+                           size_t *acked);
+/* The refusal of a run (or a due round) whose --host pattern names no host of the
+ * inventory: checks_run and checks_due return -1 with it rather than run nothing. */
+void checks_no_host_error(const char *pattern, char **err);
 /* How many hosts a run over every host (o->host NULL, o->item NULL) would check:
  * those with reach and at least one check of set selecting them. 0 or -1. */
 int checks_host_count(struct store *st, const struct check_set *set, size_t *n, char **err);

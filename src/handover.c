@@ -92,14 +92,17 @@ static int load_checks(struct store *st, const struct calendar *cal, const char 
     int ja = streq(i18n_lang(), "ja");
     for (size_t k = 0; k < d.count; k++) {
         const struct checklist_item *it = &d.items[k];
-        int ng = it->status == CHECK_NG || it->out_of_range;
-        if (!ng && it->status != CHECK_TODO)
+        enum checklist_ng ng = checklist_item_ng(it);
+        if (ng == CHECKLIST_NOT_NG && it->status != CHECK_TODO)
             continue;
         struct handover_check *c = PUSH(out->checks, out->n_checks);
         c->code = xstrdup(it->code);
         c->name = xstrdup(ja ? it->name_ja : it->name_en);
         c->host = dup_or_null(it->host_name);
-        c->status = xstrdup(ng ? "ng" : "todo");
+        static const char *const keys[] = {"todo", "ng", "acked", "downtime"};
+        c->status = xstrdup(keys[ng]);
+        out->n_checks_acked += ng == CHECKLIST_NG_ACKED;
+        out->n_checks_downtime += ng == CHECKLIST_NG_DOWNTIME;
         snprintf(c->due_day, sizeof c->due_day, "%s", it->due_day);
         c->overdue = it->overdue;
         if (it->has_value)
@@ -109,6 +112,14 @@ static int load_checks(struct store *st, const struct calendar *cal, const char 
     }
     checklist_day_free(&d);
     return 0;
+}
+
+const char *handover_check_mark(const struct handover_check *c)
+{
+    return streq(c->status, "ng")         ? "NG"
+           : streq(c->status, "acked")    ? _("NG, acknowledged")
+           : streq(c->status, "downtime") ? _("NG, in downtime")
+                                          : _("to do");
 }
 
 static int load_jobs(struct store *st, const char *day, struct handover_summary *out, char **err)
@@ -334,11 +345,17 @@ char *handover_markdown(const struct handover_summary *s, const char *note)
     }
     sb_putc(&sb, '\n');
 
-    sb_printf(&sb, _("## Checklist: NG or not done (%zu)"), s->n_checks);
+    size_t shown = s->n_checks - s->n_checks_acked - s->n_checks_downtime;
+    sb_printf(&sb, _("## Checklist: NG or not done (%zu)"), shown);
     sb_puts(&sb, "\n\n");
+    if (s->n_checks_acked || s->n_checks_downtime) {
+        sb_printf(&sb, _("Not counted: %zu NG acknowledged, %zu NG in downtime."),
+                  s->n_checks_acked, s->n_checks_downtime);
+        sb_puts(&sb, "\n\n");
+    }
     for (size_t i = 0; i < s->n_checks; i++) {
         const struct handover_check *x = &s->checks[i];
-        sb_printf(&sb, "- [%s] %s ", streq(x->status, "ng") ? "NG" : _("to do"), x->code);
+        sb_printf(&sb, "- [%s] %s ", handover_check_mark(x), x->code);
         md_inline(&sb, x->name);
         if (x->host)
             sb_printf(&sb, " (%s)", x->host);
@@ -545,6 +562,16 @@ out:
     return rc;
 }
 
+/* Which handover is the latest: the hybrid clock of its sign audit row, not its
+ * signed_at wall time. A console whose clock is behind signs a newer handover with an
+ * earlier signed_at; its hlc is still later than that of every row it had seen (the
+ * older handover, synced or local), so "the latest" (ack, withdraw, show) is the one
+ * really signed last. A row without its audit row (never, but synced data is not
+ * trusted) falls back to the row's own hlc. */
+#define SIGN_HLC                                                                                   \
+    "COALESCE((SELECT max(a.hlc) FROM audit a WHERE a.kind = 'handovers' AND a.row_id = h.id "     \
+    "AND a.action = 'handover.sign'), h.hlc)"
+
 /* Resolves a full id or a unique prefix (8+ characters) in table (handovers or
  * handover_items). */
 static int resolve_id(struct store *st, const char *table, const char *given, char id[ID_LEN + 1],
@@ -591,9 +618,9 @@ static int ack_target(struct store *st, const char *handover_id, char id[ID_LEN 
         if (resolve_id(st, "handovers", handover_id, id, err) != 0)
             return -1;
     } else {
-        sqlite3_stmt *s =
-            store_stmt(st, "SELECT id FROM handovers WHERE deleted = 0 AND acked_at IS NULL "
-                           "ORDER BY signed_at DESC, id DESC LIMIT 1");
+        sqlite3_stmt *s = store_stmt(st, "SELECT h.id FROM handovers h WHERE h.deleted = 0 "
+                                         "AND h.acked_at IS NULL "
+                                         "ORDER BY " SIGN_HLC " DESC, h.id DESC LIMIT 1");
         int found = store_one_row(s, err);
         if (found == 1)
             snprintf(id, ID_LEN + 1, "%s", col_text(s, 0));
@@ -739,9 +766,9 @@ static int withdraw_target(struct store *st, const char *handover_id, char id[ID
         if (resolve_id(st, "handovers", handover_id, id, err) != 0)
             return -1;
     } else {
-        sqlite3_stmt *s = store_stmt(st, "SELECT id FROM handovers WHERE deleted = 0 AND "
-                                         "from_operator_id = ?1 AND acked_at IS NULL "
-                                         "ORDER BY signed_at DESC, id DESC LIMIT 1");
+        sqlite3_stmt *s = store_stmt(st, "SELECT h.id FROM handovers h WHERE h.deleted = 0 AND "
+                                         "h.from_operator_id = ?1 AND h.acked_at IS NULL "
+                                         "ORDER BY " SIGN_HLC " DESC, h.id DESC LIMIT 1");
         bind_text(s, 1, st->operator_id);
         int found = store_one_row(s, err);
         if (found == 1)
@@ -965,7 +992,7 @@ static int list_range(struct store *st, const char *from, const char *to,
             "LEFT JOIN operators f ON f.id = h.from_operator_id "
             "LEFT JOIN operators t ON t.id = h.to_operator_id "
             "LEFT JOIN operators a ON a.id = h.acked_by "
-            "WHERE h.deleted = 0 AND h.day >= ?1 AND h.day <= ?2 ORDER BY h.signed_at, h.id");
+            "WHERE h.deleted = 0 AND h.day >= ?1 AND h.day <= ?2 ORDER BY " SIGN_HLC ", h.id");
     bind_text(s, 1, from);
     bind_text(s, 2, to);
     int rc;

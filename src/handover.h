@@ -31,12 +31,16 @@ struct handover_incident {
 
 struct handover_check {
     char *code, *name, *host; /* host NULL when not per host */
-    char *status;             /* "todo" | "ng" */
+    char *status;             /* "todo" | "ng" | "acked" | "downtime" (checklist_item_ng: the last
+                               * two are NG not counted) */
     char due_day[11];
     int overdue;
     char *value; /* "31.5 °C" or NULL */
     char *note;  /* or NULL */
 };
+
+/* "NG" | "NG, acknowledged" | "NG, in downtime" | "to do", translated: one row's mark. */
+const char *handover_check_mark(const struct handover_check *c);
 
 struct handover_job {
     char *code, *name, *state, *due_day;
@@ -62,7 +66,8 @@ struct handover_summary {
     struct handover_incident *incidents; /* by priority (P1 first), then received */
     size_t n_incidents;
     struct handover_check *checks;
-    size_t n_checks;
+    size_t n_checks;                          /* every row, counted or not */
+    size_t n_checks_acked, n_checks_downtime; /* of them, NG not counted */
     struct handover_job *jobs;
     size_t n_jobs;
     struct handover_change *changes;
@@ -151,7 +156,7 @@ struct handover_record {
     char *acked_by_login; /* or NULL */
 };
 struct handover_records {
-    struct handover_record *items; /* by signed_at */
+    struct handover_record *items; /* in signing order (hybrid clock), the latest last */
     size_t count;
 };
 void handover_records_free(struct handover_records *r);

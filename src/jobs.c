@@ -1832,9 +1832,17 @@ int jobs_list(struct store *st, struct job_row **out, size_t *n, char **err)
             "x.depends_on_id WHERE x.job_id = j.id AND x.deleted = 0), j.command, j.procedure, "
             "j.outputs, j.deliver_to, j.expected_start, j.expected_end, j.periods, j.weekday, "
             "j.monthday, j.timeout_seconds, j.retries, j.enabled, j.months, j.host_role, "
-            "j.command IS NOT NULL AND h.id IS NULL "
+            "j.command IS NOT NULL AND h.id IS NULL, j.closed_day, "
+            "lr.due_day, lr.nominal_day, lr.state, lr.started_at, lr.ended_at, lr.duration_flag, "
+            "lr.usual_ms "
             "FROM jobs j LEFT JOIN hosts h ON h.id = j.host_id AND h.deleted = 0 "
+            "LEFT JOIN job_runs lr ON lr.id = (SELECT x.id FROM job_runs x WHERE x.job_id = j.id "
+            "AND x.deleted = 0 AND x.due_day <= ?1 ORDER BY x.due_day DESC, x.hlc DESC, x.id DESC "
+            "LIMIT 1) "
             "WHERE j.deleted = 0 ORDER BY j.code");
+    char today[11];
+    time_format_jst_date(time_now_ms(), today);
+    bind_text(s, 1, today); /* the latest run up to today, not one made ahead */
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         *out = xrealloc(*out, (*n + 1) * sizeof **out);
@@ -1860,6 +1868,17 @@ int jobs_list(struct store *st, struct job_row **out, size_t *n, char **err)
         r->months = (unsigned)sqlite3_column_int(s, 18);
         r->host_role = col_dup(s, 19);
         r->needs_host = sqlite3_column_int(s, 20);
+        r->closed_day = col_dup(s, 21);
+        struct job_run_row *l = &r->last;
+        memset(l, 0, sizeof *l);
+        l->code = col_dup(s, 0);
+        l->due_day = col_dup(s, 22);
+        l->nominal_day = col_dup(s, 23);
+        l->state = col_dup(s, 24);
+        l->started_at = col_dup(s, 25);
+        l->ended_at = col_dup(s, 26);
+        l->duration_flag = col_dup(s, 27);
+        l->usual_ms = sqlite3_column_int64(s, 28);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -1878,9 +1897,32 @@ void job_rows_free(struct job_row *rows, size_t n)
         free(r->code), free(r->name_ja), free(r->name_en), free(r->host), free(r->group);
         free(r->after), free(r->command), free(r->procedure), free(r->outputs);
         free(r->deliver_to), free(r->expected_start), free(r->expected_end);
-        free(r->host_role);
+        free(r->host_role), free(r->closed_day);
+        struct job_run_row *l = &r->last;
+        free(l->code), free(l->due_day), free(l->nominal_day), free(l->state);
+        free(l->started_at), free(l->ended_at), free(l->duration_flag);
     }
     free(rows);
+}
+
+const char *jobs_closed_day_rule(const struct job_row *r)
+{
+    if (!(r->periods & ~(unsigned)(PERIOD_AS_NEEDED | PERIOD_STOCKTAKING)))
+        return NULL; /* no due date to move */
+    if (r->closed_day)
+        return r->closed_day;
+    return (r->periods & PERIOD_DAILY) ? "skip" : "after";
+}
+
+const char *jobs_closed_day_label(const char *rule)
+{
+    if (!rule)
+        return NULL;
+    if (streq(rule, "before"))
+        return _("moved to the service day before");
+    if (streq(rule, "skip"))
+        return _("that run is skipped");
+    return _("moved to the next service day");
 }
 
 char *jobs_period_label(unsigned periods, int weekday, int monthday, unsigned months)

@@ -215,9 +215,20 @@ struct job_row {
     int weekday, monthday, timeout_s, retries, enabled;
     int needs_host; /* a command and no host (対象ホスト未割当) */
     unsigned months;
+    char *closed_day; /* as defined: "after" | "before" | "skip", or NULL (see below) */
+    /* The job's latest run due today or before (JST; every field NULL when it has none):
+     * code, due_day, nominal_day (振替), state, started_at, ended_at, duration_flag and
+     * usual_ms are set, so job_substitute_text and job_duration_text read it. */
+    struct job_run_row last;
 };
 int jobs_list(struct store *st, struct job_row **out, size_t *n, char **err);
 void job_rows_free(struct job_row *rows, size_t n);
+/* What a closed due date does to the job: its closed_day, else "after" (weekly and
+ * longer) or "skip" (a daily job does not run on closed days); NULL for a job with no
+ * due date (as needed, stock-taking). */
+const char *jobs_closed_day_rule(const struct job_row *r);
+/* The rule as a person reads it (translated), NULL for NULL. */
+const char *jobs_closed_day_label(const char *rule);
 /* "daily", "weekly (Mon)", "monthly (5th)", ... (translated; malloc'd). */
 char *jobs_period_label(unsigned periods, int weekday, int monthday, unsigned months);
 

@@ -9,6 +9,8 @@
 #include "check_level.h"
 #include "handover.h"
 #include "i18n.h"
+#include "job_duration.h"
+#include "job_substitute.h"
 #include "jobs.h"
 #include "labels.h"
 #include "operators.h"
@@ -92,7 +94,7 @@ static char *value_text(const struct checklist_item *it)
 }
 
 struct counts {
-    int ok, ng, skip, todo, downtime, warn;
+    int ok, ng, skip, todo, downtime, warn, acked;
     int job_ok, job_failed, job_other;
     int changes, handovers;
 };
@@ -109,10 +111,14 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
     /* NG and skipped one by one; not done one row per item (and due day). */
     for (size_t k = 0; k < d.count; k++) {
         const struct checklist_item *it = &d.items[k];
-        /* An NG recorded in a downtime is listed but not counted as NG (downtime.h). */
-        int ng = it->status == CHECK_NG || it->out_of_range;
-        if (ng && it->in_downtime)
+        /* An NG in a downtime or acknowledged is listed but not counted as NG
+         * (checklist_item_ng, the rule of the status line and the handover). */
+        enum checklist_ng standing = checklist_item_ng(it);
+        int ng = standing != CHECKLIST_NOT_NG;
+        if (standing == CHECKLIST_NG_DOWNTIME)
             c->downtime++;
+        else if (standing == CHECKLIST_NG_ACKED)
+            c->acked++;
         else if (ng && it->warn && !it->out_of_range)
             c->warn++; /* WARN only (checks.h): listed, counted apart from NG */
         else if (ng)
@@ -130,12 +136,12 @@ static int gather_checklist(struct report *rep, struct store *st, const struct c
         char *v = value_text(it);
         const char *note = checklist_item_note(it); /* NG: the failing checks and why */
         char *who = it->who_login ? operator_display_name(st, it->who_login) : xstrdup("");
-        const char *row[] = {ng ? (it->unreachable   ? _("NG (unreachable via a parent)")
-                                   : it->in_downtime ? _("NG (downtime)")
-                                   : it->warn && !it->out_of_range
-                                       ? check_level_label(CHECK_LEVEL_WARN)
-                                       : _("NG"))
-                                : _("skipped"),
+        const char *row[] = {!ng               ? _("skipped")
+                             : it->unreachable ? _("NG (unreachable via a parent)")
+                             : standing == CHECKLIST_NG_DOWNTIME ? _("NG (downtime)")
+                             : standing == CHECKLIST_NG_ACKED    ? _("NG (acknowledged)")
+                             : it->warn && !it->out_of_range ? check_level_label(CHECK_LEVEL_WARN)
+                                                             : _("NG"),
                              it->code,
                              ja() ? it->name_ja : it->name_en,
                              it->host_name ? it->host_name : "",
@@ -195,9 +201,9 @@ static int gather_jobs(struct report *rep, struct store *st, const char *day, in
     size_t n = 0;
     if (jobs_day(st, day, now, &rows, &n, err) != 0)
         return -1;
-    const char *h[] = {_("Code"),  _("Name"), _("State"),   _("Started"),
-                       _("Ended"), _("Exit"), _("Incident")};
-    int s = report_add_section(rep, "jobs", _("Job runs of the day"), 7, h);
+    const char *h[] = {_("Code"),  _("Name"), _("State"),    _("Started"),
+                       _("Ended"), _("Exit"), _("Incident"), _("Note")};
+    int s = report_add_section(rep, "jobs", _("Job runs of the day"), 8, h);
     for (size_t i = 0; i < n; i++) {
         const struct job_run_row *j = &rows[i];
         const char *state = j->state ? j->state : "";
@@ -212,10 +218,20 @@ static int gather_jobs(struct report *rep, struct store *st, const char *day, in
         when(j->ended_at, day, b);
         if (j->has_exit)
             snprintf(x, sizeof x, "%d", j->exit_status);
-        const char *row[] = {
-            j->code, ja() ? j->name_ja : j->name_en,        jobs_state_name(state), a, b,
-            x,       j->incident_ref ? j->incident_ref : ""};
+        /* A run moved from a closed day (振替) and one far from its usual duration. */
+        char *moved = job_substitute_text(j), *odd = job_duration_text(j, now);
+        char *note =
+            xasprintf("%s%s%s", moved ? moved : "", moved && odd ? ", " : "", odd ? odd : "");
+        const char *row[] = {j->code,
+                             ja() ? j->name_ja : j->name_en,
+                             jobs_state_name(state),
+                             a,
+                             b,
+                             x,
+                             j->incident_ref ? j->incident_ref : "",
+                             note};
         report_add_row(rep, s, row);
+        free(moved), free(odd), free(note);
     }
     job_run_rows_free(rows, n);
     return 0;
@@ -360,6 +376,7 @@ static void fill_summary(struct report *rep, int s, const struct counts *c)
         {_("Checks NG"), c->ng},
         {_("Checks NG in downtime (not counted)"), c->downtime},
         {_("Checks WARN (not counted as NG)"), c->warn},
+        {_("Checks NG acknowledged (not counted)"), c->acked},
         {_("Checks skipped"), c->skip},
         {_("Checks not done"), c->todo},
         {_("Job runs succeeded"), c->job_ok},

@@ -283,7 +283,15 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
     if (ctx->format == OUTPUT_TEXT)
         print_flaps(&rep);
-    int code = rep.ng ? 3 : EXIT_OK;
+    /* Exit 3 only for NGs that call for action: one in a downtime or acknowledged is
+     * recorded and listed, but a run with only those is not a failure. */
+    size_t counted, in_downtime, acked;
+    check_report_ng_split(&rep, &counted, &in_downtime, &acked);
+    if (ctx->format == OUTPUT_TEXT && rep.ng && !counted)
+        printf(_("Every NG is in a downtime (%zu) or acknowledged (%zu): nothing calls for "
+                 "action.\n"),
+               in_downtime, acked);
+    int code = counted ? 3 : EXIT_OK;
     check_report_free(&rep);
     return code;
 }

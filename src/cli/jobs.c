@@ -432,13 +432,20 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
     int ja = streq(i18n_lang(), "ja");
     int machine = ctx->format != OUTPUT_TEXT;
-    static const char *const keys[] = {"code",  "name",  "period", "host",    "role",   "kind",
-                                       "group", "after", "start",  "timeout", "retries"};
-    const char *headings[] = {_("Job"),   _("Name"),    _("Period"), _("Host"),
-                              _("Role"),  _("Kind"),    _("Group"),  _("After"),
-                              _("Start"), _("Timeout"), _("Retries")};
-    struct output_table *t = output_new(11, keys, headings);
-    output_numbers(t, "timeout,retries");
+    /* closed_day: the rule on a closed due date; latest_run: the job's latest run's
+     * substitute day (振替) and odd duration, as one note in text and as columns of their
+     * own in CSV and JSON (usual_seconds a number). */
+    static const char *const keys[] = {"code",       "name",       "period",   "host",
+                                       "role",       "kind",       "group",    "after",
+                                       "start",      "timeout",    "retries",  "closed_day",
+                                       "latest_run", "moved_from", "duration", "usual_seconds"};
+    const char *headings[] = {_("Job"),        _("Name"),       _("Period"),   _("Host"),
+                              _("Role"),       _("Kind"),       _("Group"),    _("After"),
+                              _("Start"),      _("Timeout"),    _("Retries"),  _("Closed day"),
+                              _("Latest run"), _("Moved from"), _("Duration"), _("Usual (s)")};
+    struct output_table *t = output_new(machine ? 16 : 13, keys, headings);
+    output_numbers(t, "timeout,retries,usual_seconds");
+    int64_t now = time_now_ms();
     for (size_t i = 0; i < n; i++) {
         const struct job_row *r = &rows[i];
         char *period = jobs_period_label(r->periods, r->weekday, r->monthday, r->months);
@@ -452,6 +459,17 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             host = machine ? NULL : jobs_state_name("unassigned");
         const char *role =
             r->host_role ? (machine ? r->host_role : label_host_role(r->host_role)) : NULL;
+        const char *rule = jobs_closed_day_rule(r);
+        char *moved = job_substitute_text(&r->last), *odd = job_duration_text(&r->last, now);
+        char *latest = NULL, usual[24] = "";
+        if (machine) {
+            latest = r->last.due_day ? xstrdup(r->last.due_day) : NULL;
+            if (odd)
+                snprintf(usual, sizeof usual, "%lld", (r->last.usual_ms + 500) / 1000);
+        } else if (moved || odd) {
+            latest =
+                xasprintf("%s%s%s", moved ? moved : "", moved && odd ? ", " : "", odd ? odd : "");
+        }
         const char *row[] = {r->code,
                              ja ? r->name_ja : r->name_en,
                              period,
@@ -462,9 +480,14 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                              r->after,
                              r->expected_start,
                              to,
-                             re};
+                             re,
+                             machine ? rule : jobs_closed_day_label(rule),
+                             latest,
+                             r->last.nominal_day,
+                             odd ? r->last.duration_flag : NULL,
+                             usual[0] ? usual : NULL};
         output_row(t, row);
-        free(period);
+        free(period), free(moved), free(odd), free(latest);
     }
     if (!machine && n == 0)
         printf("%s\n", _("No jobs installed: unyo jobs load installs the shipped definitions."));

@@ -63,7 +63,7 @@ static void round_work(void *arg)
         if (checks_run_due(st, &set, j->cal, &o, &rep, NULL, &j->err) == 0) {
             j->ran = 1;
             j->results = rep.count;
-            j->ng = rep.ng;
+            check_report_ng_split(&rep, &j->ng, NULL, NULL); /* not downtime, not acked */
         }
         check_report_free(&rep);
     }

@@ -58,6 +58,10 @@ out=$(u check problems --json)
 assert_contains "$out" '"acked": true' "problems --json: acknowledged"
 assert_contains "$out" '"ack_by": "alice"' "problems --json: by whom"
 assert_contains "$out" '"ack_expired": false' "problems --json: not expired"
+out=$(u report daily --date 2026-11-24 --markdown)
+assert_contains "$out" "| Checks NG acknowledged (not counted) | 1 |" "the daily report leaves the acknowledged NG out"
+assert_contains "$out" "| Checks NG | 0 |" "and counts no NG"
+assert_contains "$out" "NG (acknowledged)" "its row says acknowledged"
 events=$(q "SELECT count(*) FROM incident_events")
 out=$(run)
 assert_contains "$out" "→ acknowledged: vendor replacing the disk" "the run says the NG is acknowledged"

@@ -2,7 +2,8 @@
 # Issue 15, downtimes in the console: D in the Hosts pane puts the selected host in
 # downtime in a form (from and to filled with now and an hour on, a reason); the host
 # then says "停止中 … まで" in its reach column and p says why; an NG recorded in it
-# shows [停止中] in the checklist and opens no draft.
+# shows [停止中] in the checklist and opens no draft; the Hosts pane's "NG n" and the
+# handover's count leave it out (the handover lists it as NG・停止中).
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
 T_NOW=2026-11-24T10:00:00+09:00 # a Tuesday: the library is open
@@ -47,4 +48,11 @@ grep -qF "→ in downtime: ディスク交換" "$T_DIR/run.out" || t_fail "check
 [[ $(q "SELECT count(*) FROM incidents") == "$drafts" ]] || t_fail "the NG in downtime opened a draft"
 t_start 130 32 --lang ja --pane checklist
 t_wait "[停止中] disk: use=95"
+t_wait "（ほかに確認済・停止中の NG 1）" # the header counts it apart
+t_start 130 32 --lang ja --pane hosts
+t_wait "停止中 11-24 11:00 まで"
+t_assert_not "NG 1"
+t_start 130 40 --lang ja --pane handover
+t_wait "ほかに確認済 0・停止中 1"
+t_wait "NG・停止中 L025"
 echo "ok - D puts a host in downtime; the pane, p and the checklist say so; no draft"

@@ -6,6 +6,9 @@
 # run; bad closed_day values are refused with FILE:LINE. A daily job with five fast
 # runs in its history (run through the CLI on the days before) then takes seconds:
 # `jobs due`, `jobs show` and the Jobs pane say it is slow, and it is audited once.
+# `jobs list` shows each job's closed-day rule and its latest run's substitute day and
+# odd duration (text, CSV, JSON with usual_seconds a number); the daily report's jobs
+# section notes both.
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
 T_NOW=2026-12-28T09:00:00+09:00 # a Monday, a service day; 12/29 is closed
@@ -108,6 +111,31 @@ show=$(UNYO_NOW=$T_NOW U jobs show T-SLOW@2026-12-28)
 [[ $(q "SELECT count(*) FROM audit WHERE action = 'job.duration'") == 1 ]] ||
     t_fail "the slow run is not audited once"
 t_ok "a run much slower than its history: jobs due, jobs show, audited once"
+
+# ---- jobs list and the daily report ----
+list=$(UNYO_NOW=$T_NOW U jobs list)
+grep -E "^T-WEEKLY .*moved to the service day before.*moved \(closed day\): 12/29 → 12/28" \
+    <<<"$list" >/dev/null || t_fail "jobs list: T-WEEKLY's rule and moved run: $list"
+grep -E "^T-SKIP .*that run is skipped" <<<"$list" >/dev/null || t_fail "jobs list: T-SKIP: $list"
+grep -E "^T-SLOW .*that run is skipped.*slow: usual .* → this time " <<<"$list" >/dev/null ||
+    t_fail "jobs list: T-SLOW's slow run: $list"
+csv=$(UNYO_NOW=$T_NOW U jobs list --csv | tr -d "\r")
+[[ $(head -1 <<<"$csv") == *",closed_day,latest_run,moved_from,duration,usual_seconds" ]] ||
+    t_fail "jobs list --csv header: $(head -1 <<<"$csv")"
+grep -q "^T-WEEKLY,.*,before,2026-12-28,2026-12-29,," <<<"$csv" || t_fail "jobs list --csv T-WEEKLY: $csv"
+grep -qE "^T-SLOW,.*,skip,2026-12-28,,slow,[0-9]+$" <<<"$csv" || t_fail "jobs list --csv T-SLOW: $csv"
+UNYO_NOW=$T_NOW U jobs list --json | python3 -c '
+import json, sys
+rows = {r["code"]: r for r in json.load(sys.stdin)}
+s, w = rows["T-SLOW"], rows["T-WEEKLY"]
+assert s["duration"] == "slow" and isinstance(s["usual_seconds"], int), s
+assert w["moved_from"] == "2026-12-29" and w["closed_day"] == "before", w
+assert w["usual_seconds"] is None and w["duration"] is None, w
+' || t_fail "jobs list --json"
+rep=$(UNYO_NOW=$T_NOW "$T_BIN" --db "$T_DB" --lang ja report daily --date 2026-12-28 --markdown)
+grep -E "T-WEEKLY .*振替: 12/29 → 12/28" <<<"$rep" >/dev/null || t_fail "report: T-WEEKLY not moved: $rep"
+grep -E "T-SLOW .*遅い: 通常 .* → 今回 " <<<"$rep" >/dev/null || t_fail "report: T-SLOW not slow: $rep"
+t_ok "jobs list (text, CSV, JSON) and the daily report show the substitute day and the slow run"
 
 # ---- the Jobs pane, in Japanese ----
 t_start 160 30 --lang ja --pane jobs

@@ -764,12 +764,30 @@ static void test_grouped_by_item(void **state)
     checklist_day_free(&d);
 }
 
+/* The one rule every NG count follows: downtime first, then an acknowledgement. */
+static void test_ng_standing(void **state)
+{
+    (void)state;
+    assert_int_equal(checklist_ng_standing(0, 1, 1), CHECKLIST_NOT_NG);
+    assert_int_equal(checklist_ng_standing(1, 0, 0), CHECKLIST_NG_COUNTED);
+    assert_int_equal(checklist_ng_standing(1, 0, 1), CHECKLIST_NG_ACKED);
+    assert_int_equal(checklist_ng_standing(1, 1, 0), CHECKLIST_NG_DOWNTIME);
+    assert_int_equal(checklist_ng_standing(1, 1, 1), CHECKLIST_NG_DOWNTIME);
+    struct checklist_item it = {.status = CHECK_OK, .out_of_range = 1};
+    assert_int_equal(checklist_item_ng(&it), CHECKLIST_NG_COUNTED); /* out of range is NG */
+    it.status = CHECK_NG, it.out_of_range = 0, it.acked = 1;
+    assert_int_equal(checklist_item_ng(&it), CHECKLIST_NG_ACKED);
+    it.status = CHECK_TODO;
+    assert_int_equal(checklist_item_ng(&it), CHECKLIST_NOT_NG);
+}
+
 int main(void)
 {
     /* Now is the end of November; setup dates the store's creation to 2026-11-01. */
     setenv("UNYO_NOW", "2026-11-30T20:00:00+09:00", 1);
     setenv("LANGUAGE", "en", 1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ng_standing),
         cmocka_unit_test_setup_teardown(test_due_items_by_period, setup, teardown),
         cmocka_unit_test_setup_teardown(test_per_host_expansion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_marks_and_corrections, setup, teardown),
