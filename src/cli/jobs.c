@@ -221,13 +221,13 @@ static int jobs_schedule_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     } else {
         static const char *const keys[] = {
             "job",   "name",  "expected_start", "expected_end", "started",    "ended",
-            "state", "flags", "usual_s",        "not_ended_by", "moved_from", "run"};
+            "state", "flags", "usual_seconds",  "not_ended_by", "moved_from", "run"};
         const char *headings[] = {_("Job"),          _("Name"),       _("Expected start"),
                                   _("Expected end"), _("Started"),    _("Ended"),
                                   _("State"),        _("Flags"),      _("Usual (s)"),
                                   _("Not ended by"), _("Moved from"), _("Run")};
         struct output_table *t = output_new(machine ? 12 : 8, keys, headings);
-        output_numbers(t, "usual_s");
+        output_numbers(t, "usual_seconds");
         for (size_t i = 0; i < sc.n; i++) {
             const struct job_sched_row *r = &sc.rows[i];
             char b[6][32], us[24];

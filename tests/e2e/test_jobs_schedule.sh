@@ -49,7 +49,7 @@ python3 - "$T_DIR/s.json" <<'PY' || t_fail "jobs schedule --json: $(cat "$T_DIR/
 import json, sys
 rows = {r["job"]: r for r in json.load(open(sys.argv[1]))}
 d, l = rows["T-DONE"], rows["T-LATE"]
-assert d["usual_s"] == 1200 and isinstance(d["usual_s"], int), d
+assert d["usual_seconds"] == 1200 and isinstance(d["usual_seconds"], int), d
 assert d["expected_start"] == "2026-11-23T21:00:00.000Z", d
 assert d["expected_end"] == "2026-11-23T21:20:00.000Z", d
 assert d["started"] == "2026-11-23T21:00:00.000Z" and d["state"] == "succeeded", d
