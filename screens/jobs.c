@@ -664,7 +664,8 @@ static void draw_detail(struct jb_model *m, const struct ui_canvas *c)
 /* One row per run of the visible list (filter and sort as the list), the day's 24 hours
  * across the width: the expected bar (░, from the expected start for the job's usual
  * duration) under the actual one (█, coloured by state), a late run's mark (！) and
- * name in the late colour, now as │. The name column takes what the hours leave. */
+ * name in the late colour, a run not started past its expected start ▒ up to now, now
+ * as │. The name column takes what the hours leave. */
 #define GRID_NAME_MIN 14
 #define GRID_MARK_W 2
 #define GRID_MIN_W (GRID_NAME_MIN + 1 + GRID_MARK_W + 24)
@@ -751,6 +752,7 @@ static void draw_grid(struct jb_model *m, const struct ui_canvas *c)
         int64_t es = g->exp_start, ee = g->exp_end ? g->exp_end : es;
         if (ae < as)
             ae = as;
+        int overdue = !as && es && (g->flags & JOB_SCHED_LATE_START);
         for (int x = 0; x < axis; x++) {
             int64_t t0 = m->sched.day_start + span * x / axis;
             int64_t t1 = m->sched.day_start + span * (x + 1) / axis;
@@ -764,6 +766,9 @@ static void draw_grid(struct jb_model *m, const struct ui_canvas *c)
             } else if (es && es < t1 && (ee > t0 || es >= t0)) {
                 ch = "░";
                 style = late ? STYLE_OVERDUE : STYLE_DIM;
+            } else if (overdue && es < t1 && now > t0) {
+                ch = "▒"; /* waiting past its expected start, up to now */
+                style = STYLE_OVERDUE;
             } else if (x == now_col) {
                 ch = "│";
                 style = STYLE_OVERDUE;

@@ -3,7 +3,7 @@
 # axis in Japanese: the hours header, the expected bar (░) and the actual one (█), a
 # late run marked ！; Enter opens the run's detail as the list does, Esc comes back to
 # the schedule, [ changes the day, v goes back to the list; a terminal too small gets a
-# message (the console's own, below 80x24). `unyo jobs schedule --json` gives the same rows, numbers as numbers.
+# message (the console's own, below 80x24); a read-only console shows it too. `unyo jobs schedule --json` gives the same rows, numbers as numbers.
 set -eu
 . "${UNYO_TESTLIB:-$(dirname "$0")/../lib}/tmux.sh"
 T_NOW=2026-11-24T09:00:00+09:00 # a Tuesday, a service day
@@ -95,5 +95,14 @@ t_wait "v 一覧  j/k 移動  Enter 詳細"
 t_keys v
 t_wait "r 開始  R 予定分を全実行"
 t_ok "a tiny terminal gets a message; v returns to the list"
+t_keys q
+t_wait_exit
+
+# the schedule only looks: a read-only console shows it too
+t_start 80 24 --lang ja --pane jobs --read-only
+t_wait "T-LATE"
+t_keys v
+t_wait "v 一覧  j/k 移動  Enter 詳細"
+t_ok "v works in a read-only console"
 t_keys q
 t_wait_exit
