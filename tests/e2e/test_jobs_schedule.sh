@@ -90,7 +90,11 @@ t_ok "[ shows the day before in the schedule"
 
 t_resize 30 10
 t_wait "端末を 80×24 以上に広げて" # the console's own minimum, before the schedule's
+t_resize 160 40 # larger: the hours take 5 columns each
+t_wait "0    1    2    3    4    5"
+t_wait_cmd "t_screen | grep 'T-DONE' | grep -q '██'" 60 "T-DONE's bar 2 columns wide at 160x40"
 t_resize 80 24
+t_wait "0 1 2 3 4 5 6 7 8 9 10"
 t_wait "v 一覧  j/k 移動  Enter 詳細"
 t_keys v
 t_wait "r 開始  R 予定分を全実行"
