@@ -22,6 +22,7 @@
 #include "job_queue.h"
 #include "job_rerun.h"
 #include "job_runner.h"
+#include "job_schedule_view.h"
 #include "job_substitute.h"
 #include "jobs.h"
 #include "labels.h"
@@ -64,6 +65,10 @@ struct jb_model {
     /* detail view */
     int detail;
     char detail_id[ID_LEN + 1];
+    /* the daily schedule (v): the same rows on a 24-hour axis */
+    int grid;
+    struct job_schedule sched; /* rows borrow m->rows; n 0 until computed */
+    long grid_top;
     int detail_running;
     char *detail_started;
     struct ui_lines lines;
@@ -452,15 +457,19 @@ static int64_t data_version(void)
 }
 
 /* Puts a fresh list in place, keeping the selection on the same run. */
-static void install_rows(struct jb_model *m, struct job_run_row *rows, size_t n, char *err)
+static void install_rows(struct jb_model *m, struct job_run_row *rows, size_t n,
+                         struct job_schedule *sched, char *err)
 {
     char id[ID_LEN + 1] = "";
     const struct job_run_row *cur = selected_run(m);
     if (cur)
         snprintf(id, sizeof id, "%s", cur->id);
+    job_schedule_free(&m->sched); /* borrows the rows freed next */
     job_run_rows_free(m->rows, m->n);
     m->rows = rows;
     m->n = n;
+    if (sched)
+        m->sched = *sched;
     free(m->load_error);
     m->load_error = err;
     m->loaded_at = ui_monotonic_ms();
@@ -486,14 +495,17 @@ static void reload(struct jb_model *m)
     char *err = NULL;
     struct job_run_row *rows = NULL;
     size_t n = 0;
+    struct job_schedule sched = {0};
     struct job_duration_limits lim;
     job_duration_limits_config(&lim);
     if ((jobs_day(ui_store(), m->day, time_now_ms(), &rows, &n, &err) != 0 ||
-         job_duration_live(ui_store(), rows, n, time_now_ms(), &lim, &err) != 0) &&
+         job_duration_live(ui_store(), rows, n, time_now_ms(), &lim, &err) != 0 ||
+         (m->grid &&
+          job_schedule_of(ui_store(), m->day, rows, n, time_now_ms(), &sched, &err) != 0)) &&
         !err)
         err = xstrdup(_("the day's runs could not be loaded"));
     m->data_version = data_version();
-    install_rows(m, rows, n, err);
+    install_rows(m, rows, n, &sched, err);
 }
 
 /* Opening, a change of day and the timer's reloads work on a connection of their own,
@@ -504,6 +516,8 @@ struct bg_load {
     struct jb_model *m;
     unsigned gen;
     int ensure;
+    int grid; /* compute the daily schedule too */
+    struct job_schedule sched;
     const struct calendar *cal;
     char *path;
     char day[11];
@@ -527,7 +541,9 @@ static void load_work(void *arg)
     struct job_duration_limits lim;
     job_duration_limits_config(&lim);
     if ((jobs_day(st, j->day, time_now_ms(), &j->rows, &j->n, &j->err) != 0 ||
-         job_duration_live(st, j->rows, j->n, time_now_ms(), &lim, &j->err) != 0) &&
+         job_duration_live(st, j->rows, j->n, time_now_ms(), &lim, &j->err) != 0 ||
+         (j->grid &&
+          job_schedule_of(st, j->day, j->rows, j->n, time_now_ms(), &j->sched, &j->err) != 0)) &&
         !j->err)
         j->err = xstrdup(_("the day's runs could not be loaded"));
     store_close(st);
@@ -543,8 +559,9 @@ static void load_done(void *arg)
             ui_error("%s", j->ensure_err);
         if (j->created)
             ui_dirty(UI_DIRTY_COUNTS);
-        install_rows(m, j->rows, j->n, j->err);
+        install_rows(m, j->rows, j->n, &j->sched, j->err);
     } else {
+        job_schedule_free(&j->sched);
         job_run_rows_free(j->rows, j->n);
         free(j->err);
     }
@@ -562,6 +579,7 @@ static void reload_in_background(struct jb_model *m, int ensure)
     j->m = m;
     j->gen = ++m->gen;
     j->ensure = ensure && strcmp(m->day, today) >= 0;
+    j->grid = m->grid;
     j->cal = ui_calendar();
     j->path = xstrdup(ui_store()->path);
     snprintf(j->day, sizeof j->day, "%s", m->day);
@@ -656,6 +674,126 @@ static void draw_detail(struct jb_model *m, const struct ui_canvas *c)
              "d delivery"));
 }
 
+/* ---- the daily schedule (JP1's 日次スケジュール) ---- */
+/* One row per run of the visible list (filter and sort as the list), the day's 24 hours
+ * across the width: the expected bar (░, from the expected start for the job's usual
+ * duration) under the actual one (█, coloured by state), a late run's mark (！) and
+ * name in the late colour, a run not started past its expected start ▒ up to now, now
+ * as │. The name column takes what the hours leave. */
+#define GRID_NAME_MIN 14
+#define GRID_MARK_W 2
+#define GRID_MIN_W (GRID_NAME_MIN + 1 + GRID_MARK_W + 24)
+#define GRID_MIN_H 5
+
+static int grid_cols_per_hour(int w)
+{
+    return (w - GRID_NAME_MIN - 1 - GRID_MARK_W) / 24;
+}
+
+/* Keeps the selection on screen (rows visible at once). */
+static void grid_scroll(struct jb_model *m, long rows)
+{
+    long sel = m->table.sel < 0 ? 0 : m->table.sel;
+    if (rows < 1)
+        rows = 1;
+    if (sel < m->grid_top)
+        m->grid_top = sel;
+    if (sel >= m->grid_top + rows)
+        m->grid_top = sel - rows + 1;
+    if (m->grid_top > (long)m->nidx - rows)
+        m->grid_top = (long)m->nidx - rows;
+    if (m->grid_top < 0)
+        m->grid_top = 0;
+}
+
+static void draw_grid(struct jb_model *m, const struct ui_canvas *c)
+{
+    const char *foot = _("v list  j/k move  Enter detail  [ ] day   ░ expected  █ actual  "
+                         "! late  │ now");
+    if (c->w < GRID_MIN_W || c->h < GRID_MIN_H) {
+        char *msg = xasprintf(_("The daily schedule needs a terminal of %d×%d or more (v: "
+                                "back to the list)."),
+                              GRID_MIN_W, GRID_MIN_H + 1);
+        ui_put(c, c->h > 1 ? 1 : 0, 0, -1, STYLE_ERROR, msg);
+        free(msg);
+        return;
+    }
+    ui_put(c, c->h - 1, 0, -1, STYLE_DIM, foot);
+    if (m->load_error) {
+        ui_put(c, 2, 2, -1, STYLE_ERROR, m->load_error);
+        return;
+    }
+    if (m->sched.n != m->n || (m->n && m->sched.rows[0].run != &m->rows[0])) {
+        ui_put(c, 2, 2, -1, STYLE_DIM, _("Loading…"));
+        return;
+    }
+    int cph = grid_cols_per_hour(c->w);
+    int axis = 24 * cph, nw = c->w - 1 - GRID_MARK_W - axis, x0 = nw + 1 + GRID_MARK_W;
+    /* the hours header: a label where it fits after the one before */
+    ui_put(c, 1, 0, nw, STYLE_HEADER, _("Job"));
+    int next = 0;
+    for (int h = 0; h < 24; h++) {
+        char lab[4];
+        snprintf(lab, sizeof lab, "%d", h);
+        int x = h * cph, len = (int)strlen(lab);
+        if (x >= next && x + len <= axis) {
+            ui_put(c, 1, x0 + x, len, STYLE_HEADER, lab);
+            next = x + len + 1;
+        }
+    }
+    int64_t now = time_now_ms(), span = m->sched.day_end - m->sched.day_start;
+    int now_col = now >= m->sched.day_start && now < m->sched.day_end
+                      ? (int)((now - m->sched.day_start) * axis / span)
+                      : -1;
+    if (now_col >= 0 && now_col >= next - 1) /* the header's now, where no label is */
+        ui_put(c, 1, x0 + now_col, 1, STYLE_OVERDUE, "▼");
+    long rows = c->h - 3;
+    grid_scroll(m, rows);
+    const char *late_mark = ja() ? "！" : "!";
+    for (long k = 0; k < rows && m->grid_top + k < (long)m->nidx; k++) {
+        long vi = m->grid_top + k;
+        const struct job_sched_row *g = &m->sched.rows[m->idx[vi]];
+        const struct job_run_row *r = g->run;
+        int y = 2 + (int)k, late = (g->flags & (JOB_SCHED_LATE_START | JOB_SCHED_LATE_END)) != 0;
+        int sel = vi == m->table.sel;
+        char *label = xasprintf("%s %s", r->code ? r->code : "", run_name(r));
+        ui_put(c, y, 0, nw, sel ? STYLE_ROW_SELECTED : late ? STYLE_OVERDUE : STYLE_NORMAL, label);
+        free(label);
+        ui_put(c, y, nw, 1, sel ? STYLE_ROW_SELECTED : STYLE_NORMAL, "");
+        ui_put(c, y, nw + 1, GRID_MARK_W, STYLE_OVERDUE, late ? late_mark : "");
+        int running = is_state(r, "running");
+        int64_t as = g->act_start, ae = g->act_end ? g->act_end : running ? now : as;
+        int64_t es = g->exp_start, ee = g->exp_end ? g->exp_end : es;
+        if (ae < as)
+            ae = as;
+        int overdue = !as && es && (g->flags & JOB_SCHED_LATE_START);
+        for (int x = 0; x < axis; x++) {
+            int64_t t0 = m->sched.day_start + span * x / axis;
+            int64_t t1 = m->sched.day_start + span * (x + 1) / axis;
+            const char *ch = x % cph == 0 ? "·" : " ";
+            int style = STYLE_DIM;
+            if (as && as < t1 && (ae > t0 || as >= t0)) {
+                ch = "█";
+                style = state_style(r->state);
+                if (style == STYLE_NORMAL)
+                    style = STYLE_STATUS_TODO;
+            } else if (es && es < t1 && (ee > t0 || es >= t0)) {
+                ch = "░";
+                style = late ? STYLE_OVERDUE : STYLE_DIM;
+            } else if (overdue && es < t1 && now > t0) {
+                ch = "▒"; /* waiting past its expected start, up to now */
+                style = STYLE_OVERDUE;
+            } else if (x == now_col) {
+                ch = "│";
+                style = STYLE_OVERDUE;
+            }
+            ui_put(c, y, x0 + x, 1, style, ch);
+        }
+    }
+    if (!m->nidx)
+        ui_put(c, 3, 2, -1, STYLE_DIM, m->loading ? _("Loading…") : _("No runs on this day."));
+}
+
 static void jb_draw(struct pane *p, const struct ui_canvas *c)
 {
     struct jb_model *m = p->data;
@@ -694,6 +832,10 @@ static void jb_draw(struct pane *p, const struct ui_canvas *c)
                           : xstrdup(_("local executor (test and demo)"));
         put_tag(c, used, STYLE_STATUS_TODO, tag);
         free(tag);
+    }
+    if (m->grid) {
+        draw_grid(m, c);
+        return;
     }
     if (m->load_error) {
         ui_put(c, 2, 2, -1, STYLE_ERROR, m->load_error);
@@ -1424,7 +1566,7 @@ static void change_day(struct jb_model *m, int delta)
     d = civil_add_days(d, delta);
     snprintf(m->day, sizeof m->day, "%04d-%02d-%02d", d.y, d.m, d.d);
     m->detail = 0;
-    install_rows(m, NULL, 0, NULL); /* nothing of the other day while this one loads */
+    install_rows(m, NULL, 0, NULL, NULL); /* nothing of the other day while this one loads */
     table_goto(&m->table, 0);
     reload_in_background(m, 1);
 }
@@ -1460,6 +1602,15 @@ static int jb_action(struct pane *p, const char *a)
     }
     if (strcmp(a, "jobs.next-day") == 0) {
         change_day(m, 1);
+        return 1;
+    }
+    if (strcmp(a, "jobs.schedule") == 0) {
+        m->grid = !m->grid;
+        m->detail = 0;
+        m->grid_top = 0;
+        if (m->grid)
+            reload_in_background(m, 0); /* the usual durations, computed only for the view */
+        ui_dirty(UI_DIRTY_PANE);
         return 1;
     }
     if (strcmp(a, "jobs.assign-any") == 0) {
@@ -1522,6 +1673,22 @@ static int jb_key(struct pane *p, int key)
 static void jb_mouse(struct pane *p, int y, int x, int button)
 {
     struct jb_model *m = p->data;
+    if (m->grid && !m->detail) { /* rows from the pane's third line; the wheel moves by 3 */
+        long to = button == 4             ? m->table.sel - 3
+                  : button == 5           ? m->table.sel + 3
+                  : button == 1 && y >= 2 ? m->grid_top + y - 2
+                                          : -1;
+        if (to >= (long)m->nidx)
+            to = (long)m->nidx - 1;
+        if (button == 4 && to < 0)
+            to = 0;
+        if (to >= 0) {
+            table_goto(&m->table, to);
+            ui_dirty(UI_DIRTY_PANE);
+        }
+        (void)x;
+        return;
+    }
     ui_list_mouse_event(&m->list, y, x, button);
 }
 
@@ -1545,6 +1712,7 @@ static void jb_free(struct pane *p)
     if (m->timer >= 0)
         ui_loop_remove_timer(m->timer);
     table_free(&m->table);
+    job_schedule_free(&m->sched);
     job_run_rows_free(m->rows, m->n);
     ui_list_free(&m->list);
     free(m->idx);
@@ -1570,6 +1738,9 @@ static const struct ui_binding jb_bindings[] = {
     {"jobs.assign-any", "A", N_("list every job that needs a host, any day, and assign one")},
     {"jobs.prev-day", "[", N_("previous day")},
     {"jobs.next-day", "]", N_("next day")},
+    {"jobs.schedule", "v",
+     N_("switch view: the list / the daily schedule (expected and actual bars on the day's "
+        "hours)")},
     {NULL, NULL, NULL},
 };
 

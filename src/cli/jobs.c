@@ -11,6 +11,7 @@
 #include "job_queue.h"
 #include "job_rerun.h"
 #include "job_runner.h"
+#include "job_schedule_view.h"
 #include "job_substitute.h"
 #include "jobs.h"
 #include "labels.h"
@@ -178,6 +179,87 @@ static int jobs_due_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     else
         print_runs(ctx, rows, n, 0);
     job_run_rows_free(rows, n);
+    store_close(st);
+    return EXIT_OK;
+}
+
+/* "07:30" on the day (JST), "11-24 01:10" on another; "" for none. */
+static const char *hhmm_on(int64_t ms, const char *day, char buf[32])
+{
+    if (!ms)
+        return NULL;
+    char full[32], date[11];
+    time_format_jst(ms, full, 0);
+    time_format_jst_date(ms, date);
+    snprintf(buf, 32, "%s", strcmp(date, day) == 0 ? full + 11 : full + 5);
+    return buf;
+}
+
+static const char *iso_of(int64_t ms, char buf[32])
+{
+    if (!ms)
+        return NULL;
+    time_format_iso(ms, buf);
+    return buf;
+}
+
+/* `jobs schedule`: the day's schedule (src/job_schedule_view.h). Reads only: unlike
+ * `jobs due` it creates no runs. */
+static int jobs_schedule_cmd(struct cli_ctx *ctx, const struct cli_args *a)
+{
+    if (a->argc > 0)
+        return cli_usage("jobs", _("unexpected argument: %s"), a->argv[0]);
+    char day[11];
+    int rc = day_opt(cli_str(a, "date"), day);
+    if (rc != 0)
+        return rc;
+    struct store *st;
+    if (cli_open_store(ctx, &st, 0) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    struct job_schedule sc;
+    if (job_schedule_day(st, day, time_now_ms(), &sc, &err) != 0) {
+        store_close(st);
+        return cli_fail(err);
+    }
+    int machine = ctx->format != OUTPUT_TEXT, ja = streq(i18n_lang(), "ja");
+    if (!machine && sc.n == 0) {
+        printf(_("No runs on %s.\n"), day);
+    } else {
+        static const char *const keys[] = {
+            "job",   "name",  "expected_start", "expected_end", "started",    "ended",
+            "state", "flags", "usual_seconds",  "not_ended_by", "moved_from", "run"};
+        const char *headings[] = {_("Job"),          _("Name"),       _("Expected start"),
+                                  _("Expected end"), _("Started"),    _("Ended"),
+                                  _("State"),        _("Flags"),      _("Usual (s)"),
+                                  _("Not ended by"), _("Moved from"), _("Run")};
+        struct output_table *t = output_new(machine ? 12 : 8, keys, headings);
+        output_numbers(t, "usual_seconds");
+        for (size_t i = 0; i < sc.n; i++) {
+            const struct job_sched_row *r = &sc.rows[i];
+            char b[6][32], us[24];
+            snprintf(us, sizeof us, "%lld", (long long)((r->usual_ms + 500) / 1000));
+            char *flags = job_sched_flags_text(r->flags, machine);
+            const char *row[] = {
+                r->run->code,
+                ja ? r->run->name_ja : r->run->name_en,
+                machine ? iso_of(r->exp_start, b[0]) : hhmm_on(r->exp_start, day, b[0]),
+                machine ? iso_of(r->exp_end, b[1]) : hhmm_on(r->exp_end, day, b[1]),
+                machine ? iso_of(r->act_start, b[2]) : hhmm_on(r->act_start, day, b[2]),
+                machine ? iso_of(r->act_end, b[3]) : hhmm_on(r->act_end, day, b[3]),
+                machine ? r->run->state : jobs_state_name(r->run->state),
+                flags,
+                r->usual_ms ? us : NULL,
+                iso_of(r->due_end, b[4]),
+                r->run->nominal_day,
+                r->run->id};
+            output_row(t, row);
+            free(flags);
+        }
+        output_print(t, ctx->format, stdout);
+        output_free(t);
+    }
+    job_schedule_free(&sc);
     store_close(st);
     return EXIT_OK;
 }
@@ -697,6 +779,12 @@ const struct cli_family jobs_family = {
          0},
         {"show", N_("RUN"), NULL, jobs_show_cmd, NULL, 0},
         {"history", N_("JOB"), NULL, jobs_history_cmd, NULL, CLI_FORMATS},
+        {"schedule", NULL, jobs_date_opts, jobs_schedule_cmd,
+         N_("The day's schedule (JP1's daily schedule): each run's expected start and end (the\n"
+            "job's usual duration after its expected start), its actual start and end, its\n"
+            "state, and flags: late start, late end, slow, too fast, moved from a closed day.\n"
+            "Reads only: it creates no runs."),
+         CLI_FORMATS},
         {"deliver", N_("RUN"), jobs_deliver_opts, jobs_deliver_cmd, NULL, 0},
         {"assign", N_("[JOB HOST]"), jobs_assign_opts, jobs_assign_cmd,
          N_("Puts a job on a host of the inventory: a job that needs a host (its definition\n"

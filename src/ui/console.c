@@ -852,14 +852,14 @@ static void request_quit(void);
  * look (anything not named here is refused, so a new action is refused until it is
  * added). The global and list keys (no "pane." prefix) only look. */
 static const char *const look_only_actions[] = {
-    "checklist.toggle",    "checklist.prev-day",    "checklist.next-day",  "incidents.view",
-    "incidents.back",      "incidents.filter-form", "incidents.search",    "incidents.inbox",
-    "jobs.prev-day",       "jobs.next-day",         "consoles.next",       "consoles.prev",
-    "consoles.zoom",       "consoles.scroll",       "consoles.recordings", "handover.history",
-    "handover.prev-month", "handover.next-month",   "reports.daily",       "reports.monthly",
-    "reports.sla",         "reports.prev",          "reports.next",        "reports.today",
-    "reports.period",      "reports.write",         "reports.export",      "reports.xlsx",
-    "reports.export-xlsx",
+    "checklist.toggle", "checklist.prev-day",    "checklist.next-day",  "incidents.view",
+    "incidents.back",   "incidents.filter-form", "incidents.search",    "incidents.inbox",
+    "jobs.prev-day",    "jobs.next-day",         "jobs.schedule",       "consoles.next",
+    "consoles.prev",    "consoles.zoom",         "consoles.scroll",     "consoles.recordings",
+    "handover.history", "handover.prev-month",   "handover.next-month", "reports.daily",
+    "reports.monthly",  "reports.sla",           "reports.prev",        "reports.next",
+    "reports.today",    "reports.period",        "reports.write",       "reports.export",
+    "reports.xlsx",     "reports.export-xlsx",
 };
 /* The `:` commands that change the record. */
 static const char *const writing_commands[] = {"shift", "operator", "as", "setup"};

@@ -66,7 +66,7 @@ for _ in $(seq "$RUNS"); do
     t=$(now_ns)
     tm new-session -d -x 160 -y 50 -e TERM=screen-256color -e UNYO_NOW="$UNYO_NOW" \
         "'$UNYO' --db '$DB' --lang en --pane jobs"
-    wait_for "today — $NJOBS runs" && echo $((($(now_ns) - t) / 1000000)) >>"$W/full"
+    wait_for "today — $runs runs" && echo $((($(now_ns) - t) / 1000000)) >>"$W/full"
 done
 echo "jobs pane: start to the full list of $NJOBS runs $(median <"$W/full") ms (tmux start and polling included)"
 # key latencies in the last console
@@ -77,14 +77,14 @@ key_ms() { # label keys... ; last arg: the text that shows the result
     wait_for "$want" || { echo "!! timed out waiting for $want" >&2; echo 99999; return; }
     echo $((($(now_ns) - t) / 1000000))
 }
-wait_for "today — $NJOBS runs" || { echo "!! the pane did not open"; exit 1; }
+wait_for "today — $runs runs" || { echo "!! the pane did not open"; exit 1; }
 last=$(printf 'B%05d' $((NJOBS - 1)))
 : >"$W/G" >"$W/home" >"$W/next" >"$W/prev" >"$W/filter"
 for _ in $(seq "$RUNS"); do
     key_ms G "$last" >>"$W/G"
     key_ms Home "B00000 " >>"$W/home"
-    key_ms ] "2026-11-25 — $NJOBS runs" >>"$W/next"
-    key_ms [ "2026-11-24 today — $NJOBS runs" >>"$W/prev"
+    key_ms ] "2026-11-25 — $runs runs" >>"$W/next"
+    key_ms [ "2026-11-24 today — $runs runs" >>"$W/prev"
     key_ms / B0500 Enter "filter /B0500/: 10 of $NJOBS" >>"$W/filter"
     tm send-keys -t 0 / Enter # clear the filter
     wait_for "r start  R run all due" || true

@@ -125,7 +125,7 @@ reads=" operator:list library:list calendar:- template:list export:- checklist:l
  check:list check:problems downtime:list session:list session:export session:search session:redact ssh:- central:init incident:list incident:show
  incident:inbox inquiry:list inquiry:show problem:list problem:show sla:show sla:report
  search:- report:daily report:monthly change:list change:show config:list jobs:list jobs:due
- jobs:show jobs:history completion:bash help:- "
+ jobs:show jobs:history jobs:schedule completion:bash help:- "
 
 declare -A listed=([handover:ack]=1) # below, as suzuki
 for w in "${writes[@]}"; do
@@ -164,6 +164,7 @@ cli --read-only incident list >"$T_DIR/out" 2>&1 || t_fail "incident list: $(cat
 grep -qF "$IREF" "$T_DIR/out" || t_fail "incident list shows nothing"
 cli --read-only report daily --date 2026-11-23 >/dev/null 2>&1 || t_fail "report daily"
 cli --read-only audit >/dev/null 2>&1 || t_fail "audit"
+cli --read-only jobs schedule --json >/dev/null 2>&1 || t_fail "jobs schedule"
 [[ $(dump) == "$before" ]] || t_fail "reading changed the store"
 t_ok "the reading verbs work read-only"
 
