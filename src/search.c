@@ -18,7 +18,8 @@ struct search_iter {
     struct store *st;
     char **words;
     size_t nwords;
-    int fts; /* every word has >= 3 characters */
+    int fts;  /* every word has >= 3 characters */
+    int scan; /* the index is suspended: LIKE over every row (complete) */
     int scope;
     int phase; /* 0 incidents, 1 inquiries, 2 knowledge, 3 done */
     sqlite3_stmt *stmt;
@@ -139,8 +140,19 @@ static int prepare_phase(struct search_iter *it, char **err)
         static const char from_knowledge[] =
             "SELECT id FROM (SELECT id, created_at AS t, title AS a, body AS b, keywords AS c "
             "FROM knowledge WHERE deleted = 0) WHERE 1";
+        /* The index suspended (after a large pull, until it is rebuilt):
+         * every row, event notes included, as the index would find them. */
+        static const char scan_incidents[] =
+            "SELECT id FROM (SELECT id, received_at AS t, title AS a, description AS b, "
+            "NULL AS c FROM incidents WHERE deleted = 0 UNION ALL SELECT incident_id, at, "
+            "NULL, note, NULL FROM incident_events WHERE note IS NOT NULL AND note <> '') "
+            "WHERE 1";
+        static const char scan_inquiries[] =
+            "SELECT id FROM (SELECT id, received_at AS t, title AS a, question AS b, "
+            "answer AS c FROM inquiries WHERE deleted = 0) WHERE 1";
         static const char *const from[] = {from_incidents, from_inquiries, from_knowledge};
-        sb_puts(&sql, from[it->phase]);
+        static const char *const scan[] = {scan_incidents, scan_inquiries, from_knowledge};
+        sb_puts(&sql, (it->scan ? scan : from)[it->phase]);
         for (size_t i = 0; i < it->nwords; i++)
             sb_printf(&sql,
                       " AND (a LIKE ?%zu ESCAPE '\\' OR coalesce(b, '') LIKE ?%zu ESCAPE '\\' "
@@ -174,7 +186,8 @@ struct search_iter *search_begin(struct store *st, const char *query, int scope,
         search_end(it);
         return NULL;
     }
-    it->fts = 1;
+    it->scan = search_suspended(st);
+    it->fts = !it->scan;
     for (size_t i = 0; i < it->nwords; i++)
         if (!search_trigram_ok(it->words[i]))
             it->fts = 0;
@@ -216,7 +229,7 @@ int search_next(struct search_iter *it, char *kind, char id[ID_LEN + 1], char **
 
 int search_partial(const struct search_iter *it)
 {
-    return it && !it->fts;
+    return it && !it->fts && !it->scan;
 }
 
 void search_end(struct search_iter *it)
@@ -540,13 +553,15 @@ int search_suspend(struct store *st, char **err)
 
 int search_resume(struct store *st, char **err)
 {
+    if (!search_suspended(st))
+        return 0;
+    if (store_begin(st, err) != 0)
+        return -1;
+    /* Read again under the write lock: another process (the console and
+     * `unyo sync` both rebuild after a large pull) may have resumed it. */
     char *sql = store_meta_get(st, meta_key);
     if (!sql)
-        return 0;
-    if (store_begin(st, err) != 0) {
-        free(sql);
-        return -1;
-    }
+        return store_commit(st, err);
     int rc = rebuild_in_tx(st, err);
     if (rc == 0)
         rc = exec(st, sql, err);

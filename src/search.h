@@ -6,7 +6,10 @@
  * copy of the text. Triggers keep it current. A query is split on spaces; every
  * word must match. A word shorter than 3 characters cannot use trigrams: then
  * the search falls back to LIKE over the most recent SEARCH_RECENT_ROWS rows of
- * each ledger (and says so through *partial). */
+ * each ledger (and says so through *partial). While the index is suspended
+ * (a bulk load, or after a large sync pull until the index is rebuilt in the
+ * background) every search is a LIKE scan of all the rows, event notes
+ * included: complete (not partial), only slower. */
 #ifndef UNYO_SEARCH_H
 #define UNYO_SEARCH_H
 

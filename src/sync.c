@@ -31,6 +31,7 @@
 
 #include "central.h"
 #include "i18n.h"
+#include "search.h"
 #include "store.h"
 #include "sync_int.h"
 #include "timefmt.h"
@@ -101,6 +102,31 @@ int sync_meta_set(struct store *st, const char *key, const char *value)
     int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(s);
     return rc;
+}
+
+/* ---- the search index after a large pull ---------------------------------- */
+
+enum sync_index sync_index_state(struct store *st)
+{
+    char *v = sync_meta_get(st, "search_suspended");
+    enum sync_index r = !v                    ? SYNC_INDEX_OK
+                        : streq(v, "pulling") ? SYNC_INDEX_PULLING
+                                              : SYNC_INDEX_DUE;
+    free(v);
+    return r;
+}
+
+int sync_index_build(struct store *st, char **err)
+{
+    if (sync_index_state(st) != SYNC_INDEX_DUE)
+        return 0;
+    sync_trace("index: building");
+    if (search_resume(st, err) != 0)
+        return -1;
+    if (sync_meta_set(st, "search_suspended", NULL) != 0)
+        return store_fail(st, err, _("saving the sync state"));
+    sync_trace("index: built");
+    return 0;
 }
 
 /* Names of the tables whose two outbox triggers exist, in one query; NULL

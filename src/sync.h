@@ -59,6 +59,19 @@ int sync_run_full(struct store *st, const char *url, struct sync_report *rep,
  * sync was turned on, or in a table added later). Also run by sync_round. */
 int sync_prepare(struct store *st, char **err);
 
+/* The search index after a large pull. A pull of a big backlog suspends the
+ * search index's triggers and commits its rows without indexing them; the
+ * index is rebuilt afterwards, by sync_index_build: `unyo sync` after it
+ * printed the result (unless --no-index), the console in the background.
+ * Meanwhile a search scans the rows (search.h: complete, only slower).
+ * PULLING: a pull is under way (or was killed; the next pull settles it),
+ * so nobody rebuilds under it; DUE: the rows are in, the index waits. */
+enum sync_index { SYNC_INDEX_OK, SYNC_INDEX_PULLING, SYNC_INDEX_DUE };
+enum sync_index sync_index_state(struct store *st);
+/* Rebuilds the index (one write transaction, ~0.35 s per 100k rows of the
+ * store) when DUE; does nothing otherwise. Safe from two processes at once. */
+int sync_index_build(struct store *st, char **err);
+
 struct sync_status_table {
     char *table;
     long long pending;

@@ -946,9 +946,14 @@ int sync_pull(struct store *st, PGconn *c, const struct ledger_schema *ls, int f
      * search index's per-row triggers (~25 us a row); suspending them and
      * rebuilding the index once afterwards costs ~4 us per row of the whole
      * store. So suspend when the rows to apply are more than a sixth of what
-     * the store holds. A flag in local_sync_meta makes a round killed in
-     * between resume the index next time. A full pull mostly meets rows
-     * the store has (no trigger fires for them): not worth a rebuild. */
+     * the store holds. The pull does not rebuild: it commits with the index
+     * still suspended and sync_index_build (the CLI after printing, the
+     * console in the background) rebuilds it; meanwhile a search scans the
+     * rows (search.c). local_sync_meta's search_suspended says "pulling"
+     * while a pull runs (nobody rebuilds under it) and "1" once the rows are
+     * in; a round killed in between leaves "pulling", which the next pull
+     * turns to "1". A full pull mostly meets rows the store has (no trigger
+     * fires for them): not worth a rebuild. */
     char *flag = sync_meta_get(st, "search_suspended");
     int resume = flag != NULL;
     free(flag);
@@ -956,13 +961,13 @@ int sync_pull(struct store *st, PGconn *c, const struct ledger_schema *ls, int f
         long long rows = pull_count(st, c, ls, cur, maxseq);
         if (rows >= PULL_BULK_MIN && rows * 6 > store_rows_estimate(st)) {
             char *e2 = NULL;
-            if (search_suspend(st, &e2) == 0) {
-                sync_meta_set(st, "search_suspended", "1");
+            if (search_suspend(st, &e2) == 0)
                 resume = 1;
-            }
             free(e2); /* no index to suspend: nothing to gain, carry on */
         }
     }
+    if (resume)
+        sync_meta_set(st, "search_suspended", "pulling");
     /* Foreign keys: see the top of this file. The pragma is a no-op inside
      * a transaction, so it is set around the per-chunk transactions. */
     store_exec(st, "PRAGMA foreign_keys = OFF", NULL);
@@ -992,12 +997,7 @@ int sync_pull(struct store *st, PGconn *c, const struct ledger_schema *ls, int f
     store_exec(st, "PRAGMA foreign_keys = ON", NULL);
     if (resume) {
         sync_trace("pull: applied");
-        char *e2 = NULL;
-        if (search_resume(st, rc == 0 ? err : &e2) == 0)
-            sync_meta_set(st, "search_suspended", NULL);
-        else if (rc == 0)
-            rc = -1;
-        free(e2);
+        sync_meta_set(st, "search_suspended", "1"); /* the rows are in: build it */
     }
     store_exec(st, "PRAGMA temp_store = DEFAULT", NULL);
     if (total > 1000) {

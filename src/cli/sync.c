@@ -196,11 +196,23 @@ static int sync_status_cmd(struct cli_ctx *ctx)
     return EXIT_OK;
 }
 
+/* After a large pull the search index waits (sync_index_build): built here,
+ * once the result is out, unless --no-index. 0, or cli_fail's code. */
+static int build_index(struct cli_ctx *ctx, struct store *st, int no_index)
+{
+    if (no_index || sync_index_state(st) != SYNC_INDEX_DUE)
+        return 0;
+    if (ctx->format == OUTPUT_TEXT)
+        fprintf(stderr, "%s\n", _("unyo: building the search index…"));
+    char *err = NULL;
+    return sync_index_build(st, &err) == 0 ? 0 : cli_fail(err);
+}
+
 static int sync_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *url = cli_str(a, "url");
     int status = cli_has(a, "status") > 0, full = cli_has(a, "full") > 0;
-    int retry = cli_has(a, "retry") > 0;
+    int retry = cli_has(a, "retry") > 0, no_index = cli_has(a, "no-index") > 0;
     if (a->argc > 0)
         return cli_usage("sync", _("unexpected argument: %s"), a->argv[0]);
     if (status && full)
@@ -240,10 +252,11 @@ static int sync_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             pending = s.pending;
             sync_status_free(&s);
         }
-        store_close(st);
         sync_report_free(&rep);
         cli_fail(err);
         fprintf(stderr, _("unyo: %lld changes stay pending in the store.\n"), pending);
+        build_index(ctx, st, no_index); /* rows a failed pull committed are searched too */
+        store_close(st);
         return EXIT_FAIL;
     }
     long long aside = 0;
@@ -252,7 +265,6 @@ static int sync_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         aside = ss.set_aside;
         sync_status_free(&ss);
     }
-    store_close(st);
     if (aside > 0)
         fprintf(stderr,
                 _("unyo: %lld rows refused by the central database are set aside (see unyo sync "
@@ -286,7 +298,10 @@ static int sync_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                              "to keep or reapply."));
     }
     sync_report_free(&rep);
-    return EXIT_OK;
+    fflush(stdout); /* the result is out before the index is built */
+    int ic = build_index(ctx, st, no_index);
+    store_close(st);
+    return ic ? ic : EXIT_OK;
 }
 
 /* "by NAME, MM-DD HH:MM" of one edit, or what is known of it. */
@@ -435,7 +450,10 @@ static const struct cli_opt sync_opts[] = {
     OPT_STR("url", 'u', N_("URL"), N_("a libpq connection string or URI")),
     OPT_FLAG("full", 'f', N_("receive every row again (a store restored from a backup)")),
     OPT_FLAG("retry", 'r', N_("first send again the rows the central database refused")),
-    OPT_FLAG("status", 's', N_("show pending changes, the last sync and its error")), OPT_END};
+    OPT_FLAG("status", 's', N_("show pending changes, the last sync and its error")),
+    OPT_FLAG("no-index", 0,
+             N_("after a large pull, leave the search index to the next sync or console")),
+    OPT_END};
 const struct cli_family sync_family = {
     "sync",
     (const struct cli_verb[]){
@@ -446,7 +464,10 @@ const struct cli_family sync_family = {
             "again, this console's own included (the newer version of each wins), then\n"
             "sends what is newer here. --status lists pending changes per table, the last\n"
             "successful sync and the last error, and the rows set aside because the central\n"
-            "database refused them."),
+            "database refused them. After a large pull the rows are committed first and\n"
+            "the search index is rebuilt before the command ends (searches find the rows\n"
+            "meanwhile, by a slower scan); --no-index leaves that to the next sync or to\n"
+            "a console."),
          CLI_FORMATS},
         {"conflicts", N_("[keep ID | reapply ID]"), NULL, conflicts_cmd,
          N_("Lists the edits a sync overwrote (another console changed the same field and\n"

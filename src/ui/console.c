@@ -24,6 +24,7 @@
 #include "i18n.h"
 #include "incidents.h"
 #include "paths.h"
+#include "search.h"
 #include "shifts.h"
 #include "store.h"
 #include "sync.h"
@@ -74,6 +75,10 @@ static struct {
     char *shift_now;    /* the started shift for the status line; NULL until read */
     unsigned shift_gen; /* bumped when this console changes the shift */
     int64_t counts_at;
+    /* The search index is suspended (after a large pull, until rebuilt): the
+     * status line says "indexing"; index_running while this console rebuilds. */
+    int indexing, index_running;
+    int64_t index_failed_at; /* a failed rebuild is tried again a minute later */
     /* tab hit-testing */
     int tab_x[16], tab_w[16];
     int first_frame;
@@ -328,6 +333,8 @@ struct counts_job {
     unsigned shift_gen;
     long long unsynced; /* -1: sync not set up */
     long conflicts;     /* open sync conflicts; -1 when not read */
+    int indexing;       /* the search index is suspended */
+    int index_due;      /* a pull left it to be rebuilt (sync_index_state) */
 };
 static int counts_running;
 /* A count asked for while one runs: that one may have read the store before the
@@ -411,7 +418,56 @@ static void counts_work(void *arg)
     if (sync_conflicts_count_open(st, &j->conflicts, &err) != 0)
         j->conflicts = -1;
     free(err);
+    j->indexing = search_suspended(st);
+    j->index_due = sync_index_state(st) == SYNC_INDEX_DUE;
     store_close(st);
+}
+
+/* The search index a large pull left suspended is rebuilt here, on a thread
+ * with its own connection (one write transaction of ~0.35 s per 100k rows:
+ * a write of this console waits that long at most). Whoever pulled (the
+ * sync worker of this console, `unyo sync --no-index`, a round killed before
+ * rebuilding) the counters find it due. */
+struct index_job {
+    char *path;
+    char *err;
+};
+
+static void index_work(void *arg)
+{
+    struct index_job *j = arg;
+    struct store *st = NULL;
+    if (store_open(j->path, STORE_OPEN_EXISTING, &st, &j->err) == 0)
+        sync_index_build(st, &j->err);
+    store_close(st);
+}
+
+static void index_done(void *arg)
+{
+    struct index_job *j = arg;
+    app.index_running = 0;
+    if (j->err) {
+        app.index_failed_at = ui_monotonic_ms();
+        ui_error(_("the search index could not be rebuilt: %s"), j->err);
+    }
+    free(j->err);
+    free(j->path);
+    free(j);
+    ui_dirty(UI_DIRTY_COUNTS);
+}
+
+static void index_start(void)
+{
+    if (app.index_running || store_is_read_only(app.st) ||
+        (app.index_failed_at && ui_monotonic_ms() - app.index_failed_at < 60000))
+        return;
+    struct index_job *j = xcalloc(1, sizeof *j);
+    j->path = xstrdup(app.st->path);
+    app.index_running = 1;
+    if (ui_bg_run(index_work, index_done, j) != 0) {
+        index_work(j);
+        index_done(j);
+    }
 }
 
 static void counts_done(void *arg)
@@ -435,9 +491,13 @@ static void counts_done(void *arg)
     app.unsynced = j->unsynced;
     if (j->conflicts >= 0)
         app.conflicts = j->conflicts;
+    app.indexing = j->indexing;
+    int due = j->index_due;
     free(j->path);
     free(j);
     ui_dirty(UI_DIRTY_STATUS);
+    if (due)
+        index_start();
     if (counts_again) {
         counts_again = 0;
         refresh_counts();
@@ -547,6 +607,12 @@ static void draw_status(const struct ui_canvas *scr)
     if (app.conflicts > 0) {
         /* Edits a sync overwrote, waiting for somebody: :conflicts lists them. */
         char *with = xasprintf(_("%s │ conflicts %ld"), counters, app.conflicts);
+        free(counters);
+        counters = with;
+    }
+    if (app.indexing) {
+        /* Searches scan the rows meanwhile (complete, slower). */
+        char *with = xasprintf("%s │ %s", counters, _("indexing"));
         free(counters);
         counters = with;
     }

@@ -16,6 +16,7 @@
 #include "search.h"
 #include "sla.h"
 #include "store.h"
+#include "sync.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -123,11 +124,15 @@ static void test_suspend_and_rebuild(void **state)
     assert_int_equal(search_suspend(f->st, &err), 0);
     assert_int_equal(search_suspended(f->st), 1);
     assert_int_equal(search_suspend(f->st, &err), 0); /* idempotent */
-    /* Rows written while suspended (a bulk load) are not indexed yet... */
+    /* Rows written while suspended (a bulk load) are not indexed yet, but a
+     * search scans the rows meanwhile... */
     fx_incident(f, "ICタグリーダーが反応しない", NULL, b);
     int partial;
-    assert_int_equal(hits(f, "タグリーダー", SEARCH_ALL, 'i', b, &partial), 0);
-    /* ...and are after resume. */
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH "
+                                     "'\"タグリーダー\"'"),
+                     0);
+    assert_int_equal(hits(f, "タグリーダー", SEARCH_ALL, 'i', b, &partial), 1);
+    /* ...and are indexed after resume. */
     assert_int_equal(search_resume(f->st, &err), 0);
     assert_int_equal(search_suspended(f->st), 0);
     assert_int_equal(hits(f, "タグリーダー", SEARCH_ALL, 'i', b, &partial), 1);
@@ -142,6 +147,67 @@ static void test_suspend_and_rebuild(void **state)
         store_exec(f->st, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')", &err), 0);
 }
 
+/* While the index is suspended (after a large sync pull, until it is rebuilt in
+ * the background) a search scans every row: it finds what the index does not
+ * hold yet, event notes included, short words too, and is complete. */
+static void test_search_while_suspended(void **state)
+{
+    struct ledger_fx *f = *state;
+    char a[24], b[24];
+    char *err = NULL;
+    fx_incident(f, "OPAC端末が起動しない", NULL, a);
+    assert_int_equal(search_suspend(f->st, &err), 0);
+    fx_incident(f, "ICタグリーダーが反応しない", "2階カウンターの1台", b);
+    fx_step(f, b, "note", "ケーブル交換で復旧");
+    int partial = -1;
+    assert_int_equal(hits(f, "タグリーダー", SEARCH_ALL, 'i', b, &partial), 1);
+    assert_int_equal(partial, 0);
+    assert_int_equal(hits(f, "起動しない", SEARCH_ALL, 'i', a, &partial), 1);
+    assert_int_equal(hits(f, "icタグ カウンター", SEARCH_ALL, 'i', b, &partial), 1);
+    assert_int_equal(hits(f, "ケーブル交換", SEARCH_ALL, 'i', b, &partial), 1);    /* a note */
+    assert_int_equal(hits(f, "ケーブル交換", SEARCH_ALL, 'i', NULL, &partial), 1); /* once */
+    assert_int_equal(hits(f, "起動しない 反応", SEARCH_ALL, 'i', NULL, &partial), 0);
+    /* A short word: every row too, not the recent ones only. */
+    assert_int_equal(hits(f, "反応", SEARCH_ALL, 'i', b, &partial), 1);
+    assert_int_equal(partial, 0);
+    struct incident_filter flt = {.search = "ケーブル"};
+    struct incident *rows;
+    size_t n;
+    partial = -1;
+    assert_int_equal(incident_list(f->st, f->sla, &flt, time_now_ms(), &rows, &n, &partial, &err),
+                     0);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].ref, b);
+    assert_int_equal(partial, 0);
+    incident_list_free(rows, n);
+    /* A pull left it due: sync_index_build rebuilds it, and only then. */
+    assert_int_equal(sync_index_state(f->st), SYNC_INDEX_OK);
+    assert_int_equal(store_exec(f->st,
+                                "INSERT INTO local_sync_meta(key, value) VALUES"
+                                "('search_suspended', 'pulling')",
+                                &err),
+                     0);
+    assert_int_equal(sync_index_state(f->st), SYNC_INDEX_PULLING);
+    assert_int_equal(sync_index_build(f->st, &err), 0); /* not under a pull */
+    assert_int_equal(search_suspended(f->st), 1);
+    assert_int_equal(
+        store_exec(f->st, "UPDATE local_sync_meta SET value = '1' WHERE key = 'search_suspended'",
+                   &err),
+        0);
+    assert_int_equal(sync_index_state(f->st), SYNC_INDEX_DUE);
+    assert_int_equal(sync_index_build(f->st, &err), 0);
+    assert_int_equal(search_suspended(f->st), 0);
+    assert_int_equal(sync_index_state(f->st), SYNC_INDEX_OK);
+    assert_int_equal(fx_count(f->st, "SELECT count(*) FROM search_fts WHERE search_fts MATCH "
+                                     "'\"ケーブル交換\"'"),
+                     1);
+    assert_int_equal(hits(f, "タグリーダー", SEARCH_ALL, 'i', b, &partial), 1);
+    assert_int_equal(hits(f, "反応", SEARCH_ALL, 'i', b, &partial), 1);
+    assert_int_equal(partial, 1); /* the index is back: short words as before */
+    assert_int_equal(
+        store_exec(f->st, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')", &err), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +215,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_inquiries_and_knowledge_indexed, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_suspend_and_rebuild, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_search_while_suspended, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
