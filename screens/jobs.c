@@ -22,6 +22,7 @@
 #include "job_rerun.h"
 #include "job_runner.h"
 #include "job_substitute.h"
+#include "job_conditions.h"
 #include "jobs.h"
 #include "labels.h"
 #include "operators.h"
@@ -87,11 +88,12 @@ static int state_style(const char *s)
         return STYLE_NORMAL;
     if (strcmp(s, "succeeded") == 0)
         return STYLE_STATUS_OK;
-    if (strcmp(s, "failed") == 0 || strcmp(s, "interrupted") == 0)
+    if (strcmp(s, "failed") == 0 || strcmp(s, "interrupted") == 0 || strcmp(s, "not_arrived") == 0)
         return STYLE_STATUS_NG;
-    if (strcmp(s, "running") == 0)
+    if (strcmp(s, "running") == 0 || strcmp(s, "file_wait") == 0)
         return STYLE_STATUS_TODO;
-    if (strcmp(s, "held") == 0 || strcmp(s, "skipped") == 0 || strcmp(s, "cancelled") == 0)
+    if (strcmp(s, "held") == 0 || strcmp(s, "skipped") == 0 || strcmp(s, "cancelled") == 0 ||
+        strcmp(s, "judged_out") == 0)
         return STYLE_STATUS_SKIP;
     return STYLE_NORMAL;
 }
@@ -214,9 +216,9 @@ static long jb_fetch(void *data, long from, long n, struct table_row *rows)
 
 static int state_rank(const char *s)
 {
-    static const char *const order[] = {"failed",  "interrupted", "unassigned", "running",
-                                        "waiting", "queued",      "held",       "succeeded",
-                                        "skipped", "cancelled"};
+    static const char *const order[] = {
+        "failed", "interrupted", "not_arrived", "unassigned", "running", "file_wait", "waiting",
+        "queued", "held",        "succeeded",   "judged_out", "skipped", "cancelled"};
     for (size_t i = 0; s && i < ARRAY_LEN(order); i++)
         if (strcmp(s, order[i]) == 0)
             return (int)i;
@@ -362,6 +364,10 @@ static void build_detail(struct jb_model *m)
     if (r->incident_ref)
         ui_lines_addf(&m->lines, STYLE_STATUS_NG,
                       _("Incident draft: %s (review and submit it in Incidents)"), r->incident_ref);
+    char *cond = job_conditions_run_text(st, r->id, NULL); /* wait_file, when */
+    if (cond)
+        add_block(m, state_style(r->state), "", cond);
+    free(cond);
     if (r->files) {
         char *files = jobs_files_text(r->files);
         add_block(m, STYLE_NORMAL, _("Files:     "), files);

@@ -11,6 +11,7 @@
 #include "job_rerun.h"
 #include "job_runner.h"
 #include "job_substitute.h"
+#include "job_conditions.h"
 #include "jobs.h"
 #include "labels.h"
 #include "paths.h"
@@ -188,7 +189,11 @@ static void report(void *ud, const char *code, const char *state, const char *no
     text_fit(&sb, code, 14);
     sb_putc(&sb, ' ');
     text_fit(&sb, jobs_state_name(state),
-             streq(state, "unassigned") || streq(state, "refused") ? 18 : 10);
+             streq(state, "unassigned") || streq(state, "refused") || streq(state, "file_wait") ||
+                     streq(state, "judged_out") || streq(state, "not_arrived") ||
+                     streq(state, "file_arrived")
+                 ? 18
+                 : 10);
     printf("%s %s\n", sb.buf, n ? n : "");
     sb_free(&sb);
     fflush(stdout);
@@ -243,6 +248,15 @@ static int jobs_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (s.elsewhere)
         printf(_("%d run(s) not started here: another console holds them or has run them.\n"),
                s.elsewhere);
+    if (s.file_wait)
+        printf(_("%d run(s) began to wait for their file.\n"), s.file_wait);
+    if (s.judged_out)
+        printf(_("%d run(s) skipped by judgement (their condition did not hold).\n"), s.judged_out);
+    if (s.not_arrived)
+        fprintf(stderr,
+                _("warning: %d run(s) ended \"did not arrive\": their file was not there by the "
+                  "cut-off; an incident draft was made for each.\n"),
+                s.not_arrived);
     if (s.refused) {
         char *why = NULL;
         struct strbuf sb = STRBUF_INIT;
@@ -253,7 +267,7 @@ static int jobs_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                s.refused, why);
         free(why);
     }
-    return s.failed || s.refused ? EXIT_FAIL : EXIT_OK;
+    return s.failed || s.refused || s.not_arrived ? EXIT_FAIL : EXIT_OK;
 }
 
 /* The refs of v, "B@2026-11-24, C@2026-11-24" (malloc'd). */
@@ -530,6 +544,14 @@ static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
     free(notes);
     cli_show_field(12, _("Runner:"), r->claimed_by);
     cli_show_field(12, _("Incident:"), r->incident_ref);
+    char *cond = job_conditions_run_text(st, r->id, NULL); /* wait_file, when */
+    if (cond) {
+        struct strbuf sb = STRBUF_INIT;
+        text_sanitize(&sb, cond, 1);
+        fputs(sb.buf, stdout);
+        sb_free(&sb);
+        free(cond);
+    }
     if (d.procedure) {
         printf("%s\n", _("Procedure:"));
         struct strbuf sb = STRBUF_INIT;
