@@ -23,6 +23,9 @@ wait_for() {
 
 UNYO_USER=yamada "$UNYO" demo --db "$DB" >/dev/null 2>&1 || fail "demo store"
 export UNYO_USER=yamada
+# Only this test's jobs fall due: the demo's own (which write under /tmp and sleep) are
+# switched off, so `jobs run --due` runs J1..J3 alone.
+q "UPDATE jobs SET enabled = 0"
 mkdir -p "$T/in"
 echo 1 >"$T/j1exit"
 cat >"$T/cond.ini" <<INI
@@ -74,7 +77,7 @@ assert_contains "$(U jobs load --file "$T/cond.ini")" "Installed 5 job definitio
 printf '[X]\nname_ja = x\nname_en = x\nperiod = daily\nhost = lib-ap01\ncommand = true\nwait_stable = soon\n' >"$T/bad.ini"
 out=$(must_fail U --lang ja jobs load --file "$T/bad.ini")
 assert_contains "$out" "bad.ini:7:" "a bad wait_stable names its line"
-assert_contains "$out" "wait_stable" "and the key"
+assert_contains "$out" "wait_stable soon は指定できません" "and the key, in Japanese"
 printf '[X]\nname_ja = x\nname_en = x\nperiod = daily\nhost = lib-ap01\ncommand = true\nwhen = J9 exit == 0\n' >"$T/bad2.ini"
 out=$(must_fail U jobs load --file "$T/bad2.ini")
 assert_contains "$out" "bad2.ini:7:" "when naming an unknown job names its line"
