@@ -664,7 +664,8 @@ static void jb_draw(struct pane *p, const struct ui_canvas *c)
         run += is_state(r, "running");
         ok += is_state(r, "succeeded");
         ng += is_state(r, "failed") || is_state(r, "interrupted");
-        wait += is_state(r, "waiting") || is_state(r, "queued") || is_state(r, "held");
+        wait += is_state(r, "waiting") || is_state(r, "queued") || is_state(r, "held") ||
+                is_state(r, "file_wait");
         late += r->delay != 0;
     }
     char *head = xasprintf(_("%s%s — %zu runs: %d running, %d succeeded, %d failed, %d waiting, "
@@ -754,6 +755,13 @@ static void bg_done(void *arg)
         ui_error(_("%s: %d run(s) not started: the central database cannot be reached (%s); "
                    "without it only jobs with scope = local run"),
                  j->code ? j->code : j->day, j->stats.refused, j->stats.central_why);
+    } else if (j->stats.not_arrived) {
+        ui_error(_("%s: %d run(s) did not arrive: their file was not there by the cut-off (an "
+                   "incident draft is filed for each)"),
+                 j->code ? j->code : j->day, j->stats.not_arrived);
+    } else if (!j->stats.started && (j->stats.file_wait || j->stats.judged_out)) {
+        ui_message(_("%s: nothing started (%d waiting for their file, %d skipped by judgement)"),
+                   j->code ? j->code : j->day, j->stats.file_wait, j->stats.judged_out);
     } else if (!j->stats.started && j->stats.elsewhere) {
         ui_message(_("%s: nothing started here (%d held or already run by another console)"),
                    j->code ? j->code : j->day, j->stats.elsewhere);
@@ -1137,7 +1145,8 @@ static void ask_run_due(struct jb_model *m)
     for (size_t i = 0; i < m->n; i++) {
         unplaced += needs_host(&m->rows[i]);
         if (!m->rows[i].manual && !needs_host(&m->rows[i]) &&
-            (is_state(&m->rows[i], "waiting") || is_state(&m->rows[i], "queued")))
+            (is_state(&m->rows[i], "waiting") || is_state(&m->rows[i], "queued") ||
+             is_state(&m->rows[i], "file_wait")))
             due++;
     }
     if (!due && unplaced) {
@@ -1166,7 +1175,7 @@ static void start_run(struct jb_model *m, const struct job_run_row *r)
         ui_error(_("%s needs a host: a assigns one from the inventory, then r runs it"), r->code);
         return;
     }
-    if (!is_state(r, "waiting") && !is_state(r, "queued")) {
+    if (!is_state(r, "waiting") && !is_state(r, "queued") && !is_state(r, "file_wait")) {
         ui_error(_("%s is %s: only a waiting or queued run starts (x reruns a finished one, h "
                    "releases a held one)"),
                  r->code, jobs_state_name(r->state));

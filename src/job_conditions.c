@@ -579,11 +579,11 @@ static int file_record(struct store *st, const struct job_runner_opts *o, struct
         rc = -1;
     if (rc != 0)
         store_rollback(st);
+    if (rc == 0 && decision == JOB_WAIT_WAIT)
+        stats->file_wait++; /* still waiting after this pass, new or not */
     if (rc == 0 && changed) {
         if (decision == JOB_WAIT_CUTOFF)
             stats->not_arrived++;
-        else if (decision == JOB_WAIT_WAIT)
-            stats->file_wait++;
         report(o, f->code, kind, note.buf);
     }
     sb_free(&note);

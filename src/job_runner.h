@@ -106,8 +106,8 @@ struct job_runner_stats {
     int refused;    /* not started: the central database cannot be reached (reported "refused") */
     int elsewhere;  /* not started: held or already run by another console (reported so) */
     char central_why[400]; /* refused: why the central database cannot be used */
-    /* Start conditions (src/job_conditions.h): runs that began to wait for their file,
-     * ended "did not arrive" at the cut-off, or were skipped by judgement. */
+    /* Start conditions (src/job_conditions.h): runs still waiting for their file after
+     * this pass, ended "did not arrive" at the cut-off, or skipped by judgement. */
     int file_wait, not_arrived, judged_out;
 };
 

@@ -249,7 +249,7 @@ static int jobs_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         printf(_("%d run(s) not started here: another console holds them or has run them.\n"),
                s.elsewhere);
     if (s.file_wait)
-        printf(_("%d run(s) began to wait for their file.\n"), s.file_wait);
+        printf(_("%d run(s) waiting for their file.\n"), s.file_wait);
     if (s.judged_out)
         printf(_("%d run(s) skipped by judgement (their condition did not hold).\n"), s.judged_out);
     if (s.not_arrived)
