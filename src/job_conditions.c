@@ -838,6 +838,51 @@ int job_conditions_round(struct store *st, const struct job_runner_opts *o, cons
     return judgements(st, o, day, exec, stats, err);
 }
 
+char *job_conditions_job_text(struct store *st, const char *code, int machine, char **err)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT wait_file, coalesce(wait_stable, 0), wait_until, "
+                                     "run_when FROM jobs WHERE code = ?1 AND deleted = 0");
+    bind_text(s, 1, code);
+    if (store_one_row(s, err) != 1) {
+        sqlite3_reset(s);
+        return NULL;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    const char *file = col_text(s, 0), *until = col_text(s, 2), *when = col_text(s, 3);
+    int stable = sqlite3_column_int(s, 1);
+    if (file && machine) {
+        sb_printf(&sb, "wait_file=%s; wait_stable=%d", file, stable);
+        if (until)
+            sb_printf(&sb, "; wait_until=%s", until);
+    } else if (file) {
+        sb_printf(&sb, _("waits for %s"), file);
+        if (stable)
+            sb_printf(&sb, _(", unchanged for %d s"), stable);
+        if (until)
+            sb_printf(&sb, _(", until %s"), until);
+    }
+    if (when) {
+        struct job_when w;
+        char *m = NULL;
+        if (sb.len)
+            sb_puts(&sb, "; ");
+        if (machine)
+            sb_printf(&sb, "when=%s", when);
+        else if (job_when_parse(when, &w, &m) == 0) {
+            char *cond = job_when_text(&w);
+            sb_printf(&sb, _("runs when %s"), cond);
+            free(cond);
+        }
+        free(m);
+    }
+    sqlite3_reset(s);
+    if (!sb.len) {
+        sb_free(&sb);
+        return NULL;
+    }
+    return sb_detach(&sb);
+}
+
 char *job_conditions_run_text(struct store *st, const char *run_id, char **err)
 {
     sqlite3_stmt *s = store_stmt(

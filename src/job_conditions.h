@@ -98,6 +98,13 @@ void job_wait_parse_listing(const char *out, size_t len, const char *pattern,
 /* job_conditions_round, the runner's part, is declared in job_runner.h (so the runner
  * does not depend on this module). */
 
+/* A job's start conditions in one line (NULL: none), malloc'd: translated for a person
+ * ("waits for /data/in/a*.csv, unchanged for 30 s, until 06:30; runs when exit status of J1
+ * == 0"), or, when
+ * machine, as defined ("wait_file=/data/in/a*.csv; wait_stable=30; wait_until=06:30;
+ * when=J1 exit == 0"). For `jobs list`. */
+char *job_conditions_job_text(struct store *st, const char *code, int machine, char **err);
+
 /* What a run's conditions say now (the file awaited and last seen, or found; the
  * judgement), translated, lines; NULL when the run's job has none. For `jobs show` and
  * the Jobs pane. */

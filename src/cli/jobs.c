@@ -435,12 +435,13 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     }
     int ja = streq(i18n_lang(), "ja");
     int machine = ctx->format != OUTPUT_TEXT;
-    static const char *const keys[] = {"code",  "name",  "period", "host",    "role",   "kind",
-                                       "group", "after", "start",  "timeout", "retries"};
-    const char *headings[] = {_("Job"),   _("Name"),    _("Period"), _("Host"),
-                              _("Role"),  _("Kind"),    _("Group"),  _("After"),
-                              _("Start"), _("Timeout"), _("Retries")};
-    struct output_table *t = output_new(11, keys, headings);
+    static const char *const keys[] = {"code",  "name",    "period",  "host",
+                                       "role",  "kind",    "group",   "after",
+                                       "start", "timeout", "retries", "condition"};
+    const char *headings[] = {_("Job"),   _("Name"),    _("Period"),  _("Host"),
+                              _("Role"),  _("Kind"),    _("Group"),   _("After"),
+                              _("Start"), _("Timeout"), _("Retries"), _("Start condition")};
+    struct output_table *t = output_new(12, keys, headings);
     output_numbers(t, "timeout,retries");
     for (size_t i = 0; i < n; i++) {
         const struct job_row *r = &rows[i];
@@ -455,6 +456,8 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             host = machine ? NULL : jobs_state_name("unassigned");
         const char *role =
             r->host_role ? (machine ? r->host_role : label_host_role(r->host_role)) : NULL;
+        /* wait_file, when (src/job_conditions.c) */
+        char *cond = job_conditions_job_text(st, r->code, machine, NULL);
         const char *row[] = {r->code,
                              ja ? r->name_ja : r->name_en,
                              period,
@@ -465,9 +468,11 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                              r->after,
                              r->expected_start,
                              to,
-                             re};
+                             re,
+                             cond};
         output_row(t, row);
         free(period);
+        free(cond);
     }
     if (!machine && n == 0)
         printf("%s\n", _("No jobs installed: unyo jobs load installs the shipped definitions."));

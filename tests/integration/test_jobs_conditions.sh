@@ -70,8 +70,22 @@ period = daily
 host = lib-ap01
 command = echo after-j2
 after = J2
+
+[F1]
+name_ja = ファイル判定
+name_en = File judged
+period = daily
+host = lib-ap01
+command = echo file-judged-ran
+when = file $T/flag.ok exists
 INI
-assert_contains "$(U jobs load --file "$T/cond.ini")" "Installed 5 job definitions" "load the conditions"
+assert_contains "$(U jobs load --file "$T/cond.ini")" "Installed 6 job definitions" "load the conditions"
+
+list=$(U --lang ja jobs list)
+assert_contains "$(grep '^FW1 ' <<<"$list")" "ファイル待ち $T/in/*.csv" "jobs list shows the file waited for"
+assert_contains "$(grep '^J2 ' <<<"$list")" "判定: J1 の終了コード == 0" "and the judgement"
+assert_contains "$(U jobs list --csv | grep '^NA1,')" "wait_file=$T/never/in?.dat; wait_stable=30; wait_until=06:30" \
+    "--csv gives the definition as written"
 
 # ---- bad values: FILE:LINE in the operator's language ----
 printf '[X]\nname_ja = x\nname_en = x\nperiod = daily\nhost = lib-ap01\ncommand = true\nwait_stable = soon\n' >"$T/bad.ini"
@@ -136,10 +150,13 @@ st() { q "SELECT r.state FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.
 [ "$(st J3 2026-11-25)" = judged_out ] && ok "J3 (after J2 only) skipped too" || fail "J3: $(st J3 2026-11-25)"
 assert_contains "$(U --lang ja jobs show J2@2026-11-25)" "判定で実行せず" "判定で実行せず in jobs show"
 assert_contains "$(U jobs show J2@2026-11-25)" "exit status 1" "the event says what was seen"
+[ "$(st F1 2026-11-25)" = judged_out ] && ok "F1: no $T/flag.ok, skipped by judgement" || fail "F1: $(st F1 2026-11-25)"
+: >"$T/flag.ok"
 echo 0 >"$T/j1exit"
 out=$(U jobs run --due --local --date 2026-11-26)
 [ "$(st J1 2026-11-26)" = succeeded ] && ok "J1 exit 0" || fail "J1: $(st J1 2026-11-26)"
 [ "$(st J2 2026-11-26)" = succeeded ] && ok "J2 judged to run and ran" || fail "J2: $(st J2 2026-11-26)"
 [ "$(st J3 2026-11-26)" = succeeded ] && ok "J3 ran after it" || fail "J3: $(st J3 2026-11-26)"
 assert_contains "$(U jobs show J2@2026-11-26)" "judged-ran" "J2's output"
+[ "$(st F1 2026-11-26)" = succeeded ] && ok "F1: $T/flag.ok there, judged to run and ran" || fail "F1: $(st F1 2026-11-26)"
 finish
