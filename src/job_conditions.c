@@ -653,19 +653,20 @@ struct judge_run {
 };
 
 /* Runs with a condition not judged yet whose `after` runs have all ended well. */
-static int load_judge_runs(struct store *st, const char *day, struct judge_run **out, size_t *n,
-                           char **err)
+static int load_judge_runs(struct store *st, const char *day, const char *only,
+                           struct judge_run **out, size_t *n, char **err)
 {
     sqlite3_stmt *s = store_stmt(
-        st,
-        "SELECT r.id, j.code, j.run_when, h.name, r.due_day FROM job_runs r "
-        "JOIN jobs j ON j.id = r.job_id LEFT JOIN hosts h ON h.id = j.host_id "
-        "AND h.deleted = 0 WHERE r.due_day = ?1 AND r.deleted = 0 AND j.run_when IS NOT NULL "
-        "AND r.judged_at IS NULL AND r.state IN ('waiting', 'queued') AND NOT EXISTS "
-        "(SELECT 1 FROM job_deps x JOIN job_runs d ON d.job_id = x.depends_on_id "
-        "AND d.due_day = r.due_day AND d.deleted = 0 WHERE x.job_id = r.job_id "
-        "AND x.deleted = 0 AND d.state NOT IN " JOB_CONDITIONS_DEP_DONE_SQL ") ORDER BY j.code");
+        st, "SELECT r.id, j.code, j.run_when, h.name, r.due_day FROM job_runs r "
+            "JOIN jobs j ON j.id = r.job_id LEFT JOIN hosts h ON h.id = j.host_id "
+            "AND h.deleted = 0 WHERE r.due_day = ?1 AND r.deleted = 0 AND j.run_when IS NOT NULL "
+            "AND r.judged_at IS NULL AND r.state IN ('waiting', 'queued') AND NOT EXISTS "
+            "(SELECT 1 FROM job_deps x JOIN job_runs d ON d.job_id = x.depends_on_id "
+            "AND d.due_day = r.due_day AND d.deleted = 0 WHERE x.job_id = r.job_id "
+            "AND x.deleted = 0 AND d.state NOT IN " JOB_CONDITIONS_DEP_DONE_SQL ") "
+            "AND (?2 IS NULL OR j.code = ?2) ORDER BY j.code");
     bind_text(s, 1, day);
+    bind_text(s, 2, only);
     *out = NULL;
     *n = 0;
     int step;
@@ -790,7 +791,7 @@ static int judgements(struct store *st, const struct job_runner_opts *o, const c
 {
     struct judge_run *v;
     size_t n;
-    if (load_judge_runs(st, day, &v, &n, err) != 0)
+    if (load_judge_runs(st, day, o->only_job, &v, &n, err) != 0)
         return -1;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {

@@ -2047,7 +2047,7 @@ int job_escalate(struct store *st, const char *run_id, const char *note, char **
 {
     sqlite3_stmt *s = store_stmt(
         st, "SELECT j.code, j.name_ja, j.name_en, h.name, r.due_day, r.exit_status, r.output, "
-            "r.attempt FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+            "r.attempt, r.state FROM job_runs r JOIN jobs j ON j.id = r.job_id "
             "LEFT JOIN hosts h ON h.id = j.host_id WHERE r.id = ?1");
     bind_text(s, 1, run_id);
     int got = store_one_row(s, err);
@@ -2060,7 +2060,10 @@ int job_escalate(struct store *st, const char *run_id, const char *note, char **
     char *code = xstrdup(col_text(s, 0));
     char *host = col_text(s, 3) ? xstrdup(col_text(s, 3)) : NULL;
     const char *output = col_text(s, 6);
-    char *title = xasprintf(_("Job %s %s failed"), code, col_text(s, 1));
+    /* not_arrived: its file did not come by the cut-off (src/job_conditions.c) */
+    char *title = streq(col_text(s, 8), "not_arrived")
+                      ? xasprintf(_("Job %s %s: its file did not arrive"), code, col_text(s, 1))
+                      : xasprintf(_("Job %s %s failed"), code, col_text(s, 1));
     struct strbuf d = STRBUF_INIT;
     sb_printf(&d, _("Batch job %s (%s / %s) failed on %s, run of %s, attempt %d."), code,
               col_text(s, 1), col_text(s, 2), host ? host : "-", col_text(s, 4),

@@ -137,6 +137,8 @@ assert_contains "$out" "incident draft" "and a draft"
     ok "state not_arrived" || fail "NA1 state"
 inc=$(q "SELECT i.status FROM job_runs r JOIN jobs j ON j.id = r.job_id JOIN incidents i ON i.id = r.incident_id WHERE j.code = 'NA1'")
 [ "$inc" = draft ] && ok "an incident draft linked to the run" || fail "no draft: $inc"
+title=$(q "SELECT i.title FROM job_runs r JOIN jobs j ON j.id = r.job_id JOIN incidents i ON i.id = r.incident_id WHERE j.code = 'NA1'")
+assert_contains "$title" "its file did not arrive" "the draft says the file did not arrive"
 assert_contains "$(U --lang ja jobs show NA1@$D)" "未着" "jobs show in Japanese: 未着"
 [ "$(q "SELECT r.started_at IS NULL AND r.output IS NULL FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE j.code = 'NA1'")" = 1 ] &&
     ok "its command never ran" || fail "NA1 ran"
