@@ -1409,8 +1409,8 @@ static void fill_run(sqlite3_stmt *s, struct job_run_row *r, int64_t now)
         return;
     int64_t es = expected_ms(r->due_day, r->expected_start);
     int64_t ee = expected_ms(r->due_day, r->expected_end);
-    int pending =
-        streq(r->state, "waiting") || streq(r->state, "queued") || streq(r->state, "held");
+    int pending = streq(r->state, "waiting") || streq(r->state, "queued") ||
+                  streq(r->state, "held") || streq(r->state, "file_wait");
     if (es && pending && now > es)
         r->delay |= JOB_LATE_START;
     int64_t started = 0, ended = 0;

@@ -52,7 +52,8 @@ t_wait_cmd '[[ $(st T-J2) == judged_out ]]' "" "T-J2 judged out"
 t_wait "ファイル待ち"
 t_wait "判定で実行せず"
 [[ $(st T-WAIT) == file_wait ]] || t_fail "T-WAIT: $(st T-WAIT)"
-t_ok "the pane shows ファイル待ち and 判定で実行せず"
+t_wait "08:00 までに開始していません" # still waiting at 09:00 for an 08:00 start: late
+t_ok "the pane shows ファイル待ち (late, as it has not started) and 判定で実行せず"
 t_keys Enter # the first row: T-WAIT (by expected start)
 t_wait "T-WAIT@2026-11-24"
 t_wait "待つファイル: $T_DIR/in/*.csv"
