@@ -389,7 +389,12 @@ void job_wait_parse_listing(const char *out, size_t len, const char *pattern,
                     struct strbuf r = STRBUF_INIT, s = STRBUF_INIT;
                     utf8_repair_add(&r, path, plen);
                     text_sanitize(&s, r.buf ? r.buf : "", 0);
-                    snprintf(seen->path, sizeof seen->path, "%s", s.buf ? s.buf : "");
+                    /* escaped, it may be longer than the field: cut between characters */
+                    size_t keep = s.len < sizeof seen->path ? s.len : sizeof seen->path - 1;
+                    while (keep > 0 && keep < s.len && (s.buf[keep] & 0xC0) == 0x80)
+                        keep--;
+                    memcpy(seen->path, s.buf ? s.buf : "", keep);
+                    seen->path[keep] = 0;
                     sb_free(&r), sb_free(&s);
                     seen->size = strtoll(q, NULL, 10);
                     seen->found = 1;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "job_conditions.h"
+#include "textwidth.h"
 #include "util.h"
 
 static void when_exit(void **state)
@@ -207,6 +208,18 @@ static void listing(void **state)
     assert_int_equal(s.found, 0);
     job_wait_parse_listing(NULL, 0, "/in/*.csv", &s);
     assert_int_equal(s.found, 0);
+    /* escaped, a name grows fourfold: cut to the field between characters (found by
+     * tests/fuzz/fuzz_job_conditions) */
+    struct strbuf long_line = STRBUF_INIT;
+    sb_puts(&long_line, "@@unyo-wait 9 /in/x");
+    for (int i = 0; i < 254; i++)
+        sb_putc(&long_line, '\x01');
+    sb_puts(&long_line, "\xc3\xa9\xc3\xa9.csv\n");
+    job_wait_parse_listing(long_line.buf, long_line.len, "/in/*.csv", &s);
+    assert_int_equal(s.found, 1);
+    assert_int_equal(strlen(s.path), 1023);
+    assert_true(utf8_valid(s.path, strlen(s.path)));
+    sb_free(&long_line);
     const char nul[] = "@@unyo-wait 5 /in/a\0b.csv\n";
     job_wait_parse_listing(nul, sizeof nul - 1, "/in/*.csv", &s);
     assert_int_equal(s.found, 0);
