@@ -24,6 +24,7 @@
 #include "job_runner.h"
 #include "job_schedule_view.h"
 #include "job_substitute.h"
+#include "job_conditions.h"
 #include "jobs.h"
 #include "labels.h"
 #include "operators.h"
@@ -93,11 +94,12 @@ static int state_style(const char *s)
         return STYLE_NORMAL;
     if (strcmp(s, "succeeded") == 0)
         return STYLE_STATUS_OK;
-    if (strcmp(s, "failed") == 0 || strcmp(s, "interrupted") == 0)
+    if (strcmp(s, "failed") == 0 || strcmp(s, "interrupted") == 0 || strcmp(s, "not_arrived") == 0)
         return STYLE_STATUS_NG;
-    if (strcmp(s, "running") == 0)
+    if (strcmp(s, "running") == 0 || strcmp(s, "file_wait") == 0)
         return STYLE_STATUS_TODO;
-    if (strcmp(s, "held") == 0 || strcmp(s, "skipped") == 0 || strcmp(s, "cancelled") == 0)
+    if (strcmp(s, "held") == 0 || strcmp(s, "skipped") == 0 || strcmp(s, "cancelled") == 0 ||
+        strcmp(s, "judged_out") == 0)
         return STYLE_STATUS_SKIP;
     return STYLE_NORMAL;
 }
@@ -229,9 +231,9 @@ static long jb_fetch(void *data, long from, long n, struct table_row *rows)
 
 static int state_rank(const char *s)
 {
-    static const char *const order[] = {"failed",  "interrupted", "unassigned", "running",
-                                        "waiting", "queued",      "held",       "succeeded",
-                                        "skipped", "cancelled"};
+    static const char *const order[] = {
+        "failed", "interrupted", "not_arrived", "unassigned", "running", "file_wait", "waiting",
+        "queued", "held",        "succeeded",   "judged_out", "skipped", "cancelled"};
     for (size_t i = 0; s && i < ARRAY_LEN(order); i++)
         if (strcmp(s, order[i]) == 0)
             return (int)i;
@@ -381,6 +383,10 @@ static void build_detail(struct jb_model *m)
     if (r->incident_ref)
         ui_lines_addf(&m->lines, STYLE_STATUS_NG,
                       _("Incident draft: %s (review and submit it in Incidents)"), r->incident_ref);
+    char *cond = job_conditions_run_text(st, r->id, NULL); /* wait_file, when */
+    if (cond)
+        add_block(m, state_style(r->state), "", cond);
+    free(cond);
     if (r->files) {
         char *files = jobs_files_text(r->files);
         add_block(m, STYLE_NORMAL, _("Files:     "), files);
@@ -810,7 +816,8 @@ static void jb_draw(struct pane *p, const struct ui_canvas *c)
         run += is_state(r, "running");
         ok += is_state(r, "succeeded");
         ng += is_state(r, "failed") || is_state(r, "interrupted");
-        wait += is_state(r, "waiting") || is_state(r, "queued") || is_state(r, "held");
+        wait += is_state(r, "waiting") || is_state(r, "queued") || is_state(r, "held") ||
+                is_state(r, "file_wait");
         late += r->delay != 0;
     }
     char *head = xasprintf(_("%s%s — %zu runs: %d running, %d succeeded, %d failed, %d waiting, "
@@ -904,6 +911,13 @@ static void bg_done(void *arg)
         ui_error(_("%s: %d run(s) not started: the central database cannot be reached (%s); "
                    "without it only jobs with scope = local run"),
                  j->code ? j->code : j->day, j->stats.refused, j->stats.central_why);
+    } else if (j->stats.not_arrived) {
+        ui_error(_("%s: %d run(s) did not arrive: their file was not there by the cut-off (an "
+                   "incident draft is filed for each)"),
+                 j->code ? j->code : j->day, j->stats.not_arrived);
+    } else if (!j->stats.started && (j->stats.file_wait || j->stats.judged_out)) {
+        ui_message(_("%s: nothing started (%d waiting for their file, %d skipped by judgement)"),
+                   j->code ? j->code : j->day, j->stats.file_wait, j->stats.judged_out);
     } else if (!j->stats.started && j->stats.elsewhere) {
         ui_message(_("%s: nothing started here (%d held or already run by another console)"),
                    j->code ? j->code : j->day, j->stats.elsewhere);
@@ -1287,7 +1301,8 @@ static void ask_run_due(struct jb_model *m)
     for (size_t i = 0; i < m->n; i++) {
         unplaced += needs_host(&m->rows[i]);
         if (!m->rows[i].manual && !needs_host(&m->rows[i]) &&
-            (is_state(&m->rows[i], "waiting") || is_state(&m->rows[i], "queued")))
+            (is_state(&m->rows[i], "waiting") || is_state(&m->rows[i], "queued") ||
+             is_state(&m->rows[i], "file_wait")))
             due++;
     }
     if (!due && unplaced) {
@@ -1316,7 +1331,7 @@ static void start_run(struct jb_model *m, const struct job_run_row *r)
         ui_error(_("%s needs a host: a assigns one from the inventory, then r runs it"), r->code);
         return;
     }
-    if (!is_state(r, "waiting") && !is_state(r, "queued")) {
+    if (!is_state(r, "waiting") && !is_state(r, "queued") && !is_state(r, "file_wait")) {
         ui_error(_("%s is %s: only a waiting or queued run starts (x reruns a finished one, h "
                    "releases a held one)"),
                  r->code, jobs_state_name(r->state));

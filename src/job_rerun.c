@@ -87,7 +87,8 @@ static void push(struct job_rerun_run **v, size_t *n, const struct job_rerun_run
 static int is_ended(const char *state)
 {
     return streq(state, "succeeded") || streq(state, "failed") || streq(state, "skipped") ||
-           streq(state, "cancelled") || streq(state, "interrupted");
+           streq(state, "cancelled") || streq(state, "interrupted") ||
+           streq(state, "not_arrived") || streq(state, "judged_out");
 }
 
 /* The run named by id, as a plan entry (and its job and day). */
@@ -434,7 +435,8 @@ static int requeue(struct store *st, const struct job_rerun_run *r, enum job_rer
     sqlite3_stmt *u = store_stmt(
         st, "UPDATE job_runs SET state = ?2, updated_at = ?3, hlc = ?4, origin = ?5, "
             "attempt = attempt + 1, claimed_by = NULL, claimed_at = NULL, started_at = NULL, "
-            "exit_status = NULL, ended_at = NULL WHERE id = ?1 AND state = ?6");
+            "exit_status = NULL, ended_at = NULL, wait_found = NULL, judged_at = NULL "
+            "WHERE id = ?1 AND state = ?6");
     bind_text(u, 1, r->id);
     bind_text(u, 2, to);
     bind_text(u, 3, at);

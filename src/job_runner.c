@@ -358,6 +358,7 @@ static int load_candidates(struct store *st, const char *day, const char *only, 
             "AND substr(coalesce(r.claimed_by, ''), 1, length(?4) + 1) <> ?4 || '/')) "
             "AND (?3 >= 0 OR j.scope IS 'local') "
             "AND j.command IS NOT NULL AND (?2 IS NULL OR j.code = ?2) "
+            "AND " JOB_CONDITIONS_READY_SQL " "
             "ORDER BY coalesce(j.expected_start, '99:99'), j.code");
     bind_text(s, 1, day);
     bind_text(s, 2, only);
@@ -579,7 +580,8 @@ static int try_claim(struct store *st, struct candidate *c, const char *day, con
     long long n = count1(st,
                          "SELECT count(*) FROM job_deps x JOIN job_runs d "
                          "ON d.job_id = x.depends_on_id AND d.due_day = ?2 AND d.deleted = 0 "
-                         "WHERE x.job_id = ?1 AND x.deleted = 0 AND d.state <> 'succeeded'",
+                         "WHERE x.job_id = ?1 AND x.deleted = 0 "
+                         "AND d.state NOT IN " JOB_CONDITIONS_DEP_DONE_SQL,
                          c->job_id, day, err);
     if (n != 0) {
         store_rollback(st);
@@ -1335,9 +1337,15 @@ int job_runner_run(struct store *st, const struct job_runner_opts *o,
     char(*qseen)[ID_LEN + 1] = NULL; /* runs reported queued: once each */
     size_t nqseen = 0;
     int rc_run = 0;
+    int cond_rounds = 0;
     for (;;) {
         struct candidate *cs;
         size_t n;
+        /* Start conditions first (src/job_conditions.h): files looked for once a pass. */
+        if (job_conditions_round(st, o, day, exec, cond_rounds++ == 0, stats, err) != 0) {
+            rc_run = -1;
+            break;
+        }
         if (load_candidates(st, day, o->only_job, central, &cs, &n, err) != 0) {
             rc_run = -1;
             break;

@@ -109,12 +109,34 @@ struct job_runner_stats {
     int queued;     /* waited in the queue for a slot of their group or host (reported
                      * "queued" with the reason, once per run); they are not skipped */
     char central_why[400]; /* refused: why the central database cannot be used */
+    /* Start conditions (src/job_conditions.h): runs still waiting for their file after
+     * this pass, ended "did not arrive" at the cut-off, or skipped by judgement. */
+    int file_wait, not_arrived, judged_out;
 };
 
 /* Runs until nothing more can start. The acting operator must be registered (failed runs
  * become incident drafts in their name). */
 int job_runner_run(struct store *st, const struct job_runner_opts *o,
                    struct job_runner_stats *stats, char **err);
+
+/* ---- start conditions (defined in src/job_conditions.c, see job_conditions.h) ---- */
+
+/* The runs load_candidates may start: the file found, the judgement made (SQL over
+ * job_runs r JOIN jobs j). */
+#define JOB_CONDITIONS_READY_SQL                                                                   \
+    "(j.wait_file IS NULL OR r.wait_found IS NOT NULL) "                                           \
+    "AND (j.run_when IS NULL OR r.judged_at IS NOT NULL)"
+/* The states of an `after` job's run that let the runs after it start. */
+#define JOB_CONDITIONS_DEP_DONE_SQL "('succeeded', 'judged_out')"
+
+/* Before the runner looks for a run to start: the day's runs with conditions moved on.
+ * Files are looked for on each host only when check_files (the runner's first round of
+ * a pass: once per `jobs run`); judgements are made whenever they can be. exec: how a
+ * command runs on a host that is not local. Reports "file_wait", "file_arrived",
+ * "not_arrived" and "judged_out" through o->report. */
+int job_conditions_round(struct store *st, const struct job_runner_opts *o, const char *day,
+                         job_executor exec, int check_files, struct job_runner_stats *stats,
+                         char **err);
 
 /* Inside the caller's transaction: one job_run_events row by the acting operator. */
 int job_event(struct store *st, const char *run_id, const char *kind, const char *note,

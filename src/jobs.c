@@ -24,8 +24,9 @@
 #include "util.h"
 #include "workflow.h"
 
-const char *const job_run_states[] = {"waiting", "queued",  "held",      "running",     "succeeded",
-                                      "failed",  "skipped", "cancelled", "interrupted", NULL};
+const char *const job_run_states[] = {
+    "waiting",   "queued",      "held",      "running",     "succeeded",  "failed", "skipped",
+    "cancelled", "interrupted", "file_wait", "not_arrived", "judged_out", NULL};
 
 const char *jobs_state_name(const char *state)
 {
@@ -49,7 +50,12 @@ const char *jobs_state_name(const char *state)
                  {"stopped", N_("stopped")},
                  {"unassigned", N_("needs a host")},
                  {"refused", N_("not run")},
-                 {"elsewhere", N_("elsewhere")}};
+                 {"elsewhere", N_("elsewhere")},
+                 {"file_wait", N_("waiting for file")},
+                 {"file_arrived", N_("file arrived")},
+                 {"not_arrived", N_("did not arrive")},
+                 {"judged_run", N_("judged to run")},
+                 {"judged_out", N_("skipped by judgement")}};
     for (size_t i = 0; state && i < ARRAY_LEN(names); i++)
         if (streq(names[i].key, state))
             return _(names[i].name);
@@ -63,6 +69,7 @@ static void def_free(struct job_def *d)
     free(d->code), free(d->template_code), free(d->name_ja), free(d->name_en);
     free(d->period_text), free(d->host), free(d->role), free(d->command), free(d->deliver_to);
     free(d->group), free(d->expected_start), free(d->expected_end), free(d->file);
+    free(d->wait_file), free(d->wait_until), free(d->when);
     for (size_t i = 0; i < d->nsteps; i++)
         free(d->steps[i]);
     free(d->steps);
@@ -341,11 +348,19 @@ static int on_pair(struct parse *p, const char *section, const char *name, const
             return perr(p, line, _("scope %s (expected local or central)"), value);
         return 1;
     }
+    char *msg = NULL; /* wait_file, wait_stable, wait_until, when: src/job_conditions.c */
+    int cond = job_conditions_def_key(d, name, value, line, &msg);
+    if (cond != 0) {
+        if (cond < 0)
+            perr(p, line, "%s", msg);
+        free(msg);
+        return cond > 0;
+    }
     return perr(p, line,
                 _("unknown key %s (expected name_ja, name_en, template, period, weekday, "
                   "monthday, months, host, role, command, step, output, deliver_to, timeout, "
                   "retries, group, after, expected_start, expected_end, enabled, scope, "
-                  "closed_day)"),
+                  "closed_day, wait_file, wait_stable, wait_until, when)"),
                 name);
 }
 
@@ -375,6 +390,12 @@ static int check_def(struct parse *p, struct job_def *d)
                -1;
     if ((d->periods & PERIOD_WEEKLY) && d->weekday < 0)
         d->weekday = 1;
+    char *msg = NULL;
+    if (job_conditions_def_check(d, &msg) != 0) {
+        perr(p, d->line, "%s", msg);
+        free(msg);
+        return -1;
+    }
     if (d->closed_line && !(d->periods & ~(PERIOD_AS_NEEDED | PERIOD_STOCKTAKING)))
         return perr(p, d->closed_line,
                     _("closed_day in [%s]: a %s job has no due date for a closed day to move "
@@ -880,7 +901,8 @@ int jobs_install_ex(struct store *st, const struct job_defs *defs, struct jobs_i
             store_fail(st, err, d->code);
             goto fail;
         }
-        if (store_audit(st, exists ? "job.update" : "job.install", "jobs", id, d->code, err) != 0)
+        if (job_conditions_install(st, id, d, err) != 0 ||
+            store_audit(st, exists ? "job.update" : "job.install", "jobs", id, d->code, err) != 0)
             goto fail;
     }
     for (size_t i = 0; i < defs->n; i++) {
@@ -1400,8 +1422,8 @@ static void fill_run(sqlite3_stmt *s, struct job_run_row *r, int64_t now)
         return;
     int64_t es = expected_ms(r->due_day, r->expected_start);
     int64_t ee = expected_ms(r->due_day, r->expected_end);
-    int pending =
-        streq(r->state, "waiting") || streq(r->state, "queued") || streq(r->state, "held");
+    int pending = streq(r->state, "waiting") || streq(r->state, "queued") ||
+                  streq(r->state, "held") || streq(r->state, "file_wait");
     if (es && pending && now > es)
         r->delay |= JOB_LATE_START;
     int64_t started = 0, ended = 0;
@@ -1602,18 +1624,36 @@ const char *jobs_action_name(const char *action)
  * succeeded or failed is for manual jobs only (checked there too), except a failed or
  * interrupted run of any job marked succeeded by a person with a reason (job_rerun.h). */
 static const struct wf_transition job_rows[] = {
-    {"waiting", "hold", "held", 0, 0},          {"queued", "hold", "held", 0, 0},
-    {"held", "release", "queued", 0, 0},        {"waiting", "cancel", "cancelled", 0, 0},
-    {"queued", "cancel", "cancelled", 0, 0},    {"held", "cancel", "cancelled", 0, 0},
-    {"running", "cancel", "cancelled", 0, 0},   {"succeeded", "rerun", "queued", 0, 0},
-    {"failed", "rerun", "queued", 0, 0},        {"skipped", "rerun", "queued", 0, 0},
-    {"cancelled", "rerun", "queued", 0, 0},     {"interrupted", "rerun", "queued", 0, 0},
-    {"waiting", "skipped", "skipped", 0, 0},    {"queued", "skipped", "skipped", 0, 0},
-    {"held", "skipped", "skipped", 0, 0},       {"waiting", "succeeded", "succeeded", 0, 0},
-    {"queued", "succeeded", "succeeded", 0, 0}, {"held", "succeeded", "succeeded", 0, 0},
-    {"waiting", "failed", "failed", 0, 0},      {"queued", "failed", "failed", 0, 0},
-    {"held", "failed", "failed", 0, 0},         {"succeeded", "deliver", NULL, 0, 0},
-    {"failed", "succeeded", "succeeded", 0, 0}, {"interrupted", "succeeded", "succeeded", 0, 0},
+    {"waiting", "hold", "held", 0, 0},
+    {"queued", "hold", "held", 0, 0},
+    {"held", "release", "queued", 0, 0},
+    {"waiting", "cancel", "cancelled", 0, 0},
+    {"queued", "cancel", "cancelled", 0, 0},
+    {"held", "cancel", "cancelled", 0, 0},
+    {"running", "cancel", "cancelled", 0, 0},
+    {"succeeded", "rerun", "queued", 0, 0},
+    {"failed", "rerun", "queued", 0, 0},
+    {"skipped", "rerun", "queued", 0, 0},
+    {"cancelled", "rerun", "queued", 0, 0},
+    {"interrupted", "rerun", "queued", 0, 0},
+    {"waiting", "skipped", "skipped", 0, 0},
+    {"queued", "skipped", "skipped", 0, 0},
+    {"held", "skipped", "skipped", 0, 0},
+    {"waiting", "succeeded", "succeeded", 0, 0},
+    {"queued", "succeeded", "succeeded", 0, 0},
+    {"held", "succeeded", "succeeded", 0, 0},
+    {"waiting", "failed", "failed", 0, 0},
+    {"queued", "failed", "failed", 0, 0},
+    {"held", "failed", "failed", 0, 0},
+    {"succeeded", "deliver", NULL, 0, 0},
+    {"failed", "succeeded", "succeeded", 0, 0},
+    {"interrupted", "succeeded", "succeeded", 0, 0},
+    /* start conditions (src/job_conditions.h): a rerun waits for the file, or judges, again */
+    {"file_wait", "hold", "held", 0, 0},
+    {"file_wait", "cancel", "cancelled", 0, 0},
+    {"file_wait", "skipped", "skipped", 0, 0},
+    {"not_arrived", "rerun", "queued", 0, 0},
+    {"judged_out", "rerun", "queued", 0, 0},
 };
 const struct wf_table job_run_workflow = {N_("run"),
                                           job_run_states,
@@ -1711,7 +1751,10 @@ int jobs_run_action_ex(struct store *st, const char *ref, const char *action, co
                        "claimed_at = CASE WHEN ?6 THEN NULL ELSE claimed_at END, "
                        "started_at = CASE WHEN ?6 THEN NULL ELSE started_at END, "
                        "exit_status = CASE WHEN ?6 THEN NULL ELSE exit_status END, "
-                       "ended_at = CASE WHEN ?6 THEN NULL WHEN ?7 THEN ?3 ELSE ended_at END "
+                       "ended_at = CASE WHEN ?6 THEN NULL WHEN ?7 THEN ?3 ELSE ended_at END, "
+                       /* a rerun waits for its file, and is judged, again */
+                       "wait_found = CASE WHEN ?6 THEN NULL ELSE wait_found END, "
+                       "judged_at = CASE WHEN ?6 THEN NULL ELSE judged_at END "
                        "WHERE id = ?1 AND state = ?8");
     bind_text(u, 1, id);
     bind_text(u, 2, to);
@@ -2053,7 +2096,7 @@ int job_escalate(struct store *st, const char *run_id, const char *note, char **
 {
     sqlite3_stmt *s = store_stmt(
         st, "SELECT j.code, j.name_ja, j.name_en, h.name, r.due_day, r.exit_status, r.output, "
-            "r.attempt FROM job_runs r JOIN jobs j ON j.id = r.job_id "
+            "r.attempt, r.state FROM job_runs r JOIN jobs j ON j.id = r.job_id "
             "LEFT JOIN hosts h ON h.id = j.host_id WHERE r.id = ?1");
     bind_text(s, 1, run_id);
     int got = store_one_row(s, err);
@@ -2066,7 +2109,10 @@ int job_escalate(struct store *st, const char *run_id, const char *note, char **
     char *code = xstrdup(col_text(s, 0));
     char *host = col_text(s, 3) ? xstrdup(col_text(s, 3)) : NULL;
     const char *output = col_text(s, 6);
-    char *title = xasprintf(_("Job %s %s failed"), code, col_text(s, 1));
+    /* not_arrived: its file did not come by the cut-off (src/job_conditions.c) */
+    char *title = streq(col_text(s, 8), "not_arrived")
+                      ? xasprintf(_("Job %s %s: its file did not arrive"), code, col_text(s, 1))
+                      : xasprintf(_("Job %s %s failed"), code, col_text(s, 1));
     struct strbuf d = STRBUF_INIT;
     sb_printf(&d, _("Batch job %s (%s / %s) failed on %s, run of %s, attempt %d."), code,
               col_text(s, 1), col_text(s, 2), host ? host : "-", col_text(s, 4),

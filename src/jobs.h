@@ -51,7 +51,11 @@ struct job_def {
     int local_scope; /* scope = local: claimed in this store only, never centrally */
     int closed_day;  /* enum due_closed: a due date on a closed day moves after/before, or skips */
     int closed_line; /* the line of closed_day, 0 when not given */
-    char *file;      /* where it was defined */
+    /* Start conditions (src/job_conditions.h): the file waited for, how long its size must
+     * stay the same (seconds), the cut-off (HH:MM JST); the judgement ("J1 exit == 0"). */
+    char *wait_file, *wait_until, *when;
+    int wait_stable_s, wait_stable_given, when_line;
+    char *file; /* where it was defined */
     int line;
 };
 
@@ -66,6 +70,21 @@ int jobs_parse_file(const char *path, struct job_defs *out, char **err);
 /* Every *.ini of dir in name order (NULL: DATADIR/jobs). */
 int jobs_parse_dir(const char *dir, struct job_defs *out, char **err);
 void jobs_defs_free(struct job_defs *d);
+
+/* ---- start conditions of a definition (defined in src/job_conditions.c) ---- */
+
+/* One of the keys wait_file, wait_stable, wait_until, when of a job definition: 1 taken
+ * into d, 0 not one of them, -1 a bad value (*msg, translated, malloc'd, says what was
+ * expected; the caller adds FILE:LINE). */
+int job_conditions_def_key(struct job_def *d, const char *name, const char *value, int line,
+                           char **msg);
+/* After a definition's keys: what does not fit together (wait_stable or wait_until
+ * without wait_file, a condition on the job itself). 0, or -1 with *msg (translated). */
+int job_conditions_def_check(const struct job_def *d, char **msg);
+/* Inside the caller's transaction (jobs_install_ex): the conditions of job id (code d)
+ * stored, checking that `when` names a known job ("FILE:LINE: ..."). */
+int job_conditions_install(struct store *st, const char *job_id, const struct job_def *d,
+                           char **err);
 
 /* Where loading put each job (jobs_install_ex). A job is placed on a host by, in order:
  *  1. its `host`, when the inventory has a host of that name (the file decides);

@@ -209,7 +209,8 @@ static int gather_jobs(struct report *rep, struct store *st, const char *day, in
         const char *state = j->state ? j->state : "";
         if (streq(state, "succeeded"))
             c->job_ok++;
-        else if (streq(state, "failed") || streq(state, "interrupted"))
+        else if (streq(state, "failed") || streq(state, "interrupted") ||
+                 streq(state, "not_arrived")) /* its file never came: a failure of the day */
             c->job_failed++;
         else
             c->job_other++;

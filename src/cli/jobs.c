@@ -13,6 +13,7 @@
 #include "job_runner.h"
 #include "job_schedule_view.h"
 #include "job_substitute.h"
+#include "job_conditions.h"
 #include "jobs.h"
 #include "labels.h"
 #include "paths.h"
@@ -277,7 +278,11 @@ static void report(void *ud, const char *code, const char *state, const char *no
     text_fit(&sb, code, 14);
     sb_putc(&sb, ' ');
     text_fit(&sb, jobs_state_name(state),
-             streq(state, "unassigned") || streq(state, "refused") ? 18 : 10);
+             streq(state, "unassigned") || streq(state, "refused") || streq(state, "file_wait") ||
+                     streq(state, "judged_out") || streq(state, "not_arrived") ||
+                     streq(state, "file_arrived")
+                 ? 18
+                 : 10);
     printf("%s %s\n", sb.buf, n ? n : "");
     sb_free(&sb);
     fflush(stdout);
@@ -336,6 +341,15 @@ static int jobs_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     if (s.elsewhere)
         printf(_("%d run(s) not started here: another console holds them or has run them.\n"),
                s.elsewhere);
+    if (s.file_wait)
+        printf(_("%d run(s) waiting for their file.\n"), s.file_wait);
+    if (s.judged_out)
+        printf(_("%d run(s) skipped by judgement (their condition did not hold).\n"), s.judged_out);
+    if (s.not_arrived)
+        fprintf(stderr,
+                _("warning: %d run(s) ended \"did not arrive\": their file was not there by the "
+                  "cut-off; an incident draft was made for each.\n"),
+                s.not_arrived);
     if (s.refused) {
         char *why = NULL;
         struct strbuf sb = STRBUF_INIT;
@@ -346,7 +360,7 @@ static int jobs_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                s.refused, why);
         free(why);
     }
-    return s.failed || s.refused ? EXIT_FAIL : EXIT_OK;
+    return s.failed || s.refused || s.not_arrived ? EXIT_FAIL : EXIT_OK;
 }
 
 /* The refs of v, "B@2026-11-24, C@2026-11-24" (malloc'd). */
@@ -516,16 +530,18 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
     int machine = ctx->format != OUTPUT_TEXT;
     /* closed_day: the rule on a closed due date; latest_run: the job's latest run's
      * substitute day (振替) and odd duration, as one note in text and as columns of their
-     * own in CSV and JSON (usual_seconds a number). */
-    static const char *const keys[] = {"code",       "name",       "period",   "host",
-                                       "role",       "kind",       "group",    "after",
-                                       "start",      "timeout",    "retries",  "closed_day",
-                                       "latest_run", "moved_from", "duration", "usual_seconds"};
-    const char *headings[] = {_("Job"),        _("Name"),       _("Period"),   _("Host"),
-                              _("Role"),       _("Kind"),       _("Group"),    _("After"),
-                              _("Start"),      _("Timeout"),    _("Retries"),  _("Closed day"),
-                              _("Latest run"), _("Moved from"), _("Duration"), _("Usual (s)")};
-    struct output_table *t = output_new(machine ? 16 : 13, keys, headings);
+     * own in CSV and JSON (usual_seconds a number); condition: wait_file and when. */
+    static const char *const keys[] = {
+        "code",       "name",       "period",     "host",     "role",         "kind",
+        "group",      "after",      "start",      "timeout",  "retries",      "condition",
+        "closed_day", "latest_run", "moved_from", "duration", "usual_seconds"};
+    const char *headings[] = {_("Job"),        _("Name"),       _("Period"),
+                              _("Host"),       _("Role"),       _("Kind"),
+                              _("Group"),      _("After"),      _("Start"),
+                              _("Timeout"),    _("Retries"),    _("Start condition"),
+                              _("Closed day"), _("Latest run"), _("Moved from"),
+                              _("Duration"),   _("Usual (s)")};
+    struct output_table *t = output_new(machine ? 17 : 14, keys, headings);
     output_numbers(t, "timeout,retries,usual_seconds");
     int64_t now = time_now_ms();
     for (size_t i = 0; i < n; i++) {
@@ -552,6 +568,8 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
             latest =
                 xasprintf("%s%s%s", moved ? moved : "", moved && odd ? ", " : "", odd ? odd : "");
         }
+        /* wait_file, when (src/job_conditions.c) */
+        char *cond = job_conditions_job_text(st, r->code, machine, NULL);
         const char *row[] = {r->code,
                              ja ? r->name_ja : r->name_en,
                              period,
@@ -563,13 +581,14 @@ static int jobs_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
                              r->expected_start,
                              to,
                              re,
+                             cond,
                              machine ? rule : jobs_closed_day_label(rule),
                              latest,
                              r->last.nominal_day,
                              odd ? r->last.duration_flag : NULL,
                              usual[0] ? usual : NULL};
         output_row(t, row);
-        free(period), free(moved), free(odd), free(latest);
+        free(period), free(moved), free(odd), free(latest), free(cond);
     }
     if (!machine && n == 0)
         printf("%s\n", _("No jobs installed: unyo jobs load installs the shipped definitions."));
@@ -652,6 +671,14 @@ static int jobs_show_cmd(struct cli_ctx *ctx, const struct cli_args *args)
     }
     cli_show_field(12, _("Runner:"), r->claimed_by);
     cli_show_field(12, _("Incident:"), r->incident_ref);
+    char *cond = job_conditions_run_text(st, r->id, NULL); /* wait_file, when */
+    if (cond) {
+        struct strbuf sb = STRBUF_INIT;
+        text_sanitize(&sb, cond, 1);
+        fputs(sb.buf, stdout);
+        sb_free(&sb);
+        free(cond);
+    }
     if (d.procedure) {
         printf("%s\n", _("Procedure:"));
         struct strbuf sb = STRBUF_INIT;

@@ -162,7 +162,7 @@ t_ok "manual job marked; delivery recorded"
 
 # hold is refused for a finished run with the core's message; hold/release a waiting one
 t_keys h
-t_wait "T-MANUAL@2026-11-24: hold is not allowed while succeeded (only while waiting, queued)"
+t_wait "T-MANUAL@2026-11-24: hold is not allowed while succeeded (only while waiting, queued, waiting for file)"
 t_keys k # T-FAIL is queued again
 t_keys h
 t_wait "T-FAIL: held"

@@ -43,15 +43,15 @@ id=$(sqlite3 "$a" "SELECT id FROM incidents ORDER BY id LIMIT 1")
 undo=$(sqlite3 "$a" "SELECT group_concat('DROP TRIGGER ' || name, '; ') FROM sqlite_master \
 WHERE type = 'trigger' AND name LIKE 'local\_chain\_%' ESCAPE '\'")
 # The migrations after 014 are undone too (the store's version counts migrations in
-# order, so 014 runs again only with those after it): 030 checklist_events.level, 028 hosts.parents and checklist_events.unreachable_via/conn_failed, 027 jobs.closed_day and job_runs.nominal_day/duration_flag/usual_ms, 024 downtimes and checklist_events.downtime_id, 022 check_acks, 021 incidents.sla_*, 019 operators.changed_by, 018 jobs.scope, 016 the
+# order, so 014 runs again only with those after it): 031 jobs.wait_*/run_when and job_runs.wait_*/judged_at, 030 checklist_events.level, 028 hosts.parents and checklist_events.unreachable_via/conn_failed, 027 jobs.closed_day and job_runs.nominal_day/duration_flag/usual_ms, 024 downtimes and checklist_events.downtime_id, 022 check_acks, 021 incidents.sla_*, 019 operators.changed_by, 018 jobs.scope, 016 the
 # recordings' search index, 015 local_passphrases.
 schema_dir=$(dirname "$0")/../../data/schema
 pos014=$(ls "$schema_dir" | sort | grep -n '^014_' | cut -d: -f1)
 last=$(ls "$schema_dir" | sort | tail -1)
-[ "$last" = 030_check_level.sql ] || fail "a migration after 030 ($last): undo it in this test too"
+[ "$last" = 031_job_conditions.sql ] || fail "a migration after 031 ($last): undo it in this test too"
 sqlite3 "$a" "UPDATE incidents SET title = '書き換えた件名' WHERE id = '$id'; $undo; \
 DROP TABLE local_chain; DROP TABLE local_chain_rows; DROP TABLE local_chain_heads; \
-DROP TABLE local_chain_dirty; ALTER TABLE checklist_events DROP COLUMN level; ALTER TABLE hosts DROP COLUMN parents; ALTER TABLE checklist_events DROP COLUMN unreachable_via; ALTER TABLE checklist_events DROP COLUMN conn_failed; ALTER TABLE jobs DROP COLUMN closed_day; ALTER TABLE job_runs DROP COLUMN nominal_day; ALTER TABLE job_runs DROP COLUMN duration_flag; ALTER TABLE job_runs DROP COLUMN usual_ms; DROP TABLE downtimes; ALTER TABLE checklist_events DROP COLUMN downtime_id; DROP TABLE check_acks; DROP INDEX checklist_events_check; ALTER TABLE jobs DROP COLUMN scope; ALTER TABLE operators DROP COLUMN changed_by; \
+DROP TABLE local_chain_dirty; ALTER TABLE jobs DROP COLUMN wait_file; ALTER TABLE jobs DROP COLUMN wait_stable; ALTER TABLE jobs DROP COLUMN wait_until; ALTER TABLE jobs DROP COLUMN run_when; ALTER TABLE job_runs DROP COLUMN wait_path; ALTER TABLE job_runs DROP COLUMN wait_size; ALTER TABLE job_runs DROP COLUMN wait_since; ALTER TABLE job_runs DROP COLUMN wait_found; ALTER TABLE job_runs DROP COLUMN judged_at; ALTER TABLE checklist_events DROP COLUMN level; ALTER TABLE hosts DROP COLUMN parents; ALTER TABLE checklist_events DROP COLUMN unreachable_via; ALTER TABLE checklist_events DROP COLUMN conn_failed; ALTER TABLE jobs DROP COLUMN closed_day; ALTER TABLE job_runs DROP COLUMN nominal_day; ALTER TABLE job_runs DROP COLUMN duration_flag; ALTER TABLE job_runs DROP COLUMN usual_ms; DROP TABLE downtimes; ALTER TABLE checklist_events DROP COLUMN downtime_id; DROP TABLE check_acks; DROP INDEX checklist_events_check; ALTER TABLE jobs DROP COLUMN scope; ALTER TABLE operators DROP COLUMN changed_by; \
 ALTER TABLE incidents DROP COLUMN sla_ack_due; ALTER TABLE incidents DROP COLUMN sla_ack_result; ALTER TABLE incidents DROP COLUMN sla_first_due; ALTER TABLE incidents DROP COLUMN sla_first_result; ALTER TABLE incidents DROP COLUMN sla_recovery_due; ALTER TABLE incidents DROP COLUMN sla_recovery_result; \
 DROP TABLE local_session_fts; DROP TABLE local_session_indexed; DROP TABLE local_passphrases; \
 PRAGMA user_version = $((pos014 - 1))"

@@ -32,21 +32,21 @@ BAD=6c6f616420342e323220ff20646f6e65
 raw_row "$a" 01JLEGACY0000000000000000A $BAD
 "$DRIVER" "$a" 12 10
 # What the older unyo's store looked like: no migration 008 yet, nor any later one
-# (each undone here, newest first: 030 checklist_events.level, 028 hosts.parents and checklist_events.unreachable_via/conn_failed, 027 jobs.closed_day and job_runs.nominal_day/duration_flag/usual_ms, 024 downtimes and checklist_events.downtime_id, 022 check_acks, 021 incidents.sla_*, 019 operators.changed_by, 018 jobs.scope, 013 an index on audit, 012 widened a CHECK (run
+# (each undone here, newest first: 031 jobs.wait_*/run_when and job_runs.wait_*/judged_at, 030 checklist_events.level, 028 hosts.parents and checklist_events.unreachable_via/conn_failed, 027 jobs.closed_day and job_runs.nominal_day/duration_flag/usual_ms, 024 downtimes and checklist_events.downtime_id, 022 check_acks, 021 incidents.sla_*, 019 operators.changed_by, 018 jobs.scope, 013 an index on audit, 012 widened a CHECK (run
 # again it changes nothing), 011 added hosts.ssh_config, 010 jobs.host_role, 009
 # hosts.transport; 014 the records' chain, its tables and triggers; 015
-# local_passphrases; 016 the recordings' search index). A migration added after 030
+# local_passphrases; 016 the recordings' search index). A migration added after 031
 # must be undone here too.
 schema_dir=$(dirname "$0")/../../data/schema
 pos008=$(ls "$schema_dir" | sort | grep -n '^008_' | cut -d: -f1)
 last=$(ls "$schema_dir" | sort | tail -1)
-[ "$last" = 030_check_level.sql ] && [ "$version" = "$(ls "$schema_dir" | wc -l)" ] ||
-  fail "a migration after 030 ($last): undo it in this test too"
+[ "$last" = 031_job_conditions.sql ] && [ "$version" = "$(ls "$schema_dir" | wc -l)" ] ||
+  fail "a migration after 031 ($last): undo it in this test too"
 undo014=$(sqlite3 "$a" "SELECT group_concat('DROP TRIGGER ' || name, '; ') FROM sqlite_master \
 WHERE type = 'trigger' AND name LIKE 'local\_chain\_%' ESCAPE '\'")
 sqlite3 "$a" "$undo014; DROP TABLE local_chain; DROP TABLE local_chain_rows; \
 DROP TABLE local_chain_heads; DROP TABLE local_chain_dirty"
-sqlite3 "$a" "ALTER TABLE checklist_events DROP COLUMN level; ALTER TABLE hosts DROP COLUMN parents; ALTER TABLE checklist_events DROP COLUMN unreachable_via; ALTER TABLE checklist_events DROP COLUMN conn_failed; ALTER TABLE jobs DROP COLUMN closed_day; ALTER TABLE job_runs DROP COLUMN nominal_day; ALTER TABLE job_runs DROP COLUMN duration_flag; ALTER TABLE job_runs DROP COLUMN usual_ms; DROP TABLE downtimes; ALTER TABLE checklist_events DROP COLUMN downtime_id; DROP TABLE check_acks; DROP INDEX checklist_events_check; ALTER TABLE incidents DROP COLUMN sla_ack_due; ALTER TABLE incidents DROP COLUMN sla_ack_result; ALTER TABLE incidents DROP COLUMN sla_first_due; ALTER TABLE incidents DROP COLUMN sla_first_result; ALTER TABLE incidents DROP COLUMN sla_recovery_due; ALTER TABLE incidents DROP COLUMN sla_recovery_result; ALTER TABLE operators DROP COLUMN changed_by; ALTER TABLE jobs DROP COLUMN scope; DROP TABLE local_session_fts; \
+sqlite3 "$a" "ALTER TABLE jobs DROP COLUMN wait_file; ALTER TABLE jobs DROP COLUMN wait_stable; ALTER TABLE jobs DROP COLUMN wait_until; ALTER TABLE jobs DROP COLUMN run_when; ALTER TABLE job_runs DROP COLUMN wait_path; ALTER TABLE job_runs DROP COLUMN wait_size; ALTER TABLE job_runs DROP COLUMN wait_since; ALTER TABLE job_runs DROP COLUMN wait_found; ALTER TABLE job_runs DROP COLUMN judged_at; ALTER TABLE checklist_events DROP COLUMN level; ALTER TABLE hosts DROP COLUMN parents; ALTER TABLE checklist_events DROP COLUMN unreachable_via; ALTER TABLE checklist_events DROP COLUMN conn_failed; ALTER TABLE jobs DROP COLUMN closed_day; ALTER TABLE job_runs DROP COLUMN nominal_day; ALTER TABLE job_runs DROP COLUMN duration_flag; ALTER TABLE job_runs DROP COLUMN usual_ms; DROP TABLE downtimes; ALTER TABLE checklist_events DROP COLUMN downtime_id; DROP TABLE check_acks; DROP INDEX checklist_events_check; ALTER TABLE incidents DROP COLUMN sla_ack_due; ALTER TABLE incidents DROP COLUMN sla_ack_result; ALTER TABLE incidents DROP COLUMN sla_first_due; ALTER TABLE incidents DROP COLUMN sla_first_result; ALTER TABLE incidents DROP COLUMN sla_recovery_due; ALTER TABLE incidents DROP COLUMN sla_recovery_result; ALTER TABLE operators DROP COLUMN changed_by; ALTER TABLE jobs DROP COLUMN scope; DROP TABLE local_session_fts; \
 DROP TABLE local_session_indexed; DROP TABLE IF EXISTS local_passphrases; \
 DROP INDEX audit_sync_conflict; ALTER TABLE hosts DROP COLUMN ssh_config; \
 ALTER TABLE jobs DROP COLUMN host_role; ALTER TABLE hosts DROP COLUMN transport; \
