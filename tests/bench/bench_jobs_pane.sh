@@ -85,7 +85,7 @@ for _ in $(seq "$RUNS"); do
     key_ms Home "B00000 " >>"$W/home"
     key_ms ] "2026-11-25 — $runs runs" >>"$W/next"
     key_ms [ "2026-11-24 today — $runs runs" >>"$W/prev"
-    key_ms / B0500 Enter "filter /B0500/: 10 of $NJOBS" >>"$W/filter"
+    key_ms / B0500 Enter "filter /B0500/: 10 of $runs" >>"$W/filter"
     tm send-keys -t 0 / Enter # clear the filter
     wait_for "r start  R run all due" || true
 done
