@@ -908,7 +908,7 @@ static void cl_check_work(void *arg)
             j->ok = 1;
             j->hosts = rep.hosts;
             j->results = rep.count;
-            j->ng = rep.ng;
+            check_report_ng_split(&rep, &j->ng, NULL, NULL); /* not downtime, not acked */
             j->unknown = rep.n_unknown_keys;
         }
         check_report_free(&rep);

@@ -216,10 +216,12 @@ static void build_summary(struct ho_model *m)
         add_text(m, STYLE_HEADER, _("Checklist not done or NG (%zu)"), counted);
     for (size_t i = 0; i < s.n_checks; i++) {
         const struct handover_check *c = &s.checks[i];
-        int ng = strcmp(c->status, "ng") == 0, quiet = !ng && strcmp(c->status, "todo") != 0;
+        int ng = strcmp(c->status, "ng") == 0, warn = strcmp(c->status, "warn") == 0;
+        int quiet = !ng && !warn && strcmp(c->status, "todo") != 0;
         add_text(m,
                  c->overdue ? STYLE_OVERDUE
                  : ng       ? STYLE_STATUS_NG
+                 : warn     ? STYLE_STATUS_TODO
                  : quiet    ? STYLE_DIM
                             : STYLE_NORMAL,
                  "  %-5s %s %s%s%s%s%s%s", handover_check_mark(c), c->code, c->name,

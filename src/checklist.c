@@ -599,17 +599,23 @@ static int mark_acks(struct store *st, struct checklist_day *d, char **err)
         struct checklist_item *it = &d->items[i];
         if (it->status != CHECK_NG || it->in_downtime)
             continue;
-        int counted = 0, acked = 0;
+        int counted = 0, acked = 0, crit = 0;
         for (size_t k = 0; k < it->n_results; k++) {
             const struct checklist_result *r = &it->results[k];
             if (r->status != CHECK_NG)
                 continue;
             if (r->acked && !r->in_downtime)
                 acked++;
-            else if (!r->in_downtime)
+            else if (!r->in_downtime && !r->unreachable_via) {
                 counted++;
+                crit += !r->warn;
+            }
         }
         it->acked = acked && !counted;
+        /* What still counts once the acknowledged ones are set apart: only WARNs make
+         * the item a WARN (an acknowledged CRIT beside an unacknowledged WARN). */
+        if (counted && !it->out_of_range)
+            it->warn = crit == 0;
     }
     return 0;
 }

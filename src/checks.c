@@ -1214,6 +1214,7 @@ static int settle_parents(struct store *st, struct check_report *rep, char **err
         r->unreachable_via = via;
         unr[i] = 1;
         rep->ng--;
+        rep->warn -= r->level == CHECK_LEVEL_WARN; /* rep->warn counts within rep->ng */
         rep->unreachable++;
     }
     /* The roots each unreachable host hangs from: walk up through unreachable parents. */
@@ -1255,6 +1256,7 @@ static int settle_parents(struct store *st, struct check_report *rep, char **err
             free(r->unreachable_via);
             r->unreachable_via = NULL;
             rep->ng++;
+            rep->warn += r->level == CHECK_LEVEL_WARN;
             rep->unreachable--;
         }
     }
@@ -1332,8 +1334,9 @@ static int settle_acks(struct store *st, struct check_report *rep, char **err)
         }
         /* An acknowledgement "until worse" made at WARN ends when the check is CRIT:
          * audited, and the result raises its draft as a new problem would. */
-        /* Not in a downtime: there a CRIT opens no draft, so the ack stays until one can. */
-        if (r->level == CHECK_LEVEL_CRIT && !r->downtime_id[0]) {
+        /* Not in a downtime nor unreachable via a parent: there a CRIT opens no draft, so
+         * the ack stays until one can. */
+        if (r->level == CHECK_LEVEL_CRIT && !r->downtime_id[0] && !r->unreachable_via) {
             int dropped = 0;
             if (check_ack_worse_in_tx(st, r->host_id, r->check_id, CHECK_LEVEL_CRIT, now, &dropped,
                                       err) != 0)
@@ -1529,6 +1532,8 @@ void check_report_ng_split(const struct check_report *rep, size_t *counted, size
     size_t n[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < rep->count; i++) {
         const struct check_result *r = &rep->results[i];
+        if (r->unreachable_via)
+            continue; /* its parent's draft covers it: not an NG of its own (not in rep->ng) */
         n[checklist_ng_standing(!r->ok, r->downtime_id[0] != 0, r->acked)]++;
     }
     if (counted)

@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "changes.h"
 #include "check_ack.h"
+#include "check_level.h"
 #include "checklist.h"
 #include "i18n.h"
 #include "incidents.h"
@@ -100,7 +101,9 @@ static int load_checks(struct store *st, const struct calendar *cal, const char 
         c->name = xstrdup(ja ? it->name_ja : it->name_en);
         c->host = dup_or_null(it->host_name);
         static const char *const keys[] = {"todo", "ng", "acked", "downtime"};
-        c->status = xstrdup(keys[ng]);
+        /* A WARN only (checks.h) is handed over as such, never as an NG. */
+        int warn = ng == CHECKLIST_NG_COUNTED && it->warn && !it->out_of_range;
+        c->status = xstrdup(warn ? "warn" : keys[ng]);
         out->n_checks_acked += ng == CHECKLIST_NG_ACKED;
         out->n_checks_downtime += ng == CHECKLIST_NG_DOWNTIME;
         snprintf(c->due_day, sizeof c->due_day, "%s", it->due_day);
@@ -117,6 +120,7 @@ static int load_checks(struct store *st, const struct calendar *cal, const char 
 const char *handover_check_mark(const struct handover_check *c)
 {
     return streq(c->status, "ng")         ? "NG"
+           : streq(c->status, "warn")     ? check_level_label(CHECK_LEVEL_WARN)
            : streq(c->status, "acked")    ? _("NG, acknowledged")
            : streq(c->status, "downtime") ? _("NG, in downtime")
                                           : _("to do");
@@ -124,10 +128,11 @@ const char *handover_check_mark(const struct handover_check *c)
 
 static int load_jobs(struct store *st, const char *day, struct handover_summary *out, char **err)
 {
-    sqlite3_stmt *s = store_stmt(
-        st, "SELECT j.code, j.name_ja, j.name_en, r.state, r.due_day FROM job_runs r "
-            "JOIN jobs j ON j.id = r.job_id WHERE r.deleted = 0 AND r.due_day = ?1 "
-            "AND r.state IN ('failed', 'waiting', 'queued', 'running') ORDER BY j.code, r.id");
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT j.code, j.name_ja, j.name_en, r.state, r.due_day FROM job_runs r "
+                       "JOIN jobs j ON j.id = r.job_id WHERE r.deleted = 0 AND r.due_day = ?1 "
+                       "AND r.state IN ('failed', 'not_arrived', 'waiting', 'file_wait', 'queued', "
+                       "'running') ORDER BY j.code, r.id");
     bind_text(s, 1, day);
     int ja = streq(i18n_lang(), "ja");
     int rc;

@@ -393,7 +393,8 @@ static int load_candidates(struct store *st, const char *day, const char *only, 
         return -1;
     }
     /* The queue's order: the runs that waited for a slot first, first come first served. */
-    qsort(*out, *n, sizeof **out, candidate_cmp);
+    if (*n > 1) /* qsort must not get the NULL of an empty list */
+        qsort(*out, *n, sizeof **out, candidate_cmp);
     return 0;
 }
 

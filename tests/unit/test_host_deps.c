@@ -227,6 +227,32 @@ static void test_store(void **state)
     checks_free(&set);
 }
 
+/* A result unreachable via a parent is not an NG of its own: check run's exit
+ * status and the console's messages count NGs with check_report_ng_split. */
+static void test_unreachable_not_counted(void **state)
+{
+    (void)state;
+    struct check_result res[3];
+    memset(res, 0, sizeof res);
+    char via[] = "core-sw01";
+    res[0].ok = 0; /* behind a down parent */
+    res[0].unreachable_via = via;
+    res[1].ok = 0; /* the parent itself: counted */
+    res[2].ok = 1;
+    struct check_report rep;
+    memset(&rep, 0, sizeof rep);
+    rep.results = res;
+    rep.count = 3;
+    size_t counted = 9, down = 9, acked = 9;
+    check_report_ng_split(&rep, &counted, &down, &acked);
+    assert_int_equal(counted, 1);
+    assert_int_equal(down, 0);
+    assert_int_equal(acked, 0);
+    res[1].ok = 1; /* only the unreachable one is left: nothing counts */
+    check_report_ng_split(&rep, &counted, &down, &acked);
+    assert_int_equal(counted, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_one_parent_up),
         cmocka_unit_test(test_multi_level),
         cmocka_unit_test(test_cycles),
+        cmocka_unit_test(test_unreachable_not_counted),
         cmocka_unit_test_setup_teardown(test_store, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
