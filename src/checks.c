@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "check_ack.h"
@@ -370,6 +371,14 @@ int checks_load_file(const char *path, struct check_set *set, char **err)
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int checks_load(const char *where, struct check_set *set, char **err)
+{
+    struct stat sb;
+    if (where && stat(where, &sb) == 0 && S_ISREG(sb.st_mode))
+        return checks_load_file(where, set, err);
+    return checks_load_dir(where, set, err);
 }
 
 int checks_load_dir(const char *dir, struct check_set *set, char **err)

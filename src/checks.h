@@ -101,6 +101,9 @@ int checks_load_file(const char *path, struct check_set *set, char **err);
 /* Every *.ini of a directory, in name order. dir NULL: the user's
  * ~/.config/unyo/checks when it exists, else DATADIR/checks. */
 int checks_load_dir(const char *dir, struct check_set *set, char **err);
+/* `--checks DIR|FILE` of the CLI: one file when where names a regular file,
+ * else checks_load_dir(where) (NULL: the default directories). */
+int checks_load(const char *where, struct check_set *set, char **err);
 void checks_free(struct check_set *set);
 
 /* Outcome of one check on one host's output. */

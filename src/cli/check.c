@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "check_ack.h"
 #include "check_due.h"
@@ -31,14 +30,6 @@ static char *clean(const char *s)
     return sb_detach(&sb);
 }
 
-static int load(const char *where, struct check_set *set, char **err)
-{
-    struct stat sb;
-    if (where && stat(where, &sb) == 0 && S_ISREG(sb.st_mode))
-        return checks_load_file(where, set, err);
-    return checks_load_dir(where, set, err);
-}
-
 static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
 {
     const char *where = cli_str(a, "checks");
@@ -46,7 +37,7 @@ static int check_list_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         return cli_usage("check", _("unexpected argument: %s"), a->argv[0]);
     struct check_set set = {0};
     char *err = NULL;
-    if (load(where, &set, &err) != 0)
+    if (checks_load(where, &set, &err) != 0)
         return cli_fail(err);
     /* warn / crit (check_level.h) last: the columns before them keep their places. */
     static const char *const keys[] = {"id",       "item",  "severity", "name", "hosts",
@@ -135,7 +126,7 @@ static int check_run_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         return cli_usage("check", _("unexpected argument: %s"), a->argv[0]);
     struct check_set set = {0};
     char *err = NULL;
-    if (load(where, &set, &err) != 0)
+    if (checks_load(where, &set, &err) != 0)
         return cli_fail(err);
     struct store *st;
     if (cli_open_store(ctx, &st, !o.dry_run) != 0) {

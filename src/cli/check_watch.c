@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "calendar.h"
@@ -49,15 +48,6 @@ static void pause_ms(int64_t ms)
         struct timespec ts = {(time_t)(left / 1000), (long)(left % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
-}
-
-/* --checks names a directory or one file (as check run's). */
-static int load_checks(const char *where, struct check_set *set, char **err)
-{
-    struct stat sb;
-    if (where && stat(where, &sb) == 0 && S_ISREG(sb.st_mode))
-        return checks_load_file(where, set, err);
-    return checks_load_dir(where, set, err);
 }
 
 static int64_t duration_ms(const char *text, const char *opt, int64_t def, int *bad)
@@ -151,7 +141,7 @@ int check_watch_cmd(struct cli_ctx *ctx, const struct cli_args *a)
         memset(&rep, 0, sizeof rep);
         char when[TIME_ISO_LEN + 8];
         time_format_jst(time_now_ms(), when, 0);
-        int rc = load_checks(where, &set, &err);
+        int rc = checks_load(where, &set, &err);
         struct check_due dues = {0};
         if (rc == 0)
             rc = checks_run_due(st, &set, cal, &o, &rep, &dues, &err);
